@@ -1,0 +1,118 @@
+package io.vtep4j.encap;
+
+/**
+ * Every reason the product drops a packet, as one enum a caller can count by.
+ *
+ * <p>Each reason has a stable kebab-case {@link #label()} (for logs, JSON and metrics) and a stable negative
+ * {@link #code()}, which is what the allocation-free decoders return in place of a VNI. Codes never change once
+ * published; new reasons get new codes. Immutable, thread-safe.
+ */
+public enum DropReason {
+    // ---- VXLAN (RFC 7348) ----
+    /** Fewer than 8 bytes where a VXLAN header was expected. */
+    VXLAN_TRUNCATED(-1, "vxlan-truncated"),
+    /** RFC 7348 §5: the I flag MUST be 1. */
+    VXLAN_I_FLAG_NOT_SET(-2, "vxlan-i-flag-not-set"),
+    /** Reserved VXLAN bits set; only dropped by a strict profile (the RFC says ignore them, Linux drops). */
+    VXLAN_RESERVED_BITS_SET(-3, "vxlan-reserved-bits-set"),
+    /** A VXLAN-GPE header (P bit set, or UDP 4790): recognised, not supported, never misread as VXLAN. */
+    VXLAN_GPE_UNSUPPORTED(-4, "vxlan-gpe-unsupported"),
+
+    // ---- inner frame (all encapsulations) ----
+    /** The decapsulated frame is shorter than an Ethernet header (or than its VLAN tag needs). */
+    INNER_FRAME_TOO_SHORT(-10, "inner-frame-too-short"),
+    /** RFC 7348 §6.1 (SHOULD) / RFC 7637 §4 (MUST): the decapsulated frame carries an 802.1Q/802.1ad tag. */
+    INNER_VLAN_TAGGED(-11, "inner-vlan-tagged"),
+
+    // ---- GRE / NVGRE (RFC 2784, RFC 2890, RFC 7637) and GRE-in-UDP (RFC 8086) ----
+    /** Fewer bytes than the GRE header its flags announce. */
+    GRE_TRUNCATED(-20, "gre-truncated"),
+    /** RFC 7637 §3.2: C and S MUST be zero for NVGRE. */
+    GRE_CHECKSUM_OR_SEQUENCE_PRESENT(-21, "gre-checksum-or-sequence-present"),
+    /** RFC 2784 §2.3.1 / RFC 7637: version MUST be 0. */
+    GRE_VERSION_NOT_ZERO(-22, "gre-version-not-zero"),
+    /** RFC 7637 §3.2: the K bit MUST be 1 (the key carries VSID and FlowID). */
+    GRE_KEY_MISSING(-23, "gre-key-missing"),
+    /** RFC 7637 §3.2: protocol type MUST be 0x6558 (Transparent Ethernet Bridging). GRE that is not NVGRE. */
+    GRE_PROTOCOL_NOT_TEB(-24, "gre-protocol-not-teb"),
+    /** RFC 2784 §2.3: a receiver MUST discard a packet with bits 1-5 other than K and S set (routing, recursion). */
+    GRE_RESERVED_BITS_SET(-25, "gre-reserved-bits-set"),
+    /** RFC 7637 §3.2: VSIDs 0..0xFFF are reserved, 0xFFFFFF is for vendor use; dropped by default policy. */
+    NVGRE_RESERVED_VSID(-26, "nvgre-reserved-vsid"),
+
+    // ---- outer headers ----
+    /** Outer IPv4 header malformed (version, IHL, total length, header checksum). */
+    OUTER_IPV4_MALFORMED(-40, "outer-ipv4-malformed"),
+    /** Outer IPv6 header malformed (version, payload length, extension header chain). */
+    OUTER_IPV6_MALFORMED(-41, "outer-ipv6-malformed"),
+    /** Outer UDP header malformed (truncated, length field inconsistent). */
+    OUTER_UDP_MALFORMED(-42, "outer-udp-malformed"),
+    /** An outer IPv4 (or IPv6) fragment: RFC 7348 §4.3, tunnel packets are not reassembled. */
+    OUTER_IPV4_FRAGMENT(-43, "outer-ipv4-fragment"),
+
+    // ---- engine ----
+    /** No segment is configured for the packet's VNI/VSID. */
+    UNKNOWN_VNI(-60, "unknown-vni"),
+    /** The outer source is not on the segment's allow-list of remote VTEPs (RFC 7348 §7). */
+    REMOTE_NOT_ALLOWED(-61, "remote-not-allowed"),
+    /** The encapsulated packet would exceed the underlay MTU; VTEPs MUST NOT fragment (RFC 7348 §4.3). */
+    MTU_EXCEEDED(-62, "mtu-exceeded"),
+    /** A frame from a local port is shorter than an Ethernet header. */
+    LOCAL_FRAME_TOO_SHORT(-63, "local-frame-too-short"),
+    /** A tagged frame on a gateway trunk whose VLAN maps to no segment. */
+    UNMAPPED_VLAN(-64, "unmapped-vlan"),
+    /** The underlay write failed. */
+    SEND_FAILED(-65, "send-failed"),
+    /** A flood had nowhere to go (no other local port, empty flood list); counted, not an error. */
+    NO_FLOOD_TARGETS(-66, "no-flood-targets");
+
+    private static final int MAX_ABS_CODE = 66;
+    private static final DropReason[] BY_CODE = new DropReason[MAX_ABS_CODE + 1];
+
+    static {
+        for (DropReason reason : values()) {
+            BY_CODE[-reason.code] = reason;
+        }
+    }
+
+    private final int code;
+    private final String label;
+
+    DropReason(int code, String label) {
+        this.code = code;
+        this.label = label;
+    }
+
+    /** The stable negative code returned by allocation-free decoders. */
+    public int code() {
+        return code;
+    }
+
+    /** The stable kebab-case name, e.g. {@code "vxlan-i-flag-not-set"}. */
+    public String label() {
+        return label;
+    }
+
+    /**
+     * The reason with this code.
+     *
+     * @throws IllegalArgumentException if no reason has that code
+     */
+    public static DropReason fromCode(int code) {
+        DropReason reason = code < 0 && -code <= MAX_ABS_CODE ? BY_CODE[-code] : null;
+        if (reason == null) {
+            throw new IllegalArgumentException("code: " + code + " (expected: the code() of a DropReason)");
+        }
+        return reason;
+    }
+
+    /** The reason with this code, or null if {@code code} is not a drop-reason code (e.g. a VNI). */
+    public static DropReason fromCodeOrNull(int code) {
+        return code < 0 && -code <= MAX_ABS_CODE ? BY_CODE[-code] : null;
+    }
+
+    /** The reason with this code, or null; for {@code long} results such as {@link NvgreCodec#decapsulate}. */
+    public static DropReason fromCodeOrNull(long code) {
+        return code < 0 && code >= -MAX_ABS_CODE ? BY_CODE[(int) -code] : null;
+    }
+}
