@@ -1,0 +1,101 @@
+package io.vtep4j.learning;
+
+/** Immutable snapshot of a forwarding table's counters and size; thread-safe. */
+public final class FdbCounters {
+
+    private final int entries;
+    private final long learned;
+    private final long moved;
+    private final long aged;
+    private final long evicted;
+    private final long duplicates;
+    private final long frozenHits;
+    private final long refusedGroup;
+    private final long refusedZero;
+    private final long refusedFull;
+    private final long flushed;
+    private final long listenerErrors;
+
+    FdbCounters(int entries, long[] values) {
+        this.entries = entries;
+        this.learned = values[0];
+        this.moved = values[1];
+        this.aged = values[2];
+        this.evicted = values[3];
+        this.duplicates = values[4];
+        this.frozenHits = values[5];
+        this.refusedGroup = values[6];
+        this.refusedZero = values[7];
+        this.refusedFull = values[8];
+        this.flushed = values[9];
+        this.listenerErrors = values[10];
+    }
+
+    /** Entries in the table when the snapshot was taken (static included); thread-safe. */
+    public int entries() {
+        return entries;
+    }
+
+    /** New entries created by learning; thread-safe. */
+    public long learned() {
+        return learned;
+    }
+
+    /** MAC moves to a new location; thread-safe. */
+    public long moved() {
+        return moved;
+    }
+
+    /** Entries removed by ageing; thread-safe. */
+    public long aged() {
+        return aged;
+    }
+
+    /** Entries evicted by the fairness policy to make room; thread-safe. */
+    public long evicted() {
+        return evicted;
+    }
+
+    /** Entries frozen as duplicate MACs (RFC 7432 §15.1); thread-safe. */
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /** Learning attempts ignored because the entry was frozen; thread-safe. */
+    public long frozenHits() {
+        return frozenHits;
+    }
+
+    /** Source MACs refused because they were group (multicast or broadcast) addresses; thread-safe. */
+    public long refusedGroup() {
+        return refusedGroup;
+    }
+
+    /** Source MACs refused because they were all zeros; thread-safe. */
+    public long refusedZero() {
+        return refusedZero;
+    }
+
+    /** New MACs refused because the table, the VNI or the location registry was full; thread-safe. */
+    public long refusedFull() {
+        return refusedFull;
+    }
+
+    /** Entries removed by flushes and explicit removal; thread-safe. */
+    public long flushed() {
+        return flushed;
+    }
+
+    /** Exceptions thrown by the listener (caught, never propagated); thread-safe. */
+    public long listenerErrors() {
+        return listenerErrors;
+    }
+
+    @Override
+    public String toString() {
+        return "FdbCounters{entries=" + entries + ", learned=" + learned + ", moved=" + moved + ", aged=" + aged
+                + ", evicted=" + evicted + ", duplicates=" + duplicates + ", frozenHits=" + frozenHits
+                + ", refusedGroup=" + refusedGroup + ", refusedZero=" + refusedZero + ", refusedFull=" + refusedFull
+                + ", flushed=" + flushed + ", listenerErrors=" + listenerErrors + '}';
+    }
+}

@@ -1,0 +1,34 @@
+package io.vtep4j.learning;
+
+/**
+ * Receives forwarding-table events; every method defaults to doing nothing.
+ *
+ * <p>Threading: called on the thread that caused the event (a learning event loop, or whoever runs
+ * {@link ForwardingTable#expire()}), after the table released its internal locks. Keep it quick; it may call the
+ * table. An exception thrown by a listener is caught and counted, never propagated to the data path.
+ */
+public interface FdbListener {
+
+    /** A new MAC was learned at {@code location}. */
+    default void learned(int vni, long mac, Location location) {
+    }
+
+    /** A learned MAC moved from {@code from} to {@code to}. */
+    default void moved(int vni, long mac, Location from, Location to) {
+    }
+
+    /** A learned (or frozen) entry reached its ageing time and was removed. */
+    default void aged(int vni, long mac, Location location) {
+    }
+
+    /** An entry was evicted to make room for a new one (fairness policy). */
+    default void evicted(int vni, long mac, Location location) {
+    }
+
+    /**
+     * A MAC moved too often (RFC 7432 §15.1) and was frozen at {@code location}; it stays frozen until it ages out
+     * or is cleared.
+     */
+    default void duplicate(int vni, long mac, Location location) {
+    }
+}

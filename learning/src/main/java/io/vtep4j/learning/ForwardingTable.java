@@ -1,0 +1,249 @@
+package io.vtep4j.learning;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * The VTEP's MAC table: (VNI, MAC) to {@link Location}, with learning, ageing, limits, MAC mobility and
+ * duplicate-MAC detection (RFC 7432 §15.1).
+ *
+ * <p>Thread-safe. {@link #lookup} never locks and never allocates; {@link #learn} of a MAC already known at the
+ * same location neither locks nor allocates unless its age is due for a refresh. Changes are serialised per VNI.
+ * <pre>{@code
+ * ForwardingTable fdb = ForwardingTable.builder().ageing(Duration.ofMinutes(5)).maxEntries(100_000).build();
+ * fdb.learn(5001, MacAddress.parse("00:11:22:33:44:55"), Location.remote(vtep, Encapsulation.VXLAN));
+ * Location where = fdb.lookup(5001, dstMac);   // null: flood
+ * }</pre>
+ */
+public final class ForwardingTable {
+
+    /** Default ageing time, as in Linux and Open vSwitch. */
+    public static final Duration DEFAULT_AGEING = Duration.ofSeconds(300);
+    /** Longest ageing time (time is kept in int milliseconds). */
+    public static final Duration MAX_AGEING = Duration.ofDays(10);
+    /** Default global limit on entries. */
+    public static final int DEFAULT_MAX_ENTRIES = 1 << 20;
+    /** Default number of moves that marks a duplicate MAC (RFC 7432 §15.1: N = 5). */
+    public static final int DEFAULT_MOVES = 5;
+    /** Default window for counting moves (RFC 7432 §15.1: M = 180 s). */
+    public static final Duration DEFAULT_MOVE_WINDOW = Duration.ofSeconds(180);
+
+    private final Engine engine;
+
+    private ForwardingTable(Builder builder) {
+        this.engine = new Engine(builder);
+    }
+
+    /** A new builder with the defaults: 300 s ageing, 2^20 entries, 5 moves in 180 s; not thread-safe. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where frames to {@code mac} in {@code vni} go, or null if unknown; lock-free, allocation-free, thread-safe. */
+    public Location lookup(int vni, long mac) {
+        return engine.lookup(vni, mac);
+    }
+
+    /**
+     * Records that {@code mac} was seen as a source in {@code vni} at {@code where}; thread-safe. Refreshing a
+     * known MAC at the same location allocates nothing.
+     *
+     * @throws IllegalArgumentException if {@code vni} is not 0..16777215 or {@code mac} does not fit 48 bits
+     */
+    public LearnResult learn(int vni, long mac, Location where) {
+        return engine.learn(vni, mac, where);
+    }
+
+    /**
+     * Adds or replaces a static entry: never aged, never overwritten by learning; thread-safe.
+     *
+     * @throws IllegalArgumentException for a group or all-zero MAC, an invalid VNI
+     * @throws IllegalStateException if the table, the VNI or the location registry is full
+     */
+    public void addStatic(int vni, long mac, Location where) {
+        engine.addStatic(vni, mac, where);
+    }
+
+    /** Removes an entry of any type; thread-safe. Returns true if there was one. */
+    public boolean remove(int vni, long mac) {
+        return engine.remove(vni, mac);
+    }
+
+    /** Clears the duplicate-MAC freeze of an entry, keeping it where it is; thread-safe. True if it was frozen. */
+    public boolean unfreeze(int vni, long mac) {
+        return engine.unfreeze(vni, mac);
+    }
+
+    /** Removes the learned and frozen entries of one VNI (static ones stay); thread-safe. Returns how many. */
+    public int flushVni(int vni) {
+        return engine.flush(vni, null, false);
+    }
+
+    /** Removes the learned and frozen entries at a remote VTEP or local port, in every VNI; thread-safe. */
+    public int flushLocation(Location where) {
+        return engine.flush(-1, Objects.requireNonNull(where, "where"), false);
+    }
+
+    /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */
+    public int clearVni(int vni) {
+        return engine.flush(vni, null, true);
+    }
+
+    /** Sets the ageing time of one VNI, overriding the table's; thread-safe. */
+    public void ageing(int vni, Duration ageing) {
+        engine.ageing(vni, Builder.checkAgeing(ageing));
+    }
+
+    /** The ageing time in force for one VNI; thread-safe. */
+    public Duration ageing(int vni) {
+        return engine.ageing(vni);
+    }
+
+    /**
+     * Removes every learned or frozen entry not seen for its VNI's ageing time, reports each to the listener, and
+     * returns how many; thread-safe. Whoever owns the table runs it periodically (e.g. every second): until then an
+     * overdue entry still forwards.
+     */
+    public int expire() {
+        return engine.expire();
+    }
+
+    /** Snapshot of every entry, sorted by VNI then MAC; thread-safe. */
+    public List<FdbEntry> entries() {
+        return engine.entries(-1);
+    }
+
+    /** Snapshot of one VNI's entries, sorted by MAC; thread-safe. */
+    public List<FdbEntry> entries(int vni) {
+        return engine.entries(Vni.check(vni));
+    }
+
+    /** {@code bridge fdb show}-style text: a header and one aligned row per entry (VNI, MAC, type, location, age). */
+    public static String format(List<FdbEntry> entries) {
+        return FdbFormat.table(entries);
+    }
+
+    /** {@link #format(List)} of all entries; thread-safe. */
+    public String show() {
+        return format(entries());
+    }
+
+    /** Entries now in the table, static included; thread-safe. */
+    public int size() {
+        return engine.size();
+    }
+
+    /** Entries now in one VNI; thread-safe. */
+    public int size(int vni) {
+        return engine.size(vni);
+    }
+
+    /** An immutable snapshot of the counters; thread-safe. */
+    public FdbCounters counters() {
+        return engine.counters();
+    }
+
+    @Override
+    public String toString() {
+        return "ForwardingTable{size=" + size() + '}';
+    }
+
+    /** Configures a {@link ForwardingTable}; each setter validates at once. Not thread-safe. */
+    public static final class Builder {
+
+        LongSupplier ticker = System::nanoTime;
+        Duration ageing = DEFAULT_AGEING;
+        int maxEntries = DEFAULT_MAX_ENTRIES;
+        int maxEntriesPerVni = Integer.MAX_VALUE;
+        FdbListener listener = new FdbListener() { };
+        int moves = DEFAULT_MOVES;
+        Duration moveWindow = DEFAULT_MOVE_WINDOW;
+        boolean evictFromBusiestLocation;
+
+        private Builder() {
+        }
+
+        /** Time source in nanoseconds (default {@code System::nanoTime}); tests pass a fake clock. */
+        public Builder ticker(LongSupplier nanos) {
+            this.ticker = Objects.requireNonNull(nanos, "nanos");
+            return this;
+        }
+
+        /** Ageing time of every VNI without its own (default 300 s, 1 ms .. 10 days). */
+        public Builder ageing(Duration ageing) {
+            this.ageing = checkAgeing(ageing);
+            return this;
+        }
+
+        /** Global limit on entries, static included (default 2^20). */
+        public Builder maxEntries(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxEntries: " + max + " (expected: >= 1)");
+            }
+            this.maxEntries = max;
+            return this;
+        }
+
+        /** Limit on entries in any one VNI (default: no limit beyond the global one). */
+        public Builder maxEntriesPerVni(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxEntriesPerVni: " + max + " (expected: >= 1)");
+            }
+            this.maxEntriesPerVni = max;
+            return this;
+        }
+
+        /** Receives learned / moved / aged / evicted / duplicate events (default: none). */
+        public Builder listener(FdbListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Duplicate-MAC detection, RFC 7432 §15.1: the {@code moves}-th move of a MAC within {@code window} of its
+         * first move freezes the entry where it is (default 5 moves in 180 s).
+         */
+        public Builder moveDetection(int moves, Duration window) {
+            if (moves < 1) {
+                throw new IllegalArgumentException("moves: " + moves + " (expected: >= 1)");
+            }
+            Objects.requireNonNull(window, "window");
+            if (window.isNegative() || window.isZero() || window.compareTo(MAX_AGEING) > 0) {
+                throw new IllegalArgumentException("window: " + window + " (expected: > 0 and <= " + MAX_AGEING + ")");
+            }
+            this.moves = moves;
+            this.moveWindow = window;
+            return this;
+        }
+
+        /** Turns duplicate-MAC detection off: MACs may move without limit. */
+        public Builder noMoveDetection() {
+            this.moves = 0;
+            return this;
+        }
+
+        /**
+         * Fairness when full (as Open vSwitch does): instead of refusing a new MAC, evict an entry of the location
+         * holding the most entries in that VNI (default off: refuse and count).
+         */
+        public Builder evictFromBusiestLocation(boolean on) {
+            this.evictFromBusiestLocation = on;
+            return this;
+        }
+
+        /** A new table with this configuration. */
+        public ForwardingTable build() {
+            return new ForwardingTable(this);
+        }
+
+        static Duration checkAgeing(Duration ageing) {
+            Objects.requireNonNull(ageing, "ageing");
+            if (ageing.compareTo(Duration.ofMillis(1)) < 0 || ageing.compareTo(MAX_AGEING) > 0) {
+                throw new IllegalArgumentException("ageing: " + ageing + " (expected: PT0.001S .. " + MAX_AGEING + ")");
+            }
+            return ageing;
+        }
+    }
+}
