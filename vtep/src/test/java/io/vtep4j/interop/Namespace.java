@@ -1,0 +1,117 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A network namespace of the test: runs commands inside it ({@code ip netns exec}), configures links and
+ * reads interface counters. {@link #SELF} is the namespace the test JVM itself runs in. Thread-safe (immutable).
+ */
+public final class Namespace {
+
+    /** The test JVM's own namespace: commands run without {@code ip netns exec}. */
+    public static final Namespace SELF = new Namespace(null);
+
+    private final String name;
+
+    Namespace(String name) {
+        this.name = name;
+    }
+
+    /** The namespace's name ({@code ip netns list}), or the wrapper's namespace for {@link #SELF}. */
+    public String name() {
+        return name != null ? name : String.valueOf(Netns.self());
+    }
+
+    /** True for the test JVM's own namespace. */
+    public boolean isSelf() {
+        return name == null;
+    }
+
+    /** Runs {@code argv} in this namespace with {@code timeout}; never throws for a failing command. */
+    public Cmd.Result run(Duration timeout, String... argv) {
+        return Cmd.run(timeout, wrap(argv));
+    }
+
+    /** Runs {@code argv} in this namespace with the default limit; never throws for a failing command. */
+    public Cmd.Result run(String... argv) {
+        return Cmd.run(wrap(argv));
+    }
+
+    /** Runs {@code argv} in this namespace and fails unless it exits 0; returns its stdout. */
+    public String ok(String... argv) {
+        return Cmd.run(wrap(argv)).check().stdout();
+    }
+
+    private String[] wrap(String... argv) {
+        if (name == null) {
+            return argv;
+        }
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        all.addAll(List.of(argv));
+        return all.toArray(String[]::new);
+    }
+
+    /** Adds {@code cidr} (e.g. {@code 10.99.0.1/24}) to {@code dev} and brings it up. */
+    public Namespace address(String dev, String cidr) {
+        ok("ip", "addr", "add", cidr, "dev", dev);
+        return up(dev);
+    }
+
+    /** Brings {@code dev} up. */
+    public Namespace up(String dev) {
+        ok("ip", "link", "set", dev, "up");
+        return this;
+    }
+
+    /** Sets {@code dev}'s MAC address (lower-case colon form). */
+    public Namespace mac(String dev, String mac) {
+        ok("ip", "link", "set", dev, "address", mac);
+        return this;
+    }
+
+    /** Turns off transmit checksum offload, so that frames read raw by userspace carry full checksums. */
+    public Namespace txOff(String dev) {
+        ok("ethtool", "-K", dev, "tx", "off");
+        return this;
+    }
+
+    /** The MAC address of {@code dev}. */
+    public String macOf(String dev) {
+        return ok("cat", "/sys/class/net/" + dev + "/address").strip();
+    }
+
+    /** One counter of {@code /sys/class/net/DEV/statistics} (e.g. {@code rx_packets}). */
+    public long counter(String dev, String counter) {
+        return Long.parseLong(ok("cat", "/sys/class/net/" + dev + "/statistics/" + counter).strip());
+    }
+
+    /** Safety rule: fails unless {@code ip route get ADDR} in this namespace leaves through {@code dev}. */
+    public Namespace assertRoute(String address, String dev) {
+        Cmd.Result route = run("ip", "route", "get", address);
+        if (!route.ok() || !(" " + route.stdout() + " ").contains(" dev " + dev + " ")) {
+            fail("refusing to send: in namespace " + name() + " the route to " + address + " is not via " + dev
+                    + " (" + route.describe() + ")");
+        }
+        return this;
+    }
+
+    /** Pings {@code address} {@code count} times, one second apart at most ({@code -c}/{@code -W} bounded). */
+    public Cmd.Result ping(String address, int count) {
+        return run(Duration.ofSeconds(count * 2L + 5), "ping", "-c", Integer.toString(count), "-i", "0.2",
+                "-W", "1", address);
+    }
+
+    /** Output of {@code bridge fdb show dev DEV}. */
+    public String fdb(String dev) {
+        return ok("bridge", "fdb", "show", "dev", dev);
+    }
+
+    @Override
+    public String toString() {
+        return "netns " + name();
+    }
+}

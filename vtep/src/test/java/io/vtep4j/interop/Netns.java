@@ -1,0 +1,85 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The interop tests' safety gate: is this JVM inside a fresh network namespace with no route off the machine?
+ *
+ * <p>{@code vtep/src/test/sh/netns/bin/java} starts the test JVM in namespace {@code vtep4j-it-<pid>} and exports
+ * {@code VTEP4J_NETNS} / {@code VTEP4J_NETNS_PREFIX}. {@link #requireIsolated(String...)} checks all of it
+ * before a test sends anything. Without it the test skips with a loud reason, or fails when {@code CI=true}.
+ * Thread-safe (stateless).
+ */
+public final class Netns {
+
+    private static final String WRAPPER = "vtep/src/test/sh/netns/bin/java";
+
+    private Netns() {
+    }
+
+    /** True when running under CI ({@code CI=true}): a missing prerequisite must fail, never skip. */
+    public static boolean ci() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Name of the namespace this JVM runs in, or null when it was not started through the wrapper. */
+    public static String self() {
+        return System.getenv("VTEP4J_NETNS");
+    }
+
+    /** Prefix every namespace this run creates must carry; the wrapper deletes all of them on exit. */
+    public static String prefix() {
+        String prefix = System.getenv("VTEP4J_NETNS_PREFIX");
+        return prefix != null ? prefix : "vtep4j-j" + ProcessHandle.current().pid() + "-";
+    }
+
+    /**
+     * Skips (or fails under CI) unless this JVM is root inside the wrapper's namespace, that namespace has no
+     * default route, and every named tool is installed. Call from {@code @BeforeAll}.
+     */
+    public static void requireIsolated(String... tools) {
+        String ns = self();
+        if (ns == null) {
+            String why = System.getenv("VTEP4J_NETNS_SKIP");
+            missing(why != null ? why : "the test JVM was not started through " + WRAPPER
+                    + " (run: mvn -pl vtep -am verify, as root)");
+            return;
+        }
+        List<String> absent = new ArrayList<>();
+        for (String tool : tools) {
+            if (!Cmd.run("sh", "-c", "command -v " + tool).ok()) {
+                absent.add(tool);
+            }
+        }
+        if (!absent.isEmpty()) {
+            missing("tools not installed: " + absent + " (.ci/run installs them)");
+            return;
+        }
+        // Safety rule: the sender lives in a namespace with no route off the machine. Verify, don't trust.
+        String identity = Cmd.ok("ip", "netns", "identify", Long.toString(ProcessHandle.current().pid())).strip();
+        if (!identity.equals(ns)) {
+            fail("test JVM is in namespace '" + identity + "' (expected: " + ns + ")");
+        }
+        for (String family : new String[] {"-4", "-6"}) {
+            String routes = Cmd.ok("ip", family, "route", "show", "default").strip();
+            if (!routes.isEmpty()) {
+                fail("namespace " + ns + " has a default route (expected: none): " + routes);
+            }
+        }
+    }
+
+    private static void missing(String reason) {
+        String banner = "\n************************************************************************\n"
+                + "* INTEROP TEST NOT RUN: " + reason + "\n"
+                + "************************************************************************";
+        System.err.println(banner);
+        if (ci()) {
+            fail("CI=true and an interop prerequisite is missing: " + reason);
+        }
+        Assumptions.abort("interop prerequisite missing: " + reason);
+    }
+}
