@@ -21,7 +21,7 @@ public enum DropReason {
     // ---- inner frame (all encapsulations) ----
     /** The decapsulated frame is shorter than an Ethernet header (or than its VLAN tag needs). */
     INNER_FRAME_TOO_SHORT(-10, "inner-frame-too-short"),
-    /** RFC 7348 §6.1 (SHOULD) / RFC 7637 §4 (MUST): the decapsulated frame carries an 802.1Q/802.1ad tag. */
+    /** RFC 7348 §6.1 (SHOULD) / RFC 7637 §3.2 (MUST): the decapsulated frame carries an 802.1Q/802.1ad tag. */
     INNER_VLAN_TAGGED(-11, "inner-vlan-tagged"),
 
     // ---- GRE / NVGRE (RFC 2784, RFC 2890, RFC 7637) and GRE-in-UDP (RFC 8086) ----
@@ -47,8 +47,10 @@ public enum DropReason {
     OUTER_IPV6_MALFORMED(-41, "outer-ipv6-malformed"),
     /** Outer UDP header malformed (truncated, length field inconsistent). */
     OUTER_UDP_MALFORMED(-42, "outer-udp-malformed"),
-    /** An outer IPv4 (or IPv6) fragment: RFC 7348 §4.3, tunnel packets are not reassembled. */
+    /** An outer IPv4 fragment: RFC 7348 §4.3, tunnel packets are not reassembled. */
     OUTER_IPV4_FRAGMENT(-43, "outer-ipv4-fragment"),
+    /** An outer IPv6 packet with a Fragment extension header: not reassembled either. */
+    OUTER_IPV6_FRAGMENT(-44, "outer-ipv6-fragment"),
 
     // ---- engine ----
     /** No segment is configured for the packet's VNI/VSID. */

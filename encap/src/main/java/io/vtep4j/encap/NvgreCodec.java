@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Receive drops, each with its own reason: C or S set, version not 0, R/s/recursion bits set (RFC 2784 §2.3), K
  * missing, protocol not 0x6558, reserved VSID (policy, default drop), inner frame too short, inner VLAN tag (RFC
- * 7637 §4 MUST). Send: K=1, C=S=0, version 0, protocol 0x6558, any inner 802.1Q tag removed.
+ * 7637 §3.2 MUST). Send: K=1, C=S=0, version 0, protocol 0x6558, any inner 802.1Q tag removed.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7637#section-3.2">RFC 7637 §3.2</a>
  */
@@ -104,7 +104,7 @@ public final class NvgreCodec {
         if (dropReservedVsid && isReservedVsid((int) (key >>> 8))) {
             return DropReason.NVGRE_RESERVED_VSID.code();
         }
-        // RFC 7637 §4: the inner frame MUST NOT carry an 802.1Q tag; there is no option to accept one.
+        // RFC 7637 §3.2: the inner frame MUST NOT carry an 802.1Q tag; there is no option to accept one.
         int inner = InnerFrame.check(gre, ri + GreHeader.NVGRE_LENGTH, length - GreHeader.NVGRE_LENGTH, false);
         if (inner != 0) {
             return inner;
@@ -175,7 +175,7 @@ public final class NvgreCodec {
      *
      * <p>Takes ownership of {@code frame}; the caller owns the result. Written in place into the headroom when
      * {@code frame.readerIndex() >= 8} and the buffer is writable, else a composite with a small header buffer.
-     * An inner 802.1Q tag is always removed (RFC 7637 §4 MUST).
+     * An inner 802.1Q tag is always removed (RFC 7637 §3.2 MUST).
      *
      * @throws IllegalArgumentException if {@code vsid} is not 0..{@link Vni#MAX} or {@code flowId} not 0..255
      *                                  ({@code frame} is not released)
