@@ -1,63 +1,440 @@
 package io.vtep4j.learning;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
-/** Implementation behind {@link ForwardingTable}; thread-safe. Work in progress. */
+/**
+ * Implementation behind {@link ForwardingTable}: rules (hygiene, limits, mobility, ageing) over per-VNI
+ * {@link MacTable}s. Thread-safe: lookups and not-yet-due refreshes are lock-free; changes lock one VNI's table;
+ * listener events fire after the lock is released.
+ */
 final class Engine {
 
+    private static final int LEARNED = 0;
+    private static final int MOVED = 1;
+    private static final int AGED = 2;
+    private static final int EVICTED = 3;
+    private static final int DUPLICATES = 4;
+    private static final int FROZEN_HITS = 5;
+    private static final int REFUSED_GROUP = 6;
+    private static final int REFUSED_ZERO = 7;
+    private static final int REFUSED_FULL = 8;
+    private static final int FLUSHED = 9;
+    private static final int LISTENER_ERRORS = 10;
+    private static final int COUNTERS = 11;
+
+    private final LongSupplier ticker;
+    private final long origin;
+    private final int defaultAgeingMillis;
+    private final int maxEntries;
+    private final int maxEntriesPerVni;
+    private final boolean evictFromBusiestLocation;
+    private final FdbListener listener;
+    private final MoveTracker moves;
+    private final VniDirectory directory = new VniDirectory();
+    private final LocationRegistry registry = new LocationRegistry();
+    private final AtomicInteger total = new AtomicInteger();
+    private final LongAdder[] counters = new LongAdder[COUNTERS];
+
     Engine(ForwardingTable.Builder builder) {
+        this.ticker = builder.ticker;
+        this.origin = ticker.getAsLong();
+        this.defaultAgeingMillis = (int) builder.ageing.toMillis();
+        this.maxEntries = builder.maxEntries;
+        this.maxEntriesPerVni = builder.maxEntriesPerVni;
+        this.evictFromBusiestLocation = builder.evictFromBusiestLocation;
+        this.listener = builder.listener;
+        this.moves = builder.moves == 0 ? null : new MoveTracker(builder.moves, builder.moveWindow, ticker);
+        for (int i = 0; i < COUNTERS; i++) {
+            counters[i] = new LongAdder();
+        }
     }
 
     Location lookup(int vni, long mac) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
+            return null;
+        }
+        final MacTable table = directory.get(vni);
+        return table == null ? null : table.lookup(mac, registry);
     }
 
     LearnResult learn(int vni, long mac, Location where) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if ((vni & ~Vni.MAX) != 0) {
+            Vni.check(vni);
+        }
+        MacAddress.check(mac);
+        // Hygiene: a group address is never a source; the all-zero MAC is nobody's.
+        if (MacAddress.isGroup(mac)) {
+            counters[REFUSED_GROUP].increment();
+            return LearnResult.REFUSED_GROUP;
+        }
+        if (mac == 0) {
+            counters[REFUSED_ZERO].increment();
+            return LearnResult.REFUSED_ZERO;
+        }
+        Objects.requireNonNull(where, "where");
+        final int now = now();
+        MacTable table = directory.get(vni);
+        if (table != null) {
+            final LearnResult fast = table.tryRefresh(mac, where, now, registry);
+            if (fast != null) {
+                if (fast == LearnResult.FROZEN) {
+                    counters[FROZEN_HITS].increment();
+                }
+                return fast;
+            }
+        } else {
+            table = directory.getOrCreate(vni, defaultAgeingMillis);
+        }
+        return learnLocked(table, mac, where, now);
+    }
+
+    private LearnResult learnLocked(MacTable table, long mac, Location where, int now) {
+        final List<Event> events = new ArrayList<>(2);
+        final LearnResult result;
+        synchronized (table) {
+            final int slot = table.indexOf(mac);
+            if (slot >= 0) {
+                result = relearn(table, slot, where, now, events);
+            } else {
+                result = insert(table, mac, where, now, 0, events);
+            }
+        }
+        fire(events);
+        return result;
+    }
+
+    private LearnResult relearn(MacTable table, int slot, Location where, int now, List<Event> events) {
+        final long key = table.keyAt(slot);
+        if ((key & MacTable.STATIC) != 0) {
+            return LearnResult.STATIC;
+        }
+        if ((key & MacTable.FROZEN) != 0) {
+            counters[FROZEN_HITS].increment();
+            return LearnResult.FROZEN;
+        }
+        final long mac = MacTable.mac(key);
+        final int oldIndex = MacTable.locationIndex(key);
+        final Location current = registry.location(oldIndex);
+        if (where.equals(current)) {
+            table.touch(slot, now);
+            return LearnResult.REFRESHED;
+        }
+        if (moves != null && moves.moveIsDuplicate(table.vni, mac)) {
+            // RFC 7432 §15.1: stop following the MAC; it stays where it is until it ages out or is cleared.
+            table.replaceKeepingAge(slot, key | MacTable.FROZEN);
+            counters[DUPLICATES].increment();
+            events.add(new Event(Event.DUPLICATE, table.vni, mac, current, where));
+            return LearnResult.FROZEN;
+        }
+        final int newIndex = registry.acquire(where);
+        if (newIndex < 0) {
+            counters[REFUSED_FULL].increment();
+            return LearnResult.REFUSED_FULL;
+        }
+        table.replace(slot, MacTable.key(mac, newIndex, 0), now);
+        registry.release(oldIndex);
+        counters[MOVED].increment();
+        events.add(new Event(Event.MOVED, table.vni, mac, current, where));
+        return LearnResult.MOVED;
+    }
+
+    /** Inserts an absent MAC; caller holds the table's lock. */
+    private LearnResult insert(MacTable table, long mac, Location where, int now, long flags, List<Event> events) {
+        if (!reserve(table, events)) {
+            counters[REFUSED_FULL].increment();
+            return LearnResult.REFUSED_FULL;
+        }
+        final int index = registry.acquire(where);
+        if (index < 0) {
+            total.decrementAndGet();
+            counters[REFUSED_FULL].increment();
+            return LearnResult.REFUSED_FULL;
+        }
+        table.insert(MacTable.key(mac, index, flags), now);
+        if (flags == 0) {
+            counters[LEARNED].increment();
+            events.add(new Event(Event.LEARNED, table.vni, mac, where, null));
+        }
+        return LearnResult.LEARNED;
+    }
+
+    /** Takes one unit of the global and per-VNI limits, evicting for fairness if configured; caller holds lock. */
+    private boolean reserve(MacTable table, List<Event> events) {
+        boolean evicted = false;
+        while (true) {
+            if (table.size() < maxEntriesPerVni) {
+                final int used = total.get();
+                if (used < maxEntries) {
+                    if (total.compareAndSet(used, used + 1)) {
+                        return true;
+                    }
+                    continue;
+                }
+            }
+            // Full. Fairness (as Open vSwitch): evict from the location holding the most entries, once per call.
+            if (!evictFromBusiestLocation || evicted) {
+                return false;
+            }
+            final int slot = table.evictionCandidate();
+            if (slot < 0) {
+                return false;
+            }
+            final Location victim = location(table.keyAt(slot));
+            final long key = removeSlot(table, slot);
+            counters[EVICTED].increment();
+            events.add(new Event(Event.EVICTED, table.vni, MacTable.mac(key), victim, null));
+            evicted = true;
+        }
+    }
+
+    /** Removes a slot's entry and releases what it held; caller holds the table's lock. Returns the key. */
+    private long removeSlot(MacTable table, int slot) {
+        final long key = table.removeAt(slot);
+        registry.release(MacTable.locationIndex(key));
+        total.decrementAndGet();
+        if (moves != null && MacTable.isDynamic(key)) {
+            moves.forget(table.vni, MacTable.mac(key));
+        }
+        return key;
     }
 
     void addStatic(int vni, long mac, Location where) {
-        throw new UnsupportedOperationException("not implemented yet");
+        checkUnicast(mac);
+        Objects.requireNonNull(where, "where");
+        final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
+        final int now = now();
+        synchronized (table) {
+            final int slot = table.indexOf(mac);
+            if (slot >= 0) {
+                final long old = table.keyAt(slot);
+                final int index = registry.acquire(where);
+                if (index < 0) {
+                    throw new IllegalStateException("locations: " + LocationRegistry.CAPACITY
+                            + " in use (expected: fewer to add " + where + ")");
+                }
+                table.replace(slot, MacTable.key(mac, index, MacTable.STATIC), now);
+                registry.release(MacTable.locationIndex(old));
+                if (moves != null) {
+                    moves.forget(vni, mac);
+                }
+                return;
+            }
+            final List<Event> none = new ArrayList<>(0);
+            if (insert(table, mac, where, now, MacTable.STATIC, none) != LearnResult.LEARNED) {
+                throw new IllegalStateException("fdb full: cannot add static " + MacAddress.toString(mac) + " in vni "
+                        + vni + " (limits: " + maxEntries + " entries, " + maxEntriesPerVni + " per vni, "
+                        + LocationRegistry.CAPACITY + " locations)");
+            }
+        }
     }
 
     boolean remove(int vni, long mac) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final MacTable table = directory.get(vni);
+        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
+            return false;
+        }
+        synchronized (table) {
+            final int slot = table.indexOf(mac);
+            if (slot < 0) {
+                return false;
+            }
+            removeSlot(table, slot);
+            table.compact();
+        }
+        counters[FLUSHED].increment();
+        return true;
     }
 
     boolean unfreeze(int vni, long mac) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final MacTable table = directory.get(vni);
+        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
+            return false;
+        }
+        synchronized (table) {
+            final int slot = table.indexOf(mac);
+            if (slot < 0 || (table.keyAt(slot) & MacTable.FROZEN) == 0) {
+                return false;
+            }
+            table.replaceKeepingAge(slot, table.keyAt(slot) & ~MacTable.FROZEN);
+            if (moves != null) {
+                moves.forget(vni, mac);
+            }
+            return true;
+        }
     }
 
     int flush(int vni, Location where, boolean includeStatic) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final List<MacTable> tables;
+        if (vni >= 0) {
+            final MacTable one = directory.get(Vni.check(vni));
+            tables = one == null ? List.of() : List.of(one);
+        } else {
+            tables = directory.all();
+        }
+        final int index = where == null ? -1 : registry.indexOf(where);
+        if (where != null && index < 0) {
+            return 0;
+        }
+        int removed = 0;
+        for (MacTable table : tables) {
+            synchronized (table) {
+                if (index >= 0 && table.dynamicAt(index) == 0) {
+                    continue;
+                }
+                for (int slot = 0; slot < table.capacity(); slot++) {
+                    final long key = table.keyAt(slot);
+                    if (MacTable.mac(key) != 0 && (includeStatic || MacTable.isDynamic(key))
+                            && (index < 0 || MacTable.locationIndex(key) == index)) {
+                        removeSlot(table, slot);
+                        removed++;
+                    }
+                }
+                table.compact();
+            }
+        }
+        counters[FLUSHED].add(removed);
+        return removed;
     }
 
     void ageing(int vni, Duration ageing) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
+        synchronized (table) {
+            table.ageing((int) ageing.toMillis(), true);
+        }
     }
 
     Duration ageing(int vni) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final MacTable table = directory.get(Vni.check(vni));
+        return Duration.ofMillis(table == null ? defaultAgeingMillis : table.ageingMillis());
     }
 
     int expire() {
-        throw new UnsupportedOperationException("not implemented yet");
+        final List<Event> events = new ArrayList<>();
+        for (MacTable table : directory.all()) {
+            synchronized (table) {
+                final int now = now();
+                final int ageing = table.ageingMillis();
+                for (int slot = 0; slot < table.capacity(); slot++) {
+                    final long key = table.keyAt(slot);
+                    if (MacTable.mac(key) != 0 && MacTable.isDynamic(key) && now - table.seenAt(slot) >= ageing) {
+                        events.add(new Event(Event.AGED, table.vni, MacTable.mac(key), location(key), null));
+                        removeSlot(table, slot);
+                    }
+                }
+                table.compact();
+            }
+        }
+        counters[AGED].add(events.size());
+        fire(events);
+        return events.size();
     }
 
     List<FdbEntry> entries(int vni) {
-        throw new UnsupportedOperationException("not implemented yet");
+        final List<MacTable> tables;
+        if (vni >= 0) {
+            final MacTable one = directory.get(vni);
+            tables = one == null ? List.of() : List.of(one);
+        } else {
+            tables = directory.all();
+        }
+        final List<FdbEntry> out = new ArrayList<>();
+        for (MacTable table : tables) {
+            synchronized (table) {
+                final int now = now();
+                for (int slot = 0; slot < table.capacity(); slot++) {
+                    final long key = table.keyAt(slot);
+                    if (MacTable.mac(key) == 0) {
+                        continue;
+                    }
+                    final FdbEntry.Type type = !MacTable.isDynamic(key) ? FdbEntry.Type.STATIC
+                            : (key & MacTable.FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
+                    final Duration age = type == FdbEntry.Type.STATIC
+                            ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - table.seenAt(slot)));
+                    out.add(new FdbEntry(table.vni, MacTable.mac(key), type, location(key), age));
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(FdbEntry::vni).thenComparingLong(FdbEntry::mac));
+        return out;
     }
 
     int size() {
-        return 0;
+        return total.get();
     }
 
     int size(int vni) {
-        return 0;
+        final MacTable table = directory.get(Vni.check(vni));
+        return table == null ? 0 : table.size();
     }
 
     FdbCounters counters() {
-        return new FdbCounters(0, new long[11]);
+        final long[] values = new long[COUNTERS];
+        for (int i = 0; i < COUNTERS; i++) {
+            values[i] = counters[i].sum();
+        }
+        return new FdbCounters(total.get(), values);
+    }
+
+    private Location location(long key) {
+        return registry.location(MacTable.locationIndex(key));
+    }
+
+    /** Milliseconds since the table was built, as int (differences stay exact for 24 days). */
+    private int now() {
+        return (int) ((ticker.getAsLong() - origin) / 1_000_000L);
+    }
+
+    private static void checkUnicast(long mac) {
+        MacAddress.check(mac);
+        if (MacAddress.isGroup(mac) || mac == 0) {
+            throw new IllegalArgumentException("mac: " + MacAddress.toString(mac)
+                    + " (expected: a unicast, non-zero address; flood lists handle group addresses)");
+        }
+    }
+
+    private void fire(List<Event> events) {
+        for (Event e : events) {
+            try {
+                switch (e.kind) {
+                    case Event.LEARNED: listener.learned(e.vni, e.mac, e.location); break;
+                    case Event.MOVED: listener.moved(e.vni, e.mac, e.location, e.other); break;
+                    case Event.AGED: listener.aged(e.vni, e.mac, e.location); break;
+                    case Event.EVICTED: listener.evicted(e.vni, e.mac, e.location); break;
+                    default: listener.duplicate(e.vni, e.mac, e.location); break;
+                }
+            } catch (RuntimeException ex) {
+                counters[LISTENER_ERRORS].increment();
+            }
+        }
+    }
+
+    /** A listener event waiting for the lock to be released. */
+    private static final class Event {
+        static final int LEARNED = 0;
+        static final int MOVED = 1;
+        static final int AGED = 2;
+        static final int EVICTED = 3;
+        static final int DUPLICATE = 4;
+
+        final int kind;
+        final int vni;
+        final long mac;
+        final Location location;
+        final Location other;
+
+        Event(int kind, int vni, long mac, Location location, Location other) {
+            this.kind = kind;
+            this.vni = vni;
+            this.mac = mac;
+            this.location = location;
+            this.other = other;
+        }
     }
 }

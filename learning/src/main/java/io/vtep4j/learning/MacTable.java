@@ -1,0 +1,332 @@
+package io.vtep4j.learning;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * One VNI's MACs: an open-addressing (linear probing) hash table of primitive arrays.
+ *
+ * <p>A slot is one {@code long} key plus one {@code int} last-seen time (12 bytes). The key packs everything a reader
+ * needs, so a reader sees an entry whole or not at all:
+ * <pre>
+ *  63      62      61 .. 48          47 .. 0
+ * +-------+-------+-----------------+---------------------+
+ * |FROZEN |STATIC | location index  | MAC address         |
+ * +-------+-------+-----------------+---------------------+
+ * </pre>
+ * A key whose MAC bits are zero is not an entry: {@link #EMPTY} ends a probe, {@link #TOMBSTONE} marks a removed
+ * entry and does not (the all-zero MAC is never stored). Entries never move within one array, so a reader probing
+ * concurrently with writers cannot miss a present entry; growth and compaction build new arrays and publish them.
+ *
+ * <p>Threading: {@link #lookup} and {@link #tryRefresh} are lock-free and allocation-free. Every other method must be
+ * called holding this object's monitor.
+ */
+final class MacTable {
+
+    static final int LOCATION_BITS = 14;
+    static final long MAC_MASK = MacAddress.MASK;
+    static final int LOCATION_SHIFT = 48;
+    static final long STATIC = 1L << 62;
+    static final long FROZEN = 1L << 63;
+    static final long EMPTY = 0L;
+    static final long TOMBSTONE = 1L << LOCATION_SHIFT;
+
+    private static final int MIN_CAPACITY = 16;
+    private static final int MAX_CAPACITY = 1 << 30;
+    // Fibonacci hashing: multiply by 2^64 / golden ratio, keep the top bits.
+    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SEEN = MethodHandles.arrayElementVarHandle(int[].class);
+
+    final int vni;
+    private volatile Slots slots = new Slots(MIN_CAPACITY);
+    private volatile int size;
+    private volatile int ageingMillis;
+    private volatile int refreshMillis;
+    private boolean ownAgeing;
+    private int tombstones;
+    private int hand;
+    // Learned and frozen entries per location index: fairness eviction and flush by location.
+    private int[] dynamicPerLocation = new int[16];
+
+    MacTable(int vni, int ageingMillis) {
+        this.vni = vni;
+        ageing(ageingMillis, false);
+    }
+
+    static long key(long mac, int locationIndex, long flags) {
+        return mac | (long) locationIndex << LOCATION_SHIFT | flags;
+    }
+
+    static long mac(long key) {
+        return key & MAC_MASK;
+    }
+
+    static int locationIndex(long key) {
+        return (int) (key >>> LOCATION_SHIFT) & (LocationRegistry.CAPACITY - 1);
+    }
+
+    static boolean isDynamic(long key) {
+        return (key & STATIC) == 0;
+    }
+
+    /** Lock-free, allocation-free lookup; {@code mac} must be non-zero and fit 48 bits. */
+    Location lookup(long mac, LocationRegistry registry) {
+        final Slots s = slots;
+        final long[] keys = s.keys;
+        int i = s.home(mac);
+        while (true) {
+            final long k = (long) KEYS.getAcquire(keys, i);
+            if (k == EMPTY) {
+                return null;
+            }
+            if ((k & MAC_MASK) == mac) {
+                final Location where = registry.location(locationIndex(k));
+                VarHandle.acquireFence();
+                // The index may have been recycled for another location since k was read: only trust it if the
+                // slot still holds the same key.
+                if ((long) KEYS.getAcquire(keys, i) == k) {
+                    return where;
+                }
+                continue;
+            }
+            i = (i + 1) & s.mask;
+        }
+    }
+
+    /**
+     * The learning fast path: STATIC, FROZEN, or REFRESHED when {@code mac} is already at {@code where} and its age
+     * is not yet due for a refresh; null when the caller must take the locked path. Lock-free, allocation-free.
+     */
+    LearnResult tryRefresh(long mac, Location where, int now, LocationRegistry registry) {
+        final Slots s = slots;
+        final long[] keys = s.keys;
+        int i = s.home(mac);
+        while (true) {
+            final long k = (long) KEYS.getAcquire(keys, i);
+            if (k == EMPTY) {
+                return null;
+            }
+            if ((k & MAC_MASK) == mac) {
+                if ((k & STATIC) != 0) {
+                    return LearnResult.STATIC;
+                }
+                if ((k & FROZEN) != 0) {
+                    return LearnResult.FROZEN;
+                }
+                final Location current = registry.location(locationIndex(k));
+                if (current != where && !where.equals(current)) {
+                    return null;
+                }
+                final int seen = (int) SEEN.getOpaque(s.seen, i);
+                VarHandle.acquireFence();
+                if (now - seen < refreshMillis && (long) KEYS.getAcquire(keys, i) == k) {
+                    return LearnResult.REFRESHED;
+                }
+                return null;
+            }
+            i = (i + 1) & s.mask;
+        }
+    }
+
+    // ---- everything below: caller holds this object's monitor ----
+
+    /** Slot of {@code mac}, or -1. */
+    int indexOf(long mac) {
+        final Slots s = slots;
+        int i = s.home(mac);
+        while (true) {
+            final long k = s.keys[i];
+            if (k == EMPTY) {
+                return -1;
+            }
+            if ((k & MAC_MASK) == mac) {
+                return i;
+            }
+            i = (i + 1) & s.mask;
+        }
+    }
+
+    long keyAt(int slot) {
+        return slots.keys[slot];
+    }
+
+    int seenAt(int slot) {
+        return slots.seen[slot];
+    }
+
+    void touch(int slot, int now) {
+        SEEN.setOpaque(slots.seen, slot, now);
+    }
+
+    /** Replaces the key in {@code slot} (same MAC): a move, a freeze, a change of type. */
+    void replace(int slot, long key, int now) {
+        final Slots s = slots;
+        final long old = s.keys[slot];
+        count(old, -1);
+        count(key, +1);
+        SEEN.setOpaque(s.seen, slot, now);
+        KEYS.setRelease(s.keys, slot, key);
+    }
+
+    /** Replaces the key in {@code slot} keeping its last-seen time. */
+    void replaceKeepingAge(int slot, long key) {
+        replace(slot, key, slots.seen[slot]);
+    }
+
+    /** Inserts a key whose MAC is absent. */
+    void insert(long key, int now) {
+        if (size + tombstones + 1 > slots.keys.length - (slots.keys.length >>> 2)) {
+            rebuild(capacityFor(size + 1));
+        }
+        final Slots s = slots;
+        final long mac = key & MAC_MASK;
+        int i = s.home(mac);
+        while (s.keys[i] != EMPTY && s.keys[i] != TOMBSTONE) {
+            i = (i + 1) & s.mask;
+        }
+        if (s.keys[i] == TOMBSTONE) {
+            tombstones--;
+        }
+        SEEN.setOpaque(s.seen, i, now);
+        KEYS.setRelease(s.keys, i, key);
+        count(key, +1);
+        size = size + 1;
+    }
+
+    /** Removes the entry in {@code slot}; returns its key. */
+    long removeAt(int slot) {
+        final Slots s = slots;
+        final long old = s.keys[slot];
+        KEYS.setRelease(s.keys, slot, TOMBSTONE);
+        count(old, -1);
+        tombstones++;
+        size = size - 1;
+        return old;
+    }
+
+    /** Capacity of the slot arrays (for scans). */
+    int capacity() {
+        return slots.keys.length;
+    }
+
+    /** Learned and frozen entries at a location index. */
+    int dynamicAt(int locationIndex) {
+        return locationIndex < dynamicPerLocation.length ? dynamicPerLocation[locationIndex] : 0;
+    }
+
+    /**
+     * Slot of a learned or frozen entry at the location index holding the most of them, scanning on from where the
+     * last search stopped (a clock hand); -1 if this VNI has no dynamic entry.
+     */
+    int evictionCandidate() {
+        int busiest = -1;
+        int most = 0;
+        for (int i = 0; i < dynamicPerLocation.length; i++) {
+            if (dynamicPerLocation[i] > most) {
+                most = dynamicPerLocation[i];
+                busiest = i;
+            }
+        }
+        if (busiest < 0) {
+            return -1;
+        }
+        final long[] keys = slots.keys;
+        for (int n = 0; n < keys.length; n++) {
+            hand = (hand + 1) & (keys.length - 1);
+            final long k = keys[hand];
+            if ((k & MAC_MASK) != 0 && isDynamic(k) && locationIndex(k) == busiest) {
+                return hand;
+            }
+        }
+        return -1;
+    }
+
+    /** Rebuilds the arrays if removals left them sparse or full of tombstones. */
+    void compact() {
+        final int capacity = slots.keys.length;
+        if (tombstones > capacity >>> 3 || (capacity > MIN_CAPACITY && size < capacity >>> 3)) {
+            rebuild(capacityFor(size));
+        }
+    }
+
+    int size() {
+        return size;
+    }
+
+    int ageingMillis() {
+        return ageingMillis;
+    }
+
+    boolean ownAgeing() {
+        return ownAgeing;
+    }
+
+    void ageing(int millis, boolean own) {
+        this.ageingMillis = millis;
+        // Refresh an entry's last-seen time at most every 1/64 of the ageing time (and at least every second), so
+        // that re-learning a known MAC writes nothing in the common case.
+        this.refreshMillis = Math.max(1, Math.min(1000, millis >>> 6));
+        this.ownAgeing = own;
+    }
+
+    private void count(long key, int delta) {
+        if ((key & MAC_MASK) == 0 || !isDynamic(key)) {
+            return;
+        }
+        final int index = locationIndex(key);
+        if (index >= dynamicPerLocation.length) {
+            dynamicPerLocation = Arrays.copyOf(dynamicPerLocation,
+                    Math.max(index + 1, Math.min(LocationRegistry.CAPACITY, dynamicPerLocation.length * 2)));
+        }
+        dynamicPerLocation[index] += delta;
+    }
+
+    private static int capacityFor(int entries) {
+        // Load factor at most 1/2 right after a rebuild, 3/4 before the next one.
+        final long wanted = Math.max(MIN_CAPACITY, (long) entries * 2);
+        if (wanted > MAX_CAPACITY) {
+            throw new IllegalStateException("entries: " + entries + " (expected: <= " + MAX_CAPACITY / 2 + ")");
+        }
+        return Integer.highestOneBit((int) wanted - 1) << 1;
+    }
+
+    private void rebuild(int capacity) {
+        final Slots old = slots;
+        final Slots fresh = new Slots(capacity);
+        for (int i = 0; i < old.keys.length; i++) {
+            final long k = old.keys[i];
+            if ((k & MAC_MASK) != 0) {
+                int j = fresh.home(k & MAC_MASK);
+                while (fresh.keys[j] != EMPTY) {
+                    j = (j + 1) & fresh.mask;
+                }
+                fresh.keys[j] = k;
+                fresh.seen[j] = old.seen[i];
+            }
+        }
+        tombstones = 0;
+        hand = 0;
+        slots = fresh; // volatile publish: readers see the new arrays fully written
+    }
+
+    /** The arrays of one generation; replaced whole on growth or compaction. */
+    private static final class Slots {
+        final long[] keys;
+        final int[] seen;
+        final int mask;
+        final int shift;
+
+        Slots(int capacity) {
+            keys = new long[capacity];
+            seen = new int[capacity];
+            mask = capacity - 1;
+            shift = 64 - Integer.numberOfTrailingZeros(capacity);
+        }
+
+        int home(long mac) {
+            return (int) ((mac * GOLDEN) >>> shift);
+        }
+    }
+}
