@@ -1,0 +1,50 @@
+package io.vtep4j;
+
+import io.vtep4j.encap.DropReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Drop counters by {@link DropReason}; contention-free increments from any thread, no allocation. */
+final class Counters {
+
+    private static final DropReason[] REASONS = DropReason.values();
+
+    private final LongAdder[] drops = new LongAdder[REASONS.length];
+
+    Counters() {
+        for (int i = 0; i < drops.length; i++) {
+            drops[i] = new LongAdder();
+        }
+    }
+
+    void drop(DropReason reason) {
+        drops[reason.ordinal()].increment();
+    }
+
+    Map<DropReason, Long> snapshot() {
+        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+        for (DropReason reason : REASONS) {
+            long n = drops[reason.ordinal()].sum();
+            if (n != 0) {
+                out.put(reason, n);
+            }
+        }
+        return out;
+    }
+
+    /** The per-segment traffic counters beside its drops. */
+    static final class Segment {
+        final Counters drops = new Counters();
+        final LongAdder framesFromPorts = new LongAdder();
+        final LongAdder packetsToUnderlay = new LongAdder();
+        final LongAdder floods = new LongAdder();
+        final LongAdder packetsFromUnderlay = new LongAdder();
+        final LongAdder framesToPorts = new LongAdder();
+
+        VtepStats.SegmentStats snapshot(int vni) {
+            return new VtepStats.SegmentStats(vni, framesFromPorts.sum(), packetsToUnderlay.sum(), floods.sum(),
+                    packetsFromUnderlay.sum(), framesToPorts.sum(), drops.snapshot());
+        }
+    }
+}

@@ -1,0 +1,528 @@
+package io.vtep4j;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Ethernet;
+import io.vtep4j.encap.FlowHash;
+import io.vtep4j.encap.NvgreCodec;
+import io.vtep4j.encap.Vni;
+import io.vtep4j.encap.VxlanCodec;
+import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.learning.FloodList;
+import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.internal.Transports;
+import io.vtep4j.internal.Underlay;
+import io.vtep4j.internal.UnderlayConfig;
+import io.vtep4j.internal.UnderlayReceiver;
+import io.vtep4j.internal.Underlays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The forwarder behind a {@link Vtep} (DESIGN.md "Data path"): owns the event loops, the forwarding table, the
+ * segments and the underlay. Data-path methods never throw and never allocate in the steady state; every drop is
+ * counted under a {@link DropReason}.
+ */
+final class Engine implements UnderlayReceiver {
+
+    /** VXLAN header and NVGRE/GRE-in-UDP header (with key) are both 8 bytes. */
+    static final int TUNNEL_HEADER_LENGTH = 8;
+    /** Most remote VTEP locations cached; beyond this (spoofed sources?) each packet makes its own. */
+    static final int MAX_CACHED_REMOTES = 4096;
+    private static final InetAddress[] NO_REMOTES = new InetAddress[0];
+
+    private final VtepConfig config;
+    private final EventLoopGroup group;
+    private final ForwardingTable table;
+    private final VxlanCodec vxlan;
+    private final NvgreCodec nvgre;
+    private final boolean gre;
+    private final Counters drops = new Counters();
+    private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> groupRefs = new HashMap<>();
+    private final AtomicInteger portIds = new AtomicInteger();
+    /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
+    private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
+    private volatile IntObjectHashMap<SegmentImpl> segments = new IntObjectHashMap<>();
+    private Underlay underlay;
+    private ScheduledFuture<?> sweep;
+    private volatile boolean open = true;
+
+    private Engine(VtepConfig config, EventLoopGroup group) {
+        this.config = config;
+        this.group = group;
+        this.table = ForwardingTable.builder()
+                .ticker(config.ticker())
+                .ageing(config.ageing())
+                .maxEntries(config.maxMacs())
+                .maxEntriesPerVni(config.maxMacsPerVni())
+                .listener(config.fdbListener())
+                .build();
+        this.vxlan = VxlanCodec.builder().strictReserved(config.strictReserved()).build();
+        this.nvgre = NvgreCodec.builder().strictReserved(config.strictReserved()).build();
+        this.gre = config.encapsulation() != Encapsulation.VXLAN;
+    }
+
+    /** Starts event loops and underlay; on failure leaves nothing running. */
+    static Engine start(VtepConfig config) throws IOException {
+        EventLoopGroup group = Transports.newGroup(config.eventLoops(), "vtep");
+        Engine engine = new Engine(config, group);
+        try {
+            UnderlayConfig uc = new UnderlayConfig(group, config.allocator(), config.localAddresses(), config.port(),
+                    config.ttl(), config.dscp(), config.multicastInterface(), config.mtu(), config.readBatch(),
+                    config.udpGro(), config.udpGso());
+            engine.underlay = Underlays.create(config.encapsulation(), uc);
+            engine.underlay.open(engine);
+            long period = config.sweepInterval().toNanos();
+            engine.sweep = group.next().scheduleAtFixedRate(engine::sweep, period, period, TimeUnit.NANOSECONDS);
+            return engine;
+        } catch (IOException | RuntimeException | Error e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    VtepConfig config() {
+        return config;
+    }
+
+    ForwardingTable table() {
+        return table;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    int nextPortId() {
+        return portIds.getAndIncrement();
+    }
+
+    List<InetSocketAddress> boundAddresses() {
+        Underlay u = underlay;
+        return u == null ? List.of() : u.boundAddresses();
+    }
+
+    // ---------------------------------------------------------------- segments
+
+    synchronized Segment segment(int vni) {
+        checkOpen();
+        if (gre) {
+            Vni.check(vni);
+            if (NvgreCodec.isReservedVsid(vni)) {
+                throw new IllegalArgumentException("vsid: " + vni + " (expected: 4096..16777214; RFC 7637 §3.2 "
+                        + "reserves 0..4095 and 16777215)");
+            }
+        } else {
+            Vni.check(vni);
+        }
+        SegmentImpl s = segments.get(vni);
+        if (s == null) {
+            s = new SegmentImpl(this, vni);
+            IntObjectHashMap<SegmentImpl> next = new IntObjectHashMap<>(segments.size() + 1);
+            next.putAll(segments);
+            next.put(vni, s);
+            segments = next;
+        }
+        return s;
+    }
+
+    synchronized List<Segment> segments() {
+        return List.copyOf(segments.values());
+    }
+
+    synchronized boolean removeSegment(SegmentImpl s) {
+        if (segments.get(s.vni) != s) {
+            return false;
+        }
+        IntObjectHashMap<SegmentImpl> next = new IntObjectHashMap<>(segments.size());
+        next.putAll(segments);
+        next.remove(s.vni);
+        segments = next;
+        return true;
+    }
+
+    boolean hasLocalFamily(InetAddress address) {
+        boolean v6 = address instanceof Inet6Address;
+        for (InetAddress local : config.localAddresses()) {
+            if ((local instanceof Inet6Address) == v6) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    synchronized void joinGroup(InetAddress groupAddress) {
+        checkOpen();
+        if (config.multicastInterface() == null) {
+            throw new IllegalStateException("multicastInterface: not set (expected: Vtep.builder()"
+                    + ".multicastInterface(name) before flooding to group " + groupAddress.getHostAddress() + ")");
+        }
+        int refs = groupRefs.getOrDefault(groupAddress, 0);
+        if (refs == 0) {
+            try {
+                underlay.joinGroup(groupAddress);
+            } catch (IOException e) {
+                throw new UncheckedIOException("join " + groupAddress.getHostAddress() + " on "
+                        + config.multicastInterface() + ": " + e.getMessage(), e);
+            }
+        }
+        groupRefs.put(groupAddress, refs + 1);
+    }
+
+    synchronized void leaveGroup(InetAddress groupAddress) {
+        int refs = groupRefs.getOrDefault(groupAddress, 0);
+        if (refs <= 1) {
+            groupRefs.remove(groupAddress);
+            if (refs == 1 && underlay != null) {
+                try {
+                    underlay.leaveGroup(groupAddress);
+                } catch (IOException e) {
+                    // Leaving is best effort: the socket closes with the VTEP anyway.
+                }
+            }
+        } else {
+            groupRefs.put(groupAddress, refs - 1);
+        }
+    }
+
+    // ---------------------------------------------------------------- application -> underlay
+
+    /** DESIGN.md "Application -> underlay". Takes ownership of {@code frame}; never throws. */
+    void fromPort(LocalPortImpl port, ByteBuf frame) {
+        SegmentImpl seg = port.segment;
+        boolean owned = true;
+        try {
+            if (frame.readableBytes() < Ethernet.HEADER_LENGTH) {
+                drop(DropReason.LOCAL_FRAME_TOO_SHORT, seg, null);
+                return;
+            }
+            seg.counters.framesFromPorts.increment();
+            int offset = frame.readerIndex();
+            long dst = Ethernet.destinationMac(frame, offset);
+            long src = Ethernet.sourceMac(frame, offset);
+            if (!MacAddress.isGroup(src) && !MacAddress.isZero(src)) {
+                // RFC 7348 §4.1 (local side): the source lives behind this port.
+                table.learn(seg.vni, src, port.location);
+            }
+            if (!MacAddress.isGroup(dst)) {
+                Location where = table.lookup(seg.vni, dst);
+                if (where != null) {
+                    if (where.isRemote()) {
+                        owned = false;
+                        unicast(seg, frame, where.address());
+                        return;
+                    }
+                    LocalPortImpl target = seg.port(where.portId());
+                    if (target == port) {
+                        return; // the destination is behind the sending port itself: nothing to do
+                    }
+                    if (target != null) {
+                        owned = false;
+                        deliver(target, frame);
+                        return;
+                    }
+                }
+            }
+            owned = false;
+            flood(seg, port, frame, dst);
+        } catch (Throwable t) {
+            drop(DropReason.SEND_FAILED, seg, null);
+        } finally {
+            if (owned) {
+                ReferenceCountUtil.safeRelease(frame);
+            }
+        }
+    }
+
+    /** One known remote: one tunnel packet. Takes ownership. */
+    private void unicast(SegmentImpl seg, ByteBuf frame, InetAddress remote) {
+        int hash = FlowHash.hash(frame);
+        ByteBuf payload = encapsulate(frame, seg.vni, hash);
+        if (!fitsMtu(payload, remote)) {
+            payload.release();
+            drop(DropReason.MTU_EXCEEDED, seg, null);
+            return;
+        }
+        send(seg, payload, remote, hash);
+    }
+
+    /** Broadcast, multicast, unknown unicast: other local ports + multicast group + head-end replicas. */
+    private void flood(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, long dst) {
+        LocalPortImpl[] ports = seg.ports;
+        FloodList flood = seg.floodList;
+        boolean overlay = flood.floods(dst);
+        InetAddress[] her = overlay ? flood.remotes() : NO_REMOTES;
+        InetAddress groupAddress = overlay ? flood.group() : null;
+        int remoteTargets = her.length + (groupAddress != null ? 1 : 0);
+        int localTargets = ports.length - (from != null && seg.port(from.id) == from ? 1 : 0);
+        if (remoteTargets + localTargets == 0) {
+            frame.release();
+            drop(DropReason.NO_FLOOD_TARGETS, seg, null);
+            return;
+        }
+        seg.counters.floods.increment();
+        for (LocalPortImpl p : ports) {
+            if (p != from) {
+                deliver(p, frame.retainedDuplicate());
+            }
+        }
+        if (remoteTargets == 0) {
+            frame.release();
+            return;
+        }
+        int hash = FlowHash.hash(frame);
+        ByteBuf payload = encapsulate(frame, seg.vni, hash);
+        try {
+            for (InetAddress remote : her) {
+                replicate(seg, payload, remote, hash);
+            }
+            if (groupAddress != null) {
+                replicate(seg, payload, groupAddress, hash);
+            }
+        } finally {
+            payload.release();
+        }
+    }
+
+    private void replicate(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+        if (!fitsMtu(payload, remote)) {
+            drop(DropReason.MTU_EXCEEDED, seg, null);
+            return;
+        }
+        send(seg, payload.retainedDuplicate(), remote, hash);
+    }
+
+    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+        if (underlay.send(payload, remote, hash)) {
+            seg.counters.packetsToUnderlay.increment();
+        } else {
+            drop(DropReason.SEND_FAILED, seg, null);
+        }
+    }
+
+    /** RFC 7348 §4.3: VTEPs MUST NOT fragment; the whole outer IP packet must fit the underlay MTU. */
+    private boolean fitsMtu(ByteBuf payload, InetAddress remote) {
+        return payload.readableBytes() + underlay.outerHeaderLength(remote) <= config.mtu();
+    }
+
+    private ByteBuf encapsulate(ByteBuf frame, int vni, int hash) {
+        return gre ? nvgre.encapsulate(frame, vni, FlowHash.flowId(hash)) : vxlan.encapsulate(frame, vni);
+    }
+
+    /** Flushes now, unless this thread is in one of our read batches (then readComplete flushes once). */
+    void flushUnlessReceiving() {
+        if (receiving.getIfExists() != Boolean.TRUE) {
+            flush();
+        }
+    }
+
+    void flush() {
+        Underlay u = underlay;
+        if (u != null) {
+            u.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- underlay -> application
+
+    /** DESIGN.md "Underlay -> application". Runs on an event loop; owns {@code payload}; never throws. */
+    @Override
+    public void received(ByteBuf payload, InetAddress source) {
+        SegmentImpl seg = null;
+        boolean owned = true;
+        try {
+            receiving.set(Boolean.TRUE);
+            int vni;
+            if (gre) {
+                long decoded = nvgre.decapsulate(payload);
+                if (decoded < 0) {
+                    drop(DropReason.fromCodeOrNull(decoded), null, source);
+                    return;
+                }
+                vni = (int) (decoded >>> 8);
+            } else {
+                vni = vxlan.decapsulate(payload);
+                if (vni < 0) {
+                    drop(DropReason.fromCodeOrNull(vni), null, source);
+                    return;
+                }
+            }
+            seg = segments.get(vni);
+            if (seg == null || !seg.isOpen()) {
+                drop(DropReason.UNKNOWN_VNI, null, source);
+                return;
+            }
+            if (!seg.allows(source)) {
+                // RFC 7348 §7: only listed VTEPs may inject into this segment; never learned.
+                drop(DropReason.REMOTE_NOT_ALLOWED, seg, source);
+                return;
+            }
+            seg.counters.packetsFromUnderlay.increment();
+            int offset = payload.readerIndex();
+            long src = Ethernet.sourceMac(payload, offset);
+            long dst = Ethernet.destinationMac(payload, offset);
+            if (!MacAddress.isGroup(src) && !MacAddress.isZero(src)) {
+                // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI.
+                table.learn(vni, src, remoteLocation(source));
+            }
+            owned = false;
+            deliverLocally(seg, payload, dst);
+        } catch (Throwable t) {
+            drop(DropReason.SEND_FAILED, seg, source);
+        } finally {
+            if (owned) {
+                ReferenceCountUtil.safeRelease(payload);
+            }
+        }
+    }
+
+    /** Split horizon: a frame from the overlay goes to local ports only, never back to the underlay. */
+    private void deliverLocally(SegmentImpl seg, ByteBuf frame, long dst) {
+        if (!MacAddress.isGroup(dst)) {
+            Location where = table.lookup(seg.vni, dst);
+            if (where != null && !where.isRemote()) {
+                LocalPortImpl target = seg.port(where.portId());
+                if (target != null) {
+                    deliver(target, frame);
+                    return;
+                }
+            }
+        }
+        LocalPortImpl[] ports = seg.ports;
+        if (ports.length == 0) {
+            frame.release();
+            drop(DropReason.NO_FLOOD_TARGETS, seg, null);
+            return;
+        }
+        seg.counters.floods.increment();
+        for (int i = 0; i < ports.length - 1; i++) {
+            deliver(ports[i], frame.retainedDuplicate());
+        }
+        deliver(ports[ports.length - 1], frame);
+    }
+
+    private Location remoteLocation(InetAddress source) {
+        Location l = remotes.get(source);
+        if (l == null) {
+            l = Location.remote(source, config.encapsulation());
+            if (remotes.size() < MAX_CACHED_REMOTES) {
+                Location raced = remotes.putIfAbsent(source, l);
+                if (raced != null) {
+                    l = raced;
+                }
+            }
+        }
+        return l;
+    }
+
+    /** Hands a frame to a port's handler, which owns it from here on, even if it throws. */
+    private void deliver(LocalPortImpl port, ByteBuf frame) {
+        port.segment.counters.framesToPorts.increment();
+        try {
+            port.handler.onFrame(frame);
+        } catch (Throwable t) {
+            try {
+                config.listener().handlerFailed(port, t);
+            } catch (Throwable ignored) {
+                // a listener must not break the data path
+            }
+        }
+    }
+
+    @Override
+    public void readComplete() {
+        try {
+            flush();
+        } finally {
+            receiving.remove();
+        }
+    }
+
+    @Override
+    public void dropped(DropReason reason) {
+        drop(reason, null, null);
+    }
+
+    private void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
+        if (reason == null) {
+            reason = DropReason.SEND_FAILED;
+        }
+        drops.drop(reason);
+        if (seg != null) {
+            seg.counters.drops.drop(reason);
+        }
+        try {
+            config.listener().dropped(reason, seg != null ? seg.vni : -1, source);
+        } catch (Throwable ignored) {
+            // a listener must not break the data path
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private void sweep() {
+        try {
+            table.expire();
+        } catch (Throwable ignored) {
+            // the next sweep tries again; never kill the timer
+        }
+    }
+
+    VtepStats stats() {
+        Map<Integer, VtepStats.SegmentStats> perVni = new HashMap<>();
+        for (SegmentImpl s : segmentsSnapshot()) {
+            perVni.put(s.vni, s.counters.snapshot(s.vni));
+        }
+        return new VtepStats(drops.snapshot(), perVni, table.size());
+    }
+
+    private List<SegmentImpl> segmentsSnapshot() {
+        return new ArrayList<>(segments.values());
+    }
+
+    void close() {
+        List<SegmentImpl> toClose;
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            open = false;
+            toClose = segmentsSnapshot();
+            segments = new IntObjectHashMap<>();
+        }
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        for (SegmentImpl s : toClose) {
+            s.closeInternal();
+        }
+        if (underlay != null) {
+            underlay.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw new IllegalStateException("vtep: closed (expected: an open Vtep)");
+        }
+    }
+}

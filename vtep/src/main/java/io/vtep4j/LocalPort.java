@@ -1,0 +1,45 @@
+package io.vtep4j;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * An attachment point of the application on a {@link Segment}: frames sent into it enter the overlay; frames for it
+ * reach its {@link FrameHandler}. Obtained from {@link Segment#attach}.
+ *
+ * <p>Threading: every method may be called from any thread, concurrently. Buffers: {@link #send} and {@link #write}
+ * take ownership of the frame in every case (also when they throw).
+ */
+public interface LocalPort extends AutoCloseable {
+
+    /** This port's id, unique within its {@link Vtep}; the forwarding table names it by id. */
+    int id();
+
+    /** The display name given at attach time (or {@code "port-<id>"}). */
+    String name();
+
+    /** The segment this port belongs to. */
+    Segment segment();
+
+    /**
+     * Forwards one Ethernet frame into the segment and writes it out now: learns its source MAC on this port, then
+     * unicasts to the remote VTEP or local port that owns the destination, or floods (RFC 7348 §4.1, §4.2).
+     * Called on an underlay event loop (from a handler), the flush waits for the end of the read batch.
+     *
+     * @param frame from the destination MAC on, without FCS; ownership passes to the port
+     * @throws IllegalStateException if the port or its VTEP is closed (the frame is released first)
+     */
+    void send(ByteBuf frame);
+
+    /** Like {@link #send} but without the flush: call {@link #flush()} after a batch of writes. Takes ownership. */
+    void write(ByteBuf frame);
+
+    /** Writes out everything queued by {@link #write} on this VTEP's underlay. */
+    void flush();
+
+    /** False once closed (by {@link #close}, the segment's or the VTEP's close). */
+    boolean isOpen();
+
+    /** Detaches the port: no more frames reach its handler and the MACs learned on it are forgotten. Idempotent. */
+    @Override
+    void close();
+}

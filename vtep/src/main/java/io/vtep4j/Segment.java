@@ -1,0 +1,78 @@
+package io.vtep4j;
+
+import io.vtep4j.learning.FloodList;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One virtual layer-2 network: a VNI (VXLAN) or VSID (NVGRE, GRE-in-UDP), its local ports, its flood list and its
+ * allow-list of remote VTEPs. Obtained from {@link Vtep#segment(int)}.
+ *
+ * <p>Threading: every method may be called from any thread at any time; changes take effect for the next frame and
+ * never stop traffic. Nothing here takes or returns buffers.
+ */
+public interface Segment extends AutoCloseable {
+
+    /** The VNI / VSID, 0..16777215. */
+    int vni();
+
+    /**
+     * Adds a flood target (RFC 7348 §4.2): a multicast group (joined on the VTEP's multicast interface; one group per
+     * segment, replacing any previous group, which is left) or a unicast remote VTEP for head-end replication.
+     *
+     * @param address an IP literal or host name
+     * @throws IllegalArgumentException if the address is the wildcard or cannot be resolved
+     * @throws IllegalStateException for a group when no multicast interface was configured, or if closed
+     * @return this segment
+     */
+    Segment floodTo(String address);
+
+    /** {@link #floodTo(String)} for an address already resolved. */
+    Segment floodTo(InetAddress address);
+
+    /** Removes a flood target added with {@link #floodTo}; a group is left. Returns this segment. */
+    Segment stopFloodingTo(InetAddress address);
+
+    /** The live flood list (group, head-end replication set, flood switches for broadcast/multicast/unknown). */
+    FloodList floodList();
+
+    /**
+     * Restricts the remote VTEPs this segment accepts frames from (RFC 7348 §7); packets from any other source are
+     * dropped, counted as {@code REMOTE_NOT_ALLOWED} and never learned. An empty set accepts every source (default).
+     *
+     * @return this segment
+     */
+    Segment allowRemotes(Set<InetAddress> remotes);
+
+    /** {@link #allowRemotes(Set)} from IP literals or host names. */
+    Segment allowRemotes(String... remotes);
+
+    /** The allow-list; empty when every source is accepted. */
+    Set<InetAddress> allowedRemotes();
+
+    /** Ageing time of this segment's learned MACs (overrides the VTEP's). Returns this segment. */
+    Segment ageing(Duration ageing);
+
+    /**
+     * Attaches a new local port whose handler receives this segment's frames for it (see {@link FrameHandler} for
+     * threading and ownership).
+     *
+     * @throws IllegalStateException if the segment is closed
+     */
+    LocalPort attach(FrameHandler handler);
+
+    /** {@link #attach(FrameHandler)} with a display name for the forwarding table. */
+    LocalPort attach(String name, FrameHandler handler);
+
+    /** A snapshot of the open local ports. */
+    List<LocalPort> ports();
+
+    /**
+     * Removes the segment: closes its ports, leaves its group, forgets its MACs; packets for its VNI are dropped as
+     * {@code UNKNOWN_VNI} from then on. Idempotent.
+     */
+    @Override
+    void close();
+}

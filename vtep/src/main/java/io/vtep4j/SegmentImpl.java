@@ -1,0 +1,220 @@
+package io.vtep4j;
+
+import io.vtep4j.learning.FloodList;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** The one {@link Segment} implementation. Reads on the data path are lock-free (volatile snapshots). */
+final class SegmentImpl implements Segment {
+
+    private static final LocalPortImpl[] NO_PORTS = new LocalPortImpl[0];
+
+    final Engine engine;
+    final int vni;
+    final FloodList floodList = new FloodList();
+    final Counters.Segment counters = new Counters.Segment();
+    /** Copy on write; the data path reads one snapshot per frame. */
+    volatile LocalPortImpl[] ports = NO_PORTS;
+    /** Empty: every source accepted. Immutable set: {@code contains} allocates nothing. */
+    private volatile Set<InetAddress> allowed = Set.of();
+    private volatile boolean open = true;
+
+    SegmentImpl(Engine engine, int vni) {
+        this.engine = engine;
+        this.vni = vni;
+    }
+
+    @Override
+    public int vni() {
+        return vni;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** RFC 7348 §7: is {@code source} allowed to send into this segment? Lock-free, no allocation. */
+    boolean allows(InetAddress source) {
+        Set<InetAddress> a = allowed;
+        return a.isEmpty() || a.contains(source);
+    }
+
+    /** The open port with this id, or null. */
+    LocalPortImpl port(int id) {
+        for (LocalPortImpl p : ports) {
+            if (p.id == id) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Segment floodTo(String address) {
+        return floodTo(resolve("address", address));
+    }
+
+    @Override
+    public synchronized Segment floodTo(InetAddress address) {
+        Objects.requireNonNull(address, "address");
+        checkOpen();
+        if (address.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("address: " + address.getHostAddress()
+                    + " (expected: a multicast group or a remote VTEP's unicast address)");
+        }
+        if (!engine.hasLocalFamily(address)) {
+            throw new IllegalArgumentException("address: " + address.getHostAddress()
+                    + " (expected: the family of a local address, " + engine.config().localAddresses() + ")");
+        }
+        if (address.isMulticastAddress()) {
+            InetAddress old = floodList.group();
+            if (!address.equals(old)) {
+                engine.joinGroup(address);
+                floodList.group(address);
+                if (old != null) {
+                    engine.leaveGroup(old);
+                }
+            }
+        } else {
+            floodList.addRemote(address);
+        }
+        return this;
+    }
+
+    @Override
+    public synchronized Segment stopFloodingTo(InetAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address.equals(floodList.group())) {
+            floodList.group(null);
+            engine.leaveGroup(address);
+        } else {
+            floodList.removeRemote(address);
+        }
+        return this;
+    }
+
+    @Override
+    public FloodList floodList() {
+        return floodList;
+    }
+
+    @Override
+    public Segment allowRemotes(Set<InetAddress> remotes) {
+        Objects.requireNonNull(remotes, "remotes");
+        for (InetAddress a : remotes) {
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                throw new IllegalArgumentException("remote: " + a.getHostAddress()
+                        + " (expected: a remote VTEP's unicast address)");
+            }
+        }
+        allowed = Set.copyOf(remotes);
+        return this;
+    }
+
+    @Override
+    public Segment allowRemotes(String... remotes) {
+        Set<InetAddress> set = new HashSet<>();
+        for (String r : remotes) {
+            set.add(resolve("remote", r));
+        }
+        return allowRemotes(set);
+    }
+
+    @Override
+    public Set<InetAddress> allowedRemotes() {
+        return allowed;
+    }
+
+    @Override
+    public Segment ageing(Duration ageing) {
+        engine.table().ageing(vni, ageing);
+        return this;
+    }
+
+    @Override
+    public LocalPort attach(FrameHandler handler) {
+        return attach(null, handler);
+    }
+
+    @Override
+    public synchronized LocalPort attach(String name, FrameHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        int id = engine.nextPortId();
+        LocalPortImpl port = new LocalPortImpl(id, name != null ? name : "port-" + id, this, handler);
+        LocalPortImpl[] next = Arrays.copyOf(ports, ports.length + 1);
+        next[next.length - 1] = port;
+        ports = next;
+        return port;
+    }
+
+    synchronized void detach(LocalPortImpl port) {
+        List<LocalPortImpl> next = new ArrayList<>(Arrays.asList(ports));
+        if (next.remove(port)) {
+            ports = next.toArray(NO_PORTS);
+        }
+        engine.table().flushLocation(port.location);
+    }
+
+    @Override
+    public List<LocalPort> ports() {
+        return List.of(ports);
+    }
+
+    @Override
+    public void close() {
+        if (engine.removeSegment(this)) {
+            closeInternal();
+        }
+    }
+
+    /** Closes ports, leaves the group, forgets the MACs; the engine has already unmapped the VNI. */
+    synchronized void closeInternal() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        for (LocalPortImpl p : ports) {
+            p.markClosed();
+        }
+        ports = NO_PORTS;
+        InetAddress group = floodList.group();
+        if (group != null) {
+            floodList.group(null);
+            engine.leaveGroup(group);
+        }
+        engine.table().clearVni(vni);
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw new IllegalStateException("segment " + vni + ": closed (expected: an open segment)");
+        }
+    }
+
+    private static InetAddress resolve(String what, String address) {
+        Objects.requireNonNull(address, what);
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(what + ": " + address + " (expected: an IP address)", e);
+        }
+    }
+
+    static boolean isV6(InetAddress a) {
+        return a instanceof Inet6Address;
+    }
+
+    @Override
+    public String toString() {
+        return "Segment{vni=" + vni + ", ports=" + ports.length + ", flood=" + floodList + '}';
+    }
+}

@@ -1,0 +1,348 @@
+package io.vtep4j;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.vtep4j.encap.GreHeader;
+import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.learning.FdbListener;
+import io.vtep4j.learning.ForwardingTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * A VXLAN / NVGRE tunnel endpoint embedded in the JVM: segments per VNI, local ports carrying Ethernet frames, MAC
+ * learning and flooding as RFC 7348 §4 describes, over a UDP (or raw IP protocol 47) underlay.
+ *
+ * <pre>{@code
+ * try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").ageing(Duration.ofMinutes(5)).build()) {
+ *     Segment blue = vtep.segment(5001).floodTo("127.0.0.2");
+ *     LocalPort vm = blue.attach(frame -> { try { deliver(frame); } finally { frame.release(); } });
+ *     vm.send(frameFromGuest);          // takes ownership
+ *     System.out.println(vtep.stats());
+ * }
+ * }</pre>
+ *
+ * <p>Threading: every method may be called from any thread. A VTEP owns its event loops (daemon threads); frames
+ * from the underlay are processed on them and handed to {@link FrameHandler}s there. {@link #close()} stops them all.
+ * Buffers: see {@link LocalPort} (sending) and {@link FrameHandler} (receiving).
+ */
+public final class Vtep implements AutoCloseable {
+
+    private final Engine engine;
+
+    private Vtep(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** A new builder with the defaults: VXLAN on UDP 4789, ageing 300 s, TTL 64, DSCP 0, MTU 1500. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The segment for {@code vni}, created on first use (a VSID for NVGRE and GRE-in-UDP).
+     *
+     * @throws IllegalArgumentException if the VNI is out of range (VXLAN 0..16777215; NVGRE 4096..16777214, RFC 7637
+     *         §3.2 reserves the rest)
+     * @throws IllegalStateException if the VTEP is closed
+     */
+    public Segment segment(int vni) {
+        return engine.segment(vni);
+    }
+
+    /** A snapshot of the segments that exist. */
+    public List<Segment> segments() {
+        return engine.segments();
+    }
+
+    /** An immutable snapshot of the counters. */
+    public VtepStats stats() {
+        return engine.stats();
+    }
+
+    /**
+     * The forwarding table: what was learned where ({@code show()}, {@code entries()}), static entries, flushes.
+     * Thread-safe; MACs are {@code long}s (see {@code io.vtep4j.learning.MacAddress}).
+     */
+    public ForwardingTable forwardingTable() {
+        return engine.table();
+    }
+
+    /** The encapsulation this VTEP speaks. */
+    public Encapsulation encapsulation() {
+        return engine.config().encapsulation();
+    }
+
+    /** The underlay addresses actually bound (with the UDP port; port 0 for raw IP). */
+    public List<InetSocketAddress> boundAddresses() {
+        return engine.boundAddresses();
+    }
+
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return engine.isOpen();
+    }
+
+    /**
+     * Closes every segment and port, releases every queued buffer, closes the sockets and stops the event loops;
+     * blocks until the threads are gone. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Vtep" + boundAddresses() + " " + encapsulation();
+    }
+
+    /**
+     * Configures a {@link Vtep}. Each setter checks its argument at once and says what was wrong. Not thread-safe;
+     * build once.
+     *
+     * <p>Source port: over UDP, every packet leaves from the bound port (a kernel UDP socket has one source port).
+     * RFC 7348 §5 RECOMMENDS a per-flow source port in 49152..65535 for ECMP entropy; peers accept any, but an
+     * ECMP underlay will put all of one VTEP pair's flows on one path. (For GRE the FlowID carries the entropy.)
+     */
+    public static final class Builder {
+        /** Largest underlay MTU we accept: an IPv4/IPv6 packet length is 16 bits. */
+        static final int MAX_MTU = 65535;
+        /** Smallest underlay MTU: the IPv4 minimum every host must reassemble (RFC 791). */
+        static final int MIN_MTU = 576;
+
+        private final List<InetAddress> localAddresses = new ArrayList<>();
+        private Encapsulation encapsulation = Encapsulation.VXLAN;
+        private int port = -1;
+        private Duration ageing = ForwardingTable.DEFAULT_AGEING;
+        private int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
+        private int maxMacsPerVni = ForwardingTable.DEFAULT_MAX_ENTRIES;
+        private int ttl = 64;
+        private int dscp;
+        private int mtu = 1500;
+        private boolean strictReserved;
+        private String multicastInterface;
+        private int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private LongSupplier ticker = System::nanoTime;
+        private VtepListener listener = new VtepListener() { };
+        private FdbListener fdbListener = new FdbListener() { };
+        private Duration sweepInterval = Duration.ofSeconds(1);
+        private int readBatch = 32;
+        private boolean udpGro;
+        private boolean udpGso;
+        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+
+        private Builder() {
+        }
+
+        /** Adds a local underlay address (IPv4 or IPv6, at most one of each family used for sending). */
+        public Builder localAddress(String address) {
+            Objects.requireNonNull(address, "address");
+            try {
+                return localAddress(InetAddress.getByName(address));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("localAddress: " + address + " (expected: an IP address)", e);
+            }
+        }
+
+        /** Adds a local underlay address; not wildcard, not multicast, not added twice. */
+        public Builder localAddress(InetAddress address) {
+            Objects.requireNonNull(address, "address");
+            if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+                throw new IllegalArgumentException("localAddress: " + address.getHostAddress()
+                        + " (expected: a unicast address of this host, not wildcard or multicast)");
+            }
+            if (localAddresses.contains(address)) {
+                throw new IllegalArgumentException("localAddress: " + address.getHostAddress() + " (already added)");
+            }
+            localAddresses.add(address);
+            return this;
+        }
+
+        /** The UDP port to listen on and send to (default 4789 for VXLAN, 4754 for GRE-in-UDP; 8472 for old Linux). */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** VXLAN (default), NVGRE (raw IP protocol 47; needs CAP_NET_RAW) or GRE_UDP (RFC 8086). */
+        public Builder encapsulation(Encapsulation encapsulation) {
+            this.encapsulation = Objects.requireNonNull(encapsulation, "encapsulation");
+            return this;
+        }
+
+        /** How long an idle learned MAC is kept (default 300 s). */
+        public Builder ageing(Duration ageing) {
+            Objects.requireNonNull(ageing, "ageing");
+            if (ageing.isNegative() || ageing.isZero() || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
+                throw new IllegalArgumentException("ageing: " + ageing + " (expected: > 0 and <= "
+                        + ForwardingTable.MAX_AGEING + ")");
+            }
+            this.ageing = ageing;
+            return this;
+        }
+
+        /** Most MACs in the whole table (default 1048576). */
+        public Builder maxMacs(int max) {
+            this.maxMacs = positive("maxMacs", max);
+            return this;
+        }
+
+        /** Most MACs per VNI (default: no per-VNI limit below {@link #maxMacs}). */
+        public Builder maxMacsPerVni(int max) {
+            this.maxMacsPerVni = positive("maxMacsPerVni", max);
+            return this;
+        }
+
+        /** Outer TTL / hop limit (default 64); also the multicast TTL. */
+        public Builder ttl(int ttl) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("ttl: " + ttl + " (expected: 1..255)");
+            }
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** Outer DSCP (default 0). */
+        public Builder dscp(int dscp) {
+            if (dscp < 0 || dscp > 63) {
+                throw new IllegalArgumentException("dscp: " + dscp + " (expected: 0..63)");
+            }
+            this.dscp = dscp;
+            return this;
+        }
+
+        /**
+         * Underlay MTU (default 1500): a frame whose tunnel packet would be longer is dropped as {@code MTU_EXCEEDED}
+         * and never fragmented (RFC 7348 §4.3). VXLAN over IPv4 needs the inner frame + 36 bytes (inner IP + 50).
+         */
+        public Builder mtu(int mtu) {
+            if (mtu < MIN_MTU || mtu > MAX_MTU) {
+                throw new IllegalArgumentException("mtu: " + mtu + " (expected: " + MIN_MTU + ".." + MAX_MTU + ")");
+            }
+            this.mtu = mtu;
+            return this;
+        }
+
+        /** Drop packets with reserved header bits set, as Linux does (default false: ignore them, as RFC 7348 §5). */
+        public Builder strictReserved(boolean strict) {
+            this.strictReserved = strict;
+            return this;
+        }
+
+        /** The interface on which multicast flood groups are joined and sent (required for groups). */
+        public Builder multicastInterface(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("multicastInterface: \"" + name + "\" (expected: an interface name)");
+            }
+            this.multicastInterface = name;
+            return this;
+        }
+
+        /** Event loops, each with its own underlay socket (SO_REUSEPORT); default min(4, cores). */
+        public Builder eventLoops(int count) {
+            if (count < 1 || count > 256) {
+                throw new IllegalArgumentException("eventLoops: " + count + " (expected: 1..256)");
+            }
+            this.eventLoops = count;
+            return this;
+        }
+
+        /** Time source in nanoseconds for ageing (default {@code System::nanoTime}); tests inject a fake. */
+        public Builder ticker(LongSupplier nanos) {
+            this.ticker = Objects.requireNonNull(nanos, "ticker");
+            return this;
+        }
+
+        /** How often aged MACs are swept out (default 1 s). */
+        public Builder sweepInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.toMillis() < 1 || interval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("sweepInterval: " + interval + " (expected: 1 ms..1 h)");
+            }
+            this.sweepInterval = interval;
+            return this;
+        }
+
+        /** Data-plane events (drops, failing handlers). */
+        public Builder listener(VtepListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Forwarding-table events (learned, moved, aged, evicted, duplicate). */
+        public Builder fdbListener(FdbListener listener) {
+            this.fdbListener = Objects.requireNonNull(listener, "fdbListener");
+            return this;
+        }
+
+        /** Datagrams per receive system call (recvmmsg; default 32; 1 turns batching off). */
+        public Builder readBatch(int datagrams) {
+            if (datagrams < 1 || datagrams > 1024) {
+                throw new IllegalArgumentException("readBatch: " + datagrams + " (expected: 1..1024)");
+            }
+            this.readBatch = datagrams;
+            return this;
+        }
+
+        /** Ask the kernel for UDP GRO on receive (default off; see bench/RESULTS.md for what it buys). */
+        public Builder udpGro(boolean on) {
+            this.udpGro = on;
+            return this;
+        }
+
+        /** Reserved for UDP GSO on send (default off; see bench/RESULTS.md). */
+        public Builder udpGso(boolean on) {
+            this.udpGso = on;
+            return this;
+        }
+
+        /** Allocator for receive buffers (default {@code ByteBufAllocator.DEFAULT}). */
+        public Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        /**
+         * Binds the underlay and starts the event loops.
+         *
+         * @throws IllegalStateException if no local address was given
+         * @throws UncheckedIOException if the underlay cannot be opened (address in use, no CAP_NET_RAW, ...)
+         */
+        public Vtep build() {
+            if (localAddresses.isEmpty()) {
+                throw new IllegalStateException("localAddress: none (expected: at least one, e.g. "
+                        + "localAddress(\"127.0.0.1\"))");
+            }
+            int p = port > 0 ? port
+                    : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
+            VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
+                    Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, multicastInterface, eventLoops,
+                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, allocator);
+            try {
+                return new Vtep(Engine.start(config));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        private static int positive(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+            }
+            return value;
+        }
+    }
+}

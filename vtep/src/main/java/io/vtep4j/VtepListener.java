@@ -1,0 +1,28 @@
+package io.vtep4j;
+
+import io.vtep4j.encap.DropReason;
+import java.net.InetAddress;
+
+/**
+ * Observes a {@link Vtep}'s data plane; every method defaults to doing nothing.
+ *
+ * <p>Threading: called on the thread where the event happened — mostly an underlay event loop — possibly
+ * concurrently; keep it short and never block. An exception thrown by a listener is swallowed. Nothing here takes
+ * or returns buffers. MAC learning events come from the forwarding table's own listener
+ * ({@link Vtep.Builder#fdbListener}).
+ */
+public interface VtepListener {
+
+    /**
+     * A packet or frame was dropped.
+     *
+     * @param vni the segment it belonged to, or -1 if not known (malformed, unknown VNI)
+     * @param source the remote VTEP it came from, or null for frames from local ports
+     */
+    default void dropped(DropReason reason, int vni, InetAddress source) {
+    }
+
+    /** A {@link FrameHandler} threw; the frame is considered consumed by it. */
+    default void handlerFailed(LocalPort port, Throwable cause) {
+    }
+}

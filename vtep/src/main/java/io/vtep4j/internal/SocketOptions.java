@@ -1,0 +1,102 @@
+package io.vtep4j.internal;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+
+/**
+ * The outer-header socket options Netty does not expose, set with {@code setsockopt(2)} through JNA on the file
+ * descriptor of an epoll channel: unicast TTL / hop limit, DF (path-MTU discovery "do"), and a zero UDP checksum.
+ * Linux only. Stateless, thread-safe.
+ */
+public final class SocketOptions {
+
+    /** {@code <sys/socket.h>}: SOL_SOCKET. */
+    static final int SOL_SOCKET = 1;
+    /** {@code <asm-generic/socket.h>}: SO_NO_CHECK — send UDP over IPv4 with a zero checksum. */
+    static final int SO_NO_CHECK = 11;
+    /** {@code <netinet/in.h>}: IPPROTO_IP. */
+    static final int IPPROTO_IP = 0;
+    /** {@code <linux/in.h>}: IP_TTL. */
+    static final int IP_TTL = 2;
+    /** {@code <linux/in.h>}: IP_MTU_DISCOVER. */
+    static final int IP_MTU_DISCOVER = 10;
+    /** {@code <linux/in.h>}: IP_PMTUDISC_DO — always set DF, never fragment locally (EMSGSIZE instead). */
+    static final int IP_PMTUDISC_DO = 2;
+    /** {@code <netinet/in.h>}: IPPROTO_IPV6. */
+    static final int IPPROTO_IPV6 = 41;
+    /** {@code <linux/in6.h>}: IPV6_UNICAST_HOPS. */
+    static final int IPV6_UNICAST_HOPS = 16;
+    /** {@code <linux/in6.h>}: IPV6_MTU_DISCOVER. */
+    static final int IPV6_MTU_DISCOVER = 23;
+    /** {@code <linux/in6.h>}: IPV6_PMTUDISC_DO. */
+    static final int IPV6_PMTUDISC_DO = 2;
+
+    private static volatile LibC libc;
+
+    private SocketOptions() {
+    }
+
+    /** Minimal libc binding; {@code LastErrorException} carries errno. */
+    interface LibC extends Library {
+        int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
+
+        int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
+    }
+
+    private static LibC libc() {
+        LibC l = libc;
+        if (l == null) {
+            synchronized (SocketOptions.class) {
+                l = libc;
+                if (l == null) {
+                    l = Native.load("c", LibC.class);
+                    libc = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    /**
+     * Sets TTL / hop limit and DF on a UDP socket, and (IPv4 only, when asked) a zero UDP checksum.
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void configureOuterHeader(int fd, boolean ipv6, int ttl, boolean zeroChecksum) throws IOException {
+        if (ipv6) {
+            set(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
+            // RFC 7348 §4.3: no fragmentation.
+            set(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, "IPV6_MTU_DISCOVER");
+        } else {
+            set(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
+            // RFC 7348 §4.3: VTEPs MUST NOT fragment; DF set on every packet.
+            set(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO, "IP_MTU_DISCOVER");
+            if (zeroChecksum) {
+                // RFC 7348 §5: the UDP checksum SHOULD be transmitted as zero over IPv4.
+                set(fd, SOL_SOCKET, SO_NO_CHECK, 1, "SO_NO_CHECK");
+            }
+        }
+    }
+
+    /** Reads an int socket option (tests use it to prove what was set). */
+    public static int get(int fd, int level, int name) throws IOException {
+        int[] value = new int[1];
+        int[] length = {Integer.BYTES};
+        try {
+            libc().getsockopt(fd, level, name, value, length);
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            throw new IOException("getsockopt(" + level + ", " + name + ") failed: " + e.getMessage(), e);
+        }
+        return value[0];
+    }
+
+    private static void set(int fd, int level, int name, int value, String label) throws IOException {
+        try {
+            libc().setsockopt(fd, level, name, new int[] {value}, Integer.BYTES);
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            throw new IOException("setsockopt(" + label + ", " + value + ") failed: " + e.getMessage(), e);
+        }
+    }
+}

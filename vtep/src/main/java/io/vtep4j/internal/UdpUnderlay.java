@@ -1,0 +1,353 @@
+package io.vtep4j.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.vtep4j.encap.DropReason;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * VXLAN and GRE-in-UDP over kernel UDP sockets driven by Netty (epoll on Linux, NIO elsewhere).
+ *
+ * <p>On epoll: one channel per event loop and local address, all bound to the same address and port with
+ * SO_REUSEPORT so that the kernel spreads flows over the loops; receive with {@code recvmmsg} (a fixed receive buffer
+ * holding {@link UnderlayConfig#readBatch()} slots of {@link UnderlayConfig#maxFrameLength()} bytes); sends are
+ * queued per channel and written with one {@code sendmmsg} per {@link #flush}. Outer header: TTL, DF and (IPv4) a zero
+ * UDP checksum through {@link SocketOptions}; DSCP through IP_TOS / IPV6_TCLASS.
+ *
+ * <p>Multicast: a separate channel bound to the wildcard address of the group's family receives the groups joined on
+ * {@link UnderlayConfig#multicastInterface()} (IP_MULTICAST_ALL off, so it gets only what this VTEP joined); sends
+ * to a group leave through the unicast channels with IP_MULTICAST_IF / TTL set and multicast loopback off.
+ *
+ * <p>Source port: every packet leaves from the bound port (a kernel UDP socket has one); see {@code Vtep.Builder}
+ * javadoc. Thread-safe as {@link Underlay} requires.
+ */
+public final class UdpUnderlay implements Underlay {
+
+    /** Outer IPv4 (20) + UDP (8). */
+    static final int IPV4_UDP_OVERHEAD = 20 + 8;
+    /** Outer IPv6 (40) + UDP (8). */
+    static final int IPV6_UDP_OVERHEAD = 40 + 8;
+    /** Socket buffers we ask for; the kernel caps them at net.core.[rw]mem_max. */
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    private static final long CLOSE_TIMEOUT_SECONDS = 10;
+
+    private final UnderlayConfig config;
+    private final boolean epoll;
+    private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
+    private final List<Channel> allChannels = new ArrayList<>();
+    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final Object multicastLock = new Object();
+    private volatile Lane[] lanes = new Lane[0];
+    private Channel multicast4;
+    private Channel multicast6;
+    private UnderlayReceiver receiver;
+    private volatile boolean open;
+    private boolean closed;
+
+    /** One event loop's channels, one per address family. */
+    private static final class Lane {
+        final EventLoop loop;
+        volatile Channel v4;
+        volatile Channel v6;
+        volatile boolean dirty4;
+        volatile boolean dirty6;
+
+        Lane(EventLoop loop) {
+            this.loop = loop;
+        }
+    }
+
+    /** Creates the underlay; touches no socket until {@link #open}. */
+    public UdpUnderlay(UnderlayConfig config) {
+        this.config = config;
+        this.epoll = Transports.epoll();
+    }
+
+    @Override
+    public synchronized void open(UnderlayReceiver receiver) throws IOException {
+        if (open || closed) {
+            throw new IllegalStateException("underlay already " + (closed ? "closed" : "open"));
+        }
+        this.receiver = receiver;
+        List<Lane> laneList = new ArrayList<>();
+        for (EventExecutor executor : config.group()) {
+            laneList.add(new Lane((EventLoop) executor));
+            if (!epoll) {
+                break; // NIO has no SO_REUSEPORT: one channel per address.
+            }
+        }
+        lanes = laneList.toArray(new Lane[0]);
+        try {
+            for (InetAddress local : config.localAddresses()) {
+                boolean v6 = local instanceof Inet6Address;
+                for (Lane lane : lanes) {
+                    Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true);
+                    if (v6) {
+                        lane.v6 = ch;
+                    } else {
+                        lane.v4 = ch;
+                    }
+                }
+                bound.add((InetSocketAddress) (v6 ? lanes[0].v6 : lanes[0].v4).localAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        open = true;
+    }
+
+    private Channel bind(EventLoop loop, InetSocketAddress address, boolean v6, boolean unicast) throws IOException {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channelFactory(Transports.datagramChannels(v6))
+                .option(ChannelOption.ALLOCATOR, config.allocator())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.IP_TOS, config.dscp() << 2)
+                .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
+                .option(ChannelOption.IP_MULTICAST_TTL, config.ttl())
+                .handler(new Inbound());
+        int slot = config.maxFrameLength() + 1; // one spare byte tells a truncated datagram from a full one
+        if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, unicast);
+            b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
+            if (config.udpGro()) {
+                // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it.
+                slot = 65535;
+                b.option(EpollChannelOption.UDP_GRO, true);
+            }
+            if (config.readBatch() > 1) {
+                b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+            }
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * config.readBatch()));
+        } else {
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot));
+        }
+        if (config.multicastInterface() != null) {
+            NetworkInterface nif = NetworkInterface.getByName(config.multicastInterface());
+            if (nif == null) {
+                throw new IOException("multicastInterface: " + config.multicastInterface() + " (no such interface)");
+            }
+            b.option(ChannelOption.IP_MULTICAST_IF, nif);
+        }
+        Channel ch;
+        try {
+            ch = b.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("cannot bind UDP " + address + ": " + e.getMessage(), e);
+        }
+        allChannels.add(ch);
+        if (ch instanceof EpollDatagramChannel) {
+            int fd = ((EpollDatagramChannel) ch).fd().intValue();
+            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), true);
+        }
+        return ch;
+    }
+
+    @Override
+    public boolean send(ByteBuf payload, InetAddress destination, int flowHash) {
+        Lane[] ls = lanes;
+        if (!open || ls.length == 0) {
+            payload.release();
+            return false;
+        }
+        Lane lane = null;
+        for (Lane l : ls) {
+            if (l.loop.inEventLoop()) {
+                lane = l;
+                break;
+            }
+        }
+        if (lane == null) {
+            lane = ls[(flowHash & Integer.MAX_VALUE) % ls.length];
+        }
+        boolean v6 = destination instanceof Inet6Address;
+        Channel ch = v6 ? lane.v6 : lane.v4;
+        if (ch == null) {
+            payload.release();
+            return false;
+        }
+        InetSocketAddress recipient = recipients.get(destination);
+        if (recipient == null) {
+            recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, config.port()));
+        }
+        ch.write(new DatagramPacket(payload, recipient), ch.voidPromise());
+        if (v6) {
+            lane.dirty6 = true;
+        } else {
+            lane.dirty4 = true;
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        for (Lane lane : lanes) {
+            if (lane.dirty4) {
+                lane.dirty4 = false;
+                lane.v4.flush();
+            }
+            if (lane.dirty6) {
+                lane.dirty6 = false;
+                lane.v6.flush();
+            }
+        }
+    }
+
+    @Override
+    public int outerHeaderLength(InetAddress destination) {
+        return destination instanceof Inet6Address ? IPV6_UDP_OVERHEAD : IPV4_UDP_OVERHEAD;
+    }
+
+    @Override
+    public void joinGroup(InetAddress group) throws IOException {
+        DatagramChannel ch = multicastChannel(group, true);
+        await(ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()), "join " + group);
+    }
+
+    @Override
+    public void leaveGroup(InetAddress group) throws IOException {
+        DatagramChannel ch = multicastChannel(group, false);
+        if (ch != null) {
+            await(ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()), "leave " + group);
+        }
+    }
+
+    private NetworkInterface multicastInterface() throws SocketException {
+        String name = config.multicastInterface();
+        if (name == null) {
+            throw new IllegalStateException("multicastInterface: null (expected: an interface name to join "
+                    + "multicast groups on; set it on the builder)");
+        }
+        NetworkInterface nif = NetworkInterface.getByName(name);
+        if (nif == null) {
+            throw new SocketException("multicastInterface: " + name + " (no such interface)");
+        }
+        return nif;
+    }
+
+    /** The wildcard-bound receive channel for the group's family, created on first join. */
+    private DatagramChannel multicastChannel(InetAddress group, boolean create) throws IOException {
+        if (!group.isMulticastAddress()) {
+            throw new IllegalArgumentException("group: " + group.getHostAddress() + " (expected: a multicast address)");
+        }
+        multicastInterface();
+        boolean v6 = group instanceof Inet6Address;
+        synchronized (multicastLock) {
+            Channel ch = v6 ? multicast6 : multicast4;
+            if (ch == null && create) {
+                if (!open) {
+                    throw new IllegalStateException("underlay not open");
+                }
+                InetAddress any = InetAddress.getByName(v6 ? "::" : "0.0.0.0");
+                synchronized (this) {
+                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false);
+                }
+                if (v6) {
+                    multicast6 = ch;
+                } else {
+                    multicast4 = ch;
+                }
+            }
+            return (DatagramChannel) ch;
+        }
+    }
+
+    private static void await(io.netty.channel.ChannelFuture future, String what) throws IOException {
+        try {
+            if (!future.await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IOException(what + ": timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + ": interrupted", e);
+        }
+        if (!future.isSuccess()) {
+            throw new IOException(what + ": " + future.cause().getMessage(), future.cause());
+        }
+    }
+
+    @Override
+    public List<InetSocketAddress> boundAddresses() {
+        return List.copyOf(bound);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        open = false;
+        for (Channel ch : allChannels) {
+            ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        allChannels.clear();
+    }
+
+    /** Hands each datagram's payload to the receiver; never lets anything escape the loop. */
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            DatagramPacket packet = (DatagramPacket) msg;
+            try {
+                receiver.received(packet.content(), packet.sender().getAddress());
+            } catch (Throwable ignored) {
+                // The receiver owns the payload from the call on; it must not throw, but the loop must survive.
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            try {
+                receiver.readComplete();
+            } catch (Throwable ignored) {
+                // The loop must survive a misbehaving receiver.
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // With void promises, a failed sendmsg/sendmmsg lands here.
+            receiver.dropped(DropReason.SEND_FAILED);
+        }
+    }
+
+    /** For tests: the channels of the unicast lanes. */
+    List<Channel> channels() {
+        return List.copyOf(allChannels);
+    }
+}

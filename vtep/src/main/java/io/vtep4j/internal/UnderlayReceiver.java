@@ -1,0 +1,34 @@
+package io.vtep4j.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.DropReason;
+import java.net.InetAddress;
+
+/**
+ * Where an {@link Underlay} hands what it receives: implemented by the engine.
+ *
+ * <p>Threading: called only on an event loop of {@link UnderlayConfig#group()}, never concurrently for one read
+ * batch. Implementations never throw (the engine catches, counts and drops); an underlay must still guard its own
+ * loop against a throwing receiver.
+ */
+public interface UnderlayReceiver {
+
+    /**
+     * One tunnel packet arrived.
+     *
+     * @param payload starts at the tunnel header (VXLAN header, or GRE header for NVGRE / GRE-in-UDP) and ends with
+     *        the inner frame; outer IP/UDP headers already stripped. Ownership passes to the engine.
+     * @param source the outer source address (the remote VTEP); the engine learns inner MACs against it. May be a
+     *        new instance per packet (the engine maps equal addresses to one cached location).
+     */
+    void received(ByteBuf payload, InetAddress source);
+
+    /** A read batch ended; the engine flushes whatever the batch made it send. */
+    void readComplete();
+
+    /**
+     * The underlay dropped a packet itself (malformed outer header, fragment, failed write); the engine counts it.
+     * Nothing is passed to release.
+     */
+    void dropped(DropReason reason);
+}
