@@ -1,0 +1,76 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vtep4j.PcapPort;
+import io.vtep4j.Vtep;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vtep4j against the Linux kernel's vxlan driver: a host behind vtep4j (PcapPort on a veth) and a host behind a
+ * kernel vxlan device ping each other both ways, on UDP 4789 and on the kernel's historic 8472; each side learns
+ * the other's MAC behind the right VTEP address.
+ */
+class KernelVxlanPingIT {
+
+    private static final int VNI = 5000;
+    private static final String OUR_HOST_MAC = "02:00:00:00:01:01";
+    private static final String KERNEL_HOST_MAC = "02:00:00:00:01:02";
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("ip", "bridge", "ethtool", "ping");
+    }
+
+    @Test
+    void pingsBothWaysAndBothSidesLearnOnPort4789() throws Exception {
+        pingBothWays("p4789", 4789);
+    }
+
+    @Test
+    void pingsBothWaysOnNonDefaultPort8472() throws Exception {
+        pingBothWays("p8472", 8472);
+    }
+
+    private static void pingBothWays(String tag, int port) throws Exception {
+        try (Lab lab = new Lab(tag)) {
+            Namespace k1 = Hosts.linkedToSelf(lab, "k1", "10.99.1.2/24", "u-k1", "10.99.1.1/24");
+            KernelVxlan vx = KernelVxlan.in(k1, "vx0").vni(VNI).dstPort(port).local("10.99.1.2")
+                    .remote("10.99.1.1").mac(KERNEL_HOST_MAC).overlay("10.50.1.2/24").create();
+            Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.1.1/24", OUR_HOST_MAC, "pc-h1");
+            // Safety rule: every sender's route goes through the test's own links.
+            Namespace.SELF.assertRoute("10.99.1.2", "u-k1");
+            h1.assertRoute("10.50.1.2", "eth0");
+            k1.assertRoute("10.50.1.1", "vx0");
+            k1.assertRoute("10.99.1.1", "u0");
+
+            try (Vtep vtep = Vtep.builder().localAddress("10.99.1.1").port(port).build();
+                    PcapPort port1 = PcapPort.open(vtep.segment(VNI).floodTo("10.99.1.2"), "pc-h1")) {
+                Cmd.Result there = h1.ping("10.50.1.2", 3);
+                assertTrue(there.ok(), () -> there.describe() + "\n" + vtep.stats() + "\n" + port1);
+                Cmd.Result back = k1.ping("10.50.1.1", 3);
+                assertTrue(back.ok(), () -> back.describe() + "\n" + vtep.stats() + "\n" + port1);
+
+                Location kernelHost = vtep.forwardingTable().lookup(VNI, MacAddress.parse(KERNEL_HOST_MAC));
+                assertNotNull(kernelHost, () -> "vtep4j did not learn " + KERNEL_HOST_MAC + ": "
+                        + vtep.forwardingTable().entries());
+                assertTrue(kernelHost.isRemote(), kernelHost::toString);
+                assertEquals(InetAddress.getByName("10.99.1.2"), kernelHost.address());
+                Location ourHost = vtep.forwardingTable().lookup(VNI, MacAddress.parse(OUR_HOST_MAC));
+                assertNotNull(ourHost);
+                assertEquals(port1.localPort().id(), ourHost.portId());
+                // The kernel learned our host's MAC behind our underlay address.
+                Await.until(Duration.ofSeconds(5), () -> vx.learned(OUR_HOST_MAC, "10.99.1.1"), vx::fdb);
+                assertTrue(port1.framesCaptured() >= 6 && port1.framesInjected() >= 6, port1::toString);
+                assertEquals(0, port1.injectErrors(), port1::toString);
+            }
+        }
+    }
+}
