@@ -74,24 +74,18 @@ final class MacTable {
     /** Lock-free, allocation-free lookup; {@code mac} must be non-zero and fit 48 bits. */
     Location lookup(long mac, LocationRegistry registry) {
         final Slots s = slots;
-        final long[] keys = s.keys;
-        int i = s.home(mac);
         while (true) {
-            final long k = (long) KEYS.getAcquire(keys, i);
-            if (k == EMPTY) {
+            final int i = s.find(mac);
+            if (i < 0) {
                 return null;
             }
-            if ((k & MAC_MASK) == mac) {
-                final Location where = registry.location(locationIndex(k));
-                VarHandle.acquireFence();
-                // The index may have been recycled for another location since k was read: only trust it if the
-                // slot still holds the same key.
-                if ((long) KEYS.getAcquire(keys, i) == k) {
-                    return where;
-                }
-                continue;
+            final long k = (long) KEYS.getAcquire(s.keys, i);
+            final Location where = registry.location(locationIndex(k));
+            VarHandle.acquireFence();
+            // The location index may have been recycled since k was read: trust it only if the slot still holds k.
+            if ((k & MAC_MASK) == mac && (long) KEYS.getAcquire(s.keys, i) == k) {
+                return where;
             }
-            i = (i + 1) & s.mask;
         }
     }
 
@@ -101,51 +95,35 @@ final class MacTable {
      */
     LearnResult tryRefresh(long mac, Location where, int now, LocationRegistry registry) {
         final Slots s = slots;
-        final long[] keys = s.keys;
-        int i = s.home(mac);
-        while (true) {
-            final long k = (long) KEYS.getAcquire(keys, i);
-            if (k == EMPTY) {
-                return null;
-            }
-            if ((k & MAC_MASK) == mac) {
-                if ((k & STATIC) != 0) {
-                    return LearnResult.STATIC;
-                }
-                if ((k & FROZEN) != 0) {
-                    return LearnResult.FROZEN;
-                }
-                final Location current = registry.location(locationIndex(k));
-                if (current != where && !where.equals(current)) {
-                    return null;
-                }
-                final int seen = (int) SEEN.getOpaque(s.seen, i);
-                VarHandle.acquireFence();
-                if (now - seen < refreshMillis && (long) KEYS.getAcquire(keys, i) == k) {
-                    return LearnResult.REFRESHED;
-                }
-                return null;
-            }
-            i = (i + 1) & s.mask;
+        final int i = s.find(mac);
+        if (i < 0) {
+            return null;
         }
+        final long k = (long) KEYS.getAcquire(s.keys, i);
+        if ((k & MAC_MASK) != mac) {
+            return null;
+        }
+        if ((k & STATIC) != 0) {
+            return LearnResult.STATIC;
+        }
+        if ((k & FROZEN) != 0) {
+            return LearnResult.FROZEN;
+        }
+        final Location current = registry.location(locationIndex(k));
+        final int seen = (int) SEEN.getOpaque(s.seen, i);
+        VarHandle.acquireFence();
+        if ((current == where || where.equals(current)) && now - seen < refreshMillis
+                && (long) KEYS.getAcquire(s.keys, i) == k) {
+            return LearnResult.REFRESHED;
+        }
+        return null;
     }
 
     // ---- everything below: caller holds this object's monitor ----
 
     /** Slot of {@code mac}, or -1. */
     int indexOf(long mac) {
-        final Slots s = slots;
-        int i = s.home(mac);
-        while (true) {
-            final long k = s.keys[i];
-            if (k == EMPTY) {
-                return -1;
-            }
-            if ((k & MAC_MASK) == mac) {
-                return i;
-            }
-            i = (i + 1) & s.mask;
-        }
+        return slots.find(mac);
     }
 
     long keyAt(int slot) {
@@ -327,6 +305,21 @@ final class MacTable {
 
         int home(long mac) {
             return (int) ((mac * GOLDEN) >>> shift);
+        }
+
+        /** Slot whose key holds {@code mac}, or -1 at the first empty slot; lock-free. */
+        int find(long mac) {
+            int i = home(mac);
+            while (true) {
+                final long k = (long) KEYS.getAcquire(keys, i);
+                if (k == EMPTY) {
+                    return -1;
+                }
+                if ((k & MAC_MASK) == mac) {
+                    return i;
+                }
+                i = (i + 1) & mask;
+            }
         }
     }
 }
