@@ -1,0 +1,263 @@
+package io.vtep4j.internal.raw;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Ipv4Header;
+import io.vtep4j.internal.SocketOptions;
+import io.vtep4j.internal.Transports;
+import io.vtep4j.internal.Underlay;
+import io.vtep4j.internal.UnderlayConfig;
+import io.vtep4j.internal.UnderlayReceiver;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NVGRE directly over IP protocol 47 (RFC 7637 §3): one raw socket per local address, wrapped in Netty's
+ * {@link EpollDatagramChannel} and registered on one of the engine's event loops.
+ *
+ * <p>Why this mechanism: a raw IPv4 socket hands every received packet to userspace with its IPv4 header in front,
+ * and lets the kernel build the outer header on send (routing, neighbour resolution, TTL/TOS/DF from socket
+ * options). Netty's epoll datagram channel reads and writes such a descriptor unchanged (recvmmsg / sendmmsg
+ * batching included), so NVGRE shares the engine's event loops with the UDP underlay: no thread of its own and no
+ * hand-over per packet. Measured against a dedicated JNA thread in {@code bench/RESULTS.md} ("NVGRE raw transport").
+ *
+ * <p>Receive: IPv4 packets are validated with {@link Ipv4Header#validate} (malformed / fragment: dropped and reported)
+ * and the header skipped; IPv6 raw sockets deliver the payload without the IPv6 header (RFC 3542 §3), so nothing is
+ * stripped. What is handed on starts at the GRE header. The kernel delivers each GRE packet to every raw GRE socket
+ * whose bound address matches, so there is exactly one socket per local address (raw sockets have no SO_REUSEPORT
+ * load spreading). Multicast groups are not supported on this transport (head-end replication is).
+ *
+ * <p>Needs Linux epoll and root or CAP_NET_RAW; {@link #open} fails with an {@link IOException} saying which.
+ * Thread-safe as {@link Underlay} requires.
+ */
+public final class RawGreUnderlay implements Underlay {
+
+    /** Outer IPv4 header without options. */
+    static final int IPV4_OVERHEAD = 20;
+    /** Outer IPv6 header without extension headers. */
+    static final int IPV6_OVERHEAD = 40;
+    /** Largest IPv4 header (IHL 15): the receive slot must hold it in front of the payload. */
+    private static final int MAX_IPV4_HEADER = 60;
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private final UnderlayConfig config;
+    private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
+    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private volatile EpollDatagramChannel channel4;
+    private volatile EpollDatagramChannel channel6;
+    private volatile boolean dirty4;
+    private volatile boolean dirty6;
+    private volatile boolean open;
+    private boolean closed;
+
+    /** Keeps the configuration; touches no socket until {@link #open}. */
+    public RawGreUnderlay(UnderlayConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public synchronized void open(UnderlayReceiver receiver) throws IOException {
+        if (open || closed) {
+            throw new IllegalStateException("underlay already " + (closed ? "closed" : "open"));
+        }
+        if (!Transports.epoll()) {
+            throw new IOException("NVGRE over IP protocol 47 needs Netty's Linux epoll transport (unavailable here,"
+                    + " or disabled by -Dvtep4j.transport=nio); use GRE-in-UDP instead");
+        }
+        try {
+            for (InetAddress local : config.localAddresses()) {
+                boolean v6 = local instanceof Inet6Address;
+                if ((v6 ? channel6 : channel4) != null) {
+                    continue; // the first address of a family sends; one raw socket per family is enough
+                }
+                EpollDatagramChannel ch = openChannel(local, receiver);
+                if (v6) {
+                    channel6 = ch;
+                } else {
+                    channel4 = ch;
+                }
+                bound.add(new InetSocketAddress(local, 0));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        open = true;
+    }
+
+    private EpollDatagramChannel openChannel(InetAddress local, UnderlayReceiver receiver) throws IOException {
+        RawIpSocket socket = RawIpSocket.open(local, RawIpSocket.IPPROTO_GRE);
+        EpollDatagramChannel ch;
+        try {
+            socket.buffers(SOCKET_BUFFER_BYTES);
+            // RFC 7348 §4.3 (applied to NVGRE): DF on every packet, never fragment; TTL / hop limit as configured.
+            SocketOptions.configureOuterHeader(socket.fd(), socket.isIpv6(), config.ttl(), false);
+            ch = new EpollDatagramChannel(socket.fd()); // owns and closes the descriptor from here on
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        // IPv4 raw reads carry the IPv4 header (up to 60 bytes) in front of the tunnel payload.
+        int slot = config.maxFrameLength() + (socket.isIpv6() ? 0 : MAX_IPV4_HEADER) + 1;
+        int batch = Math.max(1, config.readBatch());
+        ch.config().setAllocator(config.allocator())
+                .setTrafficClass(config.dscp() << 2)
+                .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(slot * batch));
+        if (batch > 1) {
+            ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+        }
+        ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6()));
+        try {
+            if (!config.group().next().register(ch).await(TIMEOUT_SECONDS, TimeUnit.SECONDS) || !ch.isRegistered()) {
+                ch.close();
+                throw new IOException("cannot register raw GRE socket on " + local.getHostAddress());
+            }
+        } catch (InterruptedException e) {
+            ch.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while registering raw GRE socket", e);
+        }
+        return ch;
+    }
+
+    @Override
+    public boolean send(ByteBuf payload, InetAddress destination, int flowHash) {
+        boolean v6 = destination instanceof Inet6Address;
+        EpollDatagramChannel ch = v6 ? channel6 : channel4;
+        if (!open || ch == null) {
+            payload.release();
+            return false;
+        }
+        InetSocketAddress recipient = recipients.get(destination);
+        if (recipient == null) {
+            // Raw sockets have no port: sendto(2) ignores it for IPPROTO_GRE.
+            recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, 0));
+        }
+        ch.write(new DatagramPacket(payload, recipient), ch.voidPromise());
+        if (v6) {
+            dirty6 = true;
+        } else {
+            dirty4 = true;
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        EpollDatagramChannel ch4 = channel4;
+        if (dirty4 && ch4 != null) {
+            dirty4 = false;
+            ch4.flush();
+        }
+        EpollDatagramChannel ch6 = channel6;
+        if (dirty6 && ch6 != null) {
+            dirty6 = false;
+            ch6.flush();
+        }
+    }
+
+    @Override
+    public int outerHeaderLength(InetAddress destination) {
+        return destination instanceof Inet6Address ? IPV6_OVERHEAD : IPV4_OVERHEAD;
+    }
+
+    @Override
+    public void joinGroup(InetAddress group) throws IOException {
+        throw new IOException("multicast group " + group.getHostAddress() + ": not supported by the NVGRE raw IP"
+                + " transport (use head-end replication: floodTo(unicast address))");
+    }
+
+    @Override
+    public void leaveGroup(InetAddress group) {
+        // Nothing was ever joined.
+    }
+
+    @Override
+    public List<InetSocketAddress> boundAddresses() {
+        return List.copyOf(bound);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        open = false;
+        for (EpollDatagramChannel ch : new EpollDatagramChannel[] {channel4, channel6}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Strips the outer IPv4 header and hands the GRE payload on; nothing escapes the event loop. */
+    static final class Inbound extends ChannelInboundHandlerAdapter {
+
+        private final UnderlayReceiver receiver;
+        private final boolean ipv4;
+
+        Inbound(UnderlayReceiver receiver, boolean ipv4) {
+            this.receiver = receiver;
+            this.ipv4 = ipv4;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            DatagramPacket packet = (DatagramPacket) msg;
+            ByteBuf content = packet.content();
+            if (ipv4) {
+                int offset = content.readerIndex();
+                // The kernel has checked the header checksum before raw delivery; no need to sum it again.
+                int headerLength = Ipv4Header.validate(content, offset, content.readableBytes(), false);
+                if (headerLength < 0) {
+                    content.release();
+                    receiver.dropped(DropReason.fromCode(headerLength));
+                    return;
+                }
+                // Trim anything past the IPv4 total length, then skip the header: the GRE header comes first.
+                content.writerIndex(offset + Ipv4Header.totalLength(content, offset));
+                content.readerIndex(offset + headerLength);
+            }
+            try {
+                receiver.received(content, packet.sender().getAddress());
+            } catch (Throwable ignored) {
+                // The receiver owns the payload from the call on; it must not throw, but the loop must survive.
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            try {
+                receiver.readComplete();
+            } catch (Throwable ignored) {
+                // The loop must survive a misbehaving receiver.
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // With void promises a failed sendmsg/sendmmsg (EMSGSIZE with DF, unreachable, ...) lands here.
+            receiver.dropped(DropReason.SEND_FAILED);
+        }
+    }
+}

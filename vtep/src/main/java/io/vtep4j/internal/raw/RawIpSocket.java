@@ -1,0 +1,153 @@
+package io.vtep4j.internal.raw;
+
+import com.sun.jna.LastErrorException;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+
+/**
+ * A non-blocking {@code socket(AF_INET[6], SOCK_RAW, protocol)} bound to one local address. The kernel builds the
+ * outer IP header on send (no IP_HDRINCL), so TTL, TOS and DF are ordinary socket options set by the owner.
+ *
+ * <p>Threading: opened on the building thread, then its descriptor is handed to one event loop (whose channel then
+ * owns and closes it); {@link #close} is idempotent. Carries no {@code ByteBuf}.
+ */
+public final class RawIpSocket implements AutoCloseable {
+
+    /** IP protocol number of GRE (RFC 2784), the transport of NVGRE (RFC 7637 §3). */
+    public static final int IPPROTO_GRE = 47;
+
+    private final int fd;
+    private final boolean ipv6;
+    private final int protocol;
+    private volatile boolean closed;
+
+    private RawIpSocket(int fd, boolean ipv6, int protocol) {
+        this.fd = fd;
+        this.ipv6 = ipv6;
+        this.protocol = protocol;
+    }
+
+    /**
+     * Opens a non-blocking raw socket for {@code protocol} and binds it to {@code local} (so only packets
+     * addressed to it are received).
+     *
+     * @throws IOException if the socket cannot be opened or bound; without root or CAP_NET_RAW the message names
+     *                     the missing permission
+     */
+    public static RawIpSocket open(InetAddress local, int protocol) throws IOException {
+        return open(local, protocol, true);
+    }
+
+    /** As {@link #open(InetAddress, int)}, optionally blocking (for a dedicated-thread reader). */
+    static RawIpSocket open(InetAddress local, int protocol, boolean nonBlocking) throws IOException {
+        if (protocol < 1 || protocol > 255) {
+            throw new IllegalArgumentException("protocol: " + protocol + " (expected: 1..255)");
+        }
+        boolean ipv6 = local instanceof Inet6Address;
+        int family = ipv6 ? LibC.AF_INET6 : LibC.AF_INET;
+        int fd;
+        try {
+            int type = LibC.SOCK_RAW | LibC.SOCK_CLOEXEC | (nonBlocking ? LibC.SOCK_NONBLOCK : 0);
+            fd = LibC.socket(family, type, protocol);
+        } catch (LastErrorException e) {
+            throw new IOException(openFailureMessage(e.getErrorCode(), ipv6, protocol), e);
+        }
+        RawIpSocket socket = new RawIpSocket(fd, ipv6, protocol);
+        try {
+            socket.bind(local);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    /** Explains why {@code socket()} failed; EPERM / EACCES name the missing privilege. */
+    static String openFailureMessage(int errno, boolean ipv6, int protocol) {
+        String call = "socket(" + (ipv6 ? "AF_INET6" : "AF_INET") + ", SOCK_RAW, " + protocol + ")";
+        String cause = "errno " + errno + ": " + LibC.strerror(errno);
+        if (errno == LibC.EPERM || errno == LibC.EACCES) {
+            return "raw IP socket not permitted: " + call + " needs root or the CAP_NET_RAW capability"
+                    + " (NVGRE is carried directly over IP protocol 47); grant it, e.g."
+                    + " `setcap cap_net_raw+ep $(readlink -f $(which java))`, or use GRE-in-UDP instead (" + cause + ")";
+        }
+        if (errno == LibC.EAFNOSUPPORT || errno == LibC.EPROTONOSUPPORT) {
+            return "raw IP socket unsupported: " + call + " (" + cause + ")";
+        }
+        return "raw IP socket failed: " + call + " (" + cause + ")";
+    }
+
+    private void bind(InetAddress local) throws IOException {
+        byte[] sockaddr = sockaddr(local);
+        try {
+            LibC.bind(fd, sockaddr, sockaddr.length);
+        } catch (LastErrorException e) {
+            throw new IOException("bind raw socket to " + local.getHostAddress() + " failed (errno "
+                    + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")", e);
+        }
+    }
+
+    /** Builds a {@code sockaddr_in} / {@code sockaddr_in6} (port 0: raw sockets have none). */
+    static byte[] sockaddr(InetAddress address) {
+        byte[] ip = address.getAddress();
+        if (address instanceof Inet4Address) {
+            byte[] sa = new byte[16];
+            sa[0] = (byte) LibC.AF_INET; // sa_family_t, host byte order (little-endian on the supported CPUs)
+            System.arraycopy(ip, 0, sa, 4, 4);
+            return sa;
+        }
+        byte[] sa = new byte[28];
+        sa[0] = (byte) LibC.AF_INET6;
+        System.arraycopy(ip, 0, sa, 8, 16);
+        int scope = ((Inet6Address) address).getScopeId();
+        sa[24] = (byte) scope;
+        sa[25] = (byte) (scope >>> 8);
+        sa[26] = (byte) (scope >>> 16);
+        sa[27] = (byte) (scope >>> 24);
+        return sa;
+    }
+
+    /** Asks for SO_RCVBUF and SO_SNDBUF of {@code bytes} each (the kernel doubles and caps them). */
+    RawIpSocket buffers(int bytes) throws IOException {
+        for (int option : new int[] {LibC.SO_RCVBUF, LibC.SO_SNDBUF}) {
+            try {
+                LibC.setsockopt(fd, LibC.SOL_SOCKET, option, new int[] {bytes}, Integer.BYTES);
+            } catch (LastErrorException e) {
+                throw new IOException("setsockopt(SOL_SOCKET, " + option + ", " + bytes + ") on raw socket failed"
+                        + " (errno " + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")", e);
+            }
+        }
+        return this;
+    }
+
+    /** The file descriptor; ownership stays with this object until handed to a channel. */
+    public int fd() {
+        return fd;
+    }
+
+    /** Whether this is an AF_INET6 socket (which delivers packets without the IPv6 header). */
+    public boolean isIpv6() {
+        return ipv6;
+    }
+
+    /** The IP protocol number this socket sends and receives. */
+    public int protocol() {
+        return protocol;
+    }
+
+    /** Closes the descriptor unless already closed (or handed over to a channel that closed it). */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                LibC.close(fd);
+            } catch (LastErrorException ignored) {
+                // EBADF when a channel already closed it: nothing left to release
+            }
+        }
+    }
+}
