@@ -54,6 +54,8 @@ public final class UdpUnderlay implements Underlay {
 
     private final UnderlayConfig config;
     private final boolean epoll;
+    /** Receive slot per datagram: one byte more than the largest payload, so a truncated read is recognisable. */
+    private final int slot;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -82,6 +84,8 @@ public final class UdpUnderlay implements Underlay {
     public UdpUnderlay(UnderlayConfig config) {
         this.config = config;
         this.epoll = Transports.epoll();
+        // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
+        this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
     }
 
     @Override
@@ -130,13 +134,10 @@ public final class UdpUnderlay implements Underlay {
                 .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
                 .option(ChannelOption.IP_MULTICAST_TTL, config.ttl())
                 .handler(new Inbound());
-        int slot = config.maxFrameLength() + 1; // one spare byte tells a truncated datagram from a full one
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, unicast);
             b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
             if (config.udpGro()) {
-                // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it.
-                slot = 65535;
                 b.option(EpollChannelOption.UDP_GRO, true);
             }
             if (config.readBatch() > 1) {
@@ -323,6 +324,12 @@ public final class UdpUnderlay implements Underlay {
                 return;
             }
             DatagramPacket packet = (DatagramPacket) msg;
+            if (packet.content().readableBytes() >= slot && slot <= config.maxFrameLength() + 1) {
+                // Filled the slot: the datagram was longer than the MTU allows and got truncated by the read.
+                packet.release();
+                receiver.dropped(DropReason.MTU_EXCEEDED);
+                return;
+            }
             try {
                 receiver.received(packet.content(), packet.sender().getAddress());
             } catch (Throwable ignored) {
