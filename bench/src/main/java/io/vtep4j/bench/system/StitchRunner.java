@@ -1,0 +1,102 @@
+package io.vtep4j.bench.system;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.LocalPort;
+import io.vtep4j.Segment;
+import io.vtep4j.Vtep;
+import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Joins two VXLAN domains ("VNI stitching"): VTEP A (underlay address {@code --a-local}, VNI {@code --a-vni}) and
+ * VTEP B ({@code --b-local}, VNI {@code --b-vni}, flooding to {@code --b-remote}) each get one local port, and each
+ * port's frames are sent into the other. A frame from domain A's overlay is decapsulated by A, delivered to A's port,
+ * sent into B's port, and re-encapsulated by B towards domain B's VTEPs, and the other way round. This is what a
+ * Linux bridge joining two vxlan devices does, and how two data centres with different VNI plans are joined.
+ *
+ * <p>Used by {@code bench/system/run.sh} as the vtep4j device under test: run it inside the benchmark's namespace.
+ * Prints {@code READY pid=N} once both VTEPs are bound, the stats of both on exit, and exits by itself after
+ * {@code --max-seconds}. Threading: the frame handlers run on the receiving VTEP's event loop; buffers pass from
+ * handler to the other port's {@code send}, which takes ownership.
+ */
+public final class StitchRunner {
+
+    private StitchRunner() {
+    }
+
+    /** Entry point; see the class comment for the options. Blocks until terminated or {@code --max-seconds}. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = parse(args);
+        InetAddress bRemote = InetAddress.getByName(required(opt, "--b-remote"));
+        int aVni = Integer.parseInt(required(opt, "--a-vni"));
+        int bVni = Integer.parseInt(required(opt, "--b-vni"));
+        long maxSeconds = Long.parseLong(opt.getOrDefault("--max-seconds", "600"));
+        int port = Integer.parseInt(opt.getOrDefault("--port", "4789"));
+
+        Vtep a = Vtep.builder().localAddress(required(opt, "--a-local")).port(port).eventLoops(1).build();
+        Vtep b = Vtep.builder().localAddress(required(opt, "--b-local")).port(port).eventLoops(1).build();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("STATS A " + a.stats());
+            System.out.println("STATS B " + b.stats());
+            a.close();
+            b.close();
+            done.countDown();
+        }, "stitch-shutdown"));
+
+        Segment sa = a.segment(aVni);
+        Segment sb = b.segment(bVni).floodTo(bRemote);
+        if (opt.containsKey("--static-mac")) {
+            // The inner destination lives behind domain B's remote, as in the kernel and OVS set-ups.
+            b.forwardingTable().addStatic(bVni, MacAddress.parse(opt.get("--static-mac")),
+                    Location.remote(bRemote, Encapsulation.VXLAN));
+        }
+        // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
+        AtomicReference<LocalPort> portOnA = new AtomicReference<>();
+        AtomicReference<LocalPort> portOnB = new AtomicReference<>();
+        portOnA.set(sa.attach("stitch-to-b", frame -> forward(portOnB, frame)));
+        portOnB.set(sb.attach("stitch-to-a", frame -> forward(portOnA, frame)));
+
+        System.out.println("READY pid=" + ProcessHandle.current().pid() + " a=" + a + " b=" + b);
+        System.out.flush();
+        if (!done.await(maxSeconds, TimeUnit.SECONDS)) {
+            System.out.println("max-seconds reached: " + maxSeconds);
+            System.exit(0);
+        }
+    }
+
+    private static void forward(AtomicReference<LocalPort> target, ByteBuf frame) {
+        LocalPort port = target.get();
+        if (port == null || !port.isOpen()) {
+            frame.release();
+            return;
+        }
+        port.send(frame);   // takes ownership
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opt = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("argument: " + args[i] + " (expected: --name value pairs)");
+            }
+            opt.put(args[i], args[++i]);
+        }
+        return opt;
+    }
+
+    private static String required(Map<String, String> opt, String name) {
+        String value = opt.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + ": missing (expected: a value)");
+        }
+        return value;
+    }
+}

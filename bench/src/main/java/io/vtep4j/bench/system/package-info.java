@@ -1,0 +1,5 @@
+/**
+ * The vtep4j device under test of {@code bench/system/run.sh}: a process that joins two VXLAN domains by bridging two
+ * {@code Vtep} instances in process. Meant to run inside the benchmark's network namespace, never elsewhere.
+ */
+package io.vtep4j.bench.system;

@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# Side-by-side VXLAN stitching benchmark: Linux kernel vs vtep4j vs Open vSwitch (userspace).
+#
+#   generator ns --veth--> device-under-test ns --veth--> sink ns
+#   VXLAN VNI 100 in ------> [stitch VNI 100 <-> 200] ---> VXLAN VNI 200 out
+#
+# (a) kernel: bridge br0 joining vxlan devices (id 100, id 200)
+# (b) vtep4j: two Vtep instances in one JVM, one LocalPort each, frames from one port sent into the other
+#     (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains")
+# (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
+#
+# The generator (vxgen.c, AF_PACKET + sendmmsg) runs on CPU 0; the device under test on CPU 1 (taskset for
+# processes, RPS for the kernel's receive processing). Delivered packets are read from the sink's interface
+# counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
+#
+# Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--no-results]
+#   --quick       1 s trials, 1 saturation trial + 4 search steps per case (< 3 min)
+#   default       3 s trials, 3 saturation trials + 6 search steps per case
+#   --no-results  do not append to bench/RESULTS.md or draw the chart (output stays in the run directory)
+# Installs what it needs with apt-get when missing (netsniff-ng is not needed; gcc, openvswitch-switch,
+# python3-matplotlib, tshark, ethtool, iproute2).
+#
+# Safety: all traffic stays inside namespaces created here (addresses from 198.18.0.0/15, the benchmarking
+# range of RFC 2544), none of which has a default route; routes are checked before sending; names are
+# unique per run; everything is torn down on EXIT/INT/TERM; every loop and wait is bounded.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+PY=/usr/bin/python3
+QUICK=0
+DEVICES="kernel,vtep4j,ovs"
+WRITE_RESULTS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --devices) DEVICES="$2"; shift ;;
+    --no-results) WRITE_RESULTS=0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (network namespaces, AF_PACKET)" >&2; exit 1; }
+[ "$(nproc)" -ge 2 ] || { echo "run.sh: needs 2 CPUs (generator on CPU 0, device under test on CPU 1)" >&2; exit 1; }
+
+if [ "$QUICK" = 1 ]; then
+  DURATION=1; SAT_REPS=1; SEARCH_STEPS=4; SIZES="64 1400"; MACS="1 10000"
+else
+  DURATION=3; SAT_REPS=3; SEARCH_STEPS=6; SIZES="64 1400"; MACS="1 10000"
+fi
+LOSS_LIMIT=0.001   # 0.1 %
+
+# ---------------------------------------------------------------- prerequisites (installed when missing)
+need_pkgs=()
+command -v gcc >/dev/null || need_pkgs+=(gcc libc6-dev)
+command -v ethtool >/dev/null || need_pkgs+=(ethtool)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+command -v tshark >/dev/null || need_pkgs+=(tshark)
+command -v tcpdump >/dev/null || need_pkgs+=(tcpdump)
+[ -x "$PY" ] || need_pkgs+=(python3)
+"$PY" -c 'import matplotlib' 2>/dev/null || need_pkgs+=(python3-matplotlib)
+case ",$DEVICES," in *,ovs,*) command -v ovs-vswitchd >/dev/null || need_pkgs+=(openvswitch-switch) ;; esac
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "run.sh: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -qq
+  timeout 600 apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------- unique names and cleanup
+RID=$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))
+NS_G="vb${RID}gen"; NS_S="vb${RID}snk"
+WORK=$(mktemp -d "/tmp/vtep4j-bench-${RID}.XXXX")
+RAW="$WORK/trials.csv"
+declare -A NS_DUT DUT_PID DUT_MAC GEN_IF SINK_IF DUT_IN DUT_OUT NET_ID STATUS
+PIDS_TO_KILL=()
+OVS_DIR=""
+
+cleanup() {
+  set +e
+  for p in "${PIDS_TO_KILL[@]}"; do kill "$p" 2>/dev/null; done
+  if [ -n "$OVS_DIR" ]; then
+    for f in "$OVS_DIR"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+  fi
+  sleep 0.3
+  for p in "${PIDS_TO_KILL[@]}"; do kill -9 "$p" 2>/dev/null; done
+  for ns in "$NS_G" "$NS_S" "${NS_DUT[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  echo "run.sh: cleaned up namespaces ${NS_G} ${NS_S} ${NS_DUT[*]} (work files in $WORK)" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
+mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# Busy ticks of CPU 1 (user nice system irq softirq steal) and its softirq ticks alone.
+cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+cpu1_softirq() { awk '/^cpu1 /{print $8}' /proc/stat; }
+KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)   # softirq work deferred to it is accounted as its system time
+proc_ticks() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14+$15}' "/proc/$1/stat"; else echo 0; fi; }
+
+# ---------------------------------------------------------------- generator build
+gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
+
+# ---------------------------------------------------------------- common topology
+ip netns add "$NS_G"; ip netns add "$NS_S"
+quiet_ns() {  # no IPv6 (no router solicitations or MLD reports wandering through the devices under test)
+  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  nsx "$1" ip link set lo up
+}
+quiet_ns "$NS_G"; quiet_ns "$NS_S"
+# The sink's interfaces have no address: packets are counted on the interface, then dropped by IP input
+# (not for this host, forwarding off), so the sink sends nothing back. DUTs know its MAC statically.
+idx=0
+for dev in ${DEVICES//,/ }; do
+  case "$dev" in kernel|vtep4j|ovs) ;; *) echo "unknown device: $dev (expected: kernel, vtep4j, ovs)" >&2; exit 2 ;; esac
+  idx=$((idx + 1)); n=$idx
+  NET_ID[$dev]=$n
+  ns="vb${RID}${dev:0:3}"; NS_DUT[$dev]="$ns"
+  GEN_IF[$dev]="g${RID}${dev:0:1}"; DUT_IN[$dev]="i${RID}${dev:0:1}"
+  DUT_OUT[$dev]="o${RID}${dev:0:1}"; SINK_IF[$dev]="s${RID}${dev:0:1}"
+  ip netns add "$ns"; quiet_ns "$ns"
+  ip link add name "${GEN_IF[$dev]}" netns "$NS_G" type veth peer name "${DUT_IN[$dev]}" netns "$ns"
+  ip link add name "${DUT_OUT[$dev]}" netns "$ns" type veth peer name "${SINK_IF[$dev]}" netns "$NS_S"
+  nsx "$NS_G" ip addr add "198.18.$n.1/24" dev "${GEN_IF[$dev]}"
+  for pair in "$NS_G ${GEN_IF[$dev]}" "$ns ${DUT_IN[$dev]}" "$ns ${DUT_OUT[$dev]}" "$NS_S ${SINK_IF[$dev]}"; do
+    set -- $pair
+    nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true   # INTEROP.md: the checksum-offload trap
+    nsx "$1" ip link set "$2" up
+  done
+  # Receive processing of the DUT's ingress on CPU 1 (the DUT's CPU); of the sink on CPU 0 (the generator's).
+  nsx "$ns" sh -c "echo 2 > /sys/class/net/${DUT_IN[$dev]}/queues/rx-0/rps_cpus"
+  nsx "$NS_S" sh -c "echo 1 > /sys/class/net/${SINK_IF[$dev]}/queues/rx-0/rps_cpus"
+  STATUS[$dev]="ok"
+done
+
+# ---------------------------------------------------------------- devices under test
+sink_neigh() {  # the sink answers no ARP (no address): give the DUT its MAC
+  nsx "${NS_DUT[$1]}" ip neigh replace "198.19.${NET_ID[$1]}.3" lladdr "$(mac_of "$NS_S" "${SINK_IF[$1]}")" \
+    nud permanent dev "$2"
+}
+
+setup_kernel() {
+  local ns=${NS_DUT[kernel]} n=${NET_ID[kernel]}
+  nsx "$ns" ip addr add "198.18.$n.2/24" dev "${DUT_IN[kernel]}"
+  nsx "$ns" ip addr add "198.19.$n.2/24" dev "${DUT_OUT[kernel]}"
+  sink_neigh kernel "${DUT_OUT[kernel]}"
+  nsx "$ns" ip link add vxa type vxlan id 100 local "198.18.$n.2" dstport 4789 dev "${DUT_IN[kernel]}"
+  nsx "$ns" ip link add vxb type vxlan id 200 local "198.19.$n.2" remote "198.19.$n.3" dstport 4789 \
+    dev "${DUT_OUT[kernel]}"
+  nsx "$ns" ip link add br0 type bridge
+  nsx "$ns" ip link set vxa master br0; nsx "$ns" ip link set vxb master br0
+  nsx "$ns" ip link set vxa up; nsx "$ns" ip link set vxb up; nsx "$ns" ip link set br0 up
+  # The inner destination is known on the far side (a static entry), as in the other two devices.
+  nsx "$ns" bridge fdb add 02:b5:ff:00:00:01 dev vxb master static
+  DUT_MAC[kernel]=$(mac_of "$ns" "${DUT_IN[kernel]}")
+  DUT_PID[kernel]=""
+}
+
+setup_ovs() {
+  local ns=${NS_DUT[ovs]} n=${NET_ID[ovs]}
+  OVS_DIR="$WORK/ovs"; mkdir -p "$OVS_DIR"
+  export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR
+  ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  nsx "$ns" taskset -c 1 ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
+    --pidfile="$OVS_DIR/ovsdb.pid" --detach --log-file="$OVS_DIR/ovsdb.log"
+  local V="ip netns exec $ns ovs-vsctl --timeout=10 --db=unix:$OVS_DIR/db.sock"
+  $V --no-wait init
+  nsx "$ns" taskset -c 1 ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/vswitchd.pid" --detach \
+    --log-file="$OVS_DIR/vswitchd.log"
+  $V add-br br-a -- set bridge br-a datapath_type=netdev
+  $V add-port br-a "${DUT_IN[ovs]}"
+  $V add-br br-b -- set bridge br-b datapath_type=netdev
+  $V add-port br-b "${DUT_OUT[ovs]}"
+  nsx "$ns" ip addr add "198.18.$n.2/24" dev br-a; nsx "$ns" ip link set br-a up
+  nsx "$ns" ip addr add "198.19.$n.2/24" dev br-b; nsx "$ns" ip link set br-b up
+  $V add-br br-int -- set bridge br-int datapath_type=netdev other_config:mac-table-size=50000
+  $V add-port br-int vxa -- set interface vxa type=vxlan options:key=100 \
+    options:remote_ip="198.18.$n.1" options:local_ip="198.18.$n.2"
+  $V add-port br-int vxb -- set interface vxb type=vxlan options:key=200 \
+    options:remote_ip="198.19.$n.3" options:local_ip="198.19.$n.2"
+  local ctl; ctl=$(ls "$OVS_DIR"/ovs-vswitchd.*.ctl | head -1)
+  local A="ip netns exec $ns ovs-appctl -t $ctl"
+  # Resolve the sink's MAC for the tunnel up front, and make the inner destination known behind vxb.
+  $A tnl/arp/set br-b "198.19.$n.3" "$(mac_of "$NS_S" "${SINK_IF[ovs]}")" >/dev/null
+  $A fdb/add br-int vxb 0 02:b5:ff:00:00:01 >/dev/null
+  DUT_MAC[ovs]=$(mac_of "$ns" br-a)
+  DUT_PID[ovs]=$(cat "$OVS_DIR/vswitchd.pid")
+}
+
+setup_vtep4j() {
+  local ns=${NS_DUT[vtep4j]} n=${NET_ID[vtep4j]}
+  nsx "$ns" ip addr add "198.18.$n.2/24" dev "${DUT_IN[vtep4j]}"
+  nsx "$ns" ip addr add "198.19.$n.2/24" dev "${DUT_OUT[vtep4j]}"
+  sink_neigh vtep4j "${DUT_OUT[vtep4j]}"
+  DUT_MAC[vtep4j]=$(mac_of "$ns" "${DUT_IN[vtep4j]}")
+  DUT_PID[vtep4j]=""
+  local jar="$ROOT/bench/target/benchmarks.jar"
+  if [ ! -f "$jar" ] || ! "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2])' "$jar" \
+      io/vtep4j/bench/system/StitchRunner.class 2>/dev/null; then
+    echo "run.sh: building $jar (mvn -B -q -o -pl bench -am package -DskipTests)"
+    (cd "$ROOT" && timeout 600 mvn -B -q -o -pl bench -am package -DskipTests) || {
+      STATUS[vtep4j]="n/a: bench module does not build"; return; }
+  fi
+  local log="$WORK/vtep4j.log"
+  nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch ${VTEP4J_JAVA_OPTS:-} \
+    -cp "$jar" io.vtep4j.bench.system.StitchRunner \
+    --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
+    --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 >"$log" 2>&1 &
+  local pid=$!
+  PIDS_TO_KILL+=("$pid")
+  for _ in $(seq 1 300); do            # at most 30 s for the JVM to bind
+    grep -q '^READY' "$log" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q '^READY' "$log"; then
+    STATUS[vtep4j]="n/a: $(grep -m1 -E 'UNSUPPORTED|Exception|Error' "$log" || echo 'runner did not start')"
+    kill "$pid" 2>/dev/null || true
+    return
+  fi
+  # The JVM names its own pid (the background job may be a wrapper subshell); it is what /proc accounting reads.
+  DUT_PID[vtep4j]=$(sed -n 's/^READY pid=\([0-9]*\).*/\1/p' "$log" | head -1)
+  PIDS_TO_KILL+=("${DUT_PID[vtep4j]}")
+}
+
+for dev in ${DEVICES//,/ }; do
+  "setup_$dev" || STATUS[$dev]="n/a: setup failed"
+  echo "run.sh: $dev: ${STATUS[$dev]}"
+done
+
+# ---------------------------------------------------------------- safety check: routes stay on our veths
+for dev in ${DEVICES//,/ }; do
+  n=${NET_ID[$dev]}
+  for ns in "$NS_G" "$NS_S" "${NS_DUT[$dev]}"; do
+    if [ -n "$(nsx "$ns" ip route show default)" ]; then echo "SAFETY: $ns has a default route" >&2; exit 1; fi
+  done
+  nsx "$NS_G" ip route get "198.18.$n.2" | grep -q "dev ${GEN_IF[$dev]} " || {
+    echo "SAFETY: route to 198.18.$n.2 does not use ${GEN_IF[$dev]}" >&2; exit 1; }
+  want="${DUT_OUT[$dev]}"; [ "$dev" = ovs ] && want=br-b
+  nsx "${NS_DUT[$dev]}" ip route get "198.19.$n.3" | grep -q "dev $want " || {
+    echo "SAFETY: DUT route to 198.19.$n.3 does not use $want" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- packets
+pkts() {  # pkts DEV SIZE MACS -> file
+  local f="$WORK/$1-$2-$3.bin"
+  [ -f "$f" ] || "$PY" "$HERE/mkpkts.py" "$f" "${DUT_MAC[$1]}" "$(mac_of "$NS_G" "${GEN_IF[$1]}")" \
+    "198.18.${NET_ID[$1]}.1" "198.18.${NET_ID[$1]}.2" 100 "$2" "$3"
+  echo "$f"
+}
+
+# trial PHASE DEV SIZE MACS RATE(0=max) SECONDS -> appends a CSV row, echoes "offered delivered"
+trial() {
+  local phase=$1 dev=$2 size=$3 macs=$4 rate=$5 secs=$6
+  local f; f=$(pkts "$dev" "$size" "$macs")
+  local pid=${DUT_PID[$dev]}
+  local s0 c0 q0 p0 t0 s1 c1 q1 p1 t1 out sent took
+  local k0 k1
+  s0=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c0=$(cpu1_busy); q0=$(cpu1_softirq); p0=$(proc_ticks "$pid")
+  k0=$(proc_ticks "$KSOFTIRQD1")
+  t0=$(date +%s.%N)
+  out=$(nsx "$NS_G" taskset -c 0 timeout $((secs + 10)) "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$secs" "$rate")
+  sleep 0.3   # let queued packets drain through the DUT
+  s1=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c1=$(cpu1_busy); q1=$(cpu1_softirq); p1=$(proc_ticks "$pid")
+  k1=$(proc_ticks "$KSOFTIRQD1")
+  t1=$(date +%s.%N)
+  sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "$phase,$dev,$size,$macs,$rate,$sent,$((s1 - s0)),$took,$((c1 - c0)),$((q1 - q0)),$((k1 - k0)),$((p1 - p0)),$load" >>"$RAW"
+  echo "$sent $((s1 - s0)) $took"
+}
+
+# Functional check before measuring: 20 packets in, 20 VNI-200 packets with our inner MAC out at the sink.
+verify() {
+  local dev=$1 pcap="$WORK/verify-$1.pcap" f; f=$(pkts "$dev" 64 1)
+  nsx "$NS_S" timeout 8 tcpdump -i "${SINK_IF[$dev]}" -c 20 -w "$pcap" udp port 4789 >/dev/null 2>&1 &
+  local tpid=$!
+  sleep 1
+  local before after; before=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets)
+  nsx "$NS_G" taskset -c 0 timeout 10 "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" 5 1000 20 >/dev/null
+  for _ in $(seq 1 50); do   # up to 5 s: the first packets through a cold JVM are slow
+    after=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets)
+    [ $((after - before)) -ge 20 ] && break
+    sleep 0.1
+  done
+  wait "$tpid" 2>/dev/null || true
+  # tshark names outer and inner eth.src separated by a comma; count VNI-200 packets with our inner source.
+  local good; good=$(tshark -r "$pcap" -T fields -e vxlan.vni -e eth.src 2>/dev/null \
+    | awk '{split($2, m, ","); if ($1 == "200" && m[2] == "02:b5:00:00:00:00") n++} END {print n + 0}')
+  if [ $((after - before)) -ge 20 ] && [ "$good" -ge 20 ]; then
+    echo "run.sh: $dev verified: 20 in, $((after - before)) out, $good captured as VNI 200 with inner source 02:b5:00:00:00:00"
+  else
+    STATUS[$dev]="n/a: functional check failed (delivered $((after - before))/20, $good/20 as VNI 200 with our inner MAC)"
+    echo "run.sh: $dev: ${STATUS[$dev]}"
+  fi
+}
+
+ACTIVE=()
+for dev in ${DEVICES//,/ }; do
+  [ "${STATUS[$dev]}" = ok ] && verify "$dev"
+  [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev")
+done
+echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,load1" >"$RAW.hdr"
+: >"$RAW"
+
+START=$(date +%s)
+LIMIT=$(( QUICK == 1 ? 170 : 3000 ))   # hard bound on the measuring phase, seconds
+over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
+
+for size in $SIZES; do
+  for macs in $MACS; do
+    # Warm-up (not recorded): tables learn every MAC, the JIT compiles the vtep4j path.
+    for dev in "${ACTIVE[@]}"; do
+      f=$(pkts "$dev" "$size" "$macs")
+      nsx "$NS_G" taskset -c 0 timeout 20 "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$([ $QUICK = 1 ] && echo 0.5 || echo 2)" \
+        50000 >/dev/null
+    done
+    # Saturation: offered as fast as the generator goes; interleaved kernel, vtep4j, ovs, kernel, ...
+    declare -A HI LO MID
+    for rep in $(seq 1 "$SAT_REPS"); do
+      for dev in "${ACTIVE[@]}"; do
+        over_time && break 3
+        read -r sent got took < <(trial sat "$dev" "$size" "$macs" 0 "$DURATION")
+        echo "sat  $dev size=$size macs=$macs offered=$sent delivered=$got in ${took}s"
+        HI[$dev]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
+        MID[$dev]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
+      done
+    done
+    # Loss search (<= 0.1 %): bisection between the last passing and the last failing offered rate,
+    # starting at the delivered saturation rate. Interleaved across devices step by step.
+    for dev in "${ACTIVE[@]}"; do LO[$dev]=0; done
+    for step in $(seq 1 "$SEARCH_STEPS"); do
+      for dev in "${ACTIVE[@]}"; do
+        over_time && break 3
+        r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
+        read -r sent got took < <(trial "search$step" "$dev" "$size" "$macs" "$r" "$DURATION")
+        pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass"
+        if [ "$pass" = 1 ]; then LO[$dev]=$r; else HI[$dev]=$r; fi
+        MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="${HI[$dev]}" 'BEGIN{printf "%d", (a + b) / 2}')
+      done
+    done
+    for dev in "${ACTIVE[@]}"; do
+      echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+    done
+    unset HI LO MID
+  done
+done
+cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"
+
+# ---------------------------------------------------------------- report
+status_args=()
+for dev in kernel vtep4j ovs; do
+  case ",$DEVICES," in *,$dev,*) status_args+=("--status" "$dev=${STATUS[$dev]}") ;; *) status_args+=("--status" "$dev=n/a: not selected") ;; esac
+done
+mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
+"$PY" "$HERE/summarize.py" --csv "$WORK/trials-all.csv" --mode "$mode" --duration "$DURATION" \
+  --out-md "$WORK/summary.md" --chart "$WORK/chart.png" "${status_args[@]}"
+if [ "$WRITE_RESULTS" = 1 ]; then
+  cp "$WORK/chart.png" "$HERE/chart-$mode.png"
+  "$PY" "$HERE/summarize.py" --append-section "$ROOT/bench/RESULTS.md" --section-file "$WORK/summary.md" \
+    --mode "$mode"
+fi
+cleanup; trap - EXIT
+echo "run.sh: raw trials in $WORK/trials-all.csv"
+cat "$WORK/summary.md"
