@@ -1,0 +1,122 @@
+package io.vtep4j.encap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Encapsulate-then-decapsulate over random VNIs, VSIDs, FlowIDs and frames gives back exactly what went in. */
+class RoundTripPropertyTest {
+    private static final int ROUNDS = 2_000;
+    private static final long SEED = 0x5eed_7348L;
+
+    @Test
+    void vxlanRoundTripsRandomVnisAndFrames() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < ROUNDS; i++) {
+            int vni = random.nextInt(Vni.MAX + 1);
+            boolean headroom = random.nextBoolean();
+            ByteBuf frame = randomFrame(random, headroom ? VxlanHeader.LENGTH + random.nextInt(64) : 0);
+            byte[] inner = Frames.bytes(frame);
+            ByteBuf payload = VxlanCodec.DEFAULT.encapsulate(frame, vni);
+            try {
+                if (headroom) {
+                    assertSame(frame, payload, "in place when there is headroom");
+                } else {
+                    assertNotSame(frame, payload);
+                    assertTrue(payload instanceof CompositeByteBuf, "no headroom: header + frame, frame not copied");
+                }
+                assertEquals(inner.length + VxlanHeader.LENGTH, payload.readableBytes());
+                assertEquals(vni, VxlanCodec.DEFAULT.decapsulate(payload), "seed " + SEED + " round " + i);
+                assertArrayEquals(inner, Frames.bytes(payload), "round " + i);
+            } finally {
+                payload.release();
+            }
+        }
+    }
+
+    @Test
+    void nvgreAndGreInUdpRoundTripRandomVsidsFlowIdsAndFrames() {
+        Random random = new Random(SEED + 1);
+        for (int i = 0; i < ROUNDS; i++) {
+            int vsid = 0x1000 + random.nextInt(0xFFFFFF - 0x1000); // unreserved: 0x1000..0xFFFFFE
+            int flowId = random.nextInt(256);
+            boolean headroom = random.nextBoolean();
+            ByteBuf frame = randomFrame(random, headroom ? GreHeader.NVGRE_LENGTH : random.nextInt(8));
+            byte[] inner = Frames.bytes(frame);
+            ByteBuf gre = NvgreCodec.DEFAULT.encapsulate(frame, vsid, flowId);
+            try {
+                assertEquals(headroom, gre == frame);
+                long key = NvgreCodec.DEFAULT.decapsulate(gre);
+                assertEquals(vsid, (int) (key >>> 8), "round " + i);
+                assertEquals(flowId, (int) (key & 0xFF), "round " + i);
+                assertArrayEquals(inner, Frames.bytes(gre));
+            } finally {
+                gre.release();
+            }
+        }
+    }
+
+    @Test
+    void directBuffersRoundTripInPlaceToo() {
+        Random random = new Random(SEED + 2);
+        for (int i = 0; i < 200; i++) {
+            ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(2048);
+            frame.writerIndex(64).readerIndex(64);
+            byte[] bytes = new byte[14 + random.nextInt(1500)];
+            random.nextBytes(bytes);
+            bytes[12] = 0x08; // untagged IPv4
+            bytes[13] = 0x00;
+            frame.writeBytes(bytes);
+            int vni = random.nextInt(Vni.MAX + 1);
+            ByteBuf payload = VxlanCodec.DEFAULT.encapsulate(frame, vni);
+            try {
+                assertSame(frame, payload);
+                assertEquals(vni, VxlanCodec.DEFAULT.decapsulate(payload));
+                assertArrayEquals(bytes, Frames.bytes(payload));
+            } finally {
+                payload.release();
+            }
+        }
+    }
+
+    @Test
+    void innerVlanTagIsStrippedOnSendByDefaultAndKeptWhenConfigured() {
+        Random random = new Random(SEED + 3);
+        for (int i = 0; i < 200; i++) {
+            int vlan = 1 + random.nextInt(4094);
+            ByteBuf untagged = randomFrame(random, 16);
+            byte[] expected = Frames.bytes(untagged);
+            ByteBuf tagged = Ethernet.pushVlanTag(untagged, vlan);
+
+            ByteBuf kept = VxlanCodec.builder().stripInnerVlan(false).build().encapsulate(
+                    Frames.of(Frames.bytes(tagged)), 7);
+            ByteBuf stripped = random.nextBoolean()
+                    ? VxlanCodec.DEFAULT.encapsulate(tagged, 7)
+                    : NvgreCodec.DEFAULT.encapsulate(tagged, 0x1000, 0);
+            try {
+                stripped.skipBytes(8);
+                assertArrayEquals(expected, Frames.bytes(stripped), "tag removed, frame otherwise intact");
+                kept.skipBytes(8);
+                assertEquals(vlan, Ethernet.vlanId(kept, kept.readerIndex()));
+            } finally {
+                stripped.release();
+                kept.release();
+            }
+        }
+    }
+
+    private static ByteBuf randomFrame(Random random, int headroom) {
+        long dst = random.nextLong() & Ethernet.MAC_MASK;
+        long src = random.nextLong() & Ethernet.MAC_MASK & ~Ethernet.GROUP_BIT;
+        int[] types = {Ethernet.TYPE_IPV4, Ethernet.TYPE_IPV6, Ethernet.TYPE_ARP, 0x88CC};
+        return Frames.frame(headroom, dst, src, types[random.nextInt(types.length)], random.nextInt(1500), random);
+    }
+}
