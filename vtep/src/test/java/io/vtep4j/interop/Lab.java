@@ -27,6 +27,7 @@ public final class Lab implements AutoCloseable {
     private final List<Namespace> namespaces = new ArrayList<>();
     private final List<String> selfLinks = new ArrayList<>();
     private final AtomicInteger counter = new AtomicInteger();
+    private boolean ipv6;
 
     /** Starts an empty lab; {@code tag} (letters/digits) appears in its namespaces' names. */
     public Lab(String tag) {
@@ -36,13 +37,25 @@ public final class Lab implements AutoCloseable {
         this.prefix = Netns.prefix() + tag + LABS.incrementAndGet() + "-";
     }
 
-    /** Creates a namespace named {@code <run prefix><tag><n>-<role>} with loopback up. */
+    /** Creates a namespace named {@code <run prefix><tag><n>-<role><m>} with loopback up. */
     public Namespace namespace(String role) {
         Namespace ns = new Namespace(prefix + role + counter.incrementAndGet());
         Cmd.ok("ip", "netns", "add", ns.name());
         namespaces.add(ns);
         ns.up("lo");
+        if (!ipv6) {
+            ns.noIpv6();
+        }
         return ns;
+    }
+
+    /**
+     * Whether namespaces created from now on keep IPv6 (default false: its router solicitations and MLD reports
+     * would muddy the packet counts of flooding tests). Returns this lab.
+     */
+    public Lab ipv6(boolean on) {
+        this.ipv6 = on;
+        return this;
     }
 
     /**

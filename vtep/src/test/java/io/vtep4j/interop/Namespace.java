@@ -61,6 +61,19 @@ public final class Namespace {
         return up(dev);
     }
 
+    /** Turns IPv6 off in this namespace (no router solicitations or MLD reports muddying packet counts). */
+    public Namespace noIpv6() {
+        ok("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+        ok("sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
+        return this;
+    }
+
+    /** A permanent neighbour entry: no ARP for {@code address} from now on. */
+    public Namespace neighbour(String dev, String address, String mac) {
+        ok("ip", "neigh", "replace", address, "lladdr", mac, "dev", dev, "nud", "permanent");
+        return this;
+    }
+
     /** Brings {@code dev} up. */
     public Namespace up(String dev) {
         ok("ip", "link", "set", dev, "up");
