@@ -1,11 +1,29 @@
 package io.vtep4j.examples;
 
-/** Entry point of the vtep4j command; subcommands arrive with their issues. */
-public final class Main {
-    private Main() {
+import io.vtep4j.examples.demo.DemoCommand;
+import io.vtep4j.examples.gateway.GatewayCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the vtep4j command: a picocli top command whose subcommands do the work. Not thread-safe. */
+@Command(name = "vtep4j", mixinStandardHelpOptions = true,
+        description = "A userspace VXLAN / NVGRE tunnel endpoint on the JVM.",
+        subcommands = {
+            DemoCommand.class,
+            GatewayCommand.class,
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with the subcommand's exit code. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
     }
 
-    public static void main(String[] args) {
-        System.out.println("vtep4j");
+    /** Without a subcommand: print the usage. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

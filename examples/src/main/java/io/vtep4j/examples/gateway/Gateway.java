@@ -1,0 +1,222 @@
+package io.vtep4j.examples.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.LocalPort;
+import io.vtep4j.Segment;
+import io.vtep4j.Vtep;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Ethernet;
+import io.vtep4j.learning.Encapsulation;
+
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A running VLAN-to-VNI gateway: one {@link Vtep}, one segment and one local port per mapped VLAN, and a
+ * {@link Trunk} carrying the tagged side.
+ *
+ * <p>Trunk to overlay: a tagged frame loses its tag and enters the VNI mapped to its VLAN; an untagged (or
+ * priority-tagged, VID 0) frame enters the {@code --untagged} VNI; anything else is dropped and counted as
+ * {@link DropReason#UNMAPPED_VLAN}. Overlay to trunk: a frame delivered to VNI n's port gets VLAN(n)'s tag (none
+ * for the untagged VNI) and is transmitted. The engine learns MACs on both sides: trunk MACs on the VLAN's port,
+ * overlay MACs at their remote VTEP. Nothing crosses between pairs: each pair is its own segment.
+ *
+ * <p>Threading: frames from the trunk are handled on the trunk's receive thread, frames from the overlay on the
+ * VTEP's event loops; the view methods may be called from any thread. Buffers: every frame is owned by exactly one
+ * side at a time and released or handed on, never both.
+ */
+public final class Gateway implements AutoCloseable {
+    private final GatewayConfig config;
+    private final Vtep vtep;
+    /** Index: VLAN id 1..4094, or {@link VlanMap#UNTAGGED} (0) for untagged frames. */
+    private final LocalPort[] portByVlan = new LocalPort[VlanMap.MAX_VLAN + 1];
+    private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
+    private final LongAdder trunkSendErrors = new LongAdder();
+    private final GatewayStatus status;
+    private volatile Trunk trunk;
+
+    private Gateway(GatewayConfig config, Vtep vtep) {
+        this.config = config;
+        this.vtep = vtep;
+        for (DropReason reason : List.of(DropReason.UNMAPPED_VLAN, DropReason.LOCAL_FRAME_TOO_SHORT,
+                DropReason.SEND_FAILED)) {
+            drops.put(reason, new LongAdder());
+        }
+        this.status = new GatewayStatus(this);
+    }
+
+    /** Starts a gateway on the configured trunk interface (pcap); see {@link #start(GatewayConfig, Trunk.Opener)}. */
+    public static Gateway start(GatewayConfig config) {
+        return start(config, sink -> PcapTrunk.open(config.port, sink));
+    }
+
+    /**
+     * Starts the VTEP, its segments and ports, then opens the trunk. Either everything runs or, on a
+     * {@link ConfigException}, nothing is left behind.
+     *
+     * @throws ConfigException naming the problem in one line (underlay cannot be opened, VNI refused, trunk
+     *                         cannot be opened)
+     */
+    public static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener) {
+        Vtep vtep = openVtep(config);
+        try {
+            Gateway gateway = new Gateway(config, vtep);
+            gateway.attachSegments();
+            gateway.trunk = trunkOpener.open(gateway::fromTrunk);
+            gateway.status.reset();
+            return gateway;
+        } catch (ConfigException e) {
+            vtep.close();
+            throw e;
+        } catch (RuntimeException e) {
+            vtep.close();
+            throw new ConfigException(String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private static Vtep openVtep(GatewayConfig config) {
+        Vtep.Builder builder = Vtep.builder().localAddress(config.local).encapsulation(config.encapsulation)
+                .ageing(config.ageing);
+        if (config.encapsulation != Encapsulation.NVGRE) {
+            builder.port(config.dstPort);
+        }
+        if (config.maxMacs > 0) {
+            builder.maxMacs(config.maxMacs);
+        }
+        if (config.groupDev != null) {
+            builder.multicastInterface(config.groupDev);
+        }
+        try {
+            return builder.build();
+        } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            throw new ConfigException("--local " + config.local.getHostAddress() + ": cannot open the underlay ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private void attachSegments() {
+        config.vlans.byVni().forEach((vni, vlan) -> {
+            Segment segment;
+            try {
+                segment = vtep.segment(vni);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("VNI " + vni + ": " + e.getMessage(), e);
+            }
+            for (InetAddress remote : config.flood.getOrDefault(vni, List.of())) {
+                segment.floodTo(remote);
+            }
+            InetAddress group = config.groups.get(vni);
+            if (group != null) {
+                segment.floodTo(group);
+            }
+            int tag = vlan;
+            portByVlan[tag] = segment.attach(tag == VlanMap.UNTAGGED ? "untagged" : "vlan" + tag,
+                    frame -> toTrunk(tag, frame));
+        });
+    }
+
+    /** A frame from the trunk (trunk receive thread; takes ownership). */
+    void fromTrunk(ByteBuf frame) {
+        if (frame.readableBytes() < Ethernet.HEADER_LENGTH) {
+            drop(DropReason.LOCAL_FRAME_TOO_SHORT, frame);
+            return;
+        }
+        int vlan = Ethernet.vlanId(frame, frame.readerIndex());
+        if (vlan >= 0) {
+            Ethernet.popVlanTag(frame);   // IEEE 802.1Q: VID 0 is a priority tag only; the frame is untagged
+        } else {
+            vlan = VlanMap.UNTAGGED;
+        }
+        LocalPort port = vlan <= VlanMap.MAX_VLAN ? portByVlan[vlan] : null;
+        if (port == null) {
+            drop(DropReason.UNMAPPED_VLAN, frame);
+            return;
+        }
+        try {
+            port.send(frame);             // takes ownership, also when it throws
+        } catch (IllegalStateException closing) {
+            drops.get(DropReason.SEND_FAILED).increment();
+        }
+    }
+
+    /** A frame the overlay delivered to VLAN {@code vlan}'s port (event loop; takes ownership). */
+    private void toTrunk(int vlan, ByteBuf frame) {
+        Trunk out = trunk;
+        if (out == null || frame.readableBytes() < Ethernet.HEADER_LENGTH) {
+            drop(DropReason.SEND_FAILED, frame);
+            return;
+        }
+        ByteBuf tagged = vlan == VlanMap.UNTAGGED ? frame : Ethernet.pushVlanTag(frame, vlan);
+        if (!out.send(tagged)) {
+            trunkSendErrors.increment();
+        }
+    }
+
+    private void drop(DropReason reason, ByteBuf frame) {
+        drops.get(reason).increment();
+        frame.release();
+    }
+
+    /** The engine underneath (stats, forwarding table). */
+    public Vtep vtep() {
+        return vtep;
+    }
+
+    /** The settings it runs with. */
+    GatewayConfig config() {
+        return config;
+    }
+
+    /** The trunk, or null while starting. */
+    Trunk trunk() {
+        return trunk;
+    }
+
+    /** Frames the gateway itself dropped (trunk side), by reason; reasons never seen are absent. */
+    public Map<DropReason, Long> gatewayDrops() {
+        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+        drops.forEach((reason, count) -> {
+            if (count.sum() > 0) {
+                out.put(reason, count.sum());
+            }
+        });
+        return out;
+    }
+
+    /** Frames the trunk failed to transmit. */
+    public long trunkSendErrors() {
+        return trunkSendErrors.sum();
+    }
+
+    /** One status line with rates since the previous call: pps in/out on both sides, drops by reason, MACs. */
+    public String statusLine() {
+        return status.line();
+    }
+
+    /** The closing summary: totals since start. */
+    public String summary() {
+        return status.summary();
+    }
+
+    /** The forwarding table in the style of {@code bridge fdb show}, with each VNI's VLAN. */
+    public String fdbTable() {
+        return status.fdb();
+    }
+
+    /** Closes the trunk first (no new frames), then the VTEP. Idempotent. */
+    @Override
+    public void close() {
+        Trunk t = trunk;
+        try {
+            if (t != null) {
+                t.close();
+            }
+        } finally {
+            vtep.close();
+        }
+    }
+}

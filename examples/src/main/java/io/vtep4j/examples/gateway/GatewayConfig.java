@@ -1,0 +1,245 @@
+package io.vtep4j.examples.gateway;
+
+import io.vtep4j.learning.Encapsulation;
+
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the gateway needs to start, checked: where the underlay is, which trunk interface, the VLAN/VNI
+ * map, flooding, encapsulation and operations settings.
+ *
+ * <p>Immutable and thread-safe. Built by {@link GatewayCommand} from its options; every parse method throws a
+ * {@link ConfigException} whose message names the option and the problem in one line.
+ */
+public final class GatewayConfig {
+    /** RFC 7637 §3.2: VSIDs 0..0xFFF are reserved. */
+    static final int NVGRE_MIN_VSID = 0x1000;
+    /** RFC 7637 §3.2: VSID 0xFFFFFF is reserved for vendor-specific NVE-to-NVE use. */
+    static final int NVGRE_VENDOR_VSID = 0xFFFFFF;
+
+    private static final Pattern VLAN_TO_VNI = Pattern.compile("(-?\\d{1,9}):(-?\\d{1,9})");
+    private static final Pattern VNI_EQUALS = Pattern.compile("(-?\\d{1,9})=(.+)");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+    final InetAddress local;
+    final String port;
+    final VlanMap vlans;
+    final Map<Integer, List<InetAddress>> flood;
+    final Map<Integer, InetAddress> groups;
+    final String groupDev;
+    final Encapsulation encapsulation;
+    final int dstPort;
+    final Duration ageing;
+    final int maxMacs;
+    final Duration statsInterval;
+    final Duration fdbInterval;
+    final Path pcapOut;
+
+    GatewayConfig(InetAddress local, String port, VlanMap vlans, Map<Integer, List<InetAddress>> flood,
+                  Map<Integer, InetAddress> groups, String groupDev, Encapsulation encapsulation, int dstPort,
+                  Duration ageing, int maxMacs, Duration statsInterval, Duration fdbInterval, Path pcapOut) {
+        this.local = Objects.requireNonNull(local, "local");
+        this.port = Objects.requireNonNull(port, "port");
+        this.vlans = Objects.requireNonNull(vlans, "vlans");
+        this.flood = Collections.unmodifiableMap(new TreeMap<>(flood));
+        this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
+        this.groupDev = groupDev;
+        this.encapsulation = Objects.requireNonNull(encapsulation, "encapsulation");
+        this.dstPort = dstPort;
+        this.ageing = ageing;
+        this.maxMacs = maxMacs;
+        this.statsInterval = statsInterval;
+        this.fdbInterval = fdbInterval;
+        this.pcapOut = pcapOut;
+        checkConsistent();
+    }
+
+    private void checkConsistent() {
+        if (vlans.isEmpty()) {
+            throw new ConfigException("nothing to bridge: give at least one --vlan VID:VNI or --untagged VNI");
+        }
+        for (int vni : flood.keySet()) {
+            requireMapped("--flood", vni);
+        }
+        for (Map.Entry<Integer, InetAddress> group : groups.entrySet()) {
+            requireMapped("--group", group.getKey());
+            if (!group.getValue().isMulticastAddress()) {
+                throw new ConfigException("--group " + group.getKey() + "=" + group.getValue().getHostAddress()
+                        + ": not a multicast address");
+            }
+        }
+        if (!groups.isEmpty() && groupDev == null) {
+            throw new ConfigException("--group needs --group-dev IFACE (the interface to join the group on)");
+        }
+        if (encapsulation == Encapsulation.NVGRE) {
+            for (int vsid : vlans.byVni().keySet()) {
+                if (vsid < NVGRE_MIN_VSID || vsid == NVGRE_VENDOR_VSID) {
+                    throw new ConfigException("VSID " + vsid + " is reserved for NVGRE (RFC 7637 §3.2: 0..4095 and "
+                            + NVGRE_VENDOR_VSID + ")");
+                }
+            }
+        }
+        if (local.isMulticastAddress() || local.isAnyLocalAddress()) {
+            throw new ConfigException("--local " + local.getHostAddress() + ": expected a unicast address");
+        }
+    }
+
+    private void requireMapped(String option, int vni) {
+        if (vlans.vlanOf(vni) == VlanMap.NONE) {
+            throw new ConfigException(option + " names VNI " + vni + ", which no --vlan or --untagged maps");
+        }
+    }
+
+    /**
+     * Checks what only the running system can tell: the trunk and group interfaces exist, the local address is
+     * one of this host's. Reads the system, changes nothing.
+     */
+    void checkSystem() {
+        requireInterface("--port", port);
+        if (groupDev != null) {
+            requireInterface("--group-dev", groupDev);
+        }
+        try {
+            if (NetworkInterface.getByInetAddress(local) == null) {
+                throw new ConfigException("--local " + local.getHostAddress() + " is not an address of this host");
+            }
+        } catch (SocketException e) {
+            throw new ConfigException("--local " + local.getHostAddress() + ": cannot list interfaces: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void requireInterface(String option, String name) {
+        try {
+            if (NetworkInterface.getByName(name) == null) {
+                throw new ConfigException(option + " " + name + ": no such interface");
+            }
+        } catch (SocketException e) {
+            throw new ConfigException(option + " " + name + ": cannot look it up: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- parsing of single option values; each failure names the option and the value ----
+
+    /** Parses {@code VID:VNI} into {@code builder}. */
+    static void parseVlan(String text, VlanMap.Builder builder) {
+        Matcher m = VLAN_TO_VNI.matcher(text.trim());
+        if (!m.matches()) {
+            throw new ConfigException("--vlan " + text + ": expected VID:VNI, e.g. 100:10100");
+        }
+        builder.map(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    }
+
+    /** Parses {@code VNI=ADDR[,ADDR...]}. */
+    static Map.Entry<Integer, List<InetAddress>> parseFlood(String text) {
+        Matcher m = VNI_EQUALS.matcher(text.trim());
+        if (!m.matches()) {
+            throw new ConfigException("--flood " + text + ": expected VNI=ADDR[,ADDR...], e.g. 10100=10.99.0.2");
+        }
+        int vni = VlanMap.checkVni(Integer.parseInt(m.group(1)));
+        List<InetAddress> remotes = java.util.Arrays.stream(m.group(2).split(","))
+                .map(a -> address("--flood " + text, a.trim()))
+                .toList();
+        for (InetAddress remote : remotes) {
+            if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
+                throw new ConfigException("--flood " + text + ": " + remote.getHostAddress()
+                        + " is not a unicast address (use --group for multicast)");
+            }
+        }
+        return Map.entry(vni, remotes);
+    }
+
+    /** Parses {@code VNI=MCAST}. */
+    static Map.Entry<Integer, InetAddress> parseGroup(String text) {
+        Matcher m = VNI_EQUALS.matcher(text.trim());
+        if (!m.matches()) {
+            throw new ConfigException("--group " + text + ": expected VNI=MCAST, e.g. 10100=239.1.1.1");
+        }
+        return Map.entry(VlanMap.checkVni(Integer.parseInt(m.group(1))), address("--group " + text, m.group(2)));
+    }
+
+    /** Parses an address literal (never a host name: no DNS lookups from a gateway's configuration). */
+    static InetAddress address(String option, String text) {
+        boolean literal = IPV4_LITERAL.matcher(text).matches() || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
+        if (!literal) {
+            throw new ConfigException(option + ": '" + text + "' is not an IPv4 or IPv6 address");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(option + ": '" + text + "' is not an IPv4 or IPv6 address", e);
+        }
+    }
+
+    /** Parses {@code vxlan}, {@code nvgre} or {@code gre-udp}. */
+    static Encapsulation encapsulation(String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "vxlan":
+                return Encapsulation.VXLAN;
+            case "nvgre":
+                return Encapsulation.NVGRE;
+            case "gre-udp":
+                return Encapsulation.GRE_UDP;
+            default:
+                throw new ConfigException("--encap " + text + ": expected vxlan, nvgre or gre-udp");
+        }
+    }
+
+    /** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, a bare number of seconds, or ISO-8601 (PT10S). */
+    static Duration duration(String option, String text) {
+        String t = text.trim();
+        if (t.toUpperCase(Locale.ROOT).startsWith("PT")) {
+            try {
+                return Duration.parse(t);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ConfigException(option + " " + text + ": expected a duration such as 10s, 500ms, 5m", e);
+            }
+        }
+        Matcher m = DURATION.matcher(t);
+        if (!m.matches()) {
+            throw new ConfigException(option + " " + text + ": expected a duration such as 10s, 500ms, 5m");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        switch (unit) {
+            case "ms":
+                return Duration.ofMillis(n);
+            case "m":
+                return Duration.ofMinutes(n);
+            case "h":
+                return Duration.ofHours(n);
+            default:
+                return Duration.ofSeconds(n);
+        }
+    }
+
+    /** One-paragraph description for the start-up banner. */
+    String describe() {
+        StringBuilder out = new StringBuilder();
+        out.append("trunk ").append(port).append(", underlay ").append(local.getHostAddress()).append(' ')
+                .append(encapsulation.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        if (encapsulation != Encapsulation.NVGRE) {
+            out.append(" port ").append(dstPort);
+        }
+        out.append(System.lineSeparator()).append("  ").append(vlans);
+        flood.forEach((vni, remotes) -> out.append(System.lineSeparator()).append("  vni ").append(vni)
+                .append(" floods to ").append(remotes.stream().map(InetAddress::getHostAddress).toList()));
+        groups.forEach((vni, group) -> out.append(System.lineSeparator()).append("  vni ").append(vni)
+                .append(" floods to group ").append(group.getHostAddress()).append(" on ").append(groupDev));
+        return out.toString();
+    }
+}

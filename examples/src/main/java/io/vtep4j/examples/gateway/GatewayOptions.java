@@ -1,0 +1,134 @@
+package io.vtep4j.examples.gateway;
+
+import io.vtep4j.encap.GreHeader;
+import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.learning.Encapsulation;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's command-line options as picocli fills them in: raw text, turned into a checked
+ * {@link GatewayConfig} by {@link #toConfig()}. Mutable, confined to the thread that parses.
+ */
+final class GatewayOptions {
+    @Option(names = "--local", paramLabel = "ADDR", description = "Underlay source address (one of this host's).")
+    String local;
+
+    @Option(names = "--port", paramLabel = "IFACE", description = "The L2 trunk interface, opened through pcap.")
+    String port;
+
+    @Option(names = "--vlan", paramLabel = "VID:VNI", description = "Map 802.1Q VLAN VID (1..4094) to VNI. Repeatable.")
+    List<String> vlans = new ArrayList<>();
+
+    @Option(names = "--untagged", paramLabel = "VNI", description = "Map the trunk's untagged frames to VNI.")
+    String untagged;
+
+    @Option(names = "--flood", paramLabel = "VNI=ADDR[,ADDR...]",
+            description = "Head-end replication: remote VTEPs that get VNI's broadcast and unknown unicast.")
+    List<String> flood = new ArrayList<>();
+
+    @Option(names = "--group", paramLabel = "VNI=MCAST", description = "Multicast group that floods VNI.")
+    List<String> groups = new ArrayList<>();
+
+    @Option(names = "--group-dev", paramLabel = "IFACE", description = "Interface to join the --group groups on.")
+    String groupDev;
+
+    @Option(names = "--encap", paramLabel = "vxlan|nvgre|gre-udp", description = "Encapsulation (default: vxlan).")
+    String encap = "vxlan";
+
+    @Option(names = "--dst-port", paramLabel = "N",
+            description = "UDP destination port (default: 4789 for vxlan, 4754 for gre-udp).")
+    Integer dstPort;
+
+    @Option(names = "--ageing", paramLabel = "SECONDS", description = "MAC ageing time (default: 300).")
+    String ageing = "300";
+
+    @Option(names = "--max-macs", paramLabel = "N", description = "Most MACs the table holds (default: no limit).")
+    Integer maxMacs;
+
+    @Option(names = "--stats-interval", paramLabel = "DURATION",
+            description = "Status line period, e.g. 10s, 500ms; 0 turns it off (default: 10s).")
+    String statsInterval = "10s";
+
+    @Option(names = "--fdb-interval", paramLabel = "DURATION",
+            description = "Also print the forwarding table this often (default: only on SIGUSR2).")
+    String fdbInterval = "0";
+
+    @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write underlay packets sent and received.")
+    Path pcapOut;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read options from FILE: one 'option value' per line, '#' comments; the command line wins.")
+    Path config;
+
+    /** Checks every value and their combination; throws {@link ConfigException} on the first problem. */
+    GatewayConfig toConfig() {
+        if (local == null) {
+            throw new ConfigException("missing --local ADDR (the underlay source address)");
+        }
+        if (port == null) {
+            throw new ConfigException("missing --port IFACE (the trunk interface)");
+        }
+        VlanMap.Builder map = VlanMap.builder();
+        vlans.forEach(v -> GatewayConfig.parseVlan(v, map));
+        if (untagged != null) {
+            map.untagged(integer("--untagged", untagged));
+        }
+        Map<Integer, List<InetAddress>> floodLists = new LinkedHashMap<>();
+        for (String f : flood) {
+            Map.Entry<Integer, List<InetAddress>> entry = GatewayConfig.parseFlood(f);
+            if (floodLists.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+                throw new ConfigException("--flood names VNI " + entry.getKey() + " twice (list its addresses once, "
+                        + "comma-separated)");
+            }
+        }
+        Map<Integer, InetAddress> groupMap = new LinkedHashMap<>();
+        for (String g : groups) {
+            Map.Entry<Integer, InetAddress> entry = GatewayConfig.parseGroup(g);
+            if (groupMap.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+                throw new ConfigException("--group names VNI " + entry.getKey() + " twice");
+            }
+        }
+        Encapsulation encapsulation = GatewayConfig.encapsulation(encap);
+        int udpPort = dstPort(encapsulation);
+        Duration ageingTime = GatewayConfig.duration("--ageing", ageing);
+        if (ageingTime.isZero()) {
+            throw new ConfigException("--ageing " + ageing + ": expected more than 0 seconds");
+        }
+        if (maxMacs != null && maxMacs < 1) {
+            throw new ConfigException("--max-macs " + maxMacs + ": expected 1 or more");
+        }
+        return new GatewayConfig(GatewayConfig.address("--local", local), port, map.build(), floodLists, groupMap,
+                groupDev, encapsulation, udpPort, ageingTime, maxMacs == null ? 0 : maxMacs,
+                GatewayConfig.duration("--stats-interval", statsInterval),
+                GatewayConfig.duration("--fdb-interval", fdbInterval), pcapOut);
+    }
+
+    private int dstPort(Encapsulation encapsulation) {
+        if (dstPort == null) {
+            return encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
+        }
+        if (encapsulation == Encapsulation.NVGRE) {
+            throw new ConfigException("--dst-port has no meaning with --encap nvgre (NVGRE is IP protocol 47)");
+        }
+        if (dstPort < 1 || dstPort > 65535) {
+            throw new ConfigException("--dst-port " + dstPort + " is outside 1..65535");
+        }
+        return dstPort;
+    }
+
+    private static int integer(String option, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(option + " " + text + ": expected a number", e);
+        }
+    }
+}

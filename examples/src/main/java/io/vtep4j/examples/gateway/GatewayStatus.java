@@ -1,0 +1,117 @@
+package io.vtep4j.examples.gateway;
+
+import io.vtep4j.VtepStats;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.learning.FdbEntry;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's operator views: the periodic status line (rates since the previous line), the closing summary and
+ * the forwarding table. Thread-safe; {@link #line()} is meant for one caller at a time (the status thread).
+ */
+final class GatewayStatus {
+    private final Gateway gateway;
+    private long startNanos;
+    private Totals previous;
+
+    GatewayStatus(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /** Counters of both sides at one moment. */
+    private record Totals(long nanos, long trunkIn, long trunkOut, long underlayIn, long underlayOut,
+                          Map<DropReason, Long> drops, int macs) {
+    }
+
+    synchronized void reset() {
+        previous = totals();
+        startNanos = previous.nanos();
+    }
+
+    private Totals totals() {
+        VtepStats stats = gateway.vtep().stats();
+        long in = 0;
+        long out = 0;
+        for (VtepStats.SegmentStats s : stats.segments().values()) {
+            in += s.packetsFromUnderlay();
+            out += s.packetsToUnderlay();
+        }
+        Map<DropReason, Long> drops = new EnumMap<>(stats.drops());
+        gateway.gatewayDrops().forEach((reason, count) -> drops.merge(reason, count, Long::sum));
+        Trunk trunk = gateway.trunk();
+        return new Totals(System.nanoTime(), trunk == null ? 0 : trunk.received(), trunk == null ? 0 : trunk.sent(),
+                in, out, drops, stats.macs());
+    }
+
+    /** {@code trunk in 12 pps out 11 pps | underlay in 11 pps out 12 pps | drops unmapped-vlan 3 (+1) | MACs 4}. */
+    synchronized String line() {
+        Totals now = totals();
+        Totals before = previous == null ? now : previous;
+        previous = now;
+        double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
+        return String.format(Locale.ROOT, "trunk in %s out %s | underlay in %s out %s | drops %s | MACs %d",
+                rate(now.trunkIn() - before.trunkIn(), seconds), rate(now.trunkOut() - before.trunkOut(), seconds),
+                rate(now.underlayIn() - before.underlayIn(), seconds),
+                rate(now.underlayOut() - before.underlayOut(), seconds), drops(now.drops(), before.drops()),
+                now.macs());
+    }
+
+    private static String rate(long packets, double seconds) {
+        double pps = packets / seconds;
+        return pps >= 10 || pps == 0 ? String.format(Locale.ROOT, "%.0f pps", pps)
+                : String.format(Locale.ROOT, "%.1f pps", pps);
+    }
+
+    private static String drops(Map<DropReason, Long> now, Map<DropReason, Long> before) {
+        if (now.isEmpty()) {
+            return "none";
+        }
+        StringBuilder text = new StringBuilder();
+        now.forEach((reason, count) -> {
+            long delta = count - before.getOrDefault(reason, 0L);
+            text.append(text.length() == 0 ? "" : ", ").append(reason.label()).append(' ').append(count);
+            if (delta > 0) {
+                text.append(" (+").append(delta).append(')');
+            }
+        });
+        return text.toString();
+    }
+
+    /** Totals since start, several short lines. */
+    synchronized String summary() {
+        Totals now = totals();
+        double seconds = (now.nanos() - startNanos) / 1e9;
+        return String.format(Locale.ROOT, "summary after %.1f s: trunk in %d out %d frames (%d transmit errors), "
+                        + "underlay in %d out %d packets, drops %s, MACs %d", seconds, now.trunkIn(), now.trunkOut(),
+                gateway.trunkSendErrors(), now.underlayIn(), now.underlayOut(), drops(now.drops(), now.drops()),
+                now.macs());
+    }
+
+    /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */
+    String fdb() {
+        List<FdbEntry> entries = gateway.vtep().forwardingTable().entries();
+        VlanMap vlans = gateway.config().vlans;
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "forwarding table: %d entries%n", entries.size()));
+        out.append(String.format(Locale.ROOT, "  %-8s %-8s %-17s %-8s %-24s %s%n", "VLAN", "VNI", "MAC", "TYPE",
+                "LOCATION", "AGE"));
+        for (FdbEntry e : entries) {
+            int vlan = vlans.vlanOf(e.vni());
+            out.append(String.format(Locale.ROOT, "  %-8s %-8d %-17s %-8s %-24s %.1fs%n",
+                    vlan == VlanMap.UNTAGGED ? "untagged" : vlan == VlanMap.NONE ? "-" : Integer.toString(vlan),
+                    e.vni(), MacAddress.toString(e.mac()), e.type().name().toLowerCase(Locale.ROOT),
+                    where(e.location()), e.age().toMillis() / 1000.0));
+        }
+        return out.toString();
+    }
+
+    private static String where(Location location) {
+        return location.isRemote() ? "dst " + location.address().getHostAddress() : "trunk (" + location.name() + ")";
+    }
+}

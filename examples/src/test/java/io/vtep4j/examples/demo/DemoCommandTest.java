@@ -1,0 +1,41 @@
+package io.vtep4j.examples.demo;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the demo in-process, as {@code vtep4j demo} does, and checks what it claims against what it observed. */
+class DemoCommandTest {
+
+    @Test
+    void demoShowsFloodLearnUnicastIsolationAndAgeingAndExitsZero() {
+        DemoCommand demo = new DemoCommand();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(demo);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute();
+
+        String text = out.toString();
+        assertEquals(0, exit, () -> "exit code; stdout:\n" + text + "\nstderr:\n" + err);
+        DemoReport report = demo.report();
+        for (String fact : List.of("arp-flooded", "arp-answered", "reply-unicast", "learned", "unicast",
+                "green-answered-by-erin", "bob-saw-nothing-of-5002", "erin-saw-nothing-of-5001", "aged",
+                "green-kept", "reflooded", "relearned")) {
+            assertTrue(report.held(fact), () -> fact + " did not hold; stdout:\n" + text);
+        }
+        assertTrue(report.allHeld(), text);
+        assertTrue(text.contains("Demo complete"), text);
+        assertTrue(text.contains("Forwarding tables at the end"), text);
+        assertTrue(text.contains("Counters (vtep.stats())"), text);
+        System.out.println(text);
+    }
+}
