@@ -114,7 +114,9 @@ public final class RawGreUnderlay implements Underlay {
         }
         // IPv4 raw reads carry the IPv4 header (up to 60 bytes) in front of the tunnel payload.
         int slot = config.maxFrameLength() + (socket.isIpv6() ? 0 : MAX_IPV4_HEADER) + 1;
-        int batch = Math.max(1, config.readBatch());
+        // Netty's recvmmsg path asks the socket for a UDP-level option that an AF_INET6 raw socket lacks
+        // (ENOPROTOOPT on every read), so IPv6 reads one packet per recvmsg.
+        int batch = socket.isIpv6() ? 1 : Math.max(1, config.readBatch());
         ch.config().setAllocator(config.allocator())
                 .setTrafficClass(config.dscp() << 2)
                 .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(slot * batch));
