@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The forwarder behind a {@link Vtep} (DESIGN.md "Data path"): owns the event loops, the forwarding table, the
@@ -58,6 +59,7 @@ final class Engine implements UnderlayReceiver {
     private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> groupRefs = new HashMap<>();
     private final AtomicInteger portIds = new AtomicInteger();
+    private final AtomicLong sweeps = new AtomicLong();
     /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
     private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
     private volatile IntObjectHashMap<SegmentImpl> segments = new IntObjectHashMap<>();
@@ -481,9 +483,15 @@ final class Engine implements UnderlayReceiver {
     private void sweep() {
         try {
             table.expire();
+            sweeps.incrementAndGet();
         } catch (Throwable ignored) {
             // the next sweep tries again; never kill the timer
         }
+    }
+
+    /** Ageing sweeps completed (tests wait on it). */
+    long sweeps() {
+        return sweeps.get();
     }
 
     VtepStats stats() {

@@ -86,6 +86,11 @@ public final class Vtep implements AutoCloseable {
         return engine.boundAddresses();
     }
 
+    /** For tests in this package. */
+    Engine engine() {
+        return engine;
+    }
+
     /** False once {@link #close()} was called. */
     public boolean isOpen() {
         return engine.isOpen();

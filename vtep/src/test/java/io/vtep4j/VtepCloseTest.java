@@ -1,0 +1,81 @@
+package io.vtep4j;
+
+import static io.vtep4j.TestFrames.BROADCAST;
+import static io.vtep4j.TestFrames.frame;
+import static io.vtep4j.TestFrames.mac;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.interop.Await;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** close() releases sockets, threads and buffers, and the API says so afterwards. */
+class VtepCloseTest {
+
+    static List<String> vtepThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("vtep4j-")).collect(Collectors.toList());
+    }
+
+    @Test
+    void closeReleasesSocketsThreadsAndPortsAndIsIdempotent() throws Exception {
+        int port = TestFrames.freePort();
+        Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).eventLoops(2).build();
+        Segment seg = vtep.segment(9);
+        LocalPort p = seg.floodTo("127.0.0.2").attach(ByteBuf::release);
+        // Queue some traffic toward a peer that does not exist: the buffers must still be released on close.
+        for (int i = 0; i < 50; i++) {
+            p.write(frame(BROADCAST, mac("02:00:00:00:00:01"), 200, i));
+        }
+        assertFalse(vtepThreads().isEmpty());
+        vtep.close();
+        vtep.close();
+
+        assertFalse(vtep.isOpen());
+        assertFalse(p.isOpen());
+        Await.until(Duration.ofSeconds(5), () -> vtepThreads().isEmpty(), () -> vtepThreads().toString());
+        try (DatagramSocket again = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port))) {
+            assertEquals(port, again.getLocalPort());
+        }
+        ByteBuf late = frame(BROADCAST, mac("02:00:00:00:00:01"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.send(late));
+        assertEquals(0, late.refCnt(), "a rejected frame is released");
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> vtep.segment(9));
+        assertThrows(IllegalStateException.class, () -> seg.attach(ByteBuf::release));
+    }
+
+    @Test
+    void closingAPortForgetsItsMacsAndClosingASegmentUnmapsItsVni() throws Exception {
+        int port = TestFrames.freePort();
+        try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
+             Sink sink = new Sink()) {
+            LocalPort pa = a.segment(9).floodTo("127.0.0.2").attach(sink);
+            pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            assertEquals(1, a.forwardingTable().size());
+            pa.close();
+            assertEquals(0, a.forwardingTable().size());
+
+            Segment sb = b.segment(9);
+            sb.close();
+            LocalPort pa2 = a.segment(9).attach(sink);
+            pa2.send(frame(BROADCAST, mac("02:00:00:00:00:02")));
+            // The first broadcast met no segment 9 at B either: two unknown-VNI drops.
+            Await.until(Duration.ofSeconds(5), () -> b.stats().dropped(DropReason.UNKNOWN_VNI) == 2,
+                    () -> b.stats().toString());
+            assertTrue(b.segments().isEmpty());
+        }
+    }
+}
