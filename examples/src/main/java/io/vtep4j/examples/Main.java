@@ -2,6 +2,7 @@ package io.vtep4j.examples;
 
 import io.vtep4j.examples.demo.DemoCommand;
 import io.vtep4j.examples.gateway.GatewayCommand;
+import io.vtep4j.examples.pcap.PcapCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             GatewayCommand.class,
+            PcapCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
