@@ -17,6 +17,8 @@
 #   --quick       1 s trials, 1 saturation trial + 4 search steps per case (< 3 min)
 #   default       3 s trials, 3 saturation trials + 6 search steps per case
 #   --no-results  do not append to bench/RESULTS.md or draw the chart (output stays in the run directory)
+#   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
+#                 trial (perf stat on syscall tracepoints) in the run directory
 # Installs what it needs with apt-get when missing (netsniff-ng is not needed; gcc, openvswitch-switch,
 # python3-matplotlib, tshark, ethtool, iproute2).
 #
@@ -31,11 +33,13 @@ PY=/usr/bin/python3
 QUICK=0
 DEVICES="kernel,vtep4j,ovs"
 WRITE_RESULTS=1
+PROFILE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --devices) DEVICES="$2"; shift ;;
     --no-results) WRITE_RESULTS=0 ;;
+    --profile) PROFILE=1 ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results)" >&2; exit 2 ;;
   esac
@@ -98,7 +102,12 @@ counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 # Busy ticks of CPU 1 (user nice system irq softirq steal) and its softirq ticks alone.
 cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 cpu1_softirq() { awk '/^cpu1 /{print $8}' /proc/stat; }
-KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)   # softirq work deferred to it is accounted as its system time
+KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)
+SYSCALL_EVENTS=raw_syscalls:sys_enter
+for sc in recvmmsg recvmsg recvfrom sendmmsg sendmsg sendto write writev read epoll_wait epoll_pwait futex; do
+  SYSCALL_EVENTS="$SYSCALL_EVENTS,syscalls:sys_enter_$sc"
+done   # softirq work deferred to it is accounted as its system time
+proc_user() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14}' "/proc/$1/stat"; else echo 0; fi; }
 proc_ticks() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14+$15}' "/proc/$1/stat"; else echo 0; fi; }
 
 # ---------------------------------------------------------------- generator build
@@ -205,7 +214,9 @@ setup_vtep4j() {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
   fi
   local log="$WORK/vtep4j.log"
-  nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch ${VTEP4J_JAVA_OPTS:-} \
+  local jfr=""
+  [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j.jfr,dumponexit=true"
+  nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
     -cp "$jar" io.vtep4j.bench.system.StitchRunner \
     --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
     --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 >"$log" 2>&1 &
@@ -258,18 +269,25 @@ trial() {
   local f; f=$(pkts "$dev" "$size" "$macs")
   local pid=${DUT_PID[$dev]}
   local s0 c0 q0 p0 t0 s1 c1 q1 p1 t1 out sent took
-  local k0 k1
+  local k0 k1 u0 u1
   s0=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c0=$(cpu1_busy); q0=$(cpu1_softirq); p0=$(proc_ticks "$pid")
-  k0=$(proc_ticks "$KSOFTIRQD1")
+  k0=$(proc_ticks "$KSOFTIRQD1"); u0=$(proc_user "$pid")
   t0=$(date +%s.%N)
+  local perf_pid=""
+  if [ "$PROFILE" = 1 ] && [ -n "$pid" ] && [ "$phase" = sat ]; then
+    timeout $((secs + 5)) perf stat -x, -o "$WORK/syscalls-$dev-$size-$macs.txt" -p "$pid" \
+      -e "$SYSCALL_EVENTS" -- sleep "$secs" 2>/dev/null &
+    perf_pid=$!
+  fi
   out=$(nsx "$NS_G" taskset -c 0 timeout $((secs + 10)) "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$secs" "$rate")
+  [ -n "$perf_pid" ] && wait "$perf_pid" 2>/dev/null
   sleep 0.3   # let queued packets drain through the DUT
   s1=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c1=$(cpu1_busy); q1=$(cpu1_softirq); p1=$(proc_ticks "$pid")
-  k1=$(proc_ticks "$KSOFTIRQD1")
+  k1=$(proc_ticks "$KSOFTIRQD1"); u1=$(proc_user "$pid")
   t1=$(date +%s.%N)
   sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
-  echo "$phase,$dev,$size,$macs,$rate,$sent,$((s1 - s0)),$took,$((c1 - c0)),$((q1 - q0)),$((k1 - k0)),$((p1 - p0)),$load" >>"$RAW"
+  echo "$phase,$dev,$size,$macs,$rate,$sent,$((s1 - s0)),$took,$((c1 - c0)),$((q1 - q0)),$((k1 - k0)),$((p1 - p0)),$((u1 - u0)),$load" >>"$RAW"
   echo "$sent $((s1 - s0)) $took"
 }
 
@@ -303,7 +321,7 @@ for dev in ${DEVICES//,/ }; do
   [ "${STATUS[$dev]}" = ok ] && verify "$dev"
   [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev")
 done
-echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,load1" >"$RAW.hdr"
+echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,proc_user_ticks,load1" >"$RAW.hdr"
 : >"$RAW"
 
 START=$(date +%s)
@@ -344,7 +362,7 @@ for size in $SIZES; do
       done
     done
     for dev in "${ACTIVE[@]}"; do
-      echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+      echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
     done
     unset HI LO MID
   done
