@@ -42,7 +42,8 @@ final class GatewayStatus {
             in += s.packetsFromUnderlay();
             out += s.packetsToUnderlay();
         }
-        Map<DropReason, Long> drops = new EnumMap<>(stats.drops());
+        Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+        drops.putAll(stats.drops());
         gateway.gatewayDrops().forEach((reason, count) -> drops.merge(reason, count, Long::sum));
         Trunk trunk = gateway.trunk();
         return new Totals(System.nanoTime(), trunk == null ? 0 : trunk.received(), trunk == null ? 0 : trunk.sent(),

@@ -1,0 +1,140 @@
+package io.vtep4j.examples.gateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every bad configuration ends in exit code 2 with one line on stderr naming the problem, before anything starts.
+ * In-process through picocli, as {@code vtep4j gateway ...} runs; no root needed (they all fail before the trunk).
+ */
+class GatewayCommandTest {
+    /** A valid base: loopback exists in every namespace, and 127.0.0.1 is always ours. */
+    private static final List<String> BASE = List.of("--local", "127.0.0.1", "--port", "lo");
+
+    private record Outcome(int exit, String out, String err) {
+    }
+
+    private static Outcome run(List<String> args) {
+        CommandLine cli = new CommandLine(new GatewayCommand());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args.toArray(String[]::new));
+        return new Outcome(exit, out.toString(), err.toString());
+    }
+
+    private static List<String> base(String... more) {
+        List<String> args = new ArrayList<>(BASE);
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+            Arguments.of(List.of("--local", "127.0.0.1", "--port", "nosuch0", "--vlan", "100:10100"),
+                    "--port nosuch0: no such interface"),
+            Arguments.of(base("--vlan", "4095:10100"), "VLAN 4095 is outside 1..4094"),
+            Arguments.of(base("--vlan", "0:10100"), "VLAN 0 is outside 1..4094"),
+            Arguments.of(base("--vlan", "100:16777216"), "VNI 16777216 is outside 0..16777215"),
+            Arguments.of(base("--untagged", "-1"), "VNI -1 is outside 0..16777215"),
+            Arguments.of(base("--vlan", "100:10100", "--vlan", "100:10200"),
+                    "VLAN 100 is mapped twice (to VNI 10100 and VNI 10200)"),
+            Arguments.of(base("--vlan", "100:10100", "--vlan", "200:10100"),
+                    "VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"),
+            Arguments.of(base("--vlan", "100:10100", "--untagged", "10100"),
+                    "VNI 10100 is mapped twice (VLAN 100 and untagged)"),
+            Arguments.of(base("--vlan", "100"), "--vlan 100: expected VID:VNI, e.g. 100:10100"),
+            Arguments.of(base(), "nothing to bridge"),
+            Arguments.of(List.of("--port", "lo", "--vlan", "100:10100"), "missing --local ADDR"),
+            Arguments.of(List.of("--local", "127.0.0.1", "--vlan", "100:10100"), "missing --port IFACE"),
+            Arguments.of(List.of("--local", "192.0.2.77", "--port", "lo", "--vlan", "100:10100"),
+                    "--local 192.0.2.77 is not an address of this host"),
+            Arguments.of(List.of("--local", "vtep.example", "--port", "lo", "--vlan", "100:10100"),
+                    "--local: 'vtep.example' is not an IPv4 or IPv6 address"),
+            Arguments.of(base("--vlan", "100:10100", "--flood", "10200=127.0.0.2"),
+                    "--flood names VNI 10200, which no --vlan or --untagged maps"),
+            Arguments.of(base("--vlan", "100:10100", "--flood", "10100=239.1.1.1"),
+                    "is not a unicast address (use --group for multicast)"),
+            Arguments.of(base("--vlan", "100:10100", "--group", "10100=127.0.0.9", "--group-dev", "lo"),
+                    "--group 10100=127.0.0.9: not a multicast address"),
+            Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1"), "--group needs --group-dev"),
+            Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1", "--group-dev", "nosuch1"),
+                    "--group-dev nosuch1: no such interface"),
+            Arguments.of(base("--vlan", "100:100", "--encap", "nvgre"), "VSID 100 is reserved for NVGRE"),
+            Arguments.of(base("--vlan", "100:10100", "--encap", "geneve"), "--encap geneve: expected vxlan, nvgre"),
+            Arguments.of(base("--vlan", "100:10100", "--encap", "nvgre", "--dst-port", "4789"),
+                    "--dst-port has no meaning with --encap nvgre"),
+            Arguments.of(base("--vlan", "100:10100", "--dst-port", "70000"), "--dst-port 70000 is outside 1..65535"),
+            Arguments.of(base("--vlan", "100:10100", "--ageing", "0"), "--ageing 0: expected more than 0 seconds"),
+            Arguments.of(base("--vlan", "100:10100", "--stats-interval", "soon"),
+                    "--stats-interval soon: expected a duration"),
+            Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badConfigurations")
+    void badConfigurationExitsWithCodeTwoAndOneClearLine(List<String> args, String expected) {
+        Outcome outcome = run(args);
+
+        assertEquals(GatewayCommand.EXIT_CONFIG, outcome.exit(), outcome::toString);
+        assertTrue(outcome.err().contains(expected), () -> "expected '" + expected + "' in: " + outcome.err());
+        assertEquals(1, outcome.err().lines().count(), () -> "one line only: " + outcome.err());
+        assertTrue(outcome.err().startsWith("vtep4j gateway: "), outcome::toString);
+        assertEquals("", outcome.out(), "nothing started, nothing printed on stdout");
+    }
+
+    @Test
+    void configFileSettingsApplyAndTheCommandLineWins(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("gateway.conf");
+        Files.writeString(conf, String.join("\n",
+                "# a gateway",
+                "local 127.0.0.1",
+                "port = lo",
+                "vlan 100:10100",
+                "vlan 200:10100   # VNI mapped twice: only the file says so",
+                ""));
+
+        Outcome fromFile = run(List.of("--config", conf.toString()));
+        assertEquals(GatewayCommand.EXIT_CONFIG, fromFile.exit(), fromFile::toString);
+        assertTrue(fromFile.err().contains("VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"), fromFile::toString);
+
+        Files.writeString(conf, "local 127.0.0.1\nport lo\nvlan 100:10100\n");
+        Outcome overridden = run(List.of("--config", conf.toString(), "--port", "nosuch2"));
+        assertEquals(GatewayCommand.EXIT_CONFIG, overridden.exit(), overridden::toString);
+        assertTrue(overridden.err().contains("--port nosuch2: no such interface"), overridden::toString);
+    }
+
+    @Test
+    void unreadableConfigFileIsAConfigurationError(@TempDir Path dir) {
+        Outcome outcome = run(List.of("--config", dir.resolve("absent.conf").toString()));
+
+        assertEquals(GatewayCommand.EXIT_CONFIG, outcome.exit(), outcome::toString);
+        assertTrue(outcome.err().contains("absent.conf: cannot read it"), outcome::toString);
+        assertEquals(1, outcome.err().lines().count(), outcome::toString);
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithExitCodeTwo() {
+        Outcome outcome = run(base("--vlan", "100:10100", "--colour", "blue"));
+
+        assertEquals(2, outcome.exit(), outcome::toString);
+        assertTrue(outcome.err().contains("Unknown option") && outcome.err().contains("--colour"), outcome::toString);
+    }
+}
