@@ -1,0 +1,65 @@
+package io.vtep4j;
+
+import static io.vtep4j.TestFrames.BROADCAST;
+import static io.vtep4j.TestFrames.frame;
+import static io.vtep4j.TestFrames.mac;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.vtep4j.encap.FlowHash;
+import io.vtep4j.learning.Encapsulation;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** What leaves the VTEP, read back byte by byte by a plain socket standing in for a peer. */
+class WireFormatTest {
+
+    static byte[] receive(Encapsulation encapsulation, int vni, ByteBuf frame) throws Exception {
+        int port = TestFrames.freePort();
+        try (DatagramSocket peer = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).encapsulation(encapsulation).build()) {
+            peer.setSoTimeout(5000);
+            vtep.segment(vni).floodTo("127.0.0.5").attach(ByteBuf::release).send(frame);
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(p);
+            assertEquals(InetAddress.getByName("127.0.0.1"), p.getAddress());
+            // Documented limitation: the source port is the bound port, not a per-flow one.
+            assertEquals(port, p.getPort());
+            return Arrays.copyOf(p.getData(), p.getLength());
+        }
+    }
+
+    @Test
+    void vxlanHeaderHasOnlyTheIFlagAndTheVni() throws Exception {
+        ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:00:01"), 60, 7);
+        byte[] inner = ByteBufUtil.getBytes(frame);
+        byte[] got = receive(Encapsulation.VXLAN, 0x123456, frame);
+        assertArrayEquals(new byte[] {
+            0x08, 0, 0, 0,       // RFC 7348 §5: flags = I, 24 reserved bits zero
+            0x12, 0x34, 0x56, 0, // VNI 0x123456, 8 reserved bits zero
+        }, Arrays.copyOf(got, 8));
+        assertArrayEquals(inner, Arrays.copyOfRange(got, 8, got.length));
+    }
+
+    @Test
+    void greInUdpCarriesVsidAndFlowIdInTheKey() throws Exception {
+        ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:00:01"), 60, 7);
+        byte[] inner = ByteBufUtil.getBytes(frame);
+        int flowId = FlowHash.flowId(FlowHash.hash(frame));
+        byte[] got = receive(Encapsulation.GRE_UDP, 0x123456, frame);
+        assertArrayEquals(new byte[] {
+            0x20, 0x00,                 // RFC 7637 §3.2: C=0, K=1, S=0, version 0
+            0x65, 0x58,                 // Transparent Ethernet Bridging
+            0x12, 0x34, 0x56,           // VSID
+            (byte) flowId,              // FlowID from the inner flow hash
+        }, Arrays.copyOf(got, 8));
+        assertArrayEquals(inner, Arrays.copyOfRange(got, 8, got.length));
+    }
+}

@@ -1,0 +1,147 @@
+package io.vtep4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.vtep4j.encap.DropReason;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The UDP transport on its own: one SO_REUSEPORT channel per loop, outer-header socket options, IPv6. */
+class UdpUnderlayTest {
+
+    EventLoopGroup group;
+    UdpUnderlay underlay;
+    final LinkedBlockingQueue<Object[]> received = new LinkedBlockingQueue<>();
+    final AtomicInteger readCompletes = new AtomicInteger();
+
+    final UnderlayReceiver receiver = new UnderlayReceiver() {
+        @Override
+        public void received(ByteBuf payload, InetAddress source) {
+            received.add(new Object[] {payload, source});
+        }
+
+        @Override
+        public void readComplete() {
+            readCompletes.incrementAndGet();
+        }
+
+        @Override
+        public void dropped(DropReason reason) {
+            received.add(new Object[] {reason});
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        group = Transports.newGroup(2, "test");
+    }
+
+    @AfterEach
+    void stop() {
+        if (underlay != null) {
+            underlay.close();
+        }
+        for (Object[] r; (r = received.poll()) != null; ) {
+            if (r[0] instanceof ByteBuf) {
+                ((ByteBuf) r[0]).release();
+            }
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    UdpUnderlay open(String... addresses) throws Exception {
+        List<InetAddress> locals = new java.util.ArrayList<>();
+        for (String a : addresses) {
+            locals.add(InetAddress.getByName(a));
+        }
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        UnderlayConfig config = new UnderlayConfig(group, ByteBufAllocator.DEFAULT, locals, port, 7, 46, null, 1500,
+                16, false, false);
+        underlay = new UdpUnderlay(config);
+        underlay.open(receiver);
+        return underlay;
+    }
+
+    @Test
+    void setsTtlDfZeroChecksumAndDscpOnEveryChannel() throws Exception {
+        assumeTrue(Transports.epoll(), "epoll only: NIO exposes no file descriptor");
+        open("127.0.0.1");
+        List<Channel> channels = underlay.channels();
+        assertEquals(2, channels.size(), "one SO_REUSEPORT channel per event loop");
+        for (Channel ch : channels) {
+            int fd = ((EpollDatagramChannel) ch).fd().intValue();
+            assertEquals(7, SocketOptions.get(fd, SocketOptions.IPPROTO_IP, SocketOptions.IP_TTL));
+            assertEquals(SocketOptions.IP_PMTUDISC_DO,
+                    SocketOptions.get(fd, SocketOptions.IPPROTO_IP, SocketOptions.IP_MTU_DISCOVER));
+            assertEquals(1, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_NO_CHECK));
+            assertEquals(46 << 2, SocketOptions.get(fd, SocketOptions.IPPROTO_IP, 1 /* IP_TOS */));
+            assertTrue(((EpollDatagramChannel) ch).config().isReusePort());
+        }
+    }
+
+    @Test
+    void sendsAndReceivesOverIpv6Loopback() throws Exception {
+        open("::1");
+        InetAddress self = InetAddress.getByName("::1");
+        assertEquals(48, underlay.outerHeaderLength(self));
+        assertEquals(28, underlay.outerHeaderLength(InetAddress.getByName("127.0.0.1")));
+        assertTrue(underlay.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 1, 0}), self, 1));
+        underlay.flush();
+        Object[] got = received.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got);
+        ByteBuf payload = (ByteBuf) got[0];
+        try {
+            assertEquals(8, payload.readableBytes());
+            assertEquals(self, got[1]);
+        } finally {
+            payload.release();
+        }
+        io.vtep4j.interop.Await.until(java.time.Duration.ofSeconds(5), () -> readCompletes.get() >= 1,
+                () -> "no readComplete after a read");
+        // No local IPv4 address: an IPv4 destination is refused and the payload released.
+        ByteBuf refused = Unpooled.buffer(8).writeZero(8);
+        assertFalse(underlay.send(refused, InetAddress.getByName("127.0.0.1"), 1));
+        assertEquals(0, refused.refCnt());
+    }
+
+    @Test
+    void receivesABurstInBatches() throws Exception {
+        open("127.0.0.1");
+        InetSocketAddress target = underlay.boundAddresses().get(0);
+        int count = 200;
+        try (DatagramSocket sender = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            byte[] data = new byte[100];
+            for (int i = 0; i < count; i++) {
+                sender.send(new java.net.DatagramPacket(data, data.length, target));
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            Object[] got = received.poll(5, TimeUnit.SECONDS);
+            assertNotNull(got, "datagram " + i);
+            assertEquals(100, ((ByteBuf) got[0]).readableBytes());
+            ((ByteBuf) got[0]).release();
+        }
+        assertTrue(readCompletes.get() < count, "reads were batched: " + readCompletes.get() + " batches");
+    }
+}
