@@ -84,7 +84,11 @@ public final class Lab implements AutoCloseable {
         configure(b, ifB, cidrB);
     }
 
-    private static void configure(Namespace ns, String dev, String cidr) {
+    private void configure(Namespace ns, String dev, String cidr) {
+        if (!ipv6) {
+            // Also for ends in the test JVM's namespace, which keeps IPv6: no RS/MLD/DAD noise on the link.
+            ns.ok("sysctl", "-q", "-w", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+        }
         ns.txOff(dev);
         if (cidr != null) {
             ns.address(dev, cidr);
