@@ -1,5 +1,7 @@
 package io.vtep4j.learning;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,14 +10,19 @@ import java.util.Map;
  * Interns {@link Location}s to small indices so a table slot can hold MAC and location in one {@code long}.
  *
  * <p>Thread-safe: {@link #location(int)} is lock-free; acquire and release are serialised. An index is recycled once
- * no entry refers to it; readers detect a recycled index by re-reading their slot (see {@link MacTable#lookup}).
+ * no entry refers to it. Every recycling bumps {@link #recycles()} first, so a lock-free reader that read an index
+ * from a slot key can tell whether the location it then read may belong to someone else: it compares the counter
+ * before and after (a seqlock on recycling only, which is rare).
  */
 final class LocationRegistry {
 
     /** Indices fit the 14 location bits of a slot key. */
     static final int CAPACITY = 1 << MacTable.LOCATION_BITS;
 
+    private static final VarHandle LOCATIONS = MethodHandles.arrayElementVarHandle(Location[].class);
+
     private final Map<Location, Integer> indices = new HashMap<>();
+    private volatile int recycles;
     private volatile Location[] byIndex = new Location[16];
     private int[] references = new int[16];
     private int[] free = new int[16];
@@ -25,7 +32,12 @@ final class LocationRegistry {
     /** The location at {@code index}, or null if unused; lock-free, allocation-free. */
     Location location(int index) {
         final Location[] locations = byIndex;
-        return index < locations.length ? locations[index] : null;
+        return index < locations.length ? (Location) LOCATIONS.getAcquire(locations, index) : null;
+    }
+
+    /** How many times an index has been freed; lock-free. Unchanged across a read = the read was not recycled. */
+    int recycles() {
+        return recycles;
     }
 
     /** The index of {@code where} if some entry refers to it, else -1. */
@@ -55,7 +67,7 @@ final class LocationRegistry {
             byIndex = Arrays.copyOf(byIndex, length);
         }
         references[index] = 1;
-        byIndex[index] = where;
+        LOCATIONS.setRelease(byIndex, index, where);
         indices.put(where, index);
         return index;
     }
@@ -63,8 +75,9 @@ final class LocationRegistry {
     /** Drops one reference; the index is recycled when none remain. */
     synchronized void release(int index) {
         if (--references[index] == 0) {
+            recycles = recycles + 1; // before the slot can change: readers compare it around their read
             indices.remove(byIndex[index]);
-            byIndex[index] = null;
+            LOCATIONS.setRelease(byIndex, index, null);
             if (freeCount == free.length) {
                 free = Arrays.copyOf(free, free.length * 2);
             }

@@ -73,8 +73,11 @@ final class MacTable {
 
     /** Lock-free, allocation-free lookup; {@code mac} must be non-zero and fit 48 bits. */
     Location lookup(long mac, LocationRegistry registry) {
-        final Slots s = slots;
         while (true) {
+            // Read the recycle count before the arrays: an old generation's arrays (replaced by a rebuild) keep
+            // keys whose index may since have been recycled, and that is only detectable if counted from here.
+            final int recycles = registry.recycles();
+            final Slots s = slots;
             final int i = s.find(mac);
             if (i < 0) {
                 return null;
@@ -82,8 +85,9 @@ final class MacTable {
             final long k = (long) KEYS.getAcquire(s.keys, i);
             final Location where = registry.location(locationIndex(k));
             VarHandle.acquireFence();
-            // The location index may have been recycled since k was read: trust it only if the slot still holds k.
-            if ((k & MAC_MASK) == mac && (long) KEYS.getAcquire(s.keys, i) == k) {
+            // The key is read whole (MAC and index in one long). Its index names the right location unless an
+            // index was recycled meanwhile; then read again.
+            if (registry.recycles() == recycles && (k & MAC_MASK) == mac) {
                 return where;
             }
         }
@@ -94,6 +98,7 @@ final class MacTable {
      * is not yet due for a refresh; null when the caller must take the locked path. Lock-free, allocation-free.
      */
     LearnResult tryRefresh(long mac, Location where, int now, LocationRegistry registry) {
+        final int recycles = registry.recycles();
         final Slots s = slots;
         final int i = s.find(mac);
         if (i < 0) {
@@ -113,7 +118,7 @@ final class MacTable {
         final int seen = (int) SEEN.getOpaque(s.seen, i);
         VarHandle.acquireFence();
         if ((current == where || where.equals(current)) && now - seen < refreshMillis
-                && (long) KEYS.getAcquire(s.keys, i) == k) {
+                && registry.recycles() == recycles) {
             return LearnResult.REFRESHED;
         }
         return null;
