@@ -17,6 +17,9 @@
 #   --quick       1 s trials, 1 saturation trial + 4 search steps per case (< 3 min)
 #   default       3 s trials, 3 saturation trials + 6 search steps per case
 #   --no-results  do not append to bench/RESULTS.md or draw the chart (output stays in the run directory)
+#   --rt          run the generator and the userspace DUTs (vtep4j, OVS) as SCHED_FIFO 1: on a shared machine the
+#                 kernel DUT runs in softirq, which preempts every process, while processes share CPU 1 with
+#                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
 #                 trial (perf stat on syscall tracepoints) in the run directory
 # Installs what it needs with apt-get when missing (netsniff-ng is not needed; gcc, openvswitch-switch,
@@ -34,12 +37,14 @@ QUICK=0
 DEVICES="kernel,vtep4j,ovs"
 WRITE_RESULTS=1
 PROFILE=0
+RT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --devices) DEVICES="$2"; shift ;;
     --no-results) WRITE_RESULTS=0 ;;
     --profile) PROFILE=1 ;;
+    --rt) RT="chrt -f 1" ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results)" >&2; exit 2 ;;
   esac
@@ -177,7 +182,7 @@ setup_ovs() {
     --pidfile="$OVS_DIR/ovsdb.pid" --detach --log-file="$OVS_DIR/ovsdb.log"
   local V="ip netns exec $ns ovs-vsctl --timeout=10 --db=unix:$OVS_DIR/db.sock"
   $V --no-wait init
-  nsx "$ns" taskset -c 1 ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/vswitchd.pid" --detach \
+  nsx "$ns" taskset -c 1 $RT ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/vswitchd.pid" --detach \
     --log-file="$OVS_DIR/vswitchd.log"
   $V add-br br-a -- set bridge br-a datapath_type=netdev
   $V add-port br-a "${DUT_IN[ovs]}"
@@ -216,7 +221,7 @@ setup_vtep4j() {
   local log="$WORK/vtep4j.log"
   local jfr=""
   [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j.jfr,dumponexit=true"
-  nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
+  nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
     -cp "$jar" io.vtep4j.bench.system.StitchRunner \
     --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
     --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 >"$log" 2>&1 &
@@ -279,7 +284,7 @@ trial() {
       -e "$SYSCALL_EVENTS" -- sleep "$secs" 2>/dev/null &
     perf_pid=$!
   fi
-  out=$(nsx "$NS_G" taskset -c 0 timeout $((secs + 10)) "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$secs" "$rate")
+  out=$(nsx "$NS_G" taskset -c 0 $RT timeout $((secs + 10)) "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$secs" "$rate")
   [ -n "$perf_pid" ] && wait "$perf_pid" 2>/dev/null
   sleep 0.3   # let queued packets drain through the DUT
   s1=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c1=$(cpu1_busy); q1=$(cpu1_softirq); p1=$(proc_ticks "$pid")
@@ -337,34 +342,46 @@ for size in $SIZES; do
         50000 >/dev/null
     done
     # Saturation: offered as fast as the generator goes; interleaved kernel, vtep4j, ovs, kernel, ...
-    declare -A HI LO MID
+    declare -A HI LO MID SATPASS
     for rep in $(seq 1 "$SAT_REPS"); do
       for dev in "${ACTIVE[@]}"; do
         over_time && break 3
         read -r sent got took < <(trial sat "$dev" "$size" "$macs" 0 "$DURATION")
         echo "sat  $dev size=$size macs=$macs offered=$sent delivered=$got in ${took}s"
         HI[$dev]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
-        MID[$dev]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
+        # Start the search at the delivered rate, or at 1/8 of the offered one when the DUT collapsed under
+        # overload (receive livelock: softirq work on CPU 1 starves the process).
+        MID[$dev]=$(awk -v g="$got" -v s="$sent" -v t="$took" 'BEGIN{printf "%d", (g > s / 20) ? g / t : s / t / 8}')
+        SATPASS[$dev]=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
       done
     done
-    # Loss search (<= 0.1 %): bisection between the last passing and the last failing offered rate,
-    # starting at the delivered saturation rate. Interleaved across devices step by step.
+    # Loss search (<= 0.1 %) between the last passing and the last failing offered rate: after a pass, up
+    # (double, at most half way to the last failure); after a failure, to 95 % of what was delivered if that
+    # lies in between, else half way. A device without loss at full offered load needs no search (its rate
+    # is bounded by the generator, which the table says). Interleaved across devices step by step.
     for dev in "${ACTIVE[@]}"; do LO[$dev]=0; done
     for step in $(seq 1 "$SEARCH_STEPS"); do
       for dev in "${ACTIVE[@]}"; do
         over_time && break 3
+        if [ "${SATPASS[$dev]:-0}" = 1 ]; then LO[$dev]=${HI[$dev]}; continue; fi
         r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
         read -r sent got took < <(trial "search$step" "$dev" "$size" "$macs" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass"
-        if [ "$pass" = 1 ]; then LO[$dev]=$r; else HI[$dev]=$r; fi
-        MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="${HI[$dev]}" 'BEGIN{printf "%d", (a + b) / 2}')
+        if [ "$pass" = 1 ]; then
+          LO[$dev]=$r
+          MID[$dev]=$(awk -v a="$r" -v b="${HI[$dev]}" 'BEGIN{m = (a + b) / 2; printf "%d", (2 * a < m) ? 2 * a : m}')
+        else
+          HI[$dev]=$r
+          MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="$r" -v g="$got" -v t="$took" \
+            'BEGIN{h = 0.95 * g / t; printf "%d", (h > a && h < b) ? h : (a + b) / 2}')
+        fi
       done
     done
     for dev in "${ACTIVE[@]}"; do
       echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
     done
-    unset HI LO MID
+    unset HI LO MID SATPASS
   done
 done
 cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"
@@ -374,8 +391,9 @@ status_args=()
 for dev in kernel vtep4j ovs; do
   case ",$DEVICES," in *,$dev,*) status_args+=("--status" "$dev=${STATUS[$dev]}") ;; *) status_args+=("--status" "$dev=n/a: not selected") ;; esac
 done
-mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
-"$PY" "$HERE/summarize.py" --csv "$WORK/trials-all.csv" --mode "$mode" --duration "$DURATION" \
+mode=$([ "$QUICK" = 1 ] && echo quick || echo full)$([ -n "$RT" ] && echo -rt || true)
+flags=""; [ "$QUICK" = 1 ] && flags+=" --quick"; [ -n "$RT" ] && flags+=" --rt"; [ "$PROFILE" = 1 ] && flags+=" --profile"
+"$PY" "$HERE/summarize.py" --csv "$WORK/trials-all.csv" --mode "$mode" --duration "$DURATION" --flags "$flags" \
   --out-md "$WORK/summary.md" --chart "$WORK/chart.png" "${status_args[@]}"
 if [ "$WRITE_RESULTS" = 1 ]; then
   cp "$WORK/chart.png" "$HERE/chart-$mode.png"

@@ -37,21 +37,22 @@ LOSS_LIMIT = 0.001
 def trial(r):
     secs = float(r["seconds"])
     offered, delivered = int(r["offered"]), int(r["delivered"])
-    if secs <= 0 or delivered <= 0:
+    if secs <= 0 or offered <= 0:
         return None
+    per_packet = TICK_NS / max(delivered, 1)
     # DUT CPU = CPU 1's softirq time + ksoftirqd/1 (softirq work deferred to it) + the DUT process.
-    kernel = (int(r["cpu1_softirq_ticks"]) + int(r["ksoftirqd1_ticks"])) * TICK_NS / delivered
-    proc = int(r["proc_ticks"]) * TICK_NS / delivered
+    kernel = (int(r["cpu1_softirq_ticks"]) + int(r["ksoftirqd1_ticks"])) * per_packet
+    proc = int(r["proc_ticks"]) * per_packet
     return {
         "rate": int(r["rate"]),
         "offered": offered / secs,
         "delivered": delivered / secs,
         "loss": (offered - delivered) / offered if offered else 0.0,
-        "cpu1": int(r["cpu1_ticks"]) * TICK_NS / delivered,
+        "cpu1": int(r["cpu1_ticks"]) * per_packet,
         "kernel": kernel,
         "proc": proc,
         "dut": kernel + proc,
-        "user": int(r.get("proc_user_ticks") or 0) * TICK_NS / delivered,
+        "user": int(r.get("proc_user_ticks") or 0) * per_packet,
     }
 
 
@@ -69,7 +70,8 @@ def summarise(rows):
             continue
         if r["phase"] == "sat":
             c["sat"].append(t)
-        elif t["loss"] <= LOSS_LIMIT and (c["best"] is None or t["rate"] > c["best"]["rate"]):
+            t = dict(t, rate=int(t["offered"]))   # a loss-free saturation trial counts at its offered rate
+        if t["loss"] <= LOSS_LIMIT and (c["best"] is None or t["rate"] > c["best"]["rate"]):
             c["best"] = t
     return cases
 
@@ -95,6 +97,7 @@ def table(cases, status):
                 off = statistics.median(s["offered"] for s in c["sat"])
                 loss = statistics.median(s["loss"] for s in c["sat"])
                 dut_sat = statistics.median(s["dut"] for s in c["sat"])
+                dut_sat_text = f"{dut_sat:,.0f}" if d[0] > 0 else "— (nothing delivered)"
                 nd = c["nodrop"]
                 nd_text = "none passed" if not nd else fmt_pps(nd)
                 if loss <= LOSS_LIMIT:
@@ -103,7 +106,7 @@ def table(cases, status):
                 best_text = "—" if b is None else (f"{b['dut']:,.0f} ({b['kernel']:,.0f} softirq + {b['user']:,.0f} user"
                                                    f" + {b['proc'] - b['user']:,.0f} sys)")
                 lines.append(f"| {size} B | {m} | {dev} | {fmt_pps(d[0])} ({fmt_pps(d[1])}–{fmt_pps(d[2])})"
-                             f" | {fmt_pps(off)} | {loss * 100:.1f} % | {nd_text} | {best_text} | {dut_sat:,.0f} |")
+                             f" | {fmt_pps(off)} | {loss * 100:.1f} % | {nd_text} | {best_text} | {dut_sat_text} |")
     return lines
 
 
@@ -129,6 +132,11 @@ def chart(cases, status, path):
             med, mn, mx = median_min_max([s["delivered"] for s in c["sat"]])
             xs.append(x); ys.append(med); lo.append(med - mn); hi.append(mx - med)
         ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=dev, color=colors[dev])
+        nd = [(j + (i - 1) * width, cases[(dev, size, m)]["nodrop"]) for j, (size, m) in enumerate(keys)
+              if (dev, size, m) in cases and cases[(dev, size, m)]["nodrop"]]
+        if nd:
+            ax.scatter([p[0] for p in nd], [p[1] for p in nd], marker="D", s=18, color="black", zorder=3,
+                       label="≤ 0.1 % loss rate" if i == 0 else None)
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels(labels)
     ax.set_ylabel("delivered packets/s at the sink (median, min–max)")
@@ -172,7 +180,7 @@ def write_summary(args):
     out = [f"### {args.mode} run, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", ""]
     out.append(f"Machine: {machine()}. Load average (1 min) during trials: {min(loads):.2f}–{max(loads):.2f}"
                " (the machine is shared; other sessions' builds run on both CPUs).")
-    out.append(f"Trials of {args.duration} s; `bench/system/run.sh{' --quick' if args.mode == 'quick' else ''}`.")
+    out.append(f"Trials of {args.duration} s; `bench/system/run.sh{args.flags}`.")
     out.append("Device status: " + "; ".join(f"{d}: {status.get(d, '?')}" for d in DEVICES) + ".")
     out.append("")
     out.extend(table(cases, status))
@@ -213,6 +221,7 @@ def main():
     p.add_argument("--csv")
     p.add_argument("--mode", required=True)
     p.add_argument("--duration", default="?")
+    p.add_argument("--flags", default="")
     p.add_argument("--out-md")
     p.add_argument("--chart")
     p.add_argument("--status", action="append", default=[])
