@@ -302,13 +302,20 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
-        /** Ask the kernel for UDP GRO on receive (default off; see bench/RESULTS.md for what it buys). */
+        /**
+         * Ask the kernel for UDP GRO on receive (default off): coalesced datagrams arrive in one 64 KiB read and are
+         * split again before the engine sees them; replaces recvmmsg batching. Pays off only when peers send GSO
+         * runs (see bench/RESULTS.md).
+         */
         public Builder udpGro(boolean on) {
             this.udpGro = on;
             return this;
         }
 
-        /** Reserved for UDP GSO on send (default off; see bench/RESULTS.md). */
+        /**
+         * Send runs of equal-size packets to one peer as UDP GSO super-datagrams (default off; epoll only). Linux
+         * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed.
+         */
         public Builder udpGso(boolean on) {
             this.udpGso = on;
             return this;

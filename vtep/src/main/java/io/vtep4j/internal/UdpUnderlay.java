@@ -56,6 +56,9 @@ public final class UdpUnderlay implements Underlay {
     private final boolean epoll;
     /** Receive slot per datagram: one byte more than the largest payload, so a truncated read is recognisable. */
     private final int slot;
+    /** UDP GSO on send: asked for, epoll, and supported by this kernel / native library. */
+    private final boolean gso;
+    private final Inbound inbound = new Inbound();
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -86,6 +89,7 @@ public final class UdpUnderlay implements Underlay {
         this.epoll = Transports.epoll();
         // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
+        this.gso = config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
     }
 
     @Override
@@ -133,17 +137,28 @@ public final class UdpUnderlay implements Underlay {
                 .option(ChannelOption.IP_TOS, config.dscp() << 2)
                 .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
                 .option(ChannelOption.IP_MULTICAST_TTL, config.ttl())
-                .handler(new Inbound());
+                .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (gso) {
+                            ch.pipeline().addLast(new GsoCoalescer());
+                        }
+                        ch.pipeline().addLast(inbound);
+                    }
+                });
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, unicast);
             b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
             if (config.udpGro()) {
                 b.option(EpollChannelOption.UDP_GRO, true);
             }
-            if (config.readBatch() > 1) {
+            // Netty splits a GRO super-datagram only on the recvmsg path (it reads the segment size there), so GRO
+            // and recvmmsg exclude each other: with GRO one 64 KiB read already carries up to 64 datagrams.
+            int batch = config.udpGro() ? 1 : config.readBatch();
+            if (batch > 1) {
                 b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
             }
-            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * config.readBatch()));
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * batch));
         } else {
             b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot));
         }
@@ -163,7 +178,8 @@ public final class UdpUnderlay implements Underlay {
         allChannels.add(ch);
         if (ch instanceof EpollDatagramChannel) {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
-            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), true);
+            // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
+            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gso);
         }
         return ch;
     }
@@ -324,8 +340,9 @@ public final class UdpUnderlay implements Underlay {
                 return;
             }
             DatagramPacket packet = (DatagramPacket) msg;
-            if (packet.content().readableBytes() >= slot && slot <= config.maxFrameLength() + 1) {
-                // Filled the slot: the datagram was longer than the MTU allows and got truncated by the read.
+            if (packet.content().readableBytes() > config.maxFrameLength() - IPV4_UDP_OVERHEAD) {
+                // Longer than an MTU-sized IPv4 packet can carry (a full slot means the read truncated it):
+                // RFC 7348 §4.3, no fragmentation, so it cannot be a valid tunnel packet for this underlay.
                 packet.release();
                 receiver.dropped(DropReason.MTU_EXCEEDED);
                 return;
