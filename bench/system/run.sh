@@ -224,7 +224,7 @@ setup_vtep4j() {
   nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
     -cp "$jar" io.vtep4j.bench.system.StitchRunner \
     --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
-    --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 >"$log" 2>&1 &
+    --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 ${VTEP4J_RUNNER_OPTS:-} >"$log" 2>&1 &
   local pid=$!
   PIDS_TO_KILL+=("$pid")
   for _ in $(seq 1 300); do            # at most 30 s for the JVM to bind
@@ -342,7 +342,7 @@ for size in $SIZES; do
         50000 >/dev/null
     done
     # Saturation: offered as fast as the generator goes; interleaved kernel, vtep4j, ovs, kernel, ...
-    declare -A HI LO MID SATPASS
+    declare -A HI LO MID SATPASS SATBEST
     for rep in $(seq 1 "$SAT_REPS"); do
       for dev in "${ACTIVE[@]}"; do
         over_time && break 3
@@ -353,6 +353,7 @@ for size in $SIZES; do
         # overload (receive livelock: softirq work on CPU 1 starves the process).
         MID[$dev]=$(awk -v g="$got" -v s="$sent" -v t="$took" 'BEGIN{printf "%d", (g > s / 20) ? g / t : s / t / 8}')
         SATPASS[$dev]=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        if [ "${SATPASS[$dev]}" = 1 ] && [ "${HI[$dev]}" -gt "${SATBEST[$dev]:-0}" ]; then SATBEST[$dev]=${HI[$dev]}; fi
       done
     done
     # Loss search (<= 0.1 %) between the last passing and the last failing offered rate: after a pass, up
@@ -363,7 +364,7 @@ for size in $SIZES; do
     for step in $(seq 1 "$SEARCH_STEPS"); do
       for dev in "${ACTIVE[@]}"; do
         over_time && break 3
-        if [ "${SATPASS[$dev]:-0}" = 1 ]; then LO[$dev]=${HI[$dev]}; continue; fi
+        if [ "${SATPASS[$dev]:-0}" = 1 ]; then LO[$dev]=${SATBEST[$dev]}; continue; fi
         r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
         read -r sent got took < <(trial "search$step" "$dev" "$size" "$macs" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
@@ -381,7 +382,7 @@ for size in $SIZES; do
     for dev in "${ACTIVE[@]}"; do
       echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
     done
-    unset HI LO MID SATPASS
+    unset HI LO MID SATPASS SATBEST
   done
 done
 cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"

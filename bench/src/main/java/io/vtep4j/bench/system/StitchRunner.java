@@ -1,6 +1,8 @@
 package io.vtep4j.bench.system;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
@@ -40,8 +42,9 @@ public final class StitchRunner {
         long maxSeconds = Long.parseLong(opt.getOrDefault("--max-seconds", "600"));
         int port = Integer.parseInt(opt.getOrDefault("--port", "4789"));
 
-        Vtep a = Vtep.builder().localAddress(required(opt, "--a-local")).port(port).eventLoops(1).build();
-        Vtep b = Vtep.builder().localAddress(required(opt, "--b-local")).port(port).eventLoops(1).build();
+        boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
+        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt).port(port).build();
+        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt).port(port).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("STATS A " + a.stats());
@@ -61,14 +64,67 @@ public final class StitchRunner {
         // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
         AtomicReference<LocalPort> portOnA = new AtomicReference<>();
         AtomicReference<LocalPort> portOnB = new AtomicReference<>();
-        portOnA.set(sa.attach("stitch-to-b", frame -> forward(portOnB, frame)));
-        portOnB.set(sb.attach("stitch-to-a", frame -> forward(portOnA, frame)));
+        if (batchFlush) {
+            Batcher toB = new Batcher(portOnB);
+            Batcher toA = new Batcher(portOnA);
+            portOnA.set(sa.attach("stitch-to-b", toB::write));
+            portOnB.set(sb.attach("stitch-to-a", toA::write));
+        } else {
+            portOnA.set(sa.attach("stitch-to-b", frame -> forward(portOnB, frame)));
+            portOnB.set(sb.attach("stitch-to-a", frame -> forward(portOnA, frame)));
+        }
 
         System.out.println("READY pid=" + ProcessHandle.current().pid() + " a=" + a + " b=" + b);
         System.out.flush();
         if (!done.await(maxSeconds, TimeUnit.SECONDS)) {
             System.out.println("max-seconds reached: " + maxSeconds);
             System.exit(0);
+        }
+    }
+
+    private static Vtep.Builder configure(Vtep.Builder builder, Map<String, String> opt) {
+        builder.eventLoops(Integer.parseInt(opt.getOrDefault("--event-loops", "1")));
+        if (opt.containsKey("--read-batch")) {
+            builder.readBatch(Integer.parseInt(opt.get("--read-batch")));
+        }
+        builder.udpGro(Boolean.parseBoolean(opt.getOrDefault("--gro", "false")));
+        builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", "false")));
+        return builder;
+    }
+
+    /**
+     * {@code --flush batch}: frames are written into the other VTEP's port without a flush, and one flush per read
+     * batch is queued on the receiving event loop, where it runs after the batch (Netty runs queued tasks after the
+     * read loop). The other VTEP's channel then holds several datagrams per flush and can send them with one
+     * sendmmsg. Only touched by the receiving VTEP's single event loop ({@code --event-loops 1}).
+     */
+    private static final class Batcher {
+        private final AtomicReference<LocalPort> target;
+        private boolean flushQueued;
+
+        Batcher(AtomicReference<LocalPort> target) {
+            this.target = target;
+        }
+
+        void write(ByteBuf frame) {
+            LocalPort port = target.get();
+            if (port == null || !port.isOpen()) {
+                frame.release();
+                return;
+            }
+            port.write(frame);   // takes ownership
+            if (!flushQueued) {
+                EventExecutor loop = ThreadExecutorMap.currentExecutor();
+                if (loop == null) {
+                    port.flush();
+                    return;
+                }
+                flushQueued = true;
+                loop.execute(() -> {
+                    flushQueued = false;
+                    port.flush();
+                });
+            }
         }
     }
 
