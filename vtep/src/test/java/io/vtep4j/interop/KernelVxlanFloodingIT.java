@@ -58,8 +58,20 @@ class KernelVxlanFloodingIT {
 
     @AfterEach
     void stop() {
-        try (Lab l = lab; Vtep v = vtep; PcapPort p = port) {
-            // closed in reverse order: port, VTEP, then the namespaces
+        try {
+            if (port != null) {
+                port.close();
+            }
+        } finally {
+            try {
+                if (vtep != null) {
+                    vtep.close();
+                }
+            } finally {
+                if (lab != null) {
+                    lab.close();
+                }
+            }
         }
     }
 

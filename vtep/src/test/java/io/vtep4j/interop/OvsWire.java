@@ -46,7 +46,7 @@ public final class OvsWire implements AutoCloseable {
         if (!ns.isSelf()) {
             argv.addAll(List.of("ip", "netns", "exec", ns.name()));
         }
-        argv.addAll(List.of("tcpdump", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w", file.toString()));
+        argv.addAll(List.of("tcpdump", "--immediate-mode", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w", file.toString()));
         argv.addAll(List.of(filter));
         OvsWire wire;
         try {
@@ -84,7 +84,8 @@ public final class OvsWire implements AutoCloseable {
         }
     }
 
-    private String stderr() {
+    /** What tcpdump said on stderr (its closing statistics once closed), for failure messages. */
+    public String stderr() {
         synchronized (stderr) {
             return stderr.toString();
         }
