@@ -38,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final LongAdder trunkSendErrors = new LongAdder();
     private final GatewayStatus status;
     private volatile Trunk trunk;
+    private volatile UnderlayRecorder recorder;
 
     private Gateway(GatewayConfig config, Vtep vtep) {
         this.config = config;
@@ -63,17 +64,20 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener) {
         Vtep vtep = openVtep(config);
+        Gateway gateway = new Gateway(config, vtep);
         try {
-            Gateway gateway = new Gateway(config, vtep);
             gateway.attachSegments();
+            if (config.pcapOut != null) {
+                gateway.recorder = UnderlayRecorder.start(config);
+            }
             gateway.trunk = trunkOpener.open(gateway::fromTrunk);
             gateway.status.reset();
             return gateway;
         } catch (ConfigException e) {
-            vtep.close();
+            gateway.close();
             throw e;
         } catch (RuntimeException e) {
-            vtep.close();
+            gateway.close();
             throw new ConfigException(String.valueOf(e.getMessage()), e);
         }
     }
@@ -207,16 +211,23 @@ public final class Gateway implements AutoCloseable {
         return status.fdb();
     }
 
-    /** Closes the trunk first (no new frames), then the VTEP. Idempotent. */
+    /** Closes the trunk first (no new frames), then the VTEP, then the recording. Idempotent. */
     @Override
     public void close() {
         Trunk t = trunk;
+        UnderlayRecorder r = recorder;
         try {
             if (t != null) {
                 t.close();
             }
         } finally {
-            vtep.close();
+            try {
+                vtep.close();
+            } finally {
+                if (r != null) {
+                    r.close();
+                }
+            }
         }
     }
 }

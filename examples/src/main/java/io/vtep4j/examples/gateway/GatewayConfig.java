@@ -2,10 +2,12 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.learning.Encapsulation;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -124,12 +126,25 @@ public final class GatewayConfig {
     }
 
     private static void requireInterface(String option, String name) {
+        if (!interfaceExists(name)) {
+            throw new ConfigException(option + " " + name + ": no such interface");
+        }
+    }
+
+    /**
+     * True if this network namespace has interface {@code name}. Reads {@code /proc/self/net/dev}, which lists every
+     * interface, up or down, with or without addresses ({@link NetworkInterface} misses those without an address).
+     */
+    static boolean interfaceExists(String name) {
         try {
-            if (NetworkInterface.getByName(name) == null) {
-                throw new ConfigException(option + " " + name + ": no such interface");
+            return Files.readAllLines(Path.of("/proc/self/net/dev")).stream().map(String::strip)
+                    .anyMatch(line -> line.startsWith(name + ":"));
+        } catch (IOException notLinux) {
+            try {
+                return NetworkInterface.getByName(name) != null;
+            } catch (SocketException e) {
+                throw new ConfigException("cannot list network interfaces: " + e.getMessage(), e);
             }
-        } catch (SocketException e) {
-            throw new ConfigException(option + " " + name + ": cannot look it up: " + e.getMessage(), e);
         }
     }
 
