@@ -1,10 +1,17 @@
 package io.vtep4j.examples.pcap;
 
+import static io.vtep4j.examples.pcap.TunnelPackets.ethernet;
+import static io.vtep4j.examples.pcap.TunnelPackets.innerDst;
+import static io.vtep4j.examples.pcap.TunnelPackets.innerFrame;
+import static io.vtep4j.examples.pcap.TunnelPackets.innerSrc;
+import static io.vtep4j.examples.pcap.TunnelPackets.ipv4;
+import static io.vtep4j.examples.pcap.TunnelPackets.ipv4Udp;
+import static io.vtep4j.examples.pcap.TunnelPackets.v4;
+import static io.vtep4j.examples.pcap.TunnelPackets.v6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.GreHeader;
@@ -14,10 +21,6 @@ import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.UdpHeader;
 import io.vtep4j.encap.VxlanCodec;
 import io.vtep4j.encap.VxlanHeader;
-import io.vtep4j.learning.MacAddress;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dissects them field by field; our own {@code pcap} command must agree with tshark on the same file.
  */
 class EncoderInteropTest {
-    private static final int HEADROOM = 128;
-    private static final long OUTER_SRC_MAC = 0x0200_0000_0a01L;
-    private static final long OUTER_DST_MAC = 0x0200_0000_0b01L;
-    private static final int[] VNIS = {0, 1, 0x80, 0x8080, 0x808080, 0xFFFFFF};
+        private static final int[] VNIS = {0, 1, 0x80, 0x8080, 0x808080, 0xFFFFFF};
     private static final int[][] VSIDS_AND_FLOWS = {{0x1000, 0}, {0x123456, 0x01}, {0x808080, 0x80},
         {0xFFFFFE, 0xFF}};
     private static final String[] FIELDS = {"frame.number", "vxlan.vni", "gre.key", "gre.proto", "eth.src",
@@ -183,59 +183,5 @@ class EncoderInteropTest {
             }
         }
         return rows;
-    }
-
-    private static ByteBuf innerFrame(int i) {
-        ByteBuf frame = ByteBufAllocator.DEFAULT.buffer(HEADROOM + 128);
-        frame.writerIndex(HEADROOM).readerIndex(HEADROOM);
-        int start = frame.writerIndex();
-        frame.writeZero(Ethernet.HEADER_LENGTH);
-        Ethernet.setMac(frame, start, MacAddress.parse(innerDst(i)));
-        Ethernet.setMac(frame, start + Ethernet.SOURCE_OFFSET, MacAddress.parse(innerSrc(i)));
-        frame.setShort(start + Ethernet.ETHER_TYPE_OFFSET, Ethernet.TYPE_IPV4);
-        Ipv4Header.builder().source(0x0a320001 + i).destination(0x0a320002).protocol(Ipv4Header.PROTOCOL_UDP)
-                .build().write(frame, UdpHeader.LENGTH + 4, i);
-        UdpHeader.write(frame, 40000 + i, 7, 4);
-        frame.writeInt(0xC0FFEE00 | i);
-        return frame;
-    }
-
-    private static String innerSrc(int i) {
-        return String.format("02:00:00:00:aa:%02x", i);
-    }
-
-    private static String innerDst(int i) {
-        return String.format("02:00:00:00:bb:%02x", i);
-    }
-
-    /** Prepends UDP, IPv4 and Ethernet headers in the headroom of {@code payload}; returns it. */
-    private static ByteBuf ipv4Udp(ByteBuf payload, Ipv4Header ip, int sourcePort, int destinationPort) {
-        int udp = payload.readerIndex() - UdpHeader.LENGTH;
-        UdpHeader.set(payload, udp, sourcePort, destinationPort, payload.readableBytes());
-        payload.readerIndex(udp);
-        return ipv4(payload, ip);
-    }
-
-    private static ByteBuf ipv4(ByteBuf payload, Ipv4Header ip) {
-        int start = payload.readerIndex() - Ipv4Header.MIN_LENGTH;
-        ip.set(payload, start, payload.readableBytes(), 0x1234);
-        return ethernet(payload, start, Ethernet.TYPE_IPV4);
-    }
-
-    private static ByteBuf ethernet(ByteBuf packet, int ipStart, int etherType) {
-        int start = ipStart - Ethernet.HEADER_LENGTH;
-        Ethernet.setMac(packet, start, OUTER_DST_MAC);
-        Ethernet.setMac(packet, start + Ethernet.SOURCE_OFFSET, OUTER_SRC_MAC);
-        packet.setShort(start + Ethernet.ETHER_TYPE_OFFSET, etherType);
-        packet.readerIndex(start);
-        return packet;
-    }
-
-    private static Inet4Address v4(String address) throws Exception {
-        return (Inet4Address) InetAddress.getByName(address);
-    }
-
-    private static Inet6Address v6(String address) throws Exception {
-        return (Inet6Address) InetAddress.getByName(address);
     }
 }

@@ -18,8 +18,9 @@ final class TcpdumpReference {
     private static final Pattern VXLAN = Pattern.compile(
             "(\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+) > (\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+): VXLAN, flags \\[I\\] "
                     + "\\(0x08\\), vni (\\d+)");
+    private static final String MAC = "([0-9a-f]{2}(?::[0-9a-f]{2}){5})";
     private static final Pattern INNER_ETHERNET = Pattern.compile(
-            "^([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > ([0-9a-f]{2}(?::[0-9a-f]{2}){5}), ethertype \\S+ \\((0x[0-9a-f]{4})\\)");
+            "^" + MAC + " > " + MAC + ", ethertype \\S+ \\((0x[0-9a-f]{4})\\)");
 
     /** One VXLAN packet as tcpdump decoded it. */
     static final class Packet {
