@@ -57,7 +57,11 @@ public final class Namespace {
 
     /** Adds {@code cidr} (e.g. {@code 10.99.0.1/24}) to {@code dev} and brings it up. */
     public Namespace address(String dev, String cidr) {
-        ok("ip", "addr", "add", cidr, "dev", dev);
+        if (cidr.contains(":")) {
+            ok("ip", "addr", "add", cidr, "dev", dev, "nodad"); // usable at once, no duplicate detection wait
+        } else {
+            ok("ip", "addr", "add", cidr, "dev", dev);
+        }
         return up(dev);
     }
 
@@ -116,6 +120,12 @@ public final class Namespace {
     public Cmd.Result ping(String address, int count) {
         return run(Duration.ofSeconds(count * 2L + 5), "ping", "-c", Integer.toString(count), "-i", "0.2",
                 "-W", "1", address);
+    }
+
+    /** How many echo replies a {@link #ping} result reports ({@code "N received"}); 0 if none. */
+    public static int received(Cmd.Result ping) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) received").matcher(ping.stdout());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** Output of {@code bridge fdb show dev DEV}. */
