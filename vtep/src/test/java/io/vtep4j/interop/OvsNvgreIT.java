@@ -28,8 +28,7 @@ class OvsNvgreIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated("ip", "ethtool", "ping", "tcpdump", "tshark", "ovsdb-server", "ovs-vswitchd",
-                "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovsdb-tool");
+        Netns.requireIsolated(OvsOverlayLab.TOOLS);
     }
 
     @Test

@@ -26,6 +26,9 @@ import java.util.function.Supplier;
 final class OvsOverlayLab implements AutoCloseable {
 
     static final String HOST_MAC = "02:00:00:00:02:01";
+    /** Everything the OVS interop tests run; {@link Netns#requireIsolated} checks them first. */
+    static final String[] TOOLS = {"ip", "ethtool", "ping", "tcpdump", "tshark", "ovsdb-server", "ovs-vswitchd",
+        "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovsdb-tool"};
 
     final Lab lab;
     final Namespace o1;

@@ -20,8 +20,7 @@ class OvsVxlanIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated("ip", "ethtool", "ping", "tcpdump", "tshark", "ovsdb-server", "ovs-vswitchd",
-                "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovsdb-tool");
+        Netns.requireIsolated(OvsOverlayLab.TOOLS);
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class OvsWire implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code tcpdump -i DEV -U -w FILE FILTER} in {@code ns}; waits (10 s at most) until it listens. */
+    /** Starts {@code tcpdump --immediate-mode -i DEV -U -w FILE FILTER} in {@code ns}; waits until it listens. */
     public static OvsWire start(Namespace ns, String dev, String... filter) {
         Path file;
         try {
@@ -46,7 +46,9 @@ public final class OvsWire implements AutoCloseable {
         if (!ns.isSelf()) {
             argv.addAll(List.of("ip", "netns", "exec", ns.name()));
         }
-        argv.addAll(List.of("tcpdump", "--immediate-mode", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w", file.toString()));
+        // --immediate-mode: no ring-buffer batching, so nothing still in the ring is lost when tcpdump is stopped.
+        argv.addAll(List.of("tcpdump", "--immediate-mode", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w",
+                file.toString()));
         argv.addAll(List.of(filter));
         OvsWire wire;
         try {
@@ -93,7 +95,8 @@ public final class OvsWire implements AutoCloseable {
 
     /**
      * Decodes the capture with {@code tshark -r FILE -Y DISPLAY_FILTER -T fields -e F...}: one row per packet, the
-     * fields split on tabs; a field present in several layers (ip.src outer and inner) gives its first, outer value. Call after {@link #close()} so that everything is on disk.
+     * fields split on tabs; a field present in several layers (ip.src outer and inner) gives its first, outer value.
+     * Call after {@link #close()} so that everything is on disk.
      */
     public List<String[]> fields(String displayFilter, String... fields) {
         List<String> argv = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));

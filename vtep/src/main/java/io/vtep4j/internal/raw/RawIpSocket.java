@@ -72,7 +72,8 @@ public final class RawIpSocket implements AutoCloseable {
         if (errno == LibC.EPERM || errno == LibC.EACCES) {
             return "raw IP socket not permitted: " + call + " needs root or the CAP_NET_RAW capability"
                     + " (NVGRE is carried directly over IP protocol 47); grant it, e.g."
-                    + " `setcap cap_net_raw+ep $(readlink -f $(which java))`, or use GRE-in-UDP instead (" + cause + ")";
+                    + " `setcap cap_net_raw+ep $(readlink -f $(which java))`, or use GRE-in-UDP instead ("
+                    + cause + ")";
         }
         if (errno == LibC.EAFNOSUPPORT || errno == LibC.EPROTONOSUPPORT) {
             return "raw IP socket unsupported: " + call + " (" + cause + ")";
