@@ -34,9 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answer a ping that must fail.
  */
 class GatewayVlanIT {
-    private static final Duration START = Duration.ofSeconds(30);
-    private static final Duration STOP = Duration.ofSeconds(20);
-    private static final Duration SETTLE = Duration.ofSeconds(20);
+    private static final Duration START = E2e.START;
+    private static final Duration STOP = E2e.STOP;
 
     @BeforeAll
     static void isolated() {
@@ -79,10 +78,10 @@ class GatewayVlanIT {
                         "--flood", "10200=10.99.0.3", "--stats-interval", "1s", "--pcap-out", pcap.toString()))) {
                     assertTrue(gw.awaitOutput("running", START), gw::describe);
 
-                    assertPing(h1, "10.10.0.2", gw, ovs);      // VLAN 100 -> VNI 10100
-                    assertPing(h2, "10.10.0.4", gw, ovs);      // VLAN 200 -> VNI 10200
-                    assertPing(k1, "10.10.0.1", gw, ovs);      // VNI 10100 -> VLAN 100
-                    assertPing(k2, "10.10.0.3", gw, ovs);      // VNI 10200 -> VLAN 200
+                    E2e.assertPing(h1, "10.10.0.2", gw, ovs);      // VLAN 100 -> VNI 10100
+                    E2e.assertPing(h2, "10.10.0.4", gw, ovs);      // VLAN 200 -> VNI 10200
+                    E2e.assertPing(k1, "10.10.0.1", gw, ovs);      // VNI 10100 -> VLAN 100
+                    E2e.assertPing(k2, "10.10.0.3", gw, ovs);      // VNI 10200 -> VLAN 200
 
                     // isolation: same subnet, other pair - no answer, and the kernel peers never heard the
                     // other VLAN's host
@@ -136,8 +135,8 @@ class GatewayVlanIT {
                     "--untagged", "10300", "--flood", "10300=10.99.0.2"))) {
                 assertTrue(gw.awaitOutput("running", START), gw::describe);
 
-                assertPing(h3, "10.30.0.2", gw, null);
-                assertPing(k3, "10.30.0.1", gw, null);
+                E2e.assertPing(h3, "10.30.0.2", gw, null);
+                E2e.assertPing(k3, "10.30.0.1", gw, null);
                 assertTrue(vx3.learned(h3.macOf("h3-eth"), "10.99.0.1"), vx3.fdb());
 
                 gw.signal("TERM");
@@ -165,23 +164,6 @@ class GatewayVlanIT {
                     result::describe);
             assertEquals("", result.stdout(), result::describe);
         }
-    }
-
-    /**
-     * The path is up once one ping gets through (bounded: OVS's userspace datapath and the captures take a moment
-     * to settle), and then three pings in a row must all be answered.
-     */
-    private static void assertPing(Namespace from, String address, GatewayProcess gw, OvsPeer ovs)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (!from.run(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", address).ok()
-                && System.nanoTime() - deadline < 0) {
-            Thread.sleep(200);
-        }
-        Cmd.Result ping = from.run(Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2", address);
-        assertTrue(ping.ok() && ping.stdout().contains(" 0% packet loss"), () -> "ping " + address + " from "
-                + from + ": " + ping.describe() + "\n" + gw.describe()
-                + (ovs == null ? "" : "\novs log:\n" + ovs.logTail()));
     }
 
     /** The gateway's fdb row for {@code mac}, or "" if it printed none. */
