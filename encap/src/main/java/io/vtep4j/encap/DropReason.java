@@ -101,7 +101,7 @@ public enum DropReason {
      * @throws IllegalArgumentException if no reason has that code
      */
     public static DropReason fromCode(int code) {
-        DropReason reason = code < 0 && -code <= MAX_ABS_CODE ? BY_CODE[-code] : null;
+        DropReason reason = fromCodeOrNull(code);
         if (reason == null) {
             throw new IllegalArgumentException("code: " + code + " (expected: the code() of a DropReason)");
         }
@@ -110,7 +110,7 @@ public enum DropReason {
 
     /** The reason with this code, or null if {@code code} is not a drop-reason code (e.g. a VNI). */
     public static DropReason fromCodeOrNull(int code) {
-        return code < 0 && -code <= MAX_ABS_CODE ? BY_CODE[-code] : null;
+        return code < 0 && code >= -MAX_ABS_CODE ? BY_CODE[-code] : null;
     }
 
     /** The reason with this code, or null; for {@code long} results such as {@link NvgreCodec#decapsulate}. */

@@ -33,31 +33,37 @@ public final class FlowHash {
         if (end - offset < Ethernet.HEADER_LENGTH) {
             return end - offset >= 4 ? finish(mix(SEED, frame.getInt(offset))) : finish(SEED);
         }
+        // Few, wide reads: every ByteBuf accessor pays its own bounds and accessibility checks.
+        long macs = frame.getLong(offset);
         int h = SEED;
-        h = mix(h, frame.getInt(offset));
-        h = mix(h, frame.getInt(offset + 4));
+        h = mix(h, (int) (macs >>> 32));
+        h = mix(h, (int) macs);
         h = mix(h, frame.getInt(offset + 8));
-        int type = Ethernet.etherType(frame, offset);
         int l3 = Ethernet.payloadOffset(frame, offset);
+        int type = l3 < 0 ? -1 : frame.getUnsignedShort(l3 - 2);
         h = mix(h, type);
-        if (type == Ethernet.TYPE_IPV4 && l3 >= 0 && l3 + IPV4_MIN_HEADER <= end) {
-            int ihl = (frame.getUnsignedByte(l3) & 0x0F) << 2;
-            int protocol = frame.getUnsignedByte(l3 + 9);
+        if (type == Ethernet.TYPE_IPV4 && l3 + IPV4_MIN_HEADER <= end) {
+            long word0 = frame.getLong(l3);       // version/IHL, TOS, length, id, flags/fragment offset
+            long word1 = frame.getLong(l3 + 8);   // TTL, protocol, checksum, source address
+            int ihl = (int) (word0 >>> 54) & 0x3C;
+            int protocol = (int) (word1 >>> 48) & 0xFF;
             h = mix(h, protocol);
-            h = mix(h, frame.getInt(l3 + 12));
+            h = mix(h, (int) word1);
             h = mix(h, frame.getInt(l3 + 16));
             // Ports only from unfragmented packets: later fragments have none, so a flow must not depend on them.
-            boolean notFragment = (frame.getUnsignedShort(l3 + 6) & 0x3FFF) == 0;
-            if (notFragment && isPortProtocol(protocol) && ihl >= IPV4_MIN_HEADER
-                    && l3 + ihl + 4 <= end) {
+            boolean notFragment = (word0 & 0x3FFF) == 0;
+            if (notFragment && isPortProtocol(protocol) && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end) {
                 h = mix(h, frame.getInt(l3 + ihl));
             }
-        } else if (type == Ethernet.TYPE_IPV6 && l3 >= 0 && l3 + IPV6_HEADER <= end) {
-            int next = frame.getUnsignedByte(l3 + 6);
+        } else if (type == Ethernet.TYPE_IPV6 && l3 + IPV6_HEADER <= end) {
+            long word0 = frame.getLong(l3);       // version, class, flow label, payload length, next, hops
+            int next = (int) (word0 >>> 8) & 0xFF;
             h = mix(h, next);
-            h = mix(h, frame.getInt(l3) & 0xFFFFF); // flow label
-            for (int i = 8; i < IPV6_HEADER; i += 4) {
-                h = mix(h, frame.getInt(l3 + i));
+            h = mix(h, (int) (word0 >>> 32) & 0xFFFFF); // flow label
+            for (int i = 8; i < IPV6_HEADER; i += 8) {
+                long address = frame.getLong(l3 + i);
+                h = mix(h, (int) (address >>> 32));
+                h = mix(h, (int) address);
             }
             if (isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end) {
                 h = mix(h, frame.getInt(l3 + IPV6_HEADER));

@@ -109,9 +109,7 @@ public final class GreHeader {
 
     /** Returns {@code flowId} if it is 0..255, else throws {@link IllegalArgumentException}. */
     public static int checkFlowId(int flowId) {
-        if ((flowId & ~0xFF) != 0) {
-            throw new IllegalArgumentException("flowId: " + flowId + " (expected: 0..255)");
-        }
+        Checks.inRange("flowId", flowId, 0, 255);
         return flowId;
     }
 }

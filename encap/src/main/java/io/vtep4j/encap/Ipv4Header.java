@@ -240,27 +240,21 @@ public final class Ipv4Header {
 
         /** IP protocol number (17 UDP, 47 GRE). */
         public Builder protocol(int protocol) {
-            if ((protocol & ~0xFF) != 0) {
-                throw new IllegalArgumentException("protocol: " + protocol + " (expected: 0..255)");
-            }
+            Checks.inRange("protocol", protocol, 0, 255);
             this.protocol = protocol;
             return this;
         }
 
         /** Time to live; default 64. */
         public Builder ttl(int ttl) {
-            if ((ttl & ~0xFF) != 0) {
-                throw new IllegalArgumentException("ttl: " + ttl + " (expected: 0..255)");
-            }
+            Checks.inRange("ttl", ttl, 0, 255);
             this.ttl = ttl;
             return this;
         }
 
         /** DSCP/ECN byte; default 0. */
         public Builder tos(int tos) {
-            if ((tos & ~0xFF) != 0) {
-                throw new IllegalArgumentException("tos: " + tos + " (expected: 0..255)");
-            }
+            Checks.inRange("tos", tos, 0, 255);
             this.tos = tos;
             return this;
         }

@@ -142,9 +142,7 @@ public final class Ipv6Header {
 
     /** Writes this header for {@code payloadLength} bytes at {@code offset} (absolute); does not move indices. */
     public void set(ByteBuf buf, int offset, int payloadLength) {
-        if ((payloadLength & ~0xFFFF) != 0) {
-            throw new IllegalArgumentException("payloadLength: " + payloadLength + " (expected: 0..65535)");
-        }
+        Checks.inRange("payloadLength", payloadLength, 0, 65535);
         buf.setInt(offset, firstWord);
         buf.setShort(offset + PAYLOAD_LENGTH_OFFSET, payloadLength);
         buf.setByte(offset + NEXT_HEADER_OFFSET, nextHeader);
@@ -192,36 +190,28 @@ public final class Ipv6Header {
 
         /** Next header / upper-layer protocol (17 UDP, 47 GRE). */
         public Builder nextHeader(int nextHeader) {
-            if ((nextHeader & ~0xFF) != 0) {
-                throw new IllegalArgumentException("nextHeader: " + nextHeader + " (expected: 0..255)");
-            }
+            Checks.inRange("nextHeader", nextHeader, 0, 255);
             this.nextHeader = nextHeader;
             return this;
         }
 
         /** Hop limit; default 64. */
         public Builder hopLimit(int hopLimit) {
-            if ((hopLimit & ~0xFF) != 0) {
-                throw new IllegalArgumentException("hopLimit: " + hopLimit + " (expected: 0..255)");
-            }
+            Checks.inRange("hopLimit", hopLimit, 0, 255);
             this.hopLimit = hopLimit;
             return this;
         }
 
         /** Traffic class; default 0. */
         public Builder trafficClass(int trafficClass) {
-            if ((trafficClass & ~0xFF) != 0) {
-                throw new IllegalArgumentException("trafficClass: " + trafficClass + " (expected: 0..255)");
-            }
+            Checks.inRange("trafficClass", trafficClass, 0, 255);
             this.trafficClass = trafficClass;
             return this;
         }
 
         /** Flow label; default 0. */
         public Builder flowLabel(int flowLabel) {
-            if ((flowLabel & ~0xFFFFF) != 0) {
-                throw new IllegalArgumentException("flowLabel: " + flowLabel + " (expected: 0..1048575)");
-            }
+            Checks.inRange("flowLabel", flowLabel, 0, 1048575);
             this.flowLabel = flowLabel;
             return this;
         }

@@ -74,7 +74,9 @@ public final class NvgreCodec {
         if (length < GreHeader.BASE_LENGTH) {
             return DropReason.GRE_TRUNCATED.code();
         }
-        int first = gre.getInt(ri);
+        // Read 8 bytes at once when they are there (one bounds check instead of two).
+        long header = length >= GreHeader.NVGRE_LENGTH ? gre.getLong(ri) : (long) gre.getInt(ri) << 32;
+        int first = (int) (header >>> 32);
         int flags = first >>> 16;
         if ((flags & (GreHeader.C_FLAG | GreHeader.S_FLAG)) != 0) {
             // RFC 7637 §3.2: C and S MUST be zero.
@@ -100,7 +102,7 @@ public final class NvgreCodec {
         if (length < GreHeader.NVGRE_LENGTH) {
             return DropReason.GRE_TRUNCATED.code();
         }
-        long key = gre.getUnsignedInt(ri + GreHeader.KEY_OFFSET);
+        long key = header & 0xFFFF_FFFFL;
         if (dropReservedVsid && isReservedVsid((int) (key >>> 8))) {
             return DropReason.NVGRE_RESERVED_VSID.code();
         }
@@ -185,8 +187,7 @@ public final class NvgreCodec {
         GreHeader.checkFlowId(flowId);
         ByteBuf out = InnerFrame.prependSpace(InnerFrame.prepare(frame, true), GreHeader.NVGRE_LENGTH);
         int ri = out.readerIndex();
-        out.setInt(ri, GreHeader.NVGRE_FIRST_WORD);
-        out.setInt(ri + GreHeader.KEY_OFFSET, (vsid << 8) | flowId);
+        out.setLong(ri, ((long) GreHeader.NVGRE_FIRST_WORD << 32) | (((long) vsid << 8) | flowId));
         return out;
     }
 

@@ -67,8 +67,10 @@ public final class VxlanCodec {
         if (length < VxlanHeader.LENGTH) {
             return DropReason.VXLAN_TRUNCATED.code();
         }
-        int first = udpPayload.getInt(ri);
-        int second = udpPayload.getInt(ri + VxlanHeader.VNI_OFFSET);
+        // One 8-byte read: each ByteBuf accessor pays its own bounds and accessibility checks.
+        long header = udpPayload.getLong(ri);
+        int first = (int) (header >>> 32);
+        int second = (int) header;
         int flags = first >>> 24;
         if ((flags & VxlanHeader.GPE_P_FLAG) != 0) {
             // VXLAN-GPE: the last byte of word 1 is a Next Protocol, not reserved; never misread it as VXLAN.
@@ -146,8 +148,7 @@ public final class VxlanCodec {
         ByteBuf out = InnerFrame.prependSpace(InnerFrame.prepare(frame, stripInnerVlan), VxlanHeader.LENGTH);
         int ri = out.readerIndex();
         // RFC 7348 §5: I flag set, reserved fields zero on transmission.
-        out.setInt(ri, VxlanHeader.FIRST_WORD);
-        out.setInt(ri + VxlanHeader.VNI_OFFSET, vni << 8);
+        out.setLong(ri, ((long) VxlanHeader.FIRST_WORD << 32) | ((long) vni << 8));
         return out;
     }
 
