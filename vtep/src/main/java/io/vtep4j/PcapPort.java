@@ -69,6 +69,14 @@ public final class PcapPort implements AutoCloseable {
         return channel.received();
     }
 
+    /**
+     * Frames dropped on capture because they were longer than {@value PcapChannel#SNAP_LENGTH} bytes (a jumbo or
+     * a GSO super-frame from a host whose transmit offload is on): never forwarded cut short.
+     */
+    public long framesTruncated() {
+        return channel.truncated();
+    }
+
     /** Frames the segment delivered and that were injected on the interface. */
     public long framesInjected() {
         return channel.sent();

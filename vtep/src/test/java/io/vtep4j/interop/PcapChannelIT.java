@@ -71,6 +71,26 @@ class PcapChannelIT {
     }
 
     @Test
+    void framesLongerThanTheSnapLengthAreCountedNotForwardedCutShort() {
+        host.ok("ip", "link", "set", "h-eth", "mtu", "9500");
+        Namespace.SELF.ok("ip", "link", "set", "pc-h", "mtu", "9500");
+        host.neighbour("h-eth", "10.50.9.2", OUR_MAC); // no ARP: the jumbo echo request goes out at once
+        BlockingQueue<ByteBuf> captured = new LinkedBlockingQueue<>();
+        List<ByteBuf> seen = new ArrayList<>();
+        try (PcapChannel channel = PcapChannel.open("pc-h", true, ByteBufAllocator.DEFAULT, captured::add)) {
+            host.run(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "9400", "10.50.9.2");
+            Await.until(Duration.ofSeconds(5), () -> channel.truncated() >= 1,
+                    () -> "truncated " + channel.truncated() + ", received " + channel.received());
+            captured.drainTo(seen);
+            assertTrue(seen.stream().allMatch(f -> f.readableBytes() <= PcapChannel.SNAP_LENGTH),
+                    "a cut frame was forwarded");
+        } finally {
+            captured.drainTo(seen);
+            seen.forEach(ByteBuf::release);
+        }
+    }
+
+    @Test
     void closeStopsTheReceiveThreadAndLaterInjectsFailWithoutLeaking() {
         PcapChannel channel = PcapChannel.open("pc-h", true, ByteBufAllocator.DEFAULT, ByteBuf::release);
         long start = System.nanoTime();

@@ -47,6 +47,7 @@ public final class PcapChannel implements AutoCloseable {
     private final LongAdder sent = new LongAdder();
     private final LongAdder sendErrors = new LongAdder();
     private final LongAdder sinkErrors = new LongAdder();
+    private final LongAdder truncated = new LongAdder();
 
     private PcapChannel(String interfaceName, PcapHandle handle, ByteBufAllocator allocator,
             Consumer<ByteBuf> sink) {
@@ -117,6 +118,12 @@ public final class PcapChannel implements AutoCloseable {
             if (frame == null || !open.get()) {
                 continue;
             }
+            Integer wireLength = handle.getOriginalLength();
+            if (wireLength != null && wireLength > frame.length) {
+                // Longer than the snap length (a jumbo or GSO super-frame): forwarding the cut frame would corrupt it.
+                truncated.increment();
+                continue;
+            }
             received.increment();
             ByteBuf buf = allocator.buffer(HEADROOM + frame.length);
             buf.writerIndex(HEADROOM).readerIndex(HEADROOM);
@@ -171,6 +178,11 @@ public final class PcapChannel implements AutoCloseable {
     /** Frames that could not be injected (closed, too long, libpcap error). */
     public long sendErrors() {
         return sendErrors.sum();
+    }
+
+    /** Frames longer than {@link #SNAP_LENGTH} on the wire, dropped rather than forwarded cut short. */
+    public long truncated() {
+        return truncated.sum();
     }
 
     /** Captured frames whose sink threw. */
