@@ -43,7 +43,7 @@ public final class UdpUnderlayThroughput {
     }
 
     /** One configuration. */
-    record Mode(String name, int recvBatch, boolean gro, int flushEvery, boolean gso) {
+    record Mode(String name, int recvBatch, boolean gro, int flushEvery, boolean gso, boolean drain) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -51,13 +51,18 @@ public final class UdpUnderlayThroughput {
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 1400;
         Mode[] modes = {
             // Send side: the receiver batches (recvmmsg x32) so that the sender is the bottleneck.
-            new Mode("send: flush per packet (sendmsg each)", 32, false, 1, false),
-            new Mode("send: flush per 32 (sendmmsg x32)", 32, false, BURST, false),
-            new Mode("send: GSO, 32 segments per sendmsg", 32, false, BURST, true),
+            new Mode("send: flush per packet (sendmsg each)", 32, false, 1, false, false),
+            new Mode("send: flush per 32 (sendmmsg x32)", 32, false, BURST, false, false),
+            new Mode("send: GSO, 32 segments per sendmsg", 32, false, BURST, true, false),
             // Receive side: a GSO sender saturates; without GRO the kernel hands over single datagrams.
-            new Mode("recv: recvmsg (1 per syscall)", 1, false, BURST, true),
-            new Mode("recv: recvmmsg x32", 32, false, BURST, true),
-            new Mode("recv: UDP GRO (recvmsg, 64 KiB slot)", 1, true, BURST, true),
+            new Mode("recv: recvmsg (1 per syscall)", 1, false, BURST, true, false),
+            new Mode("recv: recvmmsg x32", 32, false, BURST, true, false),
+            new Mode("recv: UDP GRO (recvmsg, 64 KiB slot)", 1, true, BURST, true, false),
+            // A RECVBUF_ALLOCATOR set by hand reads ONE message per wakeup (maxMessagesPerRead 1), i.e. one
+            // channelReadComplete (= one flush in the engine) per datagram; "drain" lets a wakeup read up to 64.
+            new Mode("recv: recvmsg, drain (64 per wakeup)", 1, false, BURST, true, true),
+            new Mode("recv: recvmmsg x32, drain (64 per wakeup)", 32, false, BURST, true, true),
+            new Mode("recv: UDP GRO, drain (64 per wakeup)", 1, true, BURST, true, true),
         };
         System.out.printf("payload %d bytes, %d s per mode, kernel %s, %d cores%n", size, seconds,
                 System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
@@ -75,7 +80,8 @@ public final class UdpUnderlayThroughput {
             int slot = mode.gro() ? 65535 : size + 1;
             Bootstrap rb = new Bootstrap().group(group.next()).channel(EpollDatagramChannel.class)
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * mode.recvBatch()))
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * mode.recvBatch())
+                            .maxMessagesPerRead(mode.drain() ? 64 : 1))
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
