@@ -219,6 +219,8 @@ setup_vtep4j() {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
   fi
   local log="$WORK/vtep4j.log"
+  # Run from a private copy: other sessions rebuild bench/target while we measure.
+  cp "$jar" "$WORK/bench.jar"; jar="$WORK/bench.jar"
   local jfr=""
   [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j.jfr,dumponexit=true"
   nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
@@ -268,12 +270,24 @@ pkts() {  # pkts DEV SIZE MACS -> file
   echo "$f"
 }
 
+# Waits (at most 5 s) until the sink's counter stands still for 0.3 s: the DUT has drained its queues.
+quiesce() {
+  local last now; last=$(counter "$NS_S" "${SINK_IF[$1]}" rx_packets)
+  for _ in $(seq 1 25); do
+    sleep 0.3
+    now=$(counter "$NS_S" "${SINK_IF[$1]}" rx_packets)
+    [ "$now" = "$last" ] && return 0
+    last=$now
+  done
+}
+
 # trial PHASE DEV SIZE MACS RATE(0=max) SECONDS -> appends a CSV row, echoes "offered delivered"
 trial() {
   local phase=$1 dev=$2 size=$3 macs=$4 rate=$5 secs=$6
   local f; f=$(pkts "$dev" "$size" "$macs")
   local pid=${DUT_PID[$dev]}
   local s0 c0 q0 p0 t0 s1 c1 q1 p1 t1 out sent took
+  quiesce "$dev"   # nothing from an earlier trial may still be on its way
   local k0 k1 u0 u1
   s0=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c0=$(cpu1_busy); q0=$(cpu1_softirq); p0=$(proc_ticks "$pid")
   k0=$(proc_ticks "$KSOFTIRQD1"); u0=$(proc_user "$pid")
@@ -286,7 +300,7 @@ trial() {
   fi
   out=$(nsx "$NS_G" taskset -c 0 $RT timeout $((secs + 10)) "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$secs" "$rate")
   [ -n "$perf_pid" ] && wait "$perf_pid" 2>/dev/null
-  sleep 0.3   # let queued packets drain through the DUT
+  quiesce "$dev"   # count what was queued inside the DUT when the generator stopped
   s1=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c1=$(cpu1_busy); q1=$(cpu1_softirq); p1=$(proc_ticks "$pid")
   k1=$(proc_ticks "$KSOFTIRQD1"); u1=$(proc_user "$pid")
   t1=$(date +%s.%N)
