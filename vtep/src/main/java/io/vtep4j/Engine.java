@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.internal.ThreadExecutorMap;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vtep4j.encap.DropReason;
@@ -32,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +65,9 @@ final class Engine implements UnderlayReceiver {
     private final AtomicLong sweeps = new AtomicLong();
     /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
     private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
+    /** Set while a flush of ours is queued on this (foreign) event loop. */
+    private final FastThreadLocal<Boolean> flushQueued = new FastThreadLocal<>();
+    private final Runnable queuedFlush = this::runQueuedFlush;
     private volatile IntObjectHashMap<SegmentImpl> segments = new IntObjectHashMap<>();
     private Underlay underlay;
     private ScheduledFuture<?> sweep;
@@ -329,11 +335,35 @@ final class Engine implements UnderlayReceiver {
         return gre ? nvgre.encapsulate(frame, vni, FlowHash.flowId(hash)) : vxlan.encapsulate(frame, vni);
     }
 
-    /** Flushes now, unless this thread is in one of our read batches (then readComplete flushes once). */
+    /**
+     * Flushes after a local port's send. Inside one of our read batches, readComplete flushes once for the batch.
+     * On another event loop (another VTEP's, a pcap port's), one flush is queued behind that loop's current batch
+     * instead of one per frame. On an application thread, flushes now.
+     */
     void flushUnlessReceiving() {
-        if (receiving.getIfExists() != Boolean.TRUE) {
-            flush();
+        if (receiving.getIfExists() == Boolean.TRUE) {
+            return;
         }
+        EventExecutor current = ThreadExecutorMap.currentExecutor();
+        if (current != null) {
+            if (flushQueued.getIfExists() != Boolean.TRUE) {
+                try {
+                    current.execute(queuedFlush);
+                    flushQueued.set(Boolean.TRUE);
+                    return;
+                } catch (RejectedExecutionException e) {
+                    // that loop is shutting down: flush here instead
+                }
+            } else {
+                return;
+            }
+        }
+        flush();
+    }
+
+    private void runQueuedFlush() {
+        flushQueued.remove();
+        flush();
     }
 
     void flush() {

@@ -1,0 +1,48 @@
+package io.vtep4j;
+
+import static io.vtep4j.TestFrames.frame;
+import static io.vtep4j.TestFrames.mac;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A handler of one VTEP sends into a port of another (VNI stitching, as bench/system does): the second VTEP's sends
+ * run on the first's event loop, are flushed once after that loop's batch, and every frame still arrives.
+ */
+class VtepStitchingTest {
+
+    @Test
+    void framesSentFromAnotherVtepsEventLoopAreFlushedAfterItsBatch() throws Exception {
+        int port = TestFrames.freePort();
+        long src = mac("02:00:00:00:00:01");
+        long dst = mac("02:00:00:00:00:02");
+        AtomicReference<LocalPort> onward = new AtomicReference<>();
+        try (Sink sink = new Sink();
+             Vtep source = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+             Vtep left = Vtep.builder().localAddress("127.0.0.2").port(port).build();
+             Vtep stitch = Vtep.builder().localAddress("127.0.0.4").port(port).build();
+             Vtep sinkSide = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
+            LocalPort in = source.segment(100).floodTo("127.0.0.2").attach(ByteBuf::release);
+            // VNI 100 at 'left' hands every frame, on left's event loop, to the VNI 200 port of another VTEP.
+            left.segment(100).attach(frame -> onward.get().send(frame));
+            onward.set(stitch.segment(200).floodTo("127.0.0.3").attach(ByteBuf::release));
+            sinkSide.segment(200).attach(sink);
+            int count = 100;
+            for (int i = 0; i < count; i++) {
+                in.write(frame(dst, src, 200, i));
+            }
+            in.flush();
+            for (int i = 0; i < count; i++) {
+                ByteBuf f = sink.poll(5000);
+                assertNotNull(f, "frame " + i);
+                f.release();
+            }
+            assertEquals(count, stitch.stats().segment(200).packetsToUnderlay());
+            assertEquals(0, stitch.stats().totalDrops());
+        }
+    }
+}
