@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  *
  * TX is {@code jna} (a thread calling sendto(2) through JNA) or {@code epoll} (Netty writes, flush per 32);
- * RX is {@code blocking} (a thread in recvfrom(2) through JNA), {@code epoll} (EpollDatagramChannel on the raw
+ * RX is {@code blocking} (a thread in recvfrom(2) through JNA), {@code handoff} (the same thread handing each packet
+ * in a pooled ByteBuf to an event loop, as the Underlay contract requires), {@code epoll} (EpollDatagramChannel on the raw
  * fd, one recvfrom per packet) or {@code mmsg} (the same with recvmmsg batching). The sender is bound to
  * 127.0.0.2 and sends GRE to 127.0.0.1; only loopback is ever addressed. Prints tx and rx packets per second and
  * the CPU time per packet of the sending and the receiving thread (on loopback the kernel's receive path runs in
@@ -54,14 +56,17 @@ public final class RawTransportProbe {
         byte[] gre = greMessage(frame);
         LongAdder received = new LongAdder();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        RawIpSocket rxSocket = RawIpSocket.open(RX, RawIpSocket.IPPROTO_GRE, !"blocking".equals(rx)).buffers(4 << 20);
+        RawIpSocket rxSocket = RawIpSocket.open(RX, RawIpSocket.IPPROTO_GRE,
+                !"blocking".equals(rx) && !"handoff".equals(rx)).buffers(4 << 20);
         RawIpSocket txSocket = RawIpSocket.open(TX, RawIpSocket.IPPROTO_GRE, !"jna".equals(tx)).buffers(4 << 20);
         Thread blockingReader = null;
         EpollDatagramChannel rxChannel = null;
         EpollDatagramChannel txChannel = null;
         try {
-            if ("blocking".equals(rx)) {
-                blockingReader = blockingReader(rxSocket, received);
+            EventLoop handoffLoop = null;
+            if ("blocking".equals(rx) || "handoff".equals(rx)) {
+                handoffLoop = "handoff".equals(rx) ? group.next() : null;
+                blockingReader = blockingReader(rxSocket, received, handoffLoop);
             } else {
                 rxChannel = new EpollDatagramChannel(rxSocket.fd());
                 if ("mmsg".equals(rx)) {
@@ -83,7 +88,9 @@ public final class RawTransportProbe {
             }
             long rxThread = blockingReader != null ? blockingReader.getId() : threadOf(rxChannel);
             long txThread = txChannel != null ? threadOf(txChannel) : Thread.currentThread().getId();
-            long rxCpu0 = CPU.getThreadCpuTime(rxThread);
+            long loopThread = handoffLoop != null ? handoffLoop.submit(() -> Thread.currentThread().getId())
+                    .get(5, TimeUnit.SECONDS) : -1;
+            long rxCpu0 = CPU.getThreadCpuTime(rxThread) + (loopThread < 0 ? 0 : CPU.getThreadCpuTime(loopThread));
             long txCpu0 = CPU.getThreadCpuTime(txThread);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             long start = System.nanoTime();
@@ -100,7 +107,8 @@ public final class RawTransportProbe {
                 last = received.sum();
                 Thread.sleep(50);
             }
-            long rxCpu = CPU.getThreadCpuTime(rxThread) - rxCpu0;
+            long rxCpu = CPU.getThreadCpuTime(rxThread) + (loopThread < 0 ? 0 : CPU.getThreadCpuTime(loopThread))
+                    - rxCpu0;
             long txCpu = CPU.getThreadCpuTime(txThread) - txCpu0;
             System.out.printf("tx=%s rx=%s frame=%d: sent %.0f pps, received %.0f pps (%d of %d);"
                     + " tx thread %.0f ns/packet, rx thread %.0f ns/packet%n", tx, rx, frame,
@@ -166,7 +174,7 @@ public final class RawTransportProbe {
         return done.get(deadline - System.nanoTime() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
     }
 
-    private static Thread blockingReader(RawIpSocket socket, LongAdder received) {
+    private static Thread blockingReader(RawIpSocket socket, LongAdder received, EventLoop handoff) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[2048];
             byte[] from = new byte[16];
@@ -174,8 +182,18 @@ public final class RawTransportProbe {
             while (true) {
                 fromLength[0] = from.length;
                 try {
-                    LibC.recvfrom(socket.fd(), buf, buf.length, 0, from, fromLength);
-                    received.increment();
+                    int n = LibC.recvfrom(socket.fd(), buf, buf.length, 0, from, fromLength);
+                    if (handoff == null) {
+                        received.increment();
+                        continue;
+                    }
+                    // What the Underlay contract needs from a reader thread: the packet in a ByteBuf, handed to
+                    // an event loop of the engine's group.
+                    ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(n).writeBytes(buf, 0, n);
+                    handoff.execute(() -> {
+                        received.increment();
+                        packet.release();
+                    });
                 } catch (com.sun.jna.LastErrorException e) {
                     return; // EBADF after close
                 }
