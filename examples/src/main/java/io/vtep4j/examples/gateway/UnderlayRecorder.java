@@ -81,7 +81,7 @@ final class UnderlayRecorder implements AutoCloseable {
     private void loop() {
         while (open.get()) {
             try {
-                byte[] packet = handle.getNextRawPacket();      // null when the read timeout passed
+                byte[] packet = handle.getNextRawPacket();      // null on read timeout or after breakLoop()
                 if (packet != null && open.get()) {
                     dumper.dumpRaw(packet, handle.getTimestamp());
                     packets.incrementAndGet();
@@ -97,16 +97,28 @@ final class UnderlayRecorder implements AutoCloseable {
         return packets.get();
     }
 
-    /** Stops the recording thread (bounded wait), flushes and closes the file and the capture. Idempotent. */
+    /**
+     * Stops the recording thread (wakes it with {@code pcap_breakloop}, waits a bounded time), flushes and closes the
+     * file and the capture. If the thread does not stop, the handle is left open rather than freed under it: the
+     * process is ending anyway, and closing would block on pcap4j's handle lock. Idempotent.
+     */
     @Override
     public void close() {
         if (!open.compareAndSet(true, false)) {
             return;
         }
         try {
+            handle.breakLoop();                 // libpcap wakes a reader blocked in poll()
+        } catch (NotOpenException alreadyClosed) {
+            return;
+        }
+        try {
             thread.join(READ_TIMEOUT_MILLIS * 20L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            return;
         }
         try {
             dumper.flush();

@@ -1,6 +1,7 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.interop.Cmd;
+import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.OvsPeer;
 
@@ -18,6 +19,42 @@ final class E2e {
     static final Duration SETTLE = Duration.ofSeconds(30);
 
     private E2e() {
+    }
+
+    /**
+     * Open vSwitch's userspace datapath as an 802.1Q access switch in its own namespace: hosts h1 (10.10.0.1, access
+     * VLAN 100), h2 (10.10.0.3, VLAN 200) and h3 (10.10.0.5, VLAN 300), and a trunk carrying 100, 200 and 300 to
+     * interface {@code gw-trunk} in the test JVM's namespace. {@link #close()} stops OVS; the lab removes the rest.
+     */
+    record AccessSwitch(Namespace h1, Namespace h2, Namespace h3, OvsPeer ovs) implements AutoCloseable {
+        static AccessSwitch start(Lab lab) {
+            Namespace sw = lab.namespace("sw");
+            Namespace h1 = lab.namespace("h1");
+            Namespace h2 = lab.namespace("h2");
+            Namespace h3 = lab.namespace("h3");
+            lab.veth(h1, "h1-eth", "10.10.0.1/24", sw, "sw-h1", null);
+            lab.veth(h2, "h2-eth", "10.10.0.3/24", sw, "sw-h2", null);
+            lab.veth(h3, "h3-eth", "10.10.0.5/24", sw, "sw-h3", null);
+            lab.veth(Namespace.SELF, "gw-trunk", null, sw, "sw-trunk", null);
+            OvsPeer ovs = OvsPeer.start(sw);
+            try {
+                ovs.vsctl("add-br", "br-vlan", "--", "set", "bridge", "br-vlan", "datapath_type=netdev");
+                ovs.vsctl("add-port", "br-vlan", "sw-h1", "tag=100");
+                ovs.vsctl("add-port", "br-vlan", "sw-h2", "tag=200");
+                ovs.vsctl("add-port", "br-vlan", "sw-h3", "tag=300");
+                ovs.vsctl("add-port", "br-vlan", "sw-trunk", "trunks=100,200,300");
+                sw.up("br-vlan");
+                return new AccessSwitch(h1, h2, h3, ovs);
+            } catch (RuntimeException | Error e) {
+                ovs.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            ovs.close();
+        }
     }
 
     /**

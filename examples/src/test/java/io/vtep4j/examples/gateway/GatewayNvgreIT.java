@@ -38,22 +38,12 @@ class GatewayNvgreIT {
     @Test
     void vlanBridgesToAnOpenVswitchNvgrePeerAndTheOtherVsidDoesNotCross() throws Exception {
         try (Lab lab = new Lab("gwnvgre")) {
-            Namespace sw = lab.namespace("sw");
-            Namespace h1 = lab.namespace("h1");
-            Namespace h2 = lab.namespace("h2");
             Namespace o1 = lab.namespace("o1");
-            lab.veth(h1, "h1-eth", "10.10.0.1/24", sw, "sw-h1", null);
-            lab.veth(h2, "h2-eth", "10.10.0.3/24", sw, "sw-h2", null);
-            lab.veth(Namespace.SELF, "gw-trunk", null, sw, "sw-trunk", null);
             lab.veth(Namespace.SELF, "gw-u", "10.99.0.1/24", o1, "u0", null);
 
-            try (OvsPeer vlanSwitch = OvsPeer.start(sw); OvsPeer gre = OvsPeer.start(o1)) {
-                vlanSwitch.vsctl("add-br", "br-vlan", "--", "set", "bridge", "br-vlan", "datapath_type=netdev");
-                vlanSwitch.vsctl("add-port", "br-vlan", "sw-h1", "tag=100");
-                vlanSwitch.vsctl("add-port", "br-vlan", "sw-h2", "tag=200");
-                vlanSwitch.vsctl("add-port", "br-vlan", "sw-trunk", "trunks=100,200");
-                sw.up("br-vlan");
-
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab); OvsPeer gre = OvsPeer.start(o1)) {
+                Namespace h1 = access.h1();
+                Namespace h2 = access.h2();
                 gre.underlay("u0", "10.99.0.3/24")
                         .tunnel("tun0", "gre", "10.99.0.1", "in_key=flow", "out_key=0x01234501")
                         .overlayAddress("10.10.0.2/24");

@@ -76,9 +76,26 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** Waits at most {@code bound} for the process to end; its exit code, or -1 if it is still running. */
+    /**
+     * Waits at most {@code bound} for the process to end; its exit code, or -1 if it is still running (its thread
+     * dump is then appended to {@link #stderr()} for the failure message).
+     */
     int awaitExit(Duration bound) throws InterruptedException {
-        return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+        if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+        }
+        Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+        try {
+            Process dump = new ProcessBuilder(jstack.toString(), Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            byte[] text = dump.getInputStream().readAllBytes();
+            dump.waitFor(30, TimeUnit.SECONDS);
+            err.append("\n--- still running after ").append(bound).append("; jstack:\n")
+                    .append(new String(text, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            err.append("\n(jstack failed: ").append(e.getMessage()).append(")\n");
+        }
+        return -1;
     }
 
     boolean isAlive() {

@@ -47,12 +47,6 @@ class GatewayVlanIT {
     void vlansBridgeToTheirVnisAndNothingCrosses(@TempDir Path tmp) throws Exception {
         Path pcap = tmp.resolve("underlay.pcap");
         try (Lab lab = new Lab("gwvlan")) {
-            Namespace sw = lab.namespace("sw");
-            Namespace h1 = lab.namespace("h1");
-            Namespace h2 = lab.namespace("h2");
-            lab.veth(h1, "h1-eth", "10.10.0.1/24", sw, "sw-h1", null);
-            lab.veth(h2, "h2-eth", "10.10.0.3/24", sw, "sw-h2", null);
-            lab.veth(Namespace.SELF, "gw-trunk", null, sw, "sw-trunk", null);
             Namespace k1 = lab.namespace("k1");
             Namespace k2 = lab.namespace("k2");
             Lab.Fabric fabric = lab.fabric();
@@ -66,13 +60,10 @@ class GatewayVlanIT {
             // Safety rule: the gateway's underlay traffic can only go to our own fabric.
             Namespace.SELF.assertRoute("10.99.0.2", "gw-u").assertRoute("10.99.0.3", "gw-u");
 
-            try (OvsPeer ovs = OvsPeer.start(sw)) {
-                ovs.vsctl("add-br", "br-vlan", "--", "set", "bridge", "br-vlan", "datapath_type=netdev");
-                ovs.vsctl("add-port", "br-vlan", "sw-h1", "tag=100");
-                ovs.vsctl("add-port", "br-vlan", "sw-h2", "tag=200");
-                ovs.vsctl("add-port", "br-vlan", "sw-trunk", "trunks=100,200");
-                sw.up("br-vlan");
-
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab)) {
+                Namespace h1 = access.h1();
+                Namespace h2 = access.h2();
+                OvsPeer ovs = access.ovs();
                 try (GatewayProcess gw = GatewayProcess.start(List.of("--local", "10.99.0.1", "--port", "gw-trunk",
                         "--vlan", "100:10100", "--vlan", "200:10200", "--flood", "10100=10.99.0.2",
                         "--flood", "10200=10.99.0.3", "--stats-interval", "1s", "--pcap-out", pcap.toString()))) {
@@ -93,6 +84,10 @@ class GatewayVlanIT {
                     assertTrue(vx2.learned(h2Mac, "10.99.0.1"), vx2.fdb());
                     assertFalse(vx1.fdb().contains(h2Mac), "k1 (VNI 10100) learned VLAN 200's host: " + vx1.fdb());
                     assertFalse(vx2.fdb().contains(h1Mac), "k2 (VNI 10200) learned VLAN 100's host: " + vx2.fdb());
+
+                    // VLAN 300 is on the trunk but mapped to nothing: its frames are dropped and counted
+                    assertFalse(access.h3().ping("10.10.0.2", 2).ok(), "unmapped VLAN 300 reached a VNI");
+                    assertTrue(gw.awaitOutput("unmapped-vlan", START), gw::describe);
 
                     // operations: forwarding table on SIGUSR2, periodic status, graceful SIGTERM
                     gw.signal("USR2");
