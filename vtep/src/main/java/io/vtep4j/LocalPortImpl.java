@@ -40,7 +40,7 @@ final class LocalPortImpl implements LocalPort {
     @Override
     public void send(ByteBuf frame) {
         write(frame);
-        segment.engine.flushUnlessReceiving();
+        segment.engine.forwarder().flushUnlessReceiving();
     }
 
     @Override
@@ -52,12 +52,12 @@ final class LocalPortImpl implements LocalPort {
             frame.release();
             throw new IllegalStateException("port " + name + " (id " + id + "): closed (expected: an open port)");
         }
-        segment.engine.fromPort(this, frame);
+        segment.engine.forwarder().fromPort(this, frame);
     }
 
     @Override
     public void flush() {
-        segment.engine.flush();
+        segment.engine.forwarder().flush();
     }
 
     @Override
