@@ -71,6 +71,26 @@ public final class NvgreCodec {
     public long decapsulate(ByteBuf gre) {
         int ri = gre.readerIndex();
         int length = gre.readableBytes();
+        if (length >= GreHeader.NVGRE_LENGTH + Ethernet.HEADER_LENGTH) {
+            long header = gre.getLong(ri);
+            if ((int) (header >>> 32) == GreHeader.NVGRE_FIRST_WORD) {
+                // Fast path: the exact first word every conforming sender writes (K only, version 0, 0x6558).
+                long key = header & 0xFFFF_FFFFL;
+                if (dropReservedVsid && isReservedVsid((int) (key >>> 8))) {
+                    return DropReason.NVGRE_RESERVED_VSID.code();
+                }
+                int innerTpid = gre.getUnsignedShort(ri + GreHeader.NVGRE_LENGTH + Ethernet.ETHER_TYPE_OFFSET);
+                if (!Ethernet.isVlanTpid(innerTpid)) {
+                    gre.readerIndex(ri + GreHeader.NVGRE_LENGTH);
+                    return key;
+                }
+            }
+        }
+        return decapsulateSlowly(gre, ri, length);
+    }
+
+    /** Every rule one by one, each with its own reason; reached for anything but a plain valid packet. */
+    private long decapsulateSlowly(ByteBuf gre, int ri, int length) {
         if (length < GreHeader.BASE_LENGTH) {
             return DropReason.GRE_TRUNCATED.code();
         }

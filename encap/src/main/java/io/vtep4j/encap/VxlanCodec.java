@@ -64,6 +64,22 @@ public final class VxlanCodec {
     public int decapsulate(ByteBuf udpPayload) {
         int ri = udpPayload.readerIndex();
         int length = udpPayload.readableBytes();
+        if (length >= VxlanHeader.LENGTH + Ethernet.HEADER_LENGTH) {
+            long header = udpPayload.getLong(ri);
+            if ((int) (header >>> 32) == VxlanHeader.FIRST_WORD && (header & 0xFF) == 0) {
+                // Fast path: I flag only, reserved bits zero, as every conforming sender writes.
+                int innerTpid = udpPayload.getUnsignedShort(ri + VxlanHeader.LENGTH + Ethernet.ETHER_TYPE_OFFSET);
+                if (!Ethernet.isVlanTpid(innerTpid)) {
+                    udpPayload.readerIndex(ri + VxlanHeader.LENGTH);
+                    return (int) header >>> 8;
+                }
+            }
+        }
+        return decapsulateSlowly(udpPayload, ri, length);
+    }
+
+    /** Every rule one by one, each with its own reason; reached for anything but a plain valid packet. */
+    private int decapsulateSlowly(ByteBuf udpPayload, int ri, int length) {
         if (length < VxlanHeader.LENGTH) {
             return DropReason.VXLAN_TRUNCATED.code();
         }

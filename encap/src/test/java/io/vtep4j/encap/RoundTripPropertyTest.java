@@ -2,6 +2,7 @@ package io.vtep4j.encap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,49 @@ class RoundTripPropertyTest {
             } finally {
                 stripped.release();
                 kept.release();
+            }
+        }
+    }
+
+    @Test
+    void randomBytesNeverThrowAndFailuresLeaveTheBufferUntouched() {
+        Random random = new Random(SEED + 4);
+        VxlanCodec strict = VxlanCodec.builder().strictReserved(true).acceptInnerVlan(true).build();
+        for (int i = 0; i < 8_000; i++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            random.nextBytes(bytes);
+            if (bytes.length >= 8 && random.nextBoolean()) {
+                // Bias towards headers that pass the first checks, so the later rules are reached too.
+                int[] firsts = {0x08000000, 0x20006558, 0x08000001, 0x2000655f, 0x0c000000, 0x30006558};
+                int first = firsts[random.nextInt(firsts.length)];
+                bytes[0] = (byte) (first >>> 24);
+                bytes[1] = (byte) (first >>> 16);
+                bytes[2] = (byte) (first >>> 8);
+                bytes[3] = (byte) first;
+            }
+            ByteBuf buf = Frames.of(bytes);
+            try {
+                for (VxlanCodec codec : new VxlanCodec[] {VxlanCodec.DEFAULT, strict}) {
+                    int vni = codec.decapsulate(buf);
+                    if (vni >= 0) {
+                        assertEquals(8, buf.readerIndex(), "round " + i);
+                        assertEquals(VxlanHeader.vni(buf, 0), vni);
+                        buf.readerIndex(0);
+                    } else {
+                        assertNotNull(DropReason.fromCodeOrNull(vni));
+                        assertEquals(0, buf.readerIndex());
+                    }
+                }
+                long key = NvgreCodec.DEFAULT.decapsulate(buf);
+                if (key >= 0) {
+                    assertEquals(8, buf.readerIndex(), "round " + i);
+                    assertEquals(buf.getUnsignedInt(4), key);
+                } else {
+                    assertNotNull(DropReason.fromCodeOrNull(key));
+                    assertEquals(0, buf.readerIndex());
+                }
+            } finally {
+                buf.release();
             }
         }
     }
