@@ -3,9 +3,15 @@ package io.vtep4j.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.vtep4j.PcapPort;
 import io.vtep4j.Vtep;
+import io.vtep4j.encap.FlowHash;
 import io.vtep4j.learning.Encapsulation;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * <p>OVS side: {@code type=gre options:remote_ip=US options:in_key=flow options:out_key=0x12345601} and an OpenFlow
  * rule admitting only VSID 0x123456 from the tunnel ({@code tun_id=0x12345600/0xffffff00}). OVS therefore sends
  * VSID 0x123456 with FlowID 0x01 as configured, and accepts vtep4j's per-flow FlowIDs (RFC 7637 §3.2: the FlowID
- * carries per-flow entropy) only under that VSID; the rule's packet counter proves OVS matched the VSID.
+ * carries per-flow entropy) only under that VSID; the rule's packet counter proves OVS matched the VSID. vtep4j's
+ * FlowIDs are checked against the flow hash of the inner frames captured on the wire.
  */
 class OvsNvgreIT {
 
@@ -50,10 +57,34 @@ class OvsNvgreIT {
                     wire.close();
                 }
                 assertKeysOnTheWire(wire, net);
+                assertOurFlowIdsFollowTheInnerFlowHash(wire, net);
             } finally {
                 wire.delete();
             }
         }
+    }
+
+    /**
+     * vtep4j's FlowID is per flow (RFC 7637 §3.2): the low 8 bits of the key equal {@code FlowHash.flowId} of the
+     * inner frame the packet carries, recomputed here from the captured bytes.
+     */
+    private static void assertOurFlowIdsFollowTheInnerFlowHash(OvsWire wire, OvsOverlayLab net) throws Exception {
+        byte[] us = InetAddress.getByName(net.ourUnderlay).getAddress();
+        int checked = 0;
+        for (byte[] frame : wire.frames()) {
+            ByteBuf eth = Unpooled.wrappedBuffer(frame);
+            if (eth.getUnsignedShort(12) != 0x0800 || eth.getUnsignedByte(14 + 9) != 47
+                    || eth.getInt(14 + 12) != ByteBuffer.wrap(us).getInt()) {
+                continue;
+            }
+            int gre = 14 + (eth.getUnsignedByte(14) & 0x0F) * 4;
+            int flowId = eth.getUnsignedByte(gre + 7);
+            ByteBuf inner = eth.slice(gre + 8, frame.length - gre - 8);
+            assertEquals(FlowHash.flowId(FlowHash.hash(inner)), flowId, () -> "FlowID of inner frame "
+                    + ByteBufUtil.hexDump(inner));
+            checked++;
+        }
+        assertTrue(checked >= 3, "GRE packets from vtep4j checked: " + checked);
     }
 
     /** Every GRE packet on the wire carries VSID 0x123456; OVS's carry FlowID 0x01; both directions appear. */

@@ -124,6 +124,35 @@ public final class OvsWire implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The captured link-layer frames, read straight from the pcap file (classic format, either byte order), for
+     * checks tshark has no field for. Call after {@link #close()}.
+     */
+    public List<byte[]> frames() {
+        byte[] pcap;
+        try {
+            pcap = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file, e);
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(pcap);
+        int magic = in.getInt(0);
+        if (magic != 0xA1B2C3D4 && magic != 0xA1B23C4D) {
+            in.order(java.nio.ByteOrder.LITTLE_ENDIAN); // written in the host's (little-endian) order
+        }
+        List<byte[]> frames = new ArrayList<>();
+        int offset = 24; // global header
+        while (offset + 16 <= pcap.length) {
+            int captured = in.getInt(offset + 8);
+            if (captured < 0 || offset + 16 + captured > pcap.length) {
+                break; // a record cut short by stopping tcpdump
+            }
+            frames.add(java.util.Arrays.copyOfRange(pcap, offset + 16, offset + 16 + captured));
+            offset += 16 + captured;
+        }
+        return frames;
+    }
+
     /** Stops tcpdump (TERM, then KILL after 5 s); the file stays until {@link #delete()}. Idempotent. */
     @Override
     public void close() {
