@@ -28,6 +28,8 @@ final class Engine {
     private static final int FLUSHED = 9;
     private static final int LISTENER_ERRORS = 10;
     private static final int COUNTERS = 11;
+    // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
+    private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
     private final LongSupplier ticker;
     private final long origin;
@@ -40,6 +42,9 @@ final class Engine {
     private final VniDirectory directory = new VniDirectory();
     private final LocationRegistry registry = new LocationRegistry();
     private final AtomicInteger total = new AtomicInteger();
+    // The time of the last ticker read (ms since origin). The refresh fast path compares against it instead of
+    // reading the ticker (System.nanoTime costs more than the whole lookup); expire() and every change update it.
+    private volatile int clock;
     private final LongAdder[] counters = new LongAdder[COUNTERS];
 
     Engine(ForwardingTable.Builder builder) {
@@ -65,6 +70,20 @@ final class Engine {
     }
 
     LearnResult learn(int vni, long mac, Location where) {
+        // Fast path, kept small so it inlines: a valid unicast MAC already known here and not due for a refresh.
+        if ((mac & LEARNABLE_MASK) == 0 && mac != 0 && where != null) {
+            final MacTable table = directory.get(vni);
+            if (table != null) {
+                final LearnResult fast = table.tryRefresh(mac, where, clock, registry);
+                if (fast != null && fast != LearnResult.FROZEN) {
+                    return fast;
+                }
+            }
+        }
+        return learnSlow(vni, mac, where);
+    }
+
+    private LearnResult learnSlow(int vni, long mac, Location where) {
         if ((vni & ~Vni.MAX) != 0) {
             Vni.check(vni);
         }
@@ -79,20 +98,8 @@ final class Engine {
             return LearnResult.REFUSED_ZERO;
         }
         Objects.requireNonNull(where, "where");
-        final int now = now();
-        MacTable table = directory.get(vni);
-        if (table != null) {
-            final LearnResult fast = table.tryRefresh(mac, where, now, registry);
-            if (fast != null) {
-                if (fast == LearnResult.FROZEN) {
-                    counters[FROZEN_HITS].increment();
-                }
-                return fast;
-            }
-        } else {
-            table = directory.getOrCreate(vni, defaultAgeingMillis);
-        }
-        return learnLocked(table, mac, where, now);
+        final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
+        return learnLocked(table, mac, where, now());
     }
 
     private LearnResult learnLocked(MacTable table, long mac, Location where, int now) {
@@ -386,9 +393,11 @@ final class Engine {
         return registry.location(MacTable.locationIndex(key));
     }
 
-    /** Milliseconds since the table was built, as int (differences stay exact for 24 days). */
+    /** Reads the ticker: milliseconds since the table was built, as int (differences stay exact for 24 days). */
     private int now() {
-        return (int) ((ticker.getAsLong() - origin) / 1_000_000L);
+        final int now = (int) ((ticker.getAsLong() - origin) / 1_000_000L);
+        clock = now;
+        return now;
     }
 
     private static void checkUnicast(long mac) {

@@ -48,7 +48,10 @@ public final class ForwardingTable {
 
     /**
      * Records that {@code mac} was seen as a source in {@code vni} at {@code where}; thread-safe. Refreshing a
-     * known MAC at the same location allocates nothing.
+     * known MAC at the same location neither locks, allocates nor reads the ticker: its last-seen time is rewritten
+     * only when it is older than the refresh step (1/64 of the ageing time, at most 1 s) as judged by the table's
+     * clock, which moves at each {@link #expire()} and each change. So with sweeps every second, an entry seen
+     * continuously is never aged; its recorded age may lag by up to the refresh step plus the sweep interval.
      *
      * @throws IllegalArgumentException if {@code vni} is not 0..16777215 or {@code mac} does not fit 48 bits
      */
@@ -103,8 +106,9 @@ public final class ForwardingTable {
 
     /**
      * Removes every learned or frozen entry not seen for its VNI's ageing time, reports each to the listener, and
-     * returns how many; thread-safe. Whoever owns the table runs it periodically (e.g. every second): until then an
-     * overdue entry still forwards.
+     * returns how many; thread-safe. Whoever owns the table runs it periodically, every second or so and well within
+     * the shortest ageing time: until then an overdue entry still forwards, and the sweep also advances the clock
+     * that {@link #learn} judges refreshes by.
      */
     public int expire() {
         return engine.expire();

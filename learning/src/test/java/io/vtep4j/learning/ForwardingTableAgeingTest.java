@@ -45,16 +45,48 @@ class ForwardingTableAgeingTest {
                 "aged 5001 02:00:00:00:00:0b dst 192.0.2.2 vxlan"), events.drain().stream().sorted().toList());
     }
 
+    /** What the owner does: time passes and the periodic sweep runs. */
+    private int sweepAfter(Duration elapsed) {
+        clock.advance(elapsed);
+        return fdb.expire();
+    }
+
     @Test
     void seeingTheMacAgainAtTheSameLocationRestartsItsAge() {
         fdb.learn(VNI, MAC_A, VTEP_1);
-        clock.advance(Duration.ofSeconds(200));
+        assertEquals(0, sweepAfter(Duration.ofSeconds(200)));
         assertEquals(LearnResult.REFRESHED, fdb.learn(VNI, MAC_A, VTEP_1));
         clock.advance(Duration.ofSeconds(200));
         assertEquals(0, fdb.expire(), "400 s after learning but only 200 s after last seen");
         assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
         clock.advance(Duration.ofSeconds(100));
         assertEquals(1, fdb.expire());
+    }
+
+    @Test
+    void anEntrySeenContinuouslyBetweenSweepsNeverAges() {
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        for (int second = 0; second < 1000; second++) {
+            assertEquals(LearnResult.REFRESHED, fdb.learn(VNI, MAC_A, VTEP_1));
+            assertEquals(0, sweepAfter(Duration.ofSeconds(1)), "second " + second);
+        }
+        assertEquals(Duration.ofSeconds(1), fdb.entries().get(0).age(), "age lags by at most one sweep interval");
+    }
+
+    @Test
+    void refreshesAreJudgedByTheClockOfTheLastSweepOrChange() {
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        clock.advance(Duration.ofSeconds(200));
+        fdb.learn(VNI, MAC_A, VTEP_1); // no sweep since: the table's clock still says 0 s, nothing is due
+        clock.advance(Duration.ofSeconds(100));
+        assertEquals(1, fdb.expire(), "without sweeps the table cannot see time pass on the fast path");
+        fdb.learn(VNI, MAC_B, VTEP_2);
+        clock.advance(Duration.ofSeconds(200));
+        fdb.learn(VNI, Fixtures.mac(77), VTEP_2); // a change reads the ticker and moves the clock too
+        fdb.learn(VNI, MAC_B, VTEP_2);
+        clock.advance(Duration.ofSeconds(150));
+        assertEquals(0, fdb.expire(), "MAC_B, learned 350 s ago, was refreshed 150 s ago");
+        assertSame(VTEP_2, fdb.lookup(VNI, MAC_B));
     }
 
     @Test
