@@ -9,6 +9,8 @@ import io.vtep4j.interop.Cmd;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Opening raw sockets: the error a user without CAP_NET_RAW gets, argument checks. */
@@ -42,15 +44,29 @@ class RawIpSocketTest {
 
     @Test
     void aProcessWithoutCapNetRawGetsTheNamedError() {
-        // Same JVM and class path, but CAP_NET_RAW dropped from the bounding set: socket() fails with EPERM.
+        Cmd.Result child = withoutCapNetRaw();
+        assertEquals(0, child.exitCode(), child.describe());
+        assertTrue(child.stdout().contains("needs root or the CAP_NET_RAW capability"), child.describe());
+    }
+
+    @Test
+    void buildingAnNvgreVtepWithoutCapNetRawFailsNamingIt() {
+        Cmd.Result child = withoutCapNetRaw("vtep");
+        assertEquals(0, child.exitCode(), child.describe());
+        assertTrue(child.stdout().startsWith("UncheckedIOException: raw IP socket not permitted"), child.describe());
+        assertTrue(child.stdout().contains("CAP_NET_RAW"), child.describe());
+    }
+
+    /** Runs {@link RawOpenCheck} in a child JVM whose bounding set lacks CAP_NET_RAW: socket() fails with EPERM. */
+    private static Cmd.Result withoutCapNetRaw(String... args) {
         assumeTrue(Cmd.run("sh", "-c", "command -v setpriv").ok(), "setpriv (util-linux) not installed");
         assumeTrue(RawSocketsAvailable.asCurrentUser(), "this JVM has no CAP_NET_RAW itself");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Cmd.Result child = Cmd.run(Duration.ofSeconds(60), "setpriv", "--bounding-set=-net_raw",
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--bounding-set=-net_raw",
                 "--inh-caps=-net_raw", "--", java, "-cp", System.getProperty("java.class.path"),
-                RawOpenCheck.class.getName());
-        assertEquals(0, child.exitCode(), child.describe());
-        assertTrue(child.stdout().contains("needs root or the CAP_NET_RAW capability"), child.describe());
+                RawOpenCheck.class.getName()));
+        argv.addAll(List.of(args));
+        return Cmd.run(Duration.ofSeconds(60), argv.toArray(String[]::new));
     }
 
     /** Whether this JVM may open raw sockets (as root in the build). */

@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * TX is {@code jna} (a thread calling sendto(2) through JNA) or {@code epoll} (Netty writes, flush per 32);
  * RX is {@code blocking} (a thread in recvfrom(2) through JNA), {@code handoff} (the same thread handing each packet
- * in a pooled ByteBuf to an event loop, as the Underlay contract requires), {@code epoll} (EpollDatagramChannel on the raw
- * fd, one recvfrom per packet) or {@code mmsg} (the same with recvmmsg batching). The sender is bound to
+ * in a pooled ByteBuf to an event loop, as the Underlay contract requires), {@code epoll} (EpollDatagramChannel on
+ * the raw fd, one recvfrom per packet) or {@code mmsg} (the same with recvmmsg batching). The sender is bound to
  * 127.0.0.2 and sends GRE to 127.0.0.1; only loopback is ever addressed. Prints tx and rx packets per second and
  * the CPU time per packet of the sending and the receiving thread (on loopback the kernel's receive path runs in
  * the sender's sendto(2), so the receiving thread's time is the cost of the receive mechanism itself).
