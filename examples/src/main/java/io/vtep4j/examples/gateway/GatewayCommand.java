@@ -121,13 +121,13 @@ public final class GatewayCommand implements Callable<Integer> {
             return options;
         }
         List<String> args = new ArrayList<>(ConfigFile.arguments(options.config));
-        List<String> original = spec.commandLine().getParseResult().originalArgs();
-        for (int i = 0; i < original.size(); i++) {
-            String arg = original.get(i);
-            if (arg.equals("--config")) {
-                i++;                                        // skip its value too
-            } else if (!arg.startsWith("--config=")) {
-                args.add(arg);
+        // then the command line's own options (picocli's original values), so that they win
+        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            if (!option.longestName().equals("--config")) {
+                for (String value : option.originalStringValues()) {
+                    args.add(option.longestName());
+                    args.add(value);
+                }
             }
         }
         OptionsOnly merged = new OptionsOnly();

@@ -40,6 +40,17 @@ class GatewayCommandTest {
         return new Outcome(exit, out.toString(), err.toString());
     }
 
+    /** Through the top command, as {@code java -jar vtep4j.jar gateway ...} parses it. */
+    private static Outcome runAsVtep4j(List<String> args) {
+        CommandLine cli = new CommandLine(new io.vtep4j.examples.Main());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args.toArray(String[]::new));
+        return new Outcome(exit, out.toString(), err.toString());
+    }
+
     private static List<String> base(String... more) {
         List<String> args = new ArrayList<>(BASE);
         args.addAll(List.of(more));
@@ -116,7 +127,7 @@ class GatewayCommandTest {
         assertTrue(fromFile.err().contains("VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"), fromFile::toString);
 
         Files.writeString(conf, "local 127.0.0.1\nport lo\nvlan 100:10100\n");
-        Outcome overridden = run(List.of("--config", conf.toString(), "--port", "nosuch2"));
+        Outcome overridden = runAsVtep4j(List.of("gateway", "--config", conf.toString(), "--port", "nosuch2"));
         assertEquals(GatewayCommand.EXIT_CONFIG, overridden.exit(), overridden::toString);
         assertTrue(overridden.err().contains("--port nosuch2: no such interface"), overridden::toString);
     }
