@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * A {@link LocalPort} bound to a Linux network interface through libpcap (pcap4j): every frame arriving on the
- * interface enters the segment as if {@link LocalPort#send} had been called, and every frame the segment delivers
+ * interface enters the segment as if {@link LocalPort#send} had been called (written per frame, flushed once per
+ * batch of frames libpcap hands over), and every frame the segment delivers
  * to the port is transmitted on the interface. Put a veth end here and a real host in a network namespace sits
  * behind vtep4j.
  *
@@ -22,7 +23,7 @@ import java.util.Objects;
  * injects are never captured again. Turn transmit checksum offload off on the far end of a veth
  * ({@code ethtool -K IFACE tx off}): otherwise captured frames carry partial checksums.
  *
- * <p>Threading: one receive thread per port ({@code vtep4j-pcap-IFACE}) calls {@code send}; frames for the port are
+ * <p>Threading: one receive thread per port ({@code vtep4j-pcap-IFACE}) writes and flushes; frames for the port are
  * injected on the thread that forwards them. All methods may be called from any thread. Buffers: each captured
  * frame is copied once into a buffer from the allocator (default pooled) and its ownership passes to the segment;
  * delivered frames are copied out and released.
@@ -155,7 +156,8 @@ public final class PcapPort implements AutoCloseable {
             LocalPort port = segment.attach(name != null ? name : "pcap:" + interfaceName, injector);
             PcapChannel channel;
             try {
-                channel = PcapChannel.open(interfaceName, promiscuous, allocator, port::send);
+                // write per frame, one flush per batch libpcap hands over: fewer wake-ups of the underlay loops
+                channel = PcapChannel.open(interfaceName, promiscuous, allocator, port::write, port::flush);
             } catch (RuntimeException e) {
                 port.close();
                 throw e;

@@ -63,13 +63,13 @@ class KernelVxlanMulticastIT {
                 // Unknown unicast: a MAC nobody owns.
                 h1.neighbour("eth0", "10.50.3.99", NOBODY_MAC);
                 try (Traffic unknown = Traffic.watch(vx1, vx2, k2)) {
-                    h1.ping("10.50.3.99", 1); // no answer expected; only the flood matters
+                    h1.probe("10.50.3.99"); // no answer expected; only the flood matters
                     unknown.assertReachedBoth("unknown unicast");
                 }
 
                 // Multicast: an IPv4 packet to 224.0.0.1 (MAC 01:00:5e:00:00:01).
                 try (Traffic multicast = Traffic.watch(vx1, vx2, k2)) {
-                    h1.ping("224.0.0.1", 1);
+                    h1.probe("224.0.0.1");
                     multicast.assertReachedBoth("multicast");
                 }
 

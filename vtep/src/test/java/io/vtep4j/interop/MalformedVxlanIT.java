@@ -72,7 +72,8 @@ class MalformedVxlanIT {
                         DropReason.INNER_VLAN_TAGGED, (long) COPIES,
                         DropReason.UNKNOWN_VNI, (long) COPIES);
                 Await.until(Duration.ofSeconds(5), () -> expected.entrySet().stream()
-                        .allMatch(e -> vtep.stats().dropped(e.getKey()) >= e.getValue()), () -> vtep.stats().toString());
+                        .allMatch(e -> vtep.stats().dropped(e.getKey()) >= e.getValue()),
+                        () -> vtep.stats().toString());
                 VtepStats stats = vtep.stats();
                 expected.forEach((reason, count) -> assertEquals(count, stats.dropped(reason), () -> reason + " in "
                         + stats));

@@ -14,13 +14,14 @@ import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.RawPacketListener;
 
 /**
  * A live libpcap handle on one interface: a receive thread hands every frame arriving on the interface
  * (direction IN only, so injected frames are never re-captured) to a sink, and {@link #inject(ByteBuf)}
  * transmits frames on it.
  *
- * <p>Threading: the sink runs on this channel's own receive thread; {@link #inject(ByteBuf)} may be called
+ * <p>Threading: the sink (and the flush after each batch) runs on this channel's own receive thread; {@link #inject(ByteBuf)} may be called
  * from any thread. Buffers: the sink receives a fresh pooled buffer (one copy from libpcap's memory) and owns
  * it; {@code inject} takes ownership of its argument and releases it.
  */
@@ -40,6 +41,7 @@ public final class PcapChannel implements AutoCloseable {
     private final PcapHandle handle;
     private final ByteBufAllocator allocator;
     private final Consumer<ByteBuf> sink;
+    private final Runnable flush;
     private final Thread receiver;
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[SNAP_LENGTH]);
@@ -48,13 +50,15 @@ public final class PcapChannel implements AutoCloseable {
     private final LongAdder sendErrors = new LongAdder();
     private final LongAdder sinkErrors = new LongAdder();
     private final LongAdder truncated = new LongAdder();
+    private final LongAdder readErrors = new LongAdder();
 
     private PcapChannel(String interfaceName, PcapHandle handle, ByteBufAllocator allocator,
-            Consumer<ByteBuf> sink) {
+            Consumer<ByteBuf> sink, Runnable flush) {
         this.interfaceName = interfaceName;
         this.handle = handle;
         this.allocator = allocator;
         this.sink = sink;
+        this.flush = flush;
         this.receiver = new Thread(this::receiveLoop, "vtep4j-pcap-" + interfaceName);
         this.receiver.setDaemon(true);
     }
@@ -67,7 +71,17 @@ public final class PcapChannel implements AutoCloseable {
      */
     public static PcapChannel open(String interfaceName, boolean promiscuous, ByteBufAllocator allocator,
             Consumer<ByteBuf> sink) {
+        return open(interfaceName, promiscuous, allocator, sink, () -> { });
+    }
+
+    /**
+     * Like {@link #open(String, boolean, ByteBufAllocator, Consumer)}, calling {@code flush} on the receive thread
+     * after each batch of frames handed to {@code sink} (frames read from libpcap's buffer in one go).
+     */
+    public static PcapChannel open(String interfaceName, boolean promiscuous, ByteBufAllocator allocator,
+            Consumer<ByteBuf> sink, Runnable flush) {
         Objects.requireNonNull(interfaceName, "interfaceName");
+        Objects.requireNonNull(flush, "flush");
         Objects.requireNonNull(allocator, "allocator");
         Objects.requireNonNull(sink, "sink");
         checkExists(interfaceName);
@@ -85,7 +99,7 @@ public final class PcapChannel implements AutoCloseable {
         } catch (PcapNativeException | RuntimeException e) {
             throw PcapErrors.openFailed(interfaceName, e);
         }
-        PcapChannel channel = new PcapChannel(interfaceName, handle, allocator, sink);
+        PcapChannel channel = new PcapChannel(interfaceName, handle, allocator, sink, flush);
         channel.receiver.start();
         return channel;
     }
@@ -108,31 +122,60 @@ public final class PcapChannel implements AutoCloseable {
     }
 
     private void receiveLoop() {
+        RawPacketListener listener = this::onPacket;
         while (open.get()) {
-            byte[] frame;
             try {
-                frame = handle.getNextRawPacket(); // null when the read timeout passed with nothing
+                // All frames waiting in libpcap's buffer in one call (immediate mode: returns as soon as there is
+                // one; 0 after the read timeout), then one flush for the batch.
+                if (handle.dispatch(-1, listener) > 0) {
+                    flushSink();
+                }
+            } catch (InterruptedException e) {
+                // breakLoop() from close(): the while condition decides
             } catch (NotOpenException e) {
                 return;
+            } catch (PcapNativeException e) {
+                // e.g. the interface went down: count, back off a little, and keep going until closed
+                readErrors.increment();
+                parkQuietly();
             }
-            if (frame == null || !open.get()) {
-                continue;
-            }
-            Integer wireLength = handle.getOriginalLength();
-            if (wireLength != null && wireLength > frame.length) {
-                // Longer than the snap length (a jumbo or GSO super-frame): forwarding the cut frame would corrupt it.
-                truncated.increment();
-                continue;
-            }
-            received.increment();
-            ByteBuf buf = allocator.buffer(HEADROOM + frame.length);
-            buf.writerIndex(HEADROOM).readerIndex(HEADROOM);
-            buf.writeBytes(frame);
-            try {
-                sink.accept(buf); // the sink owns buf from here, even when it throws
-            } catch (Throwable t) {
-                sinkErrors.increment();
-            }
+        }
+    }
+
+    private void onPacket(byte[] frame) {
+        if (!open.get()) {
+            return;
+        }
+        Integer wireLength = handle.getOriginalLength(); // set by pcap4j for this callback
+        if (wireLength != null && wireLength > frame.length) {
+            // Longer than the snap length (a jumbo or GSO super-frame): forwarding the cut frame would corrupt it.
+            truncated.increment();
+            return;
+        }
+        received.increment();
+        ByteBuf buf = allocator.buffer(HEADROOM + frame.length);
+        buf.writerIndex(HEADROOM).readerIndex(HEADROOM);
+        buf.writeBytes(frame);
+        try {
+            sink.accept(buf); // the sink owns buf from here, even when it throws
+        } catch (Throwable t) {
+            sinkErrors.increment();
+        }
+    }
+
+    private void flushSink() {
+        try {
+            flush.run();
+        } catch (Throwable t) {
+            sinkErrors.increment();
+        }
+    }
+
+    private static void parkQuietly() {
+        try {
+            Thread.sleep(READ_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -185,7 +228,12 @@ public final class PcapChannel implements AutoCloseable {
         return truncated.sum();
     }
 
-    /** Captured frames whose sink threw. */
+    /** libpcap read failures (e.g. the interface went down); the receive thread keeps trying until closed. */
+    public long readErrors() {
+        return readErrors.sum();
+    }
+
+    /** Captured frames whose sink (or flush) threw. */
     public long sinkErrors() {
         return sinkErrors.sum();
     }
