@@ -8,15 +8,14 @@ import java.util.List;
 
 /**
  * Measures (never asserts) TCP throughput between a host behind a {@link PcapPort} and a host behind a kernel vxlan
- * device, with iperf3 for a few seconds. Run through the netns wrapper, as root, after {@code mvn -pl vtep -am
- * test-compile}:
+ * device, with iperf3 for a few seconds each way. Run as root from the repository root (the wrapper puts it in a
+ * fresh namespace):
  *
  * <pre>
- * VTEP4J_JAVA=$(command -v java) vtep/src/test/sh/netns/bin/java -cp "$(cat /tmp/cp.txt)" \
- *     io.vtep4j.interop.PcapPortThroughput 5
+ * mvn -q -pl vtep -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * VTEP4J_JAVA=$(command -v java) vtep/src/test/sh/netns/bin/java \
+ *     -cp vtep/target/test-classes:vtep/target/classes:$(cat /tmp/cp.txt) io.vtep4j.interop.PcapPortThroughput 5
  * </pre>
- * where {@code /tmp/cp.txt} holds vtep's test classpath ({@code mvn -pl vtep dependency:build-classpath
- * -Dmdep.outputFile=/tmp/cp.txt}, then prepend {@code vtep/target/test-classes:vtep/target/classes:}).
  */
 public final class PcapPortThroughput {
 
