@@ -15,8 +15,9 @@ import io.netty.buffer.ByteBuf;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * RFC 2784 defines C, Reserved0 (bits 1-12) and Ver; RFC 2890 gives bits 2 and 3 to K and S; RFC 1701 named
- * bits 1, 4 and 5-7 R, s and Recur, which RFC 2784 §2.3 requires a receiver to refuse.
+ * RFC 2784 defines C, Reserved0 (bits 1-12) and Ver; RFC 2890 gives bits 2 and 3 to K and S. RFC 2784 §2.3: a
+ * receiver MUST discard a packet with any of bits 1-5 set (so, after RFC 2890: R, s and the top Recur bit, the
+ * names RFC 1701 gave them); bits 6-12 are sent as zero and ignored on receipt.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7637#section-3.2">RFC 7637 §3.2</a>
  * @see <a href="https://www.rfc-editor.org/rfc/rfc8086">RFC 8086</a>
