@@ -87,7 +87,7 @@ public final class Lab implements AutoCloseable {
     private void configure(Namespace ns, String dev, String cidr) {
         if (!ipv6) {
             // Also for ends in the test JVM's namespace, which keeps IPv6: no RS/MLD/DAD noise on the link.
-            ns.ok("sysctl", "-q", "-w", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+            ns.ipv6Off(dev);
         }
         ns.txOff(dev);
         if (cidr != null) {

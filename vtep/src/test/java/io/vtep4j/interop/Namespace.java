@@ -67,8 +67,15 @@ public final class Namespace {
 
     /** Turns IPv6 off in this namespace (no router solicitations or MLD reports muddying packet counts). */
     public Namespace noIpv6() {
-        ok("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-        ok("sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
+        return ipv6Off("all").ipv6Off("default");
+    }
+
+    /**
+     * Turns IPv6 off on {@code dev} (or {@code all} / {@code default}) by writing its /proc/sys switch, which is
+     * per namespace; no dependency on procps' sysctl.
+     */
+    public Namespace ipv6Off(String dev) {
+        ok("sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6");
         return this;
     }
 

@@ -25,7 +25,7 @@ class PcapPortIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated("ip", "ethtool", "ping", "sysctl");
+        Netns.requireIsolated("ip", "ethtool", "ping");
     }
 
     @Test
