@@ -179,8 +179,8 @@ final class Demo {
         long bFloods = stats(net.b, BLUE).floods() - b0.floods();
         line("VTEP A flooded the echo request (" + floods + " flood, " + replicas + " packets) and learned bob "
                 + "again from the reply;");
-        line("VTEP B had aged out alice and bob as well, so it flooded too (floods: " + bFloods + ") and relearned "
-                + "both.");
+        line(bFloods > 0 ? "VTEP B had aged out alice and bob as well, so it flooded too (floods: " + bFloods
+                + ") and relearned both." : "VTEP B still knew alice, so bob's reply went back as unicast.");
         fact("reflooded", replied && floods == 1 && replicas == 2 && net.carol.received() > carol0,
                 "after ageing the next frame to bob was flooded again, and the reply came back");
         fact("relearned", remote(net.a, BLUE, net.bob.mac(), "127.0.0.2"), "VTEP A learned bob at 127.0.0.2 again");

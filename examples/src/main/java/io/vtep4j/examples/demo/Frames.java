@@ -21,13 +21,20 @@ public final class Frames {
     public static final int ETHERNET_HEADER_LENGTH = Ethernet.HEADER_LENGTH;
     /** Shortest Ethernet frame without its FCS: shorter frames are padded with zeros. */
     public static final int MIN_FRAME_LENGTH = 60;
+    /** EtherType of IPv4. */
     public static final int ETHERTYPE_IPV4 = Ethernet.TYPE_IPV4;
+    /** EtherType of ARP. */
     public static final int ETHERTYPE_ARP = Ethernet.TYPE_ARP;
+    /** ff:ff:ff:ff:ff:ff. */
     public static final long BROADCAST_MAC = 0xFFFF_FFFF_FFFFL;
 
+    /** RFC 826 operation code of a request. */
     public static final int ARP_REQUEST = 1;
+    /** RFC 826 operation code of a reply. */
     public static final int ARP_REPLY = 2;
+    /** RFC 792 type of an echo reply. */
     public static final int ICMP_ECHO_REPLY = 0;
+    /** RFC 792 type of an echo request. */
     public static final int ICMP_ECHO_REQUEST = 8;
 
     // RFC 826: htype(2) ptype(2) hlen(1) plen(1) op(2) sha(6) spa(4) tha(6) tpa(4) = 28 bytes

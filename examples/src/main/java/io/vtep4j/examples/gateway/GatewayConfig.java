@@ -189,7 +189,8 @@ public final class GatewayConfig {
 
     /** Parses an address literal (never a host name: no DNS lookups from a gateway's configuration). */
     static InetAddress address(String option, String text) {
-        boolean literal = IPV4_LITERAL.matcher(text).matches() || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
+        boolean literal = IPV4_LITERAL.matcher(text).matches()
+                || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
         if (!literal) {
             throw new ConfigException(option + ": '" + text + "' is not an IPv4 or IPv6 address");
         }

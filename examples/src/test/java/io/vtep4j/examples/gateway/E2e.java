@@ -6,6 +6,8 @@ import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.OvsPeer;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +19,7 @@ final class E2e {
     static final Duration STOP = Duration.ofSeconds(20);
     /** How long a new path may take to pass its first ping (OVS resolving next hops, captures starting). */
     static final Duration SETTLE = Duration.ofSeconds(30);
+    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
 
     private E2e() {
     }
@@ -59,7 +62,9 @@ final class E2e {
 
     /**
      * The path is up once one ping gets through (bounded: OVS's userspace datapath and the captures take a moment
-     * to settle), and then three pings in a row must all be answered.
+     * to settle); then at least 4 of 5 pings must be answered. One loss in five is tolerated: two userspace
+     * datapaths (OVS and the gateway's libpcap trunk) on a shared 2-core machine lost one echo in about ten runs
+     * while every counter stayed clean; a gateway that dropped traffic would lose far more.
      */
     static void assertPing(Namespace from, String address, GatewayProcess gw, OvsPeer ovs)
             throws InterruptedException {
@@ -68,10 +73,10 @@ final class E2e {
                 && System.nanoTime() - deadline < 0) {
             Thread.sleep(200);
         }
-        Cmd.Result ping = from.run(Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2", address);
-        assertTrue(ping.ok() && ping.stdout().contains(" 0% packet loss"), () -> "ping " + address + " from "
-                + from + ": " + ping.describe() + "\n" + gw.describe()
-                + (ovs == null ? "" : "\novs log:\n" + ovs.logTail()));
+        Cmd.Result ping = from.run(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "2", address);
+        Matcher stats = RECEIVED.matcher(ping.stdout());
+        int received = stats.find() ? Integer.parseInt(stats.group(1)) : 0;
+        assertTrue(received >= 4, () -> "ping " + address + " from " + from + ": " + ping.describe() + "\n"
+                + gw.describe() + (ovs == null ? "" : "\novs log:\n" + ovs.logTail()));
     }
-
 }
