@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.learning.Encapsulation;
 
 import java.io.IOException;
@@ -27,11 +28,6 @@ import java.util.regex.Pattern;
  * {@link ConfigException} whose message names the option and the problem in one line.
  */
 public final class GatewayConfig {
-    /** RFC 7637 §3.2: VSIDs 0..0xFFF are reserved. */
-    static final int NVGRE_MIN_VSID = 0x1000;
-    /** RFC 7637 §3.2: VSID 0xFFFFFF is reserved for vendor-specific NVE-to-NVE use. */
-    static final int NVGRE_VENDOR_VSID = 0xFFFFFF;
-
     private static final Pattern VLAN_TO_VNI = Pattern.compile("(-?\\d{1,9}):(-?\\d{1,9})");
     private static final Pattern VNI_EQUALS = Pattern.compile("(-?\\d{1,9})=(.+)");
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -87,11 +83,12 @@ public final class GatewayConfig {
         if (!groups.isEmpty() && groupDev == null) {
             throw new ConfigException("--group needs --group-dev IFACE (the interface to join the group on)");
         }
-        if (encapsulation == Encapsulation.NVGRE) {
+        if (encapsulation != Encapsulation.VXLAN) {
+            // NVGRE and GRE-in-UDP carry a VSID: RFC 7637 §3.2 reserves 0..4095 and 16777215
             for (int vsid : vlans.byVni().keySet()) {
-                if (vsid < NVGRE_MIN_VSID || vsid == NVGRE_VENDOR_VSID) {
+                if (NvgreCodec.isReservedVsid(vsid)) {
                     throw new ConfigException("VSID " + vsid + " is reserved for NVGRE (RFC 7637 §3.2: 0..4095 and "
-                            + NVGRE_VENDOR_VSID + ")");
+                            + VlanMap.MAX_VNI + ")");
                 }
             }
         }

@@ -89,6 +89,7 @@ class GatewayCommandTest {
             Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1", "--group-dev", "nosuch1"),
                     "--group-dev nosuch1: no such interface"),
             Arguments.of(base("--vlan", "100:100", "--encap", "nvgre"), "VSID 100 is reserved for NVGRE"),
+            Arguments.of(base("--vlan", "100:16777215", "--encap", "gre-udp"), "VSID 16777215 is reserved"),
             Arguments.of(base("--vlan", "100:10100", "--encap", "geneve"), "--encap geneve: expected vxlan, nvgre"),
             Arguments.of(base("--vlan", "100:10100", "--encap", "nvgre", "--dst-port", "4789"),
                     "--dst-port has no meaning with --encap nvgre"),

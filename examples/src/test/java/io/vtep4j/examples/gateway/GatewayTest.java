@@ -8,6 +8,7 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.examples.demo.Addresses;
 import io.vtep4j.examples.demo.Frames;
+import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import org.junit.jupiter.api.AfterEach;
@@ -254,6 +255,41 @@ class GatewayTest {
         try {
             assertEquals(-1, Ethernet.vlanId(out, out.readerIndex()), "untagged VNI leaves the trunk untagged");
             assertEquals(H200, Ethernet.destinationMac(out, out.readerIndex()));
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void greInUdpCarriesTheVlanToItsVsid() throws InterruptedException {
+        peer.close();
+        atPeer.clear();
+        peer = Vtep.builder().localAddress("127.0.0.2").port(udpPort).encapsulation(Encapsulation.GRE_UDP)
+                .eventLoops(1).build();
+        BlockingQueue<ByteBuf> vsid = new LinkedBlockingQueue<>();
+        atPeer.put(0x12345, vsid);
+        LocalPort peerPort = peer.segment(0x12345).floodTo("127.0.0.1").attach("peer-gre", vsid::add);
+        GatewayOptions options = new GatewayOptions();
+        options.local = "127.0.0.1";
+        options.port = "fake0";
+        options.encap = "gre-udp";
+        options.dstPort = udpPort;
+        options.vlans.add("100:" + 0x12345);
+        options.flood.add(0x12345 + "=127.0.0.2");
+        gateway = Gateway.start(options.toConfig(), sink -> trunk = new FakeTrunk(sink));
+
+        trunk.inject(tagged(arpFrom(H100, "10.1.0.1", "10.1.0.2"), 100));
+        ByteBuf in = take(vsid);
+        try {
+            assertEquals(H100, Frames.sourceMac(in));
+            assertEquals(-1, Ethernet.vlanId(in, in.readerIndex()));
+        } finally {
+            in.release();
+        }
+        peerPort.send(Frames.arpReply(ALLOC, PEER, Addresses.ipv4("10.1.0.2"), H100, Addresses.ipv4("10.1.0.1")));
+        ByteBuf out = take(trunk.transmitted);
+        try {
+            assertEquals(100, Ethernet.vlanId(out, out.readerIndex()));
         } finally {
             out.release();
         }
