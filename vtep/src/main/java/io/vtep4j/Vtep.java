@@ -114,9 +114,11 @@ public final class Vtep implements AutoCloseable {
      * Configures a {@link Vtep}. Each setter checks its argument at once and says what was wrong. Not thread-safe;
      * build once.
      *
-     * <p>Source port: over UDP, every packet leaves from the bound port (a kernel UDP socket has one source port).
-     * RFC 7348 §5 RECOMMENDS a per-flow source port in 49152..65535 for ECMP entropy; peers accept any, but an
-     * ECMP underlay will put all of one VTEP pair's flows on one path. (For GRE the FlowID carries the entropy.)
+     * <p>Source port: over UDP a kernel socket has one source port, so by default every packet leaves from the bound
+     * port. RFC 7348 §5 recommends a per-flow source port in 49152..65535 for ECMP entropy; peers accept any, but an
+     * ECMP underlay then puts all of one VTEP pair's flows on one path. {@link #sourcePorts(int)} N adds N send-only
+     * sockets per event loop bound in that range and picks one by inner flow hash: N-way entropy, not 16384-way.
+     * (For NVGRE the FlowID carries the entropy.)
      */
     public static final class Builder {
         /** Largest underlay MTU we accept: an IPv4/IPv6 packet length is 16 bits. */
@@ -143,6 +145,7 @@ public final class Vtep implements AutoCloseable {
         private int readBatch = 32;
         private boolean udpGro;
         private boolean udpGso;
+        private int sourcePorts;
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
 
         private Builder() {
@@ -321,6 +324,19 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Source-port entropy (RFC 7348 §5): {@code sockets} send-only UDP sockets per event loop and local address,
+         * bound to ports spread over 49152..65535; each packet leaves through the one its inner flow hash picks.
+         * 0 (default) sends every packet from the bound port.
+         */
+        public Builder sourcePorts(int sockets) {
+            if (sockets < 0 || sockets > 64) {
+                throw new IllegalArgumentException("sourcePorts: " + sockets + " (expected: 0..64)");
+            }
+            this.sourcePorts = sockets;
+            return this;
+        }
+
         /** Allocator for receive buffers (default {@code ByteBufAllocator.DEFAULT}). */
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = Objects.requireNonNull(allocator, "allocator");
@@ -342,7 +358,7 @@ public final class Vtep implements AutoCloseable {
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
             VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
                     Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, multicastInterface, eventLoops,
-                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, allocator);
+                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts, allocator);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {

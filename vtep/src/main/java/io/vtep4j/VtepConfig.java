@@ -29,5 +29,6 @@ record VtepConfig(
         int readBatch,
         boolean udpGro,
         boolean udpGso,
+        int sourcePorts,
         ByteBufAllocator allocator) {
 }

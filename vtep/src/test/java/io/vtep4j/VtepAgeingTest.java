@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class VtepAgeingTest {
 
     static final int VNI = 42;
-    static final Duration WAIT = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
     void idleMacAgesOutOnTheSweepAndTheNextFrameFloods() throws Exception {

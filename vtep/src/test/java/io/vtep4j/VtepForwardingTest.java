@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class VtepForwardingTest {
 
     static final int VNI = 5001;
-    static final Duration WAIT = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(10);
     static final long MAC_A = mac("02:00:00:00:00:0a");
     static final long MAC_B = mac("02:00:00:00:00:0b");
     static final long MAC_C = mac("02:00:00:00:00:0c");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class VtepMalformedTest {
 
     static final int VNI = 5001;
-    static final Duration WAIT = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(10);
 
     int port;
     Vtep vtep;

@@ -5,6 +5,7 @@ import static io.vtep4j.TestFrames.frame;
 import static io.vtep4j.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -61,5 +62,34 @@ class WireFormatTest {
             (byte) flowId,              // FlowID from the inner flow hash
         }, Arrays.copyOf(got, 8));
         assertArrayEquals(inner, Arrays.copyOfRange(got, 8, got.length));
+    }
+
+    @Test
+    void sourcePortPoolCarriesFlowEntropyInTheDynamicRange() throws Exception {
+        int port = TestFrames.freePort();
+        java.util.Map<Long, Integer> portBySource = new java.util.HashMap<>();
+        try (DatagramSocket peer = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).eventLoops(1).sourcePorts(8).build()) {
+            peer.setSoTimeout(5000);
+            io.vtep4j.LocalPort p = vtep.segment(9).floodTo("127.0.0.5").attach(ByteBuf::release);
+            for (int round = 0; round < 2; round++) {
+                for (int flow = 1; flow <= 16; flow++) {
+                    long src = mac("02:00:00:00:01:00") + flow;
+                    p.send(frame(BROADCAST, src, 60, flow));
+                    DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
+                    peer.receive(d);
+                    long got = TestFrames.source(io.netty.buffer.Unpooled.wrappedBuffer(d.getData(), 8, 14));
+                    assertEquals(src, got);
+                    assertTrue(d.getPort() >= 49152 && d.getPort() <= 65535, "source port " + d.getPort());
+                    Integer first = portBySource.putIfAbsent(src, d.getPort());
+                    if (first != null) {
+                        assertEquals(first.intValue(), d.getPort(), "one flow, one source port");
+                    }
+                }
+            }
+        }
+        assertTrue(new java.util.HashSet<>(portBySource.values()).size() >= 3,
+                "16 flows over 8 ports use several: " + portBySource.values());
     }
 }

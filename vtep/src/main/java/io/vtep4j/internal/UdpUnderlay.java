@@ -39,8 +39,10 @@ import java.util.concurrent.TimeUnit;
  * {@link UnderlayConfig#multicastInterface()} (IP_MULTICAST_ALL off, so it gets only what this VTEP joined); sends
  * to a group leave through the unicast channels with IP_MULTICAST_IF / TTL set and multicast loopback off.
  *
- * <p>Source port: every packet leaves from the bound port (a kernel UDP socket has one); see {@code Vtep.Builder}
- * javadoc. Thread-safe as {@link Underlay} requires.
+ * <p>Source port: by default every packet leaves from the bound port (a kernel UDP socket has one). With
+ * {@link UnderlayConfig#sourcePorts()} N &gt; 0, each loop also owns N send-only sockets bound to ports spread over
+ * 49152..65535, and the flow hash picks one per packet (RFC 7348 §5 entropy, from a pool of N ports).
+ * Thread-safe as {@link Underlay} requires.
  */
 public final class UdpUnderlay implements Underlay {
 
@@ -51,6 +53,12 @@ public final class UdpUnderlay implements Underlay {
     /** Socket buffers we ask for; the kernel caps them at net.core.[rw]mem_max. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
+    private static final Channel[] NO_CHANNELS = new Channel[0];
+    /** RFC 7348 §5: source ports SHOULD come from the dynamic range 49152..65535. */
+    static final int SOURCE_PORT_MIN = 49152;
+    static final int SOURCE_PORT_RANGE = 65536 - SOURCE_PORT_MIN;
+    /** Ports tried per pool socket before giving up (others may hold some of the range). */
+    private static final int SOURCE_PORT_ATTEMPTS = 64;
     /**
      * Datagrams one epoll wakeup may read before readComplete (one engine flush). A RECVBUF_ALLOCATOR set by hand
      * defaults to ONE message per wakeup: measured 4x fewer datagrams/s that way (bench/RESULTS.md).
@@ -75,13 +83,16 @@ public final class UdpUnderlay implements Underlay {
     private volatile boolean open;
     private boolean closed;
 
-    /** One event loop's channels, one per address family. */
+    /** One event loop's channels, one per address family, plus its source-port pools. */
     private static final class Lane {
         final EventLoop loop;
         volatile Channel v4;
         volatile Channel v6;
         volatile boolean dirty4;
         volatile boolean dirty6;
+        volatile Channel[] pool4 = NO_CHANNELS;
+        volatile Channel[] pool6 = NO_CHANNELS;
+        volatile boolean poolDirty;
 
         Lane(EventLoop loop) {
             this.loop = loop;
@@ -115,11 +126,14 @@ public final class UdpUnderlay implements Underlay {
             for (InetAddress local : config.localAddresses()) {
                 boolean v6 = local instanceof Inet6Address;
                 for (Lane lane : lanes) {
-                    Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true);
+                    Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true, true);
+                    Channel[] pool = sourcePortPool(lane.loop, local, v6);
                     if (v6) {
                         lane.v6 = ch;
+                        lane.pool6 = pool;
                     } else {
                         lane.v4 = ch;
+                        lane.pool4 = pool;
                     }
                 }
                 bound.add((InetSocketAddress) (v6 ? lanes[0].v6 : lanes[0].v4).localAddress());
@@ -131,12 +145,42 @@ public final class UdpUnderlay implements Underlay {
         open = true;
     }
 
-    private Channel bind(EventLoop loop, InetSocketAddress address, boolean v6, boolean unicast) throws IOException {
+    /**
+     * Send-only sockets bound to ports of the dynamic range, so that a packet's UDP source port follows its inner
+     * flow (RFC 7348 §5). No SO_REUSEADDR/REUSEPORT: a port someone else holds is skipped, never shared.
+     */
+    private Channel[] sourcePortPool(EventLoop loop, InetAddress local, boolean v6) throws IOException {
+        int n = config.sourcePorts();
+        Channel[] pool = new Channel[n];
+        int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(SOURCE_PORT_RANGE);
+        int candidate = 0;
+        for (int i = 0; i < n; i++) {
+            IOException last = null;
+            for (int attempt = 0; attempt < SOURCE_PORT_ATTEMPTS && pool[i] == null; attempt++, candidate++) {
+                // Spread the pool over the range: socket i starts at its own n-th of it.
+                int port = SOURCE_PORT_MIN + (start + i * (SOURCE_PORT_RANGE / n) + candidate) % SOURCE_PORT_RANGE;
+                try {
+                    pool[i] = bind(loop, new InetSocketAddress(local, port), v6, false, false);
+                } catch (IOException e) {
+                    last = e;
+                }
+            }
+            if (pool[i] == null) {
+                throw new IOException("sourcePorts: no free port for socket " + i + " of " + n + " in "
+                        + SOURCE_PORT_MIN + "..65535 on " + local.getHostAddress(), last);
+            }
+            candidate = 0;
+        }
+        return pool;
+    }
+
+    private Channel bind(EventLoop loop, InetSocketAddress address, boolean v6, boolean reusePort, boolean reuseAddr)
+            throws IOException {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channelFactory(Transports.datagramChannels(v6))
                 .option(ChannelOption.ALLOCATOR, config.allocator())
-                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_REUSEADDR, reuseAddr)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.IP_TOS, config.dscp() << 2)
@@ -152,7 +196,7 @@ public final class UdpUnderlay implements Underlay {
                     }
                 });
         if (epoll) {
-            b.option(EpollChannelOption.SO_REUSEPORT, unicast);
+            b.option(EpollChannelOption.SO_REUSEPORT, reusePort);
             b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
             if (config.udpGro()) {
                 b.option(EpollChannelOption.UDP_GRO, true);
@@ -210,6 +254,12 @@ public final class UdpUnderlay implements Underlay {
         }
         boolean v6 = destination instanceof Inet6Address;
         Channel ch = v6 ? lane.v6 : lane.v4;
+        Channel[] pool = v6 ? lane.pool6 : lane.pool4;
+        if (pool.length > 0) {
+            // RFC 7348 §5: the source port carries the inner flow's entropy; same flow, same socket, same port.
+            ch = pool[((flowHash ^ flowHash >>> 16) & Integer.MAX_VALUE) % pool.length];
+            lane.poolDirty = true;
+        }
         if (ch == null) {
             payload.release();
             return false;
@@ -219,6 +269,9 @@ public final class UdpUnderlay implements Underlay {
             recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, config.port()));
         }
         ch.write(new DatagramPacket(payload, recipient), ch.voidPromise());
+        if (pool.length > 0) {
+            return true;
+        }
         if (v6) {
             lane.dirty6 = true;
         } else {
@@ -237,6 +290,15 @@ public final class UdpUnderlay implements Underlay {
             if (lane.dirty6) {
                 lane.dirty6 = false;
                 lane.v6.flush();
+            }
+            if (lane.poolDirty) {
+                lane.poolDirty = false;
+                for (Channel ch : lane.pool4) {
+                    ch.flush();
+                }
+                for (Channel ch : lane.pool6) {
+                    ch.flush();
+                }
             }
         }
     }
@@ -288,7 +350,7 @@ public final class UdpUnderlay implements Underlay {
                 }
                 InetAddress any = InetAddress.getByName(v6 ? "::" : "0.0.0.0");
                 synchronized (this) {
-                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false);
+                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false, true);
                 }
                 if (v6) {
                     multicast6 = ch;

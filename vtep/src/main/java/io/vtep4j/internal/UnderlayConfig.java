@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param readBatch datagrams per receive batch (recvmmsg vector length where the transport batches)
  * @param udpGro request UDP GRO on receive where the kernel supports it
  * @param udpGso coalesce equal-size sends to one destination into GSO super-datagrams where supported
+ * @param sourcePorts UDP transports: 0 sends from the bound port; N &gt; 0 adds N send-only sockets per event loop
+ *        and local address, bound to ports in 49152..65535, and picks one per packet by flow hash (RFC 7348 §5
+ *        source-port entropy); ignored by raw IP transports
  */
 public record UnderlayConfig(
         EventLoopGroup group,
@@ -34,7 +37,8 @@ public record UnderlayConfig(
         int maxFrameLength,
         int readBatch,
         boolean udpGro,
-        boolean udpGso) {
+        boolean udpGso,
+        int sourcePorts) {
 
     /** Copies the address list and checks that nothing required is missing. */
     public UnderlayConfig {
@@ -44,6 +48,14 @@ public record UnderlayConfig(
         if (localAddresses.isEmpty()) {
             throw new IllegalArgumentException("localAddresses: [] (expected: at least one address)");
         }
+    }
+
+    /** The configuration without source-port entropy (sends leave from the bound port). */
+    public UnderlayConfig(EventLoopGroup group, ByteBufAllocator allocator, List<InetAddress> localAddresses, int port,
+                          int ttl, int dscp, String multicastInterface, int maxFrameLength, int readBatch,
+                          boolean udpGro, boolean udpGso) {
+        this(group, allocator, localAddresses, port, ttl, dscp, multicastInterface, maxFrameLength, readBatch, udpGro,
+                udpGso, 0);
     }
 
     /** The first local address of the same family as {@code destination}, or null if there is none. */
