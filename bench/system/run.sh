@@ -13,7 +13,7 @@
 # processes, RPS for the kernel's receive processing). Delivered packets are read from the sink's interface
 # counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
 #
-# Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--no-results]
+# Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--no-results] [--rt] [--profile]
 #   --quick       1 s trials, 1 saturation trial + 4 search steps per case (< 3 min)
 #   default       3 s trials, 3 saturation trials + 6 search steps per case
 #   --no-results  do not append to bench/RESULTS.md or draw the chart (output stays in the run directory)
@@ -22,8 +22,9 @@
 #                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
 #                 trial (perf stat on syscall tracepoints) in the run directory
-# Installs what it needs with apt-get when missing (netsniff-ng is not needed; gcc, openvswitch-switch,
-# python3-matplotlib, tshark, ethtool, iproute2).
+# Installs what it needs with apt-get when missing (gcc, openvswitch-switch, python3-matplotlib, tshark, tcpdump,
+# ethtool, iproute2; linux-perf for --profile). netsniff-ng (trafgen) is not used; see vxgen.c for why. The vtep4j
+# leg builds bench/target/benchmarks.jar with Maven (offline) when it is missing.
 #
 # Safety: all traffic stays inside namespaces created here (addresses from 198.18.0.0/15, the benchmarking
 # range of RFC 2544), none of which has a default route; routes are checked before sending; names are
@@ -45,8 +46,8 @@ while [ $# -gt 0 ]; do
     --no-results) WRITE_RESULTS=0 ;;
     --profile) PROFILE=1 ;;
     --rt) RT="chrt -f 1" ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results, --rt, --profile)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -70,6 +71,7 @@ command -v tcpdump >/dev/null || need_pkgs+=(tcpdump)
 [ -x "$PY" ] || need_pkgs+=(python3)
 "$PY" -c 'import matplotlib' 2>/dev/null || need_pkgs+=(python3-matplotlib)
 case ",$DEVICES," in *,ovs,*) command -v ovs-vswitchd >/dev/null || need_pkgs+=(openvswitch-switch) ;; esac
+[ "$PROFILE" = 1 ] && ! command -v perf >/dev/null && need_pkgs+=(linux-perf)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "run.sh: installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -84,6 +86,8 @@ WORK=$(mktemp -d "/tmp/vtep4j-bench-${RID}.XXXX")
 RAW="$WORK/trials.csv"
 declare -A NS_DUT DUT_PID DUT_MAC GEN_IF SINK_IF DUT_IN DUT_OUT NET_ID STATUS
 PIDS_TO_KILL=()
+CREATED_NS=()   # only namespaces this run created are ever deleted
+mkns() { ip netns add "$1"; CREATED_NS+=("$1"); }
 OVS_DIR=""
 
 cleanup() {
@@ -94,8 +98,9 @@ cleanup() {
   fi
   sleep 0.3
   for p in "${PIDS_TO_KILL[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for ns in "$NS_G" "$NS_S" "${NS_DUT[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  echo "run.sh: cleaned up namespaces ${NS_G} ${NS_S} ${NS_DUT[*]} (work files in $WORK)" >&2
+  for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  echo "run.sh: cleaned up namespaces ${CREATED_NS[*]} (work files in $WORK)" >&2
+  CREATED_NS=()
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -107,11 +112,11 @@ counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 # Busy ticks of CPU 1 (user nice system irq softirq steal) and its softirq ticks alone.
 cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 cpu1_softirq() { awk '/^cpu1 /{print $8}' /proc/stat; }
-KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)
+KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)   # softirq work deferred to it is accounted as its system time
 SYSCALL_EVENTS=raw_syscalls:sys_enter
 for sc in recvmmsg recvmsg recvfrom sendmmsg sendmsg sendto write writev read epoll_wait epoll_pwait futex; do
   SYSCALL_EVENTS="$SYSCALL_EVENTS,syscalls:sys_enter_$sc"
-done   # softirq work deferred to it is accounted as its system time
+done
 proc_user() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14}' "/proc/$1/stat"; else echo 0; fi; }
 proc_ticks() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14+$15}' "/proc/$1/stat"; else echo 0; fi; }
 
@@ -119,7 +124,7 @@ proc_ticks() { if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then awk '{print $1
 gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
 
 # ---------------------------------------------------------------- common topology
-ip netns add "$NS_G"; ip netns add "$NS_S"
+mkns "$NS_G"; mkns "$NS_S"
 quiet_ns() {  # no IPv6 (no router solicitations or MLD reports wandering through the devices under test)
   nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   nsx "$1" ip link set lo up
@@ -135,7 +140,7 @@ for dev in ${DEVICES//,/ }; do
   ns="vb${RID}${dev:0:3}"; NS_DUT[$dev]="$ns"
   GEN_IF[$dev]="g${RID}${dev:0:1}"; DUT_IN[$dev]="i${RID}${dev:0:1}"
   DUT_OUT[$dev]="o${RID}${dev:0:1}"; SINK_IF[$dev]="s${RID}${dev:0:1}"
-  ip netns add "$ns"; quiet_ns "$ns"
+  mkns "$ns"; quiet_ns "$ns"
   ip link add name "${GEN_IF[$dev]}" netns "$NS_G" type veth peer name "${DUT_IN[$dev]}" netns "$ns"
   ip link add name "${DUT_OUT[$dev]}" netns "$ns" type veth peer name "${SINK_IF[$dev]}" netns "$NS_S"
   nsx "$NS_G" ip addr add "198.18.$n.1/24" dev "${GEN_IF[$dev]}"
@@ -371,8 +376,7 @@ for size in $SIZES; do
       done
     done
     # Loss search (<= 0.1 %) between the last passing and the last failing offered rate: after a pass, up
-    # (double, at most half way to the last failure); after a failure, to 95 % of what was delivered if that
-    # lies in between, else half way. A device without loss at full offered load needs no search (its rate
+    # (double, at most half way to the last failure); after a failure, down (see below). A device without loss at full offered load needs no search (its rate
     # is bounded by the generator, which the table says). Interleaved across devices step by step.
     for dev in "${ACTIVE[@]}"; do LO[$dev]=0; done
     for step in $(seq 1 "$SEARCH_STEPS"); do
@@ -388,8 +392,10 @@ for size in $SIZES; do
           MID[$dev]=$(awk -v a="$r" -v b="${HI[$dev]}" 'BEGIN{m = (a + b) / 2; printf "%d", (2 * a < m) ? 2 * a : m}')
         else
           HI[$dev]=$r
+          # Nothing passed yet: halve (a device that loses a constant small fraction at any rate is found
+          # quickly); else aim just under what was delivered if that lies in between, or half way.
           MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="$r" -v g="$got" -v t="$took" \
-            'BEGIN{h = 0.95 * g / t; printf "%d", (h > a && h < b) ? h : (a + b) / 2}')
+            'BEGIN{h = 0.95 * g / t; printf "%d", (a == 0) ? b / 2 : ((h > a && h < b) ? h : (a + b) / 2)}')
         fi
       done
     done
