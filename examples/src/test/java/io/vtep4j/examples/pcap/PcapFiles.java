@@ -19,6 +19,11 @@ final class PcapFiles {
 
     /** Writes each buffer's readable bytes as one packet; does not release or move the buffers. */
     static void write(Path file, int linkType, List<ByteBuf> packets) throws IOException {
+        write(file, linkType, packets, Integer.MAX_VALUE);
+    }
+
+    /** Like {@link #write(Path, int, List)}, keeping at most {@code snap} bytes of each (original length kept). */
+    static void write(Path file, int linkType, List<ByteBuf> packets, int snap) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
             header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
@@ -26,10 +31,10 @@ final class PcapFiles {
             out.write(header.array());
             int second = 1_700_000_000;
             for (ByteBuf packet : packets) {
-                byte[] bytes = new byte[packet.readableBytes()];
+                byte[] bytes = new byte[Math.min(snap, packet.readableBytes())];
                 packet.getBytes(packet.readerIndex(), bytes);
                 ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-                record.putInt(second++).putInt(0).putInt(bytes.length).putInt(bytes.length);
+                record.putInt(second++).putInt(0).putInt(bytes.length).putInt(packet.readableBytes());
                 out.write(record.array());
                 out.write(bytes);
             }
