@@ -11,22 +11,23 @@ import io.vtep4j.Vtep;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.learning.Encapsulation;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * vtep4j's NVGRE (raw IP protocol 47) against Open vSwitch's userspace GRE port: a host behind vtep4j (PcapPort on
- * a veth) and OVS's own {@code br-int} address ping each other both ways over VSID 0x123456; tshark, independent of
- * both, checks every GRE key on the wire.
+ * vtep4j's NVGRE (raw IP protocol 47) against Open vSwitch's userspace GRE port, over an IPv4 and an IPv6 underlay:
+ * a host behind vtep4j (PcapPort on a veth) and OVS's own {@code br-int} address ping each other both ways over
+ * VSID 0x123456; tshark, independent of both, checks every GRE key on the wire.
  *
- * <p>OVS side: {@code type=gre options:remote_ip=US options:in_key=flow options:out_key=0x12345601} and an OpenFlow
- * rule admitting only VSID 0x123456 from the tunnel ({@code tun_id=0x12345600/0xffffff00}). OVS therefore sends
- * VSID 0x123456 with FlowID 0x01 as configured, and accepts vtep4j's per-flow FlowIDs (RFC 7637 §3.2: the FlowID
- * carries per-flow entropy) only under that VSID; the rule's packet counter proves OVS matched the VSID. vtep4j's
- * FlowIDs are checked against the flow hash of the inner frames captured on the wire.
+ * <p>OVS side: {@code type=gre} ({@code ip6gre} over IPv6) {@code options:remote_ip=US options:in_key=flow
+ * options:out_key=0x12345601} and an OpenFlow rule admitting only VSID 0x123456 from the tunnel
+ * ({@code tun_id=0x12345600/0xffffff00}). OVS therefore sends VSID 0x123456 with FlowID 0x01 as configured, and
+ * accepts vtep4j's per-flow FlowIDs (RFC 7637 §3.2: the FlowID carries per-flow entropy) only under that VSID; the
+ * rule's packet counter proves OVS matched the VSID. vtep4j's FlowIDs are checked against the flow hash of the inner
+ * frames captured on the wire.
  */
 class OvsNvgreIT {
 
@@ -40,11 +41,21 @@ class OvsNvgreIT {
 
     @Test
     void pingsOvsBothWaysWithTheVsidAndFlowIdOnTheWire() throws Exception {
-        try (OvsOverlayLab net = OvsOverlayLab.create("ovsgre", 2, "gre", "in_key=flow", "out_key=0x12345601")) {
+        pingsOvsBothWays("ovsgre", 2, false);
+    }
+
+    @Test
+    void pingsOvsBothWaysOverAnIpv6Underlay() throws Exception {
+        pingsOvsBothWays("ovsgre6", 4, true);
+    }
+
+    private static void pingsOvsBothWays(String tag, int subnet, boolean ipv6) throws Exception {
+        try (OvsOverlayLab net = OvsOverlayLab.create(tag, subnet, ipv6, ipv6 ? "ip6gre" : "gre", "in_key=flow",
+                "out_key=0x12345601")) {
             net.ovs.ofctl("add-flow", OvsPeer.BR_INT, "priority=100,in_port=tun0,tun_id=0x12345600/0xffffff00,"
                     + "actions=NORMAL");
             net.ovs.ofctl("add-flow", OvsPeer.BR_INT, "priority=90,in_port=tun0,actions=drop");
-            OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", "ip", "proto", "47");
+            OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", ipv6 ? "ip6" : "ip", "proto", "47");
             try {
                 try (Vtep vtep = Vtep.builder().localAddress(net.ourUnderlay).encapsulation(Encapsulation.NVGRE)
                         .build();
@@ -56,8 +67,8 @@ class OvsNvgreIT {
                 } finally {
                     wire.close();
                 }
-                assertKeysOnTheWire(wire, net);
-                assertOurFlowIdsFollowTheInnerFlowHash(wire, net);
+                assertKeysOnTheWire(wire, net, ipv6);
+                assertOurFlowIdsFollowTheInnerFlowHash(wire, net, ipv6);
             } finally {
                 wire.delete();
             }
@@ -68,16 +79,28 @@ class OvsNvgreIT {
      * vtep4j's FlowID is per flow (RFC 7637 §3.2): the low 8 bits of the key equal {@code FlowHash.flowId} of the
      * inner frame the packet carries, recomputed here from the captured bytes.
      */
-    private static void assertOurFlowIdsFollowTheInnerFlowHash(OvsWire wire, OvsOverlayLab net) throws Exception {
+    private static void assertOurFlowIdsFollowTheInnerFlowHash(OvsWire wire, OvsOverlayLab net, boolean ipv6)
+            throws Exception {
         byte[] us = InetAddress.getByName(net.ourUnderlay).getAddress();
         int checked = 0;
         for (byte[] frame : wire.frames()) {
             ByteBuf eth = Unpooled.wrappedBuffer(frame);
-            if (eth.getUnsignedShort(12) != 0x0800 || eth.getUnsignedByte(14 + 9) != 47
-                    || eth.getInt(14 + 12) != ByteBuffer.wrap(us).getInt()) {
-                continue;
+            int gre;
+            if (ipv6) {
+                boolean ours = eth.getUnsignedShort(12) == 0x86DD && eth.getUnsignedByte(14 + 6) == 47
+                        && Arrays.equals(Arrays.copyOfRange(frame, 14 + 8, 14 + 24), us);
+                if (!ours) {
+                    continue;
+                }
+                gre = 14 + 40;
+            } else {
+                boolean ours = eth.getUnsignedShort(12) == 0x0800 && eth.getUnsignedByte(14 + 9) == 47
+                        && Arrays.equals(Arrays.copyOfRange(frame, 14 + 12, 14 + 16), us);
+                if (!ours) {
+                    continue;
+                }
+                gre = 14 + (eth.getUnsignedByte(14) & 0x0F) * 4;
             }
-            int gre = 14 + (eth.getUnsignedByte(14) & 0x0F) * 4;
             int flowId = eth.getUnsignedByte(gre + 7);
             ByteBuf inner = eth.slice(gre + 8, frame.length - gre - 8);
             assertEquals(FlowHash.flowId(FlowHash.hash(inner)), flowId, () -> "FlowID of inner frame "
@@ -88,8 +111,11 @@ class OvsNvgreIT {
     }
 
     /** Every GRE packet on the wire carries VSID 0x123456; OVS's carry FlowID 0x01; both directions appear. */
-    private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net) {
-        List<String[]> rows = wire.fields("gre", "ip.src", "gre.key", "gre.proto", "ip.flags.df");
+    private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net, boolean ipv6) throws Exception {
+        List<String[]> rows = wire.fields("gre", ipv6 ? "ipv6.src" : "ip.src", "gre.key", "gre.proto",
+                "ip.flags.df");
+        InetAddress ovs = InetAddress.getByName(net.ovsUnderlay);
+        InetAddress us = InetAddress.getByName(net.ourUnderlay);
         int fromOvs = 0;
         int fromUs = 0;
         for (String[] row : rows) {
@@ -97,13 +123,14 @@ class OvsNvgreIT {
             long key = Long.decode(row[1]);
             assertEquals(VSID, key >>> 8, () -> "VSID of " + packet);
             assertEquals("0x6558", row[2].toLowerCase(Locale.ROOT), () -> "GRE protocol TEB in " + packet);
-            if (row[0].equals(net.ovsUnderlay)) {
+            InetAddress source = InetAddress.getByName(row[0]);
+            if (source.equals(ovs)) {
                 assertEquals(OVS_FLOW_ID, key & 0xFF, () -> "OVS FlowID in " + packet);
                 fromOvs++;
             } else {
-                assertEquals(net.ourUnderlay, row[0], packet);
-                // RFC 7348 §4.3 (kept for NVGRE): no fragmentation, DF set.
-                assertTrue(row[3].equals("1") || row[3].equalsIgnoreCase("true"), () -> "DF in " + packet);
+                assertEquals(us, source, packet);
+                // RFC 7348 §4.3 (kept for NVGRE): no fragmentation, DF set (IPv6 routers never fragment).
+                assertTrue(ipv6 || row[3].equals("1") || row[3].equalsIgnoreCase("true"), () -> "DF in " + packet);
                 fromUs++;
             }
         }

@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  *                                                                           br-int 10.50.N.3 (tunnel port)
  * </pre>
  *
+ * With an IPv6 underlay the tunnel endpoints are {@code fd99:N::1} (vtep4j) and {@code fd99:N::3} (OVS); the
+ * overlay stays IPv4.
+ *
  * The test JVM's namespace holds vtep4j; {@code o1} runs OVS ({@link OvsPeer}); {@code h1} is the host behind
  * vtep4j. {@link #close()} stops OVS and deletes every namespace and link, also after a failure. Not thread-safe.
  */
@@ -39,13 +42,13 @@ final class OvsOverlayLab implements AutoCloseable {
     final String ovsOverlay;
     final String hostOverlay;
 
-    private OvsOverlayLab(Lab lab, Namespace o1, Namespace h1, OvsPeer ovs, int subnet) {
+    private OvsOverlayLab(Lab lab, Namespace o1, Namespace h1, OvsPeer ovs, int subnet, boolean ipv6) {
         this.lab = lab;
         this.o1 = o1;
         this.h1 = h1;
         this.ovs = ovs;
-        this.ourUnderlay = "10.99." + subnet + ".1";
-        this.ovsUnderlay = "10.99." + subnet + ".3";
+        this.ourUnderlay = ipv6 ? "fd99:" + subnet + "::1" : "10.99." + subnet + ".1";
+        this.ovsUnderlay = ipv6 ? "fd99:" + subnet + "::3" : "10.99." + subnet + ".3";
         this.ovsOverlay = "10.50." + subnet + ".3";
         this.hostOverlay = "10.50." + subnet + ".1";
     }
@@ -55,16 +58,22 @@ final class OvsOverlayLab implements AutoCloseable {
      * port {@code tunnel} of {@code type} with {@code options} towards vtep4j. Checks every sender's route.
      */
     static OvsOverlayLab create(String tag, int subnet, String type, String... options) {
-        Lab lab = new Lab(tag);
+        return create(tag, subnet, false, type, options);
+    }
+
+    /** {@link #create(String, int, String, String...)} with an IPv6 underlay when {@code ipv6}. */
+    static OvsOverlayLab create(String tag, int subnet, boolean ipv6, String type, String... options) {
+        Lab lab = new Lab(tag).ipv6(ipv6);
         OvsPeer ovs = null;
         try {
             Namespace o1 = lab.namespace("o1");
-            // Lab.veth turns tx checksum offload off on both ends: OVS drops packets with partial checksums.
-            lab.veth(Namespace.SELF, "u-o1", "10.99." + subnet + ".1/24", o1, "u0", null);
+            String prefix = ipv6 ? "/64" : "/24";
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50." + subnet + ".1/24", HOST_MAC, "pc-h1");
             ovs = OvsPeer.start(o1);
-            OvsOverlayLab setup = new OvsOverlayLab(lab, o1, h1, ovs, subnet);
-            ovs.underlay("u0", setup.ovsUnderlay + "/24")
+            OvsOverlayLab setup = new OvsOverlayLab(lab, o1, h1, ovs, subnet, ipv6);
+            // Lab.veth turns tx checksum offload off on both ends: OVS drops packets with partial checksums.
+            lab.veth(Namespace.SELF, "u-o1", setup.ourUnderlay + prefix, o1, "u0", null);
+            ovs.underlay("u0", setup.ovsUnderlay + prefix)
                     .tunnel("tun0", type, setup.ourUnderlay, options)
                     .overlayAddress(setup.ovsOverlay + "/24");
             // Safety rule: every sender's route stays on the test's own links.
