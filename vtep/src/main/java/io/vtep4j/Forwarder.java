@@ -147,7 +147,8 @@ final class Forwarder implements UnderlayReceiver {
         seg.counters.floods.increment();
         for (LocalPortImpl p : ports) {
             if (p != from) {
-                deliver(p, frame.retainedDuplicate());
+                // Read-only: the copies share memory; nobody may strip a tag or write a header into it in place.
+                deliver(p, frame.retainedDuplicate().asReadOnly());
             }
         }
         if (remoteTargets == 0) {
@@ -155,7 +156,9 @@ final class Forwarder implements UnderlayReceiver {
             return;
         }
         int hash = FlowHash.hash(frame);
-        ByteBuf payload = encapsulate(frame, seg.vni, hash);
+        // Local ports hold views of these bytes: encapsulate from a read-only view (a small header buffer in front
+        // instead of writing into the shared headroom or stripping a tag in place).
+        ByteBuf payload = encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
         try {
             for (InetAddress remote : her) {
                 replicate(seg, payload, remote, hash);
@@ -303,10 +306,16 @@ final class Forwarder implements UnderlayReceiver {
             return;
         }
         seg.counters.floods.increment();
-        for (int i = 0; i < ports.length - 1; i++) {
-            deliver(ports[i], frame.retainedDuplicate());
+        if (ports.length == 1) {
+            deliver(ports[0], frame);
+            return;
         }
-        deliver(ports[ports.length - 1], frame);
+        // Several ports share the bytes: each gets a read-only view (a handler that forwards its frame into another
+        // VTEP then gets a composite header instead of writing into memory the other ports still read).
+        for (int i = 0; i < ports.length - 1; i++) {
+            deliver(ports[i], frame.retainedDuplicate().asReadOnly());
+        }
+        deliver(ports[ports.length - 1], frame.asReadOnly());
     }
 
     private Location remoteLocation(InetAddress source) {

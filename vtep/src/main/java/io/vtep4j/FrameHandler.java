@@ -12,7 +12,8 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Buffers: the handler owns {@code frame} and must release it (also when it throws). The readable bytes are the
  * frame from the destination MAC on, without FCS. When a frame is flooded to several ports, each gets its own
- * reference to shared content: treat it as read-only, or copy it before changing bytes.
+ * read-only view of shared content ({@code isReadOnly()}); copy it to change bytes. A frame for one port alone is
+ * writable, with headroom in front: sending it on into another VTEP's port encapsulates it without a copy.
  */
 @FunctionalInterface
 public interface FrameHandler {

@@ -125,6 +125,36 @@ class VtepForwardingTest {
     }
 
     @Test
+    void floodedCopiesAreReadOnlyViewsAndATaggedFrameReachesPortsUnstripped() throws Exception {
+        Sink second = new Sink();
+        closeables.add(second);
+        LocalPort[] p = mesh();
+        a.segment(VNI).attach("a2", second);
+        ByteBuf tagged = frame(BROADCAST, MAC_A, 68, 5);
+        tagged.setShort(12, 0x8100).setShort(14, 100).setShort(16, 0x0800);   // 802.1Q VLAN 100 inside
+        p[0].send(tagged);
+        ByteBuf local = second.poll(WAIT.toMillis());
+        assertNotNull(local);
+        try {
+            assertTrue(local.isReadOnly(), "a flooded copy is a read-only view");
+            // The remote copy had its tag stripped (RFC 7348 §6.1) without touching the local port's bytes.
+            assertEquals(0x8100, local.getUnsignedShort(local.readerIndex() + 12));
+            assertEquals(68, local.readableBytes());
+        } finally {
+            local.release();
+        }
+        ByteBuf remote = sinkB.poll(WAIT.toMillis());
+        assertNotNull(remote);
+        try {
+            assertEquals(64, remote.readableBytes());
+            assertEquals(0x0800, remote.getUnsignedShort(remote.readerIndex() + 12));
+        } finally {
+            remote.release();
+        }
+        assertFrame(sinkC, BROADCAST, MAC_A);
+    }
+
+    @Test
     void underlayFramesNeverGoBackIntoTheOverlay() throws Exception {
         LocalPort[] p = mesh();
         p[0].send(frame(BROADCAST, MAC_A));
