@@ -258,7 +258,9 @@ public final class RawGreUnderlay implements Underlay {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises a failed sendmsg/sendmmsg (EMSGSIZE with DF, unreachable, ...) lands here.
+            // With void promises a failed sendmsg/sendmmsg (EMSGSIZE with DF, no route, ...) lands here, and so does
+            // a socket error the kernel raised from an ICMP error about an earlier send (protocol unreachable): both
+            // are failed sends. The channel stays open.
             receiver.dropped(DropReason.SEND_FAILED);
         }
     }
