@@ -60,7 +60,8 @@ final class Engine {
 
     /** Starts event loops and underlay; on failure leaves nothing running. */
     static Engine start(VtepConfig config) throws IOException {
-        EventLoopGroup group = Transports.newGroup(config.eventLoops(), "vtep");
+        EventLoopGroup group = config.sharedGroup() != null ? config.sharedGroup()
+                : Transports.newGroup(config.eventLoops(), "vtep");
         Engine engine = new Engine(config, group);
         try {
             UnderlayConfig uc = new UnderlayConfig(group, config.allocator(), config.localAddresses(), config.port(),
@@ -239,7 +240,9 @@ final class Engine {
         if (underlay != null) {
             underlay.close();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (config.sharedGroup() == null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
     }
 
     private void checkOpen() {

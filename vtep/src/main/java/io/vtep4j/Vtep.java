@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.Encapsulation;
@@ -97,8 +98,8 @@ public final class Vtep implements AutoCloseable {
     }
 
     /**
-     * Closes every segment and port, releases every queued buffer, closes the sockets and stops the event loops;
-     * blocks until the threads are gone. Idempotent.
+     * Closes every segment and port, releases every queued buffer, closes the sockets and stops the event loops
+     * (unless they were given with {@link Builder#eventLoopGroup}); blocks until the threads are gone. Idempotent.
      */
     @Override
     public void close() {
@@ -146,6 +147,7 @@ public final class Vtep implements AutoCloseable {
         private boolean udpGro;
         private boolean udpGso;
         private int sourcePorts;
+        private EventLoopGroup sharedGroup;
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
 
         private Builder() {
@@ -268,6 +270,22 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs this VTEP on an event loop group the application owns instead of its own (then {@link #eventLoops} is
+         * ignored and {@link Vtep#close()} leaves the group running). VTEPs that hand frames to each other (VNI
+         * stitching) should share one: a send from a handler is then a write on the same thread, not a task hop.
+         * The group must match the transport: {@code MultiThreadIoEventLoopGroup} with {@code EpollIoHandler} on
+         * Linux (NIO with {@code -Dvtep4j.transport=nio}).
+         */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            Objects.requireNonNull(group, "group");
+            if (group.isShuttingDown()) {
+                throw new IllegalArgumentException("eventLoopGroup: " + group + " (expected: a running group)");
+            }
+            this.sharedGroup = group;
+            return this;
+        }
+
         /** Time source in nanoseconds for ageing (default {@code System::nanoTime}); tests inject a fake. */
         public Builder ticker(LongSupplier nanos) {
             this.ticker = Objects.requireNonNull(nanos, "ticker");
@@ -358,7 +376,8 @@ public final class Vtep implements AutoCloseable {
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
             VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
                     Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, multicastInterface, eventLoops,
-                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts, allocator);
+                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts, allocator,
+                    sharedGroup);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {

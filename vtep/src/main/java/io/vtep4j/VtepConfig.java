@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
@@ -8,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
 
-/** What {@link Vtep.Builder} validated, handed to the {@link Engine}. Immutable. */
+/** What {@link Vtep.Builder} validated, handed to the {@link Engine}; {@code sharedGroup} may be null. Immutable. */
 record VtepConfig(
         List<InetAddress> localAddresses,
         Encapsulation encapsulation,
@@ -30,5 +31,6 @@ record VtepConfig(
         boolean udpGro,
         boolean udpGso,
         int sourcePorts,
-        ByteBufAllocator allocator) {
+        ByteBufAllocator allocator,
+        EventLoopGroup sharedGroup) {
 }

@@ -45,4 +45,35 @@ class VtepStitchingTest {
             assertEquals(0, stitch.stats().totalDrops());
         }
     }
+
+    @Test
+    void vtepsSharingOneEventLoopGroupStitchAndCloseWithoutStoppingIt() throws Exception {
+        io.netty.channel.EventLoopGroup shared = io.vtep4j.internal.Transports.newGroup(2, "shared");
+        int port = TestFrames.freePort();
+        AtomicReference<LocalPort> onward = new AtomicReference<>();
+        try (Sink sink = new Sink();
+             Vtep source = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+             Vtep left = Vtep.builder().localAddress("127.0.0.2").port(port).eventLoopGroup(shared).build();
+             Vtep right = Vtep.builder().localAddress("127.0.0.4").port(port).eventLoopGroup(shared).build();
+             Vtep sinkSide = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
+            LocalPort in = source.segment(100).floodTo("127.0.0.2").attach(ByteBuf::release);
+            left.segment(100).attach(frame -> onward.get().send(frame));
+            onward.set(right.segment(200).floodTo("127.0.0.3").attach(ByteBuf::release));
+            sinkSide.segment(200).attach(sink);
+            for (int i = 0; i < 20; i++) {
+                in.write(frame(mac("02:00:00:00:00:02"), mac("02:00:00:00:00:01"), 200, i));
+            }
+            in.flush();
+            for (int i = 0; i < 20; i++) {
+                ByteBuf f = sink.poll(10_000);
+                assertNotNull(f, "frame " + i);
+                f.release();
+            }
+            left.close();
+            right.close();
+            org.junit.jupiter.api.Assertions.assertFalse(shared.isShuttingDown(), "a shared group stays up");
+        } finally {
+            shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }

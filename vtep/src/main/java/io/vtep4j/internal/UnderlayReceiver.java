@@ -23,7 +23,11 @@ public interface UnderlayReceiver {
      */
     void received(ByteBuf payload, InetAddress source);
 
-    /** A read batch ended; the engine flushes whatever the batch made it send. */
+    /**
+     * A read batch ended; the engine flushes whatever the batch made it send. A transport MUST call it after every
+     * batch of {@link #received} calls (at least one per event-loop wakeup that delivered anything): until it does,
+     * sends made by handlers on that loop stay queued.
+     */
     void readComplete();
 
     /**
