@@ -3,11 +3,15 @@ package io.vtep4j.examples.demo;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs the demo in-process, as {@code vtep4j demo} does, and checks what it claims against what it observed. */
@@ -37,5 +41,23 @@ class DemoCommandTest {
         assertTrue(text.contains("Forwarding tables at the end"), text);
         assertTrue(text.contains("Counters (vtep.stats())"), text);
         System.out.println(text);
+    }
+
+    @Test
+    void demoMovesToAnotherPortWhenTheVxlanPortIsTaken() throws IOException {
+        // Hold 4789 on one of the demo's addresses: it must pick another port for all three VTEPs.
+        try (DatagramSocket squatter = new DatagramSocket(null)) {
+            squatter.bind(new InetSocketAddress("127.0.0.2", DemoNetwork.PREFERRED_PORT));
+            DemoCommand demo = new DemoCommand();
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(demo);
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(new StringWriter(), true));
+
+            assertEquals(0, cli.execute(), out::toString);
+            assertTrue(demo.report().allHeld(), out::toString);
+            assertFalse(out.toString().contains("loopback UDP port " + DemoNetwork.PREFERRED_PORT + "\n"),
+                    out::toString);
+        }
     }
 }
