@@ -255,7 +255,8 @@ public final class Vtep implements AutoCloseable {
         public Builder multicastInterface(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
-                throw new IllegalArgumentException("multicastInterface: \"" + name + "\" (expected: an interface name)");
+                throw new IllegalArgumentException(
+                        "multicastInterface: \"" + name + "\" (expected: an interface name)");
             }
             this.multicastInterface = name;
             return this;

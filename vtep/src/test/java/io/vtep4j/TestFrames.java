@@ -41,7 +41,8 @@ final class TestFrames {
     }
 
     static long source(ByteBuf frame) {
-        return (long) frame.getUnsignedShort(frame.readerIndex() + 6) << 32 | frame.getUnsignedInt(frame.readerIndex() + 8);
+        int at = frame.readerIndex() + 6;
+        return (long) frame.getUnsignedShort(at) << 32 | frame.getUnsignedInt(at + 2);
     }
 
     /**

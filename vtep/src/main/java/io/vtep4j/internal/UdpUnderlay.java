@@ -3,8 +3,6 @@ package io.vtep4j.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -12,9 +10,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.vtep4j.encap.DropReason;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -71,7 +67,7 @@ public final class UdpUnderlay implements Underlay {
     private final int slot;
     /** UDP GSO on send: asked for, epoll, and supported by this kernel / native library. */
     private final boolean gso;
-    private final Inbound inbound = new Inbound();
+    private UdpInbound inbound;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -114,6 +110,7 @@ public final class UdpUnderlay implements Underlay {
             throw new IllegalStateException("underlay already " + (closed ? "closed" : "open"));
         }
         this.receiver = receiver;
+        this.inbound = new UdpInbound(receiver, config.maxFrameLength() - IPV4_UDP_OVERHEAD);
         List<Lane> laneList = new ArrayList<>();
         for (EventExecutor executor : config.group()) {
             laneList.add(new Lane((EventLoop) executor));
@@ -392,51 +389,6 @@ public final class UdpUnderlay implements Underlay {
             ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         allChannels.clear();
-    }
-
-    /** Hands each datagram's payload to the receiver; never lets anything escape the loop. */
-    private final class Inbound extends ChannelInboundHandlerAdapter {
-
-        @Override
-        public boolean isSharable() {
-            return true;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof DatagramPacket)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            DatagramPacket packet = (DatagramPacket) msg;
-            if (packet.content().readableBytes() > config.maxFrameLength() - IPV4_UDP_OVERHEAD) {
-                // Longer than an MTU-sized IPv4 packet can carry (a full slot means the read truncated it):
-                // RFC 7348 §4.3, no fragmentation, so it cannot be a valid tunnel packet for this underlay.
-                packet.release();
-                receiver.dropped(DropReason.MTU_EXCEEDED);
-                return;
-            }
-            try {
-                receiver.received(packet.content(), packet.sender().getAddress());
-            } catch (Throwable ignored) {
-                // The receiver owns the payload from the call on; it must not throw, but the loop must survive.
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            try {
-                receiver.readComplete();
-            } catch (Throwable ignored) {
-                // The loop must survive a misbehaving receiver.
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises, a failed sendmsg/sendmmsg lands here.
-            receiver.dropped(DropReason.SEND_FAILED);
-        }
     }
 
     /** For tests: the channels of the unicast lanes. */
