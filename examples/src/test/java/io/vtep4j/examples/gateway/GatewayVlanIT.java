@@ -142,6 +142,39 @@ class GatewayVlanIT {
     }
 
     @Test
+    void floodsThroughAMulticastGroupToKernelPeers() throws Exception {
+        try (Lab lab = new Lab("gwmcast")) {
+            Namespace h3 = lab.namespace("h3");
+            lab.veth(h3, "h3-eth", "10.30.0.1/24", Namespace.SELF, "gw-edge", null);
+            Namespace k3 = lab.namespace("k3");
+            Namespace k4 = lab.namespace("k4");
+            Lab.Fabric fabric = lab.fabric();
+            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+            fabric.attach(k3, "k3-u", "10.99.0.2/24");
+            fabric.attach(k4, "k4-u", "10.99.0.3/24");
+            KernelVxlan.in(k3, "vx0").vni(10300).dstPort(4789).local("10.99.0.2").group("239.1.1.30", "k3-u")
+                    .overlay("10.30.0.2/24").create();
+            KernelVxlan.in(k4, "vx0").vni(10300).dstPort(4789).local("10.99.0.3").group("239.1.1.30", "k4-u")
+                    .overlay("10.30.0.3/24").create();
+            // Safety rule: the group is only reachable through our own fabric.
+            Namespace.SELF.ok("ip", "route", "add", "239.1.1.30/32", "dev", "gw-u");
+            Namespace.SELF.assertRoute("239.1.1.30", "gw-u").assertRoute("10.99.0.2", "gw-u");
+
+            // no --flood list: broadcasts reach the kernel VTEPs only through the group
+            try (GatewayProcess gw = GatewayProcess.start(List.of("--local", "10.99.0.1", "--port", "gw-edge",
+                    "--untagged", "10300", "--group", "10300=239.1.1.30", "--group-dev", "gw-u"))) {
+                assertTrue(gw.awaitOutput("running", START), gw::describe);
+
+                E2e.assertPing(h3, "10.30.0.2", gw, null);
+                E2e.assertPing(h3, "10.30.0.3", gw, null);
+
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(STOP), gw::describe);
+            }
+        }
+    }
+
+    @Test
     void withoutCapNetRawTheGatewaySaysSoAndExitsTwo() throws Exception {
         try (Lab lab = new Lab("gwperm")) {
             Namespace h = lab.namespace("h");
