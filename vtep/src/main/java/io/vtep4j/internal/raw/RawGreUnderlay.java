@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +40,15 @@ import java.util.concurrent.TimeUnit;
  * and the header skipped; IPv6 raw sockets deliver the payload without the IPv6 header (RFC 3542 §3), so nothing is
  * stripped. What is handed on starts at the GRE header. The kernel delivers each GRE packet to every raw GRE socket
  * whose bound address matches, so there is exactly one socket per local address (raw sockets have no SO_REUSEPORT
- * load spreading). Multicast groups are not supported on this transport (head-end replication is).
+ * load spreading).
+ *
+ * <p>Multicast (IPv4, RFC 7637 §4: a multicast group per VSID): sends to a group leave through the unicast socket
+ * with IP_MULTICAST_IF set to {@link UnderlayConfig#multicastInterface()}, the configured TTL and multicast loopback
+ * off. Joined groups are received by a second raw socket bound to the wildcard address (a raw socket bound to a
+ * unicast address never sees group traffic), with IP_MULTICAST_ALL off; it also gets a copy of every unicast GRE
+ * packet, which it discards unseen (the unicast socket delivers those), so joining costs one extra read per unicast
+ * packet. IPv6 groups are refused: an IPv6 raw socket gets no header, so the wildcard socket could not tell group
+ * traffic from unicast copies.
  *
  * <p>Needs Linux epoll and root or CAP_NET_RAW; {@link #open} fails with an {@link IOException} saying which.
  * Thread-safe as {@link Underlay} requires.
@@ -60,6 +69,9 @@ public final class RawGreUnderlay implements Underlay {
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private volatile EpollDatagramChannel channel4;
     private volatile EpollDatagramChannel channel6;
+    /** Wildcard-bound IPv4 socket receiving joined groups; created on the first join. */
+    private EpollDatagramChannel multicast4;
+    private UnderlayReceiver receiver;
     private volatile boolean dirty4;
     private volatile boolean dirty6;
     private volatile boolean open;
@@ -75,6 +87,7 @@ public final class RawGreUnderlay implements Underlay {
         if (open || closed) {
             throw new IllegalStateException("underlay already " + (closed ? "closed" : "open"));
         }
+        this.receiver = receiver;
         if (!Transports.epoll()) {
             throw new IOException("NVGRE over IP protocol 47 needs Netty's Linux epoll transport (unavailable here,"
                     + " or disabled by -Dvtep4j.transport=nio); use GRE-in-UDP instead");
@@ -85,7 +98,7 @@ public final class RawGreUnderlay implements Underlay {
                 if ((v6 ? channel6 : channel4) != null) {
                     continue; // the first address of a family sends; one raw socket per family is enough
                 }
-                EpollDatagramChannel ch = openChannel(local, receiver);
+                EpollDatagramChannel ch = openChannel(local, receiver, false);
                 if (v6) {
                     channel6 = ch;
                 } else {
@@ -100,7 +113,8 @@ public final class RawGreUnderlay implements Underlay {
         open = true;
     }
 
-    private EpollDatagramChannel openChannel(InetAddress local, UnderlayReceiver receiver) throws IOException {
+    private EpollDatagramChannel openChannel(InetAddress local, UnderlayReceiver receiver, boolean groupsOnly)
+            throws IOException {
         RawIpSocket socket = RawIpSocket.open(local, RawIpSocket.IPPROTO_GRE);
         EpollDatagramChannel ch;
         try {
@@ -123,7 +137,14 @@ public final class RawGreUnderlay implements Underlay {
         if (batch > 1) {
             ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
         }
-        ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6()));
+        if (config.multicastInterface() != null && !socket.isIpv6()) {
+            // Sends to a group leave through the named interface, with the unicast TTL, and never loop back to us.
+            ch.config().setNetworkInterface(multicastInterface())
+                    .setTimeToLive(config.ttl())
+                    .setLoopbackModeDisabled(true)
+                    .setOption(EpollChannelOption.IP_MULTICAST_ALL, false);
+        }
+        ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6(), groupsOnly));
         try {
             if (!config.group().next().register(ch).await(TIMEOUT_SECONDS, TimeUnit.SECONDS) || !ch.isRegistered()) {
                 ch.close();
@@ -180,13 +201,68 @@ public final class RawGreUnderlay implements Underlay {
 
     @Override
     public void joinGroup(InetAddress group) throws IOException {
-        throw new IOException("multicast group " + group.getHostAddress() + ": not supported by the NVGRE raw IP"
-                + " transport (use head-end replication: floodTo(unicast address))");
+        NetworkInterface nif = checkGroup(group);
+        EpollDatagramChannel ch;
+        synchronized (this) {
+            if (!open) {
+                throw new IllegalStateException("underlay not open");
+            }
+            if (multicast4 == null) {
+                multicast4 = openChannel(InetAddress.getByName("0.0.0.0"), receiver, true);
+            }
+            ch = multicast4;
+        }
+        await(ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress());
     }
 
     @Override
-    public void leaveGroup(InetAddress group) {
-        // Nothing was ever joined.
+    public void leaveGroup(InetAddress group) throws IOException {
+        NetworkInterface nif = checkGroup(group);
+        EpollDatagramChannel ch;
+        synchronized (this) {
+            ch = multicast4;
+        }
+        if (ch != null) {
+            await(ch.leaveGroup(new InetSocketAddress(group, 0), nif), "leave " + group.getHostAddress());
+        }
+    }
+
+    private NetworkInterface checkGroup(InetAddress group) throws IOException {
+        if (!group.isMulticastAddress()) {
+            throw new IllegalArgumentException("group: " + group.getHostAddress() + " (expected: a multicast address)");
+        }
+        if (group instanceof Inet6Address) {
+            throw new IOException("multicast group " + group.getHostAddress() + ": IPv6 groups are not supported by"
+                    + " the NVGRE raw IP transport (use head-end replication: floodTo(unicast address))");
+        }
+        return multicastInterface();
+    }
+
+    private NetworkInterface multicastInterface() throws IOException {
+        String name = config.multicastInterface();
+        if (name == null) {
+            throw new IllegalStateException("multicastInterface: null (expected: an interface name to join "
+                    + "multicast groups on; set it on the builder)");
+        }
+        NetworkInterface nif = NetworkInterface.getByName(name);
+        if (nif == null) {
+            throw new IOException("multicastInterface: " + name + " (no such interface)");
+        }
+        return nif;
+    }
+
+    private static void await(io.netty.channel.ChannelFuture future, String what) throws IOException {
+        try {
+            if (!future.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IOException(what + ": timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + ": interrupted", e);
+        }
+        if (!future.isSuccess()) {
+            throw new IOException(what + ": " + future.cause().getMessage(), future.cause());
+        }
     }
 
     @Override
@@ -201,7 +277,7 @@ public final class RawGreUnderlay implements Underlay {
         }
         closed = true;
         open = false;
-        for (EpollDatagramChannel ch : new EpollDatagramChannel[] {channel4, channel6}) {
+        for (EpollDatagramChannel ch : new EpollDatagramChannel[] {channel4, channel6, multicast4}) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
@@ -213,10 +289,16 @@ public final class RawGreUnderlay implements Underlay {
 
         private final UnderlayReceiver receiver;
         private final boolean ipv4;
+        private final boolean groupsOnly;
 
         Inbound(UnderlayReceiver receiver, boolean ipv4) {
+            this(receiver, ipv4, false);
+        }
+
+        Inbound(UnderlayReceiver receiver, boolean ipv4, boolean groupsOnly) {
             this.receiver = receiver;
             this.ipv4 = ipv4;
+            this.groupsOnly = groupsOnly;
         }
 
         @Override
@@ -230,6 +312,12 @@ public final class RawGreUnderlay implements Underlay {
             if (ipv4) {
                 int offset = content.readerIndex();
                 // The kernel has checked the header checksum before raw delivery; no need to sum it again.
+                if (groupsOnly && (content.readableBytes() < Ipv4Header.MIN_LENGTH
+                        || (Ipv4Header.destination(content, offset) >>> 28) != 0xE)) {
+                    // The wildcard socket's copy of a unicast packet: the unicast socket delivers it. Not a drop.
+                    content.release();
+                    return;
+                }
                 int headerLength = Ipv4Header.validate(content, offset, content.readableBytes(), false);
                 if (headerLength < 0) {
                     content.release();

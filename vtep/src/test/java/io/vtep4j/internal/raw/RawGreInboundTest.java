@@ -94,6 +94,21 @@ class RawGreInboundTest {
     }
 
     @Test
+    void theGroupSocketDiscardsItsCopiesOfUnicastUncountedAndPassesGroupTraffic() {
+        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true));
+        ByteBuf unicast = content(ipv4(20, GRE.length, 0), GRE); // to 10.99.0.1
+        ch.writeInbound(new DatagramPacket(unicast, new InetSocketAddress(0), new InetSocketAddress("10.99.0.3", 0)));
+        assertEquals(0, unicast.refCnt());
+        byte[] toGroup = ipv4(20, GRE.length, 0);
+        toGroup[16] = (byte) 239; // destination 239.99.0.1
+        ch.writeInbound(packet(toGroup, GRE, "10.99.0.3"));
+        assertEquals(1, recorder.payloads.size());
+        assertArrayEquals(GRE, recorder.payloads.get(0));
+        assertTrue(recorder.drops.isEmpty(), "a unicast copy is not a drop");
+        assertFalse(ch.finish());
+    }
+
+    @Test
     void survivesAThrowingReceiverAndReportsReadComplete() {
         UnderlayReceiver throwing = new Recorder() {
             @Override

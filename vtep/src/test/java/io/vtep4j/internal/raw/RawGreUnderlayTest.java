@@ -156,11 +156,15 @@ class RawGreUnderlayTest {
     }
 
     @Test
-    void refusesMulticastAndDropsSendsWithoutALocalAddressOfThatFamily() throws Exception {
+    void refusesIpv6OrUnconfiguredMulticastAndDropsSendsWithoutALocalAddressOfThatFamily() throws Exception {
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0))) {
             a.open(new Queue());
-            IOException e = assertThrows(IOException.class, () -> a.joinGroup(address("239.1.1.1")));
-            assertTrue(e.getMessage().contains("head-end replication"), e.getMessage());
+            IllegalStateException noInterface = assertThrows(IllegalStateException.class,
+                    () -> a.joinGroup(address("239.1.1.1")));
+            assertTrue(noInterface.getMessage().startsWith("multicastInterface: null"), noInterface.getMessage());
+            IOException v6 = assertThrows(IOException.class, () -> a.joinGroup(address("ff05::7")));
+            assertTrue(v6.getMessage().contains("head-end replication"), v6.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> a.joinGroup(address("127.0.0.1")));
             ByteBuf payload = Unpooled.wrappedBuffer(gre(0x5000, 0, 10));
             assertFalse(a.send(payload, address("::1"), 0));
             assertEquals(0, payload.refCnt(), "dropped payload must be released");
@@ -226,6 +230,11 @@ class RawGreUnderlayTest {
         @Override
         public void dropped(DropReason reason) {
             drops.add(reason);
+        }
+
+        /** The next item if one is queued already, else null. */
+        Item poll() {
+            return items.poll();
         }
 
         Item take() throws InterruptedException {
