@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * whose bound address matches, so there is exactly one socket per local address (raw sockets have no SO_REUSEPORT
  * load spreading).
  *
- * <p>Multicast (IPv4, RFC 7637 §4: a multicast group per VSID): sends to a group leave through the unicast socket
+ * <p>Multicast (IPv4, RFC 7637 §4.2: a multicast group per VSID): sends to a group leave through the unicast socket
  * with IP_MULTICAST_IF set to {@link UnderlayConfig#multicastInterface()}, the configured TTL and multicast loopback
  * off. Joined groups are received by a second raw socket bound to the wildcard address (a raw socket bound to a
  * unicast address never sees group traffic), with IP_MULTICAST_ALL off; it also gets a copy of every unicast GRE
