@@ -36,11 +36,26 @@ public final class Capture implements AutoCloseable {
      * @throws IllegalStateException if tcpdump does not report that it listens within 10 s
      */
     public static Capture start(Namespace ns, String dev, String filter) {
+        return start(ns, dev, filter, List.of("-l", "-q"));
+    }
+
+    /**
+     * Starts {@code tcpdump -i DEV -w FILE FILTER} in {@code ns} (packets written unbuffered, for tshark to
+     * decode after {@link #close()}) and waits until it is listening; {@link #count()} stays 0.
+     */
+    public static Capture toFile(Namespace ns, String dev, String filter, java.nio.file.Path file) {
+        // --immediate-mode: writing to a file, tcpdump otherwise leaves packets in the kernel's ring until a block
+        // fills or a second passes, and a quick test stops it before. -Z root: the file lives in the test's own dir.
+        return start(ns, dev, filter, List.of("--immediate-mode", "-Z", "root", "-U", "-w", file.toString()));
+    }
+
+    private static Capture start(Namespace ns, String dev, String filter, List<String> output) {
         List<String> argv = new ArrayList<>();
         if (!ns.isSelf()) {
             argv.addAll(List.of("ip", "netns", "exec", ns.name()));
         }
-        argv.addAll(List.of("tcpdump", "-i", dev, "-n", "-l", "-q", "-p"));
+        argv.addAll(List.of("tcpdump", "-i", dev, "-n", "-p"));
+        argv.addAll(output);
         argv.addAll(List.of(filter.split(" ")));
         Process process;
         try {
