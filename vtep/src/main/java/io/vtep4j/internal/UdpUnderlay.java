@@ -308,14 +308,16 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public void joinGroup(InetAddress group) throws IOException {
         DatagramChannel ch = multicastChannel(group, true);
-        await(ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()), "join " + group);
+        ChannelFutures.await(ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()), "join " + group,
+                CLOSE_TIMEOUT_SECONDS);
     }
 
     @Override
     public void leaveGroup(InetAddress group) throws IOException {
         DatagramChannel ch = multicastChannel(group, false);
         if (ch != null) {
-            await(ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()), "leave " + group);
+            ChannelFutures.await(ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()),
+                    "leave " + group, CLOSE_TIMEOUT_SECONDS);
         }
     }
 
@@ -356,20 +358,6 @@ public final class UdpUnderlay implements Underlay {
                 }
             }
             return (DatagramChannel) ch;
-        }
-    }
-
-    private static void await(io.netty.channel.ChannelFuture future, String what) throws IOException {
-        try {
-            if (!future.await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException(what + ": timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(what + ": interrupted", e);
-        }
-        if (!future.isSuccess()) {
-            throw new IOException(what + ": " + future.cause().getMessage(), future.cause());
         }
     }
 
