@@ -103,15 +103,20 @@ final class Engine {
     }
 
     private LearnResult learnLocked(MacTable table, long mac, Location where, int now) {
-        final List<Event> events = new ArrayList<>(2);
+        final List<Event> events;
         final LearnResult result;
         synchronized (table) {
             final int slot = table.indexOf(mac);
             if (slot >= 0) {
-                result = relearn(table, slot, where, now, events);
-            } else {
-                result = insert(table, mac, where, now, 0, events);
+                final long key = table.keyAt(slot);
+                if ((key & (MacTable.STATIC | MacTable.FROZEN)) == 0
+                        && where.equals(registry.location(MacTable.locationIndex(key)))) {
+                    table.touch(slot, now); // a due refresh: no event, nothing allocated
+                    return LearnResult.REFRESHED;
+                }
             }
+            events = new ArrayList<>(2);
+            result = slot >= 0 ? relearn(table, slot, where, now, events) : insert(table, mac, where, now, 0, events);
         }
         fire(events);
         return result;

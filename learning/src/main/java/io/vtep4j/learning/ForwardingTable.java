@@ -79,7 +79,10 @@ public final class ForwardingTable {
         return engine.unfreeze(vni, mac);
     }
 
-    /** Removes the learned and frozen entries of one VNI (static ones stay); thread-safe. Returns how many. */
+    /**
+     * Removes the learned and frozen entries of one VNI (static ones stay); thread-safe. Returns how many. Flushes
+     * and removals are counted ({@link FdbCounters#flushed()}), not reported to the listener.
+     */
     public int flushVni(int vni) {
         return engine.flush(vni, null, false);
     }
