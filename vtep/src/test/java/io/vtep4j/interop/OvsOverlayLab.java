@@ -97,7 +97,9 @@ final class OvsOverlayLab implements AutoCloseable {
      */
     void pingBothWaysAndLearn(Vtep vtep, PcapPort port, int vni) throws Exception {
         Supplier<String> state = () -> vtep.stats() + "\n" + port + "\nOVS flows:\n"
-                + ovs.ofctl("dump-flows", OvsPeer.BR_INT) + "\nOVS log:\n" + ovs.logTail();
+                + ovs.ofctl("dump-flows", OvsPeer.BR_INT) + "\nOVS fdb:\n" + ovs.appctl("fdb/show", OvsPeer.BR_INT)
+                .stdout() + "\nOVS tunnel neighbours:\n" + ovs.appctl("tnl/neigh/show").stdout() + "\nOVS log:\n"
+                + ovs.logTail();
         Await.until(Duration.ofSeconds(30), () -> h1.ping(ovsOverlay, 2).ok(), state);
         Cmd.Result there = h1.ping(ovsOverlay, 3);
         assertTrue(there.ok(), () -> there.describe() + "\n" + state.get());
