@@ -103,7 +103,7 @@ final class Engine {
     }
 
     private LearnResult learnLocked(MacTable table, long mac, Location where, int now) {
-        final List<Event> events;
+        final Events events;
         final LearnResult result;
         synchronized (table) {
             final int slot = table.indexOf(mac);
@@ -115,14 +115,14 @@ final class Engine {
                     return LearnResult.REFRESHED;
                 }
             }
-            events = new ArrayList<>(2);
+            events = new Events();
             result = slot >= 0 ? relearn(table, slot, where, now, events) : insert(table, mac, where, now, 0, events);
         }
-        fire(events);
+        events.fire(listener, counters[LISTENER_ERRORS]);
         return result;
     }
 
-    private LearnResult relearn(MacTable table, int slot, Location where, int now, List<Event> events) {
+    private LearnResult relearn(MacTable table, int slot, Location where, int now, Events events) {
         final long key = table.keyAt(slot);
         if ((key & MacTable.STATIC) != 0) {
             return LearnResult.STATIC;
@@ -142,7 +142,7 @@ final class Engine {
             // RFC 7432 §15.1: stop following the MAC; it stays where it is until it ages out or is cleared.
             table.replaceKeepingAge(slot, key | MacTable.FROZEN);
             counters[DUPLICATES].increment();
-            events.add(new Event(Event.DUPLICATE, table.vni, mac, current, where));
+            events.add(Events.DUPLICATE, table.vni, mac, current, where);
             return LearnResult.FROZEN;
         }
         final int newIndex = registry.acquire(where);
@@ -153,12 +153,12 @@ final class Engine {
         table.replace(slot, MacTable.key(mac, newIndex, 0), now);
         registry.release(oldIndex);
         counters[MOVED].increment();
-        events.add(new Event(Event.MOVED, table.vni, mac, current, where));
+        events.add(Events.MOVED, table.vni, mac, current, where);
         return LearnResult.MOVED;
     }
 
     /** Inserts an absent MAC; caller holds the table's lock. */
-    private LearnResult insert(MacTable table, long mac, Location where, int now, long flags, List<Event> events) {
+    private LearnResult insert(MacTable table, long mac, Location where, int now, long flags, Events events) {
         if (!reserve(table, events)) {
             counters[REFUSED_FULL].increment();
             return LearnResult.REFUSED_FULL;
@@ -172,13 +172,13 @@ final class Engine {
         table.insert(MacTable.key(mac, index, flags), now);
         if (flags == 0) {
             counters[LEARNED].increment();
-            events.add(new Event(Event.LEARNED, table.vni, mac, where, null));
+            events.add(Events.LEARNED, table.vni, mac, where, null);
         }
         return LearnResult.LEARNED;
     }
 
     /** Takes one unit of the global and per-VNI limits, evicting for fairness if configured; caller holds lock. */
-    private boolean reserve(MacTable table, List<Event> events) {
+    private boolean reserve(MacTable table, Events events) {
         boolean evicted = false;
         while (true) {
             if (table.size() < maxEntriesPerVni) {
@@ -201,7 +201,7 @@ final class Engine {
             final Location victim = location(table.keyAt(slot));
             final long key = removeSlot(table, slot);
             counters[EVICTED].increment();
-            events.add(new Event(Event.EVICTED, table.vni, MacTable.mac(key), victim, null));
+            events.add(Events.EVICTED, table.vni, MacTable.mac(key), victim, null);
             evicted = true;
         }
     }
@@ -238,7 +238,7 @@ final class Engine {
                 }
                 return;
             }
-            final List<Event> none = new ArrayList<>(0);
+            final Events none = new Events();
             if (insert(table, mac, where, now, MacTable.STATIC, none) != LearnResult.LEARNED) {
                 throw new IllegalStateException("fdb full: cannot add static " + MacAddress.toString(mac) + " in vni "
                         + vni + " (limits: " + maxEntries + " entries, " + maxEntriesPerVni + " per vni, "
@@ -328,7 +328,7 @@ final class Engine {
     }
 
     int expire() {
-        final List<Event> events = new ArrayList<>();
+        final Events events = new Events();
         for (MacTable table : directory.all()) {
             synchronized (table) {
                 final int now = now();
@@ -336,7 +336,7 @@ final class Engine {
                 for (int slot = 0; slot < table.capacity(); slot++) {
                     final long key = table.keyAt(slot);
                     if (MacTable.mac(key) != 0 && MacTable.isDynamic(key) && now - table.seenAt(slot) >= ageing) {
-                        events.add(new Event(Event.AGED, table.vni, MacTable.mac(key), location(key), null));
+                        events.add(Events.AGED, table.vni, MacTable.mac(key), location(key), null);
                         removeSlot(table, slot);
                     }
                 }
@@ -344,7 +344,7 @@ final class Engine {
             }
         }
         counters[AGED].add(events.size());
-        fire(events);
+        events.fire(listener, counters[LISTENER_ERRORS]);
         return events.size();
     }
 
@@ -410,45 +410,6 @@ final class Engine {
         if (MacAddress.isGroup(mac) || mac == 0) {
             throw new IllegalArgumentException("mac: " + MacAddress.toString(mac)
                     + " (expected: a unicast, non-zero address; flood lists handle group addresses)");
-        }
-    }
-
-    private void fire(List<Event> events) {
-        for (Event e : events) {
-            try {
-                switch (e.kind) {
-                    case Event.LEARNED: listener.learned(e.vni, e.mac, e.location); break;
-                    case Event.MOVED: listener.moved(e.vni, e.mac, e.location, e.other); break;
-                    case Event.AGED: listener.aged(e.vni, e.mac, e.location); break;
-                    case Event.EVICTED: listener.evicted(e.vni, e.mac, e.location); break;
-                    default: listener.duplicate(e.vni, e.mac, e.location); break;
-                }
-            } catch (RuntimeException ex) {
-                counters[LISTENER_ERRORS].increment();
-            }
-        }
-    }
-
-    /** A listener event waiting for the lock to be released. */
-    private static final class Event {
-        static final int LEARNED = 0;
-        static final int MOVED = 1;
-        static final int AGED = 2;
-        static final int EVICTED = 3;
-        static final int DUPLICATE = 4;
-
-        final int kind;
-        final int vni;
-        final long mac;
-        final Location location;
-        final Location other;
-
-        Event(int kind, int vni, long mac, Location location, Location other) {
-            this.kind = kind;
-            this.vni = vni;
-            this.mac = mac;
-            this.location = location;
-            this.other = other;
         }
     }
 }

@@ -13,7 +13,8 @@ import org.openjdk.jol.info.GraphLayout;
  * the table, shared locations included; it cannot walk Caffeine's hidden lambda classes) and heap used after GC
  * before vs after filling. Single-threaded tool.
  *
- * <p>Run: {@code java -Djol.magicFieldOffset=true -Xmx4g -cp bench/target/benchmarks.jar io.vtep4j.bench.learning.FdbFootprint 1000000}
+ * <p>Run: {@code java -Djol.magicFieldOffset=true -Xmx4g -cp bench/target/benchmarks.jar
+ * io.vtep4j.bench.learning.FdbFootprint 1000000}
  */
 public final class FdbFootprint {
 

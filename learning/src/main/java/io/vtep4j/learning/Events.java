@@ -1,0 +1,62 @@
+package io.vtep4j.learning;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Listener events gathered while a table lock is held and delivered after it is released, so a listener may call
+ * back into the table. Not thread-safe: one instance per operation.
+ */
+final class Events {
+
+    static final int LEARNED = 0;
+    static final int MOVED = 1;
+    static final int AGED = 2;
+    static final int EVICTED = 3;
+    static final int DUPLICATE = 4;
+
+    private final List<Event> pending = new ArrayList<>(2);
+
+    /** Queues one event; {@code other} is the new location of a move or the refused one of a duplicate. */
+    void add(int kind, int vni, long mac, Location location, Location other) {
+        pending.add(new Event(kind, vni, mac, location, other));
+    }
+
+    int size() {
+        return pending.size();
+    }
+
+    /** Delivers every queued event; a listener exception is counted in {@code errors}, never propagated. */
+    void fire(FdbListener listener, LongAdder errors) {
+        for (Event e : pending) {
+            try {
+                switch (e.kind) {
+                    case LEARNED: listener.learned(e.vni, e.mac, e.location); break;
+                    case MOVED: listener.moved(e.vni, e.mac, e.location, e.other); break;
+                    case AGED: listener.aged(e.vni, e.mac, e.location); break;
+                    case EVICTED: listener.evicted(e.vni, e.mac, e.location); break;
+                    default: listener.duplicate(e.vni, e.mac, e.location); break;
+                }
+            } catch (RuntimeException ex) {
+                errors.increment();
+            }
+        }
+    }
+
+    private static final class Event {
+        final int kind;
+        final int vni;
+        final long mac;
+        final Location location;
+        final Location other;
+
+        Event(int kind, int vni, long mac, Location location, Location other) {
+            this.kind = kind;
+            this.vni = vni;
+            this.mac = mac;
+            this.location = location;
+            this.other = other;
+        }
+    }
+}
