@@ -10,6 +10,8 @@ import io.vtep4j.PcapPort;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +49,47 @@ class OvsNvgreIT {
     @Test
     void pingsOvsBothWaysOverAnIpv6Underlay() throws Exception {
         pingsOvsBothWays("ovsgre6", 4, true);
+    }
+
+    /**
+     * The exact recipe of INTEROP.md, {@code type=gre options:key=0x12345601}: OVS then accepts only that key, and
+     * vtep4j's per-flow FlowIDs differ, so only the OVS-to-vtep4j direction can be asserted until the engine offers a
+     * fixed FlowID. That direction: OVS's ARP requests for h1 carry VSID 0x123456 + FlowID 0x01, vtep4j learns
+     * br-int's MAC behind OVS, and h1 receives them (its kernel records br-int in its neighbour table).
+     */
+    @Test
+    void ovsWithTheFixedKeyRecipeReachesTheHostBehindVtep4j() throws Exception {
+        try (OvsOverlayLab net = OvsOverlayLab.create("ovsgrek", 5, "gre", "key=0x12345601")) {
+            OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", "ip", "proto", "47");
+            try {
+                String brInt = net.o1.macOf(OvsPeer.BR_INT);
+                try (Vtep vtep = Vtep.builder().localAddress(net.ourUnderlay).encapsulation(Encapsulation.NVGRE)
+                        .build();
+                        PcapPort port = PcapPort.open(vtep.segment(VSID).floodTo(net.ovsUnderlay), "pc-h1")) {
+                    // Each round: one bounded ping from OVS's host (its ARP request is what must get through).
+                    Await.until(java.time.Duration.ofSeconds(20), () -> {
+                        net.o1.run(java.time.Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", net.hostOverlay);
+                        return net.h1.run("ip", "neigh", "show", net.ovsOverlay).stdout().contains(brInt);
+                    }, () -> "h1 never heard from br-int: " + net.h1.run("ip", "neigh").stdout() + "\n"
+                            + vtep.stats() + "\n" + port);
+                    Location ovsHost = vtep.forwardingTable().lookup(VSID, MacAddress.parse(brInt));
+                    assertEquals(InetAddress.getByName(net.ovsUnderlay), ovsHost == null ? null : ovsHost.address(),
+                            () -> "br-int's MAC not learned behind OVS: " + vtep.forwardingTable().entries());
+                } finally {
+                    wire.close();
+                }
+                int fromOvs = 0;
+                for (String[] row : wire.fields("gre", "ip.src", "gre.key")) {
+                    if (row[0].equals(net.ovsUnderlay)) {
+                        assertEquals(0x12345601L, Long.decode(row[1]), () -> "key of " + String.join(" ", row));
+                        fromOvs++;
+                    }
+                }
+                assertTrue(fromOvs >= 1, "GRE packets from OVS: " + fromOvs);
+            } finally {
+                wire.delete();
+            }
+        }
     }
 
     private static void pingsOvsBothWays(String tag, int subnet, boolean ipv6) throws Exception {
