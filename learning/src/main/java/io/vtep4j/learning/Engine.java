@@ -75,7 +75,10 @@ final class Engine {
             final MacTable table = directory.get(vni);
             if (table != null) {
                 final LearnResult fast = table.tryRefresh(mac, where, clock, registry);
-                if (fast != null && fast != LearnResult.FROZEN) {
+                if (fast != null) {
+                    if (fast == LearnResult.FROZEN) {
+                        counters[FROZEN_HITS].increment(); // a flapping duplicate MAC never takes the lock
+                    }
                     return fast;
                 }
             }
