@@ -23,7 +23,9 @@ public interface LocalPort extends AutoCloseable {
     /**
      * Forwards one Ethernet frame into the segment and writes it out now: learns its source MAC on this port, then
      * unicasts to the remote VTEP or local port that owns the destination, or floods (RFC 7348 §4.1, §4.2).
-     * Called on an underlay event loop (from a handler), the flush waits for the end of the read batch.
+     * Called on this VTEP's event loop (from a handler), the flush waits for the end of the read batch; called on
+     * another Netty event loop (another VTEP's handler), one flush is queued behind that loop's current task, so a
+     * task that never returns to its loop must call {@link #flush()} itself.
      *
      * @param frame from the destination MAC on, without FCS; ownership passes to the port
      * @throws IllegalStateException if the port or its VTEP is closed (the frame is released first)
