@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * and the header skipped; IPv6 raw sockets deliver the payload without the IPv6 header (RFC 3542 §3), so nothing is
  * stripped. What is handed on starts at the GRE header. The kernel delivers each GRE packet to every raw GRE socket
  * whose bound address matches, so there is exactly one socket per local address (raw sockets have no SO_REUSEPORT
- * load spreading).
+ * load spreading); the first local address of each family sends.
  *
  * <p>Multicast (IPv4, RFC 7637 §4.2: a multicast group per VSID): sends to a group leave through the unicast socket
  * with IP_MULTICAST_IF set to {@link UnderlayConfig#multicastInterface()}, the configured TTL and multicast loopback
@@ -67,6 +67,8 @@ public final class RawGreUnderlay implements Underlay {
     private final UnderlayConfig config;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
+    /** Channels of further local addresses of a family: they receive, the first of the family sends. */
+    private final List<EpollDatagramChannel> receiveOnly = new ArrayList<>();
     private volatile EpollDatagramChannel channel4;
     private volatile EpollDatagramChannel channel6;
     /** Wildcard-bound IPv4 socket receiving joined groups; created on the first join. */
@@ -95,14 +97,15 @@ public final class RawGreUnderlay implements Underlay {
         try {
             for (InetAddress local : config.localAddresses()) {
                 boolean v6 = local instanceof Inet6Address;
-                if ((v6 ? channel6 : channel4) != null) {
-                    continue; // the first address of a family sends; one raw socket per family is enough
-                }
                 EpollDatagramChannel ch = openChannel(local, receiver, false);
-                if (v6) {
+                // Every address receives (a raw socket sees only packets to its own address); the first of each
+                // family also sends, as UnderlayConfig.localAddressFor picks it.
+                if (v6 && channel6 == null) {
                     channel6 = ch;
-                } else {
+                } else if (!v6 && channel4 == null) {
                     channel4 = ch;
+                } else {
+                    receiveOnly.add(ch);
                 }
                 bound.add(new InetSocketAddress(local, 0));
             }
@@ -277,7 +280,9 @@ public final class RawGreUnderlay implements Underlay {
         }
         closed = true;
         open = false;
-        for (EpollDatagramChannel ch : new EpollDatagramChannel[] {channel4, channel6, multicast4}) {
+        List<EpollDatagramChannel> all = new ArrayList<>(receiveOnly);
+        all.addAll(java.util.Arrays.asList(channel4, channel6, multicast4));
+        for (EpollDatagramChannel ch : all) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }

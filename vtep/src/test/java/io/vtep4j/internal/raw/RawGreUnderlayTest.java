@@ -132,6 +132,29 @@ class RawGreUnderlayTest {
     }
 
     @Test
+    void receivesOnEveryLocalAddressAndSendsFromTheFirstOfTheFamily() throws Exception {
+        InetAddress second = address("127.77.0.3");
+        Queue toB = new Queue();
+        Queue toA = new Queue();
+        UnderlayConfig twoAddresses = new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT, List.of(B, second),
+                0, 64, 0, null, 1600, 8, false, false);
+        try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0));
+             RawGreUnderlay b = new RawGreUnderlay(twoAddresses)) {
+            a.open(toA);
+            b.open(toB);
+            assertEquals(List.of(new InetSocketAddress(B, 0), new InetSocketAddress(second, 0)), b.boundAddresses());
+            byte[] gre = gre(0x5000, 1, 20);
+            assertTrue(a.send(Unpooled.wrappedBuffer(gre), second, 0));
+            a.flush();
+            assertArrayEquals(gre, toB.take().bytes);
+            assertTrue(b.send(Unpooled.wrappedBuffer(gre), A, 0));
+            b.flush();
+            Queue.Item back = toA.take();
+            assertEquals(B, back.source, "sent from the first local address");
+        }
+    }
+
+    @Test
     void keepsWorkingAfterSendingToAnAddressWhereNobodyTakesGre() throws Exception {
         Queue toA = new Queue();
         Queue toB = new Queue();
