@@ -42,6 +42,8 @@ final class Forwarder implements UnderlayReceiver {
     private final VxlanCodec vxlan;
     private final NvgreCodec nvgre;
     private final boolean gre;
+    /** 0..255 to send that FlowID on every GRE packet, -1 for the inner-flow hash's. */
+    private final int fixedFlowId;
     private final Counters drops = new Counters();
     private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
     /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
@@ -58,6 +60,7 @@ final class Forwarder implements UnderlayReceiver {
         this.vxlan = VxlanCodec.builder().strictReserved(config.strictReserved()).build();
         this.nvgre = NvgreCodec.builder().strictReserved(config.strictReserved()).build();
         this.gre = config.encapsulation() != Encapsulation.VXLAN;
+        this.fixedFlowId = config.nvgreFlowId();
     }
 
     /** Set once, before the underlay is opened. */
@@ -193,7 +196,11 @@ final class Forwarder implements UnderlayReceiver {
     }
 
     private ByteBuf encapsulate(ByteBuf frame, int vni, int hash) {
-        return gre ? nvgre.encapsulate(frame, vni, FlowHash.flowId(hash)) : vxlan.encapsulate(frame, vni);
+        if (!gre) {
+            return vxlan.encapsulate(frame, vni);
+        }
+        // RFC 7637 §3.2: the NVE chooses the FlowID; per-flow entropy by default, or the configured fixed one.
+        return nvgre.encapsulate(frame, vni, fixedFlowId >= 0 ? fixedFlowId : FlowHash.flowId(hash));
     }
 
     /**

@@ -119,13 +119,15 @@ public final class Vtep implements AutoCloseable {
      * port. RFC 7348 §5 recommends a per-flow source port in 49152..65535 for ECMP entropy; peers accept any, but an
      * ECMP underlay then puts all of one VTEP pair's flows on one path. {@link #sourcePorts(int)} N adds N send-only
      * sockets per event loop bound in that range and picks one by inner flow hash: N-way entropy, not 16384-way.
-     * (For NVGRE the FlowID carries the entropy.)
+     * (For NVGRE the FlowID carries the entropy, unless {@link #nvgreFlowId(int)} fixes it.)
      */
     public static final class Builder {
         /** Largest underlay MTU we accept: an IPv4/IPv6 packet length is 16 bits. */
         static final int MAX_MTU = 65535;
         /** Smallest underlay MTU: the IPv4 minimum every host must reassemble (RFC 791). */
         static final int MIN_MTU = 576;
+        /** {@link #nvgreFlowId} not set: the FlowID comes from the inner-flow hash. */
+        private static final int FLOW_ID_FROM_HASH = -1;
 
         private final List<InetAddress> localAddresses = new ArrayList<>();
         private Encapsulation encapsulation = Encapsulation.VXLAN;
@@ -137,6 +139,7 @@ public final class Vtep implements AutoCloseable {
         private int dscp;
         private int mtu = 1500;
         private boolean strictReserved;
+        private int nvgreFlowId = FLOW_ID_FROM_HASH;
         private String multicastInterface;
         private int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private LongSupplier ticker = System::nanoTime;
@@ -248,6 +251,20 @@ public final class Vtep implements AutoCloseable {
         /** Drop packets with reserved header bits set, as Linux does (default false: ignore them, as RFC 7348 §5). */
         public Builder strictReserved(boolean strict) {
             this.strictReserved = strict;
+            return this;
+        }
+
+        /**
+         * Sends every NVGRE and GRE-in-UDP packet with this FlowID (0..255) instead of the default, per-flow entropy
+         * from the inner-flow hash (RFC 7637 §3.2 leaves the choice to the NVE). Needed by peers that match the whole
+         * 32-bit key, such as Open vSwitch with {@code options:key=0x12345601} (VSID 0x123456, FlowID 0x01). Ignored
+         * for VXLAN; received FlowIDs are accepted whatever they are.
+         */
+        public Builder nvgreFlowId(int flowId) {
+            if (flowId < 0 || flowId > 255) {
+                throw new IllegalArgumentException("nvgreFlowId: " + flowId + " (expected: 0..255)");
+            }
+            this.nvgreFlowId = flowId;
             return this;
         }
 
@@ -376,9 +393,9 @@ public final class Vtep implements AutoCloseable {
             int p = port > 0 ? port
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
             VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
-                    Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, multicastInterface, eventLoops,
-                    ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts, allocator,
-                    sharedGroup);
+                    Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, nvgreFlowId, multicastInterface,
+                    eventLoops, ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts,
+                    allocator, sharedGroup);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
 
-/** What {@link Vtep.Builder} validated, handed to the {@link Engine}; {@code sharedGroup} may be null. Immutable. */
+/**
+ * What {@link Vtep.Builder} validated, handed to the {@link Engine}; {@code sharedGroup} may be null; {@code nvgreFlowId}
+ * is 0..255 or -1 for the inner-flow hash. Immutable.
+ */
 record VtepConfig(
         List<InetAddress> localAddresses,
         Encapsulation encapsulation,
@@ -21,6 +24,7 @@ record VtepConfig(
         int dscp,
         int mtu,
         boolean strictReserved,
+        int nvgreFlowId,
         String multicastInterface,
         int eventLoops,
         LongSupplier ticker,

@@ -27,6 +27,8 @@ class VtepBuilderTest {
         rejects(b -> b.mtu(575), "mtu: 575 (expected: 576..65535)");
         rejects(b -> b.eventLoops(0), "eventLoops: 0 (expected: 1..256)");
         rejects(b -> b.readBatch(0), "readBatch: 0 (expected: 1..1024)");
+        rejects(b -> b.nvgreFlowId(256), "nvgreFlowId: 256 (expected: 0..255)");
+        rejects(b -> b.nvgreFlowId(-1), "nvgreFlowId: -1 (expected: 0..255)");
         rejects(b -> b.sourcePorts(65), "sourcePorts: 65 (expected: 0..64)");
         rejects(b -> b.maxMacs(0), "maxMacs: 0 (expected: >= 1)");
         rejects(b -> b.maxMacsPerVni(-1), "maxMacsPerVni: -1 (expected: >= 1)");

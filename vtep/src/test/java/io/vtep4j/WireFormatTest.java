@@ -65,6 +65,30 @@ class WireFormatTest {
     }
 
     @Test
+    void fixedNvgreFlowIdGoesIntoEveryKeyWhateverTheFlow() throws Exception {
+        int port = TestFrames.freePort();
+        java.util.Set<Integer> hashFlowIds = new java.util.HashSet<>();
+        try (DatagramSocket peer = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).encapsulation(Encapsulation.GRE_UDP)
+                     .nvgreFlowId(0x01).build()) {
+            peer.setSoTimeout(5000);
+            io.vtep4j.LocalPort p = vtep.segment(0x123456).floodTo("127.0.0.5").attach(ByteBuf::release);
+            for (int flow = 1; flow <= 16; flow++) {
+                ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:02:00") + flow, 60, flow);
+                hashFlowIds.add(FlowHash.flowId(FlowHash.hash(frame)));
+                p.send(frame);
+                DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
+                peer.receive(d);
+                // The whole 32-bit key a peer such as OVS options:key=0x12345601 matches: VSID << 8 | FlowID.
+                assertEquals(0x12345601, java.nio.ByteBuffer.wrap(d.getData(), 4, 4).getInt(), "flow " + flow);
+            }
+        }
+        // Without the option these flows would have carried other FlowIDs: the assertion above could fail.
+        assertTrue(hashFlowIds.stream().anyMatch(id -> id != 0x01), "hash FlowIDs " + hashFlowIds);
+    }
+
+    @Test
     void sourcePortPoolCarriesFlowEntropyInTheDynamicRange() throws Exception {
         int port = TestFrames.freePort();
         java.util.Map<Long, Integer> portBySource = new java.util.HashMap<>();
