@@ -10,8 +10,6 @@ import io.vtep4j.PcapPort;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.learning.Encapsulation;
-import io.vtep4j.learning.Location;
-import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -30,11 +28,16 @@ import org.junit.jupiter.api.Test;
  * accepts vtep4j's per-flow FlowIDs (RFC 7637 §3.2: the FlowID carries per-flow entropy) only under that VSID; the
  * rule's packet counter proves OVS matched the VSID. vtep4j's FlowIDs are checked against the flow hash of the inner
  * frames captured on the wire.
+ *
+ * <p>With INTEROP.md's exact recipe, {@code type=gre options:key=0x12345601}, OVS matches the whole key, so vtep4j
+ * sends the fixed FlowID 0x01 ({@code Vtep.Builder.nvgreFlowId}) and the same ping runs both ways over IPv4.
  */
 class OvsNvgreIT {
 
     private static final int VSID = 0x123456;
     private static final int OVS_FLOW_ID = 0x01;
+    /** vtep4j built without {@code nvgreFlowId}: its FlowIDs vary per flow. */
+    private static final int FLOW_ID_FROM_HASH = -1;
 
     @BeforeAll
     static void isolated() {
@@ -52,40 +55,23 @@ class OvsNvgreIT {
     }
 
     /**
-     * The exact recipe of INTEROP.md, {@code type=gre options:key=0x12345601}: OVS then accepts only that key, and
-     * vtep4j's per-flow FlowIDs differ, so only the OVS-to-vtep4j direction can be asserted until the engine offers a
-     * fixed FlowID. That direction: OVS's ARP requests for h1 carry VSID 0x123456 + FlowID 0x01, vtep4j learns
-     * br-int's MAC behind OVS, and h1 receives them (its kernel records br-int in its neighbour table).
+     * The exact recipe of INTEROP.md, {@code type=gre options:key=0x12345601}: OVS then sends and accepts only that
+     * whole key, so vtep4j is built with {@code nvgreFlowId(0x01)} (VSID 0x123456, FlowID 0x01). h1 and br-int ping
+     * each other both ways, and tshark sees key 0x12345601 on every GRE packet, from OVS and from vtep4j.
      */
     @Test
-    void ovsWithTheFixedKeyRecipeReachesTheHostBehindVtep4j() throws Exception {
+    void pingsOvsBothWaysWithTheExactFixedKeyRecipe() throws Exception {
         try (OvsOverlayLab net = OvsOverlayLab.create("ovsgrek", 5, "gre", "key=0x12345601")) {
             OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", "ip", "proto", "47");
             try {
-                String brInt = net.o1.macOf(OvsPeer.BR_INT);
                 try (Vtep vtep = Vtep.builder().localAddress(net.ourUnderlay).encapsulation(Encapsulation.NVGRE)
-                        .build();
+                        .nvgreFlowId(OVS_FLOW_ID).build();
                         PcapPort port = PcapPort.open(vtep.segment(VSID).floodTo(net.ovsUnderlay), "pc-h1")) {
-                    // Each round: one bounded ping from OVS's host (its ARP request is what must get through).
-                    Await.until(java.time.Duration.ofSeconds(20), () -> {
-                        net.o1.run(java.time.Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", net.hostOverlay);
-                        return net.h1.run("ip", "neigh", "show", net.ovsOverlay).stdout().contains(brInt);
-                    }, () -> "h1 never heard from br-int: " + net.h1.run("ip", "neigh").stdout() + "\n"
-                            + vtep.stats() + "\n" + port);
-                    Location ovsHost = vtep.forwardingTable().lookup(VSID, MacAddress.parse(brInt));
-                    assertEquals(InetAddress.getByName(net.ovsUnderlay), ovsHost == null ? null : ovsHost.address(),
-                            () -> "br-int's MAC not learned behind OVS: " + vtep.forwardingTable().entries());
+                    net.pingBothWaysAndLearn(vtep, port, VSID);
                 } finally {
                     wire.close();
                 }
-                int fromOvs = 0;
-                for (String[] row : wire.fields("gre", "ip.src", "gre.key")) {
-                    if (row[0].equals(net.ovsUnderlay)) {
-                        assertEquals(0x12345601L, Long.decode(row[1]), () -> "key of " + String.join(" ", row));
-                        fromOvs++;
-                    }
-                }
-                assertTrue(fromOvs >= 1, "GRE packets from OVS: " + fromOvs);
+                assertKeysOnTheWire(wire, net, false, OVS_FLOW_ID);
             } finally {
                 wire.delete();
             }
@@ -110,7 +96,7 @@ class OvsNvgreIT {
                 } finally {
                     wire.close();
                 }
-                assertKeysOnTheWire(wire, net, ipv6);
+                assertKeysOnTheWire(wire, net, ipv6, FLOW_ID_FROM_HASH);
                 assertOurFlowIdsFollowTheInnerFlowHash(wire, net, ipv6);
             } finally {
                 wire.delete();
@@ -153,8 +139,12 @@ class OvsNvgreIT {
         assertTrue(checked >= 3, "GRE packets from vtep4j checked: " + checked);
     }
 
-    /** Every GRE packet on the wire carries VSID 0x123456; OVS's carry FlowID 0x01; both directions appear. */
-    private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net, boolean ipv6) throws Exception {
+    /**
+     * Every GRE packet on the wire carries VSID 0x123456; OVS's carry FlowID 0x01; vtep4j's carry {@code ourFlowId}
+     * unless it is {@link #FLOW_ID_FROM_HASH}; at least 3 packets go each way.
+     */
+    private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net, boolean ipv6, int ourFlowId)
+            throws Exception {
         List<String[]> rows = wire.fields("gre", ipv6 ? "ipv6.src" : "ip.src", "gre.key", "gre.proto",
                 "ip.flags.df");
         InetAddress ovs = InetAddress.getByName(net.ovsUnderlay);
@@ -172,6 +162,9 @@ class OvsNvgreIT {
                 fromOvs++;
             } else {
                 assertEquals(us, source, packet);
+                if (ourFlowId != FLOW_ID_FROM_HASH) {
+                    assertEquals(ourFlowId, key & 0xFF, () -> "vtep4j's fixed FlowID in " + packet);
+                }
                 // RFC 7348 §4.3 (kept for NVGRE): no fragmentation, DF set (IPv6 routers never fragment).
                 assertTrue(ipv6 || row[3].equals("1") || row[3].equalsIgnoreCase("true"), () -> "DF in " + packet);
                 fromUs++;
