@@ -211,11 +211,7 @@ public final class UdpUnderlay implements Underlay {
                     new FixedRecvByteBufAllocator(slot).maxMessagesPerRead(MESSAGES_PER_WAKEUP));
         }
         if (config.multicastInterface() != null) {
-            NetworkInterface nif = NetworkInterface.getByName(config.multicastInterface());
-            if (nif == null) {
-                throw new IOException("multicastInterface: " + config.multicastInterface() + " (no such interface)");
-            }
-            b.option(ChannelOption.IP_MULTICAST_IF, nif);
+            b.option(ChannelOption.IP_MULTICAST_IF, multicastInterface());
         }
         Channel ch;
         try {
@@ -322,16 +318,7 @@ public final class UdpUnderlay implements Underlay {
     }
 
     private NetworkInterface multicastInterface() throws SocketException {
-        String name = config.multicastInterface();
-        if (name == null) {
-            throw new IllegalStateException("multicastInterface: null (expected: an interface name to join "
-                    + "multicast groups on; set it on the builder)");
-        }
-        NetworkInterface nif = NetworkInterface.getByName(name);
-        if (nif == null) {
-            throw new SocketException("multicastInterface: " + name + " (no such interface)");
-        }
-        return nif;
+        return MulticastInterfaces.required(config.multicastInterface());
     }
 
     /** The wildcard-bound receive channel for the group's family, created on first join. */

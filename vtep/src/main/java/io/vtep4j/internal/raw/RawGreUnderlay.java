@@ -10,6 +10,8 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ipv4Header;
+import io.vtep4j.internal.ChannelFutures;
+import io.vtep4j.internal.MulticastInterfaces;
 import io.vtep4j.internal.SocketOptions;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
@@ -149,14 +151,11 @@ public final class RawGreUnderlay implements Underlay {
         }
         ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6(), groupsOnly));
         try {
-            if (!config.group().next().register(ch).await(TIMEOUT_SECONDS, TimeUnit.SECONDS) || !ch.isRegistered()) {
-                ch.close();
-                throw new IOException("cannot register raw GRE socket on " + local.getHostAddress());
-            }
-        } catch (InterruptedException e) {
+            ChannelFutures.await(config.group().next().register(ch), "cannot register raw GRE socket on "
+                    + local.getHostAddress(), TIMEOUT_SECONDS);
+        } catch (IOException e) {
             ch.close();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while registering raw GRE socket", e);
+            throw e;
         }
         return ch;
     }
@@ -215,7 +214,8 @@ public final class RawGreUnderlay implements Underlay {
             }
             ch = multicast4;
         }
-        await(ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress());
+        ChannelFutures.await(ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress(),
+                TIMEOUT_SECONDS);
     }
 
     @Override
@@ -226,7 +226,8 @@ public final class RawGreUnderlay implements Underlay {
             ch = multicast4;
         }
         if (ch != null) {
-            await(ch.leaveGroup(new InetSocketAddress(group, 0), nif), "leave " + group.getHostAddress());
+            ChannelFutures.await(ch.leaveGroup(new InetSocketAddress(group, 0), nif), "leave " + group.getHostAddress(),
+                    TIMEOUT_SECONDS);
         }
     }
 
@@ -242,30 +243,7 @@ public final class RawGreUnderlay implements Underlay {
     }
 
     private NetworkInterface multicastInterface() throws IOException {
-        String name = config.multicastInterface();
-        if (name == null) {
-            throw new IllegalStateException("multicastInterface: null (expected: an interface name to join "
-                    + "multicast groups on; set it on the builder)");
-        }
-        NetworkInterface nif = NetworkInterface.getByName(name);
-        if (nif == null) {
-            throw new IOException("multicastInterface: " + name + " (no such interface)");
-        }
-        return nif;
-    }
-
-    private static void await(io.netty.channel.ChannelFuture future, String what) throws IOException {
-        try {
-            if (!future.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException(what + ": timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(what + ": interrupted", e);
-        }
-        if (!future.isSuccess()) {
-            throw new IOException(what + ": " + future.cause().getMessage(), future.cause());
-        }
+        return MulticastInterfaces.required(config.multicastInterface());
     }
 
     @Override
