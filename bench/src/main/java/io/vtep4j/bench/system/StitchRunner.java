@@ -1,6 +1,9 @@
 package io.vtep4j.bench.system;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.vtep4j.LocalPort;
@@ -27,6 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Prints {@code READY pid=N} once both VTEPs are bound, the stats of both on exit, and exits by itself after
  * {@code --max-seconds}. Threading: the frame handlers run on the receiving VTEP's event loop; buffers pass from
  * handler to the other port's {@code send}, which takes ownership.
+ *
+ * <p>Experiment options (run.sh passes {@code VTEP4J_RUNNER_OPTS}): {@code --flush each|batch},
+ * {@code --shared-loop true}, {@code --event-loops N}, {@code --read-batch N}, {@code --gro true}, {@code --gso true}.
  */
 public final class StitchRunner {
 
@@ -43,14 +49,21 @@ public final class StitchRunner {
         int port = Integer.parseInt(opt.getOrDefault("--port", "4789"));
 
         boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
-        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt).port(port).build();
-        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt).port(port).build();
+        // --shared-loop true: both VTEPs on one event loop the runner owns, so a frame handed from A to B is a
+        // write on the same thread (no task hop, the flush at the end of A's read batch covers B's writes).
+        EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "false"))
+                ? new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory()) : null;
+        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared).port(port).build();
+        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared).port(port).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("STATS A " + a.stats());
             System.out.println("STATS B " + b.stats());
             a.close();
             b.close();
+            if (shared != null) {
+                shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
             done.countDown();
         }, "stitch-shutdown"));
 
@@ -82,8 +95,11 @@ public final class StitchRunner {
         }
     }
 
-    private static Vtep.Builder configure(Vtep.Builder builder, Map<String, String> opt) {
+    private static Vtep.Builder configure(Vtep.Builder builder, Map<String, String> opt, EventLoopGroup shared) {
         builder.eventLoops(Integer.parseInt(opt.getOrDefault("--event-loops", "1")));
+        if (shared != null) {
+            builder.eventLoopGroup(shared);
+        }
         if (opt.containsKey("--read-batch")) {
             builder.readBatch(Integer.parseInt(opt.get("--read-batch")));
         }
