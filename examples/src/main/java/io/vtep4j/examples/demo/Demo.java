@@ -168,6 +168,7 @@ final class Demo {
 
         SegmentStats a0 = stats(net.a, BLUE);
         SegmentStats b0 = stats(net.b, BLUE);
+        boolean bKnewBob = net.b.vtep().forwardingTable().lookup(BLUE, net.bob.mac()) != null;
         long carol0 = net.carol.received();
         line("");
         line("alice pings bob again (her ARP cache still has his MAC; VTEP A's table does not).");
@@ -176,14 +177,33 @@ final class Demo {
         seen(net.bob, net.carol, net.alice);
         long floods = stats(net.a, BLUE).floods() - a0.floods();
         long replicas = stats(net.a, BLUE).packetsToUnderlay() - a0.packetsToUnderlay();
-        long bFloods = stats(net.b, BLUE).floods() - b0.floods();
         line("VTEP A flooded the echo request (" + floods + " flood, " + replicas + " packets) and learned bob "
                 + "again from the reply;");
-        line(bFloods > 0 ? "VTEP B had aged out alice and bob as well, so it flooded too (floods: " + bFloods
-                + ") and relearned both." : "VTEP B still knew alice, so bob's reply went back as unicast.");
+        narrateVtepB(b0, bKnewBob);
         fact("reflooded", replied && floods == 1 && replicas == 2 && net.carol.received() > carol0,
                 "after ageing the next frame to bob was flooded again, and the reply came back");
         fact("relearned", remote(net.a, BLUE, net.bob.mac(), "127.0.0.2"), "VTEP A learned bob at 127.0.0.2 again");
+    }
+
+    /** Step 5 from VTEP B's side: only what its table and counters show (B's entries age on their own clock). */
+    private void narrateVtepB(SegmentStats b0, boolean bKnewBob) {
+        long bFloods = stats(net.b, BLUE).floods() - b0.floods();
+        long bSent = stats(net.b, BLUE).packetsToUnderlay() - b0.packetsToUnderlay();
+        boolean learnedAlice = remote(net.b, BLUE, net.alice.mac(), "127.0.0.1");
+        Location bob = net.b.vtep().forwardingTable().lookup(BLUE, net.bob.mac());
+        if (bKnewBob && bFloods == 0) {
+            line("VTEP B still knew bob, so the request went straight to his port (floods: 0);");
+        } else if (!bKnewBob && bFloods > 0) {
+            line("VTEP B had aged out bob as well, so it flooded the request to its own ports (floods: " + bFloods
+                    + ");");
+        } else {
+            line("VTEP B " + (bKnewBob ? "still knew bob" : "had aged out bob as well") + " and counted " + bFloods
+                    + " flood(s);");
+        }
+        line((learnedAlice ? "it has alice behind 127.0.0.1 (from the request)" : "it has no entry for alice")
+                + (bob != null && !bob.isRemote() ? " and bob at his port" : "") + "; "
+                + (bSent == 1 && learnedAlice ? "the reply left as 1 unicast packet." : "it sent " + bSent
+                + " packet(s) back."));
     }
 
     // ---- helpers ----
