@@ -1,16 +1,14 @@
 package io.vtep4j.internal.raw;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ipv4Header;
 import io.vtep4j.internal.ChannelFutures;
+import io.vtep4j.internal.DatagramInbound;
 import io.vtep4j.internal.MulticastInterfaces;
 import io.vtep4j.internal.SocketOptions;
 import io.vtep4j.internal.Transports;
@@ -268,9 +266,8 @@ public final class RawGreUnderlay implements Underlay {
     }
 
     /** Strips the outer IPv4 header and hands the GRE payload on; nothing escapes the event loop. */
-    static final class Inbound extends ChannelInboundHandlerAdapter {
+    static final class Inbound extends DatagramInbound {
 
-        private final UnderlayReceiver receiver;
         private final boolean ipv4;
         private final boolean groupsOnly;
 
@@ -279,18 +276,13 @@ public final class RawGreUnderlay implements Underlay {
         }
 
         Inbound(UnderlayReceiver receiver, boolean ipv4, boolean groupsOnly) {
-            this.receiver = receiver;
+            super(receiver);
             this.ipv4 = ipv4;
             this.groupsOnly = groupsOnly;
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof DatagramPacket)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            DatagramPacket packet = (DatagramPacket) msg;
+        protected ByteBuf payload(DatagramPacket packet) {
             ByteBuf content = packet.content();
             if (ipv4) {
                 int offset = content.readerIndex();
@@ -299,40 +291,19 @@ public final class RawGreUnderlay implements Underlay {
                         || (Ipv4Header.destination(content, offset) >>> 28) != 0xE)) {
                     // The wildcard socket's copy of a unicast packet: the unicast socket delivers it. Not a drop.
                     content.release();
-                    return;
+                    return null;
                 }
                 int headerLength = Ipv4Header.validate(content, offset, content.readableBytes(), false);
                 if (headerLength < 0) {
                     content.release();
                     receiver.dropped(DropReason.fromCode(headerLength));
-                    return;
+                    return null;
                 }
                 // Trim anything past the IPv4 total length, then skip the header: the GRE header comes first.
                 content.writerIndex(offset + Ipv4Header.totalLength(content, offset));
                 content.readerIndex(offset + headerLength);
             }
-            try {
-                receiver.received(content, packet.sender().getAddress());
-            } catch (Throwable ignored) {
-                // The receiver owns the payload from the call on; it must not throw, but the loop must survive.
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            try {
-                receiver.readComplete();
-            } catch (Throwable ignored) {
-                // The loop must survive a misbehaving receiver.
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises a failed sendmsg/sendmmsg (EMSGSIZE with DF, no route, ...) lands here, and so does
-            // a socket error the kernel raised from an ICMP error about an earlier send (protocol unreachable): both
-            // are failed sends. The channel stays open.
-            receiver.dropped(DropReason.SEND_FAILED);
+            return content;
         }
     }
 }
