@@ -13,7 +13,18 @@ public final class FlowHash {
     /** Top of the dynamic port range. */
     public static final int DEFAULT_SOURCE_PORT_MAX = 65535;
 
-    private static final int SEED = 0x9747b28c;
+    private static final long SEED = 0x9747b28c_5bd1e995L;
+    // Odd 64-bit multipliers (from SplitMix64 / MurmurHash3 / xxHash): one per hashed word. An odd multiplier is a
+    // bijection mod 2^64, so a change confined to one word always changes the sum fed to the finaliser.
+    private static final long K_DST_MAC = 0x9E3779B97F4A7C15L;
+    private static final long K_SRC_MAC = 0xC2B2AE3D27D4EB4FL;
+    private static final long K_ADDR_0 = 0x165667B19E3779F9L;
+    private static final long K_ADDR_1 = 0xBF58476D1CE4E5B9L;
+    private static final long K_ADDR_2 = 0x94D049BB133111EBL;
+    private static final long K_ADDR_3 = 0x85EBCA77C2B2AE63L;
+    private static final long K_L4 = 0xD6E8FEB86659FD93L;
+    private static final long LOW_32 = 0xFFFF_FFFFL;
+    private static final long TYPE_MASK = 0xFFFFL;
     private static final int IPV4_MIN_HEADER = 20;
     private static final int IPV6_HEADER = 40;
     private static final int PROTO_TCP = 6;
@@ -31,45 +42,63 @@ public final class FlowHash {
         int offset = frame.readerIndex();
         int end = frame.writerIndex();
         if (end - offset < Ethernet.HEADER_LENGTH) {
-            return end - offset >= 4 ? finish(mix(SEED, frame.getInt(offset))) : finish(SEED);
+            return end - offset >= 4 ? finish(SEED + frame.getInt(offset) * K_DST_MAC) : finish(SEED);
         }
-        // Few, wide reads: every ByteBuf accessor pays its own bounds and accessibility checks.
-        long macs = frame.getLong(offset);
-        int h = SEED;
-        h = mix(h, (int) (macs >>> 32));
-        h = mix(h, (int) macs);
-        h = mix(h, frame.getInt(offset + 8));
-        int l3 = Ethernet.payloadOffset(frame, offset);
-        int type = l3 < 0 ? -1 : frame.getUnsignedShort(l3 - 2);
-        h = mix(h, type);
+        // Few, wide reads (every ByteBuf accessor pays its own bounds and accessibility checks), each flow word
+        // multiplied by its own odd constant and summed: the multiplies are independent, so they overlap in the
+        // CPU instead of forming one long dependency chain; a single 64-bit finaliser then does the avalanche.
+        long macs = frame.getLong(offset);          // destination MAC, first 2 bytes of the source MAC
+        long sourceAndType = frame.getLong(offset + 6); // source MAC, EtherType (or the TPID of a tag)
+        int l3 = offset + Ethernet.HEADER_LENGTH;
+        int type = (int) (sourceAndType & TYPE_MASK);
+        if (Ethernet.isVlanTpid(type)) {
+            // Tagged (rare): the EtherType that counts is the one after the tags (the VLAN id is not flow data).
+            l3 = Ethernet.payloadOffset(frame, offset);
+            type = l3 < 0 ? -1 : frame.getUnsignedShort(l3 - 2);
+        }
+        long h = SEED + macs * K_DST_MAC + ((sourceAndType & ~TYPE_MASK) | (type & TYPE_MASK)) * K_SRC_MAC;
         if (type == Ethernet.TYPE_IPV4 && l3 + IPV4_MIN_HEADER <= end) {
-            long word0 = frame.getLong(l3);       // version/IHL, TOS, length, id, flags/fragment offset
-            long word1 = frame.getLong(l3 + 8);   // TTL, protocol, checksum, source address
-            int ihl = (int) (word0 >>> 54) & 0x3C;
-            int protocol = (int) (word1 >>> 48) & 0xFF;
-            h = mix(h, protocol);
-            h = mix(h, (int) word1);
-            h = mix(h, frame.getInt(l3 + 16));
-            // Ports only from unfragmented packets: later fragments have none, so a flow must not depend on them.
-            boolean notFragment = (word0 & 0x3FFF) == 0;
-            if (notFragment && isPortProtocol(protocol) && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end) {
-                h = mix(h, frame.getInt(l3 + ihl));
-            }
+            h += ipv4(frame, l3, end);
         } else if (type == Ethernet.TYPE_IPV6 && l3 + IPV6_HEADER <= end) {
-            long word0 = frame.getLong(l3);       // version, class, flow label, payload length, next, hops
-            int next = (int) (word0 >>> 8) & 0xFF;
-            h = mix(h, next);
-            h = mix(h, (int) (word0 >>> 32) & 0xFFFFF); // flow label
-            for (int i = 8; i < IPV6_HEADER; i += 8) {
-                long address = frame.getLong(l3 + i);
-                h = mix(h, (int) (address >>> 32));
-                h = mix(h, (int) address);
-            }
-            if (isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end) {
-                h = mix(h, frame.getInt(l3 + IPV6_HEADER));
-            }
+            h += ipv6(frame, l3, end);
         }
         return finish(h);
+    }
+
+    /** The IPv4 part of the sum: addresses, protocol and, for unfragmented TCP/UDP/SCTP, the ports. */
+    private static long ipv4(ByteBuf frame, int l3, int end) {
+        long word0 = frame.getLong(l3);       // version/IHL, TOS, length, id, flags/fragment offset
+        long word1 = frame.getLong(l3 + 8);   // TTL, protocol, checksum, source address (TTL/checksum not hashed)
+        int ihl = (int) (word0 >>> 54) & 0x3C;
+        int protocol = (int) (word1 >>> 48) & 0xFF;
+        // Ports only from unfragmented packets: later fragments have none, so a flow must not depend on them.
+        boolean hasPorts = (word0 & 0x3FFF) == 0 && isPortProtocol(protocol)
+                && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end;
+        int destination;
+        int ports = 0;
+        if (hasPorts && ihl == IPV4_MIN_HEADER) {
+            long tail = frame.getLong(l3 + 16);   // common case, no options: destination address + both ports
+            destination = (int) (tail >>> 32);
+            ports = (int) tail;
+        } else {
+            destination = frame.getInt(l3 + 16);
+            if (hasPorts) {
+                ports = frame.getInt(l3 + ihl);
+            }
+        }
+        long addresses = (word1 << 32) | (destination & LOW_32);
+        return addresses * K_ADDR_0 + (((long) protocol << 32) | (ports & LOW_32)) * K_L4;
+    }
+
+    /** The IPv6 part of the sum: addresses, next header, flow label and, for TCP/UDP/SCTP, the ports. */
+    private static long ipv6(ByteBuf frame, int l3, int end) {
+        long word0 = frame.getLong(l3);       // version, class, flow label, payload length, next, hops
+        int next = (int) (word0 >>> 8) & 0xFF;
+        long flowLabel = (word0 >>> 32) & 0xFFFFF;
+        int ports = isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end ? frame.getInt(l3 + IPV6_HEADER) : 0;
+        return frame.getLong(l3 + 8) * K_ADDR_0 + frame.getLong(l3 + 16) * K_ADDR_1
+                + frame.getLong(l3 + 24) * K_ADDR_2 + frame.getLong(l3 + 32) * K_ADDR_3
+                + ((flowLabel << 40 | (long) next << 32) | (ports & LOW_32)) * K_L4;
     }
 
     /**
@@ -101,22 +130,13 @@ public final class FlowHash {
         return protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP;
     }
 
-    // MurmurHash3 (x86_32) block mixing and finaliser: good avalanche at a few cycles per word.
-    private static int mix(int h, int k) {
-        k *= 0xcc9e2d51;
-        k = Integer.rotateLeft(k, 15);
-        k *= 0x1b873593;
-        h ^= k;
-        h = Integer.rotateLeft(h, 13);
-        return h * 5 + 0xe6546b64;
-    }
-
-    private static int finish(int h) {
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h;
+    // MurmurHash3 fmix64: full avalanche of the 64-bit sum, then both halves folded into the 32-bit result.
+    private static int finish(long h) {
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return (int) (h ^ (h >>> 32));
     }
 }
