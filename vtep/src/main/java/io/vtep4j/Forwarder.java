@@ -87,10 +87,9 @@ final class Forwarder implements UnderlayReceiver {
             int offset = frame.readerIndex();
             long dst = Ethernet.destinationMac(frame, offset);
             long src = Ethernet.sourceMac(frame, offset);
-            if (!MacAddress.isGroup(src) && !MacAddress.isZero(src)) {
-                // RFC 7348 §4.1 (local side): the source lives behind this port.
-                table.learn(seg.vni, src, port.location);
-            }
+            // RFC 7348 §4.1 (local side): the source lives behind this port. The table refuses (and counts) group
+            // and all-zero sources itself.
+            table.learn(seg.vni, src, port.location);
             if (!MacAddress.isGroup(dst)) {
                 Location where = table.lookup(seg.vni, dst);
                 if (where != null) {
@@ -279,10 +278,9 @@ final class Forwarder implements UnderlayReceiver {
             int offset = payload.readerIndex();
             long src = Ethernet.sourceMac(payload, offset);
             long dst = Ethernet.destinationMac(payload, offset);
-            if (!MacAddress.isGroup(src) && !MacAddress.isZero(src)) {
-                // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI.
-                table.learn(vni, src, remoteLocation(source));
-            }
+            // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
+            // refused and counted by the table.
+            table.learn(vni, src, remoteLocation(source));
             owned = false;
             deliverLocally(seg, payload, dst);
         } catch (Throwable t) {

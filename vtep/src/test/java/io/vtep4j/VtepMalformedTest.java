@@ -118,4 +118,17 @@ class VtepMalformedTest {
         f.release();
         assertNull(sink.poll(50));
     }
+
+    @Test
+    void aGroupSourceMacFromTheOverlayIsDeliveredButNeverLearnedAndIsCounted() throws Exception {
+        byte[] payload = vxlan(0x08, VNI, 64, 0);
+        payload[8 + 6] = 0x01;     // inner source 01:00:00:00:09:09, a group address: nobody's source
+        inject(payload);
+        ByteBuf f = sink.poll(WAIT.toMillis());
+        assertNotNull(f, "the frame itself is forwarded (broadcast destination)");
+        f.release();
+        Await.until(WAIT, () -> vtep.forwardingTable().counters().refusedGroup() == 1,
+                () -> vtep.forwardingTable().counters().toString());
+        assertEquals(0, vtep.forwardingTable().size(), "a group source MAC is never learned");
+    }
 }
