@@ -14,6 +14,7 @@
 # counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
 #
 # Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--no-results] [--rt] [--profile]
+#               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS]
 #   --quick       1 s trials, 1 saturation trial + 3 search steps per case (about 2 min; plus about 1 min to
 #                 build the runner jar on a clean clone)
 #   default       3 s trials, 3 saturation trials + 6 search steps per case
@@ -23,6 +24,12 @@
 #                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
 #                 trial (perf stat on syscall tracepoints) in the run directory
+#   --alloc [S]   bytes allocated per forwarded packet (issue 6: 0 B/packet in steady state), vtep4j only, no
+#                 RESULTS.md: one trial at a fixed lossless load (--alloc-rate, default 40000 pps of 64-byte
+#                 frames, 1 MAC; about 60 % of what vtep4j carries without loss on a quiet machine) for warm-up
+#                 (--alloc-warmup, default 10 s) + S seconds (default 60) + 5 s, twice: default I/O, then
+#                 -Dvtep4j.directIo=true. StitchRunner --alloc-window measures the event loops' allocation;
+#                 prints both ALLOC lines, delivered pps and loss of each, and ALLOC_RESULT netty_bpp= direct_bpp=
 # Installs what it needs with apt-get when missing (gcc, openvswitch-switch, python3-matplotlib, tshark, tcpdump,
 # ethtool, iproute2; linux-perf for --profile). netsniff-ng (trafgen) is not used; see vxgen.c for why. The vtep4j
 # leg builds bench/target/benchmarks.jar with Maven (offline) when it is missing.
@@ -40,6 +47,7 @@ DEVICES="kernel,vtep4j,ovs"
 WRITE_RESULTS=1
 PROFILE=0
 RT=""
+ALLOC=0; ALLOC_RATE=40000; ALLOC_WARMUP=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -47,11 +55,29 @@ while [ $# -gt 0 ]; do
     --no-results) WRITE_RESULTS=0 ;;
     --profile) PROFILE=1 ;;
     --rt) RT="chrt -f 1" ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results, --rt, --profile)" >&2; exit 2 ;;
+    --alloc) ALLOC=60; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then ALLOC=$2; shift; fi ;;
+    --alloc-rate) ALLOC_RATE="$2"; shift ;;
+    --alloc-warmup) ALLOC_WARMUP="$2"; shift ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results, --rt, --profile," \
+         "--alloc [SECONDS], --alloc-rate PPS, --alloc-warmup SECONDS)" >&2; exit 2 ;;
   esac
   shift
 done
+if [ "$ALLOC" != 0 ]; then
+  [[ "$ALLOC_RATE" =~ ^[0-9]+$ ]] && [ "$ALLOC_RATE" -ge 1000 ] || {
+    echo "--alloc-rate: $ALLOC_RATE (expected: packets/s >= 1000)" >&2; exit 2; }
+  [[ "$ALLOC_WARMUP" =~ ^[0-9]+$ ]] && [ $((ALLOC + ALLOC_WARMUP + 5)) -le 600 ] || {
+    echo "--alloc $ALLOC --alloc-warmup $ALLOC_WARMUP (expected: seconds, together at most 595)" >&2; exit 2; }
+  # Only the vtep4j device, and never RESULTS.md (the lead writes the allocation numbers there).
+  DEVICES=vtep4j; WRITE_RESULTS=0
+  # --shared-loop true --flush batch: both VTEPs on one event loop, so a frame goes from A's handler into B's
+  # port as a plain write on the same thread. With separate loops that hand-off is a cross-thread task (WriteTask,
+  # queue nodes: 16-21 B/packet in the JFR profile of RESULTS.md), which measures Netty's task queue rather than
+  # the datagram I/O path we compare. The user's VTEP4J_RUNNER_OPTS come last and may override.
+  VTEP4J_RUNNER_OPTS="--shared-loop true --flush batch --alloc-window $ALLOC --alloc-warmup $ALLOC_WARMUP \
+${VTEP4J_RUNNER_OPTS:-}"
+fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (network namespaces, AF_PACKET)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "run.sh: needs 2 CPUs (generator on CPU 0, device under test on CPU 1)" >&2; exit 1; }
 
@@ -218,18 +244,27 @@ setup_vtep4j() {
   DUT_MAC[vtep4j]=$(mac_of "$ns" "${DUT_IN[vtep4j]}")
   DUT_PID[vtep4j]=""
   local jar="$ROOT/bench/target/benchmarks.jar"
+  # (The newest runner class this script needs: an older jar is rebuilt.)
   if [ ! -f "$jar" ] || ! "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2])' "$jar" \
-      io/vtep4j/bench/system/StitchRunner.class 2>/dev/null; then
+      'io/vtep4j/bench/system/StitchRunner$AllocSampler.class' 2>/dev/null; then
     echo "run.sh: building $jar (mvn -B -q -o -pl bench -am package -DskipTests)"
     (cd "$ROOT" && timeout 600 mvn -B -q -o -pl bench -am package -DskipTests) || {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
   fi
-  local log="$WORK/vtep4j.log"
   # Run from a private copy: other sessions rebuild bench/target while we measure.
-  cp "$jar" "$WORK/bench.jar"; jar="$WORK/bench.jar"
+  cp "$jar" "$WORK/bench.jar"
+  if [ "$ALLOC" != 0 ]; then start_vtep4j netty -Dvtep4j.directIo=false; else start_vtep4j "" ""; fi
+}
+
+# start_vtep4j TAG EXTRA_JAVA_OPTS: starts the runner (log $WORK/vtep4j[-TAG].log), sets DUT_PID[vtep4j] and
+# VTEP4J_LOG; on failure sets STATUS[vtep4j]. EXTRA_JAVA_OPTS come after VTEP4J_JAVA_OPTS (the last -D wins).
+start_vtep4j() {
+  local tag=${1:+-$1} extra=$2 ns=${NS_DUT[vtep4j]} n=${NET_ID[vtep4j]} jar="$WORK/bench.jar"
+  local log="$WORK/vtep4j$tag.log"
+  VTEP4J_LOG=$log
   local jfr=""
-  [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j.jfr,dumponexit=true"
-  nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} \
+  [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j$tag.jfr,dumponexit=true"
+  nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} $extra \
     -cp "$jar" io.vtep4j.bench.system.StitchRunner \
     --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
     --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 ${VTEP4J_RUNNER_OPTS:-} >"$log" 2>&1 &
@@ -248,6 +283,19 @@ setup_vtep4j() {
   # The JVM names its own pid (the background job may be a wrapper subshell); it is what /proc accounting reads.
   DUT_PID[vtep4j]=$(sed -n 's/^READY pid=\([0-9]*\).*/\1/p' "$log" | head -1)
   PIDS_TO_KILL+=("${DUT_PID[vtep4j]}")
+}
+
+# Stops the runner started last (its shutdown hook logs its stats) and forgets its pids; waits at most 10 s.
+stop_vtep4j() {
+  local pid=${DUT_PID[vtep4j]:-}
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  local keep=() p
+  for p in "${PIDS_TO_KILL[@]}"; do kill -0 "$p" 2>/dev/null && keep+=("$p"); done
+  PIDS_TO_KILL=("${keep[@]}")
+  DUT_PID[vtep4j]=""
 }
 
 for dev in ${DEVICES//,/ }; do
@@ -348,6 +396,50 @@ for dev in ${DEVICES//,/ }; do
 done
 echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,proc_user_ticks,load1" >"$RAW.hdr"
 : >"$RAW"
+
+# ---------------------------------------------------------------- --alloc: bytes per packet, Netty vs direct I/O
+# alloc_run IO: one trial at ALLOC_RATE for warm-up + window + 5 s through the runner started last, whose sampler
+# (StitchRunner --alloc-window) waits for the traffic, the warm-up and the window, then logs its ALLOC lines.
+declare -A BPP
+alloc_run() {
+  local io=$1
+  BPP[$io]="n/a"
+  if [ "${STATUS[vtep4j]}" != ok ]; then echo "ALLOC io=$io: ${STATUS[vtep4j]}"; return; fi
+  local sent got took
+  read -r sent got took < <(trial "alloc-$io" vtep4j 64 1 "$ALLOC_RATE" $((ALLOC_WARMUP + ALLOC + 5)))
+  for _ in $(seq 1 300); do   # at most 30 s more for the sampler's lines
+    grep -q '^ALLOC' "$VTEP4J_LOG" && break
+    sleep 0.1
+  done
+  sleep 0.2   # the second line follows the first at once
+  if grep -q '^ALLOC window_s=' "$VTEP4J_LOG"; then
+    grep '^ALLOC' "$VTEP4J_LOG"
+    BPP[$io]=$(sed -n 's/^ALLOC window_s=.* bytes_per_packet=\([^ ]*\).*/\1/p' "$VTEP4J_LOG" | head -1)
+  else
+    echo "ALLOC io=$io: no measurement ($(grep -m1 '^ALLOC' "$VTEP4J_LOG" || echo "no ALLOC line in $VTEP4J_LOG"))"
+  fi
+  echo "ALLOC_RUN io=$io rate=$ALLOC_RATE offered=$sent delivered=$got seconds=$took" \
+    "$(awk -v s="$sent" -v g="$got" -v t="$took" \
+      'BEGIN{printf "delivered_pps=%d loss=%.3f%%", (t > 0 ? g / t : 0), (s > 0 ? 100 * (s - g) / s : 0)}')"
+}
+
+if [ "$ALLOC" != 0 ]; then
+  echo "run.sh: --alloc: $ALLOC_RATE pps of 64-byte frames, 1 MAC, warm-up ${ALLOC_WARMUP}s + window ${ALLOC}s," \
+    "runner options: $VTEP4J_RUNNER_OPTS"
+  alloc_run netty
+  stop_vtep4j
+  STATUS[vtep4j]=ok
+  # Until the direct I/O path lands the engine ignores the property and this run measures Netty again.
+  start_vtep4j direct -Dvtep4j.directIo=true
+  [ "${STATUS[vtep4j]}" = ok ] && verify vtep4j
+  alloc_run direct
+  stop_vtep4j
+  cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"
+  cleanup; trap - EXIT
+  echo "run.sh: raw trials in $WORK/trials-all.csv, runner logs $WORK/vtep4j-netty.log $WORK/vtep4j-direct.log"
+  echo "ALLOC_RESULT netty_bpp=${BPP[netty]} direct_bpp=${BPP[direct]}"
+  exit 0
+fi
 
 START=$(date +%s)
 LIMIT=$(( QUICK == 1 ? 130 : 3000 ))   # hard bound on the measuring phase, seconds
