@@ -244,9 +244,18 @@ setup_vtep4j() {
   DUT_MAC[vtep4j]=$(mac_of "$ns" "${DUT_IN[vtep4j]}")
   DUT_PID[vtep4j]=""
   local jar="$ROOT/bench/target/benchmarks.jar"
-  # (The newest runner class this script needs: an older jar is rebuilt.)
-  if [ ! -f "$jar" ] || ! "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2])' "$jar" \
-      'io/vtep4j/bench/system/StitchRunner$AllocSampler.class' 2>/dev/null; then
+  # (The newest runner class this script needs: an older jar is rebuilt.) --alloc compares I/O paths of the engine,
+  # so there a jar older than any main source or pom of the modules it holds is rebuilt too.
+  local stale=""
+  if [ "$ALLOC" != 0 ] && [ -f "$jar" ]; then
+    stale=$(cd "$ROOT" && find encap/src/main learning/src/main vtep/src/main bench/src/main pom.xml encap/pom.xml \
+      learning/pom.xml vtep/pom.xml bench/pom.xml -type f \( -name '*.java' -o -name pom.xml \) -newer "$jar" \
+      -print -quit 2>/dev/null || true)
+    [ -n "$stale" ] && echo "run.sh: $jar is older than $stale"
+  fi
+  if [ ! -f "$jar" ] || [ -n "$stale" ] \
+      || ! "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2])' "$jar" \
+        'io/vtep4j/bench/system/StitchRunner$AllocSampler.class' 2>/dev/null; then
     echo "run.sh: building $jar (mvn -B -q -o -pl bench -am package -DskipTests)"
     (cd "$ROOT" && timeout 600 mvn -B -q -o -pl bench -am package -DskipTests) || {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
