@@ -66,7 +66,7 @@ final class Engine {
         try {
             UnderlayConfig uc = new UnderlayConfig(group, config.allocator(), config.localAddresses(), config.port(),
                     config.ttl(), config.dscp(), config.multicastInterface(), config.mtu(), config.readBatch(),
-                    config.udpGro(), config.udpGso(), config.sourcePorts());
+                    config.udpGro(), config.udpGso(), config.sourcePorts(), config.directIo());
             engine.underlay = Underlays.create(config.encapsulation(), uc);
             engine.forwarder.underlay(engine.underlay);
             engine.underlay.open(engine.forwarder);

@@ -3,6 +3,7 @@ package io.vtep4j;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.GreHeader;
+import io.vtep4j.internal.Transports;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
@@ -82,6 +83,11 @@ public final class Vtep implements AutoCloseable {
         return engine.config().encapsulation();
     }
 
+    /** Whether the underlay uses direct datagram I/O ({@link Builder#directIo}); always false for NVGRE. */
+    public boolean directIo() {
+        return engine.config().directIo();
+    }
+
     /** The underlay addresses actually bound (with the UDP port; port 0 for raw IP). */
     public List<InetSocketAddress> boundAddresses() {
         return engine.boundAddresses();
@@ -126,6 +132,8 @@ public final class Vtep implements AutoCloseable {
         static final int MAX_MTU = 65535;
         /** Smallest underlay MTU: the IPv4 minimum every host must reassemble (RFC 791). */
         static final int MIN_MTU = 576;
+        /** System property that turns {@link #directIo} on by default ({@code -Dvtep4j.directIo=true}). */
+        public static final String DIRECT_IO_PROPERTY = "vtep4j.directIo";
         /** {@link #nvgreFlowId} not set: the FlowID comes from the inner-flow hash. */
         private static final int FLOW_ID_FROM_HASH = -1;
 
@@ -150,6 +158,7 @@ public final class Vtep implements AutoCloseable {
         private boolean udpGro;
         private boolean udpGso;
         private int sourcePorts;
+        private boolean directIo = Boolean.getBoolean(DIRECT_IO_PROPERTY);
         private EventLoopGroup sharedGroup;
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
 
@@ -373,6 +382,18 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
+         * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
+         * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
+         * Default off, or on with {@code -Dvtep4j.directIo=true}. Excludes {@link #udpGro} and {@link #udpGso}.
+         * NVGRE's raw transport ignores it. Measured in bench/RESULTS.md.
+         */
+        public Builder directIo(boolean on) {
+            this.directIo = on;
+            return this;
+        }
+
         /** Allocator for receive buffers (default {@code ByteBufAllocator.DEFAULT}). */
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = Objects.requireNonNull(allocator, "allocator");
@@ -390,12 +411,22 @@ public final class Vtep implements AutoCloseable {
                 throw new IllegalStateException("localAddress: none (expected: at least one, e.g. "
                         + "localAddress(\"127.0.0.1\"))");
             }
+            if (directIo && encapsulation != Encapsulation.NVGRE) {
+                if (udpGro || udpGso) {
+                    throw new IllegalStateException("directIo: true with udpGro " + udpGro + " / udpGso " + udpGso
+                            + " (expected: direct I/O without GRO and GSO)");
+                }
+                if (!Transports.epoll()) {
+                    throw new IllegalStateException("directIo: true (expected: Linux with Netty's epoll transport; "
+                            + "NIO is in use)");
+                }
+            }
             int p = port > 0 ? port
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
             VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
                     Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, nvgreFlowId, multicastInterface,
                     eventLoops, ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts,
-                    allocator, sharedGroup);
+                    directIo && encapsulation != Encapsulation.NVGRE, allocator, sharedGroup);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {

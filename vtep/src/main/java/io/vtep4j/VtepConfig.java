@@ -35,6 +35,7 @@ record VtepConfig(
         boolean udpGro,
         boolean udpGso,
         int sourcePorts,
+        boolean directIo,
         ByteBufAllocator allocator,
         EventLoopGroup sharedGroup) {
 }

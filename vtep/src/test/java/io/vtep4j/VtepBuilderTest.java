@@ -2,9 +2,11 @@ package io.vtep4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.learning.Encapsulation;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,23 @@ class VtepBuilderTest {
                 "localAddress: 239.1.1.1 (expected: a unicast address of this host, not wildcard or multicast)");
         rejects(b -> b.localAddress("127.0.0.1").localAddress("127.0.0.1"), "localAddress: 127.0.0.1 (already added)");
         rejects(b -> b.multicastInterface(" "), "multicastInterface: \" \" (expected: an interface name)");
+    }
+
+    @Test
+    void directIoRefusesGroAndGsoAndFollowsItsSystemProperty() {
+        for (Consumer<Vtep.Builder> offload : List.<Consumer<Vtep.Builder>>of(b -> b.udpGro(true), b -> b.udpGso(true))) {
+            Vtep.Builder b = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).directIo(true);
+            offload.accept(b);
+            IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+            assertTrue(e.getMessage().startsWith("directIo: true with udpGro "), e.getMessage());
+        }
+        try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).build()) {
+            assertEquals(Boolean.getBoolean(Vtep.Builder.DIRECT_IO_PROPERTY), vtep.directIo());
+        }
+        try (Vtep nvgreOverUdpOnly = Vtep.builder().localAddress("127.0.0.1").encapsulation(Encapsulation.GRE_UDP)
+                .port(TestFrames.freePort()).directIo(true).build()) {
+            assertTrue(nvgreOverUdpOnly.directIo(), "GRE-in-UDP runs over UDP sockets too");
+        }
     }
 
     @Test

@@ -6,11 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
+import io.vtep4j.internal.mmsg.MmsgPort;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -38,6 +41,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Source port: by default every packet leaves from the bound port (a kernel UDP socket has one). With
  * {@link UnderlayConfig#sourcePorts()} N &gt; 0, each loop also owns N send-only sockets bound to ports spread over
  * 49152..65535, and the flow hash picks one per packet (RFC 7348 §5 entropy, from a pool of N ports).
+ *
+ * <p>Direct I/O ({@link UnderlayConfig#directIo()}, epoll only): every channel is still bound and configured by
+ * Netty but never reads; an {@link MmsgPort} on a duplicate of its descriptor receives and sends with
+ * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding creates no objects per packet. Sends
+ * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task.
  * Thread-safe as {@link Underlay} requires.
  */
 public final class UdpUnderlay implements Underlay {
@@ -50,6 +58,9 @@ public final class UdpUnderlay implements Underlay {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
     private static final Channel[] NO_CHANNELS = new Channel[0];
+    private static final MmsgPort[] NO_PORTS = new MmsgPort[0];
+    /** The direct-I/O port of a channel, in direct mode. */
+    private static final AttributeKey<MmsgPort> DIRECT = AttributeKey.valueOf(UdpUnderlay.class, "direct");
     /** RFC 7348 §5: source ports SHOULD come from the dynamic range 49152..65535. */
     static final int SOURCE_PORT_MIN = 49152;
     static final int SOURCE_PORT_RANGE = 65536 - SOURCE_PORT_MIN;
@@ -67,6 +78,9 @@ public final class UdpUnderlay implements Underlay {
     private final int slot;
     /** UDP GSO on send: asked for, epoll, and supported by this kernel / native library. */
     private final boolean gso;
+    /** Direct I/O: {@link MmsgPort}s do the reading and writing (asked for, and epoll). */
+    private final boolean direct;
+    private final List<MmsgPort> allPorts = new ArrayList<>();
     private UdpInbound inbound;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<Channel> allChannels = new ArrayList<>();
@@ -89,6 +103,10 @@ public final class UdpUnderlay implements Underlay {
         volatile Channel[] pool4 = NO_CHANNELS;
         volatile Channel[] pool6 = NO_CHANNELS;
         volatile boolean poolDirty;
+        /** Direct I/O: the ports of this lane's unicast and pool channels. */
+        volatile MmsgPort[] ports = NO_PORTS;
+        /** Direct I/O: a thread other than the loop queued sends; the next flush hands a flush over too. */
+        volatile boolean foreignSends;
 
         Lane(EventLoop loop) {
             this.loop = loop;
@@ -101,13 +119,17 @@ public final class UdpUnderlay implements Underlay {
         this.epoll = Transports.epoll();
         // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
-        this.gso = config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        this.direct = config.directIo() && epoll;
+        this.gso = !direct && config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
     }
 
     @Override
     public synchronized void open(UnderlayReceiver receiver) throws IOException {
         if (open || closed) {
             throw new IllegalStateException("underlay already " + (closed ? "closed" : "open"));
+        }
+        if (config.directIo() && !epoll) {
+            throw new IOException("directIo: needs Netty's epoll transport (Linux); the NIO transport is in use");
         }
         this.receiver = receiver;
         this.inbound = new UdpInbound(receiver, config.maxFrameLength() - IPV4_UDP_OVERHEAD);
@@ -131,6 +153,14 @@ public final class UdpUnderlay implements Underlay {
                     } else {
                         lane.v4 = ch;
                         lane.pool4 = pool;
+                    }
+                    if (direct) {
+                        List<MmsgPort> ports = new ArrayList<>(List.of(lane.ports));
+                        ports.add(ch.attr(DIRECT).get());
+                        for (Channel c : pool) {
+                            ports.add(c.attr(DIRECT).get());
+                        }
+                        lane.ports = ports.toArray(NO_PORTS);
                     }
                 }
                 bound.add((InetSocketAddress) (v6 ? lanes[0].v6 : lanes[0].v4).localAddress());
@@ -192,6 +222,9 @@ public final class UdpUnderlay implements Underlay {
                         ch.pipeline().addLast(inbound);
                     }
                 });
+        if (direct) {
+            b.option(ChannelOption.AUTO_READ, false); // the MmsgPort reads this socket
+        }
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, reusePort);
             b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
@@ -224,6 +257,12 @@ public final class UdpUnderlay implements Underlay {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gso);
+            if (direct) {
+                MmsgPort port = MmsgPort.open((IoEventLoop) loop, fd, receiver, config.allocator(), config.port(),
+                        slot, config.maxFrameLength() - IPV4_UDP_OVERHEAD, config.readBatch(), MESSAGES_PER_WAKEUP);
+                allPorts.add(port);
+                ch.attr(DIRECT).set(port);
+            }
         }
         return ch;
     }
@@ -257,6 +296,16 @@ public final class UdpUnderlay implements Underlay {
             payload.release();
             return false;
         }
+        if (direct) {
+            MmsgPort port = ch.attr(DIRECT).get();
+            if (lane.loop.inEventLoop()) {
+                port.queue(payload, destination);
+            } else {
+                lane.foreignSends = true;
+                lane.loop.execute(() -> port.queue(payload, destination));
+            }
+            return true;
+        }
         InetSocketAddress recipient = recipients.get(destination);
         if (recipient == null) {
             recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, config.port()));
@@ -275,6 +324,17 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void flush() {
+        if (direct) {
+            for (Lane lane : lanes) {
+                if (lane.loop.inEventLoop()) {
+                    flushPorts(lane);
+                } else if (lane.foreignSends) {
+                    lane.foreignSends = false;
+                    lane.loop.execute(() -> flushPorts(lane));
+                }
+            }
+            return;
+        }
         for (Lane lane : lanes) {
             if (lane.dirty4) {
                 lane.dirty4 = false;
@@ -292,6 +352,15 @@ public final class UdpUnderlay implements Underlay {
                 for (Channel ch : lane.pool6) {
                     ch.flush();
                 }
+            }
+        }
+    }
+
+    /** Direct I/O: sends what the lane's ports queued. On the lane's loop only. */
+    private static void flushPorts(Lane lane) {
+        for (MmsgPort port : lane.ports) {
+            if (port.pending() > 0) {
+                port.flush();
             }
         }
     }
@@ -360,6 +429,10 @@ public final class UdpUnderlay implements Underlay {
         }
         closed = true;
         open = false;
+        for (MmsgPort port : allPorts) {
+            port.close(); // before the channels: the ports hold duplicates of their descriptors
+        }
+        allPorts.clear();
         for (Channel ch : allChannels) {
             ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param sourcePorts UDP transports: 0 sends from the bound port; N &gt; 0 adds N send-only sockets per event loop
  *        and local address, bound to ports in 49152..65535, and picks one per packet by flow hash (RFC 7348 §5
  *        source-port entropy); ignored by raw IP transports
+ * @param directIo UDP transports on epoll: receive and send with recvmmsg / sendmmsg over native vectors instead of
+ *        Netty's datagram channel reads and writes (no objects per packet); excludes udpGro and udpGso
  */
 public record UnderlayConfig(
         EventLoopGroup group,
@@ -38,7 +40,8 @@ public record UnderlayConfig(
         int readBatch,
         boolean udpGro,
         boolean udpGso,
-        int sourcePorts) {
+        int sourcePorts,
+        boolean directIo) {
 
     /** Copies the address list and checks that nothing required is missing. */
     public UnderlayConfig {
@@ -48,6 +51,18 @@ public record UnderlayConfig(
         if (localAddresses.isEmpty()) {
             throw new IllegalArgumentException("localAddresses: [] (expected: at least one address)");
         }
+        if (directIo && (udpGro || udpGso)) {
+            throw new IllegalArgumentException("directIo: true with udpGro " + udpGro + " / udpGso " + udpGso
+                    + " (expected: direct I/O without GRO and GSO)");
+        }
+    }
+
+    /** The configuration without direct I/O. */
+    public UnderlayConfig(EventLoopGroup group, ByteBufAllocator allocator, List<InetAddress> localAddresses, int port,
+                          int ttl, int dscp, String multicastInterface, int maxFrameLength, int readBatch,
+                          boolean udpGro, boolean udpGso, int sourcePorts) {
+        this(group, allocator, localAddresses, port, ttl, dscp, multicastInterface, maxFrameLength, readBatch, udpGro,
+                udpGso, sourcePorts, false);
     }
 
     /** The configuration without source-port entropy (sends leave from the bound port). */

@@ -1,0 +1,416 @@
+package io.vtep4j.internal.mmsg;
+
+import com.sun.jna.Native;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.UnderlayReceiver;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Batched datagram I/O on a UDP socket without per-packet objects: {@code recvmmsg} and {@code sendmmsg} over
+ * vectors kept in native memory, called through JNA on a duplicate of a Netty epoll channel's socket.
+ *
+ * <p>Why: Netty's epoll datagram channel gives every received datagram a {@code DatagramPacket}, a sender
+ * {@code InetSocketAddress} (with its {@code InetAddress} and byte array) and every sent one a
+ * {@code DatagramPacket}: about 200 bytes of garbage per forwarded packet (bench/RESULTS.md). Here the sender is read
+ * from the kernel's {@code sockaddr} and mapped to a shared address object ({@link AddressCache}); the payload is a
+ * pooled slice of one receive buffer per batch; sends are written straight into the {@code mmsghdr} vector.
+ *
+ * <p>How it shares the socket: the channel (bound, options set, multicast joins) stays Netty's but never reads
+ * ({@code AUTO_READ} off). This port registers its own {@code dup(2)} of the descriptor with the channel's event loop
+ * through Netty's {@link io.netty.channel.IoHandle} API, level-triggered on EPOLLIN. Both descriptors name one
+ * socket, so every option set through the channel applies here too.
+ *
+ * <p>Threading: {@link #queue}, {@link #flush} and every receive callback run on {@link #loop()} only.
+ * {@link #open} and {@link #close} come from any other thread. Buffers: {@link #queue} takes ownership of the
+ * payload (released once written or dropped); {@link UnderlayReceiver#received} gets ownership of each slice.
+ * Linux on a little-endian 64-bit CPU only (x86_64, aarch64): {@link #open} says so otherwise.
+ */
+public final class MmsgPort implements EpollIoHandle {
+
+    // struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) + unsigned msg_len + padding.
+    private static final int MMSGHDR = 64;
+    private static final int MSG_NAME = 0;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSG_LEN = 56;
+    /** struct iovec: base, length. */
+    private static final int IOVEC = 16;
+    /** Room per address: sockaddr_in6 (28 bytes) rounded up. */
+    private static final int SOCKADDR = 32;
+    private static final int SOCKADDR_IN6_LEN = 28;
+    private static final int SOCKADDR_IN_LEN = 16;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    /** Retries of a system call interrupted by a signal before the batch counts as failed. */
+    private static final int EINTR_RETRIES = 8;
+    /** Destinations remembered as ready-made sockaddr bytes; past this the map starts over. */
+    private static final int MAX_DESTINATIONS = 4096;
+
+    private final IoEventLoop loop;
+    private final FileDescriptor fd;
+    private final UnderlayReceiver receiver;
+    private final ByteBufAllocator allocator;
+    private final int destinationPort;
+    private final int slot;
+    private final int maxPayload;
+    private final int batch;
+    private final int messagesPerWakeup;
+    /** Receive vector: [mmsghdr x batch][iovec x batch][sockaddr x batch]. */
+    private final ByteBuf rx;
+    /** Send vector, same layout. */
+    private final ByteBuf tx;
+    private final ByteBuf[] pending;
+    private final AddressCache sources = new AddressCache();
+    private final Map<InetAddress, byte[]> destinations = new HashMap<>();
+    private int pendingCount;
+    private IoRegistration registration;
+    private boolean closed;
+
+    private MmsgPort(IoEventLoop loop, int fd, UnderlayReceiver receiver, ByteBufAllocator allocator,
+                     int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup) {
+        this.loop = loop;
+        this.fd = new FileDescriptor(fd);
+        this.receiver = receiver;
+        this.allocator = allocator;
+        this.destinationPort = destinationPort;
+        this.slot = slot;
+        this.maxPayload = maxPayload;
+        this.batch = batch;
+        this.messagesPerWakeup = messagesPerWakeup;
+        int vectorBytes = batch * (MMSGHDR + IOVEC + SOCKADDR);
+        this.rx = allocator.directBuffer(vectorBytes, vectorBytes);
+        this.tx = allocator.directBuffer(vectorBytes, vectorBytes);
+        this.pending = new ByteBuf[batch];
+        layOut(rx);
+        layOut(tx);
+    }
+
+    /**
+     * Whether this platform can run the port: Linux epoll, little-endian, 64-bit pointers, and buffers with a memory
+     * address (Netty has {@code sun.misc.Unsafe}). Returns null if so, else the reason.
+     */
+    public static String unsupportedReason(ByteBufAllocator allocator) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Native.POINTER_SIZE != 8) {
+            return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is " + System.getProperty("os.arch");
+        }
+        ByteBuf probe = allocator.directBuffer(1);
+        try {
+            if (!probe.hasMemoryAddress()) {
+                return "needs direct buffers with a memory address (Netty without sun.misc.Unsafe cannot)";
+            }
+        } finally {
+            probe.release();
+        }
+        return null;
+    }
+
+    /**
+     * Duplicates {@code channelFd}, registers the duplicate with {@code loop} and starts receiving; blocks until
+     * registered. Call from a thread that is not {@code loop}.
+     *
+     * @param receiver gets every datagram, batch end and drop, on {@code loop}
+     * @param destinationPort UDP port every {@link #queue}d packet is sent to
+     * @param slot receive bytes per datagram (one more than the largest valid payload, so truncation shows)
+     * @param maxPayload longest valid datagram; longer ones are dropped as {@link DropReason#MTU_EXCEEDED}
+     * @param batch vector length of one recvmmsg / sendmmsg
+     * @param messagesPerWakeup datagrams read per epoll wakeup at most, before {@link UnderlayReceiver#readComplete}
+     * @throws IOException if dup or registration fails
+     */
+    public static MmsgPort open(IoEventLoop loop, int channelFd, UnderlayReceiver receiver, ByteBufAllocator allocator,
+                                int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup)
+            throws IOException {
+        String unsupported = unsupportedReason(allocator);
+        if (unsupported != null) {
+            throw new IOException("direct I/O " + unsupported);
+        }
+        int dup = Syscalls.dup(channelFd);
+        if (dup < 0) {
+            int errno = Syscalls.errno();
+            throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + Syscalls.strerror(errno));
+        }
+        MmsgPort port = new MmsgPort(loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch,
+                messagesPerWakeup);
+        try {
+            io.netty.util.concurrent.Future<IoRegistration> f = loop.register(port);
+            if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
+                throw new IOException("direct I/O: cannot register with " + loop + ": " + f.cause(), f.cause());
+            }
+            port.registration = f.getNow();
+            port.registration.submit(EpollIoOps.EPOLLIN);
+        } catch (IOException | RuntimeException e) {
+            port.close();
+            throw e instanceof IOException ? (IOException) e : new IOException("direct I/O: " + e.getMessage(), e);
+        }
+        return port;
+    }
+
+    /** Points every mmsghdr of a vector at its iovec and sockaddr slot; lengths are set per call. */
+    private void layOut(ByteBuf vector) {
+        vector.setZero(0, vector.capacity());
+        long base = vector.memoryAddress();
+        int iovs = batch * MMSGHDR;
+        int names = iovs + batch * IOVEC;
+        for (int i = 0; i < batch; i++) {
+            int h = i * MMSGHDR;
+            vector.setLongLE(h + MSG_NAME, base + names + (long) i * SOCKADDR);
+            vector.setLongLE(h + MSG_IOV, base + iovs + (long) i * IOVEC);
+            vector.setLongLE(h + MSG_IOVLEN, 1);
+        }
+    }
+
+    /** The event loop everything but open/close runs on. */
+    public IoEventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return fd;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent ioEvent) {
+        try {
+            readReady();
+        } catch (Throwable t) {
+            // Nothing may leave the event loop; buffers are released where they were taken.
+            receiver.dropped(DropReason.SEND_FAILED);
+        }
+    }
+
+    /** Reads up to {@code messagesPerWakeup} datagrams, batch by batch, then ends the read with readComplete. */
+    private void readReady() {
+        boolean delivered = false;
+        int budget = messagesPerWakeup;
+        int iovs = batch * MMSGHDR;
+        int names = iovs + batch * IOVEC;
+        while (budget > 0 && !closed) {
+            int n = Math.min(batch, budget);
+            ByteBuf buffer = allocator.directBuffer(n * slot, n * slot);
+            int got;
+            try {
+                long address = buffer.memoryAddress();
+                for (int i = 0; i < n; i++) {
+                    int h = i * MMSGHDR;
+                    rx.setIntLE(h + MSG_NAMELEN, SOCKADDR_IN6_LEN);
+                    rx.setIntLE(h + MSG_FLAGS, 0);
+                    rx.setLongLE(iovs + i * IOVEC, address + (long) i * slot);
+                    rx.setLongLE(iovs + i * IOVEC + 8, slot);
+                }
+                got = recvmmsg(n);
+                for (int i = 0; i < got; i++) {
+                    int h = i * MMSGHDR;
+                    int length = rx.getIntLE(h + MSG_LEN);
+                    if ((rx.getIntLE(h + MSG_FLAGS) & Syscalls.MSG_TRUNC) != 0 || length > maxPayload) {
+                        // RFC 7348 §4.3: no fragmentation, so a datagram this long is no tunnel packet of ours.
+                        receiver.dropped(DropReason.MTU_EXCEEDED);
+                        continue;
+                    }
+                    InetAddress source = source(names + i * SOCKADDR);
+                    if (source == null) {
+                        receiver.dropped(DropReason.OUTER_UDP_MALFORMED);
+                        continue;
+                    }
+                    delivered = true;
+                    try {
+                        receiver.received(buffer.retainedSlice(i * slot, length), source);
+                    } catch (Throwable ignored) {
+                        // The receiver owns the slice from the call on; it must not throw, but the loop survives.
+                    }
+                }
+            } finally {
+                buffer.release();
+            }
+            if (got < n) {
+                break; // drained (or failed): level-triggered epoll calls again if more arrives
+            }
+            budget -= got;
+        }
+        if (delivered) {
+            receiver.readComplete();
+        }
+    }
+
+    /** One recvmmsg over the first {@code n} receive slots; 0 when nothing is queued or the call failed. */
+    private int recvmmsg(int n) {
+        for (int attempt = 0; attempt < EINTR_RETRIES; attempt++) {
+            int got = Syscalls.recvmmsg(fd.intValue(), rx.memoryAddress(), n, Syscalls.MSG_DONTWAIT, 0);
+            if (got >= 0) {
+                return got;
+            }
+            int errno = Syscalls.errno();
+            if (errno == Syscalls.EAGAIN) {
+                return 0;
+            }
+            if (errno != Syscalls.EINTR) {
+                // A pending socket error (an ICMP error about an earlier send) is reported on the next read.
+                receiver.dropped(DropReason.SEND_FAILED);
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /** The sender of a received datagram, from its sockaddr at {@code offset} of the receive vector. */
+    private InetAddress source(int offset) {
+        int family = rx.getShortLE(offset) & 0xFFFF;
+        if (family == AF_INET) {
+            return sources.ipv4(rx.getInt(offset + 4));
+        }
+        if (family == AF_INET6) {
+            return sources.ipv6(rx.getLong(offset + 8), rx.getLong(offset + 16), rx.getIntLE(offset + 24));
+        }
+        return null;
+    }
+
+    /**
+     * Adds one datagram to the send vector (sending the vector first if it is full). Takes ownership of
+     * {@code payload}; a payload without a single memory address (heap, or composite) is copied once into a direct
+     * buffer. Event loop only.
+     */
+    public void queue(ByteBuf payload, InetAddress destination) {
+        if (closed) {
+            payload.release();
+            receiver.dropped(DropReason.SEND_FAILED);
+            return;
+        }
+        if (pendingCount == batch) {
+            flush();
+        }
+        ByteBuf data = payload;
+        if (!data.hasMemoryAddress()) {
+            data = allocator.directBuffer(payload.readableBytes());
+            data.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+            payload.release();
+        }
+        int i = pendingCount;
+        byte[] sockaddr = sockaddr(destination);
+        int iovs = batch * MMSGHDR;
+        int names = iovs + batch * IOVEC;
+        tx.setBytes(names + i * SOCKADDR, sockaddr);
+        tx.setIntLE(i * MMSGHDR + MSG_NAMELEN, sockaddr.length);
+        tx.setLongLE(iovs + i * IOVEC, data.memoryAddress() + data.readerIndex());
+        tx.setLongLE(iovs + i * IOVEC + 8, data.readableBytes());
+        pending[i] = data;
+        pendingCount = i + 1;
+    }
+
+    /** Datagrams queued and not yet sent. Event loop only. */
+    public int pending() {
+        return pendingCount;
+    }
+
+    /**
+     * Sends what {@link #queue} collected with as few sendmmsg calls as the kernel allows, then releases the
+     * payloads. A datagram the kernel refuses (EMSGSIZE with DF, no route, ...) is counted as
+     * {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops the rest, counted.
+     * Event loop only.
+     */
+    public void flush() {
+        int n = pendingCount;
+        if (n == 0) {
+            return;
+        }
+        int done = 0;
+        int interrupted = 0;
+        while (done < n) {
+            int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR, n - done, 0);
+            if (sent > 0) {
+                done += sent;
+                continue;
+            }
+            int errno = sent < 0 ? Syscalls.errno() : 0;
+            if (errno == Syscalls.EINTR && ++interrupted < EINTR_RETRIES) {
+                continue;
+            }
+            int dropped = errno == Syscalls.EAGAIN ? n - done : 1;
+            for (int k = 0; k < dropped; k++) {
+                receiver.dropped(DropReason.SEND_FAILED);
+            }
+            done += dropped;
+        }
+        for (int i = 0; i < n; i++) {
+            pending[i].release();
+            pending[i] = null;
+        }
+        pendingCount = 0;
+    }
+
+    /** The destination's sockaddr_in / sockaddr_in6 bytes, made once per destination. */
+    private byte[] sockaddr(InetAddress destination) {
+        byte[] sockaddr = destinations.get(destination);
+        if (sockaddr != null) {
+            return sockaddr;
+        }
+        if (destinations.size() >= MAX_DESTINATIONS) {
+            destinations.clear();
+        }
+        byte[] ip = destination.getAddress();
+        boolean v6 = ip.length == 16;
+        sockaddr = new byte[v6 ? SOCKADDR_IN6_LEN : SOCKADDR_IN_LEN];
+        sockaddr[0] = (byte) (v6 ? AF_INET6 : AF_INET); // sa_family, little-endian
+        sockaddr[2] = (byte) (destinationPort >>> 8);   // port, network order
+        sockaddr[3] = (byte) destinationPort;
+        System.arraycopy(ip, 0, sockaddr, v6 ? 8 : 4, ip.length);
+        if (v6) {
+            int scope = ((Inet6Address) destination).getScopeId();
+            for (int k = 0; k < 4; k++) {
+                sockaddr[24 + k] = (byte) (scope >>> (8 * k));
+            }
+        }
+        destinations.put(destination, sockaddr);
+        return sockaddr;
+    }
+
+    /**
+     * Stops receiving, drops what is still queued (counted) and closes the duplicate descriptor; the socket itself
+     * lives on in its channel. Runs on the loop (hands over if called elsewhere, and waits). Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!loop.inEventLoop()) {
+            if (!loop.isShutdown()) {
+                loop.submit(this::close).awaitUninterruptibly(10, TimeUnit.SECONDS);
+                return;
+            }
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Remove the duplicate from epoll before closing it: epoll keys on the open socket, which the channel's
+        // descriptor keeps alive, so close(2) alone would leave the registration behind.
+        if (registration != null) {
+            registration.cancel();
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            pending[i].release();
+            pending[i] = null;
+            receiver.dropped(DropReason.SEND_FAILED);
+        }
+        pendingCount = 0;
+        rx.release();
+        tx.release();
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // Already closed: nothing left to release.
+        }
+    }
+}

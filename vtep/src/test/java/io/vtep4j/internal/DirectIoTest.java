@@ -1,0 +1,299 @@
+package io.vtep4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ResourceLeakDetector;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.interop.Await;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The UDP transport with direct I/O ({@code recvmmsg} / {@code sendmmsg} through {@code MmsgPort}): the same
+ * contract as the Netty path (payload ownership, batching, drops, IPv4 and IPv6), plus what it is for: no objects per
+ * packet on the event loop.
+ */
+class DirectIoTest {
+
+    EventLoopGroup group;
+    final List<UdpUnderlay> underlays = new java.util.ArrayList<>();
+    final LinkedBlockingQueue<Object[]> received = new LinkedBlockingQueue<>();
+    final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
+    final AtomicLong readCompletes = new AtomicLong();
+
+    final UnderlayReceiver queueing = new UnderlayReceiver() {
+        @Override
+        public void received(ByteBuf payload, InetAddress source) {
+            received.add(new Object[] {payload, source});
+        }
+
+        @Override
+        public void readComplete() {
+            readCompletes.incrementAndGet();
+        }
+
+        @Override
+        public void dropped(DropReason reason) {
+            drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
+        group = Transports.newGroup(1, "direct-test");
+    }
+
+    @AfterEach
+    void stop() {
+        for (UdpUnderlay u : underlays) {
+            u.close();
+        }
+        for (Object[] r; (r = received.poll()) != null; ) {
+            ((ByteBuf) r[0]).release();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct) throws Exception {
+        UnderlayConfig config = new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT,
+                List.of(InetAddress.getByName(address)), port, 64, 0, null, 1500, 16, false, false, 0, direct);
+        UdpUnderlay underlay = new UdpUnderlay(config);
+        underlays.add(underlay);
+        underlay.open(receiver);
+        return underlay;
+    }
+
+    Object[] next() throws InterruptedException {
+        Object[] got = received.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got, "nothing received within 5 s");
+        return got;
+    }
+
+    @Test
+    void sendsAndReceivesOverIpv4AndIpv6WithOneSharedAddressObjectPerPeer() throws Exception {
+        int port = freePort();
+        UdpUnderlay a = open("127.0.0.1", port, queueing, true);
+        open("127.0.0.2", port, queueing, true);
+        for (Channel ch : a.channels()) {
+            assertFalse(ch.config().isAutoRead(), "the Netty channel must not read: the MmsgPort does");
+        }
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(a.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 1, (byte) i}), b, i));
+        }
+        a.flush();
+        InetAddress first = null;
+        for (int i = 0; i < 3; i++) {
+            Object[] got = next();
+            ByteBuf payload = (ByteBuf) got[0];
+            try {
+                assertEquals(8, payload.readableBytes());
+                assertEquals(i, payload.getByte(7), "order kept within one flush");
+                assertEquals(InetAddress.getByName("127.0.0.1"), got[1]);
+                if (first == null) {
+                    first = (InetAddress) got[1];
+                } else {
+                    assertSame(first, got[1], "a known peer's address is one shared object");
+                }
+            } finally {
+                payload.release();
+            }
+        }
+        Await.until(Duration.ofSeconds(5), () -> readCompletes.get() >= 1, () -> "no readComplete after a read");
+
+        int port6 = freePort();
+        UdpUnderlay six = open("::1", port6, queueing, true);
+        InetAddress self = InetAddress.getByName("::1");
+        assertTrue(six.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 2, 0}), self, 1));
+        six.flush();
+        Object[] got = next();
+        ((ByteBuf) got[0]).release();
+        assertEquals(self, got[1]);
+    }
+
+    @Test
+    void receivesABurstInBatchesAndDropsOversizeDatagramsCounted() throws Exception {
+        int port = freePort();
+        UdpUnderlay u = open("127.0.0.1", port, queueing, true);
+        InetSocketAddress target = u.boundAddresses().get(0);
+        int count = 200;
+        try (DatagramSocket sender = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            sender.send(new java.net.DatagramPacket(new byte[1500], 1500, target)); // > 1500 - 28: no tunnel packet
+            byte[] data = new byte[100];
+            for (int i = 0; i < count; i++) {
+                sender.send(new java.net.DatagramPacket(data, data.length, target));
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            ByteBuf payload = (ByteBuf) next()[0];
+            assertEquals(100, payload.readableBytes(), "datagram " + i);
+            payload.release();
+        }
+        assertEquals(1, drops.get(DropReason.MTU_EXCEEDED).get());
+        assertTrue(readCompletes.get() < count, "reads were batched: " + readCompletes.get() + " batches");
+    }
+
+    @Test
+    void closeDropsAndCountsWhatIsStillQueuedWithoutLeaking() throws Exception {
+        int port = freePort();
+        UdpUnderlay u = open("127.0.0.1", port, queueing, true);
+        EventLoop loop = group.next();
+        ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
+        loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0)).sync();
+        u.close();
+        assertEquals(0, payload.refCnt(), "queued payload released on close");
+        assertEquals(1, drops.get(DropReason.SEND_FAILED).get());
+    }
+
+    @Test
+    void aFailedSendIsCountedAndTheRestOfTheBatchStillLeaves() throws Exception {
+        int port = freePort();
+        UdpUnderlay a = open("127.0.0.1", port, queueing, true);
+        open("127.0.0.2", port, queueing, true);
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        // DF is set and the socket refuses what exceeds the loopback MTU (65536): EMSGSIZE for the middle one.
+        ByteBuf tooBig = PooledByteBufAllocator.DEFAULT.directBuffer(66000).writeZero(66000);
+        group.next().submit(() -> {
+            a.send(Unpooled.wrappedBuffer(new byte[] {1}), b, 0);
+            a.send(tooBig, b, 0);
+            a.send(Unpooled.wrappedBuffer(new byte[] {3}), b, 0);
+            a.flush();
+        }).sync();
+        assertEquals(1, nextOneByte());
+        assertEquals(3, nextOneByte());
+        assertEquals(1, drops.get(DropReason.SEND_FAILED).get());
+        assertEquals(0, tooBig.refCnt());
+    }
+
+    /** The content of the next payload, which must be one byte long. */
+    private int nextOneByte() throws InterruptedException {
+        ByteBuf payload = (ByteBuf) next()[0];
+        try {
+            assertEquals(1, payload.readableBytes());
+            return payload.getByte(0);
+        } finally {
+            payload.release();
+        }
+    }
+
+    /**
+     * What the direct path is for. One event loop sends 64-datagram batches from one underlay to another and
+     * receives them; the bytes that loop's thread allocated are read from the JVM before and after 20,000
+     * datagrams. The same harness on the Netty path must see its per-packet objects (so the measurement works).
+     */
+    @Test
+    void forwardsWithoutAllocatingOnTheEventLoop() throws Exception {
+        // The PARANOID leak detector records a stack trace per buffer: that is what it costs, not the data path.
+        // Every other test here runs with it; this one measures the path as users run it.
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        long netty;
+        long direct;
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        try {
+            netty = bytesPerDatagram(false);
+            direct = bytesPerDatagram(true);
+        } finally {
+            ResourceLeakDetector.setLevel(level);
+        }
+        System.out.printf("bytes allocated per datagram on the event loop: netty %d, direct %d%n", netty, direct);
+        assertTrue(netty >= 32, "the harness must see the Netty path's per-datagram objects: " + netty + " B");
+        assertTrue(direct <= 1, "direct I/O allocated " + direct + " B per datagram on the event loop");
+    }
+
+    private long bytesPerDatagram(boolean direct) throws Exception {
+        // One permit per datagram received: the test thread waits on it (no allocation on the loop's side).
+        Semaphore arrived = new Semaphore(0);
+        UnderlayReceiver counting = new UnderlayReceiver() {
+            @Override
+            public void received(ByteBuf payload, InetAddress source) {
+                payload.release();
+                arrived.release();
+            }
+
+            @Override
+            public void readComplete() {
+            }
+
+            @Override
+            public void dropped(DropReason reason) {
+                queueing.dropped(reason);
+            }
+        };
+        int port = freePort();
+        UdpUnderlay a = open("127.0.0.1", port, counting, direct);
+        open("127.0.0.2", port, counting, direct);
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        // One unreleasable payload object, sent again and again: the test's own sends allocate nothing.
+        ByteBuf frame = Unpooled.unreleasableBuffer(
+                PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64));
+        EventLoop loop = group.next();
+        long thread = loop.submit(() -> Thread.currentThread().getId()).get();
+        Runnable burst = () -> {
+            for (int i = 0; i < 64; i++) {
+                a.send(frame, b, i);
+            }
+            a.flush();
+        };
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = 0;
+        int warmup = 200;
+        int measured = 312;
+        for (int round = 0; round < warmup + measured; round++) {
+            if (round == warmup) {
+                before = mx.getThreadAllocatedBytes(thread);
+            }
+            loop.execute(burst);
+            // The whole burst arrives before the next one leaves (bounded): socket buffers never overflow.
+            assertTrue(arrived.tryAcquire(64, 10, TimeUnit.SECONDS), "burst " + round + " did not arrive in 10 s");
+        }
+        long after = mx.getThreadAllocatedBytes(thread);
+        frame.unwrap().release();
+        for (UdpUnderlay u : underlays) {
+            u.close();
+        }
+        underlays.clear();
+        return (after - before) / (measured * 64L);
+    }
+
+    @Test
+    void refusesDirectIoTogetherWithGroOrGso() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new UnderlayConfig(group, ByteBufAllocator.DEFAULT, List.of(InetAddress.getLoopbackAddress()),
+                        4789, 64, 0, null, 1500, 16, true, false, 0, true));
+        assertTrue(e.getMessage().startsWith("directIo: true with udpGro true"), e.getMessage());
+    }
+}
