@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.internal.Transports;
@@ -160,7 +161,7 @@ public final class Vtep implements AutoCloseable {
         private int sourcePorts;
         private boolean directIo = Boolean.getBoolean(DIRECT_IO_PROPERTY);
         private EventLoopGroup sharedGroup;
-        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
 
         private Builder() {
         }
@@ -394,7 +395,12 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
-        /** Allocator for receive buffers (default {@code ByteBufAllocator.DEFAULT}). */
+        /**
+         * Allocator for receive buffers (default {@code PooledByteBufAllocator.DEFAULT}). Not Netty 4.2's default
+         * adaptive allocator: its slices (one per received datagram) are new objects, and with a small heap it falls
+         * back to one-off chunks; the pooled allocator recycles both, which the zero-allocation path relies on
+         * (bench/RESULTS.md, "Step: direct datagram I/O").
+         */
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = Objects.requireNonNull(allocator, "allocator");
             return this;
