@@ -71,11 +71,13 @@ if [ "$ALLOC" != 0 ]; then
     echo "--alloc $ALLOC --alloc-warmup $ALLOC_WARMUP (expected: seconds, together at most 595)" >&2; exit 2; }
   # Only the vtep4j device, and never RESULTS.md (the lead writes the allocation numbers there).
   DEVICES=vtep4j; WRITE_RESULTS=0
-  # --shared-loop true --flush batch: both VTEPs on one event loop, so a frame goes from A's handler into B's
-  # port as a plain write on the same thread. With separate loops that hand-off is a cross-thread task (WriteTask,
-  # queue nodes: 16-21 B/packet in the JFR profile of RESULTS.md), which measures Netty's task queue rather than
-  # the datagram I/O path we compare. The user's VTEP4J_RUNNER_OPTS come last and may override.
-  VTEP4J_RUNNER_OPTS="--shared-loop true --flush batch --alloc-window $ALLOC --alloc-warmup $ALLOC_WARMUP \
+  # --shared-loop true: both VTEPs on one event loop, so a frame goes from A's handler into B's port as a plain
+  # send on the same thread. With separate loops that hand-off is a cross-thread task (WriteTask, queue nodes:
+  # 16-21 B/packet in the JFR profile of RESULTS.md), which measures Netty's task queue rather than the datagram
+  # I/O path we compare. --flush each: LocalPort.send, whose flush the engine batches itself with one preallocated
+  # task per read batch (the runner's --flush batch allocates a lambda per batch). The user's VTEP4J_RUNNER_OPTS
+  # come last and may override.
+  VTEP4J_RUNNER_OPTS="--shared-loop true --flush each --alloc-window $ALLOC --alloc-warmup $ALLOC_WARMUP \
 ${VTEP4J_RUNNER_OPTS:-}"
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (network namespaces, AF_PACKET)" >&2; exit 1; }
@@ -273,7 +275,11 @@ start_vtep4j() {
   VTEP4J_LOG=$log
   local jfr=""
   [ "$PROFILE" = 1 ] && jfr="-XX:StartFlightRecording=settings=profile,filename=$WORK/vtep4j$tag.jfr,dumponexit=true"
-  nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch $jfr ${VTEP4J_JAVA_OPTS:-} $extra \
+  # Netty's leak detector off, as in production: at its default level (SIMPLE) it samples one buffer in 128 and
+  # records a stack trace for it and for every slice of it (measured: 12 B/packet of trace records on the
+  # direct path). The tests run it at PARANOID. VTEP4J_JAVA_OPTS may turn it back on.
+  nsx "$ns" taskset -c 1 $RT java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled \
+    $jfr ${VTEP4J_JAVA_OPTS:-} $extra \
     -cp "$jar" io.vtep4j.bench.system.StitchRunner \
     --a-local "198.18.$n.2" --a-vni 100 --b-local "198.19.$n.2" --b-vni 200 --b-remote "198.19.$n.3" \
     --static-mac 02:b5:ff:00:00:01 --max-seconds 1800 ${VTEP4J_RUNNER_OPTS:-} >"$log" 2>&1 &

@@ -40,18 +40,21 @@ def trial(r):
     if secs <= 0 or offered <= 0:
         return None
     per_packet = TICK_NS / max(delivered, 1)
-    # DUT CPU = CPU 1's softirq time + ksoftirqd/1 (softirq work deferred to it) + the DUT process.
-    kernel = (int(r["cpu1_softirq_ticks"]) + int(r["ksoftirqd1_ticks"])) * per_packet
-    proc = int(r["proc_ticks"]) * per_packet
+    # DUT CPU = CPU 1's busy time. CPU 1 runs only the device under test (taskset, RPS), and /proc/stat puts each
+    # tick of a CPU in exactly one bucket. The per-task counters do not add up with it: this kernel accounts CPU
+    # time by ticks (CONFIG_TICK_CPU_ACCOUNTING, no IRQ_TIME_ACCOUNTING), so a tick taken while softirq work runs
+    # on the back of a task, ksoftirqd/1 included, counts both as CPU 1 softirq and as that task's system time.
+    # Adding the two (as runs before 2026-11-21 08:00 UTC did) counted such ticks twice.
+    cpu1 = int(r["cpu1_ticks"]) * per_packet
+    softirq = int(r["cpu1_softirq_ticks"]) * per_packet
     return {
         "rate": int(r["rate"]),
         "offered": offered / secs,
         "delivered": delivered / secs,
         "loss": (offered - delivered) / offered if offered else 0.0,
-        "cpu1": int(r["cpu1_ticks"]) * per_packet,
-        "kernel": kernel,
-        "proc": proc,
-        "dut": kernel + proc,
+        "cpu1": cpu1,
+        "softirq": softirq,
+        "dut": cpu1,
         "user": int(r.get("proc_user_ticks") or 0) * per_packet,
     }
 
@@ -79,8 +82,8 @@ def summarise(rows):
 def table(cases, status):
     lines = [
         "| inner frame | inner MACs | device | delivered pps at saturation, median (min–max) | offered pps |"
-        " loss at saturation | highest rate with ≤ 0.1 % loss | DUT CPU ns/pkt at that rate (CPU 1 softirq + DUT process"
-        " user + sys) |"
+        " loss at saturation | highest rate with ≤ 0.1 % loss | DUT CPU ns/pkt at that rate: CPU 1 busy (softirq +"
+        " the rest; DUT process user time) |"
         " DUT CPU ns/pkt at saturation |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -103,8 +106,8 @@ def table(cases, status):
                 if loss <= LOSS_LIMIT:
                     nd_text += " (generator-bound: no loss even at saturation)"
                 b = c["best"]
-                best_text = "—" if b is None else (f"{b['dut']:,.0f} ({b['kernel']:,.0f} softirq + {b['user']:,.0f} user"
-                                                   f" + {b['proc'] - b['user']:,.0f} sys)")
+                best_text = "—" if b is None else (f"{b['dut']:,.0f} ({b['softirq']:,.0f} softirq +"
+                                                   f" {b['dut'] - b['softirq']:,.0f}; user {b['user']:,.0f})")
                 lines.append(f"| {size} B | {m} | {dev} | {fmt_pps(d[0])} ({fmt_pps(d[1])}–{fmt_pps(d[2])})"
                              f" | {fmt_pps(off)} | {loss * 100:.1f} % | {nd_text} | {best_text} | {dut_sat_text} |")
     return lines
