@@ -444,7 +444,7 @@ if [ "$ALLOC" != 0 ]; then
   alloc_run netty
   stop_vtep4j
   STATUS[vtep4j]=ok
-  # Until the direct I/O path lands the engine ignores the property and this run measures Netty again.
+  # Direct datagram I/O (MmsgPort); the engine's default, named here so that the comparison does not depend on it.
   start_vtep4j direct -Dvtep4j.directIo=true
   [ "${STATUS[vtep4j]}" = ok ] && verify vtep4j
   alloc_run direct

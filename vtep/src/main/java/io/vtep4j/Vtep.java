@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.internal.Transports;
+import io.vtep4j.internal.mmsg.MmsgPort;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
@@ -133,7 +134,10 @@ public final class Vtep implements AutoCloseable {
         static final int MAX_MTU = 65535;
         /** Smallest underlay MTU: the IPv4 minimum every host must reassemble (RFC 791). */
         static final int MIN_MTU = 576;
-        /** System property that turns {@link #directIo} on by default ({@code -Dvtep4j.directIo=true}). */
+        /**
+         * System property that sets the default of {@link #directIo}: {@code -Dvtep4j.directIo=false} turns the
+         * automatic choice off, {@code =true} asks for direct I/O everywhere (and fails where it cannot run).
+         */
         public static final String DIRECT_IO_PROPERTY = "vtep4j.directIo";
         /** {@link #nvgreFlowId} not set: the FlowID comes from the inner-flow hash. */
         private static final int FLOW_ID_FROM_HASH = -1;
@@ -159,7 +163,8 @@ public final class Vtep implements AutoCloseable {
         private boolean udpGro;
         private boolean udpGso;
         private int sourcePorts;
-        private boolean directIo = Boolean.getBoolean(DIRECT_IO_PROPERTY);
+        /** Null: automatic (see {@link #directIo}). */
+        private Boolean directIo = directIoDefault();
         private EventLoopGroup sharedGroup;
         private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
 
@@ -387,12 +392,22 @@ public final class Vtep implements AutoCloseable {
          * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
          * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
          * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
-         * Default off, or on with {@code -Dvtep4j.directIo=true}. Excludes {@link #udpGro} and {@link #udpGso}.
-         * NVGRE's raw transport ignores it. Measured in bench/RESULTS.md.
+         * Excludes {@link #udpGro} and {@link #udpGso}; NVGRE's raw transport ignores it. Measured in
+         * bench/RESULTS.md ("Step: direct datagram I/O"): 0 B instead of about 150 B per forwarded packet, the same
+         * or a little less CPU per packet.
+         *
+         * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64) unless GRO or GSO
+         * was asked for; the system property {@value #DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
+         * {@code true} fails at {@link #build()} where it cannot run, naming why.
          */
         public Builder directIo(boolean on) {
             this.directIo = on;
             return this;
+        }
+
+        private static Boolean directIoDefault() {
+            String value = System.getProperty(DIRECT_IO_PROPERTY);
+            return value == null || value.isBlank() ? null : Boolean.valueOf(value.trim());
         }
 
         /**
@@ -417,27 +432,41 @@ public final class Vtep implements AutoCloseable {
                 throw new IllegalStateException("localAddress: none (expected: at least one, e.g. "
                         + "localAddress(\"127.0.0.1\"))");
             }
-            if (directIo && encapsulation != Encapsulation.NVGRE) {
-                if (udpGro || udpGso) {
-                    throw new IllegalStateException("directIo: true with udpGro " + udpGro + " / udpGso " + udpGso
-                            + " (expected: direct I/O without GRO and GSO)");
-                }
-                if (!Transports.epoll()) {
-                    throw new IllegalStateException("directIo: true (expected: Linux with Netty's epoll transport; "
-                            + "NIO is in use)");
-                }
-            }
+            boolean direct = encapsulation != Encapsulation.NVGRE && resolveDirectIo();
             int p = port > 0 ? port
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
             VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
                     Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, nvgreFlowId, multicastInterface,
                     eventLoops, ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts,
-                    directIo && encapsulation != Encapsulation.NVGRE, allocator, sharedGroup);
+                    direct, allocator, sharedGroup);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
+        }
+
+        /** Automatic: where it can run and no offload was asked for. Explicit true: checked, with the reason. */
+        private boolean resolveDirectIo() {
+            if (directIo == null) {
+                return !udpGro && !udpGso && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
+            }
+            if (!directIo) {
+                return false;
+            }
+            if (udpGro || udpGso) {
+                throw new IllegalStateException("directIo: true with udpGro " + udpGro + " / udpGso " + udpGso
+                        + " (expected: direct I/O without GRO and GSO)");
+            }
+            if (!Transports.epoll()) {
+                throw new IllegalStateException("directIo: true (expected: Linux with Netty's epoll transport; "
+                        + "NIO is in use)");
+            }
+            String unsupported = MmsgPort.unsupportedReason(allocator);
+            if (unsupported != null) {
+                throw new IllegalStateException("directIo: true (direct I/O " + unsupported + ")");
+            }
+            return true;
         }
 
         private static int positive(String name, int value) {

@@ -45,15 +45,20 @@ class VtepBuilderTest {
     }
 
     @Test
-    void directIoRefusesGroAndGsoAndFollowsItsSystemProperty() {
+    void directIoIsAutomaticRefusesGroAndGsoWhenForcedAndFollowsItsSystemProperty() {
         for (Consumer<Vtep.Builder> offload : List.<Consumer<Vtep.Builder>>of(b -> b.udpGro(true), b -> b.udpGso(true))) {
             Vtep.Builder b = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).directIo(true);
             offload.accept(b);
             IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
             assertTrue(e.getMessage().startsWith("directIo: true with udpGro "), e.getMessage());
         }
+        // Automatic unless the property says otherwise: on with epoll (the test JVM's transport), off with offloads.
+        boolean expected = !"false".equals(System.getProperty(Vtep.Builder.DIRECT_IO_PROPERTY));
         try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).build()) {
-            assertEquals(Boolean.getBoolean(Vtep.Builder.DIRECT_IO_PROPERTY), vtep.directIo());
+            assertEquals(expected, vtep.directIo());
+        }
+        try (Vtep gro = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).udpGro(true).build()) {
+            assertEquals(false, gro.directIo(), "asking for GRO picks the Netty path");
         }
         try (Vtep nvgreOverUdpOnly = Vtep.builder().localAddress("127.0.0.1").encapsulation(Encapsulation.GRE_UDP)
                 .port(TestFrames.freePort()).directIo(true).build()) {

@@ -106,8 +106,14 @@ public final class MmsgPort implements EpollIoHandle {
      * address (Netty has {@code sun.misc.Unsafe}). Returns null if so, else the reason.
      */
     public static String unsupportedReason(ByteBufAllocator allocator) {
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Native.POINTER_SIZE != 8) {
-            return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is " + System.getProperty("os.arch");
+        try {
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Native.POINTER_SIZE != 8) {
+                return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is "
+                        + System.getProperty("os.arch");
+            }
+            Syscalls.errno(); // binds libc now: a platform JNA cannot serve fails here, not on the first packet
+        } catch (LinkageError e) {
+            return "needs JNA's native library for this platform: " + e;
         }
         ByteBuf probe = allocator.directBuffer(1);
         try {
