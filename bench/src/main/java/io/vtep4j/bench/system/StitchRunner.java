@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * handler to the other port's {@code send}, which takes ownership.
  *
  * <p>Experiment options (run.sh passes {@code VTEP4J_RUNNER_OPTS}): {@code --flush each|batch},
- * {@code --shared-loop true}, {@code --event-loops N}, {@code --read-batch N}, {@code --gro true}, {@code --gso true}.
+ * {@code --shared-loop true|false} (default true: the way to stitch, see below), {@code --event-loops N},
+ * {@code --read-batch N}, {@code --gro true}, {@code --gso true}.
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -63,9 +64,11 @@ public final class StitchRunner {
         int port = Integer.parseInt(opt.getOrDefault("--port", "4789"));
 
         boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
-        // --shared-loop true: both VTEPs on one event loop the runner owns, so a frame handed from A to B is a
-        // write on the same thread (no task hop, the flush at the end of A's read batch covers B's writes).
-        EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "false"))
+        // --shared-loop true (default): both VTEPs on one event loop the runner owns, so a frame handed from A to B
+        // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
+        // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
+        // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
+        EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
                 ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vtep4j-stitch"),
                         EpollIoHandler.newFactory()) : null;
