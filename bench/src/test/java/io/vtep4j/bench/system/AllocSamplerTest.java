@@ -56,7 +56,7 @@ class AllocSamplerTest {
     private static String sample(AtomicLong packets, long maxWaitMillis) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        new StitchRunner.AllocSampler(packets::get, packets::get, 200, 1_000, maxWaitMillis, out).run();
+        new AllocSampler(packets::get, packets::get, 200, 1_000, maxWaitMillis, out, "netty").run();
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
