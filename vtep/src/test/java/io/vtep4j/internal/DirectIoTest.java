@@ -180,6 +180,18 @@ class DirectIoTest {
     }
 
     @Test
+    void closingAfterTheEventLoopsWereShutDownReleasesEverythingOnce() throws Exception {
+        // A shared group the application shut down first: the loop closes the ports itself, then close() comes.
+        UdpUnderlay u = open("127.0.0.1", freePort(), queueing, true);
+        ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
+        group.next().submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0)).sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        u.close();
+        u.close();
+        assertEquals(0, payload.refCnt(), "queued payload released exactly once");
+    }
+
+    @Test
     void aFailedSendIsCountedAndTheRestOfTheBatchStillLeaves() throws Exception {
         int port = freePort();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true);

@@ -17,7 +17,9 @@ import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Batched datagram I/O on a UDP socket without per-packet objects: {@code recvmmsg} and {@code sendmmsg} over
@@ -80,7 +82,10 @@ public final class MmsgPort implements EpollIoHandle {
     private final Map<InetAddress, byte[]> destinations = new HashMap<>();
     private int pendingCount;
     private IoRegistration registration;
-    private boolean closed;
+    /** Set by close; read on the loop. */
+    private volatile boolean closed;
+    /** The release of vectors, queued payloads and descriptor happens once. */
+    private final AtomicBoolean released = new AtomicBoolean();
 
     private MmsgPort(IoEventLoop loop, int fd, UnderlayReceiver receiver, ByteBufAllocator allocator,
                      int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup) {
@@ -391,15 +396,22 @@ public final class MmsgPort implements EpollIoHandle {
     @Override
     public void close() {
         if (!loop.inEventLoop()) {
-            if (!loop.isShutdown()) {
-                loop.submit(this::close).awaitUninterruptibly(10, TimeUnit.SECONDS);
-                return;
+            if (!loop.isShuttingDown()) {
+                try {
+                    loop.submit(this::close).awaitUninterruptibly(10, TimeUnit.SECONDS);
+                    return;
+                } catch (RejectedExecutionException e) {
+                    // The loop began shutting down meanwhile: handled below.
+                }
             }
-        }
-        if (closed) {
-            return;
+            // A loop that shuts down closes its registrations (this port among them) itself: wait for that, then
+            // make sure (the release below runs once, whoever gets there first).
+            loop.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         closed = true;
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
         // Remove the duplicate from epoll before closing it: epoll keys on the open socket, which the channel's
         // descriptor keeps alive, so close(2) alone would leave the registration behind.
         if (registration != null) {
