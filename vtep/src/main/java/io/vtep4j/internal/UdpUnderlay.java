@@ -281,6 +281,7 @@ public final class UdpUnderlay implements Underlay {
                 break;
             }
         }
+        boolean onLoop = lane != null;
         if (lane == null) {
             lane = ls[(flowHash & Integer.MAX_VALUE) % ls.length];
         }
@@ -298,7 +299,7 @@ public final class UdpUnderlay implements Underlay {
         }
         if (direct) {
             MmsgPort port = ch.attr(DIRECT).get();
-            if (lane.loop.inEventLoop()) {
+            if (onLoop) {
                 port.queue(payload, destination);
             } else {
                 lane.foreignSends = true;

@@ -102,8 +102,8 @@ public final class MmsgPort implements EpollIoHandle {
         this.rx = allocator.directBuffer(vectorBytes, vectorBytes);
         this.tx = allocator.directBuffer(vectorBytes, vectorBytes);
         this.pending = new ByteBuf[batch];
-        layOut(rx);
-        layOut(tx);
+        layOut(rx, slot);
+        layOut(tx, 0);
     }
 
     /**
@@ -171,8 +171,11 @@ public final class MmsgPort implements EpollIoHandle {
         return port;
     }
 
-    /** Points every mmsghdr of a vector at its iovec and sockaddr slot; lengths are set per call. */
-    private void layOut(ByteBuf vector) {
+    /**
+     * Points every mmsghdr of a vector at its iovec and sockaddr slot, and gives every iovec the length
+     * {@code iovLength} (receive: the fixed slot; send: 0, set per datagram).
+     */
+    private void layOut(ByteBuf vector, int iovLength) {
         vector.setZero(0, vector.capacity());
         long base = vector.memoryAddress();
         int iovs = batch * MMSGHDR;
@@ -182,6 +185,7 @@ public final class MmsgPort implements EpollIoHandle {
             vector.setLongLE(h + MSG_NAME, base + names + (long) i * SOCKADDR);
             vector.setLongLE(h + MSG_IOV, base + iovs + (long) i * IOVEC);
             vector.setLongLE(h + MSG_IOVLEN, 1);
+            vector.setLongLE(iovs + i * IOVEC + 8, iovLength);
         }
     }
 
@@ -221,8 +225,7 @@ public final class MmsgPort implements EpollIoHandle {
                     int h = i * MMSGHDR;
                     rx.setIntLE(h + MSG_NAMELEN, SOCKADDR_IN6_LEN);
                     rx.setIntLE(h + MSG_FLAGS, 0);
-                    rx.setLongLE(iovs + i * IOVEC, address + (long) i * slot);
-                    rx.setLongLE(iovs + i * IOVEC + 8, slot);
+                    rx.setLongLE(iovs + i * IOVEC, address + (long) i * slot); // length: set once, in layOut
                 }
                 got = recvmmsg(n);
                 for (int i = 0; i < got; i++) {
