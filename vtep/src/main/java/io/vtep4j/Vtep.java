@@ -392,12 +392,13 @@ public final class Vtep implements AutoCloseable {
          * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
          * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
          * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
-         * Excludes {@link #udpGro} and {@link #udpGso}; NVGRE's raw transport ignores it. Measured in
+         * Excludes {@link #udpGro}; with {@link #udpGso} it sends each run as one GSO message. NVGRE's raw transport
+         * ignores it. Measured in
          * bench/RESULTS.md ("Step: direct datagram I/O"): 0 B instead of about 150 B per forwarded packet, the same
          * or a little less CPU per packet.
          *
-         * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64) unless GRO or GSO
-         * was asked for; the system property {@value #DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
+         * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64) unless GRO was
+         * asked for; the system property {@value #DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
          * {@code true} fails at {@link #build()} where it cannot run, naming why.
          */
         public Builder directIo(boolean on) {
@@ -446,17 +447,16 @@ public final class Vtep implements AutoCloseable {
             }
         }
 
-        /** Automatic: where it can run and no offload was asked for. Explicit true: checked, with the reason. */
+        /** Automatic: where it can run and GRO was not asked for. Explicit true: checked, with the reason. */
         private boolean resolveDirectIo() {
             if (directIo == null) {
-                return !udpGro && !udpGso && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
+                return !udpGro && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
             }
             if (!directIo) {
                 return false;
             }
-            if (udpGro || udpGso) {
-                throw new IllegalStateException("directIo: true with udpGro " + udpGro + " / udpGso " + udpGso
-                        + " (expected: direct I/O without GRO and GSO)");
+            if (udpGro) {
+                throw new IllegalStateException("directIo: true with udpGro true (expected: direct I/O without GRO)");
             }
             if (!Transports.epoll()) {
                 throw new IllegalStateException("directIo: true (expected: Linux with Netty's epoll transport; "

@@ -76,8 +76,10 @@ public final class UdpUnderlay implements Underlay {
     private final boolean epoll;
     /** Receive slot per datagram: one byte more than the largest payload, so a truncated read is recognisable. */
     private final int slot;
-    /** UDP GSO on send: asked for, epoll, and supported by this kernel / native library. */
+    /** Netty path's UDP GSO (the {@link GsoCoalescer}): asked for, epoll, supported, and no direct I/O. */
     private final boolean gso;
+    /** UDP GSO on send, by either path (the coalescer above, or the MmsgPorts): UDP checksums are then computed. */
+    private final boolean gsoSend;
     /** Direct I/O: {@link MmsgPort}s do the reading and writing (asked for, and epoll). */
     private final boolean direct;
     private final List<MmsgPort> allPorts = new ArrayList<>();
@@ -120,7 +122,8 @@ public final class UdpUnderlay implements Underlay {
         // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
         this.direct = config.directIo() && epoll;
-        this.gso = !direct && config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        this.gsoSend = config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        this.gso = gsoSend && !direct;
     }
 
     @Override
@@ -256,10 +259,11 @@ public final class UdpUnderlay implements Underlay {
         if (ch instanceof EpollDatagramChannel) {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
-            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gso);
+            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
             if (direct) {
                 MmsgPort port = MmsgPort.open((IoEventLoop) loop, fd, receiver, config.allocator(), config.port(),
-                        slot, config.maxFrameLength() - IPV4_UDP_OVERHEAD, config.readBatch(), MESSAGES_PER_WAKEUP);
+                        slot, config.maxFrameLength() - IPV4_UDP_OVERHEAD, config.readBatch(), MESSAGES_PER_WAKEUP,
+                        gsoSend);
                 allPorts.add(port);
                 ch.attr(DIRECT).set(port);
             }

@@ -49,10 +49,24 @@ public final class MmsgPort implements EpollIoHandle {
     private static final int MSG_NAMELEN = 8;
     private static final int MSG_IOV = 16;
     private static final int MSG_IOVLEN = 24;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
     private static final int MSG_FLAGS = 48;
     private static final int MSG_LEN = 56;
     /** struct iovec: base, length. */
     private static final int IOVEC = 16;
+    /** CMSG_SPACE(sizeof(uint16_t)): cmsghdr (len 8, level 4, type 4) + 2 data bytes, rounded up to 8. */
+    private static final int CMSG = 24;
+    /** CMSG_LEN(sizeof(uint16_t)). */
+    private static final int CMSG_LEN = 18;
+    /** {@code <netinet/in.h>}: SOL_UDP (IPPROTO_UDP). */
+    private static final int SOL_UDP = 17;
+    /** {@code <linux/udp.h>}: UDP_SEGMENT, the GSO segment size of one sendmsg. */
+    private static final int UDP_SEGMENT = 103;
+    /** Datagrams per GSO message at most (the kernel's UDP_MAX_SEGMENTS is 64 or more). */
+    private static final int GSO_MAX_SEGMENTS = 64;
+    /** Payload bytes per GSO message at most (below 65,507, the largest IPv4 UDP payload). */
+    private static final int GSO_MAX_BYTES = 65_000;
     /** Room per address: sockaddr_in6 (28 bytes) rounded up. */
     private static final int SOCKADDR = 32;
     private static final int SOCKADDR_IN6_LEN = 28;
@@ -73,11 +87,17 @@ public final class MmsgPort implements EpollIoHandle {
     private final int maxPayload;
     private final int batch;
     private final int messagesPerWakeup;
+    /** UDP GSO on send: runs of equal-size datagrams to one destination leave as one message each. */
+    private final boolean gso;
     /** Receive vector: [mmsghdr x batch][iovec x batch][sockaddr x batch]. */
     private final ByteBuf rx;
     /** Send vector, same layout. */
     private final ByteBuf tx;
     private final ByteBuf[] pending;
+    /** The sockaddr bytes of each pending datagram (one shared array per destination, compared by identity). */
+    private final byte[][] pendingAddress;
+    /** Per message of the last flush: how many datagrams it carries. */
+    private final int[] segments;
     private final AddressCache sources = new AddressCache();
     private final Map<InetAddress, byte[]> destinations = new HashMap<>();
     private int pendingCount;
@@ -88,7 +108,7 @@ public final class MmsgPort implements EpollIoHandle {
     private final AtomicBoolean released = new AtomicBoolean();
 
     private MmsgPort(IoEventLoop loop, int fd, UnderlayReceiver receiver, ByteBufAllocator allocator,
-                     int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup) {
+                     int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup, boolean gso) {
         this.loop = loop;
         this.fd = new FileDescriptor(fd);
         this.receiver = receiver;
@@ -98,10 +118,14 @@ public final class MmsgPort implements EpollIoHandle {
         this.maxPayload = maxPayload;
         this.batch = batch;
         this.messagesPerWakeup = messagesPerWakeup;
+        this.gso = gso;
         int vectorBytes = batch * (MMSGHDR + IOVEC + SOCKADDR);
         this.rx = allocator.directBuffer(vectorBytes, vectorBytes);
-        this.tx = allocator.directBuffer(vectorBytes, vectorBytes);
+        int txBytes = vectorBytes + batch * CMSG;   // send: plus one UDP_SEGMENT control message per message
+        this.tx = allocator.directBuffer(txBytes, txBytes);
         this.pending = new ByteBuf[batch];
+        this.pendingAddress = new byte[batch][];
+        this.segments = new int[batch];
         layOut(rx, slot);
         layOut(tx, 0);
     }
@@ -141,11 +165,13 @@ public final class MmsgPort implements EpollIoHandle {
      * @param maxPayload longest valid datagram; longer ones are dropped as {@link DropReason#MTU_EXCEEDED}
      * @param batch vector length of one recvmmsg / sendmmsg
      * @param messagesPerWakeup datagrams read per epoll wakeup at most, before {@link UnderlayReceiver#readComplete}
+     * @param gso send runs of equal-size datagrams to one destination as one UDP GSO message each (the socket must
+     *        compute UDP checksums: Linux refuses GSO with SO_NO_CHECK)
      * @throws IOException if dup or registration fails
      */
     public static MmsgPort open(IoEventLoop loop, int channelFd, UnderlayReceiver receiver, ByteBufAllocator allocator,
-                                int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup)
-            throws IOException {
+                                int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup,
+                                boolean gso) throws IOException {
         String unsupported = unsupportedReason(allocator);
         if (unsupported != null) {
             throw new IOException("direct I/O " + unsupported);
@@ -156,7 +182,7 @@ public final class MmsgPort implements EpollIoHandle {
             throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + Syscalls.strerror(errno));
         }
         MmsgPort port = new MmsgPort(loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch,
-                messagesPerWakeup);
+                messagesPerWakeup, gso);
         try {
             io.netty.util.concurrent.Future<IoRegistration> f = loop.register(port);
             if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
@@ -318,10 +344,10 @@ public final class MmsgPort implements EpollIoHandle {
         int iovs = batch * MMSGHDR;
         int names = iovs + batch * IOVEC;
         tx.setBytes(names + i * SOCKADDR, sockaddr);
-        tx.setIntLE(i * MMSGHDR + MSG_NAMELEN, sockaddr.length);
         tx.setLongLE(iovs + i * IOVEC, data.memoryAddress() + data.readerIndex());
         tx.setLongLE(iovs + i * IOVEC + 8, data.readableBytes());
         pending[i] = data;
+        pendingAddress[i] = sockaddr;
         pendingCount = i + 1;
     }
 
@@ -332,19 +358,22 @@ public final class MmsgPort implements EpollIoHandle {
 
     /**
      * Sends what {@link #queue} collected with as few sendmmsg calls as the kernel allows, then releases the
-     * payloads. A datagram the kernel refuses (EMSGSIZE with DF, no route, ...) is counted as
-     * {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops the rest, counted.
-     * Event loop only.
+     * payloads. With GSO, each run of equal-size datagrams to one destination (a shorter one may end it) is one
+     * message carrying a UDP_SEGMENT control message. A message the kernel refuses (EMSGSIZE with DF, no route, ...)
+     * counts its datagrams as {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops
+     * the rest, counted. Event loop only.
      */
     public void flush() {
         int n = pendingCount;
         if (n == 0) {
             return;
         }
+        int messages = buildMessages(n);
         int done = 0;
         int interrupted = 0;
-        while (done < n) {
-            int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR, n - done, 0);
+        while (done < messages) {
+            int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR,
+                    messages - done, 0);
             if (sent > 0) {
                 done += sent;
                 continue;
@@ -353,17 +382,69 @@ public final class MmsgPort implements EpollIoHandle {
             if (errno == Syscalls.EINTR && ++interrupted < EINTR_RETRIES) {
                 continue;
             }
-            int dropped = errno == Syscalls.EAGAIN ? n - done : 1;
-            for (int k = 0; k < dropped; k++) {
-                receiver.dropped(DropReason.SEND_FAILED);
+            int failed = errno == Syscalls.EAGAIN ? messages : done + 1;
+            for (; done < failed; done++) {
+                for (int k = 0; k < segments[done]; k++) {
+                    receiver.dropped(DropReason.SEND_FAILED);
+                }
             }
-            done += dropped;
         }
         for (int i = 0; i < n; i++) {
             pending[i].release();
             pending[i] = null;
+            pendingAddress[i] = null;
         }
         pendingCount = 0;
+    }
+
+    /**
+     * Writes one mmsghdr per message over the {@code n} pending datagrams and returns the number of messages.
+     * Message m never covers a datagram before m, so its header slot is free to overwrite.
+     */
+    private int buildMessages(int n) {
+        long base = tx.memoryAddress();
+        int iovs = batch * MMSGHDR;
+        int names = iovs + batch * IOVEC;
+        int controls = names + batch * SOCKADDR;
+        int maxSegments = gso ? GSO_MAX_SEGMENTS : 1;
+        int messages = 0;
+        for (int i = 0; i < n; ) {
+            byte[] sockaddr = pendingAddress[i];
+            int size = (int) tx.getLongLE(iovs + i * IOVEC + 8);
+            int j = i + 1;
+            int bytes = size;
+            while (j < n && j - i < maxSegments && pendingAddress[j] == sockaddr) {
+                int next = (int) tx.getLongLE(iovs + j * IOVEC + 8);
+                if (next > size || bytes + next > GSO_MAX_BYTES) {
+                    break;
+                }
+                bytes += next;
+                j++;
+                if (next < size) {
+                    break; // only the last segment may be shorter
+                }
+            }
+            int h = messages * MMSGHDR;
+            tx.setLongLE(h + MSG_NAME, base + names + (long) i * SOCKADDR);
+            tx.setIntLE(h + MSG_NAMELEN, sockaddr.length);
+            tx.setLongLE(h + MSG_IOV, base + iovs + (long) i * IOVEC);
+            tx.setLongLE(h + MSG_IOVLEN, j - i);
+            if (j - i > 1) {
+                int c = controls + messages * CMSG;
+                tx.setLongLE(c, CMSG_LEN);
+                tx.setIntLE(c + 8, SOL_UDP);
+                tx.setIntLE(c + 12, UDP_SEGMENT);
+                tx.setShortLE(c + 16, size);
+                tx.setLongLE(h + MSG_CONTROL, base + c);
+                tx.setLongLE(h + MSG_CONTROLLEN, CMSG);
+            } else {
+                tx.setLongLE(h + MSG_CONTROL, 0);
+                tx.setLongLE(h + MSG_CONTROLLEN, 0);
+            }
+            segments[messages++] = j - i;
+            i = j;
+        }
+        return messages;
     }
 
     /** The destination's sockaddr_in / sockaddr_in6 bytes, made once per destination. */
@@ -423,6 +504,7 @@ public final class MmsgPort implements EpollIoHandle {
         for (int i = 0; i < pendingCount; i++) {
             pending[i].release();
             pending[i] = null;
+            pendingAddress[i] = null;
             receiver.dropped(DropReason.SEND_FAILED);
         }
         pendingCount = 0;
