@@ -6,8 +6,9 @@
 #
 # (a) kernel: bridge br0 joining vxlan devices (id 100, id 200)
 # (b) vtep4j: two Vtep instances in one JVM on one shared event loop, one LocalPort each, frames from one port
-#     sent into the other (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains"); the engine's
-#     defaults otherwise (direct datagram I/O), Netty's leak detector off as in production
+#     sent into the other (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains"), with UDP GSO on
+#     (VTEP4J_RUNNER_OPTS="--gso false" turns it off); the engine's defaults otherwise (direct datagram I/O),
+#     Netty's leak detector off as in production
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET + sendmmsg) runs on CPU 0; the device under test on CPU 1 (taskset for

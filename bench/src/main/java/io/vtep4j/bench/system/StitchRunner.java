@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Experiment options (run.sh passes {@code VTEP4J_RUNNER_OPTS}): {@code --flush each|batch},
  * {@code --shared-loop true|false} (default true: the way to stitch, see below), {@code --event-loops N},
- * {@code --read-batch N}, {@code --gro true}, {@code --gso true}.
+ * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true).
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -142,7 +142,9 @@ public final class StitchRunner {
             builder.readBatch(Integer.parseInt(opt.get("--read-batch")));
         }
         builder.udpGro(Boolean.parseBoolean(opt.getOrDefault("--gro", "false")));
-        builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", "false")));
+        // UDP GSO on by default: each run of frames to the other domain leaves as one GSO message (the engine's
+        // option, off by default in the library because it computes UDP checksums; bench/RESULTS.md measures both).
+        builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", "true")));
         return builder;
     }
 
