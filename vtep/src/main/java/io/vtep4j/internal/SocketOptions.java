@@ -16,6 +16,12 @@ public final class SocketOptions {
     static final int SOL_SOCKET = 1;
     /** {@code <asm-generic/socket.h>}: SO_NO_CHECK — send UDP over IPv4 with a zero checksum. */
     static final int SO_NO_CHECK = 11;
+    /** {@code <asm-generic/socket.h>}: SO_RCVBUF. */
+    static final int SO_RCVBUF = 8;
+    /** {@code <asm-generic/socket.h>}: SO_SNDBUFFORCE — SO_SNDBUF past net.core.wmem_max, with CAP_NET_ADMIN. */
+    static final int SO_SNDBUFFORCE = 32;
+    /** {@code <asm-generic/socket.h>}: SO_RCVBUFFORCE — SO_RCVBUF past net.core.rmem_max, with CAP_NET_ADMIN. */
+    static final int SO_RCVBUFFORCE = 33;
     /** {@code <netinet/in.h>}: IPPROTO_IP. */
     static final int IPPROTO_IP = 0;
     /** {@code <linux/in.h>}: IP_TTL. */
@@ -77,6 +83,21 @@ public final class SocketOptions {
                 // RFC 7348 §5: the UDP checksum SHOULD be transmitted as zero over IPv4.
                 set(fd, SOL_SOCKET, SO_NO_CHECK, 1, "SO_NO_CHECK");
             }
+        }
+    }
+
+    /**
+     * Best effort: socket buffers of {@code bytes} each way even above net.core.rmem_max / wmem_max (whose default,
+     * 208 KiB, holds only a few hundred small datagrams). Needs CAP_NET_ADMIN; without it the buffers stay what
+     * SO_RCVBUF / SO_SNDBUF got. Returns whether it took.
+     */
+    public static boolean forceBuffers(int fd, int bytes) {
+        try {
+            set(fd, SOL_SOCKET, SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
+            set(fd, SOL_SOCKET, SO_SNDBUFFORCE, bytes, "SO_SNDBUFFORCE");
+            return true;
+        } catch (IOException e) {
+            return false; // EPERM without CAP_NET_ADMIN: keep the capped sizes
         }
     }
 

@@ -54,7 +54,7 @@ public final class UdpUnderlay implements Underlay {
     static final int IPV4_UDP_OVERHEAD = 20 + 8;
     /** Outer IPv6 (40) + UDP (8). */
     static final int IPV6_UDP_OVERHEAD = 40 + 8;
-    /** Socket buffers we ask for; the kernel caps them at net.core.[rw]mem_max. */
+    /** Socket buffers we ask for: forced where we may (CAP_NET_ADMIN), else capped at net.core.[rw]mem_max. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
     private static final Channel[] NO_CHANNELS = new Channel[0];
@@ -260,6 +260,7 @@ public final class UdpUnderlay implements Underlay {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
+            SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
             if (direct) {
                 MmsgPort port = MmsgPort.open((IoEventLoop) loop, fd, receiver, config.allocator(), config.port(),
                         slot, config.maxFrameLength() - IPV4_UDP_OVERHEAD, config.readBatch(), MESSAGES_PER_WAKEUP,

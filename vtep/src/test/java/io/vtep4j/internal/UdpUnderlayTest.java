@@ -97,7 +97,26 @@ class UdpUnderlayTest {
             assertEquals(1, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_NO_CHECK));
             assertEquals(46 << 2, SocketOptions.get(fd, SocketOptions.IPPROTO_IP, 1 /* IP_TOS */));
             assertTrue(((EpollDatagramChannel) ch).config().isReusePort());
+            if (isRoot()) {
+                // 4 MiB forced past net.core.rmem_max (the kernel reports twice what was set).
+                assertTrue(SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUF) >= 8 << 20,
+                        "SO_RCVBUFFORCE as root");
+            }
         }
+    }
+
+    @Test
+    void forcedBuffersGoPastTheSysctlLimitWithCapNetAdmin() throws Exception {
+        assumeTrue(Transports.epoll() && isRoot(), "SO_RCVBUFFORCE needs epoll (a descriptor) and CAP_NET_ADMIN");
+        open("127.0.0.1");
+        int fd = ((EpollDatagramChannel) underlay.channels().get(0)).fd().intValue();
+        // 64 MiB: above any net.core.rmem_max a machine ships with; the kernel reports twice what was set.
+        assertTrue(SocketOptions.forceBuffers(fd, 64 << 20));
+        assertEquals(128 << 20, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUF));
+    }
+
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     @Test
