@@ -23,12 +23,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,26 +38,7 @@ class DirectIoTest {
 
     EventLoopGroup group;
     final List<UdpUnderlay> underlays = new java.util.ArrayList<>();
-    final LinkedBlockingQueue<Object[]> received = new LinkedBlockingQueue<>();
-    final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
-    final AtomicLong readCompletes = new AtomicLong();
-
-    final UnderlayReceiver queueing = new UnderlayReceiver() {
-        @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            received.add(new Object[] {payload, source});
-        }
-
-        @Override
-        public void readComplete() {
-            readCompletes.incrementAndGet();
-        }
-
-        @Override
-        public void dropped(DropReason reason) {
-            drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
-        }
-    };
+    final RecordingReceiver queueing = new RecordingReceiver();
 
     @BeforeEach
     void start() {
@@ -74,9 +51,7 @@ class DirectIoTest {
         for (UdpUnderlay u : underlays) {
             u.close();
         }
-        for (Object[] r; (r = received.poll()) != null; ) {
-            ((ByteBuf) r[0]).release();
-        }
+        queueing.releaseAll();
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -102,8 +77,8 @@ class DirectIoTest {
         return underlay;
     }
 
-    Object[] next() throws InterruptedException {
-        Object[] got = received.poll(5, TimeUnit.SECONDS);
+    RecordingReceiver.Received next() throws InterruptedException {
+        RecordingReceiver.Received got = queueing.next(5);
         assertNotNull(got, "nothing received within 5 s");
         return got;
     }
@@ -123,31 +98,31 @@ class DirectIoTest {
         a.flush();
         InetAddress first = null;
         for (int i = 0; i < 3; i++) {
-            Object[] got = next();
-            ByteBuf payload = (ByteBuf) got[0];
+            RecordingReceiver.Received got = next();
+            ByteBuf payload = got.payload();
             try {
                 assertEquals(8, payload.readableBytes());
                 assertEquals(i, payload.getByte(7), "order kept within one flush");
-                assertEquals(InetAddress.getByName("127.0.0.1"), got[1]);
+                assertEquals(InetAddress.getByName("127.0.0.1"), got.source());
                 if (first == null) {
-                    first = (InetAddress) got[1];
+                    first = got.source();
                 } else {
-                    assertSame(first, got[1], "a known peer's address is one shared object");
+                    assertSame(first, got.source(), "a known peer's address is one shared object");
                 }
             } finally {
                 payload.release();
             }
         }
-        Await.until(Duration.ofSeconds(5), () -> readCompletes.get() >= 1, () -> "no readComplete after a read");
+        Await.until(Duration.ofSeconds(5), () -> queueing.readCompletes.get() >= 1, () -> "no readComplete after a read");
 
         int port6 = freePort();
         UdpUnderlay six = open("::1", port6, queueing, true);
         InetAddress self = InetAddress.getByName("::1");
         assertTrue(six.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 2, 0}), self, 1));
         six.flush();
-        Object[] got = next();
-        ((ByteBuf) got[0]).release();
-        assertEquals(self, got[1]);
+        RecordingReceiver.Received got = next();
+        got.payload().release();
+        assertEquals(self, got.source());
     }
 
     @Test
@@ -178,7 +153,7 @@ class DirectIoTest {
         java.util.Arrays.fill(seenFromA, -1);
         int order = 0;
         for (int k = 0; k < sizes.length; k++) {
-            ByteBuf payload = (ByteBuf) next()[0];
+            ByteBuf payload = next().payload();
             try {
                 int index = payload.getByte(0);
                 assertEquals(sizes[index], payload.readableBytes(), "datagram " + index);
@@ -192,7 +167,7 @@ class DirectIoTest {
                 assertTrue(seenFromA[i - 1] < seenFromA[i], "to b in order: " + (i - 1) + " before " + i);
             }
         }
-        assertEquals(null, drops.get(DropReason.SEND_FAILED));
+        assertEquals(0, queueing.drops(DropReason.SEND_FAILED));
     }
 
     @Test
@@ -209,12 +184,13 @@ class DirectIoTest {
             }
         }
         for (int i = 0; i < count; i++) {
-            ByteBuf payload = (ByteBuf) next()[0];
+            ByteBuf payload = next().payload();
             assertEquals(100, payload.readableBytes(), "datagram " + i);
             payload.release();
         }
-        assertEquals(1, drops.get(DropReason.MTU_EXCEEDED).get());
-        assertTrue(readCompletes.get() < count, "reads were batched: " + readCompletes.get() + " batches");
+        assertEquals(1, queueing.drops(DropReason.MTU_EXCEEDED));
+        assertTrue(queueing.readCompletes.get() < count,
+                "reads were batched: " + queueing.readCompletes.get() + " batches");
     }
 
     @Test
@@ -226,7 +202,7 @@ class DirectIoTest {
         loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0)).sync();
         u.close();
         assertEquals(0, payload.refCnt(), "queued payload released on close");
-        assertEquals(1, drops.get(DropReason.SEND_FAILED).get());
+        assertEquals(1, queueing.drops(DropReason.SEND_FAILED));
     }
 
     @Test
@@ -257,13 +233,13 @@ class DirectIoTest {
         }).sync();
         assertEquals(1, nextOneByte());
         assertEquals(3, nextOneByte());
-        assertEquals(1, drops.get(DropReason.SEND_FAILED).get());
+        assertEquals(1, queueing.drops(DropReason.SEND_FAILED));
         assertEquals(0, tooBig.refCnt());
     }
 
     /** The content of the next payload, which must be one byte long. */
     private int nextOneByte() throws InterruptedException {
-        ByteBuf payload = (ByteBuf) next()[0];
+        ByteBuf payload = next().payload();
         try {
             assertEquals(1, payload.readableBytes());
             return payload.getByte(0);

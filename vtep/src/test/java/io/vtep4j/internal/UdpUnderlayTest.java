@@ -12,14 +12,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.vtep4j.encap.DropReason;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,25 +26,7 @@ class UdpUnderlayTest {
 
     EventLoopGroup group;
     UdpUnderlay underlay;
-    final LinkedBlockingQueue<Object[]> received = new LinkedBlockingQueue<>();
-    final AtomicInteger readCompletes = new AtomicInteger();
-
-    final UnderlayReceiver receiver = new UnderlayReceiver() {
-        @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            received.add(new Object[] {payload, source});
-        }
-
-        @Override
-        public void readComplete() {
-            readCompletes.incrementAndGet();
-        }
-
-        @Override
-        public void dropped(DropReason reason) {
-            received.add(new Object[] {reason});
-        }
-    };
+    final RecordingReceiver receiver = new RecordingReceiver();
 
     @BeforeEach
     void start() {
@@ -59,11 +38,7 @@ class UdpUnderlayTest {
         if (underlay != null) {
             underlay.close();
         }
-        for (Object[] r; (r = received.poll()) != null; ) {
-            if (r[0] instanceof ByteBuf) {
-                ((ByteBuf) r[0]).release();
-            }
-        }
+        receiver.releaseAll();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -127,16 +102,16 @@ class UdpUnderlayTest {
         assertEquals(28, underlay.outerHeaderLength(InetAddress.getByName("127.0.0.1")));
         assertTrue(underlay.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 1, 0}), self, 1));
         underlay.flush();
-        Object[] got = received.poll(5, TimeUnit.SECONDS);
+        RecordingReceiver.Received got = receiver.next(5);
         assertNotNull(got);
-        ByteBuf payload = (ByteBuf) got[0];
+        ByteBuf payload = got.payload();
         try {
             assertEquals(8, payload.readableBytes());
-            assertEquals(self, got[1]);
+            assertEquals(self, got.source());
         } finally {
             payload.release();
         }
-        io.vtep4j.interop.Await.until(java.time.Duration.ofSeconds(5), () -> readCompletes.get() >= 1,
+        io.vtep4j.interop.Await.until(java.time.Duration.ofSeconds(5), () -> receiver.readCompletes.get() >= 1,
                 () -> "no readComplete after a read");
         // No local IPv4 address: an IPv4 destination is refused and the payload released.
         ByteBuf refused = Unpooled.buffer(8).writeZero(8);
@@ -156,11 +131,12 @@ class UdpUnderlayTest {
             }
         }
         for (int i = 0; i < count; i++) {
-            Object[] got = received.poll(5, TimeUnit.SECONDS);
+            RecordingReceiver.Received got = receiver.next(5);
             assertNotNull(got, "datagram " + i);
-            assertEquals(100, ((ByteBuf) got[0]).readableBytes());
-            ((ByteBuf) got[0]).release();
+            assertEquals(100, got.payload().readableBytes());
+            got.payload().release();
         }
-        assertTrue(readCompletes.get() < count, "reads were batched: " + readCompletes.get() + " batches");
+        assertTrue(receiver.readCompletes.get() < count,
+                "reads were batched: " + receiver.readCompletes.get() + " batches");
     }
 }

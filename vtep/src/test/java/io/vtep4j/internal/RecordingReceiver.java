@@ -1,0 +1,58 @@
+package io.vtep4j.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.DropReason;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link UnderlayReceiver} for transport tests: queues every received payload with its source, counts batch ends
+ * and drops by reason. Thread-safe; the test owns the queued payloads ({@link #releaseAll} after each test).
+ */
+final class RecordingReceiver implements UnderlayReceiver {
+
+    /** One received datagram. */
+    record Received(ByteBuf payload, InetAddress source) {
+    }
+
+    final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    final AtomicLong readCompletes = new AtomicLong();
+    final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
+
+    @Override
+    public void received(ByteBuf payload, InetAddress source) {
+        received.add(new Received(payload, source));
+    }
+
+    @Override
+    public void readComplete() {
+        readCompletes.incrementAndGet();
+    }
+
+    @Override
+    public void dropped(DropReason reason) {
+        drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Drops of {@code reason} so far. */
+    long drops(DropReason reason) {
+        AtomicLong n = drops.get(reason);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The next datagram within {@code seconds}, or null. */
+    Received next(long seconds) throws InterruptedException {
+        return received.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Releases whatever is still queued. */
+    void releaseAll() {
+        for (Received r; (r = received.poll()) != null; ) {
+            r.payload().release();
+        }
+    }
+}
