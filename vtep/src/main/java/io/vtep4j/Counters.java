@@ -43,8 +43,14 @@ final class Counters {
         final LongAdder framesToPorts = new LongAdder();
 
         VtepStats.SegmentStats snapshot(int vni) {
-            return new VtepStats.SegmentStats(vni, framesFromPorts.sum(), packetsToUnderlay.sum(), floods.sum(),
-                    packetsFromUnderlay.sum(), framesToPorts.sum(), drops.snapshot());
+            return new VtepStats.SegmentStats(
+                    vni,
+                    framesFromPorts.sum(),
+                    packetsToUnderlay.sum(),
+                    floods.sum(),
+                    packetsFromUnderlay.sum(),
+                    framesToPorts.sum(),
+                    drops.snapshot());
         }
     }
 }

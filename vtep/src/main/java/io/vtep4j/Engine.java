@@ -5,12 +5,12 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
-import io.vtep4j.learning.Encapsulation;
-import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.internal.Underlays;
+import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.learning.ForwardingTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -60,13 +60,24 @@ final class Engine {
 
     /** Starts event loops and underlay; on failure leaves nothing running. */
     static Engine start(VtepConfig config) throws IOException {
-        EventLoopGroup group = config.sharedGroup() != null ? config.sharedGroup()
-                : Transports.newGroup(config.eventLoops(), "vtep");
+        EventLoopGroup group =
+                config.sharedGroup() != null ? config.sharedGroup() : Transports.newGroup(config.eventLoops(), "vtep");
         Engine engine = new Engine(config, group);
         try {
-            UnderlayConfig uc = new UnderlayConfig(group, config.allocator(), config.localAddresses(), config.port(),
-                    config.ttl(), config.dscp(), config.multicastInterface(), config.mtu(), config.readBatch(),
-                    config.udpGro(), config.udpGso(), config.sourcePorts(), config.directIo());
+            UnderlayConfig uc = new UnderlayConfig(
+                    group,
+                    config.allocator(),
+                    config.localAddresses(),
+                    config.port(),
+                    config.ttl(),
+                    config.dscp(),
+                    config.multicastInterface(),
+                    config.mtu(),
+                    config.readBatch(),
+                    config.udpGro(),
+                    config.udpGso(),
+                    config.sourcePorts(),
+                    config.directIo());
             engine.underlay = Underlays.create(config.encapsulation(), uc);
             engine.forwarder.underlay(engine.underlay);
             engine.underlay.open(engine.forwarder);
@@ -170,8 +181,10 @@ final class Engine {
             try {
                 underlay.joinGroup(groupAddress);
             } catch (IOException e) {
-                throw new UncheckedIOException("join " + groupAddress.getHostAddress() + " on "
-                        + config.multicastInterface() + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "join " + groupAddress.getHostAddress() + " on " + config.multicastInterface() + ": "
+                                + e.getMessage(),
+                        e);
             }
         }
         groupRefs.put(groupAddress, refs + 1);

@@ -10,13 +10,13 @@ import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.VxlanCodec;
+import io.vtep4j.internal.Underlay;
+import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FloodList;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
-import io.vtep4j.internal.Underlay;
-import io.vtep4j.internal.UnderlayReceiver;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,6 +34,7 @@ final class Forwarder implements UnderlayReceiver {
 
     /** Most remote VTEP locations cached; beyond this (spoofed sources?) each packet makes its own. */
     static final int MAX_CACHED_REMOTES = 4096;
+
     private static final InetAddress[] NO_REMOTES = new InetAddress[0];
 
     private final Engine engine;
@@ -44,12 +45,14 @@ final class Forwarder implements UnderlayReceiver {
     private final boolean gre;
     /** 0..255 to send that FlowID on every GRE packet, -1 for the inner-flow hash's. */
     private final int fixedFlowId;
+
     private final Counters drops = new Counters();
     private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
     /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
     private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
     /** Set while a flush of ours is queued on this (foreign) event loop. */
     private final FastThreadLocal<Boolean> flushQueued = new FastThreadLocal<>();
+
     private final Runnable queuedFlush = this::runQueuedFlush;
     private volatile Underlay underlay;
 
@@ -57,8 +60,10 @@ final class Forwarder implements UnderlayReceiver {
         this.engine = engine;
         this.config = config;
         this.table = table;
-        this.vxlan = VxlanCodec.builder().strictReserved(config.strictReserved()).build();
-        this.nvgre = NvgreCodec.builder().strictReserved(config.strictReserved()).build();
+        this.vxlan =
+                VxlanCodec.builder().strictReserved(config.strictReserved()).build();
+        this.nvgre =
+                NvgreCodec.builder().strictReserved(config.strictReserved()).build();
         this.gre = config.encapsulation() != Encapsulation.VXLAN;
         this.fixedFlowId = config.nvgreFlowId();
     }

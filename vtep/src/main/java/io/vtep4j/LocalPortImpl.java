@@ -12,6 +12,7 @@ final class LocalPortImpl implements LocalPort {
     final FrameHandler handler;
     /** One cached location: learning the same port again allocates nothing. */
     final Location location;
+
     private volatile boolean open = true;
 
     LocalPortImpl(int id, String name, SegmentImpl segment, FrameHandler handler) {

@@ -105,8 +105,8 @@ public final class PcapPort implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PcapPort(" + interfaceName() + " -> " + port.name() + ", captured " + framesCaptured()
-                + ", injected " + framesInjected() + ")";
+        return "PcapPort(" + interfaceName() + " -> " + port.name() + ", captured " + framesCaptured() + ", injected "
+                + framesInjected() + ")";
     }
 
     /** Options of a {@link PcapPort}; not thread-safe, use from one thread. */
@@ -119,8 +119,8 @@ public final class PcapPort implements AutoCloseable {
         private Builder(String interfaceName) {
             Objects.requireNonNull(interfaceName, "interfaceName");
             if (interfaceName.isEmpty() || interfaceName.length() > 15) {
-                throw new IllegalArgumentException("interfaceName: '" + interfaceName
-                        + "' (expected: 1..15 characters, a Linux interface name)");
+                throw new IllegalArgumentException(
+                        "interfaceName: '" + interfaceName + "' (expected: 1..15 characters, a Linux interface name)");
             }
             this.interfaceName = interfaceName;
         }

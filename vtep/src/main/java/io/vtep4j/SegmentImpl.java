@@ -25,6 +25,7 @@ final class SegmentImpl implements Segment {
     volatile LocalPortImpl[] ports = NO_PORTS;
     /** Empty: every source accepted. Immutable set: {@code contains} allocates nothing. */
     private volatile Set<InetAddress> allowed = Set.of();
+
     private volatile boolean open = true;
 
     SegmentImpl(Engine engine, int vni) {
@@ -71,8 +72,9 @@ final class SegmentImpl implements Segment {
                     + " (expected: a multicast group or a remote VTEP's unicast address)");
         }
         if (!engine.hasLocalFamily(address)) {
-            throw new IllegalArgumentException("address: " + address.getHostAddress()
-                    + " (expected: the family of a local address, " + engine.config().localAddresses() + ")");
+            throw new IllegalArgumentException(
+                    "address: " + address.getHostAddress() + " (expected: the family of a local address, "
+                            + engine.config().localAddresses() + ")");
         }
         if (address.isMulticastAddress()) {
             InetAddress old = floodList.group();
@@ -111,8 +113,8 @@ final class SegmentImpl implements Segment {
         Objects.requireNonNull(remotes, "remotes");
         for (InetAddress a : remotes) {
             if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-                throw new IllegalArgumentException("remote: " + a.getHostAddress()
-                        + " (expected: a remote VTEP's unicast address)");
+                throw new IllegalArgumentException(
+                        "remote: " + a.getHostAddress() + " (expected: a remote VTEP's unicast address)");
             }
         }
         allowed = Set.copyOf(remotes);

@@ -4,9 +4,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.GreHeader;
+import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.mmsg.MmsgPort;
-import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
@@ -156,8 +156,8 @@ public final class Vtep implements AutoCloseable {
         private String multicastInterface;
         private int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private LongSupplier ticker = System::nanoTime;
-        private VtepListener listener = new VtepListener() { };
-        private FdbListener fdbListener = new FdbListener() { };
+        private VtepListener listener = new VtepListener() {};
+        private FdbListener fdbListener = new FdbListener() {};
         private Duration sweepInterval = Duration.ofSeconds(1);
         private int readBatch = 32;
         private boolean udpGro;
@@ -165,11 +165,11 @@ public final class Vtep implements AutoCloseable {
         private int sourcePorts;
         /** Null: automatic (see {@link #directIo}). */
         private Boolean directIo = directIoDefault();
+
         private EventLoopGroup sharedGroup;
         private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a local underlay address (IPv4 or IPv6, at most one of each family used for sending). */
         public Builder localAddress(String address) {
@@ -214,8 +214,8 @@ public final class Vtep implements AutoCloseable {
         public Builder ageing(Duration ageing) {
             Objects.requireNonNull(ageing, "ageing");
             if (ageing.isNegative() || ageing.isZero() || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
-                throw new IllegalArgumentException("ageing: " + ageing + " (expected: > 0 and <= "
-                        + ForwardingTable.MAX_AGEING + ")");
+                throw new IllegalArgumentException(
+                        "ageing: " + ageing + " (expected: > 0 and <= " + ForwardingTable.MAX_AGEING + ")");
             }
             this.ageing = ageing;
             return this;
@@ -430,16 +430,38 @@ public final class Vtep implements AutoCloseable {
          */
         public Vtep build() {
             if (localAddresses.isEmpty()) {
-                throw new IllegalStateException("localAddress: none (expected: at least one, e.g. "
-                        + "localAddress(\"127.0.0.1\"))");
+                throw new IllegalStateException(
+                        "localAddress: none (expected: at least one, e.g. " + "localAddress(\"127.0.0.1\"))");
             }
             boolean direct = encapsulation != Encapsulation.NVGRE && resolveDirectIo();
-            int p = port > 0 ? port
+            int p = port > 0
+                    ? port
                     : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
-            VtepConfig config = new VtepConfig(List.copyOf(localAddresses), encapsulation, p, ageing, maxMacs,
-                    Math.min(maxMacsPerVni, maxMacs), ttl, dscp, mtu, strictReserved, nvgreFlowId, multicastInterface,
-                    eventLoops, ticker, listener, fdbListener, sweepInterval, readBatch, udpGro, udpGso, sourcePorts,
-                    direct, allocator, sharedGroup);
+            VtepConfig config = new VtepConfig(
+                    List.copyOf(localAddresses),
+                    encapsulation,
+                    p,
+                    ageing,
+                    maxMacs,
+                    Math.min(maxMacsPerVni, maxMacs),
+                    ttl,
+                    dscp,
+                    mtu,
+                    strictReserved,
+                    nvgreFlowId,
+                    multicastInterface,
+                    eventLoops,
+                    ticker,
+                    listener,
+                    fdbListener,
+                    sweepInterval,
+                    readBatch,
+                    udpGro,
+                    udpGso,
+                    sourcePorts,
+                    direct,
+                    allocator,
+                    sharedGroup);
             try {
                 return new Vtep(Engine.start(config));
             } catch (IOException e) {
@@ -459,8 +481,8 @@ public final class Vtep implements AutoCloseable {
                 throw new IllegalStateException("directIo: true with udpGro true (expected: direct I/O without GRO)");
             }
             if (!Transports.epoll()) {
-                throw new IllegalStateException("directIo: true (expected: Linux with Netty's epoll transport; "
-                        + "NIO is in use)");
+                throw new IllegalStateException(
+                        "directIo: true (expected: Linux with Netty's epoll transport; " + "NIO is in use)");
             }
             String unsupported = MmsgPort.unsupportedReason(allocator);
             if (unsupported != null) {

@@ -37,5 +37,4 @@ record VtepConfig(
         int sourcePorts,
         boolean directIo,
         ByteBufAllocator allocator,
-        EventLoopGroup sharedGroup) {
-}
+        EventLoopGroup sharedGroup) {}

@@ -19,10 +19,8 @@ public interface VtepListener {
      * @param vni the segment it belonged to, or -1 if not known (malformed, unknown VNI)
      * @param source the remote VTEP it came from, or null for frames from local ports
      */
-    default void dropped(DropReason reason, int vni, InetAddress source) {
-    }
+    default void dropped(DropReason reason, int vni, InetAddress source) {}
 
     /** A {@link FrameHandler} threw; the frame is considered consumed by it. */
-    default void handlerFailed(LocalPort port, Throwable cause) {
-    }
+    default void handlerFailed(LocalPort port, Throwable cause) {}
 }

@@ -86,8 +86,14 @@ public final class VtepStats {
         private final long framesToPorts;
         private final Map<DropReason, Long> drops;
 
-        SegmentStats(int vni, long framesFromPorts, long packetsToUnderlay, long floods, long packetsFromUnderlay,
-                     long framesToPorts, Map<DropReason, Long> drops) {
+        SegmentStats(
+                int vni,
+                long framesFromPorts,
+                long packetsToUnderlay,
+                long floods,
+                long packetsFromUnderlay,
+                long framesToPorts,
+                Map<DropReason, Long> drops) {
             this.vni = vni;
             this.framesFromPorts = framesFromPorts;
             this.packetsToUnderlay = packetsToUnderlay;

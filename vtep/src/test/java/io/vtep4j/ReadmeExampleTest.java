@@ -19,12 +19,21 @@ class ReadmeExampleTest {
     void readmeExampleCompilesAndRuns() {
         ByteBuf frameFromGuest = TestFrames.frame(TestFrames.BROADCAST, TestFrames.mac("02:00:00:00:00:01"));
         // --- README example begins ---
-        try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").ageing(Duration.ofMinutes(5)).build()) {
+        try (Vtep vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .ageing(Duration.ofMinutes(5))
+                .build()) {
             Segment blue = vtep.segment(5001).floodTo("127.0.0.2");
-            LocalPort vm = blue.attach(frame -> { try { deliver(frame); } finally { frame.release(); } });
-            vm.send(frameFromGuest);          // takes ownership
+            LocalPort vm = blue.attach(frame -> {
+                try {
+                    deliver(frame);
+                } finally {
+                    frame.release();
+                }
+            });
+            vm.send(frameFromGuest); // takes ownership
             System.out.println(vtep.stats());
-        // --- README example ends ---
+            // --- README example ends ---
             assertEquals(1, vtep.stats().segment(5001).packetsToUnderlay());
             assertEquals(0, delivered);
         }

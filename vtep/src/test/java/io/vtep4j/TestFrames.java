@@ -13,8 +13,7 @@ final class TestFrames {
 
     static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
 
-    private TestFrames() {
-    }
+    private TestFrames() {}
 
     /** An IPv4-ethertype frame {@code length} bytes long, from {@code src} to {@code dst}, payload bytes = seq. */
     static ByteBuf frame(long dst, long src, int length, int seq) {

@@ -24,12 +24,20 @@ class VtepAgeingTest {
         int port = TestFrames.freePort();
         long macA = mac("02:00:00:00:01:0a");
         long macB = mac("02:00:00:00:01:0b");
-        try (Sink sinkA = new Sink(); Sink sinkB = new Sink(); Sink sinkC = new Sink();
-             Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).ticker(now::get)
-                     .ageing(Duration.ofSeconds(10)).sweepInterval(Duration.ofMillis(20)).build();
-             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
-             Vtep c = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
-            LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").floodTo("127.0.0.3").attach(sinkA);
+        try (Sink sinkA = new Sink();
+                Sink sinkB = new Sink();
+                Sink sinkC = new Sink();
+                Vtep a = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .ticker(now::get)
+                        .ageing(Duration.ofSeconds(10))
+                        .sweepInterval(Duration.ofMillis(20))
+                        .build();
+                Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
+                Vtep c = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
+            LocalPort pa =
+                    a.segment(VNI).floodTo("127.0.0.2").floodTo("127.0.0.3").attach(sinkA);
             LocalPort pb = b.segment(VNI).floodTo("127.0.0.1").attach(sinkB);
             c.segment(VNI).attach(sinkC);
 
@@ -44,12 +52,17 @@ class VtepAgeingTest {
             now.addAndGet(Duration.ofSeconds(9).toNanos());
             long floodsBefore = a.stats().segment(VNI).floods();
             long sweeps = a.engine().sweeps();
-            Await.until(WAIT, () -> a.engine().sweeps() >= sweeps + 2, () -> "sweeps: " + a.engine().sweeps());
+            Await.until(
+                    WAIT,
+                    () -> a.engine().sweeps() >= sweeps + 2,
+                    () -> "sweeps: " + a.engine().sweeps());
             assertNotNull(a.forwardingTable().lookup(VNI, macB));
 
             // Past the ageing time: the sweep removes it...
             now.addAndGet(Duration.ofSeconds(2).toNanos());
-            Await.until(WAIT, () -> a.forwardingTable().lookup(VNI, macB) == null,
+            Await.until(
+                    WAIT,
+                    () -> a.forwardingTable().lookup(VNI, macB) == null,
                     () -> a.forwardingTable().show());
             // ...so the next frame to it is unknown unicast and floods to C as well.
             pa.send(frame(macB, macA));

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 class VtepBuilderTest {
 
     static void rejects(Consumer<Vtep.Builder> setter, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> setter.accept(Vtep.builder()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> setter.accept(Vtep.builder()));
         assertEquals(message, e.getMessage());
     }
 
@@ -35,9 +34,11 @@ class VtepBuilderTest {
         rejects(b -> b.maxMacsPerVni(-1), "maxMacsPerVni: -1 (expected: >= 1)");
         rejects(b -> b.ageing(Duration.ZERO), "ageing: PT0S (expected: > 0 and <= PT240H)");
         rejects(b -> b.sweepInterval(Duration.ZERO), "sweepInterval: PT0S (expected: 1 ms..1 h)");
-        rejects(b -> b.localAddress("0.0.0.0"),
+        rejects(
+                b -> b.localAddress("0.0.0.0"),
                 "localAddress: 0.0.0.0 (expected: a unicast address of this host, not wildcard or multicast)");
-        rejects(b -> b.localAddress("239.1.1.1"),
+        rejects(
+                b -> b.localAddress("239.1.1.1"),
                 "localAddress: 239.1.1.1 (expected: a unicast address of this host, not wildcard or multicast)");
         rejects(b -> b.localAddress("127.0.0.1").localAddress("127.0.0.1"), "localAddress: 127.0.0.1 (already added)");
         rejects(b -> b.multicastInterface(" "), "multicastInterface: \" \" (expected: an interface name)");
@@ -45,30 +46,49 @@ class VtepBuilderTest {
 
     @Test
     void directIoIsAutomaticRefusesGroWhenForcedAndFollowsItsSystemProperty() {
-        Vtep.Builder withGro = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).directIo(true)
+        Vtep.Builder withGro = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(TestFrames.freePort())
+                .directIo(true)
                 .udpGro(true);
         IllegalStateException e = assertThrows(IllegalStateException.class, withGro::build);
         assertEquals("directIo: true with udpGro true (expected: direct I/O without GRO)", e.getMessage());
         // Automatic unless the property says otherwise: on with epoll (the test JVM's transport), off with offloads.
         boolean expected = !"false".equals(System.getProperty(Vtep.Builder.DIRECT_IO_PROPERTY));
-        try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).build()) {
+        try (Vtep vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(TestFrames.freePort())
+                .build()) {
             assertEquals(expected, vtep.directIo());
         }
-        try (Vtep gro = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).udpGro(true).build()) {
+        try (Vtep gro = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(TestFrames.freePort())
+                .udpGro(true)
+                .build()) {
             assertEquals(false, gro.directIo(), "asking for GRO picks the Netty path");
         }
-        try (Vtep gso = Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).udpGso(true).build()) {
+        try (Vtep gso = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(TestFrames.freePort())
+                .udpGso(true)
+                .build()) {
             assertEquals(expected, gso.directIo(), "GSO works on either path");
         }
-        try (Vtep nvgreOverUdpOnly = Vtep.builder().localAddress("127.0.0.1").encapsulation(Encapsulation.GRE_UDP)
-                .port(TestFrames.freePort()).directIo(true).build()) {
+        try (Vtep nvgreOverUdpOnly = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .encapsulation(Encapsulation.GRE_UDP)
+                .port(TestFrames.freePort())
+                .directIo(true)
+                .build()) {
             assertTrue(nvgreOverUdpOnly.directIo(), "GRE-in-UDP runs over UDP sockets too");
         }
     }
 
     @Test
     void buildWithoutAnAddressFails() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Vtep.builder().build());
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> Vtep.builder().build());
         assertEquals("localAddress: none (expected: at least one, e.g. localAddress(\"127.0.0.1\"))", e.getMessage());
     }
 
@@ -76,27 +96,36 @@ class VtepBuilderTest {
     void segmentsCheckTheVniAndReservedVsids() {
         int port = TestFrames.freePort();
         try (Vtep vxlan = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-             Vtep gre = Vtep.builder().localAddress("127.0.0.2").port(port).encapsulation(Encapsulation.GRE_UDP)
-                     .build()) {
+                Vtep gre = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .encapsulation(Encapsulation.GRE_UDP)
+                        .build()) {
             assertEquals(0, vxlan.segment(0).vni());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> vxlan.segment(1 << 24));
             assertEquals("vni: 16777216 (expected: 0..16777215)", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> gre.segment(5));
-            assertEquals("vsid: 5 (expected: 4096..16777214; RFC 7637 §3.2 reserves 0..4095 and 16777215)",
-                    e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> vxlan.segment(7).floodTo("::1"));
-            assertEquals("address: 0:0:0:0:0:0:0:1 (expected: the family of a local address, [/127.0.0.1])",
-                    e.getMessage());
-            IllegalStateException noInterface = assertThrows(IllegalStateException.class,
-                    () -> vxlan.segment(7).floodTo("239.1.1.1"));
-            assertEquals("multicastInterface: not set (expected: Vtep.builder().multicastInterface(name) before "
-                    + "flooding to group 239.1.1.1)", noInterface.getMessage());
+            assertEquals(
+                    "vsid: 5 (expected: 4096..16777214; RFC 7637 §3.2 reserves 0..4095 and 16777215)", e.getMessage());
+            e = assertThrows(
+                    IllegalArgumentException.class, () -> vxlan.segment(7).floodTo("::1"));
+            assertEquals(
+                    "address: 0:0:0:0:0:0:0:1 (expected: the family of a local address, [/127.0.0.1])", e.getMessage());
+            IllegalStateException noInterface = assertThrows(
+                    IllegalStateException.class, () -> vxlan.segment(7).floodTo("239.1.1.1"));
+            assertEquals(
+                    "multicastInterface: not set (expected: Vtep.builder().multicastInterface(name) before "
+                            + "flooding to group 239.1.1.1)",
+                    noInterface.getMessage());
         }
     }
 
     @Test
     void defaultPortFollowsTheEncapsulation() {
-        try (Vtep gre = Vtep.builder().localAddress("127.0.0.7").encapsulation(Encapsulation.GRE_UDP).build()) {
+        try (Vtep gre = Vtep.builder()
+                .localAddress("127.0.0.7")
+                .encapsulation(Encapsulation.GRE_UDP)
+                .build()) {
             assertEquals(4754, gre.boundAddresses().get(0).getPort());
         }
     }

@@ -23,14 +23,21 @@ import org.junit.jupiter.api.Test;
 class VtepCloseTest {
 
     static List<String> vtepThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("vtep4j-")).collect(Collectors.toList());
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("vtep4j-"))
+                .collect(Collectors.toList());
     }
 
     @Test
     void closeReleasesSocketsThreadsAndPortsAndIsIdempotent() throws Exception {
         int port = TestFrames.freePort();
-        Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).eventLoops(2).build();
+        Vtep vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(port)
+                .eventLoops(2)
+                .build();
         Segment seg = vtep.segment(9);
         LocalPort p = seg.floodTo("127.0.0.2").attach(ByteBuf::release);
         // Queue some traffic toward a peer that does not exist: the buffers must still be released on close.
@@ -43,9 +50,12 @@ class VtepCloseTest {
 
         assertFalse(vtep.isOpen());
         assertFalse(p.isOpen());
-        Await.until(Duration.ofSeconds(5), () -> vtepThreads().isEmpty(), () -> vtepThreads().toString());
-        try (DatagramSocket again = new DatagramSocket(
-                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port))) {
+        Await.until(
+                Duration.ofSeconds(5),
+                () -> vtepThreads().isEmpty(),
+                () -> vtepThreads().toString());
+        try (DatagramSocket again =
+                new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port))) {
             assertEquals(port, again.getLocalPort());
         }
         ByteBuf late = frame(BROADCAST, mac("02:00:00:00:00:01"));
@@ -60,8 +70,8 @@ class VtepCloseTest {
     void closingAPortForgetsItsMacsAndClosingASegmentUnmapsItsVni() throws Exception {
         int port = TestFrames.freePort();
         try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
-             Sink sink = new Sink()) {
+                Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
+                Sink sink = new Sink()) {
             LocalPort pa = a.segment(9).floodTo("127.0.0.2").attach(sink);
             pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
             assertEquals(1, a.forwardingTable().size());
@@ -73,7 +83,9 @@ class VtepCloseTest {
             LocalPort pa2 = a.segment(9).attach(sink);
             pa2.send(frame(BROADCAST, mac("02:00:00:00:00:02")));
             // The first broadcast met no segment 9 at B either: two unknown-VNI drops.
-            Await.until(Duration.ofSeconds(5), () -> b.stats().dropped(DropReason.UNKNOWN_VNI) == 2,
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> b.stats().dropped(DropReason.UNKNOWN_VNI) == 2,
                     () -> b.stats().toString());
             assertTrue(b.segments().isEmpty());
         }

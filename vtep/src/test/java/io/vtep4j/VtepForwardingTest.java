@@ -103,7 +103,8 @@ class VtepForwardingTest {
         assertEquals(3, a.stats().segment(VNI).packetsToUnderlay());
         assertEquals(1, c.stats().segment(VNI).packetsFromUnderlay());
         assertNull(sinkC.poll(100));
-        assertEquals(0, a.stats().totalDrops() + b.stats().totalDrops() + c.stats().totalDrops());
+        assertEquals(
+                0, a.stats().totalDrops() + b.stats().totalDrops() + c.stats().totalDrops());
     }
 
     @Test
@@ -131,7 +132,7 @@ class VtepForwardingTest {
         LocalPort[] p = mesh();
         a.segment(VNI).attach("a2", second);
         ByteBuf tagged = frame(BROADCAST, MAC_A, 68, 5);
-        tagged.setShort(12, 0x8100).setShort(14, 100).setShort(16, 0x0800);   // 802.1Q VLAN 100 inside
+        tagged.setShort(12, 0x8100).setShort(14, 100).setShort(16, 0x0800); // 802.1Q VLAN 100 inside
         p[0].send(tagged);
         ByteBuf local = second.poll(WAIT.toMillis());
         assertNotNull(local);
@@ -183,7 +184,10 @@ class VtepForwardingTest {
     void dropsAndCountsUnknownVni() throws Exception {
         LocalPort pb = b.segment(7777).floodTo("127.0.0.1").attach(sinkB);
         pb.send(frame(BROADCAST, MAC_B));
-        Await.until(WAIT, () -> a.stats().dropped(DropReason.UNKNOWN_VNI) == 1, () -> a.stats().toString());
+        Await.until(
+                WAIT,
+                () -> a.stats().dropped(DropReason.UNKNOWN_VNI) == 1,
+                () -> a.stats().toString());
         assertEquals(0, a.forwardingTable().size());
     }
 
@@ -194,7 +198,9 @@ class VtepForwardingTest {
         p[1].send(frame(BROADCAST, MAC_B));
         p[2].send(frame(BROADCAST, MAC_C));
         assertFrame(sinkA, BROADCAST, MAC_C);
-        Await.until(WAIT, () -> a.stats().segment(VNI).dropped(DropReason.REMOTE_NOT_ALLOWED) == 1,
+        Await.until(
+                WAIT,
+                () -> a.stats().segment(VNI).dropped(DropReason.REMOTE_NOT_ALLOWED) == 1,
                 () -> a.stats().toString());
         assertNull(a.forwardingTable().lookup(VNI, MAC_B));
         assertNotNull(a.forwardingTable().lookup(VNI, MAC_C));
@@ -203,7 +209,8 @@ class VtepForwardingTest {
 
     @Test
     void dropsFramesThatWouldExceedTheUnderlayMtu() throws Exception {
-        Vtep small = Vtep.builder().localAddress("127.0.0.4").port(port).mtu(576).build();
+        Vtep small =
+                Vtep.builder().localAddress("127.0.0.4").port(port).mtu(576).build();
         closeables.add(0, small);
         LocalPort p = small.segment(VNI).floodTo("127.0.0.2").attach(new Sink());
         b.segment(VNI).attach(sinkB);
@@ -229,6 +236,7 @@ class VtepForwardingTest {
         lonely.send(io.netty.buffer.Unpooled.buffer(13).writeZero(13));
         assertEquals(1, a.stats().dropped(DropReason.LOCAL_FRAME_TOO_SHORT));
         assertEquals(0, sinkA.size());
-        assertTrue(a.stats().toString().contains("no-flood-targets=1"), a.stats().toString());
+        assertTrue(
+                a.stats().toString().contains("no-flood-targets=1"), a.stats().toString());
     }
 }

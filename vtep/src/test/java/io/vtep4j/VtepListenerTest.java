@@ -41,8 +41,12 @@ class VtepListenerTest {
         };
         int port = TestFrames.freePort();
         try (Sink sink = new Sink();
-             Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).listener(listener).build()) {
+                Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+                Vtep b = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .listener(listener)
+                        .build()) {
             LocalPort pa = a.segment(8).floodTo("127.0.0.2").attach(ByteBuf::release);
             b.segment(8).allowRemotes("127.0.0.9").attach(sink);
             pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
@@ -69,7 +73,11 @@ class VtepListenerTest {
     @Test
     void statsAreAnImmutableSnapshotAndBothFamiliesBind() throws Exception {
         int port = TestFrames.freePort();
-        try (Vtep v = Vtep.builder().localAddress("127.0.0.1").localAddress("::1").port(port).build()) {
+        try (Vtep v = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .localAddress("::1")
+                .port(port)
+                .build()) {
             List<InetSocketAddress> bound = v.boundAddresses();
             assertEquals(2, bound.size());
             assertEquals(InetAddress.getByName("::1"), bound.get(1).getAddress());
@@ -80,8 +88,10 @@ class VtepListenerTest {
             assertEquals(1, before.dropped(DropReason.NO_FLOOD_TARGETS));
             assertEquals(2, v.stats().dropped(DropReason.NO_FLOOD_TARGETS));
             assertEquals(1, before.segment(1).framesFromPorts());
-            assertThrows(UnsupportedOperationException.class, () -> before.drops().clear());
-            assertThrows(UnsupportedOperationException.class, () -> before.segments().clear());
+            assertThrows(
+                    UnsupportedOperationException.class, () -> before.drops().clear());
+            assertThrows(
+                    UnsupportedOperationException.class, () -> before.segments().clear());
         }
     }
 }

@@ -53,20 +53,20 @@ class VtepMalformedTest {
     /** A VXLAN header (flags byte, 24 reserved, VNI, 8 reserved) + inner frame of {@code innerLength} bytes. */
     static byte[] vxlan(int flags, int vni, int innerLength, int reservedLast) {
         ByteBuffer b = ByteBuffer.allocate(8 + innerLength);
-        b.put((byte) flags).put((byte) 0).put((byte) 0).put((byte) 0);   // flags, 24 reserved bits
+        b.put((byte) flags).put((byte) 0).put((byte) 0).put((byte) 0); // flags, 24 reserved bits
         b.put((byte) (vni >>> 16)).put((byte) (vni >>> 8)).put((byte) vni); // VNI
-        b.put((byte) reservedLast);                                       // 8 reserved bits
+        b.put((byte) reservedLast); // 8 reserved bits
         if (innerLength >= 14) {
-            b.put(new byte[] {-1, -1, -1, -1, -1, -1});                      // dst: broadcast
-            b.put(new byte[] {2, 0, 0, 0, 9, 9});                            // src
-            b.putShort((short) 0x0800);                                      // IPv4
+            b.put(new byte[] {-1, -1, -1, -1, -1, -1}); // dst: broadcast
+            b.put(new byte[] {2, 0, 0, 0, 9, 9}); // src
+            b.putShort((short) 0x0800); // IPv4
         }
         return b.array();
     }
 
     static byte[] tagged(int vni) {
         byte[] p = vxlan(0x08, vni, 64, 0);
-        p[8 + 12] = (byte) 0x81;   // TPID 0x8100: an 802.1Q-tagged inner frame
+        p[8 + 12] = (byte) 0x81; // TPID 0x8100: an 802.1Q-tagged inner frame
         p[8 + 13] = 0x00;
         return p;
     }
@@ -88,7 +88,10 @@ class VtepMalformedTest {
         for (byte[] payload : cases.values()) {
             inject(payload);
         }
-        Await.until(WAIT, () -> vtep.stats().totalDrops() == cases.size(), () -> vtep.stats().toString());
+        Await.until(
+                WAIT,
+                () -> vtep.stats().totalDrops() == cases.size(),
+                () -> vtep.stats().toString());
         for (DropReason reason : cases.keySet()) {
             assertEquals(1, vtep.stats().dropped(reason), reason + " in " + vtep.stats());
         }
@@ -107,10 +110,16 @@ class VtepMalformedTest {
     @Test
     void strictProfileDropsReservedBitsLikeLinux() throws Exception {
         vtep.close();
-        vtep = Vtep.builder().localAddress("127.0.0.1").port(port).strictReserved(true).build();
+        vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(port)
+                .strictReserved(true)
+                .build();
         vtep.segment(VNI).attach(sink);
         inject(vxlan(0x08, VNI, 64, 0x55));
-        Await.until(WAIT, () -> vtep.stats().dropped(DropReason.VXLAN_RESERVED_BITS_SET) == 1,
+        Await.until(
+                WAIT,
+                () -> vtep.stats().dropped(DropReason.VXLAN_RESERVED_BITS_SET) == 1,
                 () -> vtep.stats().toString());
         inject(vxlan(0x08, VNI, 64, 0));
         ByteBuf f = sink.poll(WAIT.toMillis());
@@ -122,12 +131,14 @@ class VtepMalformedTest {
     @Test
     void aGroupSourceMacFromTheOverlayIsDeliveredButNeverLearnedAndIsCounted() throws Exception {
         byte[] payload = vxlan(0x08, VNI, 64, 0);
-        payload[8 + 6] = 0x01;     // inner source 01:00:00:00:09:09, a group address: nobody's source
+        payload[8 + 6] = 0x01; // inner source 01:00:00:00:09:09, a group address: nobody's source
         inject(payload);
         ByteBuf f = sink.poll(WAIT.toMillis());
         assertNotNull(f, "the frame itself is forwarded (broadcast destination)");
         f.release();
-        Await.until(WAIT, () -> vtep.forwardingTable().counters().refusedGroup() == 1,
+        Await.until(
+                WAIT,
+                () -> vtep.forwardingTable().counters().refusedGroup() == 1,
                 () -> vtep.forwardingTable().counters().toString());
         assertEquals(0, vtep.forwardingTable().size(), "a group source MAC is never learned");
     }

@@ -17,14 +17,25 @@ class VtepOffloadTest {
 
     @Test
     void gsoRunsAndGroReceiveDeliverEveryFrameIntact() throws Exception {
-        assumeTrue(Transports.epoll() && EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
+        assumeTrue(
+                Transports.epoll() && EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
                 "UDP GSO needs epoll and a kernel with UDP_SEGMENT");
         int port = TestFrames.freePort();
         long src = mac("02:00:00:00:00:01");
         long dst = mac("02:00:00:00:00:02");
         try (Sink sink = new Sink();
-             Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).udpGso(true).eventLoops(1).build();
-             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).udpGro(true).eventLoops(1).build()) {
+                Vtep a = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .udpGso(true)
+                        .eventLoops(1)
+                        .build();
+                Vtep b = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .udpGro(true)
+                        .eventLoops(1)
+                        .build()) {
             LocalPort pa = a.segment(1).floodTo("127.0.0.2").attach(ByteBuf::release);
             b.segment(1).attach(sink);
             int count = 40;

@@ -22,10 +22,13 @@ class VtepStitchingTest {
         long dst = mac("02:00:00:00:00:02");
         AtomicReference<LocalPort> onward = new AtomicReference<>();
         try (Sink sink = new Sink();
-             Vtep source = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-             Vtep left = Vtep.builder().localAddress("127.0.0.2").port(port).build();
-             Vtep stitch = Vtep.builder().localAddress("127.0.0.4").port(port).build();
-             Vtep sinkSide = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
+                Vtep source =
+                        Vtep.builder().localAddress("127.0.0.1").port(port).build();
+                Vtep left = Vtep.builder().localAddress("127.0.0.2").port(port).build();
+                Vtep stitch =
+                        Vtep.builder().localAddress("127.0.0.4").port(port).build();
+                Vtep sinkSide =
+                        Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
             LocalPort in = source.segment(100).floodTo("127.0.0.2").attach(ByteBuf::release);
             // VNI 100 at 'left' hands every frame, on left's event loop, to the VNI 200 port of another VTEP.
             left.segment(100).attach(frame -> onward.get().send(frame));
@@ -52,10 +55,20 @@ class VtepStitchingTest {
         int port = TestFrames.freePort();
         AtomicReference<LocalPort> onward = new AtomicReference<>();
         try (Sink sink = new Sink();
-             Vtep source = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-             Vtep left = Vtep.builder().localAddress("127.0.0.2").port(port).eventLoopGroup(shared).build();
-             Vtep right = Vtep.builder().localAddress("127.0.0.4").port(port).eventLoopGroup(shared).build();
-             Vtep sinkSide = Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
+                Vtep source =
+                        Vtep.builder().localAddress("127.0.0.1").port(port).build();
+                Vtep left = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .eventLoopGroup(shared)
+                        .build();
+                Vtep right = Vtep.builder()
+                        .localAddress("127.0.0.4")
+                        .port(port)
+                        .eventLoopGroup(shared)
+                        .build();
+                Vtep sinkSide =
+                        Vtep.builder().localAddress("127.0.0.3").port(port).build()) {
             LocalPort in = source.segment(100).floodTo("127.0.0.2").attach(ByteBuf::release);
             left.segment(100).attach(frame -> onward.get().send(frame));
             onward.set(right.segment(200).floodTo("127.0.0.3").attach(ByteBuf::release));
@@ -73,7 +86,8 @@ class VtepStitchingTest {
             right.close();
             org.junit.jupiter.api.Assertions.assertFalse(shared.isShuttingDown(), "a shared group stays up");
         } finally {
-            shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .syncUninterruptibly();
         }
     }
 }

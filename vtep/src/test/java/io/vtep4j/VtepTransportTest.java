@@ -29,9 +29,11 @@ class VtepTransportTest {
             assertFalse(Transports.epoll());
             int port = TestFrames.freePort();
             try (Sink sink = new Sink();
-                 Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
-                 Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build()) {
-                a.segment(3).floodTo("127.0.0.2").attach(ByteBuf::release)
+                    Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+                    Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build()) {
+                a.segment(3)
+                        .floodTo("127.0.0.2")
+                        .attach(ByteBuf::release)
                         .send(frame(BROADCAST, mac("02:00:00:00:00:01")));
                 b.segment(3).attach(sink);
                 // b attached after a sent: wait for the next one instead of racing the first.
@@ -39,7 +41,8 @@ class VtepTransportTest {
                 ByteBuf f = sink.poll(5000);
                 assertNotNull(f);
                 f.release();
-                assertEquals(InetAddress.getByName("127.0.0.1"),
+                assertEquals(
+                        InetAddress.getByName("127.0.0.1"),
                         b.forwardingTable().lookup(3, mac("02:00:00:00:00:01")).address());
             }
         } finally {
@@ -56,16 +59,20 @@ class VtepTransportTest {
         assumeTrue(Files.isReadable(IGMP), "needs Linux /proc/net/igmp to see memberships");
         int port = TestFrames.freePort();
         InetAddress group = InetAddress.getByName("239.255.77.1");
-        try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).multicastInterface("lo").build()) {
+        try (Vtep a = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(port)
+                .multicastInterface("lo")
+                .build()) {
             Segment s1 = a.segment(1).floodTo(group);
-            Segment s2 = a.segment(2).floodTo(group);   // same group, second VNI: joined once, counted twice
+            Segment s2 = a.segment(2).floodTo(group); // same group, second VNI: joined once, counted twice
             assertEquals(group, s1.floodList().group());
             assertTrue(joinedOnLoopback("EFFF4D01"), "IGMP membership of 239.255.77.1 on lo");
             s1.stopFloodingTo(group);
             assertNull(s1.floodList().group());
             assertEquals(group, s2.floodList().group());
             assertTrue(joinedOnLoopback("EFFF4D01"), "still needed by VNI 2");
-            s2.floodTo("239.255.77.2");                 // a new group replaces the old one (which is left)
+            s2.floodTo("239.255.77.2"); // a new group replaces the old one (which is left)
             assertEquals(InetAddress.getByName("239.255.77.2"), s2.floodList().group());
             assertTrue(joinedOnLoopback("EFFF4D02"));
             assertFalse(joinedOnLoopback("EFFF4D01"), "left when no segment floods to it");
@@ -79,7 +86,9 @@ class VtepTransportTest {
      * so 239.255.77.1 reads "014DFFEF": {@code bigEndianHex} is given in network order and reversed.
      */
     static boolean joinedOnLoopback(String bigEndianHex) throws Exception {
-        String le = bigEndianHex.substring(6, 8) + bigEndianHex.substring(4, 6) + bigEndianHex.substring(2, 4)
+        String le = bigEndianHex.substring(6, 8)
+                + bigEndianHex.substring(4, 6)
+                + bigEndianHex.substring(2, 4)
                 + bigEndianHex.substring(0, 2);
         List<String> lines = Files.readAllLines(IGMP);
         boolean inLo = false;

@@ -23,9 +23,12 @@ class WireFormatTest {
 
     static byte[] receive(Encapsulation encapsulation, int vni, ByteBuf frame) throws Exception {
         int port = TestFrames.freePort();
-        try (DatagramSocket peer = new DatagramSocket(
-                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
-             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).encapsulation(encapsulation).build()) {
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+                Vtep vtep = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .encapsulation(encapsulation)
+                        .build()) {
             peer.setSoTimeout(5000);
             vtep.segment(vni).floodTo("127.0.0.5").attach(ByteBuf::release).send(frame);
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
@@ -42,10 +45,12 @@ class WireFormatTest {
         ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:00:01"), 60, 7);
         byte[] inner = ByteBufUtil.getBytes(frame);
         byte[] got = receive(Encapsulation.VXLAN, 0x123456, frame);
-        assertArrayEquals(new byte[] {
-            0x08, 0, 0, 0,       // RFC 7348 §5: flags = I, 24 reserved bits zero
-            0x12, 0x34, 0x56, 0, // VNI 0x123456, 8 reserved bits zero
-        }, Arrays.copyOf(got, 8));
+        assertArrayEquals(
+                new byte[] {
+                    0x08, 0, 0, 0, // RFC 7348 §5: flags = I, 24 reserved bits zero
+                    0x12, 0x34, 0x56, 0, // VNI 0x123456, 8 reserved bits zero
+                },
+                Arrays.copyOf(got, 8));
         assertArrayEquals(inner, Arrays.copyOfRange(got, 8, got.length));
     }
 
@@ -55,12 +60,18 @@ class WireFormatTest {
         byte[] inner = ByteBufUtil.getBytes(frame);
         int flowId = FlowHash.flowId(FlowHash.hash(frame));
         byte[] got = receive(Encapsulation.GRE_UDP, 0x123456, frame);
-        assertArrayEquals(new byte[] {
-            0x20, 0x00,                 // RFC 7637 §3.2: C=0, K=1, S=0, version 0
-            0x65, 0x58,                 // Transparent Ethernet Bridging
-            0x12, 0x34, 0x56,           // VSID
-            (byte) flowId,              // FlowID from the inner flow hash
-        }, Arrays.copyOf(got, 8));
+        assertArrayEquals(
+                new byte[] {
+                    0x20,
+                    0x00, // RFC 7637 §3.2: C=0, K=1, S=0, version 0
+                    0x65,
+                    0x58, // Transparent Ethernet Bridging
+                    0x12,
+                    0x34,
+                    0x56, // VSID
+                    (byte) flowId, // FlowID from the inner flow hash
+                },
+                Arrays.copyOf(got, 8));
         assertArrayEquals(inner, Arrays.copyOfRange(got, 8, got.length));
     }
 
@@ -68,10 +79,13 @@ class WireFormatTest {
     void fixedNvgreFlowIdGoesIntoEveryKeyWhateverTheFlow() throws Exception {
         int port = TestFrames.freePort();
         java.util.Set<Integer> hashFlowIds = new java.util.HashSet<>();
-        try (DatagramSocket peer = new DatagramSocket(
-                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
-             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).encapsulation(Encapsulation.GRE_UDP)
-                     .nvgreFlowId(0x01).build()) {
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+                Vtep vtep = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .encapsulation(Encapsulation.GRE_UDP)
+                        .nvgreFlowId(0x01)
+                        .build()) {
             peer.setSoTimeout(5000);
             io.vtep4j.LocalPort p = vtep.segment(0x123456).floodTo("127.0.0.5").attach(ByteBuf::release);
             for (int flow = 1; flow <= 16; flow++) {
@@ -81,7 +95,8 @@ class WireFormatTest {
                 DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
                 peer.receive(d);
                 // The whole 32-bit key a peer such as OVS options:key=0x12345601 matches: VSID << 8 | FlowID.
-                assertEquals(0x12345601, java.nio.ByteBuffer.wrap(d.getData(), 4, 4).getInt(), "flow " + flow);
+                assertEquals(
+                        0x12345601, java.nio.ByteBuffer.wrap(d.getData(), 4, 4).getInt(), "flow " + flow);
             }
         }
         // Without the option these flows would have carried other FlowIDs: the assertion above could fail.
@@ -92,9 +107,13 @@ class WireFormatTest {
     void sourcePortPoolCarriesFlowEntropyInTheDynamicRange() throws Exception {
         int port = TestFrames.freePort();
         java.util.Map<Long, Integer> portBySource = new java.util.HashMap<>();
-        try (DatagramSocket peer = new DatagramSocket(
-                new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
-             Vtep vtep = Vtep.builder().localAddress("127.0.0.1").port(port).eventLoops(1).sourcePorts(8).build()) {
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
+                Vtep vtep = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .eventLoops(1)
+                        .sourcePorts(8)
+                        .build()) {
             peer.setSoTimeout(5000);
             io.vtep4j.LocalPort p = vtep.segment(9).floodTo("127.0.0.5").attach(ByteBuf::release);
             for (int round = 0; round < 2; round++) {
@@ -113,7 +132,8 @@ class WireFormatTest {
                 }
             }
         }
-        assertTrue(new java.util.HashSet<>(portBySource.values()).size() >= 3,
+        assertTrue(
+                new java.util.HashSet<>(portBySource.values()).size() >= 3,
                 "16 flows over 8 ports use several: " + portBySource.values());
     }
 }

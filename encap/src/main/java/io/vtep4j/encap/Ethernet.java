@@ -42,10 +42,10 @@ public final class Ethernet {
     public static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
     /** The I/G bit: set for multicast and broadcast destinations. */
     public static final long GROUP_BIT = 0x0100_0000_0000L;
+
     private static final int VID_MASK = 0x0FFF;
 
-    private Ethernet() {
-    }
+    private Ethernet() {}
 
     /** The destination MAC of the frame starting at {@code offset}. */
     public static long destinationMac(ByteBuf buf, int offset) {

@@ -31,8 +31,7 @@ public final class FlowHash {
     private static final int PROTO_UDP = 17;
     private static final int PROTO_SCTP = 132;
 
-    private FlowHash() {
-    }
+    private FlowHash() {}
 
     /**
      * Hashes the frame between {@code readerIndex} and {@code writerIndex}. Reads only; never moves indices or
@@ -47,7 +46,7 @@ public final class FlowHash {
         // Few, wide reads (every ByteBuf accessor pays its own bounds and accessibility checks), each flow word
         // multiplied by its own odd constant and summed: the multiplies are independent, so they overlap in the
         // CPU instead of forming one long dependency chain; a single 64-bit finaliser then does the avalanche.
-        long macs = frame.getLong(offset);          // destination MAC, first 2 bytes of the source MAC
+        long macs = frame.getLong(offset); // destination MAC, first 2 bytes of the source MAC
         long sourceAndType = frame.getLong(offset + 6); // source MAC, EtherType (or the TPID of a tag)
         int l3 = offset + Ethernet.HEADER_LENGTH;
         int type = (int) (sourceAndType & TYPE_MASK);
@@ -67,17 +66,17 @@ public final class FlowHash {
 
     /** The IPv4 part of the sum: addresses, protocol and, for unfragmented TCP/UDP/SCTP, the ports. */
     private static long ipv4(ByteBuf frame, int l3, int end) {
-        long word0 = frame.getLong(l3);       // version/IHL, TOS, length, id, flags/fragment offset
-        long word1 = frame.getLong(l3 + 8);   // TTL, protocol, checksum, source address (TTL/checksum not hashed)
+        long word0 = frame.getLong(l3); // version/IHL, TOS, length, id, flags/fragment offset
+        long word1 = frame.getLong(l3 + 8); // TTL, protocol, checksum, source address (TTL/checksum not hashed)
         int ihl = (int) (word0 >>> 54) & 0x3C;
         int protocol = (int) (word1 >>> 48) & 0xFF;
         // Ports only from unfragmented packets: later fragments have none, so a flow must not depend on them.
-        boolean hasPorts = (word0 & 0x3FFF) == 0 && isPortProtocol(protocol)
-                && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end;
+        boolean hasPorts =
+                (word0 & 0x3FFF) == 0 && isPortProtocol(protocol) && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end;
         int destination;
         int ports = 0;
         if (hasPorts && ihl == IPV4_MIN_HEADER) {
-            long tail = frame.getLong(l3 + 16);   // common case, no options: destination address + both ports
+            long tail = frame.getLong(l3 + 16); // common case, no options: destination address + both ports
             destination = (int) (tail >>> 32);
             ports = (int) tail;
         } else {
@@ -92,12 +91,14 @@ public final class FlowHash {
 
     /** The IPv6 part of the sum: addresses, next header, flow label and, for TCP/UDP/SCTP, the ports. */
     private static long ipv6(ByteBuf frame, int l3, int end) {
-        long word0 = frame.getLong(l3);       // version, class, flow label, payload length, next, hops
+        long word0 = frame.getLong(l3); // version, class, flow label, payload length, next, hops
         int next = (int) (word0 >>> 8) & 0xFF;
         long flowLabel = (word0 >>> 32) & 0xFFFFF;
         int ports = isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end ? frame.getInt(l3 + IPV6_HEADER) : 0;
-        return frame.getLong(l3 + 8) * K_ADDR_0 + frame.getLong(l3 + 16) * K_ADDR_1
-                + frame.getLong(l3 + 24) * K_ADDR_2 + frame.getLong(l3 + 32) * K_ADDR_3
+        return frame.getLong(l3 + 8) * K_ADDR_0
+                + frame.getLong(l3 + 16) * K_ADDR_1
+                + frame.getLong(l3 + 24) * K_ADDR_2
+                + frame.getLong(l3 + 32) * K_ADDR_3
                 + ((flowLabel << 40 | (long) next << 32) | (ports & LOW_32)) * K_L4;
     }
 
@@ -108,8 +109,8 @@ public final class FlowHash {
      */
     public static int sourcePort(int hash, int min, int max) {
         if (min < 0 || max > 0xFFFF || min > max) {
-            throw new IllegalArgumentException("source port range: " + min + ".." + max
-                    + " (expected: 0 <= min <= max <= 65535)");
+            throw new IllegalArgumentException(
+                    "source port range: " + min + ".." + max + " (expected: 0 <= min <= max <= 65535)");
         }
         // Multiply-shift on the unsigned hash: uniform for any range size, no division.
         return min + (int) (((hash & 0xFFFF_FFFFL) * (max - min + 1)) >>> 32);
@@ -117,8 +118,8 @@ public final class FlowHash {
 
     /** {@link #sourcePort(int, int, int)} over the default range 49152..65535. */
     public static int sourcePort(int hash) {
-        return DEFAULT_SOURCE_PORT_MIN + (int) (((hash & 0xFFFF_FFFFL)
-                * (DEFAULT_SOURCE_PORT_MAX - DEFAULT_SOURCE_PORT_MIN + 1)) >>> 32);
+        return DEFAULT_SOURCE_PORT_MIN
+                + (int) (((hash & 0xFFFF_FFFFL) * (DEFAULT_SOURCE_PORT_MAX - DEFAULT_SOURCE_PORT_MIN + 1)) >>> 32);
     }
 
     /** An 8-bit NVGRE FlowID (0..255) from {@code hash}. */

@@ -61,8 +61,7 @@ public final class GreHeader {
     /** First 32-bit word of every NVGRE header we send: K=1, all else 0, protocol 0x6558. */
     static final int NVGRE_FIRST_WORD = (K_FLAG << 16) | PROTOCOL_TEB;
 
-    private GreHeader() {
-    }
+    private GreHeader() {}
 
     /** The 16-bit flags-and-version word at {@code offset} (absolute index). */
     public static int flags(ByteBuf buf, int offset) {
@@ -76,7 +75,9 @@ public final class GreHeader {
 
     /** Header length announced by {@code flags}: 4, plus 4 for each of C, K, S present. */
     public static int headerLength(int flags) {
-        return BASE_LENGTH + ((flags & C_FLAG) != 0 ? 4 : 0) + ((flags & K_FLAG) != 0 ? 4 : 0)
+        return BASE_LENGTH
+                + ((flags & C_FLAG) != 0 ? 4 : 0)
+                + ((flags & K_FLAG) != 0 ? 4 : 0)
                 + ((flags & S_FLAG) != 0 ? 4 : 0);
     }
 

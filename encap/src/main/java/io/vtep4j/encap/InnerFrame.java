@@ -4,8 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** Checks on a decapsulated inner frame shared by the codecs. Package-private, stateless. */
 final class InnerFrame {
-    private InnerFrame() {
-    }
+    private InnerFrame() {}
 
     /**
      * Validates the inner frame at {@code offset} (absolute) of {@code length} bytes: 0 if acceptable, else the
@@ -29,7 +28,8 @@ final class InnerFrame {
     /** The strict-decode message for an inner-frame {@code reason}. */
     static String describe(DropReason reason, ByteBuf buf, int offset, int length) {
         if (reason == DropReason.INNER_VLAN_TAGGED) {
-            return String.format("inner frame carries a VLAN tag: TPID 0x%04x (expected: untagged)",
+            return String.format(
+                    "inner frame carries a VLAN tag: TPID 0x%04x (expected: untagged)",
                     buf.getUnsignedShort(offset + Ethernet.ETHER_TYPE_OFFSET));
         }
         return "inner frame too short: " + length + " bytes (expected: " + Ethernet.HEADER_LENGTH + "+, "
@@ -42,7 +42,8 @@ final class InnerFrame {
      * is released).
      */
     static ByteBuf prepare(ByteBuf frame, boolean stripVlan) {
-        if (stripVlan && frame.readableBytes() >= Ethernet.HEADER_LENGTH + Ethernet.VLAN_TAG_LENGTH
+        if (stripVlan
+                && frame.readableBytes() >= Ethernet.HEADER_LENGTH + Ethernet.VLAN_TAG_LENGTH
                 && Ethernet.isTagged(frame, frame.readerIndex())) {
             if (frame.isReadOnly()) {
                 ByteBuf copy = frame.alloc().buffer(frame.readableBytes());

@@ -4,8 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** The RFC 1071 ones'-complement Internet checksum over {@code ByteBuf} ranges. Stateless, thread-safe. */
 public final class InternetChecksum {
-    private InternetChecksum() {
-    }
+    private InternetChecksum() {}
 
     /**
      * Adds the 16-bit big-endian words of {@code length} bytes at {@code offset} (absolute) to {@code sum} without

@@ -63,8 +63,13 @@ public final class Ipv4Header {
         this.dontFragment = b.dontFragment;
         this.source = b.source;
         this.destination = b.destination;
-        this.partialSum = (0x4500L | tos) + ((dontFragment ? DF_FLAG : 0)) + ((ttl << 8) | protocol)
-                + (source >>> 16) + (source & 0xFFFF) + (destination >>> 16) + (destination & 0xFFFF);
+        this.partialSum = (0x4500L | tos)
+                + ((dontFragment ? DF_FLAG : 0))
+                + ((ttl << 8) | protocol)
+                + (source >>> 16)
+                + (source & 0xFFFF)
+                + (destination >>> 16)
+                + (destination & 0xFFFF);
     }
 
     /** A builder; source, destination and protocol are required. */
@@ -156,8 +161,8 @@ public final class Ipv4Header {
     public void set(ByteBuf buf, int offset, int payloadLength, int identification) {
         int total = MIN_LENGTH + payloadLength;
         if (payloadLength < 0 || total > MAX_TOTAL_LENGTH) {
-            throw new IllegalArgumentException("payloadLength: " + payloadLength + " (expected: 0.."
-                    + (MAX_TOTAL_LENGTH - MIN_LENGTH) + ")");
+            throw new IllegalArgumentException(
+                    "payloadLength: " + payloadLength + " (expected: 0.." + (MAX_TOTAL_LENGTH - MIN_LENGTH) + ")");
         }
         int id = identification & 0xFFFF;
         buf.setShort(offset, 0x4500 | tos);
@@ -196,8 +201,8 @@ public final class Ipv4Header {
 
     @Override
     public String toString() {
-        return "Ipv4Header(" + toString(source) + " > " + toString(destination) + ", proto " + protocol + ", ttl "
-                + ttl + (dontFragment ? ", DF" : "") + ")";
+        return "Ipv4Header(" + toString(source) + " > " + toString(destination) + ", proto " + protocol + ", ttl " + ttl
+                + (dontFragment ? ", DF" : "") + ")";
     }
 
     /** Builder of an {@link Ipv4Header} template; not thread-safe. */
@@ -211,8 +216,7 @@ public final class Ipv4Header {
         private boolean sourceSet;
         private boolean destinationSet;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Source address. */
         public Builder source(Inet4Address address) {

@@ -173,8 +173,7 @@ public final class Ipv6Header {
         private int trafficClass;
         private int flowLabel;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Source address. */
         public Builder source(Inet6Address address) {

@@ -106,8 +106,7 @@ public final class NvgreCodec {
             // RFC 2784 §2.3.1: version MUST be 0.
             return DropReason.GRE_VERSION_NOT_ZERO.code();
         }
-        if ((flags & GreHeader.MUST_BE_ZERO) != 0
-                || (strictReserved && (flags & GreHeader.RESERVED0_IGNORED) != 0)) {
+        if ((flags & GreHeader.MUST_BE_ZERO) != 0 || (strictReserved && (flags & GreHeader.RESERVED0_IGNORED) != 0)) {
             // RFC 2784 §2.3: a receiver MUST discard a packet with bits 1-5 set (other than K and S, RFC 2890).
             return DropReason.GRE_RESERVED_BITS_SET.code();
         }
@@ -168,16 +167,15 @@ public final class NvgreCodec {
                 message = String.format("GRE K bit not set: flags 0x%04x (expected: 0x2000 set)", flags);
                 break;
             case GRE_PROTOCOL_NOT_TEB:
-                message = String.format("GRE protocol type: 0x%04x (expected: 0x6558)",
-                        GreHeader.protocol(gre, ri));
+                message = String.format("GRE protocol type: 0x%04x (expected: 0x6558)", GreHeader.protocol(gre, ri));
                 break;
             case NVGRE_RESERVED_VSID:
-                message = String.format("reserved VSID: 0x%06x (expected: 0x001000..0xfffffe)",
-                        GreHeader.vsid(gre, ri));
+                message =
+                        String.format("reserved VSID: 0x%06x (expected: 0x001000..0xfffffe)", GreHeader.vsid(gre, ri));
                 break;
             default:
-                message = InnerFrame.describe(reason, gre, ri + GreHeader.NVGRE_LENGTH,
-                        length - GreHeader.NVGRE_LENGTH);
+                message =
+                        InnerFrame.describe(reason, gre, ri + GreHeader.NVGRE_LENGTH, length - GreHeader.NVGRE_LENGTH);
         }
         throw new MalformedPacketException(reason, message);
     }
@@ -213,8 +211,8 @@ public final class NvgreCodec {
 
     @Override
     public String toString() {
-        return "NvgreCodec(dropReservedVsid=" + dropReservedVsid + ", strictReserved=" + strictReserved
-                + ", flowId=" + (fixedFlowId >= 0 ? Integer.toString(fixedFlowId) : "hash") + ")";
+        return "NvgreCodec(dropReservedVsid=" + dropReservedVsid + ", strictReserved=" + strictReserved + ", flowId="
+                + (fixedFlowId >= 0 ? Integer.toString(fixedFlowId) : "hash") + ")";
     }
 
     /** Builder of {@link NvgreCodec}; not thread-safe, use from one thread then {@link #build()}. */
@@ -223,8 +221,7 @@ public final class NvgreCodec {
         private boolean strictReserved;
         private int fixedFlowId = FLOW_ID_FROM_HASH;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Drop packets whose VSID is reserved (0..0xFFF, 0xFFFFFF); default true. */
         public Builder dropReservedVsid(boolean drop) {

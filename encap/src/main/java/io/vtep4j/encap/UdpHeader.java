@@ -22,8 +22,7 @@ public final class UdpHeader {
     /** Offset of the checksum. */
     public static final int CHECKSUM_OFFSET = 6;
 
-    private UdpHeader() {
-    }
+    private UdpHeader() {}
 
     /** The source port. */
     public static int sourcePort(ByteBuf buf, int offset) {
@@ -88,8 +87,12 @@ public final class UdpHeader {
      * ignored) over the IPv4 pseudo-header; a computed 0 is sent as 0xFFFF (RFC 768).
      */
     public static void setChecksumIpv4(ByteBuf buf, int offset, int length, int source, int destination) {
-        long sum = (source >>> 16) + (source & 0xFFFF) + (destination >>> 16) + (destination & 0xFFFF)
-                + Ipv4Header.PROTOCOL_UDP + length;
+        long sum = (source >>> 16)
+                + (source & 0xFFFF)
+                + (destination >>> 16)
+                + (destination & 0xFFFF)
+                + Ipv4Header.PROTOCOL_UDP
+                + length;
         setChecksum(buf, offset, length, sum);
     }
 

@@ -5,8 +5,7 @@ public final class Vni {
     /** Largest VNI/VSID: 2^24 - 1 = 16,777,215 (RFC 7348 §5, RFC 7637 §3.2). */
     public static final int MAX = 0xFFFFFF;
 
-    private Vni() {
-    }
+    private Vni() {}
 
     /** True if {@code vni} fits in 24 bits. Thread-safe. */
     public static boolean isValid(int vni) {

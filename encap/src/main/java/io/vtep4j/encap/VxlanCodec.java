@@ -100,8 +100,7 @@ public final class VxlanCodec {
             // RFC 7348 §5 says ignore reserved bits on receipt; the strict profile drops them as Linux does.
             return DropReason.VXLAN_RESERVED_BITS_SET.code();
         }
-        int inner = InnerFrame.check(udpPayload, ri + VxlanHeader.LENGTH, length - VxlanHeader.LENGTH,
-                acceptInnerVlan);
+        int inner = InnerFrame.check(udpPayload, ri + VxlanHeader.LENGTH, length - VxlanHeader.LENGTH, acceptInnerVlan);
         if (inner != 0) {
             return inner;
         }
@@ -130,21 +129,24 @@ public final class VxlanCodec {
                         + VxlanHeader.LENGTH + ")";
                 break;
             case VXLAN_GPE_UNSUPPORTED:
-                message = String.format("VXLAN-GPE header: flags 0x%02x have the P bit (0x04) set (expected: plain "
-                        + "VXLAN; GPE is not supported)", udpPayload.getUnsignedByte(ri));
-                break;
-            case VXLAN_I_FLAG_NOT_SET:
-                message = String.format("VXLAN I flag not set: flags 0x%02x (expected: 0x08 set)",
+                message = String.format(
+                        "VXLAN-GPE header: flags 0x%02x have the P bit (0x04) set (expected: plain "
+                                + "VXLAN; GPE is not supported)",
                         udpPayload.getUnsignedByte(ri));
                 break;
+            case VXLAN_I_FLAG_NOT_SET:
+                message = String.format(
+                        "VXLAN I flag not set: flags 0x%02x (expected: 0x08 set)", udpPayload.getUnsignedByte(ri));
+                break;
             case VXLAN_RESERVED_BITS_SET:
-                message = String.format("VXLAN reserved bits set: 0x%08x%08x (expected: 0x08000000 and low byte "
-                                + "0 under the strict profile)", udpPayload.getInt(ri),
-                        udpPayload.getInt(ri + VxlanHeader.VNI_OFFSET));
+                message = String.format(
+                        "VXLAN reserved bits set: 0x%08x%08x (expected: 0x08000000 and low byte "
+                                + "0 under the strict profile)",
+                        udpPayload.getInt(ri), udpPayload.getInt(ri + VxlanHeader.VNI_OFFSET));
                 break;
             default:
-                message = InnerFrame.describe(reason, udpPayload, ri + VxlanHeader.LENGTH,
-                        udpPayload.readableBytes() - VxlanHeader.LENGTH);
+                message = InnerFrame.describe(
+                        reason, udpPayload, ri + VxlanHeader.LENGTH, udpPayload.readableBytes() - VxlanHeader.LENGTH);
         }
         throw new MalformedPacketException(reason, message);
     }
@@ -180,8 +182,7 @@ public final class VxlanCodec {
         private boolean acceptInnerVlan;
         private boolean stripInnerVlan = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Drop packets with reserved bits set (Linux behaviour) instead of ignoring them (RFC); default false. */
         public Builder strictReserved(boolean strict) {

@@ -45,8 +45,7 @@ public final class VxlanHeader {
     /** First 32-bit word of every header we send: I flag, everything else zero (RFC 7348 §5). */
     static final int FIRST_WORD = I_FLAG << 24;
 
-    private VxlanHeader() {
-    }
+    private VxlanHeader() {}
 
     /** The flags byte at {@code offset} (absolute index). */
     public static int flags(ByteBuf buf, int offset) {

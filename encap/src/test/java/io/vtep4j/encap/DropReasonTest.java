@@ -29,9 +29,19 @@ class DropReasonTest {
 
     @Test
     void theContractNamesExist() {
-        for (String name : new String[] {"UNKNOWN_VNI", "REMOTE_NOT_ALLOWED", "MTU_EXCEEDED",
-                "LOCAL_FRAME_TOO_SHORT", "UNMAPPED_VLAN", "SEND_FAILED", "NO_FLOOD_TARGETS",
-                "VXLAN_I_FLAG_NOT_SET", "VXLAN_GPE_UNSUPPORTED", "GRE_PROTOCOL_NOT_TEB", "NVGRE_RESERVED_VSID"}) {
+        for (String name : new String[] {
+            "UNKNOWN_VNI",
+            "REMOTE_NOT_ALLOWED",
+            "MTU_EXCEEDED",
+            "LOCAL_FRAME_TOO_SHORT",
+            "UNMAPPED_VLAN",
+            "SEND_FAILED",
+            "NO_FLOOD_TARGETS",
+            "VXLAN_I_FLAG_NOT_SET",
+            "VXLAN_GPE_UNSUPPORTED",
+            "GRE_PROTOCOL_NOT_TEB",
+            "NVGRE_RESERVED_VSID"
+        }) {
             DropReason.valueOf(name);
         }
         assertEquals("vxlan-i-flag-not-set", DropReason.VXLAN_I_FLAG_NOT_SET.label());

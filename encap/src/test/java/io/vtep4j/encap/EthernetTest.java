@@ -89,8 +89,8 @@ class EthernetTest {
     void pushRejectsBadVlanIdsWithoutTakingTheFrame() {
         ByteBuf frame = Frames.frame(4, Frames.DST, Frames.SRC, Ethernet.TYPE_ARP, 28, new Random(5));
         try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Ethernet.pushVlanTag(frame, 4096));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Ethernet.pushVlanTag(frame, 4096));
             assertEquals("vlanId: 4096 (expected: 0..4095)", e.getMessage());
             assertEquals(1, frame.refCnt());
         } finally {

@@ -23,7 +23,9 @@ class FlowHashFieldsTest {
         assertFlowBits(frame, range(l3 + 9, l3 + 10), "protocol");
         assertFlowBits(frame, range(l3 + 12, l3 + 20), "addresses");
         assertFlowBits(frame, range(l3 + 20, l3 + 24), "ports");
-        assertNotFlow(frame, new int[] {l3 + 4, l3 + 5, l3 + 8, l3 + 10, l3 + 11, l3 + 30, FRAME_LENGTH - 1},
+        assertNotFlow(
+                frame,
+                new int[] {l3 + 4, l3 + 5, l3 + 8, l3 + 10, l3 + 11, l3 + 30, FRAME_LENGTH - 1},
                 "id, TTL, checksum, payload");
     }
 
@@ -78,7 +80,9 @@ class FlowHashFieldsTest {
         assertFlowBits(frame, range(l3 + 6, l3 + 7), "next header");
         assertFlowBits(frame, range(l3 + 8, l3 + 40), "addresses");
         assertFlowBits(frame, range(l3 + 40, l3 + 44), "ports");
-        assertNotFlow(frame, new int[] {l3 + 4, l3 + 5, l3 + 7, l3 + 50, FRAME_LENGTH - 1},
+        assertNotFlow(
+                frame,
+                new int[] {l3 + 4, l3 + 5, l3 + 7, l3 + 50, FRAME_LENGTH - 1},
                 "payload length, hop limit, payload");
     }
 
@@ -130,8 +134,8 @@ class FlowHashFieldsTest {
         }
         int l4 = l3 + ihl * 4;
         frame[l4] = (byte) 0x9C;
-        frame[l4 + 1] = 0x40;  // source port 40000
-        frame[l4 + 3] = 80;    // destination port 80
+        frame[l4 + 1] = 0x40; // source port 40000
+        frame[l4 + 3] = 80; // destination port 80
         return frame;
     }
 

@@ -81,8 +81,8 @@ class FlowHashTest {
             assertTrue(port >= 1000 && port <= 1009);
         }
         assertEquals(65535, FlowHash.sourcePort(-1, 65535, 65535));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FlowHash.sourcePort(1, 60000, 50000));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> FlowHash.sourcePort(1, 60000, 50000));
         assertEquals("source port range: 60000..50000 (expected: 0 <= min <= max <= 65535)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FlowHash.sourcePort(1, 0, 65536));
     }

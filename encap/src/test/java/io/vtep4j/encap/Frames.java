@@ -10,8 +10,7 @@ final class Frames {
     static final long DST = 0x0200_0000_bb01L;
     static final long SRC = 0x0200_0000_aa01L;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     /** An untagged IPv4/UDP frame of {@code length} bytes (≥ 42) with {@code headroom} bytes before it. */
     static ByteBuf ipv4Udp(int headroom, int length, int srcIp, int dstIp, int srcPort, int dstPort) {
@@ -20,7 +19,11 @@ final class Frames {
         buf.writeShort((int) (DST >>> 32)).writeInt((int) DST);
         buf.writeShort((int) (SRC >>> 32)).writeInt((int) SRC);
         buf.writeShort(Ethernet.TYPE_IPV4);
-        buf.writeShort(0x4500).writeShort(length - 14).writeInt(0).writeShort(0x4011).writeShort(0);
+        buf.writeShort(0x4500)
+                .writeShort(length - 14)
+                .writeInt(0)
+                .writeShort(0x4011)
+                .writeShort(0);
         buf.writeInt(srcIp).writeInt(dstIp);
         buf.writeShort(srcPort).writeShort(dstPort).writeShort(length - 34).writeShort(0);
         buf.writeZero(length - buf.readableBytes());

@@ -98,8 +98,8 @@ class NvgreGoldenTest {
     }
 
     private static void assertEncodes(int vsid, int flowId, byte[] expected) {
-        ByteBuf frame = Frames.frame(GreHeader.NVGRE_LENGTH, Frames.DST, Frames.SRC, Ethernet.TYPE_IPV6, 50,
-                new Random(vsid));
+        ByteBuf frame =
+                Frames.frame(GreHeader.NVGRE_LENGTH, Frames.DST, Frames.SRC, Ethernet.TYPE_IPV6, 50, new Random(vsid));
         byte[] inner = Frames.bytes(frame);
         ByteBuf out = NvgreCodec.DEFAULT.encapsulate(frame, vsid, flowId);
         try {

@@ -44,7 +44,10 @@ class OuterHeadersTest {
         Ipv4Header template = Ipv4Header.builder()
                 .source((Inet4Address) InetAddress.getByName("192.168.0.1"))
                 .destination((Inet4Address) InetAddress.getByName("192.168.0.199"))
-                .protocol(Ipv4Header.PROTOCOL_UDP).ttl(64).dontFragment(true).build();
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .ttl(64)
+                .dontFragment(true)
+                .build();
         ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(20);
         try {
             template.write(buf, 115 - 20, 0);
@@ -62,7 +65,9 @@ class OuterHeadersTest {
         ByteBuf buf = Frames.of(packet);
         try {
             assertEquals(20, Ipv4Header.validate(buf, 0, 115, true));
-            assertEquals(DropReason.OUTER_IPV4_MALFORMED.code(), Ipv4Header.validate(buf, 0, 100, true),
+            assertEquals(
+                    DropReason.OUTER_IPV4_MALFORMED.code(),
+                    Ipv4Header.validate(buf, 0, 100, true),
                     "total length beyond the captured bytes");
             assertEquals(DropReason.OUTER_IPV4_MALFORMED.code(), Ipv4Header.validate(buf, 0, 19, true));
             buf.setByte(11, 0x62);
@@ -107,7 +112,8 @@ class OuterHeadersTest {
         Ipv6Header ip = Ipv6Header.builder()
                 .source((Inet6Address) InetAddress.getByName("fd00::1"))
                 .destination((Inet6Address) InetAddress.getByName("fd00::2"))
-                .nextHeader(Ipv4Header.PROTOCOL_UDP).build();
+                .nextHeader(Ipv4Header.PROTOCOL_UDP)
+                .build();
         ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(64);
         try {
             ip.write(buf, 8 + 3);
@@ -130,8 +136,7 @@ class OuterHeadersTest {
     void ipv6WalksExtensionHeadersAndRefusesFragments() {
         String fixed = "60000000" + "0010" + "00" + "40" + "00".repeat(32); // next: hop-by-hop, payload 16
         ByteBuf hbh = Frames.of(ByteBufUtil.decodeHexDump(fixed + "1100" + "00".repeat(6) + "00".repeat(8)));
-        ByteBuf frag = Frames.of(ByteBufUtil.decodeHexDump(fixed.replaceFirst("001000", "00102c")
-                + "00".repeat(16)));
+        ByteBuf frag = Frames.of(ByteBufUtil.decodeHexDump(fixed.replaceFirst("001000", "00102c") + "00".repeat(16)));
         try {
             int parsed = Ipv6Header.validate(hbh, 0, hbh.readableBytes());
             assertEquals(17, Ipv6Header.protocolOf(parsed));
@@ -146,12 +151,18 @@ class OuterHeadersTest {
 
     @Test
     void misuseFailsAtOnceNamingTheValueAndTheRule() {
-        assertEquals("vni: 16777216 (expected: 0..16777215)",
-                assertThrows(IllegalArgumentException.class, () -> Vni.check(16_777_216)).getMessage());
-        assertEquals("vni: -1 (expected: 0..16777215)",
-                assertThrows(IllegalArgumentException.class, () -> Vni.check(-1)).getMessage());
-        assertEquals("flowId: 256 (expected: 0..255)",
-                assertThrows(IllegalArgumentException.class, () -> GreHeader.checkFlowId(256)).getMessage());
+        assertEquals(
+                "vni: 16777216 (expected: 0..16777215)",
+                assertThrows(IllegalArgumentException.class, () -> Vni.check(16_777_216))
+                        .getMessage());
+        assertEquals(
+                "vni: -1 (expected: 0..16777215)",
+                assertThrows(IllegalArgumentException.class, () -> Vni.check(-1))
+                        .getMessage());
+        assertEquals(
+                "flowId: 256 (expected: 0..255)",
+                assertThrows(IllegalArgumentException.class, () -> GreHeader.checkFlowId(256))
+                        .getMessage());
         ByteBuf frame = Frames.of(new byte[60]);
         try {
             assertThrows(IllegalArgumentException.class, () -> VxlanCodec.DEFAULT.encapsulate(frame, 1 << 24));
@@ -160,6 +171,8 @@ class OuterHeadersTest {
         } finally {
             frame.release();
         }
-        assertThrows(IllegalStateException.class, () -> Ipv4Header.builder().protocol(17).build());
+        assertThrows(
+                IllegalStateException.class,
+                () -> Ipv4Header.builder().protocol(17).build());
     }
 }

@@ -97,8 +97,8 @@ class RoundTripPropertyTest {
             byte[] expected = Frames.bytes(untagged);
             ByteBuf tagged = Ethernet.pushVlanTag(untagged, vlan);
 
-            ByteBuf kept = VxlanCodec.builder().stripInnerVlan(false).build().encapsulate(
-                    Frames.of(Frames.bytes(tagged)), 7);
+            ByteBuf kept =
+                    VxlanCodec.builder().stripInnerVlan(false).build().encapsulate(Frames.of(Frames.bytes(tagged)), 7);
             ByteBuf stripped = random.nextBoolean()
                     ? VxlanCodec.DEFAULT.encapsulate(tagged, 7)
                     : NvgreCodec.DEFAULT.encapsulate(tagged, 0x1000, 0);
@@ -117,7 +117,8 @@ class RoundTripPropertyTest {
     @Test
     void randomBytesNeverThrowAndFailuresLeaveTheBufferUntouched() {
         Random random = new Random(SEED + 4);
-        VxlanCodec strict = VxlanCodec.builder().strictReserved(true).acceptInnerVlan(true).build();
+        VxlanCodec strict =
+                VxlanCodec.builder().strictReserved(true).acceptInnerVlan(true).build();
         for (int i = 0; i < 8_000; i++) {
             byte[] bytes = new byte[random.nextInt(40)];
             random.nextBytes(bytes);

@@ -111,8 +111,8 @@ class VxlanGoldenTest {
     }
 
     private static void assertEncodes(int vni, byte[] expectedHeader) {
-        ByteBuf frame = Frames.frame(VxlanHeader.LENGTH, Frames.DST, Frames.SRC, Ethernet.TYPE_ARP, 28,
-                new Random(vni));
+        ByteBuf frame =
+                Frames.frame(VxlanHeader.LENGTH, Frames.DST, Frames.SRC, Ethernet.TYPE_ARP, 28, new Random(vni));
         byte[] inner = Frames.bytes(frame);
         ByteBuf out = VxlanCodec.DEFAULT.encapsulate(frame, vni);
         try {

@@ -70,15 +70,15 @@ public final class LeakDetectorExtension implements AfterEachCallback, AfterAllC
     private static void assertNoLeaks(String where) {
         List<String> leaks = drainLeaks();
         if (!leaks.isEmpty()) {
-            throw new AssertionError("ByteBuf leak(s) detected by " + where + " (or a test before it): "
-                    + leaks.size() + "\n" + String.join("\n----\n", leaks));
+            throw new AssertionError("ByteBuf leak(s) detected by " + where + " (or a test before it): " + leaks.size()
+                    + "\n" + String.join("\n----\n", leaks));
         }
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
         @Override
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                   long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
             return new RecordingDetector<>(resource, samplingInterval);
         }
     }

@@ -14,7 +14,9 @@ class LeakDetectorExtensionTest {
 
     @Test
     void buildRunsTheDetectorAtParanoid() {
-        assertEquals(ResourceLeakDetector.Level.PARANOID, ResourceLeakDetector.getLevel(),
+        assertEquals(
+                ResourceLeakDetector.Level.PARANOID,
+                ResourceLeakDetector.getLevel(),
                 "surefire must pass -Dio.netty.leakDetection.level=paranoid");
     }
 

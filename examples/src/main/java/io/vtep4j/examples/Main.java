@@ -7,7 +7,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the vtep4j command: a picocli top command whose subcommands do the work. Not thread-safe. */
-@Command(name = "vtep4j", mixinStandardHelpOptions = true,
+@Command(
+        name = "vtep4j",
+        mixinStandardHelpOptions = true,
         description = "A userspace VXLAN / NVGRE tunnel endpoint on the JVM.",
         subcommands = {
             DemoCommand.class,

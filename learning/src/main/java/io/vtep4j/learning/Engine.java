@@ -305,7 +305,8 @@ final class Engine {
                 }
                 for (int slot = 0; slot < table.capacity(); slot++) {
                     final long key = table.keyAt(slot);
-                    if (MacTable.mac(key) != 0 && (includeStatic || MacTable.isDynamic(key))
+                    if (MacTable.mac(key) != 0
+                            && (includeStatic || MacTable.isDynamic(key))
                             && (index < 0 || MacTable.locationIndex(key) == index)) {
                         removeSlot(table, slot);
                         removed++;
@@ -368,10 +369,12 @@ final class Engine {
                     if (MacTable.mac(key) == 0) {
                         continue;
                     }
-                    final FdbEntry.Type type = !MacTable.isDynamic(key) ? FdbEntry.Type.STATIC
+                    final FdbEntry.Type type = !MacTable.isDynamic(key)
+                            ? FdbEntry.Type.STATIC
                             : (key & MacTable.FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
                     final Duration age = type == FdbEntry.Type.STATIC
-                            ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - table.seenAt(slot)));
+                            ? Duration.ZERO
+                            : Duration.ofMillis(Math.max(0, now - table.seenAt(slot)));
                     out.add(new FdbEntry(table.vni, MacTable.mac(key), type, location(key), age));
                 }
             }

@@ -32,11 +32,21 @@ final class Events {
         for (Event e : pending) {
             try {
                 switch (e.kind) {
-                    case LEARNED: listener.learned(e.vni, e.mac, e.location); break;
-                    case MOVED: listener.moved(e.vni, e.mac, e.location, e.other); break;
-                    case AGED: listener.aged(e.vni, e.mac, e.location); break;
-                    case EVICTED: listener.evicted(e.vni, e.mac, e.location); break;
-                    default: listener.duplicate(e.vni, e.mac, e.location); break;
+                    case LEARNED:
+                        listener.learned(e.vni, e.mac, e.location);
+                        break;
+                    case MOVED:
+                        listener.moved(e.vni, e.mac, e.location, e.other);
+                        break;
+                    case AGED:
+                        listener.aged(e.vni, e.mac, e.location);
+                        break;
+                    case EVICTED:
+                        listener.evicted(e.vni, e.mac, e.location);
+                        break;
+                    default:
+                        listener.duplicate(e.vni, e.mac, e.location);
+                        break;
                 }
             } catch (RuntimeException ex) {
                 errors.increment();

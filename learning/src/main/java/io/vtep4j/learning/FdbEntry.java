@@ -62,7 +62,10 @@ public final class FdbEntry {
             return false;
         }
         final FdbEntry that = (FdbEntry) other;
-        return vni == that.vni && mac == that.mac && type == that.type && location.equals(that.location)
+        return vni == that.vni
+                && mac == that.mac
+                && type == that.type
+                && location.equals(that.location)
                 && age.equals(that.age);
     }
 

@@ -10,25 +10,20 @@ package io.vtep4j.learning;
 public interface FdbListener {
 
     /** A new MAC was learned at {@code location}. */
-    default void learned(int vni, long mac, Location location) {
-    }
+    default void learned(int vni, long mac, Location location) {}
 
     /** A learned MAC moved from {@code from} to {@code to}. */
-    default void moved(int vni, long mac, Location from, Location to) {
-    }
+    default void moved(int vni, long mac, Location from, Location to) {}
 
     /** A learned (or frozen) entry reached its ageing time and was removed. */
-    default void aged(int vni, long mac, Location location) {
-    }
+    default void aged(int vni, long mac, Location location) {}
 
     /** An entry was evicted to make room for a new one (fairness policy). */
-    default void evicted(int vni, long mac, Location location) {
-    }
+    default void evicted(int vni, long mac, Location location) {}
 
     /**
      * A MAC moved too often (RFC 7432 §15.1) and was frozen at {@code location}; it stays frozen until it ages out
      * or is cleared.
      */
-    default void duplicate(int vni, long mac, Location location) {
-    }
+    default void duplicate(int vni, long mac, Location location) {}
 }

@@ -28,8 +28,7 @@ public final class FloodList {
     private volatile boolean floodMulticast = true;
 
     /** An empty flood list with every flood switch on; thread-safe. */
-    public FloodList() {
-    }
+    public FloodList() {}
 
     /** The multicast group, or null if none; lock-free, thread-safe. */
     public InetAddress group() {

@@ -164,13 +164,12 @@ public final class ForwardingTable {
         Duration ageing = DEFAULT_AGEING;
         int maxEntries = DEFAULT_MAX_ENTRIES;
         int maxEntriesPerVni = Integer.MAX_VALUE;
-        FdbListener listener = new FdbListener() { };
+        FdbListener listener = new FdbListener() {};
         int moves = DEFAULT_MOVES;
         Duration moveWindow = DEFAULT_MOVE_WINDOW;
         boolean evictFromBusiestLocation;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Time source in nanoseconds (default {@code System::nanoTime}); tests pass a fake clock. */
         public Builder ticker(LongSupplier nanos) {

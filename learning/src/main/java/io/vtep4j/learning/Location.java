@@ -27,8 +27,7 @@ public final class Location {
         Objects.requireNonNull(vtep, "vtep");
         Objects.requireNonNull(encapsulation, "encapsulation");
         if (vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
-            throw new IllegalArgumentException(
-                    "vtep: " + vtep.getHostAddress() + " (expected: a unicast address)");
+            throw new IllegalArgumentException("vtep: " + vtep.getHostAddress() + " (expected: a unicast address)");
         }
         return new Location(vtep, encapsulation, -1, vtep.getHostAddress());
     }
@@ -76,8 +75,10 @@ public final class Location {
             return false;
         }
         final Location that = (Location) other;
-        return portId == that.portId && encapsulation == that.encapsulation
-                && Objects.equals(address, that.address) && name.equals(that.name);
+        return portId == that.portId
+                && encapsulation == that.encapsulation
+                && Objects.equals(address, that.address)
+                && name.equals(that.name);
     }
 
     @Override

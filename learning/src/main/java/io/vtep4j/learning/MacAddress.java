@@ -18,8 +18,7 @@ public final class MacAddress {
     private static final long GROUP_BIT = 1L << 40;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private MacAddress() {
-    }
+    private MacAddress() {}
 
     /**
      * Parses {@code 00:11:22:33:44:55} (colons or hyphens, either case) into a 48-bit value; thread-safe.
@@ -77,8 +76,7 @@ public final class MacAddress {
      */
     public static long check(long mac) {
         if ((mac & ~MASK) != 0) {
-            throw new IllegalArgumentException(
-                    "mac: 0x" + Long.toHexString(mac) + " (expected: 0..0xffffffffffff)");
+            throw new IllegalArgumentException("mac: 0x" + Long.toHexString(mac) + " (expected: 0..0xffffffffffff)");
         }
         return mac;
     }

@@ -117,7 +117,8 @@ final class MacTable {
         final Location current = registry.location(locationIndex(k));
         final int seen = (int) SEEN.getOpaque(s.seen, i);
         VarHandle.acquireFence();
-        if ((current == where || where.equals(current)) && now - seen < refreshMillis
+        if ((current == where || where.equals(current))
+                && now - seen < refreshMillis
                 && registry.recycles() == recycles) {
             return LearnResult.REFRESHED;
         }
@@ -260,7 +261,8 @@ final class MacTable {
         }
         final int index = locationIndex(key);
         if (index >= dynamicPerLocation.length) {
-            dynamicPerLocation = Arrays.copyOf(dynamicPerLocation,
+            dynamicPerLocation = Arrays.copyOf(
+                    dynamicPerLocation,
                     Math.max(index + 1, Math.min(LocationRegistry.CAPACITY, dynamicPerLocation.length * 2)));
         }
         dynamicPerLocation[index] += delta;

@@ -5,8 +5,7 @@ final class Vni {
 
     static final int MAX = 0xFF_FFFF;
 
-    private Vni() {
-    }
+    private Vni() {}
 
     static int check(int vni) {
         if (vni < 0 || vni > MAX) {

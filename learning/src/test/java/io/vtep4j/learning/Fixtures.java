@@ -19,8 +19,7 @@ final class Fixtures {
     static final Location PORT_1 = Location.localPort(1, "vm1");
     static final Location PORT_2 = Location.localPort(2, "vm2");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Location remote(String address) {
         try {

@@ -18,7 +18,8 @@ class ForwardingTableAgeingTest {
 
     private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
     private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
-    private final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).build();
+    private final ForwardingTable fdb =
+            ForwardingTable.builder().ticker(clock).listener(events).build();
 
     @Test
     void defaultAgeingIsThreeHundredSeconds() {
@@ -41,8 +42,11 @@ class ForwardingTableAgeingTest {
         assertEquals(2, fdb.expire());
         assertEquals(0, fdb.size());
         assertEquals(2, fdb.counters().aged());
-        assertEquals(List.of("aged 5001 02:00:00:00:00:0a dst 192.0.2.1 vxlan",
-                "aged 5001 02:00:00:00:00:0b dst 192.0.2.2 vxlan"), events.drain().stream().sorted().toList());
+        assertEquals(
+                List.of(
+                        "aged 5001 02:00:00:00:00:0a dst 192.0.2.1 vxlan",
+                        "aged 5001 02:00:00:00:00:0b dst 192.0.2.2 vxlan"),
+                events.drain().stream().sorted().toList());
     }
 
     /** What the owner does: time passes and the periodic sweep runs. */
@@ -98,7 +102,10 @@ class ForwardingTableAgeingTest {
 
     @Test
     void tableWideAgeingIsSetByTheBuilder() {
-        final ForwardingTable quick = ForwardingTable.builder().ticker(clock).ageing(Duration.ofSeconds(10)).build();
+        final ForwardingTable quick = ForwardingTable.builder()
+                .ticker(clock)
+                .ageing(Duration.ofSeconds(10))
+                .build();
         quick.learn(VNI, MAC_A, VTEP_1);
         clock.advance(Duration.ofSeconds(10));
         assertEquals(1, quick.expire());
@@ -153,8 +160,8 @@ class ForwardingTableAgeingTest {
 
     @Test
     void ageingOutsideOneMillisecondToTenDaysIsRejected() {
-        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ForwardingTable.builder().ageing(Duration.ZERO));
+        final IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ForwardingTable.builder().ageing(Duration.ZERO));
         assertEquals("ageing: PT0S (expected: PT0.001S .. PT240H)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> fdb.ageing(VNI, Duration.ofDays(11)));
         assertThrows(IllegalArgumentException.class, () -> fdb.ageing(1 << 24, Duration.ofSeconds(1)));

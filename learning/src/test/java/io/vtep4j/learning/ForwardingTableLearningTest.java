@@ -18,7 +18,8 @@ class ForwardingTableLearningTest {
 
     private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
     private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
-    private final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).build();
+    private final ForwardingTable fdb =
+            ForwardingTable.builder().ticker(clock).listener(events).build();
 
     @Test
     void unknownMacLooksUpAsNull() {
@@ -52,7 +53,9 @@ class ForwardingTableLearningTest {
         fdb.learn(VNI, MAC_A, VTEP_1);
         events.drain();
         assertEquals(LearnResult.REFRESHED, fdb.learn(VNI, MAC_A, VTEP_1));
-        assertEquals(LearnResult.REFRESHED, fdb.learn(VNI, MAC_A, Fixtures.remote("192.0.2.1")),
+        assertEquals(
+                LearnResult.REFRESHED,
+                fdb.learn(VNI, MAC_A, Fixtures.remote("192.0.2.1")),
                 "an equal location, not only the same instance, is the same place");
         assertEquals(List.of(), events.drain());
         assertEquals(1, fdb.counters().learned());

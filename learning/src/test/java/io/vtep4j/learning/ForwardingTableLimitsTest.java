@@ -21,7 +21,8 @@ class ForwardingTableLimitsTest {
 
     @Test
     void aFullTableStopsLearningNewMacsCountsThemAndStillForwardsToKnownOnes() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).maxEntries(3).build();
+        final ForwardingTable fdb =
+                ForwardingTable.builder().ticker(clock).maxEntries(3).build();
         for (int i = 1; i <= 3; i++) {
             assertEquals(LearnResult.LEARNED, fdb.learn(VNI + i, mac(i), VTEP_1));
         }
@@ -39,7 +40,8 @@ class ForwardingTableLimitsTest {
 
     @Test
     void roomFreedByAgeingIsLearnedAgain() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).maxEntries(2).build();
+        final ForwardingTable fdb =
+                ForwardingTable.builder().ticker(clock).maxEntries(2).build();
         fdb.learn(VNI, mac(1), VTEP_1);
         fdb.learn(VNI, mac(2), VTEP_1);
         assertEquals(LearnResult.REFUSED_FULL, fdb.learn(VNI, mac(3), VTEP_1));
@@ -50,7 +52,8 @@ class ForwardingTableLimitsTest {
 
     @Test
     void thePerVniLimitCapsOneVniWithoutTouchingOthers() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).maxEntriesPerVni(2).build();
+        final ForwardingTable fdb =
+                ForwardingTable.builder().ticker(clock).maxEntriesPerVni(2).build();
         fdb.learn(VNI, mac(1), VTEP_1);
         fdb.learn(VNI, mac(2), VTEP_1);
         assertEquals(LearnResult.REFUSED_FULL, fdb.learn(VNI, mac(3), VTEP_1));
@@ -61,8 +64,12 @@ class ForwardingTableLimitsTest {
 
     @Test
     void fairnessEvictsFromTheLocationHoldingTheMostEntries() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).maxEntries(4)
-                .evictFromBusiestLocation(true).build();
+        final ForwardingTable fdb = ForwardingTable.builder()
+                .ticker(clock)
+                .listener(events)
+                .maxEntries(4)
+                .evictFromBusiestLocation(true)
+                .build();
         fdb.learn(VNI, mac(1), VTEP_1);
         fdb.learn(VNI, mac(2), VTEP_1);
         fdb.learn(VNI, mac(3), VTEP_1);
@@ -82,8 +89,11 @@ class ForwardingTableLimitsTest {
 
     @Test
     void fairnessNeverEvictsStaticEntries() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).maxEntriesPerVni(2)
-                .evictFromBusiestLocation(true).build();
+        final ForwardingTable fdb = ForwardingTable.builder()
+                .ticker(clock)
+                .maxEntriesPerVni(2)
+                .evictFromBusiestLocation(true)
+                .build();
         fdb.addStatic(VNI, mac(1), VTEP_1);
         fdb.addStatic(VNI, mac(2), VTEP_1);
         assertEquals(LearnResult.REFUSED_FULL, fdb.learn(VNI, mac(3), VTEP_2));
@@ -92,7 +102,8 @@ class ForwardingTableLimitsTest {
 
     @Test
     void aFloodOfRandomSourceMacsCannotGrowTheTablePastItsLimit() {
-        final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).maxEntries(1000).build();
+        final ForwardingTable fdb =
+                ForwardingTable.builder().ticker(clock).maxEntries(1000).build();
         for (int i = 1; i <= 50_000; i++) {
             fdb.learn(VNI, mac(i * 7919L), VTEP_1);
         }
@@ -102,9 +113,10 @@ class ForwardingTableLimitsTest {
 
     @Test
     void limitsBelowOneAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> ForwardingTable.builder().maxEntries(0));
-        final IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> ForwardingTable.builder().maxEntriesPerVni(-1));
+        assertThrows(
+                IllegalArgumentException.class, () -> ForwardingTable.builder().maxEntries(0));
+        final IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ForwardingTable.builder().maxEntriesPerVni(-1));
         assertEquals("maxEntriesPerVni: -1 (expected: >= 1)", e.getMessage());
     }
 }

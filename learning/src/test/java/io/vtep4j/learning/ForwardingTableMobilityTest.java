@@ -21,7 +21,8 @@ class ForwardingTableMobilityTest {
 
     private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
     private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
-    private final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).build();
+    private final ForwardingTable fdb =
+            ForwardingTable.builder().ticker(clock).listener(events).build();
 
     /** Moves MAC_A back and forth between VTEP_1 and VTEP_2 {@code times} times, one second apart. */
     private LearnResult bounce(int times) {
@@ -136,8 +137,10 @@ class ForwardingTableMobilityTest {
 
     @Test
     void moveDetectionThresholdsAreConfigurable() {
-        final ForwardingTable strict = ForwardingTable.builder().ticker(clock)
-                .moveDetection(2, Duration.ofSeconds(10)).build();
+        final ForwardingTable strict = ForwardingTable.builder()
+                .ticker(clock)
+                .moveDetection(2, Duration.ofSeconds(10))
+                .build();
         strict.learn(VNI, MAC_A, VTEP_1);
         assertEquals(LearnResult.MOVED, strict.learn(VNI, MAC_A, VTEP_2));
         clock.advance(Duration.ofSeconds(11));
@@ -148,7 +151,8 @@ class ForwardingTableMobilityTest {
 
     @Test
     void moveDetectionCanBeTurnedOff() {
-        final ForwardingTable free = ForwardingTable.builder().ticker(clock).noMoveDetection().build();
+        final ForwardingTable free =
+                ForwardingTable.builder().ticker(clock).noMoveDetection().build();
         free.learn(VNI, MAC_A, VTEP_1);
         for (int i = 0; i < 50; i++) {
             assertEquals(LearnResult.MOVED, free.learn(VNI, MAC_A, i % 2 == 0 ? VTEP_2 : VTEP_1));
@@ -157,9 +161,10 @@ class ForwardingTableMobilityTest {
 
     @Test
     void invalidMoveDetectionSettingsAreRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ForwardingTable.builder().moveDetection(0, Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class,
-                () -> ForwardingTable.builder().moveDetection(5, Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class, () -> ForwardingTable.builder().moveDetection(5, Duration.ZERO));
     }
 }

@@ -21,7 +21,8 @@ class ForwardingTableOperationsTest {
 
     private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
     private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
-    private final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).build();
+    private final ForwardingTable fdb =
+            ForwardingTable.builder().ticker(clock).listener(events).build();
 
     @Test
     void flushByVniRemovesLearnedEntriesOfThatVniOnly() {
@@ -92,10 +93,12 @@ class ForwardingTableOperationsTest {
         fdb.addStatic(VNI, MAC_A, VTEP_2);
         clock.advance(Duration.ofMillis(1500));
         final List<FdbEntry> all = fdb.entries();
-        assertEquals(List.of(
-                new FdbEntry(VNI, MAC_A, FdbEntry.Type.STATIC, VTEP_2, Duration.ZERO),
-                new FdbEntry(VNI, MAC_B, FdbEntry.Type.LEARNED, PORT_1, Duration.ofMillis(1500)),
-                new FdbEntry(VNI + 1, MAC_A, FdbEntry.Type.LEARNED, VTEP_1, Duration.ofMillis(1500))), all);
+        assertEquals(
+                List.of(
+                        new FdbEntry(VNI, MAC_A, FdbEntry.Type.STATIC, VTEP_2, Duration.ZERO),
+                        new FdbEntry(VNI, MAC_B, FdbEntry.Type.LEARNED, PORT_1, Duration.ofMillis(1500)),
+                        new FdbEntry(VNI + 1, MAC_A, FdbEntry.Type.LEARNED, VTEP_1, Duration.ofMillis(1500))),
+                all);
         assertEquals(2, fdb.entries(VNI).size());
         assertEquals(List.of(), fdb.entries(42));
     }
@@ -110,7 +113,8 @@ class ForwardingTableOperationsTest {
         assertEquals("VNI       MAC               TYPE     LOCATION                         AGE", lines[0]);
         assertEquals("5001      02:00:00:00:00:0a learned  dst 192.0.2.1 vxlan              2.250s", lines[1]);
         assertEquals("5001      02:00:00:00:00:0b static   port 1 vm1                       0.000s", lines[2]);
-        assertEquals("vni 5001 02:00:00:00:00:0a learned dst 192.0.2.1 vxlan age 2.250s",
+        assertEquals(
+                "vni 5001 02:00:00:00:00:0a learned dst 192.0.2.1 vxlan age 2.250s",
                 fdb.entries().get(0).toString());
     }
 
@@ -132,12 +136,15 @@ class ForwardingTableOperationsTest {
 
     @Test
     void aThrowingListenerIsCountedAndNeverBreaksLearning() {
-        final ForwardingTable noisy = ForwardingTable.builder().ticker(clock).listener(new FdbListener() {
-            @Override
-            public void learned(int vni, long mac, Location location) {
-                throw new IllegalStateException("boom");
-            }
-        }).build();
+        final ForwardingTable noisy = ForwardingTable.builder()
+                .ticker(clock)
+                .listener(new FdbListener() {
+                    @Override
+                    public void learned(int vni, long mac, Location location) {
+                        throw new IllegalStateException("boom");
+                    }
+                })
+                .build();
         assertEquals(LearnResult.LEARNED, noisy.learn(VNI, MAC_A, VTEP_1));
         assertSame(VTEP_1, noisy.lookup(VNI, MAC_A));
         assertEquals(1, noisy.counters().listenerErrors());
@@ -146,12 +153,15 @@ class ForwardingTableOperationsTest {
     @Test
     void theListenerMayCallBackIntoTheTable() {
         final ForwardingTable[] self = new ForwardingTable[1];
-        self[0] = ForwardingTable.builder().ticker(clock).listener(new FdbListener() {
-            @Override
-            public void learned(int vni, long mac, Location location) {
-                self[0].addStatic(vni + 1, mac, location);
-            }
-        }).build();
+        self[0] = ForwardingTable.builder()
+                .ticker(clock)
+                .listener(new FdbListener() {
+                    @Override
+                    public void learned(int vni, long mac, Location location) {
+                        self[0].addStatic(vni + 1, mac, location);
+                    }
+                })
+                .build();
         self[0].learn(VNI, MAC_A, VTEP_1);
         assertSame(VTEP_1, self[0].lookup(VNI + 1, MAC_A));
         assertEquals(0, self[0].counters().listenerErrors());

@@ -18,7 +18,8 @@ class ForwardingTableStaticTest {
 
     private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
     private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
-    private final ForwardingTable fdb = ForwardingTable.builder().ticker(clock).listener(events).build();
+    private final ForwardingTable fdb =
+            ForwardingTable.builder().ticker(clock).listener(events).build();
 
     @Test
     void learningNeverOverwritesAStaticEntry() {
@@ -64,8 +65,8 @@ class ForwardingTableStaticTest {
 
     @Test
     void staticGroupOrZeroMacsAreRejectedNamingTheValue() {
-        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> fdb.addStatic(VNI, MacAddress.BROADCAST, VTEP_1));
+        final IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> fdb.addStatic(VNI, MacAddress.BROADCAST, VTEP_1));
         assertTrue(e.getMessage().startsWith("mac: ff:ff:ff:ff:ff:ff (expected: a unicast"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> fdb.addStatic(VNI, 0L, VTEP_1));
         assertThrows(IllegalArgumentException.class, () -> fdb.addStatic(1 << 24, MAC_A, VTEP_1));
@@ -73,10 +74,11 @@ class ForwardingTableStaticTest {
 
     @Test
     void addingStaticToAFullTableFailsAtOnce() {
-        final ForwardingTable small = ForwardingTable.builder().ticker(clock).maxEntries(1).build();
+        final ForwardingTable small =
+                ForwardingTable.builder().ticker(clock).maxEntries(1).build();
         small.addStatic(VNI, MAC_A, VTEP_1);
-        final IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> small.addStatic(VNI, Fixtures.MAC_B, VTEP_1));
+        final IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> small.addStatic(VNI, Fixtures.MAC_B, VTEP_1));
         assertTrue(e.getMessage().startsWith("fdb full"), e.getMessage());
     }
 }

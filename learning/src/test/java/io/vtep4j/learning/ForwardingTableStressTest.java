@@ -59,49 +59,58 @@ class ForwardingTableStressTest {
         final List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             final int writer = w;
-            threads.add(new Thread(() -> {
-                final int from = 1 + writer * STABLE_PER_WRITER;
-                for (long n = from; n < from + STABLE_PER_WRITER; n++) {
-                    final LearnResult r = fdb.learn(VNI, mac(n), PORT[(int) (n % PORTS)]);
-                    if (r != LearnResult.LEARNED) {
-                        fail("stable " + n + ": " + r);
-                    }
-                }
-                while (System.nanoTime() < deadline) {
-                    final long n = from + ThreadLocalRandom.current().nextInt(STABLE_PER_WRITER);
-                    final LearnResult r = fdb.learn(VNI, mac(n), PORT[(int) (n % PORTS)]);
-                    if (r != LearnResult.REFRESHED) {
-                        fail("refresh " + n + ": " + r);
-                    }
-                }
-            }, "writer-" + w));
+            threads.add(new Thread(
+                    () -> {
+                        final int from = 1 + writer * STABLE_PER_WRITER;
+                        for (long n = from; n < from + STABLE_PER_WRITER; n++) {
+                            final LearnResult r = fdb.learn(VNI, mac(n), PORT[(int) (n % PORTS)]);
+                            if (r != LearnResult.LEARNED) {
+                                fail("stable " + n + ": " + r);
+                            }
+                        }
+                        while (System.nanoTime() < deadline) {
+                            final long n = from + ThreadLocalRandom.current().nextInt(STABLE_PER_WRITER);
+                            final LearnResult r = fdb.learn(VNI, mac(n), PORT[(int) (n % PORTS)]);
+                            if (r != LearnResult.REFRESHED) {
+                                fail("refresh " + n + ": " + r);
+                            }
+                        }
+                    },
+                    "writer-" + w));
         }
-        threads.add(new Thread(() -> {
-            for (int round = 0; System.nanoTime() < deadline && round < 1_000_000; round++) {
-                final long n = MOVER_BASE + round % MOVERS;
-                fdb.learn(VNI, mac(n), PORT[(int) ((n + round / MOVERS) % 2 == 0 ? n % PORTS : (n + 1) % PORTS)]);
-            }
-        }, "mover"));
-        threads.add(new Thread(() -> {
-            for (int round = 0; System.nanoTime() < deadline && round < 10_000; round++) {
-                for (long n = CHURN_BASE; n < CHURN_BASE + CHURN; n++) {
-                    fdb.learn(VNI, mac(n), churnPort(n));
-                }
-                fdb.flushVni(VNI + 1);
-                for (long n = CHURN_BASE; n < CHURN_BASE + CHURN; n++) {
-                    if (!fdb.remove(VNI, mac(n))) {
-                        fail("churn " + n + " lost before removal");
+        threads.add(new Thread(
+                () -> {
+                    for (int round = 0; System.nanoTime() < deadline && round < 1_000_000; round++) {
+                        final long n = MOVER_BASE + round % MOVERS;
+                        fdb.learn(
+                                VNI, mac(n), PORT[(int) ((n + round / MOVERS) % 2 == 0 ? n % PORTS : (n + 1) % PORTS)]);
                     }
-                }
-            }
-        }, "churn"));
-        threads.add(new Thread(() -> {
-            while (System.nanoTime() < deadline) {
-                fdb.expire();
-                fdb.entries(VNI).size();
-                Thread.onSpinWait();
-            }
-        }, "sweeper"));
+                },
+                "mover"));
+        threads.add(new Thread(
+                () -> {
+                    for (int round = 0; System.nanoTime() < deadline && round < 10_000; round++) {
+                        for (long n = CHURN_BASE; n < CHURN_BASE + CHURN; n++) {
+                            fdb.learn(VNI, mac(n), churnPort(n));
+                        }
+                        fdb.flushVni(VNI + 1);
+                        for (long n = CHURN_BASE; n < CHURN_BASE + CHURN; n++) {
+                            if (!fdb.remove(VNI, mac(n))) {
+                                fail("churn " + n + " lost before removal");
+                            }
+                        }
+                    }
+                },
+                "churn"));
+        threads.add(new Thread(
+                () -> {
+                    while (System.nanoTime() < deadline) {
+                        fdb.expire();
+                        fdb.entries(VNI).size();
+                        Thread.onSpinWait();
+                    }
+                },
+                "sweeper"));
         for (int r = 0; r < 2; r++) {
             threads.add(new Thread(() -> read(fdb, deadline), "reader-" + r));
         }
@@ -133,16 +142,19 @@ class ForwardingTableStressTest {
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < 1024; i++) {
                 final int kind = random.nextInt(3);
-                final long n = kind == 0 ? 1 + random.nextInt(2 * STABLE_PER_WRITER)
+                final long n = kind == 0
+                        ? 1 + random.nextInt(2 * STABLE_PER_WRITER)
                         : kind == 1 ? MOVER_BASE + random.nextInt(MOVERS) : CHURN_BASE + random.nextInt(CHURN);
                 final Location at = fdb.lookup(VNI, mac(n));
                 if (at == null) {
                     continue;
                 }
                 found++;
-                final boolean consistent = kind == 0 ? at == PORT[(int) (n % PORTS)]
-                        : kind == 1 ? at == PORT[(int) (n % PORTS)] || at == PORT[(int) ((n + 1) % PORTS)]
-                        : at.portId() == PORTS + n;
+                final boolean consistent = kind == 0
+                        ? at == PORT[(int) (n % PORTS)]
+                        : kind == 1
+                                ? at == PORT[(int) (n % PORTS)] || at == PORT[(int) ((n + 1) % PORTS)]
+                                : at.portId() == PORTS + n;
                 if (!consistent) {
                     fail("mac " + n + " found at " + at);
                 }

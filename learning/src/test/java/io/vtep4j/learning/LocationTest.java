@@ -20,7 +20,10 @@ class LocationTest {
         assertEquals(Encapsulation.NVGRE, a.encapsulation());
         assertEquals(-1, a.portId());
         assertEquals(a, Location.remote(InetAddress.getByName("192.0.2.1"), Encapsulation.NVGRE));
-        assertEquals(a.hashCode(), Location.remote(InetAddress.getByName("192.0.2.1"), Encapsulation.NVGRE).hashCode());
+        assertEquals(
+                a.hashCode(),
+                Location.remote(InetAddress.getByName("192.0.2.1"), Encapsulation.NVGRE)
+                        .hashCode());
         assertNotEquals(a, Location.remote(InetAddress.getByName("192.0.2.1"), Encapsulation.VXLAN));
         assertEquals("dst 192.0.2.1 nvgre", a.toString());
     }
@@ -40,7 +43,8 @@ class LocationTest {
 
     @Test
     void rejectsMulticastRemotesAndNegativePorts() throws Exception {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Location.remote(InetAddress.getByName("239.1.1.1"), Encapsulation.VXLAN));
         final IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Location.localPort(-1, "x"));

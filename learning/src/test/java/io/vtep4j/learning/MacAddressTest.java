@@ -36,8 +36,18 @@ class MacAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "00:11:22:33:44", "00:11:22:33:44:5", "00:11:22:33:44:555", "00:11-22:33:44:55",
-        "00.11.22.33.44.55", "0g:11:22:33:44:55", "00:11:22:33:44:5z", "001122334455"})
+    @ValueSource(
+            strings = {
+                "",
+                "00:11:22:33:44",
+                "00:11:22:33:44:5",
+                "00:11:22:33:44:555",
+                "00:11-22:33:44:55",
+                "00.11.22.33.44.55",
+                "0g:11:22:33:44:55",
+                "00:11:22:33:44:5z",
+                "001122334455"
+            })
     void rejectsMalformedTextNamingTheValue(String text) {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
         assertTrue(e.getMessage().contains("\"" + text + "\""), e.getMessage());

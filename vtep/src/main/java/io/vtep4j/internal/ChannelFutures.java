@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 /** Blocking waits on Netty futures for the underlays' control paths (join, leave); never on an event loop. */
 public final class ChannelFutures {
 
-    private ChannelFutures() {
-    }
+    private ChannelFutures() {}
 
     /**
      * Waits for {@code future} at most {@code seconds}; turns timeout, interruption and failure into an

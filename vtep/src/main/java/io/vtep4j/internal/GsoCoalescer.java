@@ -41,8 +41,11 @@ final class GsoCoalescer extends ChannelOutboundHandlerAdapter {
         }
         DatagramPacket packet = (DatagramPacket) msg;
         int size = packet.content().readableBytes();
-        if (first != null && size <= segmentSize && segments < MAX_SEGMENTS
-                && (long) segmentSize * segments + size <= MAX_BYTES && packet.recipient().equals(first.recipient())) {
+        if (first != null
+                && size <= segmentSize
+                && segments < MAX_SEGMENTS
+                && (long) segmentSize * segments + size <= MAX_BYTES
+                && packet.recipient().equals(first.recipient())) {
             if (run == null) {
                 run = ctx.alloc().compositeDirectBuffer(MAX_SEGMENTS);
                 run.addComponent(true, first.content());

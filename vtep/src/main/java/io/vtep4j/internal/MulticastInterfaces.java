@@ -6,8 +6,7 @@ import java.net.SocketException;
 /** The underlays' lookup of the configured multicast interface by name; stateless, callable from any thread. */
 public final class MulticastInterfaces {
 
-    private MulticastInterfaces() {
-    }
+    private MulticastInterfaces() {}
 
     /**
      * The interface called {@code name}, as set with the builder's {@code multicastInterface}.

@@ -41,8 +41,7 @@ public final class SocketOptions {
 
     private static volatile LibC libc;
 
-    private SocketOptions() {
-    }
+    private SocketOptions() {}
 
     /** Minimal libc binding; {@code LastErrorException} carries errno. */
     interface LibC extends Library {

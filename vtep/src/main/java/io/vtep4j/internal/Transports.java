@@ -20,8 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 public final class Transports {
 
-    private Transports() {
-    }
+    private Transports() {}
 
     /** True when the epoll transport is available and not disabled by {@code -Dvtep4j.transport=nio}. */
     public static boolean epoll() {

@@ -56,6 +56,7 @@ public final class UdpUnderlay implements Underlay {
     static final int IPV6_UDP_OVERHEAD = 40 + 8;
     /** Socket buffers we ask for: forced where we may (CAP_NET_ADMIN), else capped at net.core.[rw]mem_max. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
     private static final Channel[] NO_CHANNELS = new Channel[0];
     private static final MmsgPort[] NO_PORTS = new MmsgPort[0];
@@ -63,6 +64,7 @@ public final class UdpUnderlay implements Underlay {
     private static final AttributeKey<MmsgPort> DIRECT = AttributeKey.valueOf(UdpUnderlay.class, "direct");
     /** RFC 7348 §5: source ports SHOULD come from the dynamic range 49152..65535. */
     static final int SOURCE_PORT_MIN = 49152;
+
     static final int SOURCE_PORT_RANGE = 65536 - SOURCE_PORT_MIN;
     /** Ports tried per pool socket before giving up (others may hold some of the range). */
     private static final int SOURCE_PORT_ATTEMPTS = 64;
@@ -82,6 +84,7 @@ public final class UdpUnderlay implements Underlay {
     private final boolean gsoSend;
     /** Direct I/O: {@link MmsgPort}s do the reading and writing (asked for, and epoll). */
     private final boolean direct;
+
     private final List<MmsgPort> allPorts = new ArrayList<>();
     private UdpInbound inbound;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
@@ -196,8 +199,10 @@ public final class UdpUnderlay implements Underlay {
                 }
             }
             if (pool[i] == null) {
-                throw new IOException("sourcePorts: no free port for socket " + i + " of " + n + " in "
-                        + SOURCE_PORT_MIN + "..65535 on " + local.getHostAddress(), last);
+                throw new IOException(
+                        "sourcePorts: no free port for socket " + i + " of " + n + " in " + SOURCE_PORT_MIN
+                                + "..65535 on " + local.getHostAddress(),
+                        last);
             }
             candidate = 0;
         }
@@ -240,10 +245,12 @@ public final class UdpUnderlay implements Underlay {
             if (batch > 1) {
                 b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
             }
-            b.option(ChannelOption.RECVBUF_ALLOCATOR,
+            b.option(
+                    ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(slot * batch).maxMessagesPerRead(MESSAGES_PER_WAKEUP));
         } else {
-            b.option(ChannelOption.RECVBUF_ALLOCATOR,
+            b.option(
+                    ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(slot).maxMessagesPerRead(MESSAGES_PER_WAKEUP));
         }
         if (config.multicastInterface() != null) {
@@ -262,8 +269,16 @@ public final class UdpUnderlay implements Underlay {
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
             if (direct) {
-                MmsgPort port = MmsgPort.open((IoEventLoop) loop, fd, receiver, config.allocator(), config.port(),
-                        slot, config.maxFrameLength() - IPV4_UDP_OVERHEAD, config.readBatch(), MESSAGES_PER_WAKEUP,
+                MmsgPort port = MmsgPort.open(
+                        (IoEventLoop) loop,
+                        fd,
+                        receiver,
+                        config.allocator(),
+                        config.port(),
+                        slot,
+                        config.maxFrameLength() - IPV4_UDP_OVERHEAD,
+                        config.readBatch(),
+                        MESSAGES_PER_WAKEUP,
                         gsoSend);
                 allPorts.add(port);
                 ch.attr(DIRECT).set(port);
@@ -379,7 +394,9 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public void joinGroup(InetAddress group) throws IOException {
         DatagramChannel ch = multicastChannel(group, true);
-        ChannelFutures.await(ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()), "join " + group,
+        ChannelFutures.await(
+                ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()),
+                "join " + group,
                 CLOSE_TIMEOUT_SECONDS);
     }
 
@@ -387,8 +404,10 @@ public final class UdpUnderlay implements Underlay {
     public void leaveGroup(InetAddress group) throws IOException {
         DatagramChannel ch = multicastChannel(group, false);
         if (ch != null) {
-            ChannelFutures.await(ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()),
-                    "leave " + group, CLOSE_TIMEOUT_SECONDS);
+            ChannelFutures.await(
+                    ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()),
+                    "leave " + group,
+                    CLOSE_TIMEOUT_SECONDS);
         }
     }
 

@@ -57,19 +57,61 @@ public record UnderlayConfig(
     }
 
     /** The configuration without direct I/O. */
-    public UnderlayConfig(EventLoopGroup group, ByteBufAllocator allocator, List<InetAddress> localAddresses, int port,
-                          int ttl, int dscp, String multicastInterface, int maxFrameLength, int readBatch,
-                          boolean udpGro, boolean udpGso, int sourcePorts) {
-        this(group, allocator, localAddresses, port, ttl, dscp, multicastInterface, maxFrameLength, readBatch, udpGro,
-                udpGso, sourcePorts, false);
+    public UnderlayConfig(
+            EventLoopGroup group,
+            ByteBufAllocator allocator,
+            List<InetAddress> localAddresses,
+            int port,
+            int ttl,
+            int dscp,
+            String multicastInterface,
+            int maxFrameLength,
+            int readBatch,
+            boolean udpGro,
+            boolean udpGso,
+            int sourcePorts) {
+        this(
+                group,
+                allocator,
+                localAddresses,
+                port,
+                ttl,
+                dscp,
+                multicastInterface,
+                maxFrameLength,
+                readBatch,
+                udpGro,
+                udpGso,
+                sourcePorts,
+                false);
     }
 
     /** The configuration without source-port entropy (sends leave from the bound port). */
-    public UnderlayConfig(EventLoopGroup group, ByteBufAllocator allocator, List<InetAddress> localAddresses, int port,
-                          int ttl, int dscp, String multicastInterface, int maxFrameLength, int readBatch,
-                          boolean udpGro, boolean udpGso) {
-        this(group, allocator, localAddresses, port, ttl, dscp, multicastInterface, maxFrameLength, readBatch, udpGro,
-                udpGso, 0);
+    public UnderlayConfig(
+            EventLoopGroup group,
+            ByteBufAllocator allocator,
+            List<InetAddress> localAddresses,
+            int port,
+            int ttl,
+            int dscp,
+            String multicastInterface,
+            int maxFrameLength,
+            int readBatch,
+            boolean udpGro,
+            boolean udpGso) {
+        this(
+                group,
+                allocator,
+                localAddresses,
+                port,
+                ttl,
+                dscp,
+                multicastInterface,
+                maxFrameLength,
+                readBatch,
+                udpGro,
+                udpGso,
+                0);
     }
 
     /** The first local address of the same family as {@code destination}, or null if there is none. */

@@ -9,8 +9,7 @@ public final class Underlays {
     /** The raw IP protocol 47 transport (interop engineer's), found by name so the engine does not depend on it. */
     static final String RAW_GRE_CLASS = "io.vtep4j.internal.raw.RawGreUnderlay";
 
-    private Underlays() {
-    }
+    private Underlays() {}
 
     /**
      * VXLAN and GRE_UDP: {@link UdpUnderlay}; NVGRE: {@code io.vtep4j.internal.raw.RawGreUnderlay(UnderlayConfig)}.
@@ -25,8 +24,8 @@ public final class Underlays {
             Class<?> type = Class.forName(RAW_GRE_CLASS);
             return (Underlay) type.getConstructor(UnderlayConfig.class).newInstance(config);
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException e) {
-            throw new IllegalStateException("encapsulation: NVGRE (raw GRE transport " + RAW_GRE_CLASS
-                    + " not available: " + e + ")", e);
+            throw new IllegalStateException(
+                    "encapsulation: NVGRE (raw GRE transport " + RAW_GRE_CLASS + " not available: " + e + ")", e);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException) {

@@ -69,8 +69,20 @@ class DirectIoTest {
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso)
             throws Exception {
-        UnderlayConfig config = new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT,
-                List.of(InetAddress.getByName(address)), port, 64, 0, null, 1500, 16, false, gso, 0, direct);
+        UnderlayConfig config = new UnderlayConfig(
+                group,
+                PooledByteBufAllocator.DEFAULT,
+                List.of(InetAddress.getByName(address)),
+                port,
+                64,
+                0,
+                null,
+                1500,
+                16,
+                false,
+                gso,
+                0,
+                direct);
         UdpUnderlay underlay = new UdpUnderlay(config);
         underlays.add(underlay);
         underlay.open(receiver);
@@ -113,7 +125,8 @@ class DirectIoTest {
                 payload.release();
             }
         }
-        Await.until(Duration.ofSeconds(5), () -> queueing.readCompletes.get() >= 1, () -> "no readComplete after a read");
+        Await.until(
+                Duration.ofSeconds(5), () -> queueing.readCompletes.get() >= 1, () -> "no readComplete after a read");
 
         int port6 = freePort();
         UdpUnderlay six = open("::1", port6, queueing, true);
@@ -127,7 +140,8 @@ class DirectIoTest {
 
     @Test
     void gsoRunsArriveAsSeparateDatagramsInOrderWhateverTheMixOfSizesAndDestinations() throws Exception {
-        assumeTrue(io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
+        assumeTrue(
+                io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
                 "UDP GSO needs a kernel with UDP_SEGMENT");
         int port = freePort();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true, true);
@@ -141,14 +155,18 @@ class DirectIoTest {
         InetAddress[] to = new InetAddress[sizes.length];
         java.util.Arrays.fill(to, b);
         to[11] = c;
-        group.next().submit(() -> {
-            for (int i = 0; i < sizes.length; i++) {
-                ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(sizes[i]).writeZero(sizes[i]);
-                p.setByte(0, i);
-                a.send(p, to[i], 0);
-            }
-            a.flush();
-        }).sync();
+        group.next()
+                .submit(() -> {
+                    for (int i = 0; i < sizes.length; i++) {
+                        ByteBuf p = PooledByteBufAllocator.DEFAULT
+                                .directBuffer(sizes[i])
+                                .writeZero(sizes[i]);
+                        p.setByte(0, i);
+                        a.send(p, to[i], 0);
+                    }
+                    a.flush();
+                })
+                .sync();
         int[] seenFromA = new int[sizes.length];
         java.util.Arrays.fill(seenFromA, -1);
         int order = 0;
@@ -189,7 +207,8 @@ class DirectIoTest {
             payload.release();
         }
         assertEquals(1, queueing.drops(DropReason.MTU_EXCEEDED));
-        assertTrue(queueing.readCompletes.get() < count,
+        assertTrue(
+                queueing.readCompletes.get() < count,
                 "reads were batched: " + queueing.readCompletes.get() + " batches");
     }
 
@@ -199,7 +218,8 @@ class DirectIoTest {
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
         EventLoop loop = group.next();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
-        loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0)).sync();
+        loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
+                .sync();
         u.close();
         assertEquals(0, payload.refCnt(), "queued payload released on close");
         assertEquals(1, queueing.drops(DropReason.SEND_FAILED));
@@ -210,7 +230,9 @@ class DirectIoTest {
         // A shared group the application shut down first: the loop closes the ports itself, then close() comes.
         UdpUnderlay u = open("127.0.0.1", freePort(), queueing, true);
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
-        group.next().submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0)).sync();
+        group.next()
+                .submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
+                .sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         u.close();
         u.close();
@@ -225,12 +247,14 @@ class DirectIoTest {
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // DF is set and the socket refuses what exceeds the loopback MTU (65536): EMSGSIZE for the middle one.
         ByteBuf tooBig = PooledByteBufAllocator.DEFAULT.directBuffer(66000).writeZero(66000);
-        group.next().submit(() -> {
-            a.send(Unpooled.wrappedBuffer(new byte[] {1}), b, 0);
-            a.send(tooBig, b, 0);
-            a.send(Unpooled.wrappedBuffer(new byte[] {3}), b, 0);
-            a.flush();
-        }).sync();
+        group.next()
+                .submit(() -> {
+                    a.send(Unpooled.wrappedBuffer(new byte[] {1}), b, 0);
+                    a.send(tooBig, b, 0);
+                    a.send(Unpooled.wrappedBuffer(new byte[] {3}), b, 0);
+                    a.flush();
+                })
+                .sync();
         assertEquals(1, nextOneByte());
         assertEquals(3, nextOneByte());
         assertEquals(1, queueing.drops(DropReason.SEND_FAILED));
@@ -283,8 +307,7 @@ class DirectIoTest {
             }
 
             @Override
-            public void readComplete() {
-            }
+            public void readComplete() {}
 
             @Override
             public void dropped(DropReason reason) {
@@ -329,9 +352,22 @@ class DirectIoTest {
 
     @Test
     void refusesDirectIoTogetherWithGro() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new UnderlayConfig(group, ByteBufAllocator.DEFAULT, List.of(InetAddress.getLoopbackAddress()),
-                        4789, 64, 0, null, 1500, 16, true, false, 0, true));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> new UnderlayConfig(
+                        group,
+                        ByteBufAllocator.DEFAULT,
+                        List.of(InetAddress.getLoopbackAddress()),
+                        4789,
+                        64,
+                        0,
+                        null,
+                        1500,
+                        16,
+                        true,
+                        false,
+                        0,
+                        true));
         assertEquals("directIo: true with udpGro true (expected: direct I/O without GRO)", e.getMessage());
     }
 }

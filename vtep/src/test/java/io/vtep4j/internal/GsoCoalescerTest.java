@@ -30,9 +30,9 @@ class GsoCoalescerTest {
         ch.write(packet(100, PEER), ch.voidPromise());
         ch.write(packet(100, PEER), ch.voidPromise());
         assertEquals(3, gso.pending());
-        ch.write(packet(60, PEER), ch.voidPromise());    // shorter: last segment, run written out
-        ch.write(packet(100, OTHER), ch.voidPromise());  // another peer: a new run
-        ch.write(packet(120, OTHER), ch.voidPromise());  // longer than the run's size: a new run
+        ch.write(packet(60, PEER), ch.voidPromise()); // shorter: last segment, run written out
+        ch.write(packet(100, OTHER), ch.voidPromise()); // another peer: a new run
+        ch.write(packet(120, OTHER), ch.voidPromise()); // longer than the run's size: a new run
         ch.flush();
 
         SegmentedDatagramPacket run = assertInstanceOf(SegmentedDatagramPacket.class, ch.readOutbound());
@@ -70,7 +70,7 @@ class GsoCoalescerTest {
         ch.write(packet(10, PEER), ch.voidPromise());
         ch.write(packet(10, PEER), ch.voidPromise());
         assertEquals(2, gso.pending());
-        ch.close();  // the open run of two is released, not leaked
+        ch.close(); // the open run of two is released, not leaked
         assertNull(ch.readOutbound());
         assertFalse(ch.finish());
     }

@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RecordingReceiver implements UnderlayReceiver {
 
     /** One received datagram. */
-    record Received(ByteBuf payload, InetAddress source) {
-    }
+    record Received(ByteBuf payload, InetAddress source) {}
 
     final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
     final AtomicLong readCompletes = new AtomicLong();

@@ -51,8 +51,8 @@ class UdpUnderlayTest {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        UnderlayConfig config = new UnderlayConfig(group, ByteBufAllocator.DEFAULT, locals, port, 7, 46, null, 1500,
-                16, false, false);
+        UnderlayConfig config =
+                new UnderlayConfig(group, ByteBufAllocator.DEFAULT, locals, port, 7, 46, null, 1500, 16, false, false);
         underlay = new UdpUnderlay(config);
         underlay.open(receiver);
         return underlay;
@@ -67,14 +67,16 @@ class UdpUnderlayTest {
         for (Channel ch : channels) {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             assertEquals(7, SocketOptions.get(fd, SocketOptions.IPPROTO_IP, SocketOptions.IP_TTL));
-            assertEquals(SocketOptions.IP_PMTUDISC_DO,
+            assertEquals(
+                    SocketOptions.IP_PMTUDISC_DO,
                     SocketOptions.get(fd, SocketOptions.IPPROTO_IP, SocketOptions.IP_MTU_DISCOVER));
             assertEquals(1, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_NO_CHECK));
             assertEquals(46 << 2, SocketOptions.get(fd, SocketOptions.IPPROTO_IP, 1 /* IP_TOS */));
             assertTrue(((EpollDatagramChannel) ch).config().isReusePort());
             if (isRoot()) {
                 // 4 MiB forced past net.core.rmem_max (the kernel reports twice what was set).
-                assertTrue(SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUF) >= 8 << 20,
+                assertTrue(
+                        SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_RCVBUF) >= 8 << 20,
                         "SO_RCVBUFFORCE as root");
             }
         }
@@ -111,7 +113,9 @@ class UdpUnderlayTest {
         } finally {
             payload.release();
         }
-        io.vtep4j.interop.Await.until(java.time.Duration.ofSeconds(5), () -> receiver.readCompletes.get() >= 1,
+        io.vtep4j.interop.Await.until(
+                java.time.Duration.ofSeconds(5),
+                () -> receiver.readCompletes.get() >= 1,
                 () -> "no readComplete after a read");
         // No local IPv4 address: an IPv4 destination is refused and the payload released.
         ByteBuf refused = Unpooled.buffer(8).writeZero(8);
@@ -136,7 +140,8 @@ class UdpUnderlayTest {
             assertEquals(100, got.payload().readableBytes());
             got.payload().release();
         }
-        assertTrue(receiver.readCompletes.get() < count,
+        assertTrue(
+                receiver.readCompletes.get() < count,
                 "reads were batched: " + receiver.readCompletes.get() + " batches");
     }
 }

@@ -11,8 +11,7 @@ public final class Await {
 
     private static final long POLL_MILLIS = 50;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Polls {@code condition} until it holds or {@code timeout} passes; then fails with {@code state}. */
     public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> state) {

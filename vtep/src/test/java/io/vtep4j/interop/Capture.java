@@ -67,8 +67,8 @@ public final class Capture implements AutoCloseable {
         try {
             if (!capture.listening.await(READY.toMillis(), TimeUnit.MILLISECONDS)) {
                 capture.close();
-                throw new IllegalStateException("tcpdump on " + dev + " in " + ns + " not listening after " + READY
-                        + ": " + capture.errors());
+                throw new IllegalStateException(
+                        "tcpdump on " + dev + " in " + ns + " not listening after " + READY + ": " + capture.errors());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,8 +19,7 @@ public final class Cmd {
     /** Default limit for one command of the harness. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
-    private Cmd() {
-    }
+    private Cmd() {}
 
     /** What a finished (or killed) command left behind. */
     public record Result(List<String> argv, int exitCode, String stdout, String stderr, boolean timedOut) {
@@ -40,7 +39,8 @@ public final class Cmd {
 
         /** One-paragraph description for failure messages. */
         public String describe() {
-            return String.join(" ", argv) + (timedOut ? " timed out" : " exited " + exitCode)
+            return String.join(" ", argv)
+                    + (timedOut ? " timed out" : " exited " + exitCode)
                     + (stdout.isBlank() ? "" : "\n  stdout: " + stdout.strip())
                     + (stderr.isBlank() ? "" : "\n  stderr: " + stderr.strip());
         }
@@ -98,13 +98,15 @@ public final class Cmd {
         private final Thread thread;
 
         Drain(InputStream in) {
-            thread = new Thread(() -> {
-                try (in) {
-                    in.transferTo(bytes);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, "cmd-drain");
+            thread = new Thread(
+                    () -> {
+                        try (in) {
+                            in.transferTo(bytes);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    "cmd-drain");
             thread.setDaemon(true);
             thread.start();
         }

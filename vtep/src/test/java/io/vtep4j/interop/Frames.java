@@ -11,18 +11,17 @@ public final class Frames {
 
     private static final int ETHERTYPE_ARP = 0x0806;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     /** A broadcast ARP request "who has {@code targetIp}? tell {@code senderIp}" from {@code senderMac}. */
     public static ByteBuf arpRequest(String senderMac, String senderIp, String targetIp) {
         ByteBuf frame = Unpooled.buffer(60);
         frame.writeBytes(mac("ff:ff:ff:ff:ff:ff")).writeBytes(mac(senderMac)).writeShort(ETHERTYPE_ARP);
-        frame.writeShort(1)             // hardware type: Ethernet
-                .writeShort(0x0800)     // protocol type: IPv4
-                .writeByte(6)           // hardware address length
-                .writeByte(4)           // protocol address length
-                .writeShort(1);         // opcode: request
+        frame.writeShort(1) // hardware type: Ethernet
+                .writeShort(0x0800) // protocol type: IPv4
+                .writeByte(6) // hardware address length
+                .writeByte(4) // protocol address length
+                .writeShort(1); // opcode: request
         frame.writeBytes(mac(senderMac)).writeBytes(ipv4(senderIp));
         frame.writeZero(6).writeBytes(ipv4(targetIp));
         frame.writeZero(60 - frame.writerIndex()); // pad to the Ethernet minimum (without FCS)
@@ -32,8 +31,10 @@ public final class Frames {
     /** True when {@code frame} is an ARP reply sent to {@code mac}. */
     public static boolean isArpReplyTo(ByteBuf frame, String mac) {
         int at = frame.readerIndex();
-        return frame.readableBytes() >= 42 && frame.getUnsignedShort(at + 12) == ETHERTYPE_ARP
-                && frame.getUnsignedShort(at + 20) == 2 && macAt(frame, at).equals(mac);
+        return frame.readableBytes() >= 42
+                && frame.getUnsignedShort(at + 12) == ETHERTYPE_ARP
+                && frame.getUnsignedShort(at + 20) == 2
+                && macAt(frame, at).equals(mac);
     }
 
     /** The destination MAC of {@code frame} in lower-case colon form. */

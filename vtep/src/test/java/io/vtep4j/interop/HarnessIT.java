@@ -56,10 +56,18 @@ class HarnessIT {
             Namespace k2 = lab.namespace("k2");
             fabric.attach(k1, "k1-u", "10.99.0.2/24");
             fabric.attach(k2, "k2-u", "10.99.0.3/24");
-            KernelVxlan vx1 = KernelVxlan.in(k1, "vx0").local("10.99.0.2").remote("10.99.0.3")
-                    .mac("02:00:00:00:00:02").overlay("10.50.0.2/24").create();
-            KernelVxlan vx2 = KernelVxlan.in(k2, "vx0").local("10.99.0.3").remote("10.99.0.2")
-                    .mac("02:00:00:00:00:03").overlay("10.50.0.3/24").create();
+            KernelVxlan vx1 = KernelVxlan.in(k1, "vx0")
+                    .local("10.99.0.2")
+                    .remote("10.99.0.3")
+                    .mac("02:00:00:00:00:02")
+                    .overlay("10.50.0.2/24")
+                    .create();
+            KernelVxlan vx2 = KernelVxlan.in(k2, "vx0")
+                    .local("10.99.0.3")
+                    .remote("10.99.0.2")
+                    .mac("02:00:00:00:00:03")
+                    .overlay("10.50.0.3/24")
+                    .create();
             k1.assertRoute("10.99.0.3", "k1-u");
             Cmd.Result ping = k1.ping("10.50.0.3", 3);
             assertTrue(ping.ok(), ping::describe);

@@ -6,8 +6,7 @@ package io.vtep4j.interop;
  */
 public final class Hosts {
 
-    private Hosts() {
-    }
+    private Hosts() {}
 
     /**
      * A namespace {@code role} whose interface {@code eth0} (address {@code cidr}, MAC {@code mac}) is wired to

@@ -91,8 +91,17 @@ public final class KernelVxlan {
 
     /** Creates the device, with its overlay address and MAC, and brings it up. */
     public KernelVxlan create() {
-        List<String> argv = new ArrayList<>(List.of("ip", "link", "add", dev, "type", "vxlan",
-                "id", Integer.toString(vni), "dstport", Integer.toString(dstPort)));
+        List<String> argv = new ArrayList<>(List.of(
+                "ip",
+                "link",
+                "add",
+                dev,
+                "type",
+                "vxlan",
+                "id",
+                Integer.toString(vni),
+                "dstport",
+                Integer.toString(dstPort)));
         if (local != null) {
             argv.addAll(List.of("local", local));
         }
@@ -151,7 +160,8 @@ public final class KernelVxlan {
     public boolean learned(String mac, String dst) {
         // `bridge fdb show dev X` prints "MAC dst IP self ..." (the dev column is left out).
         String lower = mac.toLowerCase(Locale.ROOT);
-        return fdb().lines().map(line -> " " + line.strip() + " ")
+        return fdb().lines()
+                .map(line -> " " + line.strip() + " ")
                 .anyMatch(line -> line.startsWith(" " + lower + " ") && line.contains(" dst " + dst + " "));
     }
 }

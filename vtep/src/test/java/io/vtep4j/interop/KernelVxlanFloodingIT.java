@@ -44,14 +44,27 @@ class KernelVxlanFloodingIT {
         Namespace k2 = lab.namespace("k2");
         fabric.attach(k1, "u0", "10.99.2.2/24");
         fabric.attach(k2, "u0", "10.99.2.3/24");
-        vx1 = KernelVxlan.in(k1, "vx0").vni(VNI).local("10.99.2.2").remote("10.99.2.1").mac(K1_MAC)
-                .overlay("10.50.2.2/24").create();
-        vx2 = KernelVxlan.in(k2, "vx0").vni(VNI).local("10.99.2.3").remote("10.99.2.1").mac(K2_MAC)
-                .overlay("10.50.2.3/24").create();
+        vx1 = KernelVxlan.in(k1, "vx0")
+                .vni(VNI)
+                .local("10.99.2.2")
+                .remote("10.99.2.1")
+                .mac(K1_MAC)
+                .overlay("10.50.2.2/24")
+                .create();
+        vx2 = KernelVxlan.in(k2, "vx0")
+                .vni(VNI)
+                .local("10.99.2.3")
+                .remote("10.99.2.1")
+                .mac(K2_MAC)
+                .overlay("10.50.2.3/24")
+                .create();
         h1 = Hosts.behindPcap(lab, "h1", "10.50.2.1/24", H1_MAC, "pc-fl");
         Namespace.SELF.assertRoute("10.99.2.2", "u-fl").assertRoute("10.99.2.3", "u-fl");
         h1.assertRoute("10.50.2.2", "eth0");
-        vtep = Vtep.builder().localAddress("10.99.2.1").ageing(ageing).sweepInterval(Duration.ofMillis(200))
+        vtep = Vtep.builder()
+                .localAddress("10.99.2.1")
+                .ageing(ageing)
+                .sweepInterval(Duration.ofMillis(200))
                 .build();
         port = PcapPort.open(vtep.segment(VNI).floodTo("10.99.2.2").floodTo("10.99.2.3"), "pc-fl");
     }
@@ -106,10 +119,13 @@ class KernelVxlanFloodingIT {
         Cmd.Result ping = h1.ping("10.50.2.2", 5);
         assertTrue(ping.ok(), ping::describe);
         int replies = Namespace.received(ping);
-        assertTrue(rx(vx1) - k1 >= replies, () -> "k1 got " + (rx(vx1) - k1) + " packets (expected: >= " + replies
-                + ", one per answered echo request)");
+        assertTrue(
+                rx(vx1) - k1 >= replies,
+                () -> "k1 got " + (rx(vx1) - k1) + " packets (expected: >= " + replies
+                        + ", one per answered echo request)");
         assertEquals(0, rx(vx2) - k2, "unicast to a learned MAC leaked to k2");
-        assertEquals(floods, vtep.stats().segment(VNI).floods(), () -> vtep.stats().toString());
+        assertEquals(
+                floods, vtep.stats().segment(VNI).floods(), () -> vtep.stats().toString());
     }
 
     @Test
@@ -121,14 +137,17 @@ class KernelVxlanFloodingIT {
         assertNotNull(vtep.forwardingTable().lookup(VNI, k1Mac), "k1's host not learned");
         h1.neighbour("eth0", "10.50.2.2", K1_MAC);
         vx1.namespace().neighbour("vx0", "10.50.2.1", H1_MAC);
-        Await.until(Duration.ofSeconds(10), () -> vtep.forwardingTable().lookup(VNI, k1Mac) == null,
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> vtep.forwardingTable().lookup(VNI, k1Mac) == null,
                 () -> "still learned: " + vtep.forwardingTable().entries(VNI));
         long k2 = rx(vx2);
         long floods = vtep.stats().segment(VNI).floods();
         Cmd.Result ping = h1.ping("10.50.2.2", 1); // unicast to k1's MAC, which vtep4j no longer knows
         assertTrue(ping.ok(), ping::describe);
         assertTrue(rx(vx2) > k2, "the frame to the aged-out MAC did not flood to k2");
-        assertTrue(vtep.stats().segment(VNI).floods() > floods, () -> vtep.stats().toString());
+        assertTrue(
+                vtep.stats().segment(VNI).floods() > floods, () -> vtep.stats().toString());
         // ...and the reply taught vtep4j where k1's host is again.
         assertNotNull(vtep.forwardingTable().lookup(VNI, k1Mac), "k1's host not learned again");
     }

@@ -38,10 +38,20 @@ class KernelVxlanMulticastIT {
             Namespace k2 = lab.namespace("k2");
             fabric.attach(k1, "u0", "10.99.3.2/24");
             fabric.attach(k2, "u0", "10.99.3.3/24");
-            KernelVxlan vx1 = KernelVxlan.in(k1, "vx0").vni(VNI).local("10.99.3.2").group(GROUP, "u0")
-                    .mac(K1_MAC).overlay("10.50.3.2/24").create();
-            KernelVxlan vx2 = KernelVxlan.in(k2, "vx0").vni(VNI).local("10.99.3.3").group(GROUP, "u0")
-                    .mac("02:00:00:00:03:03").overlay("10.50.3.3/24").create();
+            KernelVxlan vx1 = KernelVxlan.in(k1, "vx0")
+                    .vni(VNI)
+                    .local("10.99.3.2")
+                    .group(GROUP, "u0")
+                    .mac(K1_MAC)
+                    .overlay("10.50.3.2/24")
+                    .create();
+            KernelVxlan vx2 = KernelVxlan.in(k2, "vx0")
+                    .vni(VNI)
+                    .local("10.99.3.3")
+                    .group(GROUP, "u0")
+                    .mac("02:00:00:00:03:03")
+                    .overlay("10.50.3.3/24")
+                    .create();
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.3.1/24", H1_MAC, "pc-mc");
             // Group traffic must leave through the fabric link only.
             Namespace.SELF.ok("ip", "route", "add", GROUP + "/32", "dev", "u-mc");
@@ -49,9 +59,14 @@ class KernelVxlanMulticastIT {
             h1.ok("ip", "route", "add", "224.0.0.0/4", "dev", "eth0");
             h1.assertRoute("224.0.0.1", "eth0").assertRoute("10.50.3.2", "eth0");
 
-            try (Vtep vtep = Vtep.builder().localAddress("10.99.3.1").multicastInterface("u-mc").build();
+            try (Vtep vtep = Vtep.builder()
+                            .localAddress("10.99.3.1")
+                            .multicastInterface("u-mc")
+                            .build();
                     PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(GROUP), "pc-mc")) {
-                assertEquals(InetAddress.getByName(GROUP), vtep.segment(VNI).floodList().group());
+                assertEquals(
+                        InetAddress.getByName(GROUP),
+                        vtep.segment(VNI).floodList().group());
 
                 // Broadcast: h1's ARP request for k1's host crosses the group; the ping completes both ways.
                 try (Traffic broadcast = Traffic.watch(vx1, vx2, k2)) {
@@ -87,8 +102,8 @@ class KernelVxlanMulticastIT {
             implements AutoCloseable {
 
         static Traffic watch(KernelVxlan vx1, KernelVxlan vx2, Namespace k2) {
-            Capture capture = Capture.start(k2, "u0",
-                    "src host 10.99.3.1 and dst host " + GROUP + " and udp dst port 4789");
+            Capture capture =
+                    Capture.start(k2, "u0", "src host 10.99.3.1 and dst host " + GROUP + " and udp dst port 4789");
             return new Traffic(vx1, vx2, rx(vx1), rx(vx2), capture);
         }
 
@@ -97,7 +112,9 @@ class KernelVxlanMulticastIT {
         }
 
         void assertReachedBoth(String what) {
-            Await.until(Duration.ofSeconds(3), () -> rx(vx1) > rx1 && rx(vx2) > rx2 && toGroup.count() > 0,
+            Await.until(
+                    Duration.ofSeconds(3),
+                    () -> rx(vx1) > rx1 && rx(vx2) > rx2 && toGroup.count() > 0,
                     () -> what + ": k1 rx +" + (rx(vx1) - rx1) + ", k2 rx +" + (rx(vx2) - rx2)
                             + ", from vtep4j to the group at k2: " + toGroup.lines());
         }

@@ -53,8 +53,14 @@ class KernelVxlanPingIT {
         String prefix = v6 ? "/64" : "/24";
         try (Lab lab = new Lab(tag).ipv6(v6)) {
             Namespace k1 = Hosts.linkedToSelf(lab, "k1", theirs + prefix, "u-k1", ours + prefix);
-            KernelVxlan vx = KernelVxlan.in(k1, "vx0").vni(VNI).dstPort(port).local(theirs)
-                    .remote(ours).mac(KERNEL_HOST_MAC).overlay("10.50.1.2/24").create();
+            KernelVxlan vx = KernelVxlan.in(k1, "vx0")
+                    .vni(VNI)
+                    .dstPort(port)
+                    .local(theirs)
+                    .remote(ours)
+                    .mac(KERNEL_HOST_MAC)
+                    .overlay("10.50.1.2/24")
+                    .create();
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.1.1/24", OUR_HOST_MAC, "pc-h1");
             // Safety rule: every sender's route goes through the test's own links.
             Namespace.SELF.assertRoute(theirs, "u-k1");
@@ -73,8 +79,10 @@ class KernelVxlanPingIT {
                 assertTrue(back.ok(), () -> back.describe() + "\n" + vtep.stats() + "\n" + port1);
 
                 Location kernelHost = vtep.forwardingTable().lookup(VNI, MacAddress.parse(KERNEL_HOST_MAC));
-                assertNotNull(kernelHost, () -> "vtep4j did not learn " + KERNEL_HOST_MAC + ": "
-                        + vtep.forwardingTable().entries());
+                assertNotNull(
+                        kernelHost,
+                        () -> "vtep4j did not learn " + KERNEL_HOST_MAC + ": "
+                                + vtep.forwardingTable().entries());
                 assertTrue(kernelHost.isRemote(), kernelHost::toString);
                 assertEquals(InetAddress.getByName(theirs), kernelHost.address());
                 Location ourHost = vtep.forwardingTable().lookup(VNI, MacAddress.parse(OUR_HOST_MAC));

@@ -32,8 +32,17 @@ class KernelVxlanWireIT {
     }
 
     /** One decoded outer + VXLAN header, as tshark printed it. */
-    private record Packet(boolean df, boolean mf, int ttl, int dscp, int sourcePort, int destinationPort,
-            String checksum, String flags, int vni, String innerSource) {
+    private record Packet(
+            boolean df,
+            boolean mf,
+            int ttl,
+            int dscp,
+            int sourcePort,
+            int destinationPort,
+            String checksum,
+            String flags,
+            int vni,
+            String innerSource) {
 
         /**
          * Parses one line printed with {@code occurrence=a} and {@code aggregator=;}: IP and UDP fields are taken
@@ -42,9 +51,17 @@ class KernelVxlanWireIT {
          */
         static Packet parse(String line) {
             String[] f = line.split(",", -1);
-            return new Packet(isTrue(outer(f[0])), isTrue(outer(f[1])), Integer.parseInt(outer(f[2])),
-                    Integer.parseInt(outer(f[3])), Integer.parseInt(outer(f[4])), Integer.parseInt(outer(f[5])),
-                    outer(f[6]), f[7], Integer.parseInt(f[8]), inner(f[9]));
+            return new Packet(
+                    isTrue(outer(f[0])),
+                    isTrue(outer(f[1])),
+                    Integer.parseInt(outer(f[2])),
+                    Integer.parseInt(outer(f[3])),
+                    Integer.parseInt(outer(f[4])),
+                    Integer.parseInt(outer(f[5])),
+                    outer(f[6]),
+                    f[7],
+                    Integer.parseInt(f[8]),
+                    inner(f[9]));
         }
 
         private static String outer(String occurrences) {
@@ -61,7 +78,8 @@ class KernelVxlanWireIT {
         }
 
         void assertRfc7348() {
-            assertAll(toString(),
+            assertAll(
+                    toString(),
                     () -> assertTrue(df, "DF must be set (RFC 7348 §4.3)"),
                     () -> assertFalse(mf, "never a fragment"),
                     () -> assertEquals(4789, destinationPort, "destination port"),
@@ -93,8 +111,8 @@ class KernelVxlanWireIT {
         List<UnaryOperator<Vtep.Builder>> entropy = List.of(b -> b, b -> b.sourcePorts(4));
         for (UnaryOperator<Vtep.Builder> sockets : entropy) {
             for (Packet p : capture("wiret", b -> sockets.apply(b).ttl(33).dscp(10))) {
-                assertAll(p.toString(), () -> assertEquals(33, p.ttl(), "TTL"),
-                        () -> assertEquals(10, p.dscp(), "DSCP"));
+                assertAll(
+                        p.toString(), () -> assertEquals(33, p.ttl(), "TTL"), () -> assertEquals(10, p.dscp(), "DSCP"));
             }
         }
     }
@@ -105,24 +123,60 @@ class KernelVxlanWireIT {
         Path pcap = dir.resolve("k1.pcap");
         try (Lab lab = new Lab(tag)) {
             Namespace k1 = Hosts.linkedToSelf(lab, "k1", "10.99.6.2/24", "u-wire", "10.99.6.1/24");
-            KernelVxlan.in(k1, "vx0").vni(VNI).local("10.99.6.2").remote("10.99.6.1").mac("02:00:00:00:06:02")
-                    .overlay("10.50.6.2/24").create();
+            KernelVxlan.in(k1, "vx0")
+                    .vni(VNI)
+                    .local("10.99.6.2")
+                    .remote("10.99.6.1")
+                    .mac("02:00:00:00:06:02")
+                    .overlay("10.50.6.2/24")
+                    .create();
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.6.1/24", H1_MAC, "pc-wire");
             Namespace.SELF.assertRoute("10.99.6.2", "u-wire");
             h1.assertRoute("10.50.6.2", "eth0");
-            try (Vtep vtep = options.apply(Vtep.builder().localAddress("10.99.6.1")).build();
+            try (Vtep vtep = options.apply(Vtep.builder().localAddress("10.99.6.1"))
+                            .build();
                     PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo("10.99.6.2"), "pc-wire");
                     Capture capture = Capture.toFile(k1, "u0", "udp and src host 10.99.6.1", pcap)) {
                 Cmd.Result ping = h1.ping("10.50.6.2", 3);
                 assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + port);
             }
             // udp.port==4789 decodes as VXLAN whatever the source port is.
-            String fields = Cmd.ok("tshark", "-r", pcap.toString(), "-d", "udp.port==4789,vxlan", "-T", "fields",
-                    "-E", "separator=,", "-E", "occurrence=a", "-E", "aggregator=;",
-                    "-e", "ip.flags.df", "-e", "ip.flags.mf",
-                    "-e", "ip.ttl", "-e", "ip.dsfield.dscp", "-e", "udp.srcport", "-e", "udp.dstport",
-                    "-e", "udp.checksum", "-e", "vxlan.flags", "-e", "vxlan.vni", "-e", "eth.src");
-            List<Packet> packets = fields.lines().filter(l -> !l.isBlank()).map(Packet::parse).toList();
+            String fields = Cmd.ok(
+                    "tshark",
+                    "-r",
+                    pcap.toString(),
+                    "-d",
+                    "udp.port==4789,vxlan",
+                    "-T",
+                    "fields",
+                    "-E",
+                    "separator=,",
+                    "-E",
+                    "occurrence=a",
+                    "-E",
+                    "aggregator=;",
+                    "-e",
+                    "ip.flags.df",
+                    "-e",
+                    "ip.flags.mf",
+                    "-e",
+                    "ip.ttl",
+                    "-e",
+                    "ip.dsfield.dscp",
+                    "-e",
+                    "udp.srcport",
+                    "-e",
+                    "udp.dstport",
+                    "-e",
+                    "udp.checksum",
+                    "-e",
+                    "vxlan.flags",
+                    "-e",
+                    "vxlan.vni",
+                    "-e",
+                    "eth.src");
+            List<Packet> packets =
+                    fields.lines().filter(l -> !l.isBlank()).map(Packet::parse).toList();
             // The ARP request (flooded), then at least three echo requests.
             assertTrue(packets.size() >= 4, () -> "expected >= 4 VXLAN packets from vtep4j, tshark saw: " + fields);
             return packets;

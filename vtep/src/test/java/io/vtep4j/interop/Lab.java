@@ -133,8 +133,8 @@ public final class Lab implements AutoCloseable {
 
     private static void checkName(String ifname) {
         if (ifname.isEmpty() || ifname.length() > MAX_IFNAME || ifname.contains("/") || ifname.contains(" ")) {
-            throw new IllegalArgumentException("interface name: '" + ifname + "' (expected: 1.." + MAX_IFNAME
-                    + " characters, no '/' or spaces)");
+            throw new IllegalArgumentException(
+                    "interface name: '" + ifname + "' (expected: 1.." + MAX_IFNAME + " characters, no '/' or spaces)");
         }
     }
 

@@ -49,8 +49,13 @@ class MalformedVxlanIT {
                 Lab lab = new Lab("bad")) {
             Files.write(script, in.readAllBytes());
             Namespace k1 = Hosts.linkedToSelf(lab, "k1", "10.99.4.2/24", "u-bad", "10.99.4.1/24");
-            KernelVxlan.in(k1, "vx0").vni(VNI).local("10.99.4.2").remote("10.99.4.1").mac("02:00:00:00:04:02")
-                    .overlay("10.50.4.2/24").create();
+            KernelVxlan.in(k1, "vx0")
+                    .vni(VNI)
+                    .local("10.99.4.2")
+                    .remote("10.99.4.1")
+                    .mac("02:00:00:00:04:02")
+                    .overlay("10.50.4.2/24")
+                    .create();
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.4.1/24", "02:00:00:00:04:01", "pc-bad");
             Namespace.SELF.assertRoute("10.99.4.2", "u-bad");
             k1.assertRoute("10.99.4.1", "u0");
@@ -60,8 +65,15 @@ class MalformedVxlanIT {
                 long injected = port.framesInjected();
                 long hostRx = h1.counter("eth0", "rx_packets");
 
-                Cmd.Result sent = k1.run(Duration.ofSeconds(60), PYTHON, script.toString(), "10.99.4.1",
-                        Integer.toString(VNI), Integer.toString(UNKNOWN_VNI), ATTACKER_MAC, Integer.toString(COPIES));
+                Cmd.Result sent = k1.run(
+                        Duration.ofSeconds(60),
+                        PYTHON,
+                        script.toString(),
+                        "10.99.4.1",
+                        Integer.toString(VNI),
+                        Integer.toString(UNKNOWN_VNI),
+                        ATTACKER_MAC,
+                        Integer.toString(COPIES));
                 assertTrue(sent.ok(), sent::describe);
 
                 Map<DropReason, Long> expected = Map.of(
@@ -71,13 +83,17 @@ class MalformedVxlanIT {
                         DropReason.INNER_FRAME_TOO_SHORT, (long) COPIES,
                         DropReason.INNER_VLAN_TAGGED, (long) COPIES,
                         DropReason.UNKNOWN_VNI, (long) COPIES);
-                Await.until(Duration.ofSeconds(5), () -> expected.entrySet().stream()
-                        .allMatch(e -> vtep.stats().dropped(e.getKey()) >= e.getValue()),
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> expected.entrySet().stream()
+                                .allMatch(e -> vtep.stats().dropped(e.getKey()) >= e.getValue()),
                         () -> vtep.stats().toString());
                 VtepStats stats = vtep.stats();
-                expected.forEach((reason, count) -> assertEquals(count, stats.dropped(reason), () -> reason + " in "
-                        + stats));
-                assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(), stats.totalDrops(),
+                expected.forEach(
+                        (reason, count) -> assertEquals(count, stats.dropped(reason), () -> reason + " in " + stats));
+                assertEquals(
+                        expected.values().stream().mapToLong(Long::longValue).sum(),
+                        stats.totalDrops(),
                         stats::toString);
                 assertEquals(0, stats.segment(VNI).framesToPorts(), stats::toString);
                 assertEquals(injected, port.framesInjected(), "a malformed packet reached the host");

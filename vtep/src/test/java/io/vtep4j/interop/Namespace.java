@@ -110,15 +110,16 @@ public final class Namespace {
 
     /** One counter of {@code /sys/class/net/DEV/statistics} (e.g. {@code rx_packets}). */
     public long counter(String dev, String counter) {
-        return Long.parseLong(ok("cat", "/sys/class/net/" + dev + "/statistics/" + counter).strip());
+        return Long.parseLong(
+                ok("cat", "/sys/class/net/" + dev + "/statistics/" + counter).strip());
     }
 
     /** Safety rule: fails unless {@code ip route get ADDR} in this namespace leaves through {@code dev}. */
     public Namespace assertRoute(String address, String dev) {
         Cmd.Result route = run("ip", "route", "get", address);
         if (!route.ok() || !(" " + route.stdout() + " ").contains(" dev " + dev + " ")) {
-            fail("refusing to send: in namespace " + name() + " the route to " + address + " is not via " + dev
-                    + " (" + route.describe() + ")");
+            fail("refusing to send: in namespace " + name() + " the route to " + address + " is not via " + dev + " ("
+                    + route.describe() + ")");
         }
         return this;
     }
@@ -130,8 +131,16 @@ public final class Namespace {
      */
     public Cmd.Result ping(String address, int count) {
         int deadline = 5 + count;
-        return run(Duration.ofSeconds(deadline + 5L), "ping", "-c", Integer.toString(count), "-i", "0.2",
-                "-w", Integer.toString(deadline), address);
+        return run(
+                Duration.ofSeconds(deadline + 5L),
+                "ping",
+                "-c",
+                Integer.toString(count),
+                "-i",
+                "0.2",
+                "-w",
+                Integer.toString(deadline),
+                address);
     }
 
     /** Sends one echo request to {@code address} and waits at most a second; for traffic whose answer is moot. */
@@ -141,7 +150,8 @@ public final class Namespace {
 
     /** How many echo replies a {@link #ping} result reports ({@code "N received"}); 0 if none. */
     public static int received(Cmd.Result ping) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) received").matcher(ping.stdout());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+) received").matcher(ping.stdout());
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 

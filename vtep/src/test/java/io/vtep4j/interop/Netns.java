@@ -19,8 +19,7 @@ public final class Netns {
 
     private static final String WRAPPER = "vtep/src/test/sh/netns/bin/java";
 
-    private Netns() {
-    }
+    private Netns() {}
 
     /** True when running under CI ({@code CI=true}): a missing prerequisite must fail, never skip. */
     public static boolean ci() {
@@ -52,8 +51,12 @@ public final class Netns {
         String ns = env.get("VTEP4J_NETNS");
         if (ns == null) {
             String why = env.get("VTEP4J_NETNS_SKIP");
-            missing(ci, why != null ? why : "the test JVM was not started through " + WRAPPER
-                    + " (run: mvn -pl vtep -am verify, as root)");
+            missing(
+                    ci,
+                    why != null
+                            ? why
+                            : "the test JVM was not started through " + WRAPPER
+                                    + " (run: mvn -pl vtep -am verify, as root)");
             return;
         }
         List<String> absent = new ArrayList<>();
@@ -67,7 +70,12 @@ public final class Netns {
             return;
         }
         // Safety rule: the sender lives in a namespace with no route off the machine. Verify, don't trust.
-        String identity = Cmd.ok("ip", "netns", "identify", Long.toString(ProcessHandle.current().pid())).strip();
+        String identity = Cmd.ok(
+                        "ip",
+                        "netns",
+                        "identify",
+                        Long.toString(ProcessHandle.current().pid()))
+                .strip();
         if (!identity.equals(ns)) {
             fail("test JVM is in namespace '" + identity + "' (expected: " + ns + ")");
         }

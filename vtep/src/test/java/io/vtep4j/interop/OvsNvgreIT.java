@@ -64,8 +64,11 @@ class OvsNvgreIT {
         try (OvsOverlayLab net = OvsOverlayLab.create("ovsgrek", 5, "gre", "key=0x12345601")) {
             OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", "ip", "proto", "47");
             try {
-                try (Vtep vtep = Vtep.builder().localAddress(net.ourUnderlay).encapsulation(Encapsulation.NVGRE)
-                        .nvgreFlowId(OVS_FLOW_ID).build();
+                try (Vtep vtep = Vtep.builder()
+                                .localAddress(net.ourUnderlay)
+                                .encapsulation(Encapsulation.NVGRE)
+                                .nvgreFlowId(OVS_FLOW_ID)
+                                .build();
                         PcapPort port = PcapPort.open(vtep.segment(VSID).floodTo(net.ovsUnderlay), "pc-h1")) {
                     net.pingBothWaysAndLearn(vtep, port, VSID);
                 } finally {
@@ -79,19 +82,24 @@ class OvsNvgreIT {
     }
 
     private static void pingsOvsBothWays(String tag, int subnet, boolean ipv6) throws Exception {
-        try (OvsOverlayLab net = OvsOverlayLab.create(tag, subnet, ipv6, ipv6 ? "ip6gre" : "gre", "in_key=flow",
-                "out_key=0x12345601")) {
-            net.ovs.ofctl("add-flow", OvsPeer.BR_INT, "priority=100,in_port=tun0,tun_id=0x12345600/0xffffff00,"
-                    + "actions=NORMAL");
+        try (OvsOverlayLab net =
+                OvsOverlayLab.create(tag, subnet, ipv6, ipv6 ? "ip6gre" : "gre", "in_key=flow", "out_key=0x12345601")) {
+            net.ovs.ofctl(
+                    "add-flow",
+                    OvsPeer.BR_INT,
+                    "priority=100,in_port=tun0,tun_id=0x12345600/0xffffff00," + "actions=NORMAL");
             net.ovs.ofctl("add-flow", OvsPeer.BR_INT, "priority=90,in_port=tun0,actions=drop");
             OvsWire wire = OvsWire.start(Namespace.SELF, "u-o1", ipv6 ? "ip6" : "ip", "proto", "47");
             try {
-                try (Vtep vtep = Vtep.builder().localAddress(net.ourUnderlay).encapsulation(Encapsulation.NVGRE)
-                        .build();
+                try (Vtep vtep = Vtep.builder()
+                                .localAddress(net.ourUnderlay)
+                                .encapsulation(Encapsulation.NVGRE)
+                                .build();
                         PcapPort port = PcapPort.open(vtep.segment(VSID).floodTo(net.ovsUnderlay), "pc-h1")) {
                     net.pingBothWaysAndLearn(vtep, port, VSID);
                     String flows = net.ovs.ofctl("dump-flows", OvsPeer.BR_INT);
-                    assertTrue(flows.matches("(?s).*n_packets=[1-9][0-9]*,.*tun_id=0x12345600/0xffffff00.*"),
+                    assertTrue(
+                            flows.matches("(?s).*n_packets=[1-9][0-9]*,.*tun_id=0x12345600/0xffffff00.*"),
                             () -> "OVS never matched VSID 0x123456: " + flows);
                 } finally {
                     wire.close();
@@ -116,14 +124,16 @@ class OvsNvgreIT {
             ByteBuf eth = Unpooled.wrappedBuffer(frame);
             int gre;
             if (ipv6) {
-                boolean ours = eth.getUnsignedShort(12) == 0x86DD && eth.getUnsignedByte(14 + 6) == 47
+                boolean ours = eth.getUnsignedShort(12) == 0x86DD
+                        && eth.getUnsignedByte(14 + 6) == 47
                         && Arrays.equals(Arrays.copyOfRange(frame, 14 + 8, 14 + 24), us);
                 if (!ours) {
                     continue;
                 }
                 gre = 14 + 40;
             } else {
-                boolean ours = eth.getUnsignedShort(12) == 0x0800 && eth.getUnsignedByte(14 + 9) == 47
+                boolean ours = eth.getUnsignedShort(12) == 0x0800
+                        && eth.getUnsignedByte(14 + 9) == 47
                         && Arrays.equals(Arrays.copyOfRange(frame, 14 + 12, 14 + 16), us);
                 if (!ours) {
                     continue;
@@ -132,8 +142,10 @@ class OvsNvgreIT {
             }
             int flowId = eth.getUnsignedByte(gre + 7);
             ByteBuf inner = eth.slice(gre + 8, frame.length - gre - 8);
-            assertEquals(FlowHash.flowId(FlowHash.hash(inner)), flowId, () -> "FlowID of inner frame "
-                    + ByteBufUtil.hexDump(inner));
+            assertEquals(
+                    FlowHash.flowId(FlowHash.hash(inner)),
+                    flowId,
+                    () -> "FlowID of inner frame " + ByteBufUtil.hexDump(inner));
             checked++;
         }
         assertTrue(checked >= 3, "GRE packets from vtep4j checked: " + checked);
@@ -145,8 +157,7 @@ class OvsNvgreIT {
      */
     private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net, boolean ipv6, int ourFlowId)
             throws Exception {
-        List<String[]> rows = wire.fields("gre", ipv6 ? "ipv6.src" : "ip.src", "gre.key", "gre.proto",
-                "ip.flags.df");
+        List<String[]> rows = wire.fields("gre", ipv6 ? "ipv6.src" : "ip.src", "gre.key", "gre.proto", "ip.flags.df");
         InetAddress ovs = InetAddress.getByName(net.ovsUnderlay);
         InetAddress us = InetAddress.getByName(net.ourUnderlay);
         int fromOvs = 0;

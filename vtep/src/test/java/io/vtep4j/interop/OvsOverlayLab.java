@@ -30,8 +30,19 @@ final class OvsOverlayLab implements AutoCloseable {
 
     static final String HOST_MAC = "02:00:00:00:02:01";
     /** Everything the OVS interop tests run; {@link Netns#requireIsolated} checks them first. */
-    static final String[] TOOLS = {"ip", "ethtool", "ping", "tcpdump", "tshark", "ovsdb-server", "ovs-vswitchd",
-        "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovsdb-tool"};
+    static final String[] TOOLS = {
+        "ip",
+        "ethtool",
+        "ping",
+        "tcpdump",
+        "tshark",
+        "ovsdb-server",
+        "ovs-vswitchd",
+        "ovs-vsctl",
+        "ovs-ofctl",
+        "ovs-appctl",
+        "ovsdb-tool"
+    };
 
     final Lab lab;
     final Namespace o1;
@@ -97,8 +108,9 @@ final class OvsOverlayLab implements AutoCloseable {
      */
     void pingBothWaysAndLearn(Vtep vtep, PcapPort port, int vni) throws Exception {
         Supplier<String> state = () -> vtep.stats() + "\n" + port + "\nOVS flows:\n"
-                + ovs.ofctl("dump-flows", OvsPeer.BR_INT) + "\nOVS fdb:\n" + ovs.appctl("fdb/show", OvsPeer.BR_INT)
-                .stdout() + "\nOVS tunnel neighbours:\n" + ovs.appctl("tnl/neigh/show").stdout() + "\nOVS log:\n"
+                + ovs.ofctl("dump-flows", OvsPeer.BR_INT) + "\nOVS fdb:\n"
+                + ovs.appctl("fdb/show", OvsPeer.BR_INT).stdout() + "\nOVS tunnel neighbours:\n"
+                + ovs.appctl("tnl/neigh/show").stdout() + "\nOVS log:\n"
                 + ovs.logTail();
         Await.until(Duration.ofSeconds(30), () -> h1.ping(ovsOverlay, 2).ok(), state);
         Cmd.Result there = h1.ping(ovsOverlay, 3);
@@ -107,10 +119,13 @@ final class OvsOverlayLab implements AutoCloseable {
         assertTrue(back.ok(), () -> back.describe() + "\n" + state.get());
 
         Location ovsHost = vtep.forwardingTable().lookup(vni, MacAddress.parse(o1.macOf(OvsPeer.BR_INT)));
-        assertNotNull(ovsHost, () -> "br-int's MAC not learned: " + vtep.forwardingTable().entries());
+        assertNotNull(
+                ovsHost,
+                () -> "br-int's MAC not learned: " + vtep.forwardingTable().entries());
         assertEquals(InetAddress.getByName(ovsUnderlay), ovsHost.address());
         Location ourHost = vtep.forwardingTable().lookup(vni, MacAddress.parse(HOST_MAC));
-        assertNotNull(ourHost, () -> "h1's MAC not learned: " + vtep.forwardingTable().entries());
+        assertNotNull(
+                ourHost, () -> "h1's MAC not learned: " + vtep.forwardingTable().entries());
         assertEquals(port.localPort().id(), ourHost.portId());
     }
 

@@ -58,11 +58,20 @@ public final class OvsPeer implements AutoCloseable {
         OvsPeer peer = new OvsPeer(ns, dir);
         try {
             peer.daemon("ovsdb-tool", "create", dir + "/conf.db", SCHEMA);
-            peer.daemon("ovsdb-server", dir + "/conf.db", "--remote=punix:" + dir + "/db.sock",
-                    "--pidfile=" + dir + "/ovsdb.pid", "--detach", "--log-file=" + dir + "/ovsdb.log");
+            peer.daemon(
+                    "ovsdb-server",
+                    dir + "/conf.db",
+                    "--remote=punix:" + dir + "/db.sock",
+                    "--pidfile=" + dir + "/ovsdb.pid",
+                    "--detach",
+                    "--log-file=" + dir + "/ovsdb.log");
             peer.vsctl("--no-wait", "init");
-            peer.daemon("ovs-vswitchd", "unix:" + dir + "/db.sock", "--pidfile=" + dir + "/vswitchd.pid",
-                    "--detach", "--log-file=" + dir + "/vswitchd.log");
+            peer.daemon(
+                    "ovs-vswitchd",
+                    "unix:" + dir + "/db.sock",
+                    "--pidfile=" + dir + "/vswitchd.pid",
+                    "--detach",
+                    "--log-file=" + dir + "/vswitchd.log");
             return peer;
         } catch (RuntimeException | Error e) {
             peer.close();
@@ -119,8 +128,16 @@ public final class OvsPeer implements AutoCloseable {
         if (!vsctl("list-br").lines().toList().contains(BR_INT)) {
             vsctl("add-br", BR_INT, "--", "set", "bridge", BR_INT, "datapath_type=netdev");
         }
-        List<String> args = new ArrayList<>(List.of("add-port", BR_INT, port, "--", "set", "interface", port,
-                "type=" + type, "options:remote_ip=" + remoteIp));
+        List<String> args = new ArrayList<>(List.of(
+                "add-port",
+                BR_INT,
+                port,
+                "--",
+                "set",
+                "interface",
+                port,
+                "type=" + type,
+                "options:remote_ip=" + remoteIp));
         for (String option : options) {
             args.add("options:" + option);
         }

@@ -51,10 +51,15 @@ class OvsVxlanIT {
                 }
                 int ovsCount = fromOvs;
                 int usCount = fromUs;
-                assertTrue(fromOvs >= 3 && fromUs >= 3, () -> "VXLAN from OVS: " + ovsCount + ", from vtep4j: "
-                        + usCount + "; tcpdump: " + wire.stderr() + "; all: "
-                        + wire.fields(null, "frame.number", "ip.src", "ip.dst", "udp.dstport", "_ws.col.Info")
-                        .stream().map(r -> String.join(" ", r)).toList());
+                assertTrue(
+                        fromOvs >= 3 && fromUs >= 3,
+                        () -> "VXLAN from OVS: " + ovsCount + ", from vtep4j: "
+                                + usCount + "; tcpdump: " + wire.stderr() + "; all: "
+                                + wire
+                                        .fields(null, "frame.number", "ip.src", "ip.dst", "udp.dstport", "_ws.col.Info")
+                                        .stream()
+                                        .map(r -> String.join(" ", r))
+                                        .toList());
             } finally {
                 wire.delete();
             }

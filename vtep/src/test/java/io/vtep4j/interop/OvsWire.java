@@ -47,8 +47,8 @@ public final class OvsWire implements AutoCloseable {
             argv.addAll(List.of("ip", "netns", "exec", ns.name()));
         }
         // --immediate-mode: no ring-buffer batching, so nothing still in the ring is lost when tcpdump is stopped.
-        argv.addAll(List.of("tcpdump", "--immediate-mode", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w",
-                file.toString()));
+        argv.addAll(List.of(
+                "tcpdump", "--immediate-mode", "-i", dev, "-n", "-p", "-U", "-Z", "root", "-w", file.toString()));
         argv.addAll(List.of(filter));
         OvsWire wire;
         try {
@@ -59,8 +59,8 @@ public final class OvsWire implements AutoCloseable {
         try {
             if (!wire.listening.await(READY.toMillis(), TimeUnit.MILLISECONDS)) {
                 wire.close();
-                throw new IllegalStateException("tcpdump not listening on " + dev + " after " + READY + ": "
-                        + wire.stderr());
+                throw new IllegalStateException(
+                        "tcpdump not listening on " + dev + " after " + READY + ": " + wire.stderr());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -108,7 +108,8 @@ public final class OvsWire implements AutoCloseable {
         for (String field : fields) {
             argv.addAll(List.of("-e", field));
         }
-        Cmd.Result result = Cmd.run(Duration.ofSeconds(30), argv.toArray(String[]::new)).check();
+        Cmd.Result result =
+                Cmd.run(Duration.ofSeconds(30), argv.toArray(String[]::new)).check();
         List<String[]> rows = new ArrayList<>();
         for (String line : result.stdout().split("\n")) {
             if (!line.isBlank()) {

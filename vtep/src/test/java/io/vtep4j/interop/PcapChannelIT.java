@@ -52,12 +52,18 @@ class PcapChannelIT {
         try (PcapChannel channel = PcapChannel.open("pc-h", true, ByteBufAllocator.DEFAULT, captured::add)) {
             long hostRx = host.counter("h-eth", "rx_packets");
             assertTrue(channel.inject(Frames.arpRequest(OUR_MAC, "10.50.9.2", "10.50.9.1")));
-            Await.until(Duration.ofSeconds(5), () -> {
-                captured.drainTo(seen);
-                return seen.stream().anyMatch(f -> Frames.isArpReplyTo(f, OUR_MAC));
-            }, () -> "captured " + seen.size() + " frames, none an ARP reply to " + OUR_MAC);
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> {
+                        captured.drainTo(seen);
+                        return seen.stream().anyMatch(f -> Frames.isArpReplyTo(f, OUR_MAC));
+                    },
+                    () -> "captured " + seen.size() + " frames, none an ARP reply to " + OUR_MAC);
             assertTrue(host.counter("h-eth", "rx_packets") > hostRx, "the host never received our frame");
-            ByteBuf reply = seen.stream().filter(f -> Frames.isArpReplyTo(f, OUR_MAC)).findFirst().orElseThrow();
+            ByteBuf reply = seen.stream()
+                    .filter(f -> Frames.isArpReplyTo(f, OUR_MAC))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(hostMac, Frames.source(reply));
             assertTrue(reply.readerIndex() >= PcapChannel.HEADROOM, "headroom for in-place encapsulation");
             // Direction IN: what we injected never comes back through the capture.
@@ -79,10 +85,13 @@ class PcapChannelIT {
         List<ByteBuf> seen = new ArrayList<>();
         try (PcapChannel channel = PcapChannel.open("pc-h", true, ByteBufAllocator.DEFAULT, captured::add)) {
             host.run(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "9400", "10.50.9.2");
-            Await.until(Duration.ofSeconds(5), () -> channel.truncated() >= 1,
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> channel.truncated() >= 1,
                     () -> "truncated " + channel.truncated() + ", received " + channel.received());
             captured.drainTo(seen);
-            assertTrue(seen.stream().allMatch(f -> f.readableBytes() <= PcapChannel.SNAP_LENGTH),
+            assertTrue(
+                    seen.stream().allMatch(f -> f.readableBytes() <= PcapChannel.SNAP_LENGTH),
                     "a cut frame was forwarded");
         } finally {
             captured.drainTo(seen);
@@ -97,8 +106,10 @@ class PcapChannelIT {
         channel.close();
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close took too long");
         assertFalse(channel.isOpen());
-        assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("vtep4j-pcap-pc-h")), "receive thread still alive");
+        assertTrue(
+                Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().equals("vtep4j-pcap-pc-h")),
+                "receive thread still alive");
         ByteBuf frame = Unpooled.buffer(60).writeZero(60);
         assertFalse(channel.inject(frame));
         assertEquals(0, frame.refCnt(), "inject must release what it was given");
@@ -108,7 +119,8 @@ class PcapChannelIT {
 
     @Test
     void unknownInterfaceIsRejectedByName() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> PcapChannel.open("nosuch0", true, ByteBufAllocator.DEFAULT, ByteBuf::release));
         assertTrue(e.getMessage().contains("nosuch0"), e.getMessage());
     }
@@ -116,11 +128,24 @@ class PcapChannelIT {
     @Test
     void withoutCapNetRawOpeningFailsNamingInterfaceAndPermission() {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Cmd.Result probe = Cmd.run(Duration.ofSeconds(30), "setpriv", "--bounding-set", "-net_raw",
-                "--inh-caps", "-net_raw", "--", java, "-cp", System.getProperty("java.class.path"),
-                PcapOpenProbe.class.getName(), "pc-h");
+        Cmd.Result probe = Cmd.run(
+                Duration.ofSeconds(30),
+                "setpriv",
+                "--bounding-set",
+                "-net_raw",
+                "--inh-caps",
+                "-net_raw",
+                "--",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                PcapOpenProbe.class.getName(),
+                "pc-h");
         assertTrue(probe.ok(), probe::describe);
-        assertTrue(probe.stdout().contains("java.lang.IllegalStateException: PcapPort pc-h: capturing and "
-                + "injecting frames needs root or CAP_NET_RAW"), probe::describe);
+        assertTrue(
+                probe.stdout()
+                        .contains("java.lang.IllegalStateException: PcapPort pc-h: capturing and "
+                                + "injecting frames needs root or CAP_NET_RAW"),
+                probe::describe);
     }
 }

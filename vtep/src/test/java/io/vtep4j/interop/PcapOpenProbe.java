@@ -10,8 +10,7 @@ import io.vtep4j.internal.pcap.PcapChannel;
  */
 public final class PcapOpenProbe {
 
-    private PcapOpenProbe() {
-    }
+    private PcapOpenProbe() {}
 
     /** Entry point: {@code PcapOpenProbe IFNAME}. */
     public static void main(String[] args) {

@@ -38,7 +38,8 @@ class PcapPortIT {
                 Segment segment = vtep.segment(VNI);
                 PcapPort portA = PcapPort.open(segment, "pc-a");
                 PcapPort portB = PcapPort.builder("pc-b").name("host-b").open(segment);
-                try (portA; portB) {
+                try (portA;
+                        portB) {
                     Cmd.Result ping = a.ping("10.50.5.2", 3);
                     assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + portA + "\n" + portB);
                     Location b = vtep.forwardingTable().lookup(VNI, MacAddress.parse(B_MAC));
@@ -50,8 +51,10 @@ class PcapPortIT {
                 assertFalse(portA.isOpen());
                 assertFalse(portA.localPort().isOpen());
                 assertTrue(segment.ports().isEmpty(), () -> "ports left: " + segment.ports());
-                assertTrue(Thread.getAllStackTraces().keySet().stream()
-                        .noneMatch(t -> t.getName().startsWith("vtep4j-pcap-pc-")), "a receive thread survived");
+                assertTrue(
+                        Thread.getAllStackTraces().keySet().stream()
+                                .noneMatch(t -> t.getName().startsWith("vtep4j-pcap-pc-")),
+                        "a receive thread survived");
             }
         }
     }
@@ -60,12 +63,12 @@ class PcapPortIT {
     void misuseFailsAtOnceNamingTheValue() {
         try (Vtep vtep = Vtep.builder().localAddress("127.0.0.1").build()) {
             Segment segment = vtep.segment(VNI);
-            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                    () -> PcapPort.open(segment, "nosuch0"));
+            IllegalArgumentException missing =
+                    assertThrows(IllegalArgumentException.class, () -> PcapPort.open(segment, "nosuch0"));
             assertTrue(missing.getMessage().contains("nosuch0"), missing.getMessage());
             assertTrue(segment.ports().isEmpty(), "a failed open left a port attached");
-            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-                    () -> PcapPort.builder("a-name-too-long-0"));
+            IllegalArgumentException tooLong =
+                    assertThrows(IllegalArgumentException.class, () -> PcapPort.builder("a-name-too-long-0"));
             assertTrue(tooLong.getMessage().contains("a-name-too-long-0"), tooLong.getMessage());
         }
     }

@@ -19,8 +19,7 @@ import java.util.List;
  */
 public final class PcapPortThroughput {
 
-    private PcapPortThroughput() {
-    }
+    private PcapPortThroughput() {}
 
     /** Entry point: {@code PcapPortThroughput [SECONDS]} (default 5, at most 30). */
     public static void main(String[] args) throws Exception {
@@ -28,7 +27,11 @@ public final class PcapPortThroughput {
         Netns.requireIsolated("ip", "ethtool", "iperf3");
         try (Lab lab = new Lab("tput")) {
             Namespace k1 = Hosts.linkedToSelf(lab, "k1", "10.99.9.2/24", "u-tp", "10.99.9.1/24");
-            KernelVxlan.in(k1, "vx0").vni(5009).local("10.99.9.2").remote("10.99.9.1").overlay("10.50.9.2/24")
+            KernelVxlan.in(k1, "vx0")
+                    .vni(5009)
+                    .local("10.99.9.2")
+                    .remote("10.99.9.1")
+                    .overlay("10.50.9.2/24")
                     .create();
             // The overlay MTU leaves room for the 50 bytes of VXLAN over IPv4 (RFC 7348 §4.3).
             k1.ok("ip", "link", "set", "vx0", "mtu", "1450");
@@ -43,27 +46,38 @@ public final class PcapPortThroughput {
                     throw new IllegalStateException(ping.describe());
                 }
                 k1.ok("iperf3", "-s", "-D", "-1", "-B", "10.50.9.2");
-                Await.until(Duration.ofSeconds(5),
-                        () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201").ok(), () -> "iperf3 not up");
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201")
+                                .ok(),
+                        () -> "iperf3 not up");
                 for (String direction : new String[] {"", "-R"}) {
                     if (!direction.isEmpty()) {
                         k1.ok("iperf3", "-s", "-D", "-1", "-B", "10.50.9.2");
-                        Await.until(Duration.ofSeconds(5),
-                                () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201").ok(), () -> "iperf3");
+                        Await.until(
+                                Duration.ofSeconds(5),
+                                () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201")
+                                        .ok(),
+                                () -> "iperf3");
                     }
-                    List<String> argv = new ArrayList<>(List.of("iperf3", "-c", "10.50.9.2", "-t",
-                            Integer.toString(seconds), "-f", "m"));
+                    List<String> argv = new ArrayList<>(
+                            List.of("iperf3", "-c", "10.50.9.2", "-t", Integer.toString(seconds), "-f", "m"));
                     if (!direction.isEmpty()) {
                         argv.add(direction);
                     }
                     Cmd.Result run = h1.run(Duration.ofSeconds(seconds + 15), argv.toArray(String[]::new));
-                    String summary = run.stdout().lines().filter(l -> l.contains("sender") || l.contains("receiver"))
-                            .map(String::strip).reduce((a, b) -> a + " | " + b).orElse(run.describe());
-                    System.out.println((direction.isEmpty() ? "pcap host -> kernel host: "
-                            : "kernel host -> pcap host: ") + summary);
+                    String summary = run.stdout()
+                            .lines()
+                            .filter(l -> l.contains("sender") || l.contains("receiver"))
+                            .map(String::strip)
+                            .reduce((a, b) -> a + " | " + b)
+                            .orElse(run.describe());
+                    System.out.println(
+                            (direction.isEmpty() ? "pcap host -> kernel host: " : "kernel host -> pcap host: ")
+                                    + summary);
                 }
-                System.out.println(port + ", inject errors " + port.injectErrors() + ", truncated "
-                        + port.framesTruncated());
+                System.out.println(
+                        port + ", inject errors " + port.injectErrors() + ", truncated " + port.framesTruncated());
                 System.out.println(vtep.stats());
                 System.out.println("h1 eth0 rx_dropped " + h1.counter("eth0", "rx_dropped") + ", k1 vx0 rx_dropped "
                         + k1.counter("vx0", "rx_dropped") + ", u-tp rx_dropped "

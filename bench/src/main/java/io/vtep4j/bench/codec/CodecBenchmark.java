@@ -123,8 +123,13 @@ public class CodecBenchmark {
         buf.writeShort(0x0200).writeInt(0x0000bb01); // destination MAC
         buf.writeShort(0x0200).writeInt(0x0000aa01); // source MAC
         buf.writeShort(Ethernet.TYPE_IPV4);
-        buf.writeShort(0x4500).writeShort(size - Ethernet.HEADER_LENGTH).writeInt(0).writeShort(0x4011)
-                .writeShort(0).writeInt(0x0a000001).writeInt(0x0a000002); // IPv4, UDP
+        buf.writeShort(0x4500)
+                .writeShort(size - Ethernet.HEADER_LENGTH)
+                .writeInt(0)
+                .writeShort(0x4011)
+                .writeShort(0)
+                .writeInt(0x0a000001)
+                .writeInt(0x0a000002); // IPv4, UDP
         buf.writeShort(40000).writeShort(53).writeShort(size - 34).writeShort(0); // UDP
         buf.writeZero(HEADROOM + size - buf.writerIndex());
         return buf;

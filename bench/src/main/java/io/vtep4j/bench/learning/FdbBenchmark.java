@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class FdbBenchmark {
 
     /** Table implementation under test. */
@@ -64,7 +66,8 @@ public class FdbBenchmark {
         for (int i = 0; i < entries; i++) {
             final long mac = FdbData.presentMac(i);
             final Location where = locations[i % FdbData.LOCATIONS];
-            final LearnResult r = primitive ? table.learn(FdbData.VNI, mac, where)
+            final LearnResult r = primitive
+                    ? table.learn(FdbData.VNI, mac, where)
                     : caffeine.learn(FdbData.VNI, mac, where, System.nanoTime());
             if (r != LearnResult.LEARNED) {
                 throw new IllegalStateException("setup: " + r + " at " + i);
@@ -103,7 +106,8 @@ public class FdbBenchmark {
     @Benchmark
     public LearnResult relearnSameLocation() {
         final int i = next++ & mask;
-        return primitive ? table.learn(FdbData.VNI, hits[i], at[i])
+        return primitive
+                ? table.learn(FdbData.VNI, hits[i], at[i])
                 : caffeine.learn(FdbData.VNI, hits[i], at[i], System.nanoTime());
     }
 }

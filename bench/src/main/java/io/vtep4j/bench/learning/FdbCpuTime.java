@@ -25,8 +25,7 @@ public final class FdbCpuTime {
 
     private static long sink;
 
-    private FdbCpuTime() {
-    }
+    private FdbCpuTime() {}
 
     /** Prints one line per (implementation, operation, working set). */
     public static void main(String[] args) {
@@ -51,19 +50,28 @@ public final class FdbCpuTime {
                     long bytes = 0;
                     for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
                         final long cpu0 = threads.getCurrentThreadCpuTime();
-                        final long alloc0 = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+                        final long alloc0 = threads.getThreadAllocatedBytes(
+                                Thread.currentThread().getId());
                         ops[o].run(o == 1 ? misses : hits, at, workingSet - 1);
                         final long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-                        final long alloc = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - alloc0;
+                        final long alloc = threads.getThreadAllocatedBytes(
+                                        Thread.currentThread().getId())
+                                - alloc0;
                         if (round >= WARMUP_ROUNDS) {
                             nanos[round - WARMUP_ROUNDS] = cpu;
                             bytes += alloc;
                         }
                     }
                     Arrays.sort(nanos);
-                    System.out.printf(Locale.ROOT, "%-9s %-20s workingSet=%-8d cpu median %7.1f ns/op, min %7.1f"
-                            + " ns/op, alloc %6.2f B/op%n", impl, names[o], workingSet,
-                            (double) nanos[ROUNDS / 2] / OPS_PER_ROUND, (double) nanos[0] / OPS_PER_ROUND,
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-9s %-20s workingSet=%-8d cpu median %7.1f ns/op, min %7.1f"
+                                    + " ns/op, alloc %6.2f B/op%n",
+                            impl,
+                            names[o],
+                            workingSet,
+                            (double) nanos[ROUNDS / 2] / OPS_PER_ROUND,
+                            (double) nanos[0] / OPS_PER_ROUND,
                             (double) bytes / ROUNDS / OPS_PER_ROUND);
                 }
             }
@@ -80,7 +88,8 @@ public final class FdbCpuTime {
     // would make its call site bimorphic and measure the dispatch along with the table.
     private static Op[] fill(String impl, Location[] locations) {
         if ("primitive".equals(impl)) {
-            final ForwardingTable table = ForwardingTable.builder().maxEntries(ENTRIES).build();
+            final ForwardingTable table =
+                    ForwardingTable.builder().maxEntries(ENTRIES).build();
             for (int i = 0; i < ENTRIES; i++) {
                 table.learn(FdbData.VNI, FdbData.presentMac(i), locations[i % FdbData.LOCATIONS]);
             }

@@ -15,8 +15,7 @@ final class FdbData {
     private static final long SPREAD = 0x9E37_79B9_7F4BL; // odd: i * SPREAD mod 2^40 is a bijection
     private static final long LOW_40 = (1L << 40) - 1;
 
-    private FdbData() {
-    }
+    private FdbData() {}
 
     /** The i-th MAC present in the table: locally administered unicast 02:xx:xx:xx:xx:xx, all distinct. */
     static long presentMac(long i) {
@@ -32,7 +31,8 @@ final class FdbData {
         final Location[] out = new Location[LOCATIONS];
         for (int i = 0; i < LOCATIONS; i++) {
             try {
-                out[i] = Location.remote(InetAddress.getByAddress(new byte[] {(byte) 198, 51, 100, (byte) (i + 1)}),
+                out[i] = Location.remote(
+                        InetAddress.getByAddress(new byte[] {(byte) 198, 51, 100, (byte) (i + 1)}),
                         Encapsulation.VXLAN);
             } catch (UnknownHostException e) {
                 throw new IllegalStateException(e);

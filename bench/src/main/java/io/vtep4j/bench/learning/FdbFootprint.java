@@ -18,8 +18,7 @@ import org.openjdk.jol.info.GraphLayout;
  */
 public final class FdbFootprint {
 
-    private FdbFootprint() {
-    }
+    private FdbFootprint() {}
 
     /** Prints one line per implementation: entries, JOL bytes/entry, heap-delta bytes/entry. */
     public static void main(String[] args) {
@@ -37,8 +36,14 @@ public final class FdbFootprint {
                 // JOL cannot walk Caffeine's hidden lambda classes; the heap delta still measures it.
                 jol = "n/a (" + e.getClass().getSimpleName() + ")";
             }
-            System.out.printf(Locale.ROOT, "%-9s entries=%d jol=%s heapDelta=%d B (%.1f B/entry)%n",
-                    impl, entries, jol, after - before, (double) (after - before) / entries);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-9s entries=%d jol=%s heapDelta=%d B (%.1f B/entry)%n",
+                    impl,
+                    entries,
+                    jol,
+                    after - before,
+                    (double) (after - before) / entries);
             if (table.hashCode() == 42) {
                 System.out.println(); // keeps the table reachable until measured
             }
@@ -47,7 +52,8 @@ public final class FdbFootprint {
 
     private static Object fill(String impl, int entries, Location[] locations) {
         if ("primitive".equals(impl)) {
-            final ForwardingTable table = ForwardingTable.builder().maxEntries(entries).build();
+            final ForwardingTable table =
+                    ForwardingTable.builder().maxEntries(entries).build();
             for (int i = 0; i < entries; i++) {
                 table.learn(FdbData.VNI, FdbData.presentMac(i), locations[i % FdbData.LOCATIONS]);
             }

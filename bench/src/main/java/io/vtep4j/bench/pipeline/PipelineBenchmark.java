@@ -72,14 +72,22 @@ public class PipelineBenchmark {
             table.learn(VNI_IN, sources[i], remoteIn);
         }
         packet = PooledByteBufAllocator.DEFAULT.directBuffer(VxlanHeader.LENGTH + size);
-        packet.writeInt(0x0800_0000).writeInt(VNI_IN << 8);             // RFC 7348 §5: I flag, VNI
+        packet.writeInt(0x0800_0000).writeInt(VNI_IN << 8); // RFC 7348 §5: I flag, VNI
         Ethernet.setMac(packet, VxlanHeader.LENGTH, DESTINATION);
         packet.writerIndex(VxlanHeader.LENGTH + 6);
-        packet.writeLong(sources[0] << 16 | Ethernet.TYPE_IPV4);            // 6-byte source + ethertype
+        packet.writeLong(sources[0] << 16 | Ethernet.TYPE_IPV4); // 6-byte source + ethertype
         packet.writerIndex(VxlanHeader.LENGTH + Ethernet.HEADER_LENGTH);
-        packet.writeShort(0x4500).writeShort(size - Ethernet.HEADER_LENGTH).writeInt(0).writeShort(0x4011)
-                .writeShort(0).writeInt(0xC0000201).writeInt(0xC0000202);  // inner IPv4 UDP 192.0.2.1 > .2
-        packet.writeShort(10000).writeShort(9).writeShort(size - Ethernet.HEADER_LENGTH - 20).writeShort(0);
+        packet.writeShort(0x4500)
+                .writeShort(size - Ethernet.HEADER_LENGTH)
+                .writeInt(0)
+                .writeShort(0x4011)
+                .writeShort(0)
+                .writeInt(0xC0000201)
+                .writeInt(0xC0000202); // inner IPv4 UDP 192.0.2.1 > .2
+        packet.writeShort(10000)
+                .writeShort(9)
+                .writeShort(size - Ethernet.HEADER_LENGTH - 20)
+                .writeShort(0);
         packet.writeZero(VxlanHeader.LENGTH + size - packet.writerIndex());
         // The pipeline must really run in place: one round by hand, checking each step.
         if (forward() < 0 || packet.getInt(4) >>> 8 != VNI_OUT) {
@@ -139,12 +147,12 @@ public class PipelineBenchmark {
     private int forward() {
         ByteBuf buf = packet;
         buf.readerIndex(0);
-        buf.setInt(4, VNI_IN << 8);                                           // restore the incoming header
+        buf.setInt(4, VNI_IN << 8); // restore the incoming header
         long source = sources[next];
         next = next + 1 == sources.length ? 0 : next + 1;
         Ethernet.setMac(buf, VxlanHeader.LENGTH + Ethernet.SOURCE_OFFSET, source);
 
-        int vni = codec.decapsulate(buf);                                    // readerIndex -> inner frame
+        int vni = codec.decapsulate(buf); // readerIndex -> inner frame
         if (vni < 0) {
             return vni;
         }
@@ -155,7 +163,7 @@ public class PipelineBenchmark {
             return -1;
         }
         int port = FlowHash.sourcePort(FlowHash.hash(buf));
-        ByteBuf payload = codec.encapsulate(buf, VNI_OUT);                   // header written into the headroom
+        ByteBuf payload = codec.encapsulate(buf, VNI_OUT); // header written into the headroom
         if (payload != buf) {
             throw new IllegalStateException("encapsulate copied: " + payload);
         }

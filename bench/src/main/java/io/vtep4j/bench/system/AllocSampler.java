@@ -28,6 +28,7 @@ final class AllocSampler implements Runnable {
     static final String THREAD_PREFIX = "vtep4j-";
     /** Below this the VTEPs are not under load (run.sh's 20-packet functional check stays below it). */
     static final long FLOWING_PER_SECOND = 500;
+
     static final long MAX_WAIT_MILLIS = 180_000;
     private static final long POLL_MILLIS = 250;
 
@@ -42,8 +43,14 @@ final class AllocSampler implements Runnable {
     private final String io;
 
     /** {@code io}: the I/O path the VTEPs use ({@code direct} or {@code netty}), printed with the result. */
-    AllocSampler(LongSupplier forwarded, LongSupplier received, long warmupMillis, long windowMillis,
-                 long maxWaitMillis, PrintStream out, String io) {
+    AllocSampler(
+            LongSupplier forwarded,
+            LongSupplier received,
+            long warmupMillis,
+            long windowMillis,
+            long maxWaitMillis,
+            PrintStream out,
+            String io) {
         this.forwarded = forwarded;
         this.received = received;
         this.warmupMillis = warmupMillis;
@@ -73,8 +80,8 @@ final class AllocSampler implements Runnable {
         }
         mx.setThreadAllocatedMemoryEnabled(true);
         if (!awaitTraffic()) {
-            out.println("ALLOC error: fewer than " + FLOWING_PER_SECOND + " packets/s received within "
-                    + maxWaitMillis + " ms");
+            out.println("ALLOC error: fewer than " + FLOWING_PER_SECOND + " packets/s received within " + maxWaitMillis
+                    + " ms");
             return;
         }
         Thread.sleep(warmupMillis);
@@ -85,7 +92,7 @@ final class AllocSampler implements Runnable {
         long packets0 = forwarded.getAsLong();
         long received0 = received.getAsLong();
         long t0 = System.nanoTime();
-        Thread.sleep(windowMillis);   // the window: the sampler allocates nothing until it ends
+        Thread.sleep(windowMillis); // the window: the sampler allocates nothing until it ends
         long packets = forwarded.getAsLong() - packets0;
         long receivedInWindow = received.getAsLong() - received0;
         long[] bytes1 = mx.getThreadAllocatedBytes(loops.ids);
@@ -96,15 +103,20 @@ final class AllocSampler implements Runnable {
         long bytes = 0;
         int counted = 0;
         for (int i = 0; i < loops.ids.length; i++) {
-            if (bytes0[i] < 0 || bytes1[i] < 0) {   // the thread ended in the window: its bytes are unknown
+            if (bytes0[i] < 0 || bytes1[i] < 0) { // the thread ended in the window: its bytes are unknown
                 detail.append(' ').append(loops.names[i]).append("=gone");
                 continue;
             }
             long d = bytes1[i] - bytes0[i];
             bytes += d;
             counted++;
-            detail.append(' ').append(loops.names[i]).append('=').append(d)
-                    .append('(').append(perPacket(d, packets)).append(')');
+            detail.append(' ')
+                    .append(loops.names[i])
+                    .append('=')
+                    .append(d)
+                    .append('(')
+                    .append(perPacket(d, packets))
+                    .append(')');
         }
         // A loop thread started inside the window: all it ever allocated falls in the window.
         Threads after = threads(true);
@@ -117,8 +129,10 @@ final class AllocSampler implements Runnable {
             }
         }
         appendOthers(detail, others, others0, others1);
-        detail.append(" received=").append(receivedInWindow)
-                .append(" elapsed_s=").append(String.format(Locale.ROOT, "%.3f", elapsed));
+        detail.append(" received=")
+                .append(receivedInWindow)
+                .append(" elapsed_s=")
+                .append(String.format(Locale.ROOT, "%.3f", elapsed));
         out.println("ALLOC window_s=" + seconds(windowMillis) + " packets=" + packets + " bytes=" + bytes
                 + " bytes_per_packet=" + perPacket(bytes, packets) + " threads=" + counted + " io=" + io);
         out.println(detail);
@@ -152,7 +166,10 @@ final class AllocSampler implements Runnable {
         Arrays.sort(order, (x, y) -> Long.compare(delta[y], delta[x]));
         detail.append(" others=").append(total).append(" top=[");
         for (int k = 0; k < Math.min(3, order.length) && delta[order[k]] > 0; k++) {
-            detail.append(k == 0 ? "" : " ").append(others.names[order[k]]).append('=').append(delta[order[k]]);
+            detail.append(k == 0 ? "" : " ")
+                    .append(others.names[order[k]])
+                    .append('=')
+                    .append(delta[order[k]]);
         }
         detail.append(']');
     }
@@ -163,7 +180,8 @@ final class AllocSampler implements Runnable {
         ThreadInfo[] infos = mx.getThreadInfo(mx.getAllThreadIds());
         List<ThreadInfo> picked = new ArrayList<>();
         for (ThreadInfo info : infos) {
-            if (info != null && info.getThreadId() != self
+            if (info != null
+                    && info.getThreadId() != self
                     && info.getThreadName().startsWith(THREAD_PREFIX) == loops) {
                 picked.add(info);
             }
@@ -195,6 +213,5 @@ final class AllocSampler implements Runnable {
     }
 
     /** Thread ids and their names, index by index. */
-    private record Threads(long[] ids, String[] names) {
-    }
+    private record Threads(long[] ids, String[] names) {}
 }

@@ -17,10 +17,10 @@ import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Joins two VXLAN domains ("VNI stitching"): VTEP A (underlay address {@code --a-local}, VNI {@code --a-vni}) and
@@ -44,8 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class StitchRunner {
 
-    private StitchRunner() {
-    }
+    private StitchRunner() {}
 
     /** Entry point; see the class comment for the options. Blocks until terminated or {@code --max-seconds}. */
     public static void main(String[] args) throws Exception {
@@ -63,28 +62,40 @@ public final class StitchRunner {
         // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
         EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
-                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vtep4j-stitch"),
-                        EpollIoHandler.newFactory()) : null;
-        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared).port(port).build();
-        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared).port(port).build();
+                ? new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("vtep4j-stitch"), EpollIoHandler.newFactory())
+                : null;
+        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared)
+                .port(port)
+                .build();
+        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared)
+                .port(port)
+                .build();
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("STATS A " + a.stats());
-            System.out.println("STATS B " + b.stats());
-            a.close();
-            b.close();
-            if (shared != null) {
-                shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            }
-            done.countDown();
-        }, "stitch-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("STATS A " + a.stats());
+                            System.out.println("STATS B " + b.stats());
+                            a.close();
+                            b.close();
+                            if (shared != null) {
+                                shared.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                                        .syncUninterruptibly();
+                            }
+                            done.countDown();
+                        },
+                        "stitch-shutdown"));
 
         Segment sa = a.segment(aVni);
         Segment sb = b.segment(bVni).floodTo(bRemote);
         if (opt.containsKey("--static-mac")) {
             // The inner destination lives behind domain B's remote, as in the kernel and OVS set-ups.
-            b.forwardingTable().addStatic(bVni, MacAddress.parse(opt.get("--static-mac")),
-                    Location.remote(bRemote, Encapsulation.VXLAN));
+            b.forwardingTable()
+                    .addStatic(
+                            bVni,
+                            MacAddress.parse(opt.get("--static-mac")),
+                            Location.remote(bRemote, Encapsulation.VXLAN));
         }
         // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
         AtomicReference<LocalPort> portOnA = new AtomicReference<>();
@@ -109,9 +120,16 @@ public final class StitchRunner {
             // Forwarded = what both VTEPs sent into the underlay; received = what they accepted from it.
             LongSupplier forwarded = () -> sum(a, true) + sum(b, true);
             LongSupplier received = () -> sum(a, false) + sum(b, false);
-            Thread sampler = new Thread(new AllocSampler(forwarded, received, TimeUnit.SECONDS.toMillis(warmup),
-                    TimeUnit.SECONDS.toMillis(allocWindow), AllocSampler.MAX_WAIT_MILLIS, System.out,
-                    a.directIo() ? "direct" : "netty"), "alloc-sampler");
+            Thread sampler = new Thread(
+                    new AllocSampler(
+                            forwarded,
+                            received,
+                            TimeUnit.SECONDS.toMillis(warmup),
+                            TimeUnit.SECONDS.toMillis(allocWindow),
+                            AllocSampler.MAX_WAIT_MILLIS,
+                            System.out,
+                            a.directIo() ? "direct" : "netty"),
+                    "alloc-sampler");
             sampler.setDaemon(true);
             sampler.start();
         }
@@ -168,7 +186,7 @@ public final class StitchRunner {
                 frame.release();
                 return;
             }
-            port.write(frame);   // takes ownership
+            port.write(frame); // takes ownership
             if (!flushQueued) {
                 EventExecutor loop = ThreadExecutorMap.currentExecutor();
                 if (loop == null) {
@@ -190,7 +208,7 @@ public final class StitchRunner {
             frame.release();
             return;
         }
-        port.send(frame);   // takes ownership
+        port.send(frame); // takes ownership
     }
 
     private static Map<String, String> parse(String[] args) {

@@ -39,12 +39,10 @@ public final class UdpUnderlayThroughput {
     /** Datagrams written between flushes in the batched modes; also the GSO segment count. */
     static final int BURST = 32;
 
-    private UdpUnderlayThroughput() {
-    }
+    private UdpUnderlayThroughput() {}
 
     /** One configuration. */
-    record Mode(String name, int recvBatch, boolean gro, int flushEvery, boolean gso, boolean drain) {
-    }
+    record Mode(String name, int recvBatch, boolean gro, int flushEvery, boolean gso, boolean drain) {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -64,8 +62,12 @@ public final class UdpUnderlayThroughput {
             new Mode("recv: recvmmsg x32, drain (64 per wakeup)", 32, false, BURST, true, true),
             new Mode("recv: UDP GRO, drain (64 per wakeup)", 1, true, BURST, true, true),
         };
-        System.out.printf("payload %d bytes, %d s per mode, kernel %s, %d cores%n", size, seconds,
-                System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "payload %d bytes, %d s per mode, kernel %s, %d cores%n",
+                size,
+                seconds,
+                System.getProperty("os.version"),
+                Runtime.getRuntime().availableProcessors());
         for (Mode mode : modes) {
             run(mode, size, seconds);
         }
@@ -78,10 +80,14 @@ public final class UdpUnderlayThroughput {
         LongAdder reads = new LongAdder();
         try {
             int slot = mode.gro() ? 65535 : size + 1;
-            Bootstrap rb = new Bootstrap().group(group.next()).channel(EpollDatagramChannel.class)
+            Bootstrap rb = new Bootstrap()
+                    .group(group.next())
+                    .channel(EpollDatagramChannel.class)
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * mode.recvBatch())
-                            .maxMessagesPerRead(mode.drain() ? 64 : 1))
+                    .option(
+                            ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(slot * mode.recvBatch())
+                                    .maxMessagesPerRead(mode.drain() ? 64 : 1))
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -102,12 +108,17 @@ public final class UdpUnderlayThroughput {
             if (mode.gro()) {
                 rb.option(EpollChannelOption.UDP_GRO, true);
             }
-            Channel receiver = rb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Channel receiver =
+                    rb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             InetSocketAddress target = (InetSocketAddress) receiver.localAddress();
-            Channel sender = new Bootstrap().group(group.next()).channel(EpollDatagramChannel.class)
+            Channel sender = new Bootstrap()
+                    .group(group.next())
+                    .channel(EpollDatagramChannel.class)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new ChannelInboundHandlerAdapter())
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                    .bind(new InetSocketAddress("127.0.0.1", 0))
+                    .sync()
+                    .channel();
             Blaster blaster = new Blaster(sender, target, size, mode);
             sender.eventLoop().execute(blaster);
             Thread.sleep(1000); // warm-up
@@ -122,9 +133,13 @@ public final class UdpUnderlayThroughput {
             long sent = blaster.sent - s0;
             blaster.stop = true;
             double secs = elapsed / 1e9;
-            System.out.printf("%-40s sent %,10.0f pps  received %,10.0f pps  %7.1f MB/s  loss %5.1f%%  "
-                            + "%5.1f pkts/read%n", mode.name(), sent / secs, p / secs,
-                    (bytes.sum() - b0) / secs / 1e6, sent == 0 ? 0 : 100.0 * (sent - p) / sent,
+            System.out.printf(
+                    "%-40s sent %,10.0f pps  received %,10.0f pps  %7.1f MB/s  loss %5.1f%%  " + "%5.1f pkts/read%n",
+                    mode.name(),
+                    sent / secs,
+                    p / secs,
+                    (bytes.sum() - b0) / secs / 1e6,
+                    sent == 0 ? 0 : 100.0 * (sent - p) / sent,
                     (double) p / Math.max(1, reads.sum() - r0));
             sender.close().sync();
             receiver.close().sync();
@@ -159,13 +174,14 @@ public final class UdpUnderlayThroughput {
             }
             if (channel.isWritable()) {
                 if (mode.gso()) {
-                    channel.writeAndFlush(new SegmentedDatagramPacket(template.retainedDuplicate(), size, target),
+                    channel.writeAndFlush(
+                            new SegmentedDatagramPacket(template.retainedDuplicate(), size, target),
                             channel.voidPromise());
                     sent += BURST;
                 } else {
                     for (int i = 0; i < BURST; i++) {
-                        channel.write(new DatagramPacket(template.retainedSlice(0, size), target),
-                                channel.voidPromise());
+                        channel.write(
+                                new DatagramPacket(template.retainedSlice(0, size), target), channel.voidPromise());
                         if ((i + 1) % mode.flushEvery() == 0) {
                             channel.flush();
                         }

@@ -28,11 +28,9 @@ public final class VtepLoopbackThroughput {
     static final int WINDOW = 4096;
     static final int VNI = 77;
 
-    private VtepLoopbackThroughput() {
-    }
+    private VtepLoopbackThroughput() {}
 
-    record Mode(String name, int readBatch, boolean gso, boolean gro) {
-    }
+    record Mode(String name, int readBatch, boolean gso, boolean gro) {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -44,8 +42,9 @@ public final class VtepLoopbackThroughput {
             new Mode("GSO on A + GRO on B", 32, true, true),
             new Mode("GRO on B, no GSO", 32, false, true),
         };
-        System.out.printf("engine A->B, frame %d bytes, %d s per mode, %d cores%n", size, seconds,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "engine A->B, frame %d bytes, %d s per mode, %d cores%n",
+                size, seconds, Runtime.getRuntime().availableProcessors());
         for (Mode mode : modes) {
             run(mode, size, seconds);
         }
@@ -62,10 +61,20 @@ public final class VtepLoopbackThroughput {
         LongAdder received = new LongAdder();
         long macA = MacAddress.parse("02:00:00:00:00:0a");
         long macB = MacAddress.parse("02:00:00:00:00:0b");
-        try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).eventLoops(1).udpGso(mode.gso())
-                     .readBatch(mode.readBatch()).build();
-             Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).eventLoops(1).udpGro(mode.gro())
-                     .readBatch(mode.readBatch()).build()) {
+        try (Vtep a = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .eventLoops(1)
+                        .udpGso(mode.gso())
+                        .readBatch(mode.readBatch())
+                        .build();
+                Vtep b = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .eventLoops(1)
+                        .udpGro(mode.gro())
+                        .readBatch(mode.readBatch())
+                        .build()) {
             LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(ByteBuf::release);
             b.segment(VNI).attach(frame -> {
                 received.increment();
@@ -73,9 +82,12 @@ public final class VtepLoopbackThroughput {
             });
             // Teach A where macB lives so that the measured traffic is unicast.
             b.forwardingTable().learn(VNI, macA, io.vtep4j.learning.Location.localPort(0, "x"));
-            a.forwardingTable().addStatic(VNI, macB,
-                    io.vtep4j.learning.Location.remote(InetAddress.getByName("127.0.0.2"),
-                            io.vtep4j.learning.Encapsulation.VXLAN));
+            a.forwardingTable()
+                    .addStatic(
+                            VNI,
+                            macB,
+                            io.vtep4j.learning.Location.remote(
+                                    InetAddress.getByName("127.0.0.2"), io.vtep4j.learning.Encapsulation.VXLAN));
             long sent = 0;
             long lost = 0;
             long warmEnd = System.nanoTime() + 1_000_000_000L;
@@ -121,9 +133,14 @@ public final class VtepLoopbackThroughput {
             double secs = (System.nanoTime() - start) / 1e9;
             long s = sent - sentAtStart;
             long r = received.sum() - receivedAtStart;
-            System.out.printf("%-28s sent %,9.0f fps  delivered %,9.0f fps  %6.1f MB/s  written off %5.1f%%  %s%n",
-                    mode.name(), s / secs, r / secs, r * (double) size / secs / 1e6,
-                    s == 0 ? 0 : 100.0 * (lost - lostAtStart) / s, b.stats().drops());
+            System.out.printf(
+                    "%-28s sent %,9.0f fps  delivered %,9.0f fps  %6.1f MB/s  written off %5.1f%%  %s%n",
+                    mode.name(),
+                    s / secs,
+                    r / secs,
+                    r * (double) size / secs / 1e6,
+                    s == 0 ? 0 : 100.0 * (lost - lostAtStart) / s,
+                    b.stats().drops());
         }
     }
 }

@@ -25,7 +25,7 @@ class AllocSamplerTest {
     @Test
     void countsTheBytesOfLoopThreadsPerPacketAndIgnoresOtherThreads() throws Exception {
         AtomicLong packets = new AtomicLong();
-        Worker loop = new Worker("vtep4j-test-loop", 1000, packets);     // byte[1000]: 1016 bytes with its header
+        Worker loop = new Worker("vtep4j-test-loop", 1000, packets); // byte[1000]: 1016 bytes with its header
         Worker noise = new Worker("noise-allocator", 64_000, new AtomicLong());
         loop.start();
         noise.start();
@@ -67,13 +67,15 @@ class AllocSamplerTest {
 
         Worker(String name, int arrayLength, AtomicLong packets) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            thread = new Thread(() -> {
-                while (running && System.nanoTime() < deadline) {
-                    sink = new byte[arrayLength];
-                    packets.incrementAndGet();
-                    LockSupport.parkNanos(200_000);
-                }
-            }, name);
+            thread = new Thread(
+                    () -> {
+                        while (running && System.nanoTime() < deadline) {
+                            sink = new byte[arrayLength];
+                            packets.incrementAndGet();
+                            LockSupport.parkNanos(200_000);
+                        }
+                    },
+                    name);
             thread.setDaemon(true);
         }
 

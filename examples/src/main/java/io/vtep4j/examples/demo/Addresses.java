@@ -2,8 +2,7 @@ package io.vtep4j.examples.demo;
 
 /** IPv4 addresses as {@code int} and MACs as {@code long}, to and from text. Stateless, thread-safe. */
 public final class Addresses {
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** Dotted-quad text of an IPv4 address held in an {@code int} (network order). */
     public static String ipv4(int address) {

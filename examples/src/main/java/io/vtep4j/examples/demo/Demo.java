@@ -1,5 +1,8 @@
 package io.vtep4j.examples.demo;
 
+import static io.vtep4j.examples.demo.DemoNetwork.BLUE;
+import static io.vtep4j.examples.demo.DemoNetwork.GREEN;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -7,14 +10,10 @@ import io.vtep4j.VtepStats.SegmentStats;
 import io.vtep4j.examples.demo.DemoNetwork.Station;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
-
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-
-import static io.vtep4j.examples.demo.DemoNetwork.BLUE;
-import static io.vtep4j.examples.demo.DemoNetwork.GREEN;
 
 /**
  * The demo's script: five steps, each an action by a simulated host, what the VTEPs did about it (from their
@@ -29,6 +28,7 @@ final class Demo {
     static final Duration AGEING_BOUND = Duration.ofSeconds(8);
     /** How often the VTEPs sweep aged entries, so step 5 does not wait the default second longer. */
     static final Duration SWEEP = Duration.ofMillis(200);
+
     private static final int PINGS = 3;
 
     private final PrintWriter out;
@@ -75,11 +75,17 @@ final class Demo {
         vtep(net.b, "learned alice from the flood, so the reply is " + bSent + " unicast packet to 127.0.0.1");
         seen(net.alice, "");
         line("(VTEP C received " + cGot + " packet: the request, not the reply)");
-        fact("arp-flooded", floods == 1 && replicas == 2,
+        fact(
+                "arp-flooded",
+                floods == 1 && replicas == 2,
                 "the broadcast ARP left VTEP A as 2 replicas (one per remote VTEP)");
-        fact("arp-answered", answer != null && answer == net.bob.mac(),
+        fact(
+                "arp-answered",
+                answer != null && answer == net.bob.mac(),
                 "alice resolved 10.0.0.2 to bob's MAC " + MacAddress.toString(net.bob.mac()));
-        fact("reply-unicast", bSent == 1 && cGot == 1 && net.carol.sent() == 0,
+        fact(
+                "reply-unicast",
+                bSent == 1 && cGot == 1 && net.carol.sent() == 0,
                 "the ARP reply travelled as one unicast packet; carol stayed silent");
     }
 
@@ -90,7 +96,9 @@ final class Demo {
         boolean bKnowsAlice = remote(net.b, BLUE, net.alice.mac(), "127.0.0.1");
         boolean cKnowsAlice = remote(net.c, BLUE, net.alice.mac(), "127.0.0.1");
         boolean cKnowsNotBob = net.c.vtep().forwardingTable().lookup(BLUE, net.bob.mac()) == null;
-        fact("learned", aKnowsBob && bKnowsAlice && cKnowsAlice && cKnowsNotBob,
+        fact(
+                "learned",
+                aKnowsBob && bKnowsAlice && cKnowsAlice && cKnowsNotBob,
                 "A: bob at 127.0.0.2; B and C: alice at 127.0.0.1; C never heard bob (the reply was unicast)");
     }
 
@@ -106,10 +114,12 @@ final class Demo {
         long sent = stats(net.a, BLUE).packetsToUnderlay() - a0.packetsToUnderlay();
         long floods = stats(net.a, BLUE).floods() - a0.floods();
         long carolGot = net.carol.received() - carol0;
-        line("alice pinged bob " + PINGS + " times: " + replies + " replies. VTEP A sent " + sent
-                + " packets, flooded " + floods + ";");
+        line("alice pinged bob " + PINGS + " times: " + replies + " replies. VTEP A sent " + sent + " packets, flooded "
+                + floods + ";");
         line("carol received " + carolGot + " frames.");
-        fact("unicast", replies == PINGS && sent == PINGS && floods == 0 && carolGot == 0,
+        fact(
+                "unicast",
+                replies == PINGS && sent == PINGS && floods == 0 && carolGot == 0,
                 "every echo went to VTEP B alone; VTEP C saw none of it");
     }
 
@@ -120,9 +130,13 @@ final class Demo {
         Long answer = net.dave.resolve(net.erin.ip(), WAIT);
         boolean pinged = answer != null && net.dave.ping(net.erin.ip(), 1, WAIT);
         seen(net.erin, net.dave);
-        fact("green-answered-by-erin", answer != null && answer == net.erin.mac() && pinged,
+        fact(
+                "green-answered-by-erin",
+                answer != null && answer == net.erin.mac() && pinged,
                 "dave resolved 10.0.0.2 to erin's MAC and pinged her");
-        fact("bob-saw-nothing-of-5002", net.bob.received() == bob0,
+        fact(
+                "bob-saw-nothing-of-5002",
+                net.bob.received() == bob0,
                 "bob (same IP, VNI 5001) received nothing while VNI 5002 talked");
 
         line("");
@@ -133,8 +147,16 @@ final class Demo {
         SegmentStats a0 = stats(net.a, BLUE);
         ByteBuf data = Unpooled.wrappedBuffer(new byte[] {'h', 'i'});
         try {
-            net.alice.send(Frames.icmpEcho(ByteBufAllocator.DEFAULT, Frames.ICMP_ECHO_REQUEST, net.alice.mac(),
-                    net.erin.mac(), net.alice.ip(), net.erin.ip(), 1, 99, data));
+            net.alice.send(Frames.icmpEcho(
+                    ByteBufAllocator.DEFAULT,
+                    Frames.ICMP_ECHO_REQUEST,
+                    net.alice.mac(),
+                    net.erin.mac(),
+                    net.alice.ip(),
+                    net.erin.ip(),
+                    1,
+                    99,
+                    data));
         } finally {
             data.release();
         }
@@ -144,7 +166,9 @@ final class Demo {
         line("VTEP A does not know that MAC in VNI 5001: unknown unicast, flooded " + floods + " time(s), within");
         line("VNI 5001 only. bob and carol drop it (not their MAC); erin received " + (net.erin.received() - erin0)
                 + " frames.");
-        fact("erin-saw-nothing-of-5001", floodArrived && net.erin.received() == erin0,
+        fact(
+                "erin-saw-nothing-of-5001",
+                floodArrived && net.erin.received() == erin0,
                 "the unknown unicast reached VNI 5001's hosts and never VNI 5002");
     }
 
@@ -158,12 +182,19 @@ final class Demo {
         long start = System.nanoTime();
         boolean aged = await(AGEING_BOUND, () -> net.a.vtep().forwardingTable().lookup(BLUE, net.bob.mac()) == null);
         Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        line(aged ? String.format("after %.1f s VTEP A has forgotten bob; VNI 5001 now has %d entries there, "
-                        + "VNI 5002 still %d", waited.toMillis() / 1000.0,
-                net.a.vtep().forwardingTable().size(BLUE), net.a.vtep().forwardingTable().size(GREEN))
-                : "VTEP A still knows bob after " + AGEING_BOUND.toSeconds() + " s");
+        line(
+                aged
+                        ? String.format(
+                                "after %.1f s VTEP A has forgotten bob; VNI 5001 now has %d entries there, "
+                                        + "VNI 5002 still %d",
+                                waited.toMillis() / 1000.0,
+                                net.a.vtep().forwardingTable().size(BLUE),
+                                net.a.vtep().forwardingTable().size(GREEN))
+                        : "VTEP A still knows bob after " + AGEING_BOUND.toSeconds() + " s");
         fact("aged", aged, "bob's entry left VTEP A's table within " + AGEING_BOUND.toSeconds() + " s");
-        fact("green-kept", net.a.vtep().forwardingTable().lookup(GREEN, net.erin.mac()) != null,
+        fact(
+                "green-kept",
+                net.a.vtep().forwardingTable().lookup(GREEN, net.erin.mac()) != null,
                 "VNI 5002's entries, with their own ageing time, stayed");
 
         SegmentStats a0 = stats(net.a, BLUE);
@@ -180,7 +211,9 @@ final class Demo {
         line("VTEP A flooded the echo request (" + floods + " flood, " + replicas + " packets) and learned bob "
                 + "again from the reply;");
         narrateVtepB(b0, bKnewBob);
-        fact("reflooded", replied && floods == 1 && replicas == 2 && net.carol.received() > carol0,
+        fact(
+                "reflooded",
+                replied && floods == 1 && replicas == 2 && net.carol.received() > carol0,
                 "after ageing the next frame to bob was flooded again, and the reply came back");
         fact("relearned", remote(net.a, BLUE, net.bob.mac(), "127.0.0.2"), "VTEP A learned bob at 127.0.0.2 again");
     }
@@ -202,8 +235,9 @@ final class Demo {
         }
         line((learnedAlice ? "it has alice behind 127.0.0.1 (from the request)" : "it has no entry for alice")
                 + (bob != null && !bob.isRemote() ? " and bob at his port" : "") + "; "
-                + (bSent == 1 && learnedAlice ? "the reply left as 1 unicast packet." : "it sent " + bSent
-                + " packet(s) back."));
+                + (bSent == 1 && learnedAlice
+                        ? "the reply left as 1 unicast packet."
+                        : "it sent " + bSent + " packet(s) back."));
     }
 
     // ---- helpers ----
@@ -214,7 +248,9 @@ final class Demo {
 
     private static boolean remote(Station station, int vni, long mac, String address) {
         Location where = station.vtep().forwardingTable().lookup(vni, mac);
-        return where != null && where.isRemote() && where.address().getHostAddress().equals(address);
+        return where != null
+                && where.isRemote()
+                && where.address().getHostAddress().equals(address);
     }
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException {
@@ -253,7 +289,8 @@ final class Demo {
 
     private void seen(SimulatedHost host, String note) {
         for (String frame : host.drainSeen()) {
-            out.println(String.format("   %-6s <- %-40s %s", host.name(), frame, note).stripTrailing());
+            out.println(String.format("   %-6s <- %-40s %s", host.name(), frame, note)
+                    .stripTrailing());
         }
     }
 

@@ -5,7 +5,6 @@ import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import io.vtep4j.learning.MacAddress;
-
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,7 @@ final class DemoNetwork implements AutoCloseable {
     static final int GREEN = 5002;
     /** The port the demo tries first: the IANA VXLAN port. */
     static final int PREFERRED_PORT = 4789;
+
     private static final int PORT_ATTEMPTS = 8;
 
     /** One VTEP of the demo with its letter and loopback address. */
@@ -100,8 +100,12 @@ final class DemoNetwork implements AutoCloseable {
             List<Vtep> vteps = new ArrayList<>();
             try {
                 for (String address : List.of("127.0.0.1", "127.0.0.2", "127.0.0.3")) {
-                    vteps.add(Vtep.builder().localAddress(address).port(candidate).eventLoops(1)
-                            .sweepInterval(sweep).build());
+                    vteps.add(Vtep.builder()
+                            .localAddress(address)
+                            .port(candidate)
+                            .eventLoops(1)
+                            .sweepInterval(sweep)
+                            .build());
                 }
                 return new DemoNetwork(vteps, candidate);
             } catch (UncheckedIOException e) {
@@ -113,8 +117,10 @@ final class DemoNetwork implements AutoCloseable {
                 throw e;
             }
         }
-        throw new IllegalStateException("could not bind three loopback VTEPs on a common UDP port after "
-                + PORT_ATTEMPTS + " attempts: " + last.getMessage(), last);
+        throw new IllegalStateException(
+                "could not bind three loopback VTEPs on a common UDP port after " + PORT_ATTEMPTS + " attempts: "
+                        + last.getMessage(),
+                last);
     }
 
     List<Station> stations() {

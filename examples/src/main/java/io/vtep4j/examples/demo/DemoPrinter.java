@@ -7,7 +7,6 @@ import io.vtep4j.examples.demo.DemoNetwork.Station;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
-
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -56,9 +55,15 @@ final class DemoPrinter {
         out.println("   " + station.label() + (entries.isEmpty() ? ": empty" : ""));
         for (FdbEntry e : entries) {
             String name = net.nameOf(e.mac());
-            out.printf(Locale.ROOT, "     %s vni %d %-24s %-7s age %4.1fs   (%s)%n", MacAddress.toString(e.mac()),
-                    e.vni(), where(e.location()), e.type().name().toLowerCase(Locale.ROOT),
-                    e.age().toMillis() / 1000.0, name == null ? "?" : name);
+            out.printf(
+                    Locale.ROOT,
+                    "     %s vni %d %-24s %-7s age %4.1fs   (%s)%n",
+                    MacAddress.toString(e.mac()),
+                    e.vni(),
+                    where(e.location()),
+                    e.type().name().toLowerCase(Locale.ROOT),
+                    e.age().toMillis() / 1000.0,
+                    name == null ? "?" : name);
         }
     }
 
@@ -74,12 +79,18 @@ final class DemoPrinter {
             VtepStats stats = station.vtep().stats();
             for (Map.Entry<Integer, SegmentStats> e : stats.segments().entrySet()) {
                 SegmentStats s = e.getValue();
-                out.printf(Locale.ROOT, "   VTEP %s  %6d  %11d  %11d  %6d  %13d  %8d%n", station.letter(), s.vni(),
-                        s.framesFromPorts(), s.packetsToUnderlay(), s.floods(), s.packetsFromUnderlay(),
+                out.printf(
+                        Locale.ROOT,
+                        "   VTEP %s  %6d  %11d  %11d  %6d  %13d  %8d%n",
+                        station.letter(),
+                        s.vni(),
+                        s.framesFromPorts(),
+                        s.packetsToUnderlay(),
+                        s.floods(),
+                        s.packetsFromUnderlay(),
                         s.framesToPorts());
             }
-            out.println("   VTEP " + station.letter() + "  drops: " + drops(stats.drops()) + "; MACs: "
-                    + stats.macs());
+            out.println("   VTEP " + station.letter() + "  drops: " + drops(stats.drops()) + "; MACs: " + stats.macs());
         }
         out.flush();
     }
@@ -89,8 +100,10 @@ final class DemoPrinter {
             return "none";
         }
         StringBuilder text = new StringBuilder();
-        drops.forEach((reason, count) -> text.append(text.length() == 0 ? "" : ", ").append(reason.label())
-                .append(' ').append(count));
+        drops.forEach((reason, count) -> text.append(text.length() == 0 ? "" : ", ")
+                .append(reason.label())
+                .append(' ')
+                .append(count));
         return text.toString();
     }
 }

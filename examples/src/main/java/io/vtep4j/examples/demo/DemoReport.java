@@ -11,8 +11,7 @@ import java.util.List;
  */
 public final class DemoReport {
     /** One claim of the demo and whether it held. {@code key} is stable for tests; {@code detail} is for people. */
-    public record Fact(String key, boolean held, String detail) {
-    }
+    public record Fact(String key, boolean held, String detail) {}
 
     private final List<Fact> facts = new ArrayList<>();
 

@@ -57,8 +57,7 @@ public final class Frames {
     private static final int ICMP_OFFSET = IPV4_OFFSET + IPV4_HEADER_LENGTH;
     private static final int ICMP_ECHO_HEADER_LENGTH = 8;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     /** An ARP request "who has {@code targetIp}, tell {@code senderIp}", sent to broadcast. Caller owns it. */
     public static ByteBuf arpRequest(ByteBufAllocator alloc, long senderMac, int senderIp, int targetIp) {
@@ -70,8 +69,14 @@ public final class Frames {
         return arp(alloc, targetMac, ARP_REPLY, senderMac, senderIp, targetMac, targetIp);
     }
 
-    private static ByteBuf arp(ByteBufAllocator alloc, long destination, int op, long senderMac, int senderIp,
-                               long targetMac, int targetIp) {
+    private static ByteBuf arp(
+            ByteBufAllocator alloc,
+            long destination,
+            int op,
+            long senderMac,
+            int senderIp,
+            long targetMac,
+            int targetIp) {
         ByteBuf frame = start(alloc, destination, senderMac, ETHERTYPE_ARP);
         frame.writeShort(ARP_HTYPE_ETHERNET);
         frame.writeShort(ETHERTYPE_IPV4);
@@ -90,19 +95,27 @@ public final class Frames {
      *
      * @param type {@link #ICMP_ECHO_REQUEST} or {@link #ICMP_ECHO_REPLY}
      */
-    public static ByteBuf icmpEcho(ByteBufAllocator alloc, int type, long sourceMac, long destinationMac,
-                                   int sourceIp, int destinationIp, int id, int sequence, ByteBuf data) {
+    public static ByteBuf icmpEcho(
+            ByteBufAllocator alloc,
+            int type,
+            long sourceMac,
+            long destinationMac,
+            int sourceIp,
+            int destinationIp,
+            int id,
+            int sequence,
+            ByteBuf data) {
         int icmpLength = ICMP_ECHO_HEADER_LENGTH + data.readableBytes();
         ByteBuf frame = start(alloc, destinationMac, sourceMac, ETHERTYPE_IPV4);
         int ip = frame.writerIndex();
-        frame.writeByte(0x45);                              // version 4, IHL 5 words
-        frame.writeByte(0);                                 // DSCP/ECN
-        frame.writeShort(IPV4_HEADER_LENGTH + icmpLength);  // total length
-        frame.writeShort(sequence);                         // identification
-        frame.writeShort(0x4000);                           // DF, offset 0
+        frame.writeByte(0x45); // version 4, IHL 5 words
+        frame.writeByte(0); // DSCP/ECN
+        frame.writeShort(IPV4_HEADER_LENGTH + icmpLength); // total length
+        frame.writeShort(sequence); // identification
+        frame.writeShort(0x4000); // DF, offset 0
         frame.writeByte(IPV4_DEFAULT_TTL);
         frame.writeByte(IPV4_PROTOCOL_ICMP);
-        frame.writeShort(0);                                // checksum, filled in below
+        frame.writeShort(0); // checksum, filled in below
         frame.writeInt(sourceIp);
         frame.writeInt(destinationIp);
         frame.setShort(ip + 10, InternetChecksum.of(frame, ip, IPV4_HEADER_LENGTH));
@@ -149,7 +162,8 @@ public final class Frames {
     /** EtherType of an untagged frame, or -1 if the frame is too short to have one. */
     public static int etherType(ByteBuf frame) {
         return frame.readableBytes() < ETHERNET_HEADER_LENGTH
-                ? -1 : frame.getUnsignedShort(frame.readerIndex() + Ethernet.ETHER_TYPE_OFFSET);
+                ? -1
+                : frame.getUnsignedShort(frame.readerIndex() + Ethernet.ETHER_TYPE_OFFSET);
     }
 
     /** True if the frame is a complete Ethernet/IPv4 ARP packet. */
@@ -188,14 +202,16 @@ public final class Frames {
     /** True if the frame is IPv4 (20-byte header) carrying an ICMP echo request or reply with a valid checksum. */
     public static boolean isIcmpEcho(ByteBuf frame) {
         int r = frame.readerIndex();
-        if (etherType(frame) != ETHERTYPE_IPV4 || frame.readableBytes() < ICMP_OFFSET + ICMP_ECHO_HEADER_LENGTH
+        if (etherType(frame) != ETHERTYPE_IPV4
+                || frame.readableBytes() < ICMP_OFFSET + ICMP_ECHO_HEADER_LENGTH
                 || frame.getUnsignedByte(r + IPV4_OFFSET) != 0x45
                 || frame.getUnsignedByte(r + IPV4_PROTOCOL_OFFSET) != IPV4_PROTOCOL_ICMP) {
             return false;
         }
         int icmpLength = frame.getUnsignedShort(r + IPV4_OFFSET + 2) - IPV4_HEADER_LENGTH;
         int type = icmpType(frame);
-        return icmpLength >= ICMP_ECHO_HEADER_LENGTH && ICMP_OFFSET + icmpLength <= frame.readableBytes()
+        return icmpLength >= ICMP_ECHO_HEADER_LENGTH
+                && ICMP_OFFSET + icmpLength <= frame.readableBytes()
                 && (type == ICMP_ECHO_REQUEST || type == ICMP_ECHO_REPLY)
                 && InternetChecksum.of(frame, r + ICMP_OFFSET, icmpLength) == 0;
     }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vtep4j.learning.MacAddress;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,8 +135,8 @@ public final class SimulatedHost {
         CompletableFuture<Integer> answer = pendingEcho.computeIfAbsent(sequence, s -> new CompletableFuture<>());
         ByteBuf data = Unpooled.wrappedBuffer(("vtep4j demo " + name).getBytes(StandardCharsets.US_ASCII));
         try {
-            send(Frames.icmpEcho(alloc, Frames.ICMP_ECHO_REQUEST, mac, destination, ip, address, ECHO_ID, sequence,
-                    data));
+            send(Frames.icmpEcho(
+                    alloc, Frames.ICMP_ECHO_REQUEST, mac, destination, ip, address, ECHO_ID, sequence, data));
             Integer from = await(answer, timeout);
             return from != null && from == address;
         } finally {
@@ -164,7 +163,7 @@ public final class SimulatedHost {
             remember(Frames.describe(frame));
             long destination = Frames.destinationMac(frame);
             if (destination != mac && !MacAddress.isGroup(destination)) {
-                ignored.incrementAndGet();          // a NIC without promiscuous mode filters this out
+                ignored.incrementAndGet(); // a NIC without promiscuous mode filters this out
             } else if (Frames.isArp(frame)) {
                 onArp(frame);
             } else if (Frames.isIcmpEcho(frame) && Frames.ipv4Destination(frame) == ip) {
@@ -181,7 +180,7 @@ public final class SimulatedHost {
         int senderIp = Frames.arpSenderIp(frame);
         long senderMac = Frames.arpSenderMac(frame);
         if (Frames.arpOperation(frame) == Frames.ARP_REQUEST && Frames.arpTargetIp(frame) == ip) {
-            neighbours.put(senderIp, senderMac);    // RFC 826: the target merges the sender's pair
+            neighbours.put(senderIp, senderMac); // RFC 826: the target merges the sender's pair
             send(Frames.arpReply(alloc, mac, ip, senderMac, senderIp));
         } else if (Frames.arpOperation(frame) == Frames.ARP_REPLY && Frames.arpTargetIp(frame) == ip) {
             neighbours.put(senderIp, senderMac);
@@ -190,15 +189,23 @@ public final class SimulatedHost {
                 waiting.complete(senderMac);
             }
         } else {
-            ignored.incrementAndGet();              // somebody else's question
+            ignored.incrementAndGet(); // somebody else's question
         }
     }
 
     private void onEcho(ByteBuf frame) {
         int source = Frames.ipv4Source(frame);
         if (Frames.icmpType(frame) == Frames.ICMP_ECHO_REQUEST) {
-            send(Frames.icmpEcho(alloc, Frames.ICMP_ECHO_REPLY, mac, Frames.sourceMac(frame), ip, source,
-                    Frames.icmpId(frame), Frames.icmpSequence(frame), Frames.icmpData(frame)));
+            send(Frames.icmpEcho(
+                    alloc,
+                    Frames.ICMP_ECHO_REPLY,
+                    mac,
+                    Frames.sourceMac(frame),
+                    ip,
+                    source,
+                    Frames.icmpId(frame),
+                    Frames.icmpSequence(frame),
+                    Frames.icmpData(frame)));
         } else {
             CompletableFuture<Integer> waiting = pendingEcho.get(Frames.icmpSequence(frame));
             if (waiting != null) {

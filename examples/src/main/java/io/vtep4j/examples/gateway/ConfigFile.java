@@ -22,8 +22,7 @@ import java.util.List;
  * </pre>
  */
 final class ConfigFile {
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /** The file's settings as arguments, e.g. {@code ["--local", "10.99.0.1", ...]}. */
     static List<String> arguments(Path file) {
@@ -31,8 +30,10 @@ final class ConfigFile {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException("--config " + file + ": cannot read it (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+            throw new ConfigException(
+                    "--config " + file + ": cannot read it (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    e);
         }
         List<String> args = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -45,8 +46,8 @@ final class ConfigFile {
             String[] kv = text.split("\\s*=\\s*|\\s+", 2);
             String key = kv[0].startsWith("--") ? kv[0] : "--" + kv[0];
             if (key.equals("--config")) {
-                throw new ConfigException("--config " + file + " line " + (i + 1) + ": a config file cannot include "
-                        + "another");
+                throw new ConfigException(
+                        "--config " + file + " line " + (i + 1) + ": a config file cannot include " + "another");
             }
             args.add(key);
             if (kv.length == 2) {

@@ -7,7 +7,6 @@ import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.learning.Encapsulation;
-
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
@@ -34,6 +33,7 @@ public final class Gateway implements AutoCloseable {
     private final Vtep vtep;
     /** Index: VLAN id 1..4094, or {@link VlanMap#UNTAGGED} (0) for untagged frames. */
     private final LocalPort[] portByVlan = new LocalPort[VlanMap.MAX_VLAN + 1];
+
     private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private final LongAdder trunkSendErrors = new LongAdder();
     private final GatewayStatus status;
@@ -43,8 +43,8 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config, Vtep vtep) {
         this.config = config;
         this.vtep = vtep;
-        for (DropReason reason : List.of(DropReason.UNMAPPED_VLAN, DropReason.LOCAL_FRAME_TOO_SHORT,
-                DropReason.SEND_FAILED)) {
+        for (DropReason reason :
+                List.of(DropReason.UNMAPPED_VLAN, DropReason.LOCAL_FRAME_TOO_SHORT, DropReason.SEND_FAILED)) {
             drops.put(reason, new LongAdder());
         }
         this.status = new GatewayStatus(this);
@@ -83,7 +83,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static Vtep openVtep(GatewayConfig config) {
-        Vtep.Builder builder = Vtep.builder().localAddress(config.local).encapsulation(config.encapsulation)
+        Vtep.Builder builder = Vtep.builder()
+                .localAddress(config.local)
+                .encapsulation(config.encapsulation)
                 .ageing(config.ageing);
         if (config.encapsulation != Encapsulation.NVGRE) {
             builder.port(config.dstPort);
@@ -97,8 +99,9 @@ public final class Gateway implements AutoCloseable {
         try {
             return builder.build();
         } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-            throw new ConfigException("--local " + config.local.getHostAddress() + ": cannot open the underlay ("
-                    + e.getMessage() + ")", e);
+            throw new ConfigException(
+                    "--local " + config.local.getHostAddress() + ": cannot open the underlay (" + e.getMessage() + ")",
+                    e);
         }
     }
 
@@ -118,8 +121,8 @@ public final class Gateway implements AutoCloseable {
                 segment.floodTo(group);
             }
             int tag = vlan;
-            portByVlan[tag] = segment.attach(tag == VlanMap.UNTAGGED ? "untagged" : "vlan" + tag,
-                    frame -> toTrunk(tag, frame));
+            portByVlan[tag] =
+                    segment.attach(tag == VlanMap.UNTAGGED ? "untagged" : "vlan" + tag, frame -> toTrunk(tag, frame));
         });
     }
 
@@ -131,7 +134,7 @@ public final class Gateway implements AutoCloseable {
         }
         int vlan = Ethernet.vlanId(frame, frame.readerIndex());
         if (vlan >= 0) {
-            Ethernet.popVlanTag(frame);   // IEEE 802.1Q: VID 0 is a priority tag only; the frame is untagged
+            Ethernet.popVlanTag(frame); // IEEE 802.1Q: VID 0 is a priority tag only; the frame is untagged
         } else {
             vlan = VlanMap.UNTAGGED;
         }
@@ -141,7 +144,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         try {
-            port.send(frame);             // takes ownership, also when it throws
+            port.send(frame); // takes ownership, also when it throws
         } catch (IllegalStateException closing) {
             drops.get(DropReason.SEND_FAILED).increment();
         }

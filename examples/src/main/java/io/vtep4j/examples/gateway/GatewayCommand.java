@@ -1,19 +1,18 @@
 package io.vtep4j.examples.gateway;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code vtep4j gateway}: bridges 802.1Q VLANs on a trunk interface to VXLAN / NVGRE segments until Ctrl-C or
@@ -22,13 +21,22 @@ import java.util.concurrent.Callable;
  * <p>Exit codes: 0 after a graceful stop, 2 for a configuration that cannot work (one line on stderr, nothing
  * started), 1 if the running gateway failed. Runs on the calling thread; not reusable.
  */
-@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Bridge 802.1Q VLANs on a trunk interface to VXLAN / NVGRE segments (needs root or "
-                + "CAP_NET_RAW for the trunk).",
+@Command(
+        name = "gateway",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Bridge 802.1Q VLANs on a trunk interface to VXLAN / NVGRE segments (needs root or "
+                    + "CAP_NET_RAW for the trunk).",
             "Example: vtep4j gateway --local 10.99.0.1 --port trunk0 --vlan 100:10100 --vlan 200:10200 "
-                + "--flood 10100=10.99.0.2 --flood 10200=10.99.0.3"},
-        footer = {"", "Status every --stats-interval; SIGUSR2 prints the forwarding table; Ctrl-C or SIGTERM stops "
-                + "gracefully.", "Exit codes: 0 stopped, 1 failed while running, 2 bad configuration."})
+                    + "--flood 10100=10.99.0.2 --flood 10200=10.99.0.3"
+        },
+        footer = {
+            "",
+            "Status every --stats-interval; SIGUSR2 prints the forwarding table; Ctrl-C or SIGTERM stops "
+                    + "gracefully.",
+            "Exit codes: 0 stopped, 1 failed while running, 2 bad configuration."
+        })
 public final class GatewayCommand implements Callable<Integer> {
     /** Exit code of a configuration that cannot work. */
     public static final int EXIT_CONFIG = 2;
@@ -96,8 +104,11 @@ public final class GatewayCommand implements Callable<Integer> {
         long nextStats = statsNanos > 0 ? now + statsNanos : Long.MAX_VALUE;
         long nextFdb = fdbNanos > 0 ? now + fdbNanos : Long.MAX_VALUE;
         while (true) {
-            long wait = Math.max(0, Math.min(Math.min(nextStats, nextFdb) - System.nanoTime(),
-                    Duration.ofHours(1).toNanos()));
+            long wait = Math.max(
+                    0,
+                    Math.min(
+                            Math.min(nextStats, nextFdb) - System.nanoTime(),
+                            Duration.ofHours(1).toNanos()));
             String request = requests.poll(wait, TimeUnit.NANOSECONDS);
             if (STOP.equals(request)) {
                 return;
@@ -122,7 +133,8 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         List<String> args = new ArrayList<>(ConfigFile.arguments(options.config));
         // then the command line's own options (picocli's original values), so that they win
-        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+        for (CommandLine.Model.OptionSpec option :
+                spec.commandLine().getParseResult().matchedOptions()) {
             if (!option.longestName().equals("--config")) {
                 for (String value : option.originalStringValues()) {
                     args.add(option.longestName());

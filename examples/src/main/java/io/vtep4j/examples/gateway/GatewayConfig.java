@@ -2,7 +2,6 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.learning.Encapsulation;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -47,9 +46,20 @@ public final class GatewayConfig {
     final Duration fdbInterval;
     final Path pcapOut;
 
-    GatewayConfig(InetAddress local, String port, VlanMap vlans, Map<Integer, List<InetAddress>> flood,
-                  Map<Integer, InetAddress> groups, String groupDev, Encapsulation encapsulation, int dstPort,
-                  Duration ageing, int maxMacs, Duration statsInterval, Duration fdbInterval, Path pcapOut) {
+    GatewayConfig(
+            InetAddress local,
+            String port,
+            VlanMap vlans,
+            Map<Integer, List<InetAddress>> flood,
+            Map<Integer, InetAddress> groups,
+            String groupDev,
+            Encapsulation encapsulation,
+            int dstPort,
+            Duration ageing,
+            int maxMacs,
+            Duration statsInterval,
+            Duration fdbInterval,
+            Path pcapOut) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -76,8 +86,8 @@ public final class GatewayConfig {
         for (Map.Entry<Integer, InetAddress> group : groups.entrySet()) {
             requireMapped("--group", group.getKey());
             if (!group.getValue().isMulticastAddress()) {
-                throw new ConfigException("--group " + group.getKey() + "=" + group.getValue().getHostAddress()
-                        + ": not a multicast address");
+                throw new ConfigException("--group " + group.getKey() + "="
+                        + group.getValue().getHostAddress() + ": not a multicast address");
             }
         }
         if (!groups.isEmpty() && groupDev == null) {
@@ -117,8 +127,8 @@ public final class GatewayConfig {
                 throw new ConfigException("--local " + local.getHostAddress() + " is not an address of this host");
             }
         } catch (SocketException e) {
-            throw new ConfigException("--local " + local.getHostAddress() + ": cannot list interfaces: "
-                    + e.getMessage(), e);
+            throw new ConfigException(
+                    "--local " + local.getHostAddress() + ": cannot list interfaces: " + e.getMessage(), e);
         }
     }
 
@@ -134,7 +144,8 @@ public final class GatewayConfig {
      */
     static boolean interfaceExists(String name) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/net/dev")).stream().map(String::strip)
+            return Files.readAllLines(Path.of("/proc/self/net/dev")).stream()
+                    .map(String::strip)
                     .anyMatch(line -> line.startsWith(name + ":"));
         } catch (IOException notLinux) {
             try {
@@ -186,8 +197,8 @@ public final class GatewayConfig {
 
     /** Parses an address literal (never a host name: no DNS lookups from a gateway's configuration). */
     static InetAddress address(String option, String text) {
-        boolean literal = IPV4_LITERAL.matcher(text).matches()
-                || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
+        boolean literal =
+                IPV4_LITERAL.matcher(text).matches() || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
         if (!literal) {
             throw new ConfigException(option + ": '" + text + "' is not an IPv4 or IPv6 address");
         }
@@ -243,16 +254,28 @@ public final class GatewayConfig {
     /** One-paragraph description for the start-up banner. */
     String describe() {
         StringBuilder out = new StringBuilder();
-        out.append("trunk ").append(port).append(", underlay ").append(local.getHostAddress()).append(' ')
+        out.append("trunk ")
+                .append(port)
+                .append(", underlay ")
+                .append(local.getHostAddress())
+                .append(' ')
                 .append(encapsulation.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         if (encapsulation != Encapsulation.NVGRE) {
             out.append(" port ").append(dstPort);
         }
         out.append(System.lineSeparator()).append("  ").append(vlans);
-        flood.forEach((vni, remotes) -> out.append(System.lineSeparator()).append("  vni ").append(vni)
-                .append(" floods to ").append(remotes.stream().map(InetAddress::getHostAddress).toList()));
-        groups.forEach((vni, group) -> out.append(System.lineSeparator()).append("  vni ").append(vni)
-                .append(" floods to group ").append(group.getHostAddress()).append(" on ").append(groupDev));
+        flood.forEach((vni, remotes) -> out.append(System.lineSeparator())
+                .append("  vni ")
+                .append(vni)
+                .append(" floods to ")
+                .append(remotes.stream().map(InetAddress::getHostAddress).toList()));
+        groups.forEach((vni, group) -> out.append(System.lineSeparator())
+                .append("  vni ")
+                .append(vni)
+                .append(" floods to group ")
+                .append(group.getHostAddress())
+                .append(" on ")
+                .append(groupDev));
         return out.toString();
     }
 }

@@ -3,8 +3,6 @@ package io.vtep4j.examples.gateway;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.Encapsulation;
-import picocli.CommandLine.Option;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /**
  * The gateway's command-line options as picocli fills them in: raw text, turned into a checked
@@ -30,7 +29,9 @@ final class GatewayOptions {
     @Option(names = "--untagged", paramLabel = "VNI", description = "Map the trunk's untagged frames to VNI.")
     String untagged;
 
-    @Option(names = "--flood", paramLabel = "VNI=ADDR[,ADDR...]",
+    @Option(
+            names = "--flood",
+            paramLabel = "VNI=ADDR[,ADDR...]",
             description = "Head-end replication: remote VTEPs that get VNI's broadcast and unknown unicast.")
     List<String> flood = new ArrayList<>();
 
@@ -43,7 +44,9 @@ final class GatewayOptions {
     @Option(names = "--encap", paramLabel = "vxlan|nvgre|gre-udp", description = "Encapsulation (default: vxlan).")
     String encap = "vxlan";
 
-    @Option(names = "--dst-port", paramLabel = "N",
+    @Option(
+            names = "--dst-port",
+            paramLabel = "N",
             description = "UDP destination port (default: 4789 for vxlan, 4754 for gre-udp).")
     Integer dstPort;
 
@@ -53,18 +56,24 @@ final class GatewayOptions {
     @Option(names = "--max-macs", paramLabel = "N", description = "Most MACs the table holds (default: no limit).")
     Integer maxMacs;
 
-    @Option(names = "--stats-interval", paramLabel = "DURATION",
+    @Option(
+            names = "--stats-interval",
+            paramLabel = "DURATION",
             description = "Status line period, e.g. 10s, 500ms; 0 turns it off (default: 10s).")
     String statsInterval = "10s";
 
-    @Option(names = "--fdb-interval", paramLabel = "DURATION",
+    @Option(
+            names = "--fdb-interval",
+            paramLabel = "DURATION",
             description = "Also print the forwarding table this often (default: only on SIGUSR2).")
     String fdbInterval = "0";
 
     @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write underlay packets sent and received.")
     Path pcapOut;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "Read options from FILE: one 'option value' per line, '#' comments; the command line wins.")
     Path config;
 
@@ -105,10 +114,20 @@ final class GatewayOptions {
         if (maxMacs != null && maxMacs < 1) {
             throw new ConfigException("--max-macs " + maxMacs + ": expected 1 or more");
         }
-        return new GatewayConfig(GatewayConfig.address("--local", local), port, map.build(), floodLists, groupMap,
-                groupDev, encapsulation, udpPort, ageingTime, maxMacs == null ? 0 : maxMacs,
+        return new GatewayConfig(
+                GatewayConfig.address("--local", local),
+                port,
+                map.build(),
+                floodLists,
+                groupMap,
+                groupDev,
+                encapsulation,
+                udpPort,
+                ageingTime,
+                maxMacs == null ? 0 : maxMacs,
                 GatewayConfig.duration("--stats-interval", statsInterval),
-                GatewayConfig.duration("--fdb-interval", fdbInterval), pcapOut);
+                GatewayConfig.duration("--fdb-interval", fdbInterval),
+                pcapOut);
     }
 
     private int dstPort(Encapsulation encapsulation) {

@@ -5,7 +5,6 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
-
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +24,14 @@ final class GatewayStatus {
     }
 
     /** Counters of both sides at one moment. */
-    private record Totals(long nanos, long trunkIn, long trunkOut, long underlayIn, long underlayOut,
-                          Map<DropReason, Long> drops, int macs) {
-    }
+    private record Totals(
+            long nanos,
+            long trunkIn,
+            long trunkOut,
+            long underlayIn,
+            long underlayOut,
+            Map<DropReason, Long> drops,
+            int macs) {}
 
     synchronized void reset() {
         previous = totals();
@@ -46,8 +50,14 @@ final class GatewayStatus {
         drops.putAll(stats.drops());
         gateway.gatewayDrops().forEach((reason, count) -> drops.merge(reason, count, Long::sum));
         Trunk trunk = gateway.trunk();
-        return new Totals(System.nanoTime(), trunk == null ? 0 : trunk.received(), trunk == null ? 0 : trunk.sent(),
-                in, out, drops, stats.macs());
+        return new Totals(
+                System.nanoTime(),
+                trunk == null ? 0 : trunk.received(),
+                trunk == null ? 0 : trunk.sent(),
+                in,
+                out,
+                drops,
+                stats.macs());
     }
 
     /** {@code trunk in 12 pps out 11 pps | underlay in 11 pps out 12 pps | drops unmapped-vlan 3 (+1) | MACs 4}. */
@@ -56,16 +66,21 @@ final class GatewayStatus {
         Totals before = previous == null ? now : previous;
         previous = now;
         double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
-        return String.format(Locale.ROOT, "trunk in %s out %s | underlay in %s out %s | drops %s | MACs %d",
-                rate(now.trunkIn() - before.trunkIn(), seconds), rate(now.trunkOut() - before.trunkOut(), seconds),
+        return String.format(
+                Locale.ROOT,
+                "trunk in %s out %s | underlay in %s out %s | drops %s | MACs %d",
+                rate(now.trunkIn() - before.trunkIn(), seconds),
+                rate(now.trunkOut() - before.trunkOut(), seconds),
                 rate(now.underlayIn() - before.underlayIn(), seconds),
-                rate(now.underlayOut() - before.underlayOut(), seconds), drops(now.drops(), before.drops()),
+                rate(now.underlayOut() - before.underlayOut(), seconds),
+                drops(now.drops(), before.drops()),
                 now.macs());
     }
 
     private static String rate(long packets, double seconds) {
         double pps = packets / seconds;
-        return pps >= 10 || pps == 0 ? String.format(Locale.ROOT, "%.0f pps", pps)
+        return pps >= 10 || pps == 0
+                ? String.format(Locale.ROOT, "%.0f pps", pps)
                 : String.format(Locale.ROOT, "%.1f pps", pps);
     }
 
@@ -76,7 +91,10 @@ final class GatewayStatus {
         StringBuilder text = new StringBuilder();
         now.forEach((reason, count) -> {
             long delta = count - before.getOrDefault(reason, 0L);
-            text.append(text.length() == 0 ? "" : ", ").append(reason.label()).append(' ').append(count);
+            text.append(text.length() == 0 ? "" : ", ")
+                    .append(reason.label())
+                    .append(' ')
+                    .append(count);
             if (delta > 0) {
                 text.append(" (+").append(delta).append(')');
             }
@@ -88,9 +106,17 @@ final class GatewayStatus {
     synchronized String summary() {
         Totals now = totals();
         double seconds = (now.nanos() - startNanos) / 1e9;
-        return String.format(Locale.ROOT, "summary after %.1f s: trunk in %d out %d frames (%d transmit errors), "
-                        + "underlay in %d out %d packets, drops %s, MACs %d", seconds, now.trunkIn(), now.trunkOut(),
-                gateway.trunkSendErrors(), now.underlayIn(), now.underlayOut(), drops(now.drops(), now.drops()),
+        return String.format(
+                Locale.ROOT,
+                "summary after %.1f s: trunk in %d out %d frames (%d transmit errors), "
+                        + "underlay in %d out %d packets, drops %s, MACs %d",
+                seconds,
+                now.trunkIn(),
+                now.trunkOut(),
+                gateway.trunkSendErrors(),
+                now.underlayIn(),
+                now.underlayOut(),
+                drops(now.drops(), now.drops()),
                 now.macs());
     }
 
@@ -100,14 +126,19 @@ final class GatewayStatus {
         VlanMap vlans = gateway.config().vlans;
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "forwarding table: %d entries%n", entries.size()));
-        out.append(String.format(Locale.ROOT, "  %-8s %-8s %-17s %-8s %-24s %s%n", "VLAN", "VNI", "MAC", "TYPE",
-                "LOCATION", "AGE"));
+        out.append(String.format(
+                Locale.ROOT, "  %-8s %-8s %-17s %-8s %-24s %s%n", "VLAN", "VNI", "MAC", "TYPE", "LOCATION", "AGE"));
         for (FdbEntry e : entries) {
             int vlan = vlans.vlanOf(e.vni());
-            out.append(String.format(Locale.ROOT, "  %-8s %-8d %-17s %-8s %-24s %.1fs%n",
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  %-8s %-8d %-17s %-8s %-24s %.1fs%n",
                     vlan == VlanMap.UNTAGGED ? "untagged" : vlan == VlanMap.NONE ? "-" : Integer.toString(vlan),
-                    e.vni(), MacAddress.toString(e.mac()), e.type().name().toLowerCase(Locale.ROOT),
-                    where(e.location()), e.age().toMillis() / 1000.0));
+                    e.vni(),
+                    MacAddress.toString(e.mac()),
+                    e.type().name().toLowerCase(Locale.ROOT),
+                    where(e.location()),
+                    e.age().toMillis() / 1000.0));
         }
         return out.toString();
     }

@@ -3,7 +3,6 @@ package io.vtep4j.examples.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vtep4j.internal.pcap.PcapChannel;
-
 import java.util.function.Consumer;
 
 /**

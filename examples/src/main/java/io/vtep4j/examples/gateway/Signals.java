@@ -1,10 +1,9 @@
 package io.vtep4j.examples.gateway;
 
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
-
 import java.util.HashMap;
 import java.util.Map;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The gateway's POSIX signals: SIGINT and SIGTERM ask for a graceful stop, SIGUSR2 for a forwarding-table dump.
@@ -17,8 +16,7 @@ import java.util.Map;
 final class Signals {
     private static final Map<String, SignalHandler> PREVIOUS = new HashMap<>();
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /** Routes INT and TERM to {@code stop} and USR2 to {@code dumpFdb}, remembering the handlers they replace. */
     static void install(Runnable stop, Runnable dumpFdb) {

@@ -1,18 +1,17 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.learning.Encapsulation;
+import java.net.Inet6Address;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapDumper;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
-
-import java.net.Inet6Address;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code --pcap-out FILE}: records the underlay packets the gateway sends and receives into a pcap file for
@@ -48,9 +47,12 @@ final class UnderlayRecorder implements AutoCloseable {
                 : host + " and udp port " + config.dstPort;
         PcapHandle handle = null;
         try {
-            handle = new PcapHandle.Builder(ifname).snaplen(SNAP_LENGTH)
-                    .promiscuousMode(PromiscuousMode.NONPROMISCUOUS).timeoutMillis(READ_TIMEOUT_MILLIS)
-                    .immediateMode(true).build();
+            handle = new PcapHandle.Builder(ifname)
+                    .snaplen(SNAP_LENGTH)
+                    .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                    .timeoutMillis(READ_TIMEOUT_MILLIS)
+                    .immediateMode(true)
+                    .build();
             handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
             PcapDumper dumper = handle.dumpOpen(config.pcapOut.toString());
             UnderlayRecorder recorder = new UnderlayRecorder(handle, dumper, ifname);
@@ -60,8 +62,8 @@ final class UnderlayRecorder implements AutoCloseable {
             if (handle != null) {
                 handle.close();
             }
-            throw new ConfigException("--pcap-out " + config.pcapOut + ": cannot record on " + ifname + " ("
-                    + e.getMessage() + ")", e);
+            throw new ConfigException(
+                    "--pcap-out " + config.pcapOut + ": cannot record on " + ifname + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -69,8 +71,8 @@ final class UnderlayRecorder implements AutoCloseable {
         try {
             NetworkInterface nif = NetworkInterface.getByInetAddress(config.local);
             if (nif == null) {
-                throw new ConfigException("--local " + config.local.getHostAddress() + " is not an address of this "
-                        + "host");
+                throw new ConfigException(
+                        "--local " + config.local.getHostAddress() + " is not an address of this " + "host");
             }
             return nif.getName();
         } catch (SocketException e) {
@@ -81,7 +83,7 @@ final class UnderlayRecorder implements AutoCloseable {
     private void loop() {
         while (open.get()) {
             try {
-                byte[] packet = handle.getNextRawPacket();      // null on read timeout or after breakLoop()
+                byte[] packet = handle.getNextRawPacket(); // null on read timeout or after breakLoop()
                 if (packet != null && open.get()) {
                     dumper.dumpRaw(packet, handle.getTimestamp());
                     packets.incrementAndGet();
@@ -108,7 +110,7 @@ final class UnderlayRecorder implements AutoCloseable {
             return;
         }
         try {
-            handle.breakLoop();                 // libpcap wakes a reader blocked in poll()
+            handle.breakLoop(); // libpcap wakes a reader blocked in poll()
         } catch (NotOpenException alreadyClosed) {
             return;
         }

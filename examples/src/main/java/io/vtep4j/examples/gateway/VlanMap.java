@@ -15,6 +15,7 @@ import java.util.TreeMap;
 public final class VlanMap {
     /** IEEE 802.1Q: VID 0 means "priority tag only" and 4095 is reserved, so usable VLANs are 1..4094. */
     public static final int MIN_VLAN = 1;
+
     public static final int MAX_VLAN = 4094;
     /** A 24-bit VNI (RFC 7348 §5) or VSID (RFC 7637 §3.2). */
     public static final int MAX_VNI = 0xFFFFFF;
@@ -69,7 +70,9 @@ public final class VlanMap {
     public String toString() {
         StringBuilder out = new StringBuilder();
         vlanByVni.forEach((vni, vlan) -> out.append(out.length() == 0 ? "" : ", ")
-                .append(vlan == UNTAGGED ? "untagged" : "vlan " + vlan).append(" <-> vni ").append(vni));
+                .append(vlan == UNTAGGED ? "untagged" : "vlan " + vlan)
+                .append(" <-> vni ")
+                .append(vni));
         return out.toString();
     }
 
@@ -90,8 +93,8 @@ public final class VlanMap {
             }
             checkVni(vni);
             if (vniByVlan[vlan] != NONE) {
-                throw new ConfigException("VLAN " + vlan + " is mapped twice (to VNI " + vniByVlan[vlan]
-                        + " and VNI " + vni + ")");
+                throw new ConfigException(
+                        "VLAN " + vlan + " is mapped twice (to VNI " + vniByVlan[vlan] + " and VNI " + vni + ")");
             }
             claim(vni, vlan);
             vniByVlan[vlan] = vni;
@@ -102,8 +105,8 @@ public final class VlanMap {
         public Builder untagged(int vni) {
             checkVni(vni);
             if (untaggedVni != NONE) {
-                throw new ConfigException("untagged frames are mapped twice (to VNI " + untaggedVni + " and VNI "
-                        + vni + ")");
+                throw new ConfigException(
+                        "untagged frames are mapped twice (to VNI " + untaggedVni + " and VNI " + vni + ")");
             }
             claim(vni, UNTAGGED);
             untaggedVni = vni;
@@ -113,8 +116,8 @@ public final class VlanMap {
         private void claim(int vni, int vlan) {
             Integer other = vlanByVni.putIfAbsent(vni, vlan);
             if (other != null) {
-                throw new ConfigException("VNI " + vni + " is mapped twice (" + name(other) + " and " + name(vlan)
-                        + ")");
+                throw new ConfigException(
+                        "VNI " + vni + " is mapped twice (" + name(other) + " and " + name(vlan) + ")");
             }
         }
 
@@ -124,8 +127,7 @@ public final class VlanMap {
 
         /** The map; the builder may go on being used for another. */
         public VlanMap build() {
-            return new VlanMap(vniByVlan.clone(), Collections.unmodifiableMap(new TreeMap<>(vlanByVni)),
-                    untaggedVni);
+            return new VlanMap(vniByVlan.clone(), Collections.unmodifiableMap(new TreeMap<>(vlanByVni)), untaggedVni);
         }
     }
 

@@ -47,7 +47,8 @@ final class CaptureReader implements AutoCloseable {
         LinkType linkType = LinkType.of(dlt);
         if (linkType == null) {
             handle.close();
-            throw new CaptureException(file + ": unsupported link type " + dlt + " (" + handle.getDlt().name()
+            throw new CaptureException(file + ": unsupported link type " + dlt + " ("
+                    + handle.getDlt().name()
                     + "); expected Ethernet (1), Linux cooked (113, 276) or raw IP (12, 101, 228, 229)");
         }
         return new CaptureReader(handle, linkType);

@@ -19,16 +19,22 @@ import picocli.CommandLine.Spec;
  * with vtep4j's own codecs. Exit 0 when the whole file was read, 2 with one line on stderr when it cannot be read,
  * is not a capture, has an unsupported link type or is damaged part-way. Runs on the calling thread.
  */
-@Command(name = "pcap", mixinStandardHelpOptions = true,
-        description = {"Decode the VXLAN / NVGRE / GRE-in-UDP traffic of a pcap or pcapng file: outer addresses, "
-                + "encapsulation, VNI or VSID + FlowID, inner MACs, inner EtherType and VLAN, and the verdict "
-                + "(ok, drop with the reason vtep4j would count, or not-tunnel).",
+@Command(
+        name = "pcap",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Decode the VXLAN / NVGRE / GRE-in-UDP traffic of a pcap or pcapng file: outer addresses, "
+                    + "encapsulation, VNI or VSID + FlowID, inner MACs, inner EtherType and VLAN, and the verdict "
+                    + "(ok, drop with the reason vtep4j would count, or not-tunnel).",
             "'encap' names the decoder chosen by UDP destination port (4789 and --vxlan-port: vxlan; 4754: gre-udp; "
-                + "4790: vxlan, refused as GPE) or IP protocol 47 (nvgre); GRE that is not NVGRE shows as nvgre "
-                + "with verdict drop and its reason, e.g. gre-protocol-not-teb."},
+                    + "4790: vxlan, refused as GPE) or IP protocol 47 (nvgre); GRE that is not NVGRE shows as nvgre "
+                    + "with verdict drop and its reason, e.g. gre-protocol-not-teb."
+        },
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:the whole capture was read", "2:unreadable file, not a capture, unsupported link type, "
-                + "damaged capture, or bad arguments"})
+        exitCodeList = {
+            "0:the whole capture was read",
+            "2:unreadable file, not a capture, unsupported link type, " + "damaged capture, or bad arguments"
+        })
 public final class PcapCommand implements Callable<Integer> {
     /** Exit code for a capture that cannot be read (also picocli's usage-error code). */
     public static final int EXIT_UNREADABLE = 2;
@@ -36,12 +42,18 @@ public final class PcapCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture to read")
     Path file;
 
-    @Option(names = "--json", description = "one JSON object per line (keys n, encap, vni, flow_id, inner_src, "
-            + "inner_dst, inner_type, vlan, verdict, reason, outer_src, outer_dst, outer_src_port, outer_dst_port)")
+    @Option(
+            names = "--json",
+            description =
+                    "one JSON object per line (keys n, encap, vni, flow_id, inner_src, "
+                            + "inner_dst, inner_type, vlan, verdict, reason, outer_src, outer_dst, outer_src_port, outer_dst_port)")
     boolean json;
 
-    @Option(names = "--vxlan-port", paramLabel = "N", description = "another UDP port that carries VXLAN "
-            + "(4789 always does); repeatable, e.g. --vxlan-port 8472")
+    @Option(
+            names = "--vxlan-port",
+            paramLabel = "N",
+            description =
+                    "another UDP port that carries VXLAN " + "(4789 always does); repeatable, e.g. --vxlan-port 8472")
     List<Integer> vxlanPorts = new ArrayList<>();
 
     @Spec

@@ -99,8 +99,10 @@ abstract class SummaryWriter {
             StringBuilder line = new StringBuilder();
             line.append(String.format("%5d  ", s.n()));
             if (s.outerSrc() != null) {
-                line.append(endpoint(s.outerSrc(), s.outerSrcPort())).append(" > ")
-                        .append(endpoint(s.outerDst(), s.outerDstPort())).append("  ");
+                line.append(endpoint(s.outerSrc(), s.outerSrcPort()))
+                        .append(" > ")
+                        .append(endpoint(s.outerDst(), s.outerDstPort()))
+                        .append("  ");
             }
             if (s.encap() != null) {
                 line.append(s.encap());

@@ -31,6 +31,7 @@ final class TunnelDissector {
     static final String CAPTURE_TRUNCATED = "capture-truncated";
     /** UDP port of VXLAN-GPE. */
     private static final int GPE_PORT = VxlanHeader.GPE_PORT;
+
     private static final int SLL_HEADER = 16;
     private static final int SLL2_HEADER = 20;
 
@@ -89,24 +90,30 @@ final class TunnelDissector {
     }
 
     private void ipv4(PacketSummary.Builder summary, ByteBuf buf, int offset, int length) {
-        summary.outer(Ipv4Header.toString(Ipv4Header.source(buf, offset)),
+        summary.outer(
+                Ipv4Header.toString(Ipv4Header.source(buf, offset)),
                 Ipv4Header.toString(Ipv4Header.destination(buf, offset)));
         int protocol = Ipv4Header.protocol(buf, offset);
         int headerLength = Ipv4Header.validate(buf, offset, length, true);
         if (headerLength == DropReason.OUTER_IPV4_FRAGMENT.code()) {
-            fragment(summary, buf, offset + Ipv4Header.headerLength(buf, offset), protocol,
+            fragment(
+                    summary,
+                    buf,
+                    offset + Ipv4Header.headerLength(buf, offset),
+                    protocol,
                     (buf.getUnsignedShort(offset + Ipv4Header.FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0,
                     DropReason.OUTER_IPV4_FRAGMENT);
         } else if (headerLength < 0) {
             summary.verdict(Verdict.DROP, DropReason.fromCode(headerLength).label());
         } else {
-            transport(summary, buf, protocol, offset + headerLength,
-                    Ipv4Header.totalLength(buf, offset) - headerLength);
+            transport(
+                    summary, buf, protocol, offset + headerLength, Ipv4Header.totalLength(buf, offset) - headerLength);
         }
     }
 
     private void ipv6(PacketSummary.Builder summary, ByteBuf buf, int offset, int length) {
-        summary.outer(Ipv6Header.address(buf, offset + Ipv6Header.SOURCE_OFFSET).getHostAddress(),
+        summary.outer(
+                Ipv6Header.address(buf, offset + Ipv6Header.SOURCE_OFFSET).getHostAddress(),
                 Ipv6Header.address(buf, offset + Ipv6Header.DESTINATION_OFFSET).getHostAddress());
         int parsed = Ipv6Header.validate(buf, offset, Math.min(length, buf.writerIndex() - offset));
         if (parsed == DropReason.OUTER_IPV6_FRAGMENT.code()) {
@@ -116,14 +123,18 @@ final class TunnelDissector {
             summary.verdict(Verdict.DROP, DropReason.fromCode(parsed).label());
         } else {
             int headerLength = Ipv6Header.headerLengthOf(parsed);
-            transport(summary, buf, Ipv6Header.protocolOf(parsed), offset + headerLength,
+            transport(
+                    summary,
+                    buf,
+                    Ipv6Header.protocolOf(parsed),
+                    offset + headerLength,
                     Ipv6Header.LENGTH + Ipv6Header.payloadLength(buf, offset) - headerLength);
         }
     }
 
     /** An outer fragment: a drop if it could be tunnel traffic, else not a tunnel packet. */
-    private void fragment(PacketSummary.Builder summary, ByteBuf buf, int l4, int protocol, boolean first,
-                          DropReason reason) {
+    private void fragment(
+            PacketSummary.Builder summary, ByteBuf buf, int l4, int protocol, boolean first, DropReason reason) {
         if (protocol == GreHeader.IP_PROTOCOL) {
             summary.encap("nvgre").verdict(Verdict.DROP, reason.label());
         } else if (protocol == Ipv4Header.PROTOCOL_UDP && first) {
@@ -217,7 +228,10 @@ final class TunnelDissector {
         }
         int type = Ethernet.etherType(frame, offset);
         int vlan = Ethernet.vlanId(frame, offset);
-        summary.inner(Ethernet.sourceMac(frame, offset), Ethernet.destinationMac(frame, offset),
-                type < 0 ? null : type, vlan < 0 ? null : vlan);
+        summary.inner(
+                Ethernet.sourceMac(frame, offset),
+                Ethernet.destinationMac(frame, offset),
+                type < 0 ? null : type,
+                vlan < 0 ? null : vlan);
     }
 }

@@ -1,7 +1,8 @@
 package io.vtep4j.examples.demo;
 
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,10 +10,8 @@ import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Runs the demo in-process, as {@code vtep4j demo} does, and checks what it claims against what it observed. */
 class DemoCommandTest {
@@ -31,9 +30,19 @@ class DemoCommandTest {
         String text = out.toString();
         assertEquals(0, exit, () -> "exit code; stdout:\n" + text + "\nstderr:\n" + err);
         DemoReport report = demo.report();
-        for (String fact : List.of("arp-flooded", "arp-answered", "reply-unicast", "learned", "unicast",
-                "green-answered-by-erin", "bob-saw-nothing-of-5002", "erin-saw-nothing-of-5001", "aged",
-                "green-kept", "reflooded", "relearned")) {
+        for (String fact : List.of(
+                "arp-flooded",
+                "arp-answered",
+                "reply-unicast",
+                "learned",
+                "unicast",
+                "green-answered-by-erin",
+                "bob-saw-nothing-of-5002",
+                "erin-saw-nothing-of-5001",
+                "aged",
+                "green-kept",
+                "reflooded",
+                "relearned")) {
             assertTrue(report.held(fact), () -> fact + " did not hold; stdout:\n" + text);
         }
         assertTrue(report.allHeld(), text);
@@ -58,8 +67,8 @@ class DemoCommandTest {
 
             assertEquals(0, cli.execute(), out::toString);
             assertTrue(demo.report().allHeld(), out::toString);
-            assertFalse(out.toString().contains("loopback UDP port " + DemoNetwork.PREFERRED_PORT + "\n"),
-                    out::toString);
+            assertFalse(
+                    out.toString().contains("loopback UDP port " + DemoNetwork.PREFERRED_PORT + "\n"), out::toString);
         }
     }
 }

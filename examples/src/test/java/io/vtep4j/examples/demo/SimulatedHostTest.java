@@ -1,17 +1,5 @@
 package io.vtep4j.examples.demo;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.vtep4j.encap.InternetChecksum;
-import io.vtep4j.learning.MacAddress;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,14 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.vtep4j.encap.InternetChecksum;
+import io.vtep4j.learning.MacAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class SimulatedHostTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
-    private final SimulatedHost alice = new SimulatedHost("alice", MacAddress.parse("02:00:00:00:00:01"),
-            Addresses.ipv4("10.0.0.1"), ALLOC);
-    private final SimulatedHost bob = new SimulatedHost("bob", MacAddress.parse("02:00:00:00:00:02"),
-            Addresses.ipv4("10.0.0.2"), ALLOC);
+    private final SimulatedHost alice =
+            new SimulatedHost("alice", MacAddress.parse("02:00:00:00:00:01"), Addresses.ipv4("10.0.0.1"), ALLOC);
+    private final SimulatedHost bob =
+            new SimulatedHost("bob", MacAddress.parse("02:00:00:00:00:02"), Addresses.ipv4("10.0.0.2"), ALLOC);
 
     /** A cable between two hosts: every frame one sends, the other receives. */
     private void cable(SimulatedHost a, SimulatedHost b) {
@@ -70,8 +69,8 @@ class SimulatedHostTest {
     void unicastForAnotherMacIsIgnored() {
         List<ByteBuf> out = new ArrayList<>();
         bob.connect(out::add);
-        ByteBuf notForBob = Frames.arpReply(ALLOC, alice.mac(), alice.ip(), MacAddress.parse("02:00:00:00:00:09"),
-                Addresses.ipv4("10.0.0.9"));
+        ByteBuf notForBob = Frames.arpReply(
+                ALLOC, alice.mac(), alice.ip(), MacAddress.parse("02:00:00:00:00:09"), Addresses.ipv4("10.0.0.9"));
 
         bob.receive(notForBob);
 
@@ -104,8 +103,8 @@ class SimulatedHostTest {
     @Test
     void icmpEchoCarriesValidChecksumsAndItsData() {
         ByteBuf data = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
-        ByteBuf echo = Frames.icmpEcho(ALLOC, Frames.ICMP_ECHO_REQUEST, alice.mac(), bob.mac(), alice.ip(), bob.ip(),
-                0x1234, 42, data);
+        ByteBuf echo = Frames.icmpEcho(
+                ALLOC, Frames.ICMP_ECHO_REQUEST, alice.mac(), bob.mac(), alice.ip(), bob.ip(), 0x1234, 42, data);
         try {
             int ip = echo.readerIndex() + Frames.ETHERNET_HEADER_LENGTH;
             assertEquals(0, InternetChecksum.of(echo, ip, 20), "IPv4 header checksum verifies to zero");
@@ -114,7 +113,7 @@ class SimulatedHostTest {
             assertEquals(0x1234, Frames.icmpId(echo));
             assertArrayEquals(new byte[] {1, 2, 3}, ByteBufUtil.getBytes(Frames.icmpData(echo)));
 
-            echo.setByte(ip + 20 + 8, 9);           // corrupt the data: the ICMP checksum no longer holds
+            echo.setByte(ip + 20 + 8, 9); // corrupt the data: the ICMP checksum no longer holds
             assertFalse(Frames.isIcmpEcho(echo));
         } finally {
             echo.release();

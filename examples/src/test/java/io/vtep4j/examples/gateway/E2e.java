@@ -1,15 +1,14 @@
 package io.vtep4j.examples.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.vtep4j.interop.Cmd;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.OvsPeer;
-
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bounds and checks shared by the gateway's end-to-end tests. Stateless. */
 final class E2e {
@@ -19,10 +18,10 @@ final class E2e {
     static final Duration STOP = Duration.ofSeconds(20);
     /** How long a new path may take to pass its first ping (OVS resolving next hops, captures starting). */
     static final Duration SETTLE = Duration.ofSeconds(30);
+
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
 
-    private E2e() {
-    }
+    private E2e() {}
 
     /**
      * Open vSwitch's userspace datapath as an 802.1Q access switch in its own namespace: hosts h1 (10.10.0.1, access
@@ -66,17 +65,19 @@ final class E2e {
      * datapaths (OVS and the gateway's libpcap trunk) on a shared 2-core machine lost one echo in about ten runs
      * while every counter stayed clean; a gateway that dropped traffic would lose far more.
      */
-    static void assertPing(Namespace from, String address, GatewayProcess gw, OvsPeer ovs)
-            throws InterruptedException {
+    static void assertPing(Namespace from, String address, GatewayProcess gw, OvsPeer ovs) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (!from.run(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", address).ok()
+        while (!from.run(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", address)
+                        .ok()
                 && System.nanoTime() - deadline < 0) {
             Thread.sleep(200);
         }
         Cmd.Result ping = from.run(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "2", address);
         Matcher stats = RECEIVED.matcher(ping.stdout());
         int received = stats.find() ? Integer.parseInt(stats.group(1)) : 0;
-        assertTrue(received >= 4, () -> "ping " + address + " from " + from + ": " + ping.describe() + "\n"
-                + gw.describe() + (ovs == null ? "" : "\novs log:\n" + ovs.logTail()));
+        assertTrue(
+                received >= 4,
+                () -> "ping " + address + " from " + from + ": " + ping.describe() + "\n" + gw.describe()
+                        + (ovs == null ? "" : "\novs log:\n" + ovs.logTail()));
     }
 }

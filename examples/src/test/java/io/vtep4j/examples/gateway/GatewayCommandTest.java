@@ -1,11 +1,7 @@
 package io.vtep4j.examples.gateway;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,9 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /**
  * Every bad configuration ends in exit code 2 with one line on stderr naming the problem, before anything starts.
@@ -27,8 +26,7 @@ class GatewayCommandTest {
     /** A valid base: loopback exists in every namespace, and 127.0.0.1 is always ours. */
     private static final List<String> BASE = List.of("--local", "127.0.0.1", "--port", "lo");
 
-    private record Outcome(int exit, String out, String err) {
-    }
+    private record Outcome(int exit, String out, String err) {}
 
     private static Outcome run(List<String> args) {
         CommandLine cli = new CommandLine(new GatewayCommand());
@@ -59,45 +57,58 @@ class GatewayCommandTest {
 
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
-            Arguments.of(List.of("--local", "127.0.0.1", "--port", "nosuch0", "--vlan", "100:10100"),
-                    "--port nosuch0: no such interface"),
-            Arguments.of(base("--vlan", "4095:10100"), "VLAN 4095 is outside 1..4094"),
-            Arguments.of(base("--vlan", "0:10100"), "VLAN 0 is outside 1..4094"),
-            Arguments.of(base("--vlan", "100:16777216"), "VNI 16777216 is outside 0..16777215"),
-            Arguments.of(base("--untagged", "-1"), "VNI -1 is outside 0..16777215"),
-            Arguments.of(base("--vlan", "100:10100", "--vlan", "100:10200"),
-                    "VLAN 100 is mapped twice (to VNI 10100 and VNI 10200)"),
-            Arguments.of(base("--vlan", "100:10100", "--vlan", "200:10100"),
-                    "VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"),
-            Arguments.of(base("--vlan", "100:10100", "--untagged", "10100"),
-                    "VNI 10100 is mapped twice (VLAN 100 and untagged)"),
-            Arguments.of(base("--vlan", "100"), "--vlan 100: expected VID:VNI, e.g. 100:10100"),
-            Arguments.of(base(), "nothing to bridge"),
-            Arguments.of(List.of("--port", "lo", "--vlan", "100:10100"), "missing --local ADDR"),
-            Arguments.of(List.of("--local", "127.0.0.1", "--vlan", "100:10100"), "missing --port IFACE"),
-            Arguments.of(List.of("--local", "192.0.2.77", "--port", "lo", "--vlan", "100:10100"),
-                    "--local 192.0.2.77 is not an address of this host"),
-            Arguments.of(List.of("--local", "vtep.example", "--port", "lo", "--vlan", "100:10100"),
-                    "--local: 'vtep.example' is not an IPv4 or IPv6 address"),
-            Arguments.of(base("--vlan", "100:10100", "--flood", "10200=127.0.0.2"),
-                    "--flood names VNI 10200, which no --vlan or --untagged maps"),
-            Arguments.of(base("--vlan", "100:10100", "--flood", "10100=239.1.1.1"),
-                    "is not a unicast address (use --group for multicast)"),
-            Arguments.of(base("--vlan", "100:10100", "--group", "10100=127.0.0.9", "--group-dev", "lo"),
-                    "--group 10100=127.0.0.9: not a multicast address"),
-            Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1"), "--group needs --group-dev"),
-            Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1", "--group-dev", "nosuch1"),
-                    "--group-dev nosuch1: no such interface"),
-            Arguments.of(base("--vlan", "100:100", "--encap", "nvgre"), "VSID 100 is reserved for NVGRE"),
-            Arguments.of(base("--vlan", "100:16777215", "--encap", "gre-udp"), "VSID 16777215 is reserved"),
-            Arguments.of(base("--vlan", "100:10100", "--encap", "geneve"), "--encap geneve: expected vxlan, nvgre"),
-            Arguments.of(base("--vlan", "100:10100", "--encap", "nvgre", "--dst-port", "4789"),
-                    "--dst-port has no meaning with --encap nvgre"),
-            Arguments.of(base("--vlan", "100:10100", "--dst-port", "70000"), "--dst-port 70000 is outside 1..65535"),
-            Arguments.of(base("--vlan", "100:10100", "--ageing", "0"), "--ageing 0: expected more than 0 seconds"),
-            Arguments.of(base("--vlan", "100:10100", "--stats-interval", "soon"),
-                    "--stats-interval soon: expected a duration"),
-            Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"));
+                Arguments.of(
+                        List.of("--local", "127.0.0.1", "--port", "nosuch0", "--vlan", "100:10100"),
+                        "--port nosuch0: no such interface"),
+                Arguments.of(base("--vlan", "4095:10100"), "VLAN 4095 is outside 1..4094"),
+                Arguments.of(base("--vlan", "0:10100"), "VLAN 0 is outside 1..4094"),
+                Arguments.of(base("--vlan", "100:16777216"), "VNI 16777216 is outside 0..16777215"),
+                Arguments.of(base("--untagged", "-1"), "VNI -1 is outside 0..16777215"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--vlan", "100:10200"),
+                        "VLAN 100 is mapped twice (to VNI 10100 and VNI 10200)"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--vlan", "200:10100"),
+                        "VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--untagged", "10100"),
+                        "VNI 10100 is mapped twice (VLAN 100 and untagged)"),
+                Arguments.of(base("--vlan", "100"), "--vlan 100: expected VID:VNI, e.g. 100:10100"),
+                Arguments.of(base(), "nothing to bridge"),
+                Arguments.of(List.of("--port", "lo", "--vlan", "100:10100"), "missing --local ADDR"),
+                Arguments.of(List.of("--local", "127.0.0.1", "--vlan", "100:10100"), "missing --port IFACE"),
+                Arguments.of(
+                        List.of("--local", "192.0.2.77", "--port", "lo", "--vlan", "100:10100"),
+                        "--local 192.0.2.77 is not an address of this host"),
+                Arguments.of(
+                        List.of("--local", "vtep.example", "--port", "lo", "--vlan", "100:10100"),
+                        "--local: 'vtep.example' is not an IPv4 or IPv6 address"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood", "10200=127.0.0.2"),
+                        "--flood names VNI 10200, which no --vlan or --untagged maps"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood", "10100=239.1.1.1"),
+                        "is not a unicast address (use --group for multicast)"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--group", "10100=127.0.0.9", "--group-dev", "lo"),
+                        "--group 10100=127.0.0.9: not a multicast address"),
+                Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1"), "--group needs --group-dev"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--group", "10100=239.1.1.1", "--group-dev", "nosuch1"),
+                        "--group-dev nosuch1: no such interface"),
+                Arguments.of(base("--vlan", "100:100", "--encap", "nvgre"), "VSID 100 is reserved for NVGRE"),
+                Arguments.of(base("--vlan", "100:16777215", "--encap", "gre-udp"), "VSID 16777215 is reserved"),
+                Arguments.of(base("--vlan", "100:10100", "--encap", "geneve"), "--encap geneve: expected vxlan, nvgre"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap", "nvgre", "--dst-port", "4789"),
+                        "--dst-port has no meaning with --encap nvgre"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--dst-port", "70000"), "--dst-port 70000 is outside 1..65535"),
+                Arguments.of(base("--vlan", "100:10100", "--ageing", "0"), "--ageing 0: expected more than 0 seconds"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--stats-interval", "soon"),
+                        "--stats-interval soon: expected a duration"),
+                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"));
     }
 
     @ParameterizedTest
@@ -115,13 +126,16 @@ class GatewayCommandTest {
     @Test
     void configFileSettingsApplyAndTheCommandLineWins(@TempDir Path dir) throws IOException {
         Path conf = dir.resolve("gateway.conf");
-        Files.writeString(conf, String.join("\n",
-                "# a gateway",
-                "local 127.0.0.1",
-                "port = lo",
-                "vlan 100:10100",
-                "vlan 200:10100   # VNI mapped twice: only the file says so",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "# a gateway",
+                        "local 127.0.0.1",
+                        "port = lo",
+                        "vlan 100:10100",
+                        "vlan 200:10100   # VNI mapped twice: only the file says so",
+                        ""));
 
         Outcome fromFile = run(List.of("--config", conf.toString()));
         assertEquals(GatewayCommand.EXIT_CONFIG, fromFile.exit(), fromFile::toString);

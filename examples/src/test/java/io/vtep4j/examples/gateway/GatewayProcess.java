@@ -1,7 +1,6 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.examples.Main;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,27 +30,36 @@ final class GatewayProcess implements AutoCloseable {
     /** Starts {@code java -cp <test classpath> io.vtep4j.examples.Main gateway ARGS}. */
     static GatewayProcess start(List<String> gatewayArgs) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> argv = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "gateway"));
+        List<String> argv = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "gateway"));
         argv.addAll(gatewayArgs);
         try {
-            return new GatewayProcess(new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE).start());
+            return new GatewayProcess(new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static void drain(InputStream stream, StringBuffer into) {
-        Thread reader = new Thread(() -> {
-            byte[] buf = new byte[4096];
-            try (stream) {
-                for (int n; (n = stream.read(buf)) > 0; ) {
-                    into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                into.append("\n(read failed: ").append(e.getMessage()).append(")\n");
-            }
-        }, "gateway-output");
+        Thread reader = new Thread(
+                () -> {
+                    byte[] buf = new byte[4096];
+                    try (stream) {
+                        for (int n; (n = stream.read(buf)) > 0; ) {
+                            into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        }
+                    } catch (IOException e) {
+                        into.append("\n(read failed: ").append(e.getMessage()).append(")\n");
+                    }
+                },
+                "gateway-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -60,7 +68,8 @@ final class GatewayProcess implements AutoCloseable {
     boolean awaitOutput(String text, Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!out.toString().contains(text)) {
-            if (System.nanoTime() - deadline > 0 || (!process.isAlive() && !out.toString().contains(text))) {
+            if (System.nanoTime() - deadline > 0
+                    || (!process.isAlive() && !out.toString().contains(text))) {
                 return out.toString().contains(text);
             }
             Thread.sleep(50);
@@ -87,10 +96,13 @@ final class GatewayProcess implements AutoCloseable {
         Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
         try {
             Process dump = new ProcessBuilder(jstack.toString(), Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             byte[] text = dump.getInputStream().readAllBytes();
             dump.waitFor(30, TimeUnit.SECONDS);
-            err.append("\n--- still running after ").append(bound).append("; jstack:\n")
+            err.append("\n--- still running after ")
+                    .append(bound)
+                    .append("; jstack:\n")
                     .append(new String(text, StandardCharsets.UTF_8));
         } catch (IOException e) {
             err.append("\n(jstack failed: ").append(e.getMessage()).append(")\n");

@@ -1,5 +1,11 @@
 package io.vtep4j.examples.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.LocalPort;
@@ -11,10 +17,6 @@ import io.vtep4j.examples.demo.Frames;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -27,12 +29,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's data path in-process, no root: a fake trunk on one side, a real peer {@link Vtep} on 127.0.0.2
@@ -94,7 +93,11 @@ class GatewayTest {
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
             udpPort = probe.getLocalPort();
         }
-        peer = Vtep.builder().localAddress("127.0.0.2").port(udpPort).eventLoops(1).build();
+        peer = Vtep.builder()
+                .localAddress("127.0.0.2")
+                .port(udpPort)
+                .eventLoops(1)
+                .build();
         for (int vni : List.of(10100, 10200, 10300)) {
             BlockingQueue<ByteBuf> queue = new LinkedBlockingQueue<>();
             atPeer.put(vni, queue);
@@ -198,8 +201,9 @@ class GatewayTest {
 
         trunk.inject(tagged(arpFrom(H100, "10.1.0.1", "10.1.0.2"), 100));
         take(atPeer.get(10100)).release();
-        peerPorts.get(10100).send(Frames.arpReply(ALLOC, PEER, Addresses.ipv4("10.1.0.2"), H100,
-                Addresses.ipv4("10.1.0.1")));
+        peerPorts
+                .get(10100)
+                .send(Frames.arpReply(ALLOC, PEER, Addresses.ipv4("10.1.0.2"), H100, Addresses.ipv4("10.1.0.1")));
         ByteBuf reply = take(trunk.transmitted);
         try {
             assertEquals(100, Ethernet.vlanId(reply, reply.readerIndex()));
@@ -249,8 +253,9 @@ class GatewayTest {
         } finally {
             in.release();
         }
-        peerPorts.get(10300).send(Frames.arpReply(ALLOC, PEER, Addresses.ipv4("10.3.0.2"), H200,
-                Addresses.ipv4("10.3.0.1")));
+        peerPorts
+                .get(10300)
+                .send(Frames.arpReply(ALLOC, PEER, Addresses.ipv4("10.3.0.2"), H200, Addresses.ipv4("10.3.0.1")));
         ByteBuf out = take(trunk.transmitted);
         try {
             assertEquals(-1, Ethernet.vlanId(out, out.readerIndex()), "untagged VNI leaves the trunk untagged");
@@ -264,8 +269,12 @@ class GatewayTest {
     void greInUdpCarriesTheVlanToItsVsid() throws InterruptedException {
         peer.close();
         atPeer.clear();
-        peer = Vtep.builder().localAddress("127.0.0.2").port(udpPort).encapsulation(Encapsulation.GRE_UDP)
-                .eventLoops(1).build();
+        peer = Vtep.builder()
+                .localAddress("127.0.0.2")
+                .port(udpPort)
+                .encapsulation(Encapsulation.GRE_UDP)
+                .eventLoops(1)
+                .build();
         BlockingQueue<ByteBuf> vsid = new LinkedBlockingQueue<>();
         atPeer.put(0x12345, vsid);
         LocalPort peerPort = peer.segment(0x12345).floodTo("127.0.0.1").attach("peer-gre", vsid::add);
@@ -304,12 +313,18 @@ class GatewayTest {
         options.vlans.add("100:10100");
         GatewayConfig config = options.toConfig();
 
-        ConfigException e = assertThrows(ConfigException.class, () -> Gateway.start(config, sink -> {
-            throw new ConfigException("--port fake0: no permission");
-        }));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Gateway.start(config, sink -> {
+                    throw new ConfigException("--port fake0: no permission");
+                }));
         assertEquals("--port fake0: no permission", e.getMessage());
         // the underlay socket was closed again: the same address and port bind at once
-        try (Vtep again = Vtep.builder().localAddress("127.0.0.1").port(udpPort).eventLoops(1).build()) {
+        try (Vtep again = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(udpPort)
+                .eventLoops(1)
+                .build()) {
             assertTrue(again.isOpen());
         }
     }
@@ -323,7 +338,8 @@ class GatewayTest {
         String line = gateway.statusLine();
         assertTrue(line.startsWith("trunk in ") && line.contains("underlay in") && line.contains("drops none"), line);
         String summary = gateway.summary();
-        assertTrue(summary.contains("trunk in 1 out 0 frames") && summary.contains("underlay in 0 out 1 packets"),
+        assertTrue(
+                summary.contains("trunk in 1 out 0 frames") && summary.contains("underlay in 0 out 1 packets"),
                 summary);
         assertTrue(gateway.fdbTable().startsWith("forwarding table: 1 entries"), gateway.fdbTable());
     }

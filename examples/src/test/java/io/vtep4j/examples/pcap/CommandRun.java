@@ -50,8 +50,13 @@ final class CommandRun {
                 for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
                     String name = parser.currentName();
                     JsonToken value = parser.nextToken();
-                    object.put(name, value == JsonToken.VALUE_NULL ? null
-                            : value == JsonToken.VALUE_NUMBER_INT ? (Object) parser.getLongValue() : parser.getText());
+                    object.put(
+                            name,
+                            value == JsonToken.VALUE_NULL
+                                    ? null
+                                    : value == JsonToken.VALUE_NUMBER_INT
+                                            ? (Object) parser.getLongValue()
+                                            : parser.getText());
                 }
                 if (parser.nextToken() != null) {
                     throw new IOException("more than one value on a line: " + line);

@@ -34,16 +34,25 @@ class DissectorVerdictsTest {
 
     @Test
     void refusedTunnelPacketsShowTheirReasonAndWhatTheyCarried() throws Exception {
-        Ipv4Header udp = Ipv4Header.builder().source(v4("10.99.0.1")).destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP).build();
-        Ipv4Header gre = Ipv4Header.builder().source(v4("10.99.0.1")).destination(v4("10.99.0.2"))
-                .protocol(GreHeader.IP_PROTOCOL).build();
+        Ipv4Header udp = Ipv4Header.builder()
+                .source(v4("10.99.0.1"))
+                .destination(v4("10.99.0.2"))
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build();
+        Ipv4Header gre = Ipv4Header.builder()
+                .source(v4("10.99.0.1"))
+                .destination(v4("10.99.0.2"))
+                .protocol(GreHeader.IP_PROTOCOL)
+                .build();
         // 1: VXLAN-GPE on its own port (flags I|P, next protocol 3 = Ethernet).
         packets.add(ipv4Udp(header(innerFrame(1), 0x0C000003, 100 << 8), udp, 50000, VxlanHeader.GPE_PORT));
         // 2: the P bit on the VXLAN port: still GPE, never read as VXLAN.
         packets.add(ipv4Udp(header(innerFrame(2), 0x0C000003, 100 << 8), udp, 50000, VxlanHeader.DEFAULT_PORT));
         // 3: plain VXLAN whose inner frame carries 802.1Q VLAN 100 (RFC 7348 §6.1: dropped by default).
-        packets.add(ipv4Udp(header(Ethernet.pushVlanTag(innerFrame(3), 100), 0x08000000, 5001 << 8), udp, 50000,
+        packets.add(ipv4Udp(
+                header(Ethernet.pushVlanTag(innerFrame(3), 100), 0x08000000, 5001 << 8),
+                udp,
+                50000,
                 VxlanHeader.DEFAULT_PORT));
         // 4: NVGRE with reserved VSID 0x000100 (RFC 7637 §3.2).
         packets.add(ipv4(header(innerFrame(4), 0x20006558, 0x00010007), gre));
@@ -54,7 +63,8 @@ class DissectorVerdictsTest {
         cut.writerIndex(cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.MIN_LENGTH + 8 + 5);
         cut.setShort(cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.TOTAL_LENGTH_OFFSET, 20 + 8 + 5);
         cut.setShort(cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.CHECKSUM_OFFSET, 0);
-        cut.setShort(cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.CHECKSUM_OFFSET,
+        cut.setShort(
+                cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.CHECKSUM_OFFSET,
                 InternetChecksum.of(cut, cut.readerIndex() + Ethernet.HEADER_LENGTH, 20));
         cut.setShort(cut.readerIndex() + Ethernet.HEADER_LENGTH + Ipv4Header.MIN_LENGTH + 4, 8 + 5);
         packets.add(cut);
@@ -84,8 +94,11 @@ class DissectorVerdictsTest {
 
     @Test
     void aPacketCutByTheSnapLengthIsReportedAsCaptureTruncated() throws Exception {
-        Ipv4Header udp = Ipv4Header.builder().source(v4("10.99.0.1")).destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP).build();
+        Ipv4Header udp = Ipv4Header.builder()
+                .source(v4("10.99.0.1"))
+                .destination(v4("10.99.0.2"))
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build();
         packets.add(ipv4Udp(header(innerFrame(1), 0x08000000, 7 << 8), udp, 50000, VxlanHeader.DEFAULT_PORT));
         Path file = dir.resolve("snapped.pcap");
         PcapFiles.write(file, PcapFiles.LINKTYPE_ETHERNET, packets, Ethernet.HEADER_LENGTH + 20 + 4);

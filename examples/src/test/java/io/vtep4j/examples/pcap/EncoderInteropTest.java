@@ -34,14 +34,31 @@ import org.junit.jupiter.api.io.TempDir;
  * dissects them field by field; our own {@code pcap} command must agree with tshark on the same file.
  */
 class EncoderInteropTest {
-        private static final int[] VNIS = {0, 1, 0x80, 0x8080, 0x808080, 0xFFFFFF};
-    private static final int[][] VSIDS_AND_FLOWS = {{0x1000, 0}, {0x123456, 0x01}, {0x808080, 0x80},
-        {0xFFFFFE, 0xFF}};
-    private static final String[] FIELDS = {"frame.number", "vxlan.vni", "gre.key", "gre.proto", "eth.src",
-        "eth.dst", "eth.type", "ip.src", "ip.dst", "udp.srcport", "udp.dstport", "vxlan.flags", "vlan.id",
-        "ip.checksum.status", "udp.checksum.status", "ip.proto", "ipv6.src", "ipv6.dst", "udp.checksum"};
-    private static final List<String> CHECK_CHECKSUMS = List.of("-o", "ip.check_checksum:TRUE", "-o",
-            "udp.check_checksum:TRUE");
+    private static final int[] VNIS = {0, 1, 0x80, 0x8080, 0x808080, 0xFFFFFF};
+    private static final int[][] VSIDS_AND_FLOWS = {{0x1000, 0}, {0x123456, 0x01}, {0x808080, 0x80}, {0xFFFFFE, 0xFF}};
+    private static final String[] FIELDS = {
+        "frame.number",
+        "vxlan.vni",
+        "gre.key",
+        "gre.proto",
+        "eth.src",
+        "eth.dst",
+        "eth.type",
+        "ip.src",
+        "ip.dst",
+        "udp.srcport",
+        "udp.dstport",
+        "vxlan.flags",
+        "vlan.id",
+        "ip.checksum.status",
+        "udp.checksum.status",
+        "ip.proto",
+        "ipv6.src",
+        "ipv6.dst",
+        "udp.checksum"
+    };
+    private static final List<String> CHECK_CHECKSUMS =
+            List.of("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE");
 
     @TempDir
     Path dir;
@@ -56,8 +73,11 @@ class EncoderInteropTest {
 
     @Test
     void vxlanOverIpv4DissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder().source(v4("10.99.0.1")).destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP).build();
+        Ipv4Header ip = Ipv4Header.builder()
+                .source(v4("10.99.0.1"))
+                .destination(v4("10.99.0.2"))
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build();
         List<Integer> sourcePorts = new ArrayList<>();
         for (int i = 0; i < VNIS.length; i++) {
             ByteBuf frame = innerFrame(i);
@@ -91,8 +111,11 @@ class EncoderInteropTest {
 
     @Test
     void nvgreOverIpProtocol47DissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder().source(v4("10.97.0.1")).destination(v4("10.97.0.2"))
-                .protocol(GreHeader.IP_PROTOCOL).build();
+        Ipv4Header ip = Ipv4Header.builder()
+                .source(v4("10.97.0.1"))
+                .destination(v4("10.97.0.2"))
+                .protocol(GreHeader.IP_PROTOCOL)
+                .build();
         for (int i = 0; i < VSIDS_AND_FLOWS.length; i++) {
             ByteBuf frame = innerFrame(i);
             if (i == 1) {
@@ -118,8 +141,11 @@ class EncoderInteropTest {
 
     @Test
     void greInUdpDissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder().source(v4("10.96.0.1")).destination(v4("10.96.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP).build();
+        Ipv4Header ip = Ipv4Header.builder()
+                .source(v4("10.96.0.1"))
+                .destination(v4("10.96.0.2"))
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build();
         for (int i = 0; i < VSIDS_AND_FLOWS.length; i++) {
             ByteBuf frame = innerFrame(i);
             int hash = FlowHash.hash(frame);
@@ -140,8 +166,11 @@ class EncoderInteropTest {
 
     @Test
     void vxlanOverIpv6CarriesAValidUdpChecksum() throws Exception {
-        Ipv6Header ip = Ipv6Header.builder().source(v6("fd00:99::1")).destination(v6("fd00:99::2"))
-                .nextHeader(Ipv4Header.PROTOCOL_UDP).build();
+        Ipv6Header ip = Ipv6Header.builder()
+                .source(v6("fd00:99::1"))
+                .destination(v6("fd00:99::2"))
+                .nextHeader(Ipv4Header.PROTOCOL_UDP)
+                .build();
         for (int i = 0; i < 3; i++) {
             ByteBuf payload = VxlanCodec.DEFAULT.encapsulate(innerFrame(i), VNIS[i + 3]);
             int udpLength = UdpHeader.LENGTH + payload.readableBytes();

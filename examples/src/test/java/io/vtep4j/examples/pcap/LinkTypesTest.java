@@ -22,22 +22,34 @@ class LinkTypesTest {
 
     @Test
     void rawIpAndLinuxCookedCapturesDecodeLikeEthernet(@TempDir Path dir) throws Exception {
-        Ipv4Header ip = Ipv4Header.builder().source(TunnelPackets.v4("10.99.0.1"))
-                .destination(TunnelPackets.v4("10.99.0.2")).protocol(Ipv4Header.PROTOCOL_UDP).build();
-        ByteBuf ethernet = TunnelPackets.ipv4Udp(VxlanCodec.DEFAULT.encapsulate(TunnelPackets.innerFrame(3), 5001),
-                ip, 50000, VxlanHeader.DEFAULT_PORT);
-        ByteBuf raw = ethernet.slice(ethernet.readerIndex() + Ethernet.HEADER_LENGTH,
-                ethernet.readableBytes() - Ethernet.HEADER_LENGTH);
+        Ipv4Header ip = Ipv4Header.builder()
+                .source(TunnelPackets.v4("10.99.0.1"))
+                .destination(TunnelPackets.v4("10.99.0.2"))
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build();
+        ByteBuf ethernet = TunnelPackets.ipv4Udp(
+                VxlanCodec.DEFAULT.encapsulate(TunnelPackets.innerFrame(3), 5001), ip, 50000, VxlanHeader.DEFAULT_PORT);
+        ByteBuf raw = ethernet.slice(
+                ethernet.readerIndex() + Ethernet.HEADER_LENGTH, ethernet.readableBytes() - Ethernet.HEADER_LENGTH);
         ByteBuf sll = ByteBufAllocator.DEFAULT.buffer();
         ByteBuf sll2 = ByteBufAllocator.DEFAULT.buffer();
         try {
             // SLL v1: packet type, ARPHRD_ETHER, address length, address (8), protocol.
-            sll.writeShort(4).writeShort(1).writeShort(6).writeLong(TunnelPackets.OUTER_SRC_MAC << 16)
-                    .writeShort(Ethernet.TYPE_IPV4).writeBytes(raw, raw.readerIndex(), raw.readableBytes());
+            sll.writeShort(4)
+                    .writeShort(1)
+                    .writeShort(6)
+                    .writeLong(TunnelPackets.OUTER_SRC_MAC << 16)
+                    .writeShort(Ethernet.TYPE_IPV4)
+                    .writeBytes(raw, raw.readerIndex(), raw.readableBytes());
             // SLL v2: protocol, reserved, ifindex, ARPHRD_ETHER, packet type, address length, address (8).
-            sll2.writeShort(Ethernet.TYPE_IPV4).writeShort(0).writeInt(2).writeShort(1).writeByte(4).writeByte(6)
-                    .writeLong(TunnelPackets.OUTER_SRC_MAC << 16).writeBytes(raw, raw.readerIndex(),
-                            raw.readableBytes());
+            sll2.writeShort(Ethernet.TYPE_IPV4)
+                    .writeShort(0)
+                    .writeInt(2)
+                    .writeShort(1)
+                    .writeByte(4)
+                    .writeByte(6)
+                    .writeLong(TunnelPackets.OUTER_SRC_MAC << 16)
+                    .writeBytes(raw, raw.readerIndex(), raw.readableBytes());
             Map<String, Object> expected = decode(dir.resolve("ether.pcap"), PcapFiles.LINKTYPE_ETHERNET, ethernet);
             assertEquals("ok", expected.get("verdict"));
             assertEquals(5001L, expected.get("vni"));

@@ -3,8 +3,8 @@ package io.vtep4j.examples.pcap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,12 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command's contract: JSON keys and values, text lines, exit codes and one-line errors. */
 class PcapCommandTest {
-    private static final List<String> REQUIRED_KEYS = List.of("n", "encap", "vni", "flow_id", "inner_src",
-            "inner_dst", "inner_type", "vlan", "verdict", "reason");
+    private static final List<String> REQUIRED_KEYS = List.of(
+            "n", "encap", "vni", "flow_id", "inner_src", "inner_dst", "inner_type", "vlan", "verdict", "reason");
 
     @Test
     void jsonPrintsTenCorrectLinesForTcpdumpsVxlanCapture() throws Exception {
-        CommandRun run = CommandRun.vtep4j("pcap", "--json", Prerequisites.capture("tcpdump/vxlan.pcap").toString());
+        CommandRun run = CommandRun.vtep4j(
+                "pcap", "--json", Prerequisites.capture("tcpdump/vxlan.pcap").toString());
         assertEquals(0, run.exitCode, run.err);
         List<Map<String, Object>> packets = run.json();
         assertEquals(10, packets.size());
@@ -46,20 +47,25 @@ class PcapCommandTest {
     @Test
     void withoutTheExtraPortThe8472CaptureIsNotTunnelTraffic() throws Exception {
         String file = Prerequisites.capture("tcpdump/vxlan_port_8472.pcap").toString();
-        List<Map<String, Object>> plain = CommandRun.vtep4j("pcap", "--json", file).json();
+        List<Map<String, Object>> plain =
+                CommandRun.vtep4j("pcap", "--json", file).json();
         assertTrue(plain.stream().allMatch(p -> "not-tunnel".equals(p.get("verdict")) && p.get("encap") == null));
-        List<Map<String, Object>> withPort = CommandRun.vtep4j("pcap", "--json", "--vxlan-port", "8472", file).json();
+        List<Map<String, Object>> withPort = CommandRun.vtep4j("pcap", "--json", "--vxlan-port", "8472", file)
+                .json();
         assertTrue(withPort.stream().allMatch(p -> "ok".equals(p.get("verdict")) && "vxlan".equals(p.get("encap"))));
     }
 
     @Test
     void textModePrintsOneLinePerPacket() {
-        CommandRun run = CommandRun.vtep4j("pcap", Prerequisites.capture("peers/ovs-nvgre-vsid123456-flow01.pcap")
-                .toString());
+        CommandRun run = CommandRun.vtep4j(
+                "pcap",
+                Prerequisites.capture("peers/ovs-nvgre-vsid123456-flow01.pcap").toString());
         assertEquals(0, run.exitCode);
         assertEquals(5, run.lines.size());
-        assertEquals("    1  10.97.0.1 > 10.97.0.2  nvgre vsid 1193046 (0x123456) flow 0x01  "
-                + "aa:75:18:a0:5a:47 > 33:33:00:00:00:16 type 0x86dd  ok", run.lines.get(0));
+        assertEquals(
+                "    1  10.97.0.1 > 10.97.0.2  nvgre vsid 1193046 (0x123456) flow 0x01  "
+                        + "aa:75:18:a0:5a:47 > 33:33:00:00:00:16 type 0x86dd  ok",
+                run.lines.get(0));
     }
 
     @Test
@@ -83,8 +89,7 @@ class PcapCommandTest {
         CommandRun run = CommandRun.vtep4j("pcap", "--json", text.toString());
         assertEquals(2, run.exitCode);
         assertTrue(run.lines.isEmpty());
-        assertTrue(run.err.startsWith("vtep4j pcap: " + text + " is not a pcap or pcapng capture (libpcap: "),
-                run.err);
+        assertTrue(run.err.startsWith("vtep4j pcap: " + text + " is not a pcap or pcapng capture (libpcap: "), run.err);
         assertEquals(1, run.err.lines().count());
     }
 
@@ -113,17 +118,30 @@ class PcapCommandTest {
     @Test
     void readsPcapngAsWellAsPcap(@TempDir Path dir) throws Exception {
         Path ng = dir.resolve("vxlan.pcapng");
-        Process editcap = new ProcessBuilder("editcap", "-F", "pcapng",
-                Prerequisites.capture("tcpdump/vxlan.pcap").toString(), ng.toString())
-                .redirectErrorStream(true).start();
+        Process editcap = new ProcessBuilder(
+                        "editcap",
+                        "-F",
+                        "pcapng",
+                        Prerequisites.capture("tcpdump/vxlan.pcap").toString(),
+                        ng.toString())
+                .redirectErrorStream(true)
+                .start();
         editcap.getInputStream().readAllBytes();
         if (!editcap.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || editcap.exitValue() != 0) {
             Prerequisites.tshark(); // editcap ships with tshark: report the same missing prerequisite
         }
-        assertEquals(0x0A0D0D0A, java.nio.ByteBuffer.wrap(Files.readAllBytes(ng), 0, 4).getInt(), "pcapng magic");
+        assertEquals(
+                0x0A0D0D0A,
+                java.nio.ByteBuffer.wrap(Files.readAllBytes(ng), 0, 4).getInt(),
+                "pcapng magic");
         CommandRun run = CommandRun.vtep4j("pcap", "--json", ng.toString());
         assertEquals(0, run.exitCode, run.err);
-        assertEquals(CommandRun.vtep4j("pcap", "--json", Prerequisites.capture("tcpdump/vxlan.pcap").toString())
-                .lines, run.lines);
+        assertEquals(
+                CommandRun.vtep4j(
+                                "pcap",
+                                "--json",
+                                Prerequisites.capture("tcpdump/vxlan.pcap").toString())
+                        .lines,
+                run.lines);
     }
 }

@@ -14,8 +14,7 @@ final class PcapFiles {
     static final int LINKTYPE_ETHERNET = 1;
     private static final int SNAPLEN = 262_144;
 
-    private PcapFiles() {
-    }
+    private PcapFiles() {}
 
     /** Writes each buffer's readable bytes as one packet; does not release or move the buffers. */
     static void write(Path file, int linkType, List<ByteBuf> packets) throws IOException {
@@ -26,8 +25,13 @@ final class PcapFiles {
     static void write(Path file, int linkType, List<ByteBuf> packets, int snap) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-                    .putInt(SNAPLEN).putInt(linkType);
+            header.putInt(0xa1b2c3d4)
+                    .putShort((short) 2)
+                    .putShort((short) 4)
+                    .putInt(0)
+                    .putInt(0)
+                    .putInt(SNAPLEN)
+                    .putInt(linkType);
             out.write(header.array());
             int second = 1_700_000_000;
             for (ByteBuf packet : packets) {

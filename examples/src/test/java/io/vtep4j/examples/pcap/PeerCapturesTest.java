@@ -9,8 +9,19 @@ import org.junit.jupiter.api.Test;
 
 /** Captures made by the Linux kernel and Open vSwitch decode to exactly what tshark reports, packet by packet. */
 class PeerCapturesTest {
-    private static final String[] FIELDS = {"frame.number", "vxlan.vni", "gre.key", "gre.proto", "eth.src",
-        "eth.dst", "eth.type", "ip.src", "ip.dst", "udp.srcport", "udp.dstport"};
+    private static final String[] FIELDS = {
+        "frame.number",
+        "vxlan.vni",
+        "gre.key",
+        "gre.proto",
+        "eth.src",
+        "eth.dst",
+        "eth.type",
+        "ip.src",
+        "ip.dst",
+        "udp.srcport",
+        "udp.dstport"
+    };
 
     @Test
     void kernelVxlanCaptureMatchesTshark() throws Exception {

@@ -13,8 +13,7 @@ import java.nio.file.Paths;
  * missing one skips with a loud reason; with {@code CI=true} it fails.
  */
 final class Prerequisites {
-    private Prerequisites() {
-    }
+    private Prerequisites() {}
 
     static boolean ci() {
         return "true".equalsIgnoreCase(System.getenv("CI"));

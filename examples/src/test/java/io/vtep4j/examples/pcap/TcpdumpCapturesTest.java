@@ -29,8 +29,8 @@ class TcpdumpCapturesTest {
 
     @Test
     void greThatIsNotNvgreIsRecognisedAsSuch() throws Exception {
-        List<Integer> gre = TcpdumpReference.packetsContaining(
-                Prerequisites.capture("tcpdump/various_gre.out"), "GREv0");
+        List<Integer> gre =
+                TcpdumpReference.packetsContaining(Prerequisites.capture("tcpdump/various_gre.out"), "GREv0");
         assertFalse(gre.isEmpty());
         List<Map<String, Object>> packets = run("tcpdump/various_gre");
         for (Map<String, Object> p : packets) {
@@ -44,14 +44,19 @@ class TcpdumpCapturesTest {
                 assertEquals("not-tunnel", p.get("verdict"), "packet " + n);
             }
         }
-        assertEquals(gre, packets.stream().filter(p -> "nvgre".equals(p.get("encap")))
-                .map(p -> ((Long) p.get("n")).intValue()).collect(Collectors.toList()));
+        assertEquals(
+                gre,
+                packets.stream()
+                        .filter(p -> "nvgre".equals(p.get("encap")))
+                        .map(p -> ((Long) p.get("n")).intValue())
+                        .collect(Collectors.toList()));
     }
 
     @Test
     void greHeapOverflowCapturesAreReadWithoutACrash() throws Exception {
         for (String name : List.of("tcpdump/gre-heapoverflow-1", "tcpdump/gre-heapoverflow-2")) {
-            CommandRun run = CommandRun.vtep4j("pcap", "--json", Prerequisites.capture(name + ".pcap").toString());
+            CommandRun run = CommandRun.vtep4j(
+                    "pcap", "--json", Prerequisites.capture(name + ".pcap").toString());
             assertEquals(0, run.exitCode, name + ": " + run.err);
             List<Map<String, Object>> packets = run.json();
             assertEquals(2, packets.size(), name);

@@ -15,12 +15,13 @@ import java.util.regex.Pattern;
 final class TcpdumpReference {
     /** A packet block starts with its number and a timestamp: "    1  2013-05-18 20:21:44.837063 ...". */
     private static final Pattern BLOCK = Pattern.compile("^\\s*(\\d+)\\s+\\d{4}-\\d{2}-\\d{2} ");
+
     private static final Pattern VXLAN = Pattern.compile(
             "(\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+) > (\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+): VXLAN, flags \\[I\\] "
                     + "\\(0x08\\), vni (\\d+)");
     private static final String MAC = "([0-9a-f]{2}(?::[0-9a-f]{2}){5})";
-    private static final Pattern INNER_ETHERNET = Pattern.compile(
-            "^" + MAC + " > " + MAC + ", ethertype \\S+ \\((0x[0-9a-f]{4})\\)");
+    private static final Pattern INNER_ETHERNET =
+            Pattern.compile("^" + MAC + " > " + MAC + ", ethertype \\S+ \\((0x[0-9a-f]{4})\\)");
 
     /** One VXLAN packet as tcpdump decoded it. */
     static final class Packet {
@@ -35,8 +36,7 @@ final class TcpdumpReference {
         String innerType;
     }
 
-    private TcpdumpReference() {
-    }
+    private TcpdumpReference() {}
 
     /** The numbers of the packet blocks whose text contains {@code marker}. */
     static List<Integer> packetsContaining(Path out, String marker) throws IOException {

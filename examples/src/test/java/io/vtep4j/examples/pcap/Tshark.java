@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class Tshark {
     private static final long TIMEOUT_SECONDS = 120;
 
-    private Tshark() {
-    }
+    private Tshark() {}
 
     /**
      * Rows of {@code tshark -r file [extra...] -T fields -e f1 -e f2 ...}, one String[] per packet, one cell per
@@ -30,7 +29,9 @@ final class Tshark {
             command.add("-e");
             command.add(field);
         }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] out;
         try {
             out = process.getInputStream().readAllBytes();

@@ -16,8 +16,7 @@ final class TunnelPackets {
     static final long OUTER_SRC_MAC = 0x0200_0000_0a01L;
     static final long OUTER_DST_MAC = 0x0200_0000_0b01L;
 
-    private TunnelPackets() {
-    }
+    private TunnelPackets() {}
 
     static ByteBuf innerFrame(int i) {
         ByteBuf frame = ByteBufAllocator.DEFAULT.buffer(HEADROOM + 128);
@@ -27,8 +26,12 @@ final class TunnelPackets {
         Ethernet.setMac(frame, start, MacAddress.parse(innerDst(i)));
         Ethernet.setMac(frame, start + Ethernet.SOURCE_OFFSET, MacAddress.parse(innerSrc(i)));
         frame.setShort(start + Ethernet.ETHER_TYPE_OFFSET, Ethernet.TYPE_IPV4);
-        Ipv4Header.builder().source(0x0a320001 + i).destination(0x0a320002).protocol(Ipv4Header.PROTOCOL_UDP)
-                .build().write(frame, UdpHeader.LENGTH + 4, i);
+        Ipv4Header.builder()
+                .source(0x0a320001 + i)
+                .destination(0x0a320002)
+                .protocol(Ipv4Header.PROTOCOL_UDP)
+                .build()
+                .write(frame, UdpHeader.LENGTH + 4, i);
         UdpHeader.write(frame, 40000 + i, 7, 4);
         frame.writeInt(0xC0FFEE00 | i);
         return frame;

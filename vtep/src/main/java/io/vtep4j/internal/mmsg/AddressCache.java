@@ -60,8 +60,8 @@ final class AddressCache {
         try {
             if (hi == V4) {
                 int ip = (int) lo;
-                return InetAddress.getByAddress(new byte[] {
-                    (byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
+                return InetAddress.getByAddress(
+                        new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
             }
             byte[] b = new byte[16];
             for (int k = 0; k < 8; k++) {

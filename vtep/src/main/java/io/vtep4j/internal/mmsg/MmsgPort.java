@@ -69,6 +69,7 @@ public final class MmsgPort implements EpollIoHandle {
     private static final int GSO_MAX_BYTES = 65_000;
     /** Room per address: sockaddr_in6 (28 bytes) rounded up. */
     private static final int SOCKADDR = 32;
+
     private static final int SOCKADDR_IN6_LEN = 28;
     private static final int SOCKADDR_IN_LEN = 16;
     private static final int AF_INET = 2;
@@ -93,11 +94,13 @@ public final class MmsgPort implements EpollIoHandle {
     private final ByteBuf rx;
     /** Send vector, same layout. */
     private final ByteBuf tx;
+
     private final ByteBuf[] pending;
     /** The sockaddr bytes of each pending datagram (one shared array per destination, compared by identity). */
     private final byte[][] pendingAddress;
     /** Per message of the last flush: how many datagrams it carries. */
     private final int[] segments;
+
     private final AddressCache sources = new AddressCache();
     private final Map<InetAddress, byte[]> destinations = new HashMap<>();
     private int pendingCount;
@@ -107,8 +110,17 @@ public final class MmsgPort implements EpollIoHandle {
     /** The release of vectors, queued payloads and descriptor happens once. */
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private MmsgPort(IoEventLoop loop, int fd, UnderlayReceiver receiver, ByteBufAllocator allocator,
-                     int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup, boolean gso) {
+    private MmsgPort(
+            IoEventLoop loop,
+            int fd,
+            UnderlayReceiver receiver,
+            ByteBufAllocator allocator,
+            int destinationPort,
+            int slot,
+            int maxPayload,
+            int batch,
+            int messagesPerWakeup,
+            boolean gso) {
         this.loop = loop;
         this.fd = new FileDescriptor(fd);
         this.receiver = receiver;
@@ -121,7 +133,7 @@ public final class MmsgPort implements EpollIoHandle {
         this.gso = gso;
         int vectorBytes = batch * (MMSGHDR + IOVEC + SOCKADDR);
         this.rx = allocator.directBuffer(vectorBytes, vectorBytes);
-        int txBytes = vectorBytes + batch * CMSG;   // send: plus one UDP_SEGMENT control message per message
+        int txBytes = vectorBytes + batch * CMSG; // send: plus one UDP_SEGMENT control message per message
         this.tx = allocator.directBuffer(txBytes, txBytes);
         this.pending = new ByteBuf[batch];
         this.pendingAddress = new byte[batch][];
@@ -137,8 +149,7 @@ public final class MmsgPort implements EpollIoHandle {
     public static String unsupportedReason(ByteBufAllocator allocator) {
         try {
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Native.POINTER_SIZE != 8) {
-                return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is "
-                        + System.getProperty("os.arch");
+                return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is " + System.getProperty("os.arch");
             }
             Syscalls.errno(); // binds libc now: a platform JNA cannot serve fails here, not on the first packet
         } catch (LinkageError e) {
@@ -169,9 +180,18 @@ public final class MmsgPort implements EpollIoHandle {
      *        compute UDP checksums: Linux refuses GSO with SO_NO_CHECK)
      * @throws IOException if dup or registration fails
      */
-    public static MmsgPort open(IoEventLoop loop, int channelFd, UnderlayReceiver receiver, ByteBufAllocator allocator,
-                                int destinationPort, int slot, int maxPayload, int batch, int messagesPerWakeup,
-                                boolean gso) throws IOException {
+    public static MmsgPort open(
+            IoEventLoop loop,
+            int channelFd,
+            UnderlayReceiver receiver,
+            ByteBufAllocator allocator,
+            int destinationPort,
+            int slot,
+            int maxPayload,
+            int batch,
+            int messagesPerWakeup,
+            boolean gso)
+            throws IOException {
         String unsupported = unsupportedReason(allocator);
         if (unsupported != null) {
             throw new IOException("direct I/O " + unsupported);
@@ -181,8 +201,8 @@ public final class MmsgPort implements EpollIoHandle {
             int errno = Syscalls.errno();
             throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + Syscalls.strerror(errno));
         }
-        MmsgPort port = new MmsgPort(loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch,
-                messagesPerWakeup, gso);
+        MmsgPort port = new MmsgPort(
+                loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch, messagesPerWakeup, gso);
         try {
             io.netty.util.concurrent.Future<IoRegistration> f = loop.register(port);
             if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
@@ -372,8 +392,7 @@ public final class MmsgPort implements EpollIoHandle {
         int done = 0;
         int interrupted = 0;
         while (done < messages) {
-            int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR,
-                    messages - done, 0);
+            int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR, messages - done, 0);
             if (sent > 0) {
                 done += sent;
                 continue;
@@ -460,7 +479,7 @@ public final class MmsgPort implements EpollIoHandle {
         boolean v6 = ip.length == 16;
         sockaddr = new byte[v6 ? SOCKADDR_IN6_LEN : SOCKADDR_IN_LEN];
         sockaddr[0] = (byte) (v6 ? AF_INET6 : AF_INET); // sa_family, little-endian
-        sockaddr[2] = (byte) (destinationPort >>> 8);   // port, network order
+        sockaddr[2] = (byte) (destinationPort >>> 8); // port, network order
         sockaddr[3] = (byte) destinationPort;
         System.arraycopy(ip, 0, sockaddr, v6 ? 8 : 4, ip.length);
         if (v6) {

@@ -24,8 +24,7 @@ final class Syscalls {
         Native.register(NativeLibrary.getInstance("c"));
     }
 
-    private Syscalls() {
-    }
+    private Syscalls() {}
 
     /** {@code recvmmsg(2)}; {@code timeout} is a {@code struct timespec *} (0 = NULL). */
     static native int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);

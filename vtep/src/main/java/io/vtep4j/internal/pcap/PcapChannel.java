@@ -35,6 +35,7 @@ public final class PcapChannel implements AutoCloseable {
     public static final int READ_TIMEOUT_MILLIS = 50;
     /** libpcap's kernel ring, enough for a burst of full-size frames. */
     private static final int RING_BYTES = 4 << 20;
+
     private static final long JOIN_MILLIS = 5_000;
 
     private final String interfaceName;
@@ -52,8 +53,12 @@ public final class PcapChannel implements AutoCloseable {
     private final LongAdder truncated = new LongAdder();
     private final LongAdder readErrors = new LongAdder();
 
-    private PcapChannel(String interfaceName, PcapHandle handle, ByteBufAllocator allocator,
-            Consumer<ByteBuf> sink, Runnable flush) {
+    private PcapChannel(
+            String interfaceName,
+            PcapHandle handle,
+            ByteBufAllocator allocator,
+            Consumer<ByteBuf> sink,
+            Runnable flush) {
         this.interfaceName = interfaceName;
         this.handle = handle;
         this.allocator = allocator;
@@ -69,17 +74,21 @@ public final class PcapChannel implements AutoCloseable {
      * @throws IllegalArgumentException if no such interface exists in this network namespace
      * @throws IllegalStateException if this process lacks root / CAP_NET_RAW, or libpcap fails otherwise
      */
-    public static PcapChannel open(String interfaceName, boolean promiscuous, ByteBufAllocator allocator,
-            Consumer<ByteBuf> sink) {
-        return open(interfaceName, promiscuous, allocator, sink, () -> { });
+    public static PcapChannel open(
+            String interfaceName, boolean promiscuous, ByteBufAllocator allocator, Consumer<ByteBuf> sink) {
+        return open(interfaceName, promiscuous, allocator, sink, () -> {});
     }
 
     /**
      * Like {@link #open(String, boolean, ByteBufAllocator, Consumer)}, calling {@code flush} on the receive thread
      * after each batch of frames handed to {@code sink} (frames read from libpcap's buffer in one go).
      */
-    public static PcapChannel open(String interfaceName, boolean promiscuous, ByteBufAllocator allocator,
-            Consumer<ByteBuf> sink, Runnable flush) {
+    public static PcapChannel open(
+            String interfaceName,
+            boolean promiscuous,
+            ByteBufAllocator allocator,
+            Consumer<ByteBuf> sink,
+            Runnable flush) {
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(flush, "flush");
         Objects.requireNonNull(allocator, "allocator");
@@ -113,11 +122,10 @@ public final class PcapChannel implements AutoCloseable {
         } catch (IOException e) {
             return; // not Linux, or /proc not mounted: let libpcap report what it finds
         }
-        boolean found = lines.stream().map(String::strip)
-                .anyMatch(line -> line.startsWith(interfaceName + ":"));
+        boolean found = lines.stream().map(String::strip).anyMatch(line -> line.startsWith(interfaceName + ":"));
         if (!found) {
-            throw new IllegalArgumentException("interfaceName: " + interfaceName
-                    + " (expected: an existing interface of this network namespace)");
+            throw new IllegalArgumentException(
+                    "interfaceName: " + interfaceName + " (expected: an existing interface of this network namespace)");
         }
     }
 
@@ -261,8 +269,8 @@ public final class PcapChannel implements AutoCloseable {
         }
         if (receiver.isAlive()) {
             // Closing under a thread still inside libpcap would free memory it reads: leave the handle open.
-            throw new IllegalStateException("PcapPort " + interfaceName + ": receive thread did not stop within "
-                    + JOIN_MILLIS + " ms");
+            throw new IllegalStateException(
+                    "PcapPort " + interfaceName + ": receive thread did not stop within " + JOIN_MILLIS + " ms");
         }
         handle.close();
     }

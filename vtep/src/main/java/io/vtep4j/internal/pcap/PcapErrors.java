@@ -5,8 +5,7 @@ import java.util.Locale;
 /** Turns libpcap's open errors into the exceptions of vtep4j's API. Thread-safe (stateless). */
 public final class PcapErrors {
 
-    private PcapErrors() {
-    }
+    private PcapErrors() {}
 
     /**
      * Maps a failure to open a live capture on {@code interfaceName}: missing privilege becomes an
@@ -17,11 +16,12 @@ public final class PcapErrors {
         String detail = String.valueOf(cause.getMessage());
         String lower = detail.toLowerCase(Locale.ROOT);
         if (lower.contains("permission") || lower.contains("operation not permitted")) {
-            return new IllegalStateException("PcapPort " + interfaceName + ": capturing and injecting frames needs "
-                    + "root or CAP_NET_RAW, which this process does not have (libpcap: " + detail.strip() + ")",
+            return new IllegalStateException(
+                    "PcapPort " + interfaceName + ": capturing and injecting frames needs "
+                            + "root or CAP_NET_RAW, which this process does not have (libpcap: " + detail.strip() + ")",
                     cause);
         }
-        return new IllegalStateException("PcapPort " + interfaceName + ": cannot open a live capture (libpcap: "
-                + detail.strip() + ")", cause);
+        return new IllegalStateException(
+                "PcapPort " + interfaceName + ": cannot open a live capture (libpcap: " + detail.strip() + ")", cause);
     }
 }

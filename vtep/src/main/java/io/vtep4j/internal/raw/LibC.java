@@ -29,8 +29,7 @@ final class LibC {
         Native.register(NativeLibrary.getInstance("c"));
     }
 
-    private LibC() {
-    }
+    private LibC() {}
 
     static native int socket(int domain, int type, int protocol) throws LastErrorException;
 

@@ -15,7 +15,6 @@ import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.internal.UnderlayReceiver;
-
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -61,6 +60,7 @@ public final class RawGreUnderlay implements Underlay {
     static final int IPV6_OVERHEAD = 40;
     /** Largest IPv4 header (IHL 15): the receive slot must hold it in front of the payload. */
     private static final int MAX_IPV4_HEADER = 60;
+
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final long TIMEOUT_SECONDS = 10;
 
@@ -69,10 +69,12 @@ public final class RawGreUnderlay implements Underlay {
     private final List<InetSocketAddress> bound = new ArrayList<>();
     /** Channels of further local addresses of a family: they receive, the first of the family sends. */
     private final List<EpollDatagramChannel> receiveOnly = new ArrayList<>();
+
     private volatile EpollDatagramChannel channel4;
     private volatile EpollDatagramChannel channel6;
     /** Wildcard-bound IPv4 socket receiving joined groups; created on the first join. */
     private EpollDatagramChannel multicast4;
+
     private UnderlayReceiver receiver;
     private volatile boolean dirty4;
     private volatile boolean dirty6;
@@ -134,7 +136,8 @@ public final class RawGreUnderlay implements Underlay {
         // Netty's recvmmsg path asks the socket for a UDP-level option that an AF_INET6 raw socket lacks
         // (ENOPROTOOPT on every read), so IPv6 reads one packet per recvmsg.
         int batch = socket.isIpv6() ? 1 : Math.max(1, config.readBatch());
-        ch.config().setAllocator(config.allocator())
+        ch.config()
+                .setAllocator(config.allocator())
                 .setTrafficClass(config.dscp() << 2)
                 .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(slot * batch));
         if (batch > 1) {
@@ -142,15 +145,18 @@ public final class RawGreUnderlay implements Underlay {
         }
         if (config.multicastInterface() != null && !socket.isIpv6()) {
             // Sends to a group leave through the named interface, with the unicast TTL, and never loop back to us.
-            ch.config().setNetworkInterface(multicastInterface())
+            ch.config()
+                    .setNetworkInterface(multicastInterface())
                     .setTimeToLive(config.ttl())
                     .setLoopbackModeDisabled(true)
                     .setOption(EpollChannelOption.IP_MULTICAST_ALL, false);
         }
         ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6(), groupsOnly));
         try {
-            ChannelFutures.await(config.group().next().register(ch), "cannot register raw GRE socket on "
-                    + local.getHostAddress(), TIMEOUT_SECONDS);
+            ChannelFutures.await(
+                    config.group().next().register(ch),
+                    "cannot register raw GRE socket on " + local.getHostAddress(),
+                    TIMEOUT_SECONDS);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -212,8 +218,8 @@ public final class RawGreUnderlay implements Underlay {
             }
             ch = multicast4;
         }
-        ChannelFutures.await(ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress(),
-                TIMEOUT_SECONDS);
+        ChannelFutures.await(
+                ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress(), TIMEOUT_SECONDS);
     }
 
     @Override
@@ -224,7 +230,9 @@ public final class RawGreUnderlay implements Underlay {
             ch = multicast4;
         }
         if (ch != null) {
-            ChannelFutures.await(ch.leaveGroup(new InetSocketAddress(group, 0), nif), "leave " + group.getHostAddress(),
+            ChannelFutures.await(
+                    ch.leaveGroup(new InetSocketAddress(group, 0), nif),
+                    "leave " + group.getHostAddress(),
                     TIMEOUT_SECONDS);
         }
     }
@@ -287,8 +295,9 @@ public final class RawGreUnderlay implements Underlay {
             if (ipv4) {
                 int offset = content.readerIndex();
                 // The kernel has checked the header checksum before raw delivery; no need to sum it again.
-                if (groupsOnly && (content.readableBytes() < Ipv4Header.MIN_LENGTH
-                        || (Ipv4Header.destination(content, offset) >>> 28) != 0xE)) {
+                if (groupsOnly
+                        && (content.readableBytes() < Ipv4Header.MIN_LENGTH
+                                || (Ipv4Header.destination(content, offset) >>> 28) != 0xE)) {
                     // The wildcard socket's copy of a unicast packet: the unicast socket delivers it. Not a drop.
                     content.release();
                     return null;

@@ -1,7 +1,6 @@
 package io.vtep4j.internal.raw;
 
 import com.sun.jna.LastErrorException;
-
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -86,8 +85,10 @@ public final class RawIpSocket implements AutoCloseable {
         try {
             LibC.bind(fd, sockaddr, sockaddr.length);
         } catch (LastErrorException e) {
-            throw new IOException("bind raw socket to " + local.getHostAddress() + " failed (errno "
-                    + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")", e);
+            throw new IOException(
+                    "bind raw socket to " + local.getHostAddress() + " failed (errno " + e.getErrorCode() + ": "
+                            + LibC.strerror(e.getErrorCode()) + ")",
+                    e);
         }
     }
 
@@ -117,8 +118,10 @@ public final class RawIpSocket implements AutoCloseable {
             try {
                 LibC.setsockopt(fd, LibC.SOL_SOCKET, option, new int[] {bytes}, Integer.BYTES);
             } catch (LastErrorException e) {
-                throw new IOException("setsockopt(SOL_SOCKET, " + option + ", " + bytes + ") on raw socket failed"
-                        + " (errno " + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")", e);
+                throw new IOException(
+                        "setsockopt(SOL_SOCKET, " + option + ", " + bytes + ") on raw socket failed" + " (errno "
+                                + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")",
+                        e);
             }
         }
         return this;

@@ -22,10 +22,16 @@ import org.junit.jupiter.api.Test;
 class RawGreInboundTest {
 
     private static final byte[] GRE = {
-        0x20, 0x00,                   // C=0 K=1 S=0, version 0 (RFC 2890 §2)
-        0x65, 0x58,                   // protocol type: Transparent Ethernet Bridging (RFC 7637 §3.2)
-        0x12, 0x34, 0x56, 0x01,       // key: VSID 0x123456, FlowID 0x01
-        (byte) 0xAA, (byte) 0xBB,     // (first bytes of an inner frame)
+        0x20,
+        0x00, // C=0 K=1 S=0, version 0 (RFC 2890 §2)
+        0x65,
+        0x58, // protocol type: Transparent Ethernet Bridging (RFC 7637 §3.2)
+        0x12,
+        0x34,
+        0x56,
+        0x01, // key: VSID 0x123456, FlowID 0x01
+        (byte) 0xAA,
+        (byte) 0xBB, // (first bytes of an inner frame)
     };
 
     private final Recorder recorder = new Recorder();
@@ -70,7 +76,9 @@ class RawGreInboundTest {
         shortIhl[0] = 0x44;
         byte[] totalTooLong = ipv4(20, GRE.length + 100, 0);
         ByteBuf[] contents = {
-            content(wrongVersion, GRE), content(shortIhl, GRE), content(totalTooLong, GRE),
+            content(wrongVersion, GRE),
+            content(shortIhl, GRE),
+            content(totalTooLong, GRE),
             content(new byte[0], new byte[12]), // shorter than an IPv4 header
         };
         for (ByteBuf c : contents) {
@@ -78,8 +86,13 @@ class RawGreInboundTest {
             assertEquals(0, c.refCnt(), "dropped packet must be released");
         }
         assertTrue(recorder.payloads.isEmpty());
-        assertEquals(List.of(DropReason.OUTER_IPV4_MALFORMED, DropReason.OUTER_IPV4_MALFORMED,
-                DropReason.OUTER_IPV4_MALFORMED, DropReason.OUTER_IPV4_MALFORMED), recorder.drops);
+        assertEquals(
+                List.of(
+                        DropReason.OUTER_IPV4_MALFORMED,
+                        DropReason.OUTER_IPV4_MALFORMED,
+                        DropReason.OUTER_IPV4_MALFORMED,
+                        DropReason.OUTER_IPV4_MALFORMED),
+                recorder.drops);
         assertFalse(ch.finish());
     }
 
@@ -157,8 +170,7 @@ class RawGreInboundTest {
     }
 
     private static DatagramPacket packet(byte[] header, byte[] payload, String source) {
-        return new DatagramPacket(content(header, payload), new InetSocketAddress(0),
-                new InetSocketAddress(source, 0));
+        return new DatagramPacket(content(header, payload), new InetSocketAddress(0), new InetSocketAddress(source, 0));
     }
 
     /** Copies and releases what it receives. */

@@ -11,9 +11,9 @@ import com.sun.jna.NativeLibrary;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
-import io.vtep4j.interop.Cmd;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.UnderlayConfig;
+import io.vtep4j.interop.Cmd;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -82,14 +82,15 @@ class RawGreMulticastTest {
             return t;
         });
         executor.submit(() -> {
-            int fd = Ns.open("/var/run/netns/" + ns, 0);
-            try {
-                Ns.setns(fd, CLONE_NEWNET);
-            } finally {
-                Ns.close(fd);
-            }
-            return null;
-        }).get(10, TimeUnit.SECONDS);
+                    int fd = Ns.open("/var/run/netns/" + ns, 0);
+                    try {
+                        Ns.setns(fd, CLONE_NEWNET);
+                    } finally {
+                        Ns.close(fd);
+                    }
+                    return null;
+                })
+                .get(10, TimeUnit.SECONDS);
         return executor;
     }
 
@@ -98,8 +99,18 @@ class RawGreMulticastTest {
     }
 
     private static UnderlayConfig config(InetAddress local, String multicastInterface) {
-        return new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT, List.of(local), 0, 5, 0, multicastInterface,
-                1600, 8, false, false);
+        return new UnderlayConfig(
+                group,
+                PooledByteBufAllocator.DEFAULT,
+                List.of(local),
+                0,
+                5,
+                0,
+                multicastInterface,
+                1600,
+                8,
+                false,
+                false);
     }
 
     @Test

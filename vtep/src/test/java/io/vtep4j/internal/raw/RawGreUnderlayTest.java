@@ -56,8 +56,8 @@ class RawGreUnderlayTest {
     }
 
     private static UnderlayConfig config(InetAddress local, int ttl, int dscp) {
-        return new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT, List.of(local), 0, ttl, dscp, null, 1600,
-                8, false, false);
+        return new UnderlayConfig(
+                group, PooledByteBufAllocator.DEFAULT, List.of(local), 0, ttl, dscp, null, 1600, 8, false, false);
     }
 
     @Test
@@ -65,8 +65,8 @@ class RawGreUnderlayTest {
         Queue received = new Queue();
         BlockingQueue<byte[]> sniffed = new LinkedBlockingQueue<>();
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 33, 10));
-             RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0));
-             Sniffer sniffer = new Sniffer(B, sniffed)) {
+                RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0));
+                Sniffer sniffer = new Sniffer(B, sniffed)) {
             a.open(new Queue());
             b.open(received);
             assertEquals(List.of(new InetSocketAddress(A, 0)), a.boundAddresses());
@@ -96,7 +96,7 @@ class RawGreUnderlayTest {
     void writesABatchInOrderWithOneFlush() throws Exception {
         Queue received = new Queue();
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0));
-             RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0))) {
+                RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0))) {
             a.open(new Queue());
             b.open(received);
             int n = 20;
@@ -116,7 +116,9 @@ class RawGreUnderlayTest {
     void carriesGreOverIpv6WhereTheKernelDeliversNoHeader() throws Exception {
         InetAddress loop6 = address("::1");
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.vtep4j.interop.Cmd.run("ip", "-6", "addr", "show", "dev", "lo").stdout().contains("::1"),
+                io.vtep4j.interop.Cmd.run("ip", "-6", "addr", "show", "dev", "lo")
+                        .stdout()
+                        .contains("::1"),
                 "no ::1 on loopback (IPv6 disabled)");
         Queue received = new Queue();
         try (RawGreUnderlay a = new RawGreUnderlay(config(loop6, 64, 0))) {
@@ -136,10 +138,10 @@ class RawGreUnderlayTest {
         InetAddress second = address("127.77.0.3");
         Queue toB = new Queue();
         Queue toA = new Queue();
-        UnderlayConfig twoAddresses = new UnderlayConfig(group, PooledByteBufAllocator.DEFAULT, List.of(B, second),
-                0, 64, 0, null, 1600, 8, false, false);
+        UnderlayConfig twoAddresses = new UnderlayConfig(
+                group, PooledByteBufAllocator.DEFAULT, List.of(B, second), 0, 64, 0, null, 1600, 8, false, false);
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0));
-             RawGreUnderlay b = new RawGreUnderlay(twoAddresses)) {
+                RawGreUnderlay b = new RawGreUnderlay(twoAddresses)) {
             a.open(toA);
             b.open(toB);
             assertEquals(List.of(new InetSocketAddress(B, 0), new InetSocketAddress(second, 0)), b.boundAddresses());
@@ -159,7 +161,7 @@ class RawGreUnderlayTest {
         Queue toA = new Queue();
         Queue toB = new Queue();
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0));
-             RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0))) {
+                RawGreUnderlay b = new RawGreUnderlay(config(B, 64, 0))) {
             a.open(toA);
             b.open(toB);
             // Nobody takes GRE at 127.77.0.9: the kernel answers ICMP protocol unreachable, which a raw socket may
@@ -182,8 +184,8 @@ class RawGreUnderlayTest {
     void refusesIpv6OrUnconfiguredMulticastAndDropsSendsWithoutALocalAddressOfThatFamily() throws Exception {
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0))) {
             a.open(new Queue());
-            IllegalStateException noInterface = assertThrows(IllegalStateException.class,
-                    () -> a.joinGroup(address("239.1.1.1")));
+            IllegalStateException noInterface =
+                    assertThrows(IllegalStateException.class, () -> a.joinGroup(address("239.1.1.1")));
             assertTrue(noInterface.getMessage().startsWith("multicastInterface: null"), noInterface.getMessage());
             IOException v6 = assertThrows(IOException.class, () -> a.joinGroup(address("ff05::7")));
             assertTrue(v6.getMessage().contains("head-end replication"), v6.getMessage());
@@ -231,8 +233,7 @@ class RawGreUnderlayTest {
 
     /** Collects received payloads (copied, released) for the test thread. */
     static final class Queue implements UnderlayReceiver {
-        record Item(byte[] bytes, InetAddress source) {
-        }
+        record Item(byte[] bytes, InetAddress source) {}
 
         private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
         final BlockingQueue<DropReason> drops = new LinkedBlockingQueue<>();
@@ -247,8 +248,7 @@ class RawGreUnderlayTest {
         }
 
         @Override
-        public void readComplete() {
-        }
+        public void readComplete() {}
 
         @Override
         public void dropped(DropReason reason) {
@@ -272,7 +272,8 @@ class RawGreUnderlayTest {
         private final EpollDatagramChannel channel;
 
         Sniffer(InetAddress local, BlockingQueue<byte[]> out) throws Exception {
-            channel = new EpollDatagramChannel(RawIpSocket.open(local, RawIpSocket.IPPROTO_GRE).fd());
+            channel = new EpollDatagramChannel(
+                    RawIpSocket.open(local, RawIpSocket.IPPROTO_GRE).fd());
             channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -37,8 +37,8 @@ class RawIpSocketTest {
 
     @Test
     void rejectsProtocolNumbersOutsideOneByte() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RawIpSocket.open(InetAddress.getLoopbackAddress(), 256));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> RawIpSocket.open(InetAddress.getLoopbackAddress(), 256));
         assertEquals("protocol: 256 (expected: 1..255)", e.getMessage());
     }
 
@@ -62,8 +62,14 @@ class RawIpSocketTest {
         assumeTrue(Cmd.run("sh", "-c", "command -v setpriv").ok(), "setpriv (util-linux) not installed");
         assumeTrue(RawSocketsAvailable.asCurrentUser(), "this JVM has no CAP_NET_RAW itself");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> argv = new ArrayList<>(List.of("setpriv", "--bounding-set=-net_raw",
-                "--inh-caps=-net_raw", "--", java, "-cp", System.getProperty("java.class.path"),
+        List<String> argv = new ArrayList<>(List.of(
+                "setpriv",
+                "--bounding-set=-net_raw",
+                "--inh-caps=-net_raw",
+                "--",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
                 RawOpenCheck.class.getName()));
         argv.addAll(List.of(args));
         return Cmd.run(Duration.ofSeconds(60), argv.toArray(String[]::new));
@@ -73,7 +79,8 @@ class RawIpSocketTest {
     private static final class RawSocketsAvailable {
         static boolean asCurrentUser() {
             try {
-                RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE).close();
+                RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE)
+                        .close();
                 return true;
             } catch (IOException e) {
                 return false;

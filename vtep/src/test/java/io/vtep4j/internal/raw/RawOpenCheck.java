@@ -10,14 +10,15 @@ import java.net.InetAddress;
  */
 public final class RawOpenCheck {
 
-    private RawOpenCheck() {
-    }
+    private RawOpenCheck() {}
 
     /** Entry point; sends nothing. */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("vtep")) {
-            try (io.vtep4j.Vtep vtep = io.vtep4j.Vtep.builder().localAddress("127.0.0.1")
-                    .encapsulation(io.vtep4j.learning.Encapsulation.NVGRE).build()) {
+            try (io.vtep4j.Vtep vtep = io.vtep4j.Vtep.builder()
+                    .localAddress("127.0.0.1")
+                    .encapsulation(io.vtep4j.learning.Encapsulation.NVGRE)
+                    .build()) {
                 System.out.println("built " + vtep);
                 System.exit(3);
             } catch (RuntimeException e) {
@@ -26,7 +27,8 @@ public final class RawOpenCheck {
             return;
         }
         try {
-            RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE).close();
+            RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE)
+                    .close();
             System.out.println("opened");
             System.exit(3);
         } catch (IOException e) {

@@ -7,13 +7,13 @@ import org.junit.jupiter.api.Assumptions;
 /** Test gate: can this JVM open raw sockets? Skips loudly when not, fails when {@code CI=true}. */
 final class RawSockets {
 
-    private RawSockets() {
-    }
+    private RawSockets() {}
 
     static void assumeAvailable() {
         String reason;
         try {
-            RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE).close();
+            RawIpSocket.open(InetAddress.getLoopbackAddress(), RawIpSocket.IPPROTO_GRE)
+                    .close();
             return;
         } catch (java.io.IOException e) {
             reason = e.getMessage();

@@ -12,7 +12,6 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +43,7 @@ public final class RawTransportProbe {
     private static final InetAddress RX = address("127.0.0.1");
     private static final InetAddress TX = address("127.0.0.2");
 
-    private RawTransportProbe() {
-    }
+    private RawTransportProbe() {}
 
     /** Runs one TX/RX combination for the given seconds (bounded) and prints the rates. */
     public static void main(String[] args) throws Exception {
@@ -56,9 +54,11 @@ public final class RawTransportProbe {
         byte[] gre = greMessage(frame);
         LongAdder received = new LongAdder();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        RawIpSocket rxSocket = RawIpSocket.open(RX, RawIpSocket.IPPROTO_GRE,
-                !"blocking".equals(rx) && !"handoff".equals(rx)).buffers(4 << 20);
-        RawIpSocket txSocket = RawIpSocket.open(TX, RawIpSocket.IPPROTO_GRE, !"jna".equals(tx)).buffers(4 << 20);
+        RawIpSocket rxSocket = RawIpSocket.open(
+                        RX, RawIpSocket.IPPROTO_GRE, !"blocking".equals(rx) && !"handoff".equals(rx))
+                .buffers(4 << 20);
+        RawIpSocket txSocket =
+                RawIpSocket.open(TX, RawIpSocket.IPPROTO_GRE, !"jna".equals(tx)).buffers(4 << 20);
         Thread blockingReader = null;
         EpollDatagramChannel rxChannel = null;
         EpollDatagramChannel txChannel = null;
@@ -87,9 +87,12 @@ public final class RawTransportProbe {
                 group.register(txChannel).sync();
             }
             long rxThread = blockingReader != null ? blockingReader.getId() : threadOf(rxChannel);
-            long txThread = txChannel != null ? threadOf(txChannel) : Thread.currentThread().getId();
-            long loopThread = handoffLoop != null ? handoffLoop.submit(() -> Thread.currentThread().getId())
-                    .get(5, TimeUnit.SECONDS) : -1;
+            long txThread = txChannel != null
+                    ? threadOf(txChannel)
+                    : Thread.currentThread().getId();
+            long loopThread = handoffLoop != null
+                    ? handoffLoop.submit(() -> Thread.currentThread().getId()).get(5, TimeUnit.SECONDS)
+                    : -1;
             long rxCpu0 = CPU.getThreadCpuTime(rxThread) + (loopThread < 0 ? 0 : CPU.getThreadCpuTime(loopThread));
             long txCpu0 = CPU.getThreadCpuTime(txThread);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -107,13 +110,21 @@ public final class RawTransportProbe {
                 last = received.sum();
                 Thread.sleep(50);
             }
-            long rxCpu = CPU.getThreadCpuTime(rxThread) + (loopThread < 0 ? 0 : CPU.getThreadCpuTime(loopThread))
-                    - rxCpu0;
+            long rxCpu =
+                    CPU.getThreadCpuTime(rxThread) + (loopThread < 0 ? 0 : CPU.getThreadCpuTime(loopThread)) - rxCpu0;
             long txCpu = CPU.getThreadCpuTime(txThread) - txCpu0;
-            System.out.printf("tx=%s rx=%s frame=%d: sent %.0f pps, received %.0f pps (%d of %d);"
-                    + " tx thread %.0f ns/packet, rx thread %.0f ns/packet%n", tx, rx, frame,
-                    sent / elapsed, received.sum() / elapsed, received.sum(), sent,
-                    (double) txCpu / sent, (double) rxCpu / Math.max(1, received.sum()));
+            System.out.printf(
+                    "tx=%s rx=%s frame=%d: sent %.0f pps, received %.0f pps (%d of %d);"
+                            + " tx thread %.0f ns/packet, rx thread %.0f ns/packet%n",
+                    tx,
+                    rx,
+                    frame,
+                    sent / elapsed,
+                    received.sum() / elapsed,
+                    received.sum(),
+                    sent,
+                    (double) txCpu / sent,
+                    (double) rxCpu / Math.max(1, received.sum()));
         } finally {
             if (txChannel != null) {
                 txChannel.close().sync();
@@ -162,7 +173,9 @@ public final class RawTransportProbe {
                     return;
                 }
                 for (int i = 0; i < 32 && channel.isWritable(); i++) {
-                    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(gre.length).writeBytes(gre);
+                    ByteBuf buf = PooledByteBufAllocator.DEFAULT
+                            .directBuffer(gre.length)
+                            .writeBytes(gre);
                     channel.write(new DatagramPacket(buf, to));
                     sent[0]++;
                 }
@@ -175,30 +188,34 @@ public final class RawTransportProbe {
     }
 
     private static Thread blockingReader(RawIpSocket socket, LongAdder received, EventLoop handoff) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[2048];
-            byte[] from = new byte[16];
-            int[] fromLength = new int[1];
-            while (true) {
-                fromLength[0] = from.length;
-                try {
-                    int n = LibC.recvfrom(socket.fd(), buf, buf.length, 0, from, fromLength);
-                    if (handoff == null) {
-                        received.increment();
-                        continue;
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[2048];
+                    byte[] from = new byte[16];
+                    int[] fromLength = new int[1];
+                    while (true) {
+                        fromLength[0] = from.length;
+                        try {
+                            int n = LibC.recvfrom(socket.fd(), buf, buf.length, 0, from, fromLength);
+                            if (handoff == null) {
+                                received.increment();
+                                continue;
+                            }
+                            // What the Underlay contract needs from a reader thread: the packet in a ByteBuf, handed to
+                            // an event loop of the engine's group.
+                            ByteBuf packet = PooledByteBufAllocator.DEFAULT
+                                    .directBuffer(n)
+                                    .writeBytes(buf, 0, n);
+                            handoff.execute(() -> {
+                                received.increment();
+                                packet.release();
+                            });
+                        } catch (com.sun.jna.LastErrorException e) {
+                            return; // EBADF after close
+                        }
                     }
-                    // What the Underlay contract needs from a reader thread: the packet in a ByteBuf, handed to
-                    // an event loop of the engine's group.
-                    ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(n).writeBytes(buf, 0, n);
-                    handoff.execute(() -> {
-                        received.increment();
-                        packet.release();
-                    });
-                } catch (com.sun.jna.LastErrorException e) {
-                    return; // EBADF after close
-                }
-            }
-        }, "raw-blocking-reader");
+                },
+                "raw-blocking-reader");
         t.setDaemon(true);
         t.start();
         return t;
