@@ -15,23 +15,29 @@
 # processes, RPS for the kernel's receive processing). Delivered packets are read from the sink's interface
 # counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
 #
-# Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--no-results] [--rt] [--profile]
-#               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS]
+# Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--out DIR] [--record] [--rt] [--profile]
+#               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS] [--out DIR]
 #   --quick       1 s trials, 1 saturation trial + 3 search steps per case (about 2 min; plus about 1 min to
 #                 build the runner jar on a clean clone)
 #   default       3 s trials, 3 saturation trials + 6 search steps per case
-#   --no-results  do not append to bench/RESULTS.md or draw the chart (output stays in the run directory)
+#   --out DIR     where the run's table (summary.md), chart (chart.png), raw trials (trials-all.csv) and logs go;
+#                 default bench/results/<UTC date-time>-<mode>/ (git-ignored). A run changes no tracked file
+#                 unless --record is given.
+#   --record      also replace this mode's block in bench/RESULTS.md ("## System throughput") and the committed
+#                 chart bench/system/chart-<mode>.png with this run's (--no-results, the old opposite, is accepted
+#                 and changes nothing: not recording is the default)
 #   --rt          run the generator and the userspace DUTs (vtep4j, OVS) as SCHED_FIFO 1: on a shared machine the
 #                 kernel DUT runs in softirq, which preempts every process, while processes share CPU 1 with
 #                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
-#                 trial (perf stat on syscall tracepoints) in the run directory
-#   --alloc [S]   bytes allocated per forwarded packet (issue 6: 0 B/packet in steady state), vtep4j only, no
-#                 RESULTS.md: one trial at a fixed lossless load (--alloc-rate, default 40000 pps of 64-byte
-#                 frames, 1 MAC; about 60 % of what vtep4j carries without loss on a quiet machine) for warm-up
-#                 (--alloc-warmup, default 10 s) + S seconds (default 60) + 5 s, twice: default I/O, then
-#                 -Dvtep4j.directIo=true. StitchRunner --alloc-window measures the event loops' allocation;
-#                 prints both ALLOC lines, delivered pps and loss of each, and ALLOC_RESULT netty_bpp= direct_bpp=
+#                 trial (perf stat on syscall tracepoints), both in the results folder
+#   --alloc [S]   bytes allocated per forwarded packet by the event loops (0 B/packet expected in steady state on
+#                 the direct I/O path), vtep4j only, never recorded in RESULTS.md: one trial at a fixed lossless
+#                 load (--alloc-rate, default 40000 pps of 64-byte frames, 1 MAC; about 60 % of what vtep4j
+#                 carries without loss on a quiet machine) for warm-up (--alloc-warmup, default 10 s) + S seconds
+#                 (default 60) + 5 s, twice: Netty's datagram I/O, then direct I/O (-Dvtep4j.directIo=true).
+#                 StitchRunner --alloc-window measures the event loops' allocation; prints both ALLOC lines,
+#                 delivered pps and loss of each, and ALLOC_RESULT netty_bpp= direct_bpp= (also in alloc.txt)
 # Installs what it needs with apt-get when missing (gcc, openvswitch-switch, python3-matplotlib, tshark, tcpdump,
 # ethtool, iproute2; linux-perf for --profile). netsniff-ng (trafgen) is not used; see vxgen.c for why. The vtep4j
 # leg builds bench/target/benchmarks.jar with Maven (offline) when it is missing.
@@ -44,9 +50,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PY=/usr/bin/python3
+# The header comment above, from line 2 to the first line that is not a comment, without the leading "# ".
+usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"; }
 QUICK=0
 DEVICES="kernel,vtep4j,ovs"
-WRITE_RESULTS=1
+RECORD=0
+OUT=""
 PROFILE=0
 RT=""
 ALLOC=0; ALLOC_RATE=40000; ALLOC_WARMUP=10
@@ -54,14 +63,16 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --devices) DEVICES="$2"; shift ;;
-    --no-results) WRITE_RESULTS=0 ;;
+    --out) OUT="$2"; shift ;;
+    --record) RECORD=1 ;;
+    --no-results) RECORD=0 ;;
     --profile) PROFILE=1 ;;
     --rt) RT="chrt -f 1" ;;
     --alloc) ALLOC=60; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then ALLOC=$2; shift; fi ;;
     --alloc-rate) ALLOC_RATE="$2"; shift ;;
     --alloc-warmup) ALLOC_WARMUP="$2"; shift ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --no-results, --rt, --profile," \
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --out DIR, --record, --rt, --profile," \
          "--alloc [SECONDS], --alloc-rate PPS, --alloc-warmup SECONDS)" >&2; exit 2 ;;
   esac
   shift
@@ -71,8 +82,10 @@ if [ "$ALLOC" != 0 ]; then
     echo "--alloc-rate: $ALLOC_RATE (expected: packets/s >= 1000)" >&2; exit 2; }
   [[ "$ALLOC_WARMUP" =~ ^[0-9]+$ ]] && [ $((ALLOC + ALLOC_WARMUP + 5)) -le 600 ] || {
     echo "--alloc $ALLOC --alloc-warmup $ALLOC_WARMUP (expected: seconds, together at most 595)" >&2; exit 2; }
-  # Only the vtep4j device, and never RESULTS.md (the lead writes the allocation numbers there).
-  DEVICES=vtep4j; WRITE_RESULTS=0
+  # Only the vtep4j device; the bytes per packet go to the results folder, never into RESULTS.md (its Allocation
+  # table is edited by hand from alloc.txt).
+  [ "$RECORD" = 1 ] && echo "run.sh: --record has no effect with --alloc (RESULTS.md is not changed)" >&2
+  DEVICES=vtep4j; RECORD=0
   # --shared-loop true: both VTEPs on one event loop, so a frame goes from A's handler into B's port as a plain
   # send on the same thread. With separate loops that hand-off is a cross-thread task (WriteTask, queue nodes:
   # 16-21 B/packet in the JFR profile of RESULTS.md), which measures Netty's task queue rather than the datagram
@@ -84,6 +97,11 @@ ${VTEP4J_RUNNER_OPTS:-}"
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (network namespaces, AF_PACKET)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "run.sh: needs 2 CPUs (generator on CPU 0, device under test on CPU 1)" >&2; exit 1; }
+
+if [ "$ALLOC" != 0 ]; then mode=alloc; else mode=$([ "$QUICK" = 1 ] && echo quick || echo full)$([ -n "$RT" ] && echo -rt || true); fi
+# The results folder: everything this run reports goes there (bench/results/ is git-ignored).
+[ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-$mode"
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
 
 if [ "$QUICK" = 1 ]; then
   DURATION=1; SAT_REPS=1; SEARCH_STEPS=3; SIZES="64 1400"; MACS="1 10000"
@@ -134,6 +152,15 @@ cleanup() {
   CREATED_NS=()
 }
 trap cleanup EXIT
+# Copies what the run reports from the work directory into the results folder (large inputs stay in $WORK).
+save_results() {
+  local f
+  for f in "$WORK"/trials-all.csv "$WORK"/summary.md "$WORK"/chart.png "$WORK"/alloc.txt "$WORK"/*.log \
+      "$WORK"/*.jfr "$WORK"/syscalls-*.txt "$WORK"/verify-*.pcap; do
+    [ -f "$f" ] && cp "$f" "$OUT/"
+  done
+  return 0
+}
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -271,7 +298,7 @@ setup_vtep4j() {
     (cd "$ROOT" && timeout 600 mvn -B -q -o -pl bench -am package -DskipTests) || {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
   fi
-  # Run from a private copy: other sessions rebuild bench/target while we measure.
+  # Run from a private copy: a build started while the benchmark runs may replace bench/target's jar.
   cp "$jar" "$WORK/bench.jar"
   if [ "$ALLOC" != 0 ]; then start_vtep4j netty -Dvtep4j.directIo=false; else start_vtep4j "" ""; fi
 }
@@ -425,10 +452,11 @@ echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_soft
 # alloc_run IO: one trial at ALLOC_RATE for warm-up + window + 5 s through the runner started last, whose sampler
 # (StitchRunner --alloc-window) waits for the traffic, the warm-up and the window, then logs its ALLOC lines.
 declare -A BPP
+say() { echo "$*" | tee -a "$WORK/alloc.txt"; }   # prints a line and keeps it for the results folder
 alloc_run() {
   local io=$1
   BPP[$io]="n/a"
-  if [ "${STATUS[vtep4j]}" != ok ]; then echo "ALLOC io=$io: ${STATUS[vtep4j]}"; return; fi
+  if [ "${STATUS[vtep4j]}" != ok ]; then say "ALLOC io=$io: ${STATUS[vtep4j]}"; return; fi
   local sent got took
   read -r sent got took < <(trial "alloc-$io" vtep4j 64 1 "$ALLOC_RATE" $((ALLOC_WARMUP + ALLOC + 5)))
   for _ in $(seq 1 300); do   # at most 30 s more for the sampler's lines
@@ -437,12 +465,12 @@ alloc_run() {
   done
   sleep 0.2   # the second line follows the first at once
   if grep -q '^ALLOC window_s=' "$VTEP4J_LOG"; then
-    grep '^ALLOC' "$VTEP4J_LOG"
+    grep '^ALLOC' "$VTEP4J_LOG" | tee -a "$WORK/alloc.txt"
     BPP[$io]=$(sed -n 's/^ALLOC window_s=.* bytes_per_packet=\([^ ]*\).*/\1/p' "$VTEP4J_LOG" | head -1)
   else
-    echo "ALLOC io=$io: no measurement ($(grep -m1 '^ALLOC' "$VTEP4J_LOG" || echo "no ALLOC line in $VTEP4J_LOG"))"
+    say "ALLOC io=$io: no measurement ($(grep -m1 '^ALLOC' "$VTEP4J_LOG" || echo "no ALLOC line in $VTEP4J_LOG"))"
   fi
-  echo "ALLOC_RUN io=$io rate=$ALLOC_RATE offered=$sent delivered=$got seconds=$took" \
+  say "ALLOC_RUN io=$io rate=$ALLOC_RATE offered=$sent delivered=$got seconds=$took" \
     "$(awk -v s="$sent" -v g="$got" -v t="$took" \
       'BEGIN{printf "delivered_pps=%d loss=%.3f%%", (t > 0 ? g / t : 0), (s > 0 ? 100 * (s - g) / s : 0)}')"
 }
@@ -459,8 +487,10 @@ if [ "$ALLOC" != 0 ]; then
   alloc_run direct
   stop_vtep4j
   cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"
+  echo "ALLOC_RESULT netty_bpp=${BPP[netty]} direct_bpp=${BPP[direct]}" >>"$WORK/alloc.txt"
+  save_results
   cleanup; trap - EXIT
-  echo "run.sh: raw trials in $WORK/trials-all.csv, runner logs $WORK/vtep4j-netty.log $WORK/vtep4j-direct.log"
+  echo "run.sh: results in $OUT (alloc.txt, trials-all.csv, vtep4j-netty.log, vtep4j-direct.log)"
   echo "ALLOC_RESULT netty_bpp=${BPP[netty]} direct_bpp=${BPP[direct]}"
   exit 0
 fi
@@ -523,21 +553,23 @@ for size in $SIZES; do
   done
 done
 cat "$RAW.hdr" "$RAW" >"$WORK/trials-all.csv"
+stop_vtep4j   # the runner's log (its stats at shutdown) and JFR recording are complete only once it has exited
 
 # ---------------------------------------------------------------- report
 status_args=()
 for dev in kernel vtep4j ovs; do
   case ",$DEVICES," in *,$dev,*) status_args+=("--status" "$dev=${STATUS[$dev]}") ;; *) status_args+=("--status" "$dev=n/a: not selected") ;; esac
 done
-mode=$([ "$QUICK" = 1 ] && echo quick || echo full)$([ -n "$RT" ] && echo -rt || true)
 flags=""; [ "$QUICK" = 1 ] && flags+=" --quick"; [ -n "$RT" ] && flags+=" --rt"; [ "$PROFILE" = 1 ] && flags+=" --profile"
 "$PY" "$HERE/summarize.py" --csv "$WORK/trials-all.csv" --mode "$mode" --duration "$DURATION" --flags "$flags" \
   --out-md "$WORK/summary.md" --chart "$WORK/chart.png" "${status_args[@]}"
-if [ "$WRITE_RESULTS" = 1 ]; then
-  cp "$WORK/chart.png" "$HERE/chart-$mode.png"
-  "$PY" "$HERE/summarize.py" --append-section "$ROOT/bench/RESULTS.md" --section-file "$WORK/summary.md" \
+save_results
+if [ "$RECORD" = 1 ]; then
+  cp "$OUT/chart.png" "$HERE/chart-$mode.png"
+  "$PY" "$HERE/summarize.py" --append-section "$ROOT/bench/RESULTS.md" --section-file "$OUT/summary.md" \
     --mode "$mode"
+  echo "run.sh: recorded in bench/RESULTS.md and bench/system/chart-$mode.png"
 fi
 cleanup; trap - EXIT
-echo "run.sh: raw trials in $WORK/trials-all.csv"
-cat "$WORK/summary.md"
+echo "run.sh: results in $OUT (summary.md, chart.png, trials-all.csv)"
+cat "$OUT/summary.md"

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Summarises bench/system/run.sh trials: a markdown table, a PNG chart and the RESULT line.
 
-Also replaces the run's block (quick or full) inside the "## System benchmark" section of
-bench/RESULTS.md, leaving every other section untouched.
+With --append-section (run.sh --record only) it also replaces the run's block (quick or full) inside the
+"## System throughput" section of bench/RESULTS.md, leaving every other section untouched.
 """
 import argparse
 import csv
@@ -15,7 +15,7 @@ import time
 
 DEVICES = ["kernel", "vtep4j", "ovs"]
 TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
-SECTION = "## System benchmark"
+SECTION = "## System throughput"
 
 
 def median_min_max(values):
@@ -182,7 +182,7 @@ def write_summary(args):
     loads = [float(r["load1"]) for r in rows] or [0.0]
     out = [f"### {args.mode} run, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", ""]
     out.append(f"Machine: {machine()}. Load average (1 min) during trials: {min(loads):.2f}–{max(loads):.2f}"
-               " (the machine is shared; other sessions' builds run on both CPUs).")
+               " (whatever else runs on the machine competes for the same CPUs).")
     out.append(f"Trials of {args.duration} s; `bench/system/run.sh{args.flags}`.")
     out.append("Device status: " + "; ".join(f"{d}: {status.get(d, '?')}" for d in DEVICES) + ".")
     out.append("")
@@ -190,7 +190,7 @@ def write_summary(args):
     out.append("")
     if args.chart:
         chart(cases, status, args.chart)
-        out.append(f"Chart: `bench/system/chart-{args.mode}.png`.")
+        out.append(f"Chart: `{os.path.basename(args.chart)}` beside this table.")
         out.append("")
     out.append(result_line(cases, status))  # last line: run.sh prints this file, so RESULT ends its output
     with open(args.out_md, "w") as f:
@@ -200,7 +200,9 @@ def write_summary(args):
 def append_section(args):
     path = args.append_section
     block = open(args.section_file).read()
-    block = "\n".join(f"```\n{l}\n```" if l.startswith("RESULT ") else l for l in block.splitlines()) + "\n"
+    chart_line = f"Chart: `bench/system/chart-{args.mode}.png`."   # run.sh --record copies the chart there
+    block = "\n".join(f"```\n{l}\n```" if l.startswith("RESULT ") else chart_line if l.startswith("Chart: ") else l
+                      for l in block.splitlines()) + "\n"
     start, end = f"<!-- system:{args.mode}:start -->", f"<!-- system:{args.mode}:end -->"
     text = open(path).read() if os.path.exists(path) else "# vtep4j benchmark results\n"
     if SECTION not in text:
