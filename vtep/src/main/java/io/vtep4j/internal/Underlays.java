@@ -6,7 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 /** Creates the {@link Underlay} for an encapsulation. Stateless, thread-safe. */
 public final class Underlays {
 
-    /** The raw IP protocol 47 transport (interop engineer's), found by name so the engine does not depend on it. */
+    /** The raw IP protocol 47 transport, found by name so the engine does not depend on it. */
     static final String RAW_GRE_CLASS = "io.vtep4j.internal.raw.RawGreUnderlay";
 
     private Underlays() {}

@@ -1,5 +1,5 @@
 /**
  * JMH benchmarks and a retained-heap measurement for the MAC forwarding table ({@code vtep4j-learning}), with a
- * Caffeine-based table as the comparison the issue asked for. Results: {@code bench/RESULTS.md}, "MAC learning".
+ * Caffeine-based table as the comparison. Results: {@code bench/RESULTS.md}, "MAC learning".
  */
 package io.vtep4j.bench.learning;

@@ -16,7 +16,7 @@ abstract class SummaryWriter {
         this.out = out;
     }
 
-    /** JSON lines: one object per packet with the keys the issue names, plus outer addresses and ports. */
+    /** JSON lines: one object per packet (verdict, reason, encapsulation, VNI, FlowID, inner and outer headers). */
     static SummaryWriter json(PrintWriter out) {
         return new Json(out);
     }
