@@ -32,25 +32,4 @@ final class Counters {
         }
         return out;
     }
-
-    /** The per-segment traffic counters beside its drops. */
-    static final class Segment {
-        final Counters drops = new Counters();
-        final LongAdder framesFromPorts = new LongAdder();
-        final LongAdder packetsToUnderlay = new LongAdder();
-        final LongAdder floods = new LongAdder();
-        final LongAdder packetsFromUnderlay = new LongAdder();
-        final LongAdder framesToPorts = new LongAdder();
-
-        VtepStats.SegmentStats snapshot(int vni) {
-            return new VtepStats.SegmentStats(
-                    vni,
-                    framesFromPorts.sum(),
-                    packetsToUnderlay.sum(),
-                    floods.sum(),
-                    packetsFromUnderlay.sum(),
-                    framesToPorts.sum(),
-                    drops.snapshot());
-        }
-    }
 }

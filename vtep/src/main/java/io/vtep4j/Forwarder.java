@@ -37,7 +37,7 @@ final class Forwarder implements UnderlayReceiver {
 
     private static final InetAddress[] NO_REMOTES = new InetAddress[0];
 
-    private final Engine engine;
+    private final VtepRuntime runtime;
     private final VtepConfig config;
     private final ForwardingTable table;
     private final VxlanCodec vxlan;
@@ -48,7 +48,7 @@ final class Forwarder implements UnderlayReceiver {
 
     private final Counters drops = new Counters();
     private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
-    /** Set while this thread is inside a read batch of this engine's underlay: flushes wait for readComplete. */
+    /** Set while this thread is inside a read batch of this runtime's underlay: flushes wait for readComplete. */
     private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
     /** Set while a flush of ours is queued on this (foreign) event loop. */
     private final FastThreadLocal<Boolean> flushQueued = new FastThreadLocal<>();
@@ -56,8 +56,8 @@ final class Forwarder implements UnderlayReceiver {
     private final Runnable queuedFlush = this::runQueuedFlush;
     private volatile Underlay underlay;
 
-    Forwarder(Engine engine, VtepConfig config, ForwardingTable table) {
-        this.engine = engine;
+    Forwarder(VtepRuntime runtime, VtepConfig config, ForwardingTable table) {
+        this.runtime = runtime;
         this.config = config;
         this.table = table;
         this.vxlan =
@@ -269,7 +269,7 @@ final class Forwarder implements UnderlayReceiver {
                     return;
                 }
             }
-            seg = engine.segmentFor(vni);
+            seg = runtime.segmentFor(vni);
             if (seg == null) {
                 drop(DropReason.UNKNOWN_VNI, null, source);
                 return;

@@ -3,7 +3,7 @@ package io.vtep4j;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.learning.Location;
 
-/** The one {@link LocalPort} implementation: forwards through its segment's {@link Engine}. */
+/** The one {@link LocalPort} implementation: forwards through its segment's {@link VtepRuntime}. */
 final class LocalPortImpl implements LocalPort {
 
     final int id;
@@ -41,7 +41,7 @@ final class LocalPortImpl implements LocalPort {
     @Override
     public void send(ByteBuf frame) {
         write(frame);
-        segment.engine.forwarder().flushUnlessReceiving();
+        segment.runtime.forwarder().flushUnlessReceiving();
     }
 
     @Override
@@ -53,12 +53,12 @@ final class LocalPortImpl implements LocalPort {
             frame.release();
             throw new IllegalStateException("port " + name + " (id " + id + "): closed (expected: an open port)");
         }
-        segment.engine.forwarder().fromPort(this, frame);
+        segment.runtime.forwarder().fromPort(this, frame);
     }
 
     @Override
     public void flush() {
-        segment.engine.forwarder().flush();
+        segment.runtime.forwarder().flush();
     }
 
     @Override

@@ -17,10 +17,10 @@ final class SegmentImpl implements Segment {
 
     private static final LocalPortImpl[] NO_PORTS = new LocalPortImpl[0];
 
-    final Engine engine;
+    final VtepRuntime runtime;
     final int vni;
     final FloodList floodList = new FloodList();
-    final Counters.Segment counters = new Counters.Segment();
+    final SegmentCounters counters = new SegmentCounters();
     /** Copy on write; the data path reads one snapshot per frame. */
     volatile LocalPortImpl[] ports = NO_PORTS;
     /** Empty: every source accepted. Immutable set: {@code contains} allocates nothing. */
@@ -28,8 +28,8 @@ final class SegmentImpl implements Segment {
 
     private volatile boolean open = true;
 
-    SegmentImpl(Engine engine, int vni) {
-        this.engine = engine;
+    SegmentImpl(VtepRuntime runtime, int vni) {
+        this.runtime = runtime;
         this.vni = vni;
     }
 
@@ -71,18 +71,18 @@ final class SegmentImpl implements Segment {
             throw new IllegalArgumentException("address: " + address.getHostAddress()
                     + " (expected: a multicast group or a remote VTEP's unicast address)");
         }
-        if (!engine.hasLocalFamily(address)) {
+        if (!runtime.hasLocalFamily(address)) {
             throw new IllegalArgumentException(
                     "address: " + address.getHostAddress() + " (expected: the family of a local address, "
-                            + engine.config().localAddresses() + ")");
+                            + runtime.config().localAddresses() + ")");
         }
         if (address.isMulticastAddress()) {
             InetAddress old = floodList.group();
             if (!address.equals(old)) {
-                engine.joinGroup(address);
+                runtime.joinGroup(address);
                 floodList.group(address);
                 if (old != null) {
-                    engine.leaveGroup(old);
+                    runtime.leaveGroup(old);
                 }
             }
         } else {
@@ -96,7 +96,7 @@ final class SegmentImpl implements Segment {
         Objects.requireNonNull(address, "address");
         if (address.equals(floodList.group())) {
             floodList.group(null);
-            engine.leaveGroup(address);
+            runtime.leaveGroup(address);
         } else {
             floodList.removeRemote(address);
         }
@@ -137,7 +137,7 @@ final class SegmentImpl implements Segment {
 
     @Override
     public Segment ageing(Duration ageing) {
-        engine.table().ageing(vni, ageing);
+        runtime.table().ageing(vni, ageing);
         return this;
     }
 
@@ -150,7 +150,7 @@ final class SegmentImpl implements Segment {
     public synchronized LocalPort attach(String name, FrameHandler handler) {
         Objects.requireNonNull(handler, "handler");
         checkOpen();
-        int id = engine.nextPortId();
+        int id = runtime.nextPortId();
         LocalPortImpl port = new LocalPortImpl(id, name != null ? name : "port-" + id, this, handler);
         LocalPortImpl[] next = Arrays.copyOf(ports, ports.length + 1);
         next[next.length - 1] = port;
@@ -163,7 +163,7 @@ final class SegmentImpl implements Segment {
         if (next.remove(port)) {
             ports = next.toArray(NO_PORTS);
         }
-        engine.table().flushLocation(port.location);
+        runtime.table().flushLocation(port.location);
     }
 
     @Override
@@ -173,12 +173,12 @@ final class SegmentImpl implements Segment {
 
     @Override
     public void close() {
-        if (engine.removeSegment(this)) {
+        if (runtime.removeSegment(this)) {
             closeInternal();
         }
     }
 
-    /** Closes ports, leaves the group, forgets the MACs; the engine has already unmapped the VNI. */
+    /** Closes ports, leaves the group, forgets the MACs; the runtime has already unmapped the VNI. */
     synchronized void closeInternal() {
         if (!open) {
             return;
@@ -191,9 +191,9 @@ final class SegmentImpl implements Segment {
         InetAddress group = floodList.group();
         if (group != null) {
             floodList.group(null);
-            engine.leaveGroup(group);
+            runtime.leaveGroup(group);
         }
-        engine.table().clearVni(vni);
+        runtime.table().clearVni(vni);
     }
 
     private void checkOpen() {

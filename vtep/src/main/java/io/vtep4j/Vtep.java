@@ -40,10 +40,11 @@ import java.util.function.LongSupplier;
  */
 public final class Vtep implements AutoCloseable {
 
-    private final Engine engine;
+    /** Package-private so that tests in this package can reach the runtime (sweeps); not part of the API. */
+    final VtepRuntime runtime;
 
-    private Vtep(Engine engine) {
-        this.engine = engine;
+    private Vtep(VtepRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /** A new builder with the defaults: VXLAN on UDP 4789, ageing 300 s, TTL 64, DSCP 0, MTU 1500. */
@@ -59,17 +60,17 @@ public final class Vtep implements AutoCloseable {
      * @throws IllegalStateException if the VTEP is closed
      */
     public Segment segment(int vni) {
-        return engine.segment(vni);
+        return runtime.segment(vni);
     }
 
     /** A snapshot of the segments that exist. */
     public List<Segment> segments() {
-        return engine.segments();
+        return runtime.segments();
     }
 
     /** An immutable snapshot of the counters. */
     public VtepStats stats() {
-        return engine.stats();
+        return runtime.stats();
     }
 
     /**
@@ -77,32 +78,27 @@ public final class Vtep implements AutoCloseable {
      * Thread-safe; MACs are {@code long}s (see {@code io.vtep4j.learning.MacAddress}).
      */
     public ForwardingTable forwardingTable() {
-        return engine.table();
+        return runtime.table();
     }
 
     /** The encapsulation this VTEP speaks. */
     public Encapsulation encapsulation() {
-        return engine.config().encapsulation();
+        return runtime.config().encapsulation();
     }
 
     /** Whether the underlay uses direct datagram I/O ({@link Builder#directIo}); always false for NVGRE. */
     public boolean directIo() {
-        return engine.config().directIo();
+        return runtime.config().directIo();
     }
 
     /** The underlay addresses actually bound (with the UDP port; port 0 for raw IP). */
     public List<InetSocketAddress> boundAddresses() {
-        return engine.boundAddresses();
-    }
-
-    /** For tests in this package. */
-    Engine engine() {
-        return engine;
+        return runtime.boundAddresses();
     }
 
     /** False once {@link #close()} was called. */
     public boolean isOpen() {
-        return engine.isOpen();
+        return runtime.isOpen();
     }
 
     /**
@@ -111,7 +107,7 @@ public final class Vtep implements AutoCloseable {
      */
     @Override
     public void close() {
-        engine.close();
+        runtime.close();
     }
 
     @Override
@@ -358,7 +354,7 @@ public final class Vtep implements AutoCloseable {
 
         /**
          * Ask the kernel for UDP GRO on receive (default off): coalesced datagrams arrive in one 64 KiB read and are
-         * split again before the engine sees them; replaces recvmmsg batching. Pays off only when peers send GSO
+         * split again before the forwarder sees them; replaces recvmmsg batching. Pays off only when peers send GSO
          * runs (see bench/RESULTS.md).
          */
         public Builder udpGro(boolean on) {
@@ -463,7 +459,7 @@ public final class Vtep implements AutoCloseable {
                     allocator,
                     sharedGroup);
             try {
-                return new Vtep(Engine.start(config));
+                return new Vtep(VtepRuntime.start(config));
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * What {@link Vtep.Builder} validated, handed to the {@link Engine}; {@code sharedGroup} may be null; {@code nvgreFlowId}
+ * What {@link Vtep.Builder} validated, handed to the {@link VtepRuntime}; {@code sharedGroup} may be null; {@code nvgreFlowId}
  * is 0..255 or -1 for the inner-flow hash. Immutable.
  */
 record VtepConfig(

@@ -51,11 +51,8 @@ class VtepAgeingTest {
             // Nine seconds idle: still there after several sweeps.
             now.addAndGet(Duration.ofSeconds(9).toNanos());
             long floodsBefore = a.stats().segment(VNI).floods();
-            long sweeps = a.engine().sweeps();
-            Await.until(
-                    WAIT,
-                    () -> a.engine().sweeps() >= sweeps + 2,
-                    () -> "sweeps: " + a.engine().sweeps());
+            long sweeps = a.runtime.sweeps();
+            Await.until(WAIT, () -> a.runtime.sweeps() >= sweeps + 2, () -> "sweeps: " + a.runtime.sweeps());
             assertNotNull(a.forwardingTable().lookup(VNI, macB));
 
             // Past the ageing time: the sweep removes it...

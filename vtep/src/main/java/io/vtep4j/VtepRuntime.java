@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * map), multicast group memberships, the ageing sweep and the underlay. The data path lives in {@link Forwarder}.
  * Thread-safe: configuration changes are synchronized; the data path reads volatile snapshots.
  */
-final class Engine {
+final class VtepRuntime {
 
     private final VtepConfig config;
     private final EventLoopGroup group;
@@ -44,7 +44,7 @@ final class Engine {
     private ScheduledFuture<?> sweep;
     private volatile boolean open = true;
 
-    private Engine(VtepConfig config, EventLoopGroup group) {
+    private VtepRuntime(VtepConfig config, EventLoopGroup group) {
         this.config = config;
         this.group = group;
         this.table = ForwardingTable.builder()
@@ -59,10 +59,10 @@ final class Engine {
     }
 
     /** Starts event loops and underlay; on failure leaves nothing running. */
-    static Engine start(VtepConfig config) throws IOException {
+    static VtepRuntime start(VtepConfig config) throws IOException {
         EventLoopGroup group =
                 config.sharedGroup() != null ? config.sharedGroup() : Transports.newGroup(config.eventLoops(), "vtep");
-        Engine engine = new Engine(config, group);
+        VtepRuntime runtime = new VtepRuntime(config, group);
         try {
             UnderlayConfig uc = new UnderlayConfig(
                     group,
@@ -78,14 +78,14 @@ final class Engine {
                     config.udpGso(),
                     config.sourcePorts(),
                     config.directIo());
-            engine.underlay = Underlays.create(config.encapsulation(), uc);
-            engine.forwarder.underlay(engine.underlay);
-            engine.underlay.open(engine.forwarder);
+            runtime.underlay = Underlays.create(config.encapsulation(), uc);
+            runtime.forwarder.underlay(runtime.underlay);
+            runtime.underlay.open(runtime.forwarder);
             long period = config.sweepInterval().toNanos();
-            engine.sweep = group.next().scheduleAtFixedRate(engine::sweep, period, period, TimeUnit.NANOSECONDS);
-            return engine;
+            runtime.sweep = group.next().scheduleAtFixedRate(runtime::sweep, period, period, TimeUnit.NANOSECONDS);
+            return runtime;
         } catch (IOException | RuntimeException | Error e) {
-            engine.close();
+            runtime.close();
             throw e;
         }
     }
