@@ -1,6 +1,7 @@
 package io.vtep4j.encap;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.internal.Checks;
 
 /**
  * Static accessors for Ethernet II headers with optional 802.1Q / 802.1ad tags, and in-place helpers to push or
@@ -127,9 +128,7 @@ public final class Ethernet {
      *                                  ({@code frame} is not released then)
      */
     public static ByteBuf pushVlanTag(ByteBuf frame, int vlanId) {
-        if ((vlanId & ~VID_MASK) != 0) {
-            throw new IllegalArgumentException("vlanId: " + vlanId + " (expected: 0..4095)");
-        }
+        Checks.inRange("vlanId", vlanId, 0, VID_MASK);
         if (frame.readableBytes() < HEADER_LENGTH) {
             throw new IllegalArgumentException("frame: " + frame.readableBytes() + " bytes (expected: 14+)");
         }

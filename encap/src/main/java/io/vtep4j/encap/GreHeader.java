@@ -1,6 +1,7 @@
 package io.vtep4j.encap;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.internal.Checks;
 
 /**
  * Constants and static accessors for the GRE header as NVGRE and GRE-in-UDP use it; stateless, thread-safe.

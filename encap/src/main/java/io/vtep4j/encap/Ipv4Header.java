@@ -1,6 +1,7 @@
 package io.vtep4j.encap;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.internal.Checks;
 import java.net.Inet4Address;
 
 /**
@@ -159,11 +160,7 @@ public final class Ipv4Header {
      * @throws IllegalArgumentException if the total length would exceed 65535
      */
     public void set(ByteBuf buf, int offset, int payloadLength, int identification) {
-        int total = MIN_LENGTH + payloadLength;
-        if (payloadLength < 0 || total > MAX_TOTAL_LENGTH) {
-            throw new IllegalArgumentException(
-                    "payloadLength: " + payloadLength + " (expected: 0.." + (MAX_TOTAL_LENGTH - MIN_LENGTH) + ")");
-        }
+        int total = MIN_LENGTH + Checks.inRange("payloadLength", payloadLength, 0, MAX_TOTAL_LENGTH - MIN_LENGTH);
         int id = identification & 0xFFFF;
         buf.setShort(offset, 0x4500 | tos);
         buf.setShort(offset + TOTAL_LENGTH_OFFSET, total);

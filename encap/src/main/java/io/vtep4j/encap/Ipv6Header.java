@@ -1,6 +1,7 @@
 package io.vtep4j.encap;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.internal.Checks;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

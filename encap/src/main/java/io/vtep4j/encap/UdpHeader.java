@@ -1,6 +1,7 @@
 package io.vtep4j.encap;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.internal.Checks;
 
 /**
  * UDP header (RFC 768): static accessors, validation, writing, and checksums over the IPv4 / IPv6 pseudo-header.
@@ -64,10 +65,7 @@ public final class UdpHeader {
     public static void set(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength) {
         checkPort("sourcePort", sourcePort);
         checkPort("destinationPort", destinationPort);
-        int length = LENGTH + payloadLength;
-        if (payloadLength < 0 || length > 0xFFFF) {
-            throw new IllegalArgumentException("payloadLength: " + payloadLength + " (expected: 0..65527)");
-        }
+        int length = LENGTH + Checks.inRange("payloadLength", payloadLength, 0, 0xFFFF - LENGTH);
         buf.setShort(offset + SOURCE_PORT_OFFSET, sourcePort);
         buf.setShort(offset + DESTINATION_PORT_OFFSET, destinationPort);
         buf.setShort(offset + LENGTH_OFFSET, length);
@@ -108,8 +106,6 @@ public final class UdpHeader {
     }
 
     private static void checkPort(String name, int port) {
-        if ((port & ~0xFFFF) != 0) {
-            throw new IllegalArgumentException(name + ": " + port + " (expected: 0..65535)");
-        }
+        Checks.inRange(name, port, 0, 0xFFFF);
     }
 }

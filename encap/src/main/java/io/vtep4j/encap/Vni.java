@@ -1,5 +1,7 @@
 package io.vtep4j.encap;
 
+import io.vtep4j.encap.internal.Checks;
+
 /** VXLAN Network Identifier / NVGRE Virtual Subnet ID: a 24-bit unsigned value held in an {@code int}. */
 public final class Vni {
     /** Largest VNI/VSID: 2^24 - 1 = 16,777,215 (RFC 7348 §5, RFC 7637 §3.2). */
@@ -18,9 +20,6 @@ public final class Vni {
      * @throws IllegalArgumentException naming the value and the range otherwise
      */
     public static int check(int vni) {
-        if ((vni & ~MAX) != 0) {
-            throw new IllegalArgumentException("vni: " + vni + " (expected: 0.." + MAX + ")");
-        }
-        return vni;
+        return Checks.inRange("vni", vni, 0, MAX);
     }
 }
