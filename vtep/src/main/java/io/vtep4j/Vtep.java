@@ -3,8 +3,7 @@ package io.vtep4j;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.vtep4j.encap.GreHeader;
-import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.encap.internal.Checks;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.mmsg.MmsgPort;
 import io.vtep4j.learning.Encapsulation;
@@ -136,34 +135,34 @@ public final class Vtep implements AutoCloseable {
          */
         public static final String DIRECT_IO_PROPERTY = "vtep4j.directIo";
         /** {@link #nvgreFlowId} not set: the FlowID comes from the inner-flow hash. */
-        private static final int FLOW_ID_FROM_HASH = -1;
+        static final int FLOW_ID_FROM_HASH = -1;
 
-        private final List<InetAddress> localAddresses = new ArrayList<>();
-        private Encapsulation encapsulation = Encapsulation.VXLAN;
-        private int port = -1;
-        private Duration ageing = ForwardingTable.DEFAULT_AGEING;
-        private int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
-        private int maxMacsPerVni = ForwardingTable.DEFAULT_MAX_ENTRIES;
-        private int ttl = 64;
-        private int dscp;
-        private int mtu = 1500;
-        private boolean strictReserved;
-        private int nvgreFlowId = FLOW_ID_FROM_HASH;
-        private String multicastInterface;
-        private int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        private LongSupplier ticker = System::nanoTime;
-        private VtepListener listener = new VtepListener() {};
-        private FdbListener fdbListener = new FdbListener() {};
-        private Duration sweepInterval = Duration.ofSeconds(1);
-        private int readBatch = 32;
-        private boolean udpGro;
-        private boolean udpGso;
-        private int sourcePorts;
+        final List<InetAddress> localAddresses = new ArrayList<>();
+        Encapsulation encapsulation = Encapsulation.VXLAN;
+        int port = -1;
+        Duration ageing = ForwardingTable.DEFAULT_AGEING;
+        int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
+        int maxMacsPerVni = ForwardingTable.DEFAULT_MAX_ENTRIES;
+        int ttl = 64;
+        int dscp;
+        int mtu = 1500;
+        boolean strictReserved;
+        int nvgreFlowId = FLOW_ID_FROM_HASH;
+        String multicastInterface;
+        int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        LongSupplier ticker = System::nanoTime;
+        VtepListener listener = new VtepListener() {};
+        FdbListener fdbListener = new FdbListener() {};
+        Duration sweepInterval = Duration.ofSeconds(1);
+        int readBatch = 32;
+        boolean udpGro;
+        boolean udpGso;
+        int sourcePorts;
         /** Null: automatic (see {@link #directIo}). */
-        private Boolean directIo = directIoDefault();
+        Boolean directIo = directIoDefault();
 
-        private EventLoopGroup sharedGroup;
-        private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+        EventLoopGroup sharedGroup;
+        ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
 
         private Builder() {}
 
@@ -193,10 +192,7 @@ public final class Vtep implements AutoCloseable {
 
         /** The UDP port to listen on and send to (default 4789 for VXLAN, 4754 for GRE-in-UDP; 8472 for old Linux). */
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-            }
-            this.port = port;
+            this.port = Checks.inRange("port", port, 1, 65535);
             return this;
         }
 
@@ -219,31 +215,25 @@ public final class Vtep implements AutoCloseable {
 
         /** Most MACs in the whole table (default 1048576). */
         public Builder maxMacs(int max) {
-            this.maxMacs = positive("maxMacs", max);
+            this.maxMacs = Checks.atLeast("maxMacs", max, 1);
             return this;
         }
 
         /** Most MACs per VNI (default: no per-VNI limit below {@link #maxMacs}). */
         public Builder maxMacsPerVni(int max) {
-            this.maxMacsPerVni = positive("maxMacsPerVni", max);
+            this.maxMacsPerVni = Checks.atLeast("maxMacsPerVni", max, 1);
             return this;
         }
 
         /** Outer TTL / hop limit (default 64); also the multicast TTL. */
         public Builder ttl(int ttl) {
-            if (ttl < 1 || ttl > 255) {
-                throw new IllegalArgumentException("ttl: " + ttl + " (expected: 1..255)");
-            }
-            this.ttl = ttl;
+            this.ttl = Checks.inRange("ttl", ttl, 1, 255);
             return this;
         }
 
         /** Outer DSCP (default 0). */
         public Builder dscp(int dscp) {
-            if (dscp < 0 || dscp > 63) {
-                throw new IllegalArgumentException("dscp: " + dscp + " (expected: 0..63)");
-            }
-            this.dscp = dscp;
+            this.dscp = Checks.inRange("dscp", dscp, 0, 63);
             return this;
         }
 
@@ -252,10 +242,7 @@ public final class Vtep implements AutoCloseable {
          * and never fragmented (RFC 7348 §4.3). VXLAN over IPv4 needs the inner frame + 36 bytes (inner IP + 50).
          */
         public Builder mtu(int mtu) {
-            if (mtu < MIN_MTU || mtu > MAX_MTU) {
-                throw new IllegalArgumentException("mtu: " + mtu + " (expected: " + MIN_MTU + ".." + MAX_MTU + ")");
-            }
-            this.mtu = mtu;
+            this.mtu = Checks.inRange("mtu", mtu, MIN_MTU, MAX_MTU);
             return this;
         }
 
@@ -272,10 +259,7 @@ public final class Vtep implements AutoCloseable {
          * for VXLAN; received FlowIDs are accepted whatever they are.
          */
         public Builder nvgreFlowId(int flowId) {
-            if (flowId < 0 || flowId > 255) {
-                throw new IllegalArgumentException("nvgreFlowId: " + flowId + " (expected: 0..255)");
-            }
-            this.nvgreFlowId = flowId;
+            this.nvgreFlowId = Checks.inRange("nvgreFlowId", flowId, 0, 255);
             return this;
         }
 
@@ -292,10 +276,7 @@ public final class Vtep implements AutoCloseable {
 
         /** Event loops, each with its own underlay socket (SO_REUSEPORT); default min(4, cores). */
         public Builder eventLoops(int count) {
-            if (count < 1 || count > 256) {
-                throw new IllegalArgumentException("eventLoops: " + count + " (expected: 1..256)");
-            }
-            this.eventLoops = count;
+            this.eventLoops = Checks.inRange("eventLoops", count, 1, 256);
             return this;
         }
 
@@ -345,10 +326,7 @@ public final class Vtep implements AutoCloseable {
 
         /** Datagrams per receive system call (recvmmsg; default 32; 1 turns batching off). */
         public Builder readBatch(int datagrams) {
-            if (datagrams < 1 || datagrams > 1024) {
-                throw new IllegalArgumentException("readBatch: " + datagrams + " (expected: 1..1024)");
-            }
-            this.readBatch = datagrams;
+            this.readBatch = Checks.inRange("readBatch", datagrams, 1, 1024);
             return this;
         }
 
@@ -377,10 +355,7 @@ public final class Vtep implements AutoCloseable {
          * 0 (default) sends every packet from the bound port.
          */
         public Builder sourcePorts(int sockets) {
-            if (sockets < 0 || sockets > 64) {
-                throw new IllegalArgumentException("sourcePorts: " + sockets + " (expected: 0..64)");
-            }
-            this.sourcePorts = sockets;
+            this.sourcePorts = Checks.inRange("sourcePorts", sockets, 0, 64);
             return this;
         }
 
@@ -429,35 +404,7 @@ public final class Vtep implements AutoCloseable {
                 throw new IllegalStateException(
                         "localAddress: none (expected: at least one, e.g. " + "localAddress(\"127.0.0.1\"))");
             }
-            boolean direct = encapsulation != Encapsulation.NVGRE && resolveDirectIo();
-            int p = port > 0
-                    ? port
-                    : encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
-            VtepConfig config = new VtepConfig(
-                    List.copyOf(localAddresses),
-                    encapsulation,
-                    p,
-                    ageing,
-                    maxMacs,
-                    Math.min(maxMacsPerVni, maxMacs),
-                    ttl,
-                    dscp,
-                    mtu,
-                    strictReserved,
-                    nvgreFlowId,
-                    multicastInterface,
-                    eventLoops,
-                    ticker,
-                    listener,
-                    fdbListener,
-                    sweepInterval,
-                    readBatch,
-                    udpGro,
-                    udpGso,
-                    sourcePorts,
-                    direct,
-                    allocator,
-                    sharedGroup);
+            VtepConfig config = new VtepConfig(this);
             try {
                 return new Vtep(VtepRuntime.start(config));
             } catch (IOException e) {
@@ -466,7 +413,7 @@ public final class Vtep implements AutoCloseable {
         }
 
         /** Automatic: where it can run and GRO was not asked for. Explicit true: checked, with the reason. */
-        private boolean resolveDirectIo() {
+        boolean resolveDirectIo() {
             if (directIo == null) {
                 return !udpGro && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
             }
@@ -485,13 +432,6 @@ public final class Vtep implements AutoCloseable {
                 throw new IllegalStateException("directIo: true (direct I/O " + unsupported + ")");
             }
             return true;
-        }
-
-        private static int positive(String name, int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
-            }
-            return value;
         }
     }
 }

@@ -2,6 +2,9 @@ package io.vtep4j;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.encap.GreHeader;
+import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
@@ -10,31 +13,193 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * What {@link Vtep.Builder} validated, handed to the {@link VtepRuntime}; {@code sharedGroup} may be null; {@code nvgreFlowId}
- * is 0..255 or -1 for the inner-flow hash. Immutable.
+ * An immutable snapshot of what a {@link Vtep.Builder} validated, with the defaults that depend on other settings
+ * resolved (the port by encapsulation, direct I/O by platform, the per-VNI MAC limit by the global one); read by
+ * the {@link VtepRuntime} and the {@link Forwarder}. Changing the builder after {@code build()} changes nothing here.
+ * Thread-safe.
  */
-record VtepConfig(
-        List<InetAddress> localAddresses,
-        Encapsulation encapsulation,
-        int port,
-        Duration ageing,
-        int maxMacs,
-        int maxMacsPerVni,
-        int ttl,
-        int dscp,
-        int mtu,
-        boolean strictReserved,
-        int nvgreFlowId,
-        String multicastInterface,
-        int eventLoops,
-        LongSupplier ticker,
-        VtepListener listener,
-        FdbListener fdbListener,
-        Duration sweepInterval,
-        int readBatch,
-        boolean udpGro,
-        boolean udpGso,
-        int sourcePorts,
-        boolean directIo,
-        ByteBufAllocator allocator,
-        EventLoopGroup sharedGroup) {}
+final class VtepConfig {
+
+    private final List<InetAddress> localAddresses;
+    private final Encapsulation encapsulation;
+    private final int port;
+    private final Duration ageing;
+    private final int maxMacs;
+    private final int maxMacsPerVni;
+    private final int ttl;
+    private final int dscp;
+    private final int mtu;
+    private final boolean strictReserved;
+    private final int nvgreFlowId;
+    private final String multicastInterface;
+    private final int eventLoops;
+    private final LongSupplier ticker;
+    private final VtepListener listener;
+    private final FdbListener fdbListener;
+    private final Duration sweepInterval;
+    private final int readBatch;
+    private final boolean udpGro;
+    private final boolean udpGso;
+    private final int sourcePorts;
+    private final boolean directIo;
+    private final ByteBufAllocator allocator;
+    private final EventLoopGroup sharedGroup;
+
+    /**
+     * Copies {@code builder}'s settings.
+     *
+     * @throws IllegalStateException if direct I/O was asked for where it cannot run (see {@link Vtep.Builder#directIo})
+     */
+    VtepConfig(Vtep.Builder builder) {
+        this.localAddresses = List.copyOf(builder.localAddresses);
+        this.encapsulation = builder.encapsulation;
+        this.port = builder.port > 0 ? builder.port : defaultPort(builder.encapsulation);
+        this.ageing = builder.ageing;
+        this.maxMacs = builder.maxMacs;
+        this.maxMacsPerVni = Math.min(builder.maxMacsPerVni, builder.maxMacs);
+        this.ttl = builder.ttl;
+        this.dscp = builder.dscp;
+        this.mtu = builder.mtu;
+        this.strictReserved = builder.strictReserved;
+        this.nvgreFlowId = builder.nvgreFlowId;
+        this.multicastInterface = builder.multicastInterface;
+        this.eventLoops = builder.eventLoops;
+        this.ticker = builder.ticker;
+        this.listener = builder.listener;
+        this.fdbListener = builder.fdbListener;
+        this.sweepInterval = builder.sweepInterval;
+        this.readBatch = builder.readBatch;
+        this.udpGro = builder.udpGro;
+        this.udpGso = builder.udpGso;
+        this.sourcePorts = builder.sourcePorts;
+        // NVGRE's raw IP transport has no direct path.
+        this.directIo = builder.encapsulation != Encapsulation.NVGRE && builder.resolveDirectIo();
+        this.allocator = builder.allocator;
+        this.sharedGroup = builder.sharedGroup;
+    }
+
+    private static int defaultPort(Encapsulation encapsulation) {
+        return encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
+    }
+
+    /** What the underlay needs of this configuration, running on {@code group}. */
+    UnderlayConfig underlayConfig(EventLoopGroup group) {
+        return UnderlayConfig.builder(group)
+                .allocator(allocator)
+                .localAddresses(localAddresses)
+                .port(port)
+                .ttl(ttl)
+                .dscp(dscp)
+                .multicastInterface(multicastInterface)
+                .maxFrameLength(mtu)
+                .readBatch(readBatch)
+                .udpGro(udpGro)
+                .udpGso(udpGso)
+                .sourcePorts(sourcePorts)
+                .directIo(directIo)
+                .build();
+    }
+
+    /** The local underlay addresses, in the order added; at least one. */
+    List<InetAddress> localAddresses() {
+        return localAddresses;
+    }
+
+    Encapsulation encapsulation() {
+        return encapsulation;
+    }
+
+    /** The UDP port, the encapsulation's default if none was set. */
+    int port() {
+        return port;
+    }
+
+    Duration ageing() {
+        return ageing;
+    }
+
+    int maxMacs() {
+        return maxMacs;
+    }
+
+    /** At most {@link #maxMacs()}. */
+    int maxMacsPerVni() {
+        return maxMacsPerVni;
+    }
+
+    int ttl() {
+        return ttl;
+    }
+
+    int dscp() {
+        return dscp;
+    }
+
+    int mtu() {
+        return mtu;
+    }
+
+    boolean strictReserved() {
+        return strictReserved;
+    }
+
+    /** 0..255, or {@link Vtep.Builder#FLOW_ID_FROM_HASH} (-1) for the inner-flow hash's. */
+    int nvgreFlowId() {
+        return nvgreFlowId;
+    }
+
+    /** The interface for multicast groups, or null. */
+    String multicastInterface() {
+        return multicastInterface;
+    }
+
+    int eventLoops() {
+        return eventLoops;
+    }
+
+    LongSupplier ticker() {
+        return ticker;
+    }
+
+    VtepListener listener() {
+        return listener;
+    }
+
+    FdbListener fdbListener() {
+        return fdbListener;
+    }
+
+    Duration sweepInterval() {
+        return sweepInterval;
+    }
+
+    int readBatch() {
+        return readBatch;
+    }
+
+    boolean udpGro() {
+        return udpGro;
+    }
+
+    boolean udpGso() {
+        return udpGso;
+    }
+
+    int sourcePorts() {
+        return sourcePorts;
+    }
+
+    /** Resolved: true only where direct I/O runs. */
+    boolean directIo() {
+        return directIo;
+    }
+
+    ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    /** The application's event loop group, or null when the VTEP owns its loops. */
+    EventLoopGroup sharedGroup() {
+        return sharedGroup;
+    }
+}

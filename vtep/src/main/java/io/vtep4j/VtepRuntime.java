@@ -7,7 +7,6 @@ import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
-import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.internal.Underlays;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.ForwardingTable;
@@ -64,21 +63,7 @@ final class VtepRuntime {
                 config.sharedGroup() != null ? config.sharedGroup() : Transports.newGroup(config.eventLoops(), "vtep");
         VtepRuntime runtime = new VtepRuntime(config, group);
         try {
-            UnderlayConfig uc = new UnderlayConfig(
-                    group,
-                    config.allocator(),
-                    config.localAddresses(),
-                    config.port(),
-                    config.ttl(),
-                    config.dscp(),
-                    config.multicastInterface(),
-                    config.mtu(),
-                    config.readBatch(),
-                    config.udpGro(),
-                    config.udpGso(),
-                    config.sourcePorts(),
-                    config.directIo());
-            runtime.underlay = Underlays.create(config.encapsulation(), uc);
+            runtime.underlay = Underlays.create(config.encapsulation(), config.underlayConfig(group));
             runtime.forwarder.underlay(runtime.underlay);
             runtime.underlay.open(runtime.forwarder);
             long period = config.sweepInterval().toNanos();

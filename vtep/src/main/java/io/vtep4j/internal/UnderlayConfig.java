@@ -1,127 +1,266 @@
 package io.vtep4j.internal;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.encap.internal.Checks;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything an {@link Underlay} needs to know, already validated by the public builder. Immutable, thread-safe.
+ * Everything an {@link Underlay} needs to know, made by {@link #builder(EventLoopGroup)}; the public
+ * {@code Vtep.Builder} has validated the values it passes in. Immutable, thread-safe.
  *
- * @param group the engine's event loops; the underlay registers its channels / file descriptors here and runs every
- *        {@link UnderlayReceiver} callback on them; it never shuts the group down
- * @param allocator allocator for receive buffers (the engine's, pooled direct by default)
- * @param localAddresses one or more local addresses to bind (IPv4 and/or IPv6; never a wildcard); sends to a
- *        destination use the first local address of the same family
- * @param port UDP port to bind and to send to (VXLAN 4789, GRE-in-UDP 4754, ...); ignored by raw IP transports
- * @param ttl outer IPv4 TTL / IPv6 hop limit, 1..255 (also used as the multicast TTL)
- * @param dscp outer DSCP, 0..63 (written as TOS / traffic class {@code dscp << 2}; ECN bits left 0)
- * @param multicastInterface interface name for multicast joins and multicast sends, or null if multicast is unused
- * @param maxFrameLength largest payload (tunnel header + inner frame) that can arrive; size receive buffers by it
- * @param readBatch datagrams per receive batch (recvmmsg vector length where the transport batches)
- * @param udpGro request UDP GRO on receive where the kernel supports it
- * @param udpGso coalesce equal-size sends to one destination into GSO super-datagrams where supported
- * @param sourcePorts UDP transports: 0 sends from the bound port; N &gt; 0 adds N send-only sockets per event loop
- *        and local address, bound to ports in 49152..65535, and picks one per packet by flow hash (RFC 7348 §5
- *        source-port entropy); ignored by raw IP transports
- * @param directIo UDP transports on epoll: receive and send with recvmmsg / sendmmsg over native vectors instead of
- *        Netty's datagram channel reads and writes (no objects per packet); excludes udpGro, works with udpGso
+ * <pre>{@code
+ * UnderlayConfig config = UnderlayConfig.builder(group)
+ *         .localAddress(InetAddress.getLoopbackAddress())
+ *         .port(4789)
+ *         .udpGso(true)
+ *         .build();
+ * }</pre>
  */
-public record UnderlayConfig(
-        EventLoopGroup group,
-        ByteBufAllocator allocator,
-        List<InetAddress> localAddresses,
-        int port,
-        int ttl,
-        int dscp,
-        String multicastInterface,
-        int maxFrameLength,
-        int readBatch,
-        boolean udpGro,
-        boolean udpGso,
-        int sourcePorts,
-        boolean directIo) {
+public final class UnderlayConfig {
 
-    /** Copies the address list and checks that nothing required is missing. */
-    public UnderlayConfig {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(allocator, "allocator");
-        localAddresses = List.copyOf(localAddresses);
-        if (localAddresses.isEmpty()) {
-            throw new IllegalArgumentException("localAddresses: [] (expected: at least one address)");
-        }
-        if (directIo && udpGro) {
-            throw new IllegalArgumentException("directIo: true with udpGro true (expected: direct I/O without GRO)");
-        }
+    private final EventLoopGroup group;
+    private final ByteBufAllocator allocator;
+    private final List<InetAddress> localAddresses;
+    private final int port;
+    private final int ttl;
+    private final int dscp;
+    private final String multicastInterface;
+    private final int maxFrameLength;
+    private final int readBatch;
+    private final boolean udpGro;
+    private final boolean udpGso;
+    private final int sourcePorts;
+    private final boolean directIo;
+
+    private UnderlayConfig(Builder b) {
+        this.group = b.group;
+        this.allocator = b.allocator;
+        this.localAddresses = List.copyOf(b.localAddresses);
+        this.port = b.port;
+        this.ttl = b.ttl;
+        this.dscp = b.dscp;
+        this.multicastInterface = b.multicastInterface;
+        this.maxFrameLength = b.maxFrameLength;
+        this.readBatch = b.readBatch;
+        this.udpGro = b.udpGro;
+        this.udpGso = b.udpGso;
+        this.sourcePorts = b.sourcePorts;
+        this.directIo = b.directIo;
     }
 
-    /** The configuration without direct I/O. */
-    public UnderlayConfig(
-            EventLoopGroup group,
-            ByteBufAllocator allocator,
-            List<InetAddress> localAddresses,
-            int port,
-            int ttl,
-            int dscp,
-            String multicastInterface,
-            int maxFrameLength,
-            int readBatch,
-            boolean udpGro,
-            boolean udpGso,
-            int sourcePorts) {
-        this(
-                group,
-                allocator,
-                localAddresses,
-                port,
-                ttl,
-                dscp,
-                multicastInterface,
-                maxFrameLength,
-                readBatch,
-                udpGro,
-                udpGso,
-                sourcePorts,
-                false);
+    /**
+     * A builder whose underlay runs on {@code group}: the underlay registers its channels / file descriptors there
+     * and runs every {@link UnderlayReceiver} callback on it; it never shuts the group down.
+     */
+    public static Builder builder(EventLoopGroup group) {
+        return new Builder(group);
     }
 
-    /** The configuration without source-port entropy (sends leave from the bound port). */
-    public UnderlayConfig(
-            EventLoopGroup group,
-            ByteBufAllocator allocator,
-            List<InetAddress> localAddresses,
-            int port,
-            int ttl,
-            int dscp,
-            String multicastInterface,
-            int maxFrameLength,
-            int readBatch,
-            boolean udpGro,
-            boolean udpGso) {
-        this(
-                group,
-                allocator,
-                localAddresses,
-                port,
-                ttl,
-                dscp,
-                multicastInterface,
-                maxFrameLength,
-                readBatch,
-                udpGro,
-                udpGso,
-                0);
+    /** The event loops the underlay runs on. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Allocator for receive buffers. */
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    /** One or more local addresses to bind (IPv4 and/or IPv6; never a wildcard), in the order given. */
+    public List<InetAddress> localAddresses() {
+        return localAddresses;
+    }
+
+    /** UDP port to bind and to send to (VXLAN 4789, GRE-in-UDP 4754, ...); ignored by raw IP transports. */
+    public int port() {
+        return port;
+    }
+
+    /** Outer IPv4 TTL / IPv6 hop limit, 1..255 (also the multicast TTL). */
+    public int ttl() {
+        return ttl;
+    }
+
+    /** Outer DSCP, 0..63 (written as TOS / traffic class {@code dscp << 2}; ECN bits left 0). */
+    public int dscp() {
+        return dscp;
+    }
+
+    /** Interface name for multicast joins and multicast sends, or null if multicast is unused. */
+    public String multicastInterface() {
+        return multicastInterface;
+    }
+
+    /** Largest payload (tunnel header + inner frame) that can arrive; receive buffers are sized by it. */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /** Datagrams per receive batch (recvmmsg vector length where the transport batches). */
+    public int readBatch() {
+        return readBatch;
+    }
+
+    /** Whether to request UDP GRO on receive where the kernel supports it. */
+    public boolean udpGro() {
+        return udpGro;
+    }
+
+    /** Whether to coalesce equal-size sends to one destination into GSO super-datagrams where supported. */
+    public boolean udpGso() {
+        return udpGso;
+    }
+
+    /**
+     * UDP transports: 0 sends from the bound port; N &gt; 0 adds N send-only sockets per event loop and local
+     * address, bound to ports in 49152..65535, and picks one per packet by flow hash (RFC 7348 §5 source-port
+     * entropy); ignored by raw IP transports.
+     */
+    public int sourcePorts() {
+        return sourcePorts;
+    }
+
+    /**
+     * UDP transports on epoll: receive and send with recvmmsg / sendmmsg over native vectors instead of Netty's
+     * datagram channel reads and writes (no objects per packet); excludes {@link #udpGro()}, works with GSO.
+     */
+    public boolean directIo() {
+        return directIo;
     }
 
     /** The first local address of the same family as {@code destination}, or null if there is none. */
     public InetAddress localAddressFor(InetAddress destination) {
-        boolean v6 = destination instanceof java.net.Inet6Address;
+        boolean v6 = destination instanceof Inet6Address;
         for (InetAddress local : localAddresses) {
-            if ((local instanceof java.net.Inet6Address) == v6) {
+            if ((local instanceof Inet6Address) == v6) {
                 return local;
             }
         }
         return null;
+    }
+
+    /**
+     * Configures an {@link UnderlayConfig}; each setter checks its argument at once. Defaults: pooled allocator,
+     * port 4789, TTL 64, DSCP 0, no multicast interface, frames up to 1500 bytes, batches of 32, no GRO, no GSO,
+     * no source-port sockets, no direct I/O. Not thread-safe.
+     */
+    public static final class Builder {
+        private final EventLoopGroup group;
+        private final List<InetAddress> localAddresses = new ArrayList<>();
+        private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+        private int port = 4789;
+        private int ttl = 64;
+        private int dscp;
+        private String multicastInterface;
+        private int maxFrameLength = 1500;
+        private int readBatch = 32;
+        private boolean udpGro;
+        private boolean udpGso;
+        private int sourcePorts;
+        private boolean directIo;
+
+        private Builder(EventLoopGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+        }
+
+        /** Allocator for receive buffers (default {@code PooledByteBufAllocator.DEFAULT}). */
+        public Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        /** Adds one local address. */
+        public Builder localAddress(InetAddress address) {
+            localAddresses.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /** Adds local addresses, in order. */
+        public Builder localAddresses(List<InetAddress> addresses) {
+            addresses.forEach(this::localAddress);
+            return this;
+        }
+
+        /** UDP port, 0..65535 (0: any, or a raw IP transport). */
+        public Builder port(int port) {
+            this.port = Checks.inRange("port", port, 0, 65535);
+            return this;
+        }
+
+        /** Outer TTL / hop limit, 1..255. */
+        public Builder ttl(int ttl) {
+            this.ttl = Checks.inRange("ttl", ttl, 1, 255);
+            return this;
+        }
+
+        /** Outer DSCP, 0..63. */
+        public Builder dscp(int dscp) {
+            this.dscp = Checks.inRange("dscp", dscp, 0, 63);
+            return this;
+        }
+
+        /** Interface for multicast, or null. */
+        public Builder multicastInterface(String name) {
+            this.multicastInterface = name;
+            return this;
+        }
+
+        /** Largest payload that can arrive, 1..65535 bytes. */
+        public Builder maxFrameLength(int bytes) {
+            this.maxFrameLength = Checks.inRange("maxFrameLength", bytes, 1, 65535);
+            return this;
+        }
+
+        /** Datagrams per receive batch, 1..1024. */
+        public Builder readBatch(int datagrams) {
+            this.readBatch = Checks.inRange("readBatch", datagrams, 1, 1024);
+            return this;
+        }
+
+        /** Request UDP GRO on receive. */
+        public Builder udpGro(boolean on) {
+            this.udpGro = on;
+            return this;
+        }
+
+        /** Coalesce runs of sends into GSO super-datagrams. */
+        public Builder udpGso(boolean on) {
+            this.udpGso = on;
+            return this;
+        }
+
+        /** Send-only source-port sockets per event loop and local address, 0..64. */
+        public Builder sourcePorts(int sockets) {
+            this.sourcePorts = Checks.inRange("sourcePorts", sockets, 0, 64);
+            return this;
+        }
+
+        /** Direct datagram I/O (recvmmsg / sendmmsg) on epoll. */
+        public Builder directIo(boolean on) {
+            this.directIo = on;
+            return this;
+        }
+
+        /**
+         * The configuration.
+         *
+         * @throws IllegalArgumentException without a local address, or with both direct I/O and GRO
+         */
+        public UnderlayConfig build() {
+            if (localAddresses.isEmpty()) {
+                throw new IllegalArgumentException("localAddresses: [] (expected: at least one address)");
+            }
+            if (directIo && udpGro) {
+                throw new IllegalArgumentException(
+                        "directIo: true with udpGro true (expected: direct I/O without GRO)");
+            }
+            return new UnderlayConfig(this);
+        }
     }
 }

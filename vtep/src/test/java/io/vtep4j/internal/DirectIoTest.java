@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -69,20 +68,14 @@ class DirectIoTest {
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso)
             throws Exception {
-        UnderlayConfig config = new UnderlayConfig(
-                group,
-                PooledByteBufAllocator.DEFAULT,
-                List.of(InetAddress.getByName(address)),
-                port,
-                64,
-                0,
-                null,
-                1500,
-                16,
-                false,
-                gso,
-                0,
-                direct);
+        UnderlayConfig config = UnderlayConfig.builder(group)
+                .allocator(PooledByteBufAllocator.DEFAULT)
+                .localAddress(InetAddress.getByName(address))
+                .port(port)
+                .readBatch(16)
+                .udpGso(gso)
+                .directIo(direct)
+                .build();
         UdpUnderlay underlay = new UdpUnderlay(config);
         underlays.add(underlay);
         underlay.open(receiver);
@@ -354,20 +347,11 @@ class DirectIoTest {
     void refusesDirectIoTogetherWithGro() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
-                () -> new UnderlayConfig(
-                        group,
-                        ByteBufAllocator.DEFAULT,
-                        List.of(InetAddress.getLoopbackAddress()),
-                        4789,
-                        64,
-                        0,
-                        null,
-                        1500,
-                        16,
-                        true,
-                        false,
-                        0,
-                        true));
+                () -> UnderlayConfig.builder(group)
+                        .localAddress(InetAddress.getLoopbackAddress())
+                        .udpGro(true)
+                        .directIo(true)
+                        .build());
         assertEquals("directIo: true with udpGro true (expected: direct I/O without GRO)", e.getMessage());
     }
 }

@@ -51,8 +51,14 @@ class UdpUnderlayTest {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        UnderlayConfig config =
-                new UnderlayConfig(group, ByteBufAllocator.DEFAULT, locals, port, 7, 46, null, 1500, 16, false, false);
+        UnderlayConfig config = UnderlayConfig.builder(group)
+                .allocator(ByteBufAllocator.DEFAULT)
+                .localAddresses(locals)
+                .port(port)
+                .ttl(7)
+                .dscp(46)
+                .readBatch(16)
+                .build();
         underlay = new UdpUnderlay(config);
         underlay.open(receiver);
         return underlay;

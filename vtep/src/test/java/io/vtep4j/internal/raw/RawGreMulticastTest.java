@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.interop.Cmd;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,18 +97,14 @@ class RawGreMulticastTest {
     }
 
     private static UnderlayConfig config(InetAddress local, String multicastInterface) {
-        return new UnderlayConfig(
-                group,
-                PooledByteBufAllocator.DEFAULT,
-                List.of(local),
-                0,
-                5,
-                0,
-                multicastInterface,
-                1600,
-                8,
-                false,
-                false);
+        return UnderlayConfig.builder(group)
+                .localAddress(local)
+                .port(0)
+                .ttl(5)
+                .multicastInterface(multicastInterface)
+                .maxFrameLength(1600)
+                .readBatch(8)
+                .build();
     }
 
     @Test

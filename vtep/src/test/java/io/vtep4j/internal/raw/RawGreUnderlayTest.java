@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -55,9 +54,13 @@ class RawGreUnderlayTest {
         }
     }
 
+    /** Raw IP has no port; frames up to 1600 bytes, receive batches of 8. */
+    private static UnderlayConfig.Builder rawConfig() {
+        return UnderlayConfig.builder(group).port(0).maxFrameLength(1600).readBatch(8);
+    }
+
     private static UnderlayConfig config(InetAddress local, int ttl, int dscp) {
-        return new UnderlayConfig(
-                group, PooledByteBufAllocator.DEFAULT, List.of(local), 0, ttl, dscp, null, 1600, 8, false, false);
+        return rawConfig().localAddress(local).ttl(ttl).dscp(dscp).build();
     }
 
     @Test
@@ -138,8 +141,8 @@ class RawGreUnderlayTest {
         InetAddress second = address("127.77.0.3");
         Queue toB = new Queue();
         Queue toA = new Queue();
-        UnderlayConfig twoAddresses = new UnderlayConfig(
-                group, PooledByteBufAllocator.DEFAULT, List.of(B, second), 0, 64, 0, null, 1600, 8, false, false);
+        UnderlayConfig twoAddresses =
+                rawConfig().localAddress(B).localAddress(second).build();
         try (RawGreUnderlay a = new RawGreUnderlay(config(A, 64, 0));
                 RawGreUnderlay b = new RawGreUnderlay(twoAddresses)) {
             a.open(toA);
