@@ -1,6 +1,5 @@
 package io.vtep4j;
 
-import io.vtep4j.learning.FloodList;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +34,26 @@ public interface Segment extends AutoCloseable {
     /** Removes a flood target added with {@link #floodTo}; a group is left. Returns this segment. */
     Segment stopFloodingTo(InetAddress address);
 
-    /** The live flood list (group, head-end replication set, flood switches for broadcast/multicast/unknown). */
-    FloodList floodList();
+    /**
+     * Whether broadcast frames from local ports are flooded to the overlay (group and remotes; default true). Local
+     * ports receive them either way. Returns this segment.
+     */
+    Segment floodBroadcast(boolean on);
+
+    /**
+     * Whether multicast frames (group MACs other than broadcast) from local ports are flooded to the overlay (default
+     * true). Local ports receive them either way. Returns this segment.
+     */
+    Segment floodMulticast(boolean on);
+
+    /**
+     * Whether unicast frames from local ports to MACs not in the forwarding table are flooded to the overlay (default
+     * true). Local ports receive them either way. Returns this segment.
+     */
+    Segment floodUnknownUnicast(boolean on);
+
+    /** A read-only, live view of the flood targets and switches. */
+    Flooding flooding();
 
     /**
      * Restricts the remote VTEPs this segment accepts frames from (RFC 7348 §7); packets from any other source are

@@ -19,7 +19,10 @@ final class SegmentImpl implements Segment {
 
     final VtepRuntime runtime;
     final int vni;
+    /** Group and remotes change only under this segment's lock, so that group memberships follow the group. */
     final FloodList floodList = new FloodList();
+
+    private final Flooding flooding = new Flooding(floodList);
     final SegmentCounters counters = new SegmentCounters();
     /** Copy on write; the data path reads one snapshot per frame. */
     volatile LocalPortImpl[] ports = NO_PORTS;
@@ -104,8 +107,26 @@ final class SegmentImpl implements Segment {
     }
 
     @Override
-    public FloodList floodList() {
-        return floodList;
+    public Segment floodBroadcast(boolean on) {
+        floodList.floodBroadcast(on);
+        return this;
+    }
+
+    @Override
+    public Segment floodMulticast(boolean on) {
+        floodList.floodMulticast(on);
+        return this;
+    }
+
+    @Override
+    public Segment floodUnknownUnicast(boolean on) {
+        floodList.floodUnknownUnicast(on);
+        return this;
+    }
+
+    @Override
+    public Flooding flooding() {
+        return flooding;
     }
 
     @Override

@@ -66,14 +66,14 @@ class VtepTransportTest {
                 .build()) {
             Segment s1 = a.segment(1).floodTo(group);
             Segment s2 = a.segment(2).floodTo(group); // same group, second VNI: joined once, counted twice
-            assertEquals(group, s1.floodList().group());
+            assertEquals(group, s1.flooding().group());
             assertTrue(joinedOnLoopback("EFFF4D01"), "IGMP membership of 239.255.77.1 on lo");
             s1.stopFloodingTo(group);
-            assertNull(s1.floodList().group());
-            assertEquals(group, s2.floodList().group());
+            assertNull(s1.flooding().group());
+            assertEquals(group, s2.flooding().group());
             assertTrue(joinedOnLoopback("EFFF4D01"), "still needed by VNI 2");
             s2.floodTo("239.255.77.2"); // a new group replaces the old one (which is left)
-            assertEquals(InetAddress.getByName("239.255.77.2"), s2.floodList().group());
+            assertEquals(InetAddress.getByName("239.255.77.2"), s2.flooding().group());
             assertTrue(joinedOnLoopback("EFFF4D02"));
             assertFalse(joinedOnLoopback("EFFF4D01"), "left when no segment floods to it");
         }

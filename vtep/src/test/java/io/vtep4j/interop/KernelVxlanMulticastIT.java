@@ -66,7 +66,7 @@ class KernelVxlanMulticastIT {
                     PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(GROUP), "pc-mc")) {
                 assertEquals(
                         InetAddress.getByName(GROUP),
-                        vtep.segment(VNI).floodList().group());
+                        vtep.segment(VNI).flooding().group());
 
                 // Broadcast: h1's ARP request for k1's host crosses the group; the ping completes both ways.
                 try (Traffic broadcast = Traffic.watch(vx1, vx2, k2)) {

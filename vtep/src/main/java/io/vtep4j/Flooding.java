@@ -1,0 +1,57 @@
+package io.vtep4j;
+
+import io.vtep4j.learning.FloodList;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * A read-only, live view of where one {@link Segment} floods broadcast, multicast and unknown-unicast frames (RFC
+ * 7348 §4.2): its multicast group, its head-end replication set and the per-kind switches. Obtained from
+ * {@link Segment#flooding()}; changed only through the segment ({@link Segment#floodTo}, {@link
+ * Segment#stopFloodingTo}, {@link Segment#floodBroadcast} and its siblings), which join and leave groups as they go.
+ *
+ * <p>Thread-safe: every read sees the segment's current state, lock-free.
+ */
+public final class Flooding {
+
+    private final FloodList list;
+
+    Flooding(FloodList list) {
+        this.list = list;
+    }
+
+    /** The multicast group the segment floods to (joined on the VTEP's multicast interface), or null. */
+    public InetAddress group() {
+        return list.group();
+    }
+
+    /** A snapshot of the remote VTEPs the segment replicates floods to (head-end replication), in the order added. */
+    public List<InetAddress> remotes() {
+        return List.of(list.remotes());
+    }
+
+    /** True if there is neither a group nor a remote: floods reach local ports only. */
+    public boolean isEmpty() {
+        return list.isEmpty();
+    }
+
+    /** Whether broadcast frames are flooded to the overlay (default true). */
+    public boolean broadcast() {
+        return list.floodBroadcast();
+    }
+
+    /** Whether multicast frames (group MACs other than broadcast) are flooded to the overlay (default true). */
+    public boolean multicast() {
+        return list.floodMulticast();
+    }
+
+    /** Whether unicast frames to MACs not in the forwarding table are flooded to the overlay (default true). */
+    public boolean unknownUnicast() {
+        return list.floodUnknownUnicast();
+    }
+
+    @Override
+    public String toString() {
+        return list.toString();
+    }
+}
