@@ -7,11 +7,11 @@ import io.vtep4j.internal.pcap.PcapChannel;
 import java.util.Objects;
 
 /**
- * A {@link LocalPort} bound to a Linux network interface through libpcap (pcap4j): every frame arriving on the
- * interface enters the segment as if {@link LocalPort#send} had been called (written per frame, flushed once per
- * batch of frames libpcap hands over), and every frame the segment delivers
- * to the port is transmitted on the interface. Put a veth end here and a real host in a network namespace sits
- * behind vtep4j.
+ * A Linux network interface bridged into a {@link Segment} through libpcap (pcap4j). A {@code PcapPort} is not itself
+ * a {@link LocalPort}: it owns one, attached to the segment ({@link #localPort()}), and a capture on the interface.
+ * Every frame arriving on the interface enters the segment through that port as if {@link LocalPort#write} had been
+ * called (flushed once per batch of frames libpcap hands over), and every frame the segment delivers to the port is
+ * transmitted on the interface. Put a veth end here and a real host in a network namespace sits behind vtep4j.
  *
  * <pre>{@code
  * try (PcapPort port = PcapPort.open(vtep.segment(5000), "veth-h1")) {
@@ -60,7 +60,11 @@ public final class PcapPort implements AutoCloseable {
         return channel.interfaceName();
     }
 
-    /** The segment's local port this interface is attached through (id, name, segment). */
+    /**
+     * The local port this interface is attached through: its id and name are what the forwarding table records for
+     * MACs learned from the interface. Closing it detaches the interface from the segment (captured frames are then
+     * dropped); {@link #close()} closes both.
+     */
     public LocalPort localPort() {
         return port;
     }
