@@ -3,13 +3,23 @@ package io.vtep4j;
 import io.vtep4j.encap.DropReason;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
  * An immutable snapshot of a {@link Vtep}'s counters: drops by {@link DropReason}, and per segment (VNI) the frames
- * and packets in each direction. Taken by {@link Vtep#stats()}; counters are monotonic, so two snapshots can be
- * subtracted. Thread-safe.
+ * and packets in each direction. Taken by {@link Vtep#stats()}; counters are monotonic, so the difference of two
+ * snapshots ({@link #minus}) is what happened in between, and {@link #plus} adds up several VTEPs. A value class:
+ * equal snapshots are {@link #equals equal}. Thread-safe.
+ *
+ * <pre>{@code
+ * VtepStats before = vtep.stats();
+ * ... // traffic
+ * VtepStats delta = vtep.stats().minus(before);
+ * long floods = delta.segment(5001).floods();
+ * }</pre>
  */
 public final class VtepStats {
 
@@ -62,6 +72,56 @@ public final class VtepStats {
     /** MAC entries in the forwarding table when the snapshot was taken. */
     public int macs() {
         return macs;
+    }
+
+    /**
+     * What happened between {@code earlier} and this snapshot: every counter of this one minus the same counter of
+     * {@code earlier}, rounded up to zero where it would be negative (a segment closed and opened again starts from
+     * zero). Segments are those of this snapshot. {@link #macs()} is a level, not a counter: the result keeps this
+     * snapshot's.
+     */
+    public VtepStats minus(VtepStats earlier) {
+        Objects.requireNonNull(earlier, "earlier");
+        Map<Integer, SegmentStats> out = new HashMap<>();
+        segments.forEach((vni, s) -> out.put(vni, s.minus(earlier.segment(vni))));
+        return new VtepStats(combine(drops, earlier.drops, -1), out, macs);
+    }
+
+    /**
+     * The sum of this snapshot and {@code other} (of another VTEP, say): every counter added, segments of either,
+     * and the MAC entries of both tables.
+     */
+    public VtepStats plus(VtepStats other) {
+        Objects.requireNonNull(other, "other");
+        Map<Integer, SegmentStats> out = new HashMap<>(segments);
+        other.segments.forEach((vni, s) -> out.merge(vni, s, SegmentStats::plus));
+        return new VtepStats(combine(drops, other.drops, 1), out, macs + other.macs);
+    }
+
+    /** {@code a + sign * b} per reason, negative results rounded up to zero. */
+    private static Map<DropReason, Long> combine(Map<DropReason, Long> a, Map<DropReason, Long> b, int sign) {
+        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+        for (DropReason reason : DropReason.values()) {
+            long n = a.getOrDefault(reason, 0L) + sign * b.getOrDefault(reason, 0L);
+            if (n > 0) {
+                out.put(reason, n);
+            }
+        }
+        return out;
+    }
+
+    /** Equal when every counter, every segment and the MAC count are equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VtepStats other
+                && macs == other.macs
+                && drops.equals(other.drops)
+                && segments.equals(other.segments);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(drops, segments, macs);
     }
 
     @Override
@@ -141,6 +201,54 @@ public final class VtepStats {
         /** How many of this segment's packets or frames were dropped for {@code reason}. */
         public long dropped(DropReason reason) {
             return drops.getOrDefault(reason, 0L);
+        }
+
+        /**
+         * Every counter of this segment minus the same counter of {@code earlier}, negative results rounded up to
+         * zero; the VNI is this one's.
+         */
+        public SegmentStats minus(SegmentStats earlier) {
+            Objects.requireNonNull(earlier, "earlier");
+            return new SegmentStats(
+                    vni,
+                    Math.max(0, framesFromPorts - earlier.framesFromPorts),
+                    Math.max(0, packetsToUnderlay - earlier.packetsToUnderlay),
+                    Math.max(0, floods - earlier.floods),
+                    Math.max(0, packetsFromUnderlay - earlier.packetsFromUnderlay),
+                    Math.max(0, framesToPorts - earlier.framesToPorts),
+                    combine(drops, earlier.drops, -1));
+        }
+
+        /** Every counter of this segment plus the same counter of {@code other}; the VNI is this one's. */
+        public SegmentStats plus(SegmentStats other) {
+            Objects.requireNonNull(other, "other");
+            return new SegmentStats(
+                    vni,
+                    framesFromPorts + other.framesFromPorts,
+                    packetsToUnderlay + other.packetsToUnderlay,
+                    floods + other.floods,
+                    packetsFromUnderlay + other.packetsFromUnderlay,
+                    framesToPorts + other.framesToPorts,
+                    combine(drops, other.drops, 1));
+        }
+
+        /** Equal when the VNI and every counter are equal. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SegmentStats other
+                    && vni == other.vni
+                    && framesFromPorts == other.framesFromPorts
+                    && packetsToUnderlay == other.packetsToUnderlay
+                    && floods == other.floods
+                    && packetsFromUnderlay == other.packetsFromUnderlay
+                    && framesToPorts == other.framesToPorts
+                    && drops.equals(other.drops);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(
+                    vni, framesFromPorts, packetsToUnderlay, floods, packetsFromUnderlay, framesToPorts, drops);
         }
 
         @Override
