@@ -68,13 +68,24 @@ public enum DropReason {
     /** A flood had nowhere to go (no other local port, empty flood list); counted, not an error. */
     NO_FLOOD_TARGETS(-66, "no-flood-targets");
 
-    private static final int MAX_ABS_CODE = 66;
-    private static final DropReason[] BY_CODE = new DropReason[MAX_ABS_CODE + 1];
+    /** Index: {@code -code()}; sized by the largest code in use. */
+    private static final DropReason[] BY_CODE = byCode();
+    /** The largest {@code -code()} of any reason. */
+    private static final int MAX_ABS_CODE = BY_CODE.length - 1;
 
-    static {
+    private static DropReason[] byCode() {
+        int max = 0;
         for (DropReason reason : values()) {
-            BY_CODE[-reason.code] = reason;
+            max = Math.max(max, -reason.code);
         }
+        DropReason[] byCode = new DropReason[max + 1];
+        for (DropReason reason : values()) {
+            if (reason.code >= 0 || byCode[-reason.code] != null) {
+                throw new IllegalStateException(reason + ": code " + reason.code + " (expected: negative and unique)");
+            }
+            byCode[-reason.code] = reason;
+        }
+        return byCode;
     }
 
     private final int code;
