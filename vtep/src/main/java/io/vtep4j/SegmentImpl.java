@@ -1,7 +1,6 @@
 package io.vtep4j;
 
 import io.vtep4j.learning.FloodList;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -230,10 +229,6 @@ final class SegmentImpl implements Segment {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(what + ": " + address + " (expected: an IP address)", e);
         }
-    }
-
-    static boolean isV6(InetAddress a) {
-        return a instanceof Inet6Address;
     }
 
     @Override

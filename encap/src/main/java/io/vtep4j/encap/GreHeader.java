@@ -98,18 +98,6 @@ public final class GreHeader {
         return buf.getUnsignedByte(offset + KEY_OFFSET + 3);
     }
 
-    /**
-     * Writes an NVGRE header (K=1, C=S=0, version 0, protocol 0x6558, key = vsid|flowId) at {@code offset}.
-     *
-     * @throws IllegalArgumentException if {@code vsid} or {@code flowId} is out of range
-     */
-    public static void setNvgre(ByteBuf buf, int offset, int vsid, int flowId) {
-        Vni.check(vsid);
-        checkFlowId(flowId);
-        buf.setInt(offset, NVGRE_FIRST_WORD);
-        buf.setInt(offset + KEY_OFFSET, (vsid << 8) | flowId);
-    }
-
     /** Returns {@code flowId} if it is 0..255, else throws {@link IllegalArgumentException}. */
     public static int checkFlowId(int flowId) {
         Checks.inRange("flowId", flowId, 0, 255);

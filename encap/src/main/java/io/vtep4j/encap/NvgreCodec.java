@@ -241,12 +241,6 @@ public final class NvgreCodec {
             return this;
         }
 
-        /** Derive the FlowID from the inner-flow hash (the default). */
-        public Builder flowIdFromHash() {
-            this.fixedFlowId = FLOW_ID_FROM_HASH;
-            return this;
-        }
-
         /** An immutable codec with these settings. */
         public NvgreCodec build() {
             return new NvgreCodec(this);

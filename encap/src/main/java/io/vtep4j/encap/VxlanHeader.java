@@ -57,11 +57,6 @@ public final class VxlanHeader {
         return buf.getUnsignedMedium(offset + VNI_OFFSET);
     }
 
-    /** True if any bit other than I is set in the header at {@code offset} (what a strict receiver drops). */
-    public static boolean hasReservedBits(ByteBuf buf, int offset) {
-        return (buf.getInt(offset) & ~FIRST_WORD) != 0 || buf.getByte(offset + RESERVED2_OFFSET) != 0;
-    }
-
     /**
      * Writes a header with the I flag and {@code vni} at {@code offset} (absolute index), reserved fields zero;
      * does not move indices.

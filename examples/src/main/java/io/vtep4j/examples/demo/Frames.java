@@ -42,7 +42,6 @@ public final class Frames {
     private static final int ARP_OP_OFFSET = ETHERNET_HEADER_LENGTH + 6;
     private static final int ARP_SHA_OFFSET = ETHERNET_HEADER_LENGTH + 8;
     private static final int ARP_SPA_OFFSET = ETHERNET_HEADER_LENGTH + 14;
-    private static final int ARP_THA_OFFSET = ETHERNET_HEADER_LENGTH + 18;
     private static final int ARP_TPA_OFFSET = ETHERNET_HEADER_LENGTH + 24;
     private static final int ARP_HTYPE_ETHERNET = 1;
 
@@ -187,11 +186,6 @@ public final class Frames {
     /** ARP sender protocol address; only valid if {@link #isArp}. */
     public static int arpSenderIp(ByteBuf frame) {
         return frame.getInt(frame.readerIndex() + ARP_SPA_OFFSET);
-    }
-
-    /** ARP target hardware address; only valid if {@link #isArp}. */
-    public static long arpTargetMac(ByteBuf frame) {
-        return Ethernet.mac(frame, frame.readerIndex() + ARP_THA_OFFSET);
     }
 
     /** ARP target protocol address; only valid if {@link #isArp}. */

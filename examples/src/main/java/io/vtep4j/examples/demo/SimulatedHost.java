@@ -101,11 +101,6 @@ public final class SimulatedHost {
         return neighbours.get(address);
     }
 
-    /** Forgets the ARP cache, as a real host does after a while. */
-    public void forgetNeighbours() {
-        neighbours.clear();
-    }
-
     /**
      * Sends an ARP request for {@code address} and waits up to {@code timeout} for the reply.
      *

@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.encap.Vni;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.TreeMap;
  * The gateway's one-to-one map between 802.1Q VLAN ids on the trunk and VNIs in the overlay, plus the optional
  * VNI of the trunk's untagged frames.
  *
- * <p>Immutable and thread-safe once built; lookups in both directions allocate nothing. Built with
+ * <p>Immutable and thread-safe once built; {@link #vlanOf} allocates nothing. Built with
  * {@link Builder}, which rejects every ambiguity with a {@link ConfigException} naming it.
  */
 public final class VlanMap {
@@ -18,18 +19,16 @@ public final class VlanMap {
 
     public static final int MAX_VLAN = 4094;
     /** A 24-bit VNI (RFC 7348 §5) or VSID (RFC 7637 §3.2). */
-    public static final int MAX_VNI = 0xFFFFFF;
+    public static final int MAX_VNI = Vni.MAX;
     /** Returned by lookups that find nothing. */
     public static final int NONE = -1;
     /** {@link #vlanOf(int)} answer for the VNI mapped to untagged frames. */
     public static final int UNTAGGED = 0;
 
-    private final int[] vniByVlan;
     private final Map<Integer, Integer> vlanByVni;
     private final int untaggedVni;
 
-    private VlanMap(int[] vniByVlan, Map<Integer, Integer> vlanByVni, int untaggedVni) {
-        this.vniByVlan = vniByVlan;
+    private VlanMap(Map<Integer, Integer> vlanByVni, int untaggedVni) {
         this.vlanByVni = vlanByVni;
         this.untaggedVni = untaggedVni;
     }
@@ -37,11 +36,6 @@ public final class VlanMap {
     /** A new, empty builder; not thread-safe. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** The VNI of tagged VLAN {@code vlan}, or {@link #NONE} if that VLAN is not mapped. */
-    public int vniOf(int vlan) {
-        return vlan >= MIN_VLAN && vlan <= MAX_VLAN ? vniByVlan[vlan] : NONE;
     }
 
     /** The VNI of untagged frames, or {@link #NONE}. */
@@ -127,13 +121,13 @@ public final class VlanMap {
 
         /** The map; the builder may go on being used for another. */
         public VlanMap build() {
-            return new VlanMap(vniByVlan.clone(), Collections.unmodifiableMap(new TreeMap<>(vlanByVni)), untaggedVni);
+            return new VlanMap(Collections.unmodifiableMap(new TreeMap<>(vlanByVni)), untaggedVni);
         }
     }
 
     /** Throws a {@link ConfigException} unless {@code vni} is 0..16777215. */
     static int checkVni(int vni) {
-        if (vni < 0 || vni > MAX_VNI) {
+        if (!Vni.isValid(vni)) {
             throw new ConfigException("VNI " + vni + " is outside 0.." + MAX_VNI);
         }
         return vni;
