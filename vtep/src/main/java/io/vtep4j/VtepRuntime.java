@@ -5,6 +5,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
+import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.Underlays;
@@ -200,6 +201,12 @@ final class VtepRuntime {
         } catch (Throwable ignored) {
             // the next sweep tries again; never kill the timer
         }
+    }
+
+    /** The underlay's send messages and datagrams (tests check GSO coalescing with it). */
+    SendCounters sendCounters() {
+        Underlay u = underlay;
+        return u == null ? new SendCounters() : u.sendCounters();
     }
 
     /** Ageing sweeps completed (tests wait on it). */

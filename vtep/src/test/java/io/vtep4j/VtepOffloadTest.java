@@ -5,10 +5,12 @@ import static io.vtep4j.TestFrames.frame;
 import static io.vtep4j.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +58,10 @@ class VtepOffloadTest {
             }
             assertEquals(count, b.stats().segment(1).packetsFromUnderlay());
             assertEquals(0, a.stats().totalDrops() + b.stats().totalDrops());
+            // Coalesced, not merely delivered: with GSO silently off each frame would be a message of its own.
+            SendCounters sent = a.runtime.sendCounters();
+            assertEquals(count, sent.datagrams(), sent::toString);
+            assertTrue(sent.messages() < sent.datagrams(), sent::toString);
         }
     }
 }

@@ -27,10 +27,21 @@ final class GsoCoalescer extends ChannelOutboundHandlerAdapter {
     /** Bytes per super-datagram: an IP packet length is 16 bits; leave room for IPv6 + UDP headers. */
     static final int MAX_BYTES = 65535 - 40 - 8;
 
+    private final SendCounters sent;
     private DatagramPacket first;
     private CompositeByteBuf run;
     private int segmentSize;
     private int segments;
+
+    /** A coalescer that counts into counters of its own (for tests). */
+    GsoCoalescer() {
+        this(new SendCounters());
+    }
+
+    /** A coalescer that counts each message it writes, and its datagrams, into {@code sent}. */
+    GsoCoalescer(SendCounters sent) {
+        this.sent = sent;
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -87,8 +98,10 @@ final class GsoCoalescer extends ChannelOutboundHandlerAdapter {
         InetSocketAddress to = first.recipient();
         if (run == null) {
             ctx.write(first, ctx.voidPromise());
+            sent.sent(1, 1);
         } else {
             ctx.write(new SegmentedDatagramPacket(run, segmentSize, to), ctx.voidPromise());
+            sent.sent(1, segments);
         }
         first = null;
         run = null;
@@ -102,6 +115,11 @@ final class GsoCoalescer extends ChannelOutboundHandlerAdapter {
         }
         first = null;
         run = null;
+    }
+
+    /** For tests: the messages written and their datagrams. */
+    SendCounters sendCounters() {
+        return sent;
     }
 
     /** For tests: datagrams held in the open run. */

@@ -86,6 +86,9 @@ public final class UdpUnderlay implements Underlay {
     private final boolean direct;
 
     private final List<MmsgPort> allPorts = new ArrayList<>();
+    /** Shared by the coalescers and the MmsgPorts of every channel. */
+    private final SendCounters sendCounters = new SendCounters();
+
     private UdpInbound inbound;
     private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
     private final List<Channel> allChannels = new ArrayList<>();
@@ -225,7 +228,7 @@ public final class UdpUnderlay implements Underlay {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (gso) {
-                            ch.pipeline().addLast(new GsoCoalescer());
+                            ch.pipeline().addLast(new GsoCoalescer(sendCounters));
                         }
                         ch.pipeline().addLast(inbound);
                     }
@@ -279,12 +282,18 @@ public final class UdpUnderlay implements Underlay {
                         config.maxFrameLength() - IPV4_UDP_OVERHEAD,
                         config.readBatch(),
                         MESSAGES_PER_WAKEUP,
-                        gsoSend);
+                        gsoSend,
+                        sendCounters);
                 allPorts.add(port);
                 ch.attr(DIRECT).set(port);
             }
         }
         return ch;
+    }
+
+    @Override
+    public SendCounters sendCounters() {
+        return sendCounters;
     }
 
     @Override

@@ -93,6 +93,14 @@ public interface Underlay extends AutoCloseable {
     /** Leaves a group joined with {@link #joinGroup}. Blocks; never throws for a group not joined. */
     void leaveGroup(InetAddress group) throws IOException;
 
+    /**
+     * Send messages and the datagrams they carried (see {@link SendCounters}); the default, for transports that do not
+     * count, stays at zero. Thread-safe.
+     */
+    default SendCounters sendCounters() {
+        return new SendCounters();
+    }
+
     /** The local addresses actually bound (with the real port for UDP; port 0 for raw IP). Valid after open. */
     List<InetSocketAddress> boundAddresses();
 

@@ -179,6 +179,10 @@ class DirectIoTest {
             }
         }
         assertEquals(0, queueing.drops(DropReason.SEND_FAILED));
+        // Coalesced into runs, not sent one by one: 11 x to b (900 B ended by 300 B), 1 to c, 1000 B ended by 200 B,
+        // and the last 2 x 200 B.
+        assertEquals(sizes.length, a.sendCounters().datagrams(), a.sendCounters()::toString);
+        assertEquals(4, a.sendCounters().messages(), a.sendCounters()::toString);
     }
 
     @Test

@@ -50,6 +50,8 @@ class GsoCoalescerTest {
         last.release();
         assertNull(ch.readOutbound());
         assertFalse(ch.finish());
+        assertEquals(3, gso.sendCounters().messages(), "the run, the single, the last");
+        assertEquals(6, gso.sendCounters().datagrams());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.UnderlayReceiver;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -90,6 +91,8 @@ public final class MmsgPort implements EpollIoHandle {
     private final int messagesPerWakeup;
     /** UDP GSO on send: runs of equal-size datagrams to one destination leave as one message each. */
     private final boolean gso;
+    /** Messages sendmmsg accepted and the datagrams they carried (a GSO message carries a run). */
+    private final SendCounters sent;
     /** Receive vector: [mmsghdr x batch][iovec x batch][sockaddr x batch]. */
     private final ByteBuf rx;
     /** Send vector, same layout. */
@@ -120,7 +123,8 @@ public final class MmsgPort implements EpollIoHandle {
             int maxPayload,
             int batch,
             int messagesPerWakeup,
-            boolean gso) {
+            boolean gso,
+            SendCounters sent) {
         this.loop = loop;
         this.fd = new FileDescriptor(fd);
         this.receiver = receiver;
@@ -131,6 +135,7 @@ public final class MmsgPort implements EpollIoHandle {
         this.batch = batch;
         this.messagesPerWakeup = messagesPerWakeup;
         this.gso = gso;
+        this.sent = sent;
         int vectorBytes = batch * (MMSGHDR + IOVEC + SOCKADDR);
         this.rx = allocator.directBuffer(vectorBytes, vectorBytes);
         int txBytes = vectorBytes + batch * CMSG; // send: plus one UDP_SEGMENT control message per message
@@ -178,6 +183,7 @@ public final class MmsgPort implements EpollIoHandle {
      * @param messagesPerWakeup datagrams read per epoll wakeup at most, before {@link UnderlayReceiver#readComplete}
      * @param gso send runs of equal-size datagrams to one destination as one UDP GSO message each (the socket must
      *        compute UDP checksums: Linux refuses GSO with SO_NO_CHECK)
+     * @param sent counts the messages the kernel accepts and the datagrams they carry
      * @throws IOException if dup or registration fails
      */
     public static MmsgPort open(
@@ -190,7 +196,8 @@ public final class MmsgPort implements EpollIoHandle {
             int maxPayload,
             int batch,
             int messagesPerWakeup,
-            boolean gso)
+            boolean gso,
+            SendCounters sent)
             throws IOException {
         String unsupported = unsupportedReason(allocator);
         if (unsupported != null) {
@@ -202,7 +209,7 @@ public final class MmsgPort implements EpollIoHandle {
             throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + Syscalls.strerror(errno));
         }
         MmsgPort port = new MmsgPort(
-                loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch, messagesPerWakeup, gso);
+                loop, dup, receiver, allocator, destinationPort, slot, maxPayload, batch, messagesPerWakeup, gso, sent);
         try {
             io.netty.util.concurrent.Future<IoRegistration> f = loop.register(port);
             if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
@@ -394,6 +401,11 @@ public final class MmsgPort implements EpollIoHandle {
         while (done < messages) {
             int sent = Syscalls.sendmmsg(fd.intValue(), tx.memoryAddress() + (long) done * MMSGHDR, messages - done, 0);
             if (sent > 0) {
+                int datagrams = 0;
+                for (int m = done; m < done + sent; m++) {
+                    datagrams += segments[m];
+                }
+                this.sent.sent(sent, datagrams);
                 done += sent;
                 continue;
             }
