@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -88,14 +90,60 @@ class FlowHashTest {
     }
 
     @Test
-    void truncatedAndNonIpFramesHashWithoutThrowing() {
-        for (int length = 0; length < 60; length++) {
-            ByteBuf buf = Frames.of(new byte[length]);
-            try {
-                FlowHash.hash(buf);
-            } finally {
-                buf.release();
+    void aTruncatedFrameHashesExactlyTheCompleteFieldsItHas() {
+        byte[] full = bytesOf(Frames.ipv4Udp(0, 60, 0x0a000001, 0x0a000002, 40000, 4789));
+        byte[] noPorts = full.clone();
+        Arrays.fill(noPorts, 34, 38, (byte) 0); // UDP source and destination ports
+        int empty = hashOfPrefix(full, 0);
+        int firstWord = hashOfPrefix(full, 4);
+        int ethernet = hashOfPrefix(full, 14);
+        int addresses = hashOfPrefix(noPorts, 38);
+        int flow = hashOfPrefix(full, 60);
+        assertEquals(5, Set.of(empty, firstWord, ethernet, addresses, flow).size(), "each step adds a field");
+        for (int length = 0; length <= full.length; length++) {
+            int expected;
+            if (length < 4) {
+                expected = empty; // not even 4 bytes of the destination MAC
+            } else if (length < 14) {
+                expected = firstWord; // the first 4 bytes only
+            } else if (length < 34) {
+                expected = ethernet; // MACs and EtherType; the IPv4 header is incomplete
+            } else if (length < 38) {
+                expected = addresses; // addresses and protocol; the UDP ports are incomplete, hashed as 0
+            } else {
+                expected = flow; // the whole flow; the rest of the UDP header and payload never count
             }
+            assertEquals(expected, hashOfPrefix(full, length), "first " + length + " bytes");
+        }
+    }
+
+    @Test
+    void aNonIpFrameHashesItsEthernetHeaderOnly() {
+        byte[] arp = bytesOf(Frames.frame(0, 0x02_00_00_00_00_02L, 0x02_00_00_00_00_01L, 0x0806, 46, new Random(3)));
+        byte[] otherPayload = arp.clone();
+        Arrays.fill(otherPayload, 14, otherPayload.length, (byte) 0x5a);
+        assertEquals(hashOfPrefix(arp, 14), hashOfPrefix(arp, arp.length));
+        assertEquals(hashOfPrefix(arp, arp.length), hashOfPrefix(otherPayload, otherPayload.length));
+    }
+
+    /** The hash of the first {@code length} bytes; also checks that hashing moved no index. */
+    private static int hashOfPrefix(byte[] bytes, int length) {
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes, 0, length);
+        try {
+            int hash = FlowHash.hash(buf);
+            assertEquals(0, buf.readerIndex());
+            assertEquals(length, buf.writerIndex());
+            return hash;
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static byte[] bytesOf(ByteBuf frame) {
+        try {
+            return ByteBufUtil.getBytes(frame);
+        } finally {
+            frame.release();
         }
     }
 
