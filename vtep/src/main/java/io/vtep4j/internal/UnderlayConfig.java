@@ -3,7 +3,6 @@ package io.vtep4j.internal;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.vtep4j.encap.internal.Checks;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -146,7 +145,8 @@ public final class UnderlayConfig {
     }
 
     /**
-     * Configures an {@link UnderlayConfig}; each setter checks its argument at once. Defaults: pooled allocator,
+     * Configures an {@link UnderlayConfig}. The values come from {@code Vtep.Builder}, which has checked their ranges
+     * (tests pass valid ones); only what the underlay itself relies on is checked at {@link #build()}. Defaults: pooled allocator,
      * port 4789, TTL 64, DSCP 0, no multicast interface, frames up to 1500 bytes, batches of 32, no GRO, no GSO,
      * no source-port sockets, no direct I/O. Not thread-safe.
      */
@@ -187,21 +187,21 @@ public final class UnderlayConfig {
             return this;
         }
 
-        /** UDP port, 0..65535 (0: any, or a raw IP transport). */
+        /** UDP port (0: any, or a raw IP transport). */
         public Builder port(int port) {
-            this.port = Checks.inRange("port", port, 0, 65535);
+            this.port = port;
             return this;
         }
 
-        /** Outer TTL / hop limit, 1..255. */
+        /** Outer TTL / hop limit. */
         public Builder ttl(int ttl) {
-            this.ttl = Checks.inRange("ttl", ttl, 1, 255);
+            this.ttl = ttl;
             return this;
         }
 
-        /** Outer DSCP, 0..63. */
+        /** Outer DSCP. */
         public Builder dscp(int dscp) {
-            this.dscp = Checks.inRange("dscp", dscp, 0, 63);
+            this.dscp = dscp;
             return this;
         }
 
@@ -211,15 +211,15 @@ public final class UnderlayConfig {
             return this;
         }
 
-        /** Largest payload that can arrive, 1..65535 bytes. */
+        /** Largest payload that can arrive, in bytes. */
         public Builder maxFrameLength(int bytes) {
-            this.maxFrameLength = Checks.inRange("maxFrameLength", bytes, 1, 65535);
+            this.maxFrameLength = bytes;
             return this;
         }
 
-        /** Datagrams per receive batch, 1..1024. */
+        /** Datagrams per receive batch. */
         public Builder readBatch(int datagrams) {
-            this.readBatch = Checks.inRange("readBatch", datagrams, 1, 1024);
+            this.readBatch = datagrams;
             return this;
         }
 
@@ -235,9 +235,9 @@ public final class UnderlayConfig {
             return this;
         }
 
-        /** Send-only source-port sockets per event loop and local address, 0..64. */
+        /** Send-only source-port sockets per event loop and local address. */
         public Builder sourcePorts(int sockets) {
-            this.sourcePorts = Checks.inRange("sourcePorts", sockets, 0, 64);
+            this.sourcePorts = sockets;
             return this;
         }
 
