@@ -69,6 +69,44 @@ public interface Segment extends AutoCloseable {
     /** The allow-list; empty when every source is accepted. */
     Set<InetAddress> allowedRemotes();
 
+    /**
+     * Whether frames to the IEEE 802.1D reserved link-local addresses 01:80:C2:00:00:00..0F (STP, PAUSE, LACP,
+     * EAPOL, LLDP, ...) are forwarded, between local ports and across the overlay in both directions. A bridge
+     * consumes these frames and never relays them; so does a segment by default ({@link Vtep.Builder#forwardLinkLocal},
+     * default false): such a frame is dropped as {@code LINK_LOCAL_FRAME}, before its source is learned. Turn it on
+     * for a segment that must carry them transparently, e.g. a point-to-point pseudowire.
+     *
+     * @return this segment
+     */
+    Segment forwardLinkLocal(boolean forward);
+
+    /** Whether this segment forwards link-local frames (see {@link #forwardLinkLocal(boolean)}). */
+    boolean forwardsLinkLocal();
+
+    /**
+     * BUM storm control: at most {@code packetsPerSecond} broadcast, multicast and unknown-unicast frames from this
+     * segment's local ports are flooded (to the other local ports, the group and every head-end peer); the rest are
+     * dropped as {@code FLOOD_LIMITED}. A token bucket allowing a burst of one second's worth. Known unicast and
+     * frames from the underlay are not limited. 0 turns the limit off (default: {@link Vtep.Builder#floodLimit}).
+     *
+     * @throws IllegalArgumentException if {@code packetsPerSecond} is negative or above 1000000000
+     * @return this segment
+     */
+    Segment floodLimit(int packetsPerSecond);
+
+    /**
+     * {@link #floodLimit(int)} with an explicit bucket size: after a quiet spell, {@code burst} frames may be flooded
+     * back to back before the rate applies.
+     *
+     * @throws IllegalArgumentException if {@code packetsPerSecond} is negative or above 1000000000, or {@code burst}
+     *         is below 1 while the limit is on
+     * @return this segment
+     */
+    Segment floodLimit(int packetsPerSecond, int burst);
+
+    /** The flood limit in packets per second; 0 when off. */
+    int floodLimit();
+
     /** Ageing time of this segment's learned MACs (overrides the VTEP's). Returns this segment. */
     Segment ageing(Duration ageing);
 

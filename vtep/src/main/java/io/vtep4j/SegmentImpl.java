@@ -28,11 +28,22 @@ final class SegmentImpl implements Segment {
     /** Empty: every source accepted. Immutable set: {@code contains} allocates nothing. */
     private volatile Set<InetAddress> allowed = Set.of();
 
+    /** IEEE 802.1D link-local destinations: forwarded only when true. */
+    volatile boolean forwardLinkLocal;
+    /** BUM storm control for frames from local ports; null when off. */
+    volatile FloodLimiter floodLimiter;
+
     private volatile boolean open = true;
 
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
         this.vni = vni;
+        VtepConfig config = engine.config();
+        this.forwardLinkLocal = config.forwardLinkLocal();
+        if (config.floodLimit() > 0) {
+            this.floodLimiter = new FloodLimiter(
+                    config.floodLimit(), config.floodBurst(), config.ticker().getAsLong());
+        }
     }
 
     @Override
@@ -153,6 +164,49 @@ final class SegmentImpl implements Segment {
     @Override
     public Set<InetAddress> allowedRemotes() {
         return allowed;
+    }
+
+    @Override
+    public Segment forwardLinkLocal(boolean forward) {
+        this.forwardLinkLocal = forward;
+        return this;
+    }
+
+    @Override
+    public boolean forwardsLinkLocal() {
+        return forwardLinkLocal;
+    }
+
+    @Override
+    public Segment floodLimit(int packetsPerSecond) {
+        return floodLimit(packetsPerSecond, Math.max(1, packetsPerSecond));
+    }
+
+    @Override
+    public Segment floodLimit(int packetsPerSecond, int burst) {
+        checkFloodLimit(packetsPerSecond, burst);
+        floodLimiter = packetsPerSecond == 0
+                ? null
+                : new FloodLimiter(
+                        packetsPerSecond, burst, engine.config().ticker().getAsLong());
+        return this;
+    }
+
+    @Override
+    public int floodLimit() {
+        FloodLimiter l = floodLimiter;
+        return l == null ? 0 : l.rate();
+    }
+
+    /** Validates a flood limit (0 = off) and its burst, naming the value and the rule. */
+    static void checkFloodLimit(int packetsPerSecond, int burst) {
+        if (packetsPerSecond < 0 || packetsPerSecond > 1_000_000_000) {
+            throw new IllegalArgumentException(
+                    "floodLimit: " + packetsPerSecond + " (expected: 0 for off, or 1..1000000000 packets per second)");
+        }
+        if (packetsPerSecond > 0 && burst < 1) {
+            throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
+        }
     }
 
     @Override

@@ -163,6 +163,9 @@ public final class Vtep implements AutoCloseable {
 
         EventLoopGroup sharedGroup;
         ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+        boolean forwardLinkLocal;
+        int floodLimit;
+        int floodBurst;
 
         private Builder() {}
 
@@ -321,6 +324,33 @@ public final class Vtep implements AutoCloseable {
         /** Forwarding-table events (learned, moved, aged, evicted, duplicate). */
         public Builder fdbListener(FdbListener listener) {
             this.fdbListener = Objects.requireNonNull(listener, "fdbListener");
+            return this;
+        }
+
+        /**
+         * Whether new segments forward frames to the IEEE 802.1D link-local addresses 01:80:C2:00:00:00..0F (STP,
+         * LACP, EAPOL, LLDP, ...); default false: dropped as {@code LINK_LOCAL_FRAME}, as a bridge would. Each segment
+         * can override it ({@link Segment#forwardLinkLocal}).
+         */
+        public Builder forwardLinkLocal(boolean forward) {
+            this.forwardLinkLocal = forward;
+            return this;
+        }
+
+        /**
+         * BUM storm control for new segments: at most {@code packetsPerSecond} broadcast, multicast and unknown-unicast
+         * frames from local ports are flooded per segment, with a burst of one second's worth; the rest are dropped
+         * as {@code FLOOD_LIMITED}. Default 0: off. Each segment can override it ({@link Segment#floodLimit(int)}).
+         */
+        public Builder floodLimit(int packetsPerSecond) {
+            return floodLimit(packetsPerSecond, Math.max(1, packetsPerSecond));
+        }
+
+        /** {@link #floodLimit(int)} with an explicit burst (frames that may pass back to back after a quiet spell). */
+        public Builder floodLimit(int packetsPerSecond, int burst) {
+            SegmentImpl.checkFloodLimit(packetsPerSecond, burst);
+            this.floodLimit = packetsPerSecond;
+            this.floodBurst = burst;
             return this;
         }
 

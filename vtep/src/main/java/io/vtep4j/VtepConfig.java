@@ -44,6 +44,9 @@ final class VtepConfig {
     private final boolean directIo;
     private final ByteBufAllocator allocator;
     private final EventLoopGroup sharedGroup;
+    private final boolean forwardLinkLocal;
+    private final int floodLimit;
+    private final int floodBurst;
 
     /**
      * Copies {@code builder}'s settings.
@@ -76,6 +79,9 @@ final class VtepConfig {
         this.directIo = builder.encapsulation != Encapsulation.NVGRE && builder.resolveDirectIo();
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
+        this.forwardLinkLocal = builder.forwardLinkLocal;
+        this.floodLimit = builder.floodLimit;
+        this.floodBurst = builder.floodBurst;
     }
 
     private static int defaultPort(Encapsulation encapsulation) {
@@ -201,5 +207,20 @@ final class VtepConfig {
     /** The application's event loop group, or null when the VTEP owns its loops. */
     EventLoopGroup sharedGroup() {
         return sharedGroup;
+    }
+
+    /** The default of new segments: forward IEEE 802.1D link-local frames? */
+    boolean forwardLinkLocal() {
+        return forwardLinkLocal;
+    }
+
+    /** The default flood limit of new segments in packets per second; 0 is off. */
+    int floodLimit() {
+        return floodLimit;
+    }
+
+    /** The burst of {@link #floodLimit()}. */
+    int floodBurst() {
+        return floodBurst;
     }
 }

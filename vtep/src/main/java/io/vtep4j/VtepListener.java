@@ -23,4 +23,13 @@ public interface VtepListener {
 
     /** A {@link FrameHandler} threw; the frame is considered consumed by it. */
     default void handlerFailed(LocalPort port, Throwable cause) {}
+
+    /**
+     * Something inside the VTEP failed unexpectedly: a bug, an {@link Error}, a failing clock. The packet or frame in
+     * hand, if any, was dropped and counted as {@code INTERNAL_ERROR} (and reported to {@link #dropped} too); a
+     * failed ageing sweep is counted there as well and tried again at the next interval. The VTEP keeps running.
+     *
+     * @param cause what was thrown; log it, do not rethrow it
+     */
+    default void internalError(Throwable cause) {}
 }

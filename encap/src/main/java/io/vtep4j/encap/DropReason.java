@@ -66,7 +66,21 @@ public enum DropReason {
     /** The underlay write failed. */
     SEND_FAILED(-65, "send-failed"),
     /** A flood had nowhere to go (no other local port, empty flood list); counted, not an error. */
-    NO_FLOOD_TARGETS(-66, "no-flood-targets");
+    NO_FLOOD_TARGETS(-66, "no-flood-targets"),
+    /**
+     * The outer source address is one of this VTEP's own local addresses: its own flood looped back (a flood list or
+     * multicast group that reaches itself) or a spoofed packet. Never learned: our own MACs must not become remote.
+     */
+    SOURCE_IS_LOCAL(-67, "source-is-local"),
+    /**
+     * An IEEE 802.1D / 802.1Q reserved link-local destination, 01:80:C2:00:00:00..0F (STP, PAUSE, LACP, EAPOL, LLDP):
+     * a bridge consumes these and never relays them, so by default neither does a segment.
+     */
+    LINK_LOCAL_FRAME(-68, "link-local-frame"),
+    /** A broadcast, multicast or unknown-unicast frame from a local port above the segment's flood limit. */
+    FLOOD_LIMITED(-69, "flood-limited"),
+    /** An unexpected failure inside the engine (a bug, or an Error): whatever packet was in hand was dropped. */
+    INTERNAL_ERROR(-70, "internal-error");
 
     /** Index: {@code -code()}; sized by the largest code in use. */
     private static final DropReason[] BY_CODE = byCode();

@@ -1,0 +1,113 @@
+package io.vtep4j;
+
+import static io.vtep4j.TestFrames.BROADCAST;
+import static io.vtep4j.TestFrames.frame;
+import static io.vtep4j.TestFrames.mac;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.interop.Await;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures inside the engine (here: a clock that throws, injected through the ticker) are counted as
+ * {@code INTERNAL_ERROR}, never as a failed send, and the Throwable reaches the listener.
+ */
+class VtepInternalErrorTest {
+
+    static final int VNI = 9;
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    final AtomicBoolean broken = new AtomicBoolean();
+    final IllegalStateException clockFailure = new IllegalStateException("clock broken");
+    final LongSupplier ticker = () -> {
+        if (broken.get()) {
+            throw clockFailure;
+        }
+        return System.nanoTime();
+    };
+    final List<Throwable> reported = new CopyOnWriteArrayList<>();
+    final List<String> drops = new CopyOnWriteArrayList<>();
+    final VtepListener listener = new VtepListener() {
+        @Override
+        public void internalError(Throwable cause) {
+            reported.add(cause);
+        }
+
+        @Override
+        public void dropped(DropReason reason, int vni, InetAddress source) {
+            drops.add(reason.label() + "/" + vni + "/" + (source == null ? "-" : source.getHostAddress()));
+        }
+    };
+
+    @Test
+    void aFailureOnTheSendPathAndTheReceivePathIsAnInternalError() throws Exception {
+        int port = TestFrames.freePort();
+        try (Sink sink = new Sink();
+                Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
+                Vtep b = Vtep.builder()
+                        .localAddress("127.0.0.2")
+                        .port(port)
+                        .ticker(ticker)
+                        .listener(listener)
+                        .sweepInterval(Duration.ofHours(1))
+                        .build()) {
+            LocalPort pb = b.segment(VNI).floodTo("127.0.0.1").attach(sink);
+            LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(ByteBuf::release);
+            broken.set(true);
+
+            pb.send(frame(BROADCAST, mac("02:00:00:00:00:0b"))); // learning a new MAC reads the clock
+            assertEquals(1, b.stats().dropped(DropReason.INTERNAL_ERROR));
+            assertEquals(0, b.stats().dropped(DropReason.SEND_FAILED));
+            assertEquals(List.of(clockFailure), reported);
+            assertEquals(List.of("internal-error/9/-"), drops);
+
+            pa.send(frame(BROADCAST, mac("02:00:00:00:00:0a"))); // B learns it from the underlay: the clock again
+            Await.until(
+                    WAIT,
+                    () -> b.stats().dropped(DropReason.INTERNAL_ERROR) == 2,
+                    () -> b.stats().toString());
+            assertEquals(2, b.stats().segment(VNI).dropped(DropReason.INTERNAL_ERROR));
+            assertEquals(List.of(clockFailure, clockFailure), reported);
+            assertEquals("internal-error/9/127.0.0.1", drops.get(1));
+            assertEquals(0, sink.size());
+
+            broken.set(false);
+            pa.send(frame(BROADCAST, mac("02:00:00:00:00:0a")));
+            ByteBuf f = sink.poll(WAIT.toMillis());
+            assertNotNull(f, "the VTEP keeps forwarding once the fault is gone");
+            f.release();
+        }
+    }
+
+    @Test
+    void aFailingAgeingSweepIsCountedAndReportedAndTheNextSweepRuns() throws Exception {
+        try (Vtep v = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(TestFrames.freePort())
+                .ticker(ticker)
+                .listener(listener)
+                .sweepInterval(Duration.ofMillis(5))
+                .build()) {
+            broken.set(true);
+            Await.until(WAIT, () -> !reported.isEmpty(), () -> v.stats().toString());
+            assertSame(clockFailure, reported.get(0));
+            long sweeps = v.engine().sweeps();
+            broken.set(false);
+            Await.until(
+                    WAIT,
+                    () -> v.engine().sweeps() > sweeps + 1,
+                    () -> "sweeps: " + v.engine().sweeps());
+            assertEquals(reported.size(), v.stats().dropped(DropReason.INTERNAL_ERROR), "every failure counted");
+        }
+    }
+}
