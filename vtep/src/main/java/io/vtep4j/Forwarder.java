@@ -91,6 +91,10 @@ final class Forwarder implements UnderlayReceiver {
             seg.counters.framesFromPorts.increment();
             int offset = frame.readerIndex();
             long dst = Ethernet.destinationMac(frame, offset);
+            if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
+                drop(DropReason.LINK_LOCAL_FRAME, seg, null);
+                return;
+            }
             long src = Ethernet.sourceMac(frame, offset);
             // RFC 7348 §4.1 (local side): the source lives behind this port. The table refuses (and counts) group
             // and all-zero sources itself.
@@ -114,15 +118,28 @@ final class Forwarder implements UnderlayReceiver {
                     }
                 }
             }
+            FloodLimiter limiter = seg.floodLimiter;
+            if (limiter != null && !limiter.tryAcquire(config.ticker().getAsLong())) {
+                drop(DropReason.FLOOD_LIMITED, seg, null);
+                return;
+            }
             owned = false;
             flood(seg, port, frame, dst);
         } catch (Throwable t) {
-            drop(DropReason.SEND_FAILED, seg, null);
+            internalError(t, seg, null);
         } finally {
             if (owned) {
                 ReferenceCountUtil.safeRelease(frame);
             }
         }
+    }
+
+    /**
+     * IEEE 802.1Q-2018 Table 8-1..8-3: 01:80:C2:00:00:00..0F are reserved for link-local protocols (STP, PAUSE, LACP,
+     * EAPOL, LLDP, ...) that a bridge consumes and never relays.
+     */
+    static boolean isLinkLocal(long dst) {
+        return (dst & ~0xFL) == 0x0180_C200_0000L;
     }
 
     /** One known remote: one tunnel packet. Takes ownership. */
@@ -274,6 +291,12 @@ final class Forwarder implements UnderlayReceiver {
                 drop(DropReason.UNKNOWN_VNI, null, source);
                 return;
             }
+            if (runtime.isLocalAddress(source)) {
+                // Our own flood come back (a group we also listen to, a peer list that reaches us) or a spoof: our
+                // MACs must never be learned as remote.
+                drop(DropReason.SOURCE_IS_LOCAL, seg, source);
+                return;
+            }
             if (!seg.allows(source)) {
                 // RFC 7348 §7: only listed VTEPs may inject into this segment; never learned.
                 drop(DropReason.REMOTE_NOT_ALLOWED, seg, source);
@@ -281,15 +304,19 @@ final class Forwarder implements UnderlayReceiver {
             }
             seg.counters.packetsFromUnderlay.increment();
             int offset = payload.readerIndex();
-            long src = Ethernet.sourceMac(payload, offset);
             long dst = Ethernet.destinationMac(payload, offset);
+            if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
+                drop(DropReason.LINK_LOCAL_FRAME, seg, source);
+                return;
+            }
+            long src = Ethernet.sourceMac(payload, offset);
             // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
             // refused and counted by the table.
             table.learn(vni, src, remoteLocation(source));
             owned = false;
             deliverLocally(seg, payload, dst);
         } catch (Throwable t) {
-            drop(DropReason.SEND_FAILED, seg, source);
+            internalError(t, seg, source);
         } finally {
             if (owned) {
                 ReferenceCountUtil.safeRelease(payload);
@@ -370,9 +397,28 @@ final class Forwarder implements UnderlayReceiver {
         drop(reason, null, null);
     }
 
+    /** The underlay's own loop failed unexpectedly: counted and reported like any failure of ours. */
+    @Override
+    public void internalError(Throwable cause) {
+        internalError(cause, null, null);
+    }
+
+    /**
+     * Something threw that nothing should: counted as {@code INTERNAL_ERROR} (the packet in hand is gone) and handed
+     * to the listener, never thrown on.
+     */
+    void internalError(Throwable cause, SegmentImpl seg, InetAddress source) {
+        drop(DropReason.INTERNAL_ERROR, seg, source);
+        try {
+            config.listener().internalError(cause);
+        } catch (Throwable ignored) {
+            // a listener must not break the data path
+        }
+    }
+
     private void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
         if (reason == null) {
-            reason = DropReason.SEND_FAILED;
+            reason = DropReason.INTERNAL_ERROR; // a code the codec should never return
         }
         drops.drop(reason);
         if (seg != null) {

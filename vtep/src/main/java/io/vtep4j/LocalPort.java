@@ -28,7 +28,8 @@ public interface LocalPort extends AutoCloseable {
      * task that never returns to its loop must call {@link #flush()} itself.
      *
      * @param frame from the destination MAC on, without FCS; ownership passes to the port
-     * @throws IllegalStateException if the port or its VTEP is closed (the frame is released first)
+     * @throws IllegalStateException if the port or its VTEP is closed, or the VTEP's event loops are shut down (an
+     *         application-owned group shut down before the VTEP was closed); the frame is released first
      */
     void send(ByteBuf frame);
 

@@ -53,6 +53,11 @@ final class LocalPortImpl implements LocalPort {
             frame.release();
             throw new IllegalStateException("port " + name + " (id " + id + "): closed (expected: an open port)");
         }
+        if (segment.runtime.loopsShutDown()) {
+            frame.release();
+            throw new IllegalStateException("port " + name + " (id " + id + "): the VTEP's event loops are shut down "
+                    + "(expected: running loops; an application-owned group must outlive the Vtep)");
+        }
         segment.runtime.forwarder().fromPort(this, frame);
     }
 

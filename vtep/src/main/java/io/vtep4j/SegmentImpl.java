@@ -38,7 +38,7 @@ final class SegmentImpl implements Segment {
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
         this.vni = vni;
-        VtepConfig config = engine.config();
+        VtepConfig config = runtime.config();
         this.forwardLinkLocal = config.forwardLinkLocal();
         if (config.floodLimit() > 0) {
             this.floodLimiter = new FloodLimiter(
@@ -83,6 +83,12 @@ final class SegmentImpl implements Segment {
         if (address.isAnyLocalAddress()) {
             throw new IllegalArgumentException("address: " + address.getHostAddress()
                     + " (expected: a multicast group or a remote VTEP's unicast address)");
+        }
+        if (runtime.isLocalAddress(address)) {
+            // Every flood would come straight back to us (and be dropped as SOURCE_IS_LOCAL).
+            throw new IllegalArgumentException("address: " + address.getHostAddress()
+                    + " (expected: a multicast group or a remote VTEP's address, not one of this VTEP's own local "
+                    + "addresses " + runtime.config().localAddresses() + ")");
         }
         if (!runtime.hasLocalFamily(address)) {
             throw new IllegalArgumentException(
@@ -188,7 +194,7 @@ final class SegmentImpl implements Segment {
         floodLimiter = packetsPerSecond == 0
                 ? null
                 : new FloodLimiter(
-                        packetsPerSecond, burst, engine.config().ticker().getAsLong());
+                        packetsPerSecond, burst, runtime.config().ticker().getAsLong());
         return this;
     }
 
@@ -249,6 +255,13 @@ final class SegmentImpl implements Segment {
     public void close() {
         if (runtime.removeSegment(this)) {
             closeInternal();
+        }
+    }
+
+    /** Marks every port closed (they refuse frames from now on) without releasing anything yet; never blocks. */
+    void closePorts() {
+        for (LocalPortImpl p : ports) {
+            p.markClosed();
         }
     }
 

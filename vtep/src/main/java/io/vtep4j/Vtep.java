@@ -102,7 +102,13 @@ public final class Vtep implements AutoCloseable {
 
     /**
      * Closes every segment and port, releases every queued buffer, closes the sockets and stops the event loops
-     * (unless they were given with {@link Builder#eventLoopGroup}); blocks until the threads are gone. Idempotent.
+     * (unless they were given with {@link Builder#eventLoopGroup}); blocks until the threads are gone. Idempotent: a
+     * second call waits for the first to finish.
+     *
+     * <p>Called on one of this VTEP's own event loops (from a {@link FrameHandler}, say), it cannot wait for that
+     * loop to stop. It then stops the data path at once ({@link #isOpen()} is false, every port refuses frames, no
+     * further frame reaches a handler), returns without blocking, and finishes releasing sockets and threads on a
+     * short-lived thread of its own ({@code vtep4j-close}).
      */
     @Override
     public void close() {

@@ -2,6 +2,7 @@ package io.vtep4j;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class VtepRuntime {
 
+    /** How long a second close() waits for the first to finish releasing. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
+
     private final VtepConfig config;
     private final EventLoopGroup group;
     private final ForwardingTable table;
@@ -39,6 +44,11 @@ final class VtepRuntime {
     private final AtomicInteger portIds = new AtomicInteger();
     private final AtomicLong sweeps = new AtomicLong();
     private final Forwarder forwarder;
+    /** The configured local addresses as an array: the receive path compares each outer source against them. */
+    private final InetAddress[] localAddresses;
+    /** Counted down when close() has released everything. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     private volatile IntObjectHashMap<SegmentImpl> segments = new IntObjectHashMap<>();
     private Underlay underlay;
     private ScheduledFuture<?> sweep;
@@ -55,6 +65,7 @@ final class VtepRuntime {
                 .listener(config.fdbListener())
                 .build();
         this.gre = config.encapsulation() != Encapsulation.VXLAN;
+        this.localAddresses = config.localAddresses().toArray(new InetAddress[0]);
         this.forwarder = new Forwarder(this, config, table);
     }
 
@@ -86,6 +97,24 @@ final class VtepRuntime {
 
     boolean isOpen() {
         return open;
+    }
+
+    /**
+     * True once the event loops are shutting down (every loop of the group, ours or the application's): nothing sent
+     * now would be written. One volatile read while they run.
+     */
+    boolean loopsShutDown() {
+        return group.isShuttingDown();
+    }
+
+    /** Is {@code address} one of this VTEP's configured local addresses? Lock-free, no allocation (data path). */
+    boolean isLocalAddress(InetAddress address) {
+        for (InetAddress local : localAddresses) {
+            if (local.equals(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Forwarder forwarder() {
@@ -198,8 +227,9 @@ final class VtepRuntime {
         try {
             table.expire();
             sweeps.incrementAndGet();
-        } catch (Throwable ignored) {
-            // the next sweep tries again; never kill the timer
+        } catch (Throwable t) {
+            // Counted and reported; the next sweep tries again (a throwing task would cancel the timer).
+            forwarder.internalError(t, null, null);
         }
     }
 
@@ -226,16 +256,60 @@ final class VtepRuntime {
         return new ArrayList<>(segments.values());
     }
 
+    /**
+     * Stops the data path at once (no segment maps a VNI, every port refuses frames), then releases sockets and
+     * threads. On one of our own event loops it cannot wait for that loop to stop: the release then runs on a thread
+     * of its own and this returns at once. Otherwise it blocks until done, also when another close got there first.
+     */
     void close() {
         List<SegmentImpl> toClose;
+        boolean first;
         synchronized (this) {
-            if (!open) {
-                return;
-            }
+            first = open;
             open = false;
-            toClose = segmentsSnapshot();
-            segments = new IntObjectHashMap<>();
+            toClose = first ? segmentsSnapshot() : List.of();
+            if (first) {
+                segments = new IntObjectHashMap<>();
+            }
         }
+        for (SegmentImpl s : toClose) {
+            s.closePorts();
+        }
+        boolean onOwnLoop = onOwnLoop();
+        if (first && onOwnLoop) {
+            Thread releaser = new Thread(() -> release(toClose), "vtep4j-close");
+            releaser.setDaemon(true);
+            releaser.start();
+        } else if (first) {
+            release(toClose);
+        } else if (!onOwnLoop) {
+            try {
+                closed.await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the calling thread is one of the event loops this VTEP runs on (a frame handler, a timer task). */
+    private boolean onOwnLoop() {
+        for (EventExecutor loop : group) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void release(List<SegmentImpl> toClose) {
+        try {
+            releaseAll(toClose);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void releaseAll(List<SegmentImpl> toClose) {
         if (sweep != null) {
             sweep.cancel(false);
         }

@@ -98,6 +98,8 @@ class VtepInternalErrorTest {
                 .listener(listener)
                 .sweepInterval(Duration.ofMillis(5))
                 .build()) {
+            // A table with one MAC: the sweep reads the clock for it.
+            v.segment(VNI).attach(ByteBuf::release).send(frame(BROADCAST, mac("02:00:00:00:00:01")));
             broken.set(true);
             Await.until(WAIT, () -> !reported.isEmpty(), () -> v.stats().toString());
             assertSame(clockFailure, reported.get(0));
@@ -108,6 +110,7 @@ class VtepInternalErrorTest {
                     () -> v.engine().sweeps() > sweeps + 1,
                     () -> "sweeps: " + v.engine().sweeps());
             assertEquals(reported.size(), v.stats().dropped(DropReason.INTERNAL_ERROR), "every failure counted");
+            assertEquals(1, v.forwardingTable().size(), "nothing aged meanwhile");
         }
     }
 }

@@ -27,7 +27,13 @@ final class Events {
         return pending.size();
     }
 
-    /** Delivers every queued event; a listener exception is counted in {@code errors}, never propagated. */
+    /**
+     * Delivers every queued event. Whatever a listener throws, {@link Error}s included, is counted in
+     * {@code errors} and never propagated, and the remaining events are still delivered: the table change they report
+     * has already happened, so failing the caller (a packet being forwarded, an expiry sweep) would only lose
+     * information. That holds for a {@link VirtualMachineError} too: a listener's {@link StackOverflowError} is its
+     * own bug, and an {@link OutOfMemoryError} will surface again wherever the application allocates next.
+     */
     void fire(FdbListener listener, LongAdder errors) {
         for (Event e : pending) {
             try {
@@ -48,7 +54,7 @@ final class Events {
                         listener.duplicate(e.vni, e.mac, e.location);
                         break;
                 }
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
                 errors.increment();
             }
         }

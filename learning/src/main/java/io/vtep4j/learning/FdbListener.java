@@ -5,7 +5,8 @@ package io.vtep4j.learning;
  *
  * <p>Threading: called on the thread that caused the event (a learning event loop, or whoever runs
  * {@link ForwardingTable#expire()}), after the table released its internal locks. Keep it quick; it may call the
- * table. An exception thrown by a listener is caught and counted, never propagated to the data path.
+ * table. Anything a listener throws, Errors included, is caught and counted, never propagated to the data path,
+ * and the other events of the same operation are still delivered.
  */
 public interface FdbListener {
 

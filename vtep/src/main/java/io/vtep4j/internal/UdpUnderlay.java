@@ -23,6 +23,7 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -332,7 +333,12 @@ public final class UdpUnderlay implements Underlay {
                 port.queue(payload, destination);
             } else {
                 lane.foreignSends = true;
-                lane.loop.execute(() -> port.queue(payload, destination));
+                try {
+                    lane.loop.execute(() -> port.queue(payload, destination));
+                } catch (RejectedExecutionException e) {
+                    payload.release(); // the loop is shutting down: the task never runs
+                    return false;
+                }
             }
             return true;
         }
@@ -360,7 +366,11 @@ public final class UdpUnderlay implements Underlay {
                     flushPorts(lane);
                 } else if (lane.foreignSends) {
                     lane.foreignSends = false;
-                    lane.loop.execute(() -> flushPorts(lane));
+                    try {
+                        lane.loop.execute(() -> flushPorts(lane));
+                    } catch (RejectedExecutionException e) {
+                        // the loop is shutting down: it releases what its ports still queue when they close
+                    }
                 }
             }
             return;

@@ -35,4 +35,13 @@ public interface UnderlayReceiver {
      * Nothing is passed to release.
      */
     void dropped(DropReason reason);
+
+    /**
+     * The underlay's own event-loop code failed unexpectedly (a bug, an {@link Error}); whatever it had in hand is
+     * gone. The default counts it as {@link DropReason#INTERNAL_ERROR}; the engine also hands {@code cause} to its
+     * listener. Nothing is passed to release.
+     */
+    default void internalError(Throwable cause) {
+        dropped(DropReason.INTERNAL_ERROR);
+    }
 }

@@ -258,7 +258,7 @@ public final class MmsgPort implements EpollIoHandle {
             readReady();
         } catch (Throwable t) {
             // Nothing may leave the event loop; buffers are released where they were taken.
-            receiver.dropped(DropReason.SEND_FAILED);
+            receiver.internalError(t);
         }
     }
 
