@@ -44,7 +44,11 @@ class DropReasonTest {
             {"VXLAN_I_FLAG_NOT_SET", "vxlan-i-flag-not-set"},
             {"VXLAN_GPE_UNSUPPORTED", "vxlan-gpe-unsupported"},
             {"GRE_PROTOCOL_NOT_TEB", "gre-protocol-not-teb"},
-            {"NVGRE_RESERVED_VSID", "nvgre-reserved-vsid"}
+            {"NVGRE_RESERVED_VSID", "nvgre-reserved-vsid"},
+            {"SOURCE_IS_LOCAL", "source-is-local"},
+            {"LINK_LOCAL_FRAME", "link-local-frame"},
+            {"FLOOD_LIMITED", "flood-limited"},
+            {"INTERNAL_ERROR", "internal-error"}
         };
         for (String[] nameAndLabel : reported) {
             assertEquals(nameAndLabel[1], DropReason.valueOf(nameAndLabel[0]).label(), nameAndLabel[0]);

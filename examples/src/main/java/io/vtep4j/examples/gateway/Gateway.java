@@ -96,6 +96,7 @@ public final class Gateway implements AutoCloseable {
         if (config.groupDev != null) {
             builder.multicastInterface(config.groupDev);
         }
+        builder.floodLimit(config.floodLimit);
         try {
             return builder.build();
         } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {

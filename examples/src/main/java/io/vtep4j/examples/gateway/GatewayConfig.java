@@ -45,6 +45,16 @@ public final class GatewayConfig {
     final Duration statsInterval;
     final Duration fdbInterval;
     final Path pcapOut;
+    /** BUM frames per second and VNI flooded from the trunk; 0 is off. */
+    final int floodLimit;
+
+    /**
+     * Default of {@code --flood-limit}: 1000 frames per second and VNI, with a one-second burst. A healthy segment's
+     * broadcast and multicast (ARP, ND, DHCP, mDNS) stays in the tens per second, and a burst of 1000 absorbs the
+     * ARP wave of a thousand hosts after a failover; a loop or a storm on the trunk is cut to 1000 per second per
+     * VNI, which head-end replication multiplies by the number of peers at most (12 Mbit/s per peer at 1500 bytes).
+     */
+    static final int DEFAULT_FLOOD_LIMIT = 1000;
 
     GatewayConfig(
             InetAddress local,
@@ -59,7 +69,8 @@ public final class GatewayConfig {
             int maxMacs,
             Duration statsInterval,
             Duration fdbInterval,
-            Path pcapOut) {
+            Path pcapOut,
+            int floodLimit) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -73,6 +84,7 @@ public final class GatewayConfig {
         this.statsInterval = statsInterval;
         this.fdbInterval = fdbInterval;
         this.pcapOut = pcapOut;
+        this.floodLimit = floodLimit;
         checkConsistent();
     }
 
@@ -80,8 +92,12 @@ public final class GatewayConfig {
         if (vlans.isEmpty()) {
             throw new ConfigException("nothing to bridge: give at least one --vlan VID:VNI or --untagged VNI");
         }
-        for (int vni : flood.keySet()) {
-            requireMapped("--flood", vni);
+        for (Map.Entry<Integer, List<InetAddress>> f : flood.entrySet()) {
+            requireMapped("--flood", f.getKey());
+            if (f.getValue().contains(local)) {
+                throw new ConfigException("--flood " + f.getKey() + "=" + local.getHostAddress() + ": that is --local, "
+                        + "this gateway's own address (expected: remote VTEPs; every flood would come back)");
+            }
         }
         for (Map.Entry<Integer, InetAddress> group : groups.entrySet()) {
             requireMapped("--group", group.getKey());

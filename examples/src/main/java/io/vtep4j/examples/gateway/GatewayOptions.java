@@ -53,6 +53,13 @@ final class GatewayOptions {
     @Option(names = "--ageing", paramLabel = "SECONDS", description = "MAC ageing time (default: 300).")
     String ageing = "300";
 
+    @Option(
+            names = "--flood-limit",
+            paramLabel = "PPS",
+            description = "Most broadcast/multicast/unknown-unicast frames per second each VNI floods from the trunk; "
+                    + "the rest are dropped (default: " + GatewayConfig.DEFAULT_FLOOD_LIMIT + "; 0 turns it off).")
+    String floodLimit = Integer.toString(GatewayConfig.DEFAULT_FLOOD_LIMIT);
+
     @Option(names = "--max-macs", paramLabel = "N", description = "Most MACs the table holds (default: no limit).")
     Integer maxMacs;
 
@@ -111,6 +118,11 @@ final class GatewayOptions {
         if (ageingTime.isZero()) {
             throw new ConfigException("--ageing " + ageing + ": expected more than 0 seconds");
         }
+        int floodPps = integer("--flood-limit", floodLimit);
+        if (floodPps < 0 || floodPps > 1_000_000_000) {
+            throw new ConfigException(
+                    "--flood-limit " + floodLimit + ": expected 0 (off) or 1..1000000000 packets per second");
+        }
         if (maxMacs != null && maxMacs < 1) {
             throw new ConfigException("--max-macs " + maxMacs + ": expected 1 or more");
         }
@@ -127,7 +139,8 @@ final class GatewayOptions {
                 maxMacs == null ? 0 : maxMacs,
                 GatewayConfig.duration("--stats-interval", statsInterval),
                 GatewayConfig.duration("--fdb-interval", fdbInterval),
-                pcapOut);
+                pcapOut,
+                floodPps);
     }
 
     private int dstPort(Encapsulation encapsulation) {

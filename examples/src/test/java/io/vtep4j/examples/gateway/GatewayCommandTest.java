@@ -108,7 +108,15 @@ class GatewayCommandTest {
                 Arguments.of(
                         base("--vlan", "100:10100", "--stats-interval", "soon"),
                         "--stats-interval soon: expected a duration"),
-                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"));
+                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood", "10100=127.0.0.2,127.0.0.1"),
+                        "--flood 10100=127.0.0.1: that is --local, this gateway's own address"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood-limit", "-1"),
+                        "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood-limit", "many"), "--flood-limit many: expected a number"));
     }
 
     @ParameterizedTest
