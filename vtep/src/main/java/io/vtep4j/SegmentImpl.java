@@ -34,6 +34,8 @@ final class SegmentImpl implements Segment {
     volatile FloodLimiter floodLimiter;
 
     private volatile boolean open = true;
+    /** Set once closeInternal has released the group and the MACs. */
+    private boolean released;
 
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
@@ -258,8 +260,12 @@ final class SegmentImpl implements Segment {
         }
     }
 
-    /** Marks every port closed (they refuse frames from now on) without releasing anything yet; never blocks. */
-    void closePorts() {
+    /**
+     * Closes the segment for new ports and marks every port closed (they refuse frames from now on) without releasing
+     * anything yet; never blocks.
+     */
+    synchronized void closePorts() {
+        open = false;
         for (LocalPortImpl p : ports) {
             p.markClosed();
         }
@@ -267,9 +273,10 @@ final class SegmentImpl implements Segment {
 
     /** Closes ports, leaves the group, forgets the MACs; the runtime has already unmapped the VNI. */
     synchronized void closeInternal() {
-        if (!open) {
+        if (released) {
             return;
         }
+        released = true;
         open = false;
         for (LocalPortImpl p : ports) {
             p.markClosed();

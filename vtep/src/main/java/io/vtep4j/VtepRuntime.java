@@ -309,15 +309,24 @@ final class VtepRuntime {
         }
     }
 
+    /** Each step runs even if an earlier one failed (reported as an internal error): nothing is left open. */
     private void releaseAll(List<SegmentImpl> toClose) {
         if (sweep != null) {
             sweep.cancel(false);
         }
         for (SegmentImpl s : toClose) {
-            s.closeInternal();
+            try {
+                s.closeInternal();
+            } catch (Throwable t) {
+                forwarder.internalError(t, s, null);
+            }
         }
         if (underlay != null) {
-            underlay.close();
+            try {
+                underlay.close();
+            } catch (Throwable t) {
+                forwarder.internalError(t, null, null);
+            }
         }
         if (config.sharedGroup() == null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

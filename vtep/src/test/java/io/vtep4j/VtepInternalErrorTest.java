@@ -6,15 +6,23 @@ import static io.vtep4j.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.Transports;
 import io.vtep4j.interop.Await;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +119,57 @@ class VtepInternalErrorTest {
                     () -> "sweeps: " + v.engine().sweeps());
             assertEquals(reported.size(), v.stats().dropped(DropReason.INTERNAL_ERROR), "every failure counted");
             assertEquals(1, v.forwardingTable().size(), "nothing aged meanwhile");
+        }
+    }
+
+    @Test
+    void aFailureInTheDirectIoReceiveLoopIsAnInternalErrorAndTheLoopRecovers() throws Exception {
+        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
+        OutOfMemoryError exhausted = new OutOfMemoryError("receive buffers exhausted (injected)");
+        AtomicBoolean failing = new AtomicBoolean();
+        // The receive loop takes one direct buffer per recvmmsg batch: make that fail on demand.
+        PooledByteBufAllocator allocator = new PooledByteBufAllocator(true) {
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                if (failing.get()) {
+                    throw exhausted;
+                }
+                return super.newDirectBuffer(initialCapacity, maxCapacity);
+            }
+        };
+        // Until the fault clears, every wakeup fails again (the datagram stays queued): count, keep the first.
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        AtomicLong failures = new AtomicLong();
+        VtepListener counting = new VtepListener() {
+            @Override
+            public void internalError(Throwable cause) {
+                first.compareAndSet(null, cause);
+                failures.incrementAndGet();
+            }
+        };
+        int port = TestFrames.freePort();
+        try (Sink sink = new Sink();
+                Vtep v = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .directIo(true)
+                        .allocator(allocator)
+                        .listener(counting)
+                        .build();
+                DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.9", 0))) {
+            v.segment(VtepMalformedTest.VNI).attach(sink);
+            byte[] packet = VtepMalformedTest.vxlan(0x08, VtepMalformedTest.VNI, 64, 0);
+            failing.set(true);
+            peer.send(new DatagramPacket(packet, packet.length, new InetSocketAddress("127.0.0.1", port)));
+            Await.until(WAIT, () -> first.get() != null, () -> v.stats().toString());
+            assertSame(exhausted, first.get());
+
+            failing.set(false); // the datagram is still queued: the next wakeup reads and delivers it
+            ByteBuf f = sink.poll(WAIT.toMillis());
+            assertNotNull(f, "the loop survived and delivers");
+            f.release();
+            assertEquals(failures.get(), v.stats().dropped(DropReason.INTERNAL_ERROR), "each failure counted once");
+            assertEquals(0, v.stats().dropped(DropReason.SEND_FAILED));
         }
     }
 }

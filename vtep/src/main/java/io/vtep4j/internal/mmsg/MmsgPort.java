@@ -530,7 +530,11 @@ public final class MmsgPort implements EpollIoHandle {
         // Remove the duplicate from epoll before closing it: epoll keys on the open socket, which the channel's
         // descriptor keeps alive, so close(2) alone would leave the registration behind.
         if (registration != null) {
-            registration.cancel();
+            try {
+                registration.cancel();
+            } catch (RejectedExecutionException e) {
+                // The loop has terminated: its epoll instance, and the registration with it, are gone already.
+            }
         }
         for (int i = 0; i < pendingCount; i++) {
             pending[i].release();
