@@ -158,10 +158,12 @@ class VtepFaultsTest {
         }));
         LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(ByteBuf::release);
         List<Thread> threads = senders(3, stop, unexpected, () -> pa.send(frame(BROADCAST, HOST)));
+        // Both directions under way: B receives and echoes while A's senders keep going.
         Await.until(
                 WAIT,
-                () -> a.stats().segment(VNI).packetsFromUnderlay() > 100,
-                () -> a.stats().toString());
+                () -> b.stats().segment(VNI).packetsFromUnderlay() > 100
+                        && b.stats().segment(VNI).packetsToUnderlay() > 0,
+                () -> b.stats().toString());
         b.close();
         a.close();
         stop.set(true);
