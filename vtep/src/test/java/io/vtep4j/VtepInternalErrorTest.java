@@ -111,12 +111,9 @@ class VtepInternalErrorTest {
             broken.set(true);
             Await.until(WAIT, () -> !reported.isEmpty(), () -> v.stats().toString());
             assertSame(clockFailure, reported.get(0));
-            long sweeps = v.engine().sweeps();
+            long sweeps = v.runtime.sweeps();
             broken.set(false);
-            Await.until(
-                    WAIT,
-                    () -> v.engine().sweeps() > sweeps + 1,
-                    () -> "sweeps: " + v.engine().sweeps());
+            Await.until(WAIT, () -> v.runtime.sweeps() > sweeps + 1, () -> "sweeps: " + v.runtime.sweeps());
             assertEquals(reported.size(), v.stats().dropped(DropReason.INTERNAL_ERROR), "every failure counted");
             assertEquals(1, v.forwardingTable().size(), "nothing aged meanwhile");
         }

@@ -35,9 +35,9 @@ class VtepSelfFloodTest {
             assertTrue(e.getMessage().startsWith("address: 127.0.0.1 (expected:"), e.getMessage());
             assertTrue(e.getMessage().contains("not one of this VTEP's own local addresses"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> s.floodTo(InetAddress.getByName("::1")));
-            assertEquals(0, s.floodList().remotes().length, "nothing was added");
+            assertEquals(0, s.flooding().remotes().size(), "nothing was added");
             s.floodTo("127.0.0.2"); // another address still works
-            assertEquals(1, s.floodList().remotes().length);
+            assertEquals(1, s.flooding().remotes().size());
         }
     }
 
