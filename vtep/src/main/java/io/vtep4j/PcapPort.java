@@ -21,8 +21,9 @@ import java.util.Objects;
  *
  * <p>Needs pcap4j ({@code org.pcap4j:pcap4j-core}), which vtep4j-core does not bring: the application adds it,
  * and with it the SLF4J API pcap4j logs through. Needs libpcap on the host and root or CAP_NET_RAW. Captures in
- * promiscuous, immediate mode and only in the IN direction, so frames it injects are never captured again. Turn transmit checksum offload off on the far end of a veth
- * ({@code ethtool -K IFACE tx off}): otherwise captured frames carry partial checksums.
+ * promiscuous, immediate mode and only in the IN direction, so frames it injects are never captured again. Turn
+ * transmit checksum offload off on the far end of a veth ({@code ethtool -K IFACE tx off}): otherwise captured
+ * frames carry partial checksums.
  *
  * <p>Threading: one receive thread per port ({@code vtep4j-pcap-IFACE}) writes and flushes; frames for the port are
  * injected on the thread that forwards them. All methods may be called from any thread. Buffers: each captured
