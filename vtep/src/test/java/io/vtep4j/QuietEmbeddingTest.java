@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.embedder.QuietEmbedder;
+import io.vtep4j.testing.ChildJvm;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * dependency plugin), the core's classes, and the one class of {@link QuietEmbedder}.
  */
 class QuietEmbeddingTest {
-    private static final long TIMEOUT_SECONDS = 60;
 
     @Test
     void anApplicationWithOnlyTheCoreSeesNothingOnStderr(@TempDir Path app) throws Exception {
@@ -42,25 +40,10 @@ class QuietEmbeddingTest {
         String classpath = String.join(
                 File.pathSeparator, app.toString(), target.resolve("classes").toString(), runtime);
 
-        Path out = app.resolve("stdout");
-        Path err = app.resolve("stderr");
-        Process child = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-cp",
-                        classpath,
-                        QuietEmbedder.class.getName())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        if (!child.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("the embedding JVM did not finish in " + TIMEOUT_SECONDS + " s");
-        }
-        List<String> stdout = Files.readAllLines(out, StandardCharsets.UTF_8);
-        String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        assertEquals(0, child.exitValue(), "stdout: " + stdout + "\nstderr: " + stderr);
-        assertEquals("", stderr, "stderr of a JVM that embeds only vtep4j-core");
+        ChildJvm.Result run = ChildJvm.run(app, List.of(), classpath, QuietEmbedder.class.getName());
+        List<String> stdout = run.stdout().lines().toList();
+        assertEquals(0, run.exitCode(), "stdout: " + stdout + "\nstderr: " + run.stderr());
+        assertEquals("", run.stderr(), "stderr of a JVM that embeds only vtep4j-core");
         assertEquals("delivered", stdout.get(0), stdout.toString());
         assertTrue(
                 stdout.get(1).startsWith("pcap: PcapPort needs pcap4j on the class path"),
