@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The data path of a {@link Vtep} (DESIGN.md "Data path"): local frame -> learn -> lookup -> unicast | local port |
- * flood; tunnel packet -> decapsulate -> segment -> allow-list -> learn -> deliver locally (split horizon).
+ * The data path of a {@link Vtep} (ARCHITECTURE.md "The packet path"): local frame -> learn -> lookup -> unicast |
+ * local port | flood; tunnel packet -> decapsulate -> segment -> allow-list -> learn -> deliver locally (split
+ * horizon).
  *
  * <p>Thread-safe: runs on event loops and application threads at once; state is the lock-free forwarding table,
  * volatile segment snapshots and contention-free counters. Never throws, allocates nothing in the steady state
@@ -79,7 +80,7 @@ final class Forwarder implements UnderlayReceiver {
 
     // ---------------------------------------------------------------- application -> underlay
 
-    /** DESIGN.md "Application -> underlay". Takes ownership of {@code frame}; never throws. */
+    /** ARCHITECTURE.md "Local port to underlay". Takes ownership of {@code frame}; never throws. */
     void fromPort(LocalPortImpl port, ByteBuf frame) {
         SegmentImpl seg = port.segment;
         boolean owned = true;
@@ -264,7 +265,7 @@ final class Forwarder implements UnderlayReceiver {
 
     // ---------------------------------------------------------------- underlay -> application
 
-    /** DESIGN.md "Underlay -> application". Runs on an event loop; owns {@code payload}; never throws. */
+    /** ARCHITECTURE.md "Underlay to local port". Runs on an event loop; owns {@code payload}; never throws. */
     @Override
     public void received(ByteBuf payload, InetAddress source) {
         SegmentImpl seg = null;

@@ -19,9 +19,11 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Needs root or CAP_NET_RAW. Captures in promiscuous, immediate mode and only in the IN direction, so frames it
- * injects are never captured again. Turn transmit checksum offload off on the far end of a veth
- * ({@code ethtool -K IFACE tx off}): otherwise captured frames carry partial checksums.
+ * <p>Needs pcap4j ({@code org.pcap4j:pcap4j-core}), which vtep4j-core does not bring: the application adds it,
+ * and with it the SLF4J API pcap4j logs through. Needs libpcap on the host and root or CAP_NET_RAW. Captures in
+ * promiscuous, immediate mode and only in the IN direction, so frames it injects are never captured again. Turn
+ * transmit checksum offload off on the far end of a veth ({@code ethtool -K IFACE tx off}): otherwise captured
+ * frames carry partial checksums.
  *
  * <p>Threading: one receive thread per port ({@code vtep4j-pcap-IFACE}) writes and flushes; frames for the port are
  * injected on the thread that forwards them. All methods may be called from any thread. Buffers: each captured
@@ -43,8 +45,8 @@ public final class PcapPort implements AutoCloseable {
      * promiscuous, with the pooled allocator.
      *
      * @throws IllegalArgumentException if the interface does not exist in this network namespace
-     * @throws IllegalStateException if this process lacks root / CAP_NET_RAW (the message names the interface),
-     *         libpcap fails otherwise, or the segment is closed
+     * @throws IllegalStateException if pcap4j is not on the class path, this process lacks root / CAP_NET_RAW (the
+     *         message names the interface), libpcap fails otherwise, or the segment is closed
      */
     public static PcapPort open(Segment segment, String interfaceName) {
         return builder(interfaceName).open(segment);
@@ -151,11 +153,12 @@ public final class PcapPort implements AutoCloseable {
          * Attaches the port to {@code segment} and starts capturing.
          *
          * @throws IllegalArgumentException if the interface does not exist in this network namespace
-         * @throws IllegalStateException without root / CAP_NET_RAW, on another libpcap failure, or if the segment
-         *         is closed
+         * @throws IllegalStateException without pcap4j on the class path, without root / CAP_NET_RAW, on another
+         *         libpcap failure, or if the segment is closed
          */
         public PcapPort open(Segment segment) {
             Objects.requireNonNull(segment, "segment");
+            requirePcap4j();
             Injector injector = new Injector();
             LocalPort port = segment.attach(name != null ? name : "pcap:" + interfaceName, injector);
             PcapChannel channel;
@@ -168,6 +171,16 @@ public final class PcapPort implements AutoCloseable {
             }
             injector.channel = channel;
             return new PcapPort(port, channel);
+        }
+    }
+
+    /** vtep4j-core does not bring pcap4j (and its SLF4J API) to applications that never capture: say what to add. */
+    private static void requirePcap4j() {
+        try {
+            Class.forName("org.pcap4j.core.Pcaps", false, PcapPort.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("PcapPort needs pcap4j on the class path: add the dependency"
+                    + " org.pcap4j:pcap4j-core (1.8.2 is tested) to the application");
         }
     }
 

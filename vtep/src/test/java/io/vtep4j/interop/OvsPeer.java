@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * An Open vSwitch userspace datapath ({@code datapath_type=netdev}) running inside one test namespace: the NVGRE
- * ({@code type=gre} with a key) and VXLAN peer of the interop tests (recipe: shared/docs/INTEROP.md).
+ * ({@code type=gre} with a key) and VXLAN peer of the interop tests.
  *
  * <p>ovsdb-server and ovs-vswitchd are started INSIDE {@code ns} with {@code OVS_RUNDIR}, {@code OVS_LOGDIR} and
  * {@code OVS_DBDIR} pointing at a fresh temporary directory, so they never touch the host's Open vSwitch.

@@ -41,7 +41,8 @@ final class CaptureReader implements AutoCloseable {
         } catch (PcapNativeException e) {
             throw new CaptureException(file + " is not a pcap or pcapng capture (libpcap: " + oneLine(e) + ")");
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new CaptureException("cannot read " + file + ": libpcap is not available (" + oneLine(e) + ")");
+            throw new CaptureException("cannot read " + file + ": libpcap is not available (" + firstReason(e)
+                    + "); install it (Debian: libpcap0.8)");
         }
         int dlt = handle.getDlt().value();
         LinkType linkType = LinkType.of(dlt);
@@ -85,6 +86,16 @@ final class CaptureReader implements AutoCloseable {
     @Override
     public void close() {
         handle.close();
+    }
+
+    /**
+     * The first reason of a multi-line native loading error: JNA lists every place it looked, one per line, after
+     * {@code Unable to load library 'NAME':}; the first place is enough for one line.
+     */
+    private static String firstReason(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String[] lines = message.strip().split("\\s*\n\\s*");
+        return lines.length > 1 && lines[0].endsWith(":") ? lines[0] + " " + lines[1] : lines[0];
     }
 
     private static String oneLine(Throwable e) {

@@ -4,40 +4,41 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Finds what the capture tests need: {@code ../shared/testdata} beside the repository and {@code tshark}. Locally a
- * missing one skips with a loud reason; with {@code CI=true} it fails.
+ * Finds what the capture tests need. The captures are test resources ({@code src/test/resources/captures}): one
+ * that is missing fails the test with the path it looked for, always. {@code tshark} is a tool on the host: locally
+ * a missing one skips with a loud reason; with {@code CI=true} it fails.
  */
 final class Prerequisites {
+    /** Where the captures live on the test class path, and in the source tree. */
+    static final String CAPTURES = "captures/";
+
+    private static final String SOURCE_DIR = "examples/src/test/resources/" + CAPTURES;
+
     private Prerequisites() {}
 
     static boolean ci() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
-    /** {@code shared/testdata}, found by walking up from the working directory to the repository's parent. */
-    static Path testData() {
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("testdata");
-            if (Files.isDirectory(candidate.resolve("tcpdump"))) {
-                return candidate;
-            }
-        }
-        missing("../shared/testdata (looked upwards from " + Paths.get("").toAbsolutePath() + ")");
-        return null; // not reached
-    }
-
-    /** A capture under {@link #testData()}, which must exist. */
+    /** The capture {@code relative} (e.g. {@code tcpdump/vxlan.pcap}) as a file; fails the test if it is absent. */
     static Path capture(String relative) {
-        Path file = testData().resolve(relative);
-        if (!Files.isRegularFile(file)) {
-            missing(file.toString());
+        URL url = Prerequisites.class.getClassLoader().getResource(CAPTURES + relative);
+        if (url == null || !"file".equals(url.getProtocol())) {
+            fail("MISSING TEST DATA: " + CAPTURES + relative + " on the test class path (source: " + SOURCE_DIR
+                    + relative + "; looked from " + Paths.get("").toAbsolutePath() + ")");
         }
-        return file;
+        try {
+            return Paths.get(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new AssertionError("capture URL " + url, e);
+        }
     }
 
     /** The tshark executable on PATH. */
