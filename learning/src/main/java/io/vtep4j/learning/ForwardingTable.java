@@ -30,10 +30,10 @@ public final class ForwardingTable {
     /** Default window for counting moves (RFC 7432 §15.1: M = 180 s). */
     public static final Duration DEFAULT_MOVE_WINDOW = Duration.ofSeconds(180);
 
-    private final Engine engine;
+    private final FdbRules rules;
 
     private ForwardingTable(Builder builder) {
-        this.engine = new Engine(builder);
+        this.rules = new FdbRules(builder);
     }
 
     /** A new builder with the defaults: 300 s ageing, 2^20 entries, 5 moves in 180 s; not thread-safe. */
@@ -43,7 +43,7 @@ public final class ForwardingTable {
 
     /** Where frames to {@code mac} in {@code vni} go, or null if unknown; lock-free, allocation-free, thread-safe. */
     public Location lookup(int vni, long mac) {
-        return engine.lookup(vni, mac);
+        return rules.lookup(vni, mac);
     }
 
     /**
@@ -56,7 +56,7 @@ public final class ForwardingTable {
      * @throws IllegalArgumentException if {@code vni} is not 0..16777215 or {@code mac} does not fit 48 bits
      */
     public LearnResult learn(int vni, long mac, Location where) {
-        return engine.learn(vni, mac, where);
+        return rules.learn(vni, mac, where);
     }
 
     /**
@@ -66,17 +66,17 @@ public final class ForwardingTable {
      * @throws IllegalStateException if the table, the VNI or the location registry is full
      */
     public void addStatic(int vni, long mac, Location where) {
-        engine.addStatic(vni, mac, where);
+        rules.addStatic(vni, mac, where);
     }
 
     /** Removes an entry of any type; thread-safe. Returns true if there was one. */
     public boolean remove(int vni, long mac) {
-        return engine.remove(vni, mac);
+        return rules.remove(vni, mac);
     }
 
     /** Clears the duplicate-MAC freeze of an entry, keeping it where it is; thread-safe. True if it was frozen. */
     public boolean unfreeze(int vni, long mac) {
-        return engine.unfreeze(vni, mac);
+        return rules.unfreeze(vni, mac);
     }
 
     /**
@@ -84,27 +84,27 @@ public final class ForwardingTable {
      * and removals are counted ({@link FdbCounters#flushed()}), not reported to the listener.
      */
     public int flushVni(int vni) {
-        return engine.flush(vni, null, false);
+        return rules.flush(vni, null, false);
     }
 
     /** Removes the learned and frozen entries at a remote VTEP or local port, in every VNI; thread-safe. */
     public int flushLocation(Location where) {
-        return engine.flush(-1, Objects.requireNonNull(where, "where"), false);
+        return rules.flush(-1, Objects.requireNonNull(where, "where"), false);
     }
 
     /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */
     public int clearVni(int vni) {
-        return engine.flush(vni, null, true);
+        return rules.flush(vni, null, true);
     }
 
     /** Sets the ageing time of one VNI, overriding the table's; thread-safe. */
     public void ageing(int vni, Duration ageing) {
-        engine.ageing(vni, Builder.checkAgeing(ageing));
+        rules.ageing(vni, Builder.checkAgeing(ageing));
     }
 
     /** The ageing time in force for one VNI; thread-safe. */
     public Duration ageing(int vni) {
-        return engine.ageing(vni);
+        return rules.ageing(vni);
     }
 
     /**
@@ -114,17 +114,17 @@ public final class ForwardingTable {
      * that {@link #learn} judges refreshes by.
      */
     public int expire() {
-        return engine.expire();
+        return rules.expire();
     }
 
     /** Snapshot of every entry, sorted by VNI then MAC; thread-safe. */
     public List<FdbEntry> entries() {
-        return engine.entries(-1);
+        return rules.entries(-1);
     }
 
     /** Snapshot of one VNI's entries, sorted by MAC; thread-safe. */
     public List<FdbEntry> entries(int vni) {
-        return engine.entries(Vni.check(vni));
+        return rules.entries(Vni.check(vni));
     }
 
     /** {@code bridge fdb show}-style text: a header and one aligned row per entry (VNI, MAC, type, location, age). */
@@ -139,17 +139,17 @@ public final class ForwardingTable {
 
     /** Entries now in the table, static included; thread-safe. */
     public int size() {
-        return engine.size();
+        return rules.size();
     }
 
     /** Entries now in one VNI; thread-safe. */
     public int size(int vni) {
-        return engine.size(vni);
+        return rules.size(vni);
     }
 
     /** An immutable snapshot of the counters; thread-safe. */
     public FdbCounters counters() {
-        return engine.counters();
+        return rules.counters();
     }
 
     @Override

@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Implementation behind {@link ForwardingTable}: rules (hygiene, limits, mobility, ageing) over per-VNI
- * {@link MacTable}s. Thread-safe: lookups and not-yet-due refreshes are lock-free; changes lock one VNI's table;
+ * The rules of a {@link ForwardingTable} (hygiene, limits, mobility and duplicate detection, ageing) applied over
+ * per-VNI {@link MacTable}s and one {@link LocationRegistry}; {@code ForwardingTable} is its public face. Thread-safe: lookups and not-yet-due refreshes are lock-free; changes lock one VNI's table;
  * listener events fire after the lock is released.
  */
-final class Engine {
+final class FdbRules {
 
     private static final int LEARNED = 0;
     private static final int MOVED = 1;
@@ -47,7 +47,7 @@ final class Engine {
     private volatile int clock;
     private final LongAdder[] counters = new LongAdder[COUNTERS];
 
-    Engine(ForwardingTable.Builder builder) {
+    FdbRules(ForwardingTable.Builder builder) {
         this.ticker = builder.ticker;
         this.origin = ticker.getAsLong();
         this.defaultAgeingMillis = (int) builder.ageing.toMillis();
