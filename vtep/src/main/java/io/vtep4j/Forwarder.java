@@ -6,13 +6,13 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.VxlanCodec;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayReceiver;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FloodList;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
@@ -359,7 +359,7 @@ final class Forwarder implements UnderlayReceiver {
     private Location remoteLocation(InetAddress source) {
         Location l = remotes.get(source);
         if (l == null) {
-            l = Location.remote(source, config.encapsulation());
+            l = Location.remote(source);
             if (remotes.size() < MAX_CACHED_REMOTES) {
                 Location raced = remotes.putIfAbsent(source, l);
                 if (raced != null) {

@@ -2,10 +2,10 @@ package io.vtep4j;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.internal.UnderlayConfig;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -74,7 +74,7 @@ public final class FdbEntry {
         return Objects.hash(vni, mac, type, location, age);
     }
 
-    /** One line: {@code vni 5001 00:11:22:33:44:55 learned dst 192.0.2.2 vxlan age 12.345s}. */
+    /** One line: {@code vni 5001 00:11:22:33:44:55 learned dst 192.0.2.2 age 12.345s}. */
     @Override
     public String toString() {
         return "vni " + vni + " " + MacAddress.toString(mac) + " " + type.name().toLowerCase(java.util.Locale.ROOT)

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * same location neither locks nor allocates unless its age is due for a refresh. Changes are serialised per VNI.
  * <pre>{@code
  * ForwardingTable fdb = ForwardingTable.builder().ageing(Duration.ofMinutes(5)).maxEntries(100_000).build();
- * fdb.learn(5001, MacAddress.parse("00:11:22:33:44:55"), Location.remote(vtep, Encapsulation.VXLAN));
+ * fdb.learn(5001, MacAddress.parse("00:11:22:33:44:55"), Location.remote(vtep));
  * Location where = fdb.lookup(5001, dstMac);   // null: flood
  * }</pre>
  */

@@ -23,7 +23,7 @@ final class Fixtures {
 
     static Location remote(String address) {
         try {
-            return Location.remote(InetAddress.getByName(address), Encapsulation.VXLAN);
+            return Location.remote(InetAddress.getByName(address));
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }

@@ -43,9 +43,7 @@ class ForwardingTableAgeingTest {
         assertEquals(0, fdb.size());
         assertEquals(2, fdb.counters().aged());
         assertEquals(
-                List.of(
-                        "aged 5001 02:00:00:00:00:0a dst 192.0.2.1 vxlan",
-                        "aged 5001 02:00:00:00:00:0b dst 192.0.2.2 vxlan"),
+                List.of("aged 5001 02:00:00:00:00:0a dst 192.0.2.1", "aged 5001 02:00:00:00:00:0b dst 192.0.2.2"),
                 events.drain().stream().sorted().toList());
     }
 

@@ -36,7 +36,7 @@ class ForwardingTableLearningTest {
         assertEquals(1, fdb.size());
         assertEquals(1, fdb.size(VNI));
         assertEquals(1, fdb.counters().learned());
-        assertEquals(List.of("learned 5001 02:00:00:00:00:0a dst 192.0.2.1 vxlan"), events.drain());
+        assertEquals(List.of("learned 5001 02:00:00:00:00:0a dst 192.0.2.1"), events.drain());
     }
 
     @Test

@@ -41,7 +41,7 @@ class ForwardingTableMobilityTest {
         assertEquals(LearnResult.MOVED, fdb.learn(VNI, MAC_A, PORT_1));
         assertSame(PORT_1, fdb.lookup(VNI, MAC_A));
         assertEquals(1, fdb.counters().moved());
-        assertEquals(List.of("moved 5001 02:00:00:00:00:0a dst 192.0.2.1 vxlan -> port 1 vm1"), events.drain());
+        assertEquals(List.of("moved 5001 02:00:00:00:00:0a dst 192.0.2.1 -> port 1 vm1"), events.drain());
         assertEquals(1, fdb.size());
     }
 

@@ -111,10 +111,10 @@ class ForwardingTableOperationsTest {
         final String[] lines = fdb.show().split("\n");
         assertEquals(3, lines.length);
         assertEquals("VNI       MAC               TYPE     LOCATION                         AGE", lines[0]);
-        assertEquals("5001      02:00:00:00:00:0a learned  dst 192.0.2.1 vxlan              2.250s", lines[1]);
+        assertEquals("5001      02:00:00:00:00:0a learned  dst 192.0.2.1                    2.250s", lines[1]);
         assertEquals("5001      02:00:00:00:00:0b static   port 1 vm1                       0.000s", lines[2]);
         assertEquals(
-                "vni 5001 02:00:00:00:00:0a learned dst 192.0.2.1 vxlan age 2.250s",
+                "vni 5001 02:00:00:00:00:0a learned dst 192.0.2.1 age 2.250s",
                 fdb.entries().get(0).toString());
     }
 

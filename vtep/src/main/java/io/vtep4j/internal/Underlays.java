@@ -1,6 +1,6 @@
 package io.vtep4j.internal;
 
-import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.encap.Encapsulation;
 import java.lang.reflect.InvocationTargetException;
 
 /** Creates the {@link Underlay} for an encapsulation. Stateless, thread-safe. */

@@ -1,6 +1,5 @@
 package io.vtep4j.bench.learning;
 
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -31,9 +30,7 @@ final class FdbData {
         final Location[] out = new Location[LOCATIONS];
         for (int i = 0; i < LOCATIONS; i++) {
             try {
-                out[i] = Location.remote(
-                        InetAddress.getByAddress(new byte[] {(byte) 198, 51, 100, (byte) (i + 1)}),
-                        Encapsulation.VXLAN);
+                out[i] = Location.remote(InetAddress.getByAddress(new byte[] {(byte) 198, 51, 100, (byte) (i + 1)}));
             } catch (UnknownHostException e) {
                 throw new IllegalStateException(e);
             }

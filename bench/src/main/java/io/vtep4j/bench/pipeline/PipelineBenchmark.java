@@ -6,7 +6,6 @@ import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.VxlanCodec;
 import io.vtep4j.encap.VxlanHeader;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.LearnResult;
 import io.vtep4j.learning.Location;
@@ -63,8 +62,8 @@ public class PipelineBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws UnknownHostException {
         table = ForwardingTable.builder().maxEntries(1 << 20).build();
-        remoteIn = Location.remote(InetAddress.getByName("198.18.1.1"), Encapsulation.VXLAN);
-        Location remoteOut = Location.remote(InetAddress.getByName("198.19.1.3"), Encapsulation.VXLAN);
+        remoteIn = Location.remote(InetAddress.getByName("198.18.1.1"));
+        Location remoteOut = Location.remote(InetAddress.getByName("198.19.1.3"));
         table.addStatic(VNI_OUT, DESTINATION, remoteOut);
         sources = new long[macs];
         for (int i = 0; i < macs; i++) {

@@ -11,7 +11,6 @@ import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import io.vtep4j.VtepStats;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -91,11 +90,7 @@ public final class StitchRunner {
         Segment sb = b.segment(bVni).floodTo(bRemote);
         if (opt.containsKey("--static-mac")) {
             // The inner destination lives behind domain B's remote, as in the kernel and OVS set-ups.
-            b.forwardingTable()
-                    .addStatic(
-                            bVni,
-                            MacAddress.parse(opt.get("--static-mac")),
-                            Location.remote(bRemote, Encapsulation.VXLAN));
+            b.forwardingTable().addStatic(bVni, MacAddress.parse(opt.get("--static-mac")), Location.remote(bRemote));
         }
         // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
         AtomicReference<LocalPort> portOnA = new AtomicReference<>();

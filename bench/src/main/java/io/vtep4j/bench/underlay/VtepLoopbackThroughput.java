@@ -83,11 +83,7 @@ public final class VtepLoopbackThroughput {
             // Teach A where macB lives so that the measured traffic is unicast.
             b.forwardingTable().learn(VNI, macA, io.vtep4j.learning.Location.localPort(0, "x"));
             a.forwardingTable()
-                    .addStatic(
-                            VNI,
-                            macB,
-                            io.vtep4j.learning.Location.remote(
-                                    InetAddress.getByName("127.0.0.2"), io.vtep4j.learning.Encapsulation.VXLAN));
+                    .addStatic(VNI, macB, io.vtep4j.learning.Location.remote(InetAddress.getByName("127.0.0.2")));
             long sent = 0;
             long lost = 0;
             long warmEnd = System.nanoTime() + 1_000_000_000L;

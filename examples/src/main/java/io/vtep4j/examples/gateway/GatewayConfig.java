@@ -1,7 +1,7 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
-import io.vtep4j.learning.Encapsulation;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

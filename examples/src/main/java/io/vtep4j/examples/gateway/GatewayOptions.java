@@ -1,8 +1,8 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
-import io.vtep4j.learning.Encapsulation;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

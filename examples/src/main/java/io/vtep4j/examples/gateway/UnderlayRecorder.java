@@ -1,6 +1,6 @@
 package io.vtep4j.examples.gateway;
 
-import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.encap.Encapsulation;
 import java.net.Inet6Address;
 import java.net.NetworkInterface;
 import java.net.SocketException;

@@ -17,7 +17,7 @@ public final class RawOpenCheck {
         if (args.length > 0 && args[0].equals("vtep")) {
             try (io.vtep4j.Vtep vtep = io.vtep4j.Vtep.builder()
                     .localAddress("127.0.0.1")
-                    .encapsulation(io.vtep4j.learning.Encapsulation.NVGRE)
+                    .encapsulation(io.vtep4j.encap.Encapsulation.NVGRE)
                     .build()) {
                 System.out.println("built " + vtep);
                 System.exit(3);
