@@ -15,6 +15,7 @@ public final class FdbCounters {
     private final long refusedFull;
     private final long flushed;
     private final long listenerErrors;
+    private final long refusedLocal;
 
     FdbCounters(int entries, long[] values) {
         this.entries = entries;
@@ -29,6 +30,7 @@ public final class FdbCounters {
         this.refusedFull = values[8];
         this.flushed = values[9];
         this.listenerErrors = values[10];
+        this.refusedLocal = values[11];
     }
 
     /** Entries in the table when the snapshot was taken (static included); thread-safe. */
@@ -81,6 +83,14 @@ public final class FdbCounters {
         return refusedFull;
     }
 
+    /**
+     * Moves to a remote refused because a local port used the MAC within the local hold time (local wins);
+     * thread-safe. A steady count means something on the underlay claims a local host's MAC.
+     */
+    public long refusedLocal() {
+        return refusedLocal;
+    }
+
     /** Entries removed by flushes and explicit removal; thread-safe. */
     public long flushed() {
         return flushed;
@@ -96,6 +106,7 @@ public final class FdbCounters {
         return "FdbCounters{entries=" + entries + ", learned=" + learned + ", moved=" + moved + ", aged=" + aged
                 + ", evicted=" + evicted + ", duplicates=" + duplicates + ", frozenHits=" + frozenHits
                 + ", refusedGroup=" + refusedGroup + ", refusedZero=" + refusedZero + ", refusedFull=" + refusedFull
+                + ", refusedLocal=" + refusedLocal
                 + ", flushed=" + flushed + ", listenerErrors=" + listenerErrors + '}';
     }
 }

@@ -27,7 +27,8 @@ final class FdbRules {
     private static final int REFUSED_FULL = 8;
     private static final int FLUSHED = 9;
     private static final int LISTENER_ERRORS = 10;
-    private static final int COUNTERS = 11;
+    private static final int REFUSED_LOCAL = 11;
+    private static final int COUNTERS = 12;
     // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
     private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
@@ -36,6 +37,7 @@ final class FdbRules {
     private final int defaultAgeingMillis;
     private final int maxEntries;
     private final int maxEntriesPerVni;
+    private final int localHoldMillis;
     private final boolean evictFromBusiestLocation;
     private final FdbListener listener;
     private final MoveTracker moves;
@@ -53,6 +55,7 @@ final class FdbRules {
         this.defaultAgeingMillis = (int) builder.ageing.toMillis();
         this.maxEntries = builder.maxEntries;
         this.maxEntriesPerVni = builder.maxEntriesPerVni;
+        this.localHoldMillis = (int) builder.localHold.toMillis();
         this.evictFromBusiestLocation = builder.evictFromBusiestLocation;
         this.listener = builder.listener;
         this.moves = builder.moves == 0 ? null : new MoveTracker(builder.moves, builder.moveWindow, ticker);
@@ -141,11 +144,25 @@ final class FdbRules {
             table.touch(slot, now);
             return LearnResult.REFRESHED;
         }
-        if (moves != null && moves.moveIsDuplicate(table.vni, mac)) {
-            // RFC 7432 §15.1: stop following the MAC; it stays where it is until it ages out or is cleared.
-            table.replaceKeepingAge(slot, key | MacTable.FROZEN);
+        final int seen = table.seenAt(slot);
+        if (!current.isRemote() && where.isRemote() && now - seen < localHoldMillis) {
+            // Local wins: a MAC a local port is using cannot be taken by traffic from the underlay.
+            counters[REFUSED_LOCAL].increment();
+            return LearnResult.REFUSED_LOCAL;
+        }
+        final Location freezeAt = moves == null ? null : moves.duplicateAt(table.vni, mac, current, seen, where, now);
+        if (freezeAt != null) {
+            // RFC 7432 §15.1: stop following the MAC until it ages out or is cleared; at a local port that used it
+            // within the window if there is one, else where it is.
+            final int frozenIndex = freezeAt.equals(current) ? -1 : registry.acquire(freezeAt);
+            if (frozenIndex < 0) {
+                table.replaceKeepingAge(slot, key | MacTable.FROZEN);
+            } else {
+                table.replace(slot, MacTable.key(mac, frozenIndex, MacTable.FROZEN), now);
+                registry.release(oldIndex);
+            }
             counters[DUPLICATES].increment();
-            events.add(Events.DUPLICATE, table.vni, mac, current, where);
+            events.add(Events.DUPLICATE, table.vni, mac, frozenIndex < 0 ? current : freezeAt, where);
             return LearnResult.FROZEN;
         }
         final int newIndex = registry.acquire(where);

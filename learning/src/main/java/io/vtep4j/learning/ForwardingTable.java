@@ -29,6 +29,13 @@ public final class ForwardingTable {
     public static final int DEFAULT_MOVES = 5;
     /** Default window for counting moves (RFC 7432 §15.1: M = 180 s). */
     public static final Duration DEFAULT_MOVE_WINDOW = Duration.ofSeconds(180);
+    /**
+     * Default local hold: 5 s. A local MAC's recorded last-seen time may trail its last frame by up to the refresh
+     * step (at most 1 s) plus the sweep interval (about 1 s), so the hold must exceed 2 s for a busy host to count as
+     * active; 3 s more cover short pauses of its traffic. The price: a host that really moves from a local port to a
+     * remote is followed up to 5 s late.
+     */
+    public static final Duration DEFAULT_LOCAL_HOLD = Duration.ofSeconds(5);
 
     private final FdbRules rules;
 
@@ -36,7 +43,10 @@ public final class ForwardingTable {
         this.rules = new FdbRules(builder);
     }
 
-    /** A new builder with the defaults: 300 s ageing, 2^20 entries, 5 moves in 180 s; not thread-safe. */
+    /**
+     * A new builder with the defaults: 300 s ageing, 2^20 entries, 5 moves in 180 s, 5 s local hold; not
+     * thread-safe.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -167,6 +177,7 @@ public final class ForwardingTable {
         FdbListener listener = new FdbListener() {};
         int moves = DEFAULT_MOVES;
         Duration moveWindow = DEFAULT_MOVE_WINDOW;
+        Duration localHold = DEFAULT_LOCAL_HOLD;
         boolean evictFromBusiestLocation;
 
         private Builder() {}
@@ -221,6 +232,25 @@ public final class ForwardingTable {
             }
             this.moves = moves;
             this.moveWindow = window;
+            return this;
+        }
+
+        /**
+         * Local wins: a MAC that a local port used within {@code hold} cannot move to a remote VTEP; such a learn is
+         * refused ({@link LearnResult#REFUSED_LOCAL}, {@link FdbCounters#refusedLocal()}) and the entry stays at the
+         * port. Once the port has not used the MAC for longer than {@code hold}, a remote may take it (a host that
+         * migrated away). Moves between local ports and from a remote to a local port are never held. Default
+         * {@link #DEFAULT_LOCAL_HOLD}; {@link Duration#ZERO} turns the rule off; at most {@link #MAX_AGEING}.
+         *
+         * <p>Independently of the hold, duplicate-MAC detection never freezes a MAC at a remote when a local port
+         * used it within the detection window: it freezes it at that port.
+         */
+        public Builder localHold(Duration hold) {
+            Objects.requireNonNull(hold, "hold");
+            if (hold.isNegative() || hold.compareTo(MAX_AGEING) > 0) {
+                throw new IllegalArgumentException("hold: " + hold + " (expected: PT0S .. " + MAX_AGEING + ")");
+            }
+            this.localHold = hold;
             return this;
         }
 

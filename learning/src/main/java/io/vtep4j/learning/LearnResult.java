@@ -16,11 +16,16 @@ public enum LearnResult {
     REFUSED_ZERO,
     /** Refused: the table, the VNI or the location registry is full. */
     REFUSED_FULL,
+    /**
+     * Refused: a remote claimed a MAC that a local port used within the local hold time
+     * ({@link ForwardingTable.Builder#localHold}); the entry stays at the local port (local wins).
+     */
+    REFUSED_LOCAL,
     /** The MAC has a static entry, which learning never overwrites. */
     STATIC;
 
     /** True if the source MAC was not recorded because of a refusal rule; thread-safe. */
     public boolean refused() {
-        return this == REFUSED_GROUP || this == REFUSED_ZERO || this == REFUSED_FULL;
+        return this == REFUSED_GROUP || this == REFUSED_ZERO || this == REFUSED_FULL || this == REFUSED_LOCAL;
     }
 }
