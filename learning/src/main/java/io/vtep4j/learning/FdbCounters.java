@@ -16,6 +16,8 @@ public final class FdbCounters {
     private final long flushed;
     private final long listenerErrors;
     private final long refusedLocal;
+    private final long refusedLocations;
+    private final long reclaimedLocations;
 
     FdbCounters(int entries, long[] values) {
         this.entries = entries;
@@ -31,6 +33,8 @@ public final class FdbCounters {
         this.flushed = values[9];
         this.listenerErrors = values[10];
         this.refusedLocal = values[11];
+        this.refusedLocations = values[12];
+        this.reclaimedLocations = values[13];
     }
 
     /** Entries in the table when the snapshot was taken (static included); thread-safe. */
@@ -78,7 +82,7 @@ public final class FdbCounters {
         return refusedZero;
     }
 
-    /** New MACs refused because the table, the VNI or the location registry was full; thread-safe. */
+    /** New MACs refused because the table or the VNI was full (entry limits); thread-safe. */
     public long refusedFull() {
         return refusedFull;
     }
@@ -89,6 +93,23 @@ public final class FdbCounters {
      */
     public long refusedLocal() {
         return refusedLocal;
+    }
+
+    /**
+     * Learns refused for want of a location index: a new remote while the learned-remote budget
+     * ({@link ForwardingTable.Builder#maxRemoteLocations}) is spent and no weak remote could be displaced, or every
+     * index in use; thread-safe. Each is also a {@link LearnResult#REFUSED_FULL}, not counted in {@link #refusedFull()}.
+     */
+    public long refusedLocations() {
+        return refusedLocations;
+    }
+
+    /**
+     * Weak learned remotes displaced to give a new remote their index (their entries count as {@link #evicted()});
+     * thread-safe.
+     */
+    public long reclaimedLocations() {
+        return reclaimedLocations;
     }
 
     /** Entries removed by flushes and explicit removal; thread-safe. */
@@ -106,7 +127,8 @@ public final class FdbCounters {
         return "FdbCounters{entries=" + entries + ", learned=" + learned + ", moved=" + moved + ", aged=" + aged
                 + ", evicted=" + evicted + ", duplicates=" + duplicates + ", frozenHits=" + frozenHits
                 + ", refusedGroup=" + refusedGroup + ", refusedZero=" + refusedZero + ", refusedFull=" + refusedFull
-                + ", refusedLocal=" + refusedLocal
+                + ", refusedLocal=" + refusedLocal + ", refusedLocations=" + refusedLocations
+                + ", reclaimedLocations=" + reclaimedLocations
                 + ", flushed=" + flushed + ", listenerErrors=" + listenerErrors + '}';
     }
 }

@@ -28,7 +28,9 @@ final class FdbRules {
     private static final int FLUSHED = 9;
     private static final int LISTENER_ERRORS = 10;
     private static final int REFUSED_LOCAL = 11;
-    private static final int COUNTERS = 12;
+    private static final int REFUSED_LOCATIONS = 12;
+    private static final int RECLAIMED_LOCATIONS = 13;
+    private static final int COUNTERS = 14;
     // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
     private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
@@ -42,7 +44,7 @@ final class FdbRules {
     private final FdbListener listener;
     private final MoveTracker moves;
     private final VniDirectory directory = new VniDirectory();
-    private final LocationRegistry registry = new LocationRegistry();
+    private final LocationRegistry registry;
     private final AtomicInteger total = new AtomicInteger();
     // The time of the last ticker read (ms since origin). The refresh fast path compares against it instead of
     // reading the ticker (System.nanoTime costs more than the whole lookup); expire() and every change update it.
@@ -56,6 +58,7 @@ final class FdbRules {
         this.maxEntries = builder.maxEntries;
         this.maxEntriesPerVni = builder.maxEntriesPerVni;
         this.localHoldMillis = (int) builder.localHold.toMillis();
+        this.registry = new LocationRegistry(builder.maxRemoteLocations);
         this.evictFromBusiestLocation = builder.evictFromBusiestLocation;
         this.listener = builder.listener;
         this.moves = builder.moves == 0 ? null : new MoveTracker(builder.moves, builder.moveWindow, ticker);
@@ -105,9 +108,31 @@ final class FdbRules {
         }
         Objects.requireNonNull(where, "where");
         final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
-        return learnLocked(table, mac, where, now());
+        final LearnResult result = learnLocked(table, mac, where, now());
+        return result != null ? result : learnNewRemote(table, mac, where);
     }
 
+    /**
+     * The learned-remote budget is spent and {@code where} is a new remote: displace a weak remote if the registry
+     * admits {@code where} (evicting its entries, with no table lock held while choosing), then try once more.
+     */
+    private LearnResult learnNewRemote(MacTable table, long mac, Location where) {
+        final Location weak = registry.admit(where);
+        if (weak != null) {
+            if (weak != where) {
+                counters[RECLAIMED_LOCATIONS].increment();
+                flush(-1, weak, false, true);
+            }
+            final LearnResult retried = learnLocked(table, mac, where, now());
+            if (retried != null) {
+                return retried;
+            }
+        }
+        counters[REFUSED_LOCATIONS].increment();
+        return LearnResult.REFUSED_FULL;
+    }
+
+    /** Learns under the table's lock; null if {@code where} needs an index the learned-remote budget cannot give. */
     private LearnResult learnLocked(MacTable table, long mac, Location where, int now) {
         final Events events;
         final LearnResult result;
@@ -118,6 +143,7 @@ final class FdbRules {
                 if ((key & (MacTable.STATIC | MacTable.FROZEN)) == 0
                         && where.equals(registry.location(MacTable.locationIndex(key)))) {
                     table.touch(slot, now); // a due refresh: no event, nothing allocated
+                    registry.touch(MacTable.locationIndex(key));
                     return LearnResult.REFRESHED;
                 }
             }
@@ -150,43 +176,50 @@ final class FdbRules {
             counters[REFUSED_LOCAL].increment();
             return LearnResult.REFUSED_LOCAL;
         }
+        final int newIndex = registry.acquire(where, true, now);
+        if (newIndex == LocationRegistry.OVER_BUDGET) {
+            return null;
+        }
+        if (newIndex < 0) {
+            counters[REFUSED_LOCATIONS].increment();
+            return LearnResult.REFUSED_FULL;
+        }
         final Location freezeAt = moves == null ? null : moves.duplicateAt(table.vni, mac, current, seen, where, now);
         if (freezeAt != null) {
             // RFC 7432 §15.1: stop following the MAC until it ages out or is cleared; at a local port that used it
             // within the window if there is one, else where it is.
-            final int frozenIndex = freezeAt.equals(current) ? -1 : registry.acquire(freezeAt);
+            registry.release(newIndex, true);
+            final int frozenIndex = freezeAt.equals(current) ? -1 : registry.acquire(freezeAt, true, now);
             if (frozenIndex < 0) {
                 table.replaceKeepingAge(slot, key | MacTable.FROZEN);
             } else {
                 table.replace(slot, MacTable.key(mac, frozenIndex, MacTable.FROZEN), now);
-                registry.release(oldIndex);
+                registry.release(oldIndex, true);
             }
             counters[DUPLICATES].increment();
             events.add(Events.DUPLICATE, table.vni, mac, frozenIndex < 0 ? current : freezeAt, where);
             return LearnResult.FROZEN;
         }
-        final int newIndex = registry.acquire(where);
-        if (newIndex < 0) {
-            counters[REFUSED_FULL].increment();
-            return LearnResult.REFUSED_FULL;
-        }
         table.replace(slot, MacTable.key(mac, newIndex, 0), now);
-        registry.release(oldIndex);
+        registry.release(oldIndex, true);
         counters[MOVED].increment();
         events.add(Events.MOVED, table.vni, mac, current, where);
         return LearnResult.MOVED;
     }
 
-    /** Inserts an absent MAC; caller holds the table's lock. */
+    /** Inserts an absent MAC; caller holds the table's lock. Null: the learned-remote budget is spent. */
     private LearnResult insert(MacTable table, long mac, Location where, int now, long flags, Events events) {
         if (!reserve(table, events)) {
             counters[REFUSED_FULL].increment();
             return LearnResult.REFUSED_FULL;
         }
-        final int index = registry.acquire(where);
+        final int index = registry.acquire(where, flags == 0, now);
         if (index < 0) {
             total.decrementAndGet();
-            counters[REFUSED_FULL].increment();
+            if (index == LocationRegistry.OVER_BUDGET) {
+                return null;
+            }
+            counters[REFUSED_LOCATIONS].increment();
             return LearnResult.REFUSED_FULL;
         }
         table.insert(MacTable.key(mac, index, flags), now);
@@ -229,7 +262,7 @@ final class FdbRules {
     /** Removes a slot's entry and releases what it held; caller holds the table's lock. Returns the key. */
     private long removeSlot(MacTable table, int slot) {
         final long key = table.removeAt(slot);
-        registry.release(MacTable.locationIndex(key));
+        registry.release(MacTable.locationIndex(key), MacTable.isDynamic(key));
         total.decrementAndGet();
         if (moves != null && MacTable.isDynamic(key)) {
             moves.forget(table.vni, MacTable.mac(key));
@@ -246,13 +279,13 @@ final class FdbRules {
             final int slot = table.indexOf(mac);
             if (slot >= 0) {
                 final long old = table.keyAt(slot);
-                final int index = registry.acquire(where);
+                final int index = registry.acquire(where, false, now);
                 if (index < 0) {
                     throw new IllegalStateException("locations: " + LocationRegistry.CAPACITY
                             + " in use (expected: fewer to add " + where + ")");
                 }
                 table.replace(slot, MacTable.key(mac, index, MacTable.STATIC), now);
-                registry.release(MacTable.locationIndex(old));
+                registry.release(MacTable.locationIndex(old), MacTable.isDynamic(old));
                 if (moves != null) {
                     moves.forget(vni, mac);
                 }
@@ -302,7 +335,12 @@ final class FdbRules {
         }
     }
 
-    int flush(int vni, Location where, boolean includeStatic) {
+    /**
+     * Removes entries of one VNI (or all, {@code vni} < 0), at one location (or all, null), static ones only with
+     * {@code includeStatic}; as evictions (counted, reported) with {@code evict}, else as flushes.
+     */
+    int flush(int vni, Location where, boolean includeStatic, boolean evict) {
+        final Events events = evict ? new Events() : null;
         final List<MacTable> tables;
         if (vni >= 0) {
             final MacTable one = directory.get(Vni.check(vni));
@@ -325,6 +363,9 @@ final class FdbRules {
                     if (MacTable.mac(key) != 0
                             && (includeStatic || MacTable.isDynamic(key))
                             && (index < 0 || MacTable.locationIndex(key) == index)) {
+                        if (events != null) {
+                            events.add(Events.EVICTED, table.vni, MacTable.mac(key), location(key), null);
+                        }
                         removeSlot(table, slot);
                         removed++;
                     }
@@ -332,7 +373,10 @@ final class FdbRules {
                 table.compact();
             }
         }
-        counters[FLUSHED].add(removed);
+        counters[evict ? EVICTED : FLUSHED].add(removed);
+        if (events != null) {
+            events.fire(listener, counters[LISTENER_ERRORS]);
+        }
         return removed;
     }
 

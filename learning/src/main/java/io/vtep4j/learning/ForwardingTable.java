@@ -25,6 +25,12 @@ public final class ForwardingTable {
     public static final Duration MAX_AGEING = Duration.ofDays(10);
     /** Default global limit on entries. */
     public static final int DEFAULT_MAX_ENTRIES = 1 << 20;
+    /** Locations (remote VTEPs and local ports) a table can refer to at once: 14 bits of each entry. */
+    public static final int MAX_LOCATIONS = LocationRegistry.CAPACITY;
+    /** Largest budget of learned remotes: {@link #MAX_LOCATIONS} less 256 kept for local ports and static entries. */
+    public static final int MAX_REMOTE_LOCATIONS = LocationRegistry.CAPACITY - LocationRegistry.MIN_RESERVED;
+    /** Default budget of learned remotes: 15,360, leaving 1,024 locations to local ports and static entries. */
+    public static final int DEFAULT_MAX_REMOTE_LOCATIONS = LocationRegistry.CAPACITY - 1024;
     /** Default number of moves that marks a duplicate MAC (RFC 7432 §15.1: N = 5). */
     public static final int DEFAULT_MOVES = 5;
     /** Default window for counting moves (RFC 7432 §15.1: M = 180 s). */
@@ -94,17 +100,17 @@ public final class ForwardingTable {
      * and removals are counted ({@link FdbCounters#flushed()}), not reported to the listener.
      */
     public int flushVni(int vni) {
-        return rules.flush(vni, null, false);
+        return rules.flush(vni, null, false, false);
     }
 
     /** Removes the learned and frozen entries at a remote VTEP or local port, in every VNI; thread-safe. */
     public int flushLocation(Location where) {
-        return rules.flush(-1, Objects.requireNonNull(where, "where"), false);
+        return rules.flush(-1, Objects.requireNonNull(where, "where"), false, false);
     }
 
     /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */
     public int clearVni(int vni) {
-        return rules.flush(vni, null, true);
+        return rules.flush(vni, null, true, false);
     }
 
     /** Sets the ageing time of one VNI, overriding the table's; thread-safe. */
@@ -178,6 +184,7 @@ public final class ForwardingTable {
         int moves = DEFAULT_MOVES;
         Duration moveWindow = DEFAULT_MOVE_WINDOW;
         Duration localHold = DEFAULT_LOCAL_HOLD;
+        int maxRemoteLocations = DEFAULT_MAX_REMOTE_LOCATIONS;
         boolean evictFromBusiestLocation;
 
         private Builder() {}
@@ -209,6 +216,28 @@ public final class ForwardingTable {
                 throw new IllegalArgumentException("maxEntriesPerVni: " + max + " (expected: >= 1)");
             }
             this.maxEntriesPerVni = max;
+            return this;
+        }
+
+        /**
+         * Budget of <em>learned remotes</em>: remote VTEP locations that only learned entries refer to (default
+         * {@link #DEFAULT_MAX_REMOTE_LOCATIONS}, 1 .. {@link #MAX_REMOTE_LOCATIONS}). The rest of the
+         * {@link #MAX_LOCATIONS} indices stay free for local ports and for locations of static entries, which learning
+         * can therefore never starve. A location is recycled as soon as no entry refers to it.
+         *
+         * <p>With the budget spent, a new remote is refused ({@link LearnResult#REFUSED_FULL},
+         * {@link FdbCounters#refusedLocations()}) on its first packet; if it asks again while still remembered, it
+         * displaces a weak learned remote (never used again since it was learned, fewest entries, oldest first),
+         * whose entries are evicted ({@link FdbCounters#reclaimedLocations()}). So a flood of one-off spoofed
+         * sources cannot lock out a real new VTEP, which keeps sending, while established remotes (used more than
+         * once) are never displaced; they leave only by ageing or flushing.
+         */
+        public Builder maxRemoteLocations(int max) {
+            if (max < 1 || max > MAX_REMOTE_LOCATIONS) {
+                throw new IllegalArgumentException(
+                        "maxRemoteLocations: " + max + " (expected: 1.." + MAX_REMOTE_LOCATIONS + ")");
+            }
+            this.maxRemoteLocations = max;
             return this;
         }
 
