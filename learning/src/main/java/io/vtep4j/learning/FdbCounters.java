@@ -3,6 +3,23 @@ package io.vtep4j.learning;
 /** Immutable snapshot of a forwarding table's counters and size; thread-safe. */
 public final class FdbCounters {
 
+    // Indices of the live counters the table keeps (and of the values a snapshot is made from).
+    static final int LEARNED = 0;
+    static final int MOVED = 1;
+    static final int AGED = 2;
+    static final int EVICTED = 3;
+    static final int DUPLICATES = 4;
+    static final int FROZEN_HITS = 5;
+    static final int REFUSED_GROUP = 6;
+    static final int REFUSED_ZERO = 7;
+    static final int REFUSED_FULL = 8;
+    static final int FLUSHED = 9;
+    static final int LISTENER_ERRORS = 10;
+    static final int REFUSED_LOCAL = 11;
+    static final int REFUSED_LOCATIONS = 12;
+    static final int RECLAIMED_LOCATIONS = 13;
+    static final int COUNTERS = 14;
+
     private final int entries;
     private final long learned;
     private final long moved;
@@ -21,20 +38,20 @@ public final class FdbCounters {
 
     FdbCounters(int entries, long[] values) {
         this.entries = entries;
-        this.learned = values[0];
-        this.moved = values[1];
-        this.aged = values[2];
-        this.evicted = values[3];
-        this.duplicates = values[4];
-        this.frozenHits = values[5];
-        this.refusedGroup = values[6];
-        this.refusedZero = values[7];
-        this.refusedFull = values[8];
-        this.flushed = values[9];
-        this.listenerErrors = values[10];
-        this.refusedLocal = values[11];
-        this.refusedLocations = values[12];
-        this.reclaimedLocations = values[13];
+        this.learned = values[LEARNED];
+        this.moved = values[MOVED];
+        this.aged = values[AGED];
+        this.evicted = values[EVICTED];
+        this.duplicates = values[DUPLICATES];
+        this.frozenHits = values[FROZEN_HITS];
+        this.refusedGroup = values[REFUSED_GROUP];
+        this.refusedZero = values[REFUSED_ZERO];
+        this.refusedFull = values[REFUSED_FULL];
+        this.flushed = values[FLUSHED];
+        this.listenerErrors = values[LISTENER_ERRORS];
+        this.refusedLocal = values[REFUSED_LOCAL];
+        this.refusedLocations = values[REFUSED_LOCATIONS];
+        this.reclaimedLocations = values[RECLAIMED_LOCATIONS];
     }
 
     /** Entries in the table when the snapshot was taken (static included); thread-safe. */

@@ -1,5 +1,21 @@
 package io.vtep4j.learning;
 
+import static io.vtep4j.learning.FdbCounters.AGED;
+import static io.vtep4j.learning.FdbCounters.COUNTERS;
+import static io.vtep4j.learning.FdbCounters.DUPLICATES;
+import static io.vtep4j.learning.FdbCounters.EVICTED;
+import static io.vtep4j.learning.FdbCounters.FLUSHED;
+import static io.vtep4j.learning.FdbCounters.FROZEN_HITS;
+import static io.vtep4j.learning.FdbCounters.LEARNED;
+import static io.vtep4j.learning.FdbCounters.LISTENER_ERRORS;
+import static io.vtep4j.learning.FdbCounters.MOVED;
+import static io.vtep4j.learning.FdbCounters.RECLAIMED_LOCATIONS;
+import static io.vtep4j.learning.FdbCounters.REFUSED_FULL;
+import static io.vtep4j.learning.FdbCounters.REFUSED_GROUP;
+import static io.vtep4j.learning.FdbCounters.REFUSED_LOCAL;
+import static io.vtep4j.learning.FdbCounters.REFUSED_LOCATIONS;
+import static io.vtep4j.learning.FdbCounters.REFUSED_ZERO;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,21 +32,6 @@ import java.util.function.LongSupplier;
  */
 final class FdbRules {
 
-    private static final int LEARNED = 0;
-    private static final int MOVED = 1;
-    private static final int AGED = 2;
-    private static final int EVICTED = 3;
-    private static final int DUPLICATES = 4;
-    private static final int FROZEN_HITS = 5;
-    private static final int REFUSED_GROUP = 6;
-    private static final int REFUSED_ZERO = 7;
-    private static final int REFUSED_FULL = 8;
-    private static final int FLUSHED = 9;
-    private static final int LISTENER_ERRORS = 10;
-    private static final int REFUSED_LOCAL = 11;
-    private static final int REFUSED_LOCATIONS = 12;
-    private static final int RECLAIMED_LOCATIONS = 13;
-    private static final int COUNTERS = 14;
     // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
     private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
@@ -341,13 +342,7 @@ final class FdbRules {
      */
     int flush(int vni, Location where, boolean includeStatic, boolean evict) {
         final Events events = evict ? new Events() : null;
-        final List<MacTable> tables;
-        if (vni >= 0) {
-            final MacTable one = directory.get(Vni.check(vni));
-            tables = one == null ? List.of() : List.of(one);
-        } else {
-            tables = directory.all();
-        }
+        final List<MacTable> tables = tables(vni);
         final int index = where == null ? -1 : registry.indexOf(where);
         if (where != null && index < 0) {
             return 0;
@@ -414,30 +409,11 @@ final class FdbRules {
     }
 
     List<FdbEntry> entries(int vni) {
-        final List<MacTable> tables;
-        if (vni >= 0) {
-            final MacTable one = directory.get(vni);
-            tables = one == null ? List.of() : List.of(one);
-        } else {
-            tables = directory.all();
-        }
+        final List<MacTable> tables = tables(vni);
         final List<FdbEntry> out = new ArrayList<>();
         for (MacTable table : tables) {
             synchronized (table) {
-                final int now = now();
-                for (int slot = 0; slot < table.capacity(); slot++) {
-                    final long key = table.keyAt(slot);
-                    if (MacTable.mac(key) == 0) {
-                        continue;
-                    }
-                    final FdbEntry.Type type = !MacTable.isDynamic(key)
-                            ? FdbEntry.Type.STATIC
-                            : (key & MacTable.FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
-                    final Duration age = type == FdbEntry.Type.STATIC
-                            ? Duration.ZERO
-                            : Duration.ofMillis(Math.max(0, now - table.seenAt(slot)));
-                    out.add(new FdbEntry(table.vni, MacTable.mac(key), type, location(key), age));
-                }
+                table.list(out, registry, now());
             }
         }
         out.sort(Comparator.comparingInt(FdbEntry::vni).thenComparingLong(FdbEntry::mac));
@@ -459,6 +435,15 @@ final class FdbRules {
             values[i] = counters[i].sum();
         }
         return new FdbCounters(total.get(), values);
+    }
+
+    /** The table of one VNI (none if it has none yet), or every table for {@code vni} < 0. */
+    private List<MacTable> tables(int vni) {
+        if (vni < 0) {
+            return directory.all();
+        }
+        final MacTable one = directory.get(Vni.check(vni));
+        return one == null ? List.of() : List.of(one);
     }
 
     private Location location(long key) {

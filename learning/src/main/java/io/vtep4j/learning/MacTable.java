@@ -2,7 +2,9 @@ package io.vtep4j.learning;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One VNI's MACs: an open-addressing (linear probing) hash table of primitive arrays.
@@ -188,6 +190,23 @@ final class MacTable {
         tombstones++;
         size = size - 1;
         return old;
+    }
+
+    /** Adds a listing row per entry to {@code out}, ages as of {@code now}. */
+    void list(List<FdbEntry> out, LocationRegistry registry, int now) {
+        final long[] keys = slots.keys;
+        for (int slot = 0; slot < keys.length; slot++) {
+            final long key = keys[slot];
+            if (mac(key) == 0) {
+                continue;
+            }
+            final FdbEntry.Type type = !isDynamic(key)
+                    ? FdbEntry.Type.STATIC
+                    : (key & FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
+            final Duration age =
+                    type == FdbEntry.Type.STATIC ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - seenAt(slot)));
+            out.add(new FdbEntry(vni, mac(key), type, registry.location(locationIndex(key)), age));
+        }
     }
 
     /** Capacity of the slot arrays (for scans). */
