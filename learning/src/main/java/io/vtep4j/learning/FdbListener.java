@@ -19,7 +19,10 @@ public interface FdbListener {
     /** A learned (or frozen) entry reached its ageing time and was removed. */
     default void aged(int vni, long mac, Location location) {}
 
-    /** An entry was evicted to make room for a new one (fairness policy). */
+    /**
+     * An entry was evicted to make room: for a new MAC (fairness policy), or with the rest of a weak remote's entries
+     * so that a new remote VTEP gets its location ({@link ForwardingTable.Builder#maxRemoteLocations}).
+     */
     default void evicted(int vni, long mac, Location location) {}
 
     /**
