@@ -94,15 +94,19 @@ final class Churn implements AutoCloseable {
         LocalPort transient_ = steady.attach("transient", this::consume);
         transient_.send(frame(0xFFFF_FFFF_FFFFL, 0x0600_0000_0000L | rounds, 60));
         transient_.close();
-        // a VNI comes and goes on both sides
+        // a VNI comes and goes on both sides (every other round it stays, and only its ports go)
         int vni = CHURN_VNI_BASE + (int) (rounds % CHURN_VNIS);
         Segment sa = a.segment(vni).floodTo("127.0.0.2");
         Segment sb = b.segment(vni).floodTo("127.0.0.1");
-        sb.attach("churn-b", this::consume);
-        sa.attach("churn-a", this::consume).send(frame(0xFFFF_FFFF_FFFFL, 0x0a00_0000_0000L | rounds, 60));
-        if ((rounds & 1) == 0) {
+        LocalPort pb = sb.attach("churn-b", this::consume);
+        LocalPort pa = sa.attach("churn-a", this::consume);
+        pa.send(frame(0xFFFF_FFFF_FFFFL, 0x0a00_0000_0000L | rounds, 60));
+        if ((rounds / CHURN_VNIS & 1) == 0) {
             sa.close();
             sb.close();
+        } else {
+            pa.close();
+            pb.close();
         }
         // spoofed outer sources, each claiming a fresh MAC in a steady segment
         for (int i = 0; i < 8; i++) {
