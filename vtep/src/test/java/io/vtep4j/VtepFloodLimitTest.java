@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -70,8 +69,7 @@ class VtepFloodLimitTest {
 
             // Known unicast is never limited.
             long peer = mac("02:00:00:00:00:02");
-            v.forwardingTable()
-                    .addStatic(VNI, peer, Location.remote(InetAddress.getByName("127.0.0.2"), Encapsulation.VXLAN));
+            v.forwardingTable().addStatic(VNI, peer, Location.remote(InetAddress.getByName("127.0.0.2")));
             for (int i = 0; i < 5; i++) {
                 p.send(frame(peer, HOST));
             }

@@ -11,7 +11,7 @@ import io.vtep4j.Vtep;
 import io.vtep4j.VtepListener;
 import io.vtep4j.VtepStats;
 import io.vtep4j.encap.DropReason;
-import io.vtep4j.learning.Encapsulation;
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.testing.FuzzBuffers;
 import java.io.IOException;
 import java.net.DatagramPacket;
