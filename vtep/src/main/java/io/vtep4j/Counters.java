@@ -22,6 +22,11 @@ final class Counters {
         drops[reason.ordinal()].increment();
     }
 
+    /** The live count for {@code reason}; no allocation. */
+    long count(DropReason reason) {
+        return drops[reason.ordinal()].sum();
+    }
+
     Map<DropReason, Long> snapshot() {
         Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
         for (DropReason reason : REASONS) {

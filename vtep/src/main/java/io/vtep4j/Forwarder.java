@@ -90,6 +90,7 @@ final class Forwarder implements UnderlayReceiver {
                 return;
             }
             seg.counters.framesFromPorts.increment();
+            seg.counters.bytesFromPorts.add(frame.readableBytes());
             int offset = frame.readerIndex();
             long dst = Ethernet.destinationMac(frame, offset);
             if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
@@ -205,8 +206,10 @@ final class Forwarder implements UnderlayReceiver {
     }
 
     private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+        int length = payload.readableBytes(); // read before the underlay owns it
         if (underlay.send(payload, remote, hash)) {
             seg.counters.packetsToUnderlay.increment();
+            seg.counters.bytesToUnderlay.add(length);
         } else {
             drop(DropReason.SEND_FAILED, seg, null);
         }
@@ -272,6 +275,7 @@ final class Forwarder implements UnderlayReceiver {
         boolean owned = true;
         try {
             receiving.set(Boolean.TRUE);
+            int length = payload.readableBytes(); // the whole tunnel packet, before decapsulation
             int vni;
             if (gre) {
                 long decoded = nvgre.decapsulate(payload);
@@ -304,6 +308,7 @@ final class Forwarder implements UnderlayReceiver {
                 return;
             }
             seg.counters.packetsFromUnderlay.increment();
+            seg.counters.bytesFromUnderlay.add(length);
             int offset = payload.readerIndex();
             long dst = Ethernet.destinationMac(payload, offset);
             if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
@@ -373,6 +378,7 @@ final class Forwarder implements UnderlayReceiver {
     /** Hands a frame to a port's handler, which owns it from here on, even if it throws. */
     private void deliver(LocalPortImpl port, ByteBuf frame) {
         port.segment.counters.framesToPorts.increment();
+        port.segment.counters.bytesToPorts.add(frame.readableBytes());
         try {
             port.handler.onFrame(frame);
         } catch (Throwable t) {

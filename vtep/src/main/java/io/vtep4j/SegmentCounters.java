@@ -10,6 +10,14 @@ final class SegmentCounters {
     final LongAdder floods = new LongAdder();
     final LongAdder packetsFromUnderlay = new LongAdder();
     final LongAdder framesToPorts = new LongAdder();
+    /** Bytes of the frames counted in framesFromPorts. */
+    final LongAdder bytesFromPorts = new LongAdder();
+    /** Bytes of the tunnel packets counted in packetsToUnderlay: tunnel header and inner frame. */
+    final LongAdder bytesToUnderlay = new LongAdder();
+    /** Bytes of the tunnel packets counted in packetsFromUnderlay: tunnel header and inner frame. */
+    final LongAdder bytesFromUnderlay = new LongAdder();
+    /** Bytes of the frames counted in framesToPorts. */
+    final LongAdder bytesToPorts = new LongAdder();
 
     VtepStats.SegmentStats snapshot(int vni) {
         return new VtepStats.SegmentStats(

@@ -1,0 +1,96 @@
+package io.vtep4j;
+
+import io.vtep4j.encap.DropReason;
+import java.util.Objects;
+
+/**
+ * Live reads of a {@link Vtep}'s monotonic counters, one value at a time, for metrics libraries that poll (a
+ * Micrometer function counter, a Prometheus collector). Unlike {@link Vtep#stats()} nothing is copied: each read sums
+ * one contention-free counter and allocates nothing; the data path pays nothing extra for being read.
+ *
+ * <p>Threading: every method may be called from any thread at any time, also while traffic flows and after the VTEP
+ * or segment was closed (the counters then stay where they stopped). Values read one after the other are not a
+ * consistent snapshot across counters; use {@link Vtep#stats()} for that.
+ */
+public final class LiveCounters {
+
+    /** The per-segment traffic counters; "ports" are the segment's local ports, "underlay" its tunnel packets. */
+    public enum Counter {
+        /** Frames local ports sent into the segment. */
+        FRAMES_FROM_PORTS,
+        /** Bytes of those frames (whole Ethernet frames). */
+        BYTES_FROM_PORTS,
+        /** Tunnel packets handed to the underlay; each head-end replica counts. */
+        PACKETS_TO_UNDERLAY,
+        /** Bytes of those packets: tunnel header and inner frame, without the outer IP and UDP headers. */
+        BYTES_TO_UNDERLAY,
+        /** Frames flooded (broadcast, multicast, unknown unicast), from local ports or from the underlay. */
+        FLOODS,
+        /** Tunnel packets received and accepted for the segment. */
+        PACKETS_FROM_UNDERLAY,
+        /** Bytes of those packets: tunnel header and inner frame, without the outer IP and UDP headers. */
+        BYTES_FROM_UNDERLAY,
+        /** Frames handed to local port handlers; each flooded copy counts. */
+        FRAMES_TO_PORTS,
+        /** Bytes of those frames. */
+        BYTES_TO_PORTS
+    }
+
+    private LiveCounters() {}
+
+    /**
+     * The current value of {@code counter} for {@code segment}.
+     *
+     * @throws IllegalArgumentException if {@code segment} was not obtained from a {@link Vtep}
+     */
+    public static long read(Segment segment, Counter counter) {
+        Objects.requireNonNull(counter, "counter");
+        SegmentCounters c = impl(segment).counters;
+        switch (counter) {
+            case FRAMES_FROM_PORTS:
+                return c.framesFromPorts.sum();
+            case BYTES_FROM_PORTS:
+                return c.bytesFromPorts.sum();
+            case PACKETS_TO_UNDERLAY:
+                return c.packetsToUnderlay.sum();
+            case BYTES_TO_UNDERLAY:
+                return c.bytesToUnderlay.sum();
+            case FLOODS:
+                return c.floods.sum();
+            case PACKETS_FROM_UNDERLAY:
+                return c.packetsFromUnderlay.sum();
+            case BYTES_FROM_UNDERLAY:
+                return c.bytesFromUnderlay.sum();
+            case FRAMES_TO_PORTS:
+                return c.framesToPorts.sum();
+            default:
+                return c.bytesToPorts.sum();
+        }
+    }
+
+    /**
+     * Packets or frames of {@code segment} dropped for {@code reason}.
+     *
+     * @throws IllegalArgumentException if {@code segment} was not obtained from a {@link Vtep}
+     */
+    public static long dropped(Segment segment, DropReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        return impl(segment).counters.drops.count(reason);
+    }
+
+    /** Packets or frames {@code vtep} dropped for {@code reason}, over all segments and the unattributable ones. */
+    public static long dropped(Vtep vtep, DropReason reason) {
+        Objects.requireNonNull(vtep, "vtep");
+        Objects.requireNonNull(reason, "reason");
+        return vtep.runtime.forwarder().drops().count(reason);
+    }
+
+    private static SegmentImpl impl(Segment segment) {
+        Objects.requireNonNull(segment, "segment");
+        if (!(segment instanceof SegmentImpl s)) {
+            throw new IllegalArgumentException(
+                    "segment: " + segment.getClass().getName() + " (expected: a segment from Vtep.segment(vni))");
+        }
+        return s;
+    }
+}
