@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * A running VLAN-to-VNI gateway: one {@link Vtep}, one segment and one local port per mapped VLAN, and a
@@ -39,6 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayStatus status;
     private volatile Trunk trunk;
     private volatile UnderlayRecorder recorder;
+    private volatile MetricsEndpoint metrics;
 
     private Gateway(GatewayConfig config, Vtep vtep) {
         this.config = config;
@@ -50,9 +52,12 @@ public final class Gateway implements AutoCloseable {
         this.status = new GatewayStatus(this);
     }
 
-    /** Starts a gateway on the configured trunk interface (pcap); see {@link #start(GatewayConfig, Trunk.Opener)}. */
-    public static Gateway start(GatewayConfig config) {
-        return start(config, sink -> PcapTrunk.open(config.port, sink));
+    /**
+     * Starts a gateway on the configured trunk interface (pcap), reporting the trunk's losses and recoveries to
+     * {@code log} (one line each, from the trunk's watch thread); see {@link #start(GatewayConfig, Trunk.Opener)}.
+     */
+    public static Gateway startPcap(GatewayConfig config, Consumer<String> log) {
+        return start(config, sink -> PcapTrunk.open(config.port, sink, log));
     }
 
     /**
@@ -69,6 +74,10 @@ public final class Gateway implements AutoCloseable {
             gateway.attachSegments();
             if (config.pcapOut != null) {
                 gateway.recorder = UnderlayRecorder.start(config);
+            }
+            if (config.metrics != null) {
+                // before the trunk: a port in use fails the start before any frame is captured
+                gateway.metrics = MetricsEndpoint.start(gateway, config.metrics);
             }
             gateway.trunk = trunkOpener.open(gateway::fromTrunk);
             gateway.status.reset();
@@ -90,8 +99,9 @@ public final class Gateway implements AutoCloseable {
         if (config.encapsulation != Encapsulation.NVGRE) {
             builder.port(config.dstPort);
         }
-        if (config.maxMacs > 0) {
-            builder.maxMacs(config.maxMacs);
+        builder.maxMacs(config.maxMacs);
+        if (config.maxMacsPerVni > 0) {
+            builder.maxMacsPerVni(config.maxMacsPerVni);
         }
         if (config.groupDev != null) {
             builder.multicastInterface(config.groupDev);
@@ -195,6 +205,18 @@ public final class Gateway implements AutoCloseable {
         return out;
     }
 
+    /** Frames the gateway itself dropped for {@code reason} so far (0 for reasons it never uses). */
+    long dropped(DropReason reason) {
+        LongAdder count = drops.get(reason);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** The port the metrics endpoint listens on, or -1 without one. */
+    int metricsPort() {
+        MetricsEndpoint m = metrics;
+        return m == null ? -1 : m.port();
+    }
+
     /** Frames the trunk failed to transmit. */
     public long trunkSendErrors() {
         return trunkSendErrors.sum();
@@ -215,11 +237,15 @@ public final class Gateway implements AutoCloseable {
         return status.fdb();
     }
 
-    /** Closes the trunk first (no new frames), then the VTEP, then the recording. Idempotent. */
+    /** Stops the metrics endpoint, closes the trunk (no new frames), then the VTEP, then the recording. Idempotent. */
     @Override
     public void close() {
         Trunk t = trunk;
         UnderlayRecorder r = recorder;
+        MetricsEndpoint m = metrics;
+        if (m != null) {
+            m.close();
+        }
         try {
             if (t != null) {
                 t.close();

@@ -68,7 +68,10 @@ public final class GatewayCommand implements Callable<Integer> {
         try {
             config = effectiveOptions().toConfig();
             config.checkSystem();
-            gateway = Gateway.start(config);
+            gateway = Gateway.startPcap(config, line -> {
+                out.println("vtep4j gateway: " + line); // one println is atomic: lines never interleave
+                out.flush();
+            });
         } catch (ConfigException e) {
             err.println("vtep4j gateway: " + e.getMessage());
             err.flush();

@@ -4,6 +4,7 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -30,7 +31,7 @@ public final class GatewayConfig {
     private static final Pattern VLAN_TO_VNI = Pattern.compile("(-?\\d{1,9}):(-?\\d{1,9})");
     private static final Pattern VNI_EQUALS = Pattern.compile("(-?\\d{1,9})=(.+)");
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     final InetAddress local;
     final String port;
@@ -42,6 +43,9 @@ public final class GatewayConfig {
     final int dstPort;
     final Duration ageing;
     final int maxMacs;
+    /** 0: no per-VNI limit below {@link #maxMacs}. */
+    final int maxMacsPerVni;
+
     final Duration statsInterval;
     final Duration fdbInterval;
     final Path pcapOut;
@@ -55,6 +59,8 @@ public final class GatewayConfig {
      * VNI, which head-end replication multiplies by the number of peers at most (12 Mbit/s per peer at 1500 bytes).
      */
     static final int DEFAULT_FLOOD_LIMIT = 1000;
+    /** Where the Prometheus endpoint listens, or null for none. */
+    final InetSocketAddress metrics;
 
     GatewayConfig(
             InetAddress local,
@@ -67,10 +73,12 @@ public final class GatewayConfig {
             int dstPort,
             Duration ageing,
             int maxMacs,
+            int maxMacsPerVni,
             Duration statsInterval,
             Duration fdbInterval,
             Path pcapOut,
-            int floodLimit) {
+            int floodLimit,
+            InetSocketAddress metrics) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -81,10 +89,12 @@ public final class GatewayConfig {
         this.dstPort = dstPort;
         this.ageing = ageing;
         this.maxMacs = maxMacs;
+        this.maxMacsPerVni = maxMacsPerVni;
         this.statsInterval = statsInterval;
         this.fdbInterval = fdbInterval;
         this.pcapOut = pcapOut;
         this.floodLimit = floodLimit;
+        this.metrics = metrics;
         checkConsistent();
     }
 
@@ -135,16 +145,29 @@ public final class GatewayConfig {
      */
     void checkSystem() {
         requireInterface("--port", port);
+        if (metrics != null && !metrics.getAddress().isAnyLocalAddress()) {
+            requireLocal("--metrics-address", metrics.getAddress());
+        }
+        if (pcapOut != null) {
+            Path dir = pcapOut.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                throw new ConfigException("--pcap-out " + pcapOut + ": " + dir + " is not a writable directory");
+            }
+        }
         if (groupDev != null) {
             requireInterface("--group-dev", groupDev);
         }
+        requireLocal("--local", local);
+    }
+
+    private static void requireLocal(String option, InetAddress address) {
         try {
-            if (NetworkInterface.getByInetAddress(local) == null) {
-                throw new ConfigException("--local " + local.getHostAddress() + " is not an address of this host");
+            if (NetworkInterface.getByInetAddress(address) == null) {
+                throw new ConfigException(option + " " + address.getHostAddress() + " is not an address of this host");
             }
         } catch (SocketException e) {
             throw new ConfigException(
-                    "--local " + local.getHostAddress() + ": cannot list interfaces: " + e.getMessage(), e);
+                    option + " " + address.getHostAddress() + ": cannot list interfaces: " + e.getMessage(), e);
         }
     }
 
@@ -190,9 +213,12 @@ public final class GatewayConfig {
             throw new ConfigException("--flood " + text + ": expected VNI=ADDR[,ADDR...], e.g. 10100=10.99.0.2");
         }
         int vni = VlanMap.checkVni(Integer.parseInt(m.group(1)));
-        List<InetAddress> remotes = java.util.Arrays.stream(m.group(2).split(","))
+        List<InetAddress> remotes = java.util.Arrays.stream(m.group(2).split(",", -1))
                 .map(a -> address("--flood " + text, a.trim()))
                 .toList();
+        if (new java.util.HashSet<>(remotes).size() < remotes.size()) {
+            throw new ConfigException("--flood " + text + ": an address is listed twice");
+        }
         for (InetAddress remote : remotes) {
             if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
                 throw new ConfigException("--flood " + text + ": " + remote.getHostAddress()
@@ -213,9 +239,10 @@ public final class GatewayConfig {
 
     /** Parses an address literal (never a host name: no DNS lookups from a gateway's configuration). */
     static InetAddress address(String option, String text) {
-        boolean literal =
-                IPV4_LITERAL.matcher(text).matches() || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
-        if (!literal) {
+        boolean v4 = IPV4_LITERAL.matcher(text).matches();
+        boolean literal = v4 || (text.contains(":") && text.matches("[0-9a-fA-F:.]+"));
+        // an IPv4-looking text with an octet above 255 would be looked up as a host name: refuse it here
+        if (!literal || (v4 && java.util.Arrays.stream(text.split("\\.")).anyMatch(o -> Integer.parseInt(o) > 255))) {
             throw new ConfigException(option + ": '" + text + "' is not an IPv4 or IPv6 address");
         }
         try {
@@ -239,13 +266,16 @@ public final class GatewayConfig {
         }
     }
 
-    /** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, a bare number of seconds, or ISO-8601 (PT10S). */
+    /**
+     * Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}, a bare number of seconds, or ISO-8601
+     * ({@code PT10S}, {@code P1D}); callers check the range.
+     */
     static Duration duration(String option, String text) {
         String t = text.trim();
-        if (t.toUpperCase(Locale.ROOT).startsWith("PT")) {
+        if (t.toUpperCase(Locale.ROOT).startsWith("P")) {
             try {
                 return Duration.parse(t);
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (RuntimeException e) {
                 throw new ConfigException(option + " " + text + ": expected a duration such as 10s, 500ms, 5m", e);
             }
         }
@@ -262,6 +292,8 @@ public final class GatewayConfig {
                 return Duration.ofMinutes(n);
             case "h":
                 return Duration.ofHours(n);
+            case "d":
+                return Duration.ofDays(n);
             default:
                 return Duration.ofSeconds(n);
         }
@@ -292,6 +324,15 @@ public final class GatewayConfig {
                 .append(group.getHostAddress())
                 .append(" on ")
                 .append(groupDev));
+        if (metrics != null) {
+            String host = metrics.getAddress().getHostAddress();
+            out.append(System.lineSeparator())
+                    .append("  metrics at http://")
+                    .append(host.contains(":") ? "[" + host + "]" : host)
+                    .append(':')
+                    .append(metrics.getPort())
+                    .append("/metrics");
+        }
         return out.toString();
     }
 }

@@ -4,6 +4,7 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,10 +48,13 @@ final class GatewayOptions {
     @Option(
             names = "--dst-port",
             paramLabel = "N",
-            description = "UDP destination port (default: 4789 for vxlan, 4754 for gre-udp).")
-    Integer dstPort;
+            description = "UDP destination port, 1..65535 (default: 4789 for vxlan, 4754 for gre-udp).")
+    String dstPort;
 
-    @Option(names = "--ageing", paramLabel = "SECONDS", description = "MAC ageing time (default: 300).")
+    @Option(
+            names = "--ageing",
+            paramLabel = "DURATION",
+            description = "MAC ageing time: seconds, or 10s, 5m, 2h, 1d; more than 0, at most 10 days (default: 300).")
     String ageing = "300";
 
     @Option(
@@ -60,20 +64,41 @@ final class GatewayOptions {
                     + "the rest are dropped (default: " + GatewayConfig.DEFAULT_FLOOD_LIMIT + "; 0 turns it off).")
     String floodLimit = Integer.toString(GatewayConfig.DEFAULT_FLOOD_LIMIT);
 
-    @Option(names = "--max-macs", paramLabel = "N", description = "Most MACs the table holds (default: no limit).")
-    Integer maxMacs;
+    @Option(
+            names = "--max-macs",
+            paramLabel = "N",
+            description = "Most MACs the forwarding table holds, 1..16777216 (default: 1048576).")
+    String maxMacs;
+
+    @Option(
+            names = "--max-macs-per-vni",
+            paramLabel = "N",
+            description = "Most MACs any one VNI holds, 1..--max-macs (default: no limit below --max-macs).")
+    String maxMacsPerVni;
 
     @Option(
             names = "--stats-interval",
             paramLabel = "DURATION",
-            description = "Status line period, e.g. 10s, 500ms; 0 turns it off (default: 10s).")
+            description = "Status line period, 100ms..24h, e.g. 10s, 500ms; 0 turns it off (default: 10s).")
     String statsInterval = "10s";
 
     @Option(
             names = "--fdb-interval",
             paramLabel = "DURATION",
-            description = "Also print the forwarding table this often (default: only on SIGUSR2).")
+            description = "Also print the forwarding table this often, 100ms..24h (default: 0, only on SIGUSR2).")
     String fdbInterval = "0";
+
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "N",
+            description = "Serve Prometheus metrics at http://ADDR:N/metrics, N 1..65535 (default: no metrics).")
+    String metricsPort;
+
+    @Option(
+            names = "--metrics-address",
+            paramLabel = "ADDR",
+            description = "Address the metrics endpoint listens on (default: 127.0.0.1).")
+    String metricsAddress;
 
     @Option(names = "--pcap-out", paramLabel = "FILE", description = "Write underlay packets sent and received.")
     Path pcapOut;
@@ -114,17 +139,15 @@ final class GatewayOptions {
         }
         Encapsulation encapsulation = GatewayConfig.encapsulation(encap);
         int udpPort = dstPort(encapsulation);
-        Duration ageingTime = GatewayConfig.duration("--ageing", ageing);
-        if (ageingTime.isZero()) {
-            throw new ConfigException("--ageing " + ageing + ": expected more than 0 seconds");
-        }
+        Duration ageingTime = Limits.ageing(ageing);
+        int macs = maxMacs == null ? Limits.DEFAULT_MAX_MACS : Limits.range("--max-macs", maxMacs, 1, Limits.MAX_MACS);
+        int macsPerVni = maxMacsPerVni == null
+                ? 0
+                : Limits.range("--max-macs-per-vni", maxMacsPerVni, 1, macs, "at most --max-macs");
         int floodPps = integer("--flood-limit", floodLimit);
         if (floodPps < 0 || floodPps > 1_000_000_000) {
             throw new ConfigException(
                     "--flood-limit " + floodLimit + ": expected 0 (off) or 1..1000000000 packets per second");
-        }
-        if (maxMacs != null && maxMacs < 1) {
-            throw new ConfigException("--max-macs " + maxMacs + ": expected 1 or more");
         }
         return new GatewayConfig(
                 GatewayConfig.address("--local", local),
@@ -136,11 +159,31 @@ final class GatewayOptions {
                 encapsulation,
                 udpPort,
                 ageingTime,
-                maxMacs == null ? 0 : maxMacs,
-                GatewayConfig.duration("--stats-interval", statsInterval),
-                GatewayConfig.duration("--fdb-interval", fdbInterval),
+                macs,
+                macsPerVni,
+                Limits.interval("--stats-interval", statsInterval),
+                Limits.interval("--fdb-interval", fdbInterval),
                 pcapOut,
-                floodPps);
+                floodPps,
+                metrics());
+    }
+
+    /** The metrics endpoint, or null without {@code --metrics-port}. */
+    private InetSocketAddress metrics() {
+        if (metricsPort == null) {
+            if (metricsAddress != null) {
+                throw new ConfigException("--metrics-address " + metricsAddress + " needs --metrics-port N");
+            }
+            return null;
+        }
+        int p = Limits.range("--metrics-port", metricsPort, 1, 65535);
+        InetAddress address = GatewayConfig.address(
+                "--metrics-address", metricsAddress == null ? Limits.DEFAULT_METRICS_ADDRESS : metricsAddress.trim());
+        if (address.isMulticastAddress()) {
+            throw new ConfigException(
+                    "--metrics-address " + metricsAddress + ": expected a unicast or wildcard address");
+        }
+        return new InetSocketAddress(address, p);
     }
 
     private int dstPort(Encapsulation encapsulation) {
@@ -150,17 +193,10 @@ final class GatewayOptions {
         if (encapsulation == Encapsulation.NVGRE) {
             throw new ConfigException("--dst-port has no meaning with --encap nvgre (NVGRE is IP protocol 47)");
         }
-        if (dstPort < 1 || dstPort > 65535) {
-            throw new ConfigException("--dst-port " + dstPort + " is outside 1..65535");
-        }
-        return dstPort;
+        return Limits.range("--dst-port", dstPort, 1, 65535);
     }
 
     private static int integer(String option, String text) {
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(option + " " + text + ": expected a number", e);
-        }
+        return Limits.integer(option, text);
     }
 }

@@ -31,7 +31,38 @@ final class GatewayStatus {
             long underlayIn,
             long underlayOut,
             Map<DropReason, Long> drops,
-            int macs) {}
+            int macs,
+            TrunkErrors trunkErrors) {}
+
+    /** The trunk's failures: reads libpcap refused, frames it could not send or cut short, reopenings. */
+    private record TrunkErrors(long read, long send, long truncated, long reopens) {
+        static TrunkErrors of(Gateway gateway) {
+            Trunk t = gateway.trunk();
+            return t == null
+                    ? new TrunkErrors(0, gateway.trunkSendErrors(), 0, 0)
+                    : new TrunkErrors(t.readErrors(), gateway.trunkSendErrors(), t.truncated(), t.reopens());
+        }
+
+        /** {@code none}, or the non-zero kinds: {@code read 3 (+1), send 2, reopened 1}. */
+        String describe(TrunkErrors before) {
+            StringBuilder text = new StringBuilder();
+            kind(text, "read", read, before.read);
+            kind(text, "send", send, before.send);
+            kind(text, "truncated", truncated, before.truncated);
+            kind(text, "reopened", reopens, before.reopens);
+            return text.length() == 0 ? "none" : text.toString();
+        }
+
+        private static void kind(StringBuilder text, String name, long now, long before) {
+            if (now == 0) {
+                return;
+            }
+            text.append(text.length() == 0 ? "" : ", ").append(name).append(' ').append(now);
+            if (now > before) {
+                text.append(" (+").append(now - before).append(')');
+            }
+        }
+    }
 
     synchronized void reset() {
         previous = totals();
@@ -57,10 +88,14 @@ final class GatewayStatus {
                 in,
                 out,
                 drops,
-                stats.macs());
+                stats.macs(),
+                TrunkErrors.of(gateway));
     }
 
-    /** {@code trunk in 12 pps out 11 pps | underlay in 11 pps out 12 pps | drops unmapped-vlan 3 (+1) | MACs 4}. */
+    /**
+     * {@code trunk in 12 pps out 11 pps | underlay in 11 pps out 12 pps | drops unmapped-vlan 3 (+1) | trunk errors
+     * none | MACs 4}.
+     */
     synchronized String line() {
         Totals now = totals();
         Totals before = previous == null ? now : previous;
@@ -68,12 +103,13 @@ final class GatewayStatus {
         double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
         return String.format(
                 Locale.ROOT,
-                "trunk in %s out %s | underlay in %s out %s | drops %s | MACs %d",
+                "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d",
                 rate(now.trunkIn() - before.trunkIn(), seconds),
                 rate(now.trunkOut() - before.trunkOut(), seconds),
                 rate(now.underlayIn() - before.underlayIn(), seconds),
                 rate(now.underlayOut() - before.underlayOut(), seconds),
                 drops(now.drops(), before.drops()),
+                now.trunkErrors().describe(before.trunkErrors()),
                 now.macs());
     }
 
@@ -108,12 +144,12 @@ final class GatewayStatus {
         double seconds = (now.nanos() - startNanos) / 1e9;
         return String.format(
                 Locale.ROOT,
-                "summary after %.1f s: trunk in %d out %d frames (%d transmit errors), "
+                "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
                         + "underlay in %d out %d packets, drops %s, MACs %d",
                 seconds,
                 now.trunkIn(),
                 now.trunkOut(),
-                gateway.trunkSendErrors(),
+                now.trunkErrors().describe(now.trunkErrors()),
                 now.underlayIn(),
                 now.underlayOut(),
                 drops(now.drops(), now.drops()),

@@ -29,6 +29,21 @@ public interface Trunk extends AutoCloseable {
     /** Frames transmitted on the trunk so far. */
     long sent();
 
+    /** Receive failures so far (libpcap read errors); 0 for a trunk that cannot fail that way. */
+    default long readErrors() {
+        return 0;
+    }
+
+    /** Frames received longer than the capture length, dropped rather than forwarded cut short. */
+    default long truncated() {
+        return 0;
+    }
+
+    /** Times the interface was reopened after it went away, was recreated or kept failing. */
+    default long reopens() {
+        return 0;
+    }
+
     /** Stops receiving and releases the interface. Idempotent. */
     @Override
     void close();

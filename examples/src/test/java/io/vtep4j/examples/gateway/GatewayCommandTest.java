@@ -108,7 +108,7 @@ class GatewayCommandTest {
                 Arguments.of(
                         base("--vlan", "100:10100", "--stats-interval", "soon"),
                         "--stats-interval soon: expected a duration"),
-                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0: expected 1 or more"),
+                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0 is outside 1..16777216"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--flood", "10100=127.0.0.2,127.0.0.1"),
                         "--flood 10100=127.0.0.1: that is --local, this gateway's own address"),
@@ -117,6 +117,122 @@ class GatewayCommandTest {
                         "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--flood-limit", "many"), "--flood-limit many: expected a number"));
+    }
+
+    /** Every option's bad values: each must end in exit 2 naming the option, the value and the rule. */
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                bad("--stats-interval", "2600000h", "--stats-interval 2600000h: expected 0 (off) or 100ms..24h"),
+                bad("--stats-interval", "PT2600000H", "--stats-interval PT2600000H: expected 0 (off) or 100ms..24h"),
+                bad("--stats-interval", "50ms", "--stats-interval 50ms: expected 0 (off) or 100ms..24h"),
+                bad("--stats-interval", "-1s", "--stats-interval -1s: expected a duration"),
+                bad("--stats-interval", "PT9999999999999999999H", "expected a duration"),
+                bad("--fdb-interval", "2600000h", "--fdb-interval 2600000h: expected 0 (off) or 100ms..24h"),
+                bad("--fdb-interval", "PT-5S", "--fdb-interval PT-5S: expected 0 (off) or 100ms..24h"),
+                bad("--fdb-interval", "often", "--fdb-interval often: expected a duration"),
+                bad("--ageing", "11d", "--ageing 11d: expected at most 10 days (864000 s), the forwarding table's"),
+                bad("--ageing", "864001", "--ageing 864001: expected at most 10 days"),
+                bad("--ageing", "2600000h", "--ageing 2600000h: expected at most 10 days"),
+                bad("--ageing", "PT-1S", "--ageing PT-1S: expected more than 0 seconds"),
+                bad("--ageing", "forever", "--ageing forever: expected a duration"),
+                bad("--max-macs", "99999999999", "--max-macs 99999999999 is outside 1..16777216"),
+                bad("--max-macs", "-5", "--max-macs -5 is outside 1..16777216"),
+                bad("--max-macs", "many", "--max-macs many: expected a whole number in 1..16777216"),
+                bad("--max-macs-per-vni", "0", "--max-macs-per-vni 0 is outside 1..1048576 (at most --max-macs)"),
+                bad("--max-macs-per-vni", "x", "--max-macs-per-vni x: expected a whole number"),
+                bad("--dst-port", "0", "--dst-port 0 is outside 1..65535"),
+                bad("--dst-port", "http", "--dst-port http: expected a whole number in 1..65535"),
+                bad("--metrics-port", "0", "--metrics-port 0 is outside 1..65535"),
+                bad("--metrics-port", "65536", "--metrics-port 65536 is outside 1..65535"),
+                bad("--metrics-port", "prom", "--metrics-port prom: expected a whole number in 1..65535"),
+                bad("--untagged", "blue", "--untagged blue: expected a number"),
+                bad("--untagged", "99999999999", "--untagged 99999999999: expected a number in"),
+                bad("--encap", "vxlan-gpe", "--encap vxlan-gpe: expected vxlan, nvgre or gre-udp"),
+                bad("--flood", "10100=", "--flood 10100=: expected VNI=ADDR"),
+                bad("--flood", "10100=127.0.0.2,", "--flood 10100=127.0.0.2,: '' is not an IPv4 or IPv6 address"),
+                bad("--flood", "10100=127.0.0.2,127.0.0.2", "an address is listed twice"),
+                bad("--flood", "10100=300.1.1.1", "'300.1.1.1' is not an IPv4 or IPv6 address"),
+                bad(
+                        "--flood",
+                        "10100=127.0.0.1",
+                        "--flood 10100=127.0.0.1: that is --local, this gateway's own address"),
+                bad("--group", "10100=239.1.1.1x", "'239.1.1.1x' is not an IPv4 or IPv6 address"),
+                bad("--pcap-out", "/nonexistent-dir/u.pcap", "--pcap-out /nonexistent-dir/u.pcap: /nonexistent-dir"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--max-macs", "1000", "--max-macs-per-vni", "2000"),
+                        "--max-macs-per-vni 2000 is outside 1..1000 (at most --max-macs)"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--metrics-address", "127.0.0.1"),
+                        "--metrics-address 127.0.0.1 needs --metrics-port N"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "127.0.0.300"),
+                        "--metrics-address: '127.0.0.300' is not an IPv4 or IPv6 address"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "localhost"),
+                        "--metrics-address: 'localhost' is not an IPv4 or IPv6 address"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "192.0.2.1"),
+                        "--metrics-address 192.0.2.1 is not an address of this host"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "239.1.1.1"),
+                        "--metrics-address 239.1.1.1: expected a unicast or wildcard address"),
+                Arguments.of(
+                        List.of("--local", "300.0.0.1", "--port", "lo", "--vlan", "100:10100"),
+                        "--local: '300.0.0.1' is not an IPv4 or IPv6 address"),
+                Arguments.of(
+                        base(
+                                "--vlan",
+                                "100:10100",
+                                "--group-dev",
+                                "lo",
+                                "--group",
+                                "10100=239.1.1.1",
+                                "--group",
+                                "10100=239.1.1.2"),
+                        "--group names VNI 10100 twice"));
+    }
+
+    /** {@code BASE --vlan 100:10100 OPTION VALUE} must fail naming {@code expected}. */
+    private static Arguments bad(String option, String value, String expected) {
+        return Arguments.of(base("--vlan", "100:10100", option, value), expected);
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void everyBadValueExitsWithCodeTwoAtParseTime(List<String> args, String expected) {
+        badConfigurationExitsWithCodeTwoAndOneClearLine(args, expected);
+    }
+
+    /** The same values from a {@code --config} file: its keys go through the same checks. */
+    @ParameterizedTest
+    @MethodSource({"badValues", "badConfigurations"})
+    void everyBadValueInAConfigFileExitsWithCodeTwo(List<String> args, String expected, @TempDir Path dir)
+            throws IOException {
+        StringBuilder file = new StringBuilder("# written by the test\n");
+        for (int i = 0; i < args.size(); i += 2) {
+            file.append(args.get(i).substring(2))
+                    .append(' ')
+                    .append(args.get(i + 1))
+                    .append('\n');
+        }
+        Path conf = dir.resolve("gateway.conf");
+        Files.writeString(conf, file);
+
+        badConfigurationExitsWithCodeTwoAndOneClearLine(List.of("--config", conf.toString()), expected);
+    }
+
+    @Test
+    void helpStatesTheRealDefaultsAndTheLimits() {
+        Outcome help = run(List.of("--help"));
+
+        assertEquals(0, help.exit(), help::toString);
+        String text = help.out().replaceAll("\\s+", " ");
+        assertTrue(
+                text.contains("--max-macs=N Most MACs the forwarding table holds, 1..16777216 (default: 1048576)"),
+                text);
+        assertTrue(text.contains("--max-macs-per-vni=N"), text);
+        assertTrue(text.contains("--metrics-port=N") && text.contains("--metrics-address=ADDR"), text);
+        assertTrue(text.contains("at most 10 days"), text);
     }
 
     @ParameterizedTest

@@ -56,6 +56,10 @@ class GatewayTest {
         final BlockingQueue<ByteBuf> transmitted = new LinkedBlockingQueue<>();
         final Consumer<ByteBuf> sink;
         final AtomicLong in = new AtomicLong();
+        /** What {@link #readErrors()} reports, as a failing capture would. */
+        volatile long readErrors;
+        /** True: every send fails (and releases its frame), as an interface that went away. */
+        volatile boolean refuseSends;
 
         FakeTrunk(Consumer<ByteBuf> sink) {
             this.sink = sink;
@@ -68,7 +72,16 @@ class GatewayTest {
 
         @Override
         public boolean send(ByteBuf frame) {
+            if (refuseSends) {
+                frame.release();
+                return false;
+            }
             return transmitted.add(frame);
+        }
+
+        @Override
+        public long readErrors() {
+            return readErrors;
         }
 
         @Override
@@ -109,7 +122,7 @@ class GatewayTest {
         GatewayOptions options = new GatewayOptions();
         options.local = "127.0.0.1";
         options.port = "fake0";
-        options.dstPort = udpPort;
+        options.dstPort = Integer.toString(udpPort);
         for (int i = 0; i < mapping.length; i += 2) {
             if (mapping[i].equals("--untagged")) {
                 options.untagged = mapping[i + 1];
@@ -282,7 +295,7 @@ class GatewayTest {
         options.local = "127.0.0.1";
         options.port = "fake0";
         options.encap = "gre-udp";
-        options.dstPort = udpPort;
+        options.dstPort = Integer.toString(udpPort);
         options.vlans.add("100:" + 0x12345);
         options.flood.add(0x12345 + "=127.0.0.2");
         gateway = Gateway.start(options.toConfig(), sink -> trunk = new FakeTrunk(sink));
@@ -309,7 +322,7 @@ class GatewayTest {
         GatewayOptions options = new GatewayOptions();
         options.local = "127.0.0.1";
         options.port = "fake0";
-        options.dstPort = udpPort;
+        options.dstPort = Integer.toString(udpPort);
         options.vlans.add("100:10100");
         GatewayConfig config = options.toConfig();
 

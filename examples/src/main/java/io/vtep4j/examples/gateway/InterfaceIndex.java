@@ -1,0 +1,37 @@
+package io.vtep4j.examples.gateway;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+
+/**
+ * The kernel's index of a network interface in this process's network namespace, by libc's
+ * {@code if_nametoindex(3)} (JNA direct mapping). A deleted and recreated interface gets a new index, which is how
+ * the trunk notices that its capture is bound to an interface that no longer exists. Stateless, thread-safe.
+ */
+final class InterfaceIndex {
+    /** No interface of that name. */
+    static final int NONE = 0;
+
+    private static final boolean LOADED = load();
+
+    private InterfaceIndex() {}
+
+    private static boolean load() {
+        try {
+            Native.register(InterfaceIndex.class, NativeLibrary.getInstance("c"));
+            return true;
+        } catch (UnsatisfiedLinkError | RuntimeException notLinux) {
+            return false;
+        }
+    }
+
+    private static native int if_nametoindex(String name);
+
+    /** The index of {@code name}, or {@link #NONE} if there is no such interface (or libc cannot be reached). */
+    static int of(String name) {
+        if (!LOADED || name.isEmpty() || name.length() > 15) {
+            return NONE;
+        }
+        return if_nametoindex(name);
+    }
+}
