@@ -122,8 +122,8 @@ final class PcapTrunk implements Trunk {
                 seenReadErrors = 0;
                 healthySince = clock;
                 reopens.increment();
-                log.accept("trunk " + interfaceName + " reopened (interface index " + now + ", " + reopens.sum()
-                        + " reopenings so far)");
+                log.accept("trunk " + interfaceName + " reopened (interface index " + now + ", reopening #"
+                        + reopens.sum() + ")");
             } catch (RuntimeException e) {
                 nextAttempt = clock + TimeUnit.MILLISECONDS.toNanos(backoff);
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
