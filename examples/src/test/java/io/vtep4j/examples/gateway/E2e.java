@@ -3,10 +3,13 @@ package io.vtep4j.examples.gateway;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.interop.Cmd;
+import io.vtep4j.interop.KernelVxlan;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.OvsPeer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +59,40 @@ final class E2e {
         @Override
         public void close() {
             ovs.close();
+        }
+    }
+
+    /**
+     * An untagged host and a kernel VXLAN peer: h3 (10.30.0.1) on a veth whose other end {@code gw-edge} is the
+     * gateway's trunk in the test JVM's namespace, and k3 (VNI 10300, overlay 10.30.0.2) at 10.99.0.2 on a fabric
+     * where the gateway's underlay is {@code gw-u} 10.99.0.1. Checks that the underlay routes only to the fabric.
+     */
+    record UntaggedLab(Namespace h3, Namespace k3, KernelVxlan vx3) {
+        static UntaggedLab start(Lab lab) {
+            Namespace h3 = lab.namespace("h3");
+            lab.veth(h3, "h3-eth", "10.30.0.1/24", Namespace.SELF, "gw-edge", null);
+            Namespace k3 = lab.namespace("k3");
+            Lab.Fabric fabric = lab.fabric();
+            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+            fabric.attach(k3, "k3-u", "10.99.0.2/24");
+            KernelVxlan vx3 = KernelVxlan.in(k3, "vx0")
+                    .vni(10300)
+                    .dstPort(4789)
+                    .local("10.99.0.2")
+                    .remote("10.99.0.1")
+                    .overlay("10.30.0.2/24")
+                    .create();
+            // Safety rule: the gateway's underlay traffic can only go to our own fabric.
+            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            return new UntaggedLab(h3, k3, vx3);
+        }
+
+        /** The gateway's arguments for this lab: trunk gw-edge untagged to VNI 10300, flooding to k3, and more. */
+        static List<String> gatewayArgs(String... more) {
+            List<String> args = new ArrayList<>(List.of(
+                    "--local", "10.99.0.1", "--port", "gw-edge", "--untagged", "10300", "--flood", "10300=10.99.0.2"));
+            args.addAll(List.of(more));
+            return args;
         }
     }
 

@@ -332,7 +332,11 @@ class GatewayTest {
                     throw new ConfigException("--port fake0: no permission");
                 }));
         assertEquals("--port fake0: no permission", e.getMessage());
-        // the underlay socket was closed again: the same address and port bind at once
+        assertUnderlayReleased(udpPort);
+    }
+
+    /** The underlay socket of a failed start was closed again: the same address and port bind at once. */
+    static void assertUnderlayReleased(int udpPort) {
         try (Vtep again = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .port(udpPort)

@@ -3,7 +3,6 @@ package io.vtep4j.examples.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vtep4j.interop.KernelVxlan;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
@@ -13,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,35 +58,12 @@ class GatewayTrunkRecoveryIT {
     @Test
     void aRecreatedTrunkInterfaceIsReopenedAndTrafficFlowsAgain() throws Exception {
         try (Lab lab = new Lab("gwrecover")) {
-            Namespace h3 = lab.namespace("h3");
-            lab.veth(h3, "h3-eth", "10.30.0.1/24", Namespace.SELF, "gw-edge", null);
-            Namespace k3 = lab.namespace("k3");
-            Lab.Fabric fabric = lab.fabric();
-            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
-            fabric.attach(k3, "k3-u", "10.99.0.2/24");
-            KernelVxlan.in(k3, "vx0")
-                    .vni(10300)
-                    .dstPort(4789)
-                    .local("10.99.0.2")
-                    .remote("10.99.0.1")
-                    .overlay("10.30.0.2/24")
-                    .create();
-            // Safety rule: the gateway's underlay traffic can only go to our own fabric.
-            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            Namespace h3 = untagged.h3();
+            Namespace k3 = untagged.k3();
 
-            try (GatewayProcess gw = GatewayProcess.start(List.of(
-                    "--local",
-                    "10.99.0.1",
-                    "--port",
-                    "gw-edge",
-                    "--untagged",
-                    "10300",
-                    "--flood",
-                    "10300=10.99.0.2",
-                    "--stats-interval",
-                    "1s",
-                    "--metrics-port",
-                    Integer.toString(METRICS_PORT)))) {
+            try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs(
+                    "--stats-interval", "1s", "--metrics-port", Integer.toString(METRICS_PORT)))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 E2e.assertPing(h3, "10.30.0.2", gw, null);
                 double before = value(RX_FRAMES, scrape());

@@ -150,30 +150,12 @@ class GatewayVlanIT {
     @Test
     void anUntaggedHostReachesAKernelVxlanPeer() throws Exception {
         try (Lab lab = new Lab("gwuntag")) {
-            Namespace h3 = lab.namespace("h3");
-            lab.veth(h3, "h3-eth", "10.30.0.1/24", Namespace.SELF, "gw-edge", null);
-            Namespace k3 = lab.namespace("k3");
-            Lab.Fabric fabric = lab.fabric();
-            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
-            fabric.attach(k3, "k3-u", "10.99.0.2/24");
-            KernelVxlan vx3 = KernelVxlan.in(k3, "vx0")
-                    .vni(10300)
-                    .dstPort(4789)
-                    .local("10.99.0.2")
-                    .remote("10.99.0.1")
-                    .overlay("10.30.0.2/24")
-                    .create();
-            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            Namespace h3 = untagged.h3();
+            Namespace k3 = untagged.k3();
+            KernelVxlan vx3 = untagged.vx3();
 
-            try (GatewayProcess gw = GatewayProcess.start(List.of(
-                    "--local",
-                    "10.99.0.1",
-                    "--port",
-                    "gw-edge",
-                    "--untagged",
-                    "10300",
-                    "--flood",
-                    "10300=10.99.0.2"))) {
+            try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs())) {
                 assertTrue(gw.awaitOutput("running", START), gw::describe);
 
                 E2e.assertPing(h3, "10.30.0.2", gw, null);
