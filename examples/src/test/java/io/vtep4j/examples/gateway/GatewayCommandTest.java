@@ -271,6 +271,25 @@ class GatewayCommandTest {
         assertTrue(overridden.err().contains("--port nosuch2: no such interface"), overridden::toString);
     }
 
+    /** Config-file lines that are wrong as lines: each names the file and the key. */
+    @ParameterizedTest
+    @MethodSource("badConfigLines")
+    void badConfigFileLinesExitWithCodeTwo(String line, String expected, @TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("gateway.conf");
+        Files.writeString(conf, "local 127.0.0.1\nport lo\nvlan 100:10100\n" + line + "\n");
+
+        badConfigurationExitsWithCodeTwoAndOneClearLine(List.of("--config", conf.toString()), expected);
+    }
+
+    static Stream<Arguments> badConfigLines() {
+        return Stream.of(
+                Arguments.of("colour blue", "Unknown option"),
+                Arguments.of("ageing", "Missing required parameter for option '--ageing'"),
+                Arguments.of("max-macs = 0", "--max-macs 0 is outside 1..16777216"),
+                Arguments.of("stats-interval = 2600000h", "--stats-interval 2600000h: expected 0 (off) or 100ms..24h"),
+                Arguments.of("config other.conf", "a config file cannot include another"));
+    }
+
     @Test
     void unreadableConfigFileIsAConfigurationError(@TempDir Path dir) {
         Outcome outcome = run(List.of("--config", dir.resolve("absent.conf").toString()));
