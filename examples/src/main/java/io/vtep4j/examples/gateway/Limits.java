@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.encap.internal.Checks;
 import io.vtep4j.learning.ForwardingTable;
 import java.time.Duration;
 
@@ -39,18 +40,26 @@ final class Limits {
         return range(option, text, min, max, null);
     }
 
-    /** A whole number in {@code min..max}; {@code why} (may be null) says where the bound comes from. */
+    /**
+     * A whole number in {@code min..max}; {@code why} (may be null) says where the bound comes from. The bound itself
+     * is {@link Checks#inRange}'s; this adds the parsing and the gateway's wording, in a {@link ConfigException}.
+     */
     static int range(String option, String text, int min, int max, String why) {
         String t = text.trim();
         if (!t.matches("[-+]?\\d{1,18}")) {
             throw new ConfigException(option + " " + text + ": expected a whole number in " + min + ".." + max);
         }
         long n = Long.parseLong(t);
-        if (n < min || n > max) {
-            throw new ConfigException(
-                    option + " " + text + " is outside " + min + ".." + max + (why == null ? "" : " (" + why + ")"));
+        String outside =
+                option + " " + text + " is outside " + min + ".." + max + (why == null ? "" : " (" + why + ")");
+        if (n != (int) n) {
+            throw new ConfigException(outside); // beyond int, so beyond any int bounds
         }
-        return (int) n;
+        try {
+            return Checks.inRange(option, (int) n, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(outside, e);
+        }
     }
 
     /** A period: 0 turns it off, otherwise {@link #MIN_INTERVAL}..{@link #MAX_INTERVAL}. */
