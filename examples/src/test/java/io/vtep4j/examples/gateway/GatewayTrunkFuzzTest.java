@@ -48,7 +48,7 @@ class GatewayTrunkFuzzTest {
         GatewayOptions options = new GatewayOptions();
         options.local = "127.0.0.1";
         options.port = "fake0";
-        options.dstPort = udpPort;
+        options.dstPort = String.valueOf(udpPort);
         options.vlans.add("100:10100");
         options.vlans.add("200:10200");
         options.untagged = "10300";
