@@ -149,6 +149,8 @@ public final class Vtep implements AutoCloseable {
         Duration ageing = ForwardingTable.DEFAULT_AGEING;
         int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
         int maxMacsPerVni = ForwardingTable.DEFAULT_MAX_ENTRIES;
+        Duration localHold = ForwardingTable.DEFAULT_LOCAL_HOLD;
+        int maxRemoteLocations = ForwardingTable.DEFAULT_MAX_REMOTE_LOCATIONS;
         int ttl = 64;
         int dscp;
         int mtu = 1500;
@@ -231,6 +233,33 @@ public final class Vtep implements AutoCloseable {
         /** Most MACs per VNI (default: no per-VNI limit below {@link #maxMacs}). */
         public Builder maxMacsPerVni(int max) {
             this.maxMacsPerVni = Checks.atLeast("maxMacsPerVni", max, 1);
+            return this;
+        }
+
+        /**
+         * Local wins (default 5 s): a MAC that a local port used within {@code hold} cannot be moved to a remote VTEP
+         * by underlay traffic, and duplicate detection never freezes it away from that port; after the port has been
+         * silent for longer than {@code hold}, a remote may take it (a host that migrated). {@link Duration#ZERO}
+         * turns the hold off. See {@link ForwardingTable.Builder#localHold(Duration)}.
+         */
+        public Builder localHold(Duration hold) {
+            Objects.requireNonNull(hold, "localHold");
+            if (hold.isNegative() || hold.compareTo(ForwardingTable.MAX_AGEING) > 0) {
+                throw new IllegalArgumentException(
+                        "localHold: " + hold + " (expected: PT0S .. " + ForwardingTable.MAX_AGEING + ")");
+            }
+            this.localHold = hold;
+            return this;
+        }
+
+        /**
+         * How many distinct remote VTEPs learning may know at once (default 15360, at most
+         * {@link ForwardingTable#MAX_REMOTE_LOCATIONS}); the rest of the table's locations stay reserved for local
+         * ports and static entries. See {@link ForwardingTable.Builder#maxRemoteLocations(int)}.
+         */
+        public Builder maxRemoteLocations(int max) {
+            this.maxRemoteLocations =
+                    Checks.inRange("maxRemoteLocations", max, 1, ForwardingTable.MAX_REMOTE_LOCATIONS);
             return this;
         }
 

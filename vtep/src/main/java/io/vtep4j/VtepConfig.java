@@ -26,6 +26,8 @@ final class VtepConfig {
     private final Duration ageing;
     private final int maxMacs;
     private final int maxMacsPerVni;
+    private final Duration localHold;
+    private final int maxRemoteLocations;
     private final int ttl;
     private final int dscp;
     private final int mtu;
@@ -60,6 +62,8 @@ final class VtepConfig {
         this.ageing = builder.ageing;
         this.maxMacs = builder.maxMacs;
         this.maxMacsPerVni = Math.min(builder.maxMacsPerVni, builder.maxMacs);
+        this.localHold = builder.localHold;
+        this.maxRemoteLocations = builder.maxRemoteLocations;
         this.ttl = builder.ttl;
         this.dscp = builder.dscp;
         this.mtu = builder.mtu;
@@ -131,6 +135,14 @@ final class VtepConfig {
     /** At most {@link #maxMacs()}. */
     int maxMacsPerVni() {
         return maxMacsPerVni;
+    }
+
+    Duration localHold() {
+        return localHold;
+    }
+
+    int maxRemoteLocations() {
+        return maxRemoteLocations;
     }
 
     int ttl() {

@@ -62,6 +62,8 @@ final class VtepRuntime {
                 .ageing(config.ageing())
                 .maxEntries(config.maxMacs())
                 .maxEntriesPerVni(config.maxMacsPerVni())
+                .localHold(config.localHold())
+                .maxRemoteLocations(config.maxRemoteLocations())
                 .listener(config.fdbListener())
                 .build();
         this.gre = config.encapsulation() != Encapsulation.VXLAN;

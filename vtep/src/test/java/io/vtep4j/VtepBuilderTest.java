@@ -33,6 +33,8 @@ class VtepBuilderTest {
         rejects(b -> b.maxMacs(0), "maxMacs: 0 (expected: >= 1)");
         rejects(b -> b.maxMacsPerVni(-1), "maxMacsPerVni: -1 (expected: >= 1)");
         rejects(b -> b.ageing(Duration.ZERO), "ageing: PT0S (expected: > 0 and <= PT240H)");
+        rejects(b -> b.localHold(Duration.ofSeconds(-1)), "localHold: PT-1S (expected: PT0S .. PT240H)");
+        rejects(b -> b.maxRemoteLocations(0), "maxRemoteLocations: 0 (expected: 1..16128)");
         rejects(b -> b.sweepInterval(Duration.ZERO), "sweepInterval: PT0S (expected: 1 ms..1 h)");
         rejects(
                 b -> b.localAddress("0.0.0.0"),

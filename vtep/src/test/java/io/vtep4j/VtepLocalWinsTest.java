@@ -29,8 +29,11 @@ class VtepLocalWinsTest {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Vtep vtep(String address, int port) {
-        final Vtep v =
-                Vtep.builder().localAddress(address).port(port).eventLoops(1).build();
+        return vtep(Vtep.builder().localAddress(address).port(port).eventLoops(1));
+    }
+
+    private Vtep vtep(Vtep.Builder builder) {
+        final Vtep v = builder.build();
         closeables.add(0, v);
         return v;
     }
@@ -75,5 +78,25 @@ class VtepLocalWinsTest {
         assertEquals(FdbEntry.Type.LEARNED, fdb.entries(VNI).get(0).type(), fdb.show());
         assertEquals(12, fdb.counters().refusedLocal(), fdb.counters().toString());
         assertEquals(0, fdb.counters().duplicates());
+    }
+
+    @Test
+    void withTheHoldTurnedOffAHostThatSpeaksFromARemoteVtepMovesThere() throws Exception {
+        final int port = TestFrames.freePort();
+        final Vtep gateway = vtep(Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(port)
+                .eventLoops(1)
+                .localHold(Duration.ZERO));
+        final Vtep remote = vtep("127.0.0.2", port);
+        final LocalPort host = gateway.segment(VNI).attach("trunk", sink());
+        final LocalPort moved = remote.segment(VNI).floodTo("127.0.0.1").attach("moved", sink());
+        final ForwardingTable fdb = gateway.forwardingTable();
+
+        host.send(frame(BROADCAST, HOST));
+        Await.until(WAIT, () -> fdb.lookup(VNI, HOST) != null, fdb::show);
+        moved.send(frame(BROADCAST, HOST));
+        Await.until(WAIT, () -> fdb.lookup(VNI, HOST).isRemote(), fdb::show);
+        assertEquals(0, fdb.counters().refusedLocal(), fdb.counters().toString());
     }
 }
