@@ -46,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Direct I/O ({@link UnderlayConfig#directIo()}, epoll only): every channel is still bound and configured by
  * Netty but never reads; an {@link MmsgPort} on a duplicate of its descriptor receives and sends with
  * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding creates no objects per packet. Sends
- * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task.
+ * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task, and the
+ * first of a run of such tasks queues one flush behind itself, so a handed-over send never waits for later traffic.
  * Thread-safe as {@link Underlay} requires.
  */
 public final class UdpUnderlay implements Underlay {
@@ -114,11 +115,35 @@ public final class UdpUnderlay implements Underlay {
         volatile boolean poolDirty;
         /** Direct I/O: the ports of this lane's unicast and pool channels. */
         volatile MmsgPort[] ports = NO_PORTS;
-        /** Direct I/O: a thread other than the loop queued sends; the next flush hands a flush over too. */
-        volatile boolean foreignSends;
+        /**
+         * Direct I/O, loop only: a flush task is queued behind the sends other threads handed over. Set and cleared
+         * on the loop, so no flush by another thread can clear it between a hand-over and its send.
+         */
+        boolean flushQueued;
+        /** Direct I/O: flushes the ports after the sends handed over before it (queued at most once at a time). */
+        final Runnable queuedFlush = () -> {
+            flushQueued = false;
+            flushPorts(this);
+        };
 
         Lane(EventLoop loop) {
             this.loop = loop;
+        }
+
+        /**
+         * Direct I/O, loop only: queues {@code payload} on {@code port} and makes sure a flush follows it, even if
+         * no other flush comes (the sender's own flush call may run before this task).
+         */
+        void queueForeign(MmsgPort port, ByteBuf payload, InetAddress destination) {
+            port.queue(payload, destination);
+            if (!flushQueued) {
+                try {
+                    loop.execute(queuedFlush);
+                    flushQueued = true;
+                } catch (RejectedExecutionException e) {
+                    flushPorts(this); // the loop is shutting down: send now rather than never
+                }
+            }
         }
     }
 
@@ -331,14 +356,15 @@ public final class UdpUnderlay implements Underlay {
             MmsgPort port = ch.attr(DIRECT).get();
             if (onLoop) {
                 port.queue(payload, destination);
-            } else {
-                lane.foreignSends = true;
-                try {
-                    lane.loop.execute(() -> port.queue(payload, destination));
-                } catch (RejectedExecutionException e) {
-                    payload.release(); // the loop is shutting down: the task never runs
-                    return false;
-                }
+                return true;
+            }
+            Lane target = lane;
+            try {
+                target.loop.execute(() -> target.queueForeign(port, payload, destination));
+            } catch (RejectedExecutionException e) {
+                // The event loops were shut down under an open underlay: nothing can send any more.
+                payload.release();
+                return false;
             }
             return true;
         }
@@ -364,14 +390,8 @@ public final class UdpUnderlay implements Underlay {
             for (Lane lane : lanes) {
                 if (lane.loop.inEventLoop()) {
                     flushPorts(lane);
-                } else if (lane.foreignSends) {
-                    lane.foreignSends = false;
-                    try {
-                        lane.loop.execute(() -> flushPorts(lane));
-                    } catch (RejectedExecutionException e) {
-                        // the loop is shutting down: it releases what its ports still queue when they close
-                    }
                 }
+                // Other lanes: sends handed over from other threads bring their own flush (Lane.queueForeign).
             }
             return;
         }

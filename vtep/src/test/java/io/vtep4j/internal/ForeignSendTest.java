@@ -1,0 +1,122 @@
+package io.vtep4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sends from application threads on the direct I/O path: each such send is handed to the event loop, and must leave
+ * without help from any later traffic, whatever the interleaving of concurrent sends and flushes.
+ */
+class ForeignSendTest {
+
+    static final int THREADS = 4;
+    static final int ROUNDS = 300;
+
+    EventLoopGroup group;
+    final List<UdpUnderlay> underlays = new ArrayList<>();
+    final RecordingReceiver receiver = new RecordingReceiver();
+
+    @BeforeEach
+    void start() {
+        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
+        group = Transports.newGroup(1, "foreign-send");
+    }
+
+    @AfterEach
+    void stop() {
+        for (UdpUnderlay u : underlays) {
+            u.close();
+        }
+        receiver.releaseAll();
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    UdpUnderlay open(String address, int port) throws Exception {
+        UdpUnderlay u = new UdpUnderlay(TestConfigs.of(group, List.of(InetAddress.getByName(address)), port, true));
+        underlays.add(u);
+        u.open(receiver);
+        return u;
+    }
+
+    @Test
+    void everyFrameSentFromApplicationThreadsArrivesOnAnIdleNetwork() throws Exception {
+        int port = DirectIoTest.freePort();
+        UdpUnderlay a = open("127.0.0.1", port);
+        open("127.0.0.2", port);
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        // The test thread is a party too: a round starts only once it has seen every frame of the previous one.
+        CyclicBarrier start = new CyclicBarrier(THREADS + 1);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int id = t;
+            Thread sender = new Thread(() -> {
+                try {
+                    for (int round = 0; round < ROUNDS; round++) {
+                        start.await(10, TimeUnit.SECONDS);
+                        ByteBuf p = PooledByteBufAllocator.DEFAULT
+                                .directBuffer(8)
+                                .writeInt(round)
+                                .writeInt(id);
+                        a.send(p, b, id);
+                        a.flush();
+                    }
+                } catch (Exception e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            sender.setDaemon(true);
+            sender.start();
+            senders.add(sender);
+        }
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                start.await(10, TimeUnit.SECONDS);
+                boolean[] seen = new boolean[THREADS];
+                for (int k = 0; k < THREADS; k++) {
+                    // Nothing else is sent until all THREADS frames of this round arrived: a frame left in the
+                    // send vector would wait forever, so a generous bound tells a lost flush from a slow machine.
+                    RecordingReceiver.Received got = receiver.next(2);
+                    assertNotNull(got, "round " + round + ": a frame did not arrive within 2 s");
+                    ByteBuf payload = got.payload();
+                    try {
+                        assertEquals(round, payload.getInt(0));
+                        assertFalse(seen[payload.getInt(4)], "duplicate");
+                        seen[payload.getInt(4)] = true;
+                    } finally {
+                        payload.release();
+                    }
+                }
+            }
+        } finally {
+            for (Thread t : senders) {
+                t.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void aSendAfterTheEventLoopsWereShutDownIsRefusedAndReleased() throws Exception {
+        UdpUnderlay a = open("127.0.0.1", DirectIoTest.freePort());
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(1);
+        assertFalse(a.send(payload, InetAddress.getByName("127.0.0.2"), 0), "nothing can send: refused at once");
+        assertEquals(0, payload.refCnt(), "the refused payload is released");
+        a.flush(); // nothing to do, and nothing thrown
+    }
+}
