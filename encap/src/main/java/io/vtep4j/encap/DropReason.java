@@ -51,6 +51,11 @@ public enum DropReason {
     OUTER_IPV4_FRAGMENT(-43, "outer-ipv4-fragment"),
     /** An outer IPv6 packet with a Fragment extension header: not reassembled either. */
     OUTER_IPV6_FRAGMENT(-44, "outer-ipv6-fragment"),
+    /**
+     * Addressed to neither a local address of this VTEP nor a group it joined (a socket bound to the wildcard address
+     * to receive groups also sees the host's other addresses).
+     */
+    WRONG_DESTINATION(-45, "wrong-destination"),
 
     // ---- engine ----
     /** No segment is configured for the packet's VNI/VSID. */

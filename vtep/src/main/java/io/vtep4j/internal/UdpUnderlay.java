@@ -22,7 +22,6 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -92,7 +91,9 @@ public final class UdpUnderlay implements Underlay {
     private final SendCounters sendCounters = new SendCounters();
 
     private UdpInbound inbound;
-    private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
+    /** Netty path: the socket address of each destination, bounded ({@link DestinationCache#CAPACITY}). */
+    private final DestinationCache recipients;
+
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private final Object multicastLock = new Object();
@@ -150,6 +151,7 @@ public final class UdpUnderlay implements Underlay {
     /** Creates the underlay; touches no socket until {@link #open}. */
     public UdpUnderlay(UnderlayConfig config) {
         this.config = config;
+        this.recipients = new DestinationCache(config.port());
         this.epoll = Transports.epoll();
         // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
@@ -368,11 +370,7 @@ public final class UdpUnderlay implements Underlay {
             }
             return true;
         }
-        InetSocketAddress recipient = recipients.get(destination);
-        if (recipient == null) {
-            recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, config.port()));
-        }
-        ch.write(new DatagramPacket(payload, recipient), ch.voidPromise());
+        ch.write(new DatagramPacket(payload, recipients.get(destination)), ch.voidPromise());
         if (pool.length > 0) {
             return true;
         }
@@ -501,6 +499,11 @@ public final class UdpUnderlay implements Underlay {
             ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         allChannels.clear();
+    }
+
+    /** For tests: destinations the Netty path holds a socket address for. */
+    int destinationCount() {
+        return recipients.size();
     }
 
     /** For tests: the channels of the unicast lanes. */

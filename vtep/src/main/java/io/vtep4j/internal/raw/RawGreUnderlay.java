@@ -9,6 +9,8 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ipv4Header;
 import io.vtep4j.internal.ChannelFutures;
 import io.vtep4j.internal.DatagramInbound;
+import io.vtep4j.internal.DestinationCache;
+import io.vtep4j.internal.Destinations;
 import io.vtep4j.internal.MulticastInterfaces;
 import io.vtep4j.internal.SocketOptions;
 import io.vtep4j.internal.Transports;
@@ -22,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,7 +66,11 @@ public final class RawGreUnderlay implements Underlay {
     private static final long TIMEOUT_SECONDS = 10;
 
     private final UnderlayConfig config;
-    private final ConcurrentHashMap<InetAddress, InetSocketAddress> recipients = new ConcurrentHashMap<>();
+    /** What the wildcard group socket accepts: the local addresses and the joined groups. */
+    private final Destinations destinations;
+    /** The socket address of each destination, bounded ({@link DestinationCache#CAPACITY}); raw sockets have no port. */
+    private final DestinationCache recipients = new DestinationCache(0);
+
     private final List<InetSocketAddress> bound = new ArrayList<>();
     /** Channels of further local addresses of a family: they receive, the first of the family sends. */
     private final List<EpollDatagramChannel> receiveOnly = new ArrayList<>();
@@ -84,6 +89,7 @@ public final class RawGreUnderlay implements Underlay {
     /** Keeps the configuration; touches no socket until {@link #open}. */
     public RawGreUnderlay(UnderlayConfig config) {
         this.config = config;
+        this.destinations = new Destinations(config.localAddresses());
     }
 
     @Override
@@ -131,11 +137,32 @@ public final class RawGreUnderlay implements Underlay {
             socket.close();
             throw e;
         }
+        try {
+            configure(ch, socket.isIpv6(), receiver, groupsOnly);
+            ChannelFutures.await(
+                    config.group().next().register(ch),
+                    "cannot register raw GRE socket on " + local.getHostAddress(),
+                    TIMEOUT_SECONDS);
+        } catch (IOException | RuntimeException e) {
+            // The channel owns the descriptor now; an unregistered one cannot close through its (absent) loop.
+            if (ch.isRegistered()) {
+                ch.close().awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } else {
+                ch.unsafe().closeForcibly();
+            }
+            throw e;
+        }
+        return ch;
+    }
+
+    /** Receive buffers, outer-header and multicast options, and the inbound handler of a new raw channel. */
+    private void configure(EpollDatagramChannel ch, boolean ipv6, UnderlayReceiver receiver, boolean groupsOnly)
+            throws IOException {
         // IPv4 raw reads carry the IPv4 header (up to 60 bytes) in front of the tunnel payload.
-        int slot = config.maxFrameLength() + (socket.isIpv6() ? 0 : MAX_IPV4_HEADER) + 1;
+        int slot = config.maxFrameLength() + (ipv6 ? 0 : MAX_IPV4_HEADER) + 1;
         // Netty's recvmmsg path asks the socket for a UDP-level option that an AF_INET6 raw socket lacks
         // (ENOPROTOOPT on every read), so IPv6 reads one packet per recvmsg.
-        int batch = socket.isIpv6() ? 1 : Math.max(1, config.readBatch());
+        int batch = ipv6 ? 1 : Math.max(1, config.readBatch());
         ch.config()
                 .setAllocator(config.allocator())
                 .setTrafficClass(config.dscp() << 2)
@@ -143,7 +170,7 @@ public final class RawGreUnderlay implements Underlay {
         if (batch > 1) {
             ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
         }
-        if (config.multicastInterface() != null && !socket.isIpv6()) {
+        if (config.multicastInterface() != null && !ipv6) {
             // Sends to a group leave through the named interface, with the unicast TTL, and never loop back to us.
             ch.config()
                     .setNetworkInterface(multicastInterface())
@@ -151,17 +178,7 @@ public final class RawGreUnderlay implements Underlay {
                     .setLoopbackModeDisabled(true)
                     .setOption(EpollChannelOption.IP_MULTICAST_ALL, false);
         }
-        ch.pipeline().addLast(new Inbound(receiver, !socket.isIpv6(), groupsOnly));
-        try {
-            ChannelFutures.await(
-                    config.group().next().register(ch),
-                    "cannot register raw GRE socket on " + local.getHostAddress(),
-                    TIMEOUT_SECONDS);
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        return ch;
+        ch.pipeline().addLast(new Inbound(receiver, !ipv6, groupsOnly, config.maxFrameLength(), destinations));
     }
 
     @Override
@@ -172,12 +189,7 @@ public final class RawGreUnderlay implements Underlay {
             payload.release();
             return false;
         }
-        InetSocketAddress recipient = recipients.get(destination);
-        if (recipient == null) {
-            // Raw sockets have no port: sendto(2) ignores it for IPPROTO_GRE.
-            recipient = recipients.computeIfAbsent(destination, a -> new InetSocketAddress(a, 0));
-        }
-        ch.write(new DatagramPacket(payload, recipient), ch.voidPromise());
+        ch.write(new DatagramPacket(payload, recipients.get(destination)), ch.voidPromise());
         if (v6) {
             dirty6 = true;
         } else {
@@ -218,6 +230,7 @@ public final class RawGreUnderlay implements Underlay {
             }
             ch = multicast4;
         }
+        destinations.join(group);
         ChannelFutures.await(
                 ch.joinGroup(new InetSocketAddress(group, 0), nif), "join " + group.getHostAddress(), TIMEOUT_SECONDS);
     }
@@ -235,6 +248,7 @@ public final class RawGreUnderlay implements Underlay {
                     "leave " + group.getHostAddress(),
                     TIMEOUT_SECONDS);
         }
+        destinations.leave(group);
     }
 
     private NetworkInterface checkGroup(InetAddress group) throws IOException {
@@ -273,20 +287,41 @@ public final class RawGreUnderlay implements Underlay {
         }
     }
 
+    /** For tests: destinations held as socket addresses. */
+    int destinationCount() {
+        return recipients.size();
+    }
+
     /** Strips the outer IPv4 header and hands the GRE payload on; nothing escapes the event loop. */
     static final class Inbound extends DatagramInbound {
 
         private final boolean ipv4;
         private final boolean groupsOnly;
+        private final int maxPayload;
+        private final Destinations destinations;
 
+        /** A unicast socket's inbound (tests), accepting payloads up to 64 KiB. */
         Inbound(UnderlayReceiver receiver, boolean ipv4) {
-            this(receiver, ipv4, false);
+            this(receiver, ipv4, false, 65535, null);
         }
 
-        Inbound(UnderlayReceiver receiver, boolean ipv4, boolean groupsOnly) {
+        /**
+         * @param groupsOnly the wildcard socket that receives groups: it delivers only packets to a joined group,
+         *        discards copies of packets to a local address (their own socket delivers them) and drops the rest
+         * @param maxPayload longest GRE payload accepted; a longer one (or one cut short by the read) is dropped
+         * @param destinations what {@code groupsOnly} accepts; may be null otherwise
+         */
+        Inbound(
+                UnderlayReceiver receiver,
+                boolean ipv4,
+                boolean groupsOnly,
+                int maxPayload,
+                Destinations destinations) {
             super(receiver);
             this.ipv4 = ipv4;
             this.groupsOnly = groupsOnly;
+            this.maxPayload = maxPayload;
+            this.destinations = destinations;
         }
 
         @Override
@@ -294,25 +329,41 @@ public final class RawGreUnderlay implements Underlay {
             ByteBuf content = packet.content();
             if (ipv4) {
                 int offset = content.readerIndex();
-                // The kernel has checked the header checksum before raw delivery; no need to sum it again.
-                if (groupsOnly
-                        && (content.readableBytes() < Ipv4Header.MIN_LENGTH
-                                || (Ipv4Header.destination(content, offset) >>> 28) != 0xE)) {
-                    // The wildcard socket's copy of a unicast packet: the unicast socket delivers it. Not a drop.
-                    content.release();
-                    return null;
+                if (content.readableBytes() >= Ipv4Header.MIN_LENGTH && groupsOnly) {
+                    int destination = Ipv4Header.destination(content, offset);
+                    if (!destinations.accepts4(destination)) {
+                        return drop(content, DropReason.WRONG_DESTINATION);
+                    }
+                    if (destinations.isLocal4(destination)) {
+                        // The wildcard socket's copy of a unicast packet: the unicast socket delivers it. Not a drop.
+                        content.release();
+                        return null;
+                    }
                 }
+                if (content.readableBytes() > maxPayload + MAX_IPV4_HEADER) {
+                    // A full receive slot: the read cut the packet short (RFC 7637 §4: no fragmentation either).
+                    return drop(content, DropReason.MTU_EXCEEDED);
+                }
+                // The kernel has checked the header checksum before raw delivery; no need to sum it again.
                 int headerLength = Ipv4Header.validate(content, offset, content.readableBytes(), false);
                 if (headerLength < 0) {
-                    content.release();
-                    receiver.dropped(DropReason.fromCode(headerLength));
-                    return null;
+                    return drop(content, DropReason.fromCode(headerLength));
                 }
                 // Trim anything past the IPv4 total length, then skip the header: the GRE header comes first.
                 content.writerIndex(offset + Ipv4Header.totalLength(content, offset));
                 content.readerIndex(offset + headerLength);
             }
+            if (content.readableBytes() > maxPayload) {
+                // Longer than any valid packet, or (IPv6, whose slot is maxPayload + 1) cut short by the read.
+                return drop(content, DropReason.MTU_EXCEEDED);
+            }
             return content;
+        }
+
+        private ByteBuf drop(ByteBuf content, DropReason reason) {
+            content.release();
+            receiver.dropped(reason);
+            return null;
         }
     }
 }

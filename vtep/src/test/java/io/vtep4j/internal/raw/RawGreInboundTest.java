@@ -107,8 +107,11 @@ class RawGreInboundTest {
     }
 
     @Test
-    void theGroupSocketDiscardsItsCopiesOfUnicastUncountedAndPassesGroupTraffic() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true));
+    void theGroupSocketDiscardsItsCopiesOfUnicastUncountedAndPassesGroupTraffic() throws Exception {
+        io.vtep4j.internal.Destinations accepted =
+                new io.vtep4j.internal.Destinations(List.of(java.net.InetAddress.getByName("10.99.0.1")));
+        accepted.join(java.net.InetAddress.getByName("239.99.0.1"));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true, 65535, accepted));
         ByteBuf unicast = content(ipv4(20, GRE.length, 0), GRE); // to 10.99.0.1
         ch.writeInbound(new DatagramPacket(unicast, new InetSocketAddress(0), new InetSocketAddress("10.99.0.3", 0)));
         assertEquals(0, unicast.refCnt());
@@ -118,6 +121,26 @@ class RawGreInboundTest {
         assertEquals(1, recorder.payloads.size());
         assertArrayEquals(GRE, recorder.payloads.get(0));
         assertTrue(recorder.drops.isEmpty(), "a unicast copy is not a drop");
+        assertFalse(ch.finish());
+    }
+
+    @Test
+    void theGroupSocketDropsAndCountsWhatIsAddressedToAnotherAddressOfTheHost() throws Exception {
+        io.vtep4j.internal.Destinations accepted =
+                new io.vtep4j.internal.Destinations(List.of(java.net.InetAddress.getByName("10.99.0.1")));
+        accepted.join(java.net.InetAddress.getByName("239.99.0.1"));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true, 65535, accepted));
+        for (int last : new int[] {9, 2}) { // 10.99.0.9: another address of the host; 239.99.0.2: not joined
+            byte[] header = ipv4(20, GRE.length, 0);
+            header[16] = (byte) (last == 9 ? 10 : 239);
+            header[19] = (byte) last;
+            ByteBuf content = content(header, GRE);
+            ch.writeInbound(
+                    new DatagramPacket(content, new InetSocketAddress(0), new InetSocketAddress("10.99.0.3", 0)));
+            assertEquals(0, content.refCnt());
+        }
+        assertTrue(recorder.payloads.isEmpty(), "nothing delivered");
+        assertEquals(List.of(DropReason.WRONG_DESTINATION, DropReason.WRONG_DESTINATION), recorder.drops);
         assertFalse(ch.finish());
     }
 
