@@ -39,6 +39,11 @@ public final class SocketOptions {
     /** {@code <linux/in6.h>}: IPV6_PMTUDISC_DO. */
     static final int IPV6_PMTUDISC_DO = 2;
 
+    /** {@code <linux/in.h>}: IP_PKTINFO — an {@code in_pktinfo} control message (with the destination) per read. */
+    static final int IP_PKTINFO = 8;
+    /** {@code <linux/in6.h>}: IPV6_RECVPKTINFO — the same for IPv6 ({@code in6_pktinfo}). */
+    static final int IPV6_RECVPKTINFO = 49;
+
     private static volatile LibC libc;
 
     private SocketOptions() {}
@@ -82,6 +87,20 @@ public final class SocketOptions {
                 // RFC 7348 §5: the UDP checksum SHOULD be transmitted as zero over IPv4.
                 set(fd, SOL_SOCKET, SO_NO_CHECK, 1, "SO_NO_CHECK");
             }
+        }
+    }
+
+    /**
+     * Asks the kernel to report each received datagram's destination address (IP_PKTINFO, or IPV6_RECVPKTINFO on an
+     * IPv6 socket), so that a socket bound to a wildcard address can tell what was addressed to whom.
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void receiveDestination(int fd, boolean ipv6) throws IOException {
+        if (ipv6) {
+            set(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+        } else {
+            set(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
         }
     }
 

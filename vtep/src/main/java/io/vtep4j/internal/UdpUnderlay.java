@@ -36,7 +36,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Multicast: a separate channel bound to the wildcard address of the group's family receives the groups joined on
  * {@link UnderlayConfig#multicastInterface()} (IP_MULTICAST_ALL off, so it gets only what this VTEP joined); sends
- * to a group leave through the unicast channels with IP_MULTICAST_IF / TTL set and multicast loopback off.
+ * to a group leave through the unicast channels with IP_MULTICAST_IF / TTL set and multicast loopback off. Bound to
+ * the wildcard address, that channel would also get what is sent to any other address of the host on the VXLAN port:
+ * on epoll it learns each datagram's destination (IP_RECVORIGDSTADDR on Netty's path, IP_PKTINFO / IPV6_PKTINFO with
+ * direct I/O) and drops what is addressed to neither a local address nor a joined group as
+ * {@code WRONG_DESTINATION}. NIO cannot see the destination and delivers everything that channel receives.
  *
  * <p>Source port: by default every packet leaves from the bound port (a kernel UDP socket has one). With
  * {@link UnderlayConfig#sourcePorts()} N &gt; 0, each loop also owns N send-only sockets bound to ports spread over
@@ -93,6 +97,8 @@ public final class UdpUnderlay implements Underlay {
     private UdpInbound inbound;
     /** Netty path: the socket address of each destination, bounded ({@link DestinationCache#CAPACITY}). */
     private final DestinationCache recipients;
+    /** What the wildcard-bound group channels deliver: the local addresses and the joined groups. */
+    private final Destinations destinations;
 
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -152,6 +158,7 @@ public final class UdpUnderlay implements Underlay {
     public UdpUnderlay(UnderlayConfig config) {
         this.config = config;
         this.recipients = new DestinationCache(config.port());
+        this.destinations = new Destinations(config.localAddresses());
         this.epoll = Transports.epoll();
         // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
@@ -169,7 +176,7 @@ public final class UdpUnderlay implements Underlay {
             throw new IOException("directIo: needs Netty's epoll transport (Linux); the NIO transport is in use");
         }
         this.receiver = receiver;
-        this.inbound = new UdpInbound(receiver, config.maxFrameLength() - IPV4_UDP_OVERHEAD);
+        this.inbound = new UdpInbound(receiver, maxPayload(), null);
         List<Lane> laneList = new ArrayList<>();
         for (EventExecutor executor : config.group()) {
             laneList.add(new Lane((EventLoop) executor));
@@ -182,7 +189,7 @@ public final class UdpUnderlay implements Underlay {
             for (InetAddress local : config.localAddresses()) {
                 boolean v6 = local instanceof Inet6Address;
                 for (Lane lane : lanes) {
-                    Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true, true);
+                    Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true, true, false);
                     Channel[] pool = sourcePortPool(lane.loop, local, v6);
                     if (v6) {
                         lane.v6 = ch;
@@ -224,7 +231,7 @@ public final class UdpUnderlay implements Underlay {
                 // Spread the pool over the range: socket i starts at its own n-th of it.
                 int port = SOURCE_PORT_MIN + (start + i * (SOURCE_PORT_RANGE / n) + candidate) % SOURCE_PORT_RANGE;
                 try {
-                    pool[i] = bind(loop, new InetSocketAddress(local, port), v6, false, false);
+                    pool[i] = bind(loop, new InetSocketAddress(local, port), v6, false, false, false);
                 } catch (IOException e) {
                     last = e;
                 }
@@ -240,8 +247,20 @@ public final class UdpUnderlay implements Underlay {
         return pool;
     }
 
-    private Channel bind(EventLoop loop, InetSocketAddress address, boolean v6, boolean reusePort, boolean reuseAddr)
+    /**
+     * Binds one channel. {@code wildcard}: the group channel, bound to the wildcard address, which also sees what is
+     * sent to any other address of the host; on epoll it learns each datagram's destination and delivers only what
+     * {@link #destinations} accepts (NIO cannot tell, and delivers all).
+     */
+    private Channel bind(
+            EventLoop loop,
+            InetSocketAddress address,
+            boolean v6,
+            boolean reusePort,
+            boolean reuseAddr,
+            boolean wildcard)
             throws IOException {
+        UdpInbound handler = wildcard && epoll ? new UdpInbound(receiver, maxPayload(), destinations) : inbound;
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channelFactory(Transports.datagramChannels(v6))
@@ -258,7 +277,7 @@ public final class UdpUnderlay implements Underlay {
                         if (gso) {
                             ch.pipeline().addLast(new GsoCoalescer(sendCounters));
                         }
-                        ch.pipeline().addLast(inbound);
+                        ch.pipeline().addLast(handler);
                     }
                 });
         if (direct) {
@@ -267,6 +286,9 @@ public final class UdpUnderlay implements Underlay {
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, reusePort);
             b.option(EpollChannelOption.IP_MULTICAST_ALL, false);
+            if (wildcard && !direct) {
+                b.option(EpollChannelOption.IP_RECVORIGDSTADDR, true); // fills DatagramPacket.recipient()
+            }
             if (config.udpGro()) {
                 b.option(EpollChannelOption.UDP_GRO, true);
             }
@@ -300,23 +322,33 @@ public final class UdpUnderlay implements Underlay {
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
             if (direct) {
+                if (wildcard) {
+                    SocketOptions.receiveDestination(fd, v6);
+                }
                 MmsgPort port = MmsgPort.open(
                         (IoEventLoop) loop,
                         fd,
                         receiver,
-                        config.allocator(),
-                        config.port(),
-                        slot,
-                        config.maxFrameLength() - IPV4_UDP_OVERHEAD,
-                        config.readBatch(),
-                        MESSAGES_PER_WAKEUP,
-                        gsoSend,
-                        sendCounters);
+                        new MmsgPort.Options(
+                                config.allocator(),
+                                config.port(),
+                                slot,
+                                maxPayload(),
+                                config.readBatch(),
+                                MESSAGES_PER_WAKEUP,
+                                gsoSend,
+                                wildcard ? destinations : null,
+                                sendCounters));
                 allPorts.add(port);
                 ch.attr(DIRECT).set(port);
             }
         }
         return ch;
+    }
+
+    /** Largest payload an MTU-sized IPv4 packet can carry: anything longer cannot be a tunnel packet for us. */
+    private int maxPayload() {
+        return config.maxFrameLength() - IPV4_UDP_OVERHEAD;
     }
 
     @Override
@@ -431,6 +463,7 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public void joinGroup(InetAddress group) throws IOException {
         DatagramChannel ch = multicastChannel(group, true);
+        destinations.join(group);
         ChannelFutures.await(
                 ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()),
                 "join " + group,
@@ -446,6 +479,7 @@ public final class UdpUnderlay implements Underlay {
                     "leave " + group,
                     CLOSE_TIMEOUT_SECONDS);
         }
+        destinations.leave(group);
     }
 
     private NetworkInterface multicastInterface() throws SocketException {
@@ -467,7 +501,7 @@ public final class UdpUnderlay implements Underlay {
                 }
                 InetAddress any = InetAddress.getByName(v6 ? "::" : "0.0.0.0");
                 synchronized (this) {
-                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false, true);
+                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false, true, true);
                 }
                 if (v6) {
                     multicast6 = ch;

@@ -15,10 +15,10 @@ final class Syscalls {
     static final int EINTR = 4;
     /** {@code <asm-generic/errno-base.h>}: EAGAIN (== EWOULDBLOCK). */
     static final int EAGAIN = 11;
-    /** {@code <bits/socket.h>}: MSG_TRUNC, set in msg_flags when a datagram was longer than the buffer. */
-    static final int MSG_TRUNC = 0x20;
-    /** {@code <bits/socket.h>}: MSG_DONTWAIT. */
-    static final int MSG_DONTWAIT = 0x40;
+    /** {@code <asm-generic/errno.h>}: ENOBUFS, the device queue or socket memory ran out. */
+    static final int ENOBUFS = 105;
+    /** {@code <asm-generic/errno.h>}: EMSGSIZE, the datagram exceeds what the path (with DF) can carry. */
+    static final int EMSGSIZE = 90;
 
     static {
         Native.register(NativeLibrary.getInstance("c"));

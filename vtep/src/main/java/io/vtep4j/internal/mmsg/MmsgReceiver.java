@@ -1,0 +1,221 @@
+package io.vtep4j.internal.mmsg;
+
+import static io.vtep4j.internal.mmsg.MmsgLayout.AF_INET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.AF_INET6;
+import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_DATA_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_LEN_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_LEVEL_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_TYPE_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IN6_PKTINFO_LENGTH;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IN_PKTINFO_LENGTH;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IOV_BASE_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IPI6_ADDR_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IPI_ADDR_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IPV6_PKTINFO;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IP_PKTINFO;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CONTROLLEN_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CTRUNC;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_DONTWAIT;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_FLAGS_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_LEN_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_NAMELEN_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_TRUNC;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SIN6_ADDR_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SIN6_SCOPE_ID_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SIN_ADDR_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOCKADDR_IN6_LENGTH;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IP;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IPV6;
+import static io.vtep4j.internal.mmsg.MmsgLayout.align;
+import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgLen;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.Destinations;
+import io.vtep4j.internal.UnderlayReceiver;
+import java.net.InetAddress;
+
+/**
+ * The receive half of an {@link MmsgPort}: {@code recvmmsg} into one pooled buffer per batch, each datagram handed
+ * on as a slice with its sender mapped through an {@link AddressCache}. Checks, each a counted drop: truncated or
+ * longer than the MTU allows ({@link DropReason#MTU_EXCEEDED}); an unknown address family
+ * ({@link DropReason#OUTER_UDP_MALFORMED}); and, on a socket bound to a wildcard address, a destination (from the
+ * {@code IP_PKTINFO} / {@code IPV6_PKTINFO} control message) that is neither a local address nor a joined group
+ * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). Event loop only.
+ */
+final class MmsgReceiver {
+
+    /** Retries of a call interrupted by a signal before the read gives up for this wakeup. */
+    static final int EINTR_RETRIES = 8;
+
+    private final int fd;
+    private final SocketCalls calls;
+    private final UnderlayReceiver receiver;
+    private final ByteBufAllocator allocator;
+    private final MessageVector rx;
+    private final int slot;
+    private final int maxPayload;
+    private final int messagesPerWakeup;
+    /** Null on a socket bound to one address (the kernel already filters); else what may be delivered. */
+    private final Destinations destinations;
+
+    private final AddressCache sources = new AddressCache();
+
+    MmsgReceiver(
+            int fd,
+            SocketCalls calls,
+            UnderlayReceiver receiver,
+            ByteBufAllocator allocator,
+            int batch,
+            int slot,
+            int maxPayload,
+            int messagesPerWakeup,
+            Destinations destinations) {
+        this.fd = fd;
+        this.calls = calls;
+        this.receiver = receiver;
+        this.allocator = allocator;
+        this.slot = slot;
+        this.maxPayload = maxPayload;
+        this.messagesPerWakeup = messagesPerWakeup;
+        this.destinations = destinations;
+        this.rx =
+                new MessageVector(allocator, batch, slot, destinations == null ? 0 : MmsgLayout.PKTINFO_CONTROL_LENGTH);
+    }
+
+    /**
+     * Reads up to {@code messagesPerWakeup} datagrams, batch by batch, until the socket is drained or {@code port}
+     * closes; then one readComplete if anything was delivered.
+     */
+    void readReady(MmsgPort port) {
+        boolean delivered = false;
+        int budget = messagesPerWakeup;
+        while (budget > 0 && !port.isClosed()) {
+            int n = Math.min(rx.batch(), budget);
+            ByteBuf buffer = allocator.directBuffer(n * slot, n * slot);
+            int got;
+            try {
+                long address = buffer.memoryAddress();
+                for (int i = 0; i < n; i++) {
+                    int h = rx.header(i);
+                    rx.buffer.setIntLE(h + MSG_NAMELEN_OFFSET, SOCKADDR_IN6_LENGTH);
+                    rx.buffer.setIntLE(h + MSG_FLAGS_OFFSET, 0);
+                    if (rx.controlLength() > 0) {
+                        rx.buffer.setLongLE(h + MSG_CONTROLLEN_OFFSET, rx.controlLength()); // the kernel shrinks it
+                    }
+                    rx.buffer.setLongLE(rx.iovec(i) + IOV_BASE_OFFSET, address + (long) i * slot);
+                }
+                got = recvmmsg(n);
+                for (int i = 0; i < got; i++) {
+                    delivered |= deliver(buffer, i);
+                }
+            } finally {
+                buffer.release();
+            }
+            if (got < n) {
+                break; // drained (or failed): level-triggered epoll calls again if more arrives
+            }
+            budget -= got;
+        }
+        if (delivered) {
+            receiver.readComplete();
+        }
+    }
+
+    /** Checks datagram {@code i} of the batch in {@code buffer} and hands it on; true if it was delivered. */
+    private boolean deliver(ByteBuf buffer, int i) {
+        int h = rx.header(i);
+        int length = rx.buffer.getIntLE(h + MSG_LEN_OFFSET);
+        int flags = rx.buffer.getIntLE(h + MSG_FLAGS_OFFSET);
+        if ((flags & MSG_TRUNC) != 0 || length > maxPayload) {
+            // RFC 7348 §4.3: no fragmentation, so a datagram this long is no tunnel packet of ours.
+            receiver.dropped(DropReason.MTU_EXCEEDED);
+            return false;
+        }
+        if (destinations != null && ((flags & MSG_CTRUNC) != 0 || !addressedToUs(i))) {
+            receiver.dropped(DropReason.WRONG_DESTINATION);
+            return false;
+        }
+        InetAddress source = source(rx.name(i));
+        if (source == null) {
+            receiver.dropped(DropReason.OUTER_UDP_MALFORMED);
+            return false;
+        }
+        try {
+            receiver.received(buffer.retainedSlice(i * slot, length), source);
+        } catch (Throwable ignored) {
+            // The receiver owns the slice from the call on; it must not throw, but the loop survives.
+        }
+        return true;
+    }
+
+    /** One recvmmsg over the first {@code n} receive slots; 0 when nothing is queued or the call failed. */
+    private int recvmmsg(int n) {
+        for (int attempt = 0; attempt < EINTR_RETRIES; attempt++) {
+            int got = calls.recvmmsg(fd, rx.address(0), n, MSG_DONTWAIT);
+            if (got >= 0) {
+                return got;
+            }
+            int errno = calls.errno();
+            if (errno == Syscalls.EAGAIN) {
+                return 0;
+            }
+            if (errno != Syscalls.EINTR) {
+                // A pending socket error (an ICMP error about an earlier send) is reported on the next read.
+                receiver.dropped(DropReason.SEND_FAILED);
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Whether the packet-info control message of datagram {@code i} names a local address or a joined group. Walks
+     * the control messages the kernel wrote ({@code CMSG_FIRSTHDR} / {@code CMSG_NXTHDR}); none: false.
+     */
+    private boolean addressedToUs(int i) {
+        ByteBuf v = rx.buffer;
+        int start = rx.control(i);
+        int end = start + (int) Math.min(v.getLongLE(rx.header(i) + MSG_CONTROLLEN_OFFSET), rx.controlLength());
+        for (int c = start; c + CMSG_DATA_OFFSET <= end; ) {
+            long cmsgLength = v.getLongLE(c + CMSG_LEN_OFFSET);
+            if (cmsgLength < CMSG_DATA_OFFSET || cmsgLength > end - c) {
+                return false;
+            }
+            int level = v.getIntLE(c + CMSG_LEVEL_OFFSET);
+            int type = v.getIntLE(c + CMSG_TYPE_OFFSET);
+            int data = c + CMSG_DATA_OFFSET;
+            if (level == SOL_IP && type == IP_PKTINFO && cmsgLength >= cmsgLen(IN_PKTINFO_LENGTH)) {
+                return destinations.accepts4(v.getInt(data + IPI_ADDR_OFFSET));
+            }
+            if (level == SOL_IPV6 && type == IPV6_PKTINFO && cmsgLength >= cmsgLen(IN6_PKTINFO_LENGTH)) {
+                return destinations.accepts6(
+                        v.getLong(data + IPI6_ADDR_OFFSET), v.getLong(data + IPI6_ADDR_OFFSET + Long.BYTES));
+            }
+            c += align((int) cmsgLength);
+        }
+        return false;
+    }
+
+    /** The sender of a received datagram, from its sockaddr at {@code offset} of the receive vector. */
+    private InetAddress source(int offset) {
+        ByteBuf v = rx.buffer;
+        int family = v.getShortLE(offset) & 0xFFFF;
+        if (family == AF_INET) {
+            return sources.ipv4(v.getInt(offset + SIN_ADDR_OFFSET));
+        }
+        if (family == AF_INET6) {
+            return sources.ipv6(
+                    v.getLong(offset + SIN6_ADDR_OFFSET),
+                    v.getLong(offset + SIN6_ADDR_OFFSET + Long.BYTES),
+                    v.getIntLE(offset + SIN6_SCOPE_ID_OFFSET));
+        }
+        return null;
+    }
+
+    /** Frees the receive vector. Once, on the loop, after the last read. */
+    void release() {
+        rx.release();
+    }
+}
