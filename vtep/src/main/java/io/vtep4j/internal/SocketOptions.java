@@ -44,6 +44,9 @@ public final class SocketOptions {
     /** {@code <linux/in6.h>}: IPV6_RECVPKTINFO — the same for IPv6 ({@code in6_pktinfo}). */
     static final int IPV6_RECVPKTINFO = 49;
 
+    /** {@code <linux/in6.h>}: IPV6_RECVORIGDSTADDR — the destination as a sockaddr_in6 control message per read. */
+    static final int IPV6_RECVORIGDSTADDR = 74;
+
     private static volatile LibC libc;
 
     private SocketOptions() {}
@@ -102,6 +105,16 @@ public final class SocketOptions {
         } else {
             set(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
         }
+    }
+
+    /**
+     * Asks for IPV6_ORIGDSTADDR control messages on an IPv6 socket: Netty's epoll channel turns them into
+     * {@code DatagramPacket.recipient()}, but its IP_RECVORIGDSTADDR option enables only the IPv4 one.
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void receiveOriginalDestinationV6(int fd) throws IOException {
+        set(fd, IPPROTO_IPV6, IPV6_RECVORIGDSTADDR, 1, "IPV6_RECVORIGDSTADDR");
     }
 
     /**

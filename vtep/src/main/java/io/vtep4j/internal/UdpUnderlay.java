@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * the wildcard address, that channel would also get what is sent to any other address of the host on the VXLAN port:
  * on epoll it learns each datagram's destination (IP_RECVORIGDSTADDR on Netty's path, IP_PKTINFO / IPV6_PKTINFO with
  * direct I/O) and drops what is addressed to neither a local address nor a joined group as
- * {@code WRONG_DESTINATION}. NIO cannot see the destination and delivers everything that channel receives.
+ * {@code WRONG_DESTINATION}. Netty reads no IPv6 destination, so on its path each IPv6 group has a channel bound to
+ * the group address instead (the kernel then filters; nothing to count). NIO cannot see the destination and delivers
+ * everything its wildcard channel receives.
  *
  * <p>Source port: by default every packet leaves from the bound port (a kernel UDP socket has one). With
  * {@link UnderlayConfig#sourcePorts()} N &gt; 0, each loop also owns N send-only sockets bound to ports spread over
@@ -106,6 +108,9 @@ public final class UdpUnderlay implements Underlay {
     private volatile Lane[] lanes = new Lane[0];
     private Channel multicast4;
     private Channel multicast6;
+    /** Netty's path, IPv6: one channel per joined group, bound to the group address ({@link #groupChannel6}). */
+    private final java.util.Map<InetAddress, Channel> groups6 = new java.util.HashMap<>();
+
     private UnderlayReceiver receiver;
     private volatile boolean open;
     private boolean closed;
@@ -321,6 +326,9 @@ public final class UdpUnderlay implements Underlay {
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
+            if (wildcard && !direct && v6) {
+                SocketOptions.receiveOriginalDestinationV6(fd);
+            }
             if (direct) {
                 if (wildcard) {
                     SocketOptions.receiveDestination(fd, v6);
@@ -480,6 +488,7 @@ public final class UdpUnderlay implements Underlay {
                     CLOSE_TIMEOUT_SECONDS);
         }
         destinations.leave(group);
+        closeGroupChannel(group);
     }
 
     private NetworkInterface multicastInterface() throws SocketException {
@@ -494,6 +503,9 @@ public final class UdpUnderlay implements Underlay {
         multicastInterface();
         boolean v6 = group instanceof Inet6Address;
         synchronized (multicastLock) {
+            if (v6 && epoll && !direct) {
+                return groupChannel6(group, create);
+            }
             Channel ch = v6 ? multicast6 : multicast4;
             if (ch == null && create) {
                 if (!open) {
@@ -510,6 +522,39 @@ public final class UdpUnderlay implements Underlay {
                 }
             }
             return (DatagramChannel) ch;
+        }
+    }
+
+    /**
+     * Netty's path over IPv6: Netty reads no IPv6 destination control message, so instead of one wildcard channel
+     * each group gets a channel bound to the group address itself, and the kernel delivers it only that group's
+     * datagrams (what is sent to another address of the host reaches no socket of ours: nothing to count). Under
+     * {@link #multicastLock}.
+     */
+    private DatagramChannel groupChannel6(InetAddress group, boolean create) throws IOException {
+        Channel ch = groups6.get(group);
+        if (ch == null && create) {
+            if (!open) {
+                throw new IllegalStateException("underlay not open");
+            }
+            // A scope makes link-local groups (ff02::/16) bindable; harmless for wider scopes.
+            InetAddress scoped = Inet6Address.getByAddress(null, group.getAddress(), multicastInterface());
+            synchronized (this) {
+                ch = bind(lanes[0].loop, new InetSocketAddress(scoped, config.port()), true, false, true, false);
+            }
+            groups6.put(group, ch);
+        }
+        return (DatagramChannel) ch;
+    }
+
+    /** After a leave: closes the group's own channel, if it has one. */
+    private void closeGroupChannel(InetAddress group) {
+        Channel ch;
+        synchronized (multicastLock) {
+            ch = groups6.remove(group);
+        }
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
