@@ -9,7 +9,6 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
@@ -65,8 +64,6 @@ public final class UdpUnderlay implements Underlay {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
-    private static final Channel[] NO_CHANNELS = new Channel[0];
-    private static final MmsgPort[] NO_PORTS = new MmsgPort[0];
     /** The direct-I/O port of a channel, in direct mode. */
     private static final AttributeKey<MmsgPort> DIRECT = AttributeKey.valueOf(UdpUnderlay.class, "direct");
     /** RFC 7348 §5: source ports SHOULD come from the dynamic range 49152..65535. */
@@ -104,60 +101,13 @@ public final class UdpUnderlay implements Underlay {
 
     private final List<Channel> allChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
-    private final Object multicastLock = new Object();
-    private volatile Lane[] lanes = new Lane[0];
-    private Channel multicast4;
-    private Channel multicast6;
-    /** Netty's path, IPv6: one channel per joined group, bound to the group address ({@link #groupChannel6}). */
-    private final java.util.Map<InetAddress, Channel> groups6 = new java.util.HashMap<>();
+    private volatile UdpLane[] lanes = new UdpLane[0];
+    /** Joined groups and the channels that receive them. */
+    private final UdpGroups groups;
 
     private UnderlayReceiver receiver;
     private volatile boolean open;
     private boolean closed;
-
-    /** One event loop's channels, one per address family, plus its source-port pools. */
-    private static final class Lane {
-        final EventLoop loop;
-        volatile Channel v4;
-        volatile Channel v6;
-        volatile boolean dirty4;
-        volatile boolean dirty6;
-        volatile Channel[] pool4 = NO_CHANNELS;
-        volatile Channel[] pool6 = NO_CHANNELS;
-        volatile boolean poolDirty;
-        /** Direct I/O: the ports of this lane's unicast and pool channels. */
-        volatile MmsgPort[] ports = NO_PORTS;
-        /**
-         * Direct I/O, loop only: a flush task is queued behind the sends other threads handed over. Set and cleared
-         * on the loop, so no flush by another thread can clear it between a hand-over and its send.
-         */
-        boolean flushQueued;
-        /** Direct I/O: flushes the ports after the sends handed over before it (queued at most once at a time). */
-        final Runnable queuedFlush = () -> {
-            flushQueued = false;
-            flushPorts(this);
-        };
-
-        Lane(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        /**
-         * Direct I/O, loop only: queues {@code payload} on {@code port} and makes sure a flush follows it, even if
-         * no other flush comes (the sender's own flush call may run before this task).
-         */
-        void queueForeign(MmsgPort port, ByteBuf payload, InetAddress destination) {
-            port.queue(payload, destination);
-            if (!flushQueued) {
-                try {
-                    loop.execute(queuedFlush);
-                    flushQueued = true;
-                } catch (RejectedExecutionException e) {
-                    flushPorts(this); // the loop is shutting down: send now rather than never
-                }
-            }
-        }
-    }
 
     /** Creates the underlay; touches no socket until {@link #open}. */
     public UdpUnderlay(UnderlayConfig config) {
@@ -170,6 +120,7 @@ public final class UdpUnderlay implements Underlay {
         this.direct = config.directIo() && epoll;
         this.gsoSend = config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         this.gso = gsoSend && !direct;
+        this.groups = new UdpGroups(destinations, epoll && !direct, this::multicastInterface, this::bindGroupChannel);
     }
 
     @Override
@@ -182,18 +133,18 @@ public final class UdpUnderlay implements Underlay {
         }
         this.receiver = receiver;
         this.inbound = new UdpInbound(receiver, maxPayload(), null);
-        List<Lane> laneList = new ArrayList<>();
+        List<UdpLane> laneList = new ArrayList<>();
         for (EventExecutor executor : config.group()) {
-            laneList.add(new Lane((EventLoop) executor));
+            laneList.add(new UdpLane((EventLoop) executor));
             if (!epoll) {
                 break; // NIO has no SO_REUSEPORT: one channel per address.
             }
         }
-        lanes = laneList.toArray(new Lane[0]);
+        lanes = laneList.toArray(new UdpLane[0]);
         try {
             for (InetAddress local : config.localAddresses()) {
                 boolean v6 = local instanceof Inet6Address;
-                for (Lane lane : lanes) {
+                for (UdpLane lane : lanes) {
                     Channel ch = bind(lane.loop, new InetSocketAddress(local, config.port()), v6, true, true, false);
                     Channel[] pool = sourcePortPool(lane.loop, local, v6);
                     if (v6) {
@@ -209,7 +160,7 @@ public final class UdpUnderlay implements Underlay {
                         for (Channel c : pool) {
                             ports.add(c.attr(DIRECT).get());
                         }
-                        lane.ports = ports.toArray(NO_PORTS);
+                        lane.ports = ports.toArray(new MmsgPort[0]);
                     }
                 }
                 bound.add((InetSocketAddress) (v6 ? lanes[0].v6 : lanes[0].v4).localAddress());
@@ -366,13 +317,13 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public boolean send(ByteBuf payload, InetAddress destination, int flowHash) {
-        Lane[] ls = lanes;
+        UdpLane[] ls = lanes;
         if (!open || ls.length == 0) {
             payload.release();
             return false;
         }
-        Lane lane = null;
-        for (Lane l : ls) {
+        UdpLane lane = null;
+        for (UdpLane l : ls) {
             if (l.loop.inEventLoop()) {
                 lane = l;
                 break;
@@ -400,7 +351,7 @@ public final class UdpUnderlay implements Underlay {
                 port.queue(payload, destination);
                 return true;
             }
-            Lane target = lane;
+            UdpLane target = lane;
             try {
                 target.loop.execute(() -> target.queueForeign(port, payload, destination));
             } catch (RejectedExecutionException e) {
@@ -425,15 +376,15 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public void flush() {
         if (direct) {
-            for (Lane lane : lanes) {
+            for (UdpLane lane : lanes) {
                 if (lane.loop.inEventLoop()) {
-                    flushPorts(lane);
+                    lane.flushPorts();
                 }
                 // Other lanes: sends handed over from other threads bring their own flush (Lane.queueForeign).
             }
             return;
         }
-        for (Lane lane : lanes) {
+        for (UdpLane lane : lanes) {
             if (lane.dirty4) {
                 lane.dirty4 = false;
                 lane.v4.flush();
@@ -454,15 +405,6 @@ public final class UdpUnderlay implements Underlay {
         }
     }
 
-    /** Direct I/O: sends what the lane's ports queued. On the lane's loop only. */
-    private static void flushPorts(Lane lane) {
-        for (MmsgPort port : lane.ports) {
-            if (port.pending() > 0) {
-                port.flush();
-            }
-        }
-    }
-
     @Override
     public int outerHeaderLength(InetAddress destination) {
         return destination instanceof Inet6Address ? IPV6_UDP_OVERHEAD : IPV4_UDP_OVERHEAD;
@@ -470,91 +412,29 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void joinGroup(InetAddress group) throws IOException {
-        DatagramChannel ch = multicastChannel(group, true);
-        destinations.join(group);
-        ChannelFutures.await(
-                ch.joinGroup(new InetSocketAddress(group, 0), multicastInterface()),
-                "join " + group,
-                CLOSE_TIMEOUT_SECONDS);
+        groups.join(group);
     }
 
     @Override
     public void leaveGroup(InetAddress group) throws IOException {
-        DatagramChannel ch = multicastChannel(group, false);
-        if (ch != null) {
-            ChannelFutures.await(
-                    ch.leaveGroup(new InetSocketAddress(group, 0), multicastInterface()),
-                    "leave " + group,
-                    CLOSE_TIMEOUT_SECONDS);
-        }
-        destinations.leave(group);
-        closeGroupChannel(group);
+        groups.leave(group);
     }
 
     private NetworkInterface multicastInterface() throws SocketException {
         return MulticastInterfaces.required(config.multicastInterface());
     }
 
-    /** The wildcard-bound receive channel for the group's family, created on first join. */
-    private DatagramChannel multicastChannel(InetAddress group, boolean create) throws IOException {
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException("group: " + group.getHostAddress() + " (expected: a multicast address)");
-        }
-        multicastInterface();
-        boolean v6 = group instanceof Inet6Address;
-        synchronized (multicastLock) {
-            if (v6 && epoll && !direct) {
-                return groupChannel6(group, create);
-            }
-            Channel ch = v6 ? multicast6 : multicast4;
-            if (ch == null && create) {
-                if (!open) {
-                    throw new IllegalStateException("underlay not open");
-                }
-                InetAddress any = InetAddress.getByName(v6 ? "::" : "0.0.0.0");
-                synchronized (this) {
-                    ch = bind(lanes[0].loop, new InetSocketAddress(any, config.port()), v6, false, true, true);
-                }
-                if (v6) {
-                    multicast6 = ch;
-                } else {
-                    multicast4 = ch;
-                }
-            }
-            return (DatagramChannel) ch;
-        }
-    }
-
     /**
-     * Netty's path over IPv6: Netty reads no IPv6 destination control message, so instead of one wildcard channel
-     * each group gets a channel bound to the group address itself, and the kernel delivers it only that group's
-     * datagrams (what is sent to another address of the host reaches no socket of ours: nothing to count). Under
-     * {@link #multicastLock}.
+     * Binds a receive channel for groups on the first lane's loop: the wildcard one of a family, or (Netty's path,
+     * IPv6) one bound to a group's address. For {@link UdpGroups}.
      */
-    private DatagramChannel groupChannel6(InetAddress group, boolean create) throws IOException {
-        Channel ch = groups6.get(group);
-        if (ch == null && create) {
+    private Channel bindGroupChannel(InetAddress address, boolean wildcard) throws IOException {
+        synchronized (this) {
             if (!open) {
                 throw new IllegalStateException("underlay not open");
             }
-            // A scope makes link-local groups (ff02::/16) bindable; harmless for wider scopes.
-            InetAddress scoped = Inet6Address.getByAddress(null, group.getAddress(), multicastInterface());
-            synchronized (this) {
-                ch = bind(lanes[0].loop, new InetSocketAddress(scoped, config.port()), true, false, true, false);
-            }
-            groups6.put(group, ch);
-        }
-        return (DatagramChannel) ch;
-    }
-
-    /** After a leave: closes the group's own channel, if it has one. */
-    private void closeGroupChannel(InetAddress group) {
-        Channel ch;
-        synchronized (multicastLock) {
-            ch = groups6.remove(group);
-        }
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            boolean v6 = address instanceof Inet6Address;
+            return bind(lanes[0].loop, new InetSocketAddress(address, config.port()), v6, false, true, wildcard);
         }
     }
 
