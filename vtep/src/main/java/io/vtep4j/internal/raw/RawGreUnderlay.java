@@ -46,8 +46,9 @@ import java.util.concurrent.TimeUnit;
  * with IP_MULTICAST_IF set to {@link UnderlayConfig#multicastInterface()}, the configured TTL and multicast loopback
  * off. Joined groups are received by a second raw socket bound to the wildcard address (a raw socket bound to a
  * unicast address never sees group traffic), with IP_MULTICAST_ALL off; it also gets a copy of every unicast GRE
- * packet, which it discards unseen (the unicast socket delivers those), so joining costs one extra read per unicast
- * packet. IPv6 groups are refused: an IPv6 raw socket gets no header, so the wildcard socket could not tell group
+ * packet to any address of the host: copies addressed to a local address are discarded uncounted (the unicast socket
+ * delivers those), anything addressed to neither a local address nor a joined group is dropped as
+ * {@code WRONG_DESTINATION}. Joining costs one extra read per unicast packet. IPv6 groups are refused: an IPv6 raw socket gets no header, so the wildcard socket could not tell group
  * traffic from unicast copies.
  *
  * <p>Needs Linux epoll and root or CAP_NET_RAW; {@link #open} fails with an {@link IOException} saying which.
