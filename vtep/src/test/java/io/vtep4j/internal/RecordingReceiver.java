@@ -13,14 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * An {@link UnderlayReceiver} for transport tests: queues every received payload with its source, counts batch ends
  * and drops by reason. Thread-safe; the test owns the queued payloads ({@link #releaseAll} after each test).
  */
-final class RecordingReceiver implements UnderlayReceiver {
+public final class RecordingReceiver implements UnderlayReceiver {
 
     /** One received datagram. */
-    record Received(ByteBuf payload, InetAddress source) {}
+    public record Received(ByteBuf payload, InetAddress source) {}
 
-    final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    final AtomicLong readCompletes = new AtomicLong();
-    final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
+    public final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    public final AtomicLong readCompletes = new AtomicLong();
+    public final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
 
     @Override
     public void received(ByteBuf payload, InetAddress source) {
@@ -38,18 +38,18 @@ final class RecordingReceiver implements UnderlayReceiver {
     }
 
     /** Drops of {@code reason} so far. */
-    long drops(DropReason reason) {
+    public long drops(DropReason reason) {
         AtomicLong n = drops.get(reason);
         return n == null ? 0 : n.get();
     }
 
     /** The next datagram within {@code seconds}, or null. */
-    Received next(long seconds) throws InterruptedException {
+    public Received next(long seconds) throws InterruptedException {
         return received.poll(seconds, TimeUnit.SECONDS);
     }
 
     /** Releases whatever is still queued. */
-    void releaseAll() {
+    public void releaseAll() {
         for (Received r; (r = received.poll()) != null; ) {
             r.payload().release();
         }

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.RecordingReceiver;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.UdpUnderlay;
 import io.vtep4j.internal.UnderlayConfig;
-import io.vtep4j.internal.UnderlayReceiver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -23,9 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +75,7 @@ class DestinationFilterIT {
     })
     void deliversOnlyWhatIsAddressedToTheVtepOrAJoinedGroup(
             String local, String other, String joined, int family, boolean direct, int counted) throws Exception {
-        Recorder recorder = new Recorder();
+        RecordingReceiver recorder = new RecordingReceiver();
         int port = freePort();
         UnderlayConfig config = new UnderlayConfig(
                 group,
@@ -106,7 +103,7 @@ class DestinationFilterIT {
             if (counted > 0) {
                 Await.until(
                         Duration.ofSeconds(5),
-                        () -> recorder.drops.get() == 1,
+                        () -> recorder.drops(DropReason.WRONG_DESTINATION) == 1,
                         () -> "drops " + recorder.drops + ", received " + recorder.received.size());
             }
             send(sender, local, port, 2);
@@ -115,16 +112,20 @@ class DestinationFilterIT {
             assertArrayEquals(vxlan(3), take(recorder), "to the joined group " + joined);
             // Sent first: had it been delivered, it would be here by now (on the wildcard or the group channel).
             assertNull(recorder.received.poll(), "VXLAN to " + other + " (not the VTEP's) was delivered");
-            assertEquals(counted, recorder.drops.get(), "drops: only the packet to " + other);
+            assertEquals(counted, recorder.drops(DropReason.WRONG_DESTINATION), "drops: only the packet to " + other);
         } finally {
             recorder.releaseAll();
         }
     }
 
-    private static byte[] take(Recorder recorder) throws InterruptedException {
-        byte[] got = recorder.received.poll(5, TimeUnit.SECONDS);
+    private static byte[] take(RecordingReceiver recorder) throws InterruptedException {
+        RecordingReceiver.Received got = recorder.next(5);
         assertNotNull(got, "nothing delivered within 5 s; drops " + recorder.drops);
-        return got;
+        try {
+            return ByteBufUtil.getBytes(got.payload());
+        } finally {
+            got.payload().release();
+        }
     }
 
     private static void send(DatagramChannel sender, String to, int port, int marker) throws Exception {
@@ -146,35 +147,6 @@ class DestinationFilterIT {
     private static int freePort() throws Exception {
         try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
             return probe.getLocalPort();
-        }
-    }
-
-    /** Keeps the bytes of what is delivered (releasing each payload at once) and counts WRONG_DESTINATION drops. */
-    private static final class Recorder implements UnderlayReceiver {
-        final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
-        final AtomicLong drops = new AtomicLong();
-
-        @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            try {
-                received.add(ByteBufUtil.getBytes(payload));
-            } finally {
-                payload.release();
-            }
-        }
-
-        @Override
-        public void readComplete() {}
-
-        @Override
-        public void dropped(DropReason reason) {
-            if (reason == DropReason.WRONG_DESTINATION) {
-                drops.incrementAndGet();
-            }
-        }
-
-        void releaseAll() {
-            received.clear();
         }
     }
 }

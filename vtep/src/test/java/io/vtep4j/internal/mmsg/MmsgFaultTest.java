@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,8 +14,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.RecordingReceiver;
 import io.vtep4j.internal.Transports;
-import io.vtep4j.internal.UnderlayReceiver;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -24,13 +23,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +45,7 @@ class MmsgFaultTest {
     Channel channel;
     MmsgPort port;
     DatagramSocket peer;
-    final Recorder receiver = new Recorder();
+    final RecordingReceiver receiver = new RecordingReceiver();
     final Script calls = new Script();
 
     @BeforeEach
@@ -167,7 +163,7 @@ class MmsgFaultTest {
         peer.send(new DatagramPacket(new byte[] {8, 0, 0, 0, 0, 0, 1, 0}, 8, to));
         // EINTR: retried at once; ENOBUFS: counted, and epoll (level-triggered) calls again; EAGAIN: nothing yet,
         // and again; then the real call reads it.
-        Recorder.Item item = receiver.received.poll(5, TimeUnit.SECONDS);
+        RecordingReceiver.Received item = receiver.received.poll(5, TimeUnit.SECONDS);
         assertNotNull(item, "the datagram did not arrive after the faults");
         assertEquals(8, item.payload().readableBytes());
         item.payload().release();
@@ -220,38 +216,6 @@ class MmsgFaultTest {
         @Override
         public int errno() {
             return errno;
-        }
-    }
-
-    /** Queues what arrives; counts drops by reason. Thread-safe. */
-    static final class Recorder implements UnderlayReceiver {
-        record Item(ByteBuf payload, InetAddress source) {}
-
-        final LinkedBlockingQueue<Item> received = new LinkedBlockingQueue<>();
-        final Map<DropReason, AtomicLong> drops = new ConcurrentHashMap<>();
-
-        @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            received.add(new Item(payload, source));
-        }
-
-        @Override
-        public void readComplete() {}
-
-        @Override
-        public void dropped(DropReason reason) {
-            drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
-        }
-
-        long drops(DropReason reason) {
-            AtomicLong n = drops.get(reason);
-            return n == null ? 0 : n.get();
-        }
-
-        void releaseAll() {
-            for (Item i; (i = received.poll()) != null; ) {
-                i.payload().release();
-            }
         }
     }
 }

@@ -106,12 +106,17 @@ class RawGreInboundTest {
         assertFalse(ch.finish());
     }
 
-    @Test
-    void theGroupSocketDiscardsItsCopiesOfUnicastUncountedAndPassesGroupTraffic() throws Exception {
+    /** The wildcard group socket's inbound of a VTEP on 10.99.0.1 that joined 239.99.0.1. */
+    private EmbeddedChannel groupSocket() throws Exception {
         io.vtep4j.internal.Destinations accepted =
                 new io.vtep4j.internal.Destinations(List.of(java.net.InetAddress.getByName("10.99.0.1")));
         accepted.join(java.net.InetAddress.getByName("239.99.0.1"));
-        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true, 65535, accepted));
+        return new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true, 65535, accepted));
+    }
+
+    @Test
+    void theGroupSocketDiscardsItsCopiesOfUnicastUncountedAndPassesGroupTraffic() throws Exception {
+        EmbeddedChannel ch = groupSocket();
         ByteBuf unicast = content(ipv4(20, GRE.length, 0), GRE); // to 10.99.0.1
         ch.writeInbound(new DatagramPacket(unicast, new InetSocketAddress(0), new InetSocketAddress("10.99.0.3", 0)));
         assertEquals(0, unicast.refCnt());
@@ -126,10 +131,7 @@ class RawGreInboundTest {
 
     @Test
     void theGroupSocketDropsAndCountsWhatIsAddressedToAnotherAddressOfTheHost() throws Exception {
-        io.vtep4j.internal.Destinations accepted =
-                new io.vtep4j.internal.Destinations(List.of(java.net.InetAddress.getByName("10.99.0.1")));
-        accepted.join(java.net.InetAddress.getByName("239.99.0.1"));
-        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true, true, 65535, accepted));
+        EmbeddedChannel ch = groupSocket();
         for (int last : new int[] {9, 2}) { // 10.99.0.9: another address of the host; 239.99.0.2: not joined
             byte[] header = ipv4(20, GRE.length, 0);
             header[16] = (byte) (last == 9 ? 10 : 239);
