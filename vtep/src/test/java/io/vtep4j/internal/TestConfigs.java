@@ -18,19 +18,15 @@ final class TestConfigs {
     /** As {@link #of(EventLoopGroup, List, int, boolean)}, joining groups on {@code multicastInterface}. */
     static UnderlayConfig of(
             EventLoopGroup group, List<InetAddress> locals, int port, String multicastInterface, boolean direct) {
-        return new UnderlayConfig(
-                group,
-                PooledByteBufAllocator.DEFAULT,
-                locals,
-                port,
-                64,
-                0,
-                multicastInterface,
-                1500,
-                16,
-                false,
-                false,
-                0,
-                direct);
+        return UnderlayConfig.builder(group)
+                .allocator(PooledByteBufAllocator.DEFAULT)
+                .localAddresses(locals)
+                .port(port)
+                .ttl(64)
+                .multicastInterface(multicastInterface)
+                .maxFrameLength(1500)
+                .readBatch(16)
+                .directIo(direct)
+                .build();
     }
 }

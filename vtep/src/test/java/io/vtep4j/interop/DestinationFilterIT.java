@@ -21,7 +21,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,20 +76,14 @@ class DestinationFilterIT {
             String local, String other, String joined, int family, boolean direct, int counted) throws Exception {
         RecordingReceiver recorder = new RecordingReceiver();
         int port = freePort();
-        UnderlayConfig config = new UnderlayConfig(
-                group,
-                PooledByteBufAllocator.DEFAULT,
-                List.of(InetAddress.getByName(local)),
-                port,
-                64,
-                0,
-                LINK,
-                1500,
-                16,
-                false,
-                false,
-                0,
-                direct);
+        UnderlayConfig config = UnderlayConfig.builder(group)
+                .allocator(PooledByteBufAllocator.DEFAULT)
+                .localAddress(InetAddress.getByName(local))
+                .port(port)
+                .multicastInterface(LINK)
+                .maxFrameLength(1500)
+                .directIo(direct)
+                .build();
         try (UdpUnderlay underlay = new UdpUnderlay(config);
                 DatagramChannel sender = DatagramChannel.open(
                         family == 6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)) {

@@ -15,6 +15,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.RecordingReceiver;
+import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -64,7 +65,15 @@ class MmsgFaultTest {
                 .channel();
         int fd = ((EpollDatagramChannel) channel).fd().intValue();
         MmsgPort.Options options = new MmsgPort.Options(
-                PooledByteBufAllocator.DEFAULT, peer.getLocalPort(), 1501, 1472, BATCH, 64, false, null);
+                PooledByteBufAllocator.DEFAULT,
+                peer.getLocalPort(),
+                1501,
+                1472,
+                BATCH,
+                64,
+                false,
+                null,
+                new SendCounters());
         port = MmsgPort.open((IoEventLoop) channel.eventLoop(), fd, receiver, options, calls);
     }
 

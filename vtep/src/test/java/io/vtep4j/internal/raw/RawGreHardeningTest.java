@@ -51,18 +51,15 @@ class RawGreHardeningTest {
     }
 
     static UnderlayConfig config(InetAddress local, String multicastInterface) {
-        return new UnderlayConfig(
-                group,
-                PooledByteBufAllocator.DEFAULT,
-                List.of(local),
-                0,
-                64,
-                0,
-                multicastInterface,
-                MAX_FRAME,
-                8,
-                false,
-                false);
+        return UnderlayConfig.builder(group)
+                .allocator(PooledByteBufAllocator.DEFAULT)
+                .localAddress(local)
+                .port(0)
+                .ttl(64)
+                .multicastInterface(multicastInterface)
+                .maxFrameLength(MAX_FRAME)
+                .readBatch(8)
+                .build();
     }
 
     @Test
