@@ -6,11 +6,12 @@ import io.netty.channel.EventLoop;
 import io.vtep4j.internal.mmsg.MmsgPort;
 import java.net.InetAddress;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One event loop's share of a {@link UdpUnderlay}: its channels (one per address family), source-port pools, and with
  * direct I/O their ports. Fields are written while the underlay opens and read by any sending thread (volatile); the
- * dirty flags are set by senders and cleared by flushes; {@link #flushQueued} is the loop's own.
+ * dirty flags are set by senders and cleared by flushes.
  */
 final class UdpLane {
 
@@ -27,32 +28,34 @@ final class UdpLane {
     /** Direct I/O: the ports of this lane's unicast and pool channels. */
     volatile MmsgPort[] ports = new MmsgPort[0];
     /**
-     * Direct I/O, loop only: a flush task is queued behind the sends other threads handed over. Set and cleared
-     * on the loop, so no flush by another thread can clear it between a hand-over and its send.
+     * Direct I/O: another thread handed sends over since the last hand-over of a flush. Set by the sender only AFTER
+     * its send task is queued, taken (cleared atomically) by the flush that then queues a flush task: that task is
+     * therefore behind every send whose flag it took, in the loop's FIFO task queue, and no send is left unflushed.
      */
-    boolean flushQueued;
-    /** Direct I/O: flushes the ports after the sends handed over before it (queued at most once at a time). */
-    final Runnable queuedFlush = () -> {
-        flushQueued = false;
-        flushPorts();
-    };
+    final AtomicBoolean foreignSends = new AtomicBoolean();
 
     UdpLane(EventLoop loop) {
         this.loop = loop;
     }
 
-    /**
-     * Direct I/O, loop only: queues {@code payload} on {@code port} and makes sure a flush follows it, even if
-     * no other flush comes (the sender's own flush call may run before this task).
-     */
-    void queueForeign(MmsgPort port, ByteBuf payload, InetAddress destination) {
-        port.queue(payload, destination);
-        if (!flushQueued) {
+    /** Direct I/O, any thread but the loop: hands {@code payload} over to {@code port}; false if the loop is gone. */
+    boolean handOver(MmsgPort port, ByteBuf payload, InetAddress destination) {
+        try {
+            loop.execute(() -> port.queue(payload, destination));
+        } catch (RejectedExecutionException e) {
+            return false; // the event loops were shut down under an open underlay: nothing can send any more
+        }
+        foreignSends.set(true);
+        return true;
+    }
+
+    /** Direct I/O, any thread but the loop: queues a flush behind the sends handed over so far, if there are any. */
+    void handOverFlush() {
+        if (foreignSends.getAndSet(false)) {
             try {
-                loop.execute(queuedFlush);
-                flushQueued = true;
+                loop.execute(this::flushPorts);
             } catch (RejectedExecutionException e) {
-                flushPorts(); // the loop is shutting down: send now rather than never
+                // Shutting down: closing the ports drops (and counts) what they still hold.
             }
         }
     }

@@ -21,7 +21,6 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,8 +49,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Direct I/O ({@link UnderlayConfig#directIo()}, epoll only): every channel is still bound and configured by
  * Netty but never reads; an {@link MmsgPort} on a duplicate of its descriptor receives and sends with
  * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding creates no objects per packet. Sends
- * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task, and the
- * first of a run of such tasks queues one flush behind itself, so a handed-over send never waits for later traffic.
+ * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task, and a flush
+ * from another thread hands over one flush task behind them ({@link UdpLane#handOverFlush}), so batching is kept and
+ * no handed-over send waits for later traffic.
  * Thread-safe as {@link Underlay} requires.
  */
 public final class UdpUnderlay implements Underlay {
@@ -351,11 +351,7 @@ public final class UdpUnderlay implements Underlay {
                 port.queue(payload, destination);
                 return true;
             }
-            UdpLane target = lane;
-            try {
-                target.loop.execute(() -> target.queueForeign(port, payload, destination));
-            } catch (RejectedExecutionException e) {
-                // The event loops were shut down under an open underlay: nothing can send any more.
+            if (!lane.handOver(port, payload, destination)) {
                 payload.release();
                 return false;
             }
@@ -379,8 +375,9 @@ public final class UdpUnderlay implements Underlay {
             for (UdpLane lane : lanes) {
                 if (lane.loop.inEventLoop()) {
                     lane.flushPorts();
+                } else {
+                    lane.handOverFlush();
                 }
-                // Other lanes: sends handed over from other threads bring their own flush (Lane.queueForeign).
             }
             return;
         }
