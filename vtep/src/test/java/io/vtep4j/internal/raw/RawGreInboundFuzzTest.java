@@ -12,11 +12,14 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.Ipv4Header;
 import io.vtep4j.encap.NvgreCodec;
+import io.vtep4j.internal.Destinations;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.testing.FuzzBuffers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Fuzzes the raw GRE transport's receive side (outer IPv4 header check, trim to the total length, hand-off) and the
@@ -28,6 +31,19 @@ import java.util.Arrays;
  */
 class RawGreInboundFuzzTest {
 
+    /** What the group socket accepts: a VTEP on 10.99.0.1 that joined 239.99.0.1. */
+    private static final Destinations GROUPS = groups();
+
+    private static Destinations groups() {
+        try {
+            Destinations d = new Destinations(List.of(InetAddress.getByName("10.99.0.1")));
+            d.join(InetAddress.getByName("239.99.0.1"));
+            return d;
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @FuzzTest(maxDuration = "10m")
     void inbound(byte[] input) {
         if (input.length < 2) {
@@ -37,7 +53,9 @@ class RawGreInboundFuzzTest {
         boolean ipv4 = (options & 1) == 0;
         byte[] packet = Arrays.copyOfRange(input, 2, input.length);
         Checker checker = new Checker(ipv4, packet.length);
-        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(checker, ipv4, (options & 2) != 0));
+        boolean groupsOnly = (options & 2) != 0;
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new RawGreUnderlay.Inbound(checker, ipv4, groupsOnly, 65535, groupsOnly ? GROUPS : null));
         ByteBuf content = FuzzBuffers.wrap(options >>> 2, input[1] & 0x0F, packet);
         InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         ch.writeInbound(new DatagramPacket(content, new InetSocketAddress(0), from));
