@@ -3,6 +3,8 @@ package io.vtep4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,7 @@ class ReadmeExampleTest {
 
     @Test
     void readmeExampleCompilesAndRuns() {
-        ByteBuf frameFromGuest = TestFrames.frame(TestFrames.BROADCAST, TestFrames.mac("02:00:00:00:00:01"));
+        ByteBuf frameFromGuest = Frames.frame(Frames.BROADCAST, MacAddress.parse("02:00:00:00:00:01"));
         // --- README example begins ---
         try (Vtep vtep = Vtep.builder()
                 .localAddress("127.0.0.1")

@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,16 +23,14 @@ import org.junit.jupiter.api.Test;
 class SegmentFloodingTest {
 
     static final int VNI = 77;
-    static final long SOURCE = mac("02:00:00:00:07:01");
-    static final long UNKNOWN = mac("02:00:00:00:07:99");
-    static final long MULTICAST = mac("01:00:5e:00:00:01");
+    static final long SOURCE = MacAddress.parse("02:00:00:00:07:01");
+    static final long UNKNOWN = MacAddress.parse("02:00:00:00:07:99");
+    static final long MULTICAST = MacAddress.parse("01:00:5e:00:00:01");
 
     @Test
     void theViewFollowsFloodToAndStopFloodingToAndCannotBeChanged() throws Exception {
-        try (Vtep vtep = Vtep.builder()
-                .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
-                .build()) {
+        try (Vtep vtep =
+                Vtep.builder().localAddress("127.0.0.1").port(Ports.freeUdp()).build()) {
             Segment segment = vtep.segment(VNI);
             Flooding flooding = segment.flooding();
             assertTrue(flooding.isEmpty());
@@ -54,10 +53,8 @@ class SegmentFloodingTest {
 
     @Test
     void eachSwitchStopsItsKindOfFrameFromReachingTheOverlay() {
-        try (Vtep vtep = Vtep.builder()
-                .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
-                .build()) {
+        try (Vtep vtep =
+                Vtep.builder().localAddress("127.0.0.1").port(Ports.freeUdp()).build()) {
             Segment segment = vtep.segment(VNI).floodTo("127.0.0.2");
             LocalPort port = segment.attach(ByteBuf::release);
 

@@ -1,13 +1,14 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,9 @@ class VtepAgeingTest {
     @Test
     void idleMacAgesOutOnTheSweepAndTheNextFrameFloods() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        int port = TestFrames.freePort();
-        long macA = mac("02:00:00:00:01:0a");
-        long macB = mac("02:00:00:00:01:0b");
+        int port = Ports.freeUdp();
+        long macA = MacAddress.parse("02:00:00:00:01:0a");
+        long macB = MacAddress.parse("02:00:00:00:01:0b");
         try (Sink sinkA = new Sink();
                 Sink sinkB = new Sink();
                 Sink sinkC = new Sink();

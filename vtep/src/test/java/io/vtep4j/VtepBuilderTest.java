@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.encap.Encapsulation;
+import io.vtep4j.testing.Ports;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -50,29 +51,27 @@ class VtepBuilderTest {
     void directIoIsAutomaticRefusesGroWhenForcedAndFollowsItsSystemProperty() {
         Vtep.Builder withGro = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .directIo(true)
                 .udpGro(true);
         IllegalStateException e = assertThrows(IllegalStateException.class, withGro::build);
         assertEquals("directIo: true with udpGro true (expected: direct I/O without GRO)", e.getMessage());
         // Automatic unless the property says otherwise: on with epoll (the test JVM's transport), off with offloads.
         boolean expected = !"false".equals(System.getProperty(Vtep.Builder.DIRECT_IO_PROPERTY));
-        try (Vtep vtep = Vtep.builder()
-                .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
-                .build()) {
+        try (Vtep vtep =
+                Vtep.builder().localAddress("127.0.0.1").port(Ports.freeUdp()).build()) {
             assertEquals(expected, vtep.directIo());
         }
         try (Vtep gro = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .udpGro(true)
                 .build()) {
             assertEquals(false, gro.directIo(), "asking for GRO picks the Netty path");
         }
         try (Vtep gso = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .udpGso(true)
                 .build()) {
             assertEquals(expected, gso.directIo(), "GSO works on either path");
@@ -80,7 +79,7 @@ class VtepBuilderTest {
         try (Vtep nvgreOverUdpOnly = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .encapsulation(Encapsulation.GRE_UDP)
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .directIo(true)
                 .build()) {
             assertTrue(nvgreOverUdpOnly.directIo(), "GRE-in-UDP runs over UDP sockets too");
@@ -96,7 +95,7 @@ class VtepBuilderTest {
 
     @Test
     void segmentsCheckTheVniAndReservedVsids() {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Vtep vxlan = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                 Vtep gre = Vtep.builder()
                         .localAddress("127.0.0.2")

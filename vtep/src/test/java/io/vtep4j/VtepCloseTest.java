@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +33,7 @@ class VtepCloseTest {
 
     @Test
     void closeReleasesSocketsThreadsAndPortsAndIsIdempotent() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         Vtep vtep = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .port(port)
@@ -42,7 +43,7 @@ class VtepCloseTest {
         LocalPort p = seg.floodTo("127.0.0.2").attach(ByteBuf::release);
         // Queue some traffic toward a peer that does not exist: the buffers must still be released on close.
         for (int i = 0; i < 50; i++) {
-            p.write(frame(BROADCAST, mac("02:00:00:00:00:01"), 200, i));
+            p.write(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01"), 200, i));
         }
         assertFalse(vtepThreads().isEmpty());
         vtep.close();
@@ -58,7 +59,7 @@ class VtepCloseTest {
                 new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port))) {
             assertEquals(port, again.getLocalPort());
         }
-        ByteBuf late = frame(BROADCAST, mac("02:00:00:00:00:01"));
+        ByteBuf late = frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.send(late));
         assertEquals(0, late.refCnt(), "a rejected frame is released");
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -68,12 +69,12 @@ class VtepCloseTest {
 
     @Test
     void closingAPortForgetsItsMacsAndClosingASegmentUnmapsItsVni() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                 Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build();
                 Sink sink = new Sink()) {
             LocalPort pa = a.segment(9).floodTo("127.0.0.2").attach(sink);
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             assertEquals(1, a.forwardingTable().size());
             pa.close();
             assertEquals(0, a.forwardingTable().size());
@@ -81,7 +82,7 @@ class VtepCloseTest {
             Segment sb = b.segment(9);
             sb.close();
             LocalPort pa2 = a.segment(9).attach(sink);
-            pa2.send(frame(BROADCAST, mac("02:00:00:00:00:02")));
+            pa2.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:02")));
             // The first broadcast met no segment 9 at B either: two unknown-VNI drops.
             Await.until(
                     Duration.ofSeconds(5),

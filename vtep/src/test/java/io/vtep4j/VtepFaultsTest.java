@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +12,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -37,7 +39,7 @@ class VtepFaultsTest {
 
     static final int VNI = 9;
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final long HOST = mac("02:00:00:00:00:01");
+    static final long HOST = MacAddress.parse("02:00:00:00:00:01");
 
     @ParameterizedTest(name = "directIo={0}")
     @ValueSource(booleans = {true, false})
@@ -45,7 +47,7 @@ class VtepFaultsTest {
         EventLoopGroup group = Transports.newGroup(2, "faults");
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .eventLoopGroup(group)
                 .directIo(directIo && Transports.epoll())
                 .build()) {
@@ -68,7 +70,7 @@ class VtepFaultsTest {
 
     @Test
     void closeFromAFrameHandlerReturnsAtOnceAndFinishesInTheBackground() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         CountDownLatch handlerReturned = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean openAfterClose = new AtomicBoolean(true);
@@ -138,7 +140,7 @@ class VtepFaultsTest {
 
     @Test
     void closeUnderLoadInBothDirectionsLeavesNothingBehind() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
@@ -149,7 +151,7 @@ class VtepFaultsTest {
         // B sends every frame it receives back to A from its event loop: traffic on both loops and both directions.
         echo.set(sb.attach(frame -> {
             try {
-                echo.get().send(frame(BROADCAST, mac("02:00:00:00:00:0b")));
+                echo.get().send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:0b")));
             } catch (IllegalStateException closing) {
                 // B is closing
             } finally {
@@ -178,7 +180,7 @@ class VtepFaultsTest {
 
     @Test
     void segmentsAndPortsComeAndGoWhileTrafficFlows() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         try (Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
@@ -208,12 +210,12 @@ class VtepFaultsTest {
             // Still consistent afterwards: a fresh pair of ports on both sides talks.
             b.segment(VNI).attach(sink);
             LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(ByteBuf::release);
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:0c")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:0c")));
             ByteBuf f = null;
             for (int i = 0; i < 100 && f == null; i++) {
                 ByteBuf got = sink.poll(WAIT.toMillis());
                 assertNotNull(got, "traffic flows after the churn");
-                if (TestFrames.source(got) == mac("02:00:00:00:00:0c")) {
+                if (Frames.source(got) == MacAddress.parse("02:00:00:00:00:0c")) {
                     f = got;
                 } else {
                     got.release(); // a late frame of the churn phase

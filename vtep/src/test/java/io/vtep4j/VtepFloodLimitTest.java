@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,14 +20,14 @@ import org.junit.jupiter.api.Test;
 class VtepFloodLimitTest {
 
     static final int VNI = 9;
-    static final long HOST = mac("02:00:00:00:00:01");
+    static final long HOST = MacAddress.parse("02:00:00:00:00:01");
 
     final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     Vtep vtep() {
         return Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .ticker(now::get)
                 .build();
     }
@@ -68,7 +69,7 @@ class VtepFloodLimitTest {
             assertEquals(4, limited(v));
 
             // Known unicast is never limited.
-            long peer = mac("02:00:00:00:00:02");
+            long peer = MacAddress.parse("02:00:00:00:00:02");
             v.forwardingTable().addStatic(VNI, peer, Location.remote(InetAddress.getByName("127.0.0.2")));
             for (int i = 0; i < 5; i++) {
                 p.send(frame(peer, HOST));
@@ -91,8 +92,8 @@ class VtepFloodLimitTest {
             Segment s = v.segment(VNI).floodLimit(1); // burst of one second's worth: 1
             LocalPort p = s.attach(ByteBuf::release);
             s.attach(sink);
-            p.send(frame(mac("02:00:00:00:00:77"), HOST)); // unknown unicast: flooded to the other port
-            p.send(frame(mac("01:00:5e:00:00:01"), HOST)); // multicast
+            p.send(frame(MacAddress.parse("02:00:00:00:00:77"), HOST)); // unknown unicast: flooded to the other port
+            p.send(frame(MacAddress.parse("01:00:5e:00:00:01"), HOST)); // multicast
             assertEquals(1, sink.size());
             assertEquals(1, limited(v));
         }
@@ -102,7 +103,7 @@ class VtepFloodLimitTest {
     void theBuilderSetsTheDefaultOfNewSegmentsAndBadValuesAreRefused() throws Exception {
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .floodLimit(500)
                 .build()) {
             assertEquals(500, v.segment(1).floodLimit());

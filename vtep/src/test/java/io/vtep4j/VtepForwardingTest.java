@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +11,9 @@ import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +27,9 @@ class VtepForwardingTest {
 
     static final int VNI = 5001;
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final long MAC_A = mac("02:00:00:00:00:0a");
-    static final long MAC_B = mac("02:00:00:00:00:0b");
-    static final long MAC_C = mac("02:00:00:00:00:0c");
+    static final long MAC_A = MacAddress.parse("02:00:00:00:00:0a");
+    static final long MAC_B = MacAddress.parse("02:00:00:00:00:0b");
+    static final long MAC_C = MacAddress.parse("02:00:00:00:00:0c");
 
     final List<AutoCloseable> closeables = new ArrayList<>();
     int port;
@@ -40,7 +42,7 @@ class VtepForwardingTest {
 
     @BeforeEach
     void start() {
-        port = TestFrames.freePort();
+        port = Ports.freeUdp();
         a = vtep("127.0.0.1");
         b = vtep("127.0.0.2");
         c = vtep("127.0.0.3");
@@ -74,8 +76,8 @@ class VtepForwardingTest {
         ByteBuf f = sink.poll(WAIT.toMillis());
         assertNotNull(f, "no frame arrived");
         try {
-            assertEquals(dst, TestFrames.destination(f));
-            assertEquals(src, TestFrames.source(f));
+            assertEquals(dst, Frames.destination(f));
+            assertEquals(src, Frames.source(f));
         } finally {
             f.release();
         }
@@ -120,8 +122,8 @@ class VtepForwardingTest {
         assertFrame(sinkC, MAC_C, MAC_A);
         // A2 answers MAC_A: known local port, so it stays inside A (no packet leaves).
         long before = a.stats().segment(VNI).packetsToUnderlay();
-        a2.send(frame(MAC_A, mac("02:00:00:00:00:a2")));
-        assertFrame(sinkA, MAC_A, mac("02:00:00:00:00:a2"));
+        a2.send(frame(MAC_A, MacAddress.parse("02:00:00:00:00:a2")));
+        assertFrame(sinkA, MAC_A, MacAddress.parse("02:00:00:00:00:a2"));
         assertEquals(before, a.stats().segment(VNI).packetsToUnderlay());
     }
 

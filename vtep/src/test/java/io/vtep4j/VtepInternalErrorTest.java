@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -13,6 +12,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -59,7 +60,7 @@ class VtepInternalErrorTest {
 
     @Test
     void aFailureOnTheSendPathAndTheReceivePathIsAnInternalError() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Sink sink = new Sink();
                 Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                 Vtep b = Vtep.builder()
@@ -73,13 +74,15 @@ class VtepInternalErrorTest {
             LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(ByteBuf::release);
             broken.set(true);
 
-            pb.send(frame(BROADCAST, mac("02:00:00:00:00:0b"))); // learning a new MAC reads the clock
+            pb.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:0b"))); // learning a new MAC reads the clock
             assertEquals(1, b.stats().dropped(DropReason.INTERNAL_ERROR));
             assertEquals(0, b.stats().dropped(DropReason.SEND_FAILED));
             assertEquals(List.of(clockFailure), reported);
             assertEquals(List.of("internal-error/9/-"), drops);
 
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:0a"))); // B learns it from the underlay: the clock again
+            pa.send(frame(
+                    BROADCAST,
+                    MacAddress.parse("02:00:00:00:00:0a"))); // B learns it from the underlay: the clock again
             Await.until(
                     WAIT,
                     () -> b.stats().dropped(DropReason.INTERNAL_ERROR) == 2,
@@ -90,7 +93,7 @@ class VtepInternalErrorTest {
             assertEquals(0, sink.size());
 
             broken.set(false);
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:0a")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:0a")));
             ByteBuf f = sink.poll(WAIT.toMillis());
             assertNotNull(f, "the VTEP keeps forwarding once the fault is gone");
             f.release();
@@ -101,13 +104,13 @@ class VtepInternalErrorTest {
     void aFailingAgeingSweepIsCountedAndReportedAndTheNextSweepRuns() throws Exception {
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .ticker(ticker)
                 .listener(listener)
                 .sweepInterval(Duration.ofMillis(5))
                 .build()) {
             // A table with one MAC: the sweep reads the clock for it.
-            v.segment(VNI).attach(ByteBuf::release).send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            v.segment(VNI).attach(ByteBuf::release).send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             broken.set(true);
             Await.until(WAIT, () -> !reported.isEmpty(), () -> v.stats().toString());
             assertSame(clockFailure, reported.get(0));
@@ -144,7 +147,7 @@ class VtepInternalErrorTest {
                 failures.incrementAndGet();
             }
         };
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Sink sink = new Sink();
                 Vtep v = Vtep.builder()
                         .localAddress("127.0.0.1")

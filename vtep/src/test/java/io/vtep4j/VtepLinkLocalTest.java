@@ -1,7 +1,6 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
+import io.vtep4j.testing.Ports;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,16 +21,16 @@ class VtepLinkLocalTest {
 
     static final int VNI = 9;
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final long STP = mac("01:80:c2:00:00:00");
-    static final long LACP = mac("01:80:c2:00:00:02");
-    static final long LLDP = mac("01:80:c2:00:00:0e");
-    static final long LAST_RESERVED = mac("01:80:c2:00:00:0f");
+    static final long STP = MacAddress.parse("01:80:c2:00:00:00");
+    static final long LACP = MacAddress.parse("01:80:c2:00:00:02");
+    static final long LLDP = MacAddress.parse("01:80:c2:00:00:0e");
+    static final long LAST_RESERVED = MacAddress.parse("01:80:c2:00:00:0f");
     /** The first address after the reserved block: an ordinary multicast (GARP's), flooded as usual. */
-    static final long FIRST_ORDINARY = mac("01:80:c2:00:00:10");
+    static final long FIRST_ORDINARY = MacAddress.parse("01:80:c2:00:00:10");
 
     @Test
     void linkLocalFramesAreDroppedInBothDirectionsByDefaultAndForwardedWhenASegmentAllowsThem() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Sink local = new Sink();
                 Sink remote = new Sink();
                 Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
@@ -40,7 +42,7 @@ class VtepLinkLocalTest {
             sb.attach(remote);
             assertFalse(sa.forwardsLinkLocal());
 
-            long host = mac("02:00:00:00:00:01");
+            long host = MacAddress.parse("02:00:00:00:00:01");
             for (long dst : new long[] {STP, LACP, LLDP, LAST_RESERVED}) {
                 pa.send(frame(dst, host));
             }
@@ -48,7 +50,7 @@ class VtepLinkLocalTest {
             for (Sink sink : new Sink[] {local, remote}) {
                 ByteBuf f = sink.poll(WAIT.toMillis());
                 assertNotNull(f, "the ordinary multicast is flooded");
-                assertEquals(FIRST_ORDINARY, TestFrames.destination(f));
+                assertEquals(FIRST_ORDINARY, Frames.destination(f));
                 f.release();
             }
             assertEquals(4, a.stats().dropped(DropReason.LINK_LOCAL_FRAME));
@@ -61,7 +63,7 @@ class VtepLinkLocalTest {
             pa.send(frame(STP, host));
             ByteBuf f = local.poll(WAIT.toMillis());
             assertNotNull(f, "A's other local port gets it");
-            assertEquals(STP, TestFrames.destination(f));
+            assertEquals(STP, Frames.destination(f));
             f.release();
             Await.until(
                     WAIT,
@@ -73,7 +75,7 @@ class VtepLinkLocalTest {
             pa.send(frame(STP, host));
             f = remote.poll(WAIT.toMillis());
             assertNotNull(f, "both ends allow it: delivered across the overlay");
-            assertEquals(STP, TestFrames.destination(f));
+            assertEquals(STP, Frames.destination(f));
             f.release();
             local.close();
         }
@@ -83,7 +85,7 @@ class VtepLinkLocalTest {
     void theBuilderSetsTheDefaultOfNewSegments() throws Exception {
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .forwardLinkLocal(true)
                 .build()) {
             assertTrue(v.segment(1).forwardsLinkLocal());

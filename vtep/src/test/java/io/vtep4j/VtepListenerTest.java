@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class VtepListenerTest {
                 throw new IllegalStateException("a listener that throws is ignored too");
             }
         };
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Sink sink = new Sink();
                 Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                 Vtep b = Vtep.builder()
@@ -49,7 +50,7 @@ class VtepListenerTest {
                         .build()) {
             LocalPort pa = a.segment(8).floodTo("127.0.0.2").attach(ByteBuf::release);
             b.segment(8).allowRemotes("127.0.0.9").attach(sink);
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             Await.until(WAIT, () -> drops.size() == 1, drops::toString);
             assertEquals("remote-not-allowed/8/127.0.0.1", drops.get(0));
 
@@ -58,8 +59,8 @@ class VtepListenerTest {
                 frame.release();
                 throw new IllegalStateException("handler bug");
             });
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
-            pa.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
+            pa.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             for (int i = 0; i < 2; i++) {
                 ByteBuf f = sink.poll(WAIT.toMillis());
                 assertNotNull(f, "the healthy port still gets frame " + i);
@@ -72,7 +73,7 @@ class VtepListenerTest {
 
     @Test
     void statsAreAnImmutableSnapshotAndBothFamiliesBind() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .localAddress("::1")
@@ -82,9 +83,9 @@ class VtepListenerTest {
             assertEquals(2, bound.size());
             assertEquals(InetAddress.getByName("::1"), bound.get(1).getAddress());
             LocalPort p = v.segment(1).attach(ByteBuf::release);
-            p.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            p.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             VtepStats before = v.stats();
-            p.send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+            p.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
             assertEquals(1, before.dropped(DropReason.NO_FLOOD_TARGETS));
             assertEquals(2, v.stats().dropped(DropReason.NO_FLOOD_TARGETS));
             assertEquals(1, before.segment(1).framesFromPorts());

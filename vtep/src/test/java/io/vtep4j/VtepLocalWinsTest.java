@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -10,6 +9,8 @@ import io.vtep4j.interop.Await;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ class VtepLocalWinsTest {
 
     private static final int VNI = 5001;
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final long HOST = mac("02:00:00:00:00:0a");
+    private static final long HOST = MacAddress.parse("02:00:00:00:00:0a");
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -53,7 +54,7 @@ class VtepLocalWinsTest {
 
     @Test
     void twelveSpoofedPacketsFromTwoOuterSourcesLeaveTheHostsMacAtItsPort() throws Exception {
-        final int port = TestFrames.freePort();
+        final int port = Ports.freeUdp();
         final Vtep gateway = vtep("127.0.0.1", port);
         final Vtep spoofer1 = vtep("127.0.0.2", port);
         final Vtep spoofer2 = vtep("127.0.0.3", port);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -36,7 +37,7 @@ class VtepMalformedTest {
 
     @BeforeEach
     void start() throws Exception {
-        port = TestFrames.freePort();
+        port = Ports.freeUdp();
         vtep = Vtep.builder().localAddress("127.0.0.1").port(port).mtu(1500).build();
         vtep.segment(VNI).attach(sink);
         injector = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.9"), 0));

@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /** UDP GSO on send and GRO on receive carry every frame intact through the kernel, in order. */
@@ -22,9 +23,9 @@ class VtepOffloadTest {
         assumeTrue(
                 Transports.epoll() && EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
                 "UDP GSO needs epoll and a kernel with UDP_SEGMENT");
-        int port = TestFrames.freePort();
-        long src = mac("02:00:00:00:00:01");
-        long dst = mac("02:00:00:00:00:02");
+        int port = Ports.freeUdp();
+        long src = MacAddress.parse("02:00:00:00:00:01");
+        long dst = MacAddress.parse("02:00:00:00:00:02");
         try (Sink sink = new Sink();
                 Vtep a = Vtep.builder()
                         .localAddress("127.0.0.1")

@@ -1,6 +1,5 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -28,7 +29,7 @@ class VtepSelfFloodTest {
         try (Vtep v = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .localAddress("::1")
-                .port(TestFrames.freePort())
+                .port(Ports.freeUdp())
                 .build()) {
             Segment s = v.segment(VNI);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.floodTo("127.0.0.1"));
@@ -43,8 +44,8 @@ class VtepSelfFloodTest {
 
     @Test
     void aPacketWhoseOuterSourceIsOurOwnAddressIsDroppedAndNeverLearned() throws Exception {
-        int port = TestFrames.freePort();
-        long spoofed = mac("02:00:00:00:09:09");
+        int port = Ports.freeUdp();
+        long spoofed = MacAddress.parse("02:00:00:00:09:09");
         try (Sink sink = new Sink();
                 Vtep v = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                 DatagramSocket fromSelf = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));

@@ -1,13 +1,14 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -75,15 +76,13 @@ class VtepStatsTest {
 
     @Test
     void theDifferenceOfTwoLiveSnapshotsIsTheTrafficInBetween() {
-        try (Vtep vtep = Vtep.builder()
-                .localAddress("127.0.0.1")
-                .port(TestFrames.freePort())
-                .build()) {
+        try (Vtep vtep =
+                Vtep.builder().localAddress("127.0.0.1").port(Ports.freeUdp()).build()) {
             LocalPort port = vtep.segment(9).floodTo("127.0.0.2").attach(ByteBuf::release);
-            port.send(frame(BROADCAST, mac("02:00:00:00:09:01")));
+            port.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:09:01")));
             VtepStats before = vtep.stats();
             for (int i = 0; i < 3; i++) {
-                port.send(frame(BROADCAST, mac("02:00:00:00:09:01")));
+                port.send(frame(BROADCAST, MacAddress.parse("02:00:00:00:09:01")));
             }
             VtepStats.SegmentStats delta = vtep.stats().minus(before).segment(9);
             assertEquals(new VtepStats.SegmentStats(9, 3, 3, 3, 0, 0, Map.of()), delta);

@@ -1,11 +1,12 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,9 @@ class VtepStitchingTest {
 
     @Test
     void framesSentFromAnotherVtepsEventLoopAreFlushedAfterItsBatch() throws Exception {
-        int port = TestFrames.freePort();
-        long src = mac("02:00:00:00:00:01");
-        long dst = mac("02:00:00:00:00:02");
+        int port = Ports.freeUdp();
+        long src = MacAddress.parse("02:00:00:00:00:01");
+        long dst = MacAddress.parse("02:00:00:00:00:02");
         AtomicReference<LocalPort> onward = new AtomicReference<>();
         try (Sink sink = new Sink();
                 Vtep source =
@@ -52,7 +53,7 @@ class VtepStitchingTest {
     @Test
     void vtepsSharingOneEventLoopGroupStitchAndCloseWithoutStoppingIt() throws Exception {
         io.netty.channel.EventLoopGroup shared = io.vtep4j.internal.Transports.newGroup(2, "shared");
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         AtomicReference<LocalPort> onward = new AtomicReference<>();
         try (Sink sink = new Sink();
                 Vtep source =
@@ -74,7 +75,7 @@ class VtepStitchingTest {
             onward.set(right.segment(200).floodTo("127.0.0.3").attach(ByteBuf::release));
             sinkSide.segment(200).attach(sink);
             for (int i = 0; i < 20; i++) {
-                in.write(frame(mac("02:00:00:00:00:02"), mac("02:00:00:00:00:01"), 200, i));
+                in.write(frame(MacAddress.parse("02:00:00:00:00:02"), MacAddress.parse("02:00:00:00:00:01"), 200, i));
             }
             in.flush();
             for (int i = 0; i < 20; i++) {

@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.internal.Transports;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,23 +28,25 @@ class VtepTransportTest {
         System.setProperty("vtep4j.transport", "nio");
         try {
             assertFalse(Transports.epoll());
-            int port = TestFrames.freePort();
+            int port = Ports.freeUdp();
             try (Sink sink = new Sink();
                     Vtep a = Vtep.builder().localAddress("127.0.0.1").port(port).build();
                     Vtep b = Vtep.builder().localAddress("127.0.0.2").port(port).build()) {
                 a.segment(3)
                         .floodTo("127.0.0.2")
                         .attach(ByteBuf::release)
-                        .send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+                        .send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
                 b.segment(3).attach(sink);
                 // b attached after a sent: wait for the next one instead of racing the first.
-                a.segment(3).ports().get(0).send(frame(BROADCAST, mac("02:00:00:00:00:01")));
+                a.segment(3).ports().get(0).send(frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01")));
                 ByteBuf f = sink.poll(5000);
                 assertNotNull(f);
                 f.release();
                 assertEquals(
                         InetAddress.getByName("127.0.0.1"),
-                        b.forwardingTable().lookup(3, mac("02:00:00:00:00:01")).address());
+                        b.forwardingTable()
+                                .lookup(3, MacAddress.parse("02:00:00:00:00:01"))
+                                .address());
             }
         } finally {
             if (before == null) {
@@ -57,7 +60,7 @@ class VtepTransportTest {
     @Test
     void joinsTheFloodGroupOnTheMulticastInterfaceAndLeavesIt() throws Exception {
         assumeTrue(Files.isReadable(IGMP), "needs Linux /proc/net/igmp to see memberships");
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         InetAddress group = InetAddress.getByName("239.255.77.1");
         try (Vtep a = Vtep.builder()
                 .localAddress("127.0.0.1")

@@ -1,8 +1,7 @@
 package io.vtep4j;
 
-import static io.vtep4j.TestFrames.BROADCAST;
-import static io.vtep4j.TestFrames.frame;
-import static io.vtep4j.TestFrames.mac;
+import static io.vtep4j.testing.Frames.BROADCAST;
+import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.FlowHash;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class WireFormatTest {
 
     static byte[] receive(Encapsulation encapsulation, int vni, ByteBuf frame) throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
                 Vtep vtep = Vtep.builder()
                         .localAddress("127.0.0.1")
@@ -42,7 +44,7 @@ class WireFormatTest {
 
     @Test
     void vxlanHeaderHasOnlyTheIFlagAndTheVni() throws Exception {
-        ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:00:01"), 60, 7);
+        ByteBuf frame = frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01"), 60, 7);
         byte[] inner = ByteBufUtil.getBytes(frame);
         byte[] got = receive(Encapsulation.VXLAN, 0x123456, frame);
         assertArrayEquals(
@@ -56,7 +58,7 @@ class WireFormatTest {
 
     @Test
     void greInUdpCarriesVsidAndFlowIdInTheKey() throws Exception {
-        ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:00:01"), 60, 7);
+        ByteBuf frame = frame(BROADCAST, MacAddress.parse("02:00:00:00:00:01"), 60, 7);
         byte[] inner = ByteBufUtil.getBytes(frame);
         int flowId = FlowHash.flowId(FlowHash.hash(frame));
         byte[] got = receive(Encapsulation.GRE_UDP, 0x123456, frame);
@@ -77,7 +79,7 @@ class WireFormatTest {
 
     @Test
     void fixedNvgreFlowIdGoesIntoEveryKeyWhateverTheFlow() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         java.util.Set<Integer> hashFlowIds = new java.util.HashSet<>();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
                 Vtep vtep = Vtep.builder()
@@ -89,7 +91,7 @@ class WireFormatTest {
             peer.setSoTimeout(5000);
             io.vtep4j.LocalPort p = vtep.segment(0x123456).floodTo("127.0.0.5").attach(ByteBuf::release);
             for (int flow = 1; flow <= 16; flow++) {
-                ByteBuf frame = frame(BROADCAST, mac("02:00:00:00:02:00") + flow, 60, flow);
+                ByteBuf frame = frame(BROADCAST, MacAddress.parse("02:00:00:00:02:00") + flow, 60, flow);
                 hashFlowIds.add(FlowHash.flowId(FlowHash.hash(frame)));
                 p.send(frame);
                 DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
@@ -105,7 +107,7 @@ class WireFormatTest {
 
     @Test
     void sourcePortPoolCarriesFlowEntropyInTheDynamicRange() throws Exception {
-        int port = TestFrames.freePort();
+        int port = Ports.freeUdp();
         java.util.Map<Long, Integer> portBySource = new java.util.HashMap<>();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.5"), port));
                 Vtep vtep = Vtep.builder()
@@ -118,11 +120,11 @@ class WireFormatTest {
             io.vtep4j.LocalPort p = vtep.segment(9).floodTo("127.0.0.5").attach(ByteBuf::release);
             for (int round = 0; round < 2; round++) {
                 for (int flow = 1; flow <= 16; flow++) {
-                    long src = mac("02:00:00:00:01:00") + flow;
+                    long src = MacAddress.parse("02:00:00:00:01:00") + flow;
                     p.send(frame(BROADCAST, src, 60, flow));
                     DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
                     peer.receive(d);
-                    long got = TestFrames.source(io.netty.buffer.Unpooled.wrappedBuffer(d.getData(), 8, 14));
+                    long got = Frames.source(io.netty.buffer.Unpooled.wrappedBuffer(d.getData(), 8, 14));
                     assertEquals(src, got);
                     assertTrue(d.getPort() >= 49152 && d.getPort() <= 65535, "source port " + d.getPort());
                     Integer first = portBySource.putIfAbsent(src, d.getPort());

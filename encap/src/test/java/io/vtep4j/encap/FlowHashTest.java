@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.vtep4j.testing.Frames;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;

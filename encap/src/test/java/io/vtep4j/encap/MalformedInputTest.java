@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.vtep4j.testing.Frames;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.vtep4j.testing.Frames;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

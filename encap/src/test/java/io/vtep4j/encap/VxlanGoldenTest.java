@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.testing.Frames;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

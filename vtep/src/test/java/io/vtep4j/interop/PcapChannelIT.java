@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vtep4j.internal.pcap.PcapChannel;
+import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class PcapChannelIT {
 
     private static final String OUR_MAC = "02:00:00:00:09:02";
+    private static final long OUR_MAC_BITS = MacAddress.parse(OUR_MAC);
 
     private Lab lab;
     private Namespace host;
@@ -51,23 +54,23 @@ class PcapChannelIT {
         List<ByteBuf> seen = new ArrayList<>();
         try (PcapChannel channel = PcapChannel.open("pc-h", true, ByteBufAllocator.DEFAULT, captured::add)) {
             long hostRx = host.counter("h-eth", "rx_packets");
-            assertTrue(channel.inject(Frames.arpRequest(OUR_MAC, "10.50.9.2", "10.50.9.1")));
+            assertTrue(channel.inject(Frames.arpRequest(OUR_MAC_BITS, "10.50.9.2", "10.50.9.1")));
             Await.until(
                     Duration.ofSeconds(5),
                     () -> {
                         captured.drainTo(seen);
-                        return seen.stream().anyMatch(f -> Frames.isArpReplyTo(f, OUR_MAC));
+                        return seen.stream().anyMatch(f -> Frames.isArpReplyTo(f, OUR_MAC_BITS));
                     },
                     () -> "captured " + seen.size() + " frames, none an ARP reply to " + OUR_MAC);
             assertTrue(host.counter("h-eth", "rx_packets") > hostRx, "the host never received our frame");
             ByteBuf reply = seen.stream()
-                    .filter(f -> Frames.isArpReplyTo(f, OUR_MAC))
+                    .filter(f -> Frames.isArpReplyTo(f, OUR_MAC_BITS))
                     .findFirst()
                     .orElseThrow();
-            assertEquals(hostMac, Frames.source(reply));
+            assertEquals(hostMac, MacAddress.toString(Frames.source(reply)));
             assertTrue(reply.readerIndex() >= PcapChannel.HEADROOM, "headroom for in-place encapsulation");
             // Direction IN: what we injected never comes back through the capture.
-            assertFalse(seen.stream().anyMatch(f -> Frames.source(f).equals(OUR_MAC)), "re-captured our own frame");
+            assertFalse(seen.stream().anyMatch(f -> Frames.source(f) == OUR_MAC_BITS), "re-captured our own frame");
             assertEquals(1, channel.sent());
             assertTrue(channel.received() >= 1);
         } finally {

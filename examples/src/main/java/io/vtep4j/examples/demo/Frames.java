@@ -26,7 +26,7 @@ public final class Frames {
     /** EtherType of ARP. */
     public static final int ETHERTYPE_ARP = Ethernet.TYPE_ARP;
     /** ff:ff:ff:ff:ff:ff. */
-    public static final long BROADCAST_MAC = 0xFFFF_FFFF_FFFFL;
+    public static final long BROADCAST_MAC = MacAddress.BROADCAST;
 
     /** RFC 826 operation code of a request. */
     public static final int ARP_REQUEST = 1;
@@ -82,10 +82,8 @@ public final class Frames {
         frame.writeByte(6);
         frame.writeByte(4);
         frame.writeShort(op);
-        frame.writeMedium((int) (senderMac >>> 24)).writeMedium((int) senderMac);
-        frame.writeInt(senderIp);
-        frame.writeMedium((int) (targetMac >>> 24)).writeMedium((int) targetMac);
-        frame.writeInt(targetIp);
+        writeMac(frame, senderMac).writeInt(senderIp);
+        writeMac(frame, targetMac).writeInt(targetIp);
         return pad(frame);
     }
 
@@ -132,10 +130,16 @@ public final class Frames {
     private static ByteBuf start(ByteBufAllocator alloc, long destination, long source, int etherType) {
         ByteBuf frame = alloc.buffer(HEADROOM + 128);
         frame.writerIndex(HEADROOM).readerIndex(HEADROOM);
-        frame.writeMedium((int) (destination >>> 24)).writeMedium((int) destination);
-        frame.writeMedium((int) (source >>> 24)).writeMedium((int) source);
-        frame.writeShort(etherType);
-        return frame;
+        writeMac(frame, destination);
+        writeMac(frame, source);
+        return frame.writeShort(etherType);
+    }
+
+    /** Appends the 48-bit {@code mac} at the writer index. */
+    private static ByteBuf writeMac(ByteBuf frame, long mac) {
+        frame.ensureWritable(MacAddress.LENGTH);
+        Ethernet.setMac(frame, frame.writerIndex(), mac);
+        return frame.writerIndex(frame.writerIndex() + MacAddress.LENGTH);
     }
 
     private static ByteBuf pad(ByteBuf frame) {
