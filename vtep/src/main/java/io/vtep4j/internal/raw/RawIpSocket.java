@@ -40,8 +40,13 @@ public final class RawIpSocket implements AutoCloseable {
         return open(local, protocol, true);
     }
 
-    /** As {@link #open(InetAddress, int)}, optionally blocking (for a dedicated-thread reader). */
-    static RawIpSocket open(InetAddress local, int protocol, boolean nonBlocking) throws IOException {
+    /**
+     * As {@link #open(InetAddress, int)}, optionally blocking (for a dedicated-thread reader, as the raw transport
+     * probe in bench compares).
+     *
+     * @throws IOException as {@link #open(InetAddress, int)}
+     */
+    public static RawIpSocket open(InetAddress local, int protocol, boolean nonBlocking) throws IOException {
         if (protocol < 1 || protocol > 255) {
             throw new IllegalArgumentException("protocol: " + protocol + " (expected: 1..255)");
         }
@@ -92,8 +97,8 @@ public final class RawIpSocket implements AutoCloseable {
         }
     }
 
-    /** Builds a {@code sockaddr_in} / {@code sockaddr_in6} (port 0: raw sockets have none). */
-    static byte[] sockaddr(InetAddress address) {
+    /** Builds a {@code sockaddr_in} / {@code sockaddr_in6} (port 0: raw sockets have none); for {@link #sendTo}. */
+    public static byte[] sockaddr(InetAddress address) {
         byte[] ip = address.getAddress();
         if (address instanceof Inet4Address) {
             byte[] sa = new byte[16];
@@ -112,8 +117,12 @@ public final class RawIpSocket implements AutoCloseable {
         return sa;
     }
 
-    /** Asks for SO_RCVBUF and SO_SNDBUF of {@code bytes} each (the kernel doubles and caps them). */
-    RawIpSocket buffers(int bytes) throws IOException {
+    /**
+     * Asks for SO_RCVBUF and SO_SNDBUF of {@code bytes} each (the kernel doubles and caps them); returns this.
+     *
+     * @throws IOException if the kernel refuses the option
+     */
+    public RawIpSocket buffers(int bytes) throws IOException {
         for (int option : new int[] {LibC.SO_RCVBUF, LibC.SO_SNDBUF}) {
             try {
                 LibC.setsockopt(fd, LibC.SOL_SOCKET, option, new int[] {bytes}, Integer.BYTES);
@@ -125,6 +134,43 @@ public final class RawIpSocket implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /**
+     * Sends the first {@code length} bytes of {@code packet} as the payload of one IP packet to {@code sockaddr} (from
+     * {@link #sockaddr}) with {@code sendto(2)}, on the calling thread; for tools that drive the socket without a
+     * channel. Returns the bytes sent.
+     *
+     * @throws IOException carrying the errno when the call fails (EAGAIN on a full non-blocking socket)
+     */
+    public int sendTo(byte[] packet, int length, byte[] sockaddr) throws IOException {
+        try {
+            return LibC.sendto(fd, packet, length, 0, sockaddr, sockaddr.length);
+        } catch (LastErrorException e) {
+            throw failure("sendto", e);
+        }
+    }
+
+    /**
+     * Receives one packet into {@code buf} with {@code recvfrom(2)} (blocking unless opened non-blocking), on the
+     * calling thread; for tools that read the socket without a channel. Returns its length (an IPv4 socket delivers
+     * the IPv4 header in front of the payload).
+     *
+     * @throws IOException carrying the errno when the call fails (EBADF once the socket is closed)
+     */
+    public int receive(byte[] buf) throws IOException {
+        try {
+            return LibC.recvfrom(fd, buf, buf.length, 0, null, null); // the sender's address is not asked for
+        } catch (LastErrorException e) {
+            throw failure("recvfrom", e);
+        }
+    }
+
+    private static IOException failure(String call, LastErrorException e) {
+        return new IOException(
+                call + " on raw socket failed (errno " + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode())
+                        + ")",
+                e);
     }
 
     /** The file descriptor; ownership stays with this object until handed to a channel. */

@@ -1,4 +1,4 @@
-package io.vtep4j.internal.raw;
+package io.vtep4j.bench.underlay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -12,19 +12,22 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.vtep4j.internal.raw.RawIpSocket;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Throughput probe for the NVGRE raw transport candidates (not a unit test; run by hand, as root, inside a fresh
- * network namespace so every packet stays on its loopback):
+ * Throughput probe for the NVGRE raw transport candidates (run by hand, as root, inside a fresh network namespace so
+ * every packet stays on its loopback), from the repository root:
  *
  * <pre>
+ * mvn -B -q -pl bench -am -DskipTests package
  * ip netns add rawprobe &amp;&amp; ip -n rawprobe link set lo up
- * ip netns exec rawprobe java -cp vtep/target/classes:vtep/target/test-classes:DEPS \
- *     io.vtep4j.internal.raw.RawTransportProbe TX RX SECONDS FRAME_BYTES
+ * ip netns exec rawprobe java -Dio.netty.leakDetection.level=disabled -cp bench/target/benchmarks.jar \
+ *     io.vtep4j.bench.underlay.RawTransportProbe TX RX SECONDS FRAME_BYTES
  * ip netns del rawprobe
  * </pre>
  *
@@ -152,10 +155,10 @@ public final class RawTransportProbe {
         long sent = 0;
         while ((sent & 255) != 0 || System.nanoTime() < deadline) {
             try {
-                LibC.sendto(socket.fd(), gre, gre.length, 0, to, to.length);
+                socket.sendTo(gre, gre.length, to);
                 sent++;
-            } catch (com.sun.jna.LastErrorException e) {
-                throw new IllegalStateException("sendto errno " + e.getErrorCode(), e);
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
         return sent;
@@ -191,12 +194,9 @@ public final class RawTransportProbe {
         Thread t = new Thread(
                 () -> {
                     byte[] buf = new byte[2048];
-                    byte[] from = new byte[16];
-                    int[] fromLength = new int[1];
                     while (true) {
-                        fromLength[0] = from.length;
                         try {
-                            int n = LibC.recvfrom(socket.fd(), buf, buf.length, 0, from, fromLength);
+                            int n = socket.receive(buf);
                             if (handoff == null) {
                                 received.increment();
                                 continue;
@@ -210,7 +210,7 @@ public final class RawTransportProbe {
                                 received.increment();
                                 packet.release();
                             });
-                        } catch (com.sun.jna.LastErrorException e) {
+                        } catch (IOException e) {
                             return; // EBADF after close
                         }
                     }

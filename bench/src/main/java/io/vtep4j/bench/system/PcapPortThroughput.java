@@ -1,7 +1,14 @@
-package io.vtep4j.interop;
+package io.vtep4j.bench.system;
 
 import io.vtep4j.PcapPort;
 import io.vtep4j.Vtep;
+import io.vtep4j.interop.Await;
+import io.vtep4j.interop.Cmd;
+import io.vtep4j.interop.Hosts;
+import io.vtep4j.interop.KernelVxlan;
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.interop.Netns;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +16,12 @@ import java.util.List;
 /**
  * Measures (never asserts) TCP throughput between a host behind a {@link PcapPort} and a host behind a kernel vxlan
  * device, with iperf3 for a few seconds each way. Run as root from the repository root (the wrapper puts it in a
- * fresh namespace):
+ * fresh namespace; the network is built with vtep's netns harness, {@code io.vtep4j.interop}):
  *
  * <pre>
- * mvn -q -pl vtep -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * mvn -B -q -pl bench -am -DskipTests package
  * VTEP4J_JAVA=$(command -v java) vtep/src/test/sh/netns/bin/java \
- *     -cp vtep/target/test-classes:vtep/target/classes:$(cat /tmp/cp.txt) io.vtep4j.interop.PcapPortThroughput 5
+ *     -cp bench/target/benchmarks.jar io.vtep4j.bench.system.PcapPortThroughput 5
  * </pre>
  */
 public final class PcapPortThroughput {
