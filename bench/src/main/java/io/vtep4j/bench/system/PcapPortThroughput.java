@@ -52,21 +52,14 @@ public final class PcapPortThroughput {
                 if (!ping.ok()) {
                     throw new IllegalStateException(ping.describe());
                 }
-                k1.ok("iperf3", "-s", "-D", "-1", "-B", "10.50.9.2");
-                Await.until(
-                        Duration.ofSeconds(5),
-                        () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201")
-                                .ok(),
-                        () -> "iperf3 not up");
                 for (String direction : new String[] {"", "-R"}) {
-                    if (!direction.isEmpty()) {
-                        k1.ok("iperf3", "-s", "-D", "-1", "-B", "10.50.9.2");
-                        Await.until(
-                                Duration.ofSeconds(5),
-                                () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201")
-                                        .ok(),
-                                () -> "iperf3");
-                    }
+                    // a one-off server (-1) for each direction
+                    k1.ok("iperf3", "-s", "-D", "-1", "-B", "10.50.9.2");
+                    Await.until(
+                            Duration.ofSeconds(5),
+                            () -> k1.run("sh", "-c", "ss -ltn | grep -q 10.50.9.2:5201")
+                                    .ok(),
+                            () -> "iperf3 not up");
                     List<String> argv = new ArrayList<>(
                             List.of("iperf3", "-c", "10.50.9.2", "-t", Integer.toString(seconds), "-f", "m"));
                     if (!direction.isEmpty()) {
