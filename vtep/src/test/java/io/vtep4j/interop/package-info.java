@@ -12,7 +12,8 @@
  *   <li>{@link io.vtep4j.interop.Namespace}: commands, addresses, neighbours, counters, ping, fdb.
  *   <li>{@link io.vtep4j.interop.Cmd} (commands with time limits), {@link io.vtep4j.interop.Capture} (tcpdump
  *       witness), {@link io.vtep4j.interop.Await} (conditions with deadlines), {@link io.vtep4j.interop.KernelVxlan}
- *       (kernel peer), {@link io.vtep4j.interop.Hosts} (host behind a PcapPort), {@link io.vtep4j.interop.Frames}.
+ *       (kernel peer), {@link io.vtep4j.interop.Hosts} (host behind a PcapPort); frames to send come from
+ *       {@code io.vtep4j.testing.Frames} in encap's test-jar.
  * </ul>
  *
  * <p>Reuse from another module (examples' gateway e2e tests): depend on {@code io.vtep4j:vtep4j-core} with
