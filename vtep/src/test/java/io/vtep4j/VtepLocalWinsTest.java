@@ -83,7 +83,7 @@ class VtepLocalWinsTest {
 
     @Test
     void withTheHoldTurnedOffAHostThatSpeaksFromARemoteVtepMovesThere() throws Exception {
-        final int port = TestFrames.freePort();
+        final int port = Ports.freeUdp();
         final Vtep gateway = vtep(Vtep.builder()
                 .localAddress("127.0.0.1")
                 .port(port)
