@@ -38,11 +38,11 @@ final class AgentLoop implements Advertiser.Bgp {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile EvpnStatus status;
 
-    // Owned by the agent's thread.
-    private Vtep vtep;
+    // Owned by the agent's thread (installer and vtep are also read by installed()).
+    private volatile Vtep vtep;
     private InetAddress self;
     private RemoteRib rib;
-    private Installer installer;
+    private volatile Installer installer;
     private Advertiser advertiser;
     private GobgpClient.Watch watch;
     private int generation;
@@ -361,9 +361,10 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     boolean installed(int vni, long mac, Location where) {
-        return call(() -> installer != null
-                && installer.isInstalled(new MacKey(vni, mac))
-                && where.equals(vtep.forwardingTable().lookup(vni, mac)));
+        Installer i = installer;
+        return i != null
+                && i.isInstalled(new MacKey(vni, mac), where)
+                && where.equals(vtep.forwardingTable().lookup(vni, mac));
     }
 
     private <T> T call(java.util.concurrent.Callable<T> task) {

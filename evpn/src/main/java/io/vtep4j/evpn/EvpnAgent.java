@@ -62,7 +62,10 @@ public final class EvpnAgent implements AutoCloseable {
         return loop.status();
     }
 
-    /** True when {@code where} in {@code vni} for {@code mac} is an entry this agent installed from BGP. */
+    /**
+     * True when the forwarding table's entry for {@code mac} in {@code vni} is at {@code where} and was installed by
+     * this agent from a BGP route (for listings that mark EVPN entries). Lock-free.
+     */
     public boolean installed(int vni, long mac, Location where) {
         return loop.installed(vni, mac, where);
     }

@@ -20,7 +20,8 @@ final class Installer {
 
     private final Vtep vtep;
     private final InetAddress self;
-    private final Map<MacKey, Location> installed = new HashMap<>();
+    /** Written by the agent's thread only; read from any thread ({@link #isInstalled}). */
+    private final Map<MacKey, Location> installed = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Integer, Set<InetAddress>> flooding = new HashMap<>();
     private final Map<InetAddress, Location> locations = new HashMap<>();
     private long refused;
@@ -118,9 +119,9 @@ final class Installer {
         flooding.clear();
     }
 
-    /** Whether {@code k} is installed from a remote route. */
-    boolean isInstalled(MacKey k) {
-        return installed.containsKey(k);
+    /** Whether {@code k} is installed from a remote route at {@code where}; any thread. */
+    boolean isInstalled(MacKey k, Location where) {
+        return where.equals(installed.get(k));
     }
 
     int macs() {

@@ -52,7 +52,7 @@ class TwoVtepsIT {
         final List<String> received = new CopyOnWriteArrayList<>();
         LocalPort host;
 
-        Side(String address, Gobgpd bgp) {
+        Side(String address, Gobgpd bgp, Duration ageing) {
             agent = EvpnAgent.builder()
                     .gobgp(bgp.api())
                     .vni(VNI)
@@ -61,7 +61,7 @@ class TwoVtepsIT {
                     .build();
             vtep = Vtep.builder()
                     .localAddress(address)
-                    .ageing(Duration.ofSeconds(1))
+                    .ageing(ageing)
                     .sweepInterval(Duration.ofMillis(100))
                     .fdbListener(agent.fdbListener())
                     .build();
@@ -118,8 +118,12 @@ class TwoVtepsIT {
                 WAIT,
                 () -> bgpA.established("10.98.0.3"),
                 () -> bgpA.cli("neighbor").stdout());
-        a = new Side(VTEP_A, bgpA);
-        b = new Side(VTEP_B, bgpB);
+    }
+
+    /** Starts both VTEPs; B ages its data-plane entries after {@code ageingB}. */
+    private void vteps(Duration ageingB) {
+        a = new Side(VTEP_A, bgpA, Duration.ofMinutes(5));
+        b = new Side(VTEP_B, bgpB, ageingB);
     }
 
     @AfterEach
@@ -151,6 +155,7 @@ class TwoVtepsIT {
 
     @Test
     void controlPlaneFillsFloodListsAndTablesAndTheDataPlaneUsesThem() throws Exception {
+        vteps(Duration.ofSeconds(1));
         Namespace.SELF.assertRoute(VTEP_B, "lo");
         // Type 3 both ways: each flood list names the other VTEP, learned from BGP only.
         Await.until(
@@ -162,7 +167,7 @@ class TwoVtepsIT {
         a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
         Await.until(WAIT, () -> b.received.contains(MAC_A), () -> "b received " + b.received);
 
-        // Type 2: B holds A's host from BGP, and keeps it past several data-plane ageing times (1 s).
+        // Type 2: B holds A's host from BGP, and keeps it past several of B's data-plane ageing times (1 s).
         Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
         Await.until(
                 WAIT,
@@ -190,6 +195,7 @@ class TwoVtepsIT {
 
     @Test
     void aGobgpdRestartIsReconciled() throws Exception {
+        vteps(Duration.ofMinutes(5));
         a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
         b.host.send(Frames.arpRequest(MAC_B, "10.50.0.2", "10.50.0.1"));
         Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
