@@ -107,6 +107,16 @@ public interface Segment extends AutoCloseable {
     /** The flood limit in packets per second; 0 when off. */
     int floodLimit();
 
+    /**
+     * Whether this segment learns remote MACs from the underlay's packets (RFC 7348 §4.1; default true). Off is the
+     * EVPN mode: remote MACs come only from a control plane ({@code ForwardingTable.addControl}); local ports still
+     * learn, and unknown destinations are still flooded. Returns this segment.
+     */
+    Segment learnFromUnderlay(boolean on);
+
+    /** Whether this segment learns remote MACs from the underlay (see {@link #learnFromUnderlay(boolean)}). */
+    boolean learnsFromUnderlay();
+
     /** Ageing time of this segment's learned MACs (overrides the VTEP's). Returns this segment. */
     Segment ageing(Duration ageing);
 

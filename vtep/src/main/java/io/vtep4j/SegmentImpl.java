@@ -36,6 +36,8 @@ final class SegmentImpl implements Segment {
     private volatile boolean open = true;
     /** Set once closeInternal has released the group and the MACs. */
     private boolean released;
+    /** Read once per packet from the underlay. */
+    volatile boolean underlayLearning = true;
 
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
@@ -177,6 +179,8 @@ final class SegmentImpl implements Segment {
     @Override
     public Segment forwardLinkLocal(boolean forward) {
         this.forwardLinkLocal = forward;
+    public Segment learnFromUnderlay(boolean on) {
+        underlayLearning = on;
         return this;
     }
 
@@ -215,6 +219,8 @@ final class SegmentImpl implements Segment {
         if (packetsPerSecond > 0 && burst < 1) {
             throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
         }
+    public boolean learnsFromUnderlay() {
+        return underlayLearning;
     }
 
     @Override
