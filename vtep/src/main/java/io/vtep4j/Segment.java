@@ -55,6 +55,28 @@ public interface Segment extends AutoCloseable {
     /** A read-only, live view of the flood targets and switches. */
     Flooding flooding();
 
+    /** The owner of flood targets added without one: the application's own configuration. */
+    String MANUAL = "manual";
+
+    /**
+     * Adds a unicast flood target on behalf of {@code owner} (e.g. {@code "evpn"} for a control plane). A target
+     * stays in the flood list while any owner holds it, so a control plane and manual configuration never remove
+     * each other's targets; {@link #floodTo(InetAddress)} is this with {@link #MANUAL}.
+     *
+     * @throws IllegalArgumentException if the address is not a remote VTEP's unicast address of a local family
+     * @throws IllegalStateException if closed
+     * @return this segment
+     */
+    Segment floodTo(InetAddress address, String owner);
+
+    /**
+     * Releases {@code owner}'s hold on a unicast flood target; the target leaves the flood list when no owner holds
+     * it any more. {@link #stopFloodingTo(InetAddress)} is this with {@link #MANUAL} for a unicast target.
+     *
+     * @return this segment
+     */
+    Segment stopFloodingTo(InetAddress address, String owner);
+
     /**
      * Restricts the remote VTEPs this segment accepts frames from (RFC 7348 §7); packets from any other source are
      * dropped, counted as {@code REMOTE_NOT_ALLOWED} and never learned. An empty set accepts every source (default).

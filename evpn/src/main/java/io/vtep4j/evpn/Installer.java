@@ -12,16 +12,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Puts what the remote routes say into the VTEP: a static remote entry per winning type-2 route and a flood target
- * per type-3 originator. It removes only what it installed: a flood target configured by hand before EVPN named
- * it stays when the route goes. Not thread-safe: the agent's thread owns it.
+ * Puts what the remote routes say into the VTEP: a control-plane entry per winning type-2 route and a flood target
+ * per type-3 originator, held in EVPN's name so that manual flood targets and EVPN's never remove each other. Not thread-safe: the agent's thread owns it.
  */
 final class Installer {
+
+    /** The owner name of the flood targets EVPN holds ({@code Segment.floodTo(address, owner)}). */
+    static final String OWNER = "evpn";
 
     private final Vtep vtep;
     private final InetAddress self;
     /** Written by the agent's thread only; read from any thread ({@link #isInstalled}). */
     private final Map<MacKey, Location> installed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<Integer, Set<InetAddress>> flooding = new HashMap<>();
     private final Map<InetAddress, Location> locations = new HashMap<>();
     private long refused;
@@ -59,7 +62,7 @@ final class Installer {
             Location where = location(winner.nextHop());
             if (!where.equals(installed.get(k)) || !where.equals(table.lookup(k.vni(), k.mac()))) {
                 try {
-                    table.addStatic(k.vni(), k.mac(), where);
+                    table.addControl(k.vni(), k.mac(), where);
                     installed.put(k, where);
                 } catch (IllegalStateException | IllegalArgumentException e) {
                     refused++; // table full or a group MAC in a peer's route: counted, the rest goes on
@@ -77,12 +80,9 @@ final class Installer {
         Segment segment = vtep.segment(vni);
         Set<InetAddress> mine = flooding.computeIfAbsent(vni, x -> new HashSet<>());
         for (InetAddress t : targets) {
-            if (mine.contains(t) || t.equals(self)) {
-                continue;
-            }
-            if (!contains(segment.floodList().remotes(), t)) {
+            if (!mine.contains(t) && !t.equals(self)) {
                 try {
-                    segment.floodTo(t);
+                    segment.floodTo(t, OWNER); // held in our name: manual targets are never touched
                     mine.add(t);
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     refused++; // e.g. an IPv6 originator on an IPv4-only VTEP
@@ -91,7 +91,7 @@ final class Installer {
         }
         for (InetAddress t : Set.copyOf(mine)) {
             if (!targets.contains(t)) {
-                segment.stopFloodingTo(t);
+                segment.stopFloodingTo(t, OWNER);
                 mine.remove(t);
             }
         }
@@ -113,7 +113,7 @@ final class Installer {
         for (Map.Entry<Integer, Set<InetAddress>> e : flooding.entrySet()) {
             if (vtep.isOpen()) {
                 Segment segment = vtep.segment(e.getKey());
-                e.getValue().forEach(segment::stopFloodingTo);
+                e.getValue().forEach(t -> segment.stopFloodingTo(t, OWNER));
             }
         }
         flooding.clear();
@@ -138,14 +138,5 @@ final class Installer {
 
     private Location location(InetAddress vtepAddress) {
         return locations.computeIfAbsent(vtepAddress, a -> Location.remote(a, vtep.encapsulation()));
-    }
-
-    private static boolean contains(InetAddress[] array, InetAddress a) {
-        for (InetAddress x : array) {
-            if (x.equals(a)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
