@@ -109,6 +109,9 @@ final class AgentLoop implements Advertiser.Bgp {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("EVPN agent: already started (expected: start once)");
         }
+        for (int vni : config.vnis.keySet()) {
+            v.segment(vni).learnFromUnderlay(config.learnFromUnderlay); // EVPN mode unless asked otherwise
+        }
         thread.execute(() -> {
             vtep = v;
             self = config.vtepAddress != null

@@ -91,6 +91,7 @@ public final class EvpnAgent implements AutoCloseable {
         Duration retryMax = Duration.ofSeconds(10);
         Duration scanInterval = Duration.ofSeconds(1);
         Duration deadline = Duration.ofSeconds(5);
+        boolean learnFromUnderlay;
 
         private Builder() {}
 
@@ -165,6 +166,15 @@ public final class EvpnAgent implements AutoCloseable {
                         + ": already used by another VNI (expected: one route target per VNI)");
             }
             vnis.put(vni, target);
+            return this;
+        }
+
+        /**
+         * Whether the EVPN segments also learn remote MACs from the underlay's packets (default false: remote MACs
+         * come only from BGP; local ports always learn). Applied to each segment at {@link EvpnAgent#start}.
+         */
+        public Builder learnFromUnderlay(boolean on) {
+            this.learnFromUnderlay = on;
             return this;
         }
 

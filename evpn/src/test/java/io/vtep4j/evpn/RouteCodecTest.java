@@ -53,7 +53,9 @@ class RouteCodecTest {
     void aTypeThreeWithoutPmsiIsNoFloodTargetAndGarbageIsIgnored() {
         Path full = RouteCodec.imet(100, RouteCodec.rd(VTEP, 100), RT, VTEP, false);
         Path.Builder noPmsi = full.toBuilder().clearPattrs();
-        full.getPattrsList().stream().filter(a -> !a.is(PmsiTunnelAttribute.class)).forEach(noPmsi::addPattrs);
+        full.getPattrsList().stream()
+                .filter(a -> !a.is(PmsiTunnelAttribute.class))
+                .forEach(noPmsi::addPattrs);
         assertNull(RouteCodec.decode(noPmsi.build()));
         assertNull(RouteCodec.decode(Path.newBuilder()
                 .setNlri(Any.newBuilder()

@@ -90,7 +90,8 @@ public final class Frr implements AutoCloseable {
                         p.destroyForcibly();
                         p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS);
                     });
-                    Await.within(Duration.ofSeconds(5), () -> ProcessHandle.of(pid).isEmpty());
+                    Await.within(
+                            Duration.ofSeconds(5), () -> ProcessHandle.of(pid).isEmpty());
                     Cmd.run("rm", "-rf", "/var/tmp/frr/" + daemon + "." + pid);
                 }
             } catch (IOException | NumberFormatException e) {

@@ -48,8 +48,20 @@ class FrrKernelIT {
     void hostsPingAndTheKernelFdbFollowsOurRoutes() throws Exception {
         try (Lab lab = new Lab("frr")) {
             Namespace k = Hosts.linkedToSelf(lab, "k", THEIRS + "/24", "u-frr", OURS + "/24");
-            k.ok("ip", "link", "add", "vx100", "type", "vxlan", "id", Integer.toString(VNI), "local", THEIRS,
-                    "dstport", "4789", "nolearning");
+            k.ok(
+                    "ip",
+                    "link",
+                    "add",
+                    "vx100",
+                    "type",
+                    "vxlan",
+                    "id",
+                    Integer.toString(VNI),
+                    "local",
+                    THEIRS,
+                    "dstport",
+                    "4789",
+                    "nolearning");
             k.ok("ip", "link", "add", "br100", "type", "bridge");
             k.ok("ip", "link", "set", "vx100", "master", "br100");
             Namespace h2 = lab.namespace("h2");
@@ -66,9 +78,8 @@ class FrrKernelIT {
                     + OURS + " remote-as 65000\n neighbor " + OURS + " timers 3 9\n neighbor " + OURS
                     + " timers connect 1\n address-family l2vpn evpn\n  neighbor " + OURS
                     + " activate\n  advertise-all-vni\n exit-address-family\n";
-            try (Gobgpd gobgpd = new Gobgpd(Namespace.SELF, OURS, 65000, List.<String[]>of(new String[] {
-                        THEIRS, "65000"
-                    }));
+            try (Gobgpd gobgpd =
+                            new Gobgpd(Namespace.SELF, OURS, 65000, List.<String[]>of(new String[] {THEIRS, "65000"}));
                     Frr frr = new Frr(k, bgp)) {
                 frr.start();
                 gobgpd.start();
@@ -80,11 +91,14 @@ class FrrKernelIT {
                                 .build();
                         PcapPort port = PcapPort.open(vtep.segment(VNI), "pc-h1")) {
                     agent.start(vtep);
-                    Await.until(WAIT, () -> gobgpd.established(THEIRS), () -> gobgpd.cli("neighbor").stdout()
-                            + frr.logs());
-                    Await.until(WAIT, () -> agent.status().state() == EvpnStatus.State.CONNECTED, () -> agent
-                            .status()
-                            .toString());
+                    Await.until(
+                            WAIT,
+                            () -> gobgpd.established(THEIRS),
+                            () -> gobgpd.cli("neighbor").stdout() + frr.logs());
+                    Await.until(
+                            WAIT,
+                            () -> agent.status().state() == EvpnStatus.State.CONNECTED,
+                            () -> agent.status().toString());
                     // FRR's type 3 (with PMSI) puts the kernel VTEP in our flood list; ours gives the kernel its
                     // all-zeros flood entry toward us.
                     InetAddress theirs = InetAddress.getByName(THEIRS);
@@ -92,11 +106,13 @@ class FrrKernelIT {
                             WAIT,
                             () -> Arrays.asList(vtep.segment(VNI).floodList().remotes())
                                     .contains(theirs),
-                            () -> agent.status() + "\n" + gobgpd.evpnRib() + frr.vtysh("show evpn vni " + VNI)
-                                    .stdout());
-                    Await.until(WAIT, () -> k.fdb("vx100").contains("00:00:00:00:00:00 dst " + OURS), () -> k.fdb(
-                                    "vx100")
-                            + frr.vtysh("show bgp l2vpn evpn").stdout());
+                            () -> agent.status() + "\n" + gobgpd.evpnRib()
+                                    + frr.vtysh("show evpn vni " + VNI).stdout());
+                    Await.until(
+                            WAIT,
+                            () -> k.fdb("vx100").contains("00:00:00:00:00:00 dst " + OURS),
+                            () -> k.fdb("vx100")
+                                    + frr.vtysh("show bgp l2vpn evpn").stdout());
 
                     Cmd.Result ping = h1.ping("10.50.0.2", 3);
                     assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + k.fdb("vx100"));
@@ -104,9 +120,11 @@ class FrrKernelIT {
                     // The kernel holds our host from BGP (extern_learn, dst = our address) ...
                     Await.until(
                             WAIT,
-                            () -> k.fdb("vx100").lines().anyMatch(l -> l.startsWith(H1_MAC + " ")
-                                    && l.contains("dst " + OURS)
-                                    && l.contains("extern_learn")),
+                            () -> k.fdb("vx100")
+                                    .lines()
+                                    .anyMatch(l -> l.startsWith(H1_MAC + " ")
+                                            && l.contains("dst " + OURS)
+                                            && l.contains("extern_learn")),
                             () -> k.fdb("vx100"));
                     // ... and we hold the kernel side's host from BGP.
                     Location there = Location.remote(theirs, Encapsulation.VXLAN);

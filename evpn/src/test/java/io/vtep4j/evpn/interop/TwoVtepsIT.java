@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.LocalPort;
-import io.vtep4j.Vtep;
-import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.evpn.EvpnStatus;
 import io.vtep4j.interop.Await;
-import io.vtep4j.interop.Cmd;
 import io.vtep4j.interop.Frames;
-import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Encapsulation;
@@ -18,9 +14,6 @@ import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,70 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 class TwoVtepsIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int VNI = 100;
-    private static final String VTEP_A = "10.99.1.1";
-    private static final String VTEP_B = "10.99.1.2";
+    private static final Duration WAIT = EvpnRacks.WAIT;
+    private static final int VNI = EvpnRacks.VNI;
+    private static final String VTEP_A = EvpnRacks.VTEP_A;
+    private static final String VTEP_B = EvpnRacks.VTEP_B;
     private static final String MAC_A = "02:00:00:00:0a:01";
     private static final String MAC_B = "02:00:00:00:0b:01";
 
-    private Lab lab;
-    private Gobgpd bgpA;
-    private Gobgpd bgpB;
-    private Side a;
-    private Side b;
-
-    /** One VTEP, its agent and one local host port that records what it receives. */
-    private static final class Side implements AutoCloseable {
-        final Vtep vtep;
-        final EvpnAgent agent;
-        final List<String> received = new CopyOnWriteArrayList<>();
-        LocalPort host;
-
-        Side(String address, Gobgpd bgp, Duration ageing) {
-            agent = EvpnAgent.builder()
-                    .gobgp(bgp.api())
-                    .vni(VNI)
-                    .gracePeriod(Duration.ofSeconds(30))
-                    .retry(Duration.ofMillis(100), Duration.ofSeconds(1))
-                    .build();
-            vtep = Vtep.builder()
-                    .localAddress(address)
-                    .ageing(ageing)
-                    .sweepInterval(Duration.ofMillis(100))
-                    .fdbListener(agent.fdbListener())
-                    .build();
-            agent.start(vtep);
-            host = vtep.segment(VNI).attach("host", frame -> {
-                try {
-                    received.add(Frames.source(frame));
-                } finally {
-                    frame.release();
-                }
-            });
-        }
-
-        boolean floodsTo(String address) {
-            try {
-                return Arrays.asList(vtep.segment(VNI).floodList().remotes()).contains(InetAddress.getByName(address));
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException(address, e);
-            }
-        }
-
-        Location at(String mac) {
-            return vtep.forwardingTable().lookup(VNI, MacAddress.parse(mac));
-        }
-
-        @Override
-        public void close() {
-            try {
-                agent.close();
-            } finally {
-                vtep.close();
-            }
-        }
-    }
+    private EvpnRacks racks;
+    private EvpnRacks.Side a;
+    private EvpnRacks.Side b;
 
     @BeforeAll
     static void isolated() {
@@ -104,53 +43,19 @@ class TwoVtepsIT {
 
     @BeforeEach
     void up() {
-        lab = new Lab("evpn2");
-        Namespace bgp = lab.namespace("bgp");
-        lab.veth(Namespace.SELF, "u-bgp2", "10.98.0.1/24", bgp, "bgp2-u", "10.98.0.2/24");
-        bgp.address("bgp2-u", "10.98.0.3/24");
-        Namespace.SELF.ok("ip", "addr", "add", VTEP_A + "/32", "dev", "lo");
-        Namespace.SELF.ok("ip", "addr", "add", VTEP_B + "/32", "dev", "lo");
-        bgpA = new Gobgpd(bgp, "10.98.0.2", 65000, List.<String[]>of(new String[] {"10.98.0.3", "65000"}));
-        bgpB = new Gobgpd(bgp, "10.98.0.3", 65000, List.<String[]>of(new String[] {"10.98.0.2", "65000"}));
-        bgpA.start();
-        bgpB.start();
-        Await.until(
-                WAIT,
-                () -> bgpA.established("10.98.0.3"),
-                () -> bgpA.cli("neighbor").stdout());
+        racks = new EvpnRacks("evpn2");
     }
 
     /** Starts both VTEPs; B ages its data-plane entries after {@code ageingB}. */
     private void vteps(Duration ageingB) {
-        a = new Side(VTEP_A, bgpA, Duration.ofMinutes(5));
-        b = new Side(VTEP_B, bgpB, ageingB);
+        racks.vteps(Duration.ofMinutes(5), ageingB);
+        a = racks.a;
+        b = racks.b;
     }
 
     @AfterEach
     void down() {
-        try {
-            closeAll(a, b);
-        } finally {
-            try {
-                closeAll(bgpA, bgpB);
-            } finally {
-                Cmd.run("ip", "addr", "del", VTEP_A + "/32", "dev", "lo");
-                Cmd.run("ip", "addr", "del", VTEP_B + "/32", "dev", "lo");
-                lab.close();
-            }
-        }
-    }
-
-    private static void closeAll(AutoCloseable... all) {
-        for (AutoCloseable c : all) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("teardown: " + e);
-            }
-        }
+        racks.close();
     }
 
     @Test
@@ -194,6 +99,39 @@ class TwoVtepsIT {
     }
 
     @Test
+    void aMacMoveBumpsTheSequenceNumberAndTheOldSideWithdraws() throws Exception {
+        vteps(Duration.ofMinutes(5));
+        Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
+        Location atB = Location.remote(InetAddress.getByName(VTEP_B), Encapsulation.VXLAN);
+        a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
+        Await.until(
+                WAIT,
+                () -> b.agent.installed(VNI, MacAddress.parse(MAC_A), atA),
+                () -> b.vtep.forwardingTable().show());
+
+        // The host moves behind B: B's entry (from BGP) moves to the local port, B advertises sequence 1 (RFC 7432
+        // §7.7), A sees a higher sequence than its own 0, withdraws its route and installs B's.
+        LocalPort moved = b.vtep.segment(VNI).attach("moved", io.netty.buffer.ByteBuf::release);
+        moved.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
+        Await.until(
+                WAIT,
+                () -> a.agent.installed(VNI, MacAddress.parse(MAC_A), atB),
+                () -> a.vtep.forwardingTable().show() + racks.bgpA.evpnRib());
+        Await.until(
+                WAIT,
+                () -> {
+                    String rib = racks.bgpA
+                            .cli("global", "rib", "-a", "evpn", "macadv")
+                            .stdout();
+                    return rib.contains("[rd:" + VTEP_B + ":" + VNI + "][etag:0][mac:" + MAC_A + "]")
+                            && rib.contains("mac-mobility: 1")
+                            && !rib.contains("[rd:" + VTEP_A + ":" + VNI + "][etag:0][mac:" + MAC_A + "]");
+                },
+                racks.bgpA::evpnRib);
+        assertEquals(moved.id(), b.at(MAC_A).portId());
+    }
+
+    @Test
     void aGobgpdRestartIsReconciled() throws Exception {
         vteps(Duration.ofMinutes(5));
         a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
@@ -206,22 +144,22 @@ class TwoVtepsIT {
                         && b.agent.installed(VNI, MacAddress.parse(MAC_A), atA),
                 () -> a.agent.status() + " / " + b.agent.status());
 
-        bgpA.kill();
+        racks.bgpA.kill();
         Await.until(
                 WAIT,
                 () -> a.agent.status().state() == EvpnStatus.State.DISCONNECTED,
                 () -> a.agent.status().toString());
         // Within the grace period A keeps what it had.
         assertEquals(atB, a.at(MAC_B));
-        bgpA.start();
+        racks.bgpA.start();
         Await.until(
                 WAIT,
                 () -> a.agent.status().state() == EvpnStatus.State.CONNECTED,
                 () -> a.agent.status().toString());
         assertTrue(a.agent.status().connects() >= 2, () -> a.agent.status().toString());
         // A re-advertised into the fresh gobgpd: B learns A's host again; A holds B's host from the new session.
-        Await.until(WAIT, () -> bgpB.evpnRib().contains("[mac:" + MAC_A + "]"), bgpB::evpnRib);
-        Await.until(WAIT, () -> bgpA.evpnRib().contains("[mac:" + MAC_B + "]"), bgpA::evpnRib);
+        Await.until(WAIT, () -> racks.bgpB.evpnRib().contains("[mac:" + MAC_A + "]"), racks.bgpB::evpnRib);
+        Await.until(WAIT, () -> racks.bgpA.evpnRib().contains("[mac:" + MAC_B + "]"), racks.bgpA::evpnRib);
         Await.until(
                 WAIT,
                 () -> a.agent.installed(VNI, MacAddress.parse(MAC_B), atB)

@@ -110,7 +110,8 @@ final class GatewayStatus {
                 rate(now.underlayOut() - before.underlayOut(), seconds),
                 drops(now.drops(), before.drops()),
                 now.trunkErrors().describe(before.trunkErrors()),
-                now.macs());
+                        now.macs())
+                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status());
     }
 
     private static String rate(long packets, double seconds) {
@@ -172,11 +173,19 @@ final class GatewayStatus {
                     vlan == VlanMap.UNTAGGED ? "untagged" : vlan == VlanMap.NONE ? "-" : Integer.toString(vlan),
                     e.vni(),
                     MacAddress.toString(e.mac()),
-                    e.type().name().toLowerCase(Locale.ROOT),
+                    type(e),
                     where(e.location()),
                     e.age().toMillis() / 1000.0));
         }
         return out.toString();
+    }
+
+    /** The entry's type; {@code evpn} for a remote entry the EVPN agent installed from a BGP route. */
+    private String type(FdbEntry e) {
+        if (gateway.evpn() != null && gateway.evpn().installed(e.vni(), e.mac(), e.location())) {
+            return "evpn";
+        }
+        return e.type().name().toLowerCase(Locale.ROOT);
     }
 
     private static String where(Location location) {
