@@ -37,7 +37,7 @@ class FrrKernelIT {
     private static final String OURS = "10.99.2.1";
     private static final String THEIRS = "10.99.2.2";
     private static final String H1_MAC = "02:00:00:00:e1:01";
-    private static final String H2_MAC = "02:00:00:00:e2:02";
+    private static final String H2_MAC = FrrRack.H2_MAC;
 
     @BeforeAll
     static void isolated() {
@@ -47,41 +47,12 @@ class FrrKernelIT {
     @Test
     void hostsPingAndTheKernelFdbFollowsOurRoutes() throws Exception {
         try (Lab lab = new Lab("frr")) {
-            Namespace k = Hosts.linkedToSelf(lab, "k", THEIRS + "/24", "u-frr", OURS + "/24");
-            k.ok(
-                    "ip",
-                    "link",
-                    "add",
-                    "vx100",
-                    "type",
-                    "vxlan",
-                    "id",
-                    Integer.toString(VNI),
-                    "local",
-                    THEIRS,
-                    "dstport",
-                    "4789",
-                    "nolearning");
-            k.ok("ip", "link", "add", "br100", "type", "bridge");
-            k.ok("ip", "link", "set", "vx100", "master", "br100");
-            Namespace h2 = lab.namespace("h2");
-            lab.veth(h2, "eth0", null, k, "k-h2", null);
-            h2.mac("eth0", H2_MAC);
-            h2.address("eth0", "10.50.0.2/24");
-            k.ok("ip", "link", "set", "k-h2", "master", "br100");
-            k.up("vx100").up("br100");
             Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.0.1/24", H1_MAC, "pc-h1");
-            Namespace.SELF.assertRoute(THEIRS, "u-frr");
             h1.assertRoute("10.50.0.2", "eth0");
-
-            String bgp = "router bgp 65000\n bgp router-id " + THEIRS + "\n no bgp default ipv4-unicast\n neighbor "
-                    + OURS + " remote-as 65000\n neighbor " + OURS + " timers 3 9\n neighbor " + OURS
-                    + " timers connect 1\n address-family l2vpn evpn\n  neighbor " + OURS
-                    + " activate\n  advertise-all-vni\n exit-address-family\n";
-            try (Gobgpd gobgpd =
-                            new Gobgpd(Namespace.SELF, OURS, 65000, List.<String[]>of(new String[] {THEIRS, "65000"}));
-                    Frr frr = new Frr(k, bgp)) {
-                frr.start();
+            try (FrrRack rack = new FrrRack(lab, "u-frr", OURS, THEIRS, VNI);
+                    Gobgpd gobgpd = new Gobgpd(
+                            Namespace.SELF, OURS, 65000, List.<String[]>of(new String[] {THEIRS, "65000"}))) {
+                Frr frr = rack.frr;
                 gobgpd.start();
                 EvpnAgent agent =
                         EvpnAgent.builder().gobgp(gobgpd.api()).vni(VNI).build();
@@ -110,22 +81,21 @@ class FrrKernelIT {
                                     + frr.vtysh("show evpn vni " + VNI).stdout());
                     Await.until(
                             WAIT,
-                            () -> k.fdb("vx100").contains("00:00:00:00:00:00 dst " + OURS),
-                            () -> k.fdb("vx100")
-                                    + frr.vtysh("show bgp l2vpn evpn").stdout());
+                            () -> rack.floodsTo(OURS),
+                            () -> rack.fdb() + frr.vtysh("show bgp l2vpn evpn").stdout());
 
                     Cmd.Result ping = h1.ping("10.50.0.2", 3);
-                    assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + k.fdb("vx100"));
+                    assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + rack.fdb());
 
                     // The kernel holds our host from BGP (extern_learn, dst = our address) ...
                     Await.until(
                             WAIT,
-                            () -> k.fdb("vx100")
+                            () -> rack.fdb()
                                     .lines()
                                     .anyMatch(l -> l.startsWith(H1_MAC + " ")
                                             && l.contains("dst " + OURS)
                                             && l.contains("extern_learn")),
-                            () -> k.fdb("vx100"));
+                            () -> rack.fdb());
                     // ... and we hold the kernel side's host from BGP.
                     Location there = Location.remote(theirs, Encapsulation.VXLAN);
                     Await.until(
@@ -135,11 +105,7 @@ class FrrKernelIT {
 
                     // A clean stop withdraws: the kernel forgets our host and its flood entry toward us.
                     agent.close();
-                    Await.until(
-                            WAIT,
-                            () -> !k.fdb("vx100").contains(H1_MAC + " dst " + OURS)
-                                    && !k.fdb("vx100").contains("00:00:00:00:00:00 dst " + OURS),
-                            () -> k.fdb("vx100"));
+                    Await.until(WAIT, () -> !rack.holdsFromBgp(H1_MAC, OURS) && !rack.floodsTo(OURS), () -> rack.fdb());
                 } finally {
                     agent.close();
                 }
