@@ -45,6 +45,9 @@ final class AgentLoop implements Advertiser.Bgp {
     private volatile Installer installer;
     private Advertiser advertiser;
     private GobgpClient.Watch watch;
+    /** Paths queued by the current task, sent together by {@link #flush()} at its end. */
+    private final List<Path> outgoing = new ArrayList<>();
+
     private int generation;
     private boolean connected;
     private boolean closed;
@@ -138,6 +141,7 @@ final class AgentLoop implements Advertiser.Bgp {
             connected = true; // before re-advertising: add() sends only when connected
             reconcile(snapshot, gen);
             advertiser.advertiseAll();
+            flush();
             connects++;
             backoff = config.retryMin;
             lastError = null;
@@ -233,6 +237,7 @@ final class AgentLoop implements Advertiser.Bgp {
             }
         }
         installer.apply(touched, rib, advertiser);
+        flush();
         publish();
         watch.next();
     }
@@ -282,6 +287,7 @@ final class AgentLoop implements Advertiser.Bgp {
                     RemoteRib.Touched touched = new RemoteRib.Touched();
                     rib.removeOlderThan(connected ? generation : generation + 1, touched);
                     installer.apply(touched, rib, advertiser);
+                    flush();
                     publish();
                 },
                 config.grace.toMillis(),
@@ -294,12 +300,14 @@ final class AgentLoop implements Advertiser.Bgp {
             dirty.remove(vni);
             scan(vni);
         }
+        flush();
         publish();
     }
 
     private void scanAll() {
         if (advertiser != null) {
             advertiser.segments().forEach(this::scan);
+            flush();
             publish();
         }
     }
@@ -316,22 +324,37 @@ final class AgentLoop implements Advertiser.Bgp {
     @Override
     public void add(Path path) {
         if (connected) {
-            try {
-                client.add(path);
-            } catch (RuntimeException e) {
-                lastError = describe(e); // the stream's end will follow; reconnection re-sends everything
-            }
+            outgoing.add(path);
         }
     }
 
     @Override
     public void delete(Path path) {
         if (connected) {
-            try {
-                client.delete(path);
-            } catch (RuntimeException e) {
-                lastError = describe(e); // reconnection deletes what is still there and no longer wanted
-            }
+            outgoing.add(
+                    path.getIsWithdraw()
+                            ? path
+                            : path.toBuilder().setIsWithdraw(true).build());
+        }
+    }
+
+    /**
+     * Sends what this task queued, in order, in one stream. A failure is left to the stream's end (or the next
+     * connection attempt): reconnection re-sends everything we want and deletes what we no longer want.
+     */
+    private void flush() {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        List<Path> batch = new ArrayList<>(outgoing);
+        outgoing.clear();
+        if (!connected) {
+            return;
+        }
+        try {
+            client.send(batch);
+        } catch (RuntimeException e) {
+            lastError = describe(e);
         }
     }
 
@@ -387,6 +410,7 @@ final class AgentLoop implements Advertiser.Bgp {
                 call(() -> {
                     if (advertiser != null) {
                         advertiser.withdrawAll();
+                        flush();
                     }
                     closed = true;
                     connected = false;

@@ -4,8 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.vtep4j.evpn.gobgp.AddPathRequest;
-import io.vtep4j.evpn.gobgp.DeletePathRequest;
 import io.vtep4j.evpn.gobgp.GetBgpRequest;
 import io.vtep4j.evpn.gobgp.Global;
 import io.vtep4j.evpn.gobgp.GobgpApiGrpc;
@@ -52,23 +50,50 @@ final class GobgpClient implements AutoCloseable {
                 .getGlobal();
     }
 
-    /** Adds (or replaces) a path in the global table. */
-    void add(Path path) {
-        blocking()
-                .addPath(AddPathRequest.newBuilder()
-                        .setTableType(TableType.GLOBAL)
-                        .setPath(path)
-                        .build());
-    }
+    /** Paths per message of {@link #send}: well under gRPC's default 4 MiB message limit. */
+    private static final int PATHS_PER_MESSAGE = 1000;
 
-    /** Withdraws a path of the global table; it is named by its NLRI (and attributes, which GoBGP ignores). */
-    void delete(Path path) {
-        blocking()
-                .deletePath(DeletePathRequest.newBuilder()
-                        .setTableType(TableType.GLOBAL)
-                        .setFamily(RouteCodec.EVPN)
-                        .setPath(path)
-                        .build());
+    /**
+     * Adds and withdraws ({@code is_withdraw}) paths of the global table in order, in one client stream of a few
+     * large messages (AddPathStream), and waits for gobgpd to take them all: one round trip for many routes.
+     *
+     * @throws io.grpc.StatusRuntimeException (or IllegalStateException on timeout) if gobgpd did not take them
+     */
+    void send(List<Path> paths) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<io.vtep4j.evpn.gobgp.AddPathStreamRequest> out = GobgpApiGrpc.newStub(channel)
+                .withDeadlineAfter(deadline.toMillis() * 4, TimeUnit.MILLISECONDS)
+                .addPathStream(new io.grpc.stub.StreamObserver<com.google.protobuf.Empty>() {
+                    @Override
+                    public void onNext(com.google.protobuf.Empty value) {}
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        for (int from = 0; from < paths.size(); from += PATHS_PER_MESSAGE) {
+            out.onNext(io.vtep4j.evpn.gobgp.AddPathStreamRequest.newBuilder()
+                    .setTableType(TableType.GLOBAL)
+                    .addAllPaths(paths.subList(from, Math.min(paths.size(), from + PATHS_PER_MESSAGE)))
+                    .build());
+        }
+        out.onCompleted();
+        try {
+            done.get(deadline.toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("gobgpd did not take " + paths.size() + " paths in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Every EVPN path of the global table (all paths per destination, not only the best). */

@@ -12,7 +12,6 @@ import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -66,7 +65,7 @@ final class EvpnRacks implements AutoCloseable {
 
         boolean floodsTo(String address) {
             try {
-                return Arrays.asList(vtep.segment(VNI).floodList().remotes()).contains(InetAddress.getByName(address));
+                return vtep.segment(VNI).flooding().remotes().contains(InetAddress.getByName(address));
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException(address, e);
             }

@@ -17,7 +17,6 @@ import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,8 +74,7 @@ class FrrKernelIT {
                     InetAddress theirs = InetAddress.getByName(THEIRS);
                     Await.until(
                             WAIT,
-                            () -> Arrays.asList(vtep.segment(VNI).floodList().remotes())
-                                    .contains(theirs),
+                            () -> vtep.segment(VNI).flooding().remotes().contains(theirs),
                             () -> agent.status() + "\n" + gobgpd.evpnRib()
                                     + frr.vtysh("show evpn vni " + VNI).stdout());
                     Await.until(

@@ -156,8 +156,8 @@ class GobgpdRoutesIT {
                 .check();
         Await.until(
                 WAIT,
-                () -> Arrays.asList(vtep.segment(VNI).floodList().remotes()).contains(them),
-                () -> vtep.segment(VNI).floodList().toString());
+                () -> vtep.segment(VNI).flooding().remotes().contains(them),
+                () -> vtep.segment(VNI).flooding().toString());
 
         String mac = "02:00:00:00:09:09";
         long m = MacAddress.parse(mac);
@@ -244,8 +244,8 @@ class GobgpdRoutesIT {
                 .check();
         Await.until(
                 WAIT,
-                () -> !Arrays.asList(vtep.segment(VNI).floodList().remotes()).contains(them),
-                () -> vtep.segment(VNI).floodList().toString());
+                () -> !vtep.segment(VNI).flooding().remotes().contains(them),
+                () -> vtep.segment(VNI).flooding().toString());
     }
 
     private static String[] concat(String[] x, String[] y) {
