@@ -214,8 +214,6 @@ final class SegmentImpl implements Segment {
     @Override
     public Segment forwardLinkLocal(boolean forward) {
         this.forwardLinkLocal = forward;
-    public Segment learnFromUnderlay(boolean on) {
-        underlayLearning = on;
         return this;
     }
 
@@ -254,6 +252,15 @@ final class SegmentImpl implements Segment {
         if (packetsPerSecond > 0 && burst < 1) {
             throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
         }
+    }
+
+    @Override
+    public Segment learnFromUnderlay(boolean on) {
+        underlayLearning = on;
+        return this;
+    }
+
+    @Override
     public boolean learnsFromUnderlay() {
         return underlayLearning;
     }

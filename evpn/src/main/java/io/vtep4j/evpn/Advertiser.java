@@ -3,7 +3,7 @@ package io.vtep4j.evpn;
 import com.google.protobuf.Any;
 import io.vtep4j.Vtep;
 import io.vtep4j.evpn.RemoteRib.MacKey;
-import io.vtep4j.evpn.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbEntry;
 import java.net.InetAddress;
 import java.util.HashMap;

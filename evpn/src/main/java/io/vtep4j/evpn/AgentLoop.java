@@ -2,8 +2,8 @@ package io.vtep4j.evpn;
 
 import io.vtep4j.Vtep;
 import io.vtep4j.evpn.RemoteRib.MacKey;
-import io.vtep4j.evpn.gobgp.Global;
-import io.vtep4j.evpn.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.Global;
+import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;

@@ -4,15 +4,15 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.vtep4j.evpn.gobgp.GetBgpRequest;
-import io.vtep4j.evpn.gobgp.Global;
-import io.vtep4j.evpn.gobgp.GobgpApiGrpc;
-import io.vtep4j.evpn.gobgp.ListPathRequest;
-import io.vtep4j.evpn.gobgp.ListPathResponse;
-import io.vtep4j.evpn.gobgp.Path;
-import io.vtep4j.evpn.gobgp.TableType;
-import io.vtep4j.evpn.gobgp.WatchEventRequest;
-import io.vtep4j.evpn.gobgp.WatchEventResponse;
+import io.vtep4j.evpn.internal.gobgp.GetBgpRequest;
+import io.vtep4j.evpn.internal.gobgp.Global;
+import io.vtep4j.evpn.internal.gobgp.GobgpApiGrpc;
+import io.vtep4j.evpn.internal.gobgp.ListPathRequest;
+import io.vtep4j.evpn.internal.gobgp.ListPathResponse;
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.TableType;
+import io.vtep4j.evpn.internal.gobgp.WatchEventRequest;
+import io.vtep4j.evpn.internal.gobgp.WatchEventResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -61,7 +61,8 @@ final class GobgpClient implements AutoCloseable {
      */
     void send(List<Path> paths) {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<io.vtep4j.evpn.gobgp.AddPathStreamRequest> out = GobgpApiGrpc.newStub(channel)
+        io.grpc.stub.StreamObserver<io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest> out = GobgpApiGrpc.newStub(
+                        channel)
                 .withDeadlineAfter(deadline.toMillis() * 4, TimeUnit.MILLISECONDS)
                 .addPathStream(new io.grpc.stub.StreamObserver<com.google.protobuf.Empty>() {
                     @Override
@@ -78,7 +79,7 @@ final class GobgpClient implements AutoCloseable {
                     }
                 });
         for (int from = 0; from < paths.size(); from += PATHS_PER_MESSAGE) {
-            out.onNext(io.vtep4j.evpn.gobgp.AddPathStreamRequest.newBuilder()
+            out.onNext(io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest.newBuilder()
                     .setTableType(TableType.GLOBAL)
                     .addAllPaths(paths.subList(from, Math.min(paths.size(), from + PATHS_PER_MESSAGE)))
                     .build());

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
-import io.vtep4j.evpn.gobgp.ExtendedCommunitiesAttribute;
-import io.vtep4j.evpn.gobgp.MacMobilityExtended;
-import io.vtep4j.evpn.gobgp.Path;
-import io.vtep4j.evpn.gobgp.PmsiTunnelAttribute;
+import io.vtep4j.evpn.internal.gobgp.ExtendedCommunitiesAttribute;
+import io.vtep4j.evpn.internal.gobgp.MacMobilityExtended;
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.PmsiTunnelAttribute;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
 import java.util.Set;
