@@ -119,7 +119,7 @@ class VtepForwardingTest {
         p[1].send(frame(BROADCAST, MAC_B));
         assertFrame(sinkA, BROADCAST, MAC_B);
         assertNotNull(b.forwardingTable().lookup(VNI, MAC_B));
-        Location atA = Location.remote(InetAddress.getByName("127.0.0.1"), a.encapsulation());
+        Location atA = Location.remote(InetAddress.getByName("127.0.0.1"));
         b.forwardingTable().addControl(VNI, MAC_A, atA);
         long before = b.stats().segment(VNI).packetsToUnderlay();
         p[1].send(frame(MAC_A, MAC_B));

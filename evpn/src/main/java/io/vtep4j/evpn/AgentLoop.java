@@ -1,10 +1,10 @@
 package io.vtep4j.evpn;
 
 import io.vtep4j.Vtep;
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.evpn.RemoteRib.MacKey;
 import io.vtep4j.evpn.internal.gobgp.Global;
 import io.vtep4j.evpn.internal.gobgp.Path;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;

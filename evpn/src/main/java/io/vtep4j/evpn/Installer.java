@@ -137,6 +137,6 @@ final class Installer {
     }
 
     private Location location(InetAddress vtepAddress) {
-        return locations.computeIfAbsent(vtepAddress, a -> Location.remote(a, vtep.encapsulation()));
+        return locations.computeIfAbsent(vtepAddress, a -> Location.remote(a));
     }
 }

@@ -95,7 +95,7 @@ public final class ForwardingTable {
      * @throws IllegalStateException if the table, the VNI or the location registry is full
      */
     public void addControl(int vni, long mac, Location where) {
-        engine.addControl(vni, mac, Objects.requireNonNull(where, "where"));
+        rules.addControl(vni, mac, Objects.requireNonNull(where, "where"));
     }
 
     /** Removes an entry of any type; thread-safe. Returns true if there was one. */

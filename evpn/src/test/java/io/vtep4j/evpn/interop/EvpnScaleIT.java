@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.vtep4j.interop.Await;
 import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Netns;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.lang.management.ManagementFactory;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class EvpnScaleIT {
 
     private static final int VNI = EvpnRacks.VNI;
-    private static final Location A = Location.remote(address(EvpnRacks.VTEP_A), Encapsulation.VXLAN);
+    private static final Location A = Location.remote(address(EvpnRacks.VTEP_A));
 
     @BeforeAll
     static void isolated() {

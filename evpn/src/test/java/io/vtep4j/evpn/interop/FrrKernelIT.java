@@ -12,7 +12,6 @@ import io.vtep4j.interop.Hosts;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -95,7 +94,7 @@ class FrrKernelIT {
                                             && l.contains("extern_learn")),
                             () -> rack.fdb());
                     // ... and we hold the kernel side's host from BGP.
-                    Location there = Location.remote(theirs, Encapsulation.VXLAN);
+                    Location there = Location.remote(theirs);
                     Await.until(
                             WAIT,
                             () -> agent.installed(VNI, MacAddress.parse(H2_MAC), there),

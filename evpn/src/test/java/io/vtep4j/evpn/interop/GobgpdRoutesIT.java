@@ -13,7 +13,6 @@ import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -161,7 +160,7 @@ class GobgpdRoutesIT {
 
         String mac = "02:00:00:00:09:09";
         long m = MacAddress.parse(mac);
-        Location there = Location.remote(them, Encapsulation.VXLAN);
+        Location there = Location.remote(them);
         String[] macadv = {
             "macadv",
             mac,

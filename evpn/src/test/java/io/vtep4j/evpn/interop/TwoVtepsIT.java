@@ -9,7 +9,6 @@ import io.vtep4j.interop.Await;
 import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
-import io.vtep4j.learning.Encapsulation;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -73,7 +72,7 @@ class TwoVtepsIT {
         Await.until(WAIT, () -> b.received.contains(MAC_A), () -> "b received " + b.received);
 
         // Type 2: B holds A's host from BGP, and keeps it past several of B's data-plane ageing times (1 s).
-        Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
+        Location atA = Location.remote(InetAddress.getByName(VTEP_A));
         Await.until(
                 WAIT,
                 () -> b.agent.installed(VNI, MacAddress.parse(MAC_A), atA),
@@ -86,7 +85,7 @@ class TwoVtepsIT {
 
         // The reply is unicast by the BGP-installed entry; A then holds B's host from BGP too.
         b.host.send(Frames.arpRequest(MAC_B, "10.50.0.2", "10.50.0.1"));
-        Location atB = Location.remote(InetAddress.getByName(VTEP_B), Encapsulation.VXLAN);
+        Location atB = Location.remote(InetAddress.getByName(VTEP_B));
         Await.until(
                 WAIT,
                 () -> a.agent.installed(VNI, MacAddress.parse(MAC_B), atB),
@@ -101,8 +100,8 @@ class TwoVtepsIT {
     @Test
     void aMacMoveBumpsTheSequenceNumberAndTheOldSideWithdraws() throws Exception {
         vteps(Duration.ofMinutes(5));
-        Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
-        Location atB = Location.remote(InetAddress.getByName(VTEP_B), Encapsulation.VXLAN);
+        Location atA = Location.remote(InetAddress.getByName(VTEP_A));
+        Location atB = Location.remote(InetAddress.getByName(VTEP_B));
         a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
         Await.until(
                 WAIT,
@@ -136,8 +135,8 @@ class TwoVtepsIT {
         vteps(Duration.ofMinutes(5));
         a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
         b.host.send(Frames.arpRequest(MAC_B, "10.50.0.2", "10.50.0.1"));
-        Location atA = Location.remote(InetAddress.getByName(VTEP_A), Encapsulation.VXLAN);
-        Location atB = Location.remote(InetAddress.getByName(VTEP_B), Encapsulation.VXLAN);
+        Location atA = Location.remote(InetAddress.getByName(VTEP_A));
+        Location atB = Location.remote(InetAddress.getByName(VTEP_B));
         Await.until(
                 WAIT,
                 () -> a.agent.installed(VNI, MacAddress.parse(MAC_B), atB)

@@ -100,7 +100,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static EvpnAgent evpnAgent(GatewayConfig config) {
-        EvpnAgent.Builder b = EvpnAgent.builder().gobgp(config.evpn.api()).vtepAddress(config.local.getHostAddress());
+        EvpnAgent.Builder b = EvpnAgent.builder()
+                .gobgp(config.evpn.api())
+                .vtepAddress(config.local.getHostAddress())
+                .learnFromUnderlay(config.evpn.learnUnderlay());
         if (config.evpn.asn() > 0) {
             b.asn(config.evpn.asn());
         }

@@ -102,14 +102,14 @@ final class GatewayStatus {
         previous = now;
         double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
         return String.format(
-                Locale.ROOT,
-                "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d",
-                rate(now.trunkIn() - before.trunkIn(), seconds),
-                rate(now.trunkOut() - before.trunkOut(), seconds),
-                rate(now.underlayIn() - before.underlayIn(), seconds),
-                rate(now.underlayOut() - before.underlayOut(), seconds),
-                drops(now.drops(), before.drops()),
-                now.trunkErrors().describe(before.trunkErrors()),
+                        Locale.ROOT,
+                        "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d",
+                        rate(now.trunkIn() - before.trunkIn(), seconds),
+                        rate(now.trunkOut() - before.trunkOut(), seconds),
+                        rate(now.underlayIn() - before.underlayIn(), seconds),
+                        rate(now.underlayOut() - before.underlayOut(), seconds),
+                        drops(now.drops(), before.drops()),
+                        now.trunkErrors().describe(before.trunkErrors()),
                         now.macs())
                 + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status());
     }
