@@ -130,29 +130,7 @@ class GobgpdRoutesIT {
     void installsRemoteRoutesAndRemovesThemOnWithdraw() throws Exception {
         startAgent();
         InetAddress them = InetAddress.getByName(THEM);
-        b.cli(
-                        "global",
-                        "rib",
-                        "add",
-                        "-a",
-                        "evpn",
-                        "multicast",
-                        THEM,
-                        "etag",
-                        "0",
-                        "rd",
-                        THEM + ":" + VNI,
-                        "rt",
-                        "65000:" + VNI,
-                        "encap",
-                        "vxlan",
-                        "pmsi",
-                        "ingress-repl",
-                        Integer.toString(VNI),
-                        THEM,
-                        "nexthop",
-                        THEM)
-                .check();
+        b.cli(imet("add")).check();
         Await.until(
                 WAIT,
                 () -> vtep.segment(VNI).flooding().remotes().contains(them),
@@ -218,33 +196,38 @@ class GobgpdRoutesIT {
                 () -> vtep.forwardingTable().show());
         assertEquals(null, vtep.forwardingTable().lookup(VNI, MacAddress.parse("02:00:00:00:09:0a")));
 
-        b.cli(
-                        "global",
-                        "rib",
-                        "del",
-                        "-a",
-                        "evpn",
-                        "multicast",
-                        THEM,
-                        "etag",
-                        "0",
-                        "rd",
-                        THEM + ":" + VNI,
-                        "rt",
-                        "65000:" + VNI,
-                        "encap",
-                        "vxlan",
-                        "pmsi",
-                        "ingress-repl",
-                        Integer.toString(VNI),
-                        THEM,
-                        "nexthop",
-                        THEM)
-                .check();
+        b.cli(imet("del")).check();
         Await.until(
                 WAIT,
                 () -> !vtep.segment(VNI).flooding().remotes().contains(them),
                 () -> vtep.segment(VNI).flooding().toString());
+    }
+
+    /** {@code gobgp global rib add|del} of B's type-3 route for the segment, as another VTEP would send it. */
+    private static String[] imet(String op) {
+        return new String[] {
+            "global",
+            "rib",
+            op,
+            "-a",
+            "evpn",
+            "multicast",
+            THEM,
+            "etag",
+            "0",
+            "rd",
+            THEM + ":" + VNI,
+            "rt",
+            "65000:" + VNI,
+            "encap",
+            "vxlan",
+            "pmsi",
+            "ingress-repl",
+            Integer.toString(VNI),
+            THEM,
+            "nexthop",
+            THEM
+        };
     }
 
     private static String[] concat(String[] x, String[] y) {
