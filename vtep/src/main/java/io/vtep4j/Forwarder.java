@@ -317,8 +317,10 @@ final class Forwarder implements UnderlayReceiver {
             }
             long src = Ethernet.sourceMac(payload, offset);
             // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
-            // refused and counted by the table.
-            table.learn(vni, src, remoteLocation(source));
+            // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
+            if (seg.underlayLearning) {
+                table.learn(vni, src, remoteLocation(source));
+            }
             owned = false;
             deliverLocally(seg, payload, dst);
         } catch (Throwable t) {

@@ -55,6 +55,28 @@ public interface Segment extends AutoCloseable {
     /** A read-only, live view of the flood targets and switches. */
     Flooding flooding();
 
+    /** The owner of flood targets added without one: the application's own configuration. */
+    String MANUAL = "manual";
+
+    /**
+     * Adds a unicast flood target on behalf of {@code owner} (e.g. {@code "evpn"} for a control plane). A target
+     * stays in the flood list while any owner holds it, so a control plane and manual configuration never remove
+     * each other's targets; {@link #floodTo(InetAddress)} is this with {@link #MANUAL}.
+     *
+     * @throws IllegalArgumentException if the address is not a remote VTEP's unicast address of a local family
+     * @throws IllegalStateException if closed
+     * @return this segment
+     */
+    Segment floodTo(InetAddress address, String owner);
+
+    /**
+     * Releases {@code owner}'s hold on a unicast flood target; the target leaves the flood list when no owner holds
+     * it any more. {@link #stopFloodingTo(InetAddress)} is this with {@link #MANUAL} for a unicast target.
+     *
+     * @return this segment
+     */
+    Segment stopFloodingTo(InetAddress address, String owner);
+
     /**
      * Restricts the remote VTEPs this segment accepts frames from (RFC 7348 §7); packets from any other source are
      * dropped, counted as {@code REMOTE_NOT_ALLOWED} and never learned. An empty set accepts every source (default).
@@ -106,6 +128,16 @@ public interface Segment extends AutoCloseable {
 
     /** The flood limit in packets per second; 0 when off. */
     int floodLimit();
+
+    /**
+     * Whether this segment learns remote MACs from the underlay's packets (RFC 7348 §4.1; default true). Off is the
+     * EVPN mode: remote MACs come only from a control plane ({@code ForwardingTable.addControl}); local ports still
+     * learn, and unknown destinations are still flooded. Returns this segment.
+     */
+    Segment learnFromUnderlay(boolean on);
+
+    /** Whether this segment learns remote MACs from the underlay (see {@link #learnFromUnderlay(boolean)}). */
+    boolean learnsFromUnderlay();
 
     /** Ageing time of this segment's learned MACs (overrides the VTEP's). Returns this segment. */
     Segment ageing(Duration ageing);

@@ -36,6 +36,10 @@ final class SegmentImpl implements Segment {
     private volatile boolean open = true;
     /** Set once closeInternal has released the group and the MACs. */
     private boolean released;
+    /** Who holds each unicast flood target (guarded by this). */
+    private final java.util.Map<InetAddress, Set<String>> owners = new java.util.HashMap<>();
+    /** Read once per packet from the underlay. */
+    volatile boolean underlayLearning = true;
 
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
@@ -80,6 +84,35 @@ final class SegmentImpl implements Segment {
 
     @Override
     public synchronized Segment floodTo(InetAddress address) {
+        checkTarget(address);
+        if (address.isMulticastAddress()) {
+            InetAddress old = floodList.group();
+            if (!address.equals(old)) {
+                runtime.joinGroup(address);
+                floodList.group(address);
+                if (old != null) {
+                    runtime.leaveGroup(old);
+                }
+            }
+        } else {
+            addOwned(address, MANUAL);
+        }
+        return this;
+    }
+
+    @Override
+    public synchronized Segment floodTo(InetAddress address, String owner) {
+        Objects.requireNonNull(owner, "owner");
+        checkTarget(address);
+        if (address.isMulticastAddress()) {
+            throw new IllegalArgumentException("address: " + address.getHostAddress()
+                    + " (expected: a remote VTEP's unicast address; a group has no owners)");
+        }
+        addOwned(address, owner);
+        return this;
+    }
+
+    private void checkTarget(InetAddress address) {
         Objects.requireNonNull(address, "address");
         checkOpen();
         if (address.isAnyLocalAddress()) {
@@ -97,17 +130,21 @@ final class SegmentImpl implements Segment {
                     "address: " + address.getHostAddress() + " (expected: the family of a local address, "
                             + runtime.config().localAddresses() + ")");
         }
-        if (address.isMulticastAddress()) {
-            InetAddress old = floodList.group();
-            if (!address.equals(old)) {
-                runtime.joinGroup(address);
-                floodList.group(address);
-                if (old != null) {
-                    runtime.leaveGroup(old);
-                }
-            }
-        } else {
-            floodList.addRemote(address);
+    }
+
+    private void addOwned(InetAddress address, String owner) {
+        owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(owner);
+        floodList.addRemote(address);
+    }
+
+    @Override
+    public synchronized Segment stopFloodingTo(InetAddress address, String owner) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(owner, "owner");
+        Set<String> holders = owners.get(address);
+        if (holders != null && holders.remove(owner) && holders.isEmpty()) {
+            owners.remove(address);
+            floodList.removeRemote(address);
         }
         return this;
     }
@@ -119,7 +156,7 @@ final class SegmentImpl implements Segment {
             floodList.group(null);
             runtime.leaveGroup(address);
         } else {
-            floodList.removeRemote(address);
+            stopFloodingTo(address, MANUAL);
         }
         return this;
     }
@@ -215,6 +252,17 @@ final class SegmentImpl implements Segment {
         if (packetsPerSecond > 0 && burst < 1) {
             throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
         }
+    }
+
+    @Override
+    public Segment learnFromUnderlay(boolean on) {
+        underlayLearning = on;
+        return this;
+    }
+
+    @Override
+    public boolean learnsFromUnderlay() {
+        return underlayLearning;
     }
 
     @Override

@@ -110,6 +110,26 @@ class VtepForwardingTest {
     }
 
     @Test
+    void withUnderlayLearningOffOnlyLocalPortsAndTheControlPlaneFillTheTable() throws Exception {
+        LocalPort[] p = mesh();
+        b.segment(VNI).learnFromUnderlay(false);
+        assertTrue(!b.segment(VNI).learnsFromUnderlay());
+        p[0].send(frame(BROADCAST, MAC_A));
+        assertFrame(sinkB, BROADCAST, MAC_A);
+        assertNull(b.forwardingTable().lookup(VNI, MAC_A), "EVPN mode: nothing learned from the underlay");
+        // B's own port still learns, and a control-plane entry is used for unicast.
+        p[1].send(frame(BROADCAST, MAC_B));
+        assertFrame(sinkA, BROADCAST, MAC_B);
+        assertNotNull(b.forwardingTable().lookup(VNI, MAC_B));
+        Location atA = Location.remote(InetAddress.getByName("127.0.0.1"));
+        b.forwardingTable().addControl(VNI, MAC_A, atA);
+        long before = b.stats().segment(VNI).packetsToUnderlay();
+        p[1].send(frame(MAC_A, MAC_B));
+        assertFrame(sinkA, MAC_A, MAC_B);
+        assertEquals(before + 1, b.stats().segment(VNI).packetsToUnderlay(), "one unicast packet, no flood");
+    }
+
+    @Test
     void floodsUnknownUnicastAndDeliversLocallyBetweenPortsOfOneSegment() throws Exception {
         Sink second = new Sink();
         closeables.add(second);

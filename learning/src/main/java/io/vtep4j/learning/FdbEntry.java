@@ -13,7 +13,12 @@ public final class FdbEntry {
         /** Learned from a source MAC; aged and moved by learning. */
         LEARNED,
         /** Learned, then frozen as a duplicate MAC (RFC 7432 §15.1); still forwards, still ages. */
-        FROZEN
+        FROZEN,
+        /**
+         * Installed by a control plane (EVPN) with {@link ForwardingTable#addControl}: a remote VTEP, never aged, never
+         * overwritten by learning from the underlay; learning on a local port moves it there (it becomes LEARNED).
+         */
+        CONTROL
     }
 
     private final int vni;

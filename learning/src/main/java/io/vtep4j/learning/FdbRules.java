@@ -158,7 +158,10 @@ final class FdbRules {
     private LearnResult relearn(MacTable table, int slot, Location where, int now, Events events) {
         final long key = table.keyAt(slot);
         if ((key & MacTable.STATIC) != 0) {
-            return LearnResult.STATIC;
+            if ((key & MacTable.CONTROL) != MacTable.CONTROL || where.isRemote()) {
+                return LearnResult.STATIC; // the underlay never overrides what the owner or a control plane set
+            }
+            return takeOver(table, slot, where, now, events);
         }
         if ((key & MacTable.FROZEN) != 0) {
             counters[FROZEN_HITS].increment();
@@ -203,6 +206,27 @@ final class FdbRules {
         }
         table.replace(slot, MacTable.key(mac, newIndex, 0), now);
         registry.release(oldIndex, true);
+        counters[MOVED].increment();
+        events.add(Events.MOVED, table.vni, mac, current, where);
+        return LearnResult.MOVED;
+    }
+
+    /**
+     * A control-plane entry's MAC showed up on a local port: it moved here (RFC 7432 §7.7) and becomes a learned
+     * entry, reported as a move; caller holds the table's lock.
+     */
+    private LearnResult takeOver(MacTable table, int slot, Location where, int now, Events events) {
+        final long key = table.keyAt(slot);
+        final long mac = MacTable.mac(key);
+        final int oldIndex = MacTable.locationIndex(key);
+        final int newIndex = registry.acquire(where, true, now);
+        if (newIndex < 0) {
+            counters[REFUSED_LOCATIONS].increment();
+            return LearnResult.REFUSED_FULL;
+        }
+        final Location current = registry.location(oldIndex);
+        table.replace(slot, MacTable.key(mac, newIndex, 0), now);
+        registry.release(oldIndex, false);
         counters[MOVED].increment();
         events.add(Events.MOVED, table.vni, mac, current, where);
         return LearnResult.MOVED;
@@ -272,6 +296,19 @@ final class FdbRules {
     }
 
     void addStatic(int vni, long mac, Location where) {
+        addFixed(vni, mac, where, MacTable.STATIC);
+    }
+
+    void addControl(int vni, long mac, Location where) {
+        if (!where.isRemote()) {
+            throw new IllegalArgumentException(
+                    "where: " + where + " (expected: a remote VTEP; control-plane entries are remote)");
+        }
+        addFixed(vni, mac, where, MacTable.CONTROL);
+    }
+
+    /** Adds or replaces an entry learning does not age: static or control-plane ({@code flags}). */
+    private void addFixed(int vni, long mac, Location where, long flags) {
         checkUnicast(mac);
         Objects.requireNonNull(where, "where");
         final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
@@ -285,7 +322,7 @@ final class FdbRules {
                     throw new IllegalStateException("locations: " + LocationRegistry.CAPACITY
                             + " in use (expected: fewer to add " + where + ")");
                 }
-                table.replace(slot, MacTable.key(mac, index, MacTable.STATIC), now);
+                table.replace(slot, MacTable.key(mac, index, flags), now);
                 registry.release(MacTable.locationIndex(old), MacTable.isDynamic(old));
                 if (moves != null) {
                     moves.forget(vni, mac);
@@ -293,8 +330,8 @@ final class FdbRules {
                 return;
             }
             final Events none = new Events();
-            if (insert(table, mac, where, now, MacTable.STATIC, none) != LearnResult.LEARNED) {
-                throw new IllegalStateException("fdb full: cannot add static " + MacAddress.toString(mac) + " in vni "
+            if (insert(table, mac, where, now, flags, none) != LearnResult.LEARNED) {
+                throw new IllegalStateException("fdb full: cannot add " + MacAddress.toString(mac) + " in vni "
                         + vni + " (limits: " + maxEntries + " entries, " + maxEntriesPerVni + " per vni, "
                         + LocationRegistry.CAPACITY + " locations)");
             }
@@ -325,7 +362,7 @@ final class FdbRules {
         }
         synchronized (table) {
             final int slot = table.indexOf(mac);
-            if (slot < 0 || (table.keyAt(slot) & MacTable.FROZEN) == 0) {
+            if (slot < 0 || (table.keyAt(slot) & MacTable.FROZEN) == 0 || !MacTable.isDynamic(table.keyAt(slot))) {
                 return false;
             }
             table.replaceKeepingAge(slot, table.keyAt(slot) & ~MacTable.FROZEN);

@@ -85,6 +85,19 @@ public final class ForwardingTable {
         rules.addStatic(vni, mac, where);
     }
 
+    /**
+     * Adds or replaces a control-plane entry (EVPN: a MAC a BGP route places at a remote VTEP); thread-safe. Like a
+     * static entry it is never aged and learning from the underlay does not overwrite it; unlike one, learning the
+     * MAC on a local port moves it there (RFC 7432 §7.7: the MAC moved to us), reported as a move. Flushes of learned
+     * entries leave it; {@link #remove} and {@link #clearVni} remove it.
+     *
+     * @throws IllegalArgumentException for a local port, a group or all-zero MAC, an invalid VNI
+     * @throws IllegalStateException if the table, the VNI or the location registry is full
+     */
+    public void addControl(int vni, long mac, Location where) {
+        rules.addControl(vni, mac, Objects.requireNonNull(where, "where"));
+    }
+
     /** Removes an entry of any type; thread-safe. Returns true if there was one. */
     public boolean remove(int vni, long mac) {
         return rules.remove(vni, mac);

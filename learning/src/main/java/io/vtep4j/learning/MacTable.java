@@ -17,7 +17,8 @@ import java.util.List;
  * |FROZEN |STATIC | location index  | MAC address         |
  * +-------+-------+-----------------+---------------------+
  * </pre>
- * A key whose MAC bits are zero is not an entry: {@link #EMPTY} ends a probe, {@link #TOMBSTONE} marks a removed
+ * STATIC and FROZEN both set mark a control-plane entry ({@link #CONTROL}): never aged, like a static one, but
+ * taken over by learning on a local port. A key whose MAC bits are zero is not an entry: {@link #EMPTY} ends a probe, {@link #TOMBSTONE} marks a removed
  * entry and does not (the all-zero MAC is never stored). Entries never move within one array, so a reader probing
  * concurrently with writers cannot miss a present entry; growth and compaction build new arrays and publish them.
  *
@@ -31,6 +32,9 @@ final class MacTable {
     static final int LOCATION_SHIFT = 48;
     static final long STATIC = 1L << 62;
     static final long FROZEN = 1L << 63;
+    /** Installed by a control plane (EVPN): a remote entry, never aged, movable to a local port by learning. */
+    static final long CONTROL = STATIC | FROZEN;
+
     static final long EMPTY = 0L;
     static final long TOMBSTONE = 1L << LOCATION_SHIFT;
 
@@ -111,7 +115,8 @@ final class MacTable {
             return null;
         }
         if ((k & STATIC) != 0) {
-            return LearnResult.STATIC;
+            // a control-plane entry seen on a local port: the locked path moves it there
+            return (k & CONTROL) == CONTROL && !where.isRemote() ? null : LearnResult.STATIC;
         }
         if ((k & FROZEN) != 0) {
             return LearnResult.FROZEN;
@@ -200,11 +205,12 @@ final class MacTable {
             if (mac(key) == 0) {
                 continue;
             }
-            final FdbEntry.Type type = !isDynamic(key)
-                    ? FdbEntry.Type.STATIC
-                    : (key & FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
-            final Duration age =
-                    type == FdbEntry.Type.STATIC ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - seenAt(slot)));
+            final FdbEntry.Type type = (key & CONTROL) == CONTROL
+                    ? FdbEntry.Type.CONTROL
+                    : !isDynamic(key)
+                            ? FdbEntry.Type.STATIC
+                            : (key & FROZEN) != 0 ? FdbEntry.Type.FROZEN : FdbEntry.Type.LEARNED;
+            final Duration age = !isDynamic(key) ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - seenAt(slot)));
             out.add(new FdbEntry(vni, mac(key), type, registry.location(locationIndex(key)), age));
         }
     }

@@ -7,6 +7,7 @@ import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
+import io.vtep4j.evpn.EvpnAgent;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
@@ -32,6 +33,8 @@ import java.util.function.Consumer;
 public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Vtep vtep;
+    /** Null without {@code --evpn}. */
+    private final EvpnAgent evpn;
     /** Index: VLAN id 1..4094, or {@link VlanMap#UNTAGGED} (0) for untagged frames. */
     private final LocalPort[] portByVlan = new LocalPort[VlanMap.MAX_VLAN + 1];
 
@@ -42,9 +45,10 @@ public final class Gateway implements AutoCloseable {
     private volatile UnderlayRecorder recorder;
     private volatile MetricsEndpoint metrics;
 
-    private Gateway(GatewayConfig config, Vtep vtep) {
+    private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
         this.vtep = vtep;
+        this.evpn = evpn;
         for (DropReason reason :
                 List.of(DropReason.UNMAPPED_VLAN, DropReason.LOCAL_FRAME_TOO_SHORT, DropReason.SEND_FAILED)) {
             drops.put(reason, new LongAdder());
@@ -68,10 +72,14 @@ public final class Gateway implements AutoCloseable {
      *                         cannot be opened)
      */
     public static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener) {
-        Vtep vtep = openVtep(config);
-        Gateway gateway = new Gateway(config, vtep);
+        EvpnAgent evpn = config.evpn == null ? null : evpnAgent(config);
+        Vtep vtep = openVtep(config, evpn);
+        Gateway gateway = new Gateway(config, vtep, evpn);
         try {
             gateway.attachSegments();
+            if (evpn != null) {
+                evpn.start(vtep); // connects in the background; forwarding floods as configured meanwhile
+            }
             if (config.pcapOut != null) {
                 gateway.recorder = UnderlayRecorder.start(config);
             }
@@ -91,7 +99,23 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Vtep openVtep(GatewayConfig config) {
+    private static EvpnAgent evpnAgent(GatewayConfig config) {
+        EvpnAgent.Builder b = EvpnAgent.builder()
+                .gobgp(config.evpn.api())
+                .vtepAddress(config.local.getHostAddress())
+                .learnFromUnderlay(config.evpn.learnUnderlay());
+        if (config.evpn.asn() > 0) {
+            b.asn(config.evpn.asn());
+        }
+        config.vlans.byVni().keySet().forEach(b::vni);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ConfigException("--evpn: " + e.getMessage(), e);
+        }
+    }
+
+    private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn) {
         Vtep.Builder builder = Vtep.builder()
                 .localAddress(config.local)
                 .encapsulation(config.encapsulation)
@@ -107,6 +131,9 @@ public final class Gateway implements AutoCloseable {
             builder.multicastInterface(config.groupDev);
         }
         builder.floodLimit(config.floodLimit);
+        if (evpn != null) {
+            builder.fdbListener(evpn.fdbListener());
+        }
         try {
             return builder.build();
         } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
@@ -184,6 +211,11 @@ public final class Gateway implements AutoCloseable {
         return vtep;
     }
 
+    /** The EVPN agent, or null without {@code --evpn}. */
+    EvpnAgent evpn() {
+        return evpn;
+    }
+
     /** The settings it runs with. */
     GatewayConfig config() {
         return config;
@@ -237,7 +269,10 @@ public final class Gateway implements AutoCloseable {
         return status.fdb();
     }
 
-    /** Stops the metrics endpoint, closes the trunk (no new frames), then the VTEP, then the recording. Idempotent. */
+    /**
+     * Stops the metrics endpoint, closes the trunk (no new frames), withdraws our EVPN routes, then closes the VTEP,
+     * then the recording. Idempotent.
+     */
     @Override
     public void close() {
         Trunk t = trunk;
@@ -249,6 +284,9 @@ public final class Gateway implements AutoCloseable {
         try {
             if (t != null) {
                 t.close();
+            }
+            if (evpn != null) {
+                evpn.close();
             }
         } finally {
             try {

@@ -61,6 +61,8 @@ public final class GatewayConfig {
     static final int DEFAULT_FLOOD_LIMIT = 1000;
     /** Where the Prometheus endpoint listens, or null for none. */
     final InetSocketAddress metrics;
+    /** Null without {@code --evpn}. */
+    final EvpnSettings evpn;
 
     GatewayConfig(
             InetAddress local,
@@ -78,7 +80,8 @@ public final class GatewayConfig {
             Duration fdbInterval,
             Path pcapOut,
             int floodLimit,
-            InetSocketAddress metrics) {
+            InetSocketAddress metrics,
+            EvpnSettings evpn) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -95,6 +98,7 @@ public final class GatewayConfig {
         this.pcapOut = pcapOut;
         this.floodLimit = floodLimit;
         this.metrics = metrics;
+        this.evpn = evpn;
         checkConsistent();
     }
 
@@ -127,6 +131,12 @@ public final class GatewayConfig {
                             + VlanMap.MAX_VNI + ")");
                 }
             }
+        }
+        if (evpn != null && encapsulation != Encapsulation.VXLAN) {
+            throw new ConfigException("--evpn needs --encap vxlan (EVPN over VXLAN, RFC 8365)");
+        }
+        if (evpn != null && local.getAddress().length != 4) {
+            throw new ConfigException("--evpn needs an IPv4 --local (it is the routes' next hop and RD)");
         }
         if (local.isMulticastAddress() || local.isAnyLocalAddress()) {
             throw new ConfigException("--local " + local.getHostAddress() + ": expected a unicast address");

@@ -104,6 +104,24 @@ final class GatewayOptions {
     Path pcapOut;
 
     @Option(
+            names = "--evpn",
+            paramLabel = "HOST:PORT",
+            description = "BGP EVPN through a running gobgpd's gRPC API: advertise the mapped VNIs and local MACs, "
+                    + "install remote ones; --flood and --group become optional.")
+    String evpn;
+
+    @Option(
+            names = "--evpn-asn",
+            paramLabel = "N",
+            description = "Route targets N:VNI for every mapped VNI (default: gobgpd's own AS).")
+    Integer evpnAsn;
+
+    @Option(
+            names = "--evpn-learn-underlay",
+            description = "With --evpn, also learn remote MACs from the underlay (default: only from BGP).")
+    boolean evpnLearnUnderlay;
+
+    @Option(
             names = "--config",
             paramLabel = "FILE",
             description = "Read options from FILE: one 'option value' per line, '#' comments; the command line wins.")
@@ -149,6 +167,18 @@ final class GatewayOptions {
             throw new ConfigException(
                     "--flood-limit " + floodLimit + ": expected 0 (off) or 1..1000000000 packets per second");
         }
+        EvpnSettings evpnSettings = null;
+        if (evpn != null) {
+            if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {
+                throw new ConfigException("--evpn " + evpn + ": expected HOST:PORT (gobgpd's --api-hosts)");
+            }
+            if (evpnAsn != null && (evpnAsn < 1 || evpnAsn > 65535)) {
+                throw new ConfigException("--evpn-asn " + evpnAsn + ": expected 1..65535");
+            }
+            evpnSettings = new EvpnSettings(evpn, evpnAsn == null ? 0 : evpnAsn, evpnLearnUnderlay);
+        } else if (evpnAsn != null || evpnLearnUnderlay) {
+            throw new ConfigException("--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT");
+        }
         return new GatewayConfig(
                 GatewayConfig.address("--local", local),
                 port,
@@ -165,7 +195,8 @@ final class GatewayOptions {
                 Limits.interval("--fdb-interval", fdbInterval),
                 pcapOut,
                 floodPps,
-                metrics());
+                metrics(),
+                evpnSettings);
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

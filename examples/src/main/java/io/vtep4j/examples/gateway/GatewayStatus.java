@@ -102,15 +102,16 @@ final class GatewayStatus {
         previous = now;
         double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
         return String.format(
-                Locale.ROOT,
-                "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d",
-                rate(now.trunkIn() - before.trunkIn(), seconds),
-                rate(now.trunkOut() - before.trunkOut(), seconds),
-                rate(now.underlayIn() - before.underlayIn(), seconds),
-                rate(now.underlayOut() - before.underlayOut(), seconds),
-                drops(now.drops(), before.drops()),
-                now.trunkErrors().describe(before.trunkErrors()),
-                now.macs());
+                        Locale.ROOT,
+                        "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d",
+                        rate(now.trunkIn() - before.trunkIn(), seconds),
+                        rate(now.trunkOut() - before.trunkOut(), seconds),
+                        rate(now.underlayIn() - before.underlayIn(), seconds),
+                        rate(now.underlayOut() - before.underlayOut(), seconds),
+                        drops(now.drops(), before.drops()),
+                        now.trunkErrors().describe(before.trunkErrors()),
+                        now.macs())
+                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status());
     }
 
     private static String rate(long packets, double seconds) {
@@ -172,11 +173,19 @@ final class GatewayStatus {
                     vlan == VlanMap.UNTAGGED ? "untagged" : vlan == VlanMap.NONE ? "-" : Integer.toString(vlan),
                     e.vni(),
                     MacAddress.toString(e.mac()),
-                    e.type().name().toLowerCase(Locale.ROOT),
+                    type(e),
                     where(e.location()),
                     e.age().toMillis() / 1000.0));
         }
         return out.toString();
+    }
+
+    /** The entry's type; {@code evpn} for a remote entry the EVPN agent installed from a BGP route. */
+    private String type(FdbEntry e) {
+        if (gateway.evpn() != null && gateway.evpn().installed(e.vni(), e.mac(), e.location())) {
+            return "evpn";
+        }
+        return e.type().name().toLowerCase(Locale.ROOT);
     }
 
     private static String where(Location location) {

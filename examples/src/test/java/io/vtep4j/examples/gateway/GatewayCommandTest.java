@@ -116,7 +116,18 @@ class GatewayCommandTest {
                         base("--vlan", "100:10100", "--flood-limit", "-1"),
                         "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
                 Arguments.of(
-                        base("--vlan", "100:10100", "--flood-limit", "many"), "--flood-limit many: expected a number"));
+                        base("--vlan", "100:10100", "--flood-limit", "many"), "--flood-limit many: expected a number"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--evpn-asn", "65000"),
+                        "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--evpn", "127.0.0.1"), "--evpn 127.0.0.1: expected HOST:PORT"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--evpn-asn", "70000"),
+                        "--evpn-asn 70000: expected 1..65535"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--encap", "gre-udp"),
+                        "--evpn needs --encap vxlan"));
     }
 
     /** Every option's bad values: each must end in exit 2 naming the option, the value and the rule. */

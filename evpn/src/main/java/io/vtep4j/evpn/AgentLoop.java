@@ -1,0 +1,439 @@
+package io.vtep4j.evpn;
+
+import io.vtep4j.Vtep;
+import io.vtep4j.encap.Encapsulation;
+import io.vtep4j.evpn.RemoteRib.MacKey;
+import io.vtep4j.evpn.internal.gobgp.Global;
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.learning.FdbListener;
+import io.vtep4j.learning.Location;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The agent's state machine, all of it on one thread: connect (with backoff), subscribe, reconcile with a snapshot,
+ * follow the stream, keep routes through a grace period when the stream drops, rescan local MACs.
+ */
+final class AgentLoop implements Advertiser.Bgp {
+
+    private final EvpnAgent.Builder config;
+    private final ScheduledExecutorService thread;
+    private final GobgpClient client;
+    private final Set<Integer> dirty = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile EvpnStatus status;
+
+    // Owned by the agent's thread (installer and vtep are also read by installed()).
+    private volatile Vtep vtep;
+    private InetAddress self;
+    private RemoteRib rib;
+    private volatile Installer installer;
+    private Advertiser advertiser;
+    private GobgpClient.Watch watch;
+    /** Paths queued by the current task, sent together by {@link #flush()} at its end. */
+    private final List<Path> outgoing = new ArrayList<>();
+
+    private int generation;
+    private boolean connected;
+    private boolean closed;
+    private Duration backoff;
+    private ScheduledFuture<?> graceTimer;
+    private long connects;
+    private long ignored;
+    private String lastError;
+
+    AgentLoop(EvpnAgent.Builder config) {
+        this.config = config;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vtep4j-evpn");
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = new GobgpClient(config.host, config.port, config.deadline);
+        this.backoff = config.retryMin;
+        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, null);
+    }
+
+    FdbListener listener() {
+        return new FdbListener() {
+            @Override
+            public void learned(int vni, long mac, Location location) {
+                touch(vni);
+            }
+
+            @Override
+            public void moved(int vni, long mac, Location from, Location to) {
+                touch(vni);
+            }
+
+            @Override
+            public void aged(int vni, long mac, Location location) {
+                touch(vni);
+            }
+
+            @Override
+            public void evicted(int vni, long mac, Location location) {
+                touch(vni);
+            }
+        };
+    }
+
+    /** From a data-plane thread: note the segment and queue one rescan (coalescing a burst of learns). */
+    private void touch(int vni) {
+        if (config.vnis.containsKey(vni) && dirty.add(vni) && scanQueued.compareAndSet(false, true)) {
+            try {
+                thread.schedule(this::scanDirty, 10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scanQueued.set(false); // closed
+            }
+        }
+    }
+
+    void start(Vtep v) {
+        if (v.encapsulation() != Encapsulation.VXLAN) {
+            throw new IllegalArgumentException(
+                    "vtep encapsulation: " + v.encapsulation() + " (expected: VXLAN, RFC 8365)");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("EVPN agent: already started (expected: start once)");
+        }
+        for (int vni : config.vnis.keySet()) {
+            v.segment(vni).learnFromUnderlay(config.learnFromUnderlay); // EVPN mode unless asked otherwise
+        }
+        thread.execute(() -> {
+            vtep = v;
+            self = config.vtepAddress != null
+                    ? config.vtepAddress
+                    : v.boundAddresses().get(0).getAddress();
+            connect();
+        });
+        long scan = config.scanInterval.toMillis();
+        thread.scheduleWithFixedDelay(this::scanAll, scan, scan, TimeUnit.MILLISECONDS);
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        int gen = ++generation;
+        try {
+            Global global = client.global();
+            if (rib == null) {
+                setUp(global);
+            }
+            watch = client.watch(paths -> run(() -> onPaths(gen, paths)), error -> run(() -> onStreamEnd(gen, error)));
+            List<Path> snapshot = client.listEvpn();
+            connected = true; // before re-advertising: add() sends only when connected
+            reconcile(snapshot, gen);
+            advertiser.advertiseAll();
+            flush();
+            connects++;
+            backoff = config.retryMin;
+            lastError = null;
+        } catch (RuntimeException e) {
+            connected = false;
+            lastError = describe(e);
+            if (watch != null) {
+                watch.cancel();
+                watch = null;
+            }
+            startGraceTimer();
+            thread.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
+            backoff =
+                    backoff.multipliedBy(2).compareTo(config.retryMax) > 0 ? config.retryMax : backoff.multipliedBy(2);
+        }
+        publish();
+    }
+
+    private void setUp(Global global) {
+        int asn = config.asn > 0 ? config.asn : (int) Math.min(global.getAsn(), RouteTarget.MAX_ASN);
+        Map<RouteTarget, Integer> imports = new HashMap<>();
+        Map<Integer, Advertiser.Origin> origins = new HashMap<>();
+        Map<Integer, Integer> assigned = assignRds(config.vnis.keySet());
+        for (Map.Entry<Integer, RouteTarget> e : config.vnis.entrySet()) {
+            int vni = e.getKey();
+            RouteTarget rt = e.getValue() != null ? e.getValue() : RouteTarget.auto(asn, vni);
+            imports.put(rt, vni);
+            origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(self, assigned.get(vni)), rt));
+            vtep.segment(vni); // the segment exists from now on, also before any route
+        }
+        rib = new RemoteRib(imports);
+        installer = new Installer(vtep, self);
+        advertiser = new Advertiser(vtep, self, origins, this);
+        for (int vni : origins.keySet()) {
+            advertiser.scan(vni, rib, new RemoteRib.Touched());
+        }
+    }
+
+    /**
+     * RD type 1 {@code vtep:N}, unique per VTEP and VNI: N = the VNI when it fits 16 bits; a larger VNI takes the
+     * first free number from its low 16 bits on (in VNI order, so the same configuration gives the same RDs).
+     */
+    static Map<Integer, Integer> assignRds(Set<Integer> vnis) {
+        Map<Integer, Integer> out = new TreeMap<>();
+        Set<Integer> used = new java.util.HashSet<>();
+        for (int vni : new java.util.TreeSet<>(vnis)) {
+            if (vni <= 0xFFFF) {
+                out.put(vni, vni);
+                used.add(vni);
+            }
+        }
+        for (int vni : new java.util.TreeSet<>(vnis)) {
+            if (vni > 0xFFFF) {
+                int n = vni & 0xFFFF;
+                while (used.contains(n)) {
+                    n = (n + 1) & 0xFFFF;
+                }
+                out.put(vni, n);
+                used.add(n);
+            }
+        }
+        return out;
+    }
+
+    private void reconcile(List<Path> snapshot, int gen) {
+        RemoteRib.Touched touched = new RemoteRib.Touched();
+        Set<String> wanted = advertiser.keys();
+        List<Path> best = new ArrayList<>();
+        for (Path p : snapshot) {
+            if (isLocal(p)) {
+                EvpnRoute r = RouteCodec.decode(p);
+                if (r != null && !wanted.contains(r.key())) {
+                    delete(p); // ours, but no longer wanted: withdrawn while we were away
+                }
+            } else if (p.getBest()) {
+                best.add(p);
+            }
+        }
+        for (Path p : best) {
+            take(p, gen, touched);
+        }
+        installer.apply(touched, rib, advertiser);
+    }
+
+    private void onPaths(int gen, List<Path> paths) {
+        if (gen != generation || !connected) {
+            return;
+        }
+        RemoteRib.Touched touched = new RemoteRib.Touched();
+        for (Path p : paths) {
+            if (!isLocal(p)) {
+                take(p, gen, touched);
+            }
+        }
+        installer.apply(touched, rib, advertiser);
+        flush();
+        publish();
+        watch.next();
+    }
+
+    /** One path of another speaker: add or withdraw its destination; ours coming back is ignored. */
+    private void take(Path p, int gen, RemoteRib.Touched touched) {
+        EvpnRoute r = RouteCodec.decode(p);
+        if (r == null) {
+            ignored++;
+            return;
+        }
+        if (p.getIsWithdraw()) {
+            rib.remove(r.key(), touched);
+        } else if (self.equals(r.nextHop())) {
+            ignored++; // a route with our own address: ours reflected back, or a misconfigured twin
+        } else if (!rib.put(r, gen, touched)) {
+            ignored++;
+        }
+    }
+
+    /** GoBGP reports a path it originated itself (from AddPath) without a neighbour address. */
+    static boolean isLocal(Path p) {
+        String n = p.getNeighborIp();
+        return n.isEmpty() || n.equals("<nil>") || n.equals("0.0.0.0") || n.equals("::");
+    }
+
+    private void onStreamEnd(int gen, Throwable error) {
+        if (gen != generation || closed) {
+            return;
+        }
+        connected = false;
+        lastError = describe(error);
+        watch = null;
+        startGraceTimer();
+        thread.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
+        publish();
+    }
+
+    /** After the grace period, routes not confirmed by a newer connection are flushed. */
+    private void startGraceTimer() {
+        if (graceTimer != null || rib == null) {
+            return;
+        }
+        graceTimer = thread.schedule(
+                () -> {
+                    graceTimer = null;
+                    RemoteRib.Touched touched = new RemoteRib.Touched();
+                    rib.removeOlderThan(connected ? generation : generation + 1, touched);
+                    installer.apply(touched, rib, advertiser);
+                    flush();
+                    publish();
+                },
+                config.grace.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void scanDirty() {
+        scanQueued.set(false);
+        for (Integer vni : List.copyOf(dirty)) {
+            dirty.remove(vni);
+            scan(vni);
+        }
+        flush();
+        publish();
+    }
+
+    private void scanAll() {
+        if (advertiser != null) {
+            advertiser.segments().forEach(this::scan);
+            flush();
+            publish();
+        }
+    }
+
+    private void scan(int vni) {
+        if (advertiser == null || closed) {
+            return;
+        }
+        RemoteRib.Touched touched = new RemoteRib.Touched();
+        advertiser.scan(vni, rib, touched);
+        installer.apply(touched, rib, advertiser);
+    }
+
+    @Override
+    public void add(Path path) {
+        if (connected) {
+            outgoing.add(path);
+        }
+    }
+
+    @Override
+    public void delete(Path path) {
+        if (connected) {
+            outgoing.add(
+                    path.getIsWithdraw()
+                            ? path
+                            : path.toBuilder().setIsWithdraw(true).build());
+        }
+    }
+
+    /**
+     * Sends what this task queued, in order, in one stream. A failure is left to the stream's end (or the next
+     * connection attempt): reconnection re-sends everything we want and deletes what we no longer want.
+     */
+    private void flush() {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        List<Path> batch = new ArrayList<>(outgoing);
+        outgoing.clear();
+        if (!connected) {
+            return;
+        }
+        try {
+            client.send(batch);
+        } catch (RuntimeException e) {
+            lastError = describe(e);
+        }
+    }
+
+    private void run(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing to do
+        }
+    }
+
+    private void publish() {
+        status = new EvpnStatus(
+                closed
+                        ? EvpnStatus.State.CLOSED
+                        : connected
+                                ? EvpnStatus.State.CONNECTED
+                                : connects == 0 ? EvpnStatus.State.CONNECTING : EvpnStatus.State.DISCONNECTED,
+                rib == null ? 0 : rib.size(),
+                advertiser == null ? 0 : advertiser.size(),
+                installer == null ? 0 : installer.macs(),
+                installer == null ? 0 : installer.floodTargets(),
+                connects,
+                ignored,
+                lastError);
+    }
+
+    EvpnStatus status() {
+        return status;
+    }
+
+    boolean installed(int vni, long mac, Location where) {
+        Installer i = installer;
+        return i != null
+                && i.isInstalled(new MacKey(vni, mac), where)
+                && where.equals(vtep.forwardingTable().lookup(vni, mac));
+    }
+
+    private <T> T call(java.util.concurrent.Callable<T> task) {
+        try {
+            return thread.submit(task).get(config.deadline.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("EVPN agent did not answer: " + e, e);
+        }
+    }
+
+    void close() {
+        if (!thread.isShutdown()) {
+            try {
+                call(() -> {
+                    if (advertiser != null) {
+                        advertiser.withdrawAll();
+                        flush();
+                    }
+                    closed = true;
+                    connected = false;
+                    if (watch != null) {
+                        watch.cancel();
+                    }
+                    if (installer != null) {
+                        installer.flushAll();
+                    }
+                    publish();
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                lastError = e.getMessage();
+            }
+            thread.shutdownNow();
+        }
+        client.close();
+        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, ignored, lastError);
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,229 @@
+package io.vtep4j.evpn;
+
+import io.vtep4j.Vtep;
+import io.vtep4j.learning.FdbListener;
+import io.vtep4j.learning.Location;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * BGP EVPN for a {@link Vtep} through a running GoBGP daemon's gRPC API (RFC 7432, RFC 8365): each EVPN segment is
+ * advertised as a type-3 route and each MAC on a local port as a type-2 route; other VTEPs' type-3 routes fill the
+ * segment's flood list and their type-2 routes install remote entries.
+ *
+ * <pre>{@code
+ * EvpnAgent evpn = EvpnAgent.builder().gobgp("127.0.0.1", 50051).vni(5000).build();
+ * Vtep vtep = Vtep.builder().localAddress("10.0.0.1").fdbListener(evpn.fdbListener()).build();
+ * evpn.start(vtep);              // connects in the background, retrying with backoff
+ * System.out.println(evpn.status());
+ * evpn.close();                  // withdraws everything we advertised, then vtep.close()
+ * }</pre>
+ *
+ * <p>Threading: every method may be called from any thread. The agent runs on one daemon thread of its own; the
+ * {@link #fdbListener()} only marks segments for a rescan and returns. Nothing here takes or returns buffers.
+ */
+public final class EvpnAgent implements AutoCloseable {
+
+    private final AgentLoop loop;
+
+    private EvpnAgent(Builder b) {
+        this.loop = new AgentLoop(b);
+    }
+
+    /** A new builder; {@link Builder#gobgp} and at least one {@link Builder#vni} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Pass to {@code Vtep.Builder.fdbListener}: local MACs are advertised as soon as they are learned. Without it
+     * the agent still finds them, at its next periodic scan ({@link Builder#scanInterval}).
+     */
+    public FdbListener fdbListener() {
+        return loop.listener();
+    }
+
+    /**
+     * Starts the agent on {@code vtep} and returns at once; the connection to GoBGP is made in the background.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public EvpnAgent start(Vtep vtep) {
+        loop.start(Objects.requireNonNull(vtep, "vtep"));
+        return this;
+    }
+
+    /** The state for a status line. */
+    public EvpnStatus status() {
+        return loop.status();
+    }
+
+    /**
+     * True when the forwarding table's entry for {@code mac} in {@code vni} is at {@code where} and was installed by
+     * this agent from a BGP route (for listings that mark EVPN entries). Lock-free.
+     */
+    public boolean installed(int vni, long mac, Location where) {
+        return loop.installed(vni, mac, where);
+    }
+
+    /**
+     * A clean stop: withdraws every route we advertised (waiting at most the call deadline for GoBGP), removes what
+     * we installed and stops the agent's thread. Idempotent. Does not close the VTEP.
+     */
+    @Override
+    public void close() {
+        loop.close();
+    }
+
+    /** Configures an {@link EvpnAgent}; each setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        String host;
+        int port;
+        InetAddress vtepAddress;
+        int asn = -1;
+        final Map<Integer, RouteTarget> vnis = new LinkedHashMap<>();
+        Duration grace = Duration.ofSeconds(60);
+        Duration retryMin = Duration.ofMillis(200);
+        Duration retryMax = Duration.ofSeconds(10);
+        Duration scanInterval = Duration.ofSeconds(1);
+        Duration deadline = Duration.ofSeconds(5);
+        boolean learnFromUnderlay;
+
+        private Builder() {}
+
+        /** GoBGP's API address ({@code gobgpd --api-hosts}), e.g. {@code 127.0.0.1}, {@code 50051}. */
+        public Builder gobgp(String host, int port) {
+            Objects.requireNonNull(host, "host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("gobgp port: " + port + " (expected: 1..65535)");
+            }
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** {@code HOST:PORT} form of {@link #gobgp(String, int)}; an IPv6 host goes in brackets. */
+        public Builder gobgp(String hostPort) {
+            Objects.requireNonNull(hostPort, "hostPort");
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("gobgp: '" + hostPort + "' (expected: HOST:PORT)");
+            }
+            String h = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+            try {
+                return gobgp(h, Integer.parseInt(hostPort.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("gobgp: '" + hostPort + "' (expected: HOST:PORT)", e);
+            }
+        }
+
+        /**
+         * Our VTEP address as advertised: the routes' next hop, the PMSI tunnel id and the RD's administrator
+         * (default: the VTEP's first local address). Must be an IPv4 address (RD type 1).
+         */
+        public Builder vtepAddress(String address) {
+            try {
+                InetAddress a = InetAddress.getByName(Objects.requireNonNull(address, "address"));
+                if (a.getAddress().length != 4 || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                    throw new IllegalArgumentException(
+                            "vtepAddress: " + address + " (expected: a unicast IPv4 address)");
+                }
+                this.vtepAddress = a;
+                return this;
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("vtepAddress: " + address + " (expected: an IP address)", e);
+            }
+        }
+
+        /**
+         * The AS number of the automatic route targets {@code ASN:VNI} (default: GoBGP's own AS, read at connection).
+         */
+        public Builder asn(int asn) {
+            if (asn < 1 || asn > RouteTarget.MAX_ASN) {
+                throw new IllegalArgumentException("asn: " + asn + " (expected: 1.." + RouteTarget.MAX_ASN + ")");
+            }
+            this.asn = asn;
+            return this;
+        }
+
+        /** Runs EVPN on segment {@code vni} with the automatic route target {@code ASN:VNI}. */
+        public Builder vni(int vni) {
+            return vni(vni, null);
+        }
+
+        /** Runs EVPN on segment {@code vni} with an explicit route target (imported and exported). */
+        public Builder vni(int vni, RouteTarget target) {
+            if (vni < 1 || vni > 0xFF_FFFF) {
+                throw new IllegalArgumentException("vni: " + vni + " (expected: 1..16777215)");
+            }
+            if (target != null
+                    && vnis.entrySet().stream().anyMatch(e -> e.getKey() != vni && target.equals(e.getValue()))) {
+                throw new IllegalArgumentException("route target " + target + " of vni " + vni
+                        + ": already used by another VNI (expected: one route target per VNI)");
+            }
+            vnis.put(vni, target);
+            return this;
+        }
+
+        /**
+         * Whether the EVPN segments also learn remote MACs from the underlay's packets (default false: remote MACs
+         * come only from BGP; local ports always learn). Applied to each segment at {@link EvpnAgent#start}.
+         */
+        public Builder learnFromUnderlay(boolean on) {
+            this.learnFromUnderlay = on;
+            return this;
+        }
+
+        /** How long remote entries stay installed after the connection to GoBGP is lost (default 60 s). */
+        public Builder gracePeriod(Duration grace) {
+            this.grace = check("gracePeriod", grace, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Reconnection backoff: the first retry after {@code min}, doubling up to {@code max} (200 ms, 10 s). */
+        public Builder retry(Duration min, Duration max) {
+            this.retryMin = check("retry min", min, Duration.ofMillis(10), Duration.ofMinutes(5));
+            this.retryMax = check("retry max", max, retryMin, Duration.ofMinutes(10));
+            return this;
+        }
+
+        /** How often every segment's local MACs are compared with what we advertise (default 1 s). */
+        public Builder scanInterval(Duration interval) {
+            this.scanInterval = check("scanInterval", interval, Duration.ofMillis(10), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /** The deadline of each unary call to GoBGP (default 5 s). */
+        public Builder callDeadline(Duration deadline) {
+            this.deadline = check("callDeadline", deadline, Duration.ofMillis(100), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /**
+         * A new agent (not started).
+         *
+         * @throws IllegalStateException if no GoBGP address or no VNI was given
+         */
+        public EvpnAgent build() {
+            if (host == null) {
+                throw new IllegalStateException("gobgp: none (expected: gobgp(\"127.0.0.1\", 50051))");
+            }
+            if (vnis.isEmpty()) {
+                throw new IllegalStateException("vni: none (expected: at least one vni(N))");
+            }
+            return new EvpnAgent(this);
+        }
+
+        private static Duration check(String name, Duration d, Duration min, Duration max) {
+            Objects.requireNonNull(d, name);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: " + min + " .. " + max + ")");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.vtep4j.evpn;
+
+/**
+ * A snapshot of the EVPN agent's state for a status line. Immutable, thread-safe.
+ *
+ * @param state where the agent is with its GoBGP daemon
+ * @param routesIn remote EVPN routes held (imported by a route target of one of our segments)
+ * @param routesOut routes we advertise (type 3 per segment, type 2 per local MAC)
+ * @param macsInstalled remote MACs installed in the forwarding table
+ * @param floodTargets flood targets installed from type-3 routes, over all segments
+ * @param connects successful (re)connections so far
+ * @param ignored received paths that were malformed, of another route type or imported by no segment
+ * @param lastError the last failure talking to GoBGP, or null
+ */
+public record EvpnStatus(
+        State state,
+        int routesIn,
+        int routesOut,
+        int macsInstalled,
+        int floodTargets,
+        long connects,
+        long ignored,
+        String lastError) {
+
+    /** The agent's connection to its GoBGP daemon. */
+    public enum State {
+        /** Not connected yet (retrying with backoff); forwarding floods as configured meanwhile. */
+        CONNECTING,
+        /** Subscribed and reconciled: routes flow both ways. */
+        CONNECTED,
+        /** The connection was lost; installed routes are kept for the grace period while reconnecting. */
+        DISCONNECTED,
+        /** Closed; everything we advertised was withdrawn. */
+        CLOSED
+    }
+
+    /** One line: {@code bgp connected in=12 out=3 macs=10 flood=2}, plus the last error when not connected. */
+    @Override
+    public String toString() {
+        return "bgp " + state.name().toLowerCase(java.util.Locale.ROOT) + " in=" + routesIn + " out=" + routesOut
+                + " macs=" + macsInstalled + " flood=" + floodTargets
+                + (state != State.CONNECTED && lastError != null ? " (" + lastError + ")" : "");
+    }
+}

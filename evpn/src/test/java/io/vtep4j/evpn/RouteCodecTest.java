@@ -1,0 +1,91 @@
+package io.vtep4j.evpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Any;
+import io.vtep4j.evpn.internal.gobgp.ExtendedCommunitiesAttribute;
+import io.vtep4j.evpn.internal.gobgp.MacMobilityExtended;
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.PmsiTunnelAttribute;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RouteCodecTest {
+
+    private static final InetAddress VTEP = address("10.99.0.1");
+    private static final RouteTarget RT = new RouteTarget(65000, 100);
+
+    @Test
+    void typeThreeCarriesPmsiIngressReplicationWithTheVniAsLabelAndOurAddressAsTunnel() throws Exception {
+        Path p = RouteCodec.imet(100, RouteCodec.rd(VTEP, 100), RT, VTEP, false);
+        PmsiTunnelAttribute pmsi = attribute(p, PmsiTunnelAttribute.class);
+        assertEquals(6, pmsi.getType()); // RFC 6514 §5: ingress replication
+        assertEquals(100, pmsi.getLabel());
+        assertEquals(VTEP, InetAddress.getByAddress(pmsi.getId().toByteArray()));
+
+        EvpnRoute.Imet r = assertInstanceOf(EvpnRoute.Imet.class, RouteCodec.decode(p));
+        assertEquals("3:10.99.0.1:100:0:10.99.0.1", r.key());
+        assertEquals(Set.of(RT), r.targets());
+        assertEquals(VTEP, r.tunnel());
+    }
+
+    @Test
+    void typeTwoCarriesTheMobilitySequenceOnlyAboveZero() throws Exception {
+        long mac = MacAddress.parse("02:00:00:00:00:01");
+        Path zero = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, 0, false);
+        assertTrue(attribute(zero, ExtendedCommunitiesAttribute.class).getCommunitiesList().stream()
+                .noneMatch(c -> c.is(MacMobilityExtended.class)));
+        Path three = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, 3, false);
+        EvpnRoute.MacIp r = assertInstanceOf(EvpnRoute.MacIp.class, RouteCodec.decode(three));
+        assertEquals(3, r.sequence());
+        assertEquals(mac, r.mac());
+        assertEquals(VTEP, r.nextHop());
+        assertEquals("2:10.99.0.1:100:0:02:00:00:00:00:01:0.0.0.0", r.key());
+    }
+
+    @Test
+    void aTypeThreeWithoutPmsiIsNoFloodTargetAndGarbageIsIgnored() {
+        Path full = RouteCodec.imet(100, RouteCodec.rd(VTEP, 100), RT, VTEP, false);
+        Path.Builder noPmsi = full.toBuilder().clearPattrs();
+        full.getPattrsList().stream()
+                .filter(a -> !a.is(PmsiTunnelAttribute.class))
+                .forEach(noPmsi::addPattrs);
+        assertNull(RouteCodec.decode(noPmsi.build()));
+        assertNull(RouteCodec.decode(Path.newBuilder()
+                .setNlri(Any.newBuilder()
+                        .setTypeUrl("type.googleapis.com/apipb.EVPNMACIPAdvertisementRoute")
+                        .setValue(com.google.protobuf.ByteString.copyFromUtf8("\u00ff\u00ff")))
+                .build()));
+    }
+
+    @Test
+    void routeTargetsParseAndRejectWithTheRule() {
+        assertEquals(new RouteTarget(65000, 5000), RouteTarget.parse("65000:5000"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RouteTarget.parse("70000:1"));
+        assertTrue(e.getMessage().contains("70000"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RouteTarget.parse("65000"));
+    }
+
+    private static <T extends com.google.protobuf.Message> T attribute(Path p, Class<T> type) throws Exception {
+        for (Any a : p.getPattrsList()) {
+            if (a.is(type)) {
+                return a.unpack(type);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in " + p);
+    }
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.vtep4j.evpn.interop;
+
+import io.vtep4j.LocalPort;
+import io.vtep4j.Vtep;
+import io.vtep4j.evpn.EvpnAgent;
+import io.vtep4j.interop.Await;
+import io.vtep4j.interop.Cmd;
+import io.vtep4j.interop.Frames;
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Two racks for the tests: VTEP A (10.99.1.1) with gobgpd A and VTEP B (10.99.1.2) with gobgpd B, the gobgpds in
+ * one namespace of their own and peered over iBGP; both VTEPs live in the test JVM's namespace on loopback
+ * addresses. {@link #close()} tears everything down, also after a failure. Not thread-safe.
+ */
+final class EvpnRacks implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final int VNI = 100;
+    static final String VTEP_A = "10.99.1.1";
+    static final String VTEP_B = "10.99.1.2";
+
+    final Lab lab;
+    final Gobgpd bgpA;
+    final Gobgpd bgpB;
+    Side a;
+    Side b;
+
+    /** One VTEP, its agent and one local host port that records the source MAC of what it receives. */
+    static final class Side implements AutoCloseable {
+        final Vtep vtep;
+        final EvpnAgent agent;
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final LocalPort host;
+
+        Side(String address, Gobgpd bgp, Duration ageing) {
+            agent = EvpnAgent.builder()
+                    .gobgp(bgp.api())
+                    .vni(VNI)
+                    .gracePeriod(Duration.ofSeconds(30))
+                    .retry(Duration.ofMillis(100), Duration.ofSeconds(1))
+                    .build();
+            vtep = Vtep.builder()
+                    .localAddress(address)
+                    .ageing(ageing)
+                    .sweepInterval(Duration.ofMillis(100))
+                    .fdbListener(agent.fdbListener())
+                    .build();
+            agent.start(vtep);
+            host = vtep.segment(VNI).attach("host", frame -> {
+                try {
+                    received.add(Frames.source(frame));
+                } finally {
+                    frame.release();
+                }
+            });
+        }
+
+        boolean floodsTo(String address) {
+            try {
+                return vtep.segment(VNI).flooding().remotes().contains(InetAddress.getByName(address));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(address, e);
+            }
+        }
+
+        Location at(String mac) {
+            return vtep.forwardingTable().lookup(VNI, MacAddress.parse(mac));
+        }
+
+        @Override
+        public void close() {
+            try {
+                agent.close();
+            } finally {
+                vtep.close();
+            }
+        }
+    }
+
+    /** Builds the namespaces and starts both gobgpds; waits until their session is up. */
+    EvpnRacks(String tag) {
+        lab = new Lab(tag);
+        Gobgpd x = null;
+        Gobgpd y = null;
+        try {
+            Namespace bgp = lab.namespace("bgp");
+            lab.veth(Namespace.SELF, "u-" + tag, "10.98.0.1/24", bgp, tag + "-u", "10.98.0.2/24");
+            bgp.address(tag + "-u", "10.98.0.3/24");
+            Namespace.SELF.ok("ip", "addr", "add", VTEP_A + "/32", "dev", "lo");
+            Namespace.SELF.ok("ip", "addr", "add", VTEP_B + "/32", "dev", "lo");
+            x = new Gobgpd(bgp, "10.98.0.2", 65000, List.<String[]>of(new String[] {"10.98.0.3", "65000"}));
+            y = new Gobgpd(bgp, "10.98.0.3", 65000, List.<String[]>of(new String[] {"10.98.0.2", "65000"}));
+            x.start();
+            y.start();
+            Gobgpd first = x;
+            Await.until(
+                    WAIT,
+                    () -> first.established("10.98.0.3"),
+                    () -> first.cli("neighbor").stdout());
+        } catch (RuntimeException | Error e) {
+            closeAll(x, y);
+            cleanLab();
+            throw e;
+        }
+        bgpA = x;
+        bgpB = y;
+    }
+
+    /** Starts both VTEPs; A ages its data-plane entries after {@code ageingA}, B after {@code ageingB}. */
+    void vteps(Duration ageingA, Duration ageingB) {
+        a = new Side(VTEP_A, bgpA, ageingA);
+        b = new Side(VTEP_B, bgpB, ageingB);
+    }
+
+    @Override
+    public void close() {
+        try {
+            closeAll(a, b);
+        } finally {
+            try {
+                closeAll(bgpA, bgpB);
+            } finally {
+                cleanLab();
+            }
+        }
+    }
+
+    private void cleanLab() {
+        Cmd.run("ip", "addr", "del", VTEP_A + "/32", "dev", "lo");
+        Cmd.run("ip", "addr", "del", VTEP_B + "/32", "dev", "lo");
+        lab.close();
+    }
+
+    private static void closeAll(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("teardown: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.vtep4j.evpn.interop;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.interop.Await;
+import io.vtep4j.interop.Frames;
+import io.vtep4j.interop.Netns;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Measures (asserts nothing about speed): the convergence of one MAC from its first frame on A's local port to its
+ * entry in B's table, and how long 10,000 and 100,000 MACs take from A's port to B's table, with the CPU time of
+ * the agents' threads and the heap in use. Runs only with {@code -Dvtep4j.evpn.measure=true}:
+ *
+ * <pre>{@code
+ * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true
+ * }</pre>
+ */
+class EvpnScaleIT {
+
+    private static final int VNI = EvpnRacks.VNI;
+    private static final Location A = Location.remote(address(EvpnRacks.VTEP_A));
+
+    @BeforeAll
+    static void isolated() {
+        assumeTrue(Boolean.getBoolean("vtep4j.evpn.measure"), "a measurement: -Dvtep4j.evpn.measure=true runs it");
+        Netns.requireIsolated("gobgpd", "gobgp");
+    }
+
+    @Test
+    void measuresConvergenceAndScale() {
+        try (EvpnRacks racks = new EvpnRacks("evscale")) {
+            racks.vteps(Duration.ofHours(1), Duration.ofHours(1));
+            EvpnRacks.Side a = racks.a;
+            EvpnRacks.Side b = racks.b;
+            Await.until(
+                    EvpnRacks.WAIT,
+                    () -> a.floodsTo(EvpnRacks.VTEP_B) && b.floodsTo(EvpnRacks.VTEP_A),
+                    () -> a.agent.status().toString());
+
+            long[] single = new long[21];
+            for (int i = 0; i < single.length; i++) {
+                long mac = 0x0200_0100_0000L + i;
+                long t0 = System.nanoTime();
+                a.host.send(frameFrom(mac));
+                waitFor(b, mac, Duration.ofSeconds(20));
+                single[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(single);
+            report(String.format(
+                    Locale.ROOT,
+                    "one MAC, first frame on A to entry in B: median %.1f ms, min %.1f ms, max %.1f ms (%d runs)",
+                    single[single.length / 2] / 1e6,
+                    single[0] / 1e6,
+                    single[single.length - 1] / 1e6,
+                    single.length));
+
+            int base = single.length;
+            for (int count : new int[] {10_000, 100_000}) {
+                burst(a, b, 0x0200_0200_0000L + base, count, base);
+                base += count;
+            }
+        }
+    }
+
+    private static void burst(EvpnRacks.Side a, EvpnRacks.Side b, long firstMac, int count, int before) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu0 = agentCpu(threads);
+        long heap0 = heapAfterGc();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            a.host.write(frameFrom(firstMac + i));
+            if (i % 256 == 255) {
+                a.host.flush();
+            }
+        }
+        a.host.flush();
+        long sent = System.nanoTime();
+        int want = before + count;
+        Await.until(
+                Duration.ofMinutes(10),
+                () -> b.agent.status().macsInstalled() >= want,
+                () -> "A " + a.agent.status() + " / B " + b.agent.status());
+        long done = System.nanoTime();
+        long cpu = agentCpu(threads) - cpu0;
+        long heap = heapAfterGc();
+        double seconds = (done - t0) / 1e9;
+        report(String.format(
+                Locale.ROOT,
+                "%,d MACs: sent in %.2f s; all installed in B after %.2f s = %,.0f routes/s; agent threads' CPU"
+                        + " (A advertising + B installing + gRPC) %.2f s; heap after GC %,d -> %,d KiB; A %s; B %s",
+                count,
+                (sent - t0) / 1e9,
+                seconds,
+                count / seconds,
+                cpu / 1e9,
+                heap0 / 1024,
+                heap / 1024,
+                a.agent.status(),
+                b.agent.status()));
+    }
+
+    private static void waitFor(EvpnRacks.Side b, long mac, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        // Installed from BGP, not merely learned from the flooded frame by B's data plane.
+        while (!b.agent.installed(VNI, mac, A)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("MAC " + MacAddress.toString(mac) + " not in B within " + limit);
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** CPU time of the EVPN agents' threads and gRPC's (all in this JVM). */
+    private static long agentCpu(ThreadMXBean threads) {
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null
+                    && (info.getThreadName().startsWith("vtep4j-evpn")
+                            || info.getThreadName().startsWith("grpc"))) {
+                long t = threads.getThreadCpuTime(info.getThreadId());
+                total += Math.max(0, t);
+            }
+        }
+        return total;
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    private static ByteBuf frameFrom(long mac) {
+        return Frames.arpRequest(MacAddress.toString(mac), "10.50.0.1", "10.50.0.254");
+    }
+
+    private static void report(String line) {
+        System.out.println("EVPN-MEASURE " + line);
+    }
+}

@@ -1,0 +1,238 @@
+package io.vtep4j.evpn.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.vtep4j.LocalPort;
+import io.vtep4j.Vtep;
+import io.vtep4j.evpn.EvpnAgent;
+import io.vtep4j.evpn.EvpnStatus;
+import io.vtep4j.interop.Await;
+import io.vtep4j.interop.Frames;
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.interop.Netns;
+import io.vtep4j.learning.Location;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The EVPN agent against a real gobgpd (A), itself peered with a second gobgpd (B) that stands for another VTEP's
+ * speaker: what we advertise reaches B in GoBGP's own decoding (so our schema subset is wire-compatible), and
+ * routes injected at B with the {@code gobgp} CLI reach our VTEP's flood list and table.
+ */
+class GobgpdRoutesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int VNI = 100;
+    private static final String US = "10.99.0.1";
+    private static final String THEM = "10.99.0.9";
+
+    private Lab lab;
+    private Gobgpd a;
+    private Gobgpd b;
+    private Vtep vtep;
+    private EvpnAgent agent;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("gobgpd", "gobgp");
+    }
+
+    @BeforeEach
+    void up() {
+        lab = new Lab("evpn");
+        Namespace bgp = lab.namespace("bgp");
+        lab.veth(Namespace.SELF, "u-bgp", "10.98.0.1/24", bgp, "bgp-u", "10.98.0.2/24");
+        bgp.address("bgp-u", "10.98.0.3/24");
+        a = new Gobgpd(bgp, "10.98.0.2", 65000, List.<String[]>of(new String[] {"10.98.0.3", "65000"}));
+        b = new Gobgpd(bgp, "10.98.0.3", 65000, List.<String[]>of(new String[] {"10.98.0.2", "65000"}));
+        a.start();
+        b.start();
+        Await.until(
+                WAIT, () -> a.established("10.98.0.3"), () -> a.cli("neighbor").stdout() + a.log());
+    }
+
+    @AfterEach
+    void down() {
+        try {
+            if (agent != null) {
+                agent.close();
+            }
+            if (vtep != null) {
+                vtep.close();
+            }
+        } finally {
+            try {
+                a.close();
+                b.close();
+            } finally {
+                lab.close();
+            }
+        }
+    }
+
+    private void startAgent() {
+        agent = EvpnAgent.builder()
+                .gobgp(a.api())
+                .vtepAddress(US)
+                .vni(VNI)
+                .scanInterval(Duration.ofMillis(200))
+                .build();
+        vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .fdbListener(agent.fdbListener())
+                .build();
+        agent.start(vtep);
+        Await.until(
+                WAIT,
+                () -> agent.status().state() == EvpnStatus.State.CONNECTED,
+                () -> agent.status().toString());
+    }
+
+    @Test
+    void advertisesTheSegmentAndLocalMacsAndWithdrawsThem() {
+        startAgent();
+        // Type 3 as B decoded it: RD vtep:VNI, RT ASN:VNI, VXLAN encapsulation, PMSI ingress replication.
+        Await.until(WAIT, () -> b.evpnRib().contains("[type:multicast][rd:" + US + ":" + VNI + "]"), b::evpnRib);
+        String imet = b.cli("global", "rib", "-a", "evpn", "multicast").stdout();
+        assertTrue(imet.contains("{Extcomms: [65000:" + VNI + "], [VXLAN]}"), imet);
+        assertTrue(imet.contains("{Pmsi: type: ingress-repl, label: " + VNI + ", tunnel-id: " + US + "}"), imet);
+
+        // A MAC on a local port: type 2 with ESI 0, Ethernet tag 0, label = VNI.
+        String mac = "02:00:00:00:01:01";
+        LocalPort port = vtep.segment(VNI).attach("vm1", ByteBuf::release);
+        port.send(Frames.arpRequest(mac, "10.50.0.1", "10.50.0.2"));
+        Await.until(WAIT, () -> b.evpnRib().contains("[mac:" + mac + "]"), b::evpnRib);
+        String macadv = b.cli("global", "rib", "-a", "evpn", "macadv").stdout();
+        assertTrue(macadv.contains("[type:macadv][rd:" + US + ":" + VNI + "][etag:0][mac:" + mac + "]"), macadv);
+        assertTrue(macadv.contains(US), macadv);
+
+        // The port detaches: its MAC is withdrawn.
+        port.close();
+        Await.until(WAIT, () -> !b.evpnRib().contains("[mac:" + mac + "]"), b::evpnRib);
+
+        // A clean stop withdraws everything.
+        agent.close();
+        Await.until(WAIT, () -> !b.evpnRib().contains(US), b::evpnRib);
+        assertEquals(EvpnStatus.State.CLOSED, agent.status().state());
+    }
+
+    @Test
+    void installsRemoteRoutesAndRemovesThemOnWithdraw() throws Exception {
+        startAgent();
+        InetAddress them = InetAddress.getByName(THEM);
+        b.cli(imet("add")).check();
+        Await.until(
+                WAIT,
+                () -> vtep.segment(VNI).flooding().remotes().contains(them),
+                () -> vtep.segment(VNI).flooding().toString());
+
+        String mac = "02:00:00:00:09:09";
+        long m = MacAddress.parse(mac);
+        Location there = Location.remote(them);
+        String[] macadv = {
+            "macadv",
+            mac,
+            "0.0.0.0",
+            "etag",
+            "0",
+            "label",
+            Integer.toString(VNI),
+            "rd",
+            THEM + ":" + VNI,
+            "rt",
+            "65000:" + VNI,
+            "encap",
+            "vxlan",
+            "nexthop",
+            THEM
+        };
+        b.cli(concat(new String[] {"global", "rib", "add", "-a", "evpn"}, macadv))
+                .check();
+        Await.until(
+                WAIT,
+                () -> there.equals(vtep.forwardingTable().lookup(VNI, m)),
+                () -> vtep.forwardingTable().show());
+        assertTrue(agent.installed(VNI, m, there));
+
+        // A route target of another VNI is not ours: ignored.
+        b.cli(
+                        "global",
+                        "rib",
+                        "add",
+                        "-a",
+                        "evpn",
+                        "macadv",
+                        "02:00:00:00:09:0a",
+                        "0.0.0.0",
+                        "etag",
+                        "0",
+                        "label",
+                        "200",
+                        "rd",
+                        THEM + ":200",
+                        "rt",
+                        "65000:200",
+                        "encap",
+                        "vxlan",
+                        "nexthop",
+                        THEM)
+                .check();
+
+        b.cli(concat(new String[] {"global", "rib", "del", "-a", "evpn"}, macadv))
+                .check();
+        Await.until(
+                WAIT,
+                () -> vtep.forwardingTable().lookup(VNI, m) == null,
+                () -> vtep.forwardingTable().show());
+        assertEquals(null, vtep.forwardingTable().lookup(VNI, MacAddress.parse("02:00:00:00:09:0a")));
+
+        b.cli(imet("del")).check();
+        Await.until(
+                WAIT,
+                () -> !vtep.segment(VNI).flooding().remotes().contains(them),
+                () -> vtep.segment(VNI).flooding().toString());
+    }
+
+    /** {@code gobgp global rib add|del} of B's type-3 route for the segment, as another VTEP would send it. */
+    private static String[] imet(String op) {
+        return new String[] {
+            "global",
+            "rib",
+            op,
+            "-a",
+            "evpn",
+            "multicast",
+            THEM,
+            "etag",
+            "0",
+            "rd",
+            THEM + ":" + VNI,
+            "rt",
+            "65000:" + VNI,
+            "encap",
+            "vxlan",
+            "pmsi",
+            "ingress-repl",
+            Integer.toString(VNI),
+            THEM,
+            "nexthop",
+            THEM
+        };
+    }
+
+    private static String[] concat(String[] x, String[] y) {
+        String[] out = Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, out, x.length, y.length);
+        return out;
+    }
+}

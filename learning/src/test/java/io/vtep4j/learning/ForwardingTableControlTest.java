@@ -1,0 +1,75 @@
+package io.vtep4j.learning;
+
+import static io.vtep4j.learning.Fixtures.MAC_A;
+import static io.vtep4j.learning.Fixtures.PORT_1;
+import static io.vtep4j.learning.Fixtures.VNI;
+import static io.vtep4j.learning.Fixtures.VTEP_1;
+import static io.vtep4j.learning.Fixtures.VTEP_2;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Control-plane entries (EVPN): remote, never aged, kept from the underlay, taken over by a local port. */
+class ForwardingTableControlTest {
+
+    private final Fixtures.FakeTicker clock = new Fixtures.FakeTicker();
+    private final Fixtures.RecordingListener events = new Fixtures.RecordingListener();
+    private final ForwardingTable fdb = ForwardingTable.builder()
+            .ticker(clock)
+            .ageing(Duration.ofSeconds(10))
+            .listener(events)
+            .build();
+
+    @Test
+    void aControlEntryIsNeverAgedByTheDataPlane() {
+        fdb.addControl(VNI, MAC_A, VTEP_1);
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, fdb.expire());
+        assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
+        assertEquals(FdbEntry.Type.CONTROL, fdb.entries().get(0).type());
+    }
+
+    @Test
+    void learningFromTheUnderlayDoesNotOverrideIt() {
+        fdb.addControl(VNI, MAC_A, VTEP_1);
+        assertEquals(LearnResult.STATIC, fdb.learn(VNI, MAC_A, VTEP_2));
+        assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
+        assertEquals(List.of(), events.drain());
+    }
+
+    @Test
+    void theMacShowingUpOnALocalPortMovesItThereAsALearnedEntry() {
+        fdb.addControl(VNI, MAC_A, VTEP_1);
+        assertEquals(LearnResult.MOVED, fdb.learn(VNI, MAC_A, PORT_1));
+        assertEquals(PORT_1, fdb.lookup(VNI, MAC_A));
+        assertEquals(FdbEntry.Type.LEARNED, fdb.entries().get(0).type());
+        assertEquals(1, events.drain().size(), "one move reported");
+        clock.advance(Duration.ofSeconds(11));
+        assertEquals(1, fdb.expire(), "from now on it ages like any learned entry");
+    }
+
+    @Test
+    void flushesOfLearnedEntriesKeepItRemoveTakesIt() {
+        fdb.addControl(VNI, MAC_A, VTEP_1);
+        assertEquals(0, fdb.flushVni(VNI));
+        assertEquals(0, fdb.flushLocation(VTEP_1));
+        assertFalse(fdb.unfreeze(VNI, MAC_A));
+        assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
+        assertTrue(fdb.remove(VNI, MAC_A));
+        assertNull(fdb.lookup(VNI, MAC_A));
+    }
+
+    @Test
+    void aControlEntryAtALocalPortIsRefusedWithTheRule() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> fdb.addControl(VNI, MAC_A, PORT_1));
+        assertTrue(e.getMessage().contains("expected: a remote VTEP"), e.getMessage());
+    }
+}
