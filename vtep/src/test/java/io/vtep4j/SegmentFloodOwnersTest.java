@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 /** Flood targets held by owners: a control plane and manual configuration never remove each other's targets. */
 class SegmentFloodOwnersTest {
 
-    private final Vtep vtep =
-            Vtep.builder().localAddress("127.0.0.1").port(TestFrames.freePort()).build();
+    private final Vtep vtep = Vtep.builder()
+            .localAddress("127.0.0.1")
+            .port(io.vtep4j.testing.Ports.freeUdp())
+            .build();
     private final Segment segment = vtep.segment(5001);
 
     @AfterEach

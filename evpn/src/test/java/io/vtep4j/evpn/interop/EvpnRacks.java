@@ -5,11 +5,11 @@ import io.vtep4j.Vtep;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.interop.Await;
 import io.vtep4j.interop.Cmd;
-import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +56,7 @@ final class EvpnRacks implements AutoCloseable {
             agent.start(vtep);
             host = vtep.segment(VNI).attach("host", frame -> {
                 try {
-                    received.add(Frames.source(frame));
+                    received.add(MacAddress.toString(Frames.source(frame)));
                 } finally {
                     frame.release();
                 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.interop.Await;
-import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -151,7 +151,7 @@ class EvpnScaleIT {
     }
 
     private static ByteBuf frameFrom(long mac) {
-        return Frames.arpRequest(MacAddress.toString(mac), "10.50.0.1", "10.50.0.254");
+        return Frames.arpRequest(mac, "10.50.0.1", "10.50.0.254");
     }
 
     private static void report(String line) {

@@ -9,12 +9,12 @@ import io.vtep4j.Vtep;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.evpn.EvpnStatus;
 import io.vtep4j.interop.Await;
-import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -110,7 +110,7 @@ class GobgpdRoutesIT {
         // A MAC on a local port: type 2 with ESI 0, Ethernet tag 0, label = VNI.
         String mac = "02:00:00:00:01:01";
         LocalPort port = vtep.segment(VNI).attach("vm1", ByteBuf::release);
-        port.send(Frames.arpRequest(mac, "10.50.0.1", "10.50.0.2"));
+        port.send(Frames.arpRequest(MacAddress.parse(mac), "10.50.0.1", "10.50.0.2"));
         Await.until(WAIT, () -> b.evpnRib().contains("[mac:" + mac + "]"), b::evpnRib);
         String macadv = b.cli("global", "rib", "-a", "evpn", "macadv").stdout();
         assertTrue(macadv.contains("[type:macadv][rd:" + US + ":" + VNI + "][etag:0][mac:" + mac + "]"), macadv);

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vtep4j.LocalPort;
 import io.vtep4j.evpn.EvpnStatus;
 import io.vtep4j.interop.Await;
-import io.vtep4j.interop.Frames;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Frames;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +68,7 @@ class TwoVtepsIT {
                 () -> a.vtep.segment(VNI) + " / " + b.vtep.segment(VNI));
 
         // The first ARP goes by head-end replication to the other VTEP's host.
-        a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
+        a.host.send(Frames.arpRequest(MacAddress.parse(MAC_A), "10.50.0.1", "10.50.0.2"));
         Await.until(WAIT, () -> b.received.contains(MAC_A), () -> "b received " + b.received);
 
         // Type 2: B holds A's host from BGP, and keeps it past several of B's data-plane ageing times (1 s).
@@ -84,7 +84,7 @@ class TwoVtepsIT {
         }
 
         // The reply is unicast by the BGP-installed entry; A then holds B's host from BGP too.
-        b.host.send(Frames.arpRequest(MAC_B, "10.50.0.2", "10.50.0.1"));
+        b.host.send(Frames.arpRequest(MacAddress.parse(MAC_B), "10.50.0.2", "10.50.0.1"));
         Location atB = Location.remote(InetAddress.getByName(VTEP_B));
         Await.until(
                 WAIT,
@@ -102,7 +102,7 @@ class TwoVtepsIT {
         vteps(Duration.ofMinutes(5));
         Location atA = Location.remote(InetAddress.getByName(VTEP_A));
         Location atB = Location.remote(InetAddress.getByName(VTEP_B));
-        a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
+        a.host.send(Frames.arpRequest(MacAddress.parse(MAC_A), "10.50.0.1", "10.50.0.2"));
         Await.until(
                 WAIT,
                 () -> b.agent.installed(VNI, MacAddress.parse(MAC_A), atA),
@@ -111,7 +111,7 @@ class TwoVtepsIT {
         // The host moves behind B: B's entry (from BGP) moves to the local port, B advertises sequence 1 (RFC 7432
         // §7.7), A sees a higher sequence than its own 0, withdraws its route and installs B's.
         LocalPort moved = b.vtep.segment(VNI).attach("moved", io.netty.buffer.ByteBuf::release);
-        moved.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
+        moved.send(Frames.arpRequest(MacAddress.parse(MAC_A), "10.50.0.1", "10.50.0.2"));
         Await.until(
                 WAIT,
                 () -> a.agent.installed(VNI, MacAddress.parse(MAC_A), atB),
@@ -133,8 +133,8 @@ class TwoVtepsIT {
     @Test
     void aGobgpdRestartIsReconciled() throws Exception {
         vteps(Duration.ofMinutes(5));
-        a.host.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.2"));
-        b.host.send(Frames.arpRequest(MAC_B, "10.50.0.2", "10.50.0.1"));
+        a.host.send(Frames.arpRequest(MacAddress.parse(MAC_A), "10.50.0.1", "10.50.0.2"));
+        b.host.send(Frames.arpRequest(MacAddress.parse(MAC_B), "10.50.0.2", "10.50.0.1"));
         Location atA = Location.remote(InetAddress.getByName(VTEP_A));
         Location atB = Location.remote(InetAddress.getByName(VTEP_B));
         Await.until(
