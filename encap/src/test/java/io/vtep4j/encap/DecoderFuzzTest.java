@@ -44,11 +44,7 @@ class DecoderFuzzTest {
             int result = codec.decapsulate(buf);
             assertEquals(wi, buf.writerIndex(), "writer index moved");
             if (result < 0) {
-                DropReason reason = DropReason.fromCodeOrNull(result);
-                assertNotNull(reason, "result " + result + " is neither a VNI nor a drop reason");
-                assertEquals(ri, buf.readerIndex(), "a drop moved the reader index");
-                MalformedPacketException e = expectMalformed(() -> codec.decapsulateOrThrow(buf));
-                assertEquals(reason, e.reason());
+                assertDropped(result, "a VNI", buf, ri, () -> codec.decapsulateOrThrow(buf));
                 assertEquals(ri, buf.readerIndex());
             } else {
                 assertTrue(result <= Vni.MAX, "VNI " + result);
@@ -105,11 +101,7 @@ class DecoderFuzzTest {
             long result = codec.decapsulate(buf);
             assertEquals(wi, buf.writerIndex(), "writer index moved");
             if (result < 0) {
-                DropReason reason = DropReason.fromCodeOrNull(result);
-                assertNotNull(reason, "result " + result + " is neither a key nor a drop reason");
-                assertEquals(ri, buf.readerIndex(), "a drop moved the reader index");
-                MalformedPacketException e = expectMalformed(() -> codec.decapsulateOrThrow(buf));
-                assertEquals(reason, e.reason());
+                assertDropped(result, "a key", buf, ri, () -> codec.decapsulateOrThrow(buf));
             } else {
                 int vsid = (int) (result >>> 8);
                 int flowId = (int) result & 0xFF;
@@ -192,6 +184,18 @@ class DecoderFuzzTest {
             assertTrue(buf.release(), "a check changed the reference count");
             FuzzBuffers.countInput();
         }
+    }
+
+    /**
+     * A negative decoder result: it names a drop reason, the reader index did not move, and the throwing variant
+     * reports the same reason.
+     */
+    private static void assertDropped(long result, String success, ByteBuf buf, int ri, Runnable orThrow) {
+        DropReason reason = DropReason.fromCodeOrNull(result);
+        assertNotNull(reason, "result " + result + " is neither " + success + " nor a drop reason");
+        assertEquals(ri, buf.readerIndex(), "a drop moved the reader index");
+        MalformedPacketException e = expectMalformed(orThrow);
+        assertEquals(reason, e.reason());
     }
 
     private static MalformedPacketException expectMalformed(Runnable decode) {
