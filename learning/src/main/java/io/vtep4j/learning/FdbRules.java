@@ -1,10 +1,8 @@
 package io.vtep4j.learning;
 
-import static io.vtep4j.learning.FdbCounters.AGED;
 import static io.vtep4j.learning.FdbCounters.COUNTERS;
 import static io.vtep4j.learning.FdbCounters.DUPLICATES;
 import static io.vtep4j.learning.FdbCounters.EVICTED;
-import static io.vtep4j.learning.FdbCounters.FLUSHED;
 import static io.vtep4j.learning.FdbCounters.FROZEN_HITS;
 import static io.vtep4j.learning.FdbCounters.LEARNED;
 import static io.vtep4j.learning.FdbCounters.LISTENER_ERRORS;
@@ -17,8 +15,6 @@ import static io.vtep4j.learning.FdbCounters.REFUSED_LOCATIONS;
 import static io.vtep4j.learning.FdbCounters.REFUSED_ZERO;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,30 +23,33 @@ import java.util.function.LongSupplier;
 
 /**
  * The rules of a {@link ForwardingTable} (hygiene, limits, mobility and duplicate detection, ageing) applied over
- * per-VNI {@link MacTable}s and one {@link LocationRegistry}; {@code ForwardingTable} is its public face. Thread-safe: lookups and not-yet-due refreshes are lock-free; changes lock one VNI's table;
- * listener events fire after the lock is released.
+ * per-VNI {@link MacTable}s and one {@link LocationRegistry}; {@code ForwardingTable} is its public face. Learning lives here; the
+ * owner's and the sweeper's operations (fixed entries, removal, flushes, ageing out, listing) in {@link FdbMaintenance}.
+ * Thread-safe: lookups and not-yet-due refreshes are lock-free; changes lock one VNI's table; listener events fire
+ * after the lock is released.
  */
 final class FdbRules {
 
     // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
     private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
+    private final FdbMaintenance maintenance;
     private final LongSupplier ticker;
     private final long origin;
-    private final int defaultAgeingMillis;
-    private final int maxEntries;
-    private final int maxEntriesPerVni;
+    final int defaultAgeingMillis;
+    final int maxEntries;
+    final int maxEntriesPerVni;
     private final int localHoldMillis;
     private final boolean evictFromBusiestLocation;
-    private final FdbListener listener;
-    private final MoveTracker moves;
-    private final VniDirectory directory = new VniDirectory();
-    private final LocationRegistry registry;
+    final FdbListener listener;
+    final MoveTracker moves;
+    final VniDirectory directory = new VniDirectory();
+    final LocationRegistry registry;
     private final AtomicInteger total = new AtomicInteger();
     // The time of the last ticker read (ms since origin). The refresh fast path compares against it instead of
     // reading the ticker (System.nanoTime costs more than the whole lookup); expire() and every change update it.
     private volatile int clock;
-    private final LongAdder[] counters = new LongAdder[COUNTERS];
+    final LongAdder[] counters = new LongAdder[COUNTERS];
 
     FdbRules(ForwardingTable.Builder builder) {
         this.ticker = builder.ticker;
@@ -66,6 +65,7 @@ final class FdbRules {
         for (int i = 0; i < COUNTERS; i++) {
             counters[i] = new LongAdder();
         }
+        this.maintenance = new FdbMaintenance(this);
     }
 
     Location lookup(int vni, long mac) {
@@ -233,7 +233,7 @@ final class FdbRules {
     }
 
     /** Inserts an absent MAC; caller holds the table's lock. Null: the learned-remote budget is spent. */
-    private LearnResult insert(MacTable table, long mac, Location where, int now, long flags, Events events) {
+    LearnResult insert(MacTable table, long mac, Location where, int now, long flags, Events events) {
         if (!reserve(table, events)) {
             counters[REFUSED_FULL].increment();
             return LearnResult.REFUSED_FULL;
@@ -285,7 +285,7 @@ final class FdbRules {
     }
 
     /** Removes a slot's entry and releases what it held; caller holds the table's lock. Returns the key. */
-    private long removeSlot(MacTable table, int slot) {
+    long removeSlot(MacTable table, int slot) {
         final long key = table.removeAt(slot);
         registry.release(MacTable.locationIndex(key), MacTable.isDynamic(key));
         total.decrementAndGet();
@@ -296,7 +296,7 @@ final class FdbRules {
     }
 
     void addStatic(int vni, long mac, Location where) {
-        addFixed(vni, mac, where, MacTable.STATIC);
+        maintenance.addFixed(vni, mac, where, MacTable.STATIC);
     }
 
     void addControl(int vni, long mac, Location where) {
@@ -304,112 +304,28 @@ final class FdbRules {
             throw new IllegalArgumentException(
                     "where: " + where + " (expected: a remote VTEP; control-plane entries are remote)");
         }
-        addFixed(vni, mac, where, MacTable.CONTROL);
-    }
-
-    /** Adds or replaces an entry learning does not age: static or control-plane ({@code flags}). */
-    private void addFixed(int vni, long mac, Location where, long flags) {
-        checkUnicast(mac);
-        Objects.requireNonNull(where, "where");
-        final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
-        final int now = now();
-        synchronized (table) {
-            final int slot = table.indexOf(mac);
-            if (slot >= 0) {
-                final long old = table.keyAt(slot);
-                final int index = registry.acquire(where, false, now);
-                if (index < 0) {
-                    throw new IllegalStateException("locations: " + LocationRegistry.CAPACITY
-                            + " in use (expected: fewer to add " + where + ")");
-                }
-                table.replace(slot, MacTable.key(mac, index, flags), now);
-                registry.release(MacTable.locationIndex(old), MacTable.isDynamic(old));
-                if (moves != null) {
-                    moves.forget(vni, mac);
-                }
-                return;
-            }
-            final Events none = new Events();
-            if (insert(table, mac, where, now, flags, none) != LearnResult.LEARNED) {
-                throw new IllegalStateException("fdb full: cannot add " + MacAddress.toString(mac) + " in vni "
-                        + vni + " (limits: " + maxEntries + " entries, " + maxEntriesPerVni + " per vni, "
-                        + LocationRegistry.CAPACITY + " locations)");
-            }
-        }
+        maintenance.addFixed(vni, mac, where, MacTable.CONTROL);
     }
 
     boolean remove(int vni, long mac) {
-        final MacTable table = directory.get(vni);
-        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
-            return false;
-        }
-        synchronized (table) {
-            final int slot = table.indexOf(mac);
-            if (slot < 0) {
-                return false;
-            }
-            removeSlot(table, slot);
-            table.compact();
-        }
-        counters[FLUSHED].increment();
-        return true;
+        return maintenance.remove(vni, mac);
     }
 
     boolean unfreeze(int vni, long mac) {
-        final MacTable table = directory.get(vni);
-        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
-            return false;
-        }
-        synchronized (table) {
-            final int slot = table.indexOf(mac);
-            if (slot < 0 || (table.keyAt(slot) & MacTable.FROZEN) == 0 || !MacTable.isDynamic(table.keyAt(slot))) {
-                return false;
-            }
-            table.replaceKeepingAge(slot, table.keyAt(slot) & ~MacTable.FROZEN);
-            if (moves != null) {
-                moves.forget(vni, mac);
-            }
-            return true;
-        }
+        return maintenance.unfreeze(vni, mac);
     }
 
-    /**
-     * Removes entries of one VNI (or all, {@code vni} < 0), at one location (or all, null), static ones only with
-     * {@code includeStatic}; as evictions (counted, reported) with {@code evict}, else as flushes.
-     */
+    /** See {@link FdbMaintenance#flush}. */
     int flush(int vni, Location where, boolean includeStatic, boolean evict) {
-        final Events events = evict ? new Events() : null;
-        final List<MacTable> tables = tables(vni);
-        final int index = where == null ? -1 : registry.indexOf(where);
-        if (where != null && index < 0) {
-            return 0;
-        }
-        int removed = 0;
-        for (MacTable table : tables) {
-            synchronized (table) {
-                if (index >= 0 && table.dynamicAt(index) == 0) {
-                    continue;
-                }
-                for (int slot = 0; slot < table.capacity(); slot++) {
-                    final long key = table.keyAt(slot);
-                    if (MacTable.mac(key) != 0
-                            && (includeStatic || MacTable.isDynamic(key))
-                            && (index < 0 || MacTable.locationIndex(key) == index)) {
-                        if (events != null) {
-                            events.add(Events.EVICTED, table.vni, MacTable.mac(key), location(key), null);
-                        }
-                        removeSlot(table, slot);
-                        removed++;
-                    }
-                }
-                table.compact();
-            }
-        }
-        counters[evict ? EVICTED : FLUSHED].add(removed);
-        if (events != null) {
-            events.fire(listener, counters[LISTENER_ERRORS]);
-        }
-        return removed;
+        return maintenance.flush(vni, where, includeStatic, evict);
+    }
+
+    int expire() {
+        return maintenance.expire();
+    }
+
+    List<FdbEntry> entries(int vni) {
+        return maintenance.entries(vni);
     }
 
     void ageing(int vni, Duration ageing) {
@@ -422,39 +338,6 @@ final class FdbRules {
     Duration ageing(int vni) {
         final MacTable table = directory.get(Vni.check(vni));
         return Duration.ofMillis(table == null ? defaultAgeingMillis : table.ageingMillis());
-    }
-
-    int expire() {
-        final Events events = new Events();
-        for (MacTable table : directory.all()) {
-            synchronized (table) {
-                final int now = now();
-                final int ageing = table.ageingMillis();
-                for (int slot = 0; slot < table.capacity(); slot++) {
-                    final long key = table.keyAt(slot);
-                    if (MacTable.mac(key) != 0 && MacTable.isDynamic(key) && now - table.seenAt(slot) >= ageing) {
-                        events.add(Events.AGED, table.vni, MacTable.mac(key), location(key), null);
-                        removeSlot(table, slot);
-                    }
-                }
-                table.compact();
-            }
-        }
-        counters[AGED].add(events.size());
-        events.fire(listener, counters[LISTENER_ERRORS]);
-        return events.size();
-    }
-
-    List<FdbEntry> entries(int vni) {
-        final List<MacTable> tables = tables(vni);
-        final List<FdbEntry> out = new ArrayList<>();
-        for (MacTable table : tables) {
-            synchronized (table) {
-                table.list(out, registry, now());
-            }
-        }
-        out.sort(Comparator.comparingInt(FdbEntry::vni).thenComparingLong(FdbEntry::mac));
-        return out;
     }
 
     int size() {
@@ -474,31 +357,14 @@ final class FdbRules {
         return new FdbCounters(total.get(), values);
     }
 
-    /** The table of one VNI (none if it has none yet), or every table for {@code vni} < 0. */
-    private List<MacTable> tables(int vni) {
-        if (vni < 0) {
-            return directory.all();
-        }
-        final MacTable one = directory.get(Vni.check(vni));
-        return one == null ? List.of() : List.of(one);
-    }
-
-    private Location location(long key) {
+    Location location(long key) {
         return registry.location(MacTable.locationIndex(key));
     }
 
     /** Reads the ticker: milliseconds since the table was built, as int (differences stay exact for 24 days). */
-    private int now() {
+    int now() {
         final int now = (int) ((ticker.getAsLong() - origin) / 1_000_000L);
         clock = now;
         return now;
-    }
-
-    private static void checkUnicast(long mac) {
-        MacAddress.check(mac);
-        if (MacAddress.isGroup(mac) || mac == 0) {
-            throw new IllegalArgumentException("mac: " + MacAddress.toString(mac)
-                    + " (expected: a unicast, non-zero address; flood lists handle group addresses)");
-        }
     }
 }
