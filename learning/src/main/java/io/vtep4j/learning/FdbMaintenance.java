@@ -69,8 +69,8 @@ final class FdbMaintenance {
     }
 
     boolean remove(int vni, long mac) {
-        final MacTable table = directory.get(vni);
-        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
+        final MacTable table = tableHolding(vni, mac);
+        if (table == null) {
             return false;
         }
         synchronized (table) {
@@ -86,8 +86,8 @@ final class FdbMaintenance {
     }
 
     boolean unfreeze(int vni, long mac) {
-        final MacTable table = directory.get(vni);
-        if (table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0) {
+        final MacTable table = tableHolding(vni, mac);
+        if (table == null) {
             return false;
         }
         synchronized (table) {
@@ -173,6 +173,11 @@ final class FdbMaintenance {
         }
         out.sort(Comparator.comparingInt(FdbEntry::vni).thenComparingLong(FdbEntry::mac));
         return out;
+    }
+
+    /** The table of {@code vni} if it has one and {@code mac} is a MAC it could hold (48 bits, not zero). */
+    private MacTable tableHolding(int vni, long mac) {
+        return mac == 0 || (mac & ~MacTable.MAC_MASK) != 0 ? null : directory.get(vni);
     }
 
     /** The table of one VNI (none if it has none yet), or every table for {@code vni} < 0. */
