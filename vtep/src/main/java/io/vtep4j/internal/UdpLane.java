@@ -11,17 +11,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One event loop's share of a {@link UdpUnderlay}: its channels (one per address family), source-port pools, and with
  * direct I/O their ports. Fields are written while the underlay opens and read by any sending thread (volatile); the
- * dirty flags are set by senders and cleared by flushes.
+ * written-to flags are set by senders and cleared by flushes.
  */
 final class UdpLane {
 
     private static final Channel[] NO_CHANNELS = new Channel[0];
 
     final EventLoop loop;
-    volatile Channel v4;
-    volatile Channel v6;
-    volatile boolean dirty4;
-    volatile boolean dirty6;
+    /** The channels bound to the VXLAN port, one per family, on Netty's path also how sends to them are written. */
+    final FamilyChannels unicast;
+
     volatile Channel[] pool4 = NO_CHANNELS;
     volatile Channel[] pool6 = NO_CHANNELS;
     volatile boolean poolDirty;
@@ -34,8 +33,9 @@ final class UdpLane {
      */
     final AtomicBoolean foreignSends = new AtomicBoolean();
 
-    UdpLane(EventLoop loop) {
+    UdpLane(EventLoop loop, DestinationCache recipients) {
         this.loop = loop;
+        this.unicast = new FamilyChannels(recipients);
     }
 
     /** Direct I/O, any thread but the loop: hands {@code payload} over to {@code port}; false if the loop is gone. */

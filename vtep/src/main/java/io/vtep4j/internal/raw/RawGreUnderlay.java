@@ -1,6 +1,7 @@
 package io.vtep4j.internal.raw;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -11,6 +12,7 @@ import io.vtep4j.internal.ChannelFutures;
 import io.vtep4j.internal.DatagramInbound;
 import io.vtep4j.internal.DestinationCache;
 import io.vtep4j.internal.Destinations;
+import io.vtep4j.internal.FamilyChannels;
 import io.vtep4j.internal.MulticastInterfaces;
 import io.vtep4j.internal.SocketOptions;
 import io.vtep4j.internal.Transports;
@@ -23,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -71,19 +74,17 @@ public final class RawGreUnderlay implements Underlay {
     private final Destinations destinations;
     /** The socket address of each destination, bounded ({@link DestinationCache#CAPACITY}); raw sockets have no port. */
     private final DestinationCache recipients = new DestinationCache(0);
+    /** The first local address of each family: its channel sends (and receives). */
+    private final FamilyChannels senders = new FamilyChannels(recipients);
 
     private final List<InetSocketAddress> bound = new ArrayList<>();
     /** Channels of further local addresses of a family: they receive, the first of the family sends. */
     private final List<EpollDatagramChannel> receiveOnly = new ArrayList<>();
 
-    private volatile EpollDatagramChannel channel4;
-    private volatile EpollDatagramChannel channel6;
     /** Wildcard-bound IPv4 socket receiving joined groups; created on the first join. */
     private EpollDatagramChannel multicast4;
 
     private UnderlayReceiver receiver;
-    private volatile boolean dirty4;
-    private volatile boolean dirty6;
     private volatile boolean open;
     private boolean closed;
 
@@ -109,10 +110,8 @@ public final class RawGreUnderlay implements Underlay {
                 EpollDatagramChannel ch = openChannel(local, receiver, false);
                 // Every address receives (a raw socket sees only packets to its own address); the first of each
                 // family also sends, as UnderlayConfig.localAddressFor picks it.
-                if (v6 && channel6 == null) {
-                    channel6 = ch;
-                } else if (!v6 && channel4 == null) {
-                    channel4 = ch;
+                if (senders.channel(v6) == null) {
+                    senders.channel(v6, ch);
                 } else {
                     receiveOnly.add(ch);
                 }
@@ -184,33 +183,16 @@ public final class RawGreUnderlay implements Underlay {
 
     @Override
     public boolean send(ByteBuf payload, InetAddress destination, int flowHash) {
-        boolean v6 = destination instanceof Inet6Address;
-        EpollDatagramChannel ch = v6 ? channel6 : channel4;
-        if (!open || ch == null) {
+        if (!open) {
             payload.release();
             return false;
         }
-        ch.write(new DatagramPacket(payload, recipients.get(destination)), ch.voidPromise());
-        if (v6) {
-            dirty6 = true;
-        } else {
-            dirty4 = true;
-        }
-        return true;
+        return senders.send(payload, destination);
     }
 
     @Override
     public void flush() {
-        EpollDatagramChannel ch4 = channel4;
-        if (dirty4 && ch4 != null) {
-            dirty4 = false;
-            ch4.flush();
-        }
-        EpollDatagramChannel ch6 = channel6;
-        if (dirty6 && ch6 != null) {
-            dirty6 = false;
-            ch6.flush();
-        }
+        senders.flush();
     }
 
     @Override
@@ -279,9 +261,9 @@ public final class RawGreUnderlay implements Underlay {
         }
         closed = true;
         open = false;
-        List<EpollDatagramChannel> all = new ArrayList<>(receiveOnly);
-        all.addAll(java.util.Arrays.asList(channel4, channel6, multicast4));
-        for (EpollDatagramChannel ch : all) {
+        List<Channel> all = new ArrayList<>(receiveOnly);
+        all.addAll(Arrays.asList(senders.channel(false), senders.channel(true), multicast4));
+        for (Channel ch : all) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
