@@ -2,15 +2,9 @@ package io.vtep4j;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.vtep4j.encap.DropReason;
-import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
-import io.vtep4j.encap.NvgreCodec;
-import io.vtep4j.encap.VxlanCodec;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.learning.FloodList;
@@ -18,8 +12,6 @@ import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The data path of a {@link Vtep} (ARCHITECTURE.md "The packet path"): local frame -> learn -> lookup -> unicast |
@@ -33,40 +25,23 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Forwarder implements UnderlayReceiver {
 
-    /** Most remote VTEP locations cached; beyond this (spoofed sources?) each packet makes its own. */
-    static final int MAX_CACHED_REMOTES = 4096;
-
     private static final InetAddress[] NO_REMOTES = new InetAddress[0];
 
     private final VtepRuntime runtime;
     private final VtepConfig config;
     private final ForwardingTable table;
-    private final VxlanCodec vxlan;
-    private final NvgreCodec nvgre;
-    private final boolean gre;
-    /** 0..255 to send that FlowID on every GRE packet, -1 for the inner-flow hash's. */
-    private final int fixedFlowId;
+    private final TunnelCodec codec;
 
     private final Counters drops = new Counters();
-    private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
-    /** Set while this thread is inside a read batch of this runtime's underlay: flushes wait for readComplete. */
-    private final FastThreadLocal<Boolean> receiving = new FastThreadLocal<>();
-    /** Set while a flush of ours is queued on this (foreign) event loop. */
-    private final FastThreadLocal<Boolean> flushQueued = new FastThreadLocal<>();
-
-    private final Runnable queuedFlush = this::runQueuedFlush;
+    private final RemoteLocations remotes = new RemoteLocations();
+    private final FlushBatching flushes = new FlushBatching(this::flush);
     private volatile Underlay underlay;
 
     Forwarder(VtepRuntime runtime, VtepConfig config, ForwardingTable table) {
         this.runtime = runtime;
         this.config = config;
         this.table = table;
-        this.vxlan =
-                VxlanCodec.builder().strictReserved(config.strictReserved()).build();
-        this.nvgre =
-                NvgreCodec.builder().strictReserved(config.strictReserved()).build();
-        this.gre = config.encapsulation() != Encapsulation.VXLAN;
-        this.fixedFlowId = config.nvgreFlowId();
+        this.codec = new TunnelCodec(config);
     }
 
     /** Set once, before the underlay is opened. */
@@ -147,7 +122,7 @@ final class Forwarder implements UnderlayReceiver {
     /** One known remote: one tunnel packet. Takes ownership. */
     private void unicast(SegmentImpl seg, ByteBuf frame, InetAddress remote) {
         int hash = FlowHash.hash(frame);
-        ByteBuf payload = encapsulate(frame, seg.vni, hash);
+        ByteBuf payload = codec.encapsulate(frame, seg.vni, hash);
         if (!fitsMtu(payload, remote)) {
             payload.release();
             drop(DropReason.MTU_EXCEEDED, seg, null);
@@ -184,7 +159,7 @@ final class Forwarder implements UnderlayReceiver {
         int hash = FlowHash.hash(frame);
         // Local ports hold views of these bytes: encapsulate from a read-only view (a small header buffer in front
         // instead of writing into the shared headroom or stripping a tag in place).
-        ByteBuf payload = encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
+        ByteBuf payload = codec.encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
         try {
             for (InetAddress remote : her) {
                 replicate(seg, payload, remote, hash);
@@ -220,43 +195,9 @@ final class Forwarder implements UnderlayReceiver {
         return payload.readableBytes() + underlay.outerHeaderLength(remote) <= config.mtu();
     }
 
-    private ByteBuf encapsulate(ByteBuf frame, int vni, int hash) {
-        if (!gre) {
-            return vxlan.encapsulate(frame, vni);
-        }
-        // RFC 7637 §3.2: the NVE chooses the FlowID; per-flow entropy by default, or the configured fixed one.
-        return nvgre.encapsulate(frame, vni, fixedFlowId >= 0 ? fixedFlowId : FlowHash.flowId(hash));
-    }
-
-    /**
-     * Flushes after a local port's send. Inside one of our read batches, readComplete flushes once for the batch.
-     * On another event loop (another VTEP's, a pcap port's), one flush is queued behind that loop's current batch
-     * instead of one per frame. On an application thread, flushes now.
-     */
+    /** Flushes after a local port's send, batched as {@link FlushBatching} says. */
     void flushUnlessReceiving() {
-        if (receiving.getIfExists() == Boolean.TRUE) {
-            return;
-        }
-        EventExecutor current = ThreadExecutorMap.currentExecutor();
-        if (current != null) {
-            if (flushQueued.getIfExists() != Boolean.TRUE) {
-                try {
-                    current.execute(queuedFlush);
-                    flushQueued.set(Boolean.TRUE);
-                    return;
-                } catch (RejectedExecutionException e) {
-                    // that loop is shutting down: flush here instead
-                }
-            } else {
-                return;
-            }
-        }
-        flush();
-    }
-
-    private void runQueuedFlush() {
-        flushQueued.remove();
-        flush();
+        flushes.flushUnlessReceiving();
     }
 
     void flush() {
@@ -274,23 +215,14 @@ final class Forwarder implements UnderlayReceiver {
         SegmentImpl seg = null;
         boolean owned = true;
         try {
-            receiving.set(Boolean.TRUE);
+            flushes.batchStarted();
             int length = payload.readableBytes(); // the whole tunnel packet, before decapsulation
-            int vni;
-            if (gre) {
-                long decoded = nvgre.decapsulate(payload);
-                if (decoded < 0) {
-                    drop(DropReason.fromCodeOrNull(decoded), null, source);
-                    return;
-                }
-                vni = (int) (decoded >>> 8);
-            } else {
-                vni = vxlan.decapsulate(payload);
-                if (vni < 0) {
-                    drop(DropReason.fromCodeOrNull(vni), null, source);
-                    return;
-                }
+            long decoded = codec.decapsulate(payload);
+            if (decoded < 0) {
+                drop(DropReason.fromCodeOrNull(decoded), null, source);
+                return;
             }
+            int vni = (int) decoded;
             seg = runtime.segmentFor(vni);
             if (seg == null) {
                 drop(DropReason.UNKNOWN_VNI, null, source);
@@ -319,7 +251,7 @@ final class Forwarder implements UnderlayReceiver {
             // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
             // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
             if (seg.underlayLearning) {
-                table.learn(vni, src, remoteLocation(source));
+                table.learn(vni, src, remotes.of(source));
             }
             owned = false;
             deliverLocally(seg, payload, dst);
@@ -363,20 +295,6 @@ final class Forwarder implements UnderlayReceiver {
         deliver(ports[ports.length - 1], frame.asReadOnly());
     }
 
-    private Location remoteLocation(InetAddress source) {
-        Location l = remotes.get(source);
-        if (l == null) {
-            l = Location.remote(source);
-            if (remotes.size() < MAX_CACHED_REMOTES) {
-                Location raced = remotes.putIfAbsent(source, l);
-                if (raced != null) {
-                    l = raced;
-                }
-            }
-        }
-        return l;
-    }
-
     /** Hands a frame to a port's handler, which owns it from here on, even if it throws. */
     private void deliver(LocalPortImpl port, ByteBuf frame) {
         port.segment.counters.framesToPorts.increment();
@@ -394,11 +312,7 @@ final class Forwarder implements UnderlayReceiver {
 
     @Override
     public void readComplete() {
-        try {
-            flush();
-        } finally {
-            receiving.remove();
-        }
+        flushes.batchComplete();
     }
 
     @Override

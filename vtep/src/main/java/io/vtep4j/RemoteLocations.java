@@ -1,0 +1,33 @@
+package io.vtep4j;
+
+import io.vtep4j.learning.Location;
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One shared {@link Location} per remote VTEP address, so that learning from a known peer creates no object per
+ * packet. Bound: at most {@link #MAX_CACHED_REMOTES} addresses are kept; beyond that (spoofed sources?) each packet
+ * makes its own. Thread-safe.
+ */
+final class RemoteLocations {
+
+    /** Most remote VTEP locations cached. */
+    static final int MAX_CACHED_REMOTES = 4096;
+
+    private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
+
+    /** The location of the remote VTEP at {@code source}. */
+    Location of(InetAddress source) {
+        Location l = remotes.get(source);
+        if (l == null) {
+            l = Location.remote(source);
+            if (remotes.size() < MAX_CACHED_REMOTES) {
+                Location raced = remotes.putIfAbsent(source, l);
+                if (raced != null) {
+                    l = raced;
+                }
+            }
+        }
+        return l;
+    }
+}
