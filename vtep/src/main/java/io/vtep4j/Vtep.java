@@ -5,15 +5,12 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.internal.Checks;
-import io.vtep4j.internal.Transports;
-import io.vtep4j.internal.mmsg.MmsgPort;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +164,7 @@ public final class Vtep implements AutoCloseable {
         boolean udpGso;
         int sourcePorts;
         /** Null: automatic (see {@link #directIo}). */
-        Boolean directIo = directIoDefault();
+        Boolean directIo = DirectIoChoice.fromProperty();
 
         EventLoopGroup sharedGroup;
         ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -179,25 +176,12 @@ public final class Vtep implements AutoCloseable {
 
         /** Adds a local underlay address (IPv4 or IPv6, at most one of each family used for sending). */
         public Builder localAddress(String address) {
-            Objects.requireNonNull(address, "address");
-            try {
-                return localAddress(InetAddress.getByName(address));
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("localAddress: " + address + " (expected: an IP address)", e);
-            }
+            return localAddress(BuilderChecks.address(address));
         }
 
         /** Adds a local underlay address; not wildcard, not multicast, not added twice. */
         public Builder localAddress(InetAddress address) {
-            Objects.requireNonNull(address, "address");
-            if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
-                throw new IllegalArgumentException("localAddress: " + address.getHostAddress()
-                        + " (expected: a unicast address of this host, not wildcard or multicast)");
-            }
-            if (localAddresses.contains(address)) {
-                throw new IllegalArgumentException("localAddress: " + address.getHostAddress() + " (already added)");
-            }
-            localAddresses.add(address);
+            localAddresses.add(BuilderChecks.newLocalAddress(address, localAddresses));
             return this;
         }
 
@@ -215,12 +199,7 @@ public final class Vtep implements AutoCloseable {
 
         /** How long an idle learned MAC is kept (default 300 s). */
         public Builder ageing(Duration ageing) {
-            Objects.requireNonNull(ageing, "ageing");
-            if (ageing.isNegative() || ageing.isZero() || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
-                throw new IllegalArgumentException(
-                        "ageing: " + ageing + " (expected: > 0 and <= " + ForwardingTable.MAX_AGEING + ")");
-            }
-            this.ageing = ageing;
+            this.ageing = BuilderChecks.ageing(ageing);
             return this;
         }
 
@@ -243,12 +222,7 @@ public final class Vtep implements AutoCloseable {
          * turns the hold off. See {@link ForwardingTable.Builder#localHold(Duration)}.
          */
         public Builder localHold(Duration hold) {
-            Objects.requireNonNull(hold, "localHold");
-            if (hold.isNegative() || hold.compareTo(ForwardingTable.MAX_AGEING) > 0) {
-                throw new IllegalArgumentException(
-                        "localHold: " + hold + " (expected: PT0S .. " + ForwardingTable.MAX_AGEING + ")");
-            }
-            this.localHold = hold;
+            this.localHold = BuilderChecks.localHold(hold);
             return this;
         }
 
@@ -303,12 +277,7 @@ public final class Vtep implements AutoCloseable {
 
         /** The interface on which multicast flood groups are joined and sent (required for groups). */
         public Builder multicastInterface(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException(
-                        "multicastInterface: \"" + name + "\" (expected: an interface name)");
-            }
-            this.multicastInterface = name;
+            this.multicastInterface = BuilderChecks.interfaceName(name);
             return this;
         }
 
@@ -326,11 +295,7 @@ public final class Vtep implements AutoCloseable {
          * Linux (NIO with {@code -Dvtep4j.transport=nio}).
          */
         public Builder eventLoopGroup(EventLoopGroup group) {
-            Objects.requireNonNull(group, "group");
-            if (group.isShuttingDown()) {
-                throw new IllegalArgumentException("eventLoopGroup: " + group + " (expected: a running group)");
-            }
-            this.sharedGroup = group;
+            this.sharedGroup = BuilderChecks.runningGroup(group);
             return this;
         }
 
@@ -342,11 +307,7 @@ public final class Vtep implements AutoCloseable {
 
         /** How often aged MACs are swept out (default 1 s). */
         public Builder sweepInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.toMillis() < 1 || interval.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("sweepInterval: " + interval + " (expected: 1 ms..1 h)");
-            }
-            this.sweepInterval = interval;
+            this.sweepInterval = BuilderChecks.sweepInterval(interval);
             return this;
         }
 
@@ -442,11 +403,6 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
-        private static Boolean directIoDefault() {
-            String value = System.getProperty(DIRECT_IO_PROPERTY);
-            return value == null || value.isBlank() ? null : Boolean.valueOf(value.trim());
-        }
-
         /**
          * Allocator for receive buffers (default {@code PooledByteBufAllocator.DEFAULT}). Not Netty 4.2's default
          * adaptive allocator: its slices (one per received datagram) are new objects, and with a small heap it falls
@@ -465,10 +421,7 @@ public final class Vtep implements AutoCloseable {
          * @throws UncheckedIOException if the underlay cannot be opened (address in use, no CAP_NET_RAW, ...)
          */
         public Vtep build() {
-            if (localAddresses.isEmpty()) {
-                throw new IllegalStateException(
-                        "localAddress: none (expected: at least one, e.g. " + "localAddress(\"127.0.0.1\"))");
-            }
+            BuilderChecks.hasLocalAddress(localAddresses);
             VtepConfig config = new VtepConfig(this);
             try {
                 return new Vtep(VtepRuntime.start(config));
@@ -479,24 +432,7 @@ public final class Vtep implements AutoCloseable {
 
         /** Automatic: where it can run and GRO was not asked for. Explicit true: checked, with the reason. */
         boolean resolveDirectIo() {
-            if (directIo == null) {
-                return !udpGro && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
-            }
-            if (!directIo) {
-                return false;
-            }
-            if (udpGro) {
-                throw new IllegalStateException("directIo: true with udpGro true (expected: direct I/O without GRO)");
-            }
-            if (!Transports.epoll()) {
-                throw new IllegalStateException(
-                        "directIo: true (expected: Linux with Netty's epoll transport; " + "NIO is in use)");
-            }
-            String unsupported = MmsgPort.unsupportedReason(allocator);
-            if (unsupported != null) {
-                throw new IllegalStateException("directIo: true (direct I/O " + unsupported + ")");
-            }
-            return true;
+            return DirectIoChoice.resolve(directIo, udpGro, allocator);
         }
     }
 }

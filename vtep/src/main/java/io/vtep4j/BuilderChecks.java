@@ -1,0 +1,97 @@
+package io.vtep4j;
+
+import io.netty.channel.EventLoopGroup;
+import io.vtep4j.learning.ForwardingTable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The argument checks of {@link Vtep.Builder}'s setters that {@code Checks.inRange} / {@code atLeast} do not cover:
+ * addresses, durations, names and groups. Each returns its (checked) argument or throws at once with a message
+ * naming the setter, the value and the rule. Stateless.
+ */
+final class BuilderChecks {
+
+    private BuilderChecks() {}
+
+    /** An IP address literal (or a name the resolver knows) for {@code localAddress}. */
+    static InetAddress address(String address) {
+        Objects.requireNonNull(address, "address");
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("localAddress: " + address + " (expected: an IP address)", e);
+        }
+    }
+
+    /** A local underlay address: not wildcard, not multicast, not among {@code added}. */
+    static InetAddress newLocalAddress(InetAddress address, List<InetAddress> added) {
+        Objects.requireNonNull(address, "address");
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            throw new IllegalArgumentException("localAddress: " + address.getHostAddress()
+                    + " (expected: a unicast address of this host, not wildcard or multicast)");
+        }
+        if (added.contains(address)) {
+            throw new IllegalArgumentException("localAddress: " + address.getHostAddress() + " (already added)");
+        }
+        return address;
+    }
+
+    /** At least one local address was added before {@code build()}. */
+    static void hasLocalAddress(List<InetAddress> added) {
+        if (added.isEmpty()) {
+            throw new IllegalStateException(
+                    "localAddress: none (expected: at least one, e.g. " + "localAddress(\"127.0.0.1\"))");
+        }
+    }
+
+    /** Ageing: &gt; 0 and at most {@link ForwardingTable#MAX_AGEING}. */
+    static Duration ageing(Duration ageing) {
+        Objects.requireNonNull(ageing, "ageing");
+        if (ageing.isNegative() || ageing.isZero() || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
+            throw new IllegalArgumentException(
+                    "ageing: " + ageing + " (expected: > 0 and <= " + ForwardingTable.MAX_AGEING + ")");
+        }
+        return ageing;
+    }
+
+    /** Local hold: 0 (off) up to {@link ForwardingTable#MAX_AGEING}. */
+    static Duration localHold(Duration hold) {
+        Objects.requireNonNull(hold, "localHold");
+        if (hold.isNegative() || hold.compareTo(ForwardingTable.MAX_AGEING) > 0) {
+            throw new IllegalArgumentException(
+                    "localHold: " + hold + " (expected: PT0S .. " + ForwardingTable.MAX_AGEING + ")");
+        }
+        return hold;
+    }
+
+    /** Sweep interval: 1 ms to 1 h. */
+    static Duration sweepInterval(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.toMillis() < 1 || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("sweepInterval: " + interval + " (expected: 1 ms..1 h)");
+        }
+        return interval;
+    }
+
+    /** A multicast interface name: not blank. */
+    static String interfaceName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("multicastInterface: \"" + name + "\" (expected: an interface name)");
+        }
+        return name;
+    }
+
+    /** An application's event loop group: running. */
+    static EventLoopGroup runningGroup(EventLoopGroup group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isShuttingDown()) {
+            throw new IllegalArgumentException("eventLoopGroup: " + group + " (expected: a running group)");
+        }
+        return group;
+    }
+}
