@@ -12,6 +12,8 @@
 #   sudo ip netns exec evlab-h1 ping 10.50.0.2
 #   sudo examples/scripts/evpn-lab.sh down
 set -euo pipefail
+# shellcheck source=lab-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
 
 P=evlab
 NAMESPACES=(h1 gw k h2)
@@ -25,28 +27,13 @@ down() {
     done
     rm -rf "$DIR"
   fi
-  for n in "${NAMESPACES[@]}"; do
-    if ip netns list 2>/dev/null | grep -qw "$P-$n"; then
-      for pid in $(ip netns pids "$P-$n"); do kill "$pid" 2>/dev/null || true; done
-      ip netns del "$P-$n"
-    fi
-  done
-}
-
-# veth NS_A IF_A NS_B IF_B: a veth pair between two namespaces, both ends up, tx checksum offload off.
-veth() {
-  ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"
-  for end in "$1 $2" "$3 $4"; do
-    set -- $end
-    ip netns exec "$P-$1" ethtool -K "$2" tx off >/dev/null
-    ip -n "$P-$1" link set "$2" up
-  done
+  lab_delete_namespaces
 }
 
 up() {
   down
   mkdir -p "$DIR/frr"
-  for n in "${NAMESPACES[@]}"; do ip netns add "$P-$n"; ip -n "$P-$n" link set lo up; done
+  lab_create_namespaces
 
   # Rack 1: h1 on the gateway's trunk (untagged), the gateway's underlay toward rack 2.
   veth h1 eth0 gw trunk0
@@ -128,8 +115,4 @@ CONF
   echo "         ip netns exec $P-k bridge fdb show dev vx100"
 }
 
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
-esac
+lab_main "$@"

@@ -8,6 +8,8 @@
 #   sudo ip netns exec gwlab-h1 ping 10.10.0.2   # VLAN 100 -> VNI 10100
 #   sudo examples/scripts/gateway-lab.sh down    # remove everything
 set -euo pipefail
+# shellcheck source=lab-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
 
 P=gwlab
 NAMESPACES=(sw h1 h2 gw k1 k2)
@@ -18,28 +20,12 @@ down() {
     for pid in "$OVS_DIR"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
     rm -rf "$OVS_DIR"
   fi
-  for n in "${NAMESPACES[@]}"; do
-    if ip netns list 2>/dev/null | grep -qw "$P-$n"; then
-      for pid in $(ip netns pids "$P-$n"); do kill "$pid" 2>/dev/null || true; done
-      ip netns del "$P-$n"
-    fi
-  done
-}
-
-# veth NS_A IF_A NS_B IF_B: a veth pair between two namespaces, both ends up, tx checksum offload off
-# (userspace reads these frames raw: without this they carry partial checksums).
-veth() {
-  ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"
-  for end in "$1 $2" "$3 $4"; do
-    set -- $end
-    ip netns exec "$P-$1" ethtool -K "$2" tx off >/dev/null
-    ip -n "$P-$1" link set "$2" up
-  done
+  lab_delete_namespaces
 }
 
 up() {
   down
-  for n in "${NAMESPACES[@]}"; do ip netns add "$P-$n"; ip -n "$P-$n" link set lo up; done
+  lab_create_namespaces
 
   # Hosts on access ports of the VLAN switch; the trunk goes to the gateway's namespace.
   veth h1 eth0 sw sw-h1
@@ -89,8 +75,4 @@ up() {
   echo "  ip netns exec $P-gw java -jar examples/target/vtep4j.jar gateway --config examples/scripts/gateway-lab.conf"
 }
 
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
-esac
+lab_main "$@"
