@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vtep4j.testing.FuzzBuffers;
 import java.util.Arrays;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Coverage-guided fuzzing of every decoder (see FUZZING.md). Each input is {@code [options][lead][bytes...]}:
@@ -36,8 +38,8 @@ class DecoderFuzzTest {
                 .acceptInnerVlan((options & 0x10) != 0)
                 .stripInnerVlan((options & 0x20) != 0)
                 .build();
-        byte[] packet = Arrays.copyOfRange(input, 2, input.length);
-        ByteBuf buf = FuzzBuffers.wrap(options, input[1] & 0x0F, packet);
+        byte[] packet = packetOf(input);
+        ByteBuf buf = bufferOf(input, packet);
         try {
             int ri = buf.readerIndex();
             int wi = buf.writerIndex();
@@ -63,7 +65,7 @@ class DecoderFuzzTest {
                 buf.readerIndex(ri);
                 assertEquals(result, codec.decapsulateOrThrow(buf));
                 if (!tagged) {
-                    assertRoundTrip(inner, result, codec);
+                    assertRoundTrip(inner, result, b -> codec.encapsulate(b, result), codec::decapsulate);
                 }
             }
         } finally {
@@ -72,10 +74,12 @@ class DecoderFuzzTest {
         FuzzBuffers.countInput();
     }
 
-    private static void assertRoundTrip(byte[] inner, int vni, VxlanCodec codec) {
-        ByteBuf again = codec.encapsulate(Unpooled.wrappedBuffer(inner), vni);
+    /** What decoded to {@code result} with the frame {@code inner} encodes again to the same result and frame. */
+    private static void assertRoundTrip(
+            byte[] inner, long result, UnaryOperator<ByteBuf> encapsulate, ToLongFunction<ByteBuf> decapsulate) {
+        ByteBuf again = encapsulate.apply(Unpooled.wrappedBuffer(inner));
         try {
-            assertEquals(vni, codec.decapsulate(again));
+            assertEquals(result, decapsulate.applyAsLong(again));
             assertArrayEquals(inner, FuzzBuffers.bytes(again));
         } finally {
             again.release();
@@ -93,8 +97,8 @@ class DecoderFuzzTest {
                 .strictReserved((options & 0x08) != 0)
                 .dropReservedVsid((options & 0x10) == 0)
                 .build();
-        byte[] packet = Arrays.copyOfRange(input, 2, input.length);
-        ByteBuf buf = FuzzBuffers.wrap(options, input[1] & 0x0F, packet);
+        byte[] packet = packetOf(input);
+        ByteBuf buf = bufferOf(input, packet);
         try {
             int ri = buf.readerIndex();
             int wi = buf.writerIndex();
@@ -114,14 +118,8 @@ class DecoderFuzzTest {
                 assertEquals(0, flags & GreHeader.VERSION_MASK, "GRE version");
                 assertEquals(GreHeader.PROTOCOL_TEB, ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF));
                 assertFalse(Ethernet.isVlanTpid(buf.getUnsignedShort(buf.readerIndex() + 12)), "tagged inner frame");
-                byte[] inner = FuzzBuffers.bytes(buf);
-                ByteBuf again = codec.encapsulate(Unpooled.wrappedBuffer(inner), vsid, flowId);
-                try {
-                    assertEquals(result, codec.decapsulate(again));
-                    assertArrayEquals(inner, FuzzBuffers.bytes(again));
-                } finally {
-                    again.release();
-                }
+                assertRoundTrip(
+                        FuzzBuffers.bytes(buf), result, b -> codec.encapsulate(b, vsid, flowId), codec::decapsulate);
             }
         } finally {
             assertTrue(buf.release(), "the decoder changed the reference count");
@@ -140,8 +138,8 @@ class DecoderFuzzTest {
             return;
         }
         int options = input[0] & 0xFF;
-        byte[] packet = Arrays.copyOfRange(input, 2, input.length);
-        ByteBuf buf = FuzzBuffers.wrap(options, input[1] & 0x0F, packet);
+        byte[] packet = packetOf(input);
+        ByteBuf buf = bufferOf(input, packet);
         try {
             int offset = buf.readerIndex();
             int length = buf.readableBytes();
@@ -184,6 +182,16 @@ class DecoderFuzzTest {
             assertTrue(buf.release(), "a check changed the reference count");
             FuzzBuffers.countInput();
         }
+    }
+
+    /** The bytes of an input after its {@code [options][lead]}. */
+    private static byte[] packetOf(byte[] input) {
+        return Arrays.copyOfRange(input, 2, input.length);
+    }
+
+    /** {@code packet} in the buffer shape (and behind the junk lead) that the input's first two bytes pick. */
+    private static ByteBuf bufferOf(byte[] input, byte[] packet) {
+        return FuzzBuffers.wrap(input[0] & 0xFF, input[1] & 0x0F, packet);
     }
 
     /**
