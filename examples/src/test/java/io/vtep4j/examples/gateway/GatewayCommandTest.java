@@ -29,18 +29,15 @@ class GatewayCommandTest {
     private record Outcome(int exit, String out, String err) {}
 
     private static Outcome run(List<String> args) {
-        CommandLine cli = new CommandLine(new GatewayCommand());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new Outcome(exit, out.toString(), err.toString());
+        return execute(new CommandLine(new GatewayCommand()), args);
     }
 
     /** Through the top command, as {@code java -jar vtep4j.jar gateway ...} parses it. */
     private static Outcome runAsVtep4j(List<String> args) {
-        CommandLine cli = new CommandLine(new io.vtep4j.examples.Main());
+        return execute(new CommandLine(new io.vtep4j.examples.Main()), args);
+    }
+
+    private static Outcome execute(CommandLine cli, List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
@@ -64,15 +61,9 @@ class GatewayCommandTest {
                 Arguments.of(base("--vlan", "0:10100"), "VLAN 0 is outside 1..4094"),
                 Arguments.of(base("--vlan", "100:16777216"), "VNI 16777216 is outside 0..16777215"),
                 Arguments.of(base("--untagged", "-1"), "VNI -1 is outside 0..16777215"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--vlan", "100:10200"),
-                        "VLAN 100 is mapped twice (to VNI 10100 and VNI 10200)"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--vlan", "200:10100"),
-                        "VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--untagged", "10100"),
-                        "VNI 10100 is mapped twice (VLAN 100 and untagged)"),
+                bad("--vlan", "100:10200", "VLAN 100 is mapped twice (to VNI 10100 and VNI 10200)"),
+                bad("--vlan", "200:10100", "VNI 10100 is mapped twice (VLAN 100 and VLAN 200)"),
+                bad("--untagged", "10100", "VNI 10100 is mapped twice (VLAN 100 and untagged)"),
                 Arguments.of(base("--vlan", "100"), "--vlan 100: expected VID:VNI, e.g. 100:10100"),
                 Arguments.of(base(), "nothing to bridge"),
                 Arguments.of(List.of("--port", "lo", "--vlan", "100:10100"), "missing --local ADDR"),
@@ -83,45 +74,33 @@ class GatewayCommandTest {
                 Arguments.of(
                         List.of("--local", "vtep.example", "--port", "lo", "--vlan", "100:10100"),
                         "--local: 'vtep.example' is not an IPv4 or IPv6 address"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--flood", "10200=127.0.0.2"),
-                        "--flood names VNI 10200, which no --vlan or --untagged maps"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--flood", "10100=239.1.1.1"),
-                        "is not a unicast address (use --group for multicast)"),
+                bad("--flood", "10200=127.0.0.2", "--flood names VNI 10200, which no --vlan or --untagged maps"),
+                bad("--flood", "10100=239.1.1.1", "is not a unicast address (use --group for multicast)"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--group", "10100=127.0.0.9", "--group-dev", "lo"),
                         "--group 10100=127.0.0.9: not a multicast address"),
-                Arguments.of(base("--vlan", "100:10100", "--group", "10100=239.1.1.1"), "--group needs --group-dev"),
+                bad("--group", "10100=239.1.1.1", "--group needs --group-dev"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--group", "10100=239.1.1.1", "--group-dev", "nosuch1"),
                         "--group-dev nosuch1: no such interface"),
                 Arguments.of(base("--vlan", "100:100", "--encap", "nvgre"), "VSID 100 is reserved for NVGRE"),
                 Arguments.of(base("--vlan", "100:16777215", "--encap", "gre-udp"), "VSID 16777215 is reserved"),
-                Arguments.of(base("--vlan", "100:10100", "--encap", "geneve"), "--encap geneve: expected vxlan, nvgre"),
+                bad("--encap", "geneve", "--encap geneve: expected vxlan, nvgre"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--encap", "nvgre", "--dst-port", "4789"),
                         "--dst-port has no meaning with --encap nvgre"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--dst-port", "70000"), "--dst-port 70000 is outside 1..65535"),
-                Arguments.of(base("--vlan", "100:10100", "--ageing", "0"), "--ageing 0: expected more than 0 seconds"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--stats-interval", "soon"),
-                        "--stats-interval soon: expected a duration"),
-                Arguments.of(base("--vlan", "100:10100", "--max-macs", "0"), "--max-macs 0 is outside 1..16777216"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--flood", "10100=127.0.0.2,127.0.0.1"),
+                bad("--dst-port", "70000", "--dst-port 70000 is outside 1..65535"),
+                bad("--ageing", "0", "--ageing 0: expected more than 0 seconds"),
+                bad("--stats-interval", "soon", "--stats-interval soon: expected a duration"),
+                bad("--max-macs", "0", "--max-macs 0 is outside 1..16777216"),
+                bad(
+                        "--flood",
+                        "10100=127.0.0.2,127.0.0.1",
                         "--flood 10100=127.0.0.1: that is --local, this gateway's own address"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--flood-limit", "-1"),
-                        "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--flood-limit", "many"), "--flood-limit many: expected a number"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--evpn-asn", "65000"),
-                        "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--evpn", "127.0.0.1"), "--evpn 127.0.0.1: expected HOST:PORT"),
+                bad("--flood-limit", "-1", "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
+                bad("--flood-limit", "many", "--flood-limit many: expected a number"),
+                bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
+                bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--evpn-asn", "70000"),
                         "--evpn-asn 70000: expected 1..65535"),
@@ -172,21 +151,11 @@ class GatewayCommandTest {
                 Arguments.of(
                         base("--vlan", "100:10100", "--max-macs", "1000", "--max-macs-per-vni", "2000"),
                         "--max-macs-per-vni 2000 is outside 1..1000 (at most --max-macs)"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--metrics-address", "127.0.0.1"),
-                        "--metrics-address 127.0.0.1 needs --metrics-port N"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "127.0.0.300"),
-                        "--metrics-address: '127.0.0.300' is not an IPv4 or IPv6 address"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "localhost"),
-                        "--metrics-address: 'localhost' is not an IPv4 or IPv6 address"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "192.0.2.1"),
-                        "--metrics-address 192.0.2.1 is not an address of this host"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", "239.1.1.1"),
-                        "--metrics-address 239.1.1.1: expected a unicast or wildcard address"),
+                bad("--metrics-address", "127.0.0.1", "--metrics-address 127.0.0.1 needs --metrics-port N"),
+                badMetricsAddress("127.0.0.300", "--metrics-address: '127.0.0.300' is not an IPv4 or IPv6 address"),
+                badMetricsAddress("localhost", "--metrics-address: 'localhost' is not an IPv4 or IPv6 address"),
+                badMetricsAddress("192.0.2.1", "--metrics-address 192.0.2.1 is not an address of this host"),
+                badMetricsAddress("239.1.1.1", "--metrics-address 239.1.1.1: expected a unicast or wildcard address"),
                 Arguments.of(
                         List.of("--local", "300.0.0.1", "--port", "lo", "--vlan", "100:10100"),
                         "--local: '300.0.0.1' is not an IPv4 or IPv6 address"),
@@ -206,6 +175,12 @@ class GatewayCommandTest {
     /** {@code BASE --vlan 100:10100 OPTION VALUE} must fail naming {@code expected}. */
     private static Arguments bad(String option, String value, String expected) {
         return Arguments.of(base("--vlan", "100:10100", option, value), expected);
+    }
+
+    /** {@code BASE --vlan 100:10100 --metrics-port 9464 --metrics-address ADDRESS} must fail naming {@code expected}. */
+    private static Arguments badMetricsAddress(String address, String expected) {
+        return Arguments.of(
+                base("--vlan", "100:10100", "--metrics-port", "9464", "--metrics-address", address), expected);
     }
 
     @ParameterizedTest

@@ -15,8 +15,6 @@ import io.vtep4j.examples.demo.Addresses;
 import io.vtep4j.examples.demo.Frames;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,17 +51,11 @@ class GatewayMetricsTest {
 
     @BeforeEach
     void start() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-            udpPort = probe.getLocalPort();
-        }
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             metricsPort = probe.getLocalPort();
         }
-        peer = Vtep.builder()
-                .localAddress("127.0.0.2")
-                .port(udpPort)
-                .eventLoops(1)
-                .build();
+        peer = GatewayTest.loopbackPeer();
+        udpPort = peer.boundAddresses().get(0).getPort();
         peerPort = peer.segment(10100).floodTo("127.0.0.1").attach("peer", atPeer::add);
     }
 

@@ -103,14 +103,8 @@ class GatewayTest {
 
     @BeforeEach
     void start() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-            udpPort = probe.getLocalPort();
-        }
-        peer = Vtep.builder()
-                .localAddress("127.0.0.2")
-                .port(udpPort)
-                .eventLoops(1)
-                .build();
+        peer = loopbackPeer();
+        udpPort = peer.boundAddresses().get(0).getPort();
         for (int vni : List.of(10100, 10200, 10300)) {
             BlockingQueue<ByteBuf> queue = new LinkedBlockingQueue<>();
             atPeer.put(vni, queue);
@@ -333,6 +327,19 @@ class GatewayTest {
                 }));
         assertEquals("--port fake0: no permission", e.getMessage());
         assertUnderlayReleased(udpPort);
+    }
+
+    /** The gateway's peer in these tests: a VTEP on 127.0.0.2 at a free UDP port, with one event loop. */
+    static Vtep loopbackPeer() throws IOException {
+        int udpPort;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
+            udpPort = probe.getLocalPort();
+        }
+        return Vtep.builder()
+                .localAddress("127.0.0.2")
+                .port(udpPort)
+                .eventLoops(1)
+                .build();
     }
 
     /** The underlay socket of a failed start was closed again: the same address and port bind at once. */

@@ -9,8 +9,6 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.testing.FuzzBuffers;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,14 +32,8 @@ class GatewayTrunkFuzzTest {
     @BeforeAll
     static void start() throws IOException {
         int udpPort;
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-            udpPort = probe.getLocalPort();
-        }
-        peer = Vtep.builder()
-                .localAddress("127.0.0.2")
-                .port(udpPort)
-                .eventLoops(1)
-                .build();
+        peer = GatewayTest.loopbackPeer();
+        udpPort = peer.boundAddresses().get(0).getPort();
         for (int vni : VNI_BY_VLAN.values()) {
             peer.segment(vni).attach("peer-" + vni, ByteBuf::release);
         }
