@@ -3,7 +3,7 @@ package io.vtep4j.examples.pcap;
 import static io.vtep4j.examples.pcap.TunnelPackets.innerFrame;
 import static io.vtep4j.examples.pcap.TunnelPackets.ipv4;
 import static io.vtep4j.examples.pcap.TunnelPackets.ipv4Udp;
-import static io.vtep4j.examples.pcap.TunnelPackets.v4;
+import static io.vtep4j.examples.pcap.TunnelPackets.outerIpv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
@@ -34,16 +34,8 @@ class DissectorVerdictsTest {
 
     @Test
     void refusedTunnelPacketsShowTheirReasonAndWhatTheyCarried() throws Exception {
-        Ipv4Header udp = Ipv4Header.builder()
-                .source(v4("10.99.0.1"))
-                .destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP)
-                .build();
-        Ipv4Header gre = Ipv4Header.builder()
-                .source(v4("10.99.0.1"))
-                .destination(v4("10.99.0.2"))
-                .protocol(GreHeader.IP_PROTOCOL)
-                .build();
+        Ipv4Header udp = outerIpv4("10.99.0.1", "10.99.0.2", Ipv4Header.PROTOCOL_UDP);
+        Ipv4Header gre = outerIpv4("10.99.0.1", "10.99.0.2", GreHeader.IP_PROTOCOL);
         // 1: VXLAN-GPE on its own port (flags I|P, next protocol 3 = Ethernet).
         packets.add(ipv4Udp(header(innerFrame(1), 0x0C000003, 100 << 8), udp, 50000, VxlanHeader.GPE_PORT));
         // 2: the P bit on the VXLAN port: still GPE, never read as VXLAN.
@@ -94,11 +86,7 @@ class DissectorVerdictsTest {
 
     @Test
     void aPacketCutByTheSnapLengthIsReportedAsCaptureTruncated() throws Exception {
-        Ipv4Header udp = Ipv4Header.builder()
-                .source(v4("10.99.0.1"))
-                .destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP)
-                .build();
+        Ipv4Header udp = outerIpv4("10.99.0.1", "10.99.0.2", Ipv4Header.PROTOCOL_UDP);
         packets.add(ipv4Udp(header(innerFrame(1), 0x08000000, 7 << 8), udp, 50000, VxlanHeader.DEFAULT_PORT));
         Path file = dir.resolve("snapped.pcap");
         PcapFiles.write(file, PcapFiles.LINKTYPE_ETHERNET, packets, Ethernet.HEADER_LENGTH + 20 + 4);

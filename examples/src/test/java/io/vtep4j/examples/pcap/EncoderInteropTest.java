@@ -6,7 +6,7 @@ import static io.vtep4j.examples.pcap.TunnelPackets.innerFrame;
 import static io.vtep4j.examples.pcap.TunnelPackets.innerSrc;
 import static io.vtep4j.examples.pcap.TunnelPackets.ipv4;
 import static io.vtep4j.examples.pcap.TunnelPackets.ipv4Udp;
-import static io.vtep4j.examples.pcap.TunnelPackets.v4;
+import static io.vtep4j.examples.pcap.TunnelPackets.outerIpv4;
 import static io.vtep4j.examples.pcap.TunnelPackets.v6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,8 +23,10 @@ import io.vtep4j.encap.VxlanCodec;
 import io.vtep4j.encap.VxlanHeader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,27 +38,20 @@ import org.junit.jupiter.api.io.TempDir;
 class EncoderInteropTest {
     private static final int[] VNIS = {0, 1, 0x80, 0x8080, 0x808080, 0xFFFFFF};
     private static final int[][] VSIDS_AND_FLOWS = {{0x1000, 0}, {0x123456, 0x01}, {0x808080, 0x80}, {0xFFFFFE, 0xFF}};
-    private static final String[] FIELDS = {
-        "frame.number",
-        "vxlan.vni",
-        "gre.key",
-        "gre.proto",
-        "eth.src",
-        "eth.dst",
-        "eth.type",
-        "ip.src",
-        "ip.dst",
-        "udp.srcport",
-        "udp.dstport",
-        "vxlan.flags",
-        "vlan.id",
-        "ip.checksum.status",
-        "udp.checksum.status",
-        "ip.proto",
-        "ipv6.src",
-        "ipv6.dst",
-        "udp.checksum"
-    };
+    /** {@link PeerCapturesTest#FIELDS} (indices 0..10), then the header details only our encoders' tests check. */
+    private static final String[] FIELDS = Stream.concat(
+                    Arrays.stream(PeerCapturesTest.FIELDS),
+                    Stream.of(
+                            "vxlan.flags",
+                            "vlan.id",
+                            "ip.checksum.status",
+                            "udp.checksum.status",
+                            "ip.proto",
+                            "ipv6.src",
+                            "ipv6.dst",
+                            "udp.checksum"))
+            .toArray(String[]::new);
+
     private static final List<String> CHECK_CHECKSUMS =
             List.of("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE");
 
@@ -73,11 +68,7 @@ class EncoderInteropTest {
 
     @Test
     void vxlanOverIpv4DissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder()
-                .source(v4("10.99.0.1"))
-                .destination(v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP)
-                .build();
+        Ipv4Header ip = outerIpv4("10.99.0.1", "10.99.0.2", Ipv4Header.PROTOCOL_UDP);
         List<Integer> sourcePorts = new ArrayList<>();
         for (int i = 0; i < VNIS.length; i++) {
             ByteBuf frame = innerFrame(i);
@@ -111,11 +102,7 @@ class EncoderInteropTest {
 
     @Test
     void nvgreOverIpProtocol47DissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder()
-                .source(v4("10.97.0.1"))
-                .destination(v4("10.97.0.2"))
-                .protocol(GreHeader.IP_PROTOCOL)
-                .build();
+        Ipv4Header ip = outerIpv4("10.97.0.1", "10.97.0.2", GreHeader.IP_PROTOCOL);
         for (int i = 0; i < VSIDS_AND_FLOWS.length; i++) {
             ByteBuf frame = innerFrame(i);
             if (i == 1) {
@@ -141,11 +128,7 @@ class EncoderInteropTest {
 
     @Test
     void greInUdpDissectsAsWeEncodedIt() throws Exception {
-        Ipv4Header ip = Ipv4Header.builder()
-                .source(v4("10.96.0.1"))
-                .destination(v4("10.96.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP)
-                .build();
+        Ipv4Header ip = outerIpv4("10.96.0.1", "10.96.0.2", Ipv4Header.PROTOCOL_UDP);
         for (int i = 0; i < VSIDS_AND_FLOWS.length; i++) {
             ByteBuf frame = innerFrame(i);
             int hash = FlowHash.hash(frame);

@@ -22,11 +22,7 @@ class LinkTypesTest {
 
     @Test
     void rawIpAndLinuxCookedCapturesDecodeLikeEthernet(@TempDir Path dir) throws Exception {
-        Ipv4Header ip = Ipv4Header.builder()
-                .source(TunnelPackets.v4("10.99.0.1"))
-                .destination(TunnelPackets.v4("10.99.0.2"))
-                .protocol(Ipv4Header.PROTOCOL_UDP)
-                .build();
+        Ipv4Header ip = TunnelPackets.outerIpv4("10.99.0.1", "10.99.0.2", Ipv4Header.PROTOCOL_UDP);
         ByteBuf ethernet = TunnelPackets.ipv4Udp(
                 VxlanCodec.DEFAULT.encapsulate(TunnelPackets.innerFrame(3), 5001), ip, 50000, VxlanHeader.DEFAULT_PORT);
         ByteBuf raw = ethernet.slice(

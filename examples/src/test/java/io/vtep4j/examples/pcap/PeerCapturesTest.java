@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** Captures made by the Linux kernel and Open vSwitch decode to exactly what tshark reports, packet by packet. */
 class PeerCapturesTest {
-    private static final String[] FIELDS = {
+    /** The tshark fields {@link #assertPacket} reads, in this order; other tests append theirs behind them. */
+    static final String[] FIELDS = {
         "frame.number",
         "vxlan.vni",
         "gre.key",

@@ -68,6 +68,15 @@ final class TunnelPackets {
         return packet;
     }
 
+    /** An outer IPv4 header from {@code source} to {@code destination} carrying {@code protocol}. */
+    static Ipv4Header outerIpv4(String source, String destination, int protocol) throws Exception {
+        return Ipv4Header.builder()
+                .source(v4(source))
+                .destination(v4(destination))
+                .protocol(protocol)
+                .build();
+    }
+
     static Inet4Address v4(String address) throws Exception {
         return (Inet4Address) InetAddress.getByName(address);
     }
