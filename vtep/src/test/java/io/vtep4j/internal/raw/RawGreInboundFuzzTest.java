@@ -13,7 +13,6 @@ import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.Ipv4Header;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.internal.Destinations;
-import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.testing.FuzzBuffers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -69,10 +68,9 @@ class RawGreInboundFuzzTest {
     }
 
     /** Checks what the inbound handler hands on, then decodes it as the engine would, and releases it. */
-    static final class Checker implements UnderlayReceiver {
+    static final class Checker extends ReleasingReceiver {
         final boolean ipv4;
         final int datagramLength;
-        final java.util.List<DropReason> drops = new java.util.ArrayList<>();
         boolean received;
 
         Checker(boolean ipv4, int datagramLength) {
@@ -81,34 +79,22 @@ class RawGreInboundFuzzTest {
         }
 
         @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            try {
-                received = true;
-                int length = payload.readableBytes();
-                if (ipv4) {
-                    assertTrue(length <= datagramLength - Ipv4Header.MIN_LENGTH, "payload longer than the datagram");
-                } else {
-                    assertEquals(datagramLength, length, "an IPv6 payload is handed on whole");
-                }
-                int ri = payload.readerIndex();
-                long key = NvgreCodec.DEFAULT.decapsulate(payload);
-                if (key >= 0) {
-                    assertEquals(ri + 8, payload.readerIndex());
-                    assertTrue(payload.readableBytes() >= Ethernet.HEADER_LENGTH);
-                } else {
-                    assertEquals(ri, payload.readerIndex());
-                }
-            } finally {
-                payload.release();
+        void inspect(ByteBuf payload, InetAddress source) {
+            received = true;
+            int length = payload.readableBytes();
+            if (ipv4) {
+                assertTrue(length <= datagramLength - Ipv4Header.MIN_LENGTH, "payload longer than the datagram");
+            } else {
+                assertEquals(datagramLength, length, "an IPv6 payload is handed on whole");
             }
-        }
-
-        @Override
-        public void readComplete() {}
-
-        @Override
-        public void dropped(DropReason reason) {
-            drops.add(reason);
+            int ri = payload.readerIndex();
+            long key = NvgreCodec.DEFAULT.decapsulate(payload);
+            if (key >= 0) {
+                assertEquals(ri + 8, payload.readerIndex());
+                assertTrue(payload.readableBytes() >= Ethernet.HEADER_LENGTH);
+            } else {
+                assertEquals(ri, payload.readerIndex());
+            }
         }
     }
 }

@@ -15,11 +15,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ipv4Header;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.UnderlayConfig;
-import io.vtep4j.internal.UnderlayReceiver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -74,12 +72,7 @@ class RawGreUnderlayTest {
             b.open(received);
             assertEquals(List.of(new InetSocketAddress(A, 0)), a.boundAddresses());
             byte[] gre = gre(0x123456, 0x01, 60);
-            assertTrue(a.send(Unpooled.wrappedBuffer(gre), B, 7));
-            a.flush();
-
-            Queue.Item item = received.take();
-            assertArrayEquals(gre, item.bytes);
-            assertEquals(A, item.source);
+            assertCarried(a, B, 7, gre, received, A);
 
             byte[] packet = sniffed.poll(5, TimeUnit.SECONDS);
             assertNotNull(packet, "sniffer saw nothing");
@@ -126,12 +119,7 @@ class RawGreUnderlayTest {
         Queue received = new Queue();
         try (RawGreUnderlay a = new RawGreUnderlay(config(loop6, 64, 0))) {
             a.open(received); // the same socket sends and receives: both ends are ::1
-            byte[] gre = gre(0x123456, 0x02, 40);
-            assertTrue(a.send(Unpooled.wrappedBuffer(gre), loop6, 0));
-            a.flush();
-            Queue.Item item = received.take();
-            assertArrayEquals(gre, item.bytes);
-            assertEquals(loop6, item.source);
+            assertCarried(a, loop6, 0, gre(0x123456, 0x02, 40), received, loop6);
             assertEquals(40, a.outerHeaderLength(loop6));
         }
     }
@@ -234,28 +222,26 @@ class RawGreUnderlayTest {
         }
     }
 
+    /** {@code from} sends {@code gre} to {@code to} and flushes; {@code at} receives exactly it, from {@code source}. */
+    private static void assertCarried(
+            RawGreUnderlay from, InetAddress to, int flowHash, byte[] gre, Queue at, InetAddress source)
+            throws InterruptedException {
+        assertTrue(from.send(Unpooled.wrappedBuffer(gre), to, flowHash));
+        from.flush();
+        Queue.Item item = at.take();
+        assertArrayEquals(gre, item.bytes);
+        assertEquals(source, item.source);
+    }
+
     /** Collects received payloads (copied, released) for the test thread. */
-    static final class Queue implements UnderlayReceiver {
+    static final class Queue extends ReleasingReceiver {
         record Item(byte[] bytes, InetAddress source) {}
 
         private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
-        final BlockingQueue<DropReason> drops = new LinkedBlockingQueue<>();
 
         @Override
-        public void received(ByteBuf payload, InetAddress source) {
-            try {
-                items.add(new Item(ByteBufUtil.getBytes(payload), source));
-            } finally {
-                payload.release();
-            }
-        }
-
-        @Override
-        public void readComplete() {}
-
-        @Override
-        public void dropped(DropReason reason) {
-            drops.add(reason);
+        void inspect(ByteBuf payload, InetAddress source) {
+            items.add(new Item(ByteBufUtil.getBytes(payload), source));
         }
 
         /** The next item if one is queued already, else null. */
