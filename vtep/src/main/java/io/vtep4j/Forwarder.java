@@ -5,6 +5,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
+import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.learning.FloodList;
@@ -26,11 +27,15 @@ import java.net.InetAddress;
 final class Forwarder implements UnderlayReceiver {
 
     private static final InetAddress[] NO_REMOTES = new InetAddress[0];
+    /** The VXLAN header and the NVGRE / GRE-in-UDP header with key are both 8 bytes. */
+    private static final int TUNNEL_HEADER_LENGTH = VxlanHeader.LENGTH;
 
     private final VtepRuntime runtime;
     private final VtepConfig config;
     private final ForwardingTable table;
     private final TunnelCodec codec;
+    /** ICMP answers to frames too big for the tunnel; null when off. */
+    private final PmtuSignal pmtu;
 
     private final Counters drops = new Counters();
     private final RemoteLocations remotes = new RemoteLocations();
@@ -42,6 +47,7 @@ final class Forwarder implements UnderlayReceiver {
         this.config = config;
         this.table = table;
         this.codec = new TunnelCodec(config);
+        this.pmtu = config.pmtu() == null ? null : new PmtuSignal(config.pmtu(), config.ticker(), config.allocator());
     }
 
     /** Set once, before the underlay is opened. */
@@ -81,7 +87,7 @@ final class Forwarder implements UnderlayReceiver {
                 if (where != null) {
                     if (where.isRemote()) {
                         owned = false;
-                        unicast(seg, frame, where.address());
+                        unicast(seg, port, frame, where.address());
                         return;
                     }
                     LocalPortImpl target = seg.port(where.portId());
@@ -120,12 +126,12 @@ final class Forwarder implements UnderlayReceiver {
     }
 
     /** One known remote: one tunnel packet. Takes ownership. */
-    private void unicast(SegmentImpl seg, ByteBuf frame, InetAddress remote) {
+    private void unicast(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, InetAddress remote) {
         int hash = FlowHash.hash(frame);
         ByteBuf payload = codec.encapsulate(frame, seg.vni, hash);
         if (!fitsMtu(payload, remote)) {
+            tooBig(seg, from, payload, remote);
             payload.release();
-            drop(DropReason.MTU_EXCEEDED, seg, null);
             return;
         }
         send(seg, payload, remote, hash);
@@ -162,19 +168,19 @@ final class Forwarder implements UnderlayReceiver {
         ByteBuf payload = codec.encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
         try {
             for (InetAddress remote : her) {
-                replicate(seg, payload, remote, hash);
+                replicate(seg, from, payload, remote, hash);
             }
             if (groupAddress != null) {
-                replicate(seg, payload, groupAddress, hash);
+                replicate(seg, from, payload, groupAddress, hash);
             }
         } finally {
             payload.release();
         }
     }
 
-    private void replicate(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+    private void replicate(SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote, int hash) {
         if (!fitsMtu(payload, remote)) {
-            drop(DropReason.MTU_EXCEEDED, seg, null);
+            tooBig(seg, from, payload, remote);
             return;
         }
         send(seg, payload.retainedDuplicate(), remote, hash);
@@ -193,6 +199,27 @@ final class Forwarder implements UnderlayReceiver {
     /** RFC 7348 §4.3: VTEPs MUST NOT fragment; the whole outer IP packet must fit the underlay MTU. */
     private boolean fitsMtu(ByteBuf payload, InetAddress remote) {
         return payload.readableBytes() + underlay.outerHeaderLength(remote) <= config.mtu();
+    }
+
+    /**
+     * A tunnel packet that does not fit: counted as {@code MTU_EXCEEDED}; the sender behind {@code from} gets an ICMP
+     * answer if one is due ({@link PmtuSignal}). Does not take ownership of {@code payload}.
+     */
+    private void tooBig(SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote) {
+        drop(DropReason.MTU_EXCEEDED, seg, null);
+        int inner = payload.readerIndex() + TUNNEL_HEADER_LENGTH;
+        if (pmtu == null || from == null || !PmtuSignal.due(payload, inner)) {
+            return;
+        }
+        if (!pmtu.tryAcquire()) {
+            drop(DropReason.PMTU_ANSWER_RATE_LIMITED, seg, null);
+            return;
+        }
+        ByteBuf answer =
+                pmtu.answer(payload, inner, config.mtu() - underlay.outerHeaderLength(remote) - TUNNEL_HEADER_LENGTH);
+        if (answer != null) {
+            deliver(from, answer);
+        }
     }
 
     /** Flushes after a local port's send, batched as {@link FlushBatching} says. */

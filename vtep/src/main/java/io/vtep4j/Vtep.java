@@ -171,6 +171,9 @@ public final class Vtep implements AutoCloseable {
         boolean forwardLinkLocal;
         int floodLimit;
         int floodBurst;
+        boolean pmtuSignalling = true;
+        int pmtuRate = PmtuSignal.DEFAULT_RATE;
+        int pmtuBurst = PmtuSignal.DEFAULT_BURST;
 
         private Builder() {}
 
@@ -347,6 +350,29 @@ public final class Vtep implements AutoCloseable {
             SegmentImpl.checkFloodLimit(packetsPerSecond, burst);
             this.floodLimit = packetsPerSecond;
             this.floodBurst = burst;
+            return this;
+        }
+
+        /**
+         * Path MTU signalling (default on): a frame from a local port too big for the tunnel is still dropped as
+         * {@code MTU_EXCEEDED}, and if it carries IPv4 with DF or IPv6, its sender gets ICMP "fragmentation needed" /
+         * ICMPv6 "packet too big" back on that port, announcing the largest inner IP packet that fits. See
+         * {@link #pmtuSignallingLimit}.
+         */
+        public Builder pmtuSignalling(boolean on) {
+            this.pmtuSignalling = on;
+            return this;
+        }
+
+        /**
+         * The rate limit of {@link #pmtuSignalling} answers, for the whole VTEP: a token bucket of {@code burst}
+         * refilled at {@code perSecond} (default 1000 per second, burst 50, as Linux's {@code icmp_msgs_per_sec} and
+         * {@code icmp_msgs_burst}); an answer over the limit is not sent and counted as
+         * {@code PMTU_ANSWER_RATE_LIMITED}.
+         */
+        public Builder pmtuSignallingLimit(int perSecond, int burst) {
+            this.pmtuRate = Checks.inRange("perSecond", perSecond, 1, 1_000_000);
+            this.pmtuBurst = Checks.inRange("burst", burst, 1, 1_000_000);
             return this;
         }
 

@@ -49,6 +49,8 @@ final class VtepConfig {
     private final boolean forwardLinkLocal;
     private final int floodLimit;
     private final int floodBurst;
+    /** Answers to frames too big for the tunnel: null when off. */
+    private final PmtuSignal.Settings pmtu;
 
     /**
      * Copies {@code builder}'s settings.
@@ -86,6 +88,7 @@ final class VtepConfig {
         this.forwardLinkLocal = builder.forwardLinkLocal;
         this.floodLimit = builder.floodLimit;
         this.floodBurst = builder.floodBurst;
+        this.pmtu = builder.pmtuSignalling ? new PmtuSignal.Settings(builder.pmtuRate, builder.pmtuBurst) : null;
     }
 
     private static int defaultPort(Encapsulation encapsulation) {
@@ -234,5 +237,10 @@ final class VtepConfig {
     /** The burst of {@link #floodLimit()}. */
     int floodBurst() {
         return floodBurst;
+    }
+
+    /** Path MTU signalling's rate limit, or null when it is off. */
+    PmtuSignal.Settings pmtu() {
+        return pmtu;
     }
 }

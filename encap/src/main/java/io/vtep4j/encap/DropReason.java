@@ -85,7 +85,12 @@ public enum DropReason {
     /** A broadcast, multicast or unknown-unicast frame from a local port above the segment's flood limit. */
     FLOOD_LIMITED(-69, "flood-limited"),
     /** An unexpected failure inside the engine (a bug, or an Error): whatever packet was in hand was dropped. */
-    INTERNAL_ERROR(-70, "internal-error");
+    INTERNAL_ERROR(-70, "internal-error"),
+    /**
+     * A frame too big for the tunnel (counted as {@code MTU_EXCEEDED}) was due an ICMP "fragmentation needed" or
+     * ICMPv6 "packet too big" answer, but the answer's rate limit was reached: the answer was not sent.
+     */
+    PMTU_ANSWER_RATE_LIMITED(-80, "pmtu-answer-rate-limited");
 
     /** Index: {@code -code()}; sized by the largest code in use. */
     private static final DropReason[] BY_CODE = byCode();
