@@ -65,6 +65,13 @@ final class GatewayOptions {
     String floodLimit = Integer.toString(GatewayConfig.DEFAULT_FLOOD_LIMIT);
 
     @Option(
+            names = "--pmtu-signalling",
+            paramLabel = "on|off",
+            description = "Answer a trunk frame too big for the tunnel (IPv4 with DF, IPv6) with ICMP fragmentation "
+                    + "needed / packet too big, at most 1000 per second (default: on).")
+    String pmtuSignalling = "on";
+
+    @Option(
             names = "--max-macs",
             paramLabel = "N",
             description = "Most MACs the forwarding table holds, 1..16777216 (default: 1048576).")
@@ -167,6 +174,7 @@ final class GatewayOptions {
             throw new ConfigException(
                     "--flood-limit " + floodLimit + ": expected 0 (off) or 1..1000000000 packets per second");
         }
+        boolean pmtu = Limits.onOff("--pmtu-signalling", pmtuSignalling);
         EvpnSettings evpnSettings = null;
         if (evpn != null) {
             if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {
@@ -196,7 +204,8 @@ final class GatewayOptions {
                 pcapOut,
                 floodPps,
                 metrics(),
-                evpnSettings);
+                evpnSettings,
+                pmtu);
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

@@ -35,6 +35,15 @@ final class Limits {
         }
     }
 
+    /** {@code on} or {@code off}. */
+    static boolean onOff(String option, String text) {
+        String t = text.trim();
+        if (t.equals("on") || t.equals("off")) {
+            return t.equals("on");
+        }
+        throw new ConfigException(option + " " + text + ": expected on or off");
+    }
+
     /** A whole number in {@code min..max}. */
     static int range(String option, String text, int min, int max) {
         return range(option, text, min, max, null);

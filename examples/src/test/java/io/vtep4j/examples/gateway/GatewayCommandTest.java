@@ -99,6 +99,7 @@ class GatewayCommandTest {
                         "--flood 10100=127.0.0.1: that is --local, this gateway's own address"),
                 bad("--flood-limit", "-1", "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
                 bad("--flood-limit", "many", "--flood-limit many: expected a number"),
+                bad("--pmtu-signalling", "yes", "--pmtu-signalling yes: expected on or off"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 Arguments.of(
