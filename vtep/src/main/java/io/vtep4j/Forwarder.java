@@ -128,13 +128,15 @@ final class Forwarder implements UnderlayReceiver {
     /** One known remote: one tunnel packet. Takes ownership. */
     private void unicast(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, InetAddress remote) {
         int hash = FlowHash.hash(frame);
+        OuterHeader oh = seg.outerHeader;
+        int outer = oh == null ? -1 : oh.fields(frame);
         ByteBuf payload = codec.encapsulate(frame, seg.vni, hash);
         if (!fitsMtu(payload, remote)) {
             tooBig(seg, from, payload, remote);
             payload.release();
             return;
         }
-        send(seg, payload, remote, hash);
+        send(seg, payload, remote, hash, outer);
     }
 
     /** Broadcast, multicast, unknown unicast: other local ports + multicast group + head-end replicas. */
@@ -163,32 +165,36 @@ final class Forwarder implements UnderlayReceiver {
             return;
         }
         int hash = FlowHash.hash(frame);
+        OuterHeader oh = seg.outerHeader;
+        int outer = oh == null ? -1 : oh.fields(frame);
         // Local ports hold views of these bytes: encapsulate from a read-only view (a small header buffer in front
         // instead of writing into the shared headroom or stripping a tag in place).
         ByteBuf payload = codec.encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
         try {
             for (InetAddress remote : her) {
-                replicate(seg, from, payload, remote, hash);
+                replicate(seg, from, payload, remote, hash, outer);
             }
             if (groupAddress != null) {
-                replicate(seg, from, payload, groupAddress, hash);
+                replicate(seg, from, payload, groupAddress, hash, outer);
             }
         } finally {
             payload.release();
         }
     }
 
-    private void replicate(SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote, int hash) {
+    private void replicate(
+            SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote, int hash, int outer) {
         if (!fitsMtu(payload, remote)) {
             tooBig(seg, from, payload, remote);
             return;
         }
-        send(seg, payload.retainedDuplicate(), remote, hash);
+        send(seg, payload.retainedDuplicate(), remote, hash, outer);
     }
 
-    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+    /** {@code outer}: the packet's outer TOS / TTL ({@link OuterHeader}), -1 for the socket's. */
+    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash, int outer) {
         int length = payload.readableBytes(); // read before the underlay owns it
-        if (underlay.send(payload, remote, hash)) {
+        if (outer == -1 ? underlay.send(payload, remote, hash) : underlay.send(payload, remote, hash, outer)) {
             seg.counters.packetsToUnderlay.increment();
             seg.counters.bytesToUnderlay.add(length);
         } else {

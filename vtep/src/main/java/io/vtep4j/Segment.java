@@ -130,6 +130,17 @@ public interface Segment extends AutoCloseable {
     int floodLimit();
 
     /**
+     * This segment's outer TOS / TTL rule, overriding the VTEP's ({@link Vtep.Builder#outerHeader}); per-packet
+     * values need the direct I/O path (see {@link OuterHeader}).
+     *
+     * @return this segment
+     */
+    Segment outerHeader(OuterHeader header);
+
+    /** This segment's outer TOS / TTL rule. */
+    OuterHeader outerHeader();
+
+    /**
      * Whether this segment learns remote MACs from the underlay's packets (RFC 7348 §4.1; default true). Off is the
      * EVPN mode: remote MACs come only from a control plane ({@code ForwardingTable.addControl}); local ports still
      * learn, and unknown destinations are still flooded. Returns this segment.

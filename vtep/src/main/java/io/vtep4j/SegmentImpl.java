@@ -32,6 +32,10 @@ final class SegmentImpl implements Segment {
     volatile boolean forwardLinkLocal;
     /** BUM storm control for frames from local ports; null when off. */
     volatile FloodLimiter floodLimiter;
+    /** Per-packet outer TOS / TTL; null when every packet takes the socket's fixed values. */
+    volatile OuterHeader outerHeader;
+    /** The rule as set (or the VTEP's), for {@link #outerHeader()}. */
+    private volatile OuterHeader outerRule;
 
     private volatile boolean open = true;
     /** Set once closeInternal has released the group and the MACs. */
@@ -46,6 +50,8 @@ final class SegmentImpl implements Segment {
         this.vni = vni;
         VtepConfig config = runtime.config();
         this.forwardLinkLocal = config.forwardLinkLocal();
+        this.outerRule = config.outerHeader();
+        this.outerHeader = config.perPacket(outerRule);
         if (config.floodLimit() > 0) {
             this.floodLimiter = new FloodLimiter(
                     config.floodLimit(), config.floodBurst(), config.ticker().getAsLong());
@@ -235,6 +241,21 @@ final class SegmentImpl implements Segment {
                 : new FloodLimiter(
                         packetsPerSecond, burst, runtime.config().ticker().getAsLong());
         return this;
+    }
+
+    @Override
+    public Segment outerHeader(OuterHeader header) {
+        java.util.Objects.requireNonNull(header, "header");
+        synchronized (this) {
+            outerRule = header;
+            outerHeader = runtime.config().perPacket(header);
+        }
+        return this;
+    }
+
+    @Override
+    public OuterHeader outerHeader() {
+        return outerRule;
     }
 
     @Override

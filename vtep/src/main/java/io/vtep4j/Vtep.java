@@ -172,6 +172,7 @@ public final class Vtep implements AutoCloseable {
         int floodLimit;
         int floodBurst;
         boolean pmtuSignalling = true;
+        OuterHeader outerHeader;
         int pmtuRate = PmtuSignal.DEFAULT_RATE;
         int pmtuBurst = PmtuSignal.DEFAULT_BURST;
 
@@ -249,6 +250,18 @@ public final class Vtep implements AutoCloseable {
         /** Outer DSCP (default 0). */
         public Builder dscp(int dscp) {
             this.dscp = Checks.inRange("dscp", dscp, 0, 63);
+            return this;
+        }
+
+        /**
+         * Outer TOS / TTL per packet (default: the fixed {@link #dscp} and {@link #ttl}): inherit them from the inner
+         * header, with RFC 6040 ECN. Its fixed DSCP and TTL become the sockets' ({@link #dscp}, {@link #ttl}).
+         * Segments may override it ({@link Segment#outerHeader(OuterHeader)}).
+         */
+        public Builder outerHeader(OuterHeader header) {
+            this.outerHeader = Objects.requireNonNull(header, "header");
+            this.dscp = header.dscp();
+            this.ttl = header.ttl();
             return this;
         }
 

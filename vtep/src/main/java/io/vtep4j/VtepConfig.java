@@ -49,6 +49,8 @@ final class VtepConfig {
     private final boolean forwardLinkLocal;
     private final int floodLimit;
     private final int floodBurst;
+    /** The VTEP's outer TOS / TTL rule (fixed: the socket's {@link #dscp()} and {@link #ttl()}). */
+    private final OuterHeader outerHeader;
     /** Answers to frames too big for the tunnel: null when off. */
     private final PmtuSignal.Settings pmtu;
 
@@ -88,6 +90,9 @@ final class VtepConfig {
         this.forwardLinkLocal = builder.forwardLinkLocal;
         this.floodLimit = builder.floodLimit;
         this.floodBurst = builder.floodBurst;
+        this.outerHeader = builder.outerHeader != null
+                ? builder.outerHeader
+                : OuterHeader.builder().dscp(dscp).ttl(ttl).build();
         this.pmtu = builder.pmtuSignalling ? new PmtuSignal.Settings(builder.pmtuRate, builder.pmtuBurst) : null;
     }
 
@@ -237,6 +242,20 @@ final class VtepConfig {
     /** The burst of {@link #floodLimit()}. */
     int floodBurst() {
         return floodBurst;
+    }
+
+    /** The VTEP-wide outer TOS / TTL rule. */
+    OuterHeader outerHeader() {
+        return outerHeader;
+    }
+
+    /**
+     * {@code header} if packets under it need their own outer fields, null if the socket's fixed DSCP and TTL are
+     * what it asks for (the plain path: no control messages).
+     */
+    OuterHeader perPacket(OuterHeader header) {
+        boolean fixed = !header.inheritsTos() && !header.inheritsTtl();
+        return fixed && header.dscp() == dscp && header.ttl() == ttl ? null : header;
     }
 
     /** Path MTU signalling's rate limit, or null when it is off. */

@@ -39,9 +39,9 @@ final class UdpLane {
     }
 
     /** Direct I/O, any thread but the loop: hands {@code payload} over to {@code port}; false if the loop is gone. */
-    boolean handOver(MmsgPort port, ByteBuf payload, InetAddress destination) {
+    boolean handOver(MmsgPort port, ByteBuf payload, InetAddress destination, int outer) {
         try {
-            loop.execute(() -> port.queue(payload, destination));
+            loop.execute(() -> port.queue(payload, destination, outer));
         } catch (RejectedExecutionException e) {
             return false; // the event loops were shut down under an open underlay: nothing can send any more
         }

@@ -141,6 +141,12 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public boolean send(ByteBuf payload, InetAddress destination, int flowHash) {
+        return send(payload, destination, flowHash, -1);
+    }
+
+    /** Per-packet outer fields go out as control messages on the direct path; Netty's path keeps the socket's. */
+    @Override
+    public boolean send(ByteBuf payload, InetAddress destination, int flowHash, int outer) {
         UdpLane[] ls = lanes;
         if (!open || ls.length == 0) {
             payload.release();
@@ -172,10 +178,10 @@ public final class UdpUnderlay implements Underlay {
         if (direct) {
             MmsgPort port = UdpSockets.port(ch);
             if (onLoop) {
-                port.queue(payload, destination);
+                port.queue(payload, destination, outer);
                 return true;
             }
-            if (!lane.handOver(port, payload, destination)) {
+            if (!lane.handOver(port, payload, destination, outer)) {
                 payload.release();
                 return false;
             }

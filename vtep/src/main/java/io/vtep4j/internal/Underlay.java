@@ -69,6 +69,15 @@ public interface Underlay extends AutoCloseable {
     boolean send(ByteBuf payload, InetAddress destination, int flowHash);
 
     /**
+     * {@link #send(ByteBuf, InetAddress, int)} with this packet's own outer header fields: {@code outer} is
+     * {@code tos << 8 | ttl} (traffic class and hop limit over IPv6), or -1 for the configured ones. A transport that
+     * cannot set them per packet sends with the configured ones (the default).
+     */
+    default boolean send(ByteBuf payload, InetAddress destination, int flowHash, int outer) {
+        return send(payload, destination, flowHash);
+    }
+
+    /**
      * Writes out what {@link #send} queued (one {@code sendmmsg} per channel where the transport batches).
      * The engine calls it once per batch of sends: at the end of a local port's send, or after a read batch.
      */

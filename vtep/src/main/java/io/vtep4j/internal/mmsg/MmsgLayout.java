@@ -112,6 +112,14 @@ final class MmsgLayout {
     static final int SOL_UDP = 17;
     /** {@code UDP_SEGMENT}: the GSO segment size of one message, a {@code uint16_t}. */
     static final int UDP_SEGMENT = 103;
+    /** {@code IP_TOS}: as a control message on send, the TOS byte of this datagram (an int). */
+    static final int IP_TOS = 1;
+    /** {@code IP_TTL}: as a control message on send, the TTL of this datagram (an int). */
+    static final int IP_TTL = 2;
+    /** {@code IPV6_HOPLIMIT}: as a control message on send, the hop limit of this datagram (an int). */
+    static final int IPV6_HOPLIMIT = 52;
+    /** {@code IPV6_TCLASS}: as a control message on send, the traffic class of this datagram (an int). */
+    static final int IPV6_TCLASS = 67;
     /** {@code MSG_TRUNC} in {@code msg_flags}: the datagram was longer than the buffer. */
     static final int MSG_TRUNC = 0x20;
     /** {@code MSG_CTRUNC} in {@code msg_flags}: control messages did not fit the control buffer. */
@@ -121,6 +129,10 @@ final class MmsgLayout {
 
     /** {@code CMSG_SPACE} of a {@code UDP_SEGMENT} control message. */
     static final int UDP_SEGMENT_CMSG_SPACE = cmsgSpace(Short.BYTES);
+    /** {@code CMSG_SPACE} of the per-datagram outer header: a TOS / traffic class and a TTL / hop limit, ints. */
+    static final int OUTER_HEADER_CMSG_SPACE = 2 * cmsgSpace(Integer.BYTES);
+    /** Control buffer per sent message: a GSO segment size and the outer header fields. */
+    static final int SEND_CONTROL_LENGTH = cmsgSpace(Short.BYTES) + OUTER_HEADER_CMSG_SPACE;
     /** Control buffer per received datagram: one {@code in6_pktinfo} (the larger) with room to spare. */
     static final int PKTINFO_CONTROL_LENGTH = 2 * cmsgSpace(IN6_PKTINFO_LENGTH);
 

@@ -203,12 +203,20 @@ public final class MmsgPort implements EpollIoHandle {
      * buffer. Event loop only.
      */
     public void queue(ByteBuf payload, InetAddress destination) {
+        queue(payload, destination, -1);
+    }
+
+    /**
+     * {@link #queue(ByteBuf, InetAddress)} with this datagram's own outer header fields: {@code outer} is
+     * {@code tos << 8 | ttl} (traffic class and hop limit on IPv6), or -1 for the socket's.
+     */
+    public void queue(ByteBuf payload, InetAddress destination, int outer) {
         if (closed) {
             payload.release();
             receiver.dropped(DropReason.SEND_FAILED);
             return;
         }
-        sender.queue(payload, destination);
+        sender.queue(payload, destination, outer);
     }
 
     /** Datagrams queued and not yet sent. Event loop only. */

@@ -8,6 +8,10 @@ import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_LEVEL_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_TYPE_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.IOV_BASE_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.IOV_LEN_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IPV6_HOPLIMIT;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IPV6_TCLASS;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IP_TOS;
+import static io.vtep4j.internal.mmsg.MmsgLayout.IP_TTL;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CONTROLLEN_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CONTROL_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_IOVLEN_OFFSET;
@@ -15,16 +19,20 @@ import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_IOV_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_NAMELEN_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_NAME_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SA_FAMILY_OFFSET;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SEND_CONTROL_LENGTH;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SIN6_ADDR_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SIN6_SCOPE_ID_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SIN_ADDR_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SIN_PORT_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOCKADDR_IN6_LENGTH;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOCKADDR_IN_LENGTH;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IP;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IPV6;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_UDP;
 import static io.vtep4j.internal.mmsg.MmsgLayout.UDP_SEGMENT;
 import static io.vtep4j.internal.mmsg.MmsgLayout.UDP_SEGMENT_CMSG_SPACE;
 import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgLen;
+import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgSpace;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -43,7 +51,9 @@ import java.util.Map;
  *
  * <p>Failures, per message: EINTR is retried; a refused message (EMSGSIZE with DF, ENOBUFS, no route ...) counts its
  * datagrams as {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops the rest,
- * counted. A partial {@code sendmmsg} goes on from the first message not sent. Payloads are released after every
+ * counted. A partial {@code sendmmsg} goes on from the first message not sent. A datagram queued with its own outer
+ * header fields carries them as IP_TOS + IP_TTL (IPV6_TCLASS + IPV6_HOPLIMIT) control messages; a GSO run holds only
+ * datagrams with equal fields. Payloads are released after every
  * flush whatever happened. Event loop only.
  */
 final class MmsgSender {
@@ -63,12 +73,14 @@ final class MmsgSender {
     private final boolean gso;
     /** Messages sendmmsg accepted and the datagrams they carried (a GSO message carries a run). */
     private final SendCounters sent;
-    /** One UDP_SEGMENT control slot per message. */
+    /** One control slot per message: UDP_SEGMENT and the outer header fields. */
     private final MessageVector tx;
 
     private final ByteBuf[] pending;
     /** The sockaddr bytes of each pending datagram (one shared array per destination, compared by identity). */
     private final byte[][] pendingAddress;
+    /** The outer header fields of each pending datagram: {@code tos << 8 | ttl}, or -1 for the socket's. */
+    private final int[] pendingOuter;
     /** Per message of the last flush: how many datagrams it carries. */
     private final int[] segments;
 
@@ -91,14 +103,20 @@ final class MmsgSender {
         this.destinationPort = destinationPort;
         this.gso = gso;
         this.sent = sent;
-        this.tx = new MessageVector(allocator, batch, 0, UDP_SEGMENT_CMSG_SPACE);
+        this.tx = new MessageVector(allocator, batch, 0, SEND_CONTROL_LENGTH);
         this.pending = new ByteBuf[batch];
         this.pendingAddress = new byte[batch][];
+        this.pendingOuter = new int[batch];
         this.segments = new int[batch];
     }
 
     /** Adds one datagram (sending the vector first if it is full); owns {@code payload}. */
     void queue(ByteBuf payload, InetAddress destination) {
+        queue(payload, destination, -1);
+    }
+
+    /** Adds one datagram with outer header fields {@code tos << 8 | ttl} (-1: the socket's); owns {@code payload}. */
+    void queue(ByteBuf payload, InetAddress destination, int outer) {
         if (pendingCount == tx.batch()) {
             flush();
         }
@@ -115,6 +133,7 @@ final class MmsgSender {
         tx.buffer.setLongLE(tx.iovec(i) + IOV_LEN_OFFSET, data.readableBytes());
         pending[i] = data;
         pendingAddress[i] = sockaddr;
+        pendingOuter[i] = outer;
         pendingCount = i + 1;
     }
 
@@ -168,10 +187,11 @@ final class MmsgSender {
         int messages = 0;
         for (int i = 0; i < n; ) {
             byte[] sockaddr = pendingAddress[i];
+            int outer = pendingOuter[i];
             int size = (int) v.getLongLE(tx.iovec(i) + IOV_LEN_OFFSET);
             int j = i + 1;
             int bytes = size;
-            while (j < n && j - i < maxSegments && pendingAddress[j] == sockaddr) {
+            while (j < n && j - i < maxSegments && pendingAddress[j] == sockaddr && pendingOuter[j] == outer) {
                 int next = (int) v.getLongLE(tx.iovec(j) + IOV_LEN_OFFSET);
                 if (next > size || bytes + next > GSO_MAX_BYTES) {
                     break;
@@ -187,14 +207,22 @@ final class MmsgSender {
             v.setIntLE(h + MSG_NAMELEN_OFFSET, sockaddr.length);
             v.setLongLE(h + MSG_IOV_OFFSET, tx.address(tx.iovec(i)));
             v.setLongLE(h + MSG_IOVLEN_OFFSET, j - i);
-            if (j - i > 1) {
+            if (j - i > 1 || outer != -1) {
                 int c = tx.control(messages);
-                v.setLongLE(c + CMSG_LEN_OFFSET, cmsgLen(Short.BYTES));
-                v.setIntLE(c + CMSG_LEVEL_OFFSET, SOL_UDP);
-                v.setIntLE(c + CMSG_TYPE_OFFSET, UDP_SEGMENT);
-                v.setShortLE(c + CMSG_DATA_OFFSET, size);
+                int length = 0;
+                if (j - i > 1) {
+                    v.setLongLE(c + CMSG_LEN_OFFSET, cmsgLen(Short.BYTES));
+                    v.setIntLE(c + CMSG_LEVEL_OFFSET, SOL_UDP);
+                    v.setIntLE(c + CMSG_TYPE_OFFSET, UDP_SEGMENT);
+                    v.setShortLE(c + CMSG_DATA_OFFSET, size);
+                    length = UDP_SEGMENT_CMSG_SPACE;
+                }
+                if (outer != -1) {
+                    boolean v6 = sockaddr.length == SOCKADDR_IN6_LENGTH;
+                    length = outerControl(v, c + length, length, v6, outer);
+                }
                 v.setLongLE(h + MSG_CONTROL_OFFSET, tx.address(c));
-                v.setLongLE(h + MSG_CONTROLLEN_OFFSET, UDP_SEGMENT_CMSG_SPACE);
+                v.setLongLE(h + MSG_CONTROLLEN_OFFSET, length);
             } else {
                 v.setLongLE(h + MSG_CONTROL_OFFSET, 0);
                 v.setLongLE(h + MSG_CONTROLLEN_OFFSET, 0);
@@ -203,6 +231,23 @@ final class MmsgSender {
             i = j;
         }
         return messages;
+    }
+
+    /**
+     * Writes the TOS and TTL control messages (traffic class and hop limit on IPv6) at {@code at}; returns the control
+     * length so far ({@code length} before them).
+     */
+    private static int outerControl(ByteBuf v, int at, int length, boolean v6, int outer) {
+        int space = cmsgSpace(Integer.BYTES);
+        v.setLongLE(at + CMSG_LEN_OFFSET, cmsgLen(Integer.BYTES));
+        v.setIntLE(at + CMSG_LEVEL_OFFSET, v6 ? SOL_IPV6 : SOL_IP);
+        v.setIntLE(at + CMSG_TYPE_OFFSET, v6 ? IPV6_TCLASS : IP_TOS);
+        v.setIntLE(at + CMSG_DATA_OFFSET, outer >>> 8);
+        v.setLongLE(at + space + CMSG_LEN_OFFSET, cmsgLen(Integer.BYTES));
+        v.setIntLE(at + space + CMSG_LEVEL_OFFSET, v6 ? SOL_IPV6 : SOL_IP);
+        v.setIntLE(at + space + CMSG_TYPE_OFFSET, v6 ? IPV6_HOPLIMIT : IP_TTL);
+        v.setIntLE(at + space + CMSG_DATA_OFFSET, outer & 0xFF);
+        return length + 2 * space;
     }
 
     /** The destination's sockaddr_in / sockaddr_in6 bytes, made once per destination. */
