@@ -132,6 +132,7 @@ public final class Gateway implements AutoCloseable {
         }
         builder.floodLimit(config.floodLimit);
         builder.pmtuSignalling(config.pmtuSignalling);
+        builder.outerHeader(config.outerHeader);
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());
         }

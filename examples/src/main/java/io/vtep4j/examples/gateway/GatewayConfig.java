@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.OuterHeader;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import java.io.IOException;
@@ -65,6 +66,8 @@ public final class GatewayConfig {
     final EvpnSettings evpn;
     /** {@code --pmtu-signalling}: ICMP answers to trunk frames too big for the tunnel. */
     final boolean pmtuSignalling;
+    /** {@code --tos}, {@code --ttl}: the outer TOS / TTL rule. */
+    final OuterHeader outerHeader;
 
     GatewayConfig(
             InetAddress local,
@@ -84,7 +87,8 @@ public final class GatewayConfig {
             int floodLimit,
             InetSocketAddress metrics,
             EvpnSettings evpn,
-            boolean pmtuSignalling) {
+            boolean pmtuSignalling,
+            OuterHeader outerHeader) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -103,6 +107,7 @@ public final class GatewayConfig {
         this.metrics = metrics;
         this.evpn = evpn;
         this.pmtuSignalling = pmtuSignalling;
+        this.outerHeader = Objects.requireNonNull(outerHeader, "outerHeader");
         checkConsistent();
     }
 

@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.OuterHeader;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
@@ -70,6 +71,20 @@ final class GatewayOptions {
             description = "Answer a trunk frame too big for the tunnel (IPv4 with DF, IPv6) with ICMP fragmentation "
                     + "needed / packet too big, at most 1000 per second (default: on).")
     String pmtuSignalling = "on";
+
+    @Option(
+            names = "--tos",
+            paramLabel = "DSCP|inherit",
+            description = "Outer DSCP 0..63, or inherit: DSCP and ECN copied from the inner IP header (RFC 6040; "
+                    + "direct I/O only) (default: 0).")
+    String tos = "0";
+
+    @Option(
+            names = "--ttl",
+            paramLabel = "N|inherit",
+            description = "Outer TTL / hop limit 1..255, or inherit it from the inner IP header (direct I/O only) "
+                    + "(default: 64).")
+    String ttl = "64";
 
     @Option(
             names = "--max-macs",
@@ -175,6 +190,17 @@ final class GatewayOptions {
                     "--flood-limit " + floodLimit + ": expected 0 (off) or 1..1000000000 packets per second");
         }
         boolean pmtu = Limits.onOff("--pmtu-signalling", pmtuSignalling);
+        OuterHeader.Builder outer = OuterHeader.builder();
+        if (tos.trim().equals("inherit")) {
+            outer.inheritTos();
+        } else {
+            outer.dscp(Limits.range("--tos", tos, 0, 63, "a DSCP, or inherit"));
+        }
+        if (ttl.trim().equals("inherit")) {
+            outer.inheritTtl();
+        } else {
+            outer.ttl(Limits.range("--ttl", ttl, 1, 255, "or inherit"));
+        }
         EvpnSettings evpnSettings = null;
         if (evpn != null) {
             if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {
@@ -205,7 +231,8 @@ final class GatewayOptions {
                 floodPps,
                 metrics(),
                 evpnSettings,
-                pmtu);
+                pmtu,
+                outer.build());
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

@@ -100,6 +100,10 @@ class GatewayCommandTest {
                 bad("--flood-limit", "-1", "--flood-limit -1: expected 0 (off) or 1..1000000000 packets per second"),
                 bad("--flood-limit", "many", "--flood-limit many: expected a number"),
                 bad("--pmtu-signalling", "yes", "--pmtu-signalling yes: expected on or off"),
+                bad("--tos", "64", "--tos 64 is outside 0..63 (a DSCP, or inherit)"),
+                bad("--tos", "ef", "--tos ef: expected a whole number in 0..63"),
+                bad("--ttl", "0", "--ttl 0 is outside 1..255 (or inherit)"),
+                bad("--ttl", "inherits", "--ttl inherits: expected a whole number in 1..255"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 Arguments.of(
