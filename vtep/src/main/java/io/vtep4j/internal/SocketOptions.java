@@ -36,6 +36,10 @@ public final class SocketOptions {
     static final int IPV6_UNICAST_HOPS = 16;
     /** {@code <linux/in6.h>}: IPV6_MTU_DISCOVER. */
     static final int IPV6_MTU_DISCOVER = 23;
+    /** {@code SOL_UDP} (IPPROTO_UDP). */
+    static final int SOL_UDP = 17;
+    /** {@code UDP_NO_CHECK6_RX}: accept IPv6 UDP datagrams whose checksum is zero (RFC 6935, RFC 6936). */
+    static final int UDP_NO_CHECK6_RX = 102;
     /** {@code <linux/in6.h>}: IPV6_PMTUDISC_DO. */
     static final int IPV6_PMTUDISC_DO = 2;
 
@@ -78,10 +82,25 @@ public final class SocketOptions {
      * @throws IOException naming the option that failed and errno
      */
     public static void configureOuterHeader(int fd, boolean ipv6, int ttl, boolean zeroChecksum) throws IOException {
+        configureOuterHeader(fd, ipv6, ttl, zeroChecksum, false);
+    }
+
+    /**
+     * {@link #configureOuterHeader(int, boolean, int, boolean)}; {@code udp}: a UDP socket, which over IPv6 also
+     * accepts datagrams with a zero checksum (UDP_NO_CHECK6_RX).
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void configureOuterHeader(int fd, boolean ipv6, int ttl, boolean zeroChecksum, boolean udp)
+            throws IOException {
         if (ipv6) {
             set(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
             // RFC 7348 §4.3: no fragmentation.
             set(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, "IPV6_MTU_DISCOVER");
+            if (udp) {
+                // RFC 7348 §5: a zero UDP checksum MUST be accepted; over IPv6, RFC 6935 lets a tunnel endpoint do so.
+                set(fd, SOL_UDP, UDP_NO_CHECK6_RX, 1, "UDP_NO_CHECK6_RX");
+            }
         } else {
             set(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
             // RFC 7348 §4.3: VTEPs MUST NOT fragment; DF set on every packet.

@@ -200,7 +200,7 @@ final class UdpSockets {
         if (ch instanceof EpollDatagramChannel) {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
-            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend);
+            SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend, true);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
             if (wildcard && !direct && v6) {
                 SocketOptions.receiveOriginalDestinationV6(fd);

@@ -103,6 +103,16 @@ class UdpUnderlayTest {
     }
 
     @Test
+    void ipv6SocketsAcceptZeroUdpChecksums() throws Exception {
+        assumeTrue(Transports.epoll(), "epoll only: NIO exposes no file descriptor");
+        open("::1");
+        for (Channel ch : underlay.channels()) {
+            int fd = ((EpollDatagramChannel) ch).fd().intValue();
+            assertEquals(1, SocketOptions.get(fd, SocketOptions.SOL_UDP, SocketOptions.UDP_NO_CHECK6_RX));
+        }
+    }
+
+    @Test
     void sendsAndReceivesOverIpv6Loopback() throws Exception {
         open("::1");
         InetAddress self = InetAddress.getByName("::1");
