@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 class KernelVxlanPmtuIT {
 
     private static final int VNI = 5050;
-    private static final String OURS = "10.99.5.1";
-    private static final String THEIRS = "10.99.5.2";
 
     @BeforeAll
     static void isolated() {
@@ -30,22 +28,11 @@ class KernelVxlanPmtuIT {
     @Test
     void aHostBehindVtep4jLearnsThePathMtuFromOurIcmpAndThenGetsThrough() throws Exception {
         try (Lab lab = new Lab("pmtu")) {
-            Namespace k1 = Hosts.linkedToSelf(lab, "k1", THEIRS + "/24", "u-k1", OURS + "/24");
-            KernelVxlan.in(k1, "vx0")
-                    .vni(VNI)
-                    .dstPort(4789)
-                    .local(THEIRS)
-                    .remote(OURS)
-                    .mac("02:00:00:00:05:02")
-                    .overlay("10.50.5.2/24")
-                    .create();
-            Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.5.1/24", "02:00:00:00:05:01", "pc-h1");
-            Namespace.SELF.assertRoute(THEIRS, "u-k1");
-            h1.assertRoute("10.50.5.2", "eth0");
-            k1.assertRoute("10.50.5.1", "vx0");
+            KernelPeerPair pair = KernelPeerPair.create(lab, 5, VNI);
+            Namespace h1 = pair.host();
 
-            try (Vtep vtep = Vtep.builder().localAddress(OURS).build();
-                    PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(THEIRS), "pc-h1")) {
+            try (Vtep vtep = Vtep.builder().localAddress(pair.ours()).build();
+                    PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(pair.theirs()), "pc-h1")) {
                 // Both sides know each other first: the big ping then goes unicast to the kernel VTEP.
                 Cmd.Result warm = h1.ping("10.50.5.2", 2);
                 assertTrue(warm.ok(), () -> warm.describe() + "\n" + vtep.stats());

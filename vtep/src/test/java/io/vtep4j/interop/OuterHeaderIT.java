@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 class OuterHeaderIT {
 
     private static final int VNI = 5060;
-    private static final String OURS = "10.99.6.1";
-    private static final String THEIRS = "10.99.6.2";
 
     @BeforeAll
     static void isolated() {
@@ -30,28 +28,18 @@ class OuterHeaderIT {
     @Test
     void tosAndTtlInheritShowOnTheOuterHeader() throws Exception {
         try (Lab lab = new Lab("outer")) {
-            Namespace k1 = Hosts.linkedToSelf(lab, "k1", THEIRS + "/24", "u-k1", OURS + "/24");
-            KernelVxlan.in(k1, "vx0")
-                    .vni(VNI)
-                    .dstPort(4789)
-                    .local(THEIRS)
-                    .remote(OURS)
-                    .mac("02:00:00:00:06:02")
-                    .overlay("10.50.6.2/24")
-                    .create();
-            Namespace h1 = Hosts.behindPcap(lab, "h1", "10.50.6.1/24", "02:00:00:00:06:01", "pc-h1");
-            Namespace.SELF.assertRoute(THEIRS, "u-k1");
-            h1.assertRoute("10.50.6.2", "eth0");
-            k1.assertRoute("10.50.6.1", "vx0");
+            KernelPeerPair pair = KernelPeerPair.create(lab, 6, VNI);
+            Namespace h1 = pair.host();
+            Namespace k1 = pair.kernel();
 
             OuterHeader inherit =
                     OuterHeader.builder().inheritTos().inheritTtl().build();
             try (Vtep vtep = Vtep.builder()
-                            .localAddress(OURS)
+                            .localAddress(pair.ours())
                             .directIo(true)
                             .outerHeader(inherit)
                             .build();
-                    PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(THEIRS), "pc-h1");
+                    PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(pair.theirs()), "pc-h1");
                     Capture ef = Capture.start(k1, "u0", "udp dst port 4789 and ip[1] == 0xb8");
                     Capture ttl9 = Capture.start(k1, "u0", "udp dst port 4789 and ip[8] == 9")) {
                 assertEquals(inherit, vtep.segment(VNI).outerHeader());
