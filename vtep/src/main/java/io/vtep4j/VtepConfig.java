@@ -10,6 +10,7 @@ import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +23,8 @@ final class VtepConfig {
 
     private final List<InetAddress> localAddresses;
     private final Encapsulation encapsulation;
+    private final List<Encapsulation> encapsulations;
+    private final Map<Encapsulation, Integer> mtus;
     private final int port;
     private final Duration ageing;
     private final int maxMacs;
@@ -58,6 +61,8 @@ final class VtepConfig {
     VtepConfig(Vtep.Builder builder) {
         this.localAddresses = List.copyOf(builder.localAddresses);
         this.encapsulation = builder.encapsulation;
+        this.encapsulations = MultiUnderlay.encapsulations(builder.encapsulation, builder.moreEncapsulations);
+        this.mtus = Map.copyOf(builder.mtus);
         this.port = builder.port > 0 ? builder.port : defaultPort(builder.encapsulation);
         this.ageing = builder.ageing;
         this.maxMacs = builder.maxMacs;
@@ -80,33 +85,39 @@ final class VtepConfig {
         this.udpGso = builder.udpGso;
         this.sourcePorts = builder.sourcePorts;
         // NVGRE's raw IP transport has no direct path.
-        this.directIo = builder.encapsulation != Encapsulation.NVGRE && builder.resolveDirectIo();
+        this.directIo = MultiUnderlay.anyUdp(encapsulations) && builder.resolveDirectIo();
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
         this.forwardLinkLocal = builder.forwardLinkLocal;
         this.floodLimit = builder.floodLimit;
         this.floodBurst = builder.floodBurst;
+        MultiUnderlay.checkPorts(this);
     }
 
-    private static int defaultPort(Encapsulation encapsulation) {
+    static int defaultPort(Encapsulation encapsulation) {
         return encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
     }
 
     /** What the underlay needs of this configuration, running on {@code group}. */
     UnderlayConfig underlayConfig(EventLoopGroup group) {
+        return underlayConfig(group, encapsulation);
+    }
+
+    /** What the underlay of {@code encap} needs: its own port and MTU, direct I/O only over UDP. */
+    UnderlayConfig underlayConfig(EventLoopGroup group, Encapsulation encap) {
         return UnderlayConfig.builder(group)
                 .allocator(allocator)
                 .localAddresses(localAddresses)
-                .port(port)
+                .port(port(encap))
                 .ttl(ttl)
                 .dscp(dscp)
                 .multicastInterface(multicastInterface)
-                .maxFrameLength(mtu)
+                .maxFrameLength(mtu(encap))
                 .readBatch(readBatch)
                 .udpGro(udpGro)
                 .udpGso(udpGso)
                 .sourcePorts(sourcePorts)
-                .directIo(directIo)
+                .directIo(directIo && encap != Encapsulation.NVGRE)
                 .build();
     }
 
@@ -115,8 +126,24 @@ final class VtepConfig {
         return localAddresses;
     }
 
+    /** The default encapsulation: transport 0. */
     Encapsulation encapsulation() {
         return encapsulation;
+    }
+
+    /** Every encapsulation run, in transport order; the default first. */
+    List<Encapsulation> encapsulations() {
+        return encapsulations;
+    }
+
+    /** The UDP port of {@code encap}'s underlay: the configured one for the default, the standard one otherwise. */
+    int port(Encapsulation encap) {
+        return encap == encapsulation ? port : defaultPort(encap);
+    }
+
+    /** The underlay MTU of {@code encap}: its own if set, else {@link #mtu()}. */
+    int mtu(Encapsulation encap) {
+        return mtus.getOrDefault(encap, mtu);
     }
 
     /** The UDP port, the encapsulation's default if none was set. */

@@ -85,7 +85,15 @@ public enum DropReason {
     /** A broadcast, multicast or unknown-unicast frame from a local port above the segment's flood limit. */
     FLOOD_LIMITED(-69, "flood-limited"),
     /** An unexpected failure inside the engine (a bug, or an Error): whatever packet was in hand was dropped. */
-    INTERNAL_ERROR(-70, "internal-error");
+    INTERNAL_ERROR(-70, "internal-error"),
+
+    // ---- between encapsulations (one segment over several underlays) ----
+    /**
+     * A frame that arrived 802.1Q/802.1ad-tagged over VXLAN and would cross into NVGRE or GRE-in-UDP: RFC 7637 §3.2
+     * forbids an inner tag there, and stripping it would merge the sender's VLANs into one VSID, so it is not sent
+     * on that side (local ports still receive it).
+     */
+    CROSSING_TAGGED_FRAME(-95, "crossing-tagged-frame");
 
     /** Index: {@code -code()}; sized by the largest code in use. */
     private static final DropReason[] BY_CODE = byCode();
