@@ -154,6 +154,10 @@ public final class Vtep implements AutoCloseable {
         final List<Encapsulation> moreEncapsulations = new ArrayList<>();
         /** MTUs set per encapsulation with {@link #mtu(Encapsulation, int)}. */
         final Map<Encapsulation, Integer> mtus = new EnumMap<>(Encapsulation.class);
+        /** UDP ports set per encapsulation with {@link #port(Encapsulation, int)}. */
+        final Map<Encapsulation, Integer> ports = new EnumMap<>(Encapsulation.class);
+
+        boolean acceptInnerVlan;
 
         int port = -1;
         Duration ageing = ForwardingTable.DEFAULT_AGEING;
@@ -201,6 +205,32 @@ public final class Vtep implements AutoCloseable {
         /** The UDP port to listen on and send to (default 4789 for VXLAN, 4754 for GRE-in-UDP; 8472 for old Linux). */
         public Builder port(int port) {
             this.port = Checks.inRange("port", port, 1, 65535);
+            return this;
+        }
+
+        /**
+         * The UDP port of one encapsulation's underlay (VXLAN, GRE_UDP), overriding {@link #port(int)} and the
+         * standard port for it; for a VTEP with several underlays ({@link #encapsulations}).
+         *
+         * @throws IllegalArgumentException for NVGRE (IP protocol 47 has no port) or a port out of 1..65535
+         */
+        public Builder port(Encapsulation encapsulation, int port) {
+            Objects.requireNonNull(encapsulation, "encapsulation");
+            if (encapsulation == Encapsulation.NVGRE) {
+                throw new IllegalArgumentException("port: NVGRE (expected: VXLAN or GRE_UDP; NVGRE is IP protocol 47)");
+            }
+            ports.put(encapsulation, Checks.inRange("port", port, 1, 65535));
+            return this;
+        }
+
+        /**
+         * Deliver VXLAN packets whose inner frame carries an 802.1Q/802.1ad tag instead of dropping them as
+         * {@code INNER_VLAN_TAGGED} (default false; RFC 7348 §6.1 says SHOULD NOT decapsulate them). Such a frame
+         * reaches local ports with its tag, but never crosses into NVGRE or GRE-in-UDP, which forbid inner tags
+         * (RFC 7637 §3.2): there it is dropped as {@code CROSSING_TAGGED_FRAME}.
+         */
+        public Builder acceptInnerVlan(boolean accept) {
+            this.acceptInnerVlan = accept;
             return this;
         }
 

@@ -25,6 +25,8 @@ final class VtepConfig {
     private final Encapsulation encapsulation;
     private final List<Encapsulation> encapsulations;
     private final Map<Encapsulation, Integer> mtus;
+    private final Map<Encapsulation, Integer> ports;
+    private final boolean acceptInnerVlan;
     private final int port;
     private final Duration ageing;
     private final int maxMacs;
@@ -63,6 +65,8 @@ final class VtepConfig {
         this.encapsulation = builder.encapsulation;
         this.encapsulations = MultiUnderlay.encapsulations(builder.encapsulation, builder.moreEncapsulations);
         this.mtus = Map.copyOf(builder.mtus);
+        this.ports = Map.copyOf(builder.ports);
+        this.acceptInnerVlan = builder.acceptInnerVlan;
         this.port = builder.port > 0 ? builder.port : defaultPort(builder.encapsulation);
         this.ageing = builder.ageing;
         this.maxMacs = builder.maxMacs;
@@ -138,7 +142,16 @@ final class VtepConfig {
 
     /** The UDP port of {@code encap}'s underlay: the configured one for the default, the standard one otherwise. */
     int port(Encapsulation encap) {
+        Integer own = ports.get(encap);
+        if (own != null) {
+            return own;
+        }
         return encap == encapsulation ? port : defaultPort(encap);
+    }
+
+    /** Whether VXLAN delivers tagged inner frames (see {@link Vtep.Builder#acceptInnerVlan}). */
+    boolean acceptInnerVlan() {
+        return acceptInnerVlan;
     }
 
     /** The underlay MTU of {@code encap}: its own if set, else {@link #mtu()}. */
@@ -146,9 +159,9 @@ final class VtepConfig {
         return mtus.getOrDefault(encap, mtu);
     }
 
-    /** The UDP port, the encapsulation's default if none was set. */
+    /** The UDP port of the default encapsulation, its standard one if none was set. */
     int port() {
-        return port;
+        return port(encapsulation);
     }
 
     Duration ageing() {
