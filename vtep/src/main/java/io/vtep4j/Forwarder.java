@@ -38,6 +38,7 @@ final class Forwarder implements UnderlayReceiver {
     private final Counters drops = new Counters();
     /** Remote locations by transport number. */
     private final RemoteLocations[] remotes;
+
     private final FlushBatching flushes = new FlushBatching(this::flush);
 
     Forwarder(VtepRuntime runtime, VtepConfig config, ForwardingTable table, Lanes lanes) {
