@@ -114,11 +114,12 @@ final class Lanes {
     }
 
     /**
-     * The receiver the underlay of {@code transport} reports to: the forwarder itself for transport 0 (a
-     * single-underlay VTEP runs exactly as before), a small adapter that names the transport for the others.
+     * The receiver the underlay of {@code transport} reports to: the forwarder itself when it is the only underlay
+     * (a single-underlay VTEP runs exactly as before), else a small adapter that names the transport and counts the
+     * underlay's own drops under its encapsulation too.
      */
     UnderlayReceiver receiver(Forwarder forwarder, int transport) {
-        if (transport == 0) {
+        if (encapsulations.length == 1) {
             return forwarder;
         }
         EncapsulationCounters c = counters[transport];

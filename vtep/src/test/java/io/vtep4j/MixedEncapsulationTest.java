@@ -3,10 +3,12 @@ package io.vtep4j;
 import static io.vtep4j.testing.Frames.BROADCAST;
 import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.encap.DropReason;
@@ -21,6 +23,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +214,31 @@ class MixedEncapsulationTest {
         VtepStats stats = hub.stats();
         assertEquals(1, stats.encapsulation(Encapsulation.GRE_UDP).dropped(DropReason.MTU_EXCEEDED));
         assertEquals(0, stats.encapsulation(Encapsulation.VXLAN).dropped(DropReason.MTU_EXCEEDED));
+    }
+
+    @Test
+    void eachEncapsulationHasItsOwnMulticastGroupJoinedOnItsUnderlay() throws Exception {
+        assumeTrue(Files.isReadable(VtepTransportTest.IGMP), "needs Linux /proc/net/igmp to see memberships");
+        Vtep v = keep(Vtep.builder()
+                .localAddress("127.0.0.1")
+                .encapsulations(Encapsulation.VXLAN, Encapsulation.GRE_UDP)
+                .port(Encapsulation.VXLAN, vxlanPort)
+                .port(Encapsulation.GRE_UDP, grePort)
+                .multicastInterface("lo")
+                .build());
+        InetAddress vxlanGroup = InetAddress.getByName("239.255.78.1");
+        InetAddress greGroup = InetAddress.getByName("239.255.78.2");
+        Segment s = v.segment(VNI).floodTo(Encapsulation.GRE_UDP, greGroup).floodTo(vxlanGroup);
+        assertEquals(vxlanGroup, s.flooding().group());
+        assertEquals(vxlanGroup, s.flooding().group(Encapsulation.VXLAN));
+        assertEquals(greGroup, s.flooding().group(Encapsulation.GRE_UDP));
+        assertTrue(VtepTransportTest.joinedOnLoopback("EFFF4E01"));
+        assertTrue(VtepTransportTest.joinedOnLoopback("EFFF4E02"));
+        s.stopFloodingTo(greGroup);
+        assertNull(s.flooding().group(Encapsulation.GRE_UDP));
+        assertEquals(vxlanGroup, s.flooding().group());
+        assertFalse(VtepTransportTest.joinedOnLoopback("EFFF4E02"), "left with the last segment flooding to it");
+        assertTrue(VtepTransportTest.joinedOnLoopback("EFFF4E01"));
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.vtep4j.bench.pipeline;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.VxlanCodec;
-import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.LearnResult;
 import io.vtep4j.learning.Location;
@@ -46,8 +44,6 @@ public class CrossEncapsulationBenchmark {
     private static final int NVGRE = 1;
     private static final long SOURCE = 0x02B5_0000_0001L;
     private static final long DESTINATION = 0x02B5_FF00_0001L;
-    /** Longer than both tunnel headers: the packet's headroom once decapsulated. */
-    private static final int HEADER = VxlanHeader.LENGTH;
 
     /** Inner frame length in bytes (without FCS). */
     @Param({"64", "1400"})
@@ -71,24 +67,7 @@ public class CrossEncapsulationBenchmark {
         int transport = "nvgre".equals(out) ? NVGRE : VXLAN;
         table.addStatic(VNI, DESTINATION, Location.remote(InetAddress.getByName("198.19.1.3"), transport));
         table.learn(VNI, SOURCE, remoteIn);
-        packet = PooledByteBufAllocator.DEFAULT.directBuffer(HEADER + size);
-        packet.writeInt(0x0800_0000).writeInt(VNI << 8); // RFC 7348 §5: I flag, VNI
-        Ethernet.setMac(packet, HEADER, DESTINATION);
-        packet.writerIndex(HEADER + 6);
-        packet.writeLong(SOURCE << 16 | Ethernet.TYPE_IPV4); // 6-byte source + ethertype
-        packet.writerIndex(HEADER + Ethernet.HEADER_LENGTH);
-        packet.writeShort(0x4500)
-                .writeShort(size - Ethernet.HEADER_LENGTH)
-                .writeInt(0)
-                .writeShort(0x4011)
-                .writeShort(0)
-                .writeInt(0xC0000201)
-                .writeInt(0xC0000202); // inner IPv4 UDP 192.0.2.1 > .2
-        packet.writeShort(10000)
-                .writeShort(9)
-                .writeShort(size - Ethernet.HEADER_LENGTH - 20)
-                .writeShort(0);
-        packet.writeZero(HEADER + size - packet.writerIndex());
+        packet = VxlanPackets.ipv4Udp(VNI, DESTINATION, SOURCE, size);
         if (forward() < 0) {
             throw new IllegalStateException("pipeline did not forward the benchmark packet in place");
         }
