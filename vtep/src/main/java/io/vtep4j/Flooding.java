@@ -1,8 +1,13 @@
 package io.vtep4j;
 
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.learning.FloodList;
+import io.vtep4j.learning.Location;
 import java.net.InetAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A read-only, live view of where one {@link Segment} floods broadcast, multicast and unknown-unicast frames (RFC
@@ -15,12 +20,32 @@ import java.util.List;
 public final class Flooding {
 
     private final FloodList list;
+    private final List<Encapsulation> encapsulations;
 
-    Flooding(FloodList list) {
+    Flooding(FloodList list, List<Encapsulation> encapsulations) {
         this.list = list;
+        this.encapsulations = encapsulations;
     }
 
-    /** The multicast group the segment floods to (joined on the VTEP's multicast interface), or null. */
+    /** The multicast group the segment floods to over {@code encapsulation}'s underlay, or null. */
+    public InetAddress group(Encapsulation encapsulation) {
+        int t = encapsulations.indexOf(encapsulation);
+        return t < 0 ? null : list.group(t);
+    }
+
+    /** A snapshot of the head-end replication set with the encapsulation each remote is flooded in, in order. */
+    public Map<InetAddress, Encapsulation> remoteEncapsulations() {
+        Map<InetAddress, Encapsulation> out = new LinkedHashMap<>();
+        for (Location target : list.targets()) {
+            out.put(target.address(), encapsulations.get(target.transport()));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * The multicast group the segment floods to over the default encapsulation (joined on the VTEP's multicast
+     * interface), or null.
+     */
     public InetAddress group() {
         return list.group();
     }

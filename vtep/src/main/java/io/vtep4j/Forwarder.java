@@ -6,7 +6,6 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.VxlanHeader;
-import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.learning.FloodList;
 import io.vtep4j.learning.ForwardingTable;
@@ -26,33 +25,38 @@ import java.net.InetAddress;
  */
 final class Forwarder implements UnderlayReceiver {
 
-    private static final InetAddress[] NO_REMOTES = new InetAddress[0];
+    private static final Location[] NO_TARGETS = new Location[0];
+    private static final InetAddress[] NO_GROUPS = new InetAddress[0];
     /** The VXLAN header and the NVGRE / GRE-in-UDP header with key are both 8 bytes. */
     private static final int TUNNEL_HEADER_LENGTH = VxlanHeader.LENGTH;
 
     private final VtepRuntime runtime;
     private final VtepConfig config;
     private final ForwardingTable table;
-    private final TunnelCodec codec;
+    /** The underlays by transport number; one for a single-encapsulation VTEP. */
+    private final Lanes lanes;
+
+    private final Fanout fanout;
     /** ICMP answers to frames too big for the tunnel; null when off. */
     private final PmtuSignal pmtu;
 
     private final Counters drops = new Counters();
-    private final RemoteLocations remotes = new RemoteLocations();
-    private final FlushBatching flushes = new FlushBatching(this::flush);
-    private volatile Underlay underlay;
+    /** Remote locations by transport number. */
+    private final RemoteLocations[] remotes;
 
-    Forwarder(VtepRuntime runtime, VtepConfig config, ForwardingTable table) {
+    private final FlushBatching flushes = new FlushBatching(this::flush);
+
+    Forwarder(VtepRuntime runtime, VtepConfig config, ForwardingTable table, Lanes lanes) {
         this.runtime = runtime;
         this.config = config;
         this.table = table;
-        this.codec = new TunnelCodec(config);
+        this.lanes = lanes;
+        this.fanout = new Fanout(this, lanes);
         this.pmtu = config.pmtu() == null ? null : new PmtuSignal(config.pmtu(), config.ticker(), config.allocator());
-    }
-
-    /** Set once, before the underlay is opened. */
-    void underlay(Underlay u) {
-        this.underlay = u;
+        this.remotes = new RemoteLocations[lanes.count()];
+        for (int t = 0; t < remotes.length; t++) {
+            remotes[t] = new RemoteLocations(t);
+        }
     }
 
     Counters drops() {
@@ -87,7 +91,14 @@ final class Forwarder implements UnderlayReceiver {
                 if (where != null) {
                     if (where.isRemote()) {
                         owned = false;
-                        unicast(seg, port, frame, where.address());
+                        fanout.unicast(
+                                seg,
+                                port,
+                                frame,
+                                FlowHash.hash(frame),
+                                where.transport(),
+                                where.address(),
+                                Fanout.FROM_PORT);
                         return;
                     }
                     LocalPortImpl target = seg.port(where.portId());
@@ -107,7 +118,7 @@ final class Forwarder implements UnderlayReceiver {
                 return;
             }
             owned = false;
-            flood(seg, port, frame, dst);
+            flood(seg, port, frame, dst, Fanout.FROM_PORT);
         } catch (Throwable t) {
             internalError(t, seg, null);
         } finally {
@@ -125,30 +136,19 @@ final class Forwarder implements UnderlayReceiver {
         return (dst & ~0xFL) == 0x0180_C200_0000L;
     }
 
-    /** One known remote: one tunnel packet. Takes ownership. */
-    private void unicast(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, InetAddress remote) {
-        int hash = FlowHash.hash(frame);
-        OuterHeader oh = seg.outerHeader;
-        int outer = oh == null ? -1 : oh.fields(frame);
-        ByteBuf payload = codec.encapsulate(frame, seg.vni, hash);
-        if (!fitsMtu(payload, remote)) {
-            tooBig(seg, from, payload, remote);
-            payload.release();
-            return;
-        }
-        send(seg, payload, remote, hash, outer);
-    }
-
-    /** Broadcast, multicast, unknown unicast: other local ports + multicast group + head-end replicas. */
-    private void flood(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, long dst) {
+    /**
+     * Broadcast, multicast, unknown unicast: other local ports + multicast groups + head-end replicas, each in its
+     * encapsulation, none over {@code fromTransport} (split horizon; {@link Fanout#FROM_PORT} from a local port).
+     */
+    void flood(SegmentImpl seg, LocalPortImpl from, ByteBuf frame, long dst, int fromTransport) {
         LocalPortImpl[] ports = seg.ports;
         FloodList flood = seg.floodList;
         boolean overlay = flood.floods(dst);
-        InetAddress[] her = overlay ? flood.remotes() : NO_REMOTES;
-        InetAddress groupAddress = overlay ? flood.group() : null;
-        int remoteTargets = her.length + (groupAddress != null ? 1 : 0);
+        Location[] her = overlay ? flood.targets() : NO_TARGETS;
+        InetAddress[] groups = overlay ? flood.groups() : NO_GROUPS;
+        int transports = fanout.transportsUsed(her, groups, fromTransport); // a bit per transport, 0: none
         int localTargets = ports.length - (from != null && seg.port(from.id) == from ? 1 : 0);
-        if (remoteTargets + localTargets == 0) {
+        if (transports == 0 && localTargets == 0) {
             frame.release();
             drop(DropReason.NO_FLOOD_TARGETS, seg, null);
             return;
@@ -160,58 +160,22 @@ final class Forwarder implements UnderlayReceiver {
                 deliver(p, frame.retainedDuplicate().asReadOnly());
             }
         }
-        if (remoteTargets == 0) {
+        if (transports == 0) {
             frame.release();
             return;
         }
         int hash = FlowHash.hash(frame);
-        OuterHeader oh = seg.outerHeader;
-        int outer = oh == null ? -1 : oh.fields(frame);
-        // Local ports hold views of these bytes: encapsulate from a read-only view (a small header buffer in front
-        // instead of writing into the shared headroom or stripping a tag in place).
-        ByteBuf payload = codec.encapsulate(localTargets > 0 ? frame.asReadOnly() : frame, seg.vni, hash);
-        try {
-            for (InetAddress remote : her) {
-                replicate(seg, from, payload, remote, hash, outer);
-            }
-            if (groupAddress != null) {
-                replicate(seg, from, payload, groupAddress, hash, outer);
-            }
-        } finally {
-            payload.release();
-        }
-    }
-
-    private void replicate(
-            SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote, int hash, int outer) {
-        if (!fitsMtu(payload, remote)) {
-            tooBig(seg, from, payload, remote);
-            return;
-        }
-        send(seg, payload.retainedDuplicate(), remote, hash, outer);
-    }
-
-    /** {@code outer}: the packet's outer TOS / TTL ({@link OuterHeader}), -1 for the socket's. */
-    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash, int outer) {
-        int length = payload.readableBytes(); // read before the underlay owns it
-        if (outer == -1 ? underlay.send(payload, remote, hash) : underlay.send(payload, remote, hash, outer)) {
-            seg.counters.packetsToUnderlay.increment();
-            seg.counters.bytesToUnderlay.add(length);
-        } else {
-            drop(DropReason.SEND_FAILED, seg, null);
-        }
-    }
-
-    /** RFC 7348 §4.3: VTEPs MUST NOT fragment; the whole outer IP packet must fit the underlay MTU. */
-    private boolean fitsMtu(ByteBuf payload, InetAddress remote) {
-        return payload.readableBytes() + underlay.outerHeaderLength(remote) <= config.mtu();
+        // Local ports (or a second encapsulation) hold views of these bytes: encapsulate from a read-only view (a
+        // small header buffer in front instead of writing into the shared headroom or stripping a tag in place).
+        boolean shared = localTargets > 0 || Integer.bitCount(transports) > 1;
+        fanout.flood(seg, from, shared ? frame.asReadOnly() : frame, hash, her, groups, fromTransport, transports);
     }
 
     /**
      * A tunnel packet that does not fit: counted as {@code MTU_EXCEEDED}; the sender behind {@code from} gets an ICMP
      * answer if one is due ({@link PmtuSignal}). Does not take ownership of {@code payload}.
      */
-    private void tooBig(SegmentImpl seg, LocalPortImpl from, ByteBuf payload, InetAddress remote) {
+    void tooBig(SegmentImpl seg, LocalPortImpl from, ByteBuf payload, int transport, InetAddress remote) {
         drop(DropReason.MTU_EXCEEDED, seg, null);
         int inner = payload.readerIndex() + TUNNEL_HEADER_LENGTH;
         if (pmtu == null || from == null || !PmtuSignal.due(payload, inner)) {
@@ -221,8 +185,7 @@ final class Forwarder implements UnderlayReceiver {
             drop(DropReason.PMTU_ANSWER_RATE_LIMITED, seg, null);
             return;
         }
-        ByteBuf answer =
-                pmtu.answer(payload, inner, config.mtu() - underlay.outerHeaderLength(remote) - TUNNEL_HEADER_LENGTH);
+        ByteBuf answer = pmtu.answer(payload, inner, lanes.innerRoom(transport, remote) - TUNNEL_HEADER_LENGTH);
         if (answer != null) {
             deliver(from, answer);
         }
@@ -234,10 +197,7 @@ final class Forwarder implements UnderlayReceiver {
     }
 
     void flush() {
-        Underlay u = underlay;
-        if (u != null) {
-            u.flush();
-        }
+        lanes.flush();
     }
 
     // ---------------------------------------------------------------- underlay -> application
@@ -245,17 +205,23 @@ final class Forwarder implements UnderlayReceiver {
     /** ARCHITECTURE.md "Underlay to local port". Runs on an event loop; owns {@code payload}; never throws. */
     @Override
     public void received(ByteBuf payload, InetAddress source) {
+        received(payload, source, 0);
+    }
+
+    /** {@link #received(ByteBuf, InetAddress)} from the underlay of transport {@code transport}. */
+    void received(ByteBuf payload, InetAddress source, int transport) {
         SegmentImpl seg = null;
         boolean owned = true;
         try {
             flushes.batchStarted();
             int length = payload.readableBytes(); // the whole tunnel packet, before decapsulation
-            long decoded = codec.decapsulate(payload);
-            if (decoded < 0) {
-                drop(DropReason.fromCodeOrNull(decoded), null, source);
+            int vni = lanes.decapsulate(transport, payload);
+            if (vni < 0) {
+                DropReason reason = DropReason.fromCodeOrNull(vni);
+                drop(reason, null, source);
+                lanes.counters(transport).drops.drop(reason != null ? reason : DropReason.INTERNAL_ERROR);
                 return;
             }
-            int vni = (int) decoded;
             seg = runtime.segmentFor(vni);
             if (seg == null) {
                 drop(DropReason.UNKNOWN_VNI, null, source);
@@ -274,6 +240,7 @@ final class Forwarder implements UnderlayReceiver {
             }
             seg.counters.packetsFromUnderlay.increment();
             seg.counters.bytesFromUnderlay.add(length);
+            lanes.counters(transport).received(length);
             int offset = payload.readerIndex();
             long dst = Ethernet.destinationMac(payload, offset);
             if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
@@ -284,10 +251,14 @@ final class Forwarder implements UnderlayReceiver {
             // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
             // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
             if (seg.underlayLearning) {
-                table.learn(vni, src, remotes.of(source));
+                table.learn(vni, src, remotes[transport].of(source));
             }
             owned = false;
-            deliverLocally(seg, payload, dst);
+            if (lanes.count() == 1) {
+                deliverLocally(seg, payload, dst);
+            } else {
+                crossOrDeliver(seg, payload, dst, transport);
+            }
         } catch (Throwable t) {
             internalError(t, seg, source);
         } finally {
@@ -326,6 +297,26 @@ final class Forwarder implements UnderlayReceiver {
             deliver(ports[i], frame.retainedDuplicate().asReadOnly());
         }
         deliver(ports[ports.length - 1], frame.asReadOnly());
+    }
+
+    /**
+     * With several encapsulations: a frame from the overlay goes to its local port, or to a remote known on another
+     * encapsulation, or is flooded to local ports and the other encapsulations' targets; never back over
+     * {@code transport}. Takes ownership.
+     */
+    private void crossOrDeliver(SegmentImpl seg, ByteBuf frame, long dst, int transport) {
+        if (!MacAddress.isGroup(dst)) {
+            Location where = table.lookup(seg.vni, dst);
+            if (where != null && !where.isRemote()) {
+                deliverLocally(seg, frame, dst);
+                return;
+            }
+            if (where != null && where.transport() != transport) {
+                fanout.unicast(seg, null, frame, FlowHash.hash(frame), where.transport(), where.address(), transport);
+                return;
+            }
+        }
+        flood(seg, null, frame, dst, transport);
     }
 
     /** Hands a frame to a port's handler, which owns it from here on, even if it throws. */
@@ -372,7 +363,7 @@ final class Forwarder implements UnderlayReceiver {
         }
     }
 
-    private void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
+    void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
         if (reason == null) {
             reason = DropReason.INTERNAL_ERROR; // a code the codec should never return
         }

@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Encapsulation;
 import java.util.Objects;
 
 /**
@@ -83,6 +84,45 @@ public final class LiveCounters {
         Objects.requireNonNull(vtep, "vtep");
         Objects.requireNonNull(reason, "reason");
         return vtep.runtime.forwarder().drops().count(reason);
+    }
+
+    /**
+     * The current value of an underlay counter of one encapsulation of {@code vtep} (see {@link EncapsulationStats}):
+     * {@link Counter#PACKETS_TO_UNDERLAY}, {@link Counter#BYTES_TO_UNDERLAY}, {@link Counter#PACKETS_FROM_UNDERLAY}
+     * or {@link Counter#BYTES_FROM_UNDERLAY}; 0 for an encapsulation the VTEP does not run.
+     *
+     * @throws IllegalArgumentException for a counter that is not an underlay counter
+     */
+    public static long read(Vtep vtep, Encapsulation encapsulation, Counter counter) {
+        EncapsulationCounters c = encapsulationCounters(vtep, encapsulation);
+        Objects.requireNonNull(counter, "counter");
+        switch (counter) {
+            case PACKETS_TO_UNDERLAY:
+                return c == null ? 0 : c.packetsToUnderlay.sum();
+            case BYTES_TO_UNDERLAY:
+                return c == null ? 0 : c.bytesToUnderlay.sum();
+            case PACKETS_FROM_UNDERLAY:
+                return c == null ? 0 : c.packetsFromUnderlay.sum();
+            case BYTES_FROM_UNDERLAY:
+                return c == null ? 0 : c.bytesFromUnderlay.sum();
+            default:
+                throw new IllegalArgumentException(
+                        "counter: " + counter + " (expected: an underlay counter, *_TO_UNDERLAY or *_FROM_UNDERLAY)");
+        }
+    }
+
+    /** Packets sent over {@code encapsulation} that carried a frame received over another; 0 if not run. */
+    public static long crossedIn(Vtep vtep, Encapsulation encapsulation) {
+        EncapsulationCounters c = encapsulationCounters(vtep, encapsulation);
+        return c == null ? 0 : c.framesCrossedIn.sum();
+    }
+
+    private static EncapsulationCounters encapsulationCounters(Vtep vtep, Encapsulation encapsulation) {
+        Objects.requireNonNull(vtep, "vtep");
+        Objects.requireNonNull(encapsulation, "encapsulation");
+        Lanes lanes = vtep.runtime.lanes();
+        int t = lanes.transportOf(encapsulation);
+        return t < 0 ? null : lanes.counters(t);
     }
 
     private static SegmentImpl impl(Segment segment) {

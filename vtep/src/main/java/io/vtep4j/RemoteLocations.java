@@ -15,12 +15,24 @@ final class RemoteLocations {
     static final int MAX_CACHED_REMOTES = 4096;
 
     private final ConcurrentHashMap<InetAddress, Location> remotes = new ConcurrentHashMap<>();
+    /** The transport number of the underlay these remotes are reached over (0 for a single-underlay VTEP). */
+    private final int transport;
+
+    /** The locations of remotes reached over transport 0. */
+    RemoteLocations() {
+        this(0);
+    }
+
+    /** The locations of remotes reached over {@code transport}. */
+    RemoteLocations(int transport) {
+        this.transport = transport;
+    }
 
     /** The location of the remote VTEP at {@code source}. */
     Location of(InetAddress source) {
         Location l = remotes.get(source);
         if (l == null) {
-            l = Location.remote(source);
+            l = Location.remote(source, transport);
             if (remotes.size() < MAX_CACHED_REMOTES) {
                 Location raced = remotes.putIfAbsent(source, l);
                 if (raced != null) {

@@ -1,5 +1,6 @@
 package io.vtep4j;
 
+import io.vtep4j.encap.Encapsulation;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,21 @@ public interface Segment extends AutoCloseable {
 
     /** {@link #floodTo(String)} for an address already resolved. */
     Segment floodTo(InetAddress address);
+
+    /**
+     * Adds a flood target reached over {@code encapsulation}, one of the VTEP's ({@link Vtep#encapsulations()}): a
+     * unicast remote VTEP flooded to in that encapsulation (an address already in the list moves to it), or the
+     * multicast group of that encapsulation's underlay (one group per encapsulation, replacing its previous one).
+     * {@link #floodTo(String)} is this with the VTEP's default encapsulation.
+     *
+     * @throws IllegalArgumentException if the VTEP does not run {@code encapsulation}, or as {@link #floodTo(String)}
+     * @throws IllegalStateException as {@link #floodTo(String)}
+     * @return this segment
+     */
+    Segment floodTo(Encapsulation encapsulation, String address);
+
+    /** {@link #floodTo(Encapsulation, String)} for an address already resolved. */
+    Segment floodTo(Encapsulation encapsulation, InetAddress address);
 
     /** Removes a flood target added with {@link #floodTo}; a group is left. Returns this segment. */
     Segment stopFloodingTo(InetAddress address);

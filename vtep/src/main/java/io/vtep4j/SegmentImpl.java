@@ -1,5 +1,6 @@
 package io.vtep4j;
 
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.learning.FloodList;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,7 +22,7 @@ final class SegmentImpl implements Segment {
     /** Group and remotes change only under this segment's lock, so that group memberships follow the group. */
     final FloodList floodList = new FloodList();
 
-    private final Flooding flooding = new Flooding(floodList);
+    private final Flooding flooding;
     final SegmentCounters counters = new SegmentCounters();
     /** Copy on write; the data path reads one snapshot per frame. */
     volatile LocalPortImpl[] ports = NO_PORTS;
@@ -49,6 +50,7 @@ final class SegmentImpl implements Segment {
         this.runtime = runtime;
         this.vni = vni;
         VtepConfig config = runtime.config();
+        this.flooding = new Flooding(floodList, config.encapsulations());
         this.forwardLinkLocal = config.forwardLinkLocal();
         this.outerRule = config.outerHeader();
         this.outerHeader = config.perPacket(outerRule);
@@ -89,19 +91,32 @@ final class SegmentImpl implements Segment {
     }
 
     @Override
-    public synchronized Segment floodTo(InetAddress address) {
+    public Segment floodTo(InetAddress address) {
+        return floodTo(runtime.config().encapsulation(), address);
+    }
+
+    @Override
+    public Segment floodTo(Encapsulation encapsulation, String address) {
+        return floodTo(encapsulation, resolve("address", address));
+    }
+
+    @Override
+    public synchronized Segment floodTo(Encapsulation encapsulation, InetAddress address) {
+        Objects.requireNonNull(encapsulation, "encapsulation");
+        int transport = MultiUnderlay.transportOf(runtime.config(), encapsulation);
         checkTarget(address);
         if (address.isMulticastAddress()) {
-            InetAddress old = floodList.group();
+            InetAddress old = floodList.group(transport);
             if (!address.equals(old)) {
-                runtime.joinGroup(address);
-                floodList.group(address);
+                runtime.joinGroup(transport, address);
+                floodList.group(transport, address);
                 if (old != null) {
-                    runtime.leaveGroup(old);
+                    runtime.leaveGroup(transport, old);
                 }
             }
         } else {
-            addOwned(address, MANUAL);
+            owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(MANUAL);
+            floodList.addRemote(address, transport);
         }
         return this;
     }
@@ -140,7 +155,8 @@ final class SegmentImpl implements Segment {
 
     private void addOwned(InetAddress address, String owner) {
         owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(owner);
-        floodList.addRemote(address);
+        int transport = floodList.transportOf(address); // an owner keeps the encapsulation a target already has
+        floodList.addRemote(address, transport < 0 ? 0 : transport);
     }
 
     @Override
@@ -158,12 +174,15 @@ final class SegmentImpl implements Segment {
     @Override
     public synchronized Segment stopFloodingTo(InetAddress address) {
         Objects.requireNonNull(address, "address");
-        if (address.equals(floodList.group())) {
-            floodList.group(null);
-            runtime.leaveGroup(address);
-        } else {
-            stopFloodingTo(address, MANUAL);
+        InetAddress[] groups = floodList.groups();
+        for (int t = 0; t < groups.length; t++) {
+            if (address.equals(groups[t])) {
+                floodList.group(t, null);
+                runtime.leaveGroup(t, address);
+                return this;
+            }
         }
+        stopFloodingTo(address, MANUAL);
         return this;
     }
 
@@ -351,10 +370,12 @@ final class SegmentImpl implements Segment {
             p.markClosed();
         }
         ports = NO_PORTS;
-        InetAddress group = floodList.group();
-        if (group != null) {
-            floodList.group(null);
-            runtime.leaveGroup(group);
+        InetAddress[] groups = floodList.groups();
+        for (int t = 0; t < groups.length; t++) {
+            if (groups[t] != null) {
+                floodList.group(t, null);
+                runtime.leaveGroup(t, groups[t]);
+            }
         }
         runtime.table().clearVni(vni);
     }

@@ -19,11 +19,18 @@ final class TunnelCodec {
     private final int fixedFlowId;
 
     TunnelCodec(VtepConfig config) {
-        this.vxlan =
-                VxlanCodec.builder().strictReserved(config.strictReserved()).build();
+        this(config, config.encapsulation());
+    }
+
+    /** The codec of {@code encapsulation}, one of a VTEP's several underlays. */
+    TunnelCodec(VtepConfig config, Encapsulation encapsulation) {
+        this.vxlan = VxlanCodec.builder()
+                .strictReserved(config.strictReserved())
+                .acceptInnerVlan(config.acceptInnerVlan())
+                .build();
         this.nvgre =
                 NvgreCodec.builder().strictReserved(config.strictReserved()).build();
-        this.gre = config.encapsulation() != Encapsulation.VXLAN;
+        this.gre = encapsulation != Encapsulation.VXLAN;
         this.fixedFlowId = config.nvgreFlowId();
     }
 

@@ -13,7 +13,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -77,9 +80,14 @@ public final class Vtep implements AutoCloseable {
         return runtime.table();
     }
 
-    /** The encapsulation this VTEP speaks. */
+    /** The encapsulation this VTEP speaks by default (the first of {@link #encapsulations()}). */
     public Encapsulation encapsulation() {
         return runtime.config().encapsulation();
+    }
+
+    /** Every encapsulation this VTEP runs an underlay for, in transport order (the default first). */
+    public List<Encapsulation> encapsulations() {
+        return runtime.config().encapsulations();
     }
 
     /** Whether the underlay uses direct datagram I/O ({@link Builder#directIo}); always false for NVGRE. */
@@ -114,7 +122,7 @@ public final class Vtep implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Vtep" + boundAddresses() + " " + encapsulation();
+        return "Vtep" + boundAddresses() + " " + encapsulations();
     }
 
     /**
@@ -142,6 +150,15 @@ public final class Vtep implements AutoCloseable {
 
         final List<InetAddress> localAddresses = new ArrayList<>();
         Encapsulation encapsulation = Encapsulation.VXLAN;
+        /** Underlays run beside {@link #encapsulation}, in transport order 1, 2. */
+        final List<Encapsulation> moreEncapsulations = new ArrayList<>();
+        /** MTUs set per encapsulation with {@link #mtu(Encapsulation, int)}. */
+        final Map<Encapsulation, Integer> mtus = new EnumMap<>(Encapsulation.class);
+        /** UDP ports set per encapsulation with {@link #port(Encapsulation, int)}. */
+        final Map<Encapsulation, Integer> ports = new EnumMap<>(Encapsulation.class);
+
+        boolean acceptInnerVlan;
+
         int port = -1;
         Duration ageing = ForwardingTable.DEFAULT_AGEING;
         int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
@@ -195,9 +212,68 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The UDP port of one encapsulation's underlay (VXLAN, GRE_UDP), overriding {@link #port(int)} and the
+         * standard port for it; for a VTEP with several underlays ({@link #encapsulations}).
+         *
+         * @throws IllegalArgumentException for NVGRE (IP protocol 47 has no port) or a port out of 1..65535
+         */
+        public Builder port(Encapsulation encapsulation, int port) {
+            Objects.requireNonNull(encapsulation, "encapsulation");
+            if (encapsulation == Encapsulation.NVGRE) {
+                throw new IllegalArgumentException("port: NVGRE (expected: VXLAN or GRE_UDP; NVGRE is IP protocol 47)");
+            }
+            ports.put(encapsulation, Checks.inRange("port", port, 1, 65535));
+            return this;
+        }
+
+        /**
+         * Deliver VXLAN packets whose inner frame carries an 802.1Q/802.1ad tag instead of dropping them as
+         * {@code INNER_VLAN_TAGGED} (default false; RFC 7348 §6.1 says SHOULD NOT decapsulate them). Such a frame
+         * reaches local ports with its tag, but never crosses into NVGRE or GRE-in-UDP, which forbid inner tags
+         * (RFC 7637 §3.2): there it is dropped as {@code CROSSING_TAGGED_FRAME}.
+         */
+        public Builder acceptInnerVlan(boolean accept) {
+            this.acceptInnerVlan = accept;
+            return this;
+        }
+
         /** VXLAN (default), NVGRE (raw IP protocol 47; needs CAP_NET_RAW) or GRE_UDP (RFC 8086). */
         public Builder encapsulation(Encapsulation encapsulation) {
             this.encapsulation = Objects.requireNonNull(encapsulation, "encapsulation");
+            moreEncapsulations.clear();
+            return this;
+        }
+
+        /**
+         * Runs one underlay per encapsulation at once, so that a segment (one VNI / VSID) spans them all: a remote
+         * learned from an NVGRE packet is answered in NVGRE, one learned from VXLAN in VXLAN, and flood targets name
+         * their encapsulation ({@link Segment#floodTo(Encapsulation, InetAddress)}). {@code first} is the default,
+         * used where none is named ({@link Segment#floodTo(InetAddress)}, static entries on transport 0); the
+         * others get transport numbers 1, 2 in the order given (see {@link io.vtep4j.learning.Location#transport()}).
+         *
+         * <p>Between encapsulations the VTEP bridges: a frame that arrived over one goes to local ports and to the
+         * remotes and groups of the other encapsulations, never back into the one it came from (split horizon per
+         * encapsulation; the peers of one encapsulation reach each other directly). An 802.1Q-tagged frame from VXLAN
+         * does not cross into NVGRE or GRE-in-UDP ({@code CROSSING_TAGGED_FRAME}). {@link #port} applies to the first
+         * encapsulation; another UDP one listens on its standard port (VXLAN 4789, GRE-in-UDP 4754).
+         *
+         * @throws IllegalArgumentException if an encapsulation is named twice
+         */
+        public Builder encapsulations(Encapsulation first, Encapsulation... more) {
+            Objects.requireNonNull(first, "first");
+            Objects.requireNonNull(more, "more");
+            EnumSet<Encapsulation> seen = EnumSet.of(first);
+            for (Encapsulation e : more) {
+                Objects.requireNonNull(e, "encapsulation");
+                if (!seen.add(e)) {
+                    throw new IllegalArgumentException(
+                            "encapsulations: " + e + " named twice (expected: each encapsulation at most once)");
+                }
+            }
+            this.encapsulation = first;
+            moreEncapsulations.clear();
+            moreEncapsulations.addAll(List.of(more));
             return this;
         }
 
@@ -271,6 +347,18 @@ public final class Vtep implements AutoCloseable {
          */
         public Builder mtu(int mtu) {
             this.mtu = Checks.inRange("mtu", mtu, MIN_MTU, MAX_MTU);
+            return this;
+        }
+
+        /**
+         * The underlay MTU of one encapsulation, overriding {@link #mtu(int)} for it: with several underlays
+         * ({@link #encapsulations}) each path may have its own. The check is the same per underlay: the whole outer
+         * packet must fit, so NVGRE over IPv4 (outer 20 + GRE 8) carries an inner frame 16 bytes longer than VXLAN
+         * (outer 20 + UDP 8 + VXLAN 8) at the same MTU.
+         */
+        public Builder mtu(Encapsulation encapsulation, int mtu) {
+            Objects.requireNonNull(encapsulation, "encapsulation");
+            mtus.put(encapsulation, Checks.inRange("mtu", mtu, MIN_MTU, MAX_MTU));
             return this;
         }
 

@@ -10,6 +10,7 @@ import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +23,10 @@ final class VtepConfig {
 
     private final List<InetAddress> localAddresses;
     private final Encapsulation encapsulation;
+    private final List<Encapsulation> encapsulations;
+    private final Map<Encapsulation, Integer> mtus;
+    private final Map<Encapsulation, Integer> ports;
+    private final boolean acceptInnerVlan;
     private final int port;
     private final Duration ageing;
     private final int maxMacs;
@@ -62,6 +67,10 @@ final class VtepConfig {
     VtepConfig(Vtep.Builder builder) {
         this.localAddresses = List.copyOf(builder.localAddresses);
         this.encapsulation = builder.encapsulation;
+        this.encapsulations = MultiUnderlay.encapsulations(builder.encapsulation, builder.moreEncapsulations);
+        this.mtus = Map.copyOf(builder.mtus);
+        this.ports = Map.copyOf(builder.ports);
+        this.acceptInnerVlan = builder.acceptInnerVlan;
         this.port = builder.port > 0 ? builder.port : defaultPort(builder.encapsulation);
         this.ageing = builder.ageing;
         this.maxMacs = builder.maxMacs;
@@ -84,7 +93,7 @@ final class VtepConfig {
         this.udpGso = builder.udpGso;
         this.sourcePorts = builder.sourcePorts;
         // NVGRE's raw IP transport has no direct path.
-        this.directIo = builder.encapsulation != Encapsulation.NVGRE && builder.resolveDirectIo();
+        this.directIo = MultiUnderlay.anyUdp(encapsulations) && builder.resolveDirectIo();
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
         this.forwardLinkLocal = builder.forwardLinkLocal;
@@ -94,27 +103,33 @@ final class VtepConfig {
                 ? builder.outerHeader
                 : OuterHeader.builder().dscp(dscp).ttl(ttl).build();
         this.pmtu = builder.pmtuSignalling ? new PmtuSignal.Settings(builder.pmtuRate, builder.pmtuBurst) : null;
+        MultiUnderlay.checkPorts(this);
     }
 
-    private static int defaultPort(Encapsulation encapsulation) {
+    static int defaultPort(Encapsulation encapsulation) {
         return encapsulation == Encapsulation.GRE_UDP ? GreHeader.GRE_IN_UDP_PORT : VxlanHeader.DEFAULT_PORT;
     }
 
     /** What the underlay needs of this configuration, running on {@code group}. */
     UnderlayConfig underlayConfig(EventLoopGroup group) {
+        return underlayConfig(group, encapsulation);
+    }
+
+    /** What the underlay of {@code encap} needs: its own port and MTU, direct I/O only over UDP. */
+    UnderlayConfig underlayConfig(EventLoopGroup group, Encapsulation encap) {
         return UnderlayConfig.builder(group)
                 .allocator(allocator)
                 .localAddresses(localAddresses)
-                .port(port)
+                .port(port(encap))
                 .ttl(ttl)
                 .dscp(dscp)
                 .multicastInterface(multicastInterface)
-                .maxFrameLength(mtu)
+                .maxFrameLength(mtu(encap))
                 .readBatch(readBatch)
                 .udpGro(udpGro)
                 .udpGso(udpGso)
                 .sourcePorts(sourcePorts)
-                .directIo(directIo)
+                .directIo(directIo && encap != Encapsulation.NVGRE)
                 .build();
     }
 
@@ -123,13 +138,38 @@ final class VtepConfig {
         return localAddresses;
     }
 
+    /** The default encapsulation: transport 0. */
     Encapsulation encapsulation() {
         return encapsulation;
     }
 
-    /** The UDP port, the encapsulation's default if none was set. */
+    /** Every encapsulation run, in transport order; the default first. */
+    List<Encapsulation> encapsulations() {
+        return encapsulations;
+    }
+
+    /** The UDP port of {@code encap}'s underlay: the configured one for the default, the standard one otherwise. */
+    int port(Encapsulation encap) {
+        Integer own = ports.get(encap);
+        if (own != null) {
+            return own;
+        }
+        return encap == encapsulation ? port : defaultPort(encap);
+    }
+
+    /** Whether VXLAN delivers tagged inner frames (see {@link Vtep.Builder#acceptInnerVlan}). */
+    boolean acceptInnerVlan() {
+        return acceptInnerVlan;
+    }
+
+    /** The underlay MTU of {@code encap}: its own if set, else {@link #mtu()}. */
+    int mtu(Encapsulation encap) {
+        return mtus.getOrDefault(encap, mtu);
+    }
+
+    /** The UDP port of the default encapsulation, its standard one if none was set. */
     int port() {
-        return port;
+        return port(encapsulation);
     }
 
     Duration ageing() {

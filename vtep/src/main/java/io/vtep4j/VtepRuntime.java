@@ -18,6 +18,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,13 @@ final class VtepRuntime {
     private final EventLoopGroup group;
     private final ForwardingTable table;
     private final boolean gre;
-    private final Map<InetAddress, Integer> groupRefs = new HashMap<>();
+    /** Joined groups by transport: a group is joined on the underlay of the encapsulation that floods to it. */
+    private final Map<GroupKey, Integer> groupRefs = new HashMap<>();
+
     private final AtomicInteger portIds = new AtomicInteger();
     private final AtomicLong sweeps = new AtomicLong();
     private final Forwarder forwarder;
+    private final Lanes lanes;
     /** The configured local addresses as an array: the receive path compares each outer source against them. */
     private final InetAddress[] localAddresses;
     /** Counted down when close() has released everything. */
@@ -66,9 +70,10 @@ final class VtepRuntime {
                 .maxRemoteLocations(config.maxRemoteLocations())
                 .listener(config.fdbListener())
                 .build();
-        this.gre = config.encapsulation() != Encapsulation.VXLAN;
+        this.gre = config.encapsulations().stream().anyMatch(e -> e != Encapsulation.VXLAN);
         this.localAddresses = config.localAddresses().toArray(new InetAddress[0]);
-        this.forwarder = new Forwarder(this, config, table);
+        this.lanes = new Lanes(config);
+        this.forwarder = new Forwarder(this, config, table, lanes);
     }
 
     /** Starts event loops and underlay; on failure leaves nothing running. */
@@ -77,9 +82,7 @@ final class VtepRuntime {
                 config.sharedGroup() != null ? config.sharedGroup() : Transports.newGroup(config.eventLoops(), "vtep");
         VtepRuntime runtime = new VtepRuntime(config, group);
         try {
-            runtime.underlay = Underlays.create(config.encapsulation(), config.underlayConfig(group));
-            runtime.forwarder.underlay(runtime.underlay);
-            runtime.underlay.open(runtime.forwarder);
+            runtime.openUnderlays(group);
             long period = config.sweepInterval().toNanos();
             runtime.sweep = group.next().scheduleAtFixedRate(runtime::sweep, period, period, TimeUnit.NANOSECONDS);
             return runtime;
@@ -89,8 +92,25 @@ final class VtepRuntime {
         }
     }
 
+    /** One underlay per encapsulation, transport 0 first; each reports to the forwarder under its number. */
+    private void openUnderlays(EventLoopGroup group) throws IOException {
+        Lanes l = lanes;
+        for (int t = 0; t < l.count(); t++) {
+            Encapsulation e = l.encapsulation(t);
+            l.underlay(t, Underlays.create(e, config.underlayConfig(group, e)));
+        }
+        underlay = l.underlay(0);
+        for (int t = 0; t < l.count(); t++) {
+            l.underlay(t).open(l.receiver(forwarder, t));
+        }
+    }
+
     VtepConfig config() {
         return config;
+    }
+
+    Lanes lanes() {
+        return lanes;
     }
 
     ForwardingTable table() {
@@ -134,8 +154,14 @@ final class VtepRuntime {
     }
 
     List<InetSocketAddress> boundAddresses() {
-        Underlay u = underlay;
-        return u == null ? List.of() : u.boundAddresses();
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (int t = 0; t < lanes.count(); t++) {
+            Underlay u = lanes.underlay(t);
+            if (u != null) {
+                out.addAll(u.boundAddresses());
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- segments
@@ -188,15 +214,25 @@ final class VtepRuntime {
     }
 
     synchronized void joinGroup(InetAddress groupAddress) {
+        joinGroup(0, groupAddress);
+    }
+
+    synchronized void leaveGroup(InetAddress groupAddress) {
+        leaveGroup(0, groupAddress);
+    }
+
+    /** Joins {@code groupAddress} on the underlay of {@code transport}; reference-counted per (transport, group). */
+    synchronized void joinGroup(int transport, InetAddress groupAddress) {
         checkOpen();
+        GroupKey key = new GroupKey(transport, groupAddress);
         if (config.multicastInterface() == null) {
             throw new IllegalStateException("multicastInterface: not set (expected: Vtep.builder()"
                     + ".multicastInterface(name) before flooding to group " + groupAddress.getHostAddress() + ")");
         }
-        int refs = groupRefs.getOrDefault(groupAddress, 0);
+        int refs = groupRefs.getOrDefault(key, 0);
         if (refs == 0) {
             try {
-                underlay.joinGroup(groupAddress);
+                lanes.underlay(transport).joinGroup(groupAddress);
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "join " + groupAddress.getHostAddress() + " on " + config.multicastInterface() + ": "
@@ -204,24 +240,29 @@ final class VtepRuntime {
                         e);
             }
         }
-        groupRefs.put(groupAddress, refs + 1);
+        groupRefs.put(key, refs + 1);
     }
 
-    synchronized void leaveGroup(InetAddress groupAddress) {
-        int refs = groupRefs.getOrDefault(groupAddress, 0);
+    synchronized void leaveGroup(int transport, InetAddress groupAddress) {
+        GroupKey key = new GroupKey(transport, groupAddress);
+        int refs = groupRefs.getOrDefault(key, 0);
+        Underlay u = lanes.underlay(transport);
         if (refs <= 1) {
-            groupRefs.remove(groupAddress);
-            if (refs == 1 && underlay != null) {
+            groupRefs.remove(key);
+            if (refs == 1 && u != null) {
                 try {
-                    underlay.leaveGroup(groupAddress);
+                    u.leaveGroup(groupAddress);
                 } catch (IOException e) {
                     // Leaving is best effort: the socket closes with the VTEP anyway.
                 }
             }
         } else {
-            groupRefs.put(groupAddress, refs - 1);
+            groupRefs.put(key, refs - 1);
         }
     }
+
+    /** A multicast membership: one group on one transport's underlay. */
+    private record GroupKey(int transport, InetAddress group) {}
 
     // ---------------------------------------------------------------- lifecycle
 
@@ -251,7 +292,11 @@ final class VtepRuntime {
         for (SegmentImpl s : segmentsSnapshot()) {
             perVni.put(s.vni, s.counters.snapshot(s.vni));
         }
-        return new VtepStats(forwarder.drops().snapshot(), perVni, table.size());
+        Map<Encapsulation, EncapsulationStats> perEncap = new EnumMap<>(Encapsulation.class);
+        for (int t = 0; t < lanes.count(); t++) {
+            perEncap.put(lanes.encapsulation(t), lanes.counters(t).snapshot(lanes.encapsulation(t)));
+        }
+        return new VtepStats(forwarder.drops().snapshot(), perVni, table.size(), perEncap);
     }
 
     private List<SegmentImpl> segmentsSnapshot() {
@@ -323,11 +368,14 @@ final class VtepRuntime {
                 forwarder.internalError(t, s, null);
             }
         }
-        if (underlay != null) {
-            try {
-                underlay.close();
-            } catch (Throwable t) {
-                forwarder.internalError(t, null, null);
+        for (int i = 0; i < lanes.count(); i++) {
+            Underlay u = lanes.underlay(i);
+            if (u != null) {
+                try {
+                    u.close();
+                } catch (Throwable t) {
+                    forwarder.internalError(t, null, null);
+                }
             }
         }
         if (config.sharedGroup() == null) {

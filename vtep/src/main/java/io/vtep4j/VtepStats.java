@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Encapsulation;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -26,11 +27,33 @@ public final class VtepStats {
     private final Map<DropReason, Long> drops;
     private final Map<Integer, SegmentStats> segments;
     private final int macs;
+    private final Map<Encapsulation, EncapsulationStats> encapsulations;
 
     VtepStats(Map<DropReason, Long> drops, Map<Integer, SegmentStats> segments, int macs) {
+        this(drops, segments, macs, Map.of());
+    }
+
+    VtepStats(
+            Map<DropReason, Long> drops,
+            Map<Integer, SegmentStats> segments,
+            int macs,
+            Map<Encapsulation, EncapsulationStats> encapsulations) {
         this.drops = Collections.unmodifiableMap(new EnumMap<>(nonZero(drops)));
         this.segments = Collections.unmodifiableMap(new TreeMap<>(segments));
         this.macs = macs;
+        this.encapsulations =
+                encapsulations.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(encapsulations));
+    }
+
+    /** Counters per underlay, by encapsulation, in enum order; one entry per encapsulation the VTEP runs. */
+    public Map<Encapsulation, EncapsulationStats> encapsulations() {
+        return encapsulations;
+    }
+
+    /** The counters of one encapsulation; all zero if the VTEP does not run it. */
+    public EncapsulationStats encapsulation(Encapsulation encapsulation) {
+        EncapsulationStats e = encapsulations.get(encapsulation);
+        return e != null ? e : EncapsulationStats.zero(encapsulation);
     }
 
     private static Map<DropReason, Long> nonZero(Map<DropReason, Long> in) {
@@ -84,7 +107,9 @@ public final class VtepStats {
         Objects.requireNonNull(earlier, "earlier");
         Map<Integer, SegmentStats> out = new HashMap<>();
         segments.forEach((vni, s) -> out.put(vni, s.minus(earlier.segment(vni))));
-        return new VtepStats(combine(drops, earlier.drops, -1), out, macs);
+        Map<Encapsulation, EncapsulationStats> encaps = new EnumMap<>(Encapsulation.class);
+        encapsulations.forEach((e, s) -> encaps.put(e, s.minus(earlier.encapsulation(e))));
+        return new VtepStats(combine(drops, earlier.drops, -1), out, macs, encaps);
     }
 
     /**
@@ -95,7 +120,10 @@ public final class VtepStats {
         Objects.requireNonNull(other, "other");
         Map<Integer, SegmentStats> out = new HashMap<>(segments);
         other.segments.forEach((vni, s) -> out.merge(vni, s, SegmentStats::plus));
-        return new VtepStats(combine(drops, other.drops, 1), out, macs + other.macs);
+        Map<Encapsulation, EncapsulationStats> encaps = new EnumMap<>(Encapsulation.class);
+        encaps.putAll(encapsulations);
+        other.encapsulations.forEach((e, s) -> encaps.merge(e, s, EncapsulationStats::plus));
+        return new VtepStats(combine(drops, other.drops, 1), out, macs + other.macs, encaps);
     }
 
     /** {@code a + sign * b} per reason, negative results rounded up to zero. */
@@ -110,18 +138,19 @@ public final class VtepStats {
         return out;
     }
 
-    /** Equal when every counter, every segment and the MAC count are equal. */
+    /** Equal when every counter, every segment, every encapsulation and the MAC count are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof VtepStats other
                 && macs == other.macs
                 && drops.equals(other.drops)
-                && segments.equals(other.segments);
+                && segments.equals(other.segments)
+                && encapsulations.equals(other.encapsulations);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(drops, segments, macs);
+        return Objects.hash(drops, segments, macs, encapsulations);
     }
 
     @Override
@@ -132,7 +161,11 @@ public final class VtepStats {
             sb.append(sep).append(e.getKey().label()).append('=').append(e.getValue());
             sep = ", ";
         }
-        sb.append("}, segments=").append(segments.values()).append('}');
+        sb.append("}, segments=").append(segments.values());
+        if (encapsulations.size() > 1) {
+            sb.append(", encapsulations=").append(encapsulations.values());
+        }
+        sb.append('}');
         return sb.toString();
     }
 

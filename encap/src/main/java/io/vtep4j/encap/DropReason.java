@@ -90,7 +90,15 @@ public enum DropReason {
      * A frame too big for the tunnel (counted as {@code MTU_EXCEEDED}) was due an ICMP "fragmentation needed" or
      * ICMPv6 "packet too big" answer, but the answer's rate limit was reached: the answer was not sent.
      */
-    PMTU_ANSWER_RATE_LIMITED(-80, "pmtu-answer-rate-limited");
+    PMTU_ANSWER_RATE_LIMITED(-80, "pmtu-answer-rate-limited"),
+
+    // ---- between encapsulations (one segment over several underlays) ----
+    /**
+     * A frame that arrived 802.1Q/802.1ad-tagged over VXLAN and would cross into NVGRE or GRE-in-UDP: RFC 7637 §3.2
+     * forbids an inner tag there, and stripping it would merge the sender's VLANs into one VSID, so it is not sent
+     * on that side (local ports still receive it).
+     */
+    CROSSING_TAGGED_FRAME(-95, "crossing-tagged-frame");
 
     /** Index: {@code -code()}; sized by the largest code in use. */
     private static final DropReason[] BY_CODE = byCode();

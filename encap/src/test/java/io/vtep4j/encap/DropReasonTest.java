@@ -48,7 +48,8 @@ class DropReasonTest {
             {"SOURCE_IS_LOCAL", "source-is-local"},
             {"LINK_LOCAL_FRAME", "link-local-frame"},
             {"FLOOD_LIMITED", "flood-limited"},
-            {"INTERNAL_ERROR", "internal-error"}
+            {"INTERNAL_ERROR", "internal-error"},
+            {"CROSSING_TAGGED_FRAME", "crossing-tagged-frame"}
         };
         for (String[] nameAndLabel : reported) {
             assertEquals(nameAndLabel[1], DropReason.valueOf(nameAndLabel[0]).label(), nameAndLabel[0]);

@@ -20,9 +20,15 @@ import java.util.Objects;
 public final class FloodList {
 
     private static final InetAddress[] NONE = new InetAddress[0];
+    private static final Location[] NO_TARGETS = new Location[0];
 
     private volatile InetAddress group;
     private volatile InetAddress[] remotes = NONE;
+    /** The remotes with their transport numbers, same order; written together with {@link #remotes}. */
+    private volatile Location[] targets = NO_TARGETS;
+    /** Multicast group by transport number (nulls where none); index 0 mirrors {@link #group}. */
+    private volatile InetAddress[] groups = NONE;
+
     private volatile boolean floodUnknownUnicast = true;
     private volatile boolean floodBroadcast = true;
     private volatile boolean floodMulticast = true;
@@ -41,12 +47,47 @@ public final class FloodList {
      * @throws IllegalArgumentException if the address is not multicast
      */
     public FloodList group(InetAddress multicastGroup) {
+        return group(0, multicastGroup);
+    }
+
+    /** The multicast group of transport {@code transport} (see {@link Location#transport()}), or null; lock-free. */
+    public InetAddress group(int transport) {
+        InetAddress[] g = groups;
+        return transport >= 0 && transport < g.length ? g[transport] : null;
+    }
+
+    /**
+     * Sets (or with null, clears) the multicast group that floods over transport {@code transport}: an engine with
+     * several underlays floods to one group per underlay; thread-safe.
+     *
+     * @throws IllegalArgumentException if the address is not multicast or the transport not {@code 0..}{@value
+     *     Location#MAX_TRANSPORT}
+     */
+    public synchronized FloodList group(int transport, InetAddress multicastGroup) {
+        checkTransport(transport);
         if (multicastGroup != null && !multicastGroup.isMulticastAddress()) {
             throw new IllegalArgumentException(
                     "group: " + multicastGroup.getHostAddress() + " (expected: an IPv4 or IPv6 multicast address)");
         }
-        this.group = multicastGroup;
+        InetAddress[] next = Arrays.copyOf(groups, Math.max(groups.length, transport + 1));
+        next[transport] = multicastGroup;
+        int length = next.length;
+        while (length > 0 && next[length - 1] == null) {
+            length--;
+        }
+        groups = length == next.length ? next : Arrays.copyOf(next, length);
+        if (transport == 0) {
+            this.group = multicastGroup;
+        }
         return this;
+    }
+
+    /**
+     * The multicast groups by transport number as a shared snapshot (an entry is null where that transport has no
+     * group; trailing transports without a group are absent): no allocation, lock-free. Must not be modified.
+     */
+    public InetAddress[] groups() {
+        return groups;
     }
 
     /**
@@ -63,48 +104,108 @@ public final class FloodList {
      * @return false if it was already present
      * @throws IllegalArgumentException if the address is multicast or the wildcard address
      */
-    public synchronized boolean addRemote(InetAddress vtep) {
+    public boolean addRemote(InetAddress vtep) {
+        return addRemote(vtep, 0);
+    }
+
+    /**
+     * Adds a remote VTEP reached over transport {@code transport} (a number the owner assigns to one of its
+     * underlays, as in {@link Location#remote(InetAddress, int)}); an address appears once, so adding one already
+     * present with another transport moves it to that transport. Thread-safe (copy on write).
+     *
+     * @return false if it was already present with that transport
+     * @throws IllegalArgumentException if the address is multicast or the wildcard address, or the transport is not
+     *     {@code 0..}{@value Location#MAX_TRANSPORT}
+     */
+    public synchronized boolean addRemote(InetAddress vtep, int transport) {
         Objects.requireNonNull(vtep, "vtep");
         if (vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
             throw new IllegalArgumentException(
                     "vtep: " + vtep.getHostAddress() + " (expected: a unicast address; use group() for multicast)");
         }
-        final InetAddress[] current = remotes;
-        if (indexOf(current, vtep) >= 0) {
+        checkTransport(transport);
+        final Location target = Location.remote(vtep, transport);
+        final Location[] current = targets;
+        final int at = indexOf(remotes, vtep);
+        if (at >= 0 && current[at].transport() == transport) {
             return false;
         }
-        final InetAddress[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = vtep;
-        remotes = next;
+        final Location[] next;
+        if (at >= 0) {
+            next = current.clone();
+            next[at] = target;
+        } else {
+            next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = target;
+        }
+        publish(next);
         return true;
     }
 
-    /** Removes a remote VTEP from the head-end replication set; thread-safe. Returns false if it was absent. */
+    /**
+     * The head-end replication set with each remote's transport number, as a shared snapshot array in the order
+     * added: no allocation, lock-free, thread-safe. Must not be modified.
+     */
+    public Location[] targets() {
+        return targets;
+    }
+
+    /** The transport number {@code vtep} is flooded over, or -1 if it is not in the set; thread-safe. */
+    public int transportOf(InetAddress vtep) {
+        final Location[] current = targets;
+        for (Location target : current) {
+            if (target.address().equals(vtep)) {
+                return target.transport();
+            }
+        }
+        return -1;
+    }
+
+    private void publish(Location[] next) {
+        final InetAddress[] addresses = new InetAddress[next.length];
+        for (int i = 0; i < next.length; i++) {
+            addresses[i] = next[i].address();
+        }
+        targets = next;
+        remotes = addresses;
+    }
+
+    private static void checkTransport(int transport) {
+        if (transport < 0 || transport > Location.MAX_TRANSPORT) {
+            throw new IllegalArgumentException(
+                    "transport: " + transport + " (expected: 0.." + Location.MAX_TRANSPORT + ")");
+        }
+    }
+
+    /**
+     * Removes a remote VTEP from the head-end replication set, whatever its transport; thread-safe. Returns false if
+     * it was absent.
+     */
     public synchronized boolean removeRemote(InetAddress vtep) {
-        final InetAddress[] current = remotes;
-        final int at = indexOf(current, vtep);
+        final int at = indexOf(remotes, vtep);
         if (at < 0) {
             return false;
         }
-        final InetAddress[] next = new InetAddress[current.length - 1];
+        final Location[] current = targets;
+        final Location[] next = new Location[current.length - 1];
         System.arraycopy(current, 0, next, 0, at);
         System.arraycopy(current, at + 1, next, at, next.length - at);
-        remotes = next;
+        publish(next);
         return true;
     }
 
-    /** Replaces the whole head-end replication set at once; thread-safe. Duplicates are dropped. */
+    /** Replaces the whole head-end replication set at once, all on transport 0; thread-safe. Duplicates are dropped. */
     public synchronized void replaceRemotes(Iterable<InetAddress> vteps) {
         final FloodList staging = new FloodList();
         for (InetAddress vtep : vteps) {
             staging.addRemote(vtep);
         }
-        remotes = staging.remotes;
+        publish(staging.targets);
     }
 
     /** True if there is neither a group nor any remote; thread-safe. */
     public boolean isEmpty() {
-        return group == null && remotes.length == 0;
+        return groups.length == 0 && remotes.length == 0;
     }
 
     /** Whether unknown-unicast frames are flooded (default true); thread-safe. */
@@ -163,7 +264,7 @@ public final class FloodList {
     @Override
     public String toString() {
         return "FloodList{group=" + (group == null ? "none" : group.getHostAddress()) + ", remotes="
-                + Arrays.toString(remotes) + ", unknownUnicast=" + floodUnknownUnicast + ", broadcast="
+                + Arrays.toString(targets) + ", unknownUnicast=" + floodUnknownUnicast + ", broadcast="
                 + floodBroadcast + ", multicast=" + floodMulticast + '}';
     }
 }

@@ -132,4 +132,42 @@ class FloodListTest {
         assertFalse(writer.isAlive());
         assertArrayEquals(new InetAddress[] {a}, list.remotes());
     }
+
+    @Test
+    void eachRemoteCarriesItsTransportAndMovesWhenAddedWithAnother() throws Exception {
+        FloodList list = new FloodList();
+        InetAddress x = InetAddress.getByName("192.0.2.2");
+        InetAddress y = InetAddress.getByName("192.0.2.3");
+        assertTrue(list.addRemote(x));
+        assertTrue(list.addRemote(y, 1));
+        assertFalse(list.addRemote(y, 1));
+        assertArrayEquals(new Location[] {Location.remote(x, 0), Location.remote(y, 1)}, list.targets());
+        assertEquals(1, list.transportOf(y));
+        assertTrue(list.addRemote(x, 2), "same address, another transport: moved");
+        assertArrayEquals(new Location[] {Location.remote(x, 2), Location.remote(y, 1)}, list.targets());
+        assertArrayEquals(new InetAddress[] {x, y}, list.remotes());
+        assertTrue(list.removeRemote(x));
+        assertArrayEquals(new Location[] {Location.remote(y, 1)}, list.targets());
+        assertEquals(-1, list.transportOf(x));
+        assertThrows(IllegalArgumentException.class, () -> list.addRemote(x, Location.MAX_TRANSPORT + 1));
+    }
+
+    @Test
+    void groupsArePerTransportAndGroupIsTransportZero() throws Exception {
+        FloodList list = new FloodList();
+        InetAddress g1 = InetAddress.getByName("239.1.1.1");
+        InetAddress g2 = InetAddress.getByName("239.1.1.2");
+        list.group(1, g2);
+        assertNull(list.group());
+        assertFalse(list.isEmpty());
+        list.group(g1);
+        assertSame(g1, list.group(0));
+        assertArrayEquals(new InetAddress[] {g1, g2}, list.groups());
+        list.group(1, null);
+        assertArrayEquals(new InetAddress[] {g1}, list.groups());
+        list.group(null);
+        assertTrue(list.isEmpty());
+        assertEquals(0, list.groups().length);
+        assertThrows(IllegalArgumentException.class, () -> list.group(1, InetAddress.getByName("192.0.2.1")));
+    }
 }

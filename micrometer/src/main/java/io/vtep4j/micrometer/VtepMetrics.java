@@ -13,6 +13,7 @@ import io.vtep4j.LiveCounters.Counter;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.learning.FdbCounters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,7 +35,9 @@ import java.util.function.ToLongFunction;
  * Micrometer meters over a {@link Vtep}'s live counters: per segment (tag {@code vni}) the frames and bytes from and
  * to local ports, the tunnel packets and bytes to and from the underlay, floods, MACs and drops by reason; for the
  * whole VTEP the drops by reason, the MACs, the segments and the forwarding-table events. In Prometheus form the
- * names read {@code vtep4j_underlay_rx_packets_total{vni="5000"}}; {@link #METERS} lists them all.
+ * names read {@code vtep4j_underlay_rx_packets_total{vni="5000"}}; {@link #METERS} lists them all. Per encapsulation
+ * (tag {@code encap}: {@code vxlan}, {@code nvgre}, {@code gre-udp}) the tunnel packets and bytes each way and the
+ * frames that crossed into it from another encapsulation.
  *
  * <p>Cost: the meters are function counters and gauges that read the VTEP's own counters when the registry is
  * scraped or published ({@link LiveCounters}); forwarding a packet costs nothing more. The forwarding-table events
@@ -65,6 +69,11 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             "vtep4j.segment.macs",
             "vtep4j.segment.drops",
             "vtep4j.drops",
+            "vtep4j.encap.tx.packets",
+            "vtep4j.encap.tx.bytes",
+            "vtep4j.encap.rx.packets",
+            "vtep4j.encap.rx.bytes",
+            "vtep4j.encap.crossed",
             "vtep4j.macs",
             "vtep4j.segments",
             "vtep4j.fdb.events");
@@ -201,6 +210,9 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
                     .description("Segments (VNIs) that exist")
                     .tags(tags)
                     .register(registry));
+            for (Encapsulation e : vtep.encapsulations()) {
+                encapsulation(e);
+            }
             fdbEvent("learned", FdbCounters::learned);
             fdbEvent("moved", FdbCounters::moved);
             fdbEvent("aged", FdbCounters::aged);
@@ -212,6 +224,36 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             fdbEvent("refused-full", FdbCounters::refusedFull);
             fdbEvent("flushed", FdbCounters::flushed);
             fdbEvent("listener-error", FdbCounters::listenerErrors);
+        }
+
+        /** One underlay's packets and bytes each way and the frames that crossed into it, tagged {@code encap}. */
+        private void encapsulation(Encapsulation e) {
+            Tags encap = tags.and("encap", e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            encapCounter("vtep4j.encap.tx.packets", null, e, Counter.PACKETS_TO_UNDERLAY, "Tunnel packets sent", encap);
+            encapCounter(
+                    "vtep4j.encap.tx.bytes", BaseUnits.BYTES, e, Counter.BYTES_TO_UNDERLAY, "Bytes of those", encap);
+            encapCounter(
+                    "vtep4j.encap.rx.packets",
+                    null,
+                    e,
+                    Counter.PACKETS_FROM_UNDERLAY,
+                    "Tunnel packets received and accepted",
+                    encap);
+            encapCounter(
+                    "vtep4j.encap.rx.bytes", BaseUnits.BYTES, e, Counter.BYTES_FROM_UNDERLAY, "Bytes of those", encap);
+            vtepMeters.add(FunctionCounter.builder("vtep4j.encap.crossed", vtep, v -> LiveCounters.crossedIn(v, e))
+                    .description("Tunnel packets sent in this encapsulation carrying a frame received in another")
+                    .tags(encap)
+                    .register(registry));
+        }
+
+        private void encapCounter(
+                String name, String unit, Encapsulation e, Counter counter, String description, Tags encap) {
+            vtepMeters.add(FunctionCounter.builder(name, vtep, v -> LiveCounters.read(v, e, counter))
+                    .description(description)
+                    .baseUnit(unit)
+                    .tags(encap)
+                    .register(registry));
         }
 
         private void fdbEvent(String event, ToLongFunction<FdbCounters> read) {

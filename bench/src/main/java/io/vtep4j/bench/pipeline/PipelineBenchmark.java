@@ -1,7 +1,6 @@
 package io.vtep4j.bench.pipeline;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
 import io.vtep4j.encap.VxlanCodec;
@@ -70,24 +69,7 @@ public class PipelineBenchmark {
             sources[i] = 0x02B5_0000_0000L | i;
             table.learn(VNI_IN, sources[i], remoteIn);
         }
-        packet = PooledByteBufAllocator.DEFAULT.directBuffer(VxlanHeader.LENGTH + size);
-        packet.writeInt(0x0800_0000).writeInt(VNI_IN << 8); // RFC 7348 §5: I flag, VNI
-        Ethernet.setMac(packet, VxlanHeader.LENGTH, DESTINATION);
-        packet.writerIndex(VxlanHeader.LENGTH + 6);
-        packet.writeLong(sources[0] << 16 | Ethernet.TYPE_IPV4); // 6-byte source + ethertype
-        packet.writerIndex(VxlanHeader.LENGTH + Ethernet.HEADER_LENGTH);
-        packet.writeShort(0x4500)
-                .writeShort(size - Ethernet.HEADER_LENGTH)
-                .writeInt(0)
-                .writeShort(0x4011)
-                .writeShort(0)
-                .writeInt(0xC0000201)
-                .writeInt(0xC0000202); // inner IPv4 UDP 192.0.2.1 > .2
-        packet.writeShort(10000)
-                .writeShort(9)
-                .writeShort(size - Ethernet.HEADER_LENGTH - 20)
-                .writeShort(0);
-        packet.writeZero(VxlanHeader.LENGTH + size - packet.writerIndex());
+        packet = VxlanPackets.ipv4Udp(VNI_IN, DESTINATION, sources[0], size);
         // The pipeline must really run in place: one round by hand, checking each step.
         if (forward() < 0 || packet.getInt(4) >>> 8 != VNI_OUT) {
             throw new IllegalStateException("pipeline did not forward the benchmark packet in place");

@@ -118,10 +118,14 @@ public final class Gateway implements AutoCloseable {
     private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn) {
         Vtep.Builder builder = Vtep.builder()
                 .localAddress(config.local)
-                .encapsulation(config.encapsulation)
+                .encapsulations(
+                        config.encapsulation,
+                        config.encapsulations
+                                .subList(1, config.encapsulations.size())
+                                .toArray(new Encapsulation[0]))
                 .ageing(config.ageing);
         if (config.encapsulation != Encapsulation.NVGRE) {
-            builder.port(config.dstPort);
+            builder.port(config.encapsulation, config.dstPort);
         }
         builder.maxMacs(config.maxMacs);
         if (config.maxMacsPerVni > 0) {
@@ -153,8 +157,8 @@ public final class Gateway implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("VNI " + vni + ": " + e.getMessage(), e);
             }
-            for (InetAddress remote : config.flood.getOrDefault(vni, List.of())) {
-                segment.floodTo(remote);
+            for (FloodTarget target : config.flood.getOrDefault(vni, List.of())) {
+                segment.floodTo(target.encapsulation(), target.address());
             }
             InetAddress group = config.groups.get(vni);
             if (group != null) {

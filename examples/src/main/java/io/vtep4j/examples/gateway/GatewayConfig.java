@@ -37,7 +37,10 @@ public final class GatewayConfig {
     final InetAddress local;
     final String port;
     final VlanMap vlans;
-    final Map<Integer, List<InetAddress>> flood;
+    final Map<Integer, List<FloodTarget>> flood;
+    /** {@link #encapsulation} first, then the others {@code --flood} prefixes name: one underlay each. */
+    final List<Encapsulation> encapsulations;
+
     final Map<Integer, InetAddress> groups;
     final String groupDev;
     final Encapsulation encapsulation;
@@ -73,7 +76,7 @@ public final class GatewayConfig {
             InetAddress local,
             String port,
             VlanMap vlans,
-            Map<Integer, List<InetAddress>> flood,
+            Map<Integer, List<FloodTarget>> flood,
             Map<Integer, InetAddress> groups,
             String groupDev,
             Encapsulation encapsulation,
@@ -96,6 +99,7 @@ public final class GatewayConfig {
         this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
         this.groupDev = groupDev;
         this.encapsulation = Objects.requireNonNull(encapsulation, "encapsulation");
+        this.encapsulations = FloodTarget.encapsulations(encapsulation, this.flood.values());
         this.dstPort = dstPort;
         this.ageing = ageing;
         this.maxMacs = maxMacs;
@@ -115,9 +119,9 @@ public final class GatewayConfig {
         if (vlans.isEmpty()) {
             throw new ConfigException("nothing to bridge: give at least one --vlan VID:VNI or --untagged VNI");
         }
-        for (Map.Entry<Integer, List<InetAddress>> f : flood.entrySet()) {
+        for (Map.Entry<Integer, List<FloodTarget>> f : flood.entrySet()) {
             requireMapped("--flood", f.getKey());
-            if (f.getValue().contains(local)) {
+            if (f.getValue().stream().anyMatch(t -> t.address().equals(local))) {
                 throw new ConfigException("--flood " + f.getKey() + "=" + local.getHostAddress() + ": that is --local, "
                         + "this gateway's own address (expected: remote VTEPs; every flood would come back)");
             }
@@ -132,7 +136,7 @@ public final class GatewayConfig {
         if (!groups.isEmpty() && groupDev == null) {
             throw new ConfigException("--group needs --group-dev IFACE (the interface to join the group on)");
         }
-        if (encapsulation != Encapsulation.VXLAN) {
+        if (encapsulations.stream().anyMatch(e -> e != Encapsulation.VXLAN)) {
             // NVGRE and GRE-in-UDP carry a VSID: RFC 7637 §3.2 reserves 0..4095 and 16777215
             for (int vsid : vlans.byVni().keySet()) {
                 if (NvgreCodec.isReservedVsid(vsid)) {
@@ -141,7 +145,7 @@ public final class GatewayConfig {
                 }
             }
         }
-        if (evpn != null && encapsulation != Encapsulation.VXLAN) {
+        if (evpn != null && !encapsulations.equals(List.of(Encapsulation.VXLAN))) {
             throw new ConfigException("--evpn needs --encap vxlan (EVPN over VXLAN, RFC 8365)");
         }
         if (evpn != null && local.getAddress().length != 4) {
@@ -225,16 +229,22 @@ public final class GatewayConfig {
         builder.map(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
-    /** Parses {@code VNI=ADDR[,ADDR...]}. */
-    static Map.Entry<Integer, List<InetAddress>> parseFlood(String text) {
+    /**
+     * Parses {@code VNI=[ENCAP:]ADDR[,[ENCAP:]ADDR...]}, ENCAP one of {@code vxlan}, {@code nvgre}, {@code gre-udp};
+     * an address without one is flooded in {@code unprefixed} ({@code --encap}).
+     */
+    static Map.Entry<Integer, List<FloodTarget>> parseFlood(String text, Encapsulation unprefixed) {
         Matcher m = VNI_EQUALS.matcher(text.trim());
         if (!m.matches()) {
-            throw new ConfigException("--flood " + text + ": expected VNI=ADDR[,ADDR...], e.g. 10100=10.99.0.2");
+            throw new ConfigException(
+                    "--flood " + text + ": expected VNI=ADDR[,ADDR...], each ADDR optionally "
+                            + "prefixed vxlan:, nvgre: or gre-udp:, e.g. 10100=10.99.0.2 or 10100=vxlan:10.99.0.2,nvgre:10.99.0.3");
         }
         int vni = VlanMap.checkVni(Integer.parseInt(m.group(1)));
-        List<InetAddress> remotes = java.util.Arrays.stream(m.group(2).split(",", -1))
-                .map(a -> address("--flood " + text, a.trim()))
+        List<FloodTarget> targets = java.util.Arrays.stream(m.group(2).split(",", -1))
+                .map(a -> FloodTarget.parse("--flood " + text, a, unprefixed))
                 .toList();
+        List<InetAddress> remotes = targets.stream().map(FloodTarget::address).toList();
         if (new java.util.HashSet<>(remotes).size() < remotes.size()) {
             throw new ConfigException("--flood " + text + ": an address is listed twice");
         }
@@ -244,7 +254,7 @@ public final class GatewayConfig {
                         + " is not a unicast address (use --group for multicast)");
             }
         }
-        return Map.entry(vni, remotes);
+        return Map.entry(vni, targets);
     }
 
     /** Parses {@code VNI=MCAST}. */
@@ -326,16 +336,17 @@ public final class GatewayConfig {
                 .append(", underlay ")
                 .append(local.getHostAddress())
                 .append(' ')
-                .append(encapsulation.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                .append(encapsulations.stream().map(FloodTarget::name).toList());
         if (encapsulation != Encapsulation.NVGRE) {
             out.append(" port ").append(dstPort);
         }
         out.append(System.lineSeparator()).append("  ").append(vlans);
+        boolean prefixed = encapsulations.size() > 1;
         flood.forEach((vni, remotes) -> out.append(System.lineSeparator())
                 .append("  vni ")
                 .append(vni)
                 .append(" floods to ")
-                .append(remotes.stream().map(InetAddress::getHostAddress).toList()));
+                .append(remotes.stream().map(t -> t.describe(prefixed)).toList()));
         groups.forEach((vni, group) -> out.append(System.lineSeparator())
                 .append("  vni ")
                 .append(vni)

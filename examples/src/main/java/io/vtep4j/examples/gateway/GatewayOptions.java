@@ -33,8 +33,10 @@ final class GatewayOptions {
 
     @Option(
             names = "--flood",
-            paramLabel = "VNI=ADDR[,ADDR...]",
-            description = "Head-end replication: remote VTEPs that get VNI's broadcast and unknown unicast.")
+            paramLabel = "VNI=[ENCAP:]ADDR[,...]",
+            description = "Head-end replication: remote VTEPs that get VNI's broadcast and unknown unicast; ENCAP "
+                    + "(vxlan:, nvgre:, gre-udp:) floods that one in another encapsulation than --encap, and the "
+                    + "gateway then also runs that underlay, bridging the segment across both.")
     List<String> flood = new ArrayList<>();
 
     @Option(names = "--group", paramLabel = "VNI=MCAST", description = "Multicast group that floods VNI.")
@@ -43,7 +45,11 @@ final class GatewayOptions {
     @Option(names = "--group-dev", paramLabel = "IFACE", description = "Interface to join the --group groups on.")
     String groupDev;
 
-    @Option(names = "--encap", paramLabel = "vxlan|nvgre|gre-udp", description = "Encapsulation (default: vxlan).")
+    @Option(
+            names = "--encap",
+            paramLabel = "vxlan|nvgre|gre-udp",
+            description = "Encapsulation of unprefixed --flood targets and of the remotes the control plane adds "
+                    + "(default: vxlan).")
     String encap = "vxlan";
 
     @Option(
@@ -162,9 +168,10 @@ final class GatewayOptions {
         if (untagged != null) {
             map.untagged(integer("--untagged", untagged));
         }
-        Map<Integer, List<InetAddress>> floodLists = new LinkedHashMap<>();
+        Encapsulation encapsulation = GatewayConfig.encapsulation(encap);
+        Map<Integer, List<FloodTarget>> floodLists = new LinkedHashMap<>();
         for (String f : flood) {
-            Map.Entry<Integer, List<InetAddress>> entry = GatewayConfig.parseFlood(f);
+            Map.Entry<Integer, List<FloodTarget>> entry = GatewayConfig.parseFlood(f, encapsulation);
             if (floodLists.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
                 throw new ConfigException("--flood names VNI " + entry.getKey() + " twice (list its addresses once, "
                         + "comma-separated)");
@@ -177,7 +184,6 @@ final class GatewayOptions {
                 throw new ConfigException("--group names VNI " + entry.getKey() + " twice");
             }
         }
-        Encapsulation encapsulation = GatewayConfig.encapsulation(encap);
         int udpPort = dstPort(encapsulation);
         Duration ageingTime = Limits.ageing(ageing);
         int macs = maxMacs == null ? Limits.DEFAULT_MAX_MACS : Limits.range("--max-macs", maxMacs, 1, Limits.MAX_MACS);

@@ -58,6 +58,15 @@ class GatewayCommandTest {
                         List.of("--local", "127.0.0.1", "--port", "nosuch0", "--vlan", "100:10100"),
                         "--port nosuch0: no such interface"),
                 Arguments.of(base("--vlan", "4095:10100"), "VLAN 4095 is outside 1..4094"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood", "10100=bogus:10.99.0.2"),
+                        "--flood 10100=bogus:10.99.0.2: 'bogus:10.99.0.2' is not an IPv4 or IPv6 address"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--flood", "10100=vxlan:10.99.0.2,nvgre:10.99.0.2"),
+                        "--flood 10100=vxlan:10.99.0.2,nvgre:10.99.0.2: an address is listed twice"),
+                Arguments.of(
+                        base("--vlan", "100:3000", "--flood", "3000=10.99.0.2,nvgre:10.99.0.3"),
+                        "VSID 3000 is reserved for NVGRE"),
                 Arguments.of(base("--vlan", "0:10100"), "VLAN 0 is outside 1..4094"),
                 Arguments.of(base("--vlan", "100:16777216"), "VNI 16777216 is outside 0..16777215"),
                 Arguments.of(base("--untagged", "-1"), "VNI -1 is outside 0..16777215"),
