@@ -32,6 +32,7 @@ final class Forwarder implements UnderlayReceiver {
     private final ForwardingTable table;
     private final TunnelCodec codec;
 
+    private final NeighborSuppressor neighbors;
     private final Counters drops = new Counters();
     private final RemoteLocations remotes = new RemoteLocations();
     private final FlushBatching flushes = new FlushBatching(this::flush);
@@ -42,6 +43,7 @@ final class Forwarder implements UnderlayReceiver {
         this.config = config;
         this.table = table;
         this.codec = new TunnelCodec(config);
+        this.neighbors = new NeighborSuppressor(runtime.neighbors());
     }
 
     /** Set once, before the underlay is opened. */
@@ -76,6 +78,13 @@ final class Forwarder implements UnderlayReceiver {
             // RFC 7348 §4.1 (local side): the source lives behind this port. The table refuses (and counts) group
             // and all-zero sources itself.
             table.learn(seg.vni, src, port.location);
+            if (seg.suppressNeighbors) {
+                ByteBuf answer = neighbors.fromPort(seg.vni, frame, offset, port.location);
+                if (answer != null) {
+                    deliver(port, answer); // ARP/ND suppression: answered here, the request goes no further
+                    return;
+                }
+            }
             if (!MacAddress.isGroup(dst)) {
                 Location where = table.lookup(seg.vni, dst);
                 if (where != null) {
@@ -93,6 +102,8 @@ final class Forwarder implements UnderlayReceiver {
                         deliver(target, frame);
                         return;
                     }
+                } else {
+                    MissEvents.report(config, seg, port, dst);
                 }
             }
             FloodLimiter limiter = seg.floodLimiter;
@@ -252,6 +263,9 @@ final class Forwarder implements UnderlayReceiver {
             // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
             if (seg.underlayLearning) {
                 table.learn(vni, src, remotes.of(source));
+            }
+            if (seg.suppressNeighbors) {
+                neighbors.fromUnderlay(vni, payload, offset, remotes.of(source));
             }
             owned = false;
             deliverLocally(seg, payload, dst);

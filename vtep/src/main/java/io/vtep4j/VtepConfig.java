@@ -49,6 +49,7 @@ final class VtepConfig {
     private final boolean forwardLinkLocal;
     private final int floodLimit;
     private final int floodBurst;
+    private final NeighborSettings neighbors;
 
     /**
      * Copies {@code builder}'s settings.
@@ -86,6 +87,7 @@ final class VtepConfig {
         this.forwardLinkLocal = builder.forwardLinkLocal;
         this.floodLimit = builder.floodLimit;
         this.floodBurst = builder.floodBurst;
+        this.neighbors = builder.neighbors;
     }
 
     private static int defaultPort(Encapsulation encapsulation) {
@@ -229,6 +231,11 @@ final class VtepConfig {
     /** The default flood limit of new segments in packets per second; 0 is off. */
     int floodLimit() {
         return floodLimit;
+    }
+
+    /** ARP/ND suppression and miss-event settings. */
+    NeighborSettings neighbors() {
+        return neighbors;
     }
 
     /** The burst of {@link #floodLimit()}. */

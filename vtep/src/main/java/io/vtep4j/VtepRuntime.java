@@ -12,6 +12,7 @@ import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.Underlays;
 import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.learning.NeighborTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -39,6 +40,7 @@ final class VtepRuntime {
     private final VtepConfig config;
     private final EventLoopGroup group;
     private final ForwardingTable table;
+    private final NeighborTable neighbors;
     private final boolean gre;
     private final Map<InetAddress, Integer> groupRefs = new HashMap<>();
     private final AtomicInteger portIds = new AtomicInteger();
@@ -65,6 +67,12 @@ final class VtepRuntime {
                 .localHold(config.localHold())
                 .maxRemoteLocations(config.maxRemoteLocations())
                 .listener(config.fdbListener())
+                .build();
+        this.neighbors = NeighborTable.builder(table)
+                .ticker(config.ticker())
+                .maxEntries(config.neighbors().maxEntries)
+                .maxEntriesPerVni(config.neighbors().maxEntriesPerVni)
+                .listener(config.neighbors().listener)
                 .build();
         this.gre = config.encapsulation() != Encapsulation.VXLAN;
         this.localAddresses = config.localAddresses().toArray(new InetAddress[0]);
@@ -95,6 +103,10 @@ final class VtepRuntime {
 
     ForwardingTable table() {
         return table;
+    }
+
+    NeighborTable neighbors() {
+        return neighbors;
     }
 
     boolean isOpen() {
@@ -228,6 +240,7 @@ final class VtepRuntime {
     private void sweep() {
         try {
             table.expire();
+            neighbors.expire(); // bindings age with their MACs
             sweeps.incrementAndGet();
         } catch (Throwable t) {
             // Counted and reported; the next sweep tries again (a throwing task would cancel the timer).

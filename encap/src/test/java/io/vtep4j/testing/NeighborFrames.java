@@ -2,6 +2,8 @@ package io.vtep4j.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vtep4j.encap.Ethernet;
+import io.vtep4j.encap.Ndp;
 
 /**
  * Hand-written ARP and IPv6 neighbor discovery frames between host 1 (02:00:00:00:00:01, 10.0.0.1, 2001:db8::1) and
@@ -157,6 +159,25 @@ public final class NeighborFrames {
     /** A heap copy of {@code bytes}. */
     public static ByteBuf frame(byte[] bytes) {
         return Unpooled.copiedBuffer(bytes);
+    }
+
+    /**
+     * A neighbor solicitation from {@code sourceMac} at 2001:db8::{@code sourceLo} for 2001:db8::{@code targetLo},
+     * shaped like {@link #NEIGHBOR_SOLICITATION} (to the target's solicited-node group, with a source link-layer
+     * option), with its checksum computed; on the heap. Both low halves must be below 65536.
+     */
+    public static ByteBuf solicitation(long sourceMac, long sourceLo, long targetLo) {
+        ByteBuf ns = frame(NEIGHBOR_SOLICITATION);
+        int ip = Ethernet.HEADER_LENGTH;
+        ns.setShort(4, (int) targetLo); // 33:33:ff:00 + the target's low 16 bits
+        Ethernet.setMac(ns, Ethernet.SOURCE_OFFSET, sourceMac);
+        ns.setLong(ip + 16, sourceLo);
+        ns.setShort(ip + 24 + 14, (int) targetLo); // ff02::1:ffXX:XXXX, low 16 bits
+        ns.setLong(ip + 48 + 8, targetLo);
+        Ethernet.setMac(ns, ip + 66, sourceMac);
+        ns.setShort(ip + 42, 0);
+        ns.setShort(ip + 42, Ndp.checksum(ns, ip, 32));
+        return ns;
     }
 
     /** A copy of {@code bytes} with {@code value} at {@code index}. */
