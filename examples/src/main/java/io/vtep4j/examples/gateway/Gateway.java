@@ -131,6 +131,7 @@ public final class Gateway implements AutoCloseable {
             builder.multicastInterface(config.groupDev);
         }
         builder.floodLimit(config.floodLimit);
+        builder.suppressNeighbors(config.arpSuppress);
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());
         }

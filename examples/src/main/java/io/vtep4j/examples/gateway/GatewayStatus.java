@@ -111,7 +111,8 @@ final class GatewayStatus {
                         drops(now.drops(), before.drops()),
                         now.trunkErrors().describe(before.trunkErrors()),
                         now.macs())
-                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status());
+                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status())
+                + NeighborView.status(gateway);
     }
 
     private static String rate(long packets, double seconds) {
@@ -144,17 +145,18 @@ final class GatewayStatus {
         Totals now = totals();
         double seconds = (now.nanos() - startNanos) / 1e9;
         return String.format(
-                Locale.ROOT,
-                "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
-                        + "underlay in %d out %d packets, drops %s, MACs %d",
-                seconds,
-                now.trunkIn(),
-                now.trunkOut(),
-                now.trunkErrors().describe(now.trunkErrors()),
-                now.underlayIn(),
-                now.underlayOut(),
-                drops(now.drops(), now.drops()),
-                now.macs());
+                        Locale.ROOT,
+                        "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
+                                + "underlay in %d out %d packets, drops %s, MACs %d",
+                        seconds,
+                        now.trunkIn(),
+                        now.trunkOut(),
+                        now.trunkErrors().describe(now.trunkErrors()),
+                        now.underlayIn(),
+                        now.underlayOut(),
+                        drops(now.drops(), now.drops()),
+                        now.macs())
+                + NeighborView.status(gateway);
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */
@@ -177,7 +179,7 @@ final class GatewayStatus {
                     where(e.location()),
                     e.age().toMillis() / 1000.0));
         }
-        return out.toString();
+        return out + NeighborView.table(gateway);
     }
 
     /** The entry's type; {@code evpn} for a remote entry the EVPN agent installed from a BGP route. */
