@@ -14,6 +14,7 @@ import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.learning.FdbCounters;
+import io.vtep4j.learning.NeighborCounters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,7 +68,9 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             "vtep4j.drops",
             "vtep4j.macs",
             "vtep4j.segments",
-            "vtep4j.fdb.events");
+            "vtep4j.fdb.events",
+            "vtep4j.neighbors",
+            "vtep4j.neighbor.events");
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -212,6 +215,31 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             fdbEvent("refused-full", FdbCounters::refusedFull);
             fdbEvent("flushed", FdbCounters::flushed);
             fdbEvent("listener-error", FdbCounters::listenerErrors);
+            vtepMeters.add(Gauge.builder(
+                            "vtep4j.neighbors", vtep, v -> v.neighborTable().size())
+                    .description("IP to MAC bindings of ARP/ND suppression")
+                    .tags(tags)
+                    .register(registry));
+            neighborEvent("answered", NeighborCounters::answered);
+            neighborEvent("snooped", NeighborCounters::snooped);
+            neighborEvent("learned", NeighborCounters::learned);
+            neighborEvent("changed", NeighborCounters::changed);
+            neighborEvent("removed", NeighborCounters::removed);
+            neighborEvent("stale", NeighborCounters::stale);
+            neighborEvent("conflict", NeighborCounters::conflicts);
+            neighborEvent("table-full", NeighborCounters::tableFull);
+        }
+
+        private void neighborEvent(String event, ToLongFunction<NeighborCounters> read) {
+            vtepMeters.add(FunctionCounter.builder(
+                            "vtep4j.neighbor.events",
+                            vtep,
+                            v -> read.applyAsLong(v.neighborTable().counters()))
+                    .description("ARP/ND suppression: requests answered, packets snooped, bindings learned, "
+                            + "conflicts, table full, ...")
+                    .tags(tags)
+                    .tag("event", event)
+                    .register(registry));
         }
 
         private void fdbEvent(String event, ToLongFunction<FdbCounters> read) {
