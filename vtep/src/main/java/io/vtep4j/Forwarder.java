@@ -40,6 +40,7 @@ final class Forwarder implements UnderlayReceiver {
     /** ICMP answers to frames too big for the tunnel; null when off. */
     private final PmtuSignal pmtu;
 
+    private final NeighborSuppressor neighbors;
     private final Counters drops = new Counters();
     /** Remote locations by transport number. */
     private final RemoteLocations[] remotes;
@@ -57,6 +58,7 @@ final class Forwarder implements UnderlayReceiver {
         for (int t = 0; t < remotes.length; t++) {
             remotes[t] = new RemoteLocations(t);
         }
+        this.neighbors = new NeighborSuppressor(runtime.neighbors());
     }
 
     Counters drops() {
@@ -86,6 +88,13 @@ final class Forwarder implements UnderlayReceiver {
             // RFC 7348 §4.1 (local side): the source lives behind this port. The table refuses (and counts) group
             // and all-zero sources itself.
             table.learn(seg.vni, src, port.location);
+            if (seg.suppressNeighbors) {
+                ByteBuf answer = neighbors.fromPort(seg.vni, frame, offset, port.location);
+                if (answer != null) {
+                    deliver(port, answer); // ARP/ND suppression: answered here, the request goes no further
+                    return;
+                }
+            }
             if (!MacAddress.isGroup(dst)) {
                 Location where = table.lookup(seg.vni, dst);
                 if (where != null) {
@@ -110,6 +119,8 @@ final class Forwarder implements UnderlayReceiver {
                         deliver(target, frame);
                         return;
                     }
+                } else {
+                    MissEvents.report(config, seg, port, dst);
                 }
             }
             FloodLimiter limiter = seg.floodLimiter;
@@ -252,6 +263,9 @@ final class Forwarder implements UnderlayReceiver {
             // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
             if (seg.underlayLearning) {
                 table.learn(vni, src, remotes[transport].of(source));
+            }
+            if (seg.suppressNeighbors) {
+                neighbors.fromUnderlay(vni, payload, offset, remotes[transport].of(source));
             }
             owned = false;
             if (lanes.count() == 1) {

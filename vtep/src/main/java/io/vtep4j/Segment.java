@@ -1,6 +1,7 @@
 package io.vtep4j;
 
 import io.vtep4j.encap.Encapsulation;
+import io.vtep4j.learning.NeighborEntry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -165,6 +166,35 @@ public interface Segment extends AutoCloseable {
 
     /** Whether this segment learns remote MACs from the underlay (see {@link #learnFromUnderlay(boolean)}). */
     boolean learnsFromUnderlay();
+
+    /**
+     * ARP and ND suppression (RFC 9161; default {@link Vtep.Builder#suppressNeighbors}, off): this segment learns IP to
+     * MAC bindings from the ARP, NS and NA packets crossing it in both directions ({@link Vtep#neighborTable()}), and
+     * answers a local port's broadcast ARP request or multicast neighbor solicitation itself, out of the asking port,
+     * when the address is bound to a MAC the forwarding table places at a remote VTEP, where the binding last saw it;
+     * the request is then neither flooded nor sent. Other requests flood as before. Returns this segment.
+     */
+    Segment suppressNeighbors(boolean on);
+
+    /** Whether this segment suppresses ARP and ND (see {@link #suppressNeighbors(boolean)}). */
+    boolean suppressesNeighbors();
+
+    /**
+     * Adds or replaces a control-plane binding of {@code address} to {@code mac} in this segment (an EVPN type-2
+     * MAC+IP route, RFC 7432 §7.2); snooping never overwrites it and it never ages. It is answered from while the
+     * forwarding table has {@code mac} at a remote VTEP (install the MAC with {@code ForwardingTable.addControl}).
+     *
+     * @return false if the binding table or this segment's share of it is full
+     * @throws IllegalArgumentException for a group or all-zero MAC
+     * @throws IllegalStateException if the segment is closed
+     */
+    boolean addNeighbor(InetAddress address, long mac);
+
+    /** Removes the binding of {@code address} in this segment, of any origin; true if there was one. */
+    boolean removeNeighbor(InetAddress address);
+
+    /** A snapshot of this segment's IP to MAC bindings, sorted by address. */
+    List<NeighborEntry> neighbors();
 
     /** Ageing time of this segment's learned MACs (overrides the VTEP's). Returns this segment. */
     Segment ageing(Duration ageing);

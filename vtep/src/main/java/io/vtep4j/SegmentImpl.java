@@ -2,6 +2,7 @@ package io.vtep4j;
 
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.learning.FloodList;
+import io.vtep4j.learning.NeighborEntry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -45,6 +46,10 @@ final class SegmentImpl implements Segment {
     private final java.util.Map<InetAddress, Set<String>> owners = new java.util.HashMap<>();
     /** Read once per packet from the underlay. */
     volatile boolean underlayLearning = true;
+    /** ARP/ND suppression: read once per frame in each direction. */
+    volatile boolean suppressNeighbors;
+    /** Miss events' token bucket; null when off. */
+    final FloodLimiter missLimiter;
 
     SegmentImpl(VtepRuntime runtime, int vni) {
         this.runtime = runtime;
@@ -54,6 +59,8 @@ final class SegmentImpl implements Segment {
         this.forwardLinkLocal = config.forwardLinkLocal();
         this.outerRule = config.outerHeader();
         this.outerHeader = config.perPacket(outerRule);
+        this.suppressNeighbors = config.neighbors().suppress;
+        this.missLimiter = MissEvents.limiter(config);
         if (config.floodLimit() > 0) {
             this.floodLimiter = new FloodLimiter(
                     config.floodLimit(), config.floodBurst(), config.ticker().getAsLong());
@@ -312,6 +319,33 @@ final class SegmentImpl implements Segment {
     }
 
     @Override
+    public Segment suppressNeighbors(boolean on) {
+        suppressNeighbors = on;
+        return this;
+    }
+
+    @Override
+    public boolean suppressesNeighbors() {
+        return suppressNeighbors;
+    }
+
+    @Override
+    public boolean addNeighbor(InetAddress address, long mac) {
+        checkOpen();
+        return runtime.neighbors().add(vni, address, mac);
+    }
+
+    @Override
+    public boolean removeNeighbor(InetAddress address) {
+        return runtime.neighbors().remove(vni, address);
+    }
+
+    @Override
+    public List<NeighborEntry> neighbors() {
+        return runtime.neighbors().entries(vni);
+    }
+
+    @Override
     public LocalPort attach(FrameHandler handler) {
         return attach(null, handler);
     }
@@ -378,6 +412,7 @@ final class SegmentImpl implements Segment {
             }
         }
         runtime.table().clearVni(vni);
+        runtime.neighbors().clearVni(vni);
     }
 
     private void checkOpen() {

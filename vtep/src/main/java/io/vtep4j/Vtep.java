@@ -7,6 +7,8 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.internal.Checks;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.learning.NeighborListener;
+import io.vtep4j.learning.NeighborTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -78,6 +80,14 @@ public final class Vtep implements AutoCloseable {
      */
     public ForwardingTable forwardingTable() {
         return runtime.table();
+    }
+
+    /**
+     * The IP to MAC bindings of ARP/ND suppression ({@link Segment#suppressNeighbors}): listing ({@code show()},
+     * {@code entries()}), counters, control-plane bindings. Thread-safe.
+     */
+    public NeighborTable neighborTable() {
+        return runtime.neighbors();
     }
 
     /** The encapsulation this VTEP speaks by default (the first of {@link #encapsulations()}). */
@@ -192,6 +202,7 @@ public final class Vtep implements AutoCloseable {
         OuterHeader outerHeader;
         int pmtuRate = PmtuSignal.DEFAULT_RATE;
         int pmtuBurst = PmtuSignal.DEFAULT_BURST;
+        NeighborSettings neighbors = NeighborSettings.defaults();
 
         private Builder() {}
 
@@ -466,6 +477,15 @@ public final class Vtep implements AutoCloseable {
         }
 
         /**
+         * ARP and ND suppression for new segments (default false); each segment can override it
+         * ({@link Segment#suppressNeighbors}).
+         */
+        public Builder suppressNeighbors(boolean on) {
+            this.neighbors = neighbors.suppress(on);
+            return this;
+        }
+
+        /**
          * The rate limit of {@link #pmtuSignalling} answers, for the whole VTEP: a token bucket of {@code burst}
          * refilled at {@code perSecond} (default 1000 per second, burst 50, as Linux's {@code icmp_msgs_per_sec} and
          * {@code icmp_msgs_burst}); an answer over the limit is not sent and counted as
@@ -474,6 +494,32 @@ public final class Vtep implements AutoCloseable {
         public Builder pmtuSignallingLimit(int perSecond, int burst) {
             this.pmtuRate = Checks.inRange("perSecond", perSecond, 1, 1_000_000);
             this.pmtuBurst = Checks.inRange("burst", burst, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Bounds of the IP to MAC binding table: {@code total} bindings (default
+         * {@value NeighborTable#DEFAULT_MAX_ENTRIES}) and {@code perVni} per segment (default
+         * {@value NeighborTable#DEFAULT_MAX_ENTRIES_PER_VNI}); new bindings beyond are refused and counted.
+         */
+        public Builder maxNeighbors(int total, int perVni) {
+            this.neighbors = neighbors.bounds(
+                    Checks.atLeast("maxNeighbors", total, 1), Checks.atLeast("maxNeighborsPerVni", perVni, 1));
+            return this;
+        }
+
+        /** Receives the binding table's events (added, changed, removed). */
+        public Builder neighborListener(NeighborListener listener) {
+            this.neighbors = neighbors.listener(Objects.requireNonNull(listener, "neighborListener"));
+            return this;
+        }
+
+        /**
+         * At most {@code perSecond} {@link VtepListener#unknownDestination} events per segment (default
+         * {@value NeighborSettings#DEFAULT_MISS_EVENTS}, a burst of one second's worth); 0 turns them off.
+         */
+        public Builder missEvents(int perSecond) {
+            this.neighbors = neighbors.missEvents(Checks.inRange("missEvents", perSecond, 0, 1_000_000));
             return this;
         }
 

@@ -59,6 +59,8 @@ final class VtepConfig {
     /** Answers to frames too big for the tunnel: null when off. */
     private final PmtuSignal.Settings pmtu;
 
+    private final NeighborSettings neighbors;
+
     /**
      * Copies {@code builder}'s settings.
      *
@@ -103,6 +105,7 @@ final class VtepConfig {
                 ? builder.outerHeader
                 : OuterHeader.builder().dscp(dscp).ttl(ttl).build();
         this.pmtu = builder.pmtuSignalling ? new PmtuSignal.Settings(builder.pmtuRate, builder.pmtuBurst) : null;
+        this.neighbors = builder.neighbors;
         MultiUnderlay.checkPorts(this);
     }
 
@@ -277,6 +280,11 @@ final class VtepConfig {
     /** The default flood limit of new segments in packets per second; 0 is off. */
     int floodLimit() {
         return floodLimit;
+    }
+
+    /** ARP/ND suppression and miss-event settings. */
+    NeighborSettings neighbors() {
+        return neighbors;
     }
 
     /** The burst of {@link #floodLimit()}. */

@@ -21,6 +21,15 @@ public interface VtepListener {
      */
     default void dropped(DropReason reason, int vni, InetAddress source) {}
 
+    /**
+     * A unicast frame from {@code port} was sent to a MAC the forwarding table does not know (and is flooded): the
+     * l2miss of Linux's vxlan driver, for a control plane that can resolve the MAC and install it. At most
+     * {@link Vtep.Builder#missEvents} calls per second per segment; the rest are not reported.
+     *
+     * @param mac the unknown destination, 48 bits (see {@code io.vtep4j.learning.MacAddress#toString(long)})
+     */
+    default void unknownDestination(int vni, long mac, LocalPort port) {}
+
     /** A {@link FrameHandler} threw; the frame is considered consumed by it. */
     default void handlerFailed(LocalPort port, Throwable cause) {}
 

@@ -12,6 +12,7 @@ import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.Underlays;
 import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.learning.NeighborTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -40,6 +41,7 @@ final class VtepRuntime {
     private final VtepConfig config;
     private final EventLoopGroup group;
     private final ForwardingTable table;
+    private final NeighborTable neighbors;
     private final boolean gre;
     /** Joined groups by transport: a group is joined on the underlay of the encapsulation that floods to it. */
     private final Map<GroupKey, Integer> groupRefs = new HashMap<>();
@@ -69,6 +71,12 @@ final class VtepRuntime {
                 .localHold(config.localHold())
                 .maxRemoteLocations(config.maxRemoteLocations())
                 .listener(config.fdbListener())
+                .build();
+        this.neighbors = NeighborTable.builder(table)
+                .ticker(config.ticker())
+                .maxEntries(config.neighbors().maxEntries)
+                .maxEntriesPerVni(config.neighbors().maxEntriesPerVni)
+                .listener(config.neighbors().listener)
                 .build();
         this.gre = config.encapsulations().stream().anyMatch(e -> e != Encapsulation.VXLAN);
         this.localAddresses = config.localAddresses().toArray(new InetAddress[0]);
@@ -115,6 +123,10 @@ final class VtepRuntime {
 
     ForwardingTable table() {
         return table;
+    }
+
+    NeighborTable neighbors() {
+        return neighbors;
     }
 
     boolean isOpen() {
@@ -269,6 +281,7 @@ final class VtepRuntime {
     private void sweep() {
         try {
             table.expire();
+            neighbors.expire(); // bindings age with their MACs
             sweeps.incrementAndGet();
         } catch (Throwable t) {
             // Counted and reported; the next sweep tries again (a throwing task would cancel the timer).

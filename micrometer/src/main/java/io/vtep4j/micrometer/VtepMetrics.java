@@ -15,6 +15,7 @@ import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.learning.FdbCounters;
+import io.vtep4j.learning.NeighborCounters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,7 +77,9 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             "vtep4j.encap.crossed",
             "vtep4j.macs",
             "vtep4j.segments",
-            "vtep4j.fdb.events");
+            "vtep4j.fdb.events",
+            "vtep4j.neighbors",
+            "vtep4j.neighbor.events");
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -224,6 +227,31 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             fdbEvent("refused-full", FdbCounters::refusedFull);
             fdbEvent("flushed", FdbCounters::flushed);
             fdbEvent("listener-error", FdbCounters::listenerErrors);
+            vtepMeters.add(Gauge.builder(
+                            "vtep4j.neighbors", vtep, v -> v.neighborTable().size())
+                    .description("IP to MAC bindings of ARP/ND suppression")
+                    .tags(tags)
+                    .register(registry));
+            neighborEvent("answered", NeighborCounters::answered);
+            neighborEvent("snooped", NeighborCounters::snooped);
+            neighborEvent("learned", NeighborCounters::learned);
+            neighborEvent("changed", NeighborCounters::changed);
+            neighborEvent("removed", NeighborCounters::removed);
+            neighborEvent("stale", NeighborCounters::stale);
+            neighborEvent("conflict", NeighborCounters::conflicts);
+            neighborEvent("table-full", NeighborCounters::tableFull);
+        }
+
+        private void neighborEvent(String event, ToLongFunction<NeighborCounters> read) {
+            vtepMeters.add(FunctionCounter.builder(
+                            "vtep4j.neighbor.events",
+                            vtep,
+                            v -> read.applyAsLong(v.neighborTable().counters()))
+                    .description("ARP/ND suppression: requests answered, packets snooped, bindings learned, "
+                            + "conflicts, table full, ...")
+                    .tags(tags)
+                    .tag("event", event)
+                    .register(registry));
         }
 
         /** One underlay's packets and bytes each way and the frames that crossed into it, tagged {@code encap}. */

@@ -135,6 +135,17 @@ class VtepMetricsTest {
     }
 
     @Test
+    void neighborBindingsAndTheirEventsAreMetered() throws Exception {
+        metricsA = new VtepMetrics(a, Tags.empty(), Duration.ZERO);
+        metricsA.bindTo(registryA);
+        assertEquals(0, registryA.find("vtep4j.neighbors").gauge().value());
+        a.segment(5000).addNeighbor(java.net.InetAddress.getByName("10.0.0.2"), 0x0200_0000_0002L);
+        assertEquals(1, registryA.find("vtep4j.neighbors").gauge().value());
+        assertEquals(1, count(registryA, "vtep4j.neighbor.events", "event", "learned"));
+        assertEquals(0, count(registryA, "vtep4j.neighbor.events", "event", "answered"));
+    }
+
+    @Test
     void segmentsCreatedAfterBindingGetMetersOnRefreshAndClosedOnesLoseThem() {
         metricsA = new VtepMetrics(a, Tags.empty(), Duration.ZERO);
         metricsA.bindTo(registryA);
@@ -203,7 +214,9 @@ class VtepMetricsTest {
             "vtep4j_segment_macs",
             "vtep4j_drops_total",
             "vtep4j_fdb_events_total",
-            "vtep4j_macs"
+            "vtep4j_macs",
+            "vtep4j_neighbors",
+            "vtep4j_neighbor_events_total"
         }) {
             assertTrue(text.contains("# TYPE " + family + " "), () -> family + " missing:\n" + text);
         }

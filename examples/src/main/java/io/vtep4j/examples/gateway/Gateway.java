@@ -137,6 +137,7 @@ public final class Gateway implements AutoCloseable {
         builder.floodLimit(config.floodLimit);
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
+        builder.suppressNeighbors(config.arpSuppress);
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());
         }

@@ -71,6 +71,8 @@ public final class GatewayConfig {
     final boolean pmtuSignalling;
     /** {@code --tos}, {@code --ttl}: the outer TOS / TTL rule. */
     final OuterHeader outerHeader;
+    /** {@code --arp-suppress}: ARP/ND suppression on every mapped VNI. */
+    final boolean arpSuppress;
 
     GatewayConfig(
             InetAddress local,
@@ -91,7 +93,8 @@ public final class GatewayConfig {
             InetSocketAddress metrics,
             EvpnSettings evpn,
             boolean pmtuSignalling,
-            OuterHeader outerHeader) {
+            OuterHeader outerHeader,
+            boolean arpSuppress) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -112,6 +115,7 @@ public final class GatewayConfig {
         this.evpn = evpn;
         this.pmtuSignalling = pmtuSignalling;
         this.outerHeader = Objects.requireNonNull(outerHeader, "outerHeader");
+        this.arpSuppress = arpSuppress;
         checkConsistent();
     }
 

@@ -93,6 +93,13 @@ final class GatewayOptions {
     String ttl = "64";
 
     @Option(
+            names = "--arp-suppress",
+            description = "ARP and ND suppression on every VNI: answer the trunk's ARP requests and neighbor "
+                    + "solicitations for hosts behind remote VTEPs whose address is known, instead of flooding them "
+                    + "(default: off).")
+    boolean arpSuppress;
+
+    @Option(
             names = "--max-macs",
             paramLabel = "N",
             description = "Most MACs the forwarding table holds, 1..16777216 (default: 1048576).")
@@ -238,7 +245,8 @@ final class GatewayOptions {
                 metrics(),
                 evpnSettings,
                 pmtu,
-                outer.build());
+                outer.build(),
+                arpSuppress);
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

@@ -116,7 +116,8 @@ final class GatewayStatus {
                         now.trunkErrors().describe(before.trunkErrors()),
                         now.macs())
                 + encapsulations(now, before, seconds)
-                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status());
+                + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status())
+                + NeighborView.status(gateway);
     }
 
     /**
@@ -174,17 +175,18 @@ final class GatewayStatus {
         Totals now = totals();
         double seconds = (now.nanos() - startNanos) / 1e9;
         return String.format(
-                Locale.ROOT,
-                "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
-                        + "underlay in %d out %d packets, drops %s, MACs %d",
-                seconds,
-                now.trunkIn(),
-                now.trunkOut(),
-                now.trunkErrors().describe(now.trunkErrors()),
-                now.underlayIn(),
-                now.underlayOut(),
-                drops(now.drops(), now.drops()),
-                now.macs());
+                        Locale.ROOT,
+                        "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
+                                + "underlay in %d out %d packets, drops %s, MACs %d",
+                        seconds,
+                        now.trunkIn(),
+                        now.trunkOut(),
+                        now.trunkErrors().describe(now.trunkErrors()),
+                        now.underlayIn(),
+                        now.underlayOut(),
+                        drops(now.drops(), now.drops()),
+                        now.macs())
+                + NeighborView.status(gateway);
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */
@@ -207,7 +209,7 @@ final class GatewayStatus {
                     where(e.location(), gateway.vtep().encapsulations()),
                     e.age().toMillis() / 1000.0));
         }
-        return out.toString();
+        return out + NeighborView.table(gateway);
     }
 
     /** The entry's type; {@code evpn} for a remote entry the EVPN agent installed from a BGP route. */
