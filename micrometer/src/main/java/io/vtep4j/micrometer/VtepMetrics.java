@@ -212,6 +212,9 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             fdbEvent("refused-full", FdbCounters::refusedFull);
             fdbEvent("flushed", FdbCounters::flushed);
             fdbEvent("listener-error", FdbCounters::listenerErrors);
+            fdbEvent("refused-local", FdbCounters::refusedLocal);
+            fdbEvent("refused-locations", FdbCounters::refusedLocations);
+            fdbEvent("reclaimed-locations", FdbCounters::reclaimedLocations);
         }
 
         private void fdbEvent(String event, ToLongFunction<FdbCounters> read) {
