@@ -36,6 +36,9 @@ final class AdversaryLab implements AutoCloseable {
     static final int METRICS_PORT = 9466;
     static final String LOCAL = "10.99.0.1";
     static final String ATTACKER = "10.99.0.66";
+    static final String BROADCAST = "ff:ff:ff:ff:ff:ff";
+    /** How long one run of {@code adversary.py} may take. */
+    static final Duration SEND = Duration.ofSeconds(60);
 
     final Lab lab;
     final Namespace h;
@@ -83,6 +86,11 @@ final class AdversaryLab implements AutoCloseable {
     /** Skips (fails under CI) unless isolated as root with every tool the adversarial tests use. */
     static void requireIsolated() {
         Netns.requireIsolated("ip", "ethtool", "ping", "bridge", "tcpdump", "kill", PYTHON);
+    }
+
+    /** Waits (bounded) until the gateway says it is running. */
+    static void awaitRunning(GatewayProcess gw) throws InterruptedException {
+        assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
     }
 
     /** Builds the lab; the caller closes it. */

@@ -1,7 +1,9 @@
 package io.vtep4j.examples.gateway;
 
 import static io.vtep4j.examples.gateway.AdversaryLab.ATTACKER;
+import static io.vtep4j.examples.gateway.AdversaryLab.BROADCAST;
 import static io.vtep4j.examples.gateway.AdversaryLab.LOCAL;
+import static io.vtep4j.examples.gateway.AdversaryLab.SEND;
 import static io.vtep4j.examples.gateway.AdversaryLab.VNI;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,16 +27,10 @@ import org.junit.jupiter.api.Test;
  * against the gateway before the corresponding hardening (see each test). Lab: {@link AdversaryLab}.
  */
 class GatewayAdversarialIT {
-    private static final Duration SEND = Duration.ofSeconds(60);
-    private static final String BROADCAST = "ff:ff:ff:ff:ff:ff";
 
     @BeforeAll
     static void isolated() {
         AdversaryLab.requireIsolated();
-    }
-
-    private static void awaitRunning(GatewayProcess gw) throws InterruptedException {
-        assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
     }
 
     /**
@@ -55,7 +51,7 @@ class GatewayAdversarialIT {
                             AdversaryLab.gatewayArgs("--group", VNI + "=239.8.8.8", "--group-dev", "gw-u"));
                     Capture other = Capture.start(adv.h, "h-eth", "ether src " + toOther);
                     Capture local = Capture.start(adv.h, "h-eth", "ether src " + toLocal)) {
-                awaitRunning(gw);
+                AdversaryLab.awaitRunning(gw);
                 adv.send(adv.attacker, SEND, "vxlan", "10.99.0.9", "" + VNI, toOther, BROADCAST, "5");
                 adv.send(adv.attacker, SEND, "vxlan", LOCAL, "" + VNI, toLocal, BROADCAST, "5");
 
@@ -80,7 +76,7 @@ class GatewayAdversarialIT {
             adv.attacker.address("a-u", "10.99.0.67/24");
             String hMac = adv.h.macOf("h-eth");
             try (GatewayProcess gw = GatewayProcess.start(AdversaryLab.gatewayArgs())) {
-                awaitRunning(gw);
+                AdversaryLab.awaitRunning(gw);
                 E2e.assertPing(adv.h, "10.30.0.2", gw, null);
                 // h keeps talking (40 pings, one each 0.2 s) while the claims arrive
                 CompletableFuture<Cmd.Result> pings = CompletableFuture.supplyAsync(() ->
@@ -110,7 +106,7 @@ class GatewayAdversarialIT {
             Namespace.SELF.ok("ip", "route", "add", "10.96.0.0/14", "via", ATTACKER, "dev", "gw-u");
             Namespace.SELF.assertRoute("10.96.0.1", "gw-u").assertRoute("10.99.255.254", "gw-u");
             try (GatewayProcess gw = GatewayProcess.start(AdversaryLab.gatewayArgs())) {
-                awaitRunning(gw);
+                AdversaryLab.awaitRunning(gw);
                 adv.send(adv.attacker, Duration.ofSeconds(120), "spoof", LOCAL, "" + VNI, "100000", "20000");
 
                 Await.until(E2e.SETTLE, () -> adv.fdbEvents("refused-locations") > 0, adv::scrape);
@@ -150,7 +146,7 @@ class GatewayAdversarialIT {
             try (GatewayProcess gw = GatewayProcess.start(AdversaryLab.gatewayArgs());
                     Capture forgedOut = Capture.start(adv.h, "h-eth", "ether src " + forged);
                     Capture controlOut = Capture.start(adv.h, "h-eth", "ether src " + control)) {
-                awaitRunning(gw);
+                AdversaryLab.awaitRunning(gw);
                 adv.send(adv.attacker, SEND, "vxlan", LOCAL, "" + VNI, forged, BROADCAST, "5", LOCAL);
                 adv.send(adv.attacker, SEND, "vxlan", LOCAL, "" + VNI, control, BROADCAST, "3");
 

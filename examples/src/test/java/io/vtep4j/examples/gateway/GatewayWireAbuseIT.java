@@ -1,6 +1,8 @@
 package io.vtep4j.examples.gateway;
 
+import static io.vtep4j.examples.gateway.AdversaryLab.BROADCAST;
 import static io.vtep4j.examples.gateway.AdversaryLab.LOCAL;
+import static io.vtep4j.examples.gateway.AdversaryLab.SEND;
 import static io.vtep4j.examples.gateway.AdversaryLab.VNI;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +13,6 @@ import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,18 +24,12 @@ import org.junit.jupiter.api.Test;
  * Absence is shown by ordering, not by waiting: a control packet sent after the hostile ones arrives first.
  */
 class GatewayWireAbuseIT {
-    private static final Duration SEND = Duration.ofSeconds(60);
-    private static final String BROADCAST = "ff:ff:ff:ff:ff:ff";
     /** What the gateway sends into the underlay (its own floods), as tcpdump sees it on {@code gw-u}. */
     private static final String GATEWAY_VXLAN = "udp dst port 4789 and src host " + LOCAL;
 
     @BeforeAll
     static void isolated() {
         AdversaryLab.requireIsolated();
-    }
-
-    private static void awaitRunning(GatewayProcess gw) throws InterruptedException {
-        assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
     }
 
     /**
@@ -70,7 +65,7 @@ class GatewayWireAbuseIT {
                             Integer.toString(AdversaryLab.METRICS_PORT)));
                     Capture bigOut = Capture.start(h, "h-eth", "ether src " + big);
                     Capture smallOut = Capture.start(h, "h-eth", "ether src " + small)) {
-                awaitRunning(gw);
+                AdversaryLab.awaitRunning(gw);
                 AdversaryLab.send(script, attacker, SEND, "nvgre6", "fd99::1", "" + VNI, big, "3000", "3");
                 AdversaryLab.send(script, attacker, SEND, "nvgre6", "fd99::1", "" + VNI, small, "100", "3");
 
@@ -103,7 +98,7 @@ class GatewayWireAbuseIT {
         try (AdversaryLab adv = AdversaryLab.start("advll");
                 GatewayProcess gw = GatewayProcess.start(AdversaryLab.gatewayArgs());
                 Capture underlay = Capture.start(Namespace.SELF, "gw-u", GATEWAY_VXLAN)) {
-            awaitRunning(gw);
+            AdversaryLab.awaitRunning(gw);
             adv.send(adv.h, SEND, "l2", "h-eth", "stp", "5");
             adv.send(adv.h, SEND, "l2", "h-eth", "lldp", "5");
             adv.send(adv.h, SEND, "l2", "h-eth", "storm", "3");
@@ -129,7 +124,7 @@ class GatewayWireAbuseIT {
                 GatewayProcess gw = GatewayProcess.start(
                         AdversaryLab.flooding("10.99.0.2,10.99.0.3", "--flood-limit", "" + limit));
                 Capture underlay = Capture.start(Namespace.SELF, "gw-u", GATEWAY_VXLAN)) {
-            awaitRunning(gw);
+            AdversaryLab.awaitRunning(gw);
             long txBefore = adv.ofVni("vtep4j_underlay_tx_packets_total");
             long start = System.nanoTime();
             adv.send(adv.h, SEND, "l2", "h-eth", "storm", "20000", "5000");
@@ -165,7 +160,7 @@ class GatewayWireAbuseIT {
         try (AdversaryLab adv = AdversaryLab.start("advsize");
                 GatewayProcess gw = GatewayProcess.start(AdversaryLab.gatewayArgs());
                 Capture controlOut = Capture.start(adv.h, "h-eth", "ether src " + control)) {
-            awaitRunning(gw);
+            AdversaryLab.awaitRunning(gw);
             adv.send(adv.attacker, SEND, "udp", LOCAL, "4789", "0", "3");
             adv.send(adv.attacker, SEND, "udp", LOCAL, "4789", "65507", "3");
             adv.send(adv.attacker, SEND, "vxlan", LOCAL, "" + VNI, control, BROADCAST, "3");
