@@ -27,6 +27,12 @@ public interface LocalPort extends AutoCloseable {
      * another Netty event loop (another VTEP's handler), one flush is queued behind that loop's current task, so a
      * task that never returns to its loop must call {@link #flush()} itself.
      *
+     * <p>Called from a thread that is no event loop of this VTEP (an application thread), the tunnel packets are
+     * handed over to an event loop. With direct I/O ({@link Vtep#directIo()}) at most 4096 such packets wait
+     * per event loop at once; past that bound the packet is dropped and counted as
+     * {@link io.vtep4j.encap.DropReason#SEND_QUEUE_FULL} (a sender faster than the loop loses packets instead of
+     * growing a queue without limit). The call itself never blocks.
+     *
      * @param frame from the destination MAC on, without FCS; ownership passes to the port
      * @throws IllegalStateException if the port or its VTEP is closed, or the VTEP's event loops are shut down (an
      *         application-owned group shut down before the VTEP was closed); the frame is released first

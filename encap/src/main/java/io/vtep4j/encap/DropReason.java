@@ -87,6 +87,11 @@ public enum DropReason {
     /** An unexpected failure inside the engine (a bug, or an Error): whatever packet was in hand was dropped. */
     INTERNAL_ERROR(-70, "internal-error"),
     /**
+     * A send from a thread outside the underlay's event loops found that loop's hand-over queue full (direct I/O: a
+     * bounded number of frames may wait for the loop at once): the application sends faster than the loop drains.
+     */
+    SEND_QUEUE_FULL(-71, "send-queue-full"),
+    /**
      * A frame too big for the tunnel (counted as {@code MTU_EXCEEDED}) was due an ICMP "fragmentation needed" or
      * ICMPv6 "packet too big" answer, but the answer's rate limit was reached: the answer was not sent.
      */

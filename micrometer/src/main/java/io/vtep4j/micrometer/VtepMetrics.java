@@ -227,6 +227,9 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             fdbEvent("refused-full", FdbCounters::refusedFull);
             fdbEvent("flushed", FdbCounters::flushed);
             fdbEvent("listener-error", FdbCounters::listenerErrors);
+            fdbEvent("refused-local", FdbCounters::refusedLocal);
+            fdbEvent("refused-locations", FdbCounters::refusedLocations);
+            fdbEvent("reclaimed-locations", FdbCounters::reclaimedLocations);
             vtepMeters.add(Gauge.builder(
                             "vtep4j.neighbors", vtep, v -> v.neighborTable().size())
                     .description("IP to MAC bindings of ARP/ND suppression")

@@ -3,10 +3,12 @@ package io.vtep4j.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.mmsg.MmsgPort;
 import java.net.InetAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop's share of a {@link UdpUnderlay}: its channels (one per address family), source-port pools, and with
@@ -14,6 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * written-to flags are set by senders and cleared by flushes.
  */
 final class UdpLane {
+
+    /**
+     * Most frames that threads other than the loop may have handed over to one lane and that its loop has not yet
+     * taken into a send vector: {@value}. Each is one task in the loop's queue holding a payload; past the bound a
+     * send is dropped at once (released, counted as {@link DropReason#SEND_QUEUE_FULL}) instead of queueing without
+     * limit while the loop is busy or stalled. 4096 is a few send vectors' worth, a few MiB of payloads at most.
+     */
+    static final int MAX_HANDED_OVER = 4096;
 
     private static final Channel[] NO_CHANNELS = new Channel[0];
 
@@ -33,16 +43,37 @@ final class UdpLane {
      */
     final AtomicBoolean foreignSends = new AtomicBoolean();
 
-    UdpLane(EventLoop loop, DestinationCache recipients) {
+    /** Frames handed over and not yet taken by the loop; at most {@link #MAX_HANDED_OVER} of them are queued. */
+    private final AtomicInteger handedOver = new AtomicInteger();
+
+    private final UnderlayReceiver receiver;
+
+    UdpLane(EventLoop loop, DestinationCache recipients, UnderlayReceiver receiver) {
         this.loop = loop;
         this.unicast = new FamilyChannels(recipients);
+        this.receiver = receiver;
     }
 
-    /** Direct I/O, any thread but the loop: hands {@code payload} over to {@code port}; false if the loop is gone. */
+    /**
+     * Direct I/O, any thread but the loop: hands {@code payload} over to {@code port}. Takes ownership of the payload.
+     * True if it was queued, or dropped because {@link #MAX_HANDED_OVER} frames are already waiting (released and
+     * counted as {@link DropReason#SEND_QUEUE_FULL} here, like a failure of the send itself); false if the loop is
+     * gone (the caller releases and counts).
+     */
     boolean handOver(MmsgPort port, ByteBuf payload, InetAddress destination, int outer) {
+        if (handedOver.getAndIncrement() >= MAX_HANDED_OVER) {
+            handedOver.decrementAndGet();
+            payload.release();
+            receiver.dropped(DropReason.SEND_QUEUE_FULL);
+            return true;
+        }
         try {
-            loop.execute(() -> port.queue(payload, destination, outer));
+            loop.execute(() -> {
+                handedOver.decrementAndGet();
+                port.queue(payload, destination, outer);
+            });
         } catch (RejectedExecutionException e) {
+            handedOver.decrementAndGet();
             return false; // the event loops were shut down under an open underlay: nothing can send any more
         }
         foreignSends.set(true);

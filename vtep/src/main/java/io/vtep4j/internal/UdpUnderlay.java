@@ -43,7 +43,8 @@ import java.util.List;
  * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding creates no objects per packet. Sends
  * made on a lane's own loop go straight into its vector; sends from other threads are handed over as a task, and a flush
  * from another thread hands over one flush task behind them ({@link UdpLane#handOverFlush}), so batching is kept and
- * no handed-over send waits for later traffic.
+ * no handed-over send waits for later traffic. At most {@link UdpLane#MAX_HANDED_OVER} handed-over frames wait per
+ * loop; beyond that a send from another thread is dropped and counted as {@code SEND_QUEUE_FULL}.
  * Thread-safe as {@link Underlay} requires.
  */
 public final class UdpUnderlay implements Underlay {
@@ -97,7 +98,7 @@ public final class UdpUnderlay implements Underlay {
         sockets.receiver(receiver);
         List<UdpLane> laneList = new ArrayList<>();
         for (EventExecutor executor : config.group()) {
-            laneList.add(new UdpLane((EventLoop) executor, recipients));
+            laneList.add(new UdpLane((EventLoop) executor, recipients, receiver));
             if (!epoll) {
                 break; // NIO has no SO_REUSEPORT: one channel per address.
             }

@@ -63,7 +63,8 @@ public interface Underlay extends AutoCloseable {
      * @param flowHash the inner frame's flow hash ({@code FlowHash.hash}); UDP transports derive the source port from
      *        it where they can, so that the underlay's ECMP spreads flows (RFC 7348 §5)
      * @return false if the packet was dropped at once (closed, no local address of that family, socket not
-     *         writable); the caller counts {@code SEND_FAILED}. Asynchronous failures are reported through
+     *         writable); the caller counts {@code SEND_FAILED}. Asynchronous failures, and a packet dropped because
+     *         a bounded hand-over queue is full ({@code SEND_QUEUE_FULL}), are reported through
      *         {@link UnderlayReceiver#dropped} instead.
      */
     boolean send(ByteBuf payload, InetAddress destination, int flowHash);

@@ -3,14 +3,17 @@ package io.vtep4j.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.encap.DropReason;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -118,5 +121,57 @@ class ForeignSendTest {
         assertFalse(a.send(payload, InetAddress.getByName("127.0.0.2"), 0), "nothing can send: refused at once");
         assertEquals(0, payload.refCnt(), "the refused payload is released");
         a.flush(); // nothing to do, and nothing thrown
+    }
+
+    @Test
+    void sendsHandedOverBeyondTheBoundWhileTheLoopIsStalledAreDroppedAndCounted() throws Exception {
+        int port = DirectIoTest.freePort();
+        UdpUnderlay a = open("127.0.0.1", port);
+        open("127.0.0.2", port);
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        group.next()
+                .execute(
+                        () -> { // the only loop: nothing handed over can run until resume
+                            stalled.countDown();
+                            try {
+                                resume.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+        assertTrue(stalled.await(10, TimeUnit.SECONDS));
+        int over = 100;
+        List<ByteBuf> refused = new ArrayList<>();
+        try {
+            for (int i = 0; i < UdpLane.MAX_HANDED_OVER + over; i++) {
+                ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(i);
+                if (i >= UdpLane.MAX_HANDED_OVER) {
+                    refused.add(p);
+                }
+                assertTrue(a.send(p, b, 0), "accepted or counted, never refused as failed");
+            }
+            assertEquals(over, receiver.drops(DropReason.SEND_QUEUE_FULL), receiver.drops::toString);
+            assertEquals(0, receiver.drops(DropReason.SEND_FAILED));
+            for (ByteBuf p : refused) {
+                assertEquals(0, p.refCnt(), "a payload over the bound is released at once");
+            }
+        } finally {
+            resume.countDown();
+        }
+        a.flush();
+        // The loop drains the queue; then the bound has room again: a marker sent now is handed over and arrives.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) {
+            a.send(PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(-1), b, 0);
+            a.flush();
+            for (RecordingReceiver.Received got; !seen && (got = receiver.next(1)) != null; ) {
+                seen = got.payload().getLong(0) == -1;
+                got.payload().release();
+            }
+        }
+        assertTrue(seen, "sends are handed over again once the loop drained its queue");
     }
 }

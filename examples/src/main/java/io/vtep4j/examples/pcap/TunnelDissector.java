@@ -170,6 +170,11 @@ final class TunnelDissector {
             summary.verdict(Verdict.DROP, DropReason.fromCode(udpLength).label());
             return;
         }
+        if (captured < UdpHeader.LENGTH) {
+            // The IP length promises a UDP header that the capture cut short (snap length): nothing to slice.
+            summary.verdict(Verdict.DROP, CAPTURE_TRUNCATED);
+            return;
+        }
         ByteBuf payload = buf.slice(l4 + UdpHeader.LENGTH, Math.min(udpLength, captured) - UdpHeader.LENGTH);
         if (dstPort == GPE_PORT && !vxlanPorts.contains(GPE_PORT)) {
             summary.verdict(Verdict.DROP, DropReason.VXLAN_GPE_UNSUPPORTED.label());
