@@ -63,6 +63,8 @@ public final class GatewayConfig {
     final InetSocketAddress metrics;
     /** Null without {@code --evpn}. */
     final EvpnSettings evpn;
+    /** {@code --trunk-io}. */
+    final TrunkIo trunkIo;
 
     GatewayConfig(
             InetAddress local,
@@ -81,7 +83,8 @@ public final class GatewayConfig {
             Path pcapOut,
             int floodLimit,
             InetSocketAddress metrics,
-            EvpnSettings evpn) {
+            EvpnSettings evpn,
+            TrunkIo trunkIo) {
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -99,6 +102,7 @@ public final class GatewayConfig {
         this.floodLimit = floodLimit;
         this.metrics = metrics;
         this.evpn = evpn;
+        this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         checkConsistent();
     }
 
