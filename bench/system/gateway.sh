@@ -52,7 +52,7 @@ done
 mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
 [ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-gateway-$mode"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
-if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=150; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
+if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=120; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
 SIZES="64 1400"; LOSS_LIMIT=0.001
 
 need=()
@@ -132,7 +132,7 @@ setup_gateway() {  # setup_gateway DEV IO
   local dev=$1 ns=${NS_D[$1]} n=${NID[$1]} log="$WORK/$1.log"
   nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
-    --stats-interval 0 --trunk-io "$2" >"$log" 2>&1 &
+    --stats-interval 5s --trunk-io "$2" >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
   for _ in $(seq 1 300); do grep -q "running" "$log" && return 0; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
   STATUS[$dev]="n/a: $(head -c 300 "$log")"
@@ -216,7 +216,7 @@ for size in $SIZES; do
   done
 done
 for dev in "${ACTIVE[@]}"; do   # the gateways' own view of losses, from their closing summary
-  [ -n "${PID[$dev]}" ] && kill "${PID[$dev]}" 2>/dev/null && for _ in $(seq 1 50); do
+  [ -n "${PID[$dev]}" ] && kill "${PID[$dev]}" 2>/dev/null && for _ in $(seq 1 200); do
     kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
 done
 
@@ -237,6 +237,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
   done; done; done
   for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] || echo "- $dev: ${STATUS[$dev]}"; done
   for dev in "${ACTIVE[@]}"; do
+    # the gateway's own count of what it lost (trunk errors: overrun = ring full), from its closing summary
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
