@@ -52,7 +52,7 @@ done
 mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
 [ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-gateway-$mode"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
-if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=120; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
+if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=135; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
 SIZES="64 1400"; LOSS_LIMIT=0.001
 
 need=()
@@ -130,7 +130,8 @@ setup_kernel() {
 }
 setup_gateway() {  # setup_gateway DEV IO
   local dev=$1 ns=${NS_D[$1]} n=${NID[$1]} log="$WORK/$1.log"
-  nsx "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
+  # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
+  ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
     --stats-interval 5s --trunk-io "$2" >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
