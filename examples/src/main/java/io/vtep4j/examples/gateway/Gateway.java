@@ -1,6 +1,11 @@
 package io.vtep4j.examples.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
@@ -8,11 +13,13 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.evpn.EvpnAgent;
+import io.vtep4j.internal.afpacket.AfPacketChannel;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -26,7 +33,8 @@ import java.util.function.Consumer;
  * for the untagged VNI) and is transmitted. The engine learns MACs on both sides: trunk MACs on the VLAN's port,
  * overlay MACs at their remote VTEP. Nothing crosses between pairs: each pair is its own segment.
  *
- * <p>Threading: frames from the trunk are handled on the trunk's receive thread, frames from the overlay on the
+ * <p>Threading: frames from the trunk are handled on the trunk's receive thread (with AF_PACKET: the VTEP's one
+ * event loop, which also carries the overlay), frames from the overlay on the
  * VTEP's event loops; the view methods may be called from any thread. Buffers: every frame is owned by exactly one
  * side at a time and released or handed on, never both.
  */
@@ -44,6 +52,10 @@ public final class Gateway implements AutoCloseable {
     private volatile Trunk trunk;
     private volatile UnderlayRecorder recorder;
     private volatile MetricsEndpoint metrics;
+    /** One of the ports: its flush writes out the underlay for all of them. */
+    private volatile LocalPort anyPort;
+    /** The event loop group the gateway made for its VTEP and trunk, or null (then the VTEP has its own). */
+    private volatile EventLoopGroup ownedGroup;
 
     private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
@@ -65,6 +77,48 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Starts a gateway with the trunk I/O {@code --trunk-io} chose: AF_PACKET where this platform has it (the
+     * default), else libpcap, saying which in one line to {@code log}.
+     *
+     * @throws ConfigException if {@code --trunk-io afpacket} was asked for and this platform cannot, or as
+     *     {@link #start(GatewayConfig, Trunk.Opener)}
+     */
+    public static Gateway startTrunk(GatewayConfig config, Consumer<String> log) {
+        if (config.trunkIo != TrunkIo.PCAP) {
+            String why = AfPacketChannel.unsupportedReason();
+            if (why == null) {
+                Gateway gateway = startAfPacket(config, log);
+                log.accept("trunk " + config.port + ": AF_PACKET, TPACKET_V3 receive ring, sendmmsg, on the VTEP's "
+                        + "event loop");
+                return gateway;
+            }
+            if (config.trunkIo == TrunkIo.AFPACKET) {
+                throw new ConfigException("--trunk-io afpacket: " + why);
+            }
+            log.accept("trunk " + config.port + ": AF_PACKET unavailable (" + why + "); falling back to pcap");
+        }
+        Gateway gateway = startPcap(config, log);
+        log.accept("trunk " + config.port + ": pcap (libpcap, one frame per call, on a thread of its own)");
+        return gateway;
+    }
+
+    /**
+     * Starts a gateway whose VTEP and AF_PACKET trunk share one event loop (made here, stopped by {@link #close}):
+     * a frame crosses from trunk to underlay and back without changing threads.
+     */
+    static Gateway startAfPacket(GatewayConfig config, Consumer<String> log) {
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("vtep4j-gateway", true), EpollIoHandler.newFactory());
+        IoEventLoop loop = group.next();
+        try {
+            return start(config, sink -> AfPacketTrunk.open(config.port, loop, sink, log), group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /**
      * Starts the VTEP, its segments and ports, then opens the trunk. Either everything runs or, on a
      * {@link ConfigException}, nothing is left behind.
      *
@@ -72,9 +126,15 @@ public final class Gateway implements AutoCloseable {
      *                         cannot be opened)
      */
     public static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener) {
+        return start(config, trunkOpener, null);
+    }
+
+    /** As {@link #start(GatewayConfig, Trunk.Opener)}, the VTEP on {@code group} (null: its own loops). */
+    private static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener, EventLoopGroup group) {
         EvpnAgent evpn = config.evpn == null ? null : evpnAgent(config);
-        Vtep vtep = openVtep(config, evpn);
+        Vtep vtep = openVtep(config, evpn, group);
         Gateway gateway = new Gateway(config, vtep, evpn);
+        gateway.ownedGroup = group;
         try {
             gateway.attachSegments();
             if (evpn != null) {
@@ -87,7 +147,7 @@ public final class Gateway implements AutoCloseable {
                 // before the trunk: a port in use fails the start before any frame is captured
                 gateway.metrics = MetricsEndpoint.start(gateway, config.metrics);
             }
-            gateway.trunk = trunkOpener.open(gateway::fromTrunk);
+            gateway.trunk = trunkOpener.open(gateway.new TrunkReceiver());
             gateway.status.reset();
             return gateway;
         } catch (ConfigException e) {
@@ -115,7 +175,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn) {
+    private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn, EventLoopGroup group) {
         Vtep.Builder builder = Vtep.builder()
                 .localAddress(config.local)
                 .encapsulations(
@@ -138,6 +198,9 @@ public final class Gateway implements AutoCloseable {
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         builder.suppressNeighbors(config.arpSuppress);
+        if (group != null) {
+            builder.eventLoopGroup(group);
+        }
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());
         }
@@ -168,6 +231,7 @@ public final class Gateway implements AutoCloseable {
             int tag = vlan;
             portByVlan[tag] =
                     segment.attach(tag == VlanMap.UNTAGGED ? "untagged" : "vlan" + tag, frame -> toTrunk(tag, frame));
+            anyPort = portByVlan[tag];
         });
     }
 
@@ -183,15 +247,52 @@ public final class Gateway implements AutoCloseable {
         } else {
             vlan = VlanMap.UNTAGGED;
         }
+        forward(frame, vlan, false);
+    }
+
+    /**
+     * A frame of VLAN {@code vlan} (0: untagged) without its tag, into that VLAN's port; {@code batched}: the trunk
+     * ends its batch with {@link TrunkReceiver#batchEnd}, which flushes, else the port flushes by itself.
+     */
+    private void forward(ByteBuf frame, int vlan, boolean batched) {
+        if (frame.readableBytes() < Ethernet.HEADER_LENGTH) {
+            drop(DropReason.LOCAL_FRAME_TOO_SHORT, frame);
+            return;
+        }
         LocalPort port = vlan <= VlanMap.MAX_VLAN ? portByVlan[vlan] : null;
         if (port == null) {
             drop(DropReason.UNMAPPED_VLAN, frame);
             return;
         }
         try {
-            port.send(frame); // takes ownership, also when it throws
+            if (batched) {
+                port.write(frame); // takes ownership, also when it throws
+            } else {
+                port.send(frame);
+            }
         } catch (IllegalStateException closing) {
             drops.get(DropReason.SEND_FAILED).increment();
+        }
+    }
+
+    /** What the trunk hands its frames to. */
+    private final class TrunkReceiver implements Trunk.Receiver {
+        @Override
+        public void accept(ByteBuf frame) {
+            fromTrunk(frame);
+        }
+
+        @Override
+        public void acceptTagged(ByteBuf frame, int vlanId) {
+            forward(frame, vlanId, true);
+        }
+
+        @Override
+        public void batchEnd() {
+            LocalPort any = anyPort;
+            if (any != null) {
+                any.flush(); // one flush of the underlay for the whole batch
+            }
         }
     }
 
@@ -202,8 +303,7 @@ public final class Gateway implements AutoCloseable {
             drop(DropReason.SEND_FAILED, frame);
             return;
         }
-        ByteBuf tagged = vlan == VlanMap.UNTAGGED ? frame : Ethernet.pushVlanTag(frame, vlan);
-        if (!out.send(tagged)) {
+        if (!(vlan == VlanMap.UNTAGGED ? out.send(frame) : out.send(frame, vlan))) {
             trunkSendErrors.increment();
         }
     }
@@ -299,6 +399,10 @@ public final class Gateway implements AutoCloseable {
             try {
                 vtep.close();
             } finally {
+                EventLoopGroup g = ownedGroup;
+                if (g != null) {
+                    g.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+                }
                 if (r != null) {
                     r.close();
                 }

@@ -68,7 +68,7 @@ public final class GatewayCommand implements Callable<Integer> {
         try {
             config = effectiveOptions().toConfig();
             config.checkSystem();
-            gateway = Gateway.startPcap(config, line -> {
+            gateway = Gateway.startTrunk(config, line -> {
                 out.println("vtep4j gateway: " + line); // one println is atomic: lines never interleave
                 out.flush();
             });

@@ -73,6 +73,8 @@ public final class GatewayConfig {
     final OuterHeader outerHeader;
     /** {@code --arp-suppress}: ARP/ND suppression on every mapped VNI. */
     final boolean arpSuppress;
+    /** {@code --trunk-io}. */
+    final TrunkIo trunkIo;
 
     GatewayConfig(
             InetAddress local,
@@ -94,7 +96,9 @@ public final class GatewayConfig {
             EvpnSettings evpn,
             boolean pmtuSignalling,
             OuterHeader outerHeader,
-            boolean arpSuppress) {
+            boolean arpSuppress,
+            TrunkIo trunkIo) {
+
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
         this.vlans = Objects.requireNonNull(vlans, "vlans");
@@ -116,6 +120,7 @@ public final class GatewayConfig {
         this.pmtuSignalling = pmtuSignalling;
         this.outerHeader = Objects.requireNonNull(outerHeader, "outerHeader");
         this.arpSuppress = arpSuppress;
+        this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         checkConsistent();
     }
 

@@ -22,8 +22,15 @@ final class GatewayOptions {
     @Option(names = "--local", paramLabel = "ADDR", description = "Underlay source address (one of this host's).")
     String local;
 
-    @Option(names = "--port", paramLabel = "IFACE", description = "The L2 trunk interface, opened through pcap.")
+    @Option(names = "--port", paramLabel = "IFACE", description = "The L2 trunk interface (see --trunk-io).")
     String port;
+
+    @Option(
+            names = "--trunk-io",
+            paramLabel = "afpacket|pcap",
+            description = "How the trunk is read and written: afpacket (a TPACKET_V3 ring on the VTEP's event loop; "
+                    + "the default on Linux) or pcap (libpcap on a thread of its own; the portable fallback).")
+    String trunkIo = "auto";
 
     @Option(names = "--vlan", paramLabel = "VID:VNI", description = "Map 802.1Q VLAN VID (1..4094) to VNI. Repeatable.")
     List<String> vlans = new ArrayList<>();
@@ -246,7 +253,8 @@ final class GatewayOptions {
                 evpnSettings,
                 pmtu,
                 outer.build(),
-                arpSuppress);
+                arpSuppress,
+                TrunkIo.parse(trunkIo));
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

@@ -37,18 +37,27 @@ final class GatewayStatus {
             TrunkErrors trunkErrors,
             Map<Encapsulation, EncapsulationStats> encapsulations) {}
 
-    /** The trunk's failures: reads libpcap refused, frames it could not send or cut short, reopenings. */
-    private record TrunkErrors(long read, long send, long truncated, long reopens) {
+    /**
+     * The trunk's failures: frames lost because its receive side was full (ring or socket overruns, libpcap drops),
+     * reads libpcap refused, frames it could not send or cut short, reopenings.
+     */
+    private record TrunkErrors(long overrun, long read, long send, long truncated, long reopens) {
         static TrunkErrors of(Gateway gateway) {
             Trunk t = gateway.trunk();
             return t == null
-                    ? new TrunkErrors(0, gateway.trunkSendErrors(), 0, 0)
-                    : new TrunkErrors(t.readErrors(), gateway.trunkSendErrors(), t.truncated(), t.reopens());
+                    ? new TrunkErrors(0, 0, gateway.trunkSendErrors(), 0, 0)
+                    : new TrunkErrors(
+                            t.overruns(),
+                            t.readErrors(),
+                            gateway.trunkSendErrors() + t.sendFailures(),
+                            t.truncated(),
+                            t.reopens());
         }
 
         /** {@code none}, or the non-zero kinds: {@code read 3 (+1), send 2, reopened 1}. */
         String describe(TrunkErrors before) {
             StringBuilder text = new StringBuilder();
+            kind(text, "overrun", overrun, before.overrun);
             kind(text, "read", read, before.read);
             kind(text, "send", send, before.send);
             kind(text, "truncated", truncated, before.truncated);

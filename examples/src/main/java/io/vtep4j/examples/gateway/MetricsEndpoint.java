@@ -98,7 +98,18 @@ final class MetricsEndpoint implements AutoCloseable {
                 errors,
                 "read",
                 g -> g.trunk() == null ? 0 : g.trunk().readErrors());
-        trunkError(registry, gateway, errors, "send", Gateway::trunkSendErrors);
+        trunkError(
+                registry,
+                gateway,
+                errors,
+                "send",
+                g -> g.trunkSendErrors() + (g.trunk() == null ? 0 : g.trunk().sendFailures()));
+        trunkError(
+                registry,
+                gateway,
+                errors,
+                "overrun",
+                g -> g.trunk() == null ? 0 : g.trunk().overruns());
         trunkError(
                 registry,
                 gateway,
@@ -124,7 +135,9 @@ final class MetricsEndpoint implements AutoCloseable {
     private static void trunkError(
             PrometheusMeterRegistry registry, Gateway gateway, String name, String kind, ToLongFunction<Gateway> f) {
         FunctionCounter.builder(name, gateway, f::applyAsLong)
-                .description("Trunk failures: libpcap read errors, frames it could not send, frames cut by the capture")
+                .description(
+                        "Trunk failures: frames lost to a full receive ring or buffer (overrun), libpcap read errors, "
+                                + "frames it could not send, frames cut by the capture")
                 .tag("kind", kind)
                 .register(registry);
     }

@@ -45,6 +45,7 @@ final class PcapTrunk implements Trunk {
     private long closedSent;
     private long closedReadErrors;
     private long closedTruncated;
+    private long closedDropped;
 
     private PcapTrunk(String interfaceName, Consumer<ByteBuf> sink, Consumer<String> log, PcapChannel first) {
         this.interfaceName = interfaceName;
@@ -153,6 +154,7 @@ final class PcapTrunk implements Trunk {
             closedSent += lost.sent();
             closedReadErrors += lost.readErrors();
             closedTruncated += lost.truncated();
+            closedDropped += lost.dropped();
         }
         try {
             lost.close();
@@ -193,6 +195,12 @@ final class PcapTrunk implements Trunk {
     public synchronized long truncated() {
         PcapChannel c = channel;
         return closedTruncated + (c == null ? 0 : c.truncated());
+    }
+
+    @Override
+    public synchronized long overruns() {
+        PcapChannel c = channel;
+        return closedDropped + (c == null ? 0 : c.dropped());
     }
 
     @Override

@@ -17,11 +17,32 @@ public interface Trunk extends AutoCloseable {
          *
          * @throws ConfigException if it cannot be opened (no such interface, no permission)
          */
-        Trunk open(java.util.function.Consumer<ByteBuf> sink);
+        Trunk open(Receiver sink);
+    }
+
+    /**
+     * Where a trunk hands its frames: {@link #accept} for a frame as it was on the wire (tags inline), {@link
+     * #acceptTagged} for one whose tag the kernel already took out, and {@link #batchEnd} after a batch of either
+     * (a trunk that does not batch never calls it, and each frame is sent on by itself).
+     */
+    interface Receiver extends java.util.function.Consumer<ByteBuf> {
+        /** A frame without its 802.1Q tag, which carried VLAN {@code vlanId} (0: a priority tag); takes ownership. */
+        void acceptTagged(ByteBuf frame, int vlanId);
+
+        /** The end of a receive batch: what the frames produced is written out now. */
+        void batchEnd();
     }
 
     /** Transmits one whole Ethernet frame; takes ownership; false (and counted by the caller) if it failed. */
     boolean send(ByteBuf frame);
+
+    /**
+     * Transmits one frame with an 802.1Q tag carrying {@code vlanId} inserted after the MACs; takes ownership; false
+     * if it failed. By default the tag is pushed into the buffer and the frame goes through {@link #send(ByteBuf)}.
+     */
+    default boolean send(ByteBuf frame, int vlanId) {
+        return send(io.vtep4j.encap.Ethernet.pushVlanTag(frame, vlanId));
+    }
 
     /** Frames received from the trunk so far. */
     long received();
@@ -36,6 +57,22 @@ public interface Trunk extends AutoCloseable {
 
     /** Frames received longer than the capture length, dropped rather than forwarded cut short. */
     default long truncated() {
+        return 0;
+    }
+
+    /**
+     * Frames lost before the gateway saw them because the receive side was full: the kernel's ring or socket
+     * overruns ({@code PACKET_STATISTICS} tp_drops), or libpcap's drop count. Reading it may ask the kernel.
+     */
+    default long overruns() {
+        return 0;
+    }
+
+    /**
+     * Frames the trunk accepted from {@link #send} and failed to transmit later (a batch the kernel refused in part);
+     * failures {@link #send} reports itself are counted by the caller, not here.
+     */
+    default long sendFailures() {
         return 0;
     }
 

@@ -52,6 +52,10 @@ public final class PcapChannel implements AutoCloseable {
     private final LongAdder sinkErrors = new LongAdder();
     private final LongAdder truncated = new LongAdder();
     private final LongAdder readErrors = new LongAdder();
+    /** Guards the handle's statistics against its close. */
+    private final Object statsLock = new Object();
+    /** libpcap's drop count as last read; guarded by statsLock. */
+    private long lastDropped;
 
     private PcapChannel(
             String interfaceName,
@@ -246,6 +250,23 @@ public final class PcapChannel implements AutoCloseable {
         return sinkErrors.sum();
     }
 
+    /**
+     * Frames libpcap reports it dropped because its buffer was full (ps_drop: on Linux the packet socket's ring
+     * overruns); asks libpcap, so call it from a status thread, not per frame. After close: the last value read.
+     */
+    public long dropped() {
+        synchronized (statsLock) {
+            if (open.get()) {
+                try {
+                    lastDropped = Math.max(lastDropped, handle.getStats().getNumPacketsDropped());
+                } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+                    // no statistics from this handle now: the last value stands
+                }
+            }
+            return lastDropped;
+        }
+    }
+
     /** True until {@link #close()}. */
     public boolean isOpen() {
         return open.get();
@@ -272,6 +293,8 @@ public final class PcapChannel implements AutoCloseable {
             throw new IllegalStateException(
                     "PcapPort " + interfaceName + ": receive thread did not stop within " + JOIN_MILLIS + " ms");
         }
-        handle.close();
+        synchronized (statsLock) {
+            handle.close();
+        }
     }
 }

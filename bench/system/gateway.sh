@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# VLAN <-> VXLAN gateway benchmark: vtep4j's gateway (AF_PACKET trunk, pcap trunk) side by side with the kernel.
+#
+#   forward: generator --VLAN 100 on the trunk--> device under test --VXLAN VNI 10100 on the underlay--> far end
+#   reverse: far end --VXLAN VNI 10100--> device under test --VLAN 100 on the trunk--> generator
+#
+# (a) kernel:   a vxlan device (VNI 10100) plus two tc programs (bench/system/vlan_tc.c, compiled here with clang)
+#               that pop the tag of VLAN 100 and redirect to the vxlan device, and push it on the way back; this
+#               kernel has neither 802.1Q sub-interfaces nor a VLAN-filtering bridge
+# (b) afpacket: vtep4j gateway --trunk-io afpacket (TPACKET_V3 ring, one event loop)
+# (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
+# The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
+# The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
+# work). Delivered packets are read from the receiving end's interface counters.
+#
+# Usage (root): bench/system/gateway.sh [--quick] [--devices kernel,afpacket,pcap] [--out DIR] [--record]
+#   --quick    1 s trials, 1 saturation trial + 2 search steps per case (under 3 minutes with the jar built)
+#   default    3 s trials, 3 saturation trials + 5 search steps per case
+#   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
+#              bench/results/<UTC date-time>-gateway-<mode>/ (git-ignored). No tracked file changes unless --record.
+#   --record   also replace the "## Gateway throughput" block of bench/RESULTS.md with this run's table
+# Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
+# rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
+# reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
+#
+# Safety: all traffic stays inside namespaces created here (198.18.0.0/15, RFC 2544's benchmarking range), none with
+# a default route; routes are checked before sending; names are unique per run; everything is torn down on
+# EXIT/INT/TERM; every loop and wait is bounded.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+PY=/usr/bin/python3
+usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"; }
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --devices) DEVICES="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    --record) RECORD=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --out DIR, --record)" >&2; exit 2 ;;
+  esac
+  shift
+done
+for dev in ${DEVICES//,/ }; do
+  case "$dev" in kernel|afpacket|pcap) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap)" >&2; exit 2 ;; esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
+[ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
+mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
+[ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-gateway-$mode"
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
+if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=135; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
+SIZES="64 1400"; LOSS_LIMIT=0.001
+
+need=()
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+command -v clang >/dev/null || need+=(clang)
+[ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+command -v ethtool >/dev/null || need+=(ethtool)
+command -v tc >/dev/null || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "gateway.sh: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -qq; timeout 900 apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+JAR="$ROOT/examples/target/vtep4j.jar"
+if [ ! -f "$JAR" ]; then
+  echo "gateway.sh: building $JAR"; (cd "$ROOT" && timeout 900 mvn -B -q -o -pl examples -am package -DskipTests)
+fi
+
+RID=$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))
+NS_G="gb${RID}gen"; NS_F="gb${RID}far"
+WORK=$(mktemp -d "/tmp/vtep4j-gwbench-${RID}.XXXX")
+RAW="$WORK/trials.csv"
+CREATED_NS=(); PIDS=()
+declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID
+cleanup() {
+  set +e
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  for f in "$WORK"/*.log "$WORK"/trials.csv "$WORK"/summary.md; do [ -f "$f" ] && cp "$f" "$OUT/"; done
+  echo "gateway.sh: cleaned up namespaces ${CREATED_NS[*]}" >&2
+  CREATED_NS=(); PIDS=()
+}
+trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
+mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+  net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
+mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
+
+gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
+mkns "$NS_G"; mkns "$NS_F"
+n=0
+for dev in ${DEVICES//,/ }; do
+  n=$((n + 1)); NID[$dev]=$n; ns="gb${RID}d$n"; NS_D[$dev]=$ns; mkns "$ns"
+  TRUNK[$dev]="t${RID}$n"; GTRUNK[$dev]="g${RID}$n"; UL[$dev]="u${RID}$n"; FUL[$dev]="f${RID}$n"
+  ip link add name "${GTRUNK[$dev]}" netns "$NS_G" type veth peer name "${TRUNK[$dev]}" netns "$ns"
+  ip link add name "${UL[$dev]}" netns "$ns" type veth peer name "${FUL[$dev]}" netns "$NS_F"
+  for pair in "$NS_G ${GTRUNK[$dev]}" "$ns ${TRUNK[$dev]}" "$ns ${UL[$dev]}" "$NS_F ${FUL[$dev]}"; do
+    set -- $pair; nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true; nsx "$1" ip link set "$2" up
+  done
+  nsx "$ns" ip addr add "198.19.$n.2/24" dev "${UL[$dev]}"
+  nsx "$ns" ip neigh replace "198.19.$n.3" lladdr "$(mac_of "$NS_F" "${FUL[$dev]}")" nud permanent dev "${UL[$dev]}"
+  # the device's receive work on CPU 1 (both directions), the generator's and far end's on CPU 0
+  for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do nsx "$ns" sh -c "echo 2 > /sys/class/net/$i/queues/rx-0/rps_cpus"; done
+  nsx "$NS_G" sh -c "echo 1 > /sys/class/net/${GTRUNK[$dev]}/queues/rx-0/rps_cpus"
+  nsx "$NS_F" sh -c "echo 1 > /sys/class/net/${FUL[$dev]}/queues/rx-0/rps_cpus"
+  DMAC[$dev]=$(mac_of "$ns" "${UL[$dev]}"); STATUS[$dev]=ok; PID[$dev]=""
+done
+
+setup_kernel() {
+  local ns=${NS_D[kernel]} n=${NID[kernel]}
+  nsx "$ns" ip link add vx0 type vxlan id 10100 local "198.19.$n.2" remote "198.19.$n.3" dstport 4789 dev "${UL[kernel]}"
+  nsx "$ns" ip link set vx0 up
+  clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -DVID=100 -DTRUNK_IFINDEX="$(ifindex "$ns" "${TRUNK[kernel]}")" \
+    -DVXLAN_IFINDEX="$(ifindex "$ns" vx0)" -c "$HERE/vlan_tc.c" -o "$WORK/vlan_tc.o"
+  for pair in "${TRUNK[kernel]} trunk_in" "vx0 vxlan_in"; do
+    set -- $pair
+    nsx "$ns" tc qdisc add dev "$1" clsact
+    nsx "$ns" tc filter add dev "$1" ingress bpf direct-action obj "$WORK/vlan_tc.o" sec tc program "$2" 2>/dev/null \
+      || nsx "$ns" tc filter add dev "$1" ingress bpf direct-action obj "$WORK/vlan_tc.o" sec "$2"
+  done
+}
+setup_gateway() {  # setup_gateway DEV IO
+  local dev=$1 ns=${NS_D[$1]} n=${NID[$1]} log="$WORK/$1.log"
+  # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
+  ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
+    --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
+    --stats-interval 5s --trunk-io "$2" >"$log" 2>&1 &
+  PID[$dev]=$!; PIDS+=("$!")
+  for _ in $(seq 1 300); do grep -q "running" "$log" && return 0; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
+  STATUS[$dev]="n/a: $(head -c 300 "$log")"
+}
+for dev in ${DEVICES//,/ }; do
+  case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "$dev" ;; esac
+  echo "gateway.sh: $dev: ${STATUS[$dev]}"
+done
+for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
+  for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
+    [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
+  done
+  nsx "${NS_D[$dev]}" ip route get "198.19.${NID[$dev]}.3" | grep -q "dev ${UL[$dev]} " \
+    || { echo "SAFETY: route to 198.19.${NID[$dev]}.3 does not use ${UL[$dev]}" >&2; exit 1; }
+done
+
+pkts() {  # pkts DEV DIR SIZE -> file
+  local f="$WORK/$1-$2-$3.bin" n=${NID[$1]}
+  if [ ! -f "$f" ]; then
+    if [ "$2" = fwd ]; then "$PY" "$HERE/mktagged.py" "$f" 100 "$3" 1
+    else "$PY" "$HERE/mkpkts.py" "$f" "${DMAC[$1]}" "$(mac_of "$NS_F" "${FUL[$1]}")" "198.19.$n.3" "198.19.$n.2" \
+      10100 $(($3 - 4)) 1; fi
+  fi
+  echo "$f"
+}
+# (namespace, interface) that sends, and that counts, per direction
+src_ns() { [ "$2" = fwd ] && echo "$NS_G ${GTRUNK[$1]}" || echo "$NS_F ${FUL[$1]}"; }
+dst_ns() { [ "$2" = fwd ] && echo "$NS_F ${FUL[$1]}" || echo "$NS_G ${GTRUNK[$1]}"; }
+quiesce() {  # until the receiving counter stands still for 0.3 s, at most 5 s
+  local last now; last=$(counter $1 $2 rx_packets)
+  for _ in $(seq 1 16); do sleep 0.3; now=$(counter $1 $2 rx_packets); [ "$now" = "$last" ] && return 0; last=$now; done
+}
+trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds", a CSV row
+  local f s d r0 r1 out sent took; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
+  quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets)
+  out=$(nsx "${s[0]}" taskset -c 0 timeout $(($6 + 10)) "$WORK/vxgen" "${s[1]}" "$f" "$6" "$5")
+  quiesce "${d[@]}"; r1=$(counter "${d[@]}" rx_packets)
+  sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
+  echo "$1,$2,$3,$4,$5,$sent,$((r1 - r0)),$took,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+  echo "$sent $((r1 - r0)) $took"
+}
+ACTIVE=(); for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev"); done
+echo "phase,device,dir,size,rate,offered,delivered,seconds,load1" >"$RAW"
+START=$(date +%s)
+over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
+declare -A NODROP SAT
+for size in $SIZES; do
+  for dir in fwd rev; do
+    for dev in "${ACTIVE[@]}"; do   # warm-up (not recorded): the JIT compiles the path, the MAC is learned
+      s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
+        "$(pkts "$dev" "$dir" "$size")" 0.5 50000 >/dev/null
+    done
+    declare -A HI LO MID PASSED
+    for rep in $(seq 1 "$SAT_REPS"); do
+      for dev in "${ACTIVE[@]}"; do   # interleaved: kernel, afpacket, pcap, kernel, ...
+        over_time && break 3
+        read -r sent got took < <(trial sat "$dev" "$dir" "$size" 0 "$DURATION")
+        echo "sat  $dev $dir size=$size offered=$sent delivered=$got in ${took}s"
+        SAT[$dev,$dir,$size]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
+        HI[$dev]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
+        MID[$dev]=$(awk -v g="$got" -v s="$sent" -v t="$took" 'BEGIN{printf "%d", (g > s / 20) ? 0.95 * g / t : s / t / 8}')
+        ok=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        [ "$ok" = 1 ] && PASSED[$dev]=${HI[$dev]}
+      done
+    done
+    for dev in "${ACTIVE[@]}"; do LO[$dev]=0; done
+    for step in $(seq 1 "$SEARCH_STEPS"); do
+      for dev in "${ACTIVE[@]}"; do
+        over_time && break 3
+        if [ -n "${PASSED[$dev]:-}" ]; then LO[$dev]=${PASSED[$dev]}; continue; fi
+        r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
+        read -r sent got took < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
+        pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass"
+        if [ "$pass" = 1 ]; then LO[$dev]=$r; MID[$dev]=$(( (r + HI[$dev]) / 2 )); else
+          HI[$dev]=$r; MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="$r" 'BEGIN{printf "%d", (a == 0) ? b / 2 : (a + b) / 2}'); fi
+      done
+    done
+    for dev in "${ACTIVE[@]}"; do NODROP[$dev,$dir,$size]=${LO[$dev]}; done
+    unset HI LO MID PASSED
+  done
+done
+for dev in "${ACTIVE[@]}"; do   # the gateways' own view of losses, from their closing summary
+  [ -n "${PID[$dev]}" ] && kill "${PID[$dev]}" 2>/dev/null && for _ in $(seq 1 200); do
+    kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
+done
+
+ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
+  'BEGIN{ if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
+{
+  echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo
+  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved."
+  echo
+  echo "| direction | size | device | loss-free | saturation (delivered) | loss-free / kernel |"
+  echo "|---|---|---|---|---|---|"
+  for dir in fwd rev; do for size in $SIZES; do for dev in "${ACTIVE[@]}"; do
+    k=${NODROP[kernel,$dir,$size]:-0}
+    echo "| $([ $dir = fwd ] && echo 'VLAN 100 -> VNI 10100' || echo 'VNI 10100 -> VLAN 100') | $size | $dev |" \
+      "${NODROP[$dev,$dir,$size]:-n/a} | ${SAT[$dev,$dir,$size]:-n/a} |" \
+      "$(awk -v a="${NODROP[$dev,$dir,$size]:-0}" -v b="$k" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }') |"
+  done; done; done
+  for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] || echo "- $dev: ${STATUS[$dev]}"; done
+  for dev in "${ACTIVE[@]}"; do
+    # the gateway's own count of what it lost (trunk errors: overrun = ring full), from its closing summary
+    [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
+  done
+} >"$WORK/summary.md"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev))"
+echo "$RESULT" >>"$WORK/summary.md"
+cat "$WORK/summary.md"
+cleanup; trap - EXIT
+if [ "$RECORD" = 1 ]; then
+  "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" <<'PYEOF'
+import re, sys
+path, section = sys.argv[1], open(sys.argv[2]).read().strip()
+text = open(path).read()
+begin, end = "<!-- gateway.sh begin -->", "<!-- gateway.sh end -->"
+block = f"{begin}\n{section}\n{end}"
+if begin in text and end in text:
+    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n## Gateway throughput (bench/system/gateway.sh)\n\n" + block + "\n"
+open(path, "w").write(text)
+PYEOF
+  echo "gateway.sh: recorded in bench/RESULTS.md"
+fi
+echo "gateway.sh: results in $OUT"
+echo "$RESULT"
