@@ -44,6 +44,10 @@ final class AgentLoop implements Advertiser.Bgp {
     private RemoteRib rib;
     private volatile Installer installer;
     private Advertiser advertiser;
+    private MacMobility mobility;
+    /** Written on the agent's thread; read by {@link #publish()} and {@link #close()}. */
+    private volatile long duplicates;
+
     private GobgpClient.Watch watch;
     /** Paths queued by the current task, sent together by {@link #flush()} at its end. */
     private final List<Path> outgoing = new ArrayList<>();
@@ -55,6 +59,11 @@ final class AgentLoop implements Advertiser.Bgp {
     private ScheduledFuture<?> graceTimer;
     private long connects;
     private long ignored;
+    private long resyncs;
+    private long resent;
+    private long sendFailures;
+    private boolean resyncQueued;
+    private volatile int graceRuns;
     private String lastError;
 
     AgentLoop(EvpnAgent.Builder config) {
@@ -66,7 +75,7 @@ final class AgentLoop implements Advertiser.Bgp {
         });
         this.client = new GobgpClient(config.host, config.port, config.deadline);
         this.backoff = config.retryMin;
-        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, null);
+        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     FdbListener listener() {
@@ -124,6 +133,8 @@ final class AgentLoop implements Advertiser.Bgp {
         });
         long scan = config.scanInterval.toMillis();
         thread.scheduleWithFixedDelay(this::scanAll, scan, scan, TimeUnit.MILLISECONDS);
+        long resync = config.resyncInterval.toMillis();
+        thread.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
     }
 
     private void connect() {
@@ -132,14 +143,19 @@ final class AgentLoop implements Advertiser.Bgp {
         }
         int gen = ++generation;
         try {
+            client.resetConnectBackoff(); // our backoff decides when to try, not the channel's
             Global global = client.global();
             if (rib == null) {
                 setUp(global);
             }
+            // Subscribe first and wait until gobgpd confirms the watch, then take the snapshot: a route that changes
+            // after the confirmation is in the stream, one that changed before is in the snapshot. The stream's
+            // messages are queued behind this task and applied after the snapshot, in order; each carries a
+            // destination's newest state, so replaying one the snapshot already holds changes nothing in the end.
             watch = client.watch(paths -> run(() -> onPaths(gen, paths)), error -> run(() -> onStreamEnd(gen, error)));
             List<Path> snapshot = client.listEvpn();
             connected = true; // before re-advertising: add() sends only when connected
-            reconcile(snapshot, gen);
+            reconcile(snapshot, gen, false);
             advertiser.advertiseAll();
             flush();
             connects++;
@@ -173,8 +189,10 @@ final class AgentLoop implements Advertiser.Bgp {
             vtep.segment(vni); // the segment exists from now on, also before any route
         }
         rib = new RemoteRib(imports);
-        installer = new Installer(vtep, self);
-        advertiser = new Advertiser(vtep, self, origins, this);
+        mobility = new MacMobility(
+                config.duplicateMoves, config.duplicateWindow, config.duplicateFreeze, config.ticker, config.listener);
+        installer = new Installer(vtep, self, mobility, config.localHold);
+        advertiser = new Advertiser(vtep, self, origins, this, mobility);
         for (int vni : origins.keySet()) {
             advertiser.scan(vni, rib, new RemoteRib.Touched());
         }
@@ -206,24 +224,66 @@ final class AgentLoop implements Advertiser.Bgp {
         return out;
     }
 
-    private void reconcile(List<Path> snapshot, int gen) {
+    /**
+     * Brings our state in line with a snapshot of GoBGP's EVPN table: takes the other speakers' best paths and
+     * withdraws paths of ours we no longer want. A {@code full} re-sync also drops this connection's remote routes
+     * the snapshot lacks and re-sends wanted routes of ours it lacks (a send that failed).
+     */
+    private void reconcile(List<Path> snapshot, int gen, boolean full) {
         RemoteRib.Touched touched = new RemoteRib.Touched();
         Set<String> wanted = advertiser.keys();
+        Set<String> ours = new java.util.HashSet<>();
+        Set<String> theirs = new java.util.HashSet<>();
         List<Path> best = new ArrayList<>();
         for (Path p : snapshot) {
             if (isLocal(p)) {
                 EvpnRoute r = RouteCodec.decode(p);
                 if (r != null && !wanted.contains(r.key())) {
                     delete(p); // ours, but no longer wanted: withdrawn while we were away
+                } else if (r != null) {
+                    ours.add(r.key());
                 }
             } else if (p.getBest()) {
                 best.add(p);
             }
         }
         for (Path p : best) {
-            take(p, gen, touched);
+            EvpnRoute r = take(p, gen, touched);
+            if (r != null) {
+                theirs.add(r.key());
+            }
+        }
+        if (full) {
+            rib.retain(gen, theirs, touched);
+            resent += advertiser.advertiseMissing(ours);
         }
         installer.apply(touched, rib, advertiser);
+    }
+
+    /**
+     * The safety net: every {@link EvpnAgent.Builder#resyncInterval} (and soon after a failed send) the whole EVPN
+     * table is read again and reconciled as a full snapshot, so a change lost on the way in or out is repaired.
+     */
+    private void resync() {
+        resyncQueued = false;
+        if (!connected || closed) {
+            return;
+        }
+        try {
+            reconcile(client.listEvpn(), generation, true);
+            resyncs++;
+        } catch (RuntimeException e) {
+            lastError = describe(e); // the stream's end (if the daemon went away) starts a reconnection
+        }
+        flush();
+        publish();
+    }
+
+    private void resyncSoon() {
+        if (!resyncQueued) {
+            resyncQueued = true;
+            thread.schedule(this::resync, config.retryMin.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private void onPaths(int gen, List<Path> paths) {
@@ -242,12 +302,15 @@ final class AgentLoop implements Advertiser.Bgp {
         watch.next();
     }
 
-    /** One path of another speaker: add or withdraw its destination; ours coming back is ignored. */
-    private void take(Path p, int gen, RemoteRib.Touched touched) {
+    /**
+     * One path of another speaker: add or withdraw its destination; ours coming back is ignored. Returns the route
+     * when it is held now, else null.
+     */
+    private EvpnRoute take(Path p, int gen, RemoteRib.Touched touched) {
         EvpnRoute r = RouteCodec.decode(p);
         if (r == null) {
             ignored++;
-            return;
+            return null;
         }
         if (p.getIsWithdraw()) {
             rib.remove(r.key(), touched);
@@ -255,7 +318,10 @@ final class AgentLoop implements Advertiser.Bgp {
             ignored++; // a route with our own address: ours reflected back, or a misconfigured twin
         } else if (!rib.put(r, gen, touched)) {
             ignored++;
+        } else {
+            return r;
         }
+        return null;
     }
 
     /** GoBGP reports a path it originated itself (from AddPath) without a neighbour address. */
@@ -284,6 +350,7 @@ final class AgentLoop implements Advertiser.Bgp {
         graceTimer = thread.schedule(
                 () -> {
                     graceTimer = null;
+                    graceRuns++;
                     RemoteRib.Touched touched = new RemoteRib.Touched();
                     rib.removeOlderThan(connected ? generation : generation + 1, touched);
                     installer.apply(touched, rib, advertiser);
@@ -305,7 +372,10 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     private void scanAll() {
-        if (advertiser != null) {
+        if (advertiser != null && !closed) {
+            RemoteRib.Touched thawed = new RemoteRib.Touched();
+            thawed.macs.addAll(mobility.thaw()); // freezes that ran out: BGP's say applies again
+            installer.apply(thawed, rib, advertiser);
             advertiser.segments().forEach(this::scan);
             flush();
             publish();
@@ -354,7 +424,10 @@ final class AgentLoop implements Advertiser.Bgp {
         try {
             client.send(batch);
         } catch (RuntimeException e) {
+            // gobgpd may have taken part of the batch: a re-sync compares its table with what we want and re-sends
             lastError = describe(e);
+            sendFailures++;
+            resyncSoon();
         }
     }
 
@@ -364,6 +437,13 @@ final class AgentLoop implements Advertiser.Bgp {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed: nothing to do
         }
+    }
+
+    private long duplicates() {
+        if (mobility != null) {
+            duplicates = mobility.duplicates();
+        }
+        return duplicates;
     }
 
     private void publish() {
@@ -379,7 +459,14 @@ final class AgentLoop implements Advertiser.Bgp {
                 installer == null ? 0 : installer.floodTargets(),
                 connects,
                 ignored,
+                resyncs,
+                duplicates(),
                 lastError);
+    }
+
+    /** How often a grace period ended (and flushed what no newer connection confirmed); for tests. */
+    int graceRuns() {
+        return graceRuns;
     }
 
     EvpnStatus status() {
@@ -429,7 +516,8 @@ final class AgentLoop implements Advertiser.Bgp {
             thread.shutdownNow();
         }
         client.close();
-        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, ignored, lastError);
+        status = new EvpnStatus(
+                EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, ignored, resyncs, duplicates(), lastError);
     }
 
     private static String describe(Throwable e) {
