@@ -177,15 +177,17 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     private void setUp(Global global) {
-        int asn = config.asn > 0 ? config.asn : (int) Math.min(global.getAsn(), RouteTarget.MAX_ASN);
+        long asn = config.asn > 0 ? config.asn : Integer.toUnsignedLong(global.getAsn());
         Map<RouteTarget, Integer> imports = new HashMap<>();
         Map<Integer, Advertiser.Origin> origins = new HashMap<>();
         Map<Integer, Integer> assigned = assignRds(config.vnis.keySet());
+        // RFC 4364 §4.2: an RD's administrator is an IPv4 address; an IPv6 VTEP uses GoBGP's router id there.
+        InetAddress rdAdmin = self.getAddress().length == 4 ? self : routerId(global);
         for (Map.Entry<Integer, RouteTarget> e : config.vnis.entrySet()) {
             int vni = e.getKey();
             RouteTarget rt = e.getValue() != null ? e.getValue() : RouteTarget.auto(asn, vni);
             imports.put(rt, vni);
-            origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(self, assigned.get(vni)), rt));
+            origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(rdAdmin, assigned.get(vni)), rt));
             vtep.segment(vni); // the segment exists from now on, also before any route
         }
         rib = new RemoteRib(imports);
@@ -196,6 +198,19 @@ final class AgentLoop implements Advertiser.Bgp {
         for (int vni : origins.keySet()) {
             advertiser.scan(vni, rib, new RemoteRib.Touched());
         }
+    }
+
+    private static InetAddress routerId(Global global) {
+        try {
+            InetAddress id = RouteCodec.address(global.getRouterId());
+            if (id.getAddress().length == 4) {
+                return id;
+            }
+        } catch (java.net.UnknownHostException e) {
+            // fall through
+        }
+        throw new IllegalStateException("gobgpd router id: '" + global.getRouterId()
+                + "' (expected: an IPv4 address, the RD administrator of an IPv6 VTEP)");
     }
 
     /**

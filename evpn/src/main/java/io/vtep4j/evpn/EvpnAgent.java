@@ -88,7 +88,7 @@ public final class EvpnAgent implements AutoCloseable {
         String host;
         int port;
         InetAddress vtepAddress;
-        int asn = -1;
+        long asn = -1;
         final Map<Integer, RouteTarget> vnis = new LinkedHashMap<>();
         Duration grace = Duration.ofSeconds(60);
         Duration retryMin = Duration.ofMillis(200);
@@ -135,15 +135,17 @@ public final class EvpnAgent implements AutoCloseable {
         }
 
         /**
-         * Our VTEP address as advertised: the routes' next hop, the PMSI tunnel id and the RD's administrator
-         * (default: the VTEP's first local address). Must be an IPv4 address (RD type 1).
+         * Our VTEP address as advertised: the routes' next hop, the type-3 route's originator and PMSI tunnel id
+         * (default: the VTEP's first local address). IPv4 or IPv6; an IPv4 address is also the administrator of our
+         * route distinguishers (RD type 1), for an IPv6 one GoBGP's router id takes that place (an RD holds only
+         * IPv4).
          */
         public Builder vtepAddress(String address) {
             try {
                 InetAddress a = InetAddress.getByName(Objects.requireNonNull(address, "address"));
-                if (a.getAddress().length != 4 || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
                     throw new IllegalArgumentException(
-                            "vtepAddress: " + address + " (expected: a unicast IPv4 address)");
+                            "vtepAddress: " + address + " (expected: a unicast IPv4 or IPv6 address)");
                 }
                 this.vtepAddress = a;
                 return this;
@@ -153,11 +155,12 @@ public final class EvpnAgent implements AutoCloseable {
         }
 
         /**
-         * The AS number of the automatic route targets {@code ASN:VNI} (default: GoBGP's own AS, read at connection).
+         * The AS number of the automatic route targets (default: GoBGP's own AS, read at connection). A four-octet AS
+         * gives the target FRR derives for it: {@code (asn & 0xFFFF):VNI} ({@link RouteTarget#auto}).
          */
-        public Builder asn(int asn) {
-            if (asn < 1 || asn > RouteTarget.MAX_ASN) {
-                throw new IllegalArgumentException("asn: " + asn + " (expected: 1.." + RouteTarget.MAX_ASN + ")");
+        public Builder asn(long asn) {
+            if (asn < 1 || asn > RouteTarget.MAX_ASN4) {
+                throw new IllegalArgumentException("asn: " + asn + " (expected: 1.." + RouteTarget.MAX_ASN4 + ")");
             }
             this.asn = asn;
             return this;

@@ -9,6 +9,8 @@ import io.vtep4j.evpn.internal.gobgp.EncapExtended;
 import io.vtep4j.evpn.internal.gobgp.EthernetSegmentIdentifier;
 import io.vtep4j.evpn.internal.gobgp.ExtendedCommunitiesAttribute;
 import io.vtep4j.evpn.internal.gobgp.Family;
+import io.vtep4j.evpn.internal.gobgp.FourOctetAsSpecificExtended;
+import io.vtep4j.evpn.internal.gobgp.IPv4AddressSpecificExtended;
 import io.vtep4j.evpn.internal.gobgp.MacMobilityExtended;
 import io.vtep4j.evpn.internal.gobgp.MpReachNLRIAttribute;
 import io.vtep4j.evpn.internal.gobgp.NextHopAttribute;
@@ -117,12 +119,7 @@ final class RouteCodec {
 
     private static Any communities(RouteTarget target, long sequence) {
         ExtendedCommunitiesAttribute.Builder c = ExtendedCommunitiesAttribute.newBuilder()
-                .addCommunities(Any.pack(TwoOctetAsSpecificExtended.newBuilder()
-                        .setIsTransitive(true)
-                        .setSubType(SUBTYPE_ROUTE_TARGET)
-                        .setAsn(target.asn())
-                        .setLocalAdmin((int) target.value())
-                        .build()))
+                .addCommunities(routeTarget(target))
                 .addCommunities(Any.pack(EncapExtended.newBuilder()
                         .setTunnelType(TUNNEL_TYPE_VXLAN)
                         .build()));
@@ -133,6 +130,62 @@ final class RouteCodec {
                     .build()));
         }
         return Any.pack(c.build());
+    }
+
+    /** The route target as GoBGP's API carries each of its three forms (RFC 4360 §4, RFC 5668). */
+    static Any routeTarget(RouteTarget target) {
+        int admin = (int) target.administrator();
+        int value = (int) target.assigned();
+        return switch (target.type()) {
+            case TWO_OCTET_AS ->
+                Any.pack(TwoOctetAsSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAsn(admin)
+                        .setLocalAdmin(value)
+                        .build());
+            case FOUR_OCTET_AS ->
+                Any.pack(FourOctetAsSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAsn(admin)
+                        .setLocalAdmin(value)
+                        .build());
+            case IPV4_ADDRESS ->
+                Any.pack(IPv4AddressSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAddress(target.address())
+                        .setLocalAdmin(value)
+                        .build());
+        };
+    }
+
+    /** A route target from one of GoBGP's extended community messages; null if {@code c} is none, or malformed. */
+    static RouteTarget routeTarget(Any c) throws InvalidProtocolBufferException {
+        if (c.is(TwoOctetAsSpecificExtended.class)) {
+            TwoOctetAsSpecificExtended rt = c.unpack(TwoOctetAsSpecificExtended.class);
+            return rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getAsn() <= RouteTarget.MAX_ASN
+                    ? new RouteTarget(rt.getAsn(), Integer.toUnsignedLong(rt.getLocalAdmin()))
+                    : null;
+        }
+        if (c.is(FourOctetAsSpecificExtended.class)) {
+            FourOctetAsSpecificExtended rt = c.unpack(FourOctetAsSpecificExtended.class);
+            return rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getLocalAdmin() <= RouteTarget.MAX_SHORT_VALUE
+                    ? new RouteTarget(
+                            RouteTarget.Type.FOUR_OCTET_AS,
+                            Integer.toUnsignedLong(rt.getAsn()),
+                            Integer.toUnsignedLong(rt.getLocalAdmin()))
+                    : null;
+        }
+        if (c.is(IPv4AddressSpecificExtended.class)) {
+            IPv4AddressSpecificExtended rt = c.unpack(IPv4AddressSpecificExtended.class);
+            if (rt.getSubType() != SUBTYPE_ROUTE_TARGET || rt.getLocalAdmin() > RouteTarget.MAX_SHORT_VALUE) {
+                return null;
+            }
+            return RouteTarget.parse(rt.getAddress() + ":" + rt.getLocalAdmin()); // throws if not IPv4: caught
+        }
+        return null;
     }
 
     /**
@@ -167,11 +220,9 @@ final class RouteCodec {
                 }
             } else if (a.is(ExtendedCommunitiesAttribute.class)) {
                 for (Any c : a.unpack(ExtendedCommunitiesAttribute.class).getCommunitiesList()) {
-                    if (c.is(TwoOctetAsSpecificExtended.class)) {
-                        TwoOctetAsSpecificExtended rt = c.unpack(TwoOctetAsSpecificExtended.class);
-                        if (rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getAsn() <= RouteTarget.MAX_ASN) {
-                            targets.add(new RouteTarget(rt.getAsn(), Integer.toUnsignedLong(rt.getLocalAdmin())));
-                        }
+                    RouteTarget rt = routeTarget(c);
+                    if (rt != null) {
+                        targets.add(rt);
                     } else if (c.is(MacMobilityExtended.class)) {
                         sequence = Integer.toUnsignedLong(
                                 c.unpack(MacMobilityExtended.class).getSequenceNum());
