@@ -10,11 +10,8 @@ import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -45,6 +42,7 @@ final class AgentLoop implements Advertiser.Bgp {
     private volatile Installer installer;
     private Advertiser advertiser;
     private MacMobility mobility;
+    private RouteSync sync;
     /** Written on the agent's thread; read by {@link #publish()} and {@link #close()}. */
     private volatile long duplicates;
 
@@ -58,9 +56,7 @@ final class AgentLoop implements Advertiser.Bgp {
     private Duration backoff;
     private ScheduledFuture<?> graceTimer;
     private long connects;
-    private long ignored;
     private long resyncs;
-    private long resent;
     private long sendFailures;
     private boolean resyncQueued;
     private volatile int graceRuns;
@@ -145,8 +141,12 @@ final class AgentLoop implements Advertiser.Bgp {
         try {
             client.resetConnectBackoff(); // our backoff decides when to try, not the channel's
             Global global = client.global();
-            if (rib == null) {
-                setUp(global);
+            if (sync == null) {
+                sync = RouteSync.create(config, vtep, self, global, this);
+                rib = sync.rib;
+                mobility = sync.mobility;
+                installer = sync.installer;
+                advertiser = sync.advertiser;
             }
             // Subscribe first and wait until gobgpd confirms the watch, then take the snapshot: a route that changes
             // after the confirmation is in the stream, one that changed before is in the snapshot. The stream's
@@ -155,7 +155,7 @@ final class AgentLoop implements Advertiser.Bgp {
             watch = client.watch(paths -> run(() -> onPaths(gen, paths)), error -> run(() -> onStreamEnd(gen, error)));
             List<Path> snapshot = client.listEvpn();
             connected = true; // before re-advertising: add() sends only when connected
-            reconcile(snapshot, gen, false);
+            sync.reconcile(snapshot, gen, false);
             advertiser.advertiseAll();
             flush();
             connects++;
@@ -176,105 +176,6 @@ final class AgentLoop implements Advertiser.Bgp {
         publish();
     }
 
-    private void setUp(Global global) {
-        long asn = config.asn > 0 ? config.asn : Integer.toUnsignedLong(global.getAsn());
-        Map<RouteTarget, Integer> imports = new HashMap<>();
-        Map<Integer, Advertiser.Origin> origins = new HashMap<>();
-        Map<Integer, Integer> assigned = assignRds(config.vnis.keySet());
-        // RFC 4364 §4.2: an RD's administrator is an IPv4 address; an IPv6 VTEP uses GoBGP's router id there.
-        InetAddress rdAdmin = self.getAddress().length == 4 ? self : routerId(global);
-        for (Map.Entry<Integer, RouteTarget> e : config.vnis.entrySet()) {
-            int vni = e.getKey();
-            RouteTarget rt = e.getValue() != null ? e.getValue() : RouteTarget.auto(asn, vni);
-            imports.put(rt, vni);
-            origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(rdAdmin, assigned.get(vni)), rt));
-            vtep.segment(vni); // the segment exists from now on, also before any route
-        }
-        rib = new RemoteRib(imports);
-        mobility = new MacMobility(
-                config.duplicateMoves, config.duplicateWindow, config.duplicateFreeze, config.ticker, config.listener);
-        installer = new Installer(vtep, self, mobility, config.localHold);
-        advertiser = new Advertiser(vtep, self, origins, this, mobility);
-        for (int vni : origins.keySet()) {
-            advertiser.scan(vni, rib, new RemoteRib.Touched());
-        }
-    }
-
-    private static InetAddress routerId(Global global) {
-        try {
-            InetAddress id = RouteCodec.address(global.getRouterId());
-            if (id.getAddress().length == 4) {
-                return id;
-            }
-        } catch (java.net.UnknownHostException e) {
-            // fall through
-        }
-        throw new IllegalStateException("gobgpd router id: '" + global.getRouterId()
-                + "' (expected: an IPv4 address, the RD administrator of an IPv6 VTEP)");
-    }
-
-    /**
-     * RD type 1 {@code vtep:N}, unique per VTEP and VNI: N = the VNI when it fits 16 bits; a larger VNI takes the
-     * first free number from its low 16 bits on (in VNI order, so the same configuration gives the same RDs).
-     */
-    static Map<Integer, Integer> assignRds(Set<Integer> vnis) {
-        Map<Integer, Integer> out = new TreeMap<>();
-        Set<Integer> used = new java.util.HashSet<>();
-        for (int vni : new java.util.TreeSet<>(vnis)) {
-            if (vni <= 0xFFFF) {
-                out.put(vni, vni);
-                used.add(vni);
-            }
-        }
-        for (int vni : new java.util.TreeSet<>(vnis)) {
-            if (vni > 0xFFFF) {
-                int n = vni & 0xFFFF;
-                while (used.contains(n)) {
-                    n = (n + 1) & 0xFFFF;
-                }
-                out.put(vni, n);
-                used.add(n);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Brings our state in line with a snapshot of GoBGP's EVPN table: takes the other speakers' best paths and
-     * withdraws paths of ours we no longer want. A {@code full} re-sync also drops this connection's remote routes
-     * the snapshot lacks and re-sends wanted routes of ours it lacks (a send that failed).
-     */
-    private void reconcile(List<Path> snapshot, int gen, boolean full) {
-        RemoteRib.Touched touched = new RemoteRib.Touched();
-        Set<String> wanted = advertiser.keys();
-        Set<String> ours = new java.util.HashSet<>();
-        Set<String> theirs = new java.util.HashSet<>();
-        List<Path> best = new ArrayList<>();
-        for (Path p : snapshot) {
-            if (isLocal(p)) {
-                EvpnRoute r = RouteCodec.decode(p);
-                if (r != null && !wanted.contains(r.key())) {
-                    delete(p); // ours, but no longer wanted: withdrawn while we were away
-                } else if (r != null) {
-                    ours.add(r.key());
-                }
-            } else if (p.getBest()) {
-                best.add(p);
-            }
-        }
-        for (Path p : best) {
-            EvpnRoute r = take(p, gen, touched);
-            if (r != null) {
-                theirs.add(r.key());
-            }
-        }
-        if (full) {
-            rib.retain(gen, theirs, touched);
-            resent += advertiser.advertiseMissing(ours);
-        }
-        installer.apply(touched, rib, advertiser);
-    }
-
     /**
      * The safety net: every {@link EvpnAgent.Builder#resyncInterval} (and soon after a failed send) the whole EVPN
      * table is read again and reconciled as a full snapshot, so a change lost on the way in or out is repaired.
@@ -285,7 +186,7 @@ final class AgentLoop implements Advertiser.Bgp {
             return;
         }
         try {
-            reconcile(client.listEvpn(), generation, true);
+            sync.reconcile(client.listEvpn(), generation, true);
             resyncs++;
         } catch (RuntimeException e) {
             lastError = describe(e); // the stream's end (if the daemon went away) starts a reconnection
@@ -305,44 +206,10 @@ final class AgentLoop implements Advertiser.Bgp {
         if (gen != generation || !connected) {
             return;
         }
-        RemoteRib.Touched touched = new RemoteRib.Touched();
-        for (Path p : paths) {
-            if (!isLocal(p)) {
-                take(p, gen, touched);
-            }
-        }
-        installer.apply(touched, rib, advertiser);
+        sync.apply(paths, gen);
         flush();
         publish();
         watch.next();
-    }
-
-    /**
-     * One path of another speaker: add or withdraw its destination; ours coming back is ignored. Returns the route
-     * when it is held now, else null.
-     */
-    private EvpnRoute take(Path p, int gen, RemoteRib.Touched touched) {
-        EvpnRoute r = RouteCodec.decode(p);
-        if (r == null) {
-            ignored++;
-            return null;
-        }
-        if (p.getIsWithdraw()) {
-            rib.remove(r.key(), touched);
-        } else if (self.equals(r.nextHop())) {
-            ignored++; // a route with our own address: ours reflected back, or a misconfigured twin
-        } else if (!rib.put(r, gen, touched)) {
-            ignored++;
-        } else {
-            return r;
-        }
-        return null;
-    }
-
-    /** GoBGP reports a path it originated itself (from AddPath) without a neighbour address. */
-    static boolean isLocal(Path p) {
-        String n = p.getNeighborIp();
-        return n.isEmpty() || n.equals("<nil>") || n.equals("0.0.0.0") || n.equals("::");
     }
 
     private void onStreamEnd(int gen, Throwable error) {
@@ -473,7 +340,7 @@ final class AgentLoop implements Advertiser.Bgp {
                 installer == null ? 0 : installer.macs(),
                 installer == null ? 0 : installer.floodTargets(),
                 connects,
-                ignored,
+                sync == null ? 0 : sync.ignored,
                 resyncs,
                 duplicates(),
                 lastError);
@@ -531,8 +398,7 @@ final class AgentLoop implements Advertiser.Bgp {
             thread.shutdownNow();
         }
         client.close();
-        status = new EvpnStatus(
-                EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, ignored, resyncs, duplicates(), lastError);
+        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, 0, resyncs, duplicates(), lastError);
     }
 
     private static String describe(Throwable e) {

@@ -55,6 +55,9 @@ final class RouteCodec {
             .setValue(ByteString.copyFrom(new byte[9]))
             .build();
 
+    /** How GoBGP's API writes a type-2 route without an IP address. */
+    private static final String NO_IP = "0.0.0.0";
+
     private RouteCodec() {}
 
     /** RD type 1 (RFC 4364 §4.2): {@code ip:assigned}. */
@@ -90,12 +93,29 @@ final class RouteCodec {
      */
     static Path macIp(
             int vni, Any rd, RouteTarget target, InetAddress vtep, long mac, long sequence, boolean withdraw) {
+        return macIp(vni, rd, target, vtep, mac, null, sequence, withdraw);
+    }
+
+    /**
+     * {@link #macIp(int, Any, RouteTarget, InetAddress, long, long, boolean)} with the host's IPv4 or IPv6 address
+     * (RFC 7432 §7.2: IP address length 32 or 128; null: none, length 0, which GoBGP's API writes as 0.0.0.0). The
+     * address is part of the route's key: a MAC with an address and without one are two routes.
+     */
+    static Path macIp(
+            int vni,
+            Any rd,
+            RouteTarget target,
+            InetAddress vtep,
+            long mac,
+            InetAddress ip,
+            long sequence,
+            boolean withdraw) {
         Any nlri = Any.pack(EVPNMACIPAdvertisementRoute.newBuilder()
                 .setRd(rd)
                 .setEsi(ESI_ZERO)
                 .setEthernetTag(0)
                 .setMacAddress(MacAddress.toString(mac))
-                .setIpAddress("0.0.0.0")
+                .setIpAddress(ip == null ? NO_IP : ip.getHostAddress())
                 .addLabels(vni)
                 .build());
         return path(nlri, vtep, withdraw, communities(target, sequence));
@@ -238,8 +258,14 @@ final class RouteCodec {
             if (!path.getIsWithdraw() && nextHop == null) {
                 return null;
             }
+            String ip = r.getIpAddress();
             return new EvpnRoute.MacIp(
-                    key, Set.copyOf(targets), nextHop, MacAddress.parse(r.getMacAddress()), sequence);
+                    key,
+                    Set.copyOf(targets),
+                    nextHop,
+                    MacAddress.parse(r.getMacAddress()),
+                    sequence,
+                    ip.isEmpty() || ip.equals(NO_IP) || ip.equals("::") ? null : address(ip));
         }
         if (nlri.is(EVPNInclusiveMulticastEthernetTagRoute.class)) {
             EVPNInclusiveMulticastEthernetTagRoute r = nlri.unpack(EVPNInclusiveMulticastEthernetTagRoute.class);

@@ -167,7 +167,7 @@ class AgentConnectionTest {
     @Test
     void aStreamDropWithAQuickReconnectionKeepsTheRoutes() {
         rack.bgp.start();
-        rack.agent(b -> b.gracePeriod(Duration.ofMillis(300)));
+        rack.agent(b -> b.gracePeriod(Duration.ofSeconds(2)));
         rack.awaitConnected();
         rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
         Await.until(

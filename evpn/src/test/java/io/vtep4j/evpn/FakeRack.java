@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  */
 final class FakeRack implements AutoCloseable {
 
-    static final Duration WAIT = Duration.ofSeconds(15);
+    /** Generous: a cold JVM on a loaded 2-core machine takes seconds for its first gRPC connection. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+
     static final int VNI = 100;
     static final String THEM = "127.0.0.9";
     static final RouteTarget RT = RouteTarget.auto(65000, VNI);
@@ -38,7 +40,8 @@ final class FakeRack implements AutoCloseable {
                 .vni(VNI)
                 .retry(Duration.ofMillis(50), Duration.ofMillis(400))
                 .scanInterval(Duration.ofMillis(50))
-                .resyncInterval(Duration.ofHours(1));
+                .resyncInterval(Duration.ofHours(1))
+                .callDeadline(Duration.ofSeconds(15));
         options.accept(b);
         agent = b.build();
         vtep = Vtep.builder()

@@ -101,6 +101,20 @@ class RouteCodecTest {
     }
 
     @Test
+    void typeTwoCarriesAnOptionalIpv4OrIpv6Address() {
+        long mac = MacAddress.parse("02:00:00:00:00:01");
+        for (String ip : new String[] {"10.50.0.9", "2001:db8::9"}) {
+            Path p = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, address(ip), 2, false);
+            EvpnRoute.MacIp r = assertInstanceOf(EvpnRoute.MacIp.class, RouteCodec.decode(p));
+            assertEquals(address(ip), r.ip());
+            assertEquals(2, r.sequence());
+            assertTrue(r.key().endsWith(":" + address(ip).getHostAddress()), r.key());
+        }
+        Path none = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, 0, false);
+        assertNull(((EvpnRoute.MacIp) RouteCodec.decode(none)).ip());
+    }
+
+    @Test
     void anIpv6VtepGoesIntoTheOriginatorPmsiTunnelAndNextHop() throws Exception {
         InetAddress v6 = address("fd00::1");
         Path p = RouteCodec.imet(100, RouteCodec.rd(VTEP, 100), RT, v6, false);
