@@ -25,8 +25,11 @@ import org.junit.jupiter.api.Test;
  * the agents' threads and the heap in use. Runs only with {@code -Dvtep4j.evpn.measure=true}:
  *
  * <pre>{@code
- * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true
+ * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true \
+ *     -Dleak.level=disabled -Devpn.interop.timeout=7200 [-Dvtep4j.evpn.measure.counts=10000,100000]
  * }</pre>
+ *
+ * <p>Leak detection off: at the tests' PARANOID level every one of the burst's buffers records its accesses.
  */
 class EvpnScaleIT {
 
@@ -68,7 +71,9 @@ class EvpnScaleIT {
                     single.length));
 
             int base = single.length;
-            for (int count : new int[] {10_000, 100_000}) {
+            for (String c : System.getProperty("vtep4j.evpn.measure.counts", "10000,100000")
+                    .split(",")) {
+                int count = Integer.parseInt(c.trim());
                 burst(racks, 0x0200_0200_0000L + base, count, base);
                 base += count;
             }
