@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class GobgpdRoutesIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int VNI = 100;
     private static final String US = "10.99.0.1";
     private static final String THEM = "10.99.0.9";
