@@ -260,12 +260,7 @@ final class RouteCodec {
             }
             String ip = r.getIpAddress();
             return new EvpnRoute.MacIp(
-                    key,
-                    Set.copyOf(targets),
-                    nextHop,
-                    MacAddress.parse(r.getMacAddress()),
-                    sequence,
-                    ip.isEmpty() || ip.equals(NO_IP) || ip.equals("::") ? null : address(ip));
+                    key, Set.copyOf(targets), nextHop, MacAddress.parse(r.getMacAddress()), sequence, hostIp(ip));
         }
         if (nlri.is(EVPNInclusiveMulticastEthernetTagRoute.class)) {
             EVPNInclusiveMulticastEthernetTagRoute r = nlri.unpack(EVPNInclusiveMulticastEthernetTagRoute.class);
@@ -294,6 +289,21 @@ final class RouteCodec {
             return r.getAdmin() + "L:" + r.getAssigned();
         }
         return rd.getTypeUrl() + ":" + rd.getValue().toStringUtf8().hashCode();
+    }
+
+    /**
+     * A type-2 route's IP address, or null for none: GoBGP writes a route without one as {@code 0.0.0.0} when we
+     * added it and as {@code <nil>} when it came from its CLI or a peer.
+     */
+    private static InetAddress hostIp(String text) {
+        if (text.isEmpty() || text.equals(NO_IP) || text.equals("::")) {
+            return null;
+        }
+        try {
+            return address(text);
+        } catch (UnknownHostException e) {
+            return null; // "<nil>" and anything else that is no IP literal: no address
+        }
     }
 
     /** An IP literal to an address without a DNS lookup. */

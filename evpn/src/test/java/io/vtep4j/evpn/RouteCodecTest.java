@@ -101,7 +101,7 @@ class RouteCodecTest {
     }
 
     @Test
-    void typeTwoCarriesAnOptionalIpv4OrIpv6Address() {
+    void typeTwoCarriesAnOptionalIpv4OrIpv6Address() throws Exception {
         long mac = MacAddress.parse("02:00:00:00:00:01");
         for (String ip : new String[] {"10.50.0.9", "2001:db8::9"}) {
             Path p = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, address(ip), 2, false);
@@ -112,6 +112,13 @@ class RouteCodecTest {
         }
         Path none = RouteCodec.macIp(100, RouteCodec.rd(VTEP, 100), RT, VTEP, mac, 0, false);
         assertNull(((EvpnRoute.MacIp) RouteCodec.decode(none)).ip());
+        // How gobgpd writes a peer's or its CLI's route without an address: still a route, without an address.
+        Path nil = none.toBuilder()
+                .setNlri(com.google.protobuf.Any.pack(
+                        unpackMacIp(none).toBuilder().setIpAddress("<nil>").build()))
+                .build();
+        EvpnRoute.MacIp fromPeer = assertInstanceOf(EvpnRoute.MacIp.class, RouteCodec.decode(nil));
+        assertNull(fromPeer.ip());
     }
 
     @Test
@@ -133,6 +140,10 @@ class RouteCodecTest {
             }
         }
         throw new AssertionError("no " + type.getSimpleName() + " in " + p);
+    }
+
+    private static io.vtep4j.evpn.internal.gobgp.EVPNMACIPAdvertisementRoute unpackMacIp(Path p) throws Exception {
+        return p.getNlri().unpack(io.vtep4j.evpn.internal.gobgp.EVPNMACIPAdvertisementRoute.class);
     }
 
     static InetAddress address(String literal) {
