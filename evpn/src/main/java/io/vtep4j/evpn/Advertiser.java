@@ -5,9 +5,9 @@ import io.vtep4j.Vtep;
 import io.vtep4j.evpn.RemoteRib.MacKey;
 import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbEntry;
+import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +27,9 @@ final class Advertiser {
         void delete(Path path);
     }
 
+    /** The largest MAC mobility sequence number: the community's field is 32 bits (RFC 7432 §7.7). */
+    static final long MAX_SEQUENCE = 0xFFFF_FFFFL;
+
     /** How one segment is advertised. */
     record Origin(int vni, Any rd, RouteTarget target) {}
 
@@ -34,20 +37,23 @@ final class Advertiser {
     private final InetAddress self;
     private final Map<Integer, Origin> origins;
     private final Bgp bgp;
+    private final MacMobility mobility;
     /** MAC to the sequence number we advertise it with (RFC 7432 §7.7). */
     private final Map<MacKey, Long> advertised = new HashMap<>();
 
-    Advertiser(Vtep vtep, InetAddress self, Map<Integer, Origin> origins, Bgp bgp) {
+    Advertiser(Vtep vtep, InetAddress self, Map<Integer, Origin> origins, Bgp bgp, MacMobility mobility) {
         this.vtep = vtep;
         this.self = self;
         this.origins = Map.copyOf(origins);
         this.bgp = bgp;
+        this.mobility = mobility;
     }
 
     /**
      * Compares {@code vni}'s local MACs in the forwarding table with what we advertise: advertises the new ones
-     * (with a sequence number above any remote route's for the MAC: it moved here), withdraws the gone ones and
-     * adds those to {@code touched}, so that a remote route for them can take over.
+     * (with a sequence number above any remote route's for the MAC: it moved here, RFC 7432 §7.7), withdraws the gone
+     * ones and adds those to {@code touched}, so that a remote route for them can take over. A MAC frozen as a
+     * duplicate is not advertised; a move here that makes one a duplicate freezes it (RFC 7432 §15.1).
      */
     void scan(int vni, RemoteRib rib, RemoteRib.Touched touched) {
         Origin origin = origins.get(vni);
@@ -55,29 +61,41 @@ final class Advertiser {
             return;
         }
         List<FdbEntry> entries = vtep.forwardingTable().entries(vni);
-        Set<Long> local = new HashSet<>();
+        Map<Long, Location> local = new HashMap<>();
         for (FdbEntry e : entries) {
             if (!e.location().isRemote()) {
-                local.add(e.mac());
+                local.put(e.mac(), e.location());
             }
         }
-        for (long mac : local) {
-            MacKey k = new MacKey(vni, mac);
-            if (!advertised.containsKey(k)) {
-                long seq = rib.highestSequence(k) + 1; // -1 + 1 = 0 when no remote route names it
-                advertised.put(k, seq);
-                bgp.add(macIp(origin, mac, seq, false));
+        for (Map.Entry<Long, Location> e : local.entrySet()) {
+            MacKey k = new MacKey(vni, e.getKey());
+            if (!advertised.containsKey(k) && !mobility.isFrozen(k)) {
+                long remote = rib.highestSequence(k); // -1 when no remote route names it
+                if (remote >= 0 && mobility.moved(k, e.getValue())) {
+                    continue; // it moved here once too often: frozen at the port, not advertised
+                }
+                advertise(k, remote + 1);
             }
         }
         for (Iterator<Map.Entry<MacKey, Long>> it = advertised.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<MacKey, Long> e = it.next();
             MacKey k = e.getKey();
-            if (k.vni() == vni && !local.contains(k.mac())) {
+            if (k.vni() == vni && !local.containsKey(k.mac())) {
                 it.remove();
                 bgp.delete(macIp(origin, k.mac(), e.getValue(), true));
                 touched.macs.add(k);
             }
         }
+    }
+
+    /**
+     * Advertises {@code k} (again) with {@code sequence}: a new local MAC, or local wins over a remote claim
+     * (RFC 7432 §7.7: the sequence number must exceed the other's). Sequence numbers stop at 2^32 - 1.
+     */
+    void advertise(MacKey k, long sequence) {
+        long seq = Math.min(sequence, MAX_SEQUENCE);
+        advertised.put(k, seq);
+        bgp.add(macIp(origins.get(k.vni()), k.mac(), seq, false));
     }
 
     /** The sequence number we advertise {@code k} with, or -1 if we do not advertise it. */
@@ -86,7 +104,7 @@ final class Advertiser {
         return seq == null ? -1 : seq;
     }
 
-    /** A remote route won {@code k} (RFC 7432 §7.7): withdraw ours. */
+    /** A remote route won {@code k} (RFC 7432 §7.7), or {@code k} is frozen as a duplicate: withdraw ours. */
     void yield(MacKey k) {
         Long seq = advertised.remove(k);
         Origin origin = origins.get(k.vni());
@@ -97,13 +115,36 @@ final class Advertiser {
 
     /** Sends every route we want advertised (after a (re)connection: GoBGP may have restarted empty). */
     void advertiseAll() {
+        wanted().values().forEach(bgp::add);
+    }
+
+    /**
+     * Sends the routes we want advertised whose destination {@code present} lacks (a snapshot of GoBGP's table no
+     * longer holds them, e.g. after a failed send); returns how many.
+     */
+    int advertiseMissing(Set<String> present) {
+        int sent = 0;
+        for (Map.Entry<String, Path> e : wanted().entrySet()) {
+            if (!present.contains(e.getKey())) {
+                bgp.add(e.getValue());
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** Every route we want advertised, by destination key: type 3 per segment first, then type 2 per MAC. */
+    private Map<String, Path> wanted() {
+        Map<String, Path> out = new java.util.LinkedHashMap<>();
         for (Origin o : origins.values()) {
-            bgp.add(imet(o, false));
+            Path p = imet(o, false);
+            out.put(RouteCodec.decode(p).key(), p);
         }
         for (Map.Entry<MacKey, Long> e : advertised.entrySet()) {
-            Origin o = origins.get(e.getKey().vni());
-            bgp.add(macIp(o, e.getKey().mac(), e.getValue(), false));
+            Path p = macIp(origins.get(e.getKey().vni()), e.getKey().mac(), e.getValue(), false);
+            out.put(RouteCodec.decode(p).key(), p);
         }
+        return out;
     }
 
     /** Withdraws everything (a clean stop). */
@@ -120,16 +161,7 @@ final class Advertiser {
 
     /** The destination keys of every route we want advertised (to find stale ones of ours in GoBGP's table). */
     Set<String> keys() {
-        Set<String> keys = new HashSet<>();
-        for (Origin o : origins.values()) {
-            keys.add(RouteCodec.decode(imet(o, false)).key());
-        }
-        for (Map.Entry<MacKey, Long> e : advertised.entrySet()) {
-            Origin o = origins.get(e.getKey().vni());
-            keys.add(RouteCodec.decode(macIp(o, e.getKey().mac(), e.getValue(), false))
-                    .key());
-        }
-        return keys;
+        return wanted().keySet();
     }
 
     /** The VNIs we advertise. */

@@ -10,11 +10,8 @@ import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -44,6 +41,11 @@ final class AgentLoop implements Advertiser.Bgp {
     private RemoteRib rib;
     private volatile Installer installer;
     private Advertiser advertiser;
+    private MacMobility mobility;
+    private RouteSync sync;
+    /** Written on the agent's thread; read by {@link #publish()} and {@link #close()}. */
+    private volatile long duplicates;
+
     private GobgpClient.Watch watch;
     /** Paths queued by the current task, sent together by {@link #flush()} at its end. */
     private final List<Path> outgoing = new ArrayList<>();
@@ -54,7 +56,10 @@ final class AgentLoop implements Advertiser.Bgp {
     private Duration backoff;
     private ScheduledFuture<?> graceTimer;
     private long connects;
-    private long ignored;
+    private long resyncs;
+    private long sendFailures;
+    private boolean resyncQueued;
+    private volatile int graceRuns;
     private String lastError;
 
     AgentLoop(EvpnAgent.Builder config) {
@@ -66,7 +71,7 @@ final class AgentLoop implements Advertiser.Bgp {
         });
         this.client = new GobgpClient(config.host, config.port, config.deadline);
         this.backoff = config.retryMin;
-        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, null);
+        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     FdbListener listener() {
@@ -124,6 +129,8 @@ final class AgentLoop implements Advertiser.Bgp {
         });
         long scan = config.scanInterval.toMillis();
         thread.scheduleWithFixedDelay(this::scanAll, scan, scan, TimeUnit.MILLISECONDS);
+        long resync = config.resyncInterval.toMillis();
+        thread.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
     }
 
     private void connect() {
@@ -132,14 +139,23 @@ final class AgentLoop implements Advertiser.Bgp {
         }
         int gen = ++generation;
         try {
+            client.resetConnectBackoff(); // our backoff decides when to try, not the channel's
             Global global = client.global();
-            if (rib == null) {
-                setUp(global);
+            if (sync == null) {
+                sync = RouteSync.create(config, vtep, self, global, this);
+                rib = sync.rib;
+                mobility = sync.mobility;
+                installer = sync.installer;
+                advertiser = sync.advertiser;
             }
+            // Subscribe first and wait until gobgpd confirms the watch, then take the snapshot: a route that changes
+            // after the confirmation is in the stream, one that changed before is in the snapshot. The stream's
+            // messages are queued behind this task and applied after the snapshot, in order; each carries a
+            // destination's newest state, so replaying one the snapshot already holds changes nothing in the end.
             watch = client.watch(paths -> run(() -> onPaths(gen, paths)), error -> run(() -> onStreamEnd(gen, error)));
             List<Path> snapshot = client.listEvpn();
             connected = true; // before re-advertising: add() sends only when connected
-            reconcile(snapshot, gen);
+            sync.reconcile(snapshot, gen, false);
             advertiser.advertiseAll();
             flush();
             connects++;
@@ -160,108 +176,40 @@ final class AgentLoop implements Advertiser.Bgp {
         publish();
     }
 
-    private void setUp(Global global) {
-        int asn = config.asn > 0 ? config.asn : (int) Math.min(global.getAsn(), RouteTarget.MAX_ASN);
-        Map<RouteTarget, Integer> imports = new HashMap<>();
-        Map<Integer, Advertiser.Origin> origins = new HashMap<>();
-        Map<Integer, Integer> assigned = assignRds(config.vnis.keySet());
-        for (Map.Entry<Integer, RouteTarget> e : config.vnis.entrySet()) {
-            int vni = e.getKey();
-            RouteTarget rt = e.getValue() != null ? e.getValue() : RouteTarget.auto(asn, vni);
-            imports.put(rt, vni);
-            origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(self, assigned.get(vni)), rt));
-            vtep.segment(vni); // the segment exists from now on, also before any route
-        }
-        rib = new RemoteRib(imports);
-        installer = new Installer(vtep, self);
-        advertiser = new Advertiser(vtep, self, origins, this);
-        for (int vni : origins.keySet()) {
-            advertiser.scan(vni, rib, new RemoteRib.Touched());
-        }
-    }
-
     /**
-     * RD type 1 {@code vtep:N}, unique per VTEP and VNI: N = the VNI when it fits 16 bits; a larger VNI takes the
-     * first free number from its low 16 bits on (in VNI order, so the same configuration gives the same RDs).
+     * The safety net: every {@link EvpnAgent.Builder#resyncInterval} (and soon after a failed send) the whole EVPN
+     * table is read again and reconciled as a full snapshot, so a change lost on the way in or out is repaired.
      */
-    static Map<Integer, Integer> assignRds(Set<Integer> vnis) {
-        Map<Integer, Integer> out = new TreeMap<>();
-        Set<Integer> used = new java.util.HashSet<>();
-        for (int vni : new java.util.TreeSet<>(vnis)) {
-            if (vni <= 0xFFFF) {
-                out.put(vni, vni);
-                used.add(vni);
-            }
+    private void resync() {
+        resyncQueued = false;
+        if (!connected || closed) {
+            return;
         }
-        for (int vni : new java.util.TreeSet<>(vnis)) {
-            if (vni > 0xFFFF) {
-                int n = vni & 0xFFFF;
-                while (used.contains(n)) {
-                    n = (n + 1) & 0xFFFF;
-                }
-                out.put(vni, n);
-                used.add(n);
-            }
+        try {
+            sync.reconcile(client.listEvpn(), generation, true);
+            resyncs++;
+        } catch (RuntimeException e) {
+            lastError = describe(e); // the stream's end (if the daemon went away) starts a reconnection
         }
-        return out;
+        flush();
+        publish();
     }
 
-    private void reconcile(List<Path> snapshot, int gen) {
-        RemoteRib.Touched touched = new RemoteRib.Touched();
-        Set<String> wanted = advertiser.keys();
-        List<Path> best = new ArrayList<>();
-        for (Path p : snapshot) {
-            if (isLocal(p)) {
-                EvpnRoute r = RouteCodec.decode(p);
-                if (r != null && !wanted.contains(r.key())) {
-                    delete(p); // ours, but no longer wanted: withdrawn while we were away
-                }
-            } else if (p.getBest()) {
-                best.add(p);
-            }
+    private void resyncSoon() {
+        if (!resyncQueued) {
+            resyncQueued = true;
+            thread.schedule(this::resync, config.retryMin.toMillis(), TimeUnit.MILLISECONDS);
         }
-        for (Path p : best) {
-            take(p, gen, touched);
-        }
-        installer.apply(touched, rib, advertiser);
     }
 
     private void onPaths(int gen, List<Path> paths) {
         if (gen != generation || !connected) {
             return;
         }
-        RemoteRib.Touched touched = new RemoteRib.Touched();
-        for (Path p : paths) {
-            if (!isLocal(p)) {
-                take(p, gen, touched);
-            }
-        }
-        installer.apply(touched, rib, advertiser);
+        sync.apply(paths, gen);
         flush();
         publish();
         watch.next();
-    }
-
-    /** One path of another speaker: add or withdraw its destination; ours coming back is ignored. */
-    private void take(Path p, int gen, RemoteRib.Touched touched) {
-        EvpnRoute r = RouteCodec.decode(p);
-        if (r == null) {
-            ignored++;
-            return;
-        }
-        if (p.getIsWithdraw()) {
-            rib.remove(r.key(), touched);
-        } else if (self.equals(r.nextHop())) {
-            ignored++; // a route with our own address: ours reflected back, or a misconfigured twin
-        } else if (!rib.put(r, gen, touched)) {
-            ignored++;
-        }
-    }
-
-    /** GoBGP reports a path it originated itself (from AddPath) without a neighbour address. */
-    static boolean isLocal(Path p) {
-        String n = p.getNeighborIp();
-        return n.isEmpty() || n.equals("<nil>") || n.equals("0.0.0.0") || n.equals("::");
     }
 
     private void onStreamEnd(int gen, Throwable error) {
@@ -284,6 +232,7 @@ final class AgentLoop implements Advertiser.Bgp {
         graceTimer = thread.schedule(
                 () -> {
                     graceTimer = null;
+                    graceRuns++;
                     RemoteRib.Touched touched = new RemoteRib.Touched();
                     rib.removeOlderThan(connected ? generation : generation + 1, touched);
                     installer.apply(touched, rib, advertiser);
@@ -305,7 +254,10 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     private void scanAll() {
-        if (advertiser != null) {
+        if (advertiser != null && !closed) {
+            RemoteRib.Touched thawed = new RemoteRib.Touched();
+            thawed.macs.addAll(mobility.thaw()); // freezes that ran out: BGP's say applies again
+            installer.apply(thawed, rib, advertiser);
             advertiser.segments().forEach(this::scan);
             flush();
             publish();
@@ -354,7 +306,10 @@ final class AgentLoop implements Advertiser.Bgp {
         try {
             client.send(batch);
         } catch (RuntimeException e) {
+            // gobgpd may have taken part of the batch: a re-sync compares its table with what we want and re-sends
             lastError = describe(e);
+            sendFailures++;
+            resyncSoon();
         }
     }
 
@@ -364,6 +319,13 @@ final class AgentLoop implements Advertiser.Bgp {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed: nothing to do
         }
+    }
+
+    private long duplicates() {
+        if (mobility != null) {
+            duplicates = mobility.duplicates();
+        }
+        return duplicates;
     }
 
     private void publish() {
@@ -378,8 +340,15 @@ final class AgentLoop implements Advertiser.Bgp {
                 installer == null ? 0 : installer.macs(),
                 installer == null ? 0 : installer.floodTargets(),
                 connects,
-                ignored,
+                sync == null ? 0 : sync.ignored,
+                resyncs,
+                duplicates(),
                 lastError);
+    }
+
+    /** How often a grace period ended (and flushed what no newer connection confirmed); for tests. */
+    int graceRuns() {
+        return graceRuns;
     }
 
     EvpnStatus status() {
@@ -429,7 +398,7 @@ final class AgentLoop implements Advertiser.Bgp {
             thread.shutdownNow();
         }
         client.close();
-        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, ignored, lastError);
+        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, 0, resyncs, duplicates(), lastError);
     }
 
     private static String describe(Throwable e) {

@@ -28,7 +28,8 @@ import java.util.Objects;
  */
 public final class EvpnAgent implements AutoCloseable {
 
-    private final AgentLoop loop;
+    /** Package-private for the tests' view of the agent's internals. */
+    final AgentLoop loop;
 
     private EvpnAgent(Builder b) {
         this.loop = new AgentLoop(b);
@@ -81,16 +82,28 @@ public final class EvpnAgent implements AutoCloseable {
 
     /** Configures an {@link EvpnAgent}; each setter checks its argument at once. Not thread-safe. */
     public static final class Builder {
+        /** The default of {@link #resyncInterval}: two minutes. */
+        public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofMinutes(2);
+
         String host;
         int port;
         InetAddress vtepAddress;
-        int asn = -1;
+        long asn = -1;
         final Map<Integer, RouteTarget> vnis = new LinkedHashMap<>();
         Duration grace = Duration.ofSeconds(60);
         Duration retryMin = Duration.ofMillis(200);
         Duration retryMax = Duration.ofSeconds(10);
         Duration scanInterval = Duration.ofSeconds(1);
         Duration deadline = Duration.ofSeconds(5);
+        Duration resyncInterval = DEFAULT_RESYNC_INTERVAL;
+        int duplicateMoves = 5;
+        Duration duplicateWindow = Duration.ofSeconds(180);
+        Duration duplicateFreeze = Duration.ofSeconds(180);
+        Duration localHold = Duration.ZERO;
+        EvpnListener listener = new EvpnListener() {};
+        /** Nanoseconds; tests in this package replace it. */
+        java.util.function.LongSupplier ticker = System::nanoTime;
+
         boolean learnFromUnderlay;
 
         private Builder() {}
@@ -122,15 +135,17 @@ public final class EvpnAgent implements AutoCloseable {
         }
 
         /**
-         * Our VTEP address as advertised: the routes' next hop, the PMSI tunnel id and the RD's administrator
-         * (default: the VTEP's first local address). Must be an IPv4 address (RD type 1).
+         * Our VTEP address as advertised: the routes' next hop, the type-3 route's originator and PMSI tunnel id
+         * (default: the VTEP's first local address). IPv4 or IPv6; an IPv4 address is also the administrator of our
+         * route distinguishers (RD type 1), for an IPv6 one GoBGP's router id takes that place (an RD holds only
+         * IPv4).
          */
         public Builder vtepAddress(String address) {
             try {
                 InetAddress a = InetAddress.getByName(Objects.requireNonNull(address, "address"));
-                if (a.getAddress().length != 4 || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
                     throw new IllegalArgumentException(
-                            "vtepAddress: " + address + " (expected: a unicast IPv4 address)");
+                            "vtepAddress: " + address + " (expected: a unicast IPv4 or IPv6 address)");
                 }
                 this.vtepAddress = a;
                 return this;
@@ -140,11 +155,12 @@ public final class EvpnAgent implements AutoCloseable {
         }
 
         /**
-         * The AS number of the automatic route targets {@code ASN:VNI} (default: GoBGP's own AS, read at connection).
+         * The AS number of the automatic route targets (default: GoBGP's own AS, read at connection). A four-octet AS
+         * gives the target FRR derives for it: {@code (asn & 0xFFFF):VNI} ({@link RouteTarget#auto}).
          */
-        public Builder asn(int asn) {
-            if (asn < 1 || asn > RouteTarget.MAX_ASN) {
-                throw new IllegalArgumentException("asn: " + asn + " (expected: 1.." + RouteTarget.MAX_ASN + ")");
+        public Builder asn(long asn) {
+            if (asn < 1 || asn > RouteTarget.MAX_ASN4) {
+                throw new IllegalArgumentException("asn: " + asn + " (expected: 1.." + RouteTarget.MAX_ASN4 + ")");
             }
             this.asn = asn;
             return this;
@@ -194,6 +210,55 @@ public final class EvpnAgent implements AutoCloseable {
         /** How often every segment's local MACs are compared with what we advertise (default 1 s). */
         public Builder scanInterval(Duration interval) {
             this.scanInterval = check("scanInterval", interval, Duration.ofMillis(10), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * How often the agent reads GoBGP's whole EVPN table and reconciles with it, a safety net behind the watch
+         * stream: it re-sends routes of ours the table lacks and drops remote routes it no longer holds (default
+         * {@link #DEFAULT_RESYNC_INTERVAL}; each re-sync costs one ListPath of the whole EVPN table).
+         */
+        public Builder resyncInterval(Duration interval) {
+            this.resyncInterval = check("resyncInterval", interval, Duration.ofMillis(100), Duration.ofHours(24));
+            return this;
+        }
+
+        /**
+         * Duplicate-MAC detection across BGP (RFC 7432 §15.1): the {@code moves}-th move of a MAC between this VTEP
+         * and others within {@code window} of its first move freezes it for {@code freeze}: it is no longer
+         * advertised and no route moves it; {@link EvpnListener#duplicateMac} reports it and {@link
+         * EvpnStatus#duplicates()} counts it. Default as FRR: 5 moves in 180 s, frozen for 180 s.
+         */
+        public Builder duplicateDetection(int moves, Duration window, Duration freeze) {
+            if (moves < 2 || moves > 1000) {
+                throw new IllegalArgumentException("duplicate moves: " + moves + " (expected: 2..1000)");
+            }
+            this.duplicateWindow = check("duplicate window", window, Duration.ofSeconds(1), Duration.ofHours(24));
+            this.duplicateFreeze = check("duplicate freeze", freeze, Duration.ofSeconds(1), Duration.ofDays(7));
+            this.duplicateMoves = moves;
+            return this;
+        }
+
+        /** Turns duplicate-MAC detection across BGP off: MACs may move between VTEPs without limit. */
+        public Builder noDuplicateDetection() {
+            this.duplicateMoves = 0;
+            return this;
+        }
+
+        /**
+         * Local wins against BGP: a MAC that a local port used within {@code hold} stays there when a remote route
+         * with a higher sequence number claims it, and is advertised again above that number (each such contest
+         * counts as a move for duplicate detection). Default {@link Duration#ZERO}: the higher sequence number
+         * always wins, as RFC 7432 §7.7 and FRR have it.
+         */
+        public Builder localHold(Duration hold) {
+            this.localHold = check("localHold", hold, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Receives the agent's events (duplicate MACs), on the agent's thread. */
+        public Builder listener(EvpnListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

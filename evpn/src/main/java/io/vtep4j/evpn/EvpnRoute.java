@@ -26,8 +26,15 @@ sealed interface EvpnRoute permits EvpnRoute.Imet, EvpnRoute.MacIp {
 
     /**
      * Route type 2, MAC/IP advertisement (RFC 7432 §7.2): {@code mac} lives behind the VTEP at {@code nextHop};
-     * {@code sequence} is the MAC mobility sequence number (RFC 7432 §7.7, 0 without the community).
+     * {@code sequence} is the MAC mobility sequence number (RFC 7432 §7.7, 0 without the community); {@code ip} is
+     * the host's IPv4 or IPv6 address when the route carries one, else null.
      */
-    record MacIp(String key, Set<RouteTarget> targets, InetAddress nextHop, long mac, long sequence)
-            implements EvpnRoute {}
+    record MacIp(String key, Set<RouteTarget> targets, InetAddress nextHop, long mac, long sequence, InetAddress ip)
+            implements EvpnRoute {
+
+        /** A route without an IP address. */
+        MacIp(String key, Set<RouteTarget> targets, InetAddress nextHop, long mac, long sequence) {
+            this(key, targets, nextHop, mac, sequence, null);
+        }
+    }
 }

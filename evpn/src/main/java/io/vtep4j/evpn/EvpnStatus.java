@@ -10,6 +10,8 @@ package io.vtep4j.evpn;
  * @param floodTargets flood targets installed from type-3 routes, over all segments
  * @param connects successful (re)connections so far
  * @param ignored received paths that were malformed, of another route type or imported by no segment
+ * @param resyncs full re-syncs with GoBGP's table done (periodic, and after a failed send)
+ * @param duplicates MACs found moving too often between VTEPs and frozen (RFC 7432 §15.1)
  * @param lastError the last failure talking to GoBGP, or null
  */
 public record EvpnStatus(
@@ -20,6 +22,8 @@ public record EvpnStatus(
         int floodTargets,
         long connects,
         long ignored,
+        long resyncs,
+        long duplicates,
         String lastError) {
 
     /** The agent's connection to its GoBGP daemon. */
@@ -39,6 +43,7 @@ public record EvpnStatus(
     public String toString() {
         return "bgp " + state.name().toLowerCase(java.util.Locale.ROOT) + " in=" + routesIn + " out=" + routesOut
                 + " macs=" + macsInstalled + " flood=" + floodTargets
+                + (duplicates > 0 ? " dup=" + duplicates : "")
                 + (state != State.CONNECTED && lastError != null ? " (" + lastError + ")" : "");
     }
 }

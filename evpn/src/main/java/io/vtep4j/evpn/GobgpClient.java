@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +28,9 @@ import java.util.function.Consumer;
  * deadline. Thread-safe (gRPC channels and stubs are); the watch stream's callbacks run on gRPC's threads.
  */
 final class GobgpClient implements AutoCloseable {
+
+    /** Largest reply message accepted from gobgpd: 16 MiB (gRPC's default is 4 MiB). */
+    static final int MAX_INBOUND_MESSAGE = 16 << 20;
 
     private final ManagedChannel channel;
     private final Duration deadline;
@@ -34,6 +40,8 @@ final class GobgpClient implements AutoCloseable {
                 .usePlaintext()
                 // a restarted gobgpd must be found again quickly, not after gRPC's default 20 s connect backoff
                 .enableRetry()
+                // a watch event or a ListPath reply carries one destination, far below this; the bound is a guard
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE)
                 .build();
         this.deadline = deadline;
     }
@@ -51,19 +59,31 @@ final class GobgpClient implements AutoCloseable {
     }
 
     /** Paths per message of {@link #send}: well under gRPC's default 4 MiB message limit. */
-    private static final int PATHS_PER_MESSAGE = 1000;
+    static final int PATHS_PER_MESSAGE = 1000;
+
+    /**
+     * The channel forgets its reconnection backoff, so that the next call connects at once (the agent runs its own
+     * backoff; gRPC's would otherwise add up to two minutes after a gobgpd restart).
+     */
+    void resetConnectBackoff() {
+        channel.resetConnectBackoff();
+    }
 
     /**
      * Adds and withdraws ({@code is_withdraw}) paths of the global table in order, in one client stream of a few
-     * large messages (AddPathStream), and waits for gobgpd to take them all: one round trip for many routes.
+     * large messages (AddPathStream), and waits for gobgpd to take them all: one round trip for many routes. The
+     * stream's deadline grows with its length: one call deadline per message of {@link #PATHS_PER_MESSAGE} paths
+     * (gobgpd takes a message at a time, each in one step of its main loop), plus one.
      *
      * @throws io.grpc.StatusRuntimeException (or IllegalStateException on timeout) if gobgpd did not take them
      */
     void send(List<Path> paths) {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        int messages = (paths.size() + PATHS_PER_MESSAGE - 1) / PATHS_PER_MESSAGE;
+        long limit = deadline.toMillis() * (1 + messages);
+        CompletableFuture<Void> done = new CompletableFuture<>();
         io.grpc.stub.StreamObserver<io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest> out = GobgpApiGrpc.newStub(
                         channel)
-                .withDeadlineAfter(deadline.toMillis() * 4, TimeUnit.MILLISECONDS)
+                .withDeadlineAfter(limit, TimeUnit.MILLISECONDS)
                 .addPathStream(new io.grpc.stub.StreamObserver<com.google.protobuf.Empty>() {
                     @Override
                     public void onNext(com.google.protobuf.Empty value) {}
@@ -85,12 +105,16 @@ final class GobgpClient implements AutoCloseable {
                     .build());
         }
         out.onCompleted();
+        await(done, limit + 1000, "gobgpd did not take " + paths.size() + " paths in time");
+    }
+
+    private static <T> T await(CompletableFuture<T> f, long millis, String timeoutMessage) {
         try {
-            done.get(deadline.toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return f.get(millis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("gobgpd did not take " + paths.size() + " paths in time", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(timeoutMessage, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -113,21 +137,35 @@ final class GobgpClient implements AutoCloseable {
     }
 
     /**
-     * Subscribes to best-path changes of the global table. Messages are pulled one at a time: {@code onPaths} runs
-     * on a gRPC thread and must call the returned handle's {@link Watch#next()} when the agent has taken the batch,
-     * so at most one batch waits in memory. {@code onEnd} runs once when the stream ends or fails.
+     * Subscribes to best-path changes of the global table and returns once gobgpd has registered the watch, so that
+     * every table change after the return reaches {@code onPaths} (a snapshot taken after it misses nothing). The
+     * request also asks for peer events: gobgpd answers with END_OF_INIT in the same step that registers the
+     * table watch, and that is the proof awaited here (at most the call deadline).
+     *
+     * <p>Messages are pulled one at a time: {@code onPaths} runs on a gRPC thread and must call the returned
+     * handle's {@link Watch#next()} when the agent has taken the batch, so at most one batch waits in memory (the rest
+     * waits in gobgpd). {@code onEnd} runs once when the stream ends or fails.
+     *
+     * @throws IllegalStateException or io.grpc.StatusRuntimeException if gobgpd did not confirm the watch in time
      */
     Watch watch(Consumer<List<Path>> onPaths, Consumer<Throwable> onEnd) {
         Watch watch = new Watch(onPaths, onEnd);
         GobgpApiGrpc.newStub(channel)
                 .watchEvent(
                         WatchEventRequest.newBuilder()
+                                .setPeer(WatchEventRequest.Peer.getDefaultInstance())
                                 .setTable(WatchEventRequest.Table.newBuilder()
                                         .addFilters(WatchEventRequest.Table.Filter.newBuilder()
                                                 .setType(WatchEventRequest.Table.Filter.Type.BEST)
                                                 .setInit(false)))
                                 .build(),
                         watch);
+        try {
+            await(watch.registered, deadline.toMillis(), "gobgpd did not confirm the watch within " + deadline);
+        } catch (RuntimeException e) {
+            watch.cancel();
+            throw e;
+        }
         return watch;
     }
 
@@ -135,6 +173,9 @@ final class GobgpClient implements AutoCloseable {
     static final class Watch implements ClientResponseObserver<WatchEventRequest, WatchEventResponse> {
         private final Consumer<List<Path>> onPaths;
         private final Consumer<Throwable> onEnd;
+        /** Completed by the END_OF_INIT peer event: the table watch is registered in gobgpd. */
+        final CompletableFuture<Void> registered = new CompletableFuture<>();
+
         private volatile ClientCallStreamObserver<WatchEventRequest> call;
 
         private Watch(Consumer<List<Path>> onPaths, Consumer<Throwable> onEnd) {
@@ -152,19 +193,27 @@ final class GobgpClient implements AutoCloseable {
         public void onNext(WatchEventResponse value) {
             if (value.hasTable()) {
                 onPaths.accept(value.getTable().getPathsList());
-            } else {
-                next();
+                return;
             }
+            if (value.hasPeer() && value.getPeer().getType() == WatchEventResponse.PeerEvent.Type.END_OF_INIT) {
+                registered.complete(null);
+            }
+            next(); // peer events: nothing for the agent
         }
 
         @Override
         public void onError(Throwable t) {
-            onEnd.accept(t);
+            if (!registered.completeExceptionally(t)) {
+                onEnd.accept(t);
+            }
         }
 
         @Override
         public void onCompleted() {
-            onEnd.accept(new IllegalStateException("gobgpd ended the watch stream"));
+            IllegalStateException ended = new IllegalStateException("gobgpd ended the watch stream");
+            if (!registered.completeExceptionally(ended)) {
+                onEnd.accept(ended);
+            }
         }
 
         /** Asks for the next message. */

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Puts what the remote routes say into the VTEP: a control-plane entry per winning type-2 route and a flood target
- * per type-3 originator, held in EVPN's name so that manual flood targets and EVPN's never remove each other. Not thread-safe: the agent's thread owns it.
+ * per type-3 originator, held in EVPN's name so that manual flood targets and EVPN's never remove each other. Not thread-safe:
+ * the agent's thread owns it.
  */
 final class Installer {
 
@@ -22,6 +23,8 @@ final class Installer {
 
     private final Vtep vtep;
     private final InetAddress self;
+    private final MacMobility mobility;
+    private final long localHoldNanos;
     /** Written by the agent's thread only; read from any thread ({@link #isInstalled}). */
     private final Map<MacKey, Location> installed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -29,9 +32,15 @@ final class Installer {
     private final Map<InetAddress, Location> locations = new HashMap<>();
     private long refused;
 
-    Installer(Vtep vtep, InetAddress self) {
+    /**
+     * {@code localHold}: a local MAC used by its port within this time keeps its place against a remote route with a
+     * higher sequence number, and is advertised again above it (zero: the remote always wins, as in FRR).
+     */
+    Installer(Vtep vtep, InetAddress self, MacMobility mobility, java.time.Duration localHold) {
         this.vtep = vtep;
         this.self = self;
+        this.mobility = mobility;
+        this.localHoldNanos = localHold.toNanos();
     }
 
     /** Brings the touched MACs and segments in line with {@code rib}, after the local side had its say. */
@@ -47,6 +56,9 @@ final class Installer {
     private void applyMac(MacKey k, EvpnRoute.MacIp winner, Advertiser local) {
         ForwardingTable table = vtep.forwardingTable();
         if (winner != null) {
+            if (mobility.isFrozen(k)) {
+                return; // RFC 7432 §15.1: a duplicate stays where it was frozen until the freeze ends
+            }
             Location here = table.lookup(k.vni(), k.mac());
             boolean ours = here != null && here.equals(installed.get(k));
             if (here != null && !here.isRemote() && !ours) {
@@ -56,8 +68,18 @@ final class Installer {
                 if (seq < 0 || !RemoteRib.beats(winner.sequence(), winner.nextHop(), seq, self)) {
                     return;
                 }
+                if (localHoldNanos > 0 && usedWithin(k, localHoldNanos)) {
+                    // Local wins: the port used the MAC moments ago, so we claim it back above the remote's number.
+                    if (mobility.moved(k, here)) {
+                        local.yield(k); // a duplicate: frozen at the port, no longer advertised
+                    } else {
+                        local.advertise(k, winner.sequence() + 1);
+                    }
+                    return;
+                }
                 local.yield(k);
                 table.remove(k.vni(), k.mac());
+                mobility.moved(k, location(winner.nextHop())); // if a duplicate: frozen at the remote
             }
             Location where = location(winner.nextHop());
             if (!where.equals(installed.get(k)) || !where.equals(table.lookup(k.vni(), k.mac()))) {
@@ -98,6 +120,16 @@ final class Installer {
         if (mine.isEmpty()) {
             flooding.remove(vni);
         }
+    }
+
+    /** Whether a local port used {@code k} within the last {@code nanos} (a scan of the VNI: conflicts are rare). */
+    private boolean usedWithin(MacKey k, long nanos) {
+        for (io.vtep4j.learning.FdbEntry e : vtep.forwardingTable().entries(k.vni())) {
+            if (e.mac() == k.mac()) {
+                return !e.location().isRemote() && e.age().toNanos() < nanos;
+            }
+        }
+        return false;
     }
 
     /** Removes everything this installer put into the VTEP (the grace period ended, or the agent stopped). */

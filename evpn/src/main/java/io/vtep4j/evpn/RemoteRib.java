@@ -124,6 +124,22 @@ final class RemoteRib {
         return removed;
     }
 
+    /**
+     * Removes every route of {@code generation} whose destination is not in {@code keys} (a full snapshot of
+     * GoBGP's table, taken on this generation's connection, no longer holds it); returns how many. Routes of older
+     * generations are left to the grace period.
+     */
+    int retain(int generation, Set<String> keys, Touched touched) {
+        int removed = 0;
+        for (Map.Entry<String, Held> e : Map.copyOf(routes).entrySet()) {
+            if (e.getValue().generation() == generation && !keys.contains(e.getKey())) {
+                remove(e.getKey(), touched);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** RFC 7432 §7.7: the route for {@code k} with the highest sequence number, ties to the lowest VTEP address. */
     EvpnRoute.MacIp winner(MacKey k) {
         Map<String, EvpnRoute.MacIp> byKey = macs.get(k);

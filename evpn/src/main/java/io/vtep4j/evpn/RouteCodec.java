@@ -9,6 +9,8 @@ import io.vtep4j.evpn.internal.gobgp.EncapExtended;
 import io.vtep4j.evpn.internal.gobgp.EthernetSegmentIdentifier;
 import io.vtep4j.evpn.internal.gobgp.ExtendedCommunitiesAttribute;
 import io.vtep4j.evpn.internal.gobgp.Family;
+import io.vtep4j.evpn.internal.gobgp.FourOctetAsSpecificExtended;
+import io.vtep4j.evpn.internal.gobgp.IPv4AddressSpecificExtended;
 import io.vtep4j.evpn.internal.gobgp.MacMobilityExtended;
 import io.vtep4j.evpn.internal.gobgp.MpReachNLRIAttribute;
 import io.vtep4j.evpn.internal.gobgp.NextHopAttribute;
@@ -53,6 +55,9 @@ final class RouteCodec {
             .setValue(ByteString.copyFrom(new byte[9]))
             .build();
 
+    /** How GoBGP's API writes a type-2 route without an IP address. */
+    private static final String NO_IP = "0.0.0.0";
+
     private RouteCodec() {}
 
     /** RD type 1 (RFC 4364 §4.2): {@code ip:assigned}. */
@@ -88,12 +93,29 @@ final class RouteCodec {
      */
     static Path macIp(
             int vni, Any rd, RouteTarget target, InetAddress vtep, long mac, long sequence, boolean withdraw) {
+        return macIp(vni, rd, target, vtep, mac, null, sequence, withdraw);
+    }
+
+    /**
+     * {@link #macIp(int, Any, RouteTarget, InetAddress, long, long, boolean)} with the host's IPv4 or IPv6 address
+     * (RFC 7432 §7.2: IP address length 32 or 128; null: none, length 0, which GoBGP's API writes as 0.0.0.0). The
+     * address is part of the route's key: a MAC with an address and without one are two routes.
+     */
+    static Path macIp(
+            int vni,
+            Any rd,
+            RouteTarget target,
+            InetAddress vtep,
+            long mac,
+            InetAddress ip,
+            long sequence,
+            boolean withdraw) {
         Any nlri = Any.pack(EVPNMACIPAdvertisementRoute.newBuilder()
                 .setRd(rd)
                 .setEsi(ESI_ZERO)
                 .setEthernetTag(0)
                 .setMacAddress(MacAddress.toString(mac))
-                .setIpAddress("0.0.0.0")
+                .setIpAddress(ip == null ? NO_IP : ip.getHostAddress())
                 .addLabels(vni)
                 .build());
         return path(nlri, vtep, withdraw, communities(target, sequence));
@@ -117,12 +139,7 @@ final class RouteCodec {
 
     private static Any communities(RouteTarget target, long sequence) {
         ExtendedCommunitiesAttribute.Builder c = ExtendedCommunitiesAttribute.newBuilder()
-                .addCommunities(Any.pack(TwoOctetAsSpecificExtended.newBuilder()
-                        .setIsTransitive(true)
-                        .setSubType(SUBTYPE_ROUTE_TARGET)
-                        .setAsn(target.asn())
-                        .setLocalAdmin((int) target.value())
-                        .build()))
+                .addCommunities(routeTarget(target))
                 .addCommunities(Any.pack(EncapExtended.newBuilder()
                         .setTunnelType(TUNNEL_TYPE_VXLAN)
                         .build()));
@@ -133,6 +150,62 @@ final class RouteCodec {
                     .build()));
         }
         return Any.pack(c.build());
+    }
+
+    /** The route target as GoBGP's API carries each of its three forms (RFC 4360 §4, RFC 5668). */
+    static Any routeTarget(RouteTarget target) {
+        int admin = (int) target.administrator();
+        int value = (int) target.assigned();
+        return switch (target.type()) {
+            case TWO_OCTET_AS ->
+                Any.pack(TwoOctetAsSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAsn(admin)
+                        .setLocalAdmin(value)
+                        .build());
+            case FOUR_OCTET_AS ->
+                Any.pack(FourOctetAsSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAsn(admin)
+                        .setLocalAdmin(value)
+                        .build());
+            case IPV4_ADDRESS ->
+                Any.pack(IPv4AddressSpecificExtended.newBuilder()
+                        .setIsTransitive(true)
+                        .setSubType(SUBTYPE_ROUTE_TARGET)
+                        .setAddress(target.address())
+                        .setLocalAdmin(value)
+                        .build());
+        };
+    }
+
+    /** A route target from one of GoBGP's extended community messages; null if {@code c} is none, or malformed. */
+    static RouteTarget routeTarget(Any c) throws InvalidProtocolBufferException {
+        if (c.is(TwoOctetAsSpecificExtended.class)) {
+            TwoOctetAsSpecificExtended rt = c.unpack(TwoOctetAsSpecificExtended.class);
+            return rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getAsn() <= RouteTarget.MAX_ASN
+                    ? new RouteTarget(rt.getAsn(), Integer.toUnsignedLong(rt.getLocalAdmin()))
+                    : null;
+        }
+        if (c.is(FourOctetAsSpecificExtended.class)) {
+            FourOctetAsSpecificExtended rt = c.unpack(FourOctetAsSpecificExtended.class);
+            return rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getLocalAdmin() <= RouteTarget.MAX_SHORT_VALUE
+                    ? new RouteTarget(
+                            RouteTarget.Type.FOUR_OCTET_AS,
+                            Integer.toUnsignedLong(rt.getAsn()),
+                            Integer.toUnsignedLong(rt.getLocalAdmin()))
+                    : null;
+        }
+        if (c.is(IPv4AddressSpecificExtended.class)) {
+            IPv4AddressSpecificExtended rt = c.unpack(IPv4AddressSpecificExtended.class);
+            if (rt.getSubType() != SUBTYPE_ROUTE_TARGET || rt.getLocalAdmin() > RouteTarget.MAX_SHORT_VALUE) {
+                return null;
+            }
+            return RouteTarget.parse(rt.getAddress() + ":" + rt.getLocalAdmin()); // throws if not IPv4: caught
+        }
+        return null;
     }
 
     /**
@@ -167,11 +240,9 @@ final class RouteCodec {
                 }
             } else if (a.is(ExtendedCommunitiesAttribute.class)) {
                 for (Any c : a.unpack(ExtendedCommunitiesAttribute.class).getCommunitiesList()) {
-                    if (c.is(TwoOctetAsSpecificExtended.class)) {
-                        TwoOctetAsSpecificExtended rt = c.unpack(TwoOctetAsSpecificExtended.class);
-                        if (rt.getSubType() == SUBTYPE_ROUTE_TARGET && rt.getAsn() <= RouteTarget.MAX_ASN) {
-                            targets.add(new RouteTarget(rt.getAsn(), Integer.toUnsignedLong(rt.getLocalAdmin())));
-                        }
+                    RouteTarget rt = routeTarget(c);
+                    if (rt != null) {
+                        targets.add(rt);
                     } else if (c.is(MacMobilityExtended.class)) {
                         sequence = Integer.toUnsignedLong(
                                 c.unpack(MacMobilityExtended.class).getSequenceNum());
@@ -187,8 +258,9 @@ final class RouteCodec {
             if (!path.getIsWithdraw() && nextHop == null) {
                 return null;
             }
+            String ip = r.getIpAddress();
             return new EvpnRoute.MacIp(
-                    key, Set.copyOf(targets), nextHop, MacAddress.parse(r.getMacAddress()), sequence);
+                    key, Set.copyOf(targets), nextHop, MacAddress.parse(r.getMacAddress()), sequence, hostIp(ip));
         }
         if (nlri.is(EVPNInclusiveMulticastEthernetTagRoute.class)) {
             EVPNInclusiveMulticastEthernetTagRoute r = nlri.unpack(EVPNInclusiveMulticastEthernetTagRoute.class);
@@ -217,6 +289,21 @@ final class RouteCodec {
             return r.getAdmin() + "L:" + r.getAssigned();
         }
         return rd.getTypeUrl() + ":" + rd.getValue().toStringUtf8().hashCode();
+    }
+
+    /**
+     * A type-2 route's IP address, or null for none: GoBGP writes a route without one as {@code 0.0.0.0} when we
+     * added it and as {@code <nil>} when it came from its CLI or a peer.
+     */
+    private static InetAddress hostIp(String text) {
+        if (text.isEmpty() || text.equals(NO_IP) || text.equals("::")) {
+            return null;
+        }
+        try {
+            return address(text);
+        } catch (UnknownHostException e) {
+            return null; // "<nil>" and anything else that is no IP literal: no address
+        }
     }
 
     /** An IP literal to an address without a DNS lookup. */

@@ -3,61 +3,131 @@ package io.vtep4j.evpn;
 import java.util.Objects;
 
 /**
- * A BGP route target in the two-octet-AS form {@code ASN:NN} (RFC 4360 §4, type 0x00 subtype 0x02), as FRR derives
- * one automatically for a VNI ({@code ASN:VNI}). Immutable value, thread-safe.
+ * A BGP route target extended community (RFC 4360 §4, RFC 5668), sub-type 0x02, in one of its three forms:
+ * two-octet AS {@code 65000:5000} (AS 16 bits, value 32 bits; the form FRR derives for a VNI), four-octet AS
+ * {@code 4200000000:100} (AS 32 bits, value 16 bits) and IPv4 address {@code 192.0.2.1:100} (value 16 bits).
+ * Immutable value, thread-safe.
  *
- * @param asn the two-octet AS number, 0..65535
- * @param value the local administrator, 0..4294967295 (held as int bits)
+ * @param type the form, which fixes the two fields' widths
+ * @param administrator the AS number, or the IPv4 address as an unsigned 32-bit number
+ * @param assigned the local administrator (the number after the colon)
  */
-public record RouteTarget(int asn, long value) {
+public record RouteTarget(Type type, long administrator, long assigned) {
 
-    /** The largest AS number of the two-octet form. */
+    /** The largest two-octet AS number. */
     public static final int MAX_ASN = 0xFFFF;
-    /** The largest local administrator of the two-octet form. */
+    /** The largest four-octet AS number (RFC 6793). */
+    public static final long MAX_ASN4 = 0xFFFF_FFFFL;
+    /** The largest local administrator of the two-octet-AS form. */
     public static final long MAX_VALUE = 0xFFFF_FFFFL;
+    /** The largest local administrator of the four-octet-AS and IPv4 forms. */
+    public static final int MAX_SHORT_VALUE = 0xFFFF;
+
+    /** The three forms: the extended community's type (high octet; RFC 4360 §4, RFC 5668 §2). */
+    public enum Type {
+        /** Type 0x00: two-octet AS : four-octet value. */
+        TWO_OCTET_AS,
+        /** Type 0x01: IPv4 address : two-octet value. */
+        IPV4_ADDRESS,
+        /** Type 0x02: four-octet AS : two-octet value. */
+        FOUR_OCTET_AS
+    }
 
     /**
-     * Checks the ranges.
+     * Checks the ranges of the form.
      *
-     * @throws IllegalArgumentException for an AS or value out of range
+     * @throws IllegalArgumentException for a field out of its form's range
      */
     public RouteTarget {
-        if (asn < 0 || asn > MAX_ASN) {
-            throw new IllegalArgumentException("route target asn: " + asn + " (expected: 0.." + MAX_ASN
-                    + "; four-octet AS numbers are not supported)");
+        Objects.requireNonNull(type, "type");
+        long maxAdmin = type == Type.TWO_OCTET_AS ? MAX_ASN : MAX_ASN4;
+        long maxValue = type == Type.TWO_OCTET_AS ? MAX_VALUE : MAX_SHORT_VALUE;
+        if (administrator < 0 || administrator > maxAdmin) {
+            throw new IllegalArgumentException(
+                    "route target " + type + " administrator: " + administrator + " (expected: 0.." + maxAdmin + ")");
         }
-        if (value < 0 || value > MAX_VALUE) {
-            throw new IllegalArgumentException("route target value: " + value + " (expected: 0.." + MAX_VALUE + ")");
+        if (assigned < 0 || assigned > maxValue) {
+            throw new IllegalArgumentException(
+                    "route target " + type + " value: " + assigned + " (expected: 0.." + maxValue + ")");
         }
     }
 
-    /** The automatic route target of {@code vni} under {@code asn}: {@code asn:vni}. */
-    public static RouteTarget auto(int asn, int vni) {
-        return new RouteTarget(asn, vni);
+    /** The two-octet-AS form {@code asn:value}. */
+    public RouteTarget(int asn, long value) {
+        this(Type.TWO_OCTET_AS, asn, value);
     }
 
     /**
-     * Parses {@code ASN:NN}, e.g. {@code 65000:5000}.
+     * The automatic route target of {@code vni} under {@code asn}, as FRR derives it: the two-octet form
+     * {@code (asn & 0xFFFF):vni}, so that a four-octet AS gives the same target as FRR's {@code advertise-all-vni}.
+     */
+    public static RouteTarget auto(long asn, int vni) {
+        return new RouteTarget(Type.TWO_OCTET_AS, asn & 0xFFFF, vni);
+    }
+
+    /**
+     * Parses {@code ASN:NN} (two-octet form when ASN fits 16 bits, else four-octet), {@code ASNL:NN} (four-octet
+     * form for any ASN) or {@code A.B.C.D:NN} (IPv4 form).
      *
-     * @throws IllegalArgumentException if the text is not two decimal numbers in range separated by a colon
+     * @throws IllegalArgumentException if the text is none of these, or a field is out of its form's range
      */
     public static RouteTarget parse(String text) {
         Objects.requireNonNull(text, "text");
-        int colon = text.indexOf(':');
-        if (colon <= 0 || colon == text.length() - 1 || text.indexOf(':', colon + 1) >= 0) {
-            throw new IllegalArgumentException("route target: '" + text + "' (expected: ASN:NN, e.g. 65000:5000)");
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1 || text.indexOf(':') != colon) {
+            throw syntax(text, null);
         }
+        String admin = text.substring(0, colon);
         try {
-            return new RouteTarget(
-                    Integer.parseInt(text.substring(0, colon)), Long.parseLong(text.substring(colon + 1)));
+            long value = Long.parseLong(text.substring(colon + 1));
+            if (admin.indexOf('.') >= 0) {
+                return new RouteTarget(Type.IPV4_ADDRESS, ipv4(admin, text), value);
+            }
+            if (admin.endsWith("L")) {
+                return new RouteTarget(
+                        Type.FOUR_OCTET_AS, Long.parseLong(admin.substring(0, admin.length() - 1)), value);
+            }
+            long asn = Long.parseLong(admin);
+            return new RouteTarget(asn > MAX_ASN ? Type.FOUR_OCTET_AS : Type.TWO_OCTET_AS, asn, value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("route target: '" + text + "' (expected: ASN:NN, e.g. 65000:5000)", e);
+            throw syntax(text, e);
         }
     }
 
-    /** {@code ASN:NN}. */
+    private static long ipv4(String dotted, String text) {
+        String[] parts = dotted.split("\\.", -1);
+        if (parts.length != 4) {
+            throw syntax(text, null);
+        }
+        long out = 0;
+        for (String p : parts) {
+            int octet = Integer.parseInt(p);
+            if (octet < 0 || octet > 255 || p.isEmpty() || p.length() > 3) {
+                throw syntax(text, null);
+            }
+            out = out << 8 | octet;
+        }
+        return out;
+    }
+
+    private static IllegalArgumentException syntax(String text, Throwable cause) {
+        return new IllegalArgumentException(
+                "route target: '" + text + "' (expected: ASN:NN, ASNL:NN or A.B.C.D:NN, e.g. 65000:5000)", cause);
+    }
+
+    /** The administrator of the IPv4 form as dotted text. */
+    String address() {
+        return (administrator >>> 24) + "." + (administrator >>> 16 & 0xFF) + "." + (administrator >>> 8 & 0xFF) + "."
+                + (administrator & 0xFF);
+    }
+
+    /** {@code ASN:NN}, {@code ASNL:NN} (a four-octet-form target whose AS would fit two octets) or {@code A.B.C.D:NN}. */
     @Override
     public String toString() {
-        return asn + ":" + value;
+        return switch (type) {
+            case TWO_OCTET_AS -> administrator + ":" + assigned;
+            case FOUR_OCTET_AS -> administrator + (administrator > MAX_ASN ? "" : "L") + ":" + assigned;
+            case IPV4_ADDRESS -> address() + ":" + assigned;
+        };
     }
 }

@@ -67,7 +67,7 @@ class RemoteRibTest {
 
     @Test
     void routeDistinguishersAreUniquePerVni() {
-        Map<Integer, Integer> rds = AgentLoop.assignRds(Set.of(100, 65636, 100 + 0x10000 * 3, 5000));
+        Map<Integer, Integer> rds = RouteSync.assignRds(Set.of(100, 65636, 100 + 0x10000 * 3, 5000));
         assertEquals(100, rds.get(100));
         assertEquals(5000, rds.get(5000));
         assertEquals(4, Set.copyOf(rds.values()).size(), rds::toString);

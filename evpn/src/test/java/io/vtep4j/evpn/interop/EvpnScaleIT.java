@@ -25,8 +25,11 @@ import org.junit.jupiter.api.Test;
  * the agents' threads and the heap in use. Runs only with {@code -Dvtep4j.evpn.measure=true}:
  *
  * <pre>{@code
- * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true
+ * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true \
+ *     -Dleak.level=disabled -Devpn.interop.timeout=7200 [-Dvtep4j.evpn.measure.counts=10000,100000]
  * }</pre>
+ *
+ * <p>Leak detection off: at the tests' PARANOID level every one of the burst's buffers records its accesses.
  */
 class EvpnScaleIT {
 
@@ -68,14 +71,18 @@ class EvpnScaleIT {
                     single.length));
 
             int base = single.length;
-            for (int count : new int[] {10_000, 100_000}) {
-                burst(a, b, 0x0200_0200_0000L + base, count, base);
+            for (String c : System.getProperty("vtep4j.evpn.measure.counts", "10000,100000")
+                    .split(",")) {
+                int count = Integer.parseInt(c.trim());
+                burst(racks, 0x0200_0200_0000L + base, count, base);
                 base += count;
             }
         }
     }
 
-    private static void burst(EvpnRacks.Side a, EvpnRacks.Side b, long firstMac, int count, int before) {
+    private static void burst(EvpnRacks racks, long firstMac, int count, int before) {
+        EvpnRacks.Side a = racks.a;
+        EvpnRacks.Side b = racks.b;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = agentCpu(threads);
         long heap0 = heapAfterGc();
@@ -89,8 +96,14 @@ class EvpnScaleIT {
         a.host.flush();
         long sent = System.nanoTime();
         int want = before + count;
+        // Advertised: gobgpd A holds every route (both segments' type 3 and A's and B's type 2).
         Await.until(
-                Duration.ofMinutes(10),
+                Duration.ofMinutes(15),
+                () -> destinations(racks.bgpA) >= want + 2,
+                () -> "A " + a.agent.status() + " / gobgpd A " + destinations(racks.bgpA));
+        long advertised = System.nanoTime();
+        Await.until(
+                Duration.ofMinutes(15),
                 () -> b.agent.status().macsInstalled() >= want,
                 () -> "A " + a.agent.status() + " / B " + b.agent.status());
         long done = System.nanoTime();
@@ -99,10 +112,12 @@ class EvpnScaleIT {
         double seconds = (done - t0) / 1e9;
         report(String.format(
                 Locale.ROOT,
-                "%,d MACs: sent in %.2f s; all installed in B after %.2f s = %,.0f routes/s; agent threads' CPU"
-                        + " (A advertising + B installing + gRPC) %.2f s; heap after GC %,d -> %,d KiB; A %s; B %s",
+                "%,d MACs: sent in %.2f s; all in gobgpd A after %.2f s; all installed in B after %.2f s = %,.0f"
+                        + " routes/s; agent threads' CPU (A advertising + B installing + gRPC) %.2f s; heap after GC"
+                        + " %,d -> %,d KiB; A %s; B %s",
                 count,
                 (sent - t0) / 1e9,
+                (advertised - t0) / 1e9,
                 seconds,
                 count / seconds,
                 cpu / 1e9,
@@ -110,6 +125,14 @@ class EvpnScaleIT {
                 heap / 1024,
                 a.agent.status(),
                 b.agent.status()));
+    }
+
+    /** How many EVPN destinations gobgpd's global table holds ({@code gobgp global rib summary -a evpn}). */
+    private static long destinations(Gobgpd bgp) {
+        String out = bgp.cli("global", "rib", "summary", "-a", "evpn").stdout();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("Destination: (\\d+)").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static void waitFor(EvpnRacks.Side b, long mac, Duration limit) {

@@ -8,6 +8,7 @@ import io.vtep4j.LocalPort;
 import io.vtep4j.Vtep;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.evpn.EvpnStatus;
+import io.vtep4j.evpn.RouteTarget;
 import io.vtep4j.interop.Await;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class GobgpdRoutesIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int VNI = 100;
     private static final String US = "10.99.0.1";
     private static final String THEM = "10.99.0.9";
@@ -81,12 +82,13 @@ class GobgpdRoutesIT {
     }
 
     private void startAgent() {
-        agent = EvpnAgent.builder()
-                .gobgp(a.api())
-                .vtepAddress(US)
-                .vni(VNI)
-                .scanInterval(Duration.ofMillis(200))
-                .build();
+        startAgent(b -> b.vtepAddress(US).vni(VNI));
+    }
+
+    private void startAgent(java.util.function.Consumer<EvpnAgent.Builder> options) {
+        EvpnAgent.Builder builder = EvpnAgent.builder().gobgp(a.api()).scanInterval(Duration.ofMillis(200));
+        options.accept(builder);
+        agent = builder.build();
         vtep = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .fdbListener(agent.fdbListener())
@@ -201,6 +203,69 @@ class GobgpdRoutesIT {
                 WAIT,
                 () -> !vtep.segment(VNI).flooding().remotes().contains(them),
                 () -> vtep.segment(VNI).flooding().toString());
+    }
+
+    @Test
+    void fourOctetAndIpv4RouteTargetsAndAnIpv6VtepAddressPassThroughGobgpd() {
+        String v6 = "fd00:99::1";
+        startAgent(o -> o.vtepAddress(v6)
+                .vni(VNI, RouteTarget.parse("4200000000:" + VNI))
+                .vni(200, RouteTarget.parse("10.98.0.9:200")));
+        // As B decoded our type-3 routes: the IPv6 originator and PMSI tunnel id, each route target in its form,
+        // and gobgpd A's router id as the RD's administrator (an RD holds only IPv4).
+        Await.until(
+                WAIT,
+                () -> b.evpnRib().contains("[ip:" + v6 + "]") && b.evpnRib().contains("10.98.0.9:200"),
+                b::evpnRib);
+        String imet = b.cli("global", "rib", "-a", "evpn", "multicast").stdout();
+        assertTrue(imet.contains("[rd:10.98.0.2:" + VNI + "]"), imet);
+        assertTrue(imet.contains("64086.59904:" + VNI), imet); // gobgp prints a four-octet AS as asdot
+        assertTrue(imet.contains("tunnel-id: " + v6), imet);
+
+        // Routes carrying those targets from another VTEP land in the segment each target maps to.
+        long m1 = MacAddress.parse("02:00:00:00:09:01");
+        long m2 = MacAddress.parse("02:00:00:00:09:02");
+        b.cli(macadv("add", "02:00:00:00:09:01", VNI, "4200000000:" + VNI)).check();
+        b.cli(macadv("add", "02:00:00:00:09:02", 200, "10.98.0.9:200")).check();
+        Location there = Location.remote(address(THEM));
+        Await.until(
+                WAIT,
+                () -> agent.installed(VNI, m1, there) && agent.installed(200, m2, there),
+                () -> vtep.forwardingTable().show() + agent.status());
+    }
+
+    /** {@code gobgp global rib add|del} of B's type-2 route for {@code mac} with route target {@code rt}. */
+    private static String[] macadv(String op, String mac, int vni, String rt) {
+        return new String[] {
+            "global",
+            "rib",
+            op,
+            "-a",
+            "evpn",
+            "macadv",
+            mac,
+            "0.0.0.0",
+            "etag",
+            "0",
+            "label",
+            Integer.toString(vni),
+            "rd",
+            THEM + ":" + vni,
+            "rt",
+            rt,
+            "encap",
+            "vxlan",
+            "nexthop",
+            THEM
+        };
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
     }
 
     /** {@code gobgp global rib add|del} of B's type-3 route for the segment, as another VTEP would send it. */

@@ -1,0 +1,270 @@
+package io.vtep4j.evpn;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest;
+import io.vtep4j.evpn.internal.gobgp.Destination;
+import io.vtep4j.evpn.internal.gobgp.GetBgpRequest;
+import io.vtep4j.evpn.internal.gobgp.GetBgpResponse;
+import io.vtep4j.evpn.internal.gobgp.Global;
+import io.vtep4j.evpn.internal.gobgp.GobgpApiGrpc;
+import io.vtep4j.evpn.internal.gobgp.ListPathRequest;
+import io.vtep4j.evpn.internal.gobgp.ListPathResponse;
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.internal.gobgp.WatchEventRequest;
+import io.vtep4j.evpn.internal.gobgp.WatchEventResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A stand-in for gobgpd's gRPC API on 127.0.0.1, enough for the agent: one global table keyed by NLRI, best-path
+ * watch streams, ListPath, AddPathStream and GetBgp. Like the real daemon, a watch is registered concurrently with
+ * other calls: here a new watch is registered when the next ListPath has been answered, or after {@link
+ * #REGISTER_LATE_MS}, whichever comes first, and only then does it see table changes (and, when it asked for peer
+ * events, receive END_OF_INIT). A restart ({@link #stop()}, {@link #start()}) comes up with an empty table on the same
+ * port. Thread-safe.
+ */
+final class FakeGobgpd implements AutoCloseable {
+
+    /** How long a watch waits for a ListPath before it is registered anyway. */
+    static final long REGISTER_LATE_MS = 300;
+
+    final int port;
+    private final Map<ByteString, Path> table = new ConcurrentHashMap<>();
+    private final List<Watcher> pending = new CopyOnWriteArrayList<>();
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    /** Runs once per ListPath, right after the snapshot was sent: a route may arrive there. */
+    volatile Runnable afterList = () -> {};
+    /** AddPathStream fails (UNAVAILABLE) after taking this many paths in one call; negative: never. */
+    volatile int failAddPathAfter = -1;
+    /** The next this many table changes reach no watch (an event lost on the way). */
+    volatile int dropNextEvents;
+
+    final AtomicInteger lists = new AtomicInteger();
+    final AtomicInteger watches = new AtomicInteger();
+    private Server server;
+
+    FakeGobgpd() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            this.port = s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The API address for {@code EvpnAgent.Builder.gobgp}. */
+    String api() {
+        return "127.0.0.1:" + port;
+    }
+
+    synchronized FakeGobgpd start() {
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(new Api())
+                    .build()
+                    .start();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the daemon: every stream breaks, the table is gone. */
+    synchronized void stop() {
+        if (server != null) {
+            server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server = null;
+        }
+        pending.clear();
+        watchers.clear();
+        table.clear();
+    }
+
+    /** Breaks every watch stream (UNAVAILABLE) but keeps running. */
+    void dropWatches() {
+        for (Watcher w : watchers) {
+            w.fail();
+        }
+        watchers.clear();
+    }
+
+    /** A path from a BGP peer at {@code neighbor} enters the table (or leaves it, for a withdrawal). */
+    void receive(Path path, String neighbor) {
+        change(path.toBuilder().setNeighborIp(neighbor).build());
+    }
+
+    /** The paths the agent added, as the table holds them now. */
+    List<Path> local() {
+        return paths(p -> p.getNeighborIp().isEmpty());
+    }
+
+    List<Path> paths(Predicate<Path> which) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : table.values()) {
+            if (which.test(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private void change(Path p) {
+        ByteString key = p.getNlri().toByteString();
+        Path best = p.toBuilder().setBest(!p.getIsWithdraw()).build();
+        synchronized (table) {
+            if (p.getIsWithdraw()) {
+                if (table.remove(key) == null) {
+                    return;
+                }
+            } else {
+                table.put(key, best);
+            }
+            if (dropNextEvents > 0) {
+                dropNextEvents--;
+                return;
+            }
+            for (Watcher w : watchers) {
+                w.send(WatchEventResponse.newBuilder()
+                        .setTable(WatchEventResponse.TableEvent.newBuilder().addPaths(best))
+                        .build());
+            }
+        }
+    }
+
+    private void registerPending() {
+        synchronized (table) {
+            for (Watcher w : pending) {
+                if (pending.remove(w)) {
+                    watchers.add(w);
+                    if (w.peerEvents) {
+                        w.send(WatchEventResponse.newBuilder()
+                                .setPeer(WatchEventResponse.PeerEvent.newBuilder()
+                                        .setType(WatchEventResponse.PeerEvent.Type.END_OF_INIT))
+                                .build());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        timer.shutdownNow();
+    }
+
+    private static final class Watcher {
+        final ServerCallStreamObserver<WatchEventResponse> out;
+        final boolean peerEvents;
+
+        Watcher(StreamObserver<WatchEventResponse> out, boolean peerEvents) {
+            this.out = (ServerCallStreamObserver<WatchEventResponse>) out;
+            this.peerEvents = peerEvents;
+        }
+
+        synchronized void send(WatchEventResponse r) {
+            if (!out.isCancelled()) {
+                out.onNext(r);
+            }
+        }
+
+        synchronized void fail() {
+            if (!out.isCancelled()) {
+                out.onError(Status.UNAVAILABLE.withDescription("watch dropped").asRuntimeException());
+            }
+        }
+    }
+
+    private final class Api extends GobgpApiGrpc.GobgpApiImplBase {
+        @Override
+        public void getBgp(GetBgpRequest request, StreamObserver<GetBgpResponse> out) {
+            out.onNext(GetBgpResponse.newBuilder()
+                    .setGlobal(Global.newBuilder().setAsn(65000).setRouterId("127.0.0.1"))
+                    .build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void watchEvent(WatchEventRequest request, StreamObserver<WatchEventResponse> out) {
+            Watcher w = new Watcher(out, request.hasPeer());
+            watches.incrementAndGet();
+            pending.add(w);
+            timer.schedule(FakeGobgpd.this::registerPending, REGISTER_LATE_MS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void listPath(ListPathRequest request, StreamObserver<ListPathResponse> out) {
+            List<Path> snapshot = new ArrayList<>(table.values());
+            for (Path p : snapshot) {
+                out.onNext(ListPathResponse.newBuilder()
+                        .setDestination(Destination.newBuilder().addPaths(p))
+                        .build());
+            }
+            out.onCompleted();
+            lists.incrementAndGet();
+            afterList.run();
+            registerPending();
+        }
+
+        @Override
+        public StreamObserver<AddPathStreamRequest> addPathStream(StreamObserver<Empty> out) {
+            return new StreamObserver<>() {
+                private int taken;
+                private boolean failed;
+
+                @Override
+                public void onNext(AddPathStreamRequest request) {
+                    for (Path p : request.getPathsList()) {
+                        if (failed) {
+                            return;
+                        }
+                        int limit = failAddPathAfter;
+                        if (limit >= 0 && taken >= limit) {
+                            failed = true;
+                            out.onError(Status.UNAVAILABLE
+                                    .withDescription("took " + taken + " paths")
+                                    .asRuntimeException());
+                            return;
+                        }
+                        change(p.toBuilder().setNeighborIp("").build());
+                        taken++;
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {
+                    if (!failed) {
+                        out.onNext(Empty.getDefaultInstance());
+                        out.onCompleted();
+                    }
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.vtep4j.evpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.interop.Gobgpd;
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.interop.Netns;
+import io.vtep4j.learning.MacAddress;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The type-2 codec's optional IP address against a real gobgpd: what we send, gobgpd's CLI shows; what the CLI
+ * adds, we decode (IPv4 and IPv6). The agent does not use the address yet; the codec is ready for it.
+ */
+class MacIpGobgpdIT {
+
+    private static final String US = "10.97.0.1";
+    private static final RouteTarget RT = RouteTarget.auto(65000, 100);
+
+    private Lab lab;
+    private Gobgpd bgp;
+    private GobgpClient client;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("gobgpd", "gobgp");
+    }
+
+    @BeforeEach
+    void up() {
+        lab = new Lab("evpnip");
+        Namespace ns = lab.namespace("bgp");
+        lab.veth(Namespace.SELF, "u-bgpip", "10.96.0.1/24", ns, "bgpip-u", "10.96.0.2/24");
+        bgp = new Gobgpd(ns, "10.96.0.2", 65000, List.of());
+        bgp.start();
+        String api = bgp.api();
+        int colon = api.lastIndexOf(':');
+        client = new GobgpClient(
+                api.substring(0, colon), Integer.parseInt(api.substring(colon + 1)), Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void down() {
+        try {
+            if (client != null) {
+                client.close();
+            }
+            if (bgp != null) {
+                bgp.close();
+            }
+        } finally {
+            lab.close();
+        }
+    }
+
+    @Test
+    void anIpv4AddressWeSendIsTheOneGobgpdHolds() throws Exception {
+        InetAddress us = InetAddress.getByName(US);
+        long mac = MacAddress.parse("02:00:00:00:0c:01");
+        client.send(List.of(RouteCodec.macIp(
+                100, RouteCodec.rd(us, 100), RT, us, mac, InetAddress.getByName("10.50.0.7"), 0, false)));
+        String rib = bgp.cli("global", "rib", "-a", "evpn", "macadv").stdout();
+        assertTrue(rib.contains("[mac:02:00:00:00:0c:01][ip:10.50.0.7]"), rib);
+    }
+
+    @Test
+    void anIpv6AddressGobgpdHoldsIsTheOneWeDecode() throws Exception {
+        bgp.cli(
+                        "global",
+                        "rib",
+                        "add",
+                        "-a",
+                        "evpn",
+                        "macadv",
+                        "02:00:00:00:0c:02",
+                        "2001:db8::7",
+                        "etag",
+                        "0",
+                        "label",
+                        "100",
+                        "rd",
+                        "10.97.0.9:100",
+                        "rt",
+                        "65000:100",
+                        "encap",
+                        "vxlan",
+                        "nexthop",
+                        "10.97.0.9")
+                .check();
+        List<Path> paths = client.listEvpn();
+        assertEquals(1, paths.size(), paths::toString);
+        EvpnRoute.MacIp r = (EvpnRoute.MacIp) RouteCodec.decode(paths.get(0));
+        assertEquals(InetAddress.getByName("2001:db8::7"), r.ip());
+        assertEquals(MacAddress.parse("02:00:00:00:0c:02"), r.mac());
+    }
+}
