@@ -33,7 +33,8 @@ final class Forwarder implements UnderlayReceiver {
     private final TunnelCodec codec;
 
     private final Counters drops = new Counters();
-    private final RemoteLocations remotes = new RemoteLocations();
+    /** Per-remote counters and each remote's interned location (bounded; see RemoteTraffic). */
+    private final RemoteTraffic traffic = new RemoteTraffic(RemoteTraffic.DEFAULT_MAX_REMOTES);
     private final FlushBatching flushes = new FlushBatching(this::flush);
     private volatile Underlay underlay;
 
@@ -51,6 +52,10 @@ final class Forwarder implements UnderlayReceiver {
 
     Counters drops() {
         return drops;
+    }
+
+    RemoteTraffic traffic() {
+        return traffic;
     }
 
     // ---------------------------------------------------------------- application -> underlay
@@ -126,9 +131,10 @@ final class Forwarder implements UnderlayReceiver {
         if (!fitsMtu(payload, remote)) {
             payload.release();
             drop(DropReason.MTU_EXCEEDED, seg, null);
+            remoteDrop(remote, DropReason.MTU_EXCEEDED);
             return;
         }
-        send(seg, payload, remote, hash);
+        send(seg, payload, remote, hash, false);
     }
 
     /** Broadcast, multicast, unknown unicast: other local ports + multicast group + head-end replicas. */
@@ -175,18 +181,24 @@ final class Forwarder implements UnderlayReceiver {
     private void replicate(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
         if (!fitsMtu(payload, remote)) {
             drop(DropReason.MTU_EXCEEDED, seg, null);
+            remoteDrop(remote, DropReason.MTU_EXCEEDED);
             return;
         }
-        send(seg, payload.retainedDuplicate(), remote, hash);
+        send(seg, payload.retainedDuplicate(), remote, hash, true);
     }
 
-    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash) {
+    private void send(SegmentImpl seg, ByteBuf payload, InetAddress remote, int hash, boolean floodCopy) {
         int length = payload.readableBytes(); // read before the underlay owns it
         if (underlay.send(payload, remote, hash)) {
             seg.counters.packetsToUnderlay.increment();
             seg.counters.bytesToUnderlay.add(length);
+            RemoteTraffic.Remote r = traffic.getOrCreate(remote); // null for a group or past the cap
+            if (r != null) {
+                r.sent(length, floodCopy);
+            }
         } else {
             drop(DropReason.SEND_FAILED, seg, null);
+            remoteDrop(remote, DropReason.SEND_FAILED);
         }
     }
 
@@ -241,6 +253,10 @@ final class Forwarder implements UnderlayReceiver {
             }
             seg.counters.packetsFromUnderlay.increment();
             seg.counters.bytesFromUnderlay.add(length);
+            RemoteTraffic.Remote remote = traffic.getOrCreate(source); // null past the cap
+            if (remote != null) {
+                remote.received(length);
+            }
             int offset = payload.readerIndex();
             long dst = Ethernet.destinationMac(payload, offset);
             if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
@@ -251,7 +267,7 @@ final class Forwarder implements UnderlayReceiver {
             // RFC 7348 §4.1: learn inner source MAC -> outer source IP, per VNI. Group and all-zero sources are
             // refused and counted by the table. Off in EVPN mode: remote MACs come from the control plane.
             if (seg.underlayLearning) {
-                table.learn(vni, src, remotes.of(source));
+                table.learn(vni, src, remote != null ? remote.location : Location.remote(source));
             }
             owned = false;
             deliverLocally(seg, payload, dst);
@@ -339,6 +355,14 @@ final class Forwarder implements UnderlayReceiver {
         }
     }
 
+    /** Counts a drop of a packet from or to {@code remote} against its counters, if it has any (never makes them). */
+    private void remoteDrop(InetAddress remote, DropReason reason) {
+        RemoteTraffic.Remote r = traffic.get(remote);
+        if (r != null) {
+            r.dropped(reason);
+        }
+    }
+
     private void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
         if (reason == null) {
             reason = DropReason.INTERNAL_ERROR; // a code the codec should never return
@@ -346,6 +370,9 @@ final class Forwarder implements UnderlayReceiver {
         drops.drop(reason);
         if (seg != null) {
             seg.counters.drops.drop(reason);
+        }
+        if (source != null) {
+            remoteDrop(source, reason);
         }
         try {
             config.listener().dropped(reason, seg != null ? seg.vni : -1, source);

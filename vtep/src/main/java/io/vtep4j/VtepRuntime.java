@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -228,6 +229,8 @@ final class VtepRuntime {
     private void sweep() {
         try {
             table.expire();
+            forwarder.traffic().observe(Instant.now());
+            forwarder.traffic().reclaim(table, segmentsSnapshot());
             sweeps.incrementAndGet();
         } catch (Throwable t) {
             // Counted and reported; the next sweep tries again (a throwing task would cancel the timer).
@@ -251,7 +254,13 @@ final class VtepRuntime {
         for (SegmentImpl s : segmentsSnapshot()) {
             perVni.put(s.vni, s.counters.snapshot(s.vni));
         }
-        return new VtepStats(forwarder.drops().snapshot(), perVni, table.size());
+        RemoteTraffic traffic = forwarder.traffic();
+        return new VtepStats(
+                forwarder.drops().snapshot(),
+                perVni,
+                table.size(),
+                traffic.snapshot(Instant.now()),
+                traffic.uncounted());
     }
 
     private List<SegmentImpl> segmentsSnapshot() {

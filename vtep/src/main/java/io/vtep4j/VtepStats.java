@@ -1,11 +1,13 @@
 package io.vtep4j;
 
 import io.vtep4j.encap.DropReason;
+import java.net.InetAddress;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -26,11 +28,24 @@ public final class VtepStats {
     private final Map<DropReason, Long> drops;
     private final Map<Integer, SegmentStats> segments;
     private final int macs;
+    private final Map<InetAddress, RemoteStats> remotes;
+    private final long uncountedRemotePackets;
 
     VtepStats(Map<DropReason, Long> drops, Map<Integer, SegmentStats> segments, int macs) {
+        this(drops, segments, macs, Map.of(), 0);
+    }
+
+    VtepStats(
+            Map<DropReason, Long> drops,
+            Map<Integer, SegmentStats> segments,
+            int macs,
+            Map<InetAddress, RemoteStats> remotes,
+            long uncountedRemotePackets) {
         this.drops = Collections.unmodifiableMap(new EnumMap<>(nonZero(drops)));
         this.segments = Collections.unmodifiableMap(new TreeMap<>(segments));
         this.macs = macs;
+        this.remotes = Collections.unmodifiableMap(new HashMap<>(remotes));
+        this.uncountedRemotePackets = uncountedRemotePackets;
     }
 
     private static Map<DropReason, Long> nonZero(Map<DropReason, Long> in) {
@@ -69,6 +84,29 @@ public final class VtepStats {
         return s != null ? s : new SegmentStats(vni, 0, 0, 0, 0, 0, Map.of());
     }
 
+    /**
+     * Per-remote-VTEP counters by underlay address: the remotes that some table entry, flood list or allow-list
+     * referred to at the last ageing sweep, or that exchanged packets since. A remote that nothing refers to any more
+     * loses its counters at the next sweep, and at most a bounded number of remotes have counters (4096); see
+     * {@link #uncountedRemotePackets()}.
+     */
+    public Map<InetAddress, RemoteStats> remotes() {
+        return remotes;
+    }
+
+    /** The counters of one remote VTEP, or empty if it has none (never seen, reclaimed, or past the bound). */
+    public Optional<RemoteStats> remote(InetAddress address) {
+        return Optional.ofNullable(remotes.get(address));
+    }
+
+    /**
+     * Packets from or to remotes that found the bound on per-remote counters reached and so have no counters of their
+     * own (they still count in the segment and VTEP counters).
+     */
+    public long uncountedRemotePackets() {
+        return uncountedRemotePackets;
+    }
+
     /** MAC entries in the forwarding table when the snapshot was taken. */
     public int macs() {
         return macs;
@@ -84,7 +122,17 @@ public final class VtepStats {
         Objects.requireNonNull(earlier, "earlier");
         Map<Integer, SegmentStats> out = new HashMap<>();
         segments.forEach((vni, s) -> out.put(vni, s.minus(earlier.segment(vni))));
-        return new VtepStats(combine(drops, earlier.drops, -1), out, macs);
+        Map<InetAddress, RemoteStats> remoteDelta = new HashMap<>();
+        remotes.forEach((address, r) -> {
+            RemoteStats before = earlier.remotes.get(address);
+            remoteDelta.put(address, before == null ? r : r.minus(before));
+        });
+        return new VtepStats(
+                combine(drops, earlier.drops, -1),
+                out,
+                macs,
+                remoteDelta,
+                Math.max(0, uncountedRemotePackets - earlier.uncountedRemotePackets));
     }
 
     /**
@@ -95,7 +143,14 @@ public final class VtepStats {
         Objects.requireNonNull(other, "other");
         Map<Integer, SegmentStats> out = new HashMap<>(segments);
         other.segments.forEach((vni, s) -> out.merge(vni, s, SegmentStats::plus));
-        return new VtepStats(combine(drops, other.drops, 1), out, macs + other.macs);
+        Map<InetAddress, RemoteStats> remoteSum = new HashMap<>(remotes);
+        other.remotes.forEach((address, r) -> remoteSum.merge(address, r, RemoteStats::plus));
+        return new VtepStats(
+                combine(drops, other.drops, 1),
+                out,
+                macs + other.macs,
+                remoteSum,
+                uncountedRemotePackets + other.uncountedRemotePackets);
     }
 
     /** {@code a + sign * b} per reason, negative results rounded up to zero. */
@@ -110,18 +165,20 @@ public final class VtepStats {
         return out;
     }
 
-    /** Equal when every counter, every segment and the MAC count are equal. */
+    /** Equal when every counter, every segment, every remote and the MAC count are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof VtepStats other
                 && macs == other.macs
                 && drops.equals(other.drops)
-                && segments.equals(other.segments);
+                && segments.equals(other.segments)
+                && remotes.equals(other.remotes)
+                && uncountedRemotePackets == other.uncountedRemotePackets;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(drops, segments, macs);
+        return Objects.hash(drops, segments, macs, remotes, uncountedRemotePackets);
     }
 
     @Override
@@ -132,7 +189,11 @@ public final class VtepStats {
             sb.append(sep).append(e.getKey().label()).append('=').append(e.getValue());
             sep = ", ";
         }
-        sb.append("}, segments=").append(segments.values()).append('}');
+        sb.append("}, segments=").append(segments.values());
+        if (!remotes.isEmpty()) {
+            sb.append(", remotes=").append(remotes.values());
+        }
+        sb.append('}');
         return sb.toString();
     }
 

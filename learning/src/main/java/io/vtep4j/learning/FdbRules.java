@@ -76,6 +76,11 @@ final class FdbRules {
         return table == null ? null : table.lookup(mac, registry);
     }
 
+    /** Whether some entry (of any VNI, any type) refers to {@code where}. */
+    boolean refersTo(Location where) {
+        return registry.indexOf(where) >= 0;
+    }
+
     LearnResult learn(int vni, long mac, Location where) {
         // Fast path, kept small so it inlines: a valid unicast MAC already known here and not due for a refresh.
         if ((mac & LEARNABLE_MASK) == 0 && mac != 0 && where != null) {

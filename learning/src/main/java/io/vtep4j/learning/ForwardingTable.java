@@ -121,6 +121,14 @@ public final class ForwardingTable {
         return rules.flush(-1, Objects.requireNonNull(where, "where"), false, false);
     }
 
+    /**
+     * Whether some entry of any VNI (learned, static or control) has {@code where} as its location; thread-safe, takes
+     * the location registry's lock (not for the data path).
+     */
+    public boolean refersTo(Location where) {
+        return rules.refersTo(Objects.requireNonNull(where, "where"));
+    }
+
     /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */
     public int clearVni(int vni) {
         return rules.flush(vni, null, true, false);
