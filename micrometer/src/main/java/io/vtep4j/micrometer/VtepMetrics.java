@@ -32,15 +32,17 @@ import java.util.function.ToLongFunction;
 /**
  * Micrometer meters over a {@link Vtep}'s live counters: per segment (tag {@code vni}) the frames and bytes from and
  * to local ports, the tunnel packets and bytes to and from the underlay, floods, MACs and drops by reason; for the
- * whole VTEP the drops by reason, the MACs, the segments and the forwarding-table events. In Prometheus form the
+ * whole VTEP the drops by reason, the MACs, the segments and the forwarding-table events; per remote VTEP (tag
+ * {@code remote}, e.g. {@code remote="10.99.0.2"}) the tunnel packets and bytes each way, the head-end replicas sent to
+ * it and its drops by reason. In Prometheus form the
  * names read {@code vtep4j_underlay_rx_packets_total{vni="5000"}}; {@link #METERS} lists them all.
  *
  * <p>Cost: the meters are function counters and gauges that read the VTEP's own counters when the registry is
  * scraped or published ({@link LiveCounters}); forwarding a packet costs nothing more. The forwarding-table events
  * take one small snapshot per read.
  *
- * <p>Segments come and go: {@link #refresh()} registers the meters of segments created since the last call and
- * removes those of closed segments, and registers a per-segment drop series the first time its reason is counted
+ * <p>Segments and remotes come and go: {@link #refresh()} registers the meters of segments created and remotes
+ * counted since the last call, removes those of closed segments and of remotes the VTEP stopped counting, and registers a per-segment drop series the first time its reason is counted
  * (so that a thousand VNIs do not each carry twenty series of zeros). With a refresh period (default
  * {@value #DEFAULT_REFRESH_SECONDS} s) a daemon thread calls it; {@link #close()} stops that thread and removes the
  * meters.
@@ -67,7 +69,13 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             "vtep4j.drops",
             "vtep4j.macs",
             "vtep4j.segments",
-            "vtep4j.fdb.events");
+            "vtep4j.fdb.events",
+            "vtep4j.remote.rx.packets",
+            "vtep4j.remote.rx.bytes",
+            "vtep4j.remote.tx.packets",
+            "vtep4j.remote.tx.bytes",
+            "vtep4j.remote.flood.copies",
+            "vtep4j.remote.drops");
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -176,9 +184,11 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
         private final MeterRegistry registry;
         private final List<Meter> vtepMeters = new ArrayList<>();
         private final Map<Segment, SegmentMeters> segments = new IdentityHashMap<>();
+        private final RemoteMeters remotes;
 
         Binding(MeterRegistry registry) {
             this.registry = registry;
+            this.remotes = new RemoteMeters(vtep, tags, registry);
         }
 
         synchronized void bindVtep() {
@@ -245,6 +255,7 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             for (Segment s : now) {
                 segments.computeIfAbsent(s, this::register).addNewDrops(registry);
             }
+            remotes.sync();
         }
 
         private SegmentMeters register(Segment s) {
@@ -300,6 +311,7 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             vtepMeters.clear();
             segments.values().forEach(m -> m.remove(registry));
             segments.clear();
+            remotes.removeAll();
         }
     }
 
