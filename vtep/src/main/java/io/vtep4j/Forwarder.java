@@ -35,6 +35,7 @@ final class Forwarder implements UnderlayReceiver {
     private final Counters drops = new Counters();
     /** Per-remote counters and each remote's interned location (bounded; see RemoteTraffic). */
     private final RemoteTraffic traffic = new RemoteTraffic(RemoteTraffic.DEFAULT_MAX_REMOTES);
+
     private final FlushBatching flushes = new FlushBatching(this::flush);
     private volatile Underlay underlay;
 
