@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
 
 /**
  * Micrometer meters over a {@link Vtep}'s live counters: per segment (tag {@code vni}) the frames and bytes from and
@@ -54,28 +55,25 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
     public static final long DEFAULT_REFRESH_SECONDS = 10;
 
     /** Every meter name this binder registers, in Micrometer's dotted form. */
-    public static final List<String> METERS = List.of(
-            "vtep4j.port.rx.frames",
-            "vtep4j.port.rx.bytes",
-            "vtep4j.port.tx.frames",
-            "vtep4j.port.tx.bytes",
-            "vtep4j.underlay.tx.packets",
-            "vtep4j.underlay.tx.bytes",
-            "vtep4j.underlay.rx.packets",
-            "vtep4j.underlay.rx.bytes",
-            "vtep4j.segment.floods",
-            "vtep4j.segment.macs",
-            "vtep4j.segment.drops",
-            "vtep4j.drops",
-            "vtep4j.macs",
-            "vtep4j.segments",
-            "vtep4j.fdb.events",
-            "vtep4j.remote.rx.packets",
-            "vtep4j.remote.rx.bytes",
-            "vtep4j.remote.tx.packets",
-            "vtep4j.remote.tx.bytes",
-            "vtep4j.remote.flood.copies",
-            "vtep4j.remote.drops");
+    public static final List<String> METERS = Stream.concat(
+                    Stream.of(
+                            "vtep4j.port.rx.frames",
+                            "vtep4j.port.rx.bytes",
+                            "vtep4j.port.tx.frames",
+                            "vtep4j.port.tx.bytes",
+                            "vtep4j.underlay.tx.packets",
+                            "vtep4j.underlay.tx.bytes",
+                            "vtep4j.underlay.rx.packets",
+                            "vtep4j.underlay.rx.bytes",
+                            "vtep4j.segment.floods",
+                            "vtep4j.segment.macs",
+                            "vtep4j.segment.drops",
+                            "vtep4j.drops",
+                            "vtep4j.macs",
+                            "vtep4j.segments",
+                            "vtep4j.fdb.events"),
+                    RemoteMeters.NAMES.stream())
+            .toList();
 
     private static final DropReason[] REASONS = DropReason.values();
 
