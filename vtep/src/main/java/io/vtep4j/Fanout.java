@@ -129,7 +129,7 @@ final class Fanout {
             payload.release();
             return;
         }
-        send(seg, t, payload, remote, hash, from, outer);
+        send(seg, t, payload, remote, hash, from, outer, false);
     }
 
     /**
@@ -162,26 +162,38 @@ final class Fanout {
             mtuExceeded(seg, port, t, payload, remote);
             return;
         }
-        send(seg, t, payload.retainedDuplicate(), remote, hash, from, outer);
+        send(seg, t, payload.retainedDuplicate(), remote, hash, from, outer, true);
     }
 
     /** Counted per transport; the forwarder counts it per segment and answers the sender (PMTU signalling). */
     private void mtuExceeded(SegmentImpl seg, LocalPortImpl port, int t, ByteBuf payload, InetAddress remote) {
         lanes.counters(t).drops.drop(DropReason.MTU_EXCEEDED);
+        forwarder.remoteDrop(remote, DropReason.MTU_EXCEEDED);
         forwarder.tooBig(seg, port, payload, t, remote);
     }
 
-    private void send(SegmentImpl seg, int t, ByteBuf payload, InetAddress remote, int hash, int from, int outer) {
+    /** {@code floodCopy}: one of a flood's replicas (counted as such against the remote). */
+    private void send(
+            SegmentImpl seg,
+            int t,
+            ByteBuf payload,
+            InetAddress remote,
+            int hash,
+            int from,
+            int outer,
+            boolean floodCopy) {
         int length = payload.readableBytes(); // read before the underlay owns it
         if (lanes.send(t, payload, remote, hash, outer)) {
             seg.counters.packetsToUnderlay.increment();
             seg.counters.bytesToUnderlay.add(length);
+            forwarder.remoteSent(remote, length, floodCopy);
             if (from != FROM_PORT) {
                 lanes.counters(t).framesCrossedIn.increment();
             }
         } else {
             forwarder.drop(DropReason.SEND_FAILED, seg, null);
             lanes.counters(t).drops.drop(DropReason.SEND_FAILED);
+            forwarder.remoteDrop(remote, DropReason.SEND_FAILED);
         }
     }
 }

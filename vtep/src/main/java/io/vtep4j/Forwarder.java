@@ -44,6 +44,8 @@ final class Forwarder implements UnderlayReceiver {
     private final Counters drops = new Counters();
     /** Remote locations by transport number. */
     private final RemoteLocations[] remotes;
+    /** Per-remote counters (bounded; see RemoteTraffic). */
+    private final RemoteTraffic traffic = new RemoteTraffic(RemoteTraffic.DEFAULT_MAX_REMOTES);
 
     private final FlushBatching flushes = new FlushBatching(this::flush);
 
@@ -63,6 +65,10 @@ final class Forwarder implements UnderlayReceiver {
 
     Counters drops() {
         return drops;
+    }
+
+    RemoteTraffic traffic() {
+        return traffic;
     }
 
     // ---------------------------------------------------------------- application -> underlay
@@ -252,6 +258,10 @@ final class Forwarder implements UnderlayReceiver {
             seg.counters.packetsFromUnderlay.increment();
             seg.counters.bytesFromUnderlay.add(length);
             lanes.counters(transport).received(length);
+            RemoteTraffic.Remote remote = traffic.getOrCreate(source); // null past the cap
+            if (remote != null) {
+                remote.received(length);
+            }
             int offset = payload.readerIndex();
             long dst = Ethernet.destinationMac(payload, offset);
             if (isLinkLocal(dst) && !seg.forwardLinkLocal) {
@@ -377,6 +387,22 @@ final class Forwarder implements UnderlayReceiver {
         }
     }
 
+    /** Counts a tunnel packet sent to {@code remote} against its counters (made if the cap allows). */
+    void remoteSent(InetAddress remote, int length, boolean floodCopy) {
+        RemoteTraffic.Remote r = traffic.getOrCreate(remote); // null for a group or past the cap
+        if (r != null) {
+            r.sent(length, floodCopy);
+        }
+    }
+
+    /** Counts a drop of a packet from or to {@code remote} against its counters, if it has any (never makes them). */
+    void remoteDrop(InetAddress remote, DropReason reason) {
+        RemoteTraffic.Remote r = traffic.get(remote);
+        if (r != null) {
+            r.dropped(reason);
+        }
+    }
+
     void drop(DropReason reason, SegmentImpl seg, InetAddress source) {
         if (reason == null) {
             reason = DropReason.INTERNAL_ERROR; // a code the codec should never return
@@ -384,6 +410,9 @@ final class Forwarder implements UnderlayReceiver {
         drops.drop(reason);
         if (seg != null) {
             seg.counters.drops.drop(reason);
+        }
+        if (source != null) {
+            remoteDrop(source, reason);
         }
         try {
             config.listener().dropped(reason, seg != null ? seg.vni : -1, source);

@@ -2,6 +2,8 @@ package io.vtep4j;
 
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -123,6 +125,51 @@ public final class LiveCounters {
         Lanes lanes = vtep.runtime.lanes();
         int t = lanes.transportOf(encapsulation);
         return t < 0 ? null : lanes.counters(t);
+    }
+
+    /** The remote VTEPs (underlay addresses) that have counters of their own now; see {@link VtepStats#remotes()}. */
+    public static List<InetAddress> remotes(Vtep vtep) {
+        Objects.requireNonNull(vtep, "vtep");
+        return vtep.runtime.forwarder().traffic().addresses();
+    }
+
+    /**
+     * The current value of {@code counter} for one remote VTEP, or 0 if it has no counters (never seen, reclaimed, or
+     * past the bound). A remote has the underlay counters only: {@code PACKETS_FROM_UNDERLAY},
+     * {@code BYTES_FROM_UNDERLAY}, {@code PACKETS_TO_UNDERLAY}, {@code BYTES_TO_UNDERLAY}, and {@code FLOODS}, which
+     * for a remote reads the head-end replicas sent to it.
+     *
+     * @throws IllegalArgumentException if {@code counter} is one of the local-port counters
+     */
+    public static long read(Vtep vtep, InetAddress remote, Counter counter) {
+        Objects.requireNonNull(vtep, "vtep");
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(counter, "counter");
+        RemoteTraffic.Remote r = vtep.runtime.forwarder().traffic().get(remote);
+        switch (counter) {
+            case PACKETS_FROM_UNDERLAY:
+                return r == null ? 0 : r.packetsIn.sum();
+            case BYTES_FROM_UNDERLAY:
+                return r == null ? 0 : r.bytesIn.sum();
+            case PACKETS_TO_UNDERLAY:
+                return r == null ? 0 : r.packetsOut.sum();
+            case BYTES_TO_UNDERLAY:
+                return r == null ? 0 : r.bytesOut.sum();
+            case FLOODS:
+                return r == null ? 0 : r.floodCopies.sum();
+            default:
+                throw new IllegalArgumentException("counter: " + counter
+                        + " (expected: an underlay counter or FLOODS; a remote has no local-port counters)");
+        }
+    }
+
+    /** Packets from or to one remote VTEP dropped for {@code reason}; 0 if the remote has no counters. */
+    public static long dropped(Vtep vtep, InetAddress remote, DropReason reason) {
+        Objects.requireNonNull(vtep, "vtep");
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(reason, "reason");
+        RemoteTraffic.Remote r = vtep.runtime.forwarder().traffic().get(remote);
+        return r == null ? 0 : r.dropCount(reason);
     }
 
     private static SegmentImpl impl(Segment segment) {

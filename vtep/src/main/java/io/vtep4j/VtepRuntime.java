@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -282,6 +283,8 @@ final class VtepRuntime {
         try {
             table.expire();
             neighbors.expire(); // bindings age with their MACs
+            forwarder.traffic().observe(Instant.now());
+            forwarder.traffic().reclaim(table, segmentsSnapshot(), lanes.count());
             sweeps.incrementAndGet();
         } catch (Throwable t) {
             // Counted and reported; the next sweep tries again (a throwing task would cancel the timer).
@@ -309,7 +312,14 @@ final class VtepRuntime {
         for (int t = 0; t < lanes.count(); t++) {
             perEncap.put(lanes.encapsulation(t), lanes.counters(t).snapshot(lanes.encapsulation(t)));
         }
-        return new VtepStats(forwarder.drops().snapshot(), perVni, table.size(), perEncap);
+        RemoteTraffic traffic = forwarder.traffic();
+        return new VtepStats(
+                forwarder.drops().snapshot(),
+                perVni,
+                table.size(),
+                perEncap,
+                traffic.snapshot(Instant.now()),
+                traffic.uncounted());
     }
 
     private List<SegmentImpl> segmentsSnapshot() {

@@ -2,11 +2,13 @@ package io.vtep4j;
 
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
+import java.net.InetAddress;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -28,9 +30,11 @@ public final class VtepStats {
     private final Map<Integer, SegmentStats> segments;
     private final int macs;
     private final Map<Encapsulation, EncapsulationStats> encapsulations;
+    private final Map<InetAddress, RemoteStats> remotes;
+    private final long uncountedRemotePackets;
 
     VtepStats(Map<DropReason, Long> drops, Map<Integer, SegmentStats> segments, int macs) {
-        this(drops, segments, macs, Map.of());
+        this(drops, segments, macs, Map.of(), Map.of(), 0);
     }
 
     VtepStats(
@@ -38,11 +42,32 @@ public final class VtepStats {
             Map<Integer, SegmentStats> segments,
             int macs,
             Map<Encapsulation, EncapsulationStats> encapsulations) {
+        this(drops, segments, macs, encapsulations, Map.of(), 0);
+    }
+
+    VtepStats(
+            Map<DropReason, Long> drops,
+            Map<Integer, SegmentStats> segments,
+            int macs,
+            Map<InetAddress, RemoteStats> remotes,
+            long uncountedRemotePackets) {
+        this(drops, segments, macs, Map.of(), remotes, uncountedRemotePackets);
+    }
+
+    VtepStats(
+            Map<DropReason, Long> drops,
+            Map<Integer, SegmentStats> segments,
+            int macs,
+            Map<Encapsulation, EncapsulationStats> encapsulations,
+            Map<InetAddress, RemoteStats> remotes,
+            long uncountedRemotePackets) {
         this.drops = Collections.unmodifiableMap(new EnumMap<>(nonZero(drops)));
         this.segments = Collections.unmodifiableMap(new TreeMap<>(segments));
         this.macs = macs;
         this.encapsulations =
                 encapsulations.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(encapsulations));
+        this.remotes = Collections.unmodifiableMap(new HashMap<>(remotes));
+        this.uncountedRemotePackets = uncountedRemotePackets;
     }
 
     /** Counters per underlay, by encapsulation, in enum order; one entry per encapsulation the VTEP runs. */
@@ -92,6 +117,29 @@ public final class VtepStats {
         return s != null ? s : new SegmentStats(vni, 0, 0, 0, 0, 0, Map.of());
     }
 
+    /**
+     * Per-remote-VTEP counters by underlay address: the remotes that some table entry, flood list or allow-list
+     * referred to at the last ageing sweep, or that exchanged packets since. A remote that nothing refers to any more
+     * loses its counters at the next sweep, and at most a bounded number of remotes have counters (4096); see
+     * {@link #uncountedRemotePackets()}.
+     */
+    public Map<InetAddress, RemoteStats> remotes() {
+        return remotes;
+    }
+
+    /** The counters of one remote VTEP, or empty if it has none (never seen, reclaimed, or past the bound). */
+    public Optional<RemoteStats> remote(InetAddress address) {
+        return Optional.ofNullable(remotes.get(address));
+    }
+
+    /**
+     * Packets from or to remotes that found the bound on per-remote counters reached and so have no counters of their
+     * own (they still count in the segment and VTEP counters).
+     */
+    public long uncountedRemotePackets() {
+        return uncountedRemotePackets;
+    }
+
     /** MAC entries in the forwarding table when the snapshot was taken. */
     public int macs() {
         return macs;
@@ -109,7 +157,19 @@ public final class VtepStats {
         segments.forEach((vni, s) -> out.put(vni, s.minus(earlier.segment(vni))));
         Map<Encapsulation, EncapsulationStats> encaps = new EnumMap<>(Encapsulation.class);
         encapsulations.forEach((e, s) -> encaps.put(e, s.minus(earlier.encapsulation(e))));
-        return new VtepStats(combine(drops, earlier.drops, -1), out, macs, encaps);
+
+        Map<InetAddress, RemoteStats> remoteDelta = new HashMap<>();
+        remotes.forEach((address, r) -> {
+            RemoteStats before = earlier.remotes.get(address);
+            remoteDelta.put(address, before == null ? r : r.minus(before));
+        });
+        return new VtepStats(
+                combine(drops, earlier.drops, -1),
+                out,
+                macs,
+                encaps,
+                remoteDelta,
+                Math.max(0, uncountedRemotePackets - earlier.uncountedRemotePackets));
     }
 
     /**
@@ -123,7 +183,16 @@ public final class VtepStats {
         Map<Encapsulation, EncapsulationStats> encaps = new EnumMap<>(Encapsulation.class);
         encaps.putAll(encapsulations);
         other.encapsulations.forEach((e, s) -> encaps.merge(e, s, EncapsulationStats::plus));
-        return new VtepStats(combine(drops, other.drops, 1), out, macs + other.macs, encaps);
+
+        Map<InetAddress, RemoteStats> remoteSum = new HashMap<>(remotes);
+        other.remotes.forEach((address, r) -> remoteSum.merge(address, r, RemoteStats::plus));
+        return new VtepStats(
+                combine(drops, other.drops, 1),
+                out,
+                macs + other.macs,
+                encaps,
+                remoteSum,
+                uncountedRemotePackets + other.uncountedRemotePackets);
     }
 
     /** {@code a + sign * b} per reason, negative results rounded up to zero. */
@@ -138,19 +207,21 @@ public final class VtepStats {
         return out;
     }
 
-    /** Equal when every counter, every segment, every encapsulation and the MAC count are equal. */
+    /** Equal when every counter, every segment, every encapsulation, every remote and the MAC count are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof VtepStats other
                 && macs == other.macs
                 && drops.equals(other.drops)
                 && segments.equals(other.segments)
-                && encapsulations.equals(other.encapsulations);
+                && encapsulations.equals(other.encapsulations)
+                && remotes.equals(other.remotes)
+                && uncountedRemotePackets == other.uncountedRemotePackets;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(drops, segments, macs, encapsulations);
+        return Objects.hash(drops, segments, macs, encapsulations, remotes, uncountedRemotePackets);
     }
 
     @Override
@@ -164,6 +235,9 @@ public final class VtepStats {
         sb.append("}, segments=").append(segments.values());
         if (encapsulations.size() > 1) {
             sb.append(", encapsulations=").append(encapsulations.values());
+        }
+        if (!remotes.isEmpty()) {
+            sb.append(", remotes=").append(remotes.values());
         }
         sb.append('}');
         return sb.toString();

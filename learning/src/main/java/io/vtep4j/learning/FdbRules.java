@@ -76,6 +76,34 @@ final class FdbRules {
         return table == null ? null : table.lookup(mac, registry);
     }
 
+    /** Batched {@link #lookup(int, long)}: touch every home slot first, then look up (the lines are cached by then). */
+    void lookup(LookupBatch batch) {
+        final int n = batch.size;
+        final int[] vnis = batch.vnis;
+        final long[] macs = batch.macs;
+        final long[] touched = batch.touched;
+        MacTable table = null;
+        int vni = -1;
+        for (int i = 0; i < n; i++) {
+            if (vnis[i] != vni || table == null) {
+                vni = vnis[i];
+                table = directory.get(vni);
+            }
+            final long mac = macs[i];
+            // Independent loads: the CPU keeps several of these misses in flight at once.
+            touched[i] = table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0 ? 0 : table.homeKey(mac);
+        }
+        final Location[] results = batch.results;
+        for (int i = 0; i < n; i++) {
+            results[i] = lookup(vnis[i], macs[i]);
+        }
+    }
+
+    /** Whether some entry (of any VNI, any type) refers to {@code where}. */
+    boolean refersTo(Location where) {
+        return registry.indexOf(where) >= 0;
+    }
+
     LearnResult learn(int vni, long mac, Location where) {
         // Fast path, kept small so it inlines: a valid unicast MAC already known here and not due for a refresh.
         if ((mac & LEARNABLE_MASK) == 0 && mac != 0 && where != null) {

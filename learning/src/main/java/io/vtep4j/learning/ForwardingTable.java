@@ -63,6 +63,15 @@ public final class ForwardingTable {
     }
 
     /**
+     * Answers every lookup of {@code batch} (see {@link LookupBatch#location}) as {@link #lookup(int, long)} would,
+     * but with their memory accesses overlapped: a first pass reads each MAC's home slot, a second compares. Lock-free,
+     * allocation-free, thread-safe (the batch itself is one thread's).
+     */
+    public void lookup(LookupBatch batch) {
+        rules.lookup(batch);
+    }
+
+    /**
      * Records that {@code mac} was seen as a source in {@code vni} at {@code where}; thread-safe. Refreshing a
      * known MAC at the same location neither locks, allocates nor reads the ticker: its last-seen time is rewritten
      * only when it is older than the refresh step (1/64 of the ageing time, at most 1 s) as judged by the table's
@@ -119,6 +128,14 @@ public final class ForwardingTable {
     /** Removes the learned and frozen entries at a remote VTEP or local port, in every VNI; thread-safe. */
     public int flushLocation(Location where) {
         return rules.flush(-1, Objects.requireNonNull(where, "where"), false, false);
+    }
+
+    /**
+     * Whether some entry of any VNI (learned, static or control) has {@code where} as its location; thread-safe, takes
+     * the location registry's lock (not for the data path).
+     */
+    public boolean refersTo(Location where) {
+        return rules.refersTo(Objects.requireNonNull(where, "where"));
     }
 
     /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */

@@ -99,6 +99,12 @@ final class MacTable {
         }
     }
 
+    /** The key in {@code mac}'s home slot (a plain read that brings its cache line in before a lookup); lock-free. */
+    long homeKey(long mac) {
+        final Slots s = slots;
+        return s.keys[s.home(mac)];
+    }
+
     /**
      * The learning fast path: STATIC, FROZEN, or REFRESHED when {@code mac} is already at {@code where} and its age
      * is not yet due for a refresh; null when the caller must take the locked path. Lock-free, allocation-free.

@@ -31,21 +31,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
 
 /**
  * Micrometer meters over a {@link Vtep}'s live counters: per segment (tag {@code vni}) the frames and bytes from and
  * to local ports, the tunnel packets and bytes to and from the underlay, floods, MACs and drops by reason; for the
- * whole VTEP the drops by reason, the MACs, the segments and the forwarding-table events. In Prometheus form the
- * names read {@code vtep4j_underlay_rx_packets_total{vni="5000"}}; {@link #METERS} lists them all. Per encapsulation
- * (tag {@code encap}: {@code vxlan}, {@code nvgre}, {@code gre-udp}) the tunnel packets and bytes each way and the
- * frames that crossed into it from another encapsulation.
+ * whole VTEP the drops by reason, the MACs, the segments and the forwarding-table events; per remote VTEP (tag
+ * {@code remote}, e.g. {@code remote="10.99.0.2"}) the tunnel packets and bytes each way, the head-end replicas sent to
+ * it and its drops by reason. In Prometheus form the names read {@code vtep4j_underlay_rx_packets_total{vni="5000"}};
+ * {@link #METERS} lists them all. Per encapsulation (tag {@code encap}: {@code vxlan}, {@code nvgre},
+ * {@code gre-udp}) the tunnel packets and bytes each way and the frames that crossed into it from another
+ * encapsulation.
  *
  * <p>Cost: the meters are function counters and gauges that read the VTEP's own counters when the registry is
  * scraped or published ({@link LiveCounters}); forwarding a packet costs nothing more. The forwarding-table events
  * take one small snapshot per read.
  *
- * <p>Segments come and go: {@link #refresh()} registers the meters of segments created since the last call and
- * removes those of closed segments, and registers a per-segment drop series the first time its reason is counted
+ * <p>Segments and remotes come and go: {@link #refresh()} registers the meters of segments created and remotes
+ * counted since the last call, removes those of closed segments and of remotes the VTEP stopped counting, and registers a per-segment drop series the first time its reason is counted
  * (so that a thousand VNIs do not each carry twenty series of zeros). With a refresh period (default
  * {@value #DEFAULT_REFRESH_SECONDS} s) a daemon thread calls it; {@link #close()} stops that thread and removes the
  * meters.
@@ -57,29 +60,32 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
     public static final long DEFAULT_REFRESH_SECONDS = 10;
 
     /** Every meter name this binder registers, in Micrometer's dotted form. */
-    public static final List<String> METERS = List.of(
-            "vtep4j.port.rx.frames",
-            "vtep4j.port.rx.bytes",
-            "vtep4j.port.tx.frames",
-            "vtep4j.port.tx.bytes",
-            "vtep4j.underlay.tx.packets",
-            "vtep4j.underlay.tx.bytes",
-            "vtep4j.underlay.rx.packets",
-            "vtep4j.underlay.rx.bytes",
-            "vtep4j.segment.floods",
-            "vtep4j.segment.macs",
-            "vtep4j.segment.drops",
-            "vtep4j.drops",
-            "vtep4j.encap.tx.packets",
-            "vtep4j.encap.tx.bytes",
-            "vtep4j.encap.rx.packets",
-            "vtep4j.encap.rx.bytes",
-            "vtep4j.encap.crossed",
-            "vtep4j.macs",
-            "vtep4j.segments",
-            "vtep4j.fdb.events",
-            "vtep4j.neighbors",
-            "vtep4j.neighbor.events");
+    public static final List<String> METERS = Stream.concat(
+                    Stream.of(
+                            "vtep4j.port.rx.frames",
+                            "vtep4j.port.rx.bytes",
+                            "vtep4j.port.tx.frames",
+                            "vtep4j.port.tx.bytes",
+                            "vtep4j.underlay.tx.packets",
+                            "vtep4j.underlay.tx.bytes",
+                            "vtep4j.underlay.rx.packets",
+                            "vtep4j.underlay.rx.bytes",
+                            "vtep4j.segment.floods",
+                            "vtep4j.segment.macs",
+                            "vtep4j.segment.drops",
+                            "vtep4j.drops",
+                            "vtep4j.encap.tx.packets",
+                            "vtep4j.encap.tx.bytes",
+                            "vtep4j.encap.rx.packets",
+                            "vtep4j.encap.rx.bytes",
+                            "vtep4j.encap.crossed",
+                            "vtep4j.macs",
+                            "vtep4j.segments",
+                            "vtep4j.fdb.events",
+                            "vtep4j.neighbors",
+                            "vtep4j.neighbor.events"),
+                    RemoteMeters.NAMES.stream())
+            .toList();
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -188,9 +194,11 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
         private final MeterRegistry registry;
         private final List<Meter> vtepMeters = new ArrayList<>();
         private final Map<Segment, SegmentMeters> segments = new IdentityHashMap<>();
+        private final RemoteMeters remotes;
 
         Binding(MeterRegistry registry) {
             this.registry = registry;
+            this.remotes = new RemoteMeters(vtep, tags, registry);
         }
 
         synchronized void bindVtep() {
@@ -318,6 +326,7 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             for (Segment s : now) {
                 segments.computeIfAbsent(s, this::register).addNewDrops(registry);
             }
+            remotes.sync();
         }
 
         private SegmentMeters register(Segment s) {
@@ -373,6 +382,7 @@ public final class VtepMetrics implements MeterBinder, AutoCloseable {
             vtepMeters.clear();
             segments.values().forEach(m -> m.remove(registry));
             segments.clear();
+            remotes.removeAll();
         }
     }
 

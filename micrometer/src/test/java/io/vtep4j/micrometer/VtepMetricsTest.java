@@ -19,6 +19,7 @@ import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
@@ -146,6 +147,40 @@ class VtepMetricsTest {
     }
 
     @Test
+    void eachRemoteVtepHasItsMetersWithARemoteTagUntilItsCountersGo() throws Exception {
+        LocalPort pa = portOnA();
+        b.segment(VNI).attach("b", atB::add);
+        metricsA = new VtepMetrics(a, Tags.of("vtep", "a"), Duration.ZERO);
+        metricsB = new VtepMetrics(b, Tags.of("vtep", "b"), Duration.ZERO);
+        metricsA.bindTo(registryA);
+        metricsB.bindTo(registryB);
+        assertNull(registryA.find("vtep4j.remote.tx.packets").functionCounter(), "no remote counted yet");
+
+        pa.send(broadcast());
+        ByteBuf got = atB.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+        assertNotNull(got, "the broadcast did not cross");
+        got.release();
+        metricsA.refresh();
+        metricsB.refresh();
+
+        assertEquals(1, count(registryA, "vtep4j.remote.tx.packets", "remote", "127.0.0.2", "vtep", "a"));
+        assertEquals(FRAME_LENGTH + 8, count(registryA, "vtep4j.remote.tx.bytes", "remote", "127.0.0.2"));
+        assertEquals(1, count(registryA, "vtep4j.remote.flood.copies", "remote", "127.0.0.2"));
+        assertEquals(0, count(registryA, "vtep4j.remote.rx.packets", "remote", "127.0.0.2"));
+        assertEquals(1, count(registryB, "vtep4j.remote.rx.packets", "remote", "127.0.0.1", "vtep", "b"));
+        assertEquals(FRAME_LENGTH + 8, count(registryB, "vtep4j.remote.rx.bytes", "remote", "127.0.0.1"));
+
+        // A stops flooding to B: nothing refers to B any more, its counters and then its meters go.
+        a.segment(VNI).stopFloodingTo(InetAddress.getByName("127.0.0.2"));
+        await(
+                () -> {
+                    metricsA.refresh();
+                    return registryA.find("vtep4j.remote.tx.packets").functionCounter() == null;
+                },
+                "A's meters of B removed");
+    }
+
+    @Test
     void segmentsCreatedAfterBindingGetMetersOnRefreshAndClosedOnesLoseThem() {
         metricsA = new VtepMetrics(a, Tags.empty(), Duration.ZERO);
         metricsA.bindTo(registryA);
@@ -206,7 +241,9 @@ class VtepMetricsTest {
         pa.send(broadcast());
         await(() -> prometheus.scrape().contains("vtep4j_underlay_tx_packets_total{vni=\"5000\"} 1"), "the scrape");
 
+        metricsA.refresh();
         String text = prometheus.scrape();
+        assertTrue(text.contains("vtep4j_remote_tx_packets_total{remote=\"127.0.0.2\"} 1"), text);
         for (String family : new String[] {
             "vtep4j_port_rx_frames_total",
             "vtep4j_port_rx_bytes_total",

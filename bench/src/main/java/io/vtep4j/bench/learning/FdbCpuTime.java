@@ -3,6 +3,7 @@ package io.vtep4j.bench.learning;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.LearnResult;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.LookupBatch;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
@@ -11,7 +12,8 @@ import java.util.Locale;
  * The {@link FdbBenchmark} operations timed by the measuring thread's own CPU time and allocated bytes
  * ({@code com.sun.management.ThreadMXBean}) instead of wall-clock time, so that preemption on a shared, overloaded
  * machine does not count (cache and TLB pollution by other processes still does; GC work on other threads does not).
- * Prints, per implementation, operation and working set, the median and minimum CPU ns/op over 7 measured rounds
+ * For the primitive table it also times {@code lookupHitBatched}: the same hits, 32 per
+ * {@code ForwardingTable.lookup(LookupBatch)}. Prints, per implementation, operation and working set, the median and minimum CPU ns/op over 7 measured rounds
  * after 3 warm-up rounds, and bytes allocated per op. Single-threaded tool, not a JMH benchmark.
  *
  * <p>Run: {@code java -Xms2g -Xmx2g -cp bench/target/benchmarks.jar io.vtep4j.bench.learning.FdbCpuTime}
@@ -44,8 +46,8 @@ public final class FdbCpuTime {
                     misses[i] = FdbData.absentMac(order[i]);
                     at[i] = locations[order[i] % FdbData.LOCATIONS];
                 }
-                final String[] names = {"lookupHit", "lookupMiss", "relearnSameLocation"};
-                for (int o = 0; o < 3; o++) {
+                final String[] names = {"lookupHit", "lookupMiss", "relearnSameLocation", "lookupHitBatched"};
+                for (int o = 0; o < ops.length; o++) {
                     final long[] nanos = new long[ROUNDS];
                     long bytes = 0;
                     for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
@@ -107,7 +109,23 @@ public final class FdbCpuTime {
                 }
                 sink += s;
             };
-            return new Op[] {lookup, lookup, relearn};
+            // The same hits as lookupHit, 32 per ForwardingTable.lookup(LookupBatch) (a receive batch).
+            final LookupBatch batch = new LookupBatch(32);
+            final Op batched = (macs, at, mask) -> {
+                long s = 0;
+                for (int i = 0; i < OPS_PER_ROUND; i += 32) {
+                    batch.clear();
+                    for (int j = 0; j < 32; j++) {
+                        batch.add(FdbData.VNI, macs[(i + j) & mask]);
+                    }
+                    table.lookup(batch);
+                    for (int j = 0; j < 32; j++) {
+                        s += batch.location(j) == null ? 1 : 2;
+                    }
+                }
+                sink += s;
+            };
+            return new Op[] {lookup, lookup, relearn, batched};
         }
         final CaffeineFdb table = new CaffeineFdb(ENTRIES);
         for (int i = 0; i < ENTRIES; i++) {

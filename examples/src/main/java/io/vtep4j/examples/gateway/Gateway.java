@@ -371,9 +371,12 @@ public final class Gateway implements AutoCloseable {
         return status.summary();
     }
 
-    /** The forwarding table in the style of {@code bridge fdb show}, with each VNI's VLAN. */
+    /**
+     * The forwarding table in the style of {@code bridge fdb show}, with each VNI's VLAN, then the counters of each
+     * remote VTEP.
+     */
     public String fdbTable() {
-        return status.fdb();
+        return status.fdb() + RemoteTable.table(vtep().stats(), java.time.Instant.now());
     }
 
     /**

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Status every --stats-interval; SIGUSR2 prints the forwarding table; Ctrl-C or SIGTERM stops "
+            "Status every --stats-interval; SIGUSR2 prints the forwarding table and remote VTEPs; Ctrl-C or SIGTERM stops "
                     + "gracefully.",
             "Exit codes: 0 stopped, 1 failed while running, 2 bad configuration."
         })
@@ -79,7 +79,8 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         try (gateway) {
             out.println("vtep4j gateway: " + config.describe());
-            out.println("vtep4j gateway: running; Ctrl-C or SIGTERM stops, SIGUSR2 prints the forwarding table");
+            out.println(
+                    "vtep4j gateway: running; Ctrl-C or SIGTERM stops, SIGUSR2 prints the forwarding table and remote VTEPs");
             out.flush();
             Signals.install(this::stop, () -> requests.add(FDB));
             run(gateway, config, out);

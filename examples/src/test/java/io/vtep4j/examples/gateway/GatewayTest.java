@@ -366,5 +366,14 @@ class GatewayTest {
                 summary.contains("trunk in 1 out 0 frames") && summary.contains("underlay in 0 out 1 packets"),
                 summary);
         assertTrue(gateway.fdbTable().startsWith("forwarding table: 1 entries"), gateway.fdbTable());
+        // The broadcast went to the one flood target: the remote VTEP's row and its place in the status views.
+        assertTrue(summary.contains("remotes 127.0.0.2 in 0 out 1"), summary);
+        String fdb = gateway.fdbTable();
+        assertTrue(fdb.contains("remote VTEPs: 1"), fdb);
+        assertTrue(fdb.matches("(?s).*\\n  127\\.0\\.0\\.2 +0 +0 +1 +\\d+ +1 +0 never\\n.*"), fdb);
+        trunk.inject(tagged(arpFrom(H100, "10.1.0.1", "10.1.0.2"), 100));
+        take(atPeer.get(10100)).release();
+        String next = gateway.statusLine();
+        assertTrue(next.contains("| remotes 127.0.0.2 in 0 out 1"), next);
     }
 }
