@@ -3,9 +3,11 @@ package io.vtep4j.examples.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
+import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,15 +37,14 @@ final class AfPacketTrunk implements Trunk, RingSink {
     private final ByteBufAllocator allocator;
     private final AfPacketChannel.Options options;
     private final Thread watcher;
-    private volatile AfPacketChannel channel;
+    private final TrunkChannel<AfPacketChannel> channel = new TrunkChannel<>(Map.of(
+            Counter.RECEIVED, AfPacketChannel::received,
+            Counter.SENT, AfPacketChannel::sent,
+            Counter.TRUNCATED, AfPacketChannel::truncated,
+            Counter.OVERRUNS, AfPacketChannel::overruns,
+            Counter.SEND_FAILURES, AfPacketChannel::sendFailures));
     private volatile boolean open = true;
     private volatile long reopens;
-    // counts of the sockets already closed; guarded by this
-    private long closedReceived;
-    private long closedSent;
-    private long closedTruncated;
-    private long closedOverruns;
-    private long closedSendFailures;
 
     private AfPacketTrunk(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
         this.interfaceName = interfaceName;
@@ -63,7 +64,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
     static Trunk open(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
         AfPacketTrunk trunk = new AfPacketTrunk(interfaceName, loop, sink, log);
         try {
-            trunk.channel = AfPacketChannel.open(loop, interfaceName, trunk, trunk.options);
+            trunk.channel.install(AfPacketChannel.open(loop, interfaceName, trunk, trunk.options));
         } catch (IOException e) {
             throw new ConfigException("--port " + interfaceName + ": " + e.getMessage(), e);
         }
@@ -90,7 +91,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
 
     @Override
     public boolean send(ByteBuf frame) {
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
@@ -100,7 +101,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
 
     @Override
     public boolean send(ByteBuf frame, int vlanId) {
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
@@ -118,7 +119,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
                 return; // close()
             }
             int now = InterfaceIndex.of(interfaceName);
-            AfPacketChannel current = channel;
+            AfPacketChannel current = channel.current();
             if (current != null && now != index) {
                 retire(current);
                 log.accept("trunk " + interfaceName + " lost: "
@@ -135,7 +136,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
                     fresh.close();
                     return;
                 }
-                channel = fresh;
+                channel.install(fresh);
                 index = now;
                 reopens++;
                 log.accept("trunk " + interfaceName + " reopened (interface index " + now + ", reopening #" + reopens
@@ -147,45 +148,33 @@ final class AfPacketTrunk implements Trunk, RingSink {
     }
 
     private void retire(AfPacketChannel lost) {
-        synchronized (this) {
-            channel = null;
-            closedReceived += lost.received();
-            closedSent += lost.sent();
-            closedTruncated += lost.truncated();
-            closedOverruns += lost.overruns();
-            closedSendFailures += lost.sendFailures();
-        }
+        channel.retire(lost);
         lost.close();
     }
 
     @Override
-    public synchronized long received() {
-        AfPacketChannel c = channel;
-        return closedReceived + (c == null ? 0 : c.received());
+    public long received() {
+        return channel.total(Counter.RECEIVED);
     }
 
     @Override
-    public synchronized long sent() {
-        AfPacketChannel c = channel;
-        return closedSent + (c == null ? 0 : c.sent());
+    public long sent() {
+        return channel.total(Counter.SENT);
     }
 
     @Override
-    public synchronized long truncated() {
-        AfPacketChannel c = channel;
-        return closedTruncated + (c == null ? 0 : c.truncated());
+    public long truncated() {
+        return channel.total(Counter.TRUNCATED);
     }
 
     @Override
-    public synchronized long overruns() {
-        AfPacketChannel c = channel;
-        return closedOverruns + (c == null ? 0 : c.overruns());
+    public long overruns() {
+        return channel.total(Counter.OVERRUNS);
     }
 
     @Override
-    public synchronized long sendFailures() {
-        AfPacketChannel c = channel;
-        return closedSendFailures + (c == null ? 0 : c.sendFailures());
+    public long sendFailures() {
+        return channel.total(Counter.SEND_FAILURES);
     }
 
     @Override
@@ -202,7 +191,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c != null) {
             c.close();
         }
