@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link Trunk} on a Linux interface through an {@code AF_PACKET} socket with a {@code TPACKET_V3} receive ring
@@ -25,7 +26,13 @@ import java.util.function.Consumer;
  * gone or was recreated it closes the socket and opens a new one once the interface exists again, logging each in one
  * line and counting the reopenings. Counters of closed sockets are kept. Thread-safe as {@link Trunk} describes.
  */
-final class AfPacketTrunk implements Trunk, RingSink {
+final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingSink {
+    private static final Map<Counter, ToLongFunction<AfPacketChannel>> READERS = Map.of(
+            Counter.RECEIVED, AfPacketChannel::received,
+            Counter.SENT, AfPacketChannel::sent,
+            Counter.TRUNCATED, AfPacketChannel::truncated,
+            Counter.OVERRUNS, AfPacketChannel::overruns,
+            Counter.SEND_FAILURES, AfPacketChannel::sendFailures);
     static final long CHECK_MILLIS = 200;
     /** Bytes kept free in front of each received frame: the VXLAN / GRE header and a tag fit without a copy. */
     static final int HEADROOM = 64;
@@ -37,16 +44,11 @@ final class AfPacketTrunk implements Trunk, RingSink {
     private final ByteBufAllocator allocator;
     private final AfPacketChannel.Options options;
     private final Thread watcher;
-    private final TrunkChannel<AfPacketChannel> channel = new TrunkChannel<>(Map.of(
-            Counter.RECEIVED, AfPacketChannel::received,
-            Counter.SENT, AfPacketChannel::sent,
-            Counter.TRUNCATED, AfPacketChannel::truncated,
-            Counter.OVERRUNS, AfPacketChannel::overruns,
-            Counter.SEND_FAILURES, AfPacketChannel::sendFailures));
     private volatile boolean open = true;
     private volatile long reopens;
 
     private AfPacketTrunk(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
+        super(READERS);
         this.interfaceName = interfaceName;
         this.loop = loop;
         this.sink = sink;
@@ -150,31 +152,6 @@ final class AfPacketTrunk implements Trunk, RingSink {
     private void retire(AfPacketChannel lost) {
         channel.retire(lost);
         lost.close();
-    }
-
-    @Override
-    public long received() {
-        return channel.total(Counter.RECEIVED);
-    }
-
-    @Override
-    public long sent() {
-        return channel.total(Counter.SENT);
-    }
-
-    @Override
-    public long truncated() {
-        return channel.total(Counter.TRUNCATED);
-    }
-
-    @Override
-    public long overruns() {
-        return channel.total(Counter.OVERRUNS);
-    }
-
-    @Override
-    public long sendFailures() {
-        return channel.total(Counter.SEND_FAILURES);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link Trunk} on a Linux interface through libpcap, promiscuous (a trunk port must see every MAC), that survives
@@ -26,7 +27,13 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe as {@link Trunk} describes.
  */
-final class PcapTrunk implements Trunk {
+final class PcapTrunk extends ChannelTrunk<PcapChannel> {
+    private static final Map<Counter, ToLongFunction<PcapChannel>> READERS = Map.of(
+            Counter.RECEIVED, PcapChannel::received,
+            Counter.SENT, PcapChannel::sent,
+            Counter.READ_ERRORS, PcapChannel::readErrors,
+            Counter.TRUNCATED, PcapChannel::truncated,
+            Counter.OVERRUNS, PcapChannel::dropped);
     static final long CHECK_MILLIS = 200;
     static final long MIN_BACKOFF_MILLIS = 200;
     static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -38,17 +45,11 @@ final class PcapTrunk implements Trunk {
     private final Consumer<String> log;
     private final Thread watcher;
     private final LongAdder reopens = new LongAdder();
-    /** No current channel while the interface is down; installed by the watch thread only after the start. */
-    private final TrunkChannel<PcapChannel> channel = new TrunkChannel<>(Map.of(
-            Counter.RECEIVED, PcapChannel::received,
-            Counter.SENT, PcapChannel::sent,
-            Counter.READ_ERRORS, PcapChannel::readErrors,
-            Counter.TRUNCATED, PcapChannel::truncated,
-            Counter.OVERRUNS, PcapChannel::dropped));
 
     private volatile boolean open = true;
 
     private PcapTrunk(String interfaceName, Consumer<ByteBuf> sink, Consumer<String> log, PcapChannel first) {
+        super(READERS);
         this.interfaceName = interfaceName;
         this.sink = sink;
         this.log = log;
@@ -165,31 +166,6 @@ final class PcapTrunk implements Trunk {
             return false;
         }
         return c.inject(frame);
-    }
-
-    @Override
-    public long received() {
-        return channel.total(Counter.RECEIVED);
-    }
-
-    @Override
-    public long sent() {
-        return channel.total(Counter.SENT);
-    }
-
-    @Override
-    public long readErrors() {
-        return channel.total(Counter.READ_ERRORS);
-    }
-
-    @Override
-    public long truncated() {
-        return channel.total(Counter.TRUNCATED);
-    }
-
-    @Override
-    public long overruns() {
-        return channel.total(Counter.OVERRUNS);
     }
 
     @Override
