@@ -29,9 +29,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-PY=/usr/bin/python3
-usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"; }
+# shellcheck source=bench/system/common.sh
+. "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
 QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -88,11 +87,8 @@ cleanup() {
   CREATED_NS=(); PIDS=()
 }
 trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
-nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
   net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
-mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
-counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
 
 gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"

@@ -48,10 +48,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-PY=/usr/bin/python3
-# The header comment above, from line 2 to the first line that is not a comment, without the leading "# ".
-usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"; }
+# shellcheck source=bench/system/common.sh
+. "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
 QUICK=0
 DEVICES="kernel,vtep4j,ovs"
 RECORD=0
@@ -164,9 +162,6 @@ save_results() {
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
-mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
-counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 # Busy ticks of CPU 1 (user nice system irq softirq steal) and its softirq ticks alone.
 cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 cpu1_softirq() { awk '/^cpu1 /{print $8}' /proc/stat; }

@@ -3,11 +3,14 @@ package io.vtep4j.examples.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
+import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link Trunk} on a Linux interface through an {@code AF_PACKET} socket with a {@code TPACKET_V3} receive ring
@@ -23,7 +26,13 @@ import java.util.function.Consumer;
  * gone or was recreated it closes the socket and opens a new one once the interface exists again, logging each in one
  * line and counting the reopenings. Counters of closed sockets are kept. Thread-safe as {@link Trunk} describes.
  */
-final class AfPacketTrunk implements Trunk, RingSink {
+final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingSink {
+    private static final Map<Counter, ToLongFunction<AfPacketChannel>> READERS = Map.of(
+            Counter.RECEIVED, AfPacketChannel::received,
+            Counter.SENT, AfPacketChannel::sent,
+            Counter.TRUNCATED, AfPacketChannel::truncated,
+            Counter.OVERRUNS, AfPacketChannel::overruns,
+            Counter.SEND_FAILURES, AfPacketChannel::sendFailures);
     static final long CHECK_MILLIS = 200;
     /** Bytes kept free in front of each received frame: the VXLAN / GRE header and a tag fit without a copy. */
     static final int HEADROOM = 64;
@@ -35,17 +44,11 @@ final class AfPacketTrunk implements Trunk, RingSink {
     private final ByteBufAllocator allocator;
     private final AfPacketChannel.Options options;
     private final Thread watcher;
-    private volatile AfPacketChannel channel;
     private volatile boolean open = true;
     private volatile long reopens;
-    // counts of the sockets already closed; guarded by this
-    private long closedReceived;
-    private long closedSent;
-    private long closedTruncated;
-    private long closedOverruns;
-    private long closedSendFailures;
 
     private AfPacketTrunk(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
+        super(READERS);
         this.interfaceName = interfaceName;
         this.loop = loop;
         this.sink = sink;
@@ -63,7 +66,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
     static Trunk open(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
         AfPacketTrunk trunk = new AfPacketTrunk(interfaceName, loop, sink, log);
         try {
-            trunk.channel = AfPacketChannel.open(loop, interfaceName, trunk, trunk.options);
+            trunk.channel.install(AfPacketChannel.open(loop, interfaceName, trunk, trunk.options));
         } catch (IOException e) {
             throw new ConfigException("--port " + interfaceName + ": " + e.getMessage(), e);
         }
@@ -90,7 +93,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
 
     @Override
     public boolean send(ByteBuf frame) {
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
@@ -100,7 +103,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
 
     @Override
     public boolean send(ByteBuf frame, int vlanId) {
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
@@ -118,7 +121,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
                 return; // close()
             }
             int now = InterfaceIndex.of(interfaceName);
-            AfPacketChannel current = channel;
+            AfPacketChannel current = channel.current();
             if (current != null && now != index) {
                 retire(current);
                 log.accept("trunk " + interfaceName + " lost: "
@@ -135,7 +138,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
                     fresh.close();
                     return;
                 }
-                channel = fresh;
+                channel.install(fresh);
                 index = now;
                 reopens++;
                 log.accept("trunk " + interfaceName + " reopened (interface index " + now + ", reopening #" + reopens
@@ -147,45 +150,8 @@ final class AfPacketTrunk implements Trunk, RingSink {
     }
 
     private void retire(AfPacketChannel lost) {
-        synchronized (this) {
-            channel = null;
-            closedReceived += lost.received();
-            closedSent += lost.sent();
-            closedTruncated += lost.truncated();
-            closedOverruns += lost.overruns();
-            closedSendFailures += lost.sendFailures();
-        }
+        channel.retire(lost);
         lost.close();
-    }
-
-    @Override
-    public synchronized long received() {
-        AfPacketChannel c = channel;
-        return closedReceived + (c == null ? 0 : c.received());
-    }
-
-    @Override
-    public synchronized long sent() {
-        AfPacketChannel c = channel;
-        return closedSent + (c == null ? 0 : c.sent());
-    }
-
-    @Override
-    public synchronized long truncated() {
-        AfPacketChannel c = channel;
-        return closedTruncated + (c == null ? 0 : c.truncated());
-    }
-
-    @Override
-    public synchronized long overruns() {
-        AfPacketChannel c = channel;
-        return closedOverruns + (c == null ? 0 : c.overruns());
-    }
-
-    @Override
-    public synchronized long sendFailures() {
-        AfPacketChannel c = channel;
-        return closedSendFailures + (c == null ? 0 : c.sendFailures());
     }
 
     @Override
@@ -202,7 +168,7 @@ final class AfPacketTrunk implements Trunk, RingSink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        AfPacketChannel c = channel;
+        AfPacketChannel c = channel.current();
         if (c != null) {
             c.close();
         }

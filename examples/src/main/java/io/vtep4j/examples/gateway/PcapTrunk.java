@@ -2,10 +2,13 @@ package io.vtep4j.examples.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.pcap.PcapChannel;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link Trunk} on a Linux interface through libpcap, promiscuous (a trunk port must see every MAC), that survives
@@ -24,7 +27,13 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe as {@link Trunk} describes.
  */
-final class PcapTrunk implements Trunk {
+final class PcapTrunk extends ChannelTrunk<PcapChannel> {
+    private static final Map<Counter, ToLongFunction<PcapChannel>> READERS = Map.of(
+            Counter.RECEIVED, PcapChannel::received,
+            Counter.SENT, PcapChannel::sent,
+            Counter.READ_ERRORS, PcapChannel::readErrors,
+            Counter.TRUNCATED, PcapChannel::truncated,
+            Counter.OVERRUNS, PcapChannel::dropped);
     static final long CHECK_MILLIS = 200;
     static final long MIN_BACKOFF_MILLIS = 200;
     static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -36,22 +45,15 @@ final class PcapTrunk implements Trunk {
     private final Consumer<String> log;
     private final Thread watcher;
     private final LongAdder reopens = new LongAdder();
-    /** Null while the interface is down; written by the watch thread only. */
-    private volatile PcapChannel channel;
 
     private volatile boolean open = true;
-    // counts of the captures already closed; guarded by this
-    private long closedReceived;
-    private long closedSent;
-    private long closedReadErrors;
-    private long closedTruncated;
-    private long closedDropped;
 
     private PcapTrunk(String interfaceName, Consumer<ByteBuf> sink, Consumer<String> log, PcapChannel first) {
+        super(READERS);
         this.interfaceName = interfaceName;
         this.sink = sink;
         this.log = log;
-        this.channel = first;
+        this.channel.install(first);
         this.watcher = new Thread(this::watch, "vtep4j-trunk-watch-" + interfaceName);
         this.watcher.setDaemon(true);
     }
@@ -92,7 +94,7 @@ final class PcapTrunk implements Trunk {
             }
             long clock = System.nanoTime();
             int now = InterfaceIndex.of(interfaceName);
-            PcapChannel current = channel;
+            PcapChannel current = channel.current();
             if (current != null) {
                 long readErrors = current.readErrors();
                 String lost = lossOf(index, now, readErrors, seenReadErrors);
@@ -118,7 +120,7 @@ final class PcapTrunk implements Trunk {
                     fresh.close();
                     return;
                 }
-                channel = fresh;
+                channel.install(fresh);
                 index = now;
                 seenReadErrors = 0;
                 healthySince = clock;
@@ -148,14 +150,7 @@ final class PcapTrunk implements Trunk {
 
     /** Takes {@code lost} out of service, keeping its counts. */
     private void retire(PcapChannel lost) {
-        synchronized (this) {
-            channel = null;
-            closedReceived += lost.received();
-            closedSent += lost.sent();
-            closedReadErrors += lost.readErrors();
-            closedTruncated += lost.truncated();
-            closedDropped += lost.dropped();
-        }
+        channel.retire(lost);
         try {
             lost.close();
         } catch (IllegalStateException stuck) {
@@ -165,42 +160,12 @@ final class PcapTrunk implements Trunk {
 
     @Override
     public boolean send(ByteBuf frame) {
-        PcapChannel c = channel;
+        PcapChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
         }
         return c.inject(frame);
-    }
-
-    @Override
-    public synchronized long received() {
-        PcapChannel c = channel;
-        return closedReceived + (c == null ? 0 : c.received());
-    }
-
-    @Override
-    public synchronized long sent() {
-        PcapChannel c = channel;
-        return closedSent + (c == null ? 0 : c.sent());
-    }
-
-    @Override
-    public synchronized long readErrors() {
-        PcapChannel c = channel;
-        return closedReadErrors + (c == null ? 0 : c.readErrors());
-    }
-
-    @Override
-    public synchronized long truncated() {
-        PcapChannel c = channel;
-        return closedTruncated + (c == null ? 0 : c.truncated());
-    }
-
-    @Override
-    public synchronized long overruns() {
-        PcapChannel c = channel;
-        return closedDropped + (c == null ? 0 : c.dropped());
     }
 
     @Override
@@ -217,7 +182,7 @@ final class PcapTrunk implements Trunk {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        PcapChannel c = channel;
+        PcapChannel c = channel.current();
         if (c != null) {
             c.close();
         }

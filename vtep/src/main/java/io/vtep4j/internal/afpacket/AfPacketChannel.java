@@ -14,10 +14,10 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
+import io.vtep4j.internal.LoopHandles;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One Ethernet interface through a Linux {@code AF_PACKET} socket, promiscuous: received frames come out of a
@@ -222,11 +222,7 @@ public final class AfPacketChannel implements EpollIoHandle {
         }
         AfPacketChannel channel = new AfPacketChannel(loop, fd, sink, options, ring, length);
         try {
-            io.netty.util.concurrent.Future<IoRegistration> f = loop.register(channel);
-            if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
-                throw new IOException("cannot register with " + loop + ": " + f.cause(), f.cause());
-            }
-            channel.registration = f.getNow();
+            channel.registration = LoopHandles.register(loop, channel, "");
             channel.registration.submit(EpollIoOps.EPOLLIN);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -406,17 +402,9 @@ public final class AfPacketChannel implements EpollIoHandle {
     /** Stops receiving, unmaps the ring and closes the socket; runs on the loop (waits if called elsewhere). */
     @Override
     public void close() {
-        if (!loop.inEventLoop()) {
-            if (!loop.isShuttingDown()) {
-                try {
-                    loop.submit(this::close).awaitUninterruptibly(10, TimeUnit.SECONDS);
-                    return;
-                } catch (RejectedExecutionException e) {
-                    // shutting down meanwhile: handled below
-                }
-            }
-            // a loop that shuts down stops calling handle() once terminated: wait for that before unmapping
-            loop.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        // a loop that shuts down stops calling handle() once terminated: handedOver waits for that before unmapping
+        if (LoopHandles.handedOver(loop, this::close)) {
+            return;
         }
         closed = true;
         synchronized (this) {
@@ -425,13 +413,7 @@ public final class AfPacketChannel implements EpollIoHandle {
             }
             readStatistics();
             released = true;
-            if (registration != null) {
-                try {
-                    registration.cancel();
-                } catch (RejectedExecutionException e) {
-                    // the loop has terminated, its epoll instance with it
-                }
-            }
+            LoopHandles.cancel(registration);
             tx.release();
             scratch.release();
             ringView.release();

@@ -11,13 +11,12 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.Destinations;
+import io.vtep4j.internal.LoopHandles;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.UnderlayReceiver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -159,11 +158,7 @@ public final class MmsgPort implements EpollIoHandle {
         }
         MmsgPort port = new MmsgPort(loop, dup, receiver, options, calls);
         try {
-            io.netty.util.concurrent.Future<IoRegistration> f = loop.register(port);
-            if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
-                throw new IOException("direct I/O: cannot register with " + loop + ": " + f.cause(), f.cause());
-            }
-            port.registration = f.getNow();
+            port.registration = LoopHandles.register(loop, port, "direct I/O: ");
             port.registration.submit(EpollIoOps.EPOLLIN);
         } catch (IOException | RuntimeException e) {
             port.close();
@@ -240,18 +235,10 @@ public final class MmsgPort implements EpollIoHandle {
      */
     @Override
     public void close() {
-        if (!loop.inEventLoop()) {
-            if (!loop.isShuttingDown()) {
-                try {
-                    loop.submit(this::close).awaitUninterruptibly(10, TimeUnit.SECONDS);
-                    return;
-                } catch (RejectedExecutionException e) {
-                    // The loop began shutting down meanwhile: handled below.
-                }
-            }
-            // A loop that shuts down closes its registrations (this port among them) itself: wait for that, then
-            // make sure (the release below runs once, whoever gets there first).
-            loop.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        // A loop that shuts down closes its registrations (this port among them) itself: handedOver waits for that,
+        // then the release below makes sure (it runs once, whoever gets there first).
+        if (LoopHandles.handedOver(loop, this::close)) {
+            return;
         }
         closed = true;
         if (!released.compareAndSet(false, true)) {
@@ -259,13 +246,7 @@ public final class MmsgPort implements EpollIoHandle {
         }
         // Remove the duplicate from epoll before closing it: epoll keys on the open socket, which the channel's
         // descriptor keeps alive, so close(2) alone would leave the registration behind.
-        if (registration != null) {
-            try {
-                registration.cancel();
-            } catch (RejectedExecutionException e) {
-                // The loop has terminated: its epoll instance, and the registration with it, are gone already.
-            }
-        }
+        LoopHandles.cancel(registration);
         sender.release();
         reader.release();
         try {
