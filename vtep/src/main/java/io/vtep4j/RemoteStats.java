@@ -114,7 +114,7 @@ public final class RemoteStats {
                 Math.max(0, packetsOut - earlier.packetsOut),
                 Math.max(0, bytesOut - earlier.bytesOut),
                 Math.max(0, floodCopies - earlier.floodCopies),
-                combine(drops, earlier.drops, -1),
+                DropCounts.combine(drops, earlier.drops, -1),
                 lastSeen);
     }
 
@@ -131,15 +131,8 @@ public final class RemoteStats {
                 packetsOut + other.packetsOut,
                 bytesOut + other.bytesOut,
                 floodCopies + other.floodCopies,
-                combine(drops, other.drops, 1),
+                DropCounts.combine(drops, other.drops, 1),
                 both);
-    }
-
-    private static Map<DropReason, Long> combine(Map<DropReason, Long> a, Map<DropReason, Long> b, int sign) {
-        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
-        out.putAll(a);
-        b.forEach((reason, n) -> out.merge(reason, sign * n, Long::sum));
-        return out;
     }
 
     /** Equal when the address, every counter and the last-seen time are equal. */

@@ -164,7 +164,7 @@ public final class VtepStats {
             remoteDelta.put(address, before == null ? r : r.minus(before));
         });
         return new VtepStats(
-                combine(drops, earlier.drops, -1),
+                DropCounts.combine(drops, earlier.drops, -1),
                 out,
                 macs,
                 encaps,
@@ -187,24 +187,12 @@ public final class VtepStats {
         Map<InetAddress, RemoteStats> remoteSum = new HashMap<>(remotes);
         other.remotes.forEach((address, r) -> remoteSum.merge(address, r, RemoteStats::plus));
         return new VtepStats(
-                combine(drops, other.drops, 1),
+                DropCounts.combine(drops, other.drops, 1),
                 out,
                 macs + other.macs,
                 encaps,
                 remoteSum,
                 uncountedRemotePackets + other.uncountedRemotePackets);
-    }
-
-    /** {@code a + sign * b} per reason, negative results rounded up to zero. */
-    private static Map<DropReason, Long> combine(Map<DropReason, Long> a, Map<DropReason, Long> b, int sign) {
-        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
-        for (DropReason reason : DropReason.values()) {
-            long n = a.getOrDefault(reason, 0L) + sign * b.getOrDefault(reason, 0L);
-            if (n > 0) {
-                out.put(reason, n);
-            }
-        }
-        return out;
     }
 
     /** Equal when every counter, every segment, every encapsulation, every remote and the MAC count are equal. */
@@ -323,7 +311,7 @@ public final class VtepStats {
                     Math.max(0, floods - earlier.floods),
                     Math.max(0, packetsFromUnderlay - earlier.packetsFromUnderlay),
                     Math.max(0, framesToPorts - earlier.framesToPorts),
-                    combine(drops, earlier.drops, -1));
+                    DropCounts.combine(drops, earlier.drops, -1));
         }
 
         /** Every counter of this segment plus the same counter of {@code other}; the VNI is this one's. */
@@ -336,7 +324,7 @@ public final class VtepStats {
                     floods + other.floods,
                     packetsFromUnderlay + other.packetsFromUnderlay,
                     framesToPorts + other.framesToPorts,
-                    combine(drops, other.drops, 1));
+                    DropCounts.combine(drops, other.drops, 1));
         }
 
         /** Equal when the VNI and every counter are equal. */

@@ -24,13 +24,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One segment over two encapsulations: a hub VTEP on 127.0.0.1 runs VXLAN and GRE-in-UDP at once (both UDP, so no
@@ -45,7 +44,9 @@ class MixedEncapsulationTest {
     static final long MAC_Y = MacAddress.parse("02:00:00:00:00:03");
     static final long WAIT = VtepForwardingTest.WAIT.toMillis();
 
-    final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closeables = new Closer();
+
     final Sink sinkHub = new Sink();
     final Sink sinkX = new Sink();
     final Sink sinkY = new Sink();
@@ -65,13 +66,6 @@ class MixedEncapsulationTest {
         closeables.add(sinkHub);
         closeables.add(sinkX);
         closeables.add(sinkY);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
     }
 
     /** The hub (configured by {@code hubBuilder}) and both peers, each peer flooding to the hub only. */
@@ -103,7 +97,7 @@ class MixedEncapsulationTest {
     }
 
     private Vtep keep(Vtep v) {
-        closeables.add(0, v);
+        closeables.addFirst(v);
         return v;
     }
 

@@ -16,11 +16,9 @@ import io.vtep4j.testing.Frames;
 import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Three VTEPs on 127.0.0.1/2/3 (one UDP port) flood, learn and unicast as RFC 7348 §4 says. */
 class VtepForwardingTest {
@@ -31,7 +29,9 @@ class VtepForwardingTest {
     static final long MAC_B = MacAddress.parse("02:00:00:00:00:0b");
     static final long MAC_C = MacAddress.parse("02:00:00:00:00:0c");
 
-    final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closeables = new Closer();
+
     int port;
     Vtep a;
     Vtep b;
@@ -53,15 +53,8 @@ class VtepForwardingTest {
 
     Vtep vtep(String address) {
         Vtep v = Vtep.builder().localAddress(address).port(port).eventLoops(2).build();
-        closeables.add(0, v);
+        closeables.addFirst(v);
         return v;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
     }
 
     /** Three segments for VNI with full-mesh head-end replication; returns the local ports a, b, c. */
@@ -233,7 +226,7 @@ class VtepForwardingTest {
     void dropsFramesThatWouldExceedTheUnderlayMtu() throws Exception {
         Vtep small =
                 Vtep.builder().localAddress("127.0.0.4").port(port).mtu(576).build();
-        closeables.add(0, small);
+        closeables.addFirst(small);
         LocalPort p = small.segment(VNI).floodTo("127.0.0.2").attach(new Sink());
         b.segment(VNI).attach(sinkB);
         // RFC 7348 §4.3: 540-byte frame + 8 VXLAN + 8 UDP + 20 IPv4 = 576 fits; one byte more does not.

@@ -12,10 +12,8 @@ import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import io.vtep4j.testing.Ports;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Through the engine: two remote VTEPs sending frames that claim the MAC of a host behind a local port cannot take
@@ -27,7 +25,8 @@ class VtepLocalWinsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final long HOST = MacAddress.parse("02:00:00:00:00:0a");
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closeables = new Closer();
 
     private Vtep vtep(String address, int port) {
         return vtep(Vtep.builder().localAddress(address).port(port).eventLoops(1));
@@ -35,7 +34,7 @@ class VtepLocalWinsTest {
 
     private Vtep vtep(Vtep.Builder builder) {
         final Vtep v = builder.build();
-        closeables.add(0, v);
+        closeables.addFirst(v);
         return v;
     }
 
@@ -43,13 +42,6 @@ class VtepLocalWinsTest {
         final Sink s = new Sink();
         closeables.add(s);
         return s;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
     }
 
     @Test

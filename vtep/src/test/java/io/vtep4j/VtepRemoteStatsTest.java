@@ -15,11 +15,10 @@ import io.vtep4j.learning.MacAddress;
 import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-remote-VTEP counters: two VTEPs on 127.0.0.1/2 count each other's traffic; counters are bounded and reclaimed. */
 class VtepRemoteStatsTest {
@@ -30,7 +29,9 @@ class VtepRemoteStatsTest {
     static final long MAC_B = MacAddress.parse("02:00:00:00:00:0b");
     static final int VXLAN_HEADER = 8;
 
-    final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closeables = new Closer();
+
     InetAddress addrA;
     InetAddress addrB;
     Vtep a;
@@ -55,15 +56,8 @@ class VtepRemoteStatsTest {
                 .port(port)
                 .sweepInterval(Duration.ofMillis(20))
                 .build();
-        closeables.add(0, v);
+        closeables.addFirst(v);
         return v;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
     }
 
     static ByteBuf take(Sink sink) throws InterruptedException {

@@ -99,20 +99,31 @@ class VtepMetricsTest {
         return a.segment(VNI).floodTo("127.0.0.2").attach("a", frame -> frame.release());
     }
 
-    @Test
-    void perVniCountersFollowTheTrafficInBothDirections() throws InterruptedException {
+    /** A port on A flooding to B, B's port collecting into {@code atB}, and both VTEPs metered and tagged. */
+    private LocalPort meteredPortOnAToB() {
         LocalPort pa = portOnA();
         b.segment(VNI).attach("b", atB::add);
         metricsA = new VtepMetrics(a, Tags.of("vtep", "a"), Duration.ZERO);
         metricsB = new VtepMetrics(b, Tags.of("vtep", "b"), Duration.ZERO);
         metricsA.bindTo(registryA);
         metricsB.bindTo(registryB);
-        assertEquals(0, count(registryA, "vtep4j.port.rx.frames", "vni", "5000"));
+        return pa;
+    }
 
+    /** Sends a broadcast from {@code pa} and waits for it to arrive at B. */
+    private void sendBroadcastToB(LocalPort pa) throws InterruptedException {
         pa.send(broadcast());
         ByteBuf got = atB.poll(WAIT_MS, TimeUnit.MILLISECONDS);
         assertNotNull(got, "the broadcast did not cross");
         got.release();
+    }
+
+    @Test
+    void perVniCountersFollowTheTrafficInBothDirections() throws InterruptedException {
+        LocalPort pa = meteredPortOnAToB();
+        assertEquals(0, count(registryA, "vtep4j.port.rx.frames", "vni", "5000"));
+
+        sendBroadcastToB(pa);
 
         // live reads: no refresh between the traffic and the reads
         assertEquals(1, count(registryA, "vtep4j.port.rx.frames", "vni", "5000", "vtep", "a"));
@@ -148,18 +159,10 @@ class VtepMetricsTest {
 
     @Test
     void eachRemoteVtepHasItsMetersWithARemoteTagUntilItsCountersGo() throws Exception {
-        LocalPort pa = portOnA();
-        b.segment(VNI).attach("b", atB::add);
-        metricsA = new VtepMetrics(a, Tags.of("vtep", "a"), Duration.ZERO);
-        metricsB = new VtepMetrics(b, Tags.of("vtep", "b"), Duration.ZERO);
-        metricsA.bindTo(registryA);
-        metricsB.bindTo(registryB);
+        LocalPort pa = meteredPortOnAToB();
         assertNull(registryA.find("vtep4j.remote.tx.packets").functionCounter(), "no remote counted yet");
 
-        pa.send(broadcast());
-        ByteBuf got = atB.poll(WAIT_MS, TimeUnit.MILLISECONDS);
-        assertNotNull(got, "the broadcast did not cross");
-        got.release();
+        sendBroadcastToB(pa);
         metricsA.refresh();
         metricsB.refresh();
 
