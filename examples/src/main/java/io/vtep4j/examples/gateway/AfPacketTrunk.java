@@ -162,15 +162,6 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
     @Override
     public void close() {
         open = false;
-        watcher.interrupt();
-        try {
-            watcher.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        AfPacketChannel c = channel.current();
-        if (c != null) {
-            c.close();
-        }
+        shutDown(watcher, AfPacketChannel::close);
     }
 }

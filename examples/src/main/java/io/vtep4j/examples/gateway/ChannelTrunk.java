@@ -2,6 +2,8 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
 /**
@@ -47,5 +49,22 @@ abstract class ChannelTrunk<C> implements Trunk {
     @Override
     public final long sendFailures() {
         return channel.total(Counter.SEND_FAILURES);
+    }
+
+    /**
+     * Stops the thread that watches for the interface (waits for it up to 10 s), then closes the current channel, if
+     * any, with {@code close}.
+     */
+    final void shutDown(Thread watcher, Consumer<C> close) {
+        watcher.interrupt();
+        try {
+            watcher.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        C c = channel.current();
+        if (c != null) {
+            close.accept(c);
+        }
     }
 }

@@ -176,15 +176,6 @@ final class PcapTrunk extends ChannelTrunk<PcapChannel> {
     @Override
     public void close() {
         open = false;
-        watcher.interrupt();
-        try {
-            watcher.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        PcapChannel c = channel.current();
-        if (c != null) {
-            c.close();
-        }
+        shutDown(watcher, PcapChannel::close);
     }
 }
