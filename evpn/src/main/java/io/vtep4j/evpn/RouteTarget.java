@@ -67,7 +67,8 @@ public record RouteTarget(Type type, long administrator, long assigned) {
 
     /**
      * Parses {@code ASN:NN} (two-octet form when ASN fits 16 bits, else four-octet), {@code ASNL:NN} (four-octet
-     * form for any ASN) or {@code A.B.C.D:NN} (IPv4 form).
+     * form for any ASN), {@code X.Y:NN} (four-octet form, the AS in RFC 5396 asdot: {@code 64086.59904:100} is
+     * {@code 4200000000:100}) or {@code A.B.C.D:NN} (IPv4 form).
      *
      * @throws IllegalArgumentException if the text is none of these, or a field is out of its form's range
      */
@@ -80,7 +81,11 @@ public record RouteTarget(Type type, long administrator, long assigned) {
         String admin = text.substring(0, colon);
         try {
             long value = Long.parseLong(text.substring(colon + 1));
-            if (admin.indexOf('.') >= 0) {
+            int dot = admin.indexOf('.');
+            if (dot >= 0 && admin.indexOf('.', dot + 1) < 0) {
+                return new RouteTarget(Type.FOUR_OCTET_AS, asdot(admin, dot, text), value);
+            }
+            if (dot >= 0) {
                 return new RouteTarget(Type.IPV4_ADDRESS, ipv4(admin, text), value);
             }
             if (admin.endsWith("L")) {
@@ -92,6 +97,21 @@ public record RouteTarget(Type type, long administrator, long assigned) {
         } catch (NumberFormatException e) {
             throw syntax(text, e);
         }
+    }
+
+    /** RFC 5396 asdot {@code X.Y} = X * 65536 + Y, each half 0..65535 (how gobgp and FRR print a four-octet AS). */
+    private static long asdot(String admin, int dot, String text) {
+        String high = admin.substring(0, dot);
+        String low = admin.substring(dot + 1);
+        if (high.isEmpty() || low.isEmpty() || high.length() > 5 || low.length() > 5) {
+            throw syntax(text, null);
+        }
+        long x = Long.parseLong(high);
+        long y = Long.parseLong(low);
+        if (x < 0 || x > MAX_ASN || y < 0 || y > MAX_ASN) {
+            throw syntax(text, null);
+        }
+        return x << 16 | y;
     }
 
     private static long ipv4(String dotted, String text) {
@@ -112,7 +132,8 @@ public record RouteTarget(Type type, long administrator, long assigned) {
 
     private static IllegalArgumentException syntax(String text, Throwable cause) {
         return new IllegalArgumentException(
-                "route target: '" + text + "' (expected: ASN:NN, ASNL:NN or A.B.C.D:NN, e.g. 65000:5000)", cause);
+                "route target: '" + text + "' (expected: ASN:NN, ASNL:NN, X.Y:NN or A.B.C.D:NN, e.g. 65000:5000)",
+                cause);
     }
 
     /** The administrator of the IPv4 form as dotted text. */

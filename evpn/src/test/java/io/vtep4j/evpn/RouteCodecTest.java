@@ -92,6 +92,18 @@ class RouteCodecTest {
     }
 
     @Test
+    void aFourOctetAsInAsdotIsTheSameRouteTarget() {
+        // gobgp prints 4200000000 as 64086.59904 and its CLI reads a four-octet AS only in that form: "rt
+        // 4200000000:100" there saturates to the two-octet 65535:100. A target copied from its output must map.
+        assertEquals(RouteTarget.parse("4200000000:100"), RouteTarget.parse("64086.59904:100"));
+        assertEquals(RouteTarget.parse("65000L:7"), RouteTarget.parse("0.65000:7"));
+        assertEquals(RouteTarget.parse("4294967295:1"), RouteTarget.parse("65535.65535:1"));
+        for (String bad : new String[] {"65536.0:1", "1.:1", ".1:1", "1.2.3:1", "1.x:1", "1.1:65536"}) {
+            assertThrows(IllegalArgumentException.class, () -> RouteTarget.parse(bad), bad);
+        }
+    }
+
+    @Test
     void everyRouteTargetFormSurvivesTheCodec() {
         for (String text : new String[] {"65000:4000000000", "4200000000:100", "65000L:7", "192.0.2.1:100"}) {
             RouteTarget rt = RouteTarget.parse(text);

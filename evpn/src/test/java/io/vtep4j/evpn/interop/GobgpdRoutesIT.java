@@ -222,14 +222,16 @@ class GobgpdRoutesIT {
         assertTrue(imet.contains("64086.59904:" + VNI), imet); // gobgp prints a four-octet AS as asdot
         assertTrue(imet.contains("tunnel-id: " + v6), imet);
 
-        // A route carrying the IPv4-form target from another VTEP lands in the segment that target maps to. (A
-        // type-2 route with a four-octet-AS target added by gobgp's CLI is not installed: see EVPN.md, "Limits".)
+        // Routes carrying those targets from another VTEP land in the segment each target maps to. gobgp's CLI
+        // takes a four-octet AS only in asdot: "rt 4200000000:100" would become the two-octet 65535:100.
+        long m1 = MacAddress.parse("02:00:00:00:09:01");
         long m2 = MacAddress.parse("02:00:00:00:09:02");
+        b.cli(macadv("add", "02:00:00:00:09:01", VNI, "64086.59904:" + VNI)).check();
         b.cli(macadv("add", "02:00:00:00:09:02", 200, "10.98.0.9:200")).check();
         Location there = Location.remote(address(THEM));
         Await.until(
                 WAIT,
-                () -> agent.installed(200, m2, there),
+                () -> agent.installed(VNI, m1, there) && agent.installed(200, m2, there),
                 () -> vtep.forwardingTable().show() + agent.status());
     }
 
