@@ -8,7 +8,6 @@ import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +52,7 @@ final class AgentLoop implements Advertiser.Bgp {
     private int generation;
     private boolean connected;
     private boolean closed;
-    private Duration backoff;
+    private final Backoff backoff;
     private ScheduledFuture<?> graceTimer;
     private long connects;
     private long resyncs;
@@ -70,7 +69,7 @@ final class AgentLoop implements Advertiser.Bgp {
             return t;
         });
         this.client = new GobgpClient(config.host, config.port, config.deadline);
-        this.backoff = config.retryMin;
+        this.backoff = new Backoff(config.retryMin, config.retryMax);
         this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
@@ -159,7 +158,7 @@ final class AgentLoop implements Advertiser.Bgp {
             advertiser.advertiseAll();
             flush();
             connects++;
-            backoff = config.retryMin;
+            backoff.reset();
             lastError = null;
         } catch (RuntimeException e) {
             connected = false;
@@ -169,9 +168,7 @@ final class AgentLoop implements Advertiser.Bgp {
                 watch = null;
             }
             startGraceTimer();
-            thread.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
-            backoff =
-                    backoff.multipliedBy(2).compareTo(config.retryMax) > 0 ? config.retryMax : backoff.multipliedBy(2);
+            thread.schedule(this::connect, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
         }
         publish();
     }
@@ -220,7 +217,7 @@ final class AgentLoop implements Advertiser.Bgp {
         lastError = describe(error);
         watch = null;
         startGraceTimer();
-        thread.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
+        thread.schedule(this::connect, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
         publish();
     }
 
