@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * Local to BGP: a type-3 route per EVPN segment and a type-2 route per MAC on a local port, withdrawn when the MAC
- * ages, moves away or its port detaches. The desired set is kept even while GoBGP is unreachable and sent again in
+ * ages, moves away or its port detaches; plus a type-2 route with MAC and IP per address bound to such a MAC
+ * ({@link HostRoutes}). The desired set is kept even while GoBGP is unreachable and sent again in
  * full on every (re)connection. Not thread-safe: the agent's thread owns it.
  */
 final class Advertiser {
@@ -40,6 +41,8 @@ final class Advertiser {
     private final MacMobility mobility;
     /** MAC to the sequence number we advertise it with (RFC 7432 §7.7). */
     private final Map<MacKey, Long> advertised = new HashMap<>();
+    /** The same MACs with the addresses ARP/ND suppression bound to them. */
+    private final HostRoutes hosts;
 
     Advertiser(Vtep vtep, InetAddress self, Map<Integer, Origin> origins, Bgp bgp, MacMobility mobility) {
         this.vtep = vtep;
@@ -47,6 +50,7 @@ final class Advertiser {
         this.origins = Map.copyOf(origins);
         this.bgp = bgp;
         this.mobility = mobility;
+        this.hosts = new HostRoutes(vtep, self, bgp);
     }
 
     /**
@@ -75,6 +79,9 @@ final class Advertiser {
                     continue; // it moved here once too often: frozen at the port, not advertised
                 }
                 advertise(k, remote + 1);
+                if (remote >= 0) {
+                    touched.macs.add(k); // it moved here: what was installed for it from BGP is checked again
+                }
             }
         }
         for (Iterator<Map.Entry<MacKey, Long>> it = advertised.entrySet().iterator(); it.hasNext(); ) {
@@ -86,6 +93,7 @@ final class Advertiser {
                 touched.macs.add(k);
             }
         }
+        hosts.scan(origin, this::sequence);
     }
 
     /**
@@ -96,6 +104,7 @@ final class Advertiser {
         long seq = Math.min(sequence, MAX_SEQUENCE);
         advertised.put(k, seq);
         bgp.add(macIp(origins.get(k.vni()), k.mac(), seq, false));
+        hosts.follow(origins.get(k.vni()), k, seq);
     }
 
     /** The sequence number we advertise {@code k} with, or -1 if we do not advertise it. */
@@ -110,6 +119,7 @@ final class Advertiser {
         Origin origin = origins.get(k.vni());
         if (seq != null && origin != null) {
             bgp.delete(macIp(origin, k.mac(), seq, true));
+            hosts.withdraw(origin, k);
         }
     }
 
@@ -133,7 +143,7 @@ final class Advertiser {
         return sent;
     }
 
-    /** Every route we want advertised, by destination key: type 3 per segment first, then type 2 per MAC. */
+    /** Every route we want advertised, by destination key: type 3 per segment, type 2 per MAC, per MAC and IP. */
     private Map<String, Path> wanted() {
         Map<String, Path> out = new java.util.LinkedHashMap<>();
         for (Origin o : origins.values()) {
@@ -144,11 +154,13 @@ final class Advertiser {
             Path p = macIp(origins.get(e.getKey().vni()), e.getKey().mac(), e.getValue(), false);
             out.put(RouteCodec.decode(p).key(), p);
         }
+        hosts.wanted(origins, out);
         return out;
     }
 
     /** Withdraws everything (a clean stop). */
     void withdrawAll() {
+        hosts.withdrawAll(origins);
         for (Map.Entry<MacKey, Long> e : advertised.entrySet()) {
             Origin o = origins.get(e.getKey().vni());
             bgp.delete(macIp(o, e.getKey().mac(), e.getValue(), true));
@@ -171,7 +183,7 @@ final class Advertiser {
 
     /** Routes we advertise. */
     int size() {
-        return origins.size() + advertised.size();
+        return origins.size() + advertised.size() + hosts.size();
     }
 
     private Path imet(Origin o, boolean withdraw) {

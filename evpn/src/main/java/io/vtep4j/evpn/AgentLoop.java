@@ -7,6 +7,8 @@ import io.vtep4j.evpn.internal.gobgp.Global;
 import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.NeighborEntry;
+import io.vtep4j.learning.NeighborListener;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +95,25 @@ final class AgentLoop implements Advertiser.Bgp {
             @Override
             public void evicted(int vni, long mac, Location location) {
                 touch(vni);
+            }
+        };
+    }
+
+    NeighborListener neighborListener() {
+        return new NeighborListener() {
+            @Override
+            public void added(NeighborEntry entry) {
+                touch(entry.vni());
+            }
+
+            @Override
+            public void changed(NeighborEntry before, NeighborEntry after) {
+                touch(after.vni());
+            }
+
+            @Override
+            public void removed(NeighborEntry entry) {
+                touch(entry.vni());
             }
         };
     }
@@ -346,6 +367,12 @@ final class AgentLoop implements Advertiser.Bgp {
     /** How often a grace period ended (and flushed what no newer connection confirmed); for tests. */
     int graceRuns() {
         return graceRuns;
+    }
+
+    /** Addresses from remote routes not bound (local wins, or the neighbour table was full); for tests. */
+    long hostBindingsRefused() {
+        Installer i = installer;
+        return i == null ? 0 : i.hosts.refused();
     }
 
     EvpnStatus status() {

@@ -3,6 +3,7 @@ package io.vtep4j.evpn;
 import io.vtep4j.Vtep;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
+import io.vtep4j.learning.NeighborListener;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -12,8 +13,9 @@ import java.util.Objects;
 
 /**
  * BGP EVPN for a {@link Vtep} through a running GoBGP daemon's gRPC API (RFC 7432, RFC 8365): each EVPN segment is
- * advertised as a type-3 route and each MAC on a local port as a type-2 route; other VTEPs' type-3 routes fill the
- * segment's flood list and their type-2 routes install remote entries.
+ * advertised as a type-3 route and each MAC on a local port as a type-2 route (and, with ARP/ND suppression, each
+ * address bound to such a MAC as a type-2 route with MAC and IP); other VTEPs' type-3 routes fill the segment's
+ * flood list, their type-2 routes install remote entries, and the addresses in them become neighbour bindings.
  *
  * <pre>{@code
  * EvpnAgent evpn = EvpnAgent.builder().gobgp("127.0.0.1", 50051).vni(5000).build();
@@ -46,6 +48,16 @@ public final class EvpnAgent implements AutoCloseable {
      */
     public FdbListener fdbListener() {
         return loop.listener();
+    }
+
+    /**
+     * Pass to {@code Vtep.Builder.neighborListener} when the segments suppress ARP/ND: a host address snooped on a
+     * local port is advertised with its MAC (a type-2 route with MAC and IP) as soon as it is bound, and withdrawn
+     * as soon as the binding goes. Without it the agent still finds the bindings at its next periodic scan. The
+     * listener only marks the segment for a rescan and returns; any thread.
+     */
+    public NeighborListener neighborListener() {
+        return loop.neighborListener();
     }
 
     /**

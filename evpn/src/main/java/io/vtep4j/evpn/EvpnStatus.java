@@ -5,7 +5,7 @@ package io.vtep4j.evpn;
  *
  * @param state where the agent is with its GoBGP daemon
  * @param routesIn remote EVPN routes held (imported by a route target of one of our segments)
- * @param routesOut routes we advertise (type 3 per segment, type 2 per local MAC)
+ * @param routesOut routes we advertise (type 3 per segment, type 2 per local MAC and per address bound to one)
  * @param macsInstalled remote MACs installed in the forwarding table
  * @param floodTargets flood targets installed from type-3 routes, over all segments
  * @param connects successful (re)connections so far

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Puts what the remote routes say into the VTEP: a control-plane entry per winning type-2 route and a flood target
- * per type-3 originator, held in EVPN's name so that manual flood targets and EVPN's never remove each other. Not thread-safe:
+ * Puts what the remote routes say into the VTEP: a control-plane entry per winning type-2 route (and a neighbour
+ * binding per address its VTEP's routes give the MAC, {@link HostBindings}) and a flood target per type-3
+ * originator, held in EVPN's name so that manual flood targets and EVPN's never remove each other. Not thread-safe:
  * the agent's thread owns it.
  */
 final class Installer {
@@ -30,6 +31,9 @@ final class Installer {
 
     private final Map<Integer, Set<InetAddress>> flooding = new HashMap<>();
     private final Map<InetAddress, Location> locations = new HashMap<>();
+    /** The addresses of the installed MACs' routes, as neighbour bindings. */
+    final HostBindings hosts;
+
     private long refused;
 
     /**
@@ -41,12 +45,19 @@ final class Installer {
         this.self = self;
         this.mobility = mobility;
         this.localHoldNanos = localHold.toNanos();
+        this.hosts = new HostBindings(vtep);
     }
 
     /** Brings the touched MACs and segments in line with {@code rib}, after the local side had its say. */
     void apply(RemoteRib.Touched touched, RemoteRib rib, Advertiser local) {
         for (MacKey k : touched.macs) {
-            applyMac(k, rib.winner(k), local);
+            EvpnRoute.MacIp winner = rib.winner(k);
+            applyMac(k, winner, local);
+            Location there = winner == null ? null : location(winner.nextHop());
+            boolean installedThere = there != null
+                    && isInstalled(k, there)
+                    && there.equals(vtep.forwardingTable().lookup(k.vni(), k.mac()));
+            hosts.apply(k, rib.routes(k), installedThere ? winner.nextHop() : null);
         }
         for (int vni : touched.segments) {
             applyFlood(vni, rib.floodTargets(vni));
@@ -134,6 +145,7 @@ final class Installer {
 
     /** Removes everything this installer put into the VTEP (the grace period ended, or the agent stopped). */
     void flushAll() {
+        hosts.flushAll();
         ForwardingTable table = vtep.forwardingTable();
         for (Map.Entry<MacKey, Location> e : installed.entrySet()) {
             MacKey k = e.getKey();

@@ -140,6 +140,12 @@ final class RemoteRib {
         return removed;
     }
 
+    /** Every route naming {@code k} (with and without an IP address, from any VTEP); a live view, do not keep it. */
+    java.util.Collection<EvpnRoute.MacIp> routes(MacKey k) {
+        Map<String, EvpnRoute.MacIp> byKey = macs.get(k);
+        return byKey == null ? java.util.List.of() : byKey.values();
+    }
+
     /** RFC 7432 §7.7: the route for {@code k} with the highest sequence number, ties to the lowest VTEP address. */
     EvpnRoute.MacIp winner(MacKey k) {
         Map<String, EvpnRoute.MacIp> byKey = macs.get(k);

@@ -32,6 +32,8 @@ final class FakeRack implements AutoCloseable {
     final FakeGobgpd bgp = new FakeGobgpd();
     Vtep vtep;
     EvpnAgent agent;
+    /** Added to the VTEP's builder by {@link #agent}; set it before. */
+    Consumer<Vtep.Builder> vtepOptions = v -> {};
 
     /** Builds and starts the agent; {@code options} adds to the test defaults (fast retries, short scans). */
     FakeRack agent(Consumer<EvpnAgent.Builder> options) {
@@ -44,12 +46,13 @@ final class FakeRack implements AutoCloseable {
                 .callDeadline(Duration.ofSeconds(15));
         options.accept(b);
         agent = b.build();
-        vtep = Vtep.builder()
+        Vtep.Builder v = Vtep.builder()
                 .localAddress("127.0.0.1")
                 .port(Ports.freeUdp())
                 .eventLoops(1)
-                .fdbListener(agent.fdbListener())
-                .build();
+                .fdbListener(agent.fdbListener());
+        vtepOptions.accept(v);
+        vtep = v.build();
         agent.start(vtep);
         return this;
     }

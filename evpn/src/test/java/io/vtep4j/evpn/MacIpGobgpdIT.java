@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The type-2 codec's optional IP address against a real gobgpd: what we send, gobgpd's CLI shows; what the CLI
- * adds, we decode (IPv4 and IPv6). The agent does not use the address yet; the codec is ready for it.
+ * adds, we decode (IPv4 and IPv6): the wire form of the host routes the agent advertises and the bindings it takes.
  */
 class MacIpGobgpdIT {
 

@@ -155,6 +155,15 @@ public final class NeighborTable {
         return put(NeighborKey.of(vni, Objects.requireNonNull(address, "address")), mac, null);
     }
 
+    /**
+     * The binding of {@code address} in {@code vni} as it is now, or null; counts nothing (unlike {@link #resolve}).
+     * Thread-safe; allocates the returned snapshot.
+     */
+    public NeighborEntry get(int vni, InetAddress address) {
+        Binding b = bindings.get(NeighborKey.of(vni, Objects.requireNonNull(address, "address")));
+        return b == null ? null : b.entry(ticker.getAsLong());
+    }
+
     /** Removes the binding of {@code address} in {@code vni}, of any origin; thread-safe. True if there was one. */
     public boolean remove(int vni, InetAddress address) {
         NeighborKey key = NeighborKey.of(vni, Objects.requireNonNull(address, "address"));

@@ -68,6 +68,23 @@ class NeighborTableTest {
     }
 
     @Test
+    void getShowsOneBindingAndCountsNothing() throws Exception {
+        java.net.InetAddress ip = java.net.InetAddress.getByName("10.0.0.2");
+        assertNull(neighbors.get(VNI, ip));
+        fdb.learn(VNI, MAC_A, PORT_1);
+        neighbors.snoop(VNI, false, 0, IP_2, MAC_A, PORT_1);
+        NeighborEntry e = neighbors.get(VNI, ip);
+        assertEquals(MAC_A, e.mac());
+        assertEquals(NeighborEntry.Origin.LOCAL, e.origin());
+        assertEquals(PORT_1, e.location());
+        assertNull(neighbors.get(VNI + 1, ip));
+        neighbors.add(VNI, ip, MAC_B);
+        assertEquals(NeighborEntry.Origin.CONTROL, neighbors.get(VNI, ip).origin());
+        NeighborCounters c = neighbors.counters();
+        assertEquals(0, c.answered() + c.stale() + c.conflicts());
+    }
+
+    @Test
     void ipv6BindingsAreKeptApartFromIpv4() {
         fdb.learn(VNI, MAC_B, VTEP_2);
         neighbors.snoop(VNI, true, V6_HI, V6_LO, MAC_B, VTEP_2);

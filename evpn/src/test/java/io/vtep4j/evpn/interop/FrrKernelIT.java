@@ -14,6 +14,7 @@ import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.learning.NeighborEntry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * vtep4j with its EVPN agent and a gobgpd, against FRR driving the Linux kernel's VXLAN (a {@code nolearning}
- * vxlan device in a bridge, {@code advertise-all-vni}): BGP alone tells each side where the other's host is.
+ * vxlan device in a bridge, {@code advertise-all-vni}): BGP alone tells each side where the other's host is, and
+ * with its address (type-2 routes with MAC and IP): ARP suppression answers from what BGP brought.
  *
  * <pre>
  *   h1 --pcap-- vtep4j + gobgpd (10.99.2.1) ==underlay== (10.99.2.2) kernel vx100 + br100 + FRR -- h2
@@ -42,6 +44,11 @@ class FrrKernelIT {
         Netns.requireIsolated("gobgpd", "gobgp", "vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "bridge", "ping");
     }
 
+    private static boolean boundFromBgp(Vtep vtep, InetAddress ip, long mac) {
+        NeighborEntry e = vtep.neighborTable().get(VNI, ip);
+        return e != null && e.mac() == mac && e.origin() == NeighborEntry.Origin.CONTROL;
+    }
+
     @Test
     void hostsPingAndTheKernelFdbFollowsOurRoutes() throws Exception {
         try (Lab lab = new Lab("frr")) {
@@ -57,6 +64,8 @@ class FrrKernelIT {
                 try (Vtep vtep = Vtep.builder()
                                 .localAddress(OURS)
                                 .fdbListener(agent.fdbListener())
+                                .suppressNeighbors(true)
+                                .neighborListener(agent.neighborListener())
                                 .build();
                         PcapPort port = PcapPort.open(vtep.segment(VNI), "pc-h1")) {
                     agent.start(vtep);
@@ -81,8 +90,34 @@ class FrrKernelIT {
                             () -> rack.floodsTo(OURS),
                             () -> rack.fdb() + frr.vtysh("show bgp l2vpn evpn").stdout());
 
+                    // FRR learns h2's address on the bridge's SVI and advertises h2 with MAC and IP: h2's address
+                    // becomes a binding in our neighbour table, from which we answer h1's ARP request for it.
+                    assertTrue(rack.announceH2("10.50.0.254/24"), "h2 reaches the SVI");
+                    InetAddress h2 = InetAddress.getByName("10.50.0.2");
+                    Await.until(
+                            WAIT,
+                            () -> boundFromBgp(vtep, h2, MacAddress.parse(H2_MAC)),
+                            () -> vtep.neighborTable().show()
+                                    + gobgpd.evpnRib()
+                                    + frr.vtysh("show evpn arp-cache vni " + VNI)
+                                            .stdout());
+
                     Cmd.Result ping = h1.ping("10.50.0.2", 3);
                     assertTrue(ping.ok(), () -> ping.describe() + "\n" + vtep.stats() + "\n" + rack.fdb());
+                    assertTrue(
+                            vtep.neighborTable().counters().answered() >= 1,
+                            () -> "h1's ARP request answered here: "
+                                    + vtep.neighborTable().counters());
+
+                    // h1's address, snooped from its ARP, goes to FRR with h1's MAC.
+                    Await.until(
+                            WAIT,
+                            () -> frr.vtysh("show bgp l2vpn evpn route type macip")
+                                    .stdout()
+                                    .contains("[" + H1_MAC + "]:[32]:[10.50.0.1]"),
+                            () -> gobgpd.evpnRib()
+                                    + frr.vtysh("show bgp l2vpn evpn route type macip")
+                                            .stdout());
 
                     // The kernel holds our host from BGP (extern_learn, dst = our address) ...
                     Await.until(
@@ -103,6 +138,7 @@ class FrrKernelIT {
                     // A clean stop withdraws: the kernel forgets our host and its flood entry toward us.
                     agent.close();
                     Await.until(WAIT, () -> !rack.holdsFromBgp(H1_MAC, OURS) && !rack.floodsTo(OURS), () -> rack.fdb());
+                    assertTrue(vtep.neighborTable().get(VNI, h2) == null, vtep.neighborTable()::show);
                 } finally {
                     agent.close();
                 }

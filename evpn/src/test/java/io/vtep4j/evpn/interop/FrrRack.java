@@ -60,6 +60,17 @@ public final class FrrRack implements AutoCloseable {
         frr = new Frr(k, bgp).start();
     }
 
+    /**
+     * Gives the bridge an address ({@code cidr}, an SVI) and has host h2 ping it: the kernel then holds h2's
+     * neighbour entry on the bridge, from which zebra learns h2's address and bgpd advertises h2 as a type-2 route
+     * with MAC and IP. Returns whether h2's ping was answered.
+     */
+    public boolean announceH2(String cidr) {
+        String bridge = "br" + vxlan.substring(2);
+        k.address(bridge, cidr);
+        return h2.ping(cidr.substring(0, cidr.indexOf('/')), 1).ok();
+    }
+
     /** The kernel vxlan device's fdb ({@code bridge fdb show dev vxN}). */
     public String fdb() {
         return k.fdb(vxlan);

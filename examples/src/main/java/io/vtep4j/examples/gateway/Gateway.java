@@ -203,6 +203,7 @@ public final class Gateway implements AutoCloseable {
         }
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());
+            builder.neighborListener(evpn.neighborListener()); // with --arp-suppress: host addresses go into BGP
         }
         try {
             return builder.build();
