@@ -5,7 +5,7 @@ package io.vtep4j.examples.gateway;
  * Immutable, thread-safe.
  *
  * @param api GoBGP's gRPC API, {@code HOST:PORT}
- * @param asn the AS number of the route targets {@code ASN:VNI}; 0 takes gobgpd's own AS
+ * @param asn the AS number (two or four octets) of the route targets {@code ASN:VNI}; 0 takes gobgpd's own AS
  * @param learnUnderlay whether MACs are also learned from the underlay (off: remote MACs come only from BGP)
  */
-record EvpnSettings(String api, int asn, boolean learnUnderlay) {}
+record EvpnSettings(String api, long asn, boolean learnUnderlay) {}

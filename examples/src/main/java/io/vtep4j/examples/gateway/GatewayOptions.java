@@ -155,8 +155,8 @@ final class GatewayOptions {
     @Option(
             names = "--evpn-asn",
             paramLabel = "N",
-            description = "Route targets N:VNI for every mapped VNI (default: gobgpd's own AS).")
-    Integer evpnAsn;
+            description = "Route targets N:VNI for every mapped VNI, N in 1..4294967295 (default: gobgpd's own AS).")
+    String evpnAsn;
 
     @Option(
             names = "--evpn-learn-underlay",
@@ -226,10 +226,7 @@ final class GatewayOptions {
             if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {
                 throw new ConfigException("--evpn " + evpn + ": expected HOST:PORT (gobgpd's --api-hosts)");
             }
-            if (evpnAsn != null && (evpnAsn < 1 || evpnAsn > 65535)) {
-                throw new ConfigException("--evpn-asn " + evpnAsn + ": expected 1..65535");
-            }
-            evpnSettings = new EvpnSettings(evpn, evpnAsn == null ? 0 : evpnAsn, evpnLearnUnderlay);
+            evpnSettings = new EvpnSettings(evpn, evpnAsn == null ? 0 : asn(evpnAsn), evpnLearnUnderlay);
         } else if (evpnAsn != null || evpnLearnUnderlay) {
             throw new ConfigException("--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT");
         }
@@ -283,6 +280,16 @@ final class GatewayOptions {
             throw new ConfigException("--dst-port has no meaning with --encap nvgre (NVGRE is IP protocol 47)");
         }
         return Limits.range("--dst-port", dstPort, 1, 65535);
+    }
+
+    /** {@code --evpn-asn}: a two- or four-octet AS number (RFC 6793), 1..4294967295. */
+    private static long asn(String text) {
+        String t = text.trim();
+        long max = io.vtep4j.evpn.RouteTarget.MAX_ASN4;
+        if (!t.matches("\\d{1,10}") || Long.parseLong(t) < 1 || Long.parseLong(t) > max) {
+            throw new ConfigException("--evpn-asn " + text + ": expected a whole number in 1.." + max);
+        }
+        return Long.parseLong(t);
     }
 
     private static int integer(String option, String text) {

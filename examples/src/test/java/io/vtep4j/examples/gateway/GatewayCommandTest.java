@@ -115,9 +115,12 @@ class GatewayCommandTest {
                 bad("--ttl", "inherits", "--ttl inherits: expected a whole number in 1..255"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
-                Arguments.of(
-                        base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--evpn-asn", "70000"),
-                        "--evpn-asn 70000: expected 1..65535"),
+                badAsn("0"),
+                badAsn("4294967296"),
+                badAsn("-1"),
+                badAsn("65000.5"),
+                badAsn("99999999999999999999"),
+                badAsn("as65000"),
                 Arguments.of(
                         base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--encap", "gre-udp"),
                         "--evpn needs --encap vxlan"));
@@ -189,6 +192,25 @@ class GatewayCommandTest {
     /** {@code BASE --vlan 100:10100 OPTION VALUE} must fail naming {@code expected}. */
     private static Arguments bad(String option, String value, String expected) {
         return Arguments.of(base("--vlan", "100:10100", option, value), expected);
+    }
+
+    /** {@code --evpn-asn VALUE} with {@code --evpn}: must fail naming the value and the four-octet range. */
+    private static Arguments badAsn(String value) {
+        return Arguments.of(
+                base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--evpn-asn", value),
+                "--evpn-asn " + value + ": expected a whole number in 1..4294967295");
+    }
+
+    @Test
+    void evpnAsnTakesTwoAndFourOctetAsNumbers() {
+        for (long asn : new long[] {1, 65000, 65536, 4_200_000_000L, 4_294_967_295L}) {
+            GatewayCommand command = new GatewayCommand();
+            new CommandLine(command)
+                    .parseArgs(
+                            base("--vlan", "100:10100", "--evpn", "127.0.0.1:50051", "--evpn-asn", Long.toString(asn))
+                                    .toArray(String[]::new));
+            assertEquals(asn, command.options.toConfig().evpn.asn());
+        }
     }
 
     /** {@code BASE --vlan 100:10100 --metrics-port 9464 --metrics-address ADDRESS} must fail naming {@code expected}. */
