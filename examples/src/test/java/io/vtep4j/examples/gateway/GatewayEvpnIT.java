@@ -57,6 +57,7 @@ class GatewayEvpnIT {
                         gobgpd.api(),
                         "--evpn-asn",
                         "65000",
+                        "--arp-suppress",
                         "--stats-interval",
                         "1s"))) {
                     assertTrue(gw.awaitOutput("running", START), gw::describe);
@@ -66,6 +67,17 @@ class GatewayEvpnIT {
                     Cmd.Result ping = h1.ping("10.50.0.2", 3);
                     assertTrue(ping.ok(), () -> ping.describe() + "\n" + rack.fdb() + gw.describe());
                     Await.until(WAIT, () -> rack.holdsFromBgp(H1_MAC, OURS), () -> rack.fdb() + gw.describe());
+                    // With --arp-suppress, h1's address (snooped from its ARP) reaches FRR with h1's MAC.
+                    Await.until(
+                            WAIT,
+                            () -> rack.frr
+                                    .vtysh("show bgp l2vpn evpn route type macip")
+                                    .stdout()
+                                    .contains("[" + H1_MAC + "]:[32]:[10.50.0.1]"),
+                            () -> rack.frr
+                                            .vtysh("show bgp l2vpn evpn route type macip")
+                                            .stdout()
+                                    + gw.describe());
 
                     // The table dump marks FRR's host as installed from BGP.
                     gw.signal("USR2");
