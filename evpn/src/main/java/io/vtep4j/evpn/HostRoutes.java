@@ -8,13 +8,14 @@ import io.vtep4j.learning.NeighborEntry;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * Local host addresses to BGP: for each IP to MAC binding that ARP/ND suppression snooped from a local port, a
- * type-2 route with the MAC and the IP (RFC 7432 §7.2, §10), next to the MAC-only route of that MAC and with its
- * sequence number (RFC 7432 §7.7), as FRR advertises its hosts. Such a route stands while its MAC is advertised and
+ * Local host addresses to BGP: for each IP to MAC binding that ARP/ND suppression snooped from a local port (on a
+ * segment that suppresses ARP/ND now), a type-2 route with the MAC and the IP (RFC 7432 §7.2, §10), next to the
+ * MAC-only route of that MAC and with its sequence number (RFC 7432 §7.7), as FRR advertises its hosts. Such a route stands while its MAC is advertised and
  * sits on a local port and the binding holds; it is withdrawn when the binding ages out with its MAC or changes MAC,
  * or when the MAC moves away, yields to a remote route or is frozen as a duplicate. At most one route per binding of
  * the VTEP's neighbour table, which is bounded. Not thread-safe: the agent's thread owns it.
@@ -42,7 +43,9 @@ final class HostRoutes {
     void scan(Advertiser.Origin origin, ToLongFunction<MacKey> sequence) {
         int vni = origin.vni();
         Map<MacKey, Map<InetAddress, Long>> want = new HashMap<>();
-        for (NeighborEntry e : vtep.neighborTable().entries(vni)) {
+        // Only a suppressing segment snoops bindings; skipping the others spares a walk of the whole table per scan.
+        boolean snoops = vtep.neighborTable().size() > 0 && vtep.segment(vni).suppressesNeighbors();
+        for (NeighborEntry e : snoops ? vtep.neighborTable().entries(vni) : List.<NeighborEntry>of()) {
             if (e.origin() != NeighborEntry.Origin.LOCAL) {
                 continue; // snooped from the underlay or put there by a control plane: another VTEP's host
             }

@@ -116,9 +116,15 @@ class AgentHostRoutesTest {
         vm2.close();
         awaitOurs("02:00:00:00:01:01 - seq 0");
 
-        // A clean stop withdraws everything (the type 3 included).
+        // Suppression off: the segment's addresses are no longer advertised; on again, they are.
         vm1.send(Frames.arpRequest(MAC_A, "10.50.0.1", "10.50.0.254"));
         awaitOurs("02:00:00:00:01:01 - seq 0", "02:00:00:00:01:01 10.50.0.1 seq 0");
+        rack.vtep.segment(VNI).suppressNeighbors(false);
+        awaitOurs("02:00:00:00:01:01 - seq 0");
+        rack.vtep.segment(VNI).suppressNeighbors(true);
+        awaitOurs("02:00:00:00:01:01 - seq 0", "02:00:00:00:01:01 10.50.0.1 seq 0");
+
+        // A clean stop withdraws everything (the type 3 included).
         rack.agent.close();
         assertEquals(java.util.List.of(), rack.bgp.local());
     }
