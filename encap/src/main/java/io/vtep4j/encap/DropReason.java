@@ -96,6 +96,11 @@ public enum DropReason {
      * ICMPv6 "packet too big" answer, but the answer's rate limit was reached: the answer was not sent.
      */
     PMTU_ANSWER_RATE_LIMITED(-80, "pmtu-answer-rate-limited"),
+    /**
+     * RFC 6040 §4.2: the outer header says congestion experienced (CE) but the inner IPv4 / IPv6 packet is not
+     * ECN-capable (Not-ECT), so the congestion mark cannot be passed on: the decapsulator MUST drop the packet.
+     */
+    ECN_CE_NOT_ECT(-81, "ecn-ce-not-ect"),
 
     // ---- between encapsulations (one segment over several underlays) ----
     /**
