@@ -3,8 +3,10 @@ package io.vtep4j;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.encap.Ecn;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.encap.FlowHash;
+import io.vtep4j.encap.InnerEcn;
 import io.vtep4j.encap.VxlanHeader;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.learning.FloodList;
@@ -15,8 +17,8 @@ import java.net.InetAddress;
 
 /**
  * The data path of a {@link Vtep} (ARCHITECTURE.md "The packet path"): local frame -> learn -> lookup -> unicast |
- * local port | flood; tunnel packet -> decapsulate -> segment -> allow-list -> learn -> deliver locally (split
- * horizon).
+ * local port | flood; tunnel packet -> decapsulate -> segment -> allow-list -> ECN (RFC 6040) -> learn -> deliver
+ * locally (split horizon).
  *
  * <p>Thread-safe: runs on event loops and application threads at once; state is the lock-free forwarding table,
  * volatile segment snapshots and contention-free counters. Never throws, allocates nothing in the steady state
@@ -225,8 +227,22 @@ final class Forwarder implements UnderlayReceiver {
         received(payload, source, 0);
     }
 
+    @Override
+    public void receivedWithTos(ByteBuf payload, InetAddress source, int outerTos) {
+        received(payload, source, 0, outerTos);
+    }
+
     /** {@link #received(ByteBuf, InetAddress)} from the underlay of transport {@code transport}. */
     void received(ByteBuf payload, InetAddress source, int transport) {
+        received(payload, source, transport, 0);
+    }
+
+    /**
+     * A tunnel packet from the underlay of transport {@code transport} whose outer TOS / traffic class was
+     * {@code outerTos} (0 when the transport does not read it): RFC 6040 §4.2 is applied to the inner packet once the
+     * segment accepts the source ({@link InnerEcn}).
+     */
+    void received(ByteBuf payload, InetAddress source, int transport, int outerTos) {
         SegmentImpl seg = null;
         boolean owned = true;
         try {
@@ -253,6 +269,10 @@ final class Forwarder implements UnderlayReceiver {
             if (!seg.allows(source)) {
                 // RFC 7348 §7: only listed VTEPs may inject into this segment; never learned.
                 drop(DropReason.REMOTE_NOT_ALLOWED, seg, source);
+                return;
+            }
+            if ((outerTos & Ecn.MASK) != 0 && InnerEcn.decapsulate(payload, outerTos) != InnerEcn.FORWARD) {
+                drop(DropReason.ECN_CE_NOT_ECT, seg, source); // RFC 6040 §4.2: outer CE, inner Not-ECT
                 return;
             }
             seg.counters.packetsFromUnderlay.increment();

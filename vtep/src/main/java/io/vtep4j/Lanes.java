@@ -139,6 +139,11 @@ final class Lanes {
             }
 
             @Override
+            public void receivedWithTos(ByteBuf payload, InetAddress source, int outerTos) {
+                forwarder.received(payload, source, transport, outerTos);
+            }
+
+            @Override
             public void readComplete() {
                 forwarder.readComplete();
             }

@@ -28,6 +28,14 @@ public abstract class DatagramInbound extends ChannelInboundHandlerAdapter {
      */
     protected abstract ByteBuf payload(DatagramPacket packet);
 
+    /**
+     * The outer TOS / traffic class of the packet {@link #payload} last returned, for RFC 6040 decapsulation; 0 (the
+     * default) when the transport cannot read it.
+     */
+    protected int outerTos() {
+        return 0;
+    }
+
     @Override
     public final void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof DatagramPacket)) {
@@ -40,7 +48,7 @@ public abstract class DatagramInbound extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            receiver.received(payload, packet.sender().getAddress());
+            receiver.receivedWithTos(payload, packet.sender().getAddress(), outerTos());
         } catch (Throwable ignored) {
             // The receiver owns the payload from the call on; it must not throw, but the loop must survive.
         }

@@ -43,6 +43,10 @@ public final class SocketOptions {
     /** {@code <linux/in6.h>}: IPV6_PMTUDISC_DO. */
     static final int IPV6_PMTUDISC_DO = 2;
 
+    /** {@code <linux/in.h>}: IP_RECVTOS — an {@code IP_TOS} control message (the TOS byte) per read. */
+    static final int IP_RECVTOS = 13;
+    /** {@code <linux/in6.h>}: IPV6_RECVTCLASS — an {@code IPV6_TCLASS} control message (the traffic class) per read. */
+    static final int IPV6_RECVTCLASS = 66;
     /** {@code <linux/in.h>}: IP_PKTINFO — an {@code in_pktinfo} control message (with the destination) per read. */
     static final int IP_PKTINFO = 8;
     /** {@code <linux/in6.h>}: IPV6_RECVPKTINFO — the same for IPv6 ({@code in6_pktinfo}). */
@@ -123,6 +127,26 @@ public final class SocketOptions {
             set(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
         } else {
             set(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
+        }
+    }
+
+    /**
+     * Asks the kernel to report each received datagram's TOS (IP_RECVTOS) or, on an IPv6 socket, traffic class
+     * (IPV6_RECVTCLASS; IP_RECVTOS as well, best effort, for IPv4 packets on a dual-stack socket), so that the outer
+     * ECN field can be applied to the inner packet (RFC 6040 §4.2).
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void receiveTos(int fd, boolean ipv6) throws IOException {
+        if (ipv6) {
+            set(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1, "IPV6_RECVTCLASS");
+            try {
+                set(fd, IPPROTO_IP, IP_RECVTOS, 1, "IP_RECVTOS");
+            } catch (IOException e) {
+                // an IPv6-only socket: no IPv4 packets to report
+            }
+        } else {
+            set(fd, IPPROTO_IP, IP_RECVTOS, 1, "IP_RECVTOS");
         }
     }
 

@@ -209,6 +209,7 @@ final class UdpSockets {
                 if (wildcard) {
                     SocketOptions.receiveDestination(fd, v6);
                 }
+                SocketOptions.receiveTos(fd, v6); // the outer ECN field, for RFC 6040 decapsulation
                 MmsgPort port = MmsgPort.open(
                         (IoEventLoop) loop,
                         fd,

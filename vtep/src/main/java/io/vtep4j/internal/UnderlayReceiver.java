@@ -24,6 +24,18 @@ public interface UnderlayReceiver {
     void received(ByteBuf payload, InetAddress source);
 
     /**
+     * {@link #received(ByteBuf, InetAddress)} from a transport that read the outer IP header's TOS (IPv4) or traffic
+     * class (IPv6), so that the engine can apply RFC 6040's decapsulation rule to the inner packet. A transport that
+     * cannot read it calls {@link #received(ByteBuf, InetAddress)}, which the engine treats as an outer Not-ECT. The
+     * default ignores {@code outerTos}.
+     *
+     * @param outerTos the outer TOS / traffic class byte, 0..255
+     */
+    default void receivedWithTos(ByteBuf payload, InetAddress source, int outerTos) {
+        received(payload, source);
+    }
+
+    /**
      * A read batch ended; the engine flushes whatever the batch made it send. A transport MUST call it after every
      * batch of {@link #received} calls (at least one per event-loop wakeup that delivered anything): until it does,
      * sends made by handlers on that loop stay queued.

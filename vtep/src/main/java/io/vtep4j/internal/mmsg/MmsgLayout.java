@@ -120,6 +120,10 @@ final class MmsgLayout {
     static final int IPV6_HOPLIMIT = 52;
     /** {@code IPV6_TCLASS}: as a control message on send, the traffic class of this datagram (an int). */
     static final int IPV6_TCLASS = 67;
+    /** {@code IP_TOS}: as a received control message (IP_RECVTOS on), the datagram's TOS byte (one byte). */
+    static final int IP_RECVTOS_CMSG = IP_TOS;
+    /** {@code IPV6_TCLASS}: as a received control message (IPV6_RECVTCLASS on), the traffic class (an int). */
+    static final int IPV6_TCLASS_CMSG = IPV6_TCLASS;
     /** {@code MSG_TRUNC} in {@code msg_flags}: the datagram was longer than the buffer. */
     static final int MSG_TRUNC = 0x20;
     /** {@code MSG_CTRUNC} in {@code msg_flags}: control messages did not fit the control buffer. */
@@ -135,6 +139,11 @@ final class MmsgLayout {
     static final int SEND_CONTROL_LENGTH = cmsgSpace(Short.BYTES) + OUTER_HEADER_CMSG_SPACE;
     /** Control buffer per received datagram: one {@code in6_pktinfo} (the larger) with room to spare. */
     static final int PKTINFO_CONTROL_LENGTH = 2 * cmsgSpace(IN6_PKTINFO_LENGTH);
+    /**
+     * Control buffer per received datagram: the packet info and the outer TOS / traffic class (an IPv6 socket that
+     * also receives IPv4 may report both IP_TOS and IPV6_TCLASS), with room to spare.
+     */
+    static final int RECEIVE_CONTROL_LENGTH = PKTINFO_CONTROL_LENGTH + 2 * cmsgSpace(Integer.BYTES);
 
     private MmsgLayout() {}
 

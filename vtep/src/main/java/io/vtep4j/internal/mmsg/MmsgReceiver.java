@@ -2,10 +2,6 @@ package io.vtep4j.internal.mmsg;
 
 import static io.vtep4j.internal.mmsg.MmsgLayout.AF_INET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.AF_INET6;
-import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_DATA_OFFSET;
-import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_LEN_OFFSET;
-import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_LEVEL_OFFSET;
-import static io.vtep4j.internal.mmsg.MmsgLayout.CMSG_TYPE_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.IN6_PKTINFO_LENGTH;
 import static io.vtep4j.internal.mmsg.MmsgLayout.IN_PKTINFO_LENGTH;
 import static io.vtep4j.internal.mmsg.MmsgLayout.IOV_BASE_OFFSET;
@@ -26,8 +22,6 @@ import static io.vtep4j.internal.mmsg.MmsgLayout.SIN_ADDR_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOCKADDR_IN6_LENGTH;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IP;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IPV6;
-import static io.vtep4j.internal.mmsg.MmsgLayout.align;
-import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgLen;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -42,7 +36,9 @@ import java.net.InetAddress;
  * longer than the MTU allows ({@link DropReason#MTU_EXCEEDED}); an unknown address family
  * ({@link DropReason#OUTER_UDP_MALFORMED}); and, on a socket bound to a wildcard address, a destination (from the
  * {@code IP_PKTINFO} / {@code IPV6_PKTINFO} control message) that is neither a local address nor a joined group
- * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). Event loop only.
+ * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). The outer TOS /
+ * traffic class ({@code IP_TOS} / {@code IPV6_TCLASS} control messages, when the socket asks for them) goes with each
+ * datagram to {@link UnderlayReceiver#receivedWithTos}. Event loop only.
  */
 final class MmsgReceiver {
 
@@ -80,8 +76,7 @@ final class MmsgReceiver {
         this.maxPayload = maxPayload;
         this.messagesPerWakeup = messagesPerWakeup;
         this.destinations = destinations;
-        this.rx =
-                new MessageVector(allocator, batch, slot, destinations == null ? 0 : MmsgLayout.PKTINFO_CONTROL_LENGTH);
+        this.rx = new MessageVector(allocator, batch, slot, MmsgLayout.RECEIVE_CONTROL_LENGTH);
     }
 
     /**
@@ -143,7 +138,7 @@ final class MmsgReceiver {
             return false;
         }
         try {
-            receiver.received(buffer.retainedSlice(i * slot, length), source);
+            receiver.receivedWithTos(buffer.retainedSlice(i * slot, length), source, ControlMessages.outerTos(rx, i));
         } catch (Throwable ignored) {
             // The receiver owns the slice from the call on; it must not throw, but the loop survives.
         }
@@ -170,32 +165,17 @@ final class MmsgReceiver {
         return 0;
     }
 
-    /**
-     * Whether the packet-info control message of datagram {@code i} names a local address or a joined group. Walks
-     * the control messages the kernel wrote ({@code CMSG_FIRSTHDR} / {@code CMSG_NXTHDR}); none: false.
-     */
+    /** Whether the packet-info control message of datagram {@code i} names a local address or a joined group. */
     private boolean addressedToUs(int i) {
         ByteBuf v = rx.buffer;
-        int start = rx.control(i);
-        int end = start + (int) Math.min(v.getLongLE(rx.header(i) + MSG_CONTROLLEN_OFFSET), rx.controlLength());
-        for (int c = start; c + CMSG_DATA_OFFSET <= end; ) {
-            long cmsgLength = v.getLongLE(c + CMSG_LEN_OFFSET);
-            if (cmsgLength < CMSG_DATA_OFFSET || cmsgLength > end - c) {
-                return false;
-            }
-            int level = v.getIntLE(c + CMSG_LEVEL_OFFSET);
-            int type = v.getIntLE(c + CMSG_TYPE_OFFSET);
-            int data = c + CMSG_DATA_OFFSET;
-            if (level == SOL_IP && type == IP_PKTINFO && cmsgLength >= cmsgLen(IN_PKTINFO_LENGTH)) {
-                return destinations.accepts4(v.getInt(data + IPI_ADDR_OFFSET));
-            }
-            if (level == SOL_IPV6 && type == IPV6_PKTINFO && cmsgLength >= cmsgLen(IN6_PKTINFO_LENGTH)) {
-                return destinations.accepts6(
-                        v.getLong(data + IPI6_ADDR_OFFSET), v.getLong(data + IPI6_ADDR_OFFSET + Long.BYTES));
-            }
-            c += align((int) cmsgLength);
+        int data = ControlMessages.find(rx, i, SOL_IP, IP_PKTINFO, IN_PKTINFO_LENGTH);
+        if (data >= 0) {
+            return destinations.accepts4(v.getInt(data + IPI_ADDR_OFFSET));
         }
-        return false;
+        data = ControlMessages.find(rx, i, SOL_IPV6, IPV6_PKTINFO, IN6_PKTINFO_LENGTH);
+        return data >= 0
+                && destinations.accepts6(
+                        v.getLong(data + IPI6_ADDR_OFFSET), v.getLong(data + IPI6_ADDR_OFFSET + Long.BYTES));
     }
 
     /** The sender of a received datagram, from its sockaddr at {@code offset} of the receive vector. */

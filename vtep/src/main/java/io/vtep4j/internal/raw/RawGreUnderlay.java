@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  * hand-over per packet. Measured against a dedicated JNA thread in {@code bench/RESULTS.md} ("NVGRE raw transport").
  *
  * <p>Receive: IPv4 packets are validated with {@link Ipv4Header#validate} (malformed / fragment: dropped and reported)
- * and the header skipped; IPv6 raw sockets deliver the payload without the IPv6 header (RFC 3542 §3), so nothing is
- * stripped. What is handed on starts at the GRE header. The kernel delivers each GRE packet to every raw GRE socket
+ * and the header skipped, its TOS passed on for RFC 6040 decapsulation; IPv6 raw sockets deliver the payload without
+ * the IPv6 header (RFC 3542 §3), so nothing is stripped and no outer ECN field is seen (no ECN decapsulation over an
+ * IPv6 raw underlay). What is handed on starts at the GRE header. The kernel delivers each GRE packet to every raw GRE socket
  * whose bound address matches, so there is exactly one socket per local address (raw sockets have no SO_REUSEPORT
  * load spreading); the first local address of each family sends.
  *
@@ -282,6 +283,8 @@ public final class RawGreUnderlay implements Underlay {
         private final boolean groupsOnly;
         private final int maxPayload;
         private final Destinations destinations;
+        /** The IPv4 TOS of the packet {@link #payload} last returned (IPv6 raw reads carry no header: 0). */
+        private int tos;
 
         /** A unicast socket's inbound (tests), accepting payloads up to 64 KiB. */
         Inbound(UnderlayReceiver receiver, boolean ipv4) {
@@ -332,6 +335,7 @@ public final class RawGreUnderlay implements Underlay {
                 if (headerLength < 0) {
                     return drop(content, DropReason.fromCode(headerLength));
                 }
+                tos = content.getUnsignedByte(offset + 1); // the outer ECN field, for RFC 6040 decapsulation
                 // Trim anything past the IPv4 total length, then skip the header: the GRE header comes first.
                 content.writerIndex(offset + Ipv4Header.totalLength(content, offset));
                 content.readerIndex(offset + headerLength);
@@ -341,6 +345,11 @@ public final class RawGreUnderlay implements Underlay {
                 return drop(content, DropReason.MTU_EXCEEDED);
             }
             return content;
+        }
+
+        @Override
+        protected int outerTos() {
+            return tos;
         }
 
         private ByteBuf drop(ByteBuf content, DropReason reason) {

@@ -48,6 +48,18 @@ class RawGreInboundTest {
     }
 
     @Test
+    void passesTheOuterIpv4TosOnForEcnDecapsulation() {
+        EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true));
+        byte[] ce = ipv4(20, GRE.length, 0x4000);
+        ce[1] = (byte) 0xbb; // DSCP EF, ECN CE
+        ch.writeInbound(packet(ce, GRE, "10.99.0.3"));
+        ch.writeInbound(packet(ipv4(20, GRE.length, 0x4000), GRE, "10.99.0.3"));
+        assertEquals(List.of(0xbb, 0), recorder.tos);
+        assertArrayEquals(GRE, recorder.payloads.get(0));
+        assertFalse(ch.finish());
+    }
+
+    @Test
     void skipsIpv4OptionsAndTrimsBytesPastTheTotalLength() {
         EmbeddedChannel ch = new EmbeddedChannel(new RawGreUnderlay.Inbound(recorder, true));
         byte[] header = ipv4(24, GRE.length, 0); // IHL 6: one 4-byte option (zeros = end of options)
@@ -203,7 +215,14 @@ class RawGreInboundTest {
         final List<byte[]> payloads = new ArrayList<>();
         final List<InetAddress> sources = new ArrayList<>();
         final List<DropReason> drops = new ArrayList<>();
+        final List<Integer> tos = new ArrayList<>();
         int readCompletes;
+
+        @Override
+        public void receivedWithTos(ByteBuf payload, InetAddress source, int outerTos) {
+            tos.add(outerTos);
+            received(payload, source);
+        }
 
         @Override
         public void received(ByteBuf payload, InetAddress source) {
