@@ -43,28 +43,22 @@ public final class InnerEcn {
         }
         int type = frame.getUnsignedShort(l3 - 2);
         int end = frame.writerIndex();
-        if (type == Ethernet.TYPE_IPV4) {
-            if (l3 + Ipv4Header.MIN_LENGTH > end || frame.getUnsignedByte(l3) >>> 4 != IPV4_VERSION) {
-                return FORWARD;
-            }
-            int inner = Ecn.ipv4(frame, l3);
-            int result = Ecn.decapsulate(outer, inner);
-            if (result == Ecn.DROP) {
-                return DropReason.ECN_CE_NOT_ECT.code();
-            }
-            if (result != inner) {
+        boolean ipv4 = type == Ethernet.TYPE_IPV4;
+        int headerLength = ipv4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+        if ((!ipv4 && type != Ethernet.TYPE_IPV6)
+                || l3 + headerLength > end
+                || frame.getUnsignedByte(l3) >>> 4 != (ipv4 ? IPV4_VERSION : IPV6_VERSION)) {
+            return FORWARD; // not IP, or too short for the header it announces
+        }
+        int inner = ipv4 ? Ecn.ipv4(frame, l3) : Ecn.ipv6(frame, l3);
+        int result = Ecn.decapsulate(outer, inner);
+        if (result == Ecn.DROP) {
+            return DropReason.ECN_CE_NOT_ECT.code();
+        }
+        if (result != inner) {
+            if (ipv4) {
                 Ecn.setIpv4(frame, l3, result);
-            }
-        } else if (type == Ethernet.TYPE_IPV6) {
-            if (l3 + Ipv6Header.LENGTH > end || frame.getUnsignedByte(l3) >>> 4 != IPV6_VERSION) {
-                return FORWARD;
-            }
-            int inner = Ecn.ipv6(frame, l3);
-            int result = Ecn.decapsulate(outer, inner);
-            if (result == Ecn.DROP) {
-                return DropReason.ECN_CE_NOT_ECT.code();
-            }
-            if (result != inner) {
+            } else {
                 Ecn.setIpv6(frame, l3, result);
             }
         }

@@ -79,12 +79,19 @@ class EcnDecapsulationIT {
                             () -> innerCe.count() >= 3,
                             () -> "inner CE at the host: " + innerCe.lines() + "\nall requests: " + innerAny.lines()
                                     + "\nouter CE: " + outerCe.lines() + "\n" + vtep.stats());
-                    assertTrue(outerCe.count() >= 3, () -> "the peer's packets carried CE: " + outerCe.lines());
+                    Await.until(
+                            Duration.ofSeconds(5),
+                            () -> outerCe.count() >= 3,
+                            () -> "the peer's packets carried CE: " + outerCe.lines());
                     assertEquals(
                             0,
                             vtep.stats().dropped(DropReason.ECN_CE_NOT_ECT),
                             () -> vtep.stats().toString());
 
+                    Await.until(
+                            Duration.ofSeconds(5),
+                            () -> innerAny.count() >= 3,
+                            () -> innerAny.lines().toString());
                     int requestsSoFar = innerAny.count();
                     Cmd.Result notEct =
                             k1.run(Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-w", "3", hostAddress);
