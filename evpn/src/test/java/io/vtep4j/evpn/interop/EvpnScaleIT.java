@@ -163,7 +163,7 @@ class EvpnScaleIT {
                 report("progress " + progress.get());
                 nextReport = now + Duration.ofMinutes(1).toNanos();
             }
-            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // each poll runs the gobgp CLI
         }
     }
 
