@@ -31,6 +31,7 @@ final class AgentLoop implements Advertiser.Bgp {
     private final EvpnAgent.Builder config;
     private final ScheduledExecutorService thread;
     private final GobgpClient client;
+    private final PathSender sender;
     private final Set<Integer> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -58,10 +59,11 @@ final class AgentLoop implements Advertiser.Bgp {
     private ScheduledFuture<?> graceTimer;
     private long connects;
     private long resyncs;
-    private long sendFailures;
     private boolean resyncQueued;
     private volatile int graceRuns;
     private String lastError;
+    /** How long the last rescan of dirty segments took; the next one waits at least twice that. */
+    private volatile long lastScanNanos;
 
     AgentLoop(EvpnAgent.Builder config) {
         this.config = config;
@@ -71,6 +73,7 @@ final class AgentLoop implements Advertiser.Bgp {
             return t;
         });
         this.client = new GobgpClient(config.host, config.port, config.deadline);
+        this.sender = new PathSender(client::send, config.retryMin, config.retryMax, () -> run(this::publish));
         this.backoff = new Backoff(config.retryMin, config.retryMax);
         this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
@@ -122,7 +125,9 @@ final class AgentLoop implements Advertiser.Bgp {
     private void touch(int vni) {
         if (config.vnis.containsKey(vni) && dirty.add(vni) && scanQueued.compareAndSet(false, true)) {
             try {
-                thread.schedule(this::scanDirty, 10, TimeUnit.MILLISECONDS);
+                // A rescan reads the whole segment: during a burst of learns it runs at most a third of the time.
+                long delay = Math.max(TimeUnit.MILLISECONDS.toNanos(10), 2 * lastScanNanos);
+                thread.schedule(this::scanDirty, delay, TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 scanQueued.set(false); // closed
             }
@@ -195,12 +200,15 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     /**
-     * The safety net: every {@link EvpnAgent.Builder#resyncInterval} (and soon after a failed send) the whole EVPN
-     * table is read again and reconciled as a full snapshot, so a change lost on the way in or out is repaired.
+     * The safety net: every {@link EvpnAgent.Builder#resyncInterval} the whole EVPN table is read again and reconciled
+     * as a full snapshot, so a change lost on the way in or out is repaired. Skipped while paths are still on their
+     * way to GoBGP (a snapshot would lack them, and reading a large table costs GoBGP as much as a burst): a failed
+     * send is repaired by the sender itself, and the next interval takes the snapshot. A snapshot that fails is tried
+     * again after {@code retryMax}.
      */
     private void resync() {
         resyncQueued = false;
-        if (!connected || closed) {
+        if (!connected || closed || !sender.idle()) {
             return;
         }
         try {
@@ -208,6 +216,7 @@ final class AgentLoop implements Advertiser.Bgp {
             resyncs++;
         } catch (RuntimeException e) {
             lastError = describe(e); // the stream's end (if the daemon went away) starts a reconnection
+            resyncSoon();
         }
         flush();
         publish();
@@ -216,7 +225,7 @@ final class AgentLoop implements Advertiser.Bgp {
     private void resyncSoon() {
         if (!resyncQueued) {
             resyncQueued = true;
-            thread.schedule(this::resync, config.retryMin.toMillis(), TimeUnit.MILLISECONDS);
+            thread.schedule(this::resync, config.retryMax.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -262,6 +271,7 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     private void scanDirty() {
+        long t0 = System.nanoTime();
         scanQueued.set(false);
         for (Integer vni : List.copyOf(dirty)) {
             dirty.remove(vni);
@@ -269,6 +279,7 @@ final class AgentLoop implements Advertiser.Bgp {
         }
         flush();
         publish();
+        lastScanNanos = System.nanoTime() - t0;
     }
 
     private void scanAll() {
@@ -309,8 +320,8 @@ final class AgentLoop implements Advertiser.Bgp {
     }
 
     /**
-     * Sends what this task queued, in order, in one stream. A failure is left to the stream's end (or the next
-     * connection attempt): reconnection re-sends everything we want and deletes what we no longer want.
+     * Hands what this task queued, in order, to the sender, which sends it on its own thread and re-sends a call that
+     * failed; reconnection re-sends everything we want and deletes what we no longer want.
      */
     private void flush() {
         if (outgoing.isEmpty()) {
@@ -318,16 +329,8 @@ final class AgentLoop implements Advertiser.Bgp {
         }
         List<Path> batch = new ArrayList<>(outgoing);
         outgoing.clear();
-        if (!connected) {
-            return;
-        }
-        try {
-            client.send(batch);
-        } catch (RuntimeException e) {
-            // gobgpd may have taken part of the batch: a re-sync compares its table with what we want and re-sends
-            lastError = describe(e);
-            sendFailures++;
-            resyncSoon();
+        if (connected) {
+            sender.offer(batch);
         }
     }
 
@@ -361,7 +364,7 @@ final class AgentLoop implements Advertiser.Bgp {
                 sync == null ? 0 : sync.ignored,
                 resyncs,
                 duplicates(),
-                lastError);
+                lastError != null ? lastError : sender.lastFailure());
     }
 
     /** How often a grace period ended (and flushed what no newer connection confirmed); for tests. */
@@ -404,6 +407,9 @@ final class AgentLoop implements Advertiser.Bgp {
                     if (advertiser != null) {
                         advertiser.withdrawAll();
                         flush();
+                        if (!sender.awaitIdle(config.deadline)) {
+                            lastError = "withdrawals not all taken by gobgpd within " + config.deadline;
+                        }
                     }
                     closed = true;
                     connected = false;
@@ -421,6 +427,7 @@ final class AgentLoop implements Advertiser.Bgp {
             }
             thread.shutdownNow();
         }
+        sender.close();
         client.close();
         status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, 0, resyncs, duplicates(), lastError);
     }

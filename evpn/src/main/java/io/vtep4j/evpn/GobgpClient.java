@@ -70,16 +70,26 @@ final class GobgpClient implements AutoCloseable {
     }
 
     /**
+     * How long gobgpd may take for one message of {@link #PATHS_PER_MESSAGE} paths before {@link #send} gives up.
+     * gobgpd 3.10 takes a type-2 path in time proportional to its whole EVPN table (to set the MAC mobility
+     * community it reads the best path of every destination), about 0.2 to 1 µs per destination on one CPU, so a
+     * message into a table of 100,000 routes needs minutes of CPU; on a loaded machine more. A send that timed out
+     * is sent again in full, which only doubles gobgpd's work: the bound is for a daemon that stopped answering (one
+     * that exited fails the call at once), not for a slow one.
+     */
+    static final Duration MESSAGE_ALLOWANCE = Duration.ofMinutes(10);
+
+    /**
      * Adds and withdraws ({@code is_withdraw}) paths of the global table in order, in one client stream of a few
      * large messages (AddPathStream), and waits for gobgpd to take them all: one round trip for many routes. The
-     * stream's deadline grows with its length: one call deadline per message of {@link #PATHS_PER_MESSAGE} paths
-     * (gobgpd takes a message at a time, each in one step of its main loop), plus one.
+     * stream's deadline grows with its length: the call deadline plus {@link #MESSAGE_ALLOWANCE} per message of
+     * {@link #PATHS_PER_MESSAGE} paths (gobgpd takes a message at a time, each in one step of its main loop).
      *
      * @throws io.grpc.StatusRuntimeException (or IllegalStateException on timeout) if gobgpd did not take them
      */
     void send(List<Path> paths) {
         int messages = (paths.size() + PATHS_PER_MESSAGE - 1) / PATHS_PER_MESSAGE;
-        long limit = deadline.toMillis() * (1 + messages);
+        long limit = deadline.toMillis() + MESSAGE_ALLOWANCE.toMillis() * messages;
         CompletableFuture<Void> done = new CompletableFuture<>();
         io.grpc.stub.StreamObserver<io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest> out = GobgpApiGrpc.newStub(
                         channel)

@@ -67,7 +67,7 @@ class AgentConnectionTest {
     }
 
     @Test
-    void aSendThatFailsHalfwayIsCompletedByTheResync() {
+    void aSendThatFailsIsSentAgainWithoutASnapshot() {
         rack.bgp.start();
         rack.agent(b -> {});
         rack.awaitConnected();
@@ -82,6 +82,12 @@ class AgentConnectionTest {
                 WAIT,
                 () -> rack.ourSequence(MAC_LOCAL) == 0,
                 () -> rack.bgp.local().toString());
+        // The sender re-sent its call: no second ListPath, which would cost gobgpd a read of its whole table.
+        assertEquals(1, rack.bgp.lists.get(), "only the connection's snapshot");
+        Await.until(
+                WAIT,
+                () -> rack.agent.status().lastError() == null,
+                () -> rack.agent.status().toString());
     }
 
     @Test

@@ -26,8 +26,13 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>{@code
  * mvn -B -pl evpn -am verify -Dtest=EvpnScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true \
- *     -Dleak.level=disabled -Devpn.interop.timeout=7200 [-Dvtep4j.evpn.measure.counts=10000,100000]
+ *     -Dleak.level=disabled -Devpn.interop.timeout=7200 [-Dvtep4j.evpn.measure.counts=10000,100000] \
+ *     [-Dvtep4j.evpn.measure.minutes=15]
  * }</pre>
+ *
+ * <p>Each burst's two phases (into gobgpd A, then into B's table) may take {@code measure.minutes} each; every minute
+ * a progress line gives the routes so far, the CPU time of the agents and of each gobgpd, and the heap after a GC, so
+ * a burst that does not finish still leaves its rate.
  *
  * <p>Leak detection off: at the tests' PARANOID level every one of the burst's buffers records its accesses.
  */
@@ -86,6 +91,9 @@ class EvpnScaleIT {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = agentCpu(threads);
         long heap0 = heapAfterGc();
+        Duration bgp0A = racks.bgpA.cpu();
+        Duration bgp0B = racks.bgpB.cpu();
+        Duration limit = Duration.ofMinutes(Long.getLong("vtep4j.evpn.measure.minutes", 15));
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
             a.host.write(frameFrom(firstMac + i));
@@ -96,17 +104,26 @@ class EvpnScaleIT {
         a.host.flush();
         long sent = System.nanoTime();
         int want = before + count;
+        java.util.function.Supplier<String> progress = () -> String.format(
+                Locale.ROOT,
+                "%,d MACs, after %.0f s: gobgpd A %,d destinations, B %,d installed; agent threads' CPU %.2f s;"
+                        + " gobgpd CPU A %.2f s, B %.2f s; heap after GC %,d KiB; load %s",
+                count,
+                (System.nanoTime() - t0) / 1e9,
+                destinations(racks.bgpA),
+                b.agent.status().macsInstalled() - before,
+                (agentCpu(threads) - cpu0) / 1e9,
+                racks.bgpA.cpu().minus(bgp0A).toMillis() / 1e3,
+                racks.bgpB.cpu().minus(bgp0B).toMillis() / 1e3,
+                heapAfterGc() / 1024,
+                loadAverage());
         // Advertised: gobgpd A holds every route (both segments' type 3 and A's and B's type 2).
-        Await.until(
-                Duration.ofMinutes(15),
-                () -> destinations(racks.bgpA) >= want + 2,
-                () -> "A " + a.agent.status() + " / gobgpd A " + destinations(racks.bgpA));
+        until(limit, () -> destinations(racks.bgpA) >= want + 2, progress);
         long advertised = System.nanoTime();
-        Await.until(
-                Duration.ofMinutes(15),
-                () -> b.agent.status().macsInstalled() >= want,
-                () -> "A " + a.agent.status() + " / B " + b.agent.status());
+        until(limit, () -> b.agent.status().macsInstalled() >= want, progress);
         long done = System.nanoTime();
+        Duration bgpA = racks.bgpA.cpu().minus(bgp0A);
+        Duration bgpB = racks.bgpB.cpu().minus(bgp0B);
         long cpu = agentCpu(threads) - cpu0;
         long heap = heapAfterGc();
         double seconds = (done - t0) / 1e9;
@@ -114,7 +131,7 @@ class EvpnScaleIT {
                 Locale.ROOT,
                 "%,d MACs: sent in %.2f s; all in gobgpd A after %.2f s; all installed in B after %.2f s = %,.0f"
                         + " routes/s; agent threads' CPU (A advertising + B installing + gRPC) %.2f s; heap after GC"
-                        + " %,d -> %,d KiB; A %s; B %s",
+                        + " %,d -> %,d KiB; gobgpd CPU A %.2f s, B %.2f s; load %s; A %s; B %s",
                 count,
                 (sent - t0) / 1e9,
                 (advertised - t0) / 1e9,
@@ -123,8 +140,41 @@ class EvpnScaleIT {
                 cpu / 1e9,
                 heap0 / 1024,
                 heap / 1024,
+                bgpA.toMillis() / 1e3,
+                bgpB.toMillis() / 1e3,
+                loadAverage(),
                 a.agent.status(),
                 b.agent.status()));
+    }
+
+    /** Waits (polling) until {@code done}, printing {@code progress} every minute; fails after {@code limit}. */
+    private static void until(
+            Duration limit, java.util.function.BooleanSupplier done, java.util.function.Supplier<String> progress) {
+        long start = System.nanoTime();
+        long nextReport = start + Duration.ofMinutes(1).toNanos();
+        while (!done.getAsBoolean()) {
+            long now = System.nanoTime();
+            if (now - start > limit.toNanos()) {
+                String last = progress.get();
+                report("not finished within " + limit + ": " + last);
+                throw new AssertionError("not within " + limit + ": " + last);
+            }
+            if (now - nextReport >= 0) {
+                report("progress " + progress.get());
+                nextReport = now + Duration.ofMinutes(1).toNanos();
+            }
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // each poll runs the gobgp CLI
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     /** How many EVPN destinations gobgpd's global table holds ({@code gobgp global rib summary -a evpn}). */

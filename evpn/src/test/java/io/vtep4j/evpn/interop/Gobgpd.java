@@ -107,6 +107,12 @@ public final class Gobgpd implements AutoCloseable {
         }
     }
 
+    /** The CPU time gobgpd has used so far (user + system), or zero when it is not running. */
+    public java.time.Duration cpu() {
+        Process p = process;
+        return p == null ? java.time.Duration.ZERO : p.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     /** Runs the {@code gobgp} CLI against this instance's API. */
     public Cmd.Result cli(String... args) {
         List<String> argv = new ArrayList<>(List.of("gobgp", "-u", address, "-p", Integer.toString(API_PORT)));
