@@ -34,8 +34,10 @@ final class UdpLane {
     volatile Channel[] pool4 = NO_CHANNELS;
     volatile Channel[] pool6 = NO_CHANNELS;
     volatile boolean poolDirty;
-    /** Direct I/O: the ports of this lane's unicast and pool channels. */
+    /** Direct I/O: the ports of this lane's unicast and pool channels; and those of its raw send path. */
     volatile MmsgPort[] ports = new MmsgPort[0];
+    /** The raw send path with its source-port range, or null. */
+    volatile RawSourcePorts raw;
     /**
      * Direct I/O: another thread handed sends over since the last hand-over of a flush. Set by the sender only AFTER
      * its send task is queued, taken (cleared atomically) by the flush that then queues a flush task: that task is
