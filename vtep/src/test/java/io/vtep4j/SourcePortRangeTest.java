@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vtep4j.internal.raw.RawIpSocket;
+import io.vtep4j.interop.InnerFrames;
 import io.vtep4j.testing.Ports;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -68,7 +66,7 @@ class SourcePortRangeTest {
             LocalPort local = v.segment(VNI).floodTo("127.0.0.2").attach(frame -> frame.release());
             for (int round = 0; round < PACKETS_PER_FLOW; round++) {
                 for (int flow = 0; flow < FLOWS; flow++) {
-                    local.send(udpFrame(1000 + flow));
+                    local.send(InnerFrames.udpFrame(1000 + flow));
                 }
             }
             Map<Integer, Set<Integer>> portsByFlow = new HashMap<>();
@@ -93,13 +91,6 @@ class SourcePortRangeTest {
                 assertEquals(Set.of(port), all, "no CAP_NET_RAW: the bound port");
             }
         }
-    }
-
-    /** Broadcast Ethernet, IPv4 UDP 10.50.1.1:5000 -> 10.50.1.2:{@code dstPort}, 4 bytes of data. */
-    static ByteBuf udpFrame(int dstPort) {
-        String udp = "1388" + String.format("%04x", dstPort) + "000c0000" + "01020304";
-        String ip = "45000020000040004011" + "0000" + "0a3201010a320102";
-        return Unpooled.wrappedBuffer(HexFormat.of().parseHex("ffffffffffff" + "020000000001" + "0800" + ip + udp));
     }
 
     /** Whether this process may open a raw UDP socket (root, or CAP_NET_RAW). */
