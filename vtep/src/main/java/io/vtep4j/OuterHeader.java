@@ -30,7 +30,9 @@ import java.util.Objects;
  *
  * <p>Per-packet fields travel as IP_TOS / IP_TTL (IPV6_TCLASS / IPV6_HOPLIMIT) control messages of the direct I/O
  * path's sendmmsg; Netty's datagram path and the raw NVGRE transport send every packet with the VTEP's fixed values
- * ({@link Vtep.Builder#dscp}, {@link Vtep.Builder#ttl}). Immutable, thread-safe.
+ * ({@link Vtep.Builder#dscp}, {@link Vtep.Builder#ttl}), except for unicast on the raw send path of
+ * {@link Vtep.Builder#sourcePortRange}, which always sends with sendmmsg and its control messages. Immutable,
+ * thread-safe.
  *
  * <pre>{@code
  * Vtep.builder().outerHeader(OuterHeader.builder().inheritTos().inheritTtl().build())
