@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.OuterHeader.Df;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.OuterSend;
+import io.vtep4j.interop.InnerFrames;
 import io.vtep4j.testing.Ports;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
 /** The outer DF each rule gives an inner frame ({@link OuterSend#NO_DF} in the fields), and which need a packet rule. */
@@ -62,6 +67,31 @@ class OuterHeaderDfTest {
         assertEquals("tos dscp 0 ttl 64 df inherit", INHERIT.toString());
         assertEquals("tos dscp 0 ttl 64", OuterHeader.FIXED.toString(), "default DF: as before");
         assertThrows(NullPointerException.class, () -> OuterHeader.builder().df(null));
+    }
+
+    @Test
+    void onTheUdpSocketDfInheritStillSendsEveryPacket() throws Exception {
+        // The NO_DF bit rides in the packet's outer fields; the UDP socket's control messages must carry only TOS/TTL.
+        int port = Ports.freeUdp();
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.2", port));
+                Vtep v = Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(port)
+                        .outerHeader(INHERIT)
+                        .build()) {
+            peer.setSoTimeout(10_000);
+            LocalPort local = v.segment(1).floodTo("127.0.0.2").attach(f -> f.release());
+            local.send(InnerFrames.udpFrame(1000, false));
+            local.send(InnerFrames.udpFrame(1001, true));
+            byte[] buf = new byte[2048];
+            for (int i = 0; i < 2; i++) {
+                peer.receive(new DatagramPacket(buf, buf.length));
+            }
+            assertEquals(
+                    0,
+                    v.stats().dropped(DropReason.SEND_FAILED),
+                    () -> v.stats().toString());
+        }
     }
 
     @Test
