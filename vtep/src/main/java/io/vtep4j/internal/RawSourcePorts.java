@@ -132,16 +132,8 @@ final class RawSourcePorts {
             payload.release();
             return false;
         }
-        ByteBuf datagram = withUdpHeader(payload, sourcePort(flowHash), config.port());
-        if (onLoop) {
-            port.queue(datagram, destination, outer);
-            return true;
-        }
-        if (!lane.handOver(port, datagram, destination, outer)) {
-            datagram.release();
-            return false;
-        }
-        return true;
+        return lane.queue(
+                port, onLoop, withUdpHeader(payload, sourcePort(flowHash), config.port()), destination, outer);
     }
 
     /** Whether a packet to {@code destination} leaves here: unicast of a family with a raw socket. */

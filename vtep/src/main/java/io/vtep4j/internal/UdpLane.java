@@ -82,6 +82,22 @@ final class UdpLane {
         return true;
     }
 
+    /**
+     * Sends {@code payload} through {@code port}: on the lane's loop ({@code onLoop}) straight into its vector, else
+     * handed over ({@link #handOver}). Owns {@code payload}; false (released) if the loop is gone.
+     */
+    boolean queue(MmsgPort port, boolean onLoop, ByteBuf payload, InetAddress destination, int outer) {
+        if (onLoop) {
+            port.queue(payload, destination, outer);
+            return true;
+        }
+        if (!handOver(port, payload, destination, outer)) {
+            payload.release();
+            return false;
+        }
+        return true;
+    }
+
     /** Direct I/O, any thread but the loop: queues a flush behind the sends handed over so far, if there are any. */
     void handOverFlush() {
         if (foreignSends.getAndSet(false)) {

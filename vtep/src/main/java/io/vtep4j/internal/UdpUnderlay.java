@@ -189,16 +189,7 @@ public final class UdpUnderlay implements Underlay {
             return false;
         }
         if (direct) {
-            MmsgPort port = UdpSockets.port(ch);
-            if (onLoop) {
-                port.queue(payload, destination, outer);
-                return true;
-            }
-            if (!lane.handOver(port, payload, destination, outer)) {
-                payload.release();
-                return false;
-            }
-            return true;
+            return lane.queue(UdpSockets.port(ch), onLoop, payload, destination, outer);
         }
         if (pool.length > 0) {
             lane.unicast.write(ch, payload, destination);
