@@ -94,4 +94,17 @@ final class BuilderChecks {
         }
         return group;
     }
+
+    /** UDP GSO needs the kernel's UDP socket with checksums: no raw source-port range, no IPv6 zero checksum. */
+    static void gsoExclusions(boolean udpGso, int sourcePortMin, int sourcePortMax, boolean zeroChecksum6) {
+        if (udpGso && sourcePortMin > 0) {
+            throw new IllegalStateException(
+                    "sourcePortRange: " + sourcePortMin + "-" + sourcePortMax
+                            + " with udpGso true (expected: one of them; the range sends over raw sockets, GSO needs UDP ones)");
+        }
+        if (udpGso && zeroChecksum6) {
+            throw new IllegalStateException("udp6ZeroChecksumTx: true with udpGso true"
+                    + " (expected: one of them; Linux refuses GSO on a socket sending zero checksums)");
+        }
+    }
 }

@@ -143,7 +143,9 @@ public final class Vtep implements AutoCloseable {
      * port. RFC 7348 §5 recommends a per-flow source port in 49152..65535 for ECMP entropy; peers accept any, but an
      * ECMP underlay then puts all of one VTEP pair's flows on one path. {@link #sourcePorts(int)} N adds N send-only
      * sockets per event loop bound in that range and picks one by inner flow hash: N-way entropy, not 16384-way.
-     * (For NVGRE the FlowID carries the entropy, unless {@link #nvgreFlowId(int)} fixes it.)
+     * {@link #sourcePortRange(int, int)} gives every port of a range without a socket per port: a raw send path
+     * writes the UDP header itself (needs CAP_NET_RAW; without it the VTEP falls back to the pool or the bound port and
+     * logs one warning). (For NVGRE the FlowID carries the entropy, unless {@link #nvgreFlowId(int)} fixes it.)
      */
     public static final class Builder {
         /** Largest underlay MTU we accept: an IPv4/IPv6 packet length is 16 bits. */
@@ -190,6 +192,11 @@ public final class Vtep implements AutoCloseable {
         boolean udpGro;
         boolean udpGso;
         int sourcePorts;
+        /** {@link #sourcePortRange}: 0 and 0 when off. */
+        int sourcePortMin;
+
+        int sourcePortMax;
+        boolean udp6ZeroChecksumTx;
         /** Null: automatic (see {@link #directIo}). */
         Boolean directIo = DirectIoChoice.fromProperty();
 
@@ -559,6 +566,45 @@ public final class Vtep implements AutoCloseable {
         }
 
         /**
+         * Source ports over a whole range, chosen per inner flow by the flow hash (RFC 7348 §5 recommends
+         * 49152..65535): a packet of one flow always leaves from the same port, different flows spread over the range,
+         * so an ECMP underlay can spread them too. Off by default (every packet from the bound port, or the
+         * {@link #sourcePorts} pool): it needs privileges the library should not ask for unprompted.
+         *
+         * <p>How: one kernel UDP socket has one source port, so unicast packets leave instead through send-only raw
+         * sockets ({@code socket(AF_INET[6], SOCK_RAW, IPPROTO_UDP)}, bound to the local address, receiving nothing)
+         * on which vtep4j writes the 8-byte UDP header itself: over IPv4 with a zero checksum (RFC 7348 §5), over IPv6
+         * with one the kernel computes (IPV6_CHECKSUM), or zero with {@link #udp6ZeroChecksumTx}. TOS, TTL and DF per
+         * packet apply as on the UDP socket ({@link OuterHeader}); DF per packet works only here. Receiving and
+         * multicast sends stay on the UDP socket. Costs measured in bench/RESULTS.md ("Step: raw send path").
+         *
+         * <p>Needs CAP_NET_RAW and the direct I/O platform (Linux, x86_64 / aarch64): where either is missing the VTEP
+         * logs one warning naming why (System.Logger {@code io.vtep4j}) and sends as without this setting. Excludes
+         * {@link #udpGso} (GSO needs the kernel's UDP socket): {@link #build()} rejects both.
+         *
+         * @param min first port, 1..65535
+         * @param max last port, {@code min}..65535
+         */
+        public Builder sourcePortRange(int min, int max) {
+            Checks.inRange("sourcePortRange min", min, 1, 65535);
+            Checks.inRange("sourcePortRange max", max, min, 65535);
+            this.sourcePortMin = min;
+            this.sourcePortMax = max;
+            return this;
+        }
+
+        /**
+         * Send UDP over an IPv6 underlay with a zero checksum (UDP_NO_CHECK6_TX; RFC 6935 allows it for tunnels, RFC
+         * 6936 says when). Default off: a checksum is computed. Peers must accept zero checksums (Linux:
+         * {@code udp6zerocsumrx}); vtep4j itself always does. Excludes {@link #udpGso} (Linux refuses GSO on such a
+         * socket): {@link #build()} rejects both. IPv4 sends a zero checksum unless GSO is on, whatever this says.
+         */
+        public Builder udp6ZeroChecksumTx(boolean on) {
+            this.udp6ZeroChecksumTx = on;
+            return this;
+        }
+
+        /**
          * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
          * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
          * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
@@ -590,11 +636,13 @@ public final class Vtep implements AutoCloseable {
         /**
          * Binds the underlay and starts the event loops.
          *
-         * @throws IllegalStateException if no local address was given
+         * @throws IllegalStateException if no local address was given, or {@link #udpGso} is combined with
+         *     {@link #sourcePortRange} or {@link #udp6ZeroChecksumTx}
          * @throws UncheckedIOException if the underlay cannot be opened (address in use, no CAP_NET_RAW, ...)
          */
         public Vtep build() {
             BuilderChecks.hasLocalAddress(localAddresses);
+            BuilderChecks.gsoExclusions(udpGso, sourcePortMin, sourcePortMax, udp6ZeroChecksumTx);
             VtepConfig config = new VtepConfig(this);
             try {
                 return new Vtep(VtepRuntime.start(config));

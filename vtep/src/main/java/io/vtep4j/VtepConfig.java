@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.internal.OuterSend;
 import io.vtep4j.internal.UnderlayConfig;
 import io.vtep4j.learning.FdbListener;
 import java.net.InetAddress;
@@ -60,6 +61,8 @@ final class VtepConfig {
     private final PmtuSignal.Settings pmtu;
 
     private final NeighborSettings neighbors;
+    /** Source-port range, the sockets' DF and the IPv6 zero checksum. */
+    private final OuterSend outerSend;
 
     /**
      * Copies {@code builder}'s settings.
@@ -106,6 +109,11 @@ final class VtepConfig {
                 : OuterHeader.builder().dscp(dscp).ttl(ttl).build();
         this.pmtu = builder.pmtuSignalling ? new PmtuSignal.Settings(builder.pmtuRate, builder.pmtuBurst) : null;
         this.neighbors = builder.neighbors;
+        this.outerSend = new OuterSend(
+                builder.sourcePortMin,
+                builder.sourcePortMax,
+                outerHeader.df() != OuterHeader.Df.UNSET,
+                builder.udp6ZeroChecksumTx);
         MultiUnderlay.checkPorts(this);
     }
 
@@ -133,6 +141,7 @@ final class VtepConfig {
                 .udpGso(udpGso)
                 .sourcePorts(sourcePorts)
                 .directIo(directIo && encap != Encapsulation.NVGRE)
+                .outerSend(outerSend)
                 .build();
     }
 
@@ -302,8 +311,13 @@ final class VtepConfig {
      * what it asks for (the plain path: no control messages).
      */
     OuterHeader perPacket(OuterHeader header) {
-        boolean fixed = !header.inheritsTos() && !header.inheritsTtl();
+        boolean fixed = !header.inheritsTos() && !header.inheritsTtl() && header.df() == socketDf();
         return fixed && header.dscp() == dscp && header.ttl() == ttl ? null : header;
+    }
+
+    /** The DF the sockets carry: the VTEP's rule, or set where it is {@code inherit} (decided per packet). */
+    private OuterHeader.Df socketDf() {
+        return outerSend.dontFragment() ? OuterHeader.Df.SET : OuterHeader.Df.UNSET;
     }
 
     /** Path MTU signalling's rate limit, or null when it is off. */

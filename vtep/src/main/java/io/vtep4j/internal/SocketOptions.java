@@ -40,6 +40,10 @@ public final class SocketOptions {
     static final int SOL_UDP = 17;
     /** {@code UDP_NO_CHECK6_RX}: accept IPv6 UDP datagrams whose checksum is zero (RFC 6935, RFC 6936). */
     static final int UDP_NO_CHECK6_RX = 102;
+    /** {@code UDP_NO_CHECK6_TX}: send IPv6 UDP datagrams with a zero checksum (RFC 6935, RFC 6936). */
+    static final int UDP_NO_CHECK6_TX = 101;
+    /** {@code <linux/in.h>}: IP_PMTUDISC_DONT — never set DF (fragment locally if need be). */
+    static final int IP_PMTUDISC_DONT = 0;
     /** {@code <linux/in6.h>}: IPV6_PMTUDISC_DO. */
     static final int IPV6_PMTUDISC_DO = 2;
 
@@ -117,6 +121,21 @@ public final class SocketOptions {
     }
 
     /**
+     * What {@link OuterSend} asks of a sending socket beyond {@link #configureOuterHeader}: DF cleared on IPv4 when
+     * the rule is unset, and over IPv6 zero UDP checksums (never with GSO: Linux refuses GSO on such a socket).
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void configureSend(int fd, boolean ipv6, OuterSend send, boolean gso) throws IOException {
+        if (!ipv6 && !send.dontFragment()) {
+            set(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT, "IP_MTU_DISCOVER");
+        }
+        if (ipv6 && send.zeroChecksum6() && !gso) {
+            set(fd, SOL_UDP, UDP_NO_CHECK6_TX, 1, "UDP_NO_CHECK6_TX");
+        }
+    }
+
+    /**
      * Asks the kernel to report each received datagram's destination address (IP_PKTINFO, or IPV6_RECVPKTINFO on an
      * IPv6 socket), so that a socket bound to a wildcard address can tell what was addressed to whom.
      *
@@ -187,7 +206,7 @@ public final class SocketOptions {
         return value[0];
     }
 
-    private static void set(int fd, int level, int name, int value, String label) throws IOException {
+    static void set(int fd, int level, int name, int value, String label) throws IOException {
         try {
             libc().setsockopt(fd, level, name, new int[] {value}, Integer.BYTES);
         } catch (LastErrorException | UnsatisfiedLinkError e) {

@@ -34,8 +34,10 @@ final class UdpLane {
     volatile Channel[] pool4 = NO_CHANNELS;
     volatile Channel[] pool6 = NO_CHANNELS;
     volatile boolean poolDirty;
-    /** Direct I/O: the ports of this lane's unicast and pool channels. */
+    /** Direct I/O: the ports of this lane's unicast and pool channels; and those of its raw send path. */
     volatile MmsgPort[] ports = new MmsgPort[0];
+    /** The raw send path with its source-port range, or null. */
+    volatile RawSourcePorts raw;
     /**
      * Direct I/O: another thread handed sends over since the last hand-over of a flush. Set by the sender only AFTER
      * its send task is queued, taken (cleared atomically) by the flush that then queues a flush task: that task is
@@ -77,6 +79,22 @@ final class UdpLane {
             return false; // the event loops were shut down under an open underlay: nothing can send any more
         }
         foreignSends.set(true);
+        return true;
+    }
+
+    /**
+     * Sends {@code payload} through {@code port}: on the lane's loop ({@code onLoop}) straight into its vector, else
+     * handed over ({@link #handOver}). Owns {@code payload}; false (released) if the loop is gone.
+     */
+    boolean queue(MmsgPort port, boolean onLoop, ByteBuf payload, InetAddress destination, int outer) {
+        if (onLoop) {
+            port.queue(payload, destination, outer);
+            return true;
+        }
+        if (!handOver(port, payload, destination, outer)) {
+            payload.release();
+            return false;
+        }
         return true;
     }
 

@@ -201,6 +201,7 @@ final class UdpSockets {
             int fd = ((EpollDatagramChannel) ch).fd().intValue();
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend, true);
+            SocketOptions.configureSend(fd, v6, config.outerSend(), gsoSend);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
             if (wildcard && !direct && v6) {
                 SocketOptions.receiveOriginalDestinationV6(fd);

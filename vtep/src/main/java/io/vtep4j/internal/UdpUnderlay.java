@@ -36,7 +36,9 @@ import java.util.List;
  *
  * <p>Source port: by default every packet leaves from the bound port (a kernel UDP socket has one). With
  * {@link UnderlayConfig#sourcePorts()} N &gt; 0, each loop also owns N send-only sockets bound to ports spread over
- * 49152..65535, and the flow hash picks one per packet (RFC 7348 §5 entropy, from a pool of N ports).
+ * 49152..65535, and the flow hash picks one per packet (RFC 7348 §5 entropy, from a pool of N ports). With
+ * {@link OuterSend#sourcePortRange()}, unicast leaves instead through each lane's {@link RawSourcePorts} with any
+ * port of the range (falling back, with one warning, where raw sockets cannot be had).
  *
  * <p>Direct I/O ({@link UnderlayConfig#directIo()}, epoll only): every channel is still bound and configured by
  * Netty but never reads; an {@link MmsgPort} on a duplicate of its descriptor receives and sends with
@@ -74,6 +76,9 @@ public final class UdpUnderlay implements Underlay {
     private final UdpGroups groups;
 
     private volatile boolean open;
+    /** The lanes send unicast through their {@link RawSourcePorts}. */
+    private volatile boolean rawSend;
+
     private boolean closed;
 
     /** Creates the underlay; touches no socket until {@link #open}. */
@@ -128,6 +133,9 @@ public final class UdpUnderlay implements Underlay {
                 }
                 bound.add((InetSocketAddress) lanes[0].unicast.channel(v6).localAddress());
             }
+            if (config.outerSend().sourcePortRange() && epoll) {
+                rawSend = RawSourcePorts.openAll(lanes, config, receiver, sendCounters);
+            }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -164,6 +172,10 @@ public final class UdpUnderlay implements Underlay {
         if (lane == null) {
             lane = ls[(flowHash & Integer.MAX_VALUE) % ls.length];
         }
+        RawSourcePorts raw = lane.raw;
+        if (raw != null && raw.carries(destination)) {
+            return raw.send(lane, onLoop, payload, destination, flowHash, outer);
+        }
         boolean v6 = destination instanceof Inet6Address;
         Channel ch = lane.unicast.channel(v6);
         Channel[] pool = v6 ? lane.pool6 : lane.pool4;
@@ -177,16 +189,7 @@ public final class UdpUnderlay implements Underlay {
             return false;
         }
         if (direct) {
-            MmsgPort port = UdpSockets.port(ch);
-            if (onLoop) {
-                port.queue(payload, destination, outer);
-                return true;
-            }
-            if (!lane.handOver(port, payload, destination, outer)) {
-                payload.release();
-                return false;
-            }
-            return true;
+            return lane.queue(UdpSockets.port(ch), onLoop, payload, destination, outer);
         }
         if (pool.length > 0) {
             lane.unicast.write(ch, payload, destination);
@@ -197,7 +200,7 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void flush() {
-        if (direct) {
+        if (direct || rawSend) {
             for (UdpLane lane : lanes) {
                 if (lane.loop.inEventLoop()) {
                     lane.flushPorts();
@@ -205,6 +208,8 @@ public final class UdpUnderlay implements Underlay {
                     lane.handOverFlush();
                 }
             }
+        }
+        if (direct) {
             return;
         }
         for (UdpLane lane : lanes) {
@@ -267,6 +272,8 @@ public final class UdpUnderlay implements Underlay {
         }
         closed = true;
         open = false;
+        rawSend = false;
+        RawSourcePorts.closeAll(lanes);
         sockets.close();
     }
 

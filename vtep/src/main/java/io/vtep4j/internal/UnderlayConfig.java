@@ -36,6 +36,7 @@ public final class UnderlayConfig {
     private final boolean udpGso;
     private final int sourcePorts;
     private final boolean directIo;
+    private final OuterSend outerSend;
 
     private UnderlayConfig(Builder b) {
         this.group = b.group;
@@ -51,6 +52,12 @@ public final class UnderlayConfig {
         this.udpGso = b.udpGso;
         this.sourcePorts = b.sourcePorts;
         this.directIo = b.directIo;
+        this.outerSend = b.outerSend;
+    }
+
+    /** Source-port range, DF and IPv6 zero checksum of what is sent. */
+    public OuterSend outerSend() {
+        return outerSend;
     }
 
     /**
@@ -164,6 +171,7 @@ public final class UnderlayConfig {
         private boolean udpGso;
         private int sourcePorts;
         private boolean directIo;
+        private OuterSend outerSend = OuterSend.DEFAULT;
 
         private Builder(EventLoopGroup group) {
             this.group = Objects.requireNonNull(group, "group");
@@ -238,6 +246,12 @@ public final class UnderlayConfig {
         /** Send-only source-port sockets per event loop and local address. */
         public Builder sourcePorts(int sockets) {
             this.sourcePorts = sockets;
+            return this;
+        }
+
+        /** Source-port range, DF and IPv6 zero checksum of what is sent (default {@link OuterSend#DEFAULT}). */
+        public Builder outerSend(OuterSend outerSend) {
+            this.outerSend = Objects.requireNonNull(outerSend, "outerSend");
             return this;
         }
 

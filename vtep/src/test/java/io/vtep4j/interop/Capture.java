@@ -40,6 +40,14 @@ public final class Capture implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(Namespace, String, String)} with {@code -vv}: each line also says whether tcpdump found the
+     * UDP / TCP checksum right ({@code [udp sum ok]}).
+     */
+    public static Capture verbose(Namespace ns, String dev, String filter) {
+        return start(ns, dev, filter, List.of("-l", "-vv"));
+    }
+
+    /**
      * Starts {@code tcpdump -i DEV -w FILE FILTER} in {@code ns} (packets written unbuffered, for tshark to
      * decode after {@link #close()}) and waits until it is listening; {@link #count()} stays 0.
      */

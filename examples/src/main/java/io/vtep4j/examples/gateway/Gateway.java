@@ -197,6 +197,7 @@ public final class Gateway implements AutoCloseable {
         builder.floodLimit(config.floodLimit);
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
+        config.outerSend.applyTo(builder);
         builder.suppressNeighbors(config.arpSuppress);
         if (group != null) {
             builder.eventLoopGroup(group);

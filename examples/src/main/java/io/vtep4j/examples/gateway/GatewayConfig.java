@@ -71,6 +71,8 @@ public final class GatewayConfig {
     final boolean pmtuSignalling;
     /** {@code --tos}, {@code --ttl}: the outer TOS / TTL rule. */
     final OuterHeader outerHeader;
+    /** {@code --src-port-range}, {@code --udp6-zero-checksum-tx}. */
+    final OuterSendFlags outerSend;
     /** {@code --arp-suppress}: ARP/ND suppression on every mapped VNI. */
     final boolean arpSuppress;
     /** {@code --trunk-io}. */
@@ -96,6 +98,7 @@ public final class GatewayConfig {
             EvpnSettings evpn,
             boolean pmtuSignalling,
             OuterHeader outerHeader,
+            OuterSendFlags outerSend,
             boolean arpSuppress,
             TrunkIo trunkIo) {
 
@@ -119,6 +122,7 @@ public final class GatewayConfig {
         this.evpn = evpn;
         this.pmtuSignalling = pmtuSignalling;
         this.outerHeader = Objects.requireNonNull(outerHeader, "outerHeader");
+        this.outerSend = Objects.requireNonNull(outerSend, "outerSend");
         this.arpSuppress = arpSuppress;
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         checkConsistent();

@@ -100,6 +100,28 @@ final class GatewayOptions {
     String ttl = "64";
 
     @Option(
+            names = "--df",
+            paramLabel = "set|unset|inherit",
+            description = "Outer IPv4 Don't Fragment bit: set, unset, or inherit it from the inner IPv4 header (inner "
+                    + "IPv6: set); per packet (inherit) only with --src-port-range; no meaning over IPv6, which "
+                    + "never fragments on the path (default: set).")
+    String df = "set";
+
+    @Option(
+            names = "--src-port-range",
+            paramLabel = "MIN-MAX|off",
+            description = "UDP source ports of the tunnel packets, one per inner flow, e.g. 49152-65535 (RFC 7348): "
+                    + "sent through raw sockets, needs CAP_NET_RAW (without it: one warning, the bound port) "
+                    + "(default: off, the bound port).")
+    String srcPortRange;
+
+    @Option(
+            names = "--udp6-zero-checksum-tx",
+            description = "Send zero UDP checksums over an IPv6 underlay (RFC 6935/6936; the peer must accept them) "
+                    + "(default: off).")
+    boolean udp6ZeroChecksumTx;
+
+    @Option(
             names = "--arp-suppress",
             description = "ARP and ND suppression on every VNI: answer the trunk's ARP requests and neighbor "
                     + "solicitations for hosts behind remote VTEPs whose address is known, instead of flooding them "
@@ -221,6 +243,8 @@ final class GatewayOptions {
         } else {
             outer.ttl(Limits.range("--ttl", ttl, 1, 255, "or inherit"));
         }
+        outer.df(OuterSendFlags.df(df));
+        OuterSendFlags send = OuterSendFlags.parse(srcPortRange, udp6ZeroChecksumTx);
         EvpnSettings evpnSettings = null;
         if (evpn != null) {
             if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {
@@ -250,6 +274,7 @@ final class GatewayOptions {
                 evpnSettings,
                 pmtu,
                 outer.build(),
+                send,
                 arpSuppress,
                 TrunkIo.parse(trunkIo));
     }

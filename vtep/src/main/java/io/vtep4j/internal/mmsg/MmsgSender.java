@@ -242,7 +242,7 @@ final class MmsgSender {
         v.setLongLE(at + CMSG_LEN_OFFSET, cmsgLen(Integer.BYTES));
         v.setIntLE(at + CMSG_LEVEL_OFFSET, v6 ? SOL_IPV6 : SOL_IP);
         v.setIntLE(at + CMSG_TYPE_OFFSET, v6 ? IPV6_TCLASS : IP_TOS);
-        v.setIntLE(at + CMSG_DATA_OFFSET, outer >>> 8);
+        v.setIntLE(at + CMSG_DATA_OFFSET, (outer >>> 8) & 0xFF); // higher bits: not TOS (DF is the socket's)
         v.setLongLE(at + space + CMSG_LEN_OFFSET, cmsgLen(Integer.BYTES));
         v.setIntLE(at + space + CMSG_LEVEL_OFFSET, v6 ? SOL_IPV6 : SOL_IP);
         v.setIntLE(at + space + CMSG_TYPE_OFFSET, v6 ? IPV6_HOPLIMIT : IP_TTL);

@@ -73,6 +73,9 @@ public final class RawIpSocket implements AutoCloseable {
     static String openFailureMessage(int errno, boolean ipv6, int protocol) {
         String call = "socket(" + (ipv6 ? "AF_INET6" : "AF_INET") + ", SOCK_RAW, " + protocol + ")";
         String cause = "errno " + errno + ": " + LibC.strerror(errno);
+        if ((errno == LibC.EPERM || errno == LibC.EACCES) && protocol != IPPROTO_GRE) {
+            return "raw IP socket not permitted: " + call + " needs root or the CAP_NET_RAW capability (" + cause + ")";
+        }
         if (errno == LibC.EPERM || errno == LibC.EACCES) {
             return "raw IP socket not permitted: " + call + " needs root or the CAP_NET_RAW capability"
                     + " (NVGRE is carried directly over IP protocol 47); grant it, e.g."
