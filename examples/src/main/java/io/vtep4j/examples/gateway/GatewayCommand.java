@@ -148,7 +148,10 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         OptionsOnly merged = new OptionsOnly();
         try {
-            new CommandLine(merged).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));
+            new CommandLine(merged)
+                    .setOverwrittenOptionsAllowed(true)
+                    .setPosixClusteredShortOptionsAllowed(false)
+                    .parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
             throw new ConfigException("--config " + options.config + ": " + e.getMessage(), e);
         }
