@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 /** Entry point of the vtep4j command: a picocli top command whose subcommands do the work. Not thread-safe. */
 @Command(
         name = "vtep4j",
-        mixinStandardHelpOptions = true,
         description = "A userspace VXLAN / NVGRE tunnel endpoint on the JVM.",
         subcommands = {
             DemoCommand.class,
@@ -17,6 +16,9 @@ import picocli.CommandLine.Command;
             PcapCommand.class,
         })
 public final class Main implements Runnable {
+    @CommandLine.Mixin
+    HelpOptions help = new HelpOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

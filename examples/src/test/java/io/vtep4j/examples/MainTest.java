@@ -16,8 +16,9 @@ import picocli.CommandLine;
 
 /**
  * The {@code vtep4j} command line as {@link Main#main} builds it: only an exact help or version option exits 0 with
- * the usage or version; anything that merely starts like one ({@code -help1}, {@code -hV}) is an unknown option and
- * exits 2 with a message, for the top command and every subcommand. In-process; nothing starts.
+ * the usage or version; anything that merely starts like one ({@code -help1}, {@code -hV}) is an unknown option, and
+ * one with a value attached ({@code --help=}, {@code -V=true}) a bad one: both exit 2 with a message, for the top
+ * command and every subcommand. In-process; nothing starts.
  */
 class MainTest {
     private record Outcome(int exit, String out, String err) {}
@@ -44,7 +45,19 @@ class MainTest {
     static Stream<Arguments> commandsAndLookAlikes() {
         List<Arguments> cases = new ArrayList<>();
         for (String command : List.of("", "demo", "gateway", "pcap")) {
-            for (String arg : List.of("-help1", "-hV", "-Vh", "-hx", "-hh", "-Vfoo")) {
+            for (String arg : List.of(
+                    "-help1",
+                    "-hV",
+                    "-Vh",
+                    "-hx",
+                    "-hh",
+                    "-Vfoo",
+                    "--help=",
+                    "--help=true",
+                    "--help=false",
+                    "-h=",
+                    "--version=",
+                    "-V=true")) {
                 cases.add(Arguments.of(command, arg));
             }
         }
@@ -62,7 +75,7 @@ class MainTest {
         Outcome run = vtep4j(args);
 
         assertEquals(2, run.exit(), run::toString);
-        assertTrue(run.err().contains(arg), run::toString);
+        assertTrue(run.err().contains(arg.split("=")[0]), run::toString);
         assertFalse(run.out().contains("Usage:"), run::toString);
     }
 

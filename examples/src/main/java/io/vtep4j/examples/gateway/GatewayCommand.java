@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.examples.HelpOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "gateway",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Bridge 802.1Q VLANs on a trunk interface to VXLAN / NVGRE segments (needs root or "
@@ -48,6 +48,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Mixin
     GatewayOptions options = new GatewayOptions();
+
+    @Mixin
+    HelpOptions help = new HelpOptions();
 
     @Spec
     CommandSpec spec;
