@@ -256,6 +256,7 @@ class GatewayCommandTest {
         assertTrue(text.contains("--max-macs-per-vni=N"), text);
         assertTrue(text.contains("--metrics-port=N") && text.contains("--metrics-address=ADDR"), text);
         assertTrue(text.contains("at most 10 days"), text);
+        assertTrue(text.contains("--flood-limit=PPS") && text.contains("(default: 1000; 0 turns it off)"), text);
     }
 
     @ParameterizedTest
