@@ -1,7 +1,9 @@
 package io.vtep4j.examples.demo;
 
+import io.vtep4j.examples.HelpOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,12 +16,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "demo",
-        mixinStandardHelpOptions = true,
         description = {
             "Three VTEPs in this JVM over loopback UDP, simulated hosts in two VNIs: watch flooding, "
                     + "learning, unicast, isolation between VNIs and ageing. No root needed; about 5 s."
         })
 public final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    HelpOptions help = new HelpOptions();
+
     @Option(
             names = "--udp-port",
             paramLabel = "N",

@@ -1,5 +1,6 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.examples.HelpOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "gateway",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Bridge 802.1Q VLANs on a trunk interface to VXLAN / NVGRE segments (needs root or "
@@ -48,6 +48,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Mixin
     GatewayOptions options = new GatewayOptions();
+
+    @Mixin
+    HelpOptions help = new HelpOptions();
 
     @Spec
     CommandSpec spec;
@@ -148,7 +151,10 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         OptionsOnly merged = new OptionsOnly();
         try {
-            new CommandLine(merged).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));
+            new CommandLine(merged)
+                    .setOverwrittenOptionsAllowed(true)
+                    .setPosixClusteredShortOptionsAllowed(false)
+                    .parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
             throw new ConfigException("--config " + options.config + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.vtep4j.examples.pcap;
 
 import io.vtep4j.encap.VxlanHeader;
+import io.vtep4j.examples.HelpOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,7 +23,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "pcap",
-        mixinStandardHelpOptions = true,
         description = {
             "Decode the VXLAN / NVGRE / GRE-in-UDP traffic of a pcap or pcapng file: outer addresses, "
                     + "encapsulation, VNI or VSID + FlowID, inner MACs, inner EtherType and VLAN, and the verdict "
@@ -36,6 +37,9 @@ import picocli.CommandLine.Spec;
             "2:unreadable file, not a capture, unsupported link type, " + "damaged capture, or bad arguments"
         })
 public final class PcapCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    HelpOptions help = new HelpOptions();
+
     /** Exit code for a capture that cannot be read (also picocli's usage-error code). */
     public static final int EXIT_UNREADABLE = 2;
 

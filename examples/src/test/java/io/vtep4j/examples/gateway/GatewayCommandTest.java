@@ -3,6 +3,7 @@ package io.vtep4j.examples.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vtep4j.examples.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,12 +30,12 @@ class GatewayCommandTest {
     private record Outcome(int exit, String out, String err) {}
 
     private static Outcome run(List<String> args) {
-        return execute(new CommandLine(new GatewayCommand()), args);
+        return execute(Main.commandLine(new GatewayCommand()), args);
     }
 
     /** Through the top command, as {@code java -jar vtep4j.jar gateway ...} parses it. */
     private static Outcome runAsVtep4j(List<String> args) {
-        return execute(new CommandLine(new io.vtep4j.examples.Main()), args);
+        return execute(Main.commandLine(new Main()), args);
     }
 
     private static Outcome execute(CommandLine cli, List<String> args) {
@@ -261,6 +262,7 @@ class GatewayCommandTest {
         assertTrue(text.contains("--max-macs-per-vni=N"), text);
         assertTrue(text.contains("--metrics-port=N") && text.contains("--metrics-address=ADDR"), text);
         assertTrue(text.contains("at most 10 days"), text);
+        assertTrue(text.contains("--flood-limit=PPS") && text.contains("(default: 1000; 0 turns it off)"), text);
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.LocalPort;
+import io.vtep4j.Segment;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
@@ -113,7 +114,10 @@ class GatewayTest {
     }
 
     private void startGateway(String... mapping) {
-        GatewayOptions options = new GatewayOptions();
+        startGateway(new GatewayOptions(), mapping);
+    }
+
+    private void startGateway(GatewayOptions options, String... mapping) {
         options.local = "127.0.0.1";
         options.port = "fake0";
         options.dstPort = Integer.toString(udpPort);
@@ -309,6 +313,22 @@ class GatewayTest {
         } finally {
             out.release();
         }
+    }
+
+    /** Flood limiting is on by default in the gateway, as its help and SECURITY.md state; 0 turns it off. */
+    @Test
+    void everyVniIsFloodLimitedByDefaultAndZeroTurnsItOff() {
+        startGateway("--vlan", "100:10100", "--untagged", "10300");
+        assertEquals(List.of(1000, 1000), floodLimits());
+        gateway.close();
+        GatewayOptions off = new GatewayOptions();
+        off.floodLimit = "0";
+        startGateway(off, "--vlan", "100:10100", "--untagged", "10300");
+        assertEquals(List.of(0, 0), floodLimits());
+    }
+
+    private List<Integer> floodLimits() {
+        return gateway.vtep().segments().stream().map(Segment::floodLimit).toList();
     }
 
     @Test
