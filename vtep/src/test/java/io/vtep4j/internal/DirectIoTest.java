@@ -16,17 +16,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.testing.Ports;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The UDP transport with direct I/O ({@code recvmmsg} / {@code sendmmsg} through {@code MmsgPort}): the same
@@ -35,31 +35,15 @@ import org.junit.jupiter.api.Test;
  */
 class DirectIoTest {
 
+    @RegisterExtension
+    final UnderlayHarness harness = new UnderlayHarness("direct-test");
+
+    final RecordingReceiver queueing = harness.receiver;
     EventLoopGroup group;
-    final List<UdpUnderlay> underlays = new java.util.ArrayList<>();
-    final RecordingReceiver queueing = new RecordingReceiver();
 
     @BeforeEach
     void start() {
-        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
-        group = Transports.newGroup(1, "direct-test");
-    }
-
-    @AfterEach
-    void stop() {
-        for (UdpUnderlay u : underlays) {
-            u.close();
-        }
-        queueing.releaseAll();
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
+        group = harness.group();
     }
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct) throws Exception {
@@ -76,10 +60,7 @@ class DirectIoTest {
                 .udpGso(gso)
                 .directIo(direct)
                 .build();
-        UdpUnderlay underlay = new UdpUnderlay(config);
-        underlays.add(underlay);
-        underlay.open(receiver);
-        return underlay;
+        return harness.open(config, receiver);
     }
 
     RecordingReceiver.Received next() throws InterruptedException {
@@ -90,7 +71,7 @@ class DirectIoTest {
 
     @Test
     void sendsAndReceivesOverIpv4AndIpv6WithOneSharedAddressObjectPerPeer() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true);
         open("127.0.0.2", port, queueing, true);
         for (Channel ch : a.channels()) {
@@ -121,7 +102,7 @@ class DirectIoTest {
         Await.until(
                 Duration.ofSeconds(5), () -> queueing.readCompletes.get() >= 1, () -> "no readComplete after a read");
 
-        int port6 = freePort();
+        int port6 = Ports.freeUdp();
         UdpUnderlay six = open("::1", port6, queueing, true);
         InetAddress self = InetAddress.getByName("::1");
         assertTrue(six.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 2, 0}), self, 1));
@@ -136,7 +117,7 @@ class DirectIoTest {
         assumeTrue(
                 io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
                 "UDP GSO needs a kernel with UDP_SEGMENT");
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true, true);
         open("127.0.0.2", port, queueing, true);
         open("127.0.0.3", port, queueing, true);
@@ -187,7 +168,7 @@ class DirectIoTest {
 
     @Test
     void receivesABurstInBatchesAndDropsOversizeDatagramsCounted() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
         InetSocketAddress target = u.boundAddresses().get(0);
         int count = 200;
@@ -211,7 +192,7 @@ class DirectIoTest {
 
     @Test
     void closeDropsAndCountsWhatIsStillQueuedWithoutLeaking() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
         EventLoop loop = group.next();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
@@ -225,7 +206,7 @@ class DirectIoTest {
     @Test
     void closingAfterTheEventLoopsWereShutDownReleasesEverythingOnce() throws Exception {
         // A shared group the application shut down first: the loop closes the ports itself, then close() comes.
-        UdpUnderlay u = open("127.0.0.1", freePort(), queueing, true);
+        UdpUnderlay u = open("127.0.0.1", Ports.freeUdp(), queueing, true);
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
         group.next()
                 .submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
@@ -238,7 +219,7 @@ class DirectIoTest {
 
     @Test
     void aFailedSendIsCountedAndTheRestOfTheBatchStillLeaves() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true);
         open("127.0.0.2", port, queueing, true);
         InetAddress b = InetAddress.getByName("127.0.0.2");
@@ -311,7 +292,7 @@ class DirectIoTest {
                 queueing.dropped(reason);
             }
         };
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, counting, direct);
         open("127.0.0.2", port, counting, direct);
         InetAddress b = InetAddress.getByName("127.0.0.2");
@@ -340,10 +321,7 @@ class DirectIoTest {
         }
         long after = mx.getThreadAllocatedBytes(thread);
         frame.unwrap().release();
-        for (UdpUnderlay u : underlays) {
-            u.close();
-        }
-        underlays.clear();
+        harness.closeAll();
         return (after - before) / (measured * 64L);
     }
 
