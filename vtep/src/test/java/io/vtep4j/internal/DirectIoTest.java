@@ -12,7 +12,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
@@ -24,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,12 +37,6 @@ class DirectIoTest {
     final UnderlayHarness harness = new UnderlayHarness("direct-test");
 
     final RecordingReceiver queueing = harness.receiver;
-    EventLoopGroup group;
-
-    @BeforeEach
-    void start() {
-        group = harness.group();
-    }
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct) throws Exception {
         return open(address, port, receiver, direct, false);
@@ -52,7 +44,7 @@ class DirectIoTest {
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso)
             throws Exception {
-        UnderlayConfig config = UnderlayConfig.builder(group)
+        UnderlayConfig config = UnderlayConfig.builder(harness.group())
                 .allocator(PooledByteBufAllocator.DEFAULT)
                 .localAddress(InetAddress.getByName(address))
                 .port(port)
@@ -129,7 +121,8 @@ class DirectIoTest {
         InetAddress[] to = new InetAddress[sizes.length];
         java.util.Arrays.fill(to, b);
         to[11] = c;
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> {
                     for (int i = 0; i < sizes.length; i++) {
                         ByteBuf p = PooledByteBufAllocator.DEFAULT
@@ -194,7 +187,7 @@ class DirectIoTest {
     void closeDropsAndCountsWhatIsStillQueuedWithoutLeaking() throws Exception {
         int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
-        EventLoop loop = group.next();
+        EventLoop loop = harness.group().next();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
         loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
                 .sync();
@@ -208,10 +201,11 @@ class DirectIoTest {
         // A shared group the application shut down first: the loop closes the ports itself, then close() comes.
         UdpUnderlay u = open("127.0.0.1", Ports.freeUdp(), queueing, true);
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
                 .sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        harness.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         u.close();
         u.close();
         assertEquals(0, payload.refCnt(), "queued payload released exactly once");
@@ -225,7 +219,8 @@ class DirectIoTest {
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // DF is set and the socket refuses what exceeds the loopback MTU (65536): EMSGSIZE for the middle one.
         ByteBuf tooBig = PooledByteBufAllocator.DEFAULT.directBuffer(66000).writeZero(66000);
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> {
                     a.send(Unpooled.wrappedBuffer(new byte[] {1}), b, 0);
                     a.send(tooBig, b, 0);
@@ -299,7 +294,7 @@ class DirectIoTest {
         // One unreleasable payload object, sent again and again: the test's own sends allocate nothing.
         ByteBuf frame = Unpooled.unreleasableBuffer(
                 PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64));
-        EventLoop loop = group.next();
+        EventLoop loop = harness.group().next();
         long thread = loop.submit(() -> Thread.currentThread().getId()).get();
         Runnable burst = () -> {
             for (int i = 0; i < 64; i++) {
@@ -329,7 +324,7 @@ class DirectIoTest {
     void refusesDirectIoTogetherWithGro() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
-                () -> UnderlayConfig.builder(group)
+                () -> UnderlayConfig.builder(harness.group())
                         .localAddress(InetAddress.getLoopbackAddress())
                         .udpGro(true)
                         .directIo(true)

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,22 +31,23 @@ class ForeignSendTest {
     final UnderlayHarness harness = new UnderlayHarness("foreign-send");
 
     final RecordingReceiver receiver = harness.receiver;
-    EventLoopGroup group;
-
-    @BeforeEach
-    void start() {
-        group = harness.group();
-    }
 
     UdpUnderlay open(String address, int port) throws Exception {
-        return harness.open(TestConfigs.of(group, List.of(InetAddress.getByName(address)), port, true), receiver);
+        return harness.open(
+                TestConfigs.of(harness.group(), List.of(InetAddress.getByName(address)), port, true), receiver);
+    }
+
+    /** Underlays on 127.0.0.1 and 127.0.0.2, one free port; returns the first. */
+    UdpUnderlay openPair() throws Exception {
+        int port = Ports.freeUdp();
+        UdpUnderlay a = open("127.0.0.1", port);
+        open("127.0.0.2", port);
+        return a;
     }
 
     @Test
     void everyFrameSentFromApplicationThreadsArrivesOnAnIdleNetwork() throws Exception {
-        int port = Ports.freeUdp();
-        UdpUnderlay a = open("127.0.0.1", port);
-        open("127.0.0.2", port);
+        UdpUnderlay a = openPair();
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // The test thread is a party too: a round starts only once it has seen every frame of the previous one.
         CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -103,7 +102,7 @@ class ForeignSendTest {
     @Test
     void aSendAfterTheEventLoopsWereShutDownIsRefusedAndReleased() throws Exception {
         UdpUnderlay a = open("127.0.0.1", Ports.freeUdp());
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        harness.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(1);
         assertFalse(a.send(payload, InetAddress.getByName("127.0.0.2"), 0), "nothing can send: refused at once");
         assertEquals(0, payload.refCnt(), "the refused payload is released");
@@ -112,13 +111,12 @@ class ForeignSendTest {
 
     @Test
     void sendsHandedOverBeyondTheBoundWhileTheLoopIsStalledAreDroppedAndCounted() throws Exception {
-        int port = Ports.freeUdp();
-        UdpUnderlay a = open("127.0.0.1", port);
-        open("127.0.0.2", port);
+        UdpUnderlay a = openPair();
         InetAddress b = InetAddress.getByName("127.0.0.2");
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
-        group.next()
+        harness.group()
+                .next()
                 .execute(
                         () -> { // the only loop: nothing handed over can run until resume
                             stalled.countDown();
