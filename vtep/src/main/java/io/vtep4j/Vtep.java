@@ -1,8 +1,5 @@
 package io.vtep4j;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.internal.Checks;
 import io.vtep4j.learning.FdbListener;
@@ -11,14 +8,9 @@ import io.vtep4j.learning.NeighborListener;
 import io.vtep4j.learning.NeighborTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -147,153 +139,31 @@ public final class Vtep implements AutoCloseable {
      * writes the UDP header itself (needs CAP_NET_RAW; without it the VTEP falls back to the pool or the bound port and
      * logs one warning). (For NVGRE the FlowID carries the entropy, unless {@link #nvgreFlowId(int)} fixes it.)
      */
-    public static final class Builder {
-        /** Largest underlay MTU we accept: an IPv4/IPv6 packet length is 16 bits. */
-        static final int MAX_MTU = 65535;
-        /** Smallest underlay MTU: the IPv4 minimum every host must reassemble (RFC 791). */
-        static final int MIN_MTU = 576;
+    public static final class Builder extends UnderlayOptions {
         /**
          * System property that sets the default of {@link #directIo}: {@code -Dvtep4j.directIo=false} turns the
          * automatic choice off, {@code =true} asks for direct I/O everywhere (and fails where it cannot run).
          */
         public static final String DIRECT_IO_PROPERTY = "vtep4j.directIo";
-        /** {@link #nvgreFlowId} not set: the FlowID comes from the inner-flow hash. */
-        static final int FLOW_ID_FROM_HASH = -1;
 
-        final List<InetAddress> localAddresses = new ArrayList<>();
-        Encapsulation encapsulation = Encapsulation.VXLAN;
-        /** Underlays run beside {@link #encapsulation}, in transport order 1, 2. */
-        final List<Encapsulation> moreEncapsulations = new ArrayList<>();
-        /** MTUs set per encapsulation with {@link #mtu(Encapsulation, int)}. */
-        final Map<Encapsulation, Integer> mtus = new EnumMap<>(Encapsulation.class);
-        /** UDP ports set per encapsulation with {@link #port(Encapsulation, int)}. */
-        final Map<Encapsulation, Integer> ports = new EnumMap<>(Encapsulation.class);
-
-        boolean acceptInnerVlan;
-
-        int port = -1;
         Duration ageing = ForwardingTable.DEFAULT_AGEING;
         int maxMacs = ForwardingTable.DEFAULT_MAX_ENTRIES;
         int maxMacsPerVni = ForwardingTable.DEFAULT_MAX_ENTRIES;
         Duration localHold = ForwardingTable.DEFAULT_LOCAL_HOLD;
         int maxRemoteLocations = ForwardingTable.DEFAULT_MAX_REMOTE_LOCATIONS;
-        int ttl = 64;
-        int dscp;
-        int mtu = 1500;
-        boolean strictReserved;
-        int nvgreFlowId = FLOW_ID_FROM_HASH;
-        String multicastInterface;
-        int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         LongSupplier ticker = System::nanoTime;
         VtepListener listener = new VtepListener() {};
         FdbListener fdbListener = new FdbListener() {};
         Duration sweepInterval = Duration.ofSeconds(1);
-        int readBatch = 32;
-        boolean udpGro;
-        boolean udpGso;
-        int sourcePorts;
-        /** {@link #sourcePortRange}: 0 and 0 when off. */
-        int sourcePortMin;
-
-        int sourcePortMax;
-        boolean udp6ZeroChecksumTx;
-        /** Null: automatic (see {@link #directIo}). */
-        Boolean directIo = DirectIoChoice.fromProperty();
-
-        EventLoopGroup sharedGroup;
-        ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         boolean forwardLinkLocal;
         int floodLimit;
         int floodBurst;
         boolean pmtuSignalling = true;
-        OuterHeader outerHeader;
         int pmtuRate = PmtuSignal.DEFAULT_RATE;
         int pmtuBurst = PmtuSignal.DEFAULT_BURST;
         NeighborSettings neighbors = NeighborSettings.defaults();
 
         private Builder() {}
-
-        /** Adds a local underlay address (IPv4 or IPv6, at most one of each family used for sending). */
-        public Builder localAddress(String address) {
-            return localAddress(BuilderChecks.address(address));
-        }
-
-        /** Adds a local underlay address; not wildcard, not multicast, not added twice. */
-        public Builder localAddress(InetAddress address) {
-            localAddresses.add(BuilderChecks.newLocalAddress(address, localAddresses));
-            return this;
-        }
-
-        /** The UDP port to listen on and send to (default 4789 for VXLAN, 4754 for GRE-in-UDP; 8472 for old Linux). */
-        public Builder port(int port) {
-            this.port = Checks.inRange("port", port, 1, 65535);
-            return this;
-        }
-
-        /**
-         * The UDP port of one encapsulation's underlay (VXLAN, GRE_UDP), overriding {@link #port(int)} and the
-         * standard port for it; for a VTEP with several underlays ({@link #encapsulations}).
-         *
-         * @throws IllegalArgumentException for NVGRE (IP protocol 47 has no port) or a port out of 1..65535
-         */
-        public Builder port(Encapsulation encapsulation, int port) {
-            Objects.requireNonNull(encapsulation, "encapsulation");
-            if (encapsulation == Encapsulation.NVGRE) {
-                throw new IllegalArgumentException("port: NVGRE (expected: VXLAN or GRE_UDP; NVGRE is IP protocol 47)");
-            }
-            ports.put(encapsulation, Checks.inRange("port", port, 1, 65535));
-            return this;
-        }
-
-        /**
-         * Deliver VXLAN packets whose inner frame carries an 802.1Q/802.1ad tag instead of dropping them as
-         * {@code INNER_VLAN_TAGGED} (default false; RFC 7348 §6.1 says SHOULD NOT decapsulate them). Such a frame
-         * reaches local ports with its tag, but never crosses into NVGRE or GRE-in-UDP, which forbid inner tags
-         * (RFC 7637 §3.2): there it is dropped as {@code CROSSING_TAGGED_FRAME}.
-         */
-        public Builder acceptInnerVlan(boolean accept) {
-            this.acceptInnerVlan = accept;
-            return this;
-        }
-
-        /** VXLAN (default), NVGRE (raw IP protocol 47; needs CAP_NET_RAW) or GRE_UDP (RFC 8086). */
-        public Builder encapsulation(Encapsulation encapsulation) {
-            this.encapsulation = Objects.requireNonNull(encapsulation, "encapsulation");
-            moreEncapsulations.clear();
-            return this;
-        }
-
-        /**
-         * Runs one underlay per encapsulation at once, so that a segment (one VNI / VSID) spans them all: a remote
-         * learned from an NVGRE packet is answered in NVGRE, one learned from VXLAN in VXLAN, and flood targets name
-         * their encapsulation ({@link Segment#floodTo(Encapsulation, InetAddress)}). {@code first} is the default,
-         * used where none is named ({@link Segment#floodTo(InetAddress)}, static entries on transport 0); the
-         * others get transport numbers 1, 2 in the order given (see {@link io.vtep4j.learning.Location#transport()}).
-         *
-         * <p>Between encapsulations the VTEP bridges: a frame that arrived over one goes to local ports and to the
-         * remotes and groups of the other encapsulations, never back into the one it came from (split horizon per
-         * encapsulation; the peers of one encapsulation reach each other directly). An 802.1Q-tagged frame from VXLAN
-         * does not cross into NVGRE or GRE-in-UDP ({@code CROSSING_TAGGED_FRAME}). {@link #port} applies to the first
-         * encapsulation; another UDP one listens on its standard port (VXLAN 4789, GRE-in-UDP 4754).
-         *
-         * @throws IllegalArgumentException if an encapsulation is named twice
-         */
-        public Builder encapsulations(Encapsulation first, Encapsulation... more) {
-            Objects.requireNonNull(first, "first");
-            Objects.requireNonNull(more, "more");
-            EnumSet<Encapsulation> seen = EnumSet.of(first);
-            for (Encapsulation e : more) {
-                Objects.requireNonNull(e, "encapsulation");
-                if (!seen.add(e)) {
-                    throw new IllegalArgumentException(
-                            "encapsulations: " + e + " named twice (expected: each encapsulation at most once)");
-                }
-            }
-            this.encapsulation = first;
-            moreEncapsulations.clear();
-            moreEncapsulations.addAll(List.of(more));
-            return this;
-        }
 
         /** How long an idle learned MAC is kept (default 300 s). */
         public Builder ageing(Duration ageing) {
@@ -332,92 +202,6 @@ public final class Vtep implements AutoCloseable {
         public Builder maxRemoteLocations(int max) {
             this.maxRemoteLocations =
                     Checks.inRange("maxRemoteLocations", max, 1, ForwardingTable.MAX_REMOTE_LOCATIONS);
-            return this;
-        }
-
-        /** Outer TTL / hop limit (default 64); also the multicast TTL. */
-        public Builder ttl(int ttl) {
-            this.ttl = Checks.inRange("ttl", ttl, 1, 255);
-            return this;
-        }
-
-        /** Outer DSCP (default 0). */
-        public Builder dscp(int dscp) {
-            this.dscp = Checks.inRange("dscp", dscp, 0, 63);
-            return this;
-        }
-
-        /**
-         * Outer TOS / TTL per packet (default: the fixed {@link #dscp} and {@link #ttl}): inherit them from the inner
-         * header, with RFC 6040 ECN. Its fixed DSCP and TTL become the sockets' ({@link #dscp}, {@link #ttl}).
-         * Segments may override it ({@link Segment#outerHeader(OuterHeader)}).
-         */
-        public Builder outerHeader(OuterHeader header) {
-            this.outerHeader = Objects.requireNonNull(header, "header");
-            this.dscp = header.dscp();
-            this.ttl = header.ttl();
-            return this;
-        }
-
-        /**
-         * Underlay MTU (default 1500): a frame whose tunnel packet would be longer is dropped as {@code MTU_EXCEEDED}
-         * and never fragmented (RFC 7348 §4.3). VXLAN over IPv4 needs the inner frame + 36 bytes (inner IP + 50).
-         */
-        public Builder mtu(int mtu) {
-            this.mtu = Checks.inRange("mtu", mtu, MIN_MTU, MAX_MTU);
-            return this;
-        }
-
-        /**
-         * The underlay MTU of one encapsulation, overriding {@link #mtu(int)} for it: with several underlays
-         * ({@link #encapsulations}) each path may have its own. The check is the same per underlay: the whole outer
-         * packet must fit, so NVGRE over IPv4 (outer 20 + GRE 8) carries an inner frame 16 bytes longer than VXLAN
-         * (outer 20 + UDP 8 + VXLAN 8) at the same MTU.
-         */
-        public Builder mtu(Encapsulation encapsulation, int mtu) {
-            Objects.requireNonNull(encapsulation, "encapsulation");
-            mtus.put(encapsulation, Checks.inRange("mtu", mtu, MIN_MTU, MAX_MTU));
-            return this;
-        }
-
-        /** Drop packets with reserved header bits set, as Linux does (default false: ignore them, as RFC 7348 §5). */
-        public Builder strictReserved(boolean strict) {
-            this.strictReserved = strict;
-            return this;
-        }
-
-        /**
-         * Sends every NVGRE and GRE-in-UDP packet with this FlowID (0..255) instead of the default, per-flow entropy
-         * from the inner-flow hash (RFC 7637 §3.2 leaves the choice to the NVE). Needed by peers that match the whole
-         * 32-bit key, such as Open vSwitch with {@code options:key=0x12345601} (VSID 0x123456, FlowID 0x01). Ignored
-         * for VXLAN; received FlowIDs are accepted whatever they are.
-         */
-        public Builder nvgreFlowId(int flowId) {
-            this.nvgreFlowId = Checks.inRange("nvgreFlowId", flowId, 0, 255);
-            return this;
-        }
-
-        /** The interface on which multicast flood groups are joined and sent (required for groups). */
-        public Builder multicastInterface(String name) {
-            this.multicastInterface = BuilderChecks.interfaceName(name);
-            return this;
-        }
-
-        /** Event loops, each with its own underlay socket (SO_REUSEPORT); default min(4, cores). */
-        public Builder eventLoops(int count) {
-            this.eventLoops = Checks.inRange("eventLoops", count, 1, 256);
-            return this;
-        }
-
-        /**
-         * Runs this VTEP on an event loop group the application owns instead of its own (then {@link #eventLoops} is
-         * ignored and {@link Vtep#close()} leaves the group running). VTEPs that hand frames to each other (VNI
-         * stitching) should share one: a send from a handler is then a write on the same thread, not a task hop.
-         * The group must match the transport: {@code MultiThreadIoEventLoopGroup} with {@code EpollIoHandler} on
-         * Linux (NIO with {@code -Dvtep4j.transport=nio}).
-         */
-        public Builder eventLoopGroup(EventLoopGroup group) {
-            this.sharedGroup = BuilderChecks.runningGroup(group);
             return this;
         }
 
@@ -530,109 +314,6 @@ public final class Vtep implements AutoCloseable {
             return this;
         }
 
-        /** Datagrams per receive system call (recvmmsg; default 32; 1 turns batching off). */
-        public Builder readBatch(int datagrams) {
-            this.readBatch = Checks.inRange("readBatch", datagrams, 1, 1024);
-            return this;
-        }
-
-        /**
-         * Ask the kernel for UDP GRO on receive (default off): coalesced datagrams arrive in one 64 KiB read and are
-         * split again before the forwarder sees them; replaces recvmmsg batching. Pays off only when peers send GSO
-         * runs (see bench/RESULTS.md).
-         */
-        public Builder udpGro(boolean on) {
-            this.udpGro = on;
-            return this;
-        }
-
-        /**
-         * Send runs of equal-size packets to one peer as UDP GSO super-datagrams (default off; epoll only). Linux
-         * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed.
-         */
-        public Builder udpGso(boolean on) {
-            this.udpGso = on;
-            return this;
-        }
-
-        /**
-         * Source-port entropy (RFC 7348 §5): {@code sockets} send-only UDP sockets per event loop and local address,
-         * bound to ports spread over 49152..65535; each packet leaves through the one its inner flow hash picks.
-         * 0 (default) sends every packet from the bound port.
-         */
-        public Builder sourcePorts(int sockets) {
-            this.sourcePorts = Checks.inRange("sourcePorts", sockets, 0, 64);
-            return this;
-        }
-
-        /**
-         * Source ports over a whole range, chosen per inner flow by the flow hash (RFC 7348 §5 recommends
-         * 49152..65535): a packet of one flow always leaves from the same port, different flows spread over the range,
-         * so an ECMP underlay can spread them too. Off by default (every packet from the bound port, or the
-         * {@link #sourcePorts} pool): it needs privileges the library should not ask for unprompted.
-         *
-         * <p>How: one kernel UDP socket has one source port, so unicast packets leave instead through send-only raw
-         * sockets ({@code socket(AF_INET[6], SOCK_RAW, IPPROTO_UDP)}, bound to the local address, receiving nothing)
-         * on which vtep4j writes the 8-byte UDP header itself: over IPv4 with a zero checksum (RFC 7348 §5), over IPv6
-         * with one the kernel computes (IPV6_CHECKSUM), or zero with {@link #udp6ZeroChecksumTx}. TOS, TTL and DF per
-         * packet apply as on the UDP socket ({@link OuterHeader}); DF per packet works only here. Receiving and
-         * multicast sends stay on the UDP socket. Costs measured in bench/RESULTS.md ("Step: raw send path").
-         *
-         * <p>Needs CAP_NET_RAW and the direct I/O platform (Linux, x86_64 / aarch64): where either is missing the VTEP
-         * logs one warning naming why (System.Logger {@code io.vtep4j}) and sends as without this setting. Excludes
-         * {@link #udpGso} (GSO needs the kernel's UDP socket): {@link #build()} rejects both.
-         *
-         * @param min first port, 1..65535
-         * @param max last port, {@code min}..65535
-         */
-        public Builder sourcePortRange(int min, int max) {
-            Checks.inRange("sourcePortRange min", min, 1, 65535);
-            Checks.inRange("sourcePortRange max", max, min, 65535);
-            this.sourcePortMin = min;
-            this.sourcePortMax = max;
-            return this;
-        }
-
-        /**
-         * Send UDP over an IPv6 underlay with a zero checksum (UDP_NO_CHECK6_TX; RFC 6935 allows it for tunnels, RFC
-         * 6936 says when). Default off: a checksum is computed. Peers must accept zero checksums (Linux:
-         * {@code udp6zerocsumrx}); vtep4j itself always does. Excludes {@link #udpGso} (Linux refuses GSO on such a
-         * socket): {@link #build()} rejects both. IPv4 sends a zero checksum unless GSO is on, whatever this says.
-         */
-        public Builder udp6ZeroChecksumTx(boolean on) {
-            this.udp6ZeroChecksumTx = on;
-            return this;
-        }
-
-        /**
-         * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
-         * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
-         * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
-         * Excludes {@link #udpGro}; with {@link #udpGso} it sends each run as one GSO message. NVGRE's raw transport
-         * ignores it. Measured in
-         * bench/RESULTS.md ("Step: direct datagram I/O"): 0 B instead of about 150 B per forwarded packet, the same
-         * or a little less CPU per packet.
-         *
-         * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64) unless GRO was
-         * asked for; the system property {@value #DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
-         * {@code true} fails at {@link #build()} where it cannot run, naming why.
-         */
-        public Builder directIo(boolean on) {
-            this.directIo = on;
-            return this;
-        }
-
-        /**
-         * Allocator for receive buffers (default {@code PooledByteBufAllocator.DEFAULT}). Not Netty 4.2's default
-         * adaptive allocator: its slices (one per received datagram) are new objects, and with a small heap it falls
-         * back to one-off chunks; the pooled allocator recycles both, which the zero-allocation path relies on
-         * (bench/RESULTS.md, "Step: direct datagram I/O").
-         */
-        public Builder allocator(ByteBufAllocator allocator) {
-            this.allocator = Objects.requireNonNull(allocator, "allocator");
-            return this;
-        }
-
         /**
          * Binds the underlay and starts the event loops.
          *
@@ -649,11 +330,6 @@ public final class Vtep implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
-        }
-
-        /** Automatic: where it can run and GRO was not asked for. Explicit true: checked, with the reason. */
-        boolean resolveDirectIo() {
-            return DirectIoChoice.resolve(directIo, udpGro, allocator);
         }
     }
 }

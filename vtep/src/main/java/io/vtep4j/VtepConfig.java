@@ -221,7 +221,7 @@ final class VtepConfig {
         return strictReserved;
     }
 
-    /** 0..255, or {@link Vtep.Builder#FLOW_ID_FROM_HASH} (-1) for the inner-flow hash's. */
+    /** 0..255, or {@link UnderlayOptions#FLOW_ID_FROM_HASH} (-1) for the inner-flow hash's. */
     int nvgreFlowId() {
         return nvgreFlowId;
     }

@@ -65,6 +65,13 @@ class VtepForwardingTest {
         return new LocalPort[] {pa, pb, pc};
     }
 
+    /** A broadcast from A's host, which B's and C's hosts receive by head-end replication. */
+    void broadcastFromA(LocalPort[] p) throws InterruptedException {
+        p[0].send(frame(BROADCAST, MAC_A));
+        assertFrame(sinkB, BROADCAST, MAC_A);
+        assertFrame(sinkC, BROADCAST, MAC_A);
+    }
+
     static void assertFrame(Sink sink, long dst, long src) throws InterruptedException {
         ByteBuf f = sink.poll(WAIT.toMillis());
         assertNotNull(f, "no frame arrived");
@@ -79,9 +86,7 @@ class VtepForwardingTest {
     @Test
     void floodsFirstBroadcastToEveryHeadEndReplicaThenUnicastsOnlyToTheLearnedPeer() throws Exception {
         LocalPort[] p = mesh();
-        p[0].send(frame(BROADCAST, MAC_A));
-        assertFrame(sinkB, BROADCAST, MAC_A);
-        assertFrame(sinkC, BROADCAST, MAC_A);
+        broadcastFromA(p);
         assertEquals(2, a.stats().segment(VNI).packetsToUnderlay());
 
         // RFC 7348 §4.1: B learned MAC_A -> 127.0.0.1, so its reply is one unicast packet to A only.
@@ -173,9 +178,7 @@ class VtepForwardingTest {
     @Test
     void underlayFramesNeverGoBackIntoTheOverlay() throws Exception {
         LocalPort[] p = mesh();
-        p[0].send(frame(BROADCAST, MAC_A));
-        assertFrame(sinkB, BROADCAST, MAC_A);
-        assertFrame(sinkC, BROADCAST, MAC_A);
+        broadcastFromA(p);
         // Split horizon: B and C delivered locally and re-sent nothing.
         assertEquals(0, b.stats().segment(VNI).packetsToUnderlay());
         assertEquals(0, c.stats().segment(VNI).packetsToUnderlay());

@@ -29,18 +29,12 @@ class DecoderFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void vxlan(byte[] input) {
-        if (input.length < 2) {
-            return;
-        }
-        int options = input[0] & 0xFF;
-        VxlanCodec codec = VxlanCodec.builder()
-                .strictReserved((options & 0x08) != 0)
-                .acceptInnerVlan((options & 0x10) != 0)
-                .stripInnerVlan((options & 0x20) != 0)
-                .build();
-        byte[] packet = packetOf(input);
-        ByteBuf buf = bufferOf(input, packet);
-        try {
+        fuzz(input, (options, packet, buf) -> {
+            VxlanCodec codec = VxlanCodec.builder()
+                    .strictReserved((options & 0x08) != 0)
+                    .acceptInnerVlan((options & 0x10) != 0)
+                    .stripInnerVlan((options & 0x20) != 0)
+                    .build();
             int ri = buf.readerIndex();
             int wi = buf.writerIndex();
             int result = codec.decapsulate(buf);
@@ -68,10 +62,7 @@ class DecoderFuzzTest {
                     assertRoundTrip(inner, result, b -> codec.encapsulate(b, result), codec::decapsulate);
                 }
             }
-        } finally {
-            assertTrue(buf.release(), "the decoder changed the reference count");
-        }
-        FuzzBuffers.countInput();
+        });
     }
 
     /** What decoded to {@code result} with the frame {@code inner} encodes again to the same result and frame. */
@@ -89,17 +80,11 @@ class DecoderFuzzTest {
     /** NVGRE (IP protocol 47) and GRE-in-UDP share this decoder: the GRE header is the first byte in both. */
     @FuzzTest(maxDuration = "10m")
     void nvgre(byte[] input) {
-        if (input.length < 2) {
-            return;
-        }
-        int options = input[0] & 0xFF;
-        NvgreCodec codec = NvgreCodec.builder()
-                .strictReserved((options & 0x08) != 0)
-                .dropReservedVsid((options & 0x10) == 0)
-                .build();
-        byte[] packet = packetOf(input);
-        ByteBuf buf = bufferOf(input, packet);
-        try {
+        fuzz(input, (options, packet, buf) -> {
+            NvgreCodec codec = NvgreCodec.builder()
+                    .strictReserved((options & 0x08) != 0)
+                    .dropReservedVsid((options & 0x10) == 0)
+                    .build();
             int ri = buf.readerIndex();
             int wi = buf.writerIndex();
             long result = codec.decapsulate(buf);
@@ -121,10 +106,7 @@ class DecoderFuzzTest {
                 assertRoundTrip(
                         FuzzBuffers.bytes(buf), result, b -> codec.encapsulate(b, vsid, flowId), codec::decapsulate);
             }
-        } finally {
-            assertTrue(buf.release(), "the decoder changed the reference count");
-        }
-        FuzzBuffers.countInput();
+        });
     }
 
     /**
@@ -134,13 +116,7 @@ class DecoderFuzzTest {
      */
     @FuzzTest(maxDuration = "10m")
     void outerHeaders(byte[] input) {
-        if (input.length < 2) {
-            return;
-        }
-        int options = input[0] & 0xFF;
-        byte[] packet = packetOf(input);
-        ByteBuf buf = bufferOf(input, packet);
-        try {
+        fuzz(input, (options, packet, buf) -> {
             int offset = buf.readerIndex();
             int length = buf.readableBytes();
             int l4;
@@ -178,10 +154,27 @@ class DecoderFuzzTest {
             } else {
                 assertTrue(udp >= UdpHeader.LENGTH && udp <= l4Length, "UDP length " + udp + " of " + l4Length);
             }
+        });
+    }
+
+    /** One input: the packet and buffer its bytes pick, handed to {@code check}; one release must free the buffer. */
+    private static void fuzz(byte[] input, Check check) {
+        if (input.length < 2) {
+            return;
+        }
+        byte[] packet = packetOf(input);
+        ByteBuf buf = bufferOf(input, packet);
+        try {
+            check.run(input[0] & 0xFF, packet, buf);
         } finally {
             assertTrue(buf.release(), "a check changed the reference count");
             FuzzBuffers.countInput();
         }
+    }
+
+    /** The checks of one fuzz target on one input: its options byte, its packet bytes and their buffer. */
+    private interface Check {
+        void run(int options, byte[] packet, ByteBuf buf);
     }
 
     /** The bytes of an input after its {@code [options][lead]}. */

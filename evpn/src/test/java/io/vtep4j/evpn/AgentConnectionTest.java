@@ -31,16 +31,13 @@ class AgentConnectionTest {
         AtomicBoolean once = new AtomicBoolean();
         rack.bgp.afterList = () -> {
             if (once.compareAndSet(false, true)) {
-                rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
+                rack.theyAdvertise(MAC_X);
             }
         };
         rack.bgp.start();
         rack.agent(b -> {});
         rack.awaitConnected();
-        Await.until(
-                WAIT,
-                () -> rack.installedAtThem(MAC_X),
-                () -> rack.agent.status() + "\n" + rack.vtep.forwardingTable().show());
+        rack.awaitInstalledAtThem(MAC_X);
         assertEquals(1, rack.bgp.lists.get(), "one snapshot, no re-sync needed");
     }
 
@@ -51,19 +48,13 @@ class AgentConnectionTest {
         rack.awaitConnected();
         // Only the re-sync can find this route: it is in the table but no watch ever saw it.
         rack.bgp.dropNextEvents = 1;
-        rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
-        Await.until(
-                WAIT,
-                () -> rack.installedAtThem(MAC_X),
-                () -> rack.agent.status().toString());
+        rack.theyAdvertise(MAC_X);
+        rack.awaitInstalledAtThem(MAC_X);
         assertTrue(rack.agent.status().resyncs() >= 1, () -> rack.agent.status().toString());
         // ... and a withdrawal the stream lost.
         rack.bgp.dropNextEvents = 1;
         rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, true), FakeRack.THEM);
-        Await.until(
-                WAIT,
-                () -> rack.at(MAC_X) == null,
-                () -> rack.vtep.forwardingTable().show());
+        rack.awaitTable(() -> rack.at(MAC_X) == null);
     }
 
     @Test
@@ -73,30 +64,18 @@ class AgentConnectionTest {
         rack.awaitConnected();
         rack.bgp.failAddPathAfter = 0; // the next AddPathStream breaks before taking anything
         rack.host("vm1", MAC_LOCAL);
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().lastError() != null,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.lastError() != null);
         rack.bgp.failAddPathAfter = -1;
-        Await.until(
-                WAIT,
-                () -> rack.ourSequence(MAC_LOCAL) == 0,
-                () -> rack.bgp.local().toString());
+        rack.awaitOurSequence(MAC_LOCAL, 0);
         // The sender re-sent its call: no second ListPath, which would cost gobgpd a read of its whole table.
         assertEquals(1, rack.bgp.lists.get(), "only the connection's snapshot");
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().lastError() == null,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.lastError() == null);
     }
 
     @Test
     void gobgpdNotUpAtStartIsRetriedUntilItIs() {
         rack.agent(b -> {});
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().lastError() != null,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.lastError() != null);
         assertEquals(EvpnStatus.State.CONNECTING, rack.agent.status().state());
         // Meanwhile the segment forwards as configured: a local host is learned on its port.
         rack.host("vm1", MAC_LOCAL);
@@ -106,10 +85,7 @@ class AgentConnectionTest {
         rack.awaitConnected();
         assertEquals(1, rack.agent.status().connects());
         // Everything wanted meanwhile is advertised once connected: the segment (type 3) and the host (type 2).
-        Await.until(
-                WAIT,
-                () -> rack.ourSequence(MAC_LOCAL) == 0,
-                () -> rack.bgp.local().toString());
+        rack.awaitOurSequence(MAC_LOCAL, 0);
         assertEquals(2, rack.bgp.local().size(), () -> rack.bgp.local().toString());
     }
 
@@ -119,17 +95,14 @@ class AgentConnectionTest {
         rack.agent(b -> b.gracePeriod(Duration.ofMinutes(5)));
         rack.awaitConnected();
         rack.host("vm1", MAC_LOCAL);
-        rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
+        rack.theyAdvertise(MAC_X);
         Await.until(
                 WAIT,
                 () -> rack.ourSequence(MAC_LOCAL) == 0 && rack.installedAtThem(MAC_X),
                 () -> rack.agent.status().toString());
 
         rack.bgp.stop();
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().state() == EvpnStatus.State.DISCONNECTED,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.state() == EvpnStatus.State.DISCONNECTED);
         assertTrue(rack.installedAtThem(MAC_X), "kept through the grace period");
         rack.bgp.start(); // empty, like a restarted daemon
         rack.awaitConnected();
@@ -146,25 +119,16 @@ class AgentConnectionTest {
         rack.bgp.start();
         rack.agent(b -> b.gracePeriod(grace));
         rack.awaitConnected();
-        rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
-        Await.until(
-                WAIT,
-                () -> rack.installedAtThem(MAC_X),
-                () -> rack.agent.status().toString());
+        rack.theyAdvertise(MAC_X);
+        rack.awaitInstalledAtThem(MAC_X);
 
         // The daemon goes away for good: the stream drops and every reconnection fails.
         long dropped = System.nanoTime();
         rack.bgp.stop();
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().state() == EvpnStatus.State.DISCONNECTED,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.state() == EvpnStatus.State.DISCONNECTED);
         Location there = rack.at(MAC_X);
         assertEquals(Location.remote(FakeRack.address(FakeRack.THEM)), there, "kept while the grace period runs");
-        Await.until(
-                WAIT,
-                () -> rack.at(MAC_X) == null,
-                () -> rack.vtep.forwardingTable().show());
+        rack.awaitTable(() -> rack.at(MAC_X) == null);
         assertTrue(
                 System.nanoTime() - dropped >= grace.toNanos(), "flushed only after the grace period, never before it");
         assertEquals(0, rack.agent.status().macsInstalled());
@@ -175,16 +139,10 @@ class AgentConnectionTest {
         rack.bgp.start();
         rack.agent(b -> b.gracePeriod(Duration.ofSeconds(2)));
         rack.awaitConnected();
-        rack.bgp.receive(FakeRack.theirMac(MAC_X, 0, false), FakeRack.THEM);
-        Await.until(
-                WAIT,
-                () -> rack.installedAtThem(MAC_X),
-                () -> rack.agent.status().toString());
+        rack.theyAdvertise(MAC_X);
+        rack.awaitInstalledAtThem(MAC_X);
         rack.bgp.dropWatches();
-        Await.until(
-                WAIT,
-                () -> rack.agent.status().connects() == 2,
-                () -> rack.agent.status().toString());
+        rack.awaitStatus(s -> s.connects() == 2);
         // The new connection's snapshot confirmed the route: the grace timer, once run, leaves it installed.
         Await.until(
                 WAIT,

@@ -10,11 +10,14 @@ import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.interop.Await;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Closing;
 import io.vtep4j.testing.Frames;
 import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * One VTEP on 127.0.0.1 with its EVPN agent, talking to a {@link FakeGobgpd}; the "other VTEP" is a loopback address
@@ -58,10 +61,36 @@ final class FakeRack implements AutoCloseable {
     }
 
     void awaitConnected() {
+        awaitStatus(s -> s.state() == EvpnStatus.State.CONNECTED);
+    }
+
+    /** Waits until the agent's status meets {@code condition}; a timeout shows the status. */
+    void awaitStatus(Predicate<EvpnStatus> condition) {
+        Await.until(
+                WAIT, () -> condition.test(agent.status()), () -> agent.status().toString());
+    }
+
+    /** Waits until {@code condition} about the forwarding table holds; a timeout shows the table. */
+    void awaitTable(BooleanSupplier condition) {
         Await.until(
                 WAIT,
-                () -> agent.status().state() == EvpnStatus.State.CONNECTED,
-                () -> agent.status().toString());
+                condition,
+                () -> agent.status() + "\n" + vtep.forwardingTable().show());
+    }
+
+    /** Waits until the agent has installed the other VTEP's route for {@code mac}. */
+    void awaitInstalledAtThem(long mac) {
+        awaitTable(() -> installedAtThem(mac));
+    }
+
+    /** Waits until our route for {@code mac} in the fake has {@code sequence} (-1: until there is none). */
+    void awaitOurSequence(long mac, long sequence) {
+        Await.until(WAIT, () -> ourSequence(mac) == sequence, () -> bgp.local().toString());
+    }
+
+    /** The other VTEP advertises {@code mac} (sequence 0) through the fake. */
+    void theyAdvertise(long mac) {
+        bgp.receive(theirMac(mac, 0, false), THEM);
     }
 
     /** A local host port that has sent one frame from {@code mac}. */
@@ -124,15 +153,6 @@ final class FakeRack implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (agent != null) {
-                agent.close();
-            }
-            if (vtep != null) {
-                vtep.close();
-            }
-        } finally {
-            bgp.close();
-        }
+        Closing.all(agent, vtep, bgp);
     }
 }

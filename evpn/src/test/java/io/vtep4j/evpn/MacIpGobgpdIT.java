@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.evpn.interop.Gobgpd;
-import io.vtep4j.interop.Lab;
-import io.vtep4j.interop.Namespace;
+import io.vtep4j.evpn.interop.GobgpdLab;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Closing;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +26,7 @@ class MacIpGobgpdIT {
     private static final String US = "10.97.0.1";
     private static final RouteTarget RT = RouteTarget.auto(65000, 100);
 
-    private Lab lab;
+    private GobgpdLab lab;
     private Gobgpd bgp;
     private GobgpClient client;
 
@@ -37,11 +37,8 @@ class MacIpGobgpdIT {
 
     @BeforeEach
     void up() {
-        lab = new Lab("evpnip");
-        Namespace ns = lab.namespace("bgp");
-        lab.veth(Namespace.SELF, "u-bgpip", "10.96.0.1/24", ns, "bgpip-u", "10.96.0.2/24");
-        bgp = new Gobgpd(ns, "10.96.0.2", 65000, List.of());
-        bgp.start();
+        lab = GobgpdLab.start("evpnip", 1, Duration.ofSeconds(20));
+        bgp = lab.daemon(0);
         String api = bgp.api();
         int colon = api.lastIndexOf(':');
         client = new GobgpClient(
@@ -50,16 +47,7 @@ class MacIpGobgpdIT {
 
     @AfterEach
     void down() {
-        try {
-            if (client != null) {
-                client.close();
-            }
-            if (bgp != null) {
-                bgp.close();
-            }
-        } finally {
-            lab.close();
-        }
+        Closing.all(client, lab);
     }
 
     @Test

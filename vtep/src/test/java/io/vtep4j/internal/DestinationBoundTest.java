@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ class DestinationBoundTest {
         EventLoopGroup group = Transports.newGroup(1, "destinations");
         RecordingReceiver receiver = new RecordingReceiver();
         UdpUnderlay u = new UdpUnderlay(
-                TestConfigs.of(group, List.of(InetAddress.getByName("127.0.0.1")), DirectIoTest.freePort(), false));
+                TestConfigs.of(group, List.of(InetAddress.getByName("127.0.0.1")), Ports.freeUdp(), false));
         try {
             u.open(receiver);
             // Five times the bound is enough to show it holds (100k, below, for the cache alone: the leak detector

@@ -12,21 +12,19 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.testing.Ports;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The UDP transport with direct I/O ({@code recvmmsg} / {@code sendmmsg} through {@code MmsgPort}): the same
@@ -35,32 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class DirectIoTest {
 
-    EventLoopGroup group;
-    final List<UdpUnderlay> underlays = new java.util.ArrayList<>();
-    final RecordingReceiver queueing = new RecordingReceiver();
+    @RegisterExtension
+    final UnderlayHarness harness = new UnderlayHarness("direct-test");
 
-    @BeforeEach
-    void start() {
-        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
-        group = Transports.newGroup(1, "direct-test");
-    }
-
-    @AfterEach
-    void stop() {
-        for (UdpUnderlay u : underlays) {
-            u.close();
-        }
-        queueing.releaseAll();
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
+    final RecordingReceiver queueing = harness.receiver;
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct) throws Exception {
         return open(address, port, receiver, direct, false);
@@ -68,7 +44,7 @@ class DirectIoTest {
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso)
             throws Exception {
-        UnderlayConfig config = UnderlayConfig.builder(group)
+        UnderlayConfig config = UnderlayConfig.builder(harness.group())
                 .allocator(PooledByteBufAllocator.DEFAULT)
                 .localAddress(InetAddress.getByName(address))
                 .port(port)
@@ -76,10 +52,7 @@ class DirectIoTest {
                 .udpGso(gso)
                 .directIo(direct)
                 .build();
-        UdpUnderlay underlay = new UdpUnderlay(config);
-        underlays.add(underlay);
-        underlay.open(receiver);
-        return underlay;
+        return harness.open(config, receiver);
     }
 
     RecordingReceiver.Received next() throws InterruptedException {
@@ -90,7 +63,7 @@ class DirectIoTest {
 
     @Test
     void sendsAndReceivesOverIpv4AndIpv6WithOneSharedAddressObjectPerPeer() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true);
         open("127.0.0.2", port, queueing, true);
         for (Channel ch : a.channels()) {
@@ -121,7 +94,7 @@ class DirectIoTest {
         Await.until(
                 Duration.ofSeconds(5), () -> queueing.readCompletes.get() >= 1, () -> "no readComplete after a read");
 
-        int port6 = freePort();
+        int port6 = Ports.freeUdp();
         UdpUnderlay six = open("::1", port6, queueing, true);
         InetAddress self = InetAddress.getByName("::1");
         assertTrue(six.send(Unpooled.wrappedBuffer(new byte[] {8, 0, 0, 0, 0, 0, 2, 0}), self, 1));
@@ -136,7 +109,7 @@ class DirectIoTest {
         assumeTrue(
                 io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
                 "UDP GSO needs a kernel with UDP_SEGMENT");
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true, true);
         open("127.0.0.2", port, queueing, true);
         open("127.0.0.3", port, queueing, true);
@@ -148,7 +121,8 @@ class DirectIoTest {
         InetAddress[] to = new InetAddress[sizes.length];
         java.util.Arrays.fill(to, b);
         to[11] = c;
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> {
                     for (int i = 0; i < sizes.length; i++) {
                         ByteBuf p = PooledByteBufAllocator.DEFAULT
@@ -187,7 +161,7 @@ class DirectIoTest {
 
     @Test
     void receivesABurstInBatchesAndDropsOversizeDatagramsCounted() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
         InetSocketAddress target = u.boundAddresses().get(0);
         int count = 200;
@@ -211,9 +185,9 @@ class DirectIoTest {
 
     @Test
     void closeDropsAndCountsWhatIsStillQueuedWithoutLeaking() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);
-        EventLoop loop = group.next();
+        EventLoop loop = harness.group().next();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
         loop.submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
                 .sync();
@@ -225,12 +199,13 @@ class DirectIoTest {
     @Test
     void closingAfterTheEventLoopsWereShutDownReleasesEverythingOnce() throws Exception {
         // A shared group the application shut down first: the loop closes the ports itself, then close() comes.
-        UdpUnderlay u = open("127.0.0.1", freePort(), queueing, true);
+        UdpUnderlay u = open("127.0.0.1", Ports.freeUdp(), queueing, true);
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64);
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> u.send(payload, InetAddress.getByName("127.0.0.2"), 0))
                 .sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        harness.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         u.close();
         u.close();
         assertEquals(0, payload.refCnt(), "queued payload released exactly once");
@@ -238,13 +213,14 @@ class DirectIoTest {
 
     @Test
     void aFailedSendIsCountedAndTheRestOfTheBatchStillLeaves() throws Exception {
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, queueing, true);
         open("127.0.0.2", port, queueing, true);
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // DF is set and the socket refuses what exceeds the loopback MTU (65536): EMSGSIZE for the middle one.
         ByteBuf tooBig = PooledByteBufAllocator.DEFAULT.directBuffer(66000).writeZero(66000);
-        group.next()
+        harness.group()
+                .next()
                 .submit(() -> {
                     a.send(Unpooled.wrappedBuffer(new byte[] {1}), b, 0);
                     a.send(tooBig, b, 0);
@@ -311,14 +287,14 @@ class DirectIoTest {
                 queueing.dropped(reason);
             }
         };
-        int port = freePort();
+        int port = Ports.freeUdp();
         UdpUnderlay a = open("127.0.0.1", port, counting, direct);
         open("127.0.0.2", port, counting, direct);
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // One unreleasable payload object, sent again and again: the test's own sends allocate nothing.
         ByteBuf frame = Unpooled.unreleasableBuffer(
                 PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64));
-        EventLoop loop = group.next();
+        EventLoop loop = harness.group().next();
         long thread = loop.submit(() -> Thread.currentThread().getId()).get();
         Runnable burst = () -> {
             for (int i = 0; i < 64; i++) {
@@ -340,10 +316,7 @@ class DirectIoTest {
         }
         long after = mx.getThreadAllocatedBytes(thread);
         frame.unwrap().release();
-        for (UdpUnderlay u : underlays) {
-            u.close();
-        }
-        underlays.clear();
+        harness.closeAll();
         return (after - before) / (measured * 64L);
     }
 
@@ -351,7 +324,7 @@ class DirectIoTest {
     void refusesDirectIoTogetherWithGro() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
-                () -> UnderlayConfig.builder(group)
+                () -> UnderlayConfig.builder(harness.group())
                         .localAddress(InetAddress.getLoopbackAddress())
                         .udpGro(true)
                         .directIo(true)

@@ -4,21 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.testing.Ports;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sends from application threads on the direct I/O path: each such send is handed to the event loop, and must leave
@@ -29,39 +27,27 @@ class ForeignSendTest {
     static final int THREADS = 4;
     static final int ROUNDS = 300;
 
-    EventLoopGroup group;
-    final List<UdpUnderlay> underlays = new ArrayList<>();
-    final RecordingReceiver receiver = new RecordingReceiver();
+    @RegisterExtension
+    final UnderlayHarness harness = new UnderlayHarness("foreign-send");
 
-    @BeforeEach
-    void start() {
-        assumeTrue(Transports.epoll(), "direct I/O needs the epoll transport");
-        group = Transports.newGroup(1, "foreign-send");
-    }
-
-    @AfterEach
-    void stop() {
-        for (UdpUnderlay u : underlays) {
-            u.close();
-        }
-        receiver.releaseAll();
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
+    final RecordingReceiver receiver = harness.receiver;
 
     UdpUnderlay open(String address, int port) throws Exception {
-        UdpUnderlay u = new UdpUnderlay(TestConfigs.of(group, List.of(InetAddress.getByName(address)), port, true));
-        underlays.add(u);
-        u.open(receiver);
-        return u;
+        return harness.open(
+                TestConfigs.of(harness.group(), List.of(InetAddress.getByName(address)), port, true), receiver);
+    }
+
+    /** Underlays on 127.0.0.1 and 127.0.0.2, one free port; returns the first. */
+    UdpUnderlay openPair() throws Exception {
+        int port = Ports.freeUdp();
+        UdpUnderlay a = open("127.0.0.1", port);
+        open("127.0.0.2", port);
+        return a;
     }
 
     @Test
     void everyFrameSentFromApplicationThreadsArrivesOnAnIdleNetwork() throws Exception {
-        int port = DirectIoTest.freePort();
-        UdpUnderlay a = open("127.0.0.1", port);
-        open("127.0.0.2", port);
+        UdpUnderlay a = openPair();
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // The test thread is a party too: a round starts only once it has seen every frame of the previous one.
         CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -115,8 +101,8 @@ class ForeignSendTest {
 
     @Test
     void aSendAfterTheEventLoopsWereShutDownIsRefusedAndReleased() throws Exception {
-        UdpUnderlay a = open("127.0.0.1", DirectIoTest.freePort());
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        UdpUnderlay a = open("127.0.0.1", Ports.freeUdp());
+        harness.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(1);
         assertFalse(a.send(payload, InetAddress.getByName("127.0.0.2"), 0), "nothing can send: refused at once");
         assertEquals(0, payload.refCnt(), "the refused payload is released");
@@ -125,13 +111,12 @@ class ForeignSendTest {
 
     @Test
     void sendsHandedOverBeyondTheBoundWhileTheLoopIsStalledAreDroppedAndCounted() throws Exception {
-        int port = DirectIoTest.freePort();
-        UdpUnderlay a = open("127.0.0.1", port);
-        open("127.0.0.2", port);
+        UdpUnderlay a = openPair();
         InetAddress b = InetAddress.getByName("127.0.0.2");
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
-        group.next()
+        harness.group()
+                .next()
                 .execute(
                         () -> { // the only loop: nothing handed over can run until resume
                             stalled.countDown();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -31,7 +32,7 @@ class TruncationTest {
         EventLoopGroup group = Transports.newGroup(1, "truncation");
         RecordingReceiver receiver = new RecordingReceiver();
         InetAddress local = InetAddress.getByName(address);
-        UdpUnderlay u = new UdpUnderlay(TestConfigs.of(group, List.of(local), DirectIoTest.freePort(), direct));
+        UdpUnderlay u = new UdpUnderlay(TestConfigs.of(group, List.of(local), Ports.freeUdp(), direct));
         try (DatagramSocket sender = new DatagramSocket(0, local)) {
             u.open(receiver);
             InetSocketAddress target = u.boundAddresses().get(0);

@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.vtep4j.testing.Ports;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,10 +48,7 @@ class UdpUnderlayTest {
         for (String a : addresses) {
             locals.add(InetAddress.getByName(a));
         }
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.freeUdp();
         UnderlayConfig config = UnderlayConfig.builder(group)
                 .allocator(ByteBufAllocator.DEFAULT)
                 .localAddresses(locals)

@@ -3,12 +3,11 @@ package io.vtep4j.evpn.interop;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Vtep;
 import io.vtep4j.evpn.EvpnAgent;
-import io.vtep4j.interop.Await;
 import io.vtep4j.interop.Cmd;
-import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Closing;
 import io.vtep4j.testing.Frames;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -27,7 +26,7 @@ final class EvpnRacks implements AutoCloseable {
     static final String VTEP_A = "10.99.1.1";
     static final String VTEP_B = "10.99.1.2";
 
-    final Lab lab;
+    final GobgpdLab bgp;
     final Gobgpd bgpA;
     final Gobgpd bgpB;
     Side a;
@@ -87,31 +86,16 @@ final class EvpnRacks implements AutoCloseable {
 
     /** Builds the namespaces and starts both gobgpds; waits until their session is up. */
     EvpnRacks(String tag) {
-        lab = new Lab(tag);
-        Gobgpd x = null;
-        Gobgpd y = null;
+        bgp = GobgpdLab.start(tag, 2, WAIT);
+        bgpA = bgp.daemon(0);
+        bgpB = bgp.daemon(1);
         try {
-            Namespace bgp = lab.namespace("bgp");
-            lab.veth(Namespace.SELF, "u-" + tag, "10.98.0.1/24", bgp, tag + "-u", "10.98.0.2/24");
-            bgp.address(tag + "-u", "10.98.0.3/24");
             Namespace.SELF.ok("ip", "addr", "add", VTEP_A + "/32", "dev", "lo");
             Namespace.SELF.ok("ip", "addr", "add", VTEP_B + "/32", "dev", "lo");
-            x = new Gobgpd(bgp, "10.98.0.2", 65000, List.<String[]>of(new String[] {"10.98.0.3", "65000"}));
-            y = new Gobgpd(bgp, "10.98.0.3", 65000, List.<String[]>of(new String[] {"10.98.0.2", "65000"}));
-            x.start();
-            y.start();
-            Gobgpd first = x;
-            Await.until(
-                    WAIT,
-                    () -> first.established("10.98.0.3"),
-                    () -> first.cli("neighbor").stdout());
         } catch (RuntimeException | Error e) {
-            closeAll(x, y);
             cleanLab();
             throw e;
         }
-        bgpA = x;
-        bgpB = y;
     }
 
     /** Starts both VTEPs; A ages its data-plane entries after {@code ageingA}, B after {@code ageingB}. */
@@ -123,31 +107,15 @@ final class EvpnRacks implements AutoCloseable {
     @Override
     public void close() {
         try {
-            closeAll(a, b);
+            Closing.all(a, b);
         } finally {
-            try {
-                closeAll(bgpA, bgpB);
-            } finally {
-                cleanLab();
-            }
+            cleanLab();
         }
     }
 
     private void cleanLab() {
         Cmd.run("ip", "addr", "del", VTEP_A + "/32", "dev", "lo");
         Cmd.run("ip", "addr", "del", VTEP_B + "/32", "dev", "lo");
-        lab.close();
-    }
-
-    private static void closeAll(AutoCloseable... all) {
-        for (AutoCloseable c : all) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("teardown: " + e);
-            }
-        }
+        bgp.close();
     }
 }

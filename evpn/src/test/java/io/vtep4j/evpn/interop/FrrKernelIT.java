@@ -41,7 +41,7 @@ class FrrKernelIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated("gobgpd", "gobgp", "vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "bridge", "ping");
+        Netns.requireIsolated(FrrRack.TOOLS);
     }
 
     private static boolean boundFromBgp(Vtep vtep, InetAddress ip, long mac) {

@@ -13,6 +13,11 @@ import io.vtep4j.interop.Namespace;
  */
 public final class FrrRack implements AutoCloseable {
 
+    /** The tools a test of this rack needs: pass them to {@code Netns.requireIsolated}. */
+    public static final String[] TOOLS = {
+        "gobgpd", "gobgp", "vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "bridge", "ping"
+    };
+
     /** The kernel side's host. */
     public static final String H2_MAC = "02:00:00:00:e2:02";
 

@@ -10,16 +10,13 @@ import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.evpn.EvpnStatus;
 import io.vtep4j.evpn.RouteTarget;
 import io.vtep4j.interop.Await;
-import io.vtep4j.interop.Lab;
-import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.Closing;
 import io.vtep4j.testing.Frames;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +34,7 @@ class GobgpdRoutesIT {
     private static final String US = "10.99.0.1";
     private static final String THEM = "10.99.0.9";
 
-    private Lab lab;
+    private GobgpdLab bgp;
     private Gobgpd a;
     private Gobgpd b;
     private Vtep vtep;
@@ -50,35 +47,14 @@ class GobgpdRoutesIT {
 
     @BeforeEach
     void up() {
-        lab = new Lab("evpn");
-        Namespace bgp = lab.namespace("bgp");
-        lab.veth(Namespace.SELF, "u-bgp", "10.98.0.1/24", bgp, "bgp-u", "10.98.0.2/24");
-        bgp.address("bgp-u", "10.98.0.3/24");
-        a = new Gobgpd(bgp, "10.98.0.2", 65000, List.<String[]>of(new String[] {"10.98.0.3", "65000"}));
-        b = new Gobgpd(bgp, "10.98.0.3", 65000, List.<String[]>of(new String[] {"10.98.0.2", "65000"}));
-        a.start();
-        b.start();
-        Await.until(
-                WAIT, () -> a.established("10.98.0.3"), () -> a.cli("neighbor").stdout() + a.log());
+        bgp = GobgpdLab.start("evpn", 2, WAIT);
+        a = bgp.daemon(0);
+        b = bgp.daemon(1);
     }
 
     @AfterEach
     void down() {
-        try {
-            if (agent != null) {
-                agent.close();
-            }
-            if (vtep != null) {
-                vtep.close();
-            }
-        } finally {
-            try {
-                a.close();
-                b.close();
-            } finally {
-                lab.close();
-            }
-        }
+        Closing.all(agent, vtep, bgp);
     }
 
     private void startAgent() {
@@ -141,25 +117,7 @@ class GobgpdRoutesIT {
         String mac = "02:00:00:00:09:09";
         long m = MacAddress.parse(mac);
         Location there = Location.remote(them);
-        String[] macadv = {
-            "macadv",
-            mac,
-            "0.0.0.0",
-            "etag",
-            "0",
-            "label",
-            Integer.toString(VNI),
-            "rd",
-            THEM + ":" + VNI,
-            "rt",
-            "65000:" + VNI,
-            "encap",
-            "vxlan",
-            "nexthop",
-            THEM
-        };
-        b.cli(concat(new String[] {"global", "rib", "add", "-a", "evpn"}, macadv))
-                .check();
+        b.cli(macadv("add", mac, VNI, "65000:" + VNI)).check();
         Await.until(
                 WAIT,
                 () -> there.equals(vtep.forwardingTable().lookup(VNI, m)),
@@ -167,31 +125,9 @@ class GobgpdRoutesIT {
         assertTrue(agent.installed(VNI, m, there));
 
         // A route target of another VNI is not ours: ignored.
-        b.cli(
-                        "global",
-                        "rib",
-                        "add",
-                        "-a",
-                        "evpn",
-                        "macadv",
-                        "02:00:00:00:09:0a",
-                        "0.0.0.0",
-                        "etag",
-                        "0",
-                        "label",
-                        "200",
-                        "rd",
-                        THEM + ":200",
-                        "rt",
-                        "65000:200",
-                        "encap",
-                        "vxlan",
-                        "nexthop",
-                        THEM)
-                .check();
+        b.cli(macadv("add", "02:00:00:00:09:0a", 200, "65000:200")).check();
 
-        b.cli(concat(new String[] {"global", "rib", "del", "-a", "evpn"}, macadv))
-                .check();
+        b.cli(macadv("del", mac, VNI, "65000:" + VNI)).check();
         Await.until(
                 WAIT,
                 () -> vtep.forwardingTable().lookup(VNI, m) == null,
@@ -294,11 +230,5 @@ class GobgpdRoutesIT {
             "nexthop",
             THEM
         };
-    }
-
-    private static String[] concat(String[] x, String[] y) {
-        String[] out = Arrays.copyOf(x, x.length + y.length);
-        System.arraycopy(y, 0, out, x.length, y.length);
-        return out;
     }
 }

@@ -35,7 +35,7 @@ class GatewayEvpnIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated("gobgpd", "gobgp", "vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "bridge", "ping");
+        Netns.requireIsolated(FrrRack.TOOLS);
     }
 
     @Test
