@@ -18,6 +18,8 @@ public final class SocketOptions {
     static final int SO_NO_CHECK = 11;
     /** {@code <asm-generic/socket.h>}: SO_RCVBUF. */
     static final int SO_RCVBUF = 8;
+    /** {@code <asm-generic/socket.h>}: SO_RXQ_OVFL — the socket's drop counter with each datagram read. */
+    static final int SO_RXQ_OVFL = 40;
     /** {@code <asm-generic/socket.h>}: SO_SNDBUFFORCE — SO_SNDBUF past net.core.wmem_max, with CAP_NET_ADMIN. */
     static final int SO_SNDBUFFORCE = 32;
     /** {@code <asm-generic/socket.h>}: SO_RCVBUFFORCE — SO_RCVBUF past net.core.rmem_max, with CAP_NET_ADMIN. */
@@ -124,6 +126,16 @@ public final class SocketOptions {
         } else {
             set(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
         }
+    }
+
+    /**
+     * Asks the kernel to attach the socket's drop counter to every datagram read (SO_RXQ_OVFL), so that the reader
+     * can count what was lost before it.
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void receiveDropCount(int fd) throws IOException {
+        set(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL");
     }
 
     /**

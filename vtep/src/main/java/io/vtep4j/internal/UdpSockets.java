@@ -158,6 +158,9 @@ final class UdpSockets {
                         if (gso) {
                             ch.pipeline().addLast(new GsoCoalescer(sendCounters));
                         }
+                        if (epoll && !direct) {
+                            ch.pipeline().addLast(new SocketDropsInbound(receiver)); // direct I/O: SO_RXQ_OVFL
+                        }
                         ch.pipeline().addLast(handler);
                     }
                 });
@@ -206,6 +209,7 @@ final class UdpSockets {
                 SocketOptions.receiveOriginalDestinationV6(fd);
             }
             if (direct) {
+                SocketOptions.receiveDropCount(fd);
                 if (wildcard) {
                     SocketOptions.receiveDestination(fd, v6);
                 }

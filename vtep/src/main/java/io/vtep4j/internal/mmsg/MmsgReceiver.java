@@ -42,7 +42,9 @@ import java.net.InetAddress;
  * longer than the MTU allows ({@link DropReason#MTU_EXCEEDED}); an unknown address family
  * ({@link DropReason#OUTER_UDP_MALFORMED}); and, on a socket bound to a wildcard address, a destination (from the
  * {@code IP_PKTINFO} / {@code IPV6_PKTINFO} control message) that is neither a local address nor a joined group
- * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). Event loop only.
+ * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). Datagrams the
+ * kernel dropped at the socket are counted from the {@code SO_RXQ_OVFL} control message ({@link ReceiveQueueOverflow}).
+ * Event loop only.
  */
 final class MmsgReceiver {
 
@@ -61,6 +63,7 @@ final class MmsgReceiver {
     private final Destinations destinations;
 
     private final AddressCache sources = new AddressCache();
+    private final ReceiveQueueOverflow overflow = new ReceiveQueueOverflow();
 
     MmsgReceiver(
             int fd,
@@ -80,8 +83,11 @@ final class MmsgReceiver {
         this.maxPayload = maxPayload;
         this.messagesPerWakeup = messagesPerWakeup;
         this.destinations = destinations;
-        this.rx =
-                new MessageVector(allocator, batch, slot, destinations == null ? 0 : MmsgLayout.PKTINFO_CONTROL_LENGTH);
+        this.rx = new MessageVector(
+                allocator,
+                batch,
+                slot,
+                (destinations == null ? 0 : MmsgLayout.PKTINFO_CONTROL_LENGTH) + MmsgLayout.RXQ_OVFL_CONTROL_LENGTH);
     }
 
     /**
@@ -109,6 +115,9 @@ final class MmsgReceiver {
                 got = recvmmsg(n);
                 for (int i = 0; i < got; i++) {
                     delivered |= deliver(buffer, i);
+                }
+                if (got > 0) {
+                    overflow.update(rx, got - 1, receiver);
                 }
             } finally {
                 buffer.release();
