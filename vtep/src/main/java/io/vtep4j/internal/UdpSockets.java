@@ -205,6 +205,9 @@ final class UdpSockets {
             // Linux refuses GSO sends on a socket with SO_NO_CHECK (EINVAL): GSO keeps the UDP checksum.
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend, true);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
+            if (config.busyPollMicros() > 0) {
+                SocketOptions.busyPoll(fd, config.busyPollMicros());
+            }
             if (wildcard && !direct && v6) {
                 SocketOptions.receiveOriginalDestinationV6(fd);
             }

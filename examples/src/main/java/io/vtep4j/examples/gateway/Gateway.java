@@ -212,6 +212,7 @@ public final class Gateway implements AutoCloseable {
             builder.multicastInterface(config.groupDev);
         }
         builder.floodLimit(config.floodLimit);
+        builder.busyPoll(config.busyPollMicros);
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         builder.suppressNeighbors(config.arpSuppress);

@@ -75,6 +75,8 @@ public final class GatewayConfig {
     final boolean arpSuppress;
     /** {@code --trunk-io}. */
     final TrunkIo trunkIo;
+    /** {@code --busy-poll}: microseconds of busy polling on the underlay sockets; 0: off. */
+    final int busyPollMicros;
 
     GatewayConfig(
             InetAddress local,
@@ -97,7 +99,8 @@ public final class GatewayConfig {
             boolean pmtuSignalling,
             OuterHeader outerHeader,
             boolean arpSuppress,
-            TrunkIo trunkIo) {
+            TrunkIo trunkIo,
+            int busyPollMicros) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -121,6 +124,7 @@ public final class GatewayConfig {
         this.outerHeader = Objects.requireNonNull(outerHeader, "outerHeader");
         this.arpSuppress = arpSuppress;
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
+        this.busyPollMicros = busyPollMicros;
         checkConsistent();
     }
 
