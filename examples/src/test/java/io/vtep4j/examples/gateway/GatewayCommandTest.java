@@ -113,6 +113,8 @@ class GatewayCommandTest {
                 bad("--tos", "ef", "--tos ef: expected a whole number in 0..63"),
                 bad("--ttl", "0", "--ttl 0 is outside 1..255 (or inherit)"),
                 bad("--ttl", "inherits", "--ttl inherits: expected a whole number in 1..255"),
+                bad("--busy-poll", "10001", "--busy-poll 10001 is outside 0..10000 (microseconds, 0 turns it off)"),
+                bad("--busy-poll", "-1", "--busy-poll -1 is outside 0..10000"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
