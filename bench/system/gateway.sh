@@ -95,6 +95,21 @@ cleanup() {
   CREATED_NS=(); PIDS=()
 }
 trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+record() {  # record MARKER HEADING: replace the block between "<!-- MARKER begin/end -->" in RESULTS.md
+  "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" "$1" "$2" <<'PYEOF'
+import re, sys
+path, section, marker, heading = sys.argv[1], open(sys.argv[2]).read().strip(), sys.argv[3], sys.argv[4]
+text = open(path).read()
+begin, end = f"<!-- {marker} begin -->", f"<!-- {marker} end -->"
+block = f"{begin}\n{section}\n{end}"
+if begin in text and end in text:
+    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
+open(path, "w").write(text)
+PYEOF
+  echo "gateway.sh: recorded in bench/RESULTS.md"
+}
 mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
   net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
 ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
@@ -264,21 +279,7 @@ if [ -n "$CURVE" ]; then
   } >"$WORK/summary.md"
   cat "$WORK/summary.md"
   cleanup; trap - EXIT
-  if [ "$RECORD" = 1 ]; then
-    "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" <<'PYEOF'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(path).read()
-begin, end = "<!-- gateway.sh curve begin -->", "<!-- gateway.sh curve end -->"
-block = f"{begin}\n{section}\n{end}"
-if begin in text and end in text:
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n## Gateway overload curve (bench/system/gateway.sh --curve)\n\n" + block + "\n"
-open(path, "w").write(text)
-PYEOF
-    echo "gateway.sh: recorded in bench/RESULTS.md"
-  fi
+  [ "$RECORD" = 1 ] && record "gateway.sh curve" "## Gateway overload curve (bench/system/gateway.sh --curve)"
   echo "gateway.sh: results in $OUT"
   exit 0
 fi
@@ -307,20 +308,6 @@ RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket 
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT
-if [ "$RECORD" = 1 ]; then
-  "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" <<'PYEOF'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(path).read()
-begin, end = "<!-- gateway.sh begin -->", "<!-- gateway.sh end -->"
-block = f"{begin}\n{section}\n{end}"
-if begin in text and end in text:
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n## Gateway throughput (bench/system/gateway.sh)\n\n" + block + "\n"
-open(path, "w").write(text)
-PYEOF
-  echo "gateway.sh: recorded in bench/RESULTS.md"
-fi
+[ "$RECORD" = 1 ] && record "gateway.sh" "## Gateway throughput (bench/system/gateway.sh)"
 echo "gateway.sh: results in $OUT"
 echo "$RESULT"

@@ -178,12 +178,8 @@ class GatewayMetricsTest {
         GatewayTest.assertUnderlayReleased(udpPort);
     }
 
-    @Test
-    void trunkErrorsShowInTheStatusLineAndTheSummary() throws InterruptedException {
-        startGateway(options());
-        assertTrue(gateway.statusLine().contains("| trunk errors none |"), gateway.statusLine());
-
-        trunk.readErrors = 3;
+    /** The trunk refuses sends; a frame from the peer's port goes to it; waits (bounded) until that send failed. */
+    private void failOneTrunkSend() throws InterruptedException {
         trunk.refuseSends = true;
         peerPort.send(Frames.arpRequest(
                 ByteBufAllocator.DEFAULT, PEER, Addresses.ipv4("10.1.0.2"), Addresses.ipv4("10.1.0.1")));
@@ -191,6 +187,15 @@ class GatewayMetricsTest {
         while (gateway.trunkSendErrors() == 0 && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
+    }
+
+    @Test
+    void trunkErrorsShowInTheStatusLineAndTheSummary() throws InterruptedException {
+        startGateway(options());
+        assertTrue(gateway.statusLine().contains("| trunk errors none |"), gateway.statusLine());
+
+        trunk.readErrors = 3;
+        failOneTrunkSend();
 
         String line = gateway.statusLine();
         assertTrue(line.contains("| trunk errors read 3 (+3), send 1 (+1) |"), line);
@@ -207,13 +212,7 @@ class GatewayMetricsTest {
         assertEquals(0, value(get("/metrics").body(), "vtep4j_drops_total{reason=\"port-receive-overflow\"}"));
 
         trunk.overruns = 7;
-        trunk.refuseSends = true;
-        peerPort.send(Frames.arpRequest(
-                ByteBufAllocator.DEFAULT, PEER, Addresses.ipv4("10.1.0.2"), Addresses.ipv4("10.1.0.1")));
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (gateway.trunkSendErrors() == 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
-        }
+        failOneTrunkSend();
 
         VtepStats stats = gateway.vtep().stats();
         assertEquals(7, stats.dropped(DropReason.PORT_RECEIVE_OVERFLOW));
