@@ -13,12 +13,17 @@
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). Delivered packets are read from the receiving end's interface counters.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--devices kernel,afpacket,pcap] [--out DIR] [--record]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap] [--out DIR]
+#                                       [--record] [--gateway-args "ARGS"]
 #   --quick    1 s trials, 1 saturation trial + 2 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 5 search steps per case
 #   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
 #              bench/results/<UTC date-time>-gateway-<mode>/ (git-ignored). No tracked file changes unless --record.
 #   --record   also replace the "## Gateway throughput" block of bench/RESULTS.md with this run's table
+#   --curve    instead of the search: the overload curve, 64 B both directions, one trial per offered rate
+#              (RATES: comma-separated pps, 0 = as fast as the generator can; default 50000,100000,200000,400000,0),
+#              delivered rate per device side by side; with --record it replaces the "gateway.sh curve" block
+#   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50")
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
 # reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
@@ -31,15 +36,18 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --devices) DEVICES="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     --record) RECORD=1 ;;
+    --curve) CURVE="50000,100000,200000,400000,0"
+      if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9,]+$ ]]; then CURVE="$2"; shift; fi ;;
+    --gateway-args) GW_ARGS="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --out DIR, --record)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -48,7 +56,7 @@ for dev in ${DEVICES//,/ }; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
-mode=$([ "$QUICK" = 1 ] && echo quick || echo full)
+mode=$([ "$QUICK" = 1 ] && echo quick || echo full)$([ -n "$CURVE" ] && echo -curve || true)
 [ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-gateway-$mode"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
 if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=135; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
@@ -87,6 +95,21 @@ cleanup() {
   CREATED_NS=(); PIDS=()
 }
 trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+record() {  # record MARKER HEADING: replace the block between "<!-- MARKER begin/end -->" in RESULTS.md
+  "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" "$1" "$2" <<'PYEOF'
+import re, sys
+path, section, marker, heading = sys.argv[1], open(sys.argv[2]).read().strip(), sys.argv[3], sys.argv[4]
+text = open(path).read()
+begin, end = f"<!-- {marker} begin -->", f"<!-- {marker} end -->"
+block = f"{begin}\n{section}\n{end}"
+if begin in text and end in text:
+    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
+open(path, "w").write(text)
+PYEOF
+  echo "gateway.sh: recorded in bench/RESULTS.md"
+}
 mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
   net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
 ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
@@ -129,7 +152,7 @@ setup_gateway() {  # setup_gateway DEV IO
   # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
   ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
-    --stats-interval 5s --trunk-io "$2" >"$log" 2>&1 &
+    --stats-interval 5s --trunk-io "$2" $GW_ARGS >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
   for _ in $(seq 1 300); do grep -q "running" "$log" && return 0; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
   STATUS[$dev]="n/a: $(head -c 300 "$log")"
@@ -175,7 +198,22 @@ ACTIVE=(); for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] && ACTIVE+=
 echo "phase,device,dir,size,rate,offered,delivered,seconds,load1" >"$RAW"
 START=$(date +%s)
 over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
-declare -A NODROP SAT
+declare -A NODROP SAT CURVE_OFFERED CURVE_DELIVERED
+if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
+for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
+  for dev in "${ACTIVE[@]}"; do
+    s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
+      "$(pkts "$dev" "$dir" 64)" 0.5 50000 >/dev/null
+  done
+  for r in ${CURVE//,/ }; do
+    for dev in "${ACTIVE[@]}"; do   # interleaved per rate
+      read -r sent got took < <(trial curve "$dev" "$dir" 64 "$r" "$DURATION")
+      CURVE_OFFERED[$dev,$dir,$r]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
+      CURVE_DELIVERED[$dev,$dir,$r]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
+      echo "curve $dev $dir rate=$r offered=${CURVE_OFFERED[$dev,$dir,$r]} delivered=${CURVE_DELIVERED[$dev,$dir,$r]} pps"
+    done
+  done
+done
 for size in $SIZES; do
   for dir in fwd rev; do
     for dev in "${ACTIVE[@]}"; do   # warm-up (not recorded): the JIT compiles the path, the MAC is learned
@@ -217,6 +255,34 @@ for dev in "${ACTIVE[@]}"; do   # the gateways' own view of losses, from their c
     kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
 done
 
+if [ -n "$CURVE" ]; then
+  for dev in "${ACTIVE[@]}"; do   # the gateways' closing summaries: their own count of what they lost
+    [ -n "${PID[$dev]}" ] && kill "${PID[$dev]}" 2>/dev/null && for _ in $(seq 1 200); do
+      kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
+  done
+  {
+    echo "### Gateway overload curve ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo
+    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.}"
+    echo
+    printf '| direction | target rate |'; for dev in "${ACTIVE[@]}"; do printf ' %s offered | %s delivered |' "$dev" "$dev"; done; echo
+    printf '|---|---|'; for _ in "${ACTIVE[@]}"; do printf -- '---|---|'; done; echo
+    for dir in fwd rev; do for r in ${CURVE//,/ }; do
+      printf '| %s | %s |' "$([ $dir = fwd ] && echo 'VLAN 100 -> VNI 10100' || echo 'VNI 10100 -> VLAN 100')" \
+        "$([ "$r" = 0 ] && echo max || echo "$r")"
+      for dev in "${ACTIVE[@]}"; do printf ' %s | %s |' "${CURVE_OFFERED[$dev,$dir,$r]:-n/a}" "${CURVE_DELIVERED[$dev,$dir,$r]:-n/a}"; done
+      echo
+    done; done
+    for dev in "${ACTIVE[@]}"; do
+      [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
+    done
+  } >"$WORK/summary.md"
+  cat "$WORK/summary.md"
+  cleanup; trap - EXIT
+  [ "$RECORD" = 1 ] && record "gateway.sh curve" "## Gateway overload curve (bench/system/gateway.sh --curve)"
+  echo "gateway.sh: results in $OUT"
+  exit 0
+fi
 ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
   'BEGIN{ if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 {
@@ -242,20 +308,6 @@ RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket 
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT
-if [ "$RECORD" = 1 ]; then
-  "$PY" - "$ROOT/bench/RESULTS.md" "$OUT/summary.md" <<'PYEOF'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(path).read()
-begin, end = "<!-- gateway.sh begin -->", "<!-- gateway.sh end -->"
-block = f"{begin}\n{section}\n{end}"
-if begin in text and end in text:
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n## Gateway throughput (bench/system/gateway.sh)\n\n" + block + "\n"
-open(path, "w").write(text)
-PYEOF
-  echo "gateway.sh: recorded in bench/RESULTS.md"
-fi
+[ "$RECORD" = 1 ] && record "gateway.sh" "## Gateway throughput (bench/system/gateway.sh)"
 echo "gateway.sh: results in $OUT"
 echo "$RESULT"

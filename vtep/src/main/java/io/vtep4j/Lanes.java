@@ -155,6 +155,12 @@ final class Lanes {
             }
 
             @Override
+            public void dropped(DropReason reason, long count) {
+                c.drops.drop(reason, count);
+                forwarder.drops().drop(reason, count); // kernel-reported losses: counted, not reported one by one
+            }
+
+            @Override
             public void internalError(Throwable cause) {
                 forwarder.internalError(cause);
             }

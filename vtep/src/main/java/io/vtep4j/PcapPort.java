@@ -3,6 +3,7 @@ package io.vtep4j;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.pcap.PcapChannel;
 import java.util.Objects;
 
@@ -34,10 +35,24 @@ public final class PcapPort implements AutoCloseable {
 
     private final LocalPort port;
     private final PcapChannel channel;
+    /** libpcap's drops and the failed injections, in the VTEP's drops while the port is open. */
+    private final LossCounter overruns;
 
-    private PcapPort(LocalPort port, PcapChannel channel) {
+    private final LossCounter injectFailures;
+
+    private PcapPort(LocalPort port, PcapChannel channel, Counters vtepDrops) {
         this.port = port;
         this.channel = channel;
+        this.overruns = vtepDrops.sources().add(DropReason.PORT_RECEIVE_OVERFLOW, channel::dropped);
+        this.injectFailures = vtepDrops.sources().add(DropReason.PORT_SEND_FAILED, channel::sendErrors);
+    }
+
+    /**
+     * Frames libpcap dropped because its buffer was full (the packet socket's ring overruns); also counted in the
+     * VTEP's drops as {@link DropReason#PORT_RECEIVE_OVERFLOW}. Asks libpcap: read it from a status thread.
+     */
+    public long framesDropped() {
+        return channel.dropped();
     }
 
     /**
@@ -89,7 +104,10 @@ public final class PcapPort implements AutoCloseable {
         return channel.sent();
     }
 
-    /** Frames the segment delivered that could not be injected (port closing, oversize, libpcap error). */
+    /**
+     * Frames the segment delivered that could not be injected (port closing, oversize, libpcap error); also counted
+     * in the VTEP's drops as {@link DropReason#PORT_SEND_FAILED}.
+     */
     public long injectErrors() {
         return channel.sendErrors();
     }
@@ -105,6 +123,8 @@ public final class PcapPort implements AutoCloseable {
         try {
             channel.close();
         } finally {
+            overruns.close();
+            injectFailures.close();
             port.close();
         }
     }
@@ -170,7 +190,8 @@ public final class PcapPort implements AutoCloseable {
                 throw e;
             }
             injector.channel = channel;
-            return new PcapPort(port, channel);
+            return new PcapPort(
+                    port, channel, ((SegmentImpl) segment).runtime.forwarder().drops());
         }
     }
 

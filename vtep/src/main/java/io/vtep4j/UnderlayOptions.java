@@ -47,6 +47,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     int readBatch = 32;
     boolean udpGro;
     boolean udpGso;
+    int busyPollMicros;
     int sourcePorts;
     /** {@link #sourcePortRange}: 0 and 0 when off. */
     int sourcePortMin;
@@ -237,6 +238,21 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     /** Datagrams per receive system call (recvmmsg; default 32; 1 turns batching off). */
     public Vtep.Builder readBatch(int datagrams) {
         this.readBatch = Checks.inRange("readBatch", datagrams, 1, 1024);
+        return self();
+    }
+
+    /**
+     * Opt-in busy polling on the underlay's UDP sockets: {@code SO_BUSY_POLL} of {@code microseconds} and
+     * {@code SO_PREFER_BUSY_POLL}, so that a read finding the socket empty first polls the device's NAPI context
+     * instead of waiting for its interrupt (default 0: off). Needs CAP_NET_ADMIN ({@link Vtep.Builder#build()} fails
+     * without), and helps only where the receiving device has NAPI ids (physical NICs; veth only with GRO or XDP
+     * on); the event loop's own epoll wait busy-polls only when the host's {@code net.core.busy_poll} is set,
+     * which the library never changes. Measured on veth in bench/RESULTS.md.
+     *
+     * @throws IllegalArgumentException if {@code microseconds} is not 0..10000
+     */
+    public Vtep.Builder busyPoll(int microseconds) {
+        this.busyPollMicros = Checks.inRange("busyPoll", microseconds, 0, 10_000);
         return self();
     }
 

@@ -1,5 +1,6 @@
 package io.vtep4j;
 
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.internal.Checks;
 import io.vtep4j.learning.FdbListener;
@@ -64,6 +65,20 @@ public final class Vtep implements AutoCloseable {
     /** An immutable snapshot of the counters. */
     public VtepStats stats() {
         return runtime.stats();
+    }
+
+    /**
+     * Counts losses that happen outside the engine as this VTEP's drops for {@code reason}: {@code runningTotal} is
+     * read (from any thread, so it must be thread-safe, cheap and never decrease) with every {@link #stats()} and
+     * every live counter read, and shows in {@link VtepStats#drops()}, {@link LiveCounters#dropped(Vtep, DropReason)}
+     * and the metrics. For a trunk or capture next to the VTEP: its ring overruns or libpcap drops as
+     * {@link DropReason#PORT_RECEIVE_OVERFLOW}, its failed transmits as {@link DropReason#PORT_SEND_FAILED}.
+     *
+     * @return closes the registration, keeping its last total in the counters
+     * @throws IllegalStateException if 256 sources are registered already
+     */
+    public LossCounter countLosses(DropReason reason, LongSupplier runningTotal) {
+        return runtime.forwarder().drops().sources().add(reason, runningTotal);
     }
 
     /**

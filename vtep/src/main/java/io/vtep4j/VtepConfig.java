@@ -46,6 +46,7 @@ final class VtepConfig {
     private final FdbListener fdbListener;
     private final Duration sweepInterval;
     private final int readBatch;
+    private final int busyPollMicros;
     private final boolean udpGro;
     private final boolean udpGso;
     private final int sourcePorts;
@@ -94,6 +95,7 @@ final class VtepConfig {
         this.fdbListener = builder.fdbListener;
         this.sweepInterval = builder.sweepInterval;
         this.readBatch = builder.readBatch;
+        this.busyPollMicros = builder.busyPollMicros;
         this.udpGro = builder.udpGro;
         this.udpGso = builder.udpGso;
         this.sourcePorts = builder.sourcePorts;
@@ -137,6 +139,7 @@ final class VtepConfig {
                 .multicastInterface(multicastInterface)
                 .maxFrameLength(mtu(encap))
                 .readBatch(readBatch)
+                .busyPoll(busyPollMicros)
                 .udpGro(udpGro)
                 .udpGso(udpGso)
                 .sourcePorts(sourcePorts)

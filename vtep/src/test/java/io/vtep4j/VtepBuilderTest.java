@@ -28,6 +28,8 @@ class VtepBuilderTest {
         rejects(b -> b.mtu(575), "mtu: 575 (expected: 576..65535)");
         rejects(b -> b.eventLoops(0), "eventLoops: 0 (expected: 1..256)");
         rejects(b -> b.readBatch(0), "readBatch: 0 (expected: 1..1024)");
+        rejects(b -> b.busyPoll(10_001), "busyPoll: 10001 (expected: 0..10000)");
+        rejects(b -> b.busyPoll(-1), "busyPoll: -1 (expected: 0..10000)");
         rejects(b -> b.nvgreFlowId(256), "nvgreFlowId: 256 (expected: 0..255)");
         rejects(b -> b.nvgreFlowId(-1), "nvgreFlowId: -1 (expected: 0..255)");
         rejects(b -> b.sourcePorts(65), "sourcePorts: 65 (expected: 0..64)");

@@ -92,6 +92,19 @@ public enum DropReason {
      */
     SEND_QUEUE_FULL(-71, "send-queue-full"),
     /**
+     * Tunnel packets the kernel dropped at an underlay socket before the engine read them, mostly because its receive
+     * buffer was full (the socket's drop counter, {@code sk_drops}: read through {@code SO_RXQ_OVFL} on the direct
+     * I/O path, {@code SO_MEMINFO} on the Netty epoll path).
+     */
+    UNDERLAY_RECEIVE_OVERFLOW(-72, "underlay-receive-overflow"),
+    /**
+     * Frames lost on a local port's or trunk's receive side before the engine saw them: an {@code AF_PACKET} ring or
+     * socket overrun ({@code PACKET_STATISTICS}), libpcap's drop count, an XDP ring that was full.
+     */
+    PORT_RECEIVE_OVERFLOW(-73, "port-receive-overflow"),
+    /** Frames the engine delivered to a local port or trunk that it failed to transmit on its interface. */
+    PORT_SEND_FAILED(-74, "port-send-failed"),
+    /**
      * A frame too big for the tunnel (counted as {@code MTU_EXCEEDED}) was due an ICMP "fragmentation needed" or
      * ICMPv6 "packet too big" answer, but the answer's rate limit was reached: the answer was not sent.
      */

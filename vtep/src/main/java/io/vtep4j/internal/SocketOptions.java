@@ -18,6 +18,12 @@ public final class SocketOptions {
     static final int SO_NO_CHECK = 11;
     /** {@code <asm-generic/socket.h>}: SO_RCVBUF. */
     static final int SO_RCVBUF = 8;
+    /** {@code <asm-generic/socket.h>}: SO_RXQ_OVFL — the socket's drop counter with each datagram read. */
+    static final int SO_RXQ_OVFL = 40;
+    /** {@code <asm-generic/socket.h>}: SO_BUSY_POLL — microseconds a read busy-polls the device when empty. */
+    static final int SO_BUSY_POLL = 46;
+    /** {@code <asm-generic/socket.h>}: SO_PREFER_BUSY_POLL — keep the device's interrupts off while busy-polling. */
+    static final int SO_PREFER_BUSY_POLL = 69;
     /** {@code <asm-generic/socket.h>}: SO_SNDBUFFORCE — SO_SNDBUF past net.core.wmem_max, with CAP_NET_ADMIN. */
     static final int SO_SNDBUFFORCE = 32;
     /** {@code <asm-generic/socket.h>}: SO_RCVBUFFORCE — SO_RCVBUF past net.core.rmem_max, with CAP_NET_ADMIN. */
@@ -167,6 +173,27 @@ public final class SocketOptions {
         } else {
             set(fd, IPPROTO_IP, IP_RECVTOS, 1, "IP_RECVTOS");
         }
+    }
+
+    /**
+     * Asks the kernel to attach the socket's drop counter to every datagram read (SO_RXQ_OVFL), so that the reader
+     * can count what was lost before it.
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void receiveDropCount(int fd) throws IOException {
+        set(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL");
+    }
+
+    /**
+     * Busy polling on a socket: SO_BUSY_POLL of {@code micros} and SO_PREFER_BUSY_POLL (both need CAP_NET_ADMIN
+     * beyond the host's {@code net.core.busy_read}).
+     *
+     * @throws IOException naming the option that failed and errno
+     */
+    public static void busyPoll(int fd, int micros) throws IOException {
+        set(fd, SOL_SOCKET, SO_BUSY_POLL, micros, "SO_BUSY_POLL");
+        set(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, 1, "SO_PREFER_BUSY_POLL");
     }
 
     /**

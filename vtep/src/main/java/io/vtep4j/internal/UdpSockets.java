@@ -158,6 +158,9 @@ final class UdpSockets {
                         if (gso) {
                             ch.pipeline().addLast(new GsoCoalescer(sendCounters));
                         }
+                        if (epoll && !direct) {
+                            ch.pipeline().addLast(new SocketDropsInbound(receiver)); // direct I/O: SO_RXQ_OVFL
+                        }
                         ch.pipeline().addLast(handler);
                     }
                 });
@@ -203,10 +206,14 @@ final class UdpSockets {
             SocketOptions.configureOuterHeader(fd, v6, config.ttl(), !gsoSend, true);
             SocketOptions.configureSend(fd, v6, config.outerSend(), gsoSend);
             SocketOptions.forceBuffers(fd, SOCKET_BUFFER_BYTES);
+            if (config.busyPollMicros() > 0) {
+                SocketOptions.busyPoll(fd, config.busyPollMicros());
+            }
             if (wildcard && !direct && v6) {
                 SocketOptions.receiveOriginalDestinationV6(fd);
             }
             if (direct) {
+                SocketOptions.receiveDropCount(fd);
                 if (wildcard) {
                     SocketOptions.receiveDestination(fd, v6);
                 }

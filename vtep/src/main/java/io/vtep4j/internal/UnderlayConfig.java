@@ -32,6 +32,7 @@ public final class UnderlayConfig {
     private final String multicastInterface;
     private final int maxFrameLength;
     private final int readBatch;
+    private final int busyPollMicros;
     private final boolean udpGro;
     private final boolean udpGso;
     private final int sourcePorts;
@@ -48,6 +49,7 @@ public final class UnderlayConfig {
         this.multicastInterface = b.multicastInterface;
         this.maxFrameLength = b.maxFrameLength;
         this.readBatch = b.readBatch;
+        this.busyPollMicros = b.busyPollMicros;
         this.udpGro = b.udpGro;
         this.udpGso = b.udpGso;
         this.sourcePorts = b.sourcePorts;
@@ -113,6 +115,11 @@ public final class UnderlayConfig {
         return readBatch;
     }
 
+    /** Microseconds of {@code SO_BUSY_POLL} (with {@code SO_PREFER_BUSY_POLL}) on each UDP socket; 0: off. */
+    public int busyPollMicros() {
+        return busyPollMicros;
+    }
+
     /** Whether to request UDP GRO on receive where the kernel supports it. */
     public boolean udpGro() {
         return udpGro;
@@ -167,6 +174,7 @@ public final class UnderlayConfig {
         private String multicastInterface;
         private int maxFrameLength = 1500;
         private int readBatch = 32;
+        private int busyPollMicros;
         private boolean udpGro;
         private boolean udpGso;
         private int sourcePorts;
@@ -228,6 +236,12 @@ public final class UnderlayConfig {
         /** Datagrams per receive batch. */
         public Builder readBatch(int datagrams) {
             this.readBatch = datagrams;
+            return this;
+        }
+
+        /** Busy polling on each UDP socket for {@code microseconds}; 0: off. */
+        public Builder busyPoll(int microseconds) {
+            this.busyPollMicros = microseconds;
             return this;
         }
 

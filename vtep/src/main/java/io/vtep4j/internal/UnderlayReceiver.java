@@ -49,6 +49,16 @@ public interface UnderlayReceiver {
     void dropped(DropReason reason);
 
     /**
+     * The kernel reported {@code count} more packets lost for {@code reason} (a running total that moved, such as a
+     * socket's drop counter); the engine adds them at once. The default counts them one by one.
+     */
+    default void dropped(DropReason reason, long count) {
+        for (long i = 0; i < count; i++) {
+            dropped(reason);
+        }
+    }
+
+    /**
      * The underlay's own event-loop code failed unexpectedly (a bug, an {@link Error}); whatever it had in hand is
      * gone. The default counts it as {@link DropReason#INTERNAL_ERROR}; the engine also hands {@code cause} to its
      * listener. Nothing is passed to release.

@@ -87,6 +87,32 @@ class UdpUnderlayTest {
     }
 
     @Test
+    void busyPollWhenAskedIsSetOnEveryChannelAndOffOtherwise() throws Exception {
+        assumeTrue(Transports.epoll() && isRoot(), "SO_PREFER_BUSY_POLL needs epoll (a descriptor) and CAP_NET_ADMIN");
+        open("127.0.0.1");
+        int plain = ((EpollDatagramChannel) underlay.channels().get(0)).fd().intValue();
+        assertEquals(
+                0, SocketOptions.get(plain, SocketOptions.SOL_SOCKET, SocketOptions.SO_BUSY_POLL), "off by default");
+        underlay.close();
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        underlay = new UdpUnderlay(UnderlayConfig.builder(group)
+                .allocator(ByteBufAllocator.DEFAULT)
+                .localAddresses(List.of(InetAddress.getLoopbackAddress()))
+                .port(port)
+                .busyPoll(50)
+                .build());
+        underlay.open(receiver);
+        for (Channel ch : underlay.channels()) {
+            int fd = ((EpollDatagramChannel) ch).fd().intValue();
+            assertEquals(50, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_BUSY_POLL));
+            assertEquals(1, SocketOptions.get(fd, SocketOptions.SOL_SOCKET, SocketOptions.SO_PREFER_BUSY_POLL));
+        }
+    }
+
+    @Test
     void forcedBuffersGoPastTheSysctlLimitWithCapNetAdmin() throws Exception {
         assumeTrue(Transports.epoll() && isRoot(), "SO_RCVBUFFORCE needs epoll (a descriptor) and CAP_NET_ADMIN");
         open("127.0.0.1");

@@ -66,6 +66,23 @@ public final class Gateway implements AutoCloseable {
             drops.put(reason, new LongAdder());
         }
         this.status = new GatewayStatus(this);
+        countTrunkLosses();
+    }
+
+    /**
+     * The trunk's losses join the VTEP's drops (its stats, the metrics' {@code vtep4j.drops}, the status line): frames
+     * its receive ring or libpcap dropped as {@code port-receive-overflow}, frames it failed to send as
+     * {@code port-send-failed}. Read when the counters are read; the VTEP keeps the last totals when it closes.
+     */
+    private void countTrunkLosses() {
+        vtep.countLosses(DropReason.PORT_RECEIVE_OVERFLOW, () -> {
+            Trunk t = trunk;
+            return t == null ? 0 : t.overruns();
+        });
+        vtep.countLosses(DropReason.PORT_SEND_FAILED, () -> {
+            Trunk t = trunk;
+            return trunkSendErrors() + (t == null ? 0 : t.sendFailures());
+        });
     }
 
     /**
@@ -195,6 +212,7 @@ public final class Gateway implements AutoCloseable {
             builder.multicastInterface(config.groupDev);
         }
         builder.floodLimit(config.floodLimit);
+        builder.busyPoll(config.busyPollMicros);
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         config.outerSend.applyTo(builder);

@@ -77,6 +77,8 @@ public final class GatewayConfig {
     final boolean arpSuppress;
     /** {@code --trunk-io}. */
     final TrunkIo trunkIo;
+    /** {@code --busy-poll}: microseconds of busy polling on the underlay sockets; 0: off. */
+    final int busyPollMicros;
 
     GatewayConfig(
             InetAddress local,
@@ -100,7 +102,8 @@ public final class GatewayConfig {
             OuterHeader outerHeader,
             OuterSendFlags outerSend,
             boolean arpSuppress,
-            TrunkIo trunkIo) {
+            TrunkIo trunkIo,
+            int busyPollMicros) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -125,6 +128,7 @@ public final class GatewayConfig {
         this.outerSend = Objects.requireNonNull(outerSend, "outerSend");
         this.arpSuppress = arpSuppress;
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
+        this.busyPollMicros = busyPollMicros;
         checkConsistent();
     }
 

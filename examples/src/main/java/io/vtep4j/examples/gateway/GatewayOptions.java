@@ -79,6 +79,13 @@ final class GatewayOptions {
     String floodLimit = Integer.toString(GatewayConfig.DEFAULT_FLOOD_LIMIT);
 
     @Option(
+            names = "--busy-poll",
+            paramLabel = "USECS",
+            description = "Busy-poll the underlay sockets for USECS microseconds when a read finds them empty "
+                    + "(SO_BUSY_POLL, SO_PREFER_BUSY_POLL; needs CAP_NET_ADMIN), 0..10000 (default: 0, off).")
+    String busyPoll = "0";
+
+    @Option(
             names = "--pmtu-signalling",
             paramLabel = "on|off",
             description = "Answer a trunk frame too big for the tunnel (IPv4 with DF, IPv6) with ICMP fragmentation "
@@ -276,7 +283,8 @@ final class GatewayOptions {
                 outer.build(),
                 send,
                 arpSuppress,
-                TrunkIo.parse(trunkIo));
+                TrunkIo.parse(trunkIo),
+                Limits.range("--busy-poll", busyPoll, 0, 10_000, "microseconds, 0 turns it off"));
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

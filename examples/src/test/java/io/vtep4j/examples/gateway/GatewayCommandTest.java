@@ -120,6 +120,8 @@ class GatewayCommandTest {
                 bad("--src-port-range", "0-100", "--src-port-range 0 is outside 1..65535 (MIN)"),
                 bad("--src-port-range", "1-65536", "--src-port-range 65536 is outside 1..65535 (MAX)"),
                 bad("--src-port-range", "a-b", "--src-port-range a: expected a whole number in 1..65535"),
+                bad("--busy-poll", "10001", "--busy-poll 10001 is outside 0..10000 (microseconds, 0 turns it off)"),
+                bad("--busy-poll", "-1", "--busy-poll -1 is outside 0..10000"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),

@@ -10,6 +10,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Vtep;
+import io.vtep4j.VtepStats;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.examples.demo.Addresses;
 import io.vtep4j.examples.demo.Frames;
@@ -176,12 +178,8 @@ class GatewayMetricsTest {
         GatewayTest.assertUnderlayReleased(udpPort);
     }
 
-    @Test
-    void trunkErrorsShowInTheStatusLineAndTheSummary() throws InterruptedException {
-        startGateway(options());
-        assertTrue(gateway.statusLine().contains("| trunk errors none |"), gateway.statusLine());
-
-        trunk.readErrors = 3;
+    /** The trunk refuses sends; a frame from the peer's port goes to it; waits (bounded) until that send failed. */
+    private void failOneTrunkSend() throws InterruptedException {
         trunk.refuseSends = true;
         peerPort.send(Frames.arpRequest(
                 ByteBufAllocator.DEFAULT, PEER, Addresses.ipv4("10.1.0.2"), Addresses.ipv4("10.1.0.1")));
@@ -189,11 +187,42 @@ class GatewayMetricsTest {
         while (gateway.trunkSendErrors() == 0 && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
+    }
+
+    @Test
+    void trunkErrorsShowInTheStatusLineAndTheSummary() throws InterruptedException {
+        startGateway(options());
+        assertTrue(gateway.statusLine().contains("| trunk errors none |"), gateway.statusLine());
+
+        trunk.readErrors = 3;
+        failOneTrunkSend();
 
         String line = gateway.statusLine();
         assertTrue(line.contains("| trunk errors read 3 (+3), send 1 (+1) |"), line);
         assertTrue(gateway.statusLine().contains("| trunk errors read 3, send 1 |"), "no new errors: no (+n)");
         String summary = gateway.summary();
         assertTrue(summary.contains("(trunk errors read 3, send 1)"), summary);
+    }
+
+    @Test
+    void trunkLossesAreVtepDropsInTheStatsTheStatusLineTheSummaryAndTheMetrics() throws Exception {
+        GatewayOptions options = options();
+        options.metricsPort = Integer.toString(metricsPort);
+        startGateway(options);
+        assertEquals(0, value(get("/metrics").body(), "vtep4j_drops_total{reason=\"port-receive-overflow\"}"));
+
+        trunk.overruns = 7;
+        failOneTrunkSend();
+
+        VtepStats stats = gateway.vtep().stats();
+        assertEquals(7, stats.dropped(DropReason.PORT_RECEIVE_OVERFLOW));
+        assertEquals(1, stats.dropped(DropReason.PORT_SEND_FAILED));
+        String line = gateway.statusLine();
+        assertTrue(line.contains("port-receive-overflow 7 (+7)") && line.contains("port-send-failed 1 (+1)"), line);
+        String summary = gateway.summary();
+        assertTrue(summary.contains("port-receive-overflow 7") && summary.contains("port-send-failed 1"), summary);
+        String scrape = get("/metrics").body();
+        assertEquals(7, value(scrape, "vtep4j_drops_total{reason=\"port-receive-overflow\"}"));
+        assertEquals(1, value(scrape, "vtep4j_drops_total{reason=\"port-send-failed\"}"));
     }
 }

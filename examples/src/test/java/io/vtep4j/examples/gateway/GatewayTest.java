@@ -61,6 +61,8 @@ class GatewayTest {
         volatile long readErrors;
         /** True: every send fails (and releases its frame), as an interface that went away. */
         volatile boolean refuseSends;
+        /** What {@link #overruns()} reports, as a ring the kernel overran would. */
+        volatile long overruns;
 
         FakeTrunk(Consumer<ByteBuf> sink) {
             this.sink = sink;
@@ -83,6 +85,11 @@ class GatewayTest {
         @Override
         public long readErrors() {
             return readErrors;
+        }
+
+        @Override
+        public long overruns() {
+            return overruns;
         }
 
         @Override

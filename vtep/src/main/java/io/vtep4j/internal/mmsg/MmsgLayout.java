@@ -124,6 +124,13 @@ final class MmsgLayout {
     static final int IP_RECVTOS_CMSG = IP_TOS;
     /** {@code IPV6_TCLASS}: as a received control message (IPV6_RECVTCLASS on), the traffic class (an int). */
     static final int IPV6_TCLASS_CMSG = IPV6_TCLASS;
+    /** {@code SOL_SOCKET}. */
+    static final int SOL_SOCKET = 1;
+    /**
+     * {@code SO_RXQ_OVFL}: as a socket option, asks for the socket's drop counter with each datagram; as a control
+     * message, that counter (a {@code uint32_t} running count) as it stood when the datagram was queued.
+     */
+    static final int SO_RXQ_OVFL = 40;
     /** {@code MSG_TRUNC} in {@code msg_flags}: the datagram was longer than the buffer. */
     static final int MSG_TRUNC = 0x20;
     /** {@code MSG_CTRUNC} in {@code msg_flags}: control messages did not fit the control buffer. */
@@ -137,6 +144,8 @@ final class MmsgLayout {
     static final int OUTER_HEADER_CMSG_SPACE = 2 * cmsgSpace(Integer.BYTES);
     /** Control buffer per sent message: a GSO segment size and the outer header fields. */
     static final int SEND_CONTROL_LENGTH = cmsgSpace(Short.BYTES) + OUTER_HEADER_CMSG_SPACE;
+    /** Control buffer per received datagram for the {@code SO_RXQ_OVFL} drop counter. */
+    static final int RXQ_OVFL_CONTROL_LENGTH = cmsgSpace(Integer.BYTES);
     /** Control buffer per received datagram: one {@code in6_pktinfo} (the larger) with room to spare. */
     static final int PKTINFO_CONTROL_LENGTH = 2 * cmsgSpace(IN6_PKTINFO_LENGTH);
     /**

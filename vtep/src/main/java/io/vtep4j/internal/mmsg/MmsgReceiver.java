@@ -38,7 +38,8 @@ import java.net.InetAddress;
  * {@code IP_PKTINFO} / {@code IPV6_PKTINFO} control message) that is neither a local address nor a joined group
  * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). The outer TOS /
  * traffic class ({@code IP_TOS} / {@code IPV6_TCLASS} control messages, when the socket asks for them) goes with each
- * datagram to {@link UnderlayReceiver#receivedWithTos}. Event loop only.
+ * datagram to {@link UnderlayReceiver#receivedWithTos}. Datagrams the kernel dropped at the socket are counted from the
+ * {@code SO_RXQ_OVFL} control message ({@link ReceiveQueueOverflow}). Event loop only.
  */
 final class MmsgReceiver {
 
@@ -57,6 +58,7 @@ final class MmsgReceiver {
     private final Destinations destinations;
 
     private final AddressCache sources = new AddressCache();
+    private final ReceiveQueueOverflow overflow = new ReceiveQueueOverflow();
 
     MmsgReceiver(
             int fd,
@@ -76,7 +78,8 @@ final class MmsgReceiver {
         this.maxPayload = maxPayload;
         this.messagesPerWakeup = messagesPerWakeup;
         this.destinations = destinations;
-        this.rx = new MessageVector(allocator, batch, slot, MmsgLayout.RECEIVE_CONTROL_LENGTH);
+        this.rx = new MessageVector(
+                allocator, batch, slot, MmsgLayout.RECEIVE_CONTROL_LENGTH + MmsgLayout.RXQ_OVFL_CONTROL_LENGTH);
     }
 
     /**
@@ -104,6 +107,9 @@ final class MmsgReceiver {
                 got = recvmmsg(n);
                 for (int i = 0; i < got; i++) {
                     delivered |= deliver(buffer, i);
+                }
+                if (got > 0) {
+                    overflow.update(rx, got - 1, receiver);
                 }
             } finally {
                 buffer.release();
