@@ -142,6 +142,14 @@ for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "$dev" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
+if [ "${STATUS[xdp]:-}" = ok ]; then
+  # On a veth the XDP program and the copy into the socket run in the trunk's NAPI, by default in the sender's
+  # softirq (the generator's CPU 0; RPS does not apply to XDP): threaded NAPI, its kthread on CPU 1 with the JVM,
+  # so all of the device's work is on CPU 1 as for the others.
+  nsx "${NS_D[xdp]}" sh -c "echo 1 > /sys/class/net/${TRUNK[xdp]}/threaded" \
+    && for p in $(pgrep "^napi/${TRUNK[xdp]}-"); do taskset -pc 1 "$p" >/dev/null; done \
+    || echo "gateway.sh: xdp: no threaded NAPI on ${TRUNK[xdp]}; its receive work stays on the sender's CPU"
+fi
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
   for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
     [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
