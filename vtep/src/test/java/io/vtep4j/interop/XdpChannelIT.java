@@ -95,6 +95,7 @@ class XdpChannelIT {
                 loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
             assertTrue(xdpAttached("xdp-b"), "program attached (" + xdp.attachMode() + ")");
+            assertEquals("native", xdp.attachMode(), "a veth runs XDP in its driver");
             loopA.submit(() -> {
                         for (int i = 0; i < 10; i++) {
                             peer.send(frame(i), 0x2000 | 100); // PCP 1, VID 100
@@ -159,6 +160,33 @@ class XdpChannelIT {
         } finally {
             xdp.close();
             peer.close();
+        }
+        Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
+    }
+
+    @Test
+    void aSecondChannelOnTheSameQueueFailsCleanlyAndLeavesTheFirstWorking() throws Exception {
+        IoEventLoop loopA = group.next();
+        IoEventLoop loopB = group.next();
+        Counting sink = new Counting();
+        XdpChannel first = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
+        AfPacketChannel peer = AfPacketChannel.open(
+                loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        try {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class,
+                    () -> XdpChannel.open(loopB, "xdp-b", new Counting(), XdpChannel.Options.defaults()));
+            assertTrue(e.getMessage().startsWith("xdp-b: "), e.getMessage());
+            loopA.submit(() -> {
+                        peer.send(frame(1), -1);
+                        peer.flush();
+                    })
+                    .sync();
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 1, () -> sink.frames + " of 1 frame");
+            assertTrue(xdpAttached("xdp-b"), "the failed open took nothing of the first channel's");
+        } finally {
+            peer.close();
+            first.close();
         }
         Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
     }

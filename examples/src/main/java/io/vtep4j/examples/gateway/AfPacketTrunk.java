@@ -34,15 +34,18 @@ import java.util.function.ToLongFunction;
  */
 final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     /** How a ring channel type is opened, fed and closed. */
-    interface Kind<C> {
-        /** Opens a channel on {@code interfaceName}, registered with {@code loop}, handing frames to {@code sink}. */
+    record Kind<C>(Opener<C> opener, Sender<C> sender, Consumer<C> closer) {}
+
+    /** Opens a channel on {@code interfaceName}, registered with {@code loop}, handing frames to {@code sink}. */
+    @FunctionalInterface
+    interface Opener<C> {
         C open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException;
+    }
 
-        /** Sends {@code frame} (owned) with a tag carrying {@code vlanTci} inserted unless it is -1. */
+    /** Sends {@code frame} (owned) with a tag carrying {@code vlanTci} inserted unless it is -1. */
+    @FunctionalInterface
+    interface Sender<C> {
         boolean send(C channel, ByteBuf frame, int vlanTci);
-
-        /** Closes the channel. */
-        void close(C channel);
     }
 
     private static final Map<Counter, ToLongFunction<AfPacketChannel>> READERS = Map.of(
@@ -95,22 +98,16 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
      */
     static Trunk open(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
         AfPacketChannel.Options options = AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT);
-        return open(interfaceName, loop, sink, log, READERS, new Kind<AfPacketChannel>() {
-            @Override
-            public AfPacketChannel open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException {
-                return AfPacketChannel.open(loop, interfaceName, sink, options);
-            }
-
-            @Override
-            public boolean send(AfPacketChannel channel, ByteBuf frame, int vlanTci) {
-                return channel.send(frame, vlanTci);
-            }
-
-            @Override
-            public void close(AfPacketChannel channel) {
-                channel.close();
-            }
-        });
+        return open(
+                interfaceName,
+                loop,
+                sink,
+                log,
+                READERS,
+                new Kind<AfPacketChannel>(
+                        (l, name, ringSink) -> AfPacketChannel.open(l, name, ringSink, options),
+                        AfPacketChannel::send,
+                        AfPacketChannel::close));
     }
 
     /**
@@ -119,22 +116,16 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
      */
     static Trunk openXdp(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
         XdpChannel.Options options = XdpChannel.Options.defaults();
-        return open(interfaceName, loop, sink, log, XDP_READERS, new Kind<XdpChannel>() {
-            @Override
-            public XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException {
-                return XdpChannel.open(loop, interfaceName, sink, options);
-            }
-
-            @Override
-            public boolean send(XdpChannel channel, ByteBuf frame, int vlanTci) {
-                return channel.send(frame, vlanTci);
-            }
-
-            @Override
-            public void close(XdpChannel channel) {
-                channel.close();
-            }
-        });
+        return open(
+                interfaceName,
+                loop,
+                sink,
+                log,
+                XDP_READERS,
+                new Kind<XdpChannel>(
+                        (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options),
+                        XdpChannel::send,
+                        XdpChannel::close));
     }
 
     private static <C> Trunk open(
@@ -146,7 +137,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
             Kind<C> kind) {
         AfPacketTrunk<C> trunk = new AfPacketTrunk<>(interfaceName, loop, sink, log, kind, readers);
         try {
-            trunk.channel.install(kind.open(loop, interfaceName, trunk));
+            trunk.channel.install(kind.opener().open(loop, interfaceName, trunk));
         } catch (IOException e) {
             throw new ConfigException("--port " + interfaceName + ": " + e.getMessage(), e);
         }
@@ -183,7 +174,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
             frame.release();
             return false;
         }
-        return kind.send(c, frame, vlanId);
+        return kind.sender().send(c, frame, vlanId);
     }
 
     /** The watch thread: notices a lost interface, closes the socket, reopens it when the interface is back. */
@@ -208,9 +199,9 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
                 continue;
             }
             try {
-                C fresh = kind.open(loop, interfaceName, this);
+                C fresh = kind.opener().open(loop, interfaceName, this);
                 if (!open) {
-                    kind.close(fresh);
+                    kind.closer().accept(fresh);
                     return;
                 }
                 channel.install(fresh);
@@ -226,7 +217,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
 
     private void retire(C lost) {
         channel.retire(lost);
-        kind.close(lost);
+        kind.closer().accept(lost);
     }
 
     @Override
@@ -237,6 +228,6 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     @Override
     public void close() {
         open = false;
-        shutDown(watcher, kind::close);
+        shutDown(watcher, kind.closer());
     }
 }

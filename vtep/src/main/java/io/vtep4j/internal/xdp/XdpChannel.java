@@ -329,7 +329,7 @@ public final class XdpChannel implements EpollIoHandle {
     /** Publishes and kicks what {@link #send} batched so far. Event loop only. */
     public void flush() {
         if (!closed && tx.flush() && !flushScheduled) {
-            // descriptors still queued (the kernel was busy): try again after the loop's other work
+            // descriptors still queued while the kernel makes progress: go on after the loop's other work
             try {
                 loop.execute(flushTask);
                 flushScheduled = true;

@@ -111,13 +111,16 @@ final class XskTransmit {
 
     /**
      * Publishes the pending descriptors, kicks the kernel until the ring is drained (at most {@link #MAX_KICKS}
-     * times) and takes back completed chunks. True if descriptors are still queued afterwards (call again later).
+     * times) and takes back completed chunks. True if descriptors are still queued afterwards although the kernel
+     * took some in this call (call again soon); false when drained, or when the kernel took none (the interface is
+     * down or its queue stopped: they wait for the next flush rather than have the loop spin on them).
      */
     boolean flush() {
         if (pending > 0) {
             tx.submit(pending);
             pending = 0;
         }
+        long before = completed;
         for (int i = 0; i < MAX_KICKS && tx.outstanding() > 0; i++) {
             if (kicker.kick() < 0) {
                 int errno = kicker.errno();
@@ -132,7 +135,7 @@ final class XskTransmit {
             reap();
         }
         reap();
-        return tx.outstanding() > 0;
+        return completed != before && tx.outstanding() > 0;
     }
 
     /** Moves completed chunks back onto the free stack; returns how many. */
