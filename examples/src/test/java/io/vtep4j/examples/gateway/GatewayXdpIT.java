@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vtep4j.interop.KernelVxlan;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,41 @@ class GatewayXdpIT {
                 assertFalse(gw.stderr().contains("Exception"), gw::describe);
                 assertFalse(xdpAttached("gw-edge"), "the program outlived the gateway");
             }
+        }
+    }
+
+    /** Tagged: OVS's access switch puts VLAN 100 on the trunk in the frame; XDP hands it over as it is. */
+    @Test
+    void aVlanCrossesAnXdpTrunkBothWays() throws Exception {
+        Netns.requireIsolated("ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "ovsdb-tool");
+        try (Lab lab = new Lab("gwxdpvlan")) {
+            Namespace k1 = lab.namespace("k1");
+            Lab.Fabric fabric = lab.fabric();
+            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+            fabric.attach(k1, "k1-u", "10.99.0.2/24");
+            KernelVxlan.in(k1, "vx0")
+                    .vni(10100)
+                    .dstPort(4789)
+                    .local("10.99.0.2")
+                    .remote("10.99.0.1")
+                    .overlay("10.10.0.2/24")
+                    .create();
+            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(List.of(
+                            "--local", "10.99.0.1",
+                            "--port", "gw-trunk",
+                            "--trunk-io", "xdp",
+                            "--vlan", "100:10100",
+                            "--flood", "10100=10.99.0.2"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(gw.stdout().contains("trunk gw-trunk: AF_XDP"), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs()); // VLAN 100 -> VNI 10100
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs()); // VNI 10100 -> VLAN 100
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-trunk"), "the program outlived the gateway");
         }
     }
 
