@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# VLAN <-> VXLAN gateway benchmark: vtep4j's gateway (AF_PACKET trunk, pcap trunk) side by side with the kernel.
+# VLAN <-> VXLAN gateway benchmark: vtep4j's gateway (AF_PACKET, AF_XDP or pcap trunk) side by side with the kernel.
 #
 #   forward: generator --VLAN 100 on the trunk--> device under test --VXLAN VNI 10100 on the underlay--> far end
 #   reverse: far end --VXLAN VNI 10100--> device under test --VLAN 100 on the trunk--> generator
@@ -9,11 +9,12 @@
 #               kernel has neither 802.1Q sub-interfaces nor a VLAN-filtering bridge
 # (b) afpacket: vtep4j gateway --trunk-io afpacket (TPACKET_V3 ring, one event loop)
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
+# (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). Delivered packets are read from the receiving end's interface counters.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap] [--out DIR]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp] [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"]
 #   --quick    1 s trials, 1 saturation trial + 2 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 5 search steps per case
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|pcap) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|pcap|xdp) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -154,13 +155,24 @@ setup_gateway() {  # setup_gateway DEV IO
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
     --stats-interval 5s --trunk-io "$2" $GW_ARGS >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
-  for _ in $(seq 1 300); do grep -q "running" "$log" && return 0; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
-  STATUS[$dev]="n/a: $(head -c 300 "$log")"
+  for _ in $(seq 1 300); do grep -q "running" "$log" && break; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
+  grep -q "running" "$log" || { STATUS[$dev]="n/a: $(head -c 300 "$log")"; return 0; }
+  # an xdp gateway that fell back to AF_PACKET is not measured as xdp
+  if grep -q "AF_XDP unavailable" "$log"; then STATUS[$dev]="n/a: $(grep -h -m1 "AF_XDP unavailable" "$log")"; fi
+  return 0
 }
 for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "$dev" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
+if [ "${STATUS[xdp]:-}" = ok ]; then
+  # On a veth the XDP program and the copy into the socket run in the trunk's NAPI, by default in the sender's
+  # softirq (the generator's CPU 0; RPS does not apply to XDP): threaded NAPI, its kthread on CPU 1 with the JVM,
+  # so all of the device's work is on CPU 1 as for the others.
+  nsx "${NS_D[xdp]}" sh -c "echo 1 > /sys/class/net/${TRUNK[xdp]}/threaded" \
+    && for p in $(pgrep "^napi/${TRUNK[xdp]}-"); do taskset -pc 1 "$p" >/dev/null; done \
+    || echo "gateway.sh: xdp: no threaded NAPI on ${TRUNK[xdp]}; its receive work stays on the sender's CPU"
+fi
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
   for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
     [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
@@ -304,7 +316,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

@@ -6,6 +6,7 @@ import io.netty.channel.IoEventLoop;
 import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.afpacket.RingSink;
+import io.vtep4j.internal.xdp.XdpChannel;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +26,40 @@ import java.util.function.ToLongFunction;
  * <p>Recovery: a watch thread looks every {@link #CHECK_MILLIS} ms at the interface's index; when the interface is
  * gone or was recreated it closes the socket and opens a new one once the interface exists again, logging each in one
  * line and counting the reopenings. Counters of closed sockets are kept. Thread-safe as {@link Trunk} describes.
+ *
+ * <p>The same trunk drives an {@link XdpChannel} ({@link #openXdp}): another {@link Kind} of ring channel with the
+ * same sink, send and close, its tags always in the frame.
+ *
+ * @param <C> the channel type
  */
-final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingSink {
+final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
+    /** How a ring channel type is opened, fed and closed. */
+    record Kind<C>(Opener<C> opener, Sender<C> sender, Consumer<C> closer) {}
+
+    /** Opens a channel on {@code interfaceName}, registered with {@code loop}, handing frames to {@code sink}. */
+    @FunctionalInterface
+    interface Opener<C> {
+        C open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException;
+    }
+
+    /** Sends {@code frame} (owned) with a tag carrying {@code vlanTci} inserted unless it is -1. */
+    @FunctionalInterface
+    interface Sender<C> {
+        boolean send(C channel, ByteBuf frame, int vlanTci);
+    }
+
     private static final Map<Counter, ToLongFunction<AfPacketChannel>> READERS = Map.of(
             Counter.RECEIVED, AfPacketChannel::received,
             Counter.SENT, AfPacketChannel::sent,
             Counter.TRUNCATED, AfPacketChannel::truncated,
             Counter.OVERRUNS, AfPacketChannel::overruns,
             Counter.SEND_FAILURES, AfPacketChannel::sendFailures);
+    private static final Map<Counter, ToLongFunction<XdpChannel>> XDP_READERS = Map.of(
+            Counter.RECEIVED, XdpChannel::received,
+            Counter.SENT, XdpChannel::sent,
+            Counter.TRUNCATED, XdpChannel::truncated,
+            Counter.OVERRUNS, XdpChannel::overruns,
+            Counter.SEND_FAILURES, XdpChannel::sendFailures);
     static final long CHECK_MILLIS = 200;
     /** Bytes kept free in front of each received frame: the VXLAN / GRE header and a tag fit without a copy. */
     static final int HEADROOM = 64;
@@ -42,19 +69,25 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
     private final Receiver sink;
     private final Consumer<String> log;
     private final ByteBufAllocator allocator;
-    private final AfPacketChannel.Options options;
+    private final Kind<C> kind;
     private final Thread watcher;
     private volatile boolean open = true;
     private volatile long reopens;
 
-    private AfPacketTrunk(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
-        super(READERS);
+    private AfPacketTrunk(
+            String interfaceName,
+            IoEventLoop loop,
+            Receiver sink,
+            Consumer<String> log,
+            Kind<C> kind,
+            Map<Counter, ToLongFunction<C>> readers) {
+        super(readers);
+        this.kind = kind;
         this.interfaceName = interfaceName;
         this.loop = loop;
         this.sink = sink;
         this.log = log;
         this.allocator = ByteBufAllocator.DEFAULT;
-        this.options = AfPacketChannel.Options.defaults(allocator);
         this.watcher = new Thread(this::watch, "vtep4j-trunk-watch-" + interfaceName);
         this.watcher.setDaemon(true);
     }
@@ -64,9 +97,47 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
      * naming {@code --port}.
      */
     static Trunk open(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
-        AfPacketTrunk trunk = new AfPacketTrunk(interfaceName, loop, sink, log);
+        AfPacketChannel.Options options = AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT);
+        return open(
+                interfaceName,
+                loop,
+                sink,
+                log,
+                READERS,
+                new Kind<AfPacketChannel>(
+                        (l, name, ringSink) -> AfPacketChannel.open(l, name, ringSink, options),
+                        AfPacketChannel::send,
+                        AfPacketChannel::close));
+    }
+
+    /**
+     * Opens {@code interfaceName} through AF_XDP ({@link XdpChannel}) on {@code loop}; its problems at start become
+     * one-line {@link ConfigException}s naming {@code --port}.
+     */
+    static Trunk openXdp(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
+        XdpChannel.Options options = XdpChannel.Options.defaults();
+        return open(
+                interfaceName,
+                loop,
+                sink,
+                log,
+                XDP_READERS,
+                new Kind<XdpChannel>(
+                        (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options),
+                        XdpChannel::send,
+                        XdpChannel::close));
+    }
+
+    private static <C> Trunk open(
+            String interfaceName,
+            IoEventLoop loop,
+            Receiver sink,
+            Consumer<String> log,
+            Map<Counter, ToLongFunction<C>> readers,
+            Kind<C> kind) {
+        AfPacketTrunk<C> trunk = new AfPacketTrunk<>(interfaceName, loop, sink, log, kind, readers);
         try {
-            trunk.channel.install(AfPacketChannel.open(loop, interfaceName, trunk, trunk.options));
+            trunk.channel.install(kind.opener().open(loop, interfaceName, trunk));
         } catch (IOException e) {
             throw new ConfigException("--port " + interfaceName + ": " + e.getMessage(), e);
         }
@@ -93,22 +164,17 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
 
     @Override
     public boolean send(ByteBuf frame) {
-        AfPacketChannel c = channel.current();
-        if (c == null) {
-            frame.release();
-            return false;
-        }
-        return c.send(frame, -1);
+        return send(frame, -1);
     }
 
     @Override
     public boolean send(ByteBuf frame, int vlanId) {
-        AfPacketChannel c = channel.current();
+        C c = channel.current();
         if (c == null) {
             frame.release();
             return false;
         }
-        return c.send(frame, vlanId);
+        return kind.sender().send(c, frame, vlanId);
     }
 
     /** The watch thread: notices a lost interface, closes the socket, reopens it when the interface is back. */
@@ -121,7 +187,7 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
                 return; // close()
             }
             int now = InterfaceIndex.of(interfaceName);
-            AfPacketChannel current = channel.current();
+            C current = channel.current();
             if (current != null && now != index) {
                 retire(current);
                 log.accept("trunk " + interfaceName + " lost: "
@@ -133,9 +199,9 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
                 continue;
             }
             try {
-                AfPacketChannel fresh = AfPacketChannel.open(loop, interfaceName, this, options);
+                C fresh = kind.opener().open(loop, interfaceName, this);
                 if (!open) {
-                    fresh.close();
+                    kind.closer().accept(fresh);
                     return;
                 }
                 channel.install(fresh);
@@ -149,9 +215,9 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
         }
     }
 
-    private void retire(AfPacketChannel lost) {
+    private void retire(C lost) {
         channel.retire(lost);
-        lost.close();
+        kind.closer().accept(lost);
     }
 
     @Override
@@ -162,6 +228,6 @@ final class AfPacketTrunk extends ChannelTrunk<AfPacketChannel> implements RingS
     @Override
     public void close() {
         open = false;
-        shutDown(watcher, AfPacketChannel::close);
+        shutDown(watcher, kind.closer());
     }
 }

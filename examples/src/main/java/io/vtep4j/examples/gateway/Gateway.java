@@ -95,12 +95,19 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Starts a gateway with the trunk I/O {@code --trunk-io} chose: AF_PACKET where this platform has it (the
-     * default), else libpcap, saying which in one line to {@code log}.
+     * default), else libpcap, saying which in one line to {@code log}; AF_XDP when asked for ({@code xdp}), falling
+     * back to AF_PACKET with a line saying why where it is unavailable.
      *
      * @throws ConfigException if {@code --trunk-io afpacket} was asked for and this platform cannot, or as
      *     {@link #start(GatewayConfig, Trunk.Opener)}
      */
     public static Gateway startTrunk(GatewayConfig config, Consumer<String> log) {
+        if (config.trunkIo == TrunkIo.XDP) {
+            Gateway gateway = XdpStart.start(config, log);
+            if (gateway != null) {
+                return gateway;
+            }
+        }
         if (config.trunkIo != TrunkIo.PCAP) {
             String why = AfPacketChannel.unsupportedReason();
             if (why == null) {
@@ -124,11 +131,16 @@ public final class Gateway implements AutoCloseable {
      * a frame crosses from trunk to underlay and back without changing threads.
      */
     static Gateway startAfPacket(GatewayConfig config, Consumer<String> log) {
+        return startOnLoop(config, loop -> sink -> AfPacketTrunk.open(config.port, loop, sink, log));
+    }
+
+    /** As {@link #startAfPacket}, with the trunk {@code trunk} opens on the shared loop. */
+    static Gateway startOnLoop(GatewayConfig config, java.util.function.Function<IoEventLoop, Trunk.Opener> trunk) {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("vtep4j-gateway", true), EpollIoHandler.newFactory());
         IoEventLoop loop = group.next();
         try {
-            return start(config, sink -> AfPacketTrunk.open(config.port, loop, sink, log), group);
+            return start(config, trunk.apply(loop), group);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             throw e;

@@ -27,9 +27,11 @@ final class GatewayOptions {
 
     @Option(
             names = "--trunk-io",
-            paramLabel = "afpacket|pcap",
+            paramLabel = "afpacket|xdp|pcap",
             description = "How the trunk is read and written: afpacket (a TPACKET_V3 ring on the VTEP's event loop; "
-                    + "the default on Linux) or pcap (libpcap on a thread of its own; the portable fallback).")
+                    + "the default on Linux), xdp (AF_XDP copy mode with an XDP program the gateway loads; one rx "
+                    + "queue; falls back to afpacket with a log line) or pcap (libpcap on a thread of its own; the "
+                    + "portable fallback).")
     String trunkIo = "auto";
 
     @Option(names = "--vlan", paramLabel = "VID:VNI", description = "Map 802.1Q VLAN VID (1..4094) to VNI. Repeatable.")

@@ -1,0 +1,110 @@
+package io.vtep4j.examples.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vtep4j.interop.KernelVxlan;
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.interop.Netns;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --trunk-io xdp} end to end: pings cross an AF_XDP trunk both ways and the program is gone after the gateway
+ * stops; where XDP cannot run on the trunk (two receive queues) the gateway says why in one line and runs on
+ * AF_PACKET.
+ */
+class GatewayXdpIT {
+    /** {@code ip link} shows "xdp" or "xdpgeneric" after the MTU, and a prog/xdp line, while a program is attached. */
+    private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("ip", "ethtool", "ping");
+    }
+
+    private static boolean xdpAttached(String device) {
+        return XDP.matcher(Namespace.SELF.ok("ip", "link", "show", "dev", device))
+                .find();
+    }
+
+    @Test
+    void pingsCrossAnXdpTrunkAndStoppingDetachesTheProgram() throws Exception {
+        try (Lab lab = new Lab("gwxdp")) {
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            try (GatewayProcess gw =
+                    GatewayProcess.start(E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp", "--stats-interval", "1s"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(gw.stdout().contains("trunk gw-edge: AF_XDP"), gw::describe);
+                assertTrue(xdpAttached("gw-edge"), gw::describe);
+                E2e.assertPing(untagged.h3(), "10.30.0.2", gw, null);
+                E2e.assertPing(untagged.k3(), "10.30.0.1", gw, null);
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                assertTrue(gw.stdout().contains("summary after"), gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+                assertFalse(xdpAttached("gw-edge"), "the program outlived the gateway");
+            }
+        }
+    }
+
+    /** Tagged: OVS's access switch puts VLAN 100 on the trunk in the frame; XDP hands it over as it is. */
+    @Test
+    void aVlanCrossesAnXdpTrunkBothWays() throws Exception {
+        Netns.requireIsolated("ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "ovsdb-tool");
+        try (Lab lab = new Lab("gwxdpvlan")) {
+            Namespace k1 = lab.namespace("k1");
+            Lab.Fabric fabric = lab.fabric();
+            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+            fabric.attach(k1, "k1-u", "10.99.0.2/24");
+            KernelVxlan.in(k1, "vx0")
+                    .vni(10100)
+                    .dstPort(4789)
+                    .local("10.99.0.2")
+                    .remote("10.99.0.1")
+                    .overlay("10.10.0.2/24")
+                    .create();
+            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(List.of(
+                            "--local", "10.99.0.1",
+                            "--port", "gw-trunk",
+                            "--trunk-io", "xdp",
+                            "--vlan", "100:10100",
+                            "--flood", "10100=10.99.0.2"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(gw.stdout().contains("trunk gw-trunk: AF_XDP"), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs()); // VLAN 100 -> VNI 10100
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs()); // VNI 10100 -> VLAN 100
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-trunk"), "the program outlived the gateway");
+        }
+    }
+
+    @Test
+    void whereXdpCannotRunTheGatewaySaysWhyAndUsesAfPacket() throws Exception {
+        try (Lab lab = new Lab("gwxdpfb")) {
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            Namespace.SELF.ok("ethtool", "-L", "gw-edge", "rx", "2");
+            try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(
+                        gw.stdout().contains("AF_XDP unavailable (")
+                                && gw.stdout().contains("2 receive queues")
+                                && gw.stdout().contains("falling back to AF_PACKET"),
+                        gw::describe);
+                assertTrue(gw.stdout().contains("trunk gw-edge: AF_PACKET"), gw::describe);
+                assertFalse(xdpAttached("gw-edge"), gw::describe);
+                E2e.assertPing(untagged.h3(), "10.30.0.2", gw, null);
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.vtep4j.internal.xdp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code bpf} system call commands the XDP channel needs: create an {@code XSKMAP}, load a program, put a socket
+ * in the map, attach the program to an interface with a BPF link. Each returns a file descriptor the caller closes,
+ * or throws an {@link IOException} naming the command and the kernel's reason (and what to do about a missing
+ * permission). {@code union bpf_attr} is written in a zeroed native buffer: fields not set are 0, as the kernel
+ * requires. Stateless, thread-safe.
+ */
+final class Bpf {
+    static final int BPF_MAP_CREATE = 0;
+    static final int BPF_MAP_UPDATE_ELEM = 2;
+    static final int BPF_PROG_LOAD = 5;
+    static final int BPF_LINK_CREATE = 28;
+
+    static final int BPF_MAP_TYPE_XSKMAP = 17;
+    static final int BPF_PROG_TYPE_XDP = 6;
+    /** {@code enum bpf_attach_type}: BPF_XDP. */
+    static final int BPF_XDP = 37;
+
+    /** XDP attach modes ({@code XDP_FLAGS_*}). */
+    static final int XDP_FLAGS_SKB_MODE = 2;
+
+    static final int XDP_FLAGS_DRV_MODE = 4;
+
+    private static final int ATTR_SIZE = 128;
+    private static final int LOG_SIZE = 16 * 1024;
+
+    private Bpf() {}
+
+    /** An {@code XSKMAP} of {@code entries} queue → socket slots. */
+    static int createXskMap(int entries) throws IOException {
+        ByteBuf attr = attr();
+        try {
+            attr.setIntLE(0, BPF_MAP_TYPE_XSKMAP);
+            attr.setIntLE(4, 4); // key: queue index
+            attr.setIntLE(8, 4); // value: socket fd
+            attr.setIntLE(12, entries);
+            return call(BPF_MAP_CREATE, attr, "BPF_MAP_CREATE XSKMAP");
+        } finally {
+            attr.release();
+        }
+    }
+
+    /** Loads {@code program} as an XDP program (license GPL: bpf_redirect_map needs it); the verifier's log on failure. */
+    static int loadXdp(BpfProgram program) throws IOException {
+        byte[] code = program.bytes();
+        ByteBufAllocator a = ByteBufAllocator.DEFAULT;
+        ByteBuf attr = attr();
+        ByteBuf insns = a.directBuffer(code.length).writeBytes(code);
+        ByteBuf license = a.directBuffer(4).writeBytes("GPL\0".getBytes(StandardCharsets.US_ASCII));
+        ByteBuf log = a.directBuffer(LOG_SIZE).writeZero(LOG_SIZE);
+        try {
+            attr.setIntLE(0, BPF_PROG_TYPE_XDP);
+            attr.setIntLE(4, program.slots());
+            attr.setLongLE(8, insns.memoryAddress());
+            attr.setLongLE(16, license.memoryAddress());
+            attr.setBytes(48, "vtep4j_trunk\0".getBytes(StandardCharsets.US_ASCII)); // prog_name[16]
+            attr.setIntLE(68, BPF_XDP); // expected_attach_type
+            try {
+                return call(BPF_PROG_LOAD, attr, "BPF_PROG_LOAD");
+            } catch (IOException first) {
+                // again with the verifier's log, to say why
+                attr.setIntLE(24, 1);
+                attr.setIntLE(28, LOG_SIZE);
+                attr.setLongLE(32, log.memoryAddress());
+                try {
+                    return call(BPF_PROG_LOAD, attr, "BPF_PROG_LOAD");
+                } catch (IOException second) {
+                    String text = log.toString(0, LOG_SIZE, StandardCharsets.US_ASCII);
+                    int end = text.indexOf('\0');
+                    String verifier = (end < 0 ? text : text.substring(0, end)).trim();
+                    throw new IOException(
+                            second.getMessage() + (verifier.isEmpty() ? "" : "; verifier: " + verifier), first);
+                }
+            }
+        } finally {
+            attr.release();
+            insns.release();
+            license.release();
+            log.release();
+        }
+    }
+
+    /** {@code map[key] = value} (both u32). */
+    static void updateElement(int mapFd, int key, int value) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf kv = ByteBufAllocator.DEFAULT.directBuffer(8);
+        try {
+            kv.setIntLE(0, key);
+            kv.setIntLE(4, value);
+            attr.setIntLE(0, mapFd);
+            attr.setLongLE(8, kv.memoryAddress());
+            attr.setLongLE(16, kv.memoryAddress() + 4);
+            call(BPF_MAP_UPDATE_ELEM, attr, "BPF_MAP_UPDATE_ELEM");
+        } finally {
+            attr.release();
+            kv.release();
+        }
+    }
+
+    /** Attaches XDP program {@code progFd} to interface {@code ifindex} in mode {@code flags}; the link's fd. */
+    static int attachXdp(int progFd, int ifindex, int flags) throws IOException {
+        ByteBuf attr = attr();
+        try {
+            attr.setIntLE(0, progFd);
+            attr.setIntLE(4, ifindex);
+            attr.setIntLE(8, BPF_XDP);
+            attr.setIntLE(12, flags);
+            return call(BPF_LINK_CREATE, attr, "BPF_LINK_CREATE XDP");
+        } finally {
+            attr.release();
+        }
+    }
+
+    private static ByteBuf attr() {
+        ByteBuf attr = ByteBufAllocator.DEFAULT.directBuffer(ATTR_SIZE, ATTR_SIZE);
+        attr.setZero(0, ATTR_SIZE);
+        return attr;
+    }
+
+    private static int call(int command, ByteBuf attr, String what) throws IOException {
+        if (XdpCalls.SYS_BPF < 0) {
+            throw new IOException(
+                    what + ": the bpf system call's number is not known on " + System.getProperty("os.arch"));
+        }
+        long r;
+        int errno;
+        int tries = 0;
+        do {
+            r = XdpCalls.syscall(XdpCalls.SYS_BPF, command, attr.memoryAddress(), ATTR_SIZE);
+            errno = r < 0 ? XdpCalls.errno() : 0;
+        } while (r < 0 && (errno == XdpCalls.EINTR || errno == XdpCalls.EAGAIN) && ++tries < 5);
+        if (r < 0) {
+            if (errno == XdpCalls.EPERM) {
+                throw new IOException(what + " not permitted: XDP needs root or the CAP_BPF and CAP_NET_ADMIN "
+                        + "capabilities (errno " + errno + ")");
+            }
+            throw new IOException(XdpCalls.failure(what, errno));
+        }
+        return (int) r;
+    }
+}

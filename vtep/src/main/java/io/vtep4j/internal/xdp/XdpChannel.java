@@ -1,0 +1,407 @@
+package io.vtep4j.internal.xdp;
+
+import com.sun.jna.Native;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.vtep4j.internal.LoopHandles;
+import io.vtep4j.internal.afpacket.RingSink;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
+
+/**
+ * One Ethernet interface through an {@code AF_XDP} socket in copy mode: a small XDP program this class loads itself
+ * (no clang, libbpf or libxdp) redirects every frame arriving on the interface to the socket, whose receive ring is
+ * read on a Netty epoll event loop with no system call per frame; transmitted frames are copied into UMEM chunks and
+ * pushed in batches ({@link XskTransmit}). The program is attached with a BPF link, native mode where the driver
+ * has it, else generic; it is detached when the channel closes or the process ends.
+ *
+ * <p>A trunk sees every frame: the kernel's own stack on this interface receives nothing while the channel is open.
+ * One receive queue: an interface with more is refused (frames of the other queues would bypass the channel).
+ * Frames longer than a chunk less 256 bytes of headroom are dropped by the kernel and counted.
+ *
+ * <p>VLAN tags: XDP sees the frame as the driver hands it over, so tags are in the frame ({@link RingSink#frame} gets
+ * -1) unless the driver took them out (receive VLAN offload; on a veth, the peer's transmit VLAN offload): turn that
+ * off ({@code ethtool -K DEV rxvlan off}) for a tagged trunk.
+ *
+ * <p>Losses: {@code XDP_STATISTICS} ({@link #overruns()}: dropped and receive ring full; {@link #fillRingEmpty()},
+ * {@link #sendFailures()}: descriptors the kernel found invalid).
+ *
+ * <p>Threading: {@link RingSink} callbacks, {@link #send} and {@link #flush} run on {@link #loop()} ({@link #send}
+ * from another thread hands the frame to the loop); counters and {@link #close} from any thread. {@link #send} takes
+ * ownership of the frame.
+ */
+public final class XdpChannel implements EpollIoHandle {
+    private static final int RX_HEADROOM = 256; // XDP_PACKET_HEADROOM: copy mode puts the frame this far in
+
+    private final IoEventLoop loop;
+    private final FileDescriptor fd;
+    private final RingSink sink;
+    private final Options options;
+    private final XskSocket socket;
+    private final XdpAttachment attachment;
+    private final XskTransmit tx;
+    private final long[] stats = new long[6];
+    private final Runnable flushTask = this::runFlush;
+    private boolean flushScheduled;
+    private IoRegistration registration;
+    private volatile boolean closed;
+    private boolean released;
+    private long received;
+    private long malformed;
+
+    /**
+     * What a channel is opened with.
+     *
+     * @param chunkSize bytes per UMEM chunk: 2048 or 4096 (frames up to 256 bytes less are received)
+     * @param chunks UMEM chunks, a power of two 64..65536: half receive, half transmit; each ring holds half
+     * @param frameBudget frames read per wakeup at most (bounded work per wakeup)
+     * @param txBatch frames described before they are published and kicked
+     */
+    public record Options(int chunkSize, int chunks, int frameBudget, int txBatch) {
+        /** Checks every value, naming the one that is wrong. */
+        public Options {
+            if (chunkSize != 2048 && chunkSize != 4096) {
+                throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected: 2048 or 4096)");
+            }
+            if (chunks < 64 || chunks > 65536 || Integer.bitCount(chunks) != 1) {
+                throw new IllegalArgumentException("chunks: " + chunks + " (expected: a power of two 64..65536)");
+            }
+            if (frameBudget < 1 || frameBudget > chunks / 2) {
+                throw new IllegalArgumentException(
+                        "frameBudget: " + frameBudget + " (expected: 1.." + (chunks / 2) + ")");
+            }
+            if (txBatch < 1 || txBatch > chunks / 2) {
+                throw new IllegalArgumentException("txBatch: " + txBatch + " (expected: 1.." + (chunks / 2) + ")");
+            }
+        }
+
+        /** 4096 chunks of 2 KiB (an 8 MiB UMEM; frames up to 1792 bytes), 256 frames per wakeup, 64 per kick. */
+        public static Options defaults() {
+            return new Options(2048, 4096, 256, 64);
+        }
+    }
+
+    private XdpChannel(IoEventLoop loop, RingSink sink, Options options, XskSocket socket, XdpAttachment attachment) {
+        this.loop = loop;
+        this.fd = new FileDescriptor(socket.fd);
+        this.sink = sink;
+        this.options = options;
+        this.socket = socket;
+        this.attachment = attachment;
+        int half = options.chunks() / 2;
+        this.tx = new XskTransmit(
+                socket.umem,
+                socket.tx,
+                socket.completion,
+                new XskTransmit.Kicker() {
+                    @Override
+                    public long kick() {
+                        return socket.kick();
+                    }
+
+                    @Override
+                    public int errno() {
+                        return XdpCalls.errno();
+                    }
+                },
+                (long) half * options.chunkSize(),
+                half,
+                options.chunkSize());
+    }
+
+    /**
+     * Null if this platform can run the channel (Linux with epoll, a little-endian 64-bit CPU the bpf system call's
+     * number is known for, JNA); else why not. Permissions and kernel support are found out by {@link #open}.
+     */
+    public static String unsupportedReason() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return "needs Linux; this is " + System.getProperty("os.name");
+        }
+        try {
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
+                    || Native.POINTER_SIZE != 8
+                    || XdpCalls.SYS_BPF < 0) {
+                return "needs a little-endian 64-bit CPU it knows the bpf system call of; this is "
+                        + System.getProperty("os.arch");
+            }
+            if (!io.netty.channel.epoll.Epoll.isAvailable()) {
+                return "needs Netty's native epoll: " + io.netty.channel.epoll.Epoll.unavailabilityCause();
+            }
+            XdpCalls.errno(); // binds libc now
+        } catch (LinkageError e) {
+            return "needs JNA's native library for this platform: " + e;
+        }
+        return null;
+    }
+
+    /** Receive queues of {@code interfaceName} as sysfs lists them (1 when it cannot tell). */
+    static int receiveQueues(String interfaceName) {
+        Path queues = Path.of("/sys/class/net", interfaceName, "queues");
+        try (Stream<Path> list = Files.list(queues)) {
+            return (int) Math.max(
+                    1,
+                    list.filter(p -> p.getFileName().toString().startsWith("rx-"))
+                            .count());
+        } catch (IOException | RuntimeException e) {
+            return 1;
+        }
+    }
+
+    /**
+     * Loads the program, opens the socket on queue 0 of {@code interfaceName}, attaches the program, registers with
+     * {@code loop} and starts receiving. Call from a thread that is not {@code loop}. Nothing is left behind on
+     * failure.
+     *
+     * @throws IOException naming the step that failed and the kernel's reason (no such interface, more than one
+     *     receive queue, no permission, locked-memory limit, XDP not supported)
+     */
+    public static XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink, Options options)
+            throws IOException {
+        String unsupported = unsupportedReason();
+        if (unsupported != null) {
+            throw new IOException("AF_XDP " + unsupported);
+        }
+        int index = XdpCalls.if_nametoindex(interfaceName);
+        if (index == 0) {
+            throw new IOException(interfaceName + ": no such interface");
+        }
+        int queues = receiveQueues(interfaceName);
+        if (queues != 1) {
+            throw new IOException(interfaceName + ": " + queues + " receive queues; the XDP trunk reads queue 0 only "
+                    + "(ethtool -L " + interfaceName + " rx 1, or combined 1)");
+        }
+        XdpAttachment attachment = null;
+        XskSocket socket = null;
+        try {
+            attachment = XdpAttachment.load(1);
+            socket = XskSocket.open(options.chunks(), options.chunkSize(), options.chunks() / 2);
+            stock(socket, options);
+            socket.bind(index, 0);
+            attachment.steer(0, socket.fd);
+            attachment.attach(index);
+        } catch (IOException | RuntimeException e) {
+            if (attachment != null) {
+                attachment.close();
+            }
+            if (socket != null) {
+                socket.close();
+            }
+            throw new IOException(interfaceName + ": " + e.getMessage(), e);
+        }
+        XdpChannel channel = new XdpChannel(loop, sink, options, socket, attachment);
+        try {
+            channel.registration = LoopHandles.register(loop, channel, "");
+            channel.registration.submit(EpollIoOps.EPOLLIN);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new IOException(interfaceName + ": " + e.getMessage(), e);
+        }
+        return channel;
+    }
+
+    /** Gives the kernel every receive chunk (the first half of the UMEM) through the fill ring. */
+    private static void stock(XskSocket socket, Options options) {
+        XskRing fill = socket.fill;
+        int half = options.chunks() / 2;
+        int n = fill.reserve(half);
+        for (int i = 0; i < n; i++) {
+            fill.memory().setLongLE(fill.slot(fill.next() + i), (long) i * options.chunkSize());
+        }
+        fill.submit(n);
+    }
+
+    /** The event loop the rings are driven on. */
+    public IoEventLoop loop() {
+        return loop;
+    }
+
+    /** "native" or "generic": how the program is attached. */
+    public String attachMode() {
+        return attachment.mode();
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return fd;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent ioEvent) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (receive(options.frameBudget()) > 0) {
+                sink.batchEnd();
+            }
+        } catch (Throwable t) {
+            // nothing leaves the event loop
+        }
+        flush();
+    }
+
+    /** Reads at most {@code budget} frames, handing each to the sink and its chunk back to the fill ring. */
+    private int receive(int budget) {
+        XskRing rx = socket.rx;
+        XskRing fill = socket.fill;
+        int n = rx.peek(budget);
+        n = n == 0 ? 0 : fill.reserve(n);
+        ByteBuf ring = rx.memory();
+        ByteBuf fillRing = fill.memory();
+        ByteBuf umem = socket.umem;
+        long mask = ~(long) (options.chunkSize() - 1);
+        long rxEnd = (long) options.chunks() / 2 * options.chunkSize();
+        int start = rx.next();
+        int fillStart = fill.next();
+        int delivered = 0;
+        for (int i = 0; i < n; i++) {
+            int slot = rx.slot(start + i);
+            long addr = ring.getLongLE(slot);
+            int length = ring.getIntLE(slot + 8);
+            long chunk = addr & mask;
+            if (chunk < 0 || chunk >= rxEnd || length < 0 || addr + length > chunk + options.chunkSize()) {
+                malformed++; // not from a sane kernel; its chunk (if any) is lost
+                continue;
+            }
+            delivered++;
+            try {
+                sink.frame(umem, (int) addr, length, -1, 0x8100);
+            } catch (RuntimeException ignored) {
+                // the sink must not throw; the rings and the loop survive if it does
+            }
+            fillRing.setLongLE(fill.slot(fillStart + delivered - 1), chunk);
+        }
+        if (n > 0) {
+            rx.release(n);
+            fill.submit(delivered);
+            received += delivered;
+        }
+        return delivered;
+    }
+
+    /**
+     * Transmits one frame, with an 802.1Q tag carrying {@code vlanTci} inserted after the MACs unless it is -1. On the
+     * loop the frame joins the current batch (published when the batch is full or at the end of the loop's current
+     * task); elsewhere it is handed to the loop. Takes ownership; false if it cannot be sent (closed, too long, no
+     * free chunk).
+     */
+    public boolean send(ByteBuf frame, int vlanTci) {
+        if (closed) {
+            frame.release();
+            return false;
+        }
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(() -> {
+                    send(frame, vlanTci);
+                    flush();
+                });
+                return true;
+            } catch (RejectedExecutionException e) {
+                frame.release();
+                return false;
+            }
+        }
+        if (!tx.queue(frame, vlanTci, options.txBatch())) {
+            return false;
+        }
+        if (tx.pending() > 0 && !flushScheduled) {
+            try {
+                loop.execute(flushTask);
+                flushScheduled = true;
+            } catch (RejectedExecutionException e) {
+                tx.flush();
+            }
+        }
+        return true;
+    }
+
+    /** Publishes and kicks what {@link #send} batched so far. Event loop only. */
+    public void flush() {
+        if (!closed && tx.flush() && !flushScheduled) {
+            // descriptors still queued while the kernel makes progress: go on after the loop's other work
+            try {
+                loop.execute(flushTask);
+                flushScheduled = true;
+            } catch (RejectedExecutionException e) {
+                // closing: what is queued is lost with the socket
+            }
+        }
+    }
+
+    private void runFlush() {
+        flushScheduled = false;
+        flush();
+    }
+
+    /** Frames received and handed to the sink so far. */
+    public long received() {
+        return received;
+    }
+
+    /** Frames the kernel completed on transmit. */
+    public long sent() {
+        return tx.completed();
+    }
+
+    /** Transmit descriptors the kernel found invalid ({@code tx_invalid_descs}), and kicks that failed. */
+    public synchronized long sendFailures() {
+        readStatistics();
+        return stats[2] + tx.kickErrors();
+    }
+
+    /** Receive descriptors that pointed outside the receive half of the UMEM (not seen from a sane kernel). */
+    public long truncated() {
+        return malformed;
+    }
+
+    /**
+     * Frames the kernel dropped before the channel saw them: no free chunk or too long for one ({@code rx_dropped}),
+     * or the receive ring full ({@code rx_ring_full}). Reads the kernel's counters.
+     */
+    public synchronized long overruns() {
+        readStatistics();
+        return stats[0] + stats[3];
+    }
+
+    /** Times the kernel found the fill ring empty ({@code rx_fill_ring_empty_descs}). Reads the kernel's counters. */
+    public synchronized long fillRingEmpty() {
+        readStatistics();
+        return stats[4];
+    }
+
+    private void readStatistics() {
+        if (!released) {
+            socket.statistics(stats);
+        }
+    }
+
+    /** Detaches the program, unmaps the rings and UMEM, closes the socket; runs on the loop (waits elsewhere). */
+    @Override
+    public void close() {
+        if (LoopHandles.handedOver(loop, this::close)) {
+            return;
+        }
+        closed = true;
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+            readStatistics();
+            released = true;
+            LoopHandles.cancel(registration);
+            attachment.close();
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.vtep4j.internal.afpacket.AfPacketChannel;
+import io.vtep4j.internal.afpacket.RingSink;
+import io.vtep4j.internal.xdp.XdpChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * XdpChannel on one end of a veth pair in the test's namespace, an AfPacketChannel on the other: frames sent into
+ * the veth reach the XDP socket with their tags in the frame, frames the XDP socket sends arrive at the peer (tagged
+ * ones with the tag where the kernel puts it), and closing leaves no XDP program attached.
+ */
+class XdpChannelIT {
+    private Lab lab;
+    private MultiThreadIoEventLoopGroup group;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("ip", "ethtool");
+    }
+
+    @BeforeEach
+    void network() {
+        lab = new Lab("xdp");
+        lab.veth(Namespace.SELF, "xdp-a", null, Namespace.SELF, "xdp-b", null);
+        group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+    }
+
+    @AfterEach
+    void teardown() {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        lab.close();
+    }
+
+    /** Counts frames of ours (source MAC 02:af:...); records the last one's tag and EtherType as delivered. */
+    private static final class Counting implements RingSink {
+        final AtomicLong frames = new AtomicLong();
+        volatile int lastTci = -2;
+        volatile int lastEtherType;
+        volatile int lastInnerTci = -1;
+        volatile int lastLength;
+
+        @Override
+        public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
+            if (length >= 18 && ring.getShort(offset + 6) == (short) 0x02AF) {
+                lastTci = vlanTci;
+                lastEtherType = ring.getUnsignedShort(offset + 12);
+                lastInnerTci = ring.getUnsignedShort(offset + 14);
+                lastLength = length;
+                frames.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void batchEnd() {}
+    }
+
+    private static ByteBuf frame(int i) {
+        ByteBuf f = ByteBufAllocator.DEFAULT.directBuffer(60);
+        f.writeLong(0xFFFF_FFFF_FFFF_02AFL).writeInt(i).writeShort(0x88B5); // local experimental EtherType
+        f.writeZero(60 - f.readableBytes());
+        return f;
+    }
+
+    /** {@code ip link} says "xdp" / "xdpgeneric" (with the program's id) after the MTU when a program is attached. */
+    private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
+
+    private static boolean xdpAttached(String device) {
+        return XDP.matcher(Cmd.ok("ip", "link", "show", "dev", device)).find();
+    }
+
+    @Test
+    void framesIntoTheVethReachTheSocketWithTheirTagsInline() throws Exception {
+        IoEventLoop loopA = group.next();
+        IoEventLoop loopB = group.next();
+        Counting sink = new Counting();
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
+        AfPacketChannel peer = AfPacketChannel.open(
+                loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        try {
+            assertTrue(xdpAttached("xdp-b"), "program attached (" + xdp.attachMode() + ")");
+            assertEquals("native", xdp.attachMode(), "a veth runs XDP in its driver");
+            loopA.submit(() -> {
+                        for (int i = 0; i < 10; i++) {
+                            peer.send(frame(i), 0x2000 | 100); // PCP 1, VID 100
+                        }
+                        peer.flush();
+                    })
+                    .sync();
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 10, () -> sink.frames + " of 10 frames");
+            assertEquals(-1, sink.lastTci, "XDP reports no out-of-band tag");
+            assertEquals(0x8100, sink.lastEtherType, "the tag is in the frame");
+            assertEquals(0x2000 | 100, sink.lastInnerTci);
+            assertEquals(64, sink.lastLength);
+            loopA.submit(() -> {
+                        peer.send(frame(10), -1);
+                        peer.flush();
+                    })
+                    .sync();
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 11, () -> sink.frames + " of 11 frames");
+            assertEquals(0x88B5, sink.lastEtherType, "untagged stays untagged");
+            assertEquals(60, sink.lastLength);
+            assertEquals(11, xdp.received());
+            assertEquals(0, xdp.overruns());
+        } finally {
+            peer.close();
+            xdp.close();
+        }
+        Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
+    }
+
+    @Test
+    void framesTheSocketSendsArriveAtThePeer() throws Exception {
+        IoEventLoop loopA = group.next();
+        IoEventLoop loopB = group.next();
+        Counting sink = new Counting();
+        AfPacketChannel peer =
+                AfPacketChannel.open(loopA, "xdp-a", sink, AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", new Counting(), XdpChannel.Options.defaults());
+        int tagged = 300; // more than one kick sends, more than one batch
+        try {
+            loopB.submit(() -> {
+                        for (int i = 0; i < tagged; i++) {
+                            assertTrue(xdp.send(frame(i), 0x2000 | 200));
+                        }
+                    })
+                    .sync();
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> sink.frames.get() == tagged,
+                    () -> sink.frames + " of " + tagged + " frames, sent " + xdp.sent());
+            assertEquals(0x2000 | 200, sink.lastTci, "the peer's kernel took the tag out of the frame");
+            assertEquals(0x88B5, sink.lastEtherType);
+            // off the loop: handed over to it
+            assertTrue(xdp.send(frame(1000), -1));
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == tagged + 1, () -> sink.frames + " frames");
+            assertEquals(-1, sink.lastTci, "untagged stays untagged");
+            Await.until(Duration.ofSeconds(5), () -> xdp.sent() == tagged + 1, () -> "completed " + xdp.sent());
+            assertEquals(0, xdp.sendFailures());
+            // too long for a chunk: refused at once, nothing queued
+            ByteBuf jumbo = ByteBufAllocator.DEFAULT.directBuffer(3000).writeZero(3000);
+            assertFalse(loopB.submit(() -> xdp.send(jumbo, -1)).get(5, TimeUnit.SECONDS));
+            assertEquals(0, jumbo.refCnt(), "the refused frame was released");
+        } finally {
+            xdp.close();
+            peer.close();
+        }
+        Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
+    }
+
+    @Test
+    void aSecondChannelOnTheSameQueueFailsCleanlyAndLeavesTheFirstWorking() throws Exception {
+        IoEventLoop loopA = group.next();
+        IoEventLoop loopB = group.next();
+        Counting sink = new Counting();
+        XdpChannel first = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
+        AfPacketChannel peer = AfPacketChannel.open(
+                loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        try {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class,
+                    () -> XdpChannel.open(loopB, "xdp-b", new Counting(), XdpChannel.Options.defaults()));
+            assertTrue(e.getMessage().startsWith("xdp-b: "), e.getMessage());
+            loopA.submit(() -> {
+                        peer.send(frame(1), -1);
+                        peer.flush();
+                    })
+                    .sync();
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 1, () -> sink.frames + " of 1 frame");
+            assertTrue(xdpAttached("xdp-b"), "the failed open took nothing of the first channel's");
+        } finally {
+            peer.close();
+            first.close();
+        }
+        Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
+    }
+
+    @Test
+    void anInterfaceWithSeveralReceiveQueuesIsRefusedAndNothingStaysAttached() {
+        lab.veth(Namespace.SELF, "xdp-c", null, Namespace.SELF, "xdp-d", null);
+        Cmd.ok("ethtool", "-L", "xdp-d", "rx", "2");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class,
+                () -> XdpChannel.open(group.next(), "xdp-d", new Counting(), XdpChannel.Options.defaults()));
+        assertTrue(e.getMessage().contains("2 receive queues"), e.getMessage());
+        assertFalse(xdpAttached("xdp-d"));
+    }
+}
