@@ -300,7 +300,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      *
      * <p>Needs CAP_NET_RAW and the direct I/O platform (Linux, x86_64 / aarch64): where either is missing the VTEP
      * logs one warning naming why (System.Logger {@code io.vtep4j}) and sends as without this setting. Excludes
-     * {@link #udpGso} (GSO needs the kernel's UDP socket): {@link #build()} rejects both.
+     * {@link #udpGso} (GSO needs the kernel's UDP socket): {@link Vtep.Builder#build()} rejects both.
      *
      * @param min first port, 1..65535
      * @param max last port, {@code min}..65535
@@ -317,7 +317,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * Send UDP over an IPv6 underlay with a zero checksum (UDP_NO_CHECK6_TX; RFC 6935 allows it for tunnels, RFC
      * 6936 says when). Default off: a checksum is computed. Peers must accept zero checksums (Linux:
      * {@code udp6zerocsumrx}); vtep4j itself always does. Excludes {@link #udpGso} (Linux refuses GSO on such a
-     * socket): {@link #build()} rejects both. IPv4 sends a zero checksum unless GSO is on, whatever this says.
+     * socket): {@link Vtep.Builder#build()} rejects both. IPv4 sends a zero checksum unless GSO is on, whatever this says.
      */
     public Vtep.Builder udp6ZeroChecksumTx(boolean on) {
         this.udp6ZeroChecksumTx = on;
