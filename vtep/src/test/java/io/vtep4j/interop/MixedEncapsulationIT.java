@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class MixedEncapsulationIT {
 
     private static final int VNI = 5000;
-    private static final int OVS_FLOW_ID = 0x01;
+    private static final int OVS_FLOW_ID = NvgreKeys.OVS_FLOW_ID;
     private static final String KERNEL_HOST_MAC = "02:00:00:00:07:02";
     private static final String KERNEL_UNDERLAY = "10.98.7.2";
     private static final String KERNEL_OVERLAY = "10.50.7.2";
@@ -156,24 +156,7 @@ class MixedEncapsulationIT {
     /** Towards OVS: only GRE, VSID 5000, TEB; vtep4j's with FlowID 0x01 and DF; at least 3 each way. */
     private static void assertOnlyNvgreTowardsOvs(OvsWire wire, OvsOverlayLab net) throws Exception {
         assertEquals(List.of(), wire.fields("vxlan", "frame.number"), "no VXLAN on OVS's link");
-        List<String[]> rows = wire.fields("gre", "ip.src", "gre.key", "gre.proto", "ip.flags.df");
-        InetAddress us = InetAddress.getByName(net.ourUnderlay);
-        int fromUs = 0;
-        int fromOvs = 0;
-        for (String[] row : rows) {
-            String packet = String.join(" ", row);
-            long key = Long.decode(row[1]);
-            assertEquals(VNI, key >>> 8, () -> "VSID of " + packet);
-            assertEquals(OVS_FLOW_ID, key & 0xFF, () -> "FlowID of " + packet);
-            assertEquals("0x6558", row[2].toLowerCase(Locale.ROOT), () -> "GRE protocol TEB in " + packet);
-            if (InetAddress.getByName(row[0]).equals(us)) {
-                assertTrue(row[3].equals("1") || row[3].equalsIgnoreCase("true"), () -> "DF in " + packet);
-                fromUs++;
-            } else {
-                fromOvs++;
-            }
-        }
-        assertTrue(fromUs >= 3 && fromOvs >= 3, "NVGRE packets from vtep4j: " + fromUs + ", from OVS: " + fromOvs);
+        NvgreKeys.assertOnTheWire(wire, net, false, VNI, OVS_FLOW_ID);
     }
 
     /** Towards the kernel: only VXLAN on 4789, VNI 5000; at least 3 each way. */

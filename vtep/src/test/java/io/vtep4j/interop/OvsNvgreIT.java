@@ -12,8 +12,6 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.FlowHash;
 import java.net.InetAddress;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +33,9 @@ import org.junit.jupiter.api.Test;
 class OvsNvgreIT {
 
     private static final int VSID = 0x123456;
-    private static final int OVS_FLOW_ID = 0x01;
+    private static final int OVS_FLOW_ID = NvgreKeys.OVS_FLOW_ID;
     /** vtep4j built without {@code nvgreFlowId}: its FlowIDs vary per flow. */
-    private static final int FLOW_ID_FROM_HASH = -1;
+    private static final int FLOW_ID_FROM_HASH = NvgreKeys.FLOW_ID_FROM_HASH;
 
     @BeforeAll
     static void isolated() {
@@ -74,7 +72,7 @@ class OvsNvgreIT {
                 } finally {
                     wire.close();
                 }
-                assertKeysOnTheWire(wire, net, false, OVS_FLOW_ID);
+                NvgreKeys.assertOnTheWire(wire, net, false, VSID, OVS_FLOW_ID);
             } finally {
                 wire.delete();
             }
@@ -104,7 +102,7 @@ class OvsNvgreIT {
                 } finally {
                     wire.close();
                 }
-                assertKeysOnTheWire(wire, net, ipv6, FLOW_ID_FROM_HASH);
+                NvgreKeys.assertOnTheWire(wire, net, ipv6, VSID, FLOW_ID_FROM_HASH);
                 assertOurFlowIdsFollowTheInnerFlowHash(wire, net, ipv6);
             } finally {
                 wire.delete();
@@ -149,38 +147,5 @@ class OvsNvgreIT {
             checked++;
         }
         assertTrue(checked >= 3, "GRE packets from vtep4j checked: " + checked);
-    }
-
-    /**
-     * Every GRE packet on the wire carries VSID 0x123456; OVS's carry FlowID 0x01; vtep4j's carry {@code ourFlowId}
-     * unless it is {@link #FLOW_ID_FROM_HASH}; at least 3 packets go each way.
-     */
-    private static void assertKeysOnTheWire(OvsWire wire, OvsOverlayLab net, boolean ipv6, int ourFlowId)
-            throws Exception {
-        List<String[]> rows = wire.fields("gre", ipv6 ? "ipv6.src" : "ip.src", "gre.key", "gre.proto", "ip.flags.df");
-        InetAddress ovs = InetAddress.getByName(net.ovsUnderlay);
-        InetAddress us = InetAddress.getByName(net.ourUnderlay);
-        int fromOvs = 0;
-        int fromUs = 0;
-        for (String[] row : rows) {
-            String packet = String.join(" ", row);
-            long key = Long.decode(row[1]);
-            assertEquals(VSID, key >>> 8, () -> "VSID of " + packet);
-            assertEquals("0x6558", row[2].toLowerCase(Locale.ROOT), () -> "GRE protocol TEB in " + packet);
-            InetAddress source = InetAddress.getByName(row[0]);
-            if (source.equals(ovs)) {
-                assertEquals(OVS_FLOW_ID, key & 0xFF, () -> "OVS FlowID in " + packet);
-                fromOvs++;
-            } else {
-                assertEquals(us, source, packet);
-                if (ourFlowId != FLOW_ID_FROM_HASH) {
-                    assertEquals(ourFlowId, key & 0xFF, () -> "vtep4j's fixed FlowID in " + packet);
-                }
-                // RFC 7348 §4.3 (kept for NVGRE): no fragmentation, DF set (IPv6 routers never fragment).
-                assertTrue(ipv6 || row[3].equals("1") || row[3].equalsIgnoreCase("true"), () -> "DF in " + packet);
-                fromUs++;
-            }
-        }
-        assertTrue(fromOvs >= 3 && fromUs >= 3, "GRE packets from OVS: " + fromOvs + ", from vtep4j: " + fromUs);
     }
 }
