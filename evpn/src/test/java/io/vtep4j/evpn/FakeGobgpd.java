@@ -5,6 +5,9 @@ import com.google.protobuf.Empty;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vtep4j.evpn.internal.gobgp.AddPathStreamRequest;
@@ -51,6 +54,11 @@ final class FakeGobgpd implements AutoCloseable {
     private final List<Watcher> pending = new CopyOnWriteArrayList<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    /** The server's own threads, named "fake-gobgpd", so that a measurement tells them from the agent's gRPC. */
+    private final NioEventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("fake-gobgpd", true));
+
+    private final java.util.concurrent.ExecutorService calls =
+            Executors.newCachedThreadPool(new DefaultThreadFactory("fake-gobgpd-call", true));
     /** Runs once per ListPath, right after the snapshot was sent: a route may arrive there. */
     volatile Runnable afterList = () -> {};
     /** AddPathStream fails (UNAVAILABLE) after taking this many paths in one call; negative: never. */
@@ -59,6 +67,9 @@ final class FakeGobgpd implements AutoCloseable {
     volatile int dropNextEvents;
 
     final AtomicInteger lists = new AtomicInteger();
+    /** Paths taken from the agent through AddPathStream (additions and withdrawals). */
+    final AtomicInteger taken = new AtomicInteger();
+
     final AtomicInteger watches = new AtomicInteger();
     private Server server;
 
@@ -78,6 +89,10 @@ final class FakeGobgpd implements AutoCloseable {
     synchronized FakeGobgpd start() {
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .bossEventLoopGroup(loop)
+                    .workerEventLoopGroup(loop)
+                    .channelType(NioServerSocketChannel.class)
+                    .executor(calls)
                     .addService(new Api())
                     .build()
                     .start();
@@ -103,6 +118,11 @@ final class FakeGobgpd implements AutoCloseable {
         table.clear();
     }
 
+    /** Empties the table without telling anyone (a measurement's way to leave only the agent's memory). */
+    void forget() {
+        table.clear();
+    }
+
     /** Breaks every watch stream (UNAVAILABLE) but keeps running. */
     void dropWatches() {
         for (Watcher w : watchers) {
@@ -114,6 +134,29 @@ final class FakeGobgpd implements AutoCloseable {
     /** A path from a BGP peer at {@code neighbor} enters the table (or leaves it, for a withdrawal). */
     void receive(Path path, String neighbor) {
         change(path.toBuilder().setNeighborIp(neighbor).build());
+    }
+
+    /**
+     * Paths from a BGP peer at {@code neighbor} enter the table, reaching each watch {@code perEvent} to a table event
+     * (gobgpd, too, sends several best-path changes in one event).
+     */
+    void receiveAll(List<Path> paths, String neighbor, int perEvent) {
+        for (int i = 0; i < paths.size(); i += perEvent) {
+            WatchEventResponse.TableEvent.Builder event = WatchEventResponse.TableEvent.newBuilder();
+            synchronized (table) {
+                for (Path p : paths.subList(i, Math.min(paths.size(), i + perEvent))) {
+                    Path best =
+                            p.toBuilder().setNeighborIp(neighbor).setBest(true).build();
+                    table.put(best.getNlri().toByteString(), best);
+                    event.addPaths(best);
+                }
+                WatchEventResponse r =
+                        WatchEventResponse.newBuilder().setTable(event).build();
+                for (Watcher w : watchers) {
+                    w.send(r);
+                }
+            }
+        }
     }
 
     /** The paths the agent added, as the table holds them now. */
@@ -174,6 +217,8 @@ final class FakeGobgpd implements AutoCloseable {
     public void close() {
         stop();
         timer.shutdownNow();
+        calls.shutdownNow();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     private static final class Watcher {
@@ -251,6 +296,7 @@ final class FakeGobgpd implements AutoCloseable {
                         }
                         change(p.toBuilder().setNeighborIp("").build());
                         taken++;
+                        FakeGobgpd.this.taken.incrementAndGet();
                     }
                 }
 
