@@ -7,6 +7,7 @@ import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -72,28 +73,62 @@ final class Advertiser {
             }
         }
         for (Map.Entry<Long, Location> e : local.entrySet()) {
-            MacKey k = new MacKey(vni, e.getKey());
-            if (!advertised.containsKey(k) && !mobility.isFrozen(k)) {
-                long remote = rib.highestSequence(k); // -1 when no remote route names it
-                if (remote >= 0 && mobility.moved(k, e.getValue())) {
-                    continue; // it moved here once too often: frozen at the port, not advertised
-                }
-                advertise(k, remote + 1);
-                if (remote >= 0) {
-                    touched.macs.add(k); // it moved here: what was installed for it from BGP is checked again
-                }
-            }
+            found(new MacKey(vni, e.getKey()), e.getValue(), rib, touched);
         }
         for (Iterator<Map.Entry<MacKey, Long>> it = advertised.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<MacKey, Long> e = it.next();
             MacKey k = e.getKey();
             if (k.vni() == vni && !local.containsKey(k.mac())) {
                 it.remove();
-                bgp.delete(macIp(origin, k.mac(), e.getValue(), true));
-                touched.macs.add(k);
+                gone(origin, k, e.getValue(), touched);
             }
         }
         hosts.scan(origin, this::sequence);
+    }
+
+    /**
+     * {@link #scan} for only {@code macs} of {@code vni} (those the forwarding table's listener reported): each is
+     * looked up on its own, so a burst of learns costs per MAC learned, not per MAC in the segment.
+     */
+    void scanMacs(int vni, Collection<Long> macs, RemoteRib rib, RemoteRib.Touched touched) {
+        Origin origin = origins.get(vni);
+        if (origin == null) {
+            return;
+        }
+        for (long mac : macs) {
+            MacKey k = new MacKey(vni, mac);
+            Location at = vtep.forwardingTable().lookup(vni, mac);
+            if (at != null && !at.isRemote()) {
+                found(k, at, rib, touched);
+            } else {
+                Long seq = advertised.remove(k);
+                if (seq != null) {
+                    gone(origin, k, seq, touched);
+                }
+            }
+        }
+        hosts.scan(origin, this::sequence);
+    }
+
+    /** {@code k} is local {@code at}: advertised unless it already is or is frozen. */
+    private void found(MacKey k, Location at, RemoteRib rib, RemoteRib.Touched touched) {
+        if (advertised.containsKey(k) || mobility.isFrozen(k)) {
+            return;
+        }
+        long remote = rib.highestSequence(k); // -1 when no remote route names it
+        if (remote >= 0 && mobility.moved(k, at)) {
+            return; // it moved here once too often: frozen at the port, not advertised
+        }
+        advertise(k, remote + 1);
+        if (remote >= 0) {
+            touched.macs.add(k); // it moved here: what was installed for it from BGP is checked again
+        }
+    }
+
+    /** {@code k}, advertised with {@code seq}, is no longer local (already removed from {@link #advertised}). */
+    private void gone(Origin origin, MacKey k, long seq, RemoteRib.Touched touched) {
+        bgp.delete(macIp(origin, k.mac(), seq, true));
+        touched.macs.add(k);
     }
 
     /**

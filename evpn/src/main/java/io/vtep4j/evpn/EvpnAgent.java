@@ -219,7 +219,12 @@ public final class EvpnAgent implements AutoCloseable {
             return this;
         }
 
-        /** How often every segment's local MACs are compared with what we advertise (default 1 s). */
+        /**
+         * How often every segment's local MACs are compared with what we advertise (default 1 s); a scan of a large
+         * table waits longer, at least 20 times its own duration (at 100,000 MACs, about 3 s), so that comparing an
+         * unchanged table takes at most about 5 % of a CPU. MACs the {@link #fdbListener} reports are rescanned
+         * sooner.
+         */
         public Builder scanInterval(Duration interval) {
             this.scanInterval = check("scanInterval", interval, Duration.ofMillis(10), Duration.ofMinutes(10));
             return this;
