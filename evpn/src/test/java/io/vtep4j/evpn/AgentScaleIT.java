@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * advertising (MACs learned on a local port until the fake has taken all their paths), each with a fresh agent, VTEP
  * and fake. Reports seconds, routes/s, the CPU time of the agent's threads (its loop and sender), of gRPC's client
  * threads, of the VTEP's event loop and of the fake, the heap after a GC before and after (the fake's table dropped
- * first), the agent's CPU per second over 10 s of idling afterwards (its periodic work), and the load. Runs only with {@code -Dvtep4j.evpn.measure=true}:
+ * first), the agent's CPU per second over 20 s of idling afterwards (its periodic work), and the load. Runs only with {@code -Dvtep4j.evpn.measure=true}:
  *
  * <pre>{@code
  * mvn -B -pl evpn -am test -Dtest=AgentScaleIT -Dsurefire.failIfNoSpecifiedTests=false -Dvtep4j.evpn.measure=true \
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class AgentScaleIT {
 
     private static final Duration LIMIT = Duration.ofMinutes(20);
-    private static final Duration IDLE = Duration.ofSeconds(10);
+    private static final Duration IDLE = Duration.ofSeconds(20);
     private static final long FIRST_MAC = 0x0200_0300_0000L;
 
     @BeforeAll
@@ -111,8 +111,10 @@ class AgentScaleIT {
     private static void report(String what, int count, long nanos, Sample before, FakeRack rack) {
         Sample after = Sample.take();
         // Then idle: nothing changes, what the agent spends now is its periodic work over the whole table.
+        long scans0 = rack.agent.loop.segmentScans();
         LockSupport.parkNanos(IDLE.toNanos());
         Sample idle = Sample.take();
+        long scans = rack.agent.loop.segmentScans() - scans0;
         rack.bgp.forget(); // the fake's table is test memory, not the agent's
         long heapAfter = heapAfterGc();
         double s = nanos / 1e9;
@@ -121,7 +123,7 @@ class AgentScaleIT {
                 "AGENT-MEASURE %s %,d type-2 routes: %.2f s = %,.0f routes/s; CPU s: agent loop+sender %.2f,"
                         + " gRPC client %.2f, VTEP event loop %.2f, fake gobgpd %.2f, process %.2f; heap after GC"
                         + " %,d -> %,d KiB (fake's table dropped); then idle for %d s: agent loop+sender %.0f ms CPU"
-                        + " per s; load %s -> %s; %s",
+                        + " per s, %d periodic scans (%.0f ms CPU each); load %s -> %s; %s",
                 what,
                 count,
                 s,
@@ -135,6 +137,8 @@ class AgentScaleIT {
                 heapAfter / 1024,
                 IDLE.toSeconds(),
                 (idle.agent - after.agent) / 1e6 / IDLE.toSeconds(),
+                scans,
+                scans == 0 ? 0.0 : (idle.agent - after.agent) / 1e6 / scans,
                 before.load,
                 after.load,
                 rack.agent.status()));

@@ -175,24 +175,35 @@ final class FakeGobgpd implements AutoCloseable {
     }
 
     private void change(Path p) {
-        ByteString key = p.getNlri().toByteString();
-        Path best = p.toBuilder().setBest(!p.getIsWithdraw()).build();
+        changeAll(List.of(p));
+    }
+
+    /** Applies {@code paths} in order; their changes reach each watch in one table event. */
+    private void changeAll(List<Path> paths) {
+        WatchEventResponse.TableEvent.Builder event = WatchEventResponse.TableEvent.newBuilder();
         synchronized (table) {
-            if (p.getIsWithdraw()) {
-                if (table.remove(key) == null) {
-                    return;
+            for (Path p : paths) {
+                ByteString key = p.getNlri().toByteString();
+                Path best = p.toBuilder().setBest(!p.getIsWithdraw()).build();
+                if (p.getIsWithdraw()) {
+                    if (table.remove(key) == null) {
+                        continue;
+                    }
+                } else {
+                    table.put(key, best);
                 }
-            } else {
-                table.put(key, best);
+                if (dropNextEvents > 0) {
+                    dropNextEvents--;
+                    continue;
+                }
+                event.addPaths(best);
             }
-            if (dropNextEvents > 0) {
-                dropNextEvents--;
-                return;
-            }
-            for (Watcher w : watchers) {
-                w.send(WatchEventResponse.newBuilder()
-                        .setTable(WatchEventResponse.TableEvent.newBuilder().addPaths(best))
-                        .build());
+            if (event.getPathsCount() > 0) {
+                WatchEventResponse r =
+                        WatchEventResponse.newBuilder().setTable(event).build();
+                for (Watcher w : watchers) {
+                    w.send(r);
+                }
             }
         }
     }
@@ -282,9 +293,12 @@ final class FakeGobgpd implements AutoCloseable {
 
                 @Override
                 public void onNext(AddPathStreamRequest request) {
+                    // One message's paths reach the watches in one table event (gobgpd, too, sends several changes per
+                    // event).
+                    List<Path> took = new ArrayList<>();
                     for (Path p : request.getPathsList()) {
                         if (failed) {
-                            return;
+                            break;
                         }
                         int limit = failAddPathAfter;
                         if (limit >= 0 && taken >= limit) {
@@ -292,12 +306,13 @@ final class FakeGobgpd implements AutoCloseable {
                             out.onError(Status.UNAVAILABLE
                                     .withDescription("took " + taken + " paths")
                                     .asRuntimeException());
-                            return;
+                            break;
                         }
-                        change(p.toBuilder().setNeighborIp("").build());
+                        took.add(p.toBuilder().setNeighborIp("").build());
                         taken++;
-                        FakeGobgpd.this.taken.incrementAndGet();
                     }
+                    changeAll(took);
+                    FakeGobgpd.this.taken.addAndGet(took.size());
                 }
 
                 @Override
