@@ -335,8 +335,8 @@ final class AgentLoop implements Advertiser.Bgp {
 
     /**
      * The delay before the next periodic scan: {@code interval}, or {@value #SCAN_PACING} times the last scan's
-     * duration if that is longer. A scan reads every entry of every segment; at 100,000 local MACs it takes about
-     * 0.15 s, and at a fixed 1 s it would keep 15 % of a CPU busy comparing a table that has not changed.
+     * duration if that is longer. A scan reads every entry of every segment (30-40 ms per 100,000 entries on an idle
+     * 2-CPU machine, several times that under load): paced, it takes at most about 5 % of a CPU.
      */
     static long nextScanNanos(Duration interval, long lastScanNanos) {
         return Math.max(interval.toNanos(), SCAN_PACING * lastScanNanos);

@@ -221,7 +221,7 @@ public final class EvpnAgent implements AutoCloseable {
 
         /**
          * How often every segment's local MACs are compared with what we advertise (default 1 s); a scan of a large
-         * table waits longer, at least 20 times its own duration (at 100,000 MACs, about 3 s), so that comparing an
+         * table waits longer, at least 20 times its own duration, so that comparing an
          * unchanged table takes at most about 5 % of a CPU. MACs the {@link #fdbListener} reports are rescanned
          * sooner.
          */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.buffer.ByteBuf;
 import io.vtep4j.LocalPort;
 import io.vtep4j.evpn.internal.gobgp.Path;
+import io.vtep4j.evpn.interop.Measures;
 import io.vtep4j.testing.Frames;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -116,7 +117,7 @@ class AgentScaleIT {
         Sample idle = Sample.take();
         long scans = rack.agent.loop.segmentScans() - scans0;
         rack.bgp.forget(); // the fake's table is test memory, not the agent's
-        long heapAfter = heapAfterGc();
+        long heapAfter = Measures.heapAfterGc();
         double s = nanos / 1e9;
         System.out.println(String.format(
                 Locale.ROOT,
@@ -147,7 +148,7 @@ class AgentScaleIT {
     /** CPU time by thread group, the heap after a GC and the load average at one moment. */
     private record Sample(long agent, long grpc, long vtep, long fake, long process, long heap, String load) {
         static Sample take() {
-            long heap = heapAfterGc();
+            long heap = Measures.heapAfterGc();
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long agent = 0;
             long grpc = 0;
@@ -171,7 +172,7 @@ class AgentScaleIT {
             }
             long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getProcessCpuTime();
-            return new Sample(agent, grpc, vtep, fake, process, heap, loadAverage());
+            return new Sample(agent, grpc, vtep, fake, process, heap, Measures.loadAverage());
         }
     }
 
@@ -182,21 +183,6 @@ class AgentScaleIT {
                 throw new AssertionError("not within " + LIMIT + ": " + state.get());
             }
             LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
-                    .split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "?";
         }
     }
 }

@@ -18,7 +18,7 @@ class ScanPacingTest {
 
     @Test
     void aSlowScanWaitsTwentyTimesItsDuration() {
-        // 100,000 local MACs take about 0.15 s to compare: at a fixed 1 s that would be 15 % of a CPU, paced 5 %.
+        // A scan of 0.15 s (a large table on a busy machine): at a fixed 1 s that would be 15 % of a CPU, paced 5 %.
         assertEquals(
                 Duration.ofSeconds(3).toNanos(),
                 AgentLoop.nextScanNanos(

@@ -90,7 +90,7 @@ class EvpnScaleIT {
         EvpnRacks.Side b = racks.b;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = agentCpu(threads);
-        long heap0 = heapAfterGc();
+        long heap0 = Measures.heapAfterGc();
         Duration bgp0A = racks.bgpA.cpu();
         Duration bgp0B = racks.bgpB.cpu();
         Duration limit = Duration.ofMinutes(Long.getLong("vtep4j.evpn.measure.minutes", 15));
@@ -115,8 +115,8 @@ class EvpnScaleIT {
                 (agentCpu(threads) - cpu0) / 1e9,
                 racks.bgpA.cpu().minus(bgp0A).toMillis() / 1e3,
                 racks.bgpB.cpu().minus(bgp0B).toMillis() / 1e3,
-                heapAfterGc() / 1024,
-                loadAverage());
+                Measures.heapAfterGc() / 1024,
+                Measures.loadAverage());
         // Advertised: gobgpd A holds every route (both segments' type 3 and A's and B's type 2).
         until(limit, () -> destinations(racks.bgpA) >= want + 2, progress);
         long advertised = System.nanoTime();
@@ -125,7 +125,7 @@ class EvpnScaleIT {
         Duration bgpA = racks.bgpA.cpu().minus(bgp0A);
         Duration bgpB = racks.bgpB.cpu().minus(bgp0B);
         long cpu = agentCpu(threads) - cpu0;
-        long heap = heapAfterGc();
+        long heap = Measures.heapAfterGc();
         double seconds = (done - t0) / 1e9;
         report(String.format(
                 Locale.ROOT,
@@ -142,7 +142,7 @@ class EvpnScaleIT {
                 heap / 1024,
                 bgpA.toMillis() / 1e3,
                 bgpB.toMillis() / 1e3,
-                loadAverage(),
+                Measures.loadAverage(),
                 a.agent.status(),
                 b.agent.status()));
     }
@@ -164,16 +164,6 @@ class EvpnScaleIT {
                 nextReport = now + Duration.ofMinutes(1).toNanos();
             }
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // each poll runs the gobgp CLI
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
-                    .split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "?";
         }
     }
 
@@ -208,11 +198,6 @@ class EvpnScaleIT {
             }
         }
         return total;
-    }
-
-    private static long heapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static InetAddress address(String literal) {
