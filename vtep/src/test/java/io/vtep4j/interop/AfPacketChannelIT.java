@@ -3,17 +3,14 @@ package io.vtep4j.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
-import io.vtep4j.internal.afpacket.RingSink;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,32 +44,6 @@ class AfPacketChannelIT {
         lab.close();
     }
 
-    /** Counts frames of ours (source MAC 02:af:...); records the last one's VLAN. */
-    private static final class Counting implements RingSink {
-        final AtomicLong frames = new AtomicLong();
-        volatile int lastTci = -2;
-        volatile int lastEtherType;
-
-        @Override
-        public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
-            if (length >= 14 && ring.getShort(offset + 6) == (short) 0x02AF) {
-                lastTci = vlanTci;
-                lastEtherType = ring.getUnsignedShort(offset + 12);
-                frames.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void batchEnd() {}
-    }
-
-    private static ByteBuf frame(int i) {
-        ByteBuf f = ByteBufAllocator.DEFAULT.directBuffer(60);
-        f.writeLong(0xFFFF_FFFF_FFFF_02AFL).writeInt(0x0000_0000 | i).writeShort(0x88B5); // local experimental
-        f.writeZero(60 - f.readableBytes());
-        return f;
-    }
-
     private static AfPacketChannel.Options options(int blockSize, int blocks) {
         return new AfPacketChannel.Options(ByteBufAllocator.DEFAULT, blockSize, blocks, 1, 256, 64, 2048);
     }
@@ -81,14 +52,14 @@ class AfPacketChannelIT {
     void aTagInsertedOnSendArrivesOutOfBandInTheRing() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         AfPacketChannel rx =
                 AfPacketChannel.open(loopB, "afp-b", sink, AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
-        AfPacketChannel tx = AfPacketChannel.open(loopA, "afp-a", new Counting(), options(4096, 4));
+        AfPacketChannel tx = AfPacketChannel.open(loopA, "afp-a", new CountingSink(), options(4096, 4));
         try {
             loopA.submit(() -> {
                         for (int i = 0; i < 10; i++) {
-                            tx.send(frame(i), 0x2000 | 100); // PCP 1, VID 100
+                            tx.send(CountingSink.frame(i), 0x2000 | 100); // PCP 1, VID 100
                         }
                     })
                     .sync();
@@ -98,7 +69,7 @@ class AfPacketChannelIT {
             assertEquals(10, tx.sent());
             assertEquals(0, rx.overruns());
             // off the loop, each frame goes out at once
-            assertTrue(tx.send(frame(99), -1));
+            assertTrue(tx.send(CountingSink.frame(99), -1));
             Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 11, () -> sink.frames + " of 11");
             assertEquals(-1, sink.lastTci, "untagged stays untagged");
         } finally {
@@ -111,10 +82,10 @@ class AfPacketChannelIT {
     void framesDroppedOnAFullRingAreCounted() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         // two blocks of one page: a few dozen frames fill the ring while its loop is held
         AfPacketChannel rx = AfPacketChannel.open(loopB, "afp-b", sink, options(4096, 2));
-        AfPacketChannel tx = AfPacketChannel.open(loopA, "afp-a", new Counting(), options(4096, 2));
+        AfPacketChannel tx = AfPacketChannel.open(loopA, "afp-a", new CountingSink(), options(4096, 2));
         CountDownLatch hold = new CountDownLatch(1);
         int offered = 2000;
         try {
@@ -127,7 +98,7 @@ class AfPacketChannelIT {
             });
             loopA.submit(() -> {
                         for (int i = 0; i < offered; i++) {
-                            tx.send(frame(i), -1);
+                            tx.send(CountingSink.frame(i), -1);
                         }
                         tx.flush();
                     })

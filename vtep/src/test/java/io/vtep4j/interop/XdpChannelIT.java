@@ -10,11 +10,9 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
-import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.xdp.XdpChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,36 +46,6 @@ class XdpChannelIT {
         lab.close();
     }
 
-    /** Counts frames of ours (source MAC 02:af:...); records the last one's tag and EtherType as delivered. */
-    private static final class Counting implements RingSink {
-        final AtomicLong frames = new AtomicLong();
-        volatile int lastTci = -2;
-        volatile int lastEtherType;
-        volatile int lastInnerTci = -1;
-        volatile int lastLength;
-
-        @Override
-        public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
-            if (length >= 18 && ring.getShort(offset + 6) == (short) 0x02AF) {
-                lastTci = vlanTci;
-                lastEtherType = ring.getUnsignedShort(offset + 12);
-                lastInnerTci = ring.getUnsignedShort(offset + 14);
-                lastLength = length;
-                frames.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void batchEnd() {}
-    }
-
-    private static ByteBuf frame(int i) {
-        ByteBuf f = ByteBufAllocator.DEFAULT.directBuffer(60);
-        f.writeLong(0xFFFF_FFFF_FFFF_02AFL).writeInt(i).writeShort(0x88B5); // local experimental EtherType
-        f.writeZero(60 - f.readableBytes());
-        return f;
-    }
-
     /** {@code ip link} says "xdp" / "xdpgeneric" (with the program's id) after the MTU when a program is attached. */
     private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
 
@@ -89,16 +57,16 @@ class XdpChannelIT {
     void framesIntoTheVethReachTheSocketWithTheirTagsInline() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
         AfPacketChannel peer = AfPacketChannel.open(
-                loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+                loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
             assertTrue(xdpAttached("xdp-b"), "program attached (" + xdp.attachMode() + ")");
             assertEquals("native", xdp.attachMode(), "a veth runs XDP in its driver");
             loopA.submit(() -> {
                         for (int i = 0; i < 10; i++) {
-                            peer.send(frame(i), 0x2000 | 100); // PCP 1, VID 100
+                            peer.send(CountingSink.frame(i), 0x2000 | 100); // PCP 1, VID 100
                         }
                         peer.flush();
                     })
@@ -109,7 +77,7 @@ class XdpChannelIT {
             assertEquals(0x2000 | 100, sink.lastInnerTci);
             assertEquals(64, sink.lastLength);
             loopA.submit(() -> {
-                        peer.send(frame(10), -1);
+                        peer.send(CountingSink.frame(10), -1);
                         peer.flush();
                     })
                     .sync();
@@ -129,15 +97,15 @@ class XdpChannelIT {
     void framesTheSocketSendsArriveAtThePeer() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         AfPacketChannel peer =
                 AfPacketChannel.open(loopA, "xdp-a", sink, AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
-        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", new Counting(), XdpChannel.Options.defaults());
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpChannel.Options.defaults());
         int tagged = 300; // more than one kick sends, more than one batch
         try {
             loopB.submit(() -> {
                         for (int i = 0; i < tagged; i++) {
-                            assertTrue(xdp.send(frame(i), 0x2000 | 200));
+                            assertTrue(xdp.send(CountingSink.frame(i), 0x2000 | 200));
                         }
                     })
                     .sync();
@@ -148,7 +116,7 @@ class XdpChannelIT {
             assertEquals(0x2000 | 200, sink.lastTci, "the peer's kernel took the tag out of the frame");
             assertEquals(0x88B5, sink.lastEtherType);
             // off the loop: handed over to it
-            assertTrue(xdp.send(frame(1000), -1));
+            assertTrue(xdp.send(CountingSink.frame(1000), -1));
             Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == tagged + 1, () -> sink.frames + " frames");
             assertEquals(-1, sink.lastTci, "untagged stays untagged");
             Await.until(Duration.ofSeconds(5), () -> xdp.sent() == tagged + 1, () -> "completed " + xdp.sent());
@@ -168,17 +136,17 @@ class XdpChannelIT {
     void aSecondChannelOnTheSameQueueFailsCleanlyAndLeavesTheFirstWorking() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         XdpChannel first = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
         AfPacketChannel peer = AfPacketChannel.open(
-                loopA, "xdp-a", new Counting(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+                loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
             Exception e = org.junit.jupiter.api.Assertions.assertThrows(
                     java.io.IOException.class,
-                    () -> XdpChannel.open(loopB, "xdp-b", new Counting(), XdpChannel.Options.defaults()));
+                    () -> XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpChannel.Options.defaults()));
             assertTrue(e.getMessage().startsWith("xdp-b: "), e.getMessage());
             loopA.submit(() -> {
-                        peer.send(frame(1), -1);
+                        peer.send(CountingSink.frame(1), -1);
                         peer.flush();
                     })
                     .sync();
@@ -197,7 +165,7 @@ class XdpChannelIT {
         Cmd.ok("ethtool", "-L", "xdp-d", "rx", "2");
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(
                 java.io.IOException.class,
-                () -> XdpChannel.open(group.next(), "xdp-d", new Counting(), XdpChannel.Options.defaults()));
+                () -> XdpChannel.open(group.next(), "xdp-d", new CountingSink(), XdpChannel.Options.defaults()));
         assertTrue(e.getMessage().contains("2 receive queues"), e.getMessage());
         assertFalse(xdpAttached("xdp-d"));
     }
