@@ -23,6 +23,18 @@ final class TxBatch {
     /** Calls interrupted by a signal retried before the rest of a batch counts as failed. */
     private static final int EINTR_RETRIES = 8;
 
+    /** {@code sendmmsg} returning the count sent, or minus errno: the kernel in production, a fake in tests. */
+    @FunctionalInterface
+    interface Send {
+        int sendmmsg(int fd, long vector, int count);
+    }
+
+    private static final Send KERNEL = (fd, vector, count) -> {
+        int n = PacketCalls.sendmmsg(fd, vector, count, 0);
+        return n >= 0 ? n : -PacketCalls.errno();
+    };
+
+    private final Send calls;
     private final int fd;
     private final int batch;
     private final int slot;
@@ -35,6 +47,11 @@ final class TxBatch {
     private long tooLong;
 
     TxBatch(int fd, ByteBufAllocator allocator, int batch, int slot) {
+        this(KERNEL, fd, allocator, batch, slot);
+    }
+
+    TxBatch(Send calls, int fd, ByteBufAllocator allocator, int batch, int slot) {
+        this.calls = calls;
         this.fd = fd;
         this.batch = batch;
         this.slot = slot;
@@ -89,22 +106,33 @@ final class TxBatch {
         return pending;
     }
 
-    /** Sends the queued frames; returns how many the kernel refused. */
+    /**
+     * Sends the queued frames; returns how many the kernel refused. A frame the device refused on its own (ENOBUFS:
+     * the driver dropped it, e.g. the peer's backlog was full) is counted and skipped, and the rest of the batch goes
+     * on; a full socket buffer (EAGAIN) or a device gone ends the batch, the rest counted as refused.
+     */
     int flush() {
         int done = 0;
+        int refused = 0;
         int retries = 0;
-        while (done < pending) {
-            int n = PacketCalls.sendmmsg(fd, vectorAddress + (long) done * MMSGHDR_LENGTH, pending - done, 0);
+        while (done + refused < pending) {
+            int from = done + refused;
+            int n = calls.sendmmsg(fd, vectorAddress + (long) from * MMSGHDR_LENGTH, pending - from);
             if (n > 0) {
-                done += n;
+                done += n; // partial: the next call starts at the first frame not sent
                 continue;
             }
-            if (n < 0 && PacketCalls.errno() == PacketCalls.EINTR && retries++ < EINTR_RETRIES) {
+            int errno = -n;
+            if (errno == PacketCalls.EINTR && retries++ < EINTR_RETRIES) {
                 continue;
             }
-            break; // EAGAIN, ENOBUFS, a device gone: the rest is lost, and counted
+            if (errno == PacketCalls.ENOBUFS) {
+                refused++; // this one frame; at most one call per frame, so bounded by the batch
+                continue;
+            }
+            break; // EAGAIN, a device gone: the rest is lost, and counted
         }
-        int refused = pending - done;
+        refused = pending - done;
         sent += done;
         failed += refused;
         pending = 0;
