@@ -131,6 +131,14 @@ final class GatewayOptions {
     boolean udp6ZeroChecksumTx;
 
     @Option(
+            names = "--udp-gso",
+            description = "Send runs of equal-size tunnel packets to one remote as UDP GSO messages: the kernel "
+                    + "segments them, one system call and one pass through the stack per run instead of per packet. "
+                    + "UDP checksums are then computed (RFC 7348 allows them); excludes --src-port-range and "
+                    + "--udp6-zero-checksum-tx (default: off).")
+    boolean udpGso;
+
+    @Option(
             names = "--arp-suppress",
             description = "ARP and ND suppression on every VNI: answer the trunk's ARP requests and neighbor "
                     + "solicitations for hosts behind remote VTEPs whose address is known, instead of flooding them "
@@ -253,7 +261,8 @@ final class GatewayOptions {
             outer.ttl(Limits.range("--ttl", ttl, 1, 255, "or inherit"));
         }
         outer.df(OuterSendFlags.df(df));
-        OuterSendFlags send = OuterSendFlags.parse(srcPortRange, udp6ZeroChecksumTx);
+        OuterSendFlags send =
+                OuterSendFlags.parse(srcPortRange, udp6ZeroChecksumTx).withGso(udpGso);
         EvpnSettings evpnSettings = null;
         if (evpn != null) {
             if (!evpn.matches("\\[?[0-9A-Za-z.:-]+]?:\\d{1,5}")) {

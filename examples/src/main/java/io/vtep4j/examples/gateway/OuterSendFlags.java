@@ -4,17 +4,38 @@ import io.vtep4j.OuterHeader;
 import io.vtep4j.Vtep;
 
 /**
- * {@code --src-port-range} and {@code --udp6-zero-checksum-tx}: how the gateway's tunnel packets are sent, beyond the
+ * {@code --src-port-range}, {@code --udp6-zero-checksum-tx} and {@code --udp-gso}: how the gateway's tunnel packets are sent, beyond the
  * outer TOS / TTL / DF of {@link OuterHeader}. Immutable.
  *
  * @param sourcePortMin first source port, or 0 for the bound port
  * @param sourcePortMax last source port, or 0
  * @param udp6ZeroChecksum zero UDP checksums over an IPv6 underlay
+ * @param udpGso runs of equal-size packets to one remote leave as UDP GSO messages
  */
-record OuterSendFlags(int sourcePortMin, int sourcePortMax, boolean udp6ZeroChecksum) {
+record OuterSendFlags(int sourcePortMin, int sourcePortMax, boolean udp6ZeroChecksum, boolean udpGso) {
 
-    /** Every packet from the bound port, IPv6 checksums computed. */
-    static final OuterSendFlags DEFAULT = new OuterSendFlags(0, 0, false);
+    /** Every packet from the bound port, IPv6 checksums computed, no GSO. */
+    static final OuterSendFlags DEFAULT = new OuterSendFlags(0, 0, false, false);
+
+    OuterSendFlags(int sourcePortMin, int sourcePortMax, boolean udp6ZeroChecksum) {
+        this(sourcePortMin, sourcePortMax, udp6ZeroChecksum, false);
+    }
+
+    /**
+     * These flags with {@code --udp-gso} as given; GSO needs the one kernel UDP socket, so it excludes
+     * {@code --src-port-range} and {@code --udp6-zero-checksum-tx} (Linux refuses GSO without UDP checksums).
+     */
+    OuterSendFlags withGso(boolean gso) {
+        if (gso && sourcePortMin > 0) {
+            throw new ConfigException("--udp-gso cannot be combined with --src-port-range: GSO sends every packet "
+                    + "through the one UDP socket, whose source port is fixed");
+        }
+        if (gso && udp6ZeroChecksum) {
+            throw new ConfigException(
+                    "--udp-gso cannot be combined with --udp6-zero-checksum-tx: Linux refuses GSO without UDP checksums");
+        }
+        return new OuterSendFlags(sourcePortMin, sourcePortMax, udp6ZeroChecksum, gso);
+    }
 
     /** {@code MIN-MAX}, 1 <= MIN <= MAX <= 65535; {@code off} (or null) for the bound port. */
     static OuterSendFlags parse(String range, boolean udp6ZeroChecksum) {
@@ -50,5 +71,6 @@ record OuterSendFlags(int sourcePortMin, int sourcePortMax, boolean udp6ZeroChec
             builder.sourcePortRange(sourcePortMin, sourcePortMax);
         }
         builder.udp6ZeroChecksumTx(udp6ZeroChecksum);
+        builder.udpGso(udpGso);
     }
 }

@@ -234,6 +234,13 @@ class GatewayCommandTest {
         badConfigurationExitsWithCodeTwoAndOneClearLine(args, expected);
     }
 
+    @Test
+    void gsoWithASourcePortRangeExitsWithCodeTwo() {
+        badConfigurationExitsWithCodeTwoAndOneClearLine(
+                base("--vlan", "100:10100", "--src-port-range", "49152-65535", "--udp-gso"),
+                "--udp-gso cannot be combined with --src-port-range");
+    }
+
     /** The same values from a {@code --config} file: its keys go through the same checks. */
     @ParameterizedTest
     @MethodSource({"badValues", "badConfigurations"})

@@ -1,11 +1,13 @@
 package io.vtep4j.examples.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.OuterHeader;
 import org.junit.jupiter.api.Test;
 
-/** What {@code --src-port-range}, {@code --udp6-zero-checksum-tx} and {@code --df} read as. */
+/** What {@code --src-port-range}, {@code --udp6-zero-checksum-tx}, {@code --udp-gso} and {@code --df} read as. */
 class OuterSendFlagsTest {
 
     @Test
@@ -21,5 +23,25 @@ class OuterSendFlagsTest {
         assertEquals(OuterHeader.Df.SET, OuterSendFlags.df("set"));
         assertEquals(OuterHeader.Df.UNSET, OuterSendFlags.df("unset"));
         assertEquals(OuterHeader.Df.INHERIT, OuterSendFlags.df(" inherit"));
+    }
+
+    @Test
+    void gsoIsOffUnlessAskedAndExcludesTheRawSendOptions() {
+        assertEquals(false, OuterSendFlags.DEFAULT.udpGso());
+        assertEquals(
+                new OuterSendFlags(0, 0, false, true),
+                OuterSendFlags.parse(null, false).withGso(true));
+        ConfigException range = assertThrows(
+                ConfigException.class,
+                () -> OuterSendFlags.parse("49152-65535", false).withGso(true));
+        assertTrue(
+                range.getMessage().contains("--udp-gso") && range.getMessage().contains("--src-port-range"),
+                range.getMessage());
+        ConfigException zero = assertThrows(
+                ConfigException.class, () -> OuterSendFlags.parse(null, true).withGso(true));
+        assertTrue(zero.getMessage().contains("--udp6-zero-checksum-tx"), zero.getMessage());
+        assertEquals(
+                new OuterSendFlags(7, 7, true, false),
+                OuterSendFlags.parse("7-7", true).withGso(false));
     }
 }
