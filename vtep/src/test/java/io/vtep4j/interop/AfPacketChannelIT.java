@@ -45,7 +45,7 @@ class AfPacketChannelIT {
     }
 
     private static AfPacketChannel.Options options(int blockSize, int blocks) {
-        return new AfPacketChannel.Options(ByteBufAllocator.DEFAULT, blockSize, blocks, 1, 256, 64, 2048);
+        return new AfPacketChannel.Options(ByteBufAllocator.DEFAULT, blockSize, blocks, 1, 256, 64, 2048, 1 << 20);
     }
 
     @Test
@@ -68,6 +68,10 @@ class AfPacketChannelIT {
             assertEquals(0x88B5, sink.lastEtherType, "the frame reads as untagged");
             assertEquals(10, tx.sent());
             assertEquals(0, rx.overruns());
+            // as root the send buffer is past wmem_max: frames waiting on a busy receiver do not make sends fail
+            assertTrue(
+                    rx.sendBufferBytes() >= 2 * (4 << 20), "SO_SNDBUF " + rx.sendBufferBytes() + " (expected: 8 MiB)");
+            assertEquals(2 * (1 << 20), tx.sendBufferBytes(), "the option's value, doubled by the kernel");
             // off the loop, each frame goes out at once
             assertTrue(tx.send(CountingSink.frame(99), -1));
             Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 11, () -> sink.frames + " of 11");

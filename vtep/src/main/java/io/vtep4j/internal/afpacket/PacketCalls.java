@@ -17,6 +17,11 @@ final class PacketCalls {
     /** {@code <linux/if_ether.h>}: every protocol, in network byte order as {@code socket(2)} wants it. */
     static final int ETH_P_ALL_BE = 0x0300;
 
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    /** SO_SNDBUF past net.core.wmem_max, with CAP_NET_ADMIN. */
+    static final int SO_SNDBUFFORCE = 32;
+
     static final int SOL_PACKET = 263;
     static final int PACKET_ADD_MEMBERSHIP = 1;
     static final int PACKET_RX_RING = 5;
