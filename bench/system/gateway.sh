@@ -12,12 +12,13 @@
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
-# work). Delivered packets are read from the receiving end's interface counters.
+# work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
+# Delivered packets are read from the receiving end's interface counters.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp] [--out DIR]
-#                                       [--record] [--gateway-args "ARGS"]
-#   --quick    1 s trials, 1 saturation trial + 2 search steps per case (under 3 minutes with the jar built)
-#   default    3 s trials, 3 saturation trials + 5 search steps per case
+#                                       [--record] [--gateway-args "ARGS"] [--gso on|off]
+#   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
+#   default    3 s trials, 3 saturation trials + 7 search steps per case
 #   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
 #              bench/results/<UTC date-time>-gateway-<mode>/ (git-ignored). No tracked file changes unless --record.
 #   --record   also replace the "## Gateway throughput" block of bench/RESULTS.md with this run's table
@@ -25,6 +26,7 @@
 #              (RATES: comma-separated pps, 0 = as fast as the generator can; default 50000,100000,200000,400000,0),
 #              delivered rate per device side by side; with --record it replaces the "gateway.sh curve" block
 #   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50")
+#   --gso on|off           the vtep4j devices with --udp-gso (default on)
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
 # reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
@@ -37,7 +39,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -47,8 +49,10 @@ while [ $# -gt 0 ]; do
     --curve) CURVE="50000,100000,200000,400000,0"
       if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9,]+$ ]]; then CURVE="$2"; shift; fi ;;
     --gateway-args) GW_ARGS="$2"; shift ;;
+    --gso) GSO="$2"; shift
+      case "$GSO" in on|off) ;; *) echo "--gso $GSO (expected: on or off)" >&2; exit 2 ;; esac ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -60,7 +64,9 @@ done
 mode=$([ "$QUICK" = 1 ] && echo quick || echo full)$([ -n "$CURVE" ] && echo -curve || true)
 [ -n "$OUT" ] || OUT="$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-gateway-$mode"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
-if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=2; LIMIT=135; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=5; LIMIT=3000; fi
+if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=5; LIMIT=170; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=7; LIMIT=3000; fi
+WARMUP=2   # seconds of traffic per case before it is measured: the JIT compiles the path, the MAC is learned
+[ "$GSO" = on ] && GW_ARGS="--udp-gso${GW_ARGS:+ $GW_ARGS}"
 SIZES="64 1400"; LOSS_LIMIT=0.001
 
 need=()
@@ -155,8 +161,9 @@ setup_gateway() {  # setup_gateway DEV IO
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
     --stats-interval 5s --trunk-io "$2" $GW_ARGS >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
-  for _ in $(seq 1 300); do grep -q "running" "$log" && break; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
-  grep -q "running" "$log" || { STATUS[$dev]="n/a: $(head -c 300 "$log")"; return 0; }
+  for _ in $(seq 1 300); do grep -q "gateway: running" "$log" && break; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
+  { grep -q "gateway: running" "$log" && kill -0 "${PID[$dev]}" 2>/dev/null; } \
+    || { STATUS[$dev]="n/a: $(head -c 300 "$log")"; return 0; }
   # an xdp gateway that fell back to AF_PACKET is not measured as xdp
   if grep -q "AF_XDP unavailable" "$log"; then STATUS[$dev]="n/a: $(grep -h -m1 "AF_XDP unavailable" "$log")"; fi
   return 0
@@ -215,7 +222,7 @@ if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
 for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
   for dev in "${ACTIVE[@]}"; do
     s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
-      "$(pkts "$dev" "$dir" 64)" 0.5 50000 >/dev/null
+      "$(pkts "$dev" "$dir" 64)" "$WARMUP" 50000 >/dev/null
   done
   for r in ${CURVE//,/ }; do
     for dev in "${ACTIVE[@]}"; do   # interleaved per rate
@@ -230,7 +237,7 @@ for size in $SIZES; do
   for dir in fwd rev; do
     for dev in "${ACTIVE[@]}"; do   # warm-up (not recorded): the JIT compiles the path, the MAC is learned
       s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
-        "$(pkts "$dev" "$dir" "$size")" 0.5 50000 >/dev/null
+        "$(pkts "$dev" "$dir" "$size")" "$WARMUP" 50000 >/dev/null
     done
     declare -A HI LO MID PASSED
     for rep in $(seq 1 "$SAT_REPS"); do
@@ -300,7 +307,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved."
+  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.}"
   echo
   echo "| direction | size | device | loss-free | saturation (delivered) | loss-free / kernel |"
   echo "|---|---|---|---|---|---|"
