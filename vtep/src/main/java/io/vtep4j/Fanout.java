@@ -84,18 +84,29 @@ final class Fanout {
                 ByteBuf input = remaining == 0 ? frame : frame.retainedDuplicate();
                 consumed |= input == frame;
                 ByteBuf payload = lanes.encapsulate(t, input, seg.vni, hash);
+                InetAddress group = t < groups.length ? groups[t] : null;
+                // the last replica takes the payload itself: no duplicate (an allocation) for a one-target flood
+                int copies = group != null ? 1 : 0;
+                for (Location target : targets) {
+                    if (target.transport() == t) {
+                        copies++;
+                    }
+                }
+                boolean handedOver = false;
                 try {
                     for (Location target : targets) {
                         if (target.transport() == t) {
-                            replicate(seg, port, t, payload, target.address(), hash, from, outer);
+                            handedOver |= replicate(
+                                    seg, port, t, payload, target.address(), hash, from, outer, --copies == 0);
                         }
                     }
-                    InetAddress group = t < groups.length ? groups[t] : null;
                     if (group != null) {
-                        replicate(seg, port, t, payload, group, hash, from, outer);
+                        handedOver |= replicate(seg, port, t, payload, group, hash, from, outer, --copies == 0);
                     }
                 } finally {
-                    payload.release();
+                    if (!handedOver) {
+                        payload.release();
+                    }
                 }
             }
         } finally {
@@ -149,7 +160,11 @@ final class Fanout {
         return oh == null ? -1 : oh.fields(frame);
     }
 
-    private void replicate(
+    /**
+     * One replica of a flood to {@code remote}: a duplicate of {@code payload}, or with {@code last} the payload itself.
+     * Returns whether the payload itself was handed over (the caller must not release it then).
+     */
+    private boolean replicate(
             SegmentImpl seg,
             LocalPortImpl port,
             int t,
@@ -157,12 +172,14 @@ final class Fanout {
             InetAddress remote,
             int hash,
             int from,
-            int outer) {
+            int outer,
+            boolean last) {
         if (!lanes.fitsMtu(t, payload, remote)) {
             mtuExceeded(seg, port, t, payload, remote);
-            return;
+            return false;
         }
-        send(seg, t, payload.retainedDuplicate(), remote, hash, from, outer, true);
+        send(seg, t, last ? payload : payload.retainedDuplicate(), remote, hash, from, outer, true);
+        return last;
     }
 
     /** Counted per transport; the forwarder counts it per segment and answers the sender (PMTU signalling). */
