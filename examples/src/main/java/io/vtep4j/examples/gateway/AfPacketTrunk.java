@@ -148,8 +148,10 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     @Override
     public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
         ByteBuf frame = allocator.directBuffer(HEADROOM + length);
-        frame.writerIndex(HEADROOM).readerIndex(HEADROOM);
-        frame.writeBytes(ring, offset, length);
+        // copied from the ring's side (address to address): writeBytes would go through the destination's NIO view,
+        // which Netty's adaptive allocator creates anew for each buffer (an allocation per frame)
+        ring.getBytes(offset, frame, HEADROOM, length);
+        frame.writerIndex(HEADROOM + length).readerIndex(HEADROOM);
         if (vlanTci < 0) {
             sink.accept(frame);
         } else {

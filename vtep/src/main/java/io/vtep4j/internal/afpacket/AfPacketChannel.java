@@ -103,12 +103,14 @@ public final class AfPacketChannel implements EpollIoHandle {
         }
 
         /**
-         * 32 blocks of 256 KiB (8 MiB: at 100,000 small frames a second, over 100 ms of traffic the loop may fall
-         * behind by before the kernel drops), 1 ms block timeout, 256 frames per wakeup, 64 frames per send of 9220
-         * B, 4 MiB send buffer.
+         * 256 blocks of 32 KiB (8 MiB), 1 ms block timeout, 256 frames per wakeup, 64 frames per send of 9220 B, 4 MiB
+         * send buffer. The kernel hands a block over when it is full or at the next timer tick (4 ms at HZ=250)
+         * however few frames it holds, so at moderate rates the block count, not the bytes, bounds how long the loop
+         * may fall behind (a pause of the JVM, a burst of other work on its CPU): 256 blocks are about a second of
+         * ticks; at high rates the 8 MiB are (about 55,000 small frames).
          */
         public static Options defaults(ByteBufAllocator allocator) {
-            return new Options(allocator, 1 << 18, 32, 1, 256, 64, 9220, 4 << 20);
+            return new Options(allocator, 1 << 15, 256, 1, 256, 64, 9220, 4 << 20);
         }
     }
 
