@@ -25,7 +25,8 @@
 #   --curve    instead of the search: the overload curve, 64 B both directions, one trial per offered rate
 #              (RATES: comma-separated pps, 0 = as fast as the generator can; default 50000,100000,200000,400000,0),
 #              delivered rate per device side by side; with --record it replaces the "gateway.sh curve" block
-#   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50")
+#   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50"); with "--underlay-io xdp"
+#                          the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
@@ -179,6 +180,14 @@ if [ "${STATUS[xdp]:-}" = ok ]; then
   nsx "${NS_D[xdp]}" sh -c "echo 1 > /sys/class/net/${TRUNK[xdp]}/threaded" \
     && for p in $(pgrep "^napi/${TRUNK[xdp]}-"); do taskset -pc 1 "$p" >/dev/null; done \
     || echo "gateway.sh: xdp: no threaded NAPI on ${TRUNK[xdp]}; its receive work stays on the sender's CPU"
+fi
+if [[ " $GW_ARGS " == *" --underlay-io xdp "* ]]; then   # the same for an AF_XDP underlay: its veth's NAPI on CPU 1
+  for dev in ${DEVICES//,/ }; do
+    [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
+    nsx "${NS_D[$dev]}" sh -c "echo 1 > /sys/class/net/${UL[$dev]}/threaded" \
+      && for p in $(pgrep "^napi/${UL[$dev]}-"); do taskset -pc 1 "$p" >/dev/null; done \
+      || echo "gateway.sh: $dev: no threaded NAPI on ${UL[$dev]}; its receive work stays on the sender's CPU"
+  done
 fi
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
   for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do

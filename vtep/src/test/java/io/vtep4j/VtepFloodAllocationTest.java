@@ -10,8 +10,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.learning.MacAddress;
+import io.vtep4j.testing.LoopAllocation;
 import io.vtep4j.testing.Ports;
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,6 @@ class VtepFloodAllocationTest {
                 arrived.release();
             });
             EventLoop loop = group.next();
-            long thread = loop.submit(() -> Thread.currentThread().getId()).get();
             byte[] template = new byte[64];
             long dst = MacAddress.parse("02:00:00:00:00:02"); // never learned: every frame is flooded
             long src = MacAddress.parse("02:00:00:00:00:01");
@@ -65,20 +64,8 @@ class VtepFloodAllocationTest {
                 }
                 in.flush();
             };
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            int warmup = 300;
-            int measured = 300;
-            long before = 0;
-            for (int round = 0; round < warmup + measured; round++) {
-                if (round == warmup) {
-                    before = mx.getThreadAllocatedBytes(thread);
-                }
-                loop.execute(burst);
-                // the whole burst arrives before the next leaves (bounded): no socket buffer overflows
-                assertTrue(
-                        arrived.tryAcquire(BURST, 10, TimeUnit.SECONDS), "burst " + round + " did not arrive in 10 s");
-            }
-            long perFrame = (mx.getThreadAllocatedBytes(thread) - before) / ((long) measured * BURST);
+            // the whole burst arrives before the next leaves (bounded): no socket buffer overflows
+            long perFrame = LoopAllocation.bytesPerPacket(loop, burst, arrived, BURST, 300, 300);
             System.out.println("flood: " + perFrame + " B allocated per frame on the event loop");
             assertEquals(0, sender.stats().totalDrops());
             // under 16 B (the smallest object) per frame on average: no object per frame; what remains is the

@@ -15,8 +15,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.testing.LoopAllocation;
 import io.vtep4j.testing.Ports;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -295,29 +295,16 @@ class DirectIoTest {
         ByteBuf frame = Unpooled.unreleasableBuffer(
                 PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(64));
         EventLoop loop = harness.group().next();
-        long thread = loop.submit(() -> Thread.currentThread().getId()).get();
         Runnable burst = () -> {
             for (int i = 0; i < 64; i++) {
                 a.send(frame, b, i);
             }
             a.flush();
         };
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = 0;
-        int warmup = 200;
-        int measured = 312;
-        for (int round = 0; round < warmup + measured; round++) {
-            if (round == warmup) {
-                before = mx.getThreadAllocatedBytes(thread);
-            }
-            loop.execute(burst);
-            // The whole burst arrives before the next one leaves (bounded): socket buffers never overflow.
-            assertTrue(arrived.tryAcquire(64, 10, TimeUnit.SECONDS), "burst " + round + " did not arrive in 10 s");
-        }
-        long after = mx.getThreadAllocatedBytes(thread);
+        long perDatagram = LoopAllocation.bytesPerPacket(loop, burst, arrived, 64, 200, 312);
         frame.unwrap().release();
         harness.closeAll();
-        return (after - before) / (measured * 64L);
+        return perDatagram;
     }
 
     @Test
