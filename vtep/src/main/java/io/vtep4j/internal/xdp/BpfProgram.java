@@ -2,7 +2,11 @@ package io.vtep4j.internal.xdp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds eBPF instructions ({@code struct bpf_insn}: opcode, destination and source register in one byte, a signed
@@ -17,19 +21,27 @@ public final class BpfProgram {
     static final int BPF_LD = 0x00;
     static final int BPF_LDX = 0x01;
     static final int BPF_JMP = 0x05;
+    static final int BPF_JMP32 = 0x06;
     static final int BPF_ALU64 = 0x07;
     // sizes
     static final int BPF_W = 0x00;
+    static final int BPF_H = 0x08;
+    static final int BPF_B = 0x10;
     static final int BPF_DW = 0x18;
     // modes
     static final int BPF_IMM = 0x00;
     static final int BPF_MEM = 0x60;
     // operations
+    static final int BPF_ADD = 0x00;
+    static final int BPF_AND = 0x50;
     static final int BPF_MOV = 0xB0;
+    static final int BPF_JGT = 0x20;
+    static final int BPF_JNE = 0x50;
     static final int BPF_CALL = 0x80;
     static final int BPF_EXIT = 0x90;
     // operand source
     static final int BPF_K = 0x00;
+    static final int BPF_X = 0x08;
 
     /** {@code src_reg} of a 64-bit immediate load that names a map by its file descriptor. */
     static final int BPF_PSEUDO_MAP_FD = 1;
@@ -46,16 +58,78 @@ public final class BpfProgram {
     /** Bytes per instruction slot. */
     public static final int SLOT = 8;
 
+    private static final int R0 = 0;
     private static final int R1 = 1;
     private static final int R2 = 2;
     private static final int R3 = 3;
+    private static final int R4 = 4;
 
     private byte[] code = new byte[8 * SLOT];
     private int slots;
+    /** Forward jumps waiting for their label: slot of the jump, label name. */
+    private final List<Map.Entry<Integer, String>> fixups = new ArrayList<>();
 
     /** {@code dst = *(u32 *)(src + offset)}. */
     public BpfProgram loadWord(int dst, int src, int offset) {
         return insn(BPF_LDX | BPF_W | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code dst = *(u16 *)(src + offset)}. */
+    public BpfProgram loadHalf(int dst, int src, int offset) {
+        return insn(BPF_LDX | BPF_H | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code dst = *(u8 *)(src + offset)}. */
+    public BpfProgram loadByte(int dst, int src, int offset) {
+        return insn(BPF_LDX | BPF_B | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code dst = src} (64-bit registers). */
+    public BpfProgram moveRegister(int dst, int src) {
+        return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code dst += imm} (64-bit). */
+    public BpfProgram addImmediate(int dst, int imm) {
+        return insn(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code dst &= imm} (64-bit, the immediate sign-extended). */
+    public BpfProgram andImmediate(int dst, int imm) {
+        return insn(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code if (dst > src) goto label} (unsigned, 64-bit); the label follows ({@link #label}). */
+    public BpfProgram jumpIfGreater(int dst, int src, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP | BPF_JGT | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code if (dst != imm) goto label} (64-bit, the immediate sign-extended); the label follows. */
+    public BpfProgram jumpIfNotEqual(int dst, int imm, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code if ((u32) dst != (u32) imm) goto label}: a 32-bit compare (kernel 5.1+); the label follows. */
+    public BpfProgram jumpIfNotEqual32(int dst, int imm, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP32 | BPF_JNE | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** Puts {@code name} at the next instruction: every earlier jump to it now lands here. */
+    public BpfProgram label(String name) {
+        for (Iterator<Map.Entry<Integer, String>> it = fixups.iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, String> f = it.next();
+            if (f.getValue().equals(name)) {
+                int jump = f.getKey();
+                int offset = slots - jump - 1; // relative to the instruction after the jump
+                code[jump * SLOT + 2] = (byte) offset;
+                code[jump * SLOT + 3] = (byte) (offset >> 8);
+                it.remove();
+            }
+        }
+        return this;
     }
 
     /** {@code dst = imm} (64-bit register, sign-extended 32-bit immediate). */
@@ -108,8 +182,16 @@ public final class BpfProgram {
         return slots;
     }
 
-    /** The instructions, {@link #slots()} × 8 bytes. */
+    /**
+     * The instructions, {@link #slots()} × 8 bytes.
+     *
+     * @throws IllegalStateException if a jump names a label never placed
+     */
     public byte[] bytes() {
+        if (!fixups.isEmpty()) {
+            throw new IllegalStateException(
+                    "label: " + fixups.get(0).getValue() + " (expected: placed with label() after its jumps)");
+        }
         return Arrays.copyOf(code, slots * SLOT);
     }
 
@@ -132,6 +214,72 @@ public final class BpfProgram {
                 .loadMap(R1, xsksMapFd)
                 .moveImmediate(R3, XDP_PASS)
                 .call(HELPER_REDIRECT_MAP)
+                .exit();
+    }
+
+    /** {@code struct xdp_md}: offsets of {@code data} and {@code data_end}. */
+    static final int XDP_MD_DATA = 0;
+
+    static final int XDP_MD_DATA_END = 4;
+
+    /** Ethernet (14) + IPv4 without options (20) + UDP (8): what the filter reads. */
+    static final int ETH_IPV4_UDP_LENGTH = 14 + 20 + 8;
+
+    /**
+     * The UDP underlay program: a frame carrying IPv4 with a 20-byte header, not a fragment, UDP, to destination
+     * address {@code address} and destination port {@code port} goes to the AF_XDP socket in {@code xsksMap} at the
+     * index of its queue (or to the kernel where that queue has no socket); every other frame (ARP, ICMP, other
+     * ports, other addresses, IP options, fragments, VLAN-tagged) goes to the kernel ({@code XDP_PASS}). Packet bytes
+     * are read as little-endian words, so the constants compared are the network-order values byte-swapped. 26 slots:
+     *
+     * <pre>
+     * r2 = ctx->data; r3 = ctx->data_end; r4 = r2 + 42
+     * if r4 &gt; r3 goto pass                    // shorter than Ethernet + IPv4 + UDP
+     * r4 = *(u16 *)(r2 + 12); if r4 != 0x0008 goto pass     // EtherType IPv4
+     * r4 = *(u8 *)(r2 + 14);  if r4 != 0x45 goto pass       // version 4, IHL 5
+     * r4 = *(u16 *)(r2 + 20); r4 &amp;= 0xff3f; if r4 != 0 goto pass   // MF flag or fragment offset
+     * r4 = *(u8 *)(r2 + 23);  if r4 != 17 goto pass         // protocol UDP
+     * r4 = *(u32 *)(r2 + 30); if (u32) r4 != address goto pass
+     * r4 = *(u16 *)(r2 + 36); if r4 != port goto pass       // UDP destination port
+     * r2 = ctx->rx_queue_index; r1 = xsks_map; r3 = XDP_PASS
+     * call bpf_redirect_map; exit
+     * pass: r0 = XDP_PASS; exit
+     * </pre>
+     *
+     * @param address the IPv4 destination address, network order in the int ({@code 10.0.0.1} is {@code 0x0a000001})
+     * @param port the UDP destination port, 1..65535
+     */
+    public static BpfProgram redirectUdpToSockets(int xsksMapFd, int address, int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        String pass = "pass";
+        return new BpfProgram()
+                .loadWord(R2, R1, XDP_MD_DATA)
+                .loadWord(R3, R1, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, ETH_IPV4_UDP_LENGTH)
+                .jumpIfGreater(R4, R3, pass)
+                .loadHalf(R4, R2, 12)
+                .jumpIfNotEqual(R4, 0x0008, pass) // 0x0800 read little-endian
+                .loadByte(R4, R2, 14)
+                .jumpIfNotEqual(R4, 0x45, pass)
+                .loadHalf(R4, R2, 20)
+                .andImmediate(R4, 0xFF3F) // flags.MF (0x20 of byte 20), offset (rest of byte 20, byte 21)
+                .jumpIfNotEqual(R4, 0, pass)
+                .loadByte(R4, R2, 23)
+                .jumpIfNotEqual(R4, 17, pass)
+                .loadWord(R4, R2, 30)
+                .jumpIfNotEqual32(R4, Integer.reverseBytes(address), pass)
+                .loadHalf(R4, R2, 36)
+                .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) port)), pass)
+                .loadWord(R2, R1, XDP_MD_RX_QUEUE_INDEX)
+                .loadMap(R1, xsksMapFd)
+                .moveImmediate(R3, XDP_PASS)
+                .call(HELPER_REDIRECT_MAP)
+                .exit()
+                .label(pass)
+                .moveImmediate(R0, XDP_PASS)
                 .exit();
     }
 }

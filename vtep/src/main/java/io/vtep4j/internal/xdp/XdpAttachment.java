@@ -1,10 +1,11 @@
 package io.vtep4j.internal.xdp;
 
 import java.io.IOException;
+import java.util.function.IntFunction;
 
 /**
- * The kernel side of an XDP trunk: an {@code XSKMAP}, the program that redirects every frame to the socket of its
- * queue ({@link BpfProgram#redirectAllToSockets}), and the BPF link that attaches it to the interface: native
+ * The kernel side of an XDP trunk or UDP underlay: an {@code XSKMAP}, the program that redirects frames to the socket
+ * of their queue ({@link BpfProgram#redirectAllToSockets}, {@link BpfProgram#redirectUdpToSockets}), and the BPF link that attaches it to the interface: native
  * (driver) mode if the interface has it, else generic (skb) mode. The link lives exactly as long as its descriptor,
  * so a process that dies leaves no program behind; {@link #close} detaches at once.
  *
@@ -21,11 +22,16 @@ final class XdpAttachment implements AutoCloseable {
         this.progFd = progFd;
     }
 
-    /** Creates the map (one slot per queue) and loads the program; nothing is attached yet. */
+    /** Creates the map (one slot per queue) and loads the trunk program; nothing is attached yet. */
     static XdpAttachment load(int queues) throws IOException {
+        return load(queues, BpfProgram::redirectAllToSockets);
+    }
+
+    /** Creates the map (one slot per queue) and loads {@code program} built for its fd; nothing is attached yet. */
+    static XdpAttachment load(int queues, IntFunction<BpfProgram> program) throws IOException {
         int map = Bpf.createXskMap(queues);
         try {
-            return new XdpAttachment(map, Bpf.loadXdp(BpfProgram.redirectAllToSockets(map)));
+            return new XdpAttachment(map, Bpf.loadXdp(program.apply(map)));
         } catch (IOException | RuntimeException e) {
             XdpCalls.close(map);
             throw e;

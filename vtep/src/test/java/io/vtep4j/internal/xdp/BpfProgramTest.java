@@ -88,4 +88,56 @@ class BpfProgramTest {
         e = assertThrows(IllegalArgumentException.class, () -> new BpfProgram().loadWord(0, 1, 40000));
         assertTrue(e.getMessage().startsWith("offset: 40000"), e.getMessage());
     }
+
+    @Test
+    void theUdpUnderlayProgramRedirectsOnlyUnfragmentedUdpToOneAddressAndPort() {
+        BpfProgram p = BpfProgram.redirectUdpToSockets(7, 0x0A630101, 4789); // 10.99.1.1, port 4789 = 0x12B5
+        assertEquals(26, p.slots());
+        assertArrayEquals(
+                bytes(
+                        0x61, 0x12, 0, 0, 0, 0, 0, 0, // 0: r2 = ctx->data
+                        0x61, 0x13, 4, 0, 0, 0, 0, 0, // 1: r3 = ctx->data_end
+                        0xBF, 0x24, 0, 0, 0, 0, 0, 0, // 2: r4 = r2
+                        0x07, 0x04, 0, 0, 42, 0, 0, 0, // 3: r4 += 42
+                        0x2D, 0x34, 19, 0, 0, 0, 0, 0, // 4: if r4 > r3 goto pass (24)
+                        0x69, 0x24, 12, 0, 0, 0, 0, 0, // 5: r4 = EtherType
+                        0x55, 0x04, 17, 0, 0x08, 0, 0, 0, // 6: if r4 != 0x0800 (LE) goto pass
+                        0x71, 0x24, 14, 0, 0, 0, 0, 0, // 7: r4 = version | IHL
+                        0x55, 0x04, 15, 0, 0x45, 0, 0, 0, // 8: if r4 != 0x45 goto pass
+                        0x69, 0x24, 20, 0, 0, 0, 0, 0, // 9: r4 = flags | fragment offset
+                        0x57, 0x04, 0, 0, 0x3F, 0xFF, 0, 0, // 10: r4 &= 0xff3f (MF, offset)
+                        0x55, 0x04, 12, 0, 0, 0, 0, 0, // 11: if r4 != 0 goto pass
+                        0x71, 0x24, 23, 0, 0, 0, 0, 0, // 12: r4 = protocol
+                        0x55, 0x04, 10, 0, 17, 0, 0, 0, // 13: if r4 != UDP goto pass
+                        0x61, 0x24, 30, 0, 0, 0, 0, 0, // 14: r4 = destination address
+                        0x56, 0x04, 8, 0, 0x0A, 0x63, 0x01, 0x01, // 15: if (u32) r4 != 10.99.1.1 goto pass
+                        0x69, 0x24, 36, 0, 0, 0, 0, 0, // 16: r4 = UDP destination port
+                        0x55, 0x04, 6, 0, 0x12, 0xB5, 0, 0, // 17: if r4 != 4789 (LE) goto pass
+                        0x61, 0x12, 16, 0, 0, 0, 0, 0, // 18: r2 = ctx->rx_queue_index
+                        0x18, 0x11, 0, 0, 7, 0, 0, 0, // 19: r1 = map fd 7 ...
+                        0, 0, 0, 0, 0, 0, 0, 0, // 20: ... high half
+                        0xB7, 0x03, 0, 0, 2, 0, 0, 0, // 21: r3 = XDP_PASS
+                        0x85, 0, 0, 0, 51, 0, 0, 0, // 22: call bpf_redirect_map
+                        0x95, 0, 0, 0, 0, 0, 0, 0, // 23: exit
+                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, // 24 pass: r0 = XDP_PASS
+                        0x95, 0, 0, 0, 0, 0, 0, 0), // 25: exit
+                p.bytes());
+    }
+
+    @Test
+    void anAddressWithTheHighBitOfItsLastByteComparesAs32Bits() {
+        byte[] b = BpfProgram.redirectUdpToSockets(3, 0xC0A800FE, 8472).bytes(); // 192.168.0.254
+        assertArrayEquals(bytes(0x56, 0x04, 8, 0, 0xC0, 0xA8, 0x00, 0xFE), java.util.Arrays.copyOfRange(b, 120, 128));
+        assertArrayEquals(bytes(0x55, 0x04, 6, 0, 0x21, 0x18, 0, 0), java.util.Arrays.copyOfRange(b, 136, 144));
+    }
+
+    @Test
+    void aJumpToALabelNeverPlacedIsRefused() {
+        BpfProgram p = new BpfProgram().jumpIfNotEqual(1, 0, "nowhere");
+        IllegalStateException e = assertThrows(IllegalStateException.class, p::bytes);
+        assertTrue(e.getMessage().startsWith("label: nowhere"), e.getMessage());
+        IllegalArgumentException port =
+                assertThrows(IllegalArgumentException.class, () -> BpfProgram.redirectUdpToSockets(3, 0, 0));
+        assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
+    }
 }
