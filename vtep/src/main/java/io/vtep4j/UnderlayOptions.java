@@ -57,6 +57,8 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     /** Null: automatic (see {@link #directIo}). */
     Boolean directIo = DirectIoChoice.fromProperty();
 
+    UnderlayIo underlayIo = UnderlayIo.SOCKET;
+
     EventLoopGroup sharedGroup;
     ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     OuterHeader outerHeader;
@@ -339,6 +341,29 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      */
     public Vtep.Builder directIo(boolean on) {
         this.directIo = on;
+        return self();
+    }
+
+    /**
+     * How the UDP underlay moves packets (default {@link UnderlayIo#SOCKET}). {@link UnderlayIo#XDP} is opt-in: the
+     * VTEP loads a small XDP program on the interface holding its IPv4 local address (attached through a BPF link,
+     * so it goes with the process) that steers UDP to that address and port into an {@code AF_XDP} socket read on
+     * the VTEP's first event loop, and sends from that loop through the same socket, writing the outer Ethernet,
+     * IPv4 and UDP headers itself (next-hop MAC from the kernel's route and neighbour tables; UDP source port from
+     * the flow hash over 49152..65535; UDP checksum 0). ARP, ICMP and other traffic still reach the kernel, and the
+     * kernel UDP socket stays bound: it owns the port and carries IPv6, multicast, sends from other event loops, and
+     * packets to a next hop whose MAC the kernel does not know yet (so that the kernel resolves it).
+     *
+     * <p>Where AF_XDP cannot run, the VTEP uses sockets and logs one line saying why (System.Logger
+     * {@code io.vtep4j}): not Linux or no epoll, no CAP_NET_ADMIN / CAP_BPF, no IPv4 local address, NVGRE or several
+     * encapsulations, {@link #udpGso} / {@link #udpGro}, {@link #sourcePorts} or {@link #sourcePortRange}, an MTU
+     * above 3798, no interface holding the address. {@link Vtep#underlayIo()} tells which is in use after
+     * {@link Vtep.Builder#build()}.
+     *
+     * @throws NullPointerException if {@code io} is null
+     */
+    public Vtep.Builder underlayIo(UnderlayIo io) {
+        this.underlayIo = Objects.requireNonNull(io, "underlayIo: null (expected: SOCKET or XDP)");
         return self();
     }
 

@@ -112,6 +112,14 @@ public final class Vtep implements AutoCloseable {
         return runtime.config().directIo();
     }
 
+    /**
+     * How the default encapsulation's underlay moves packets: {@link UnderlayIo#XDP} only if it was asked for
+     * ({@link Builder#underlayIo}) and the AF_XDP socket is open; {@link UnderlayIo#SOCKET} otherwise.
+     */
+    public UnderlayIo underlayIo() {
+        return runtime.afXdp() ? UnderlayIo.XDP : UnderlayIo.SOCKET;
+    }
+
     /** The underlay addresses actually bound (with the UDP port; port 0 for raw IP). */
     public List<InetSocketAddress> boundAddresses() {
         return runtime.boundAddresses();

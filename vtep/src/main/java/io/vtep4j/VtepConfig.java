@@ -51,6 +51,9 @@ final class VtepConfig {
     private final boolean udpGso;
     private final int sourcePorts;
     private final boolean directIo;
+    /** The underlay tries AF_XDP ({@link UnderlayIoChoice}). */
+    private final boolean afXdp;
+
     private final ByteBufAllocator allocator;
     private final EventLoopGroup sharedGroup;
     private final boolean forwardLinkLocal;
@@ -101,6 +104,7 @@ final class VtepConfig {
         this.sourcePorts = builder.sourcePorts;
         // NVGRE's raw IP transport has no direct path.
         this.directIo = MultiUnderlay.anyUdp(encapsulations) && builder.resolveDirectIo();
+        this.afXdp = UnderlayIoChoice.afXdp(builder.underlayIo, encapsulations);
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
         this.forwardLinkLocal = builder.forwardLinkLocal;
@@ -145,6 +149,7 @@ final class VtepConfig {
                 .sourcePorts(sourcePorts)
                 .directIo(directIo && encap != Encapsulation.NVGRE)
                 .outerSend(outerSend)
+                .afXdp(afXdp)
                 .build();
     }
 

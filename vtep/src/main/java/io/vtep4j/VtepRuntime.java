@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
@@ -24,10 +25,12 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * What a {@link Vtep} owns and its lifecycle: the event loops, the forwarding table, the segments (copy-on-write VNI
@@ -58,6 +61,9 @@ final class VtepRuntime {
 
     private volatile IntObjectHashMap<SegmentImpl> segments = new IntObjectHashMap<>();
     private Underlay underlay;
+    /** The underlays' own loss totals, registered after open; closed after the underlays. */
+    private final List<LossCounter> lossCounters = new CopyOnWriteArrayList<>();
+
     private ScheduledFuture<?> sweep;
     private volatile boolean open = true;
 
@@ -111,7 +117,18 @@ final class VtepRuntime {
         underlay = l.underlay(0);
         for (int t = 0; t < l.count(); t++) {
             l.underlay(t).open(l.receiver(forwarder, t));
+            l.underlay(t).lossTotals().forEach((r, total) -> lossCounters.add(countLosses(r, total)));
         }
+    }
+
+    private LossCounter countLosses(DropReason reason, LongSupplier total) {
+        return forwarder.drops().sources().add(reason, total);
+    }
+
+    /** Whether the default underlay moves packets through AF_XDP. */
+    boolean afXdp() {
+        Underlay u = underlay;
+        return u != null && u.afXdp();
     }
 
     VtepConfig config() {
@@ -401,6 +418,7 @@ final class VtepRuntime {
                 }
             }
         }
+        lossCounters.forEach(LossCounter::close);
         if (config.sharedGroup() == null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }

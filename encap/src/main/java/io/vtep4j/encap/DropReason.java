@@ -115,6 +115,19 @@ public enum DropReason {
      */
     ECN_CE_NOT_ECT(-81, "ecn-ce-not-ect"),
 
+    // ---- outer headers read by the AF_XDP underlay (the kernel checks these on the socket path) ----
+    /** An outer Ethernet frame too short for Ethernet + IPv4 + UDP, or not carrying IPv4. */
+    OUTER_ETHERNET_MALFORMED(-82, "outer-ethernet-malformed"),
+    /**
+     * An outer source address no host sends from (0/8, 127/8, multicast, reserved 240/4, broadcast) or this VTEP's
+     * own address: RFC 1122 §3.2.1.3; Linux drops these as martians.
+     */
+    OUTER_SOURCE_INVALID(-83, "outer-source-invalid"),
+    /** An outer IPv4 header whose checksum does not add up (RFC 791 §3.1). */
+    OUTER_IPV4_CHECKSUM_BAD(-84, "outer-ipv4-checksum-bad"),
+    /** An outer UDP datagram with a non-zero checksum that does not add up (RFC 768). */
+    OUTER_UDP_CHECKSUM_BAD(-85, "outer-udp-checksum-bad"),
+
     // ---- between encapsulations (one segment over several underlays) ----
     /**
      * A frame that arrived 802.1Q/802.1ad-tagged over VXLAN and would cross into NVGRE or GRE-in-UDP: RFC 7637 §3.2

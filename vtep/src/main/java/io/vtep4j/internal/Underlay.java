@@ -1,10 +1,13 @@
 package io.vtep4j.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.encap.DropReason;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A transport that carries tunnel packets between this VTEP and its peers: the engine's only view of the network.
@@ -109,6 +112,20 @@ public interface Underlay extends AutoCloseable {
      */
     default SendCounters sendCounters() {
         return new SendCounters();
+    }
+
+    /** Whether this underlay moves packets through an {@code AF_XDP} socket (valid after open); default false. */
+    default boolean afXdp() {
+        return false;
+    }
+
+    /**
+     * Running totals of losses the transport learns from the kernel outside its callbacks (each never decreasing,
+     * thread-safe, cheap), by drop reason; the engine registers them after {@link #open} and reads them with every
+     * counter read. Default: none.
+     */
+    default Map<DropReason, LongSupplier> lossTotals() {
+        return Map.of();
     }
 
     /** The local addresses actually bound (with the real port for UDP; port 0 for raw IP). Valid after open. */

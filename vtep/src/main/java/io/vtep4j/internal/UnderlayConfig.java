@@ -38,6 +38,7 @@ public final class UnderlayConfig {
     private final int sourcePorts;
     private final boolean directIo;
     private final OuterSend outerSend;
+    private final boolean afXdp;
 
     private UnderlayConfig(Builder b) {
         this.group = b.group;
@@ -55,6 +56,12 @@ public final class UnderlayConfig {
         this.sourcePorts = b.sourcePorts;
         this.directIo = b.directIo;
         this.outerSend = b.outerSend;
+        this.afXdp = b.afXdp;
+    }
+
+    /** Whether to move packets through {@code AF_XDP} where it can run ({@code XdpUnderlay}), else sockets. */
+    public boolean afXdp() {
+        return afXdp;
     }
 
     /** Source-port range, DF and IPv6 zero checksum of what is sent. */
@@ -180,6 +187,7 @@ public final class UnderlayConfig {
         private int sourcePorts;
         private boolean directIo;
         private OuterSend outerSend = OuterSend.DEFAULT;
+        private boolean afXdp;
 
         private Builder(EventLoopGroup group) {
             this.group = Objects.requireNonNull(group, "group");
@@ -266,6 +274,12 @@ public final class UnderlayConfig {
         /** Source-port range, DF and IPv6 zero checksum of what is sent (default {@link OuterSend#DEFAULT}). */
         public Builder outerSend(OuterSend outerSend) {
             this.outerSend = Objects.requireNonNull(outerSend, "outerSend");
+            return this;
+        }
+
+        /** AF_XDP where it can run, beside the kernel's sockets (default false: sockets only). */
+        public Builder afXdp(boolean on) {
+            this.afXdp = on;
             return this;
         }
 

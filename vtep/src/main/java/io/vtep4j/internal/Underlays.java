@@ -1,6 +1,7 @@
 package io.vtep4j.internal;
 
 import io.vtep4j.encap.Encapsulation;
+import io.vtep4j.internal.xdp.XdpUnderlay;
 import java.lang.reflect.InvocationTargetException;
 
 /** Creates the {@link Underlay} for an encapsulation. Stateless, thread-safe. */
@@ -12,13 +13,13 @@ public final class Underlays {
     private Underlays() {}
 
     /**
-     * VXLAN and GRE_UDP: {@link UdpUnderlay}; NVGRE: {@code io.vtep4j.internal.raw.RawGreUnderlay(UnderlayConfig)}.
+     * VXLAN and GRE_UDP: {@link UdpUnderlay}, or {@link XdpUnderlay} where {@link UnderlayConfig#afXdp()} asks; NVGRE: {@code io.vtep4j.internal.raw.RawGreUnderlay(UnderlayConfig)}.
      *
      * @throws IllegalStateException if the NVGRE transport is not on the class path or cannot be constructed
      */
     public static Underlay create(Encapsulation encapsulation, UnderlayConfig config) {
         if (encapsulation != Encapsulation.NVGRE) {
-            return new UdpUnderlay(config);
+            return config.afXdp() ? new XdpUnderlay(config) : new UdpUnderlay(config);
         }
         try {
             Class<?> type = Class.forName(RAW_GRE_CLASS);

@@ -10,7 +10,10 @@ import java.net.UnknownHostException;
  * cannot grow it; once a neighbourhood is full, the extra sources get a fresh object per packet (correct, just not
  * free). Not thread-safe: one instance per event loop / port.
  */
-final class AddressCache {
+public final class AddressCache {
+
+    /** An empty cache. */
+    public AddressCache() {}
 
     private static final int SIZE = 1024;
     private static final int MASK = SIZE - 1;
@@ -23,12 +26,12 @@ final class AddressCache {
     private final InetAddress[] values = new InetAddress[SIZE];
 
     /** The address for IPv4 {@code ip} (network order in the int, as read big-endian). */
-    InetAddress ipv4(int ip) {
+    public InetAddress ipv4(int ip) {
         return lookup(V4, ip & 0xFFFF_FFFFL, 0);
     }
 
     /** The address for the IPv6 address {@code hi:lo} (big-endian halves) with scope {@code scopeId}. */
-    InetAddress ipv6(long hi, long lo, int scopeId) {
+    public InetAddress ipv6(long hi, long lo, int scopeId) {
         if (scopeId != 0) {
             return create(hi, lo, scopeId); // link-local with a scope: rare, not worth a wider key
         }

@@ -84,6 +84,8 @@ final class XdpCalls {
 
     static native long sendto(int fd, long buffer, long length, int flags, long sockaddr, int addrLength);
 
+    static native long recv(int fd, long buffer, long length, int flags);
+
     static native int close(int fd);
 
     static native int if_nametoindex(String name);

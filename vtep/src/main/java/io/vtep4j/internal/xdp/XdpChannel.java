@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -167,6 +168,22 @@ public final class XdpChannel implements EpollIoHandle {
      */
     public static XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink, Options options)
             throws IOException {
+        return open(loop, interfaceName, sink, options, BpfProgram::redirectAllToSockets, true);
+    }
+
+    /**
+     * {@link #open(IoEventLoop, String, RingSink, Options)} with {@code program} (built for the map's fd) instead of
+     * the trunk's; {@code oneQueue} false allows an interface with several receive queues (the program must pass the
+     * frames of queues without a socket to the kernel).
+     */
+    static XdpChannel open(
+            IoEventLoop loop,
+            String interfaceName,
+            RingSink sink,
+            Options options,
+            IntFunction<BpfProgram> program,
+            boolean oneQueue)
+            throws IOException {
         String unsupported = unsupportedReason();
         if (unsupported != null) {
             throw new IOException("AF_XDP " + unsupported);
@@ -176,14 +193,14 @@ public final class XdpChannel implements EpollIoHandle {
             throw new IOException(interfaceName + ": no such interface");
         }
         int queues = receiveQueues(interfaceName);
-        if (queues != 1) {
+        if (queues != 1 && oneQueue) {
             throw new IOException(interfaceName + ": " + queues + " receive queues; the XDP trunk reads queue 0 only "
                     + "(ethtool -L " + interfaceName + " rx 1, or combined 1)");
         }
         XdpAttachment attachment = null;
         XskSocket socket = null;
         try {
-            attachment = XdpAttachment.load(1);
+            attachment = XdpAttachment.load(1, program);
             socket = XskSocket.open(options.chunks(), options.chunkSize(), options.chunks() / 2);
             stock(socket, options);
             socket.bind(index, 0);
@@ -324,6 +341,21 @@ public final class XdpChannel implements EpollIoHandle {
             }
         }
         return true;
+    }
+
+    /** For a frame the caller writes itself: see {@link XskTransmit#claim}; -1 when closed. Event loop only. */
+    long claim(int length) {
+        return closed ? -1 : tx.claim(length);
+    }
+
+    /** Queues a claimed chunk of {@code length} bytes for transmission (see {@link XskTransmit#commit}). */
+    void commit(long chunk, int length) {
+        tx.commit(chunk, length, options.txBatch());
+    }
+
+    /** The UMEM, to write claimed chunks into. */
+    ByteBuf umem() {
+        return socket.umem;
     }
 
     /** Publishes and kicks what {@link #send} batched so far. Event loop only. */

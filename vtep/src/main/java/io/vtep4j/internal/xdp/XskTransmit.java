@@ -68,18 +68,13 @@ final class XskTransmit {
         try {
             int length = frame.readableBytes();
             int total = vlanTci < 0 ? length : length + 4;
-            if (length < 14 || total > chunkSize) {
-                refused++;
+            long chunk = length < 14 ? -1 : claim(total);
+            if (chunk < 0) {
+                if (length < 14) {
+                    refused++;
+                }
                 return false;
             }
-            if (freeCount == 0) {
-                reap();
-            }
-            if (freeCount == 0 || tx.reserve(pending + 1) <= pending) {
-                refused++;
-                return false;
-            }
-            long chunk = free[--freeCount];
             int at = (int) chunk;
             int ri = frame.readerIndex();
             if (vlanTci < 0) {
@@ -89,19 +84,44 @@ final class XskTransmit {
                 umem.setInt(at + 12, TPID_8021Q << 16 | (vlanTci & 0xFFFF));
                 frame.getBytes(ri + 12, umem, at + 16, length - 12);
             }
-            int slot = tx.slot(tx.next() + pending);
-            ByteBuf ring = tx.memory();
-            ring.setLongLE(slot, chunk);
-            ring.setIntLE(slot + 8, total);
-            ring.setIntLE(slot + 12, 0);
-            pending++;
+            commit(chunk, total, batch);
         } finally {
             frame.release();
         }
+        return true;
+    }
+
+    /**
+     * A free chunk for a frame of {@code length} bytes that the caller writes into the UMEM at the returned offset and
+     * then hands to {@link #commit}; -1 (counted as refused) if the frame is longer than a chunk, no chunk is free or
+     * the ring has no slot for it. One claim at a time.
+     */
+    long claim(int length) {
+        if (length > chunkSize) {
+            refused++;
+            return -1;
+        }
+        if (freeCount == 0) {
+            reap();
+        }
+        if (freeCount == 0 || tx.reserve(pending + 1) <= pending) {
+            refused++;
+            return -1;
+        }
+        return free[--freeCount];
+    }
+
+    /** Describes the {@link #claim claimed} chunk holding {@code length} bytes; publishes once {@code batch} wait. */
+    void commit(long chunk, int length, int batch) {
+        int slot = tx.slot(tx.next() + pending);
+        ByteBuf ring = tx.memory();
+        ring.setLongLE(slot, chunk);
+        ring.setIntLE(slot + 8, length);
+        ring.setIntLE(slot + 12, 0);
+        pending++;
         if (pending >= batch) {
             flush();
         }
-        return true;
     }
 
     /** Frames described and not yet published. */

@@ -1,0 +1,33 @@
+package io.vtep4j;
+
+import io.vtep4j.encap.Encapsulation;
+import java.util.List;
+
+/**
+ * Whether a VTEP's underlay tries {@code AF_XDP} ({@link Vtep.Builder#underlayIo}): asked for, over one UDP
+ * encapsulation. What only the underlay can find out (platform, permissions, interface, socket options) it checks
+ * when it opens; each refusal is logged once, here or there. Stateless.
+ */
+final class UnderlayIoChoice {
+
+    private UnderlayIoChoice() {}
+
+    /** True if the underlay should try AF_XDP; false with one logged line when it was asked for and cannot be. */
+    static boolean afXdp(UnderlayIo asked, List<Encapsulation> encapsulations) {
+        if (asked != UnderlayIo.XDP) {
+            return false;
+        }
+        String why = null;
+        if (encapsulations.size() > 1) {
+            why = "several encapsulations " + encapsulations + " (AF_XDP carries one UDP underlay)";
+        } else if (encapsulations.get(0) == Encapsulation.NVGRE) {
+            why = "NVGRE runs over raw IP protocol 47, not UDP";
+        }
+        if (why != null) {
+            System.getLogger("io.vtep4j")
+                    .log(System.Logger.Level.WARNING, "underlay I/O: kernel sockets instead of AF_XDP: " + why);
+            return false;
+        }
+        return true;
+    }
+}

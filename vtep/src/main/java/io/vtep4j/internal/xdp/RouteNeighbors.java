@@ -1,0 +1,202 @@
+package io.vtep4j.internal.xdp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+
+/**
+ * Asks the kernel, over an rtnetlink socket, which MAC an IPv4 packet to a destination must carry: the route
+ * ({@code RTM_GETROUTE}: output interface, gateway or on-link) and then the neighbour entry of the next hop
+ * ({@code RTM_GETNEIGH} with {@code NDA_DST} on that interface). One request at a time, each answer awaited at most
+ * {@link #TIMEOUT_SECONDS}; used on {@link NextHops}'s background thread, never on an event loop.
+ *
+ * <p>Not thread-safe: one thread.
+ */
+final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
+    static final int TIMEOUT_SECONDS = 1;
+
+    private static final int AF_NETLINK = 16;
+    private static final int AF_INET = 2;
+    private static final int NETLINK_ROUTE = 0;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
+
+    private static final int NLMSG_ERROR = 2;
+    private static final int NLM_F_REQUEST = 1;
+    private static final int RTM_NEWROUTE = 24;
+    private static final int RTM_GETROUTE = 26;
+    private static final int RTM_NEWNEIGH = 28;
+    private static final int RTM_GETNEIGH = 30;
+    private static final int RTN_UNICAST = 1;
+    private static final int RTA_DST = 1;
+    private static final int RTA_OIF = 4;
+    private static final int RTA_GATEWAY = 5;
+    private static final int NDA_DST = 1;
+    private static final int NDA_LLADDR = 2;
+    /** {@code NUD_*} states whose MAC can be used; stale ones need the kernel to confirm them. */
+    private static final int NUD_REACHABLE = 0x02;
+
+    private static final int NUD_STALE = 0x04;
+    private static final int NUD_DELAY = 0x08;
+    private static final int NUD_PROBE = 0x10;
+    private static final int NUD_NOARP = 0x40;
+    private static final int NUD_PERMANENT = 0x80;
+
+    private static final int NLMSG_HEADER = 16;
+    private static final int BUFFER = 8192;
+
+    private final int fd;
+    private final int ifindex;
+    private final ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(BUFFER, BUFFER);
+    private int sequence;
+
+    private RouteNeighbors(int fd, int ifindex) {
+        this.fd = fd;
+        this.ifindex = ifindex;
+    }
+
+    /** A resolver for next hops reached through interface {@code ifindex}. */
+    static RouteNeighbors open(int ifindex) throws IOException {
+        int fd = XdpCalls.socket(AF_NETLINK, XdpCalls.SOCK_RAW | XdpCalls.SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0) {
+            throw new IOException(XdpCalls.failure("socket(AF_NETLINK)", XdpCalls.errno()));
+        }
+        RouteNeighbors r = new RouteNeighbors(fd, ifindex);
+        r.buffer.setZero(0, 16);
+        r.buffer.setLongLE(0, TIMEOUT_SECONDS); // struct timeval { tv_sec; tv_usec; }
+        if (XdpCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, r.buffer.memoryAddress(), 16) < 0) {
+            int errno = XdpCalls.errno();
+            r.close();
+            throw new IOException(XdpCalls.failure("SO_RCVTIMEO on the rtnetlink socket", errno));
+        }
+        return r;
+    }
+
+    @Override
+    public long resolve(int destination) {
+        int hop = route(destination);
+        if (hop == -1) {
+            return NextHops.MISS;
+        }
+        if (hop == -2) {
+            return NextHops.OTHER_INTERFACE;
+        }
+        return neighbour(destination, hop);
+    }
+
+    /**
+     * The next hop's address (the gateway, or {@code destination} on-link) if the route leaves through our interface
+     * as plain unicast; -2 through another interface; -1 no route (or no answer). An address of -1 or -2
+     * (255.255.255.255/254) is no unicast next hop anyway.
+     */
+    private int route(int destination) {
+        // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
+        int at = header(RTM_GETROUTE, 12 + 8);
+        buffer.setByte(at, AF_INET);
+        buffer.setByte(at + 1, 32);
+        attribute(at + 12, RTA_DST, destination);
+        int n = exchange(at + 20);
+        if (n < 0 || buffer.getShortLE(4) != RTM_NEWROUTE || n < NLMSG_HEADER + 12) {
+            return -1;
+        }
+        if ((buffer.getByte(NLMSG_HEADER + 7) & 0xFF) != RTN_UNICAST) {
+            return -1; // local, broadcast, blackhole, unreachable...
+        }
+        int oif = -1;
+        int gateway = destination;
+        for (int a = NLMSG_HEADER + 12; a + 4 <= n; ) {
+            int length = buffer.getShortLE(a) & 0xFFFF;
+            int type = buffer.getShortLE(a + 2) & 0x3FFF;
+            if (length < 4 || a + length > n) {
+                break;
+            }
+            if (type == RTA_OIF && length >= 8) {
+                oif = buffer.getIntLE(a + 4);
+            } else if (type == RTA_GATEWAY && length >= 8) {
+                gateway = buffer.getInt(a + 4);
+            }
+            a += (length + 3) & ~3;
+        }
+        return oif == ifindex ? gateway : -2;
+    }
+
+    /** The MAC of {@code hop} on our interface ({@link NextHops#STALE} added if unconfirmed), or a miss. */
+    private long neighbour(int destination, int hop) {
+        // struct ndmsg { u8 family, pad1; u16 pad2; s32 ifindex; u16 state; u8 flags, type; }
+        int at = header(RTM_GETNEIGH, 12 + 8);
+        buffer.setByte(at, AF_INET);
+        buffer.setIntLE(at + 4, ifindex);
+        attribute(at + 12, NDA_DST, hop);
+        int n = exchange(at + 20);
+        if (n < 0 || buffer.getShortLE(4) != RTM_NEWNEIGH || n < NLMSG_HEADER + 12) {
+            return NextHops.MISS; // no entry (ENOENT): the kernel path will ARP for it
+        }
+        int state = buffer.getShortLE(NLMSG_HEADER + 8) & 0xFFFF;
+        if ((state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_STALE | NUD_DELAY | NUD_PROBE)) == 0) {
+            return NextHops.MISS; // incomplete or failed
+        }
+        for (int a = NLMSG_HEADER + 12; a + 4 <= n; ) {
+            int length = buffer.getShortLE(a) & 0xFFFF;
+            int type = buffer.getShortLE(a + 2) & 0x3FFF;
+            if (length < 4 || a + length > n) {
+                break;
+            }
+            if (type == NDA_LLADDR && length == 4 + 6) {
+                long mac = UdpFrame.mac(buffer, a + 4);
+                boolean confirmed = (state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP)) != 0;
+                return confirmed ? mac : mac | NextHops.STALE;
+            }
+            a += (length + 3) & ~3;
+        }
+        return NextHops.MISS;
+    }
+
+    /** Writes a request header for a body of {@code body} bytes; returns where the body starts. */
+    private int header(int type, int body) {
+        buffer.setZero(0, NLMSG_HEADER + body);
+        buffer.setIntLE(0, NLMSG_HEADER + body);
+        buffer.setShortLE(4, type);
+        buffer.setShortLE(6, NLM_F_REQUEST);
+        buffer.setIntLE(8, ++sequence);
+        return NLMSG_HEADER;
+    }
+
+    /** A 4-byte attribute (network-order address) at {@code at}. */
+    private void attribute(int at, int type, int address) {
+        buffer.setShortLE(at, 8);
+        buffer.setShortLE(at + 2, type);
+        buffer.setInt(at + 4, address);
+    }
+
+    /**
+     * Sends the {@code length}-byte request in the buffer and reads its answer into it: the answer's length, or -1 (an
+     * error answer, a timeout, a failed call). Answers to earlier, timed-out requests are skipped by sequence number.
+     */
+    private int exchange(int length) {
+        int seq = sequence;
+        if (XdpCalls.sendto(fd, buffer.memoryAddress(), length, 0, 0, 0) < 0) {
+            return -1;
+        }
+        for (int tries = 0; tries < 4; tries++) {
+            long n = XdpCalls.recv(fd, buffer.memoryAddress(), BUFFER, 0);
+            if (n < NLMSG_HEADER) {
+                return -1;
+            }
+            int messageLength = buffer.getIntLE(0);
+            if (buffer.getIntLE(8) != seq) {
+                continue;
+            }
+            if (buffer.getShortLE(4) == NLMSG_ERROR || messageLength > n) {
+                return -1;
+            }
+            return messageLength;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        XdpCalls.close(fd);
+        buffer.release();
+    }
+}
