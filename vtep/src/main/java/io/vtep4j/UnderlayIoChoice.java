@@ -25,7 +25,7 @@ final class UnderlayIoChoice {
         }
         if (why != null) {
             System.getLogger("io.vtep4j")
-                    .log(System.Logger.Level.WARNING, "underlay I/O: kernel sockets instead of AF_XDP: " + why);
+                    .log(System.Logger.Level.WARNING, "underlay I/O: kernel UDP sockets instead of AF_XDP: " + why);
             return false;
         }
         return true;

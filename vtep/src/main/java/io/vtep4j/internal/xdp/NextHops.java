@@ -1,6 +1,7 @@
 package io.vtep4j.internal.xdp;
 
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 
 /**
  * The next-hop MAC of each IPv4 destination the AF_XDP underlay sends to, as the kernel's route and neighbour tables
@@ -52,6 +53,7 @@ final class NextHops {
     private final Resolver resolver;
     private final Executor background;
     private final Executor loop;
+    private final LongSupplier clock;
 
     private final int[] addresses = new int[SLOTS];
     private final long[] macs = new long[SLOTS];
@@ -65,20 +67,21 @@ final class NextHops {
     /**
      * @param background runs {@link Resolver#resolve} (a bounded queue; a refused request is asked again later)
      * @param loop the event loop the table belongs to
+     * @param clock nanoseconds ({@code System::nanoTime})
      */
-    NextHops(Resolver resolver, Executor background, Executor loop) {
+    NextHops(Resolver resolver, Executor background, Executor loop, LongSupplier clock) {
         this.resolver = resolver;
         this.background = background;
         this.loop = loop;
+        this.clock = clock;
     }
 
     /**
      * The MAC to send to {@code destination} with, or a negative value: send this packet through the kernel. Starts a
      * background refresh when one is due. Event loop only.
-     *
-     * @param now {@link System#nanoTime()}
      */
-    long lookup(int destination, long now) {
+    long lookup(int destination) {
+        long now = clock.getAsLong();
         int slot = slot(destination, now);
         if (slot < 0) {
             full++;
@@ -142,7 +145,7 @@ final class NextHops {
             });
         } catch (RuntimeException e) {
             pending[slot] = false; // queue full: asked again on a later lookup
-            refreshedAt[slot] = System.nanoTime();
+            refreshedAt[slot] = clock.getAsLong();
         }
     }
 
@@ -152,7 +155,7 @@ final class NextHops {
             return; // the slot went to another destination meanwhile
         }
         pending[slot] = false;
-        refreshedAt[slot] = System.nanoTime();
+        refreshedAt[slot] = clock.getAsLong();
         nudge[slot] = answer >= 0 && (answer & STALE) != 0;
         macs[slot] = answer < 0 ? answer : answer & 0xFFFF_FFFF_FFFFL;
     }

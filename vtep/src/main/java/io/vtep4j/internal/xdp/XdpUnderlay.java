@@ -172,7 +172,7 @@ public final class XdpUnderlay implements Underlay {
                 TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(NextHops.PROBES * 8),
                 new DefaultThreadFactory("vtep4j-nexthops", true));
-        hops = new NextHops(resolver, background, loop);
+        hops = new NextHops(resolver, background, loop, System::nanoTime);
         receive = new UnderlayReceive(
                 receiver, config.allocator(), localMac, localAddress, config.port(), config.maxFrameLength());
         int address = localAddress;
@@ -245,7 +245,7 @@ public final class XdpUnderlay implements Underlay {
             return socket.send(payload, destination, flowHash, outer); // closed meanwhile
         }
         int to = destination.hashCode(); // Inet4Address: the address, network order
-        long mac = hops.lookup(to, System.nanoTime());
+        long mac = hops.lookup(to);
         if (mac < 0) {
             kernelSends++; // no neighbour yet (the kernel resolves it), or another interface
             return socket.send(payload, destination, flowHash, outer);
