@@ -225,6 +225,7 @@ public final class Gateway implements AutoCloseable {
         }
         builder.floodLimit(config.floodLimit);
         builder.busyPoll(config.busyPollMicros);
+        builder.underlayIo(config.underlayIo);
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         config.outerSend.applyTo(builder);

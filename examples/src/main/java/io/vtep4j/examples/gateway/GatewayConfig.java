@@ -1,6 +1,7 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.OuterHeader;
+import io.vtep4j.UnderlayIo;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import java.io.IOException;
@@ -79,6 +80,8 @@ public final class GatewayConfig {
     final TrunkIo trunkIo;
     /** {@code --busy-poll}: microseconds of busy polling on the underlay sockets; 0: off. */
     final int busyPollMicros;
+    /** {@code --underlay-io}: kernel sockets or AF_XDP for the UDP underlay. */
+    final UnderlayIo underlayIo;
 
     GatewayConfig(
             InetAddress local,
@@ -103,7 +106,8 @@ public final class GatewayConfig {
             OuterSendFlags outerSend,
             boolean arpSuppress,
             TrunkIo trunkIo,
-            int busyPollMicros) {
+            int busyPollMicros,
+            UnderlayIo underlayIo) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -129,6 +133,7 @@ public final class GatewayConfig {
         this.arpSuppress = arpSuppress;
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         this.busyPollMicros = busyPollMicros;
+        this.underlayIo = Objects.requireNonNull(underlayIo, "underlayIo");
         checkConsistent();
     }
 

@@ -1,6 +1,7 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.OuterHeader;
+import io.vtep4j.UnderlayIo;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
@@ -86,6 +87,14 @@ final class GatewayOptions {
             description = "Busy-poll the underlay sockets for USECS microseconds when a read finds them empty "
                     + "(SO_BUSY_POLL, SO_PREFER_BUSY_POLL; needs CAP_NET_ADMIN), 0..10000 (default: 0, off).")
     String busyPoll = "0";
+
+    @Option(
+            names = "--underlay-io",
+            paramLabel = "socket|xdp",
+            description = "How the UDP underlay moves packets: socket (default): kernel UDP sockets; xdp: an AF_XDP "
+                    + "socket on the interface holding --local (IPv4, needs CAP_NET_ADMIN + CAP_BPF), kernel sockets "
+                    + "where it cannot run (one log line says why).")
+    String underlayIo = "socket";
 
     @Option(
             names = "--pmtu-signalling",
@@ -295,7 +304,17 @@ final class GatewayOptions {
                 send,
                 arpSuppress,
                 TrunkIo.parse(trunkIo),
-                Limits.range("--busy-poll", busyPoll, 0, 10_000, "microseconds, 0 turns it off"));
+                Limits.range("--busy-poll", busyPoll, 0, 10_000, "microseconds, 0 turns it off"),
+                underlayIo(underlayIo));
+    }
+
+    /** {@code --underlay-io socket|xdp}. */
+    static UnderlayIo underlayIo(String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "socket" -> UnderlayIo.SOCKET;
+            case "xdp" -> UnderlayIo.XDP;
+            default -> throw new ConfigException("--underlay-io " + text + ": expected socket or xdp");
+        };
     }
 
     /** The metrics endpoint, or null without {@code --metrics-port}. */

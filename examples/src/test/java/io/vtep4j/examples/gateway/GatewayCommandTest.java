@@ -122,6 +122,7 @@ class GatewayCommandTest {
                 bad("--src-port-range", "a-b", "--src-port-range a: expected a whole number in 1..65535"),
                 bad("--busy-poll", "10001", "--busy-poll 10001 is outside 0..10000 (microseconds, 0 turns it off)"),
                 bad("--busy-poll", "-1", "--busy-poll -1 is outside 0..10000"),
+                bad("--underlay-io", "dpdk", "--underlay-io dpdk: expected socket or xdp"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
@@ -220,6 +221,18 @@ class GatewayCommandTest {
                                     .toArray(String[]::new));
             assertEquals(asn, command.options.toConfig().evpn.asn());
         }
+    }
+
+    @Test
+    void underlayIoIsSocketsUnlessXdpIsAskedFor() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(base("--vlan", "100:10100").toArray(String[]::new));
+        assertEquals(io.vtep4j.UnderlayIo.SOCKET, command.options.toConfig().underlayIo);
+        command = new GatewayCommand();
+        new CommandLine(command)
+                .parseArgs(base("--vlan", "100:10100", "--underlay-io", "xdp").toArray(String[]::new));
+        assertEquals(io.vtep4j.UnderlayIo.XDP, command.options.toConfig().underlayIo);
+        assertTrue(run(List.of("--help")).out().contains("--underlay-io=socket|xdp"));
     }
 
     /** {@code BASE --vlan 100:10100 --metrics-port 9464 --metrics-address ADDRESS} must fail naming {@code expected}. */
