@@ -8,7 +8,8 @@
 # (b) vtep4j: two Vtep instances in one JVM on one shared event loop, one LocalPort each, frames from one port
 #     sent into the other (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains"), with UDP GSO on
 #     (VTEP4J_RUNNER_OPTS="--gso false" turns it off); the engine's defaults otherwise (direct datagram I/O),
-#     Netty's leak detector off as in production
+#     Netty's leak detector off as in production. VTEP4J_RUNNER_OPTS="--underlay-io xdp" runs both VTEPs on
+#     AF_XDP underlays instead (GSO off; threaded NAPI on the DUT's veths, pinned to CPU 1)
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET + sendmmsg) runs on CPU 0; the device under test on CPU 1 (taskset for
@@ -348,6 +349,16 @@ for dev in ${DEVICES//,/ }; do
   "setup_$dev" || STATUS[$dev]="n/a: setup failed"
   echo "run.sh: $dev: ${STATUS[$dev]}"
 done
+if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " == *" --underlay-io xdp "* ]]; then
+  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp"): on a veth the XDP program and the copy into the
+  # socket run in the underlay veth's NAPI, by default in the sender's softirq (RPS does not apply to XDP):
+  # threaded NAPI on both DUT veths, their kthreads on CPU 1 with the JVM, as gateway.sh does for its xdp device.
+  for d in "${DUT_IN[vtep4j]}" "${DUT_OUT[vtep4j]}"; do
+    nsx "${NS_DUT[vtep4j]}" sh -c "echo 1 > /sys/class/net/$d/threaded" \
+      && for p in $(pgrep "^napi/$d-"); do taskset -pc 1 "$p" >/dev/null; done \
+      || echo "run.sh: vtep4j: no threaded NAPI on $d; its receive work stays on the sender's CPU"
+  done
+fi
 
 # ---------------------------------------------------------------- safety check: routes stay on our veths
 for dev in ${DEVICES//,/ }; do

@@ -9,6 +9,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
+import io.vtep4j.UnderlayIo;
 import io.vtep4j.Vtep;
 import io.vtep4j.VtepStats;
 import io.vtep4j.learning.Location;
@@ -35,7 +36,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Experiment options (run.sh passes {@code VTEP4J_RUNNER_OPTS}): {@code --flush each|batch},
  * {@code --shared-loop true|false} (default true: the way to stitch, see below), {@code --event-loops N},
- * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true).
+ * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true; false with xdp),
+ * {@code --underlay-io socket|xdp} (default socket; xdp: AF_XDP underlays, or the runner refuses to start).
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -70,6 +72,14 @@ public final class StitchRunner {
         Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared)
                 .port(port)
                 .build();
+        if ("xdp".equalsIgnoreCase(opt.get("--underlay-io"))
+                && (a.underlayIo() != UnderlayIo.XDP || b.underlayIo() != UnderlayIo.XDP)) {
+            a.close();
+            b.close();
+            // not measured as xdp: the log line of io.vtep4j above says why
+            throw new IllegalStateException("UNSUPPORTED: --underlay-io xdp fell back to sockets (A " + a.underlayIo()
+                    + ", B " + b.underlayIo() + ")");
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -155,9 +165,14 @@ public final class StitchRunner {
             builder.readBatch(Integer.parseInt(opt.get("--read-batch")));
         }
         builder.udpGro(Boolean.parseBoolean(opt.getOrDefault("--gro", "false")));
+        // --underlay-io xdp: AF_XDP on each VTEP's underlay veth (one frame per packet: GSO off unless asked for,
+        // which would make the VTEPs fall back to sockets).
+        UnderlayIo io =
+                UnderlayIo.valueOf(opt.getOrDefault("--underlay-io", "socket").toUpperCase(java.util.Locale.ROOT));
+        builder.underlayIo(io);
         // UDP GSO on by default: each run of frames to the other domain leaves as one GSO message (the engine's
         // option, off by default in the library because it computes UDP checksums; bench/RESULTS.md measures both).
-        builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", "true")));
+        builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", io == UnderlayIo.XDP ? "false" : "true")));
         return builder;
     }
 
