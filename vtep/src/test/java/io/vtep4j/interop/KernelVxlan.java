@@ -20,6 +20,7 @@ public final class KernelVxlan {
     private String group;
     private String groupDev;
     private boolean learning = true;
+    private boolean udpChecksum;
     private int ageingSeconds = -1;
     private String overlayCidr;
     private String mac;
@@ -89,6 +90,12 @@ public final class KernelVxlan {
         return this;
     }
 
+    /** Sends IPv4 UDP with a checksum ({@code udpcsum}; the kernel's default is a zero checksum). */
+    public KernelVxlan udpChecksum() {
+        udpChecksum = true;
+        return this;
+    }
+
     /** Creates the device, with its overlay address and MAC, and brings it up. */
     public KernelVxlan create() {
         List<String> argv = new ArrayList<>(List.of(
@@ -113,6 +120,9 @@ public final class KernelVxlan {
         }
         if (!learning) {
             argv.add("nolearning");
+        }
+        if (udpChecksum) {
+            argv.add("udpcsum");
         }
         if (ageingSeconds >= 0) {
             argv.addAll(List.of("ageing", Integer.toString(ageingSeconds)));

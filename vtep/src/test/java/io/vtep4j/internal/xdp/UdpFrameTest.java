@@ -87,6 +87,16 @@ class UdpFrameTest {
         assertEquals(DropReason.OUTER_UDP_CHECKSUM_BAD, check(buf, UdpFrame.PAYLOAD_OFFSET + 8));
     }
 
+    @Test
+    void aChecksumLeftPartialByTheSendersOffloadIsAccepted() {
+        ByteBuf buf = frame(true);
+        long pseudo = UdpFrame.sum(buf, AT + UdpFrame.SOURCE_OFFSET, 8) + 17 + 16; // addresses, protocol, length
+        buf.setShort(AT + UdpFrame.UDP_CHECKSUM_OFFSET, UdpFrame.fold(pseudo));
+        assertNull(check(buf, UdpFrame.PAYLOAD_OFFSET + 8), "what Linux writes for CHECKSUM_PARTIAL");
+        buf.setShort(AT + UdpFrame.UDP_CHECKSUM_OFFSET, UdpFrame.fold(pseudo) + 1);
+        assertEquals(DropReason.OUTER_UDP_CHECKSUM_BAD, check(buf, UdpFrame.PAYLOAD_OFFSET + 8));
+    }
+
     /** One malformed variant: what is changed, the length the kernel reports, the reason it is dropped for. */
     private static void assertDropped(DropReason expected, int length, Consumer<ByteBuf> change) {
         ByteBuf buf = frame(true);
