@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  *
  * <p>The engine builds one underlay per {@code Vtep} from an {@link UnderlayConfig}, calls {@link #open} once, uses
  * it, and calls {@link #close} once. Implementations: {@code UdpUnderlay} (VXLAN and GRE-in-UDP over Netty epoll/NIO
- * datagram channels) and {@code io.vtep4j.internal.raw.RawGreUnderlay} (NVGRE directly over IP protocol 47). A
+ * datagram channels), {@code io.vtep4j.internal.xdp.XdpUnderlay} (the same over AF_XDP, opt-in) and
+ * {@code io.vtep4j.internal.raw.RawGreUnderlay} (NVGRE directly over IP protocol 47). A
  * transport for NVGRE is found by {@link Underlays#create}: it must be a public class
  * {@code io.vtep4j.internal.raw.RawGreUnderlay} with a public constructor taking one {@link UnderlayConfig}, and its
  * constructor must not touch the network (do that in {@link #open}).

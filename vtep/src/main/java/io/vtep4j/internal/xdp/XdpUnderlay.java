@@ -43,7 +43,9 @@ import java.util.function.LongSupplier;
  * other threads are handed to the socket's loop as tasks, at most {@link #MAX_HANDED_OVER} waiting; a flush from
  * another thread queues one flush behind them.
  *
- * <p>Losses the kernel counts on the socket ({@code XDP_STATISTICS}) are offered through {@link #lossTotals()}.
+ * <p>Losses the kernel counts on the socket ({@code XDP_STATISTICS}) are offered through {@link #lossTotals()};
+ * its {@code fill_ring_empty} and {@code tx_ring_empty} counts are events, not packets lost (a frame lost to an empty
+ * fill ring is in {@code rx_dropped}), so they are not counted as drops.
  * Thread-safe as {@link Underlay} requires.
  */
 public final class XdpUnderlay implements Underlay {
@@ -75,6 +77,8 @@ public final class XdpUnderlay implements Underlay {
     private volatile long kernelSends;
     private volatile long queued;
     private String fallback;
+    /** Where the AF_XDP path runs ("10.0.0.1:4789 on eth0"), for the log. */
+    private String where;
 
     /** Creates the underlay; touches no socket until {@link #open}. */
     public XdpUnderlay(UnderlayConfig config) {
@@ -88,7 +92,7 @@ public final class XdpUnderlay implements Underlay {
      * Why a configuration cannot use AF_XDP (null if it can, as far as the configuration tells): options the frame
      * path does not implement.
      */
-    public static String refusal(UnderlayConfig config) {
+    static String refusal(UnderlayConfig config) {
         if (config.udpGso() || config.udpGro()) {
             return "UDP GSO/GRO were asked for (AF_XDP sends and receives one packet per frame)";
         }
@@ -118,8 +122,7 @@ public final class XdpUnderlay implements Underlay {
         } else {
             LOG.log(
                     System.Logger.Level.INFO,
-                    "underlay I/O: AF_XDP (" + channel.attachMode() + " XDP, copy mode, queue 0) for " + config.port()
-                            + "/udp");
+                    "underlay I/O: AF_XDP for " + where + " (" + channel.attachMode() + " XDP, copy mode, queue 0)");
         }
     }
 
@@ -164,6 +167,7 @@ public final class XdpUnderlay implements Underlay {
         localMac = UdpFrame.mac(Unpooled.wrappedBuffer(mac), 0);
         localAddress = local.hashCode(); // Inet4Address: the address, network order
         IoEventLoop loop = (IoEventLoop) first;
+        where = local.getHostAddress() + ":" + config.port() + " on " + nif.getName();
         resolver = RouteNeighbors.open(nif.getIndex());
         background = new ThreadPoolExecutor(
                 1,
