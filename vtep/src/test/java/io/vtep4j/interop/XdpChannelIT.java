@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
@@ -13,6 +15,7 @@ import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.xdp.XdpChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +67,7 @@ class XdpChannelIT {
         try {
             assertTrue(xdpAttached("xdp-b"), "program attached (" + xdp.attachMode() + ")");
             assertEquals("native", xdp.attachMode(), "a veth runs XDP in its driver");
+            assertEquals(32L << 20, xdp.umemBytes(), "root may lock the full UMEM");
             loopA.submit(() -> {
                         for (int i = 0; i < 10; i++) {
                             peer.send(CountingSink.frame(i), 0x2000 | 100); // PCP 1, VID 100
@@ -91,6 +95,76 @@ class XdpChannelIT {
             xdp.close();
         }
         Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
+    }
+
+    private static final int CAP_IPC_LOCK = 14;
+    private static final int RLIMIT_MEMLOCK = 8;
+
+    interface Limits extends Library {
+        Limits LIBC = Native.load("c", Limits.class);
+
+        int getrlimit(int resource, long[] limit);
+
+        int setrlimit(int resource, long[] limit);
+
+        int capget(int[] header, int[] data);
+
+        int capset(int[] header, int[] data);
+    }
+
+    /**
+     * A process that may lock only 8-16 MiB (RLIMIT_MEMLOCK, on a thread without CAP_IPC_LOCK: capabilities are per
+     * thread) still gets an AF_XDP socket: with a quarter of the 32 MiB UMEM, which still receives.
+     */
+    @Test
+    void whereTheFullUmemCannotBeLockedAQuarterOfItIsUsed() throws Exception {
+        long[] saved = new long[2];
+        assertEquals(0, Limits.LIBC.getrlimit(RLIMIT_MEMLOCK, saved), "getrlimit");
+        AtomicReference<Object> opened = new AtomicReference<>();
+        CountingSink sink = new CountingSink();
+        IoEventLoop loopB = group.next();
+        try {
+            // 8..16 MiB: enough for the quarter, not for the whole (the hard limit may be below 16 MiB, often 8)
+            long soft = saved[1] < 0 ? 16L << 20 : Math.min(16L << 20, saved[1]); // -1: RLIM_INFINITY
+            assertTrue(soft >= 8L << 20, "the hard RLIMIT_MEMLOCK " + saved[1] + " is below the 8 MiB the test needs");
+            assertEquals(0, Limits.LIBC.setrlimit(RLIMIT_MEMLOCK, new long[] {soft, saved[1]}), "setrlimit");
+            Thread opener = new Thread(() -> {
+                try {
+                    int[] header = {0x20080522, 0}; // _LINUX_CAPABILITY_VERSION_3
+                    int[] data = new int[6];
+                    assertEquals(0, Limits.LIBC.capget(header, data), "capget");
+                    data[0] &= ~(1 << CAP_IPC_LOCK);
+                    assertEquals(0, Limits.LIBC.capset(header, data), "capset");
+                    opened.set(XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults()));
+                } catch (Throwable t) {
+                    opened.set(t);
+                }
+            });
+            opener.start();
+            opener.join(30_000);
+        } finally {
+            Limits.LIBC.setrlimit(RLIMIT_MEMLOCK, saved);
+        }
+        if (!(opened.get() instanceof XdpChannel xdp)) {
+            throw new AssertionError("open failed: " + opened.get());
+        }
+        IoEventLoop loopA = group.next();
+        AfPacketChannel peer = AfPacketChannel.open(
+                loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        try {
+            assertEquals(8L << 20, xdp.umemBytes(), "a quarter of the 32 MiB default");
+            loopA.submit(() -> {
+                        for (int i = 0; i < 10; i++) {
+                            peer.send(CountingSink.frame(i), -1);
+                        }
+                        peer.flush();
+                    })
+                    .sync();
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == 10, () -> sink.frames + " of 10 frames");
+        } finally {
+            peer.close();
+            xdp.close();
+        }
     }
 
     @Test

@@ -86,9 +86,24 @@ public final class XdpChannel implements EpollIoHandle {
             }
         }
 
-        /** 4096 chunks of 2 KiB (an 8 MiB UMEM; frames up to 1792 bytes), 256 frames per wakeup, 64 per kick. */
+        /**
+         * A 32 MiB UMEM of 2 KiB chunks (frames up to 1792 bytes; an 8192-entry receive ring, about 80 ms of small
+         * frames at 100,000 a second, for the loop to fall behind by), 256 frames per wakeup, 64 per kick. Where the
+         * process may not lock 32 MiB, {@link XdpChannel#open} uses a quarter of it.
+         */
         public static Options defaults() {
-            return new Options(2048, 4096, 256, 64);
+            return sized(2048);
+        }
+
+        /** {@link #defaults()} with chunks of {@code chunkSize} bytes (2048 or 4096): a 32 MiB UMEM. */
+        public static Options sized(int chunkSize) {
+            return new Options(chunkSize, (32 << 20) / chunkSize, 256, 64);
+        }
+
+        /** These options with a quarter of the chunks, for a process that may not lock the full UMEM. */
+        Options smaller() {
+            int fewer = Math.max(64, chunks / 4);
+            return new Options(chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2));
         }
     }
 
@@ -199,10 +214,19 @@ public final class XdpChannel implements EpollIoHandle {
         }
         XdpAttachment attachment = null;
         XskSocket socket = null;
+        Options used = options;
         try {
             attachment = XdpAttachment.load(1, program);
-            socket = XskSocket.open(options.chunks(), options.chunkSize(), options.chunks() / 2);
-            stock(socket, options);
+            try {
+                socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
+            } catch (XskSocket.LockedMemoryException e) {
+                if (used.chunks() <= 4096) {
+                    throw e;
+                }
+                used = used.smaller(); // a smaller ring rather than no AF_XDP at all
+                socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
+            }
+            stock(socket, used);
             socket.bind(index, 0);
             attachment.steer(0, socket.fd);
             attachment.attach(index);
@@ -215,7 +239,7 @@ public final class XdpChannel implements EpollIoHandle {
             }
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
         }
-        XdpChannel channel = new XdpChannel(loop, sink, options, socket, attachment);
+        XdpChannel channel = new XdpChannel(loop, sink, used, socket, attachment);
         try {
             channel.registration = LoopHandles.register(loop, channel, "");
             channel.registration.submit(EpollIoOps.EPOLLIN);
@@ -240,6 +264,11 @@ public final class XdpChannel implements EpollIoHandle {
     /** The event loop the rings are driven on. */
     public IoEventLoop loop() {
         return loop;
+    }
+
+    /** Bytes of UMEM this channel registered (less than asked for where the process may not lock that much). */
+    public long umemBytes() {
+        return (long) options.chunks() * options.chunkSize();
     }
 
     /** "native" or "generic": how the program is attached. */

@@ -185,7 +185,7 @@ public final class XdpUnderlay implements Underlay {
                 loop,
                 nif.getName(),
                 receive,
-                new XdpChannel.Options(chunk, 4096, 256, 64),
+                XdpChannel.Options.sized(chunk),
                 map -> BpfProgram.redirectUdpToSockets(map, address, port),
                 false);
         return null;

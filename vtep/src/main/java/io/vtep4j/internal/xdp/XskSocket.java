@@ -107,6 +107,15 @@ final class XskSocket implements AutoCloseable {
         return new XskRing(views[which], producerAt, consumerAt, flagsAt, descAt, descSize, size, producer);
     }
 
+    /** The UMEM could not be registered because the process may not lock that much memory. */
+    static final class LockedMemoryException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LockedMemoryException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Maps a UMEM of {@code frames × frameSize} bytes, opens the socket, registers the UMEM and maps rings of
      * {@code ringSize} entries. The socket is not bound yet ({@link #bind}).
@@ -144,8 +153,9 @@ final class XskSocket implements AutoCloseable {
                 int errno = XdpCalls.errno();
                 String why = XdpCalls.failure("XDP_UMEM_REG of " + (length >> 10) + " KiB", errno);
                 if (errno == XdpCalls.ENOBUFS || errno == XdpCalls.EPERM) {
-                    why += ": the UMEM is locked memory; raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=) above "
-                            + (length >> 10) + " KiB or grant CAP_IPC_LOCK";
+                    throw new LockedMemoryException(why
+                            + ": the UMEM is locked memory; raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=) above "
+                            + (length >> 10) + " KiB or grant CAP_IPC_LOCK");
                 }
                 throw new IOException(why);
             }
