@@ -289,7 +289,7 @@ setup_vtep4j() {
   fi
   if [ ! -f "$jar" ] || [ -n "$stale" ] \
       || ! "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2])' "$jar" \
-        'io/vtep4j/bench/system/StitchRunner$AllocSampler.class' 2>/dev/null; then
+        'io/vtep4j/bench/system/AllocSampler.class' 2>/dev/null; then
     echo "run.sh: building $jar (mvn -B -q -o -pl bench -am package -DskipTests)"
     (cd "$ROOT" && timeout 600 mvn -B -q -o -pl bench -am package -DskipTests) || {
       STATUS[vtep4j]="n/a: bench module does not build"; return; }
