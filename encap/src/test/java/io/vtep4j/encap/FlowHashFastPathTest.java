@@ -118,18 +118,11 @@ class FlowHashFastPathTest {
         }
         // Chi-square with 63 degrees of freedom: mean 63, sd ~11.2; 150 is ~7.7 sd, loose enough never to flake
         // with the fixed seed, tight enough to catch a hash that uses only part of its input.
-        assertTrue(chiSquare(ports, flows) < 150, "source ports chi2 " + chiSquare(ports, flows));
-        assertTrue(chiSquare(flowIds, flows) < 150, "FlowIDs chi2 " + chiSquare(flowIds, flows));
+        double portsChi2 = FlowHashTest.chiSquare(ports, flows);
+        double flowIdsChi2 = FlowHashTest.chiSquare(flowIds, flows);
+        assertTrue(portsChi2 < 150, "source ports chi2 " + portsChi2);
+        assertTrue(flowIdsChi2 < 150, "FlowIDs chi2 " + flowIdsChi2);
         // 65,536 random flows in 2^32 values: about half a collision expected.
         assertTrue(distinct.size() > flows - 16, "distinct hashes " + distinct.size());
-    }
-
-    private static double chiSquare(long[] observed, int total) {
-        double expected = (double) total / observed.length;
-        double sum = 0;
-        for (long o : observed) {
-            sum += (o - expected) * (o - expected) / expected;
-        }
-        return sum;
     }
 }
