@@ -7,6 +7,10 @@ import io.netty.util.internal.PlatformDependent;
  * The inner-flow entropy hash: one 32-bit value per flow, from the inner MACs, EtherType and, when present, the
  * IPv4/IPv6 addresses and TCP/UDP/SCTP ports. It drives the VXLAN / GRE-in-UDP UDP source port (RFC 7348 §5,
  * RFC 8086 §3) and the NVGRE FlowID (RFC 7637 §3.2). Stateless, thread-safe, allocation-free; never moves indices.
+ *
+ * <p>The value is defined on little-endian 64-bit words of the frame (whatever the platform), so that the common
+ * frame is hashed straight from memory: each flow word, with the bytes that are not flow data masked off, times its
+ * own odd constant, summed, then one finaliser.
  */
 public final class FlowHash {
     /** RFC 7348 §5 / RFC 6335: the dynamic port range, recommended for the entropy source port. */
@@ -14,7 +18,6 @@ public final class FlowHash {
     /** Top of the dynamic port range. */
     public static final int DEFAULT_SOURCE_PORT_MAX = 65535;
 
-    private static final long SEED = 0x9747b28c_5bd1e995L;
     // Odd 64-bit multipliers (from SplitMix64 / MurmurHash3 / xxHash): one per hashed word. An odd multiplier is a
     // bijection mod 2^64, so a change confined to one word always changes the sum fed to the finaliser.
     private static final long K_DST_MAC = 0x9E3779B97F4A7C15L;
@@ -25,14 +28,34 @@ public final class FlowHash {
     private static final long K_ADDR_3 = 0x85EBCA77C2B2AE63L;
     private static final long K_L4 = 0xD6E8FEB86659FD93L;
     private static final long LOW_32 = 0xFFFF_FFFFL;
-    private static final long TYPE_MASK = 0xFFFFL;
+    private static final long LOW_48 = 0xFFFF_FFFF_FFFFL;
     private static final int IPV4_MIN_HEADER = 20;
     private static final int IPV6_HEADER = 40;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
     private static final int PROTO_SCTP = 132;
+    /** Indexed by IP protocol / next header: true for those whose first 4 bytes are the ports. Never written after. */
+    private static final boolean[] PORT_PROTOCOL = new boolean[256];
+    /** The IPv4 EtherType as it sits in the top 16 bits of the little-endian word at offset 6. */
+    private static final long IPV4_LE = 0x0008;
+    /** Word at the IPv4 header: version/IHL (byte 0) and the MF flag + fragment offset (bytes 6-7). */
+    private static final long IPV4_PLAIN_MASK = 0xFF3F_0000_0000_00FFL;
+    /** Version 4, IHL 5 (no options), not a fragment. */
+    private static final long IPV4_PLAIN = 0x45;
+    /** Fragment bits alone (MF and offset), in the word at the IPv4 header. */
+    private static final long IPV4_FRAGMENT_MASK = 0xFF3F_0000_0000_0000L;
+    /** Word at IPv4 header + 8: protocol (byte 1) and source address (bytes 4-7); TTL and checksum are not flow data. */
+    private static final long IPV4_PROTOCOL_AND_SOURCE = 0xFFFF_FFFF_0000_FF00L;
+    /** Bytes that hold the whole flow of an untagged, option-less IPv4 TCP/UDP/SCTP frame: up to the ports. */
+    private static final int FAST_LENGTH = Ethernet.HEADER_LENGTH + IPV4_MIN_HEADER + 4;
     /** Unchecked native reads are possible here (unaligned loads allowed): direct buffers skip the accessor checks. */
     private static final boolean RAW = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
+
+    static {
+        PORT_PROTOCOL[PROTO_TCP] = true;
+        PORT_PROTOCOL[PROTO_UDP] = true;
+        PORT_PROTOCOL[PROTO_SCTP] = true;
+    }
 
     private FlowHash() {}
 
@@ -44,26 +67,42 @@ public final class FlowHash {
     public static int hash(ByteBuf frame) {
         int offset = frame.readerIndex();
         int end = frame.writerIndex();
-        // A live direct buffer is read through its address: every read below stays inside readerIndex..writerIndex
-        // (each is guarded by a length check), so the per-call bounds and reference-count checks of the ByteBuf
-        // accessors (five or six calls) are done once here instead. 0: read through the accessors.
-        long address = RAW && frame.hasMemoryAddress() && frame.refCnt() > 0 ? frame.memoryAddress() : 0;
-        if (end - offset < Ethernet.HEADER_LENGTH) {
-            return end - offset >= 4 ? finish(SEED + int32(frame, address, offset) * K_DST_MAC) : finish(SEED);
+        if (RAW && end - offset >= FAST_LENGTH && frame.hasMemoryAddress()) {
+            // The common frame (untagged IPv4, no options, not a fragment, TCP/UDP/SCTP): five loads at fixed offsets
+            // from the address, all inside the length checked once above (memoryAddress() checks the buffer is live).
+            long p = frame.memoryAddress() + offset;
+            long sourceAndType = raw64(p + 6);
+            long ip = raw64(p + 14);
+            long protocolAndSource = raw64(p + 22);
+            if ((((sourceAndType >>> 48) ^ IPV4_LE) | ((ip & IPV4_PLAIN_MASK) ^ IPV4_PLAIN)) == 0
+                    && PORT_PROTOCOL[(int) (protocolAndSource >>> 8) & 0xFF]) {
+                return finish(raw64(p) * K_DST_MAC
+                        + sourceAndType * K_SRC_MAC
+                        + (protocolAndSource & IPV4_PROTOCOL_AND_SOURCE) * K_ADDR_0
+                        + raw64(p + 30) * K_L4);
+            }
         }
-        // Few, wide reads (every ByteBuf accessor pays its own bounds and accessibility checks), each flow word
-        // multiplied by its own odd constant and summed: the multiplies are independent, so they overlap in the
-        // CPU instead of forming one long dependency chain; a single 64-bit finaliser then does the avalanche.
-        long macs = int64(frame, address, offset); // destination MAC, first 2 bytes of the source MAC
+        return general(frame, offset, end);
+    }
+
+    /** Any frame in any buffer; gives the same value as the fast path of {@link #hash} where that one applies. */
+    private static int general(ByteBuf frame, int offset, int end) {
+        // A live direct buffer is read through its address (each read below is guarded by a length check); 0: read
+        // through the accessors.
+        long address = RAW && frame.hasMemoryAddress() ? frame.memoryAddress() : 0;
+        if (end - offset < Ethernet.HEADER_LENGTH) {
+            return end - offset >= 4 ? finish((int32(frame, address, offset) & LOW_32) * K_DST_MAC) : finish(0);
+        }
         long sourceAndType = int64(frame, address, offset + 6); // source MAC, EtherType (or the TPID of a tag)
         int l3 = offset + Ethernet.HEADER_LENGTH;
-        int type = (int) (sourceAndType & TYPE_MASK);
+        int type = Character.reverseBytes((char) (sourceAndType >>> 48));
         if (Ethernet.isVlanTpid(type)) {
-            // Tagged (rare): the EtherType that counts is the one after the tags (the VLAN id is not flow data).
+            // Tagged: the EtherType that counts is the one after the tags (the VLAN id is not flow data).
             l3 = Ethernet.payloadOffset(frame, offset);
-            type = l3 < 0 ? -1 : frame.getUnsignedShort(l3 - 2);
+            type = l3 < 0 ? 0xFFFF : frame.getUnsignedShort(l3 - 2);
+            sourceAndType = (sourceAndType & LOW_48) | (long) Character.reverseBytes((char) type) << 48;
         }
-        long h = SEED + macs * K_DST_MAC + ((sourceAndType & ~TYPE_MASK) | (type & TYPE_MASK)) * K_SRC_MAC;
+        long h = int64(frame, address, offset) * K_DST_MAC + sourceAndType * K_SRC_MAC;
         if (type == Ethernet.TYPE_IPV4 && l3 + IPV4_MIN_HEADER <= end) {
             h += ipv4(frame, address, l3, end);
         } else if (type == Ethernet.TYPE_IPV6 && l3 + IPV6_HEADER <= end) {
@@ -75,39 +114,39 @@ public final class FlowHash {
     /** The IPv4 part of the sum: addresses, protocol and, for unfragmented TCP/UDP/SCTP, the ports. */
     private static long ipv4(ByteBuf frame, long address, int l3, int end) {
         long word0 = int64(frame, address, l3); // version/IHL, TOS, length, id, flags/fragment offset
-        long word1 = int64(frame, address, l3 + 8); // TTL, protocol, checksum, source address (TTL/checksum unused)
-        int ihl = (int) (word0 >>> 54) & 0x3C;
-        int protocol = (int) (word1 >>> 48) & 0xFF;
+        long word1 = int64(frame, address, l3 + 8); // TTL, protocol, checksum, source address
+        int ihl = ((int) word0 & 0x0F) << 2;
         // Ports only from unfragmented packets: later fragments have none, so a flow must not depend on them.
-        boolean hasPorts =
-                (word0 & 0x3FFF) == 0 && isPortProtocol(protocol) && ihl >= IPV4_MIN_HEADER && l3 + ihl + 4 <= end;
-        int destination;
-        int ports = 0;
+        boolean hasPorts = (word0 & IPV4_FRAGMENT_MASK) == 0
+                && isPortProtocol((int) (word1 >>> 8) & 0xFF)
+                && ihl >= IPV4_MIN_HEADER
+                && l3 + ihl + 4 <= end;
+        long addressAndPorts; // destination address, then the ports (0 if none)
         if (hasPorts && ihl == IPV4_MIN_HEADER) {
-            long tail = int64(frame, address, l3 + 16); // common case, no options: destination address + both ports
-            destination = (int) (tail >>> 32);
-            ports = (int) tail;
+            addressAndPorts = int64(frame, address, l3 + 16);
         } else {
-            destination = int32(frame, address, l3 + 16);
+            addressAndPorts = int32(frame, address, l3 + 16) & LOW_32;
             if (hasPorts) {
-                ports = int32(frame, address, l3 + ihl);
+                addressAndPorts |= (long) int32(frame, address, l3 + ihl) << 32;
             }
         }
-        long addresses = (word1 << 32) | (destination & LOW_32);
-        return addresses * K_ADDR_0 + (((long) protocol << 32) | (ports & LOW_32)) * K_L4;
+        return (word1 & IPV4_PROTOCOL_AND_SOURCE) * K_ADDR_0 + addressAndPorts * K_L4;
     }
 
     /** The IPv6 part of the sum: addresses, next header, flow label and, for TCP/UDP/SCTP, the ports. */
     private static long ipv6(ByteBuf frame, long address, int l3, int end) {
         long word0 = int64(frame, address, l3); // version, class, flow label, payload length, next, hops
-        int next = (int) (word0 >>> 8) & 0xFF;
-        long flowLabel = (word0 >>> 32) & 0xFFFFF;
-        int ports = isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end ? int32(frame, address, l3 + IPV6_HEADER) : 0;
+        int next = (int) (word0 >>> 48) & 0xFF;
+        // flow label (20 bits) in bits 0-3 and 8-23, next header in bits 24-31, ports above
+        long labelAndNext = ((word0 & 0xFFFF_0F00L) >>> 8) | ((word0 >>> 24) & 0xFF00_0000L);
+        long ports = isPortProtocol(next) && l3 + IPV6_HEADER + 4 <= end
+                ? (long) int32(frame, address, l3 + IPV6_HEADER) << 32
+                : 0;
         return int64(frame, address, l3 + 8) * K_ADDR_0
                 + int64(frame, address, l3 + 16) * K_ADDR_1
                 + int64(frame, address, l3 + 24) * K_ADDR_2
                 + int64(frame, address, l3 + 32) * K_ADDR_3
-                + ((flowLabel << 40 | (long) next << 32) | (ports & LOW_32)) * K_L4;
+                + (labelAndNext | ports) * K_L4;
     }
 
     /**
@@ -136,34 +175,34 @@ public final class FlowHash {
     }
 
     private static boolean isPortProtocol(int protocol) {
-        return protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP;
+        return PORT_PROTOCOL[protocol & 0xFF];
     }
 
-    /** The big-endian long at {@code index}: through {@code address} when non-zero (unchecked), else the accessor. */
+    /** The little-endian long at native address {@code at} (unchecked). */
+    private static long raw64(long at) {
+        long v = PlatformDependent.getLong(at);
+        return PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? Long.reverseBytes(v) : v;
+    }
+
+    /** The little-endian long at {@code index}: through {@code address} when non-zero (unchecked), else the accessor. */
     private static long int64(ByteBuf frame, long address, int index) {
-        if (address == 0) {
-            return frame.getLong(index);
-        }
-        long v = PlatformDependent.getLong(address + index);
-        return PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? v : Long.reverseBytes(v);
+        return address == 0 ? frame.getLongLE(index) : raw64(address + index);
     }
 
-    /** The big-endian int at {@code index}, like {@link #int64}. */
+    /** The little-endian int at {@code index}, like {@link #int64}. */
     private static int int32(ByteBuf frame, long address, int index) {
         if (address == 0) {
-            return frame.getInt(index);
+            return frame.getIntLE(index);
         }
         int v = PlatformDependent.getInt(address + index);
-        return PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? v : Integer.reverseBytes(v);
+        return PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? Integer.reverseBytes(v) : v;
     }
 
     // The sum's high half folded into its low half, one odd multiply (a bijection that carries every low bit into
-    // the high half), and the high half folded back: one multiply instead of fmix64's two. Enough avalanche for
-    // the users of the value (the top bits pick the source port, all four bytes the FlowID); the spread over ports and
-    // FlowIDs of neighbouring flows is tested.
+    // the high half), and the high half kept: the top bits of the value, which pick the source port, depend on every
+    // bit of the sum; the FlowID folds all four bytes. The spread over ports and FlowIDs of neighbouring flows is
+    // tested.
     private static int finish(long h) {
-        h ^= h >>> 32;
-        h *= 0xFF51AFD7ED558CCDL;
-        return (int) (h >>> 32) ^ (int) (h >>> 11);
+        return (int) (((h ^ (h >>> 32)) * 0xFF51AFD7ED558CCDL) >>> 32);
     }
 }

@@ -157,7 +157,8 @@ class FlowHashTest {
         }
     }
 
-    private static double chiSquare(long[] observed, int total) {
+    /** Pearson's chi-square of {@code observed} counts against a uniform spread of {@code total}. */
+    static double chiSquare(long[] observed, int total) {
         double expected = (double) total / observed.length;
         double sum = 0;
         for (long o : observed) {

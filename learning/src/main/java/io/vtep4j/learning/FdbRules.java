@@ -30,6 +30,9 @@ import java.util.function.LongSupplier;
  */
 final class FdbRules {
 
+    /** Stands in for the key array of a lookup that reads no table: as long as the smallest table's, never written. */
+    private static final long[] EMPTY_KEYS = new long[16];
+
     // Bits that must be clear in a learnable source MAC: above the 48th, and the I/G (group) bit.
     private static final long LEARNABLE_MASK = ~MacTable.MAC_MASK | 1L << 40;
 
@@ -76,12 +79,17 @@ final class FdbRules {
         return table == null ? null : table.lookup(mac, registry);
     }
 
-    /** Batched {@link #lookup(int, long)}: touch every home slot first, then look up (the lines are cached by then). */
+    /**
+     * Batched {@link #lookup(int, long)} in three passes: find each MAC's key array and home slot (no table memory
+     * read yet), touch every home slot in a loop of a few instructions per lookup (so that the CPU keeps many of these
+     * cache misses in flight at once), then look up (the lines are cached by then).
+     */
     void lookup(LookupBatch batch) {
         final int n = batch.size;
         final int[] vnis = batch.vnis;
         final long[] macs = batch.macs;
-        final long[] touched = batch.touched;
+        final long[][] keys = batch.keys;
+        final int[] homes = batch.homes;
         MacTable table = null;
         int vni = -1;
         for (int i = 0; i < n; i++) {
@@ -90,11 +98,18 @@ final class FdbRules {
                 table = directory.get(vni);
             }
             final long mac = macs[i];
-            // Independent loads: the CPU keeps several of these misses in flight at once.
-            touched[i] = table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0 ? 0 : table.homeKey(mac);
+            final long[] k = table == null || mac == 0 || (mac & ~MacTable.MAC_MASK) != 0 ? EMPTY_KEYS : table.keys();
+            keys[i] = k;
+            homes[i] = MacTable.home(mac, k.length);
         }
+        long touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched ^= keys[i][homes[i]]; // independent loads
+        }
+        batch.touched = touched; // kept, so that the loads are not optimised away
         final Location[] results = batch.results;
         for (int i = 0; i < n; i++) {
+            keys[i] = null;
             results[i] = lookup(vnis[i], macs[i]);
         }
     }

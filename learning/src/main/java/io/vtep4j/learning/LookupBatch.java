@@ -27,8 +27,12 @@ public final class LookupBatch {
     final int[] vnis;
     final long[] macs;
     final Location[] results;
-    /** The key word read in the first pass (kept so that the read is not optimised away). */
-    final long[] touched;
+    /** Per lookup, between the passes of a batched lookup: the key array and the home slot in it. */
+    final long[][] keys;
+
+    final int[] homes;
+    /** What the touch pass read, folded (kept so that its reads are not optimised away). */
+    long touched;
 
     int size;
 
@@ -44,7 +48,8 @@ public final class LookupBatch {
         vnis = new int[capacity];
         macs = new long[capacity];
         results = new Location[capacity];
-        touched = new long[capacity];
+        keys = new long[capacity][];
+        homes = new int[capacity];
     }
 
     /**

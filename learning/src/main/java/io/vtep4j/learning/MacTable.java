@@ -99,10 +99,14 @@ final class MacTable {
         }
     }
 
-    /** The key in {@code mac}'s home slot (a plain read that brings its cache line in before a lookup); lock-free. */
-    long homeKey(long mac) {
-        final Slots s = slots;
-        return s.keys[s.home(mac)];
+    /** The key array now in use (for a batch's touch pass: {@link #home} gives the slot to read); lock-free. */
+    long[] keys() {
+        return slots.keys;
+    }
+
+    /** The home slot of {@code mac} in a key array of length {@code capacity} (a power of two). */
+    static int home(long mac, int capacity) {
+        return (int) ((mac * GOLDEN) >>> (64 - Integer.numberOfTrailingZeros(capacity)));
     }
 
     /**
