@@ -8,7 +8,6 @@ import io.vtep4j.internal.mmsg.MmsgPort;
 import java.net.InetAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop's share of a {@link UdpUnderlay}: its channels (one per address family), source-port pools, and with
@@ -23,7 +22,7 @@ final class UdpLane {
      * send is dropped at once (released, counted as {@link DropReason#SEND_QUEUE_FULL}) instead of queueing without
      * limit while the loop is busy or stalled. 4096 is a few send vectors' worth, a few MiB of payloads at most.
      */
-    static final int MAX_HANDED_OVER = 4096;
+    static final int MAX_HANDED_OVER = HandOver.MAX_WAITING;
 
     private static final Channel[] NO_CHANNELS = new Channel[0];
 
@@ -46,7 +45,7 @@ final class UdpLane {
     final AtomicBoolean foreignSends = new AtomicBoolean();
 
     /** Frames handed over and not yet taken by the loop; at most {@link #MAX_HANDED_OVER} of them are queued. */
-    private final AtomicInteger handedOver = new AtomicInteger();
+    private final HandOver handOvers = new HandOver();
 
     private final UnderlayReceiver receiver;
 
@@ -63,23 +62,20 @@ final class UdpLane {
      * gone (the caller releases and counts).
      */
     boolean handOver(MmsgPort port, ByteBuf payload, InetAddress destination, int outer) {
-        if (handedOver.getAndIncrement() >= MAX_HANDED_OVER) {
-            handedOver.decrementAndGet();
-            payload.release();
-            receiver.dropped(DropReason.SEND_QUEUE_FULL);
-            return true;
+        switch (handOvers.offer(loop, () -> port.queue(payload, destination, outer))) {
+            case FULL -> {
+                payload.release();
+                receiver.dropped(DropReason.SEND_QUEUE_FULL);
+                return true;
+            }
+            case GONE -> {
+                return false; // the event loops were shut down under an open underlay: nothing can send any more
+            }
+            default -> {
+                foreignSends.set(true);
+                return true;
+            }
         }
-        try {
-            loop.execute(() -> {
-                handedOver.decrementAndGet();
-                port.queue(payload, destination, outer);
-            });
-        } catch (RejectedExecutionException e) {
-            handedOver.decrementAndGet();
-            return false; // the event loops were shut down under an open underlay: nothing can send any more
-        }
-        foreignSends.set(true);
-        return true;
     }
 
     /**

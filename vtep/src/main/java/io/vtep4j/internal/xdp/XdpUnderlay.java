@@ -6,6 +6,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.HandOver;
 import io.vtep4j.internal.OuterSend;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
@@ -25,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,9 +60,9 @@ public final class XdpUnderlay implements Underlay {
     private final boolean dontFragment;
     private final int fixedOuter;
     /** Sends from other threads waiting for the socket's loop, at most. */
-    static final int MAX_HANDED_OVER = 4096;
+    static final int MAX_HANDED_OVER = HandOver.MAX_WAITING;
 
-    private final AtomicInteger handedOver = new AtomicInteger();
+    private final HandOver handOvers = new HandOver();
     private final AtomicBoolean foreignSends = new AtomicBoolean();
     private final Runnable flushTask = this::flushOnLoop;
     private volatile XdpChannel channel;
@@ -224,24 +224,21 @@ public final class XdpUnderlay implements Underlay {
      * (beyond: released and counted as {@link DropReason#SEND_QUEUE_FULL}).
      */
     private boolean handOver(XdpChannel ch, ByteBuf payload, InetAddress destination, int flowHash, int outer) {
-        if (handedOver.getAndIncrement() >= MAX_HANDED_OVER) {
-            handedOver.decrementAndGet();
-            payload.release();
-            receiver.dropped(DropReason.SEND_QUEUE_FULL);
-            return true;
+        switch (handOvers.offer(ch.loop(), () -> sendOnLoop(ch, payload, destination, flowHash, outer))) {
+            case FULL -> {
+                payload.release();
+                receiver.dropped(DropReason.SEND_QUEUE_FULL);
+                return true;
+            }
+            case GONE -> {
+                payload.release();
+                return false;
+            }
+            default -> {
+                foreignSends.set(true);
+                return true;
+            }
         }
-        try {
-            ch.loop().execute(() -> {
-                handedOver.decrementAndGet();
-                sendOnLoop(ch, payload, destination, flowHash, outer);
-            });
-        } catch (RejectedExecutionException e) {
-            handedOver.decrementAndGet();
-            payload.release();
-            return false;
-        }
-        foreignSends.set(true);
-        return true;
     }
 
     private boolean sendOnLoop(XdpChannel ch, ByteBuf payload, InetAddress destination, int flowHash, int outer) {
