@@ -10,12 +10,15 @@
 # (b) afpacket: vtep4j gateway --trunk-io afpacket (TPACKET_V3 ring, one event loop)
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
+# (e) xdp-bp:   vtep4j gateway all on AF_XDP with busy polling: --trunk-io xdp --underlay-io xdp --busy-poll 50, both
+#               veths deferring their interrupts to the gateway's polls (napi_defer_hard_irqs 2, gro_flush_timeout
+#               1 ms), no --udp-gso; only with --devices ...,xdp-bp
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
 # Delivered packets are read from the receiving end's interface counters.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp] [--out DIR]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-bp] [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"] [--gso on|off]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case
@@ -58,7 +61,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|pcap|xdp) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|pcap|xdp|xdp-bp) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-bp)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -91,7 +94,14 @@ NS_G="gb${RID}gen"; NS_F="gb${RID}far"
 WORK=$(mktemp -d "/tmp/vtep4j-gwbench-${RID}.XXXX")
 RAW="$WORK/trials.csv"
 CREATED_NS=(); PIDS=()
-declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID
+declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID DEV_ARGS DEV_IO
+for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
+  case $dev in
+    # no --udp-gso: the AF_XDP underlay sends one packet per frame and refuses it
+    xdp-bp) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed 's/ --udp-gso / /') --underlay-io xdp --busy-poll 50" ;;
+    *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
+  esac
+done
 cleanup() {
   set +e
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -160,7 +170,7 @@ setup_gateway() {  # setup_gateway DEV IO
   # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
   ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
-    --stats-interval 5s --trunk-io "$2" $GW_ARGS >"$log" 2>&1 &
+    --stats-interval 5s --trunk-io "$2" ${DEV_ARGS[$dev]} >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
   for _ in $(seq 1 300); do grep -q "gateway: running" "$log" && break; kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
   { grep -q "gateway: running" "$log" && kill -0 "${PID[$dev]}" 2>/dev/null; } \
@@ -170,25 +180,32 @@ setup_gateway() {  # setup_gateway DEV IO
   return 0
 }
 for dev in ${DEVICES//,/ }; do
-  case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "$dev" ;; esac
+  case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "${DEV_IO[$dev]}" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
-if [ "${STATUS[xdp]:-}" = ok ]; then
-  # On a veth the XDP program and the copy into the socket run in the trunk's NAPI, by default in the sender's
-  # softirq (the generator's CPU 0; RPS does not apply to XDP): threaded NAPI, its kthread on CPU 1 with the JVM,
-  # so all of the device's work is on CPU 1 as for the others.
-  nsx "${NS_D[xdp]}" sh -c "echo 1 > /sys/class/net/${TRUNK[xdp]}/threaded" \
-    && for p in $(pgrep "^napi/${TRUNK[xdp]}-"); do taskset -pc 1 "$p" >/dev/null; done \
-    || echo "gateway.sh: xdp: no threaded NAPI on ${TRUNK[xdp]}; its receive work stays on the sender's CPU"
-fi
-if [[ " $GW_ARGS " == *" --underlay-io xdp "* ]]; then   # the same for an AF_XDP underlay: its veth's NAPI on CPU 1
-  for dev in ${DEVICES//,/ }; do
-    [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
-    nsx "${NS_D[$dev]}" sh -c "echo 1 > /sys/class/net/${UL[$dev]}/threaded" \
-      && for p in $(pgrep "^napi/${UL[$dev]}-"); do taskset -pc 1 "$p" >/dev/null; done \
-      || echo "gateway.sh: $dev: no threaded NAPI on ${UL[$dev]}; its receive work stays on the sender's CPU"
-  done
-fi
+defer_irqs() {  # defer_irqs NS DEV: the gateway busy-polls DEV's AF_XDP socket; the device waits for it
+  # 2 empty rounds, then 1 ms before the kernel processes on its own (the gateway polls every 64 frames, far sooner)
+  nsx "$1" sh -c "echo 2 > /sys/class/net/$2/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$2/gro_flush_timeout" \
+    || echo "gateway.sh: $2: cannot defer its interrupts; busy polling runs beside the kernel's own receive"
+}
+napi_on_cpu1() {  # napi_on_cpu1 DEV NS IFACE
+  # On a veth the XDP program and the copy into the socket run in the receiving veth's NAPI, by default in the
+  # sender's softirq (the generator's CPU 0; RPS does not apply to XDP): threaded NAPI, its kthread on CPU 1 with the
+  # JVM, so all of the device's work is on CPU 1 as for the others.
+  nsx "$2" sh -c "echo 1 > /sys/class/net/$3/threaded" \
+    && for p in $(pgrep "^napi/$3-"); do taskset -pc 1 "$p" >/dev/null; done \
+    || echo "gateway.sh: $1: no threaded NAPI on $3; its receive work stays on the sender's CPU"
+}
+for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU 1; interrupts deferred if busy-polled
+  [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
+  busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && busy=1
+  if [ "${DEV_IO[$dev]}" = xdp ]; then
+    napi_on_cpu1 "$dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "${NS_D[$dev]}" "${TRUNK[$dev]}"
+  fi
+  if [[ " ${DEV_ARGS[$dev]} " == *" --underlay-io xdp "* ]]; then
+    napi_on_cpu1 "$dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "${NS_D[$dev]}" "${UL[$dev]}"
+  fi
+done
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
   for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
     [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
@@ -332,7 +349,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-bp: fwd $(ratio xdp-bp fwd) rev $(ratio xdp-bp rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

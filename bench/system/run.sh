@@ -9,7 +9,9 @@
 #     sent into the other (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains"), with UDP GSO on
 #     (VTEP4J_RUNNER_OPTS="--gso false" turns it off); the engine's defaults otherwise (direct datagram I/O),
 #     Netty's leak detector off as in production. VTEP4J_RUNNER_OPTS="--underlay-io xdp" runs both VTEPs on
-#     AF_XDP underlays instead (GSO off; threaded NAPI on the DUT's veths, pinned to CPU 1)
+#     AF_XDP underlays instead (GSO off; threaded NAPI on the DUT's veths, pinned to CPU 1); adding "--busy-poll 50"
+#     busy-polls their AF_XDP sockets (the veths then defer their interrupts: napi_defer_hard_irqs 2,
+#     gro_flush_timeout 1 ms)
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET + sendmmsg) runs on CPU 0; the device under test on CPU 1 (taskset for
@@ -357,6 +359,11 @@ if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " == *" --unde
     nsx "${NS_DUT[vtep4j]}" sh -c "echo 1 > /sys/class/net/$d/threaded" \
       && for p in $(pgrep "^napi/$d-"); do taskset -pc 1 "$p" >/dev/null; done \
       || echo "run.sh: vtep4j: no threaded NAPI on $d; its receive work stays on the sender's CPU"
+    # with --busy-poll the VTEPs run the veths' receive themselves: the veths wait for their polls (2 empty polls
+    # or 1 ms without one, then they process frames on their own again)
+    [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --busy-poll "[1-9] ]] && { nsx "${NS_DUT[vtep4j]}" sh -c \
+      "echo 2 > /sys/class/net/$d/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$d/gro_flush_timeout" \
+      || echo "run.sh: vtep4j: $d cannot defer its interrupts; busy polling runs beside its own receive"; }
   done
 fi
 

@@ -37,7 +37,8 @@ import java.util.function.LongSupplier;
  * <p>Experiment options (run.sh passes {@code VTEP4J_RUNNER_OPTS}): {@code --flush each|batch},
  * {@code --shared-loop true|false} (default true: the way to stitch, see below), {@code --event-loops N},
  * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true; false with xdp),
- * {@code --underlay-io socket|xdp} (default socket; xdp: AF_XDP underlays, or the runner refuses to start).
+ * {@code --underlay-io socket|xdp} (default socket; xdp: AF_XDP underlays, or the runner refuses to start),
+ * {@code --busy-poll USECS} (default 0: off; with xdp, preferred busy polling on the AF_XDP sockets).
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -173,6 +174,7 @@ public final class StitchRunner {
         // UDP GSO on by default: each run of frames to the other domain leaves as one GSO message (the engine's
         // option, off by default in the library because it computes UDP checksums; bench/RESULTS.md measures both).
         builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", io == UnderlayIo.XDP ? "false" : "true")));
+        builder.busyPoll(Integer.parseInt(opt.getOrDefault("--busy-poll", "0")));
         return builder;
     }
 

@@ -114,8 +114,9 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
      * Opens {@code interfaceName} through AF_XDP ({@link XdpChannel}) on {@code loop}; its problems at start become
      * one-line {@link ConfigException}s naming {@code --port}.
      */
-    static Trunk openXdp(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log) {
-        XdpChannel.Options options = XdpChannel.Options.defaults();
+    static Trunk openXdp(
+            String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, int busyPollMicros) {
+        XdpChannel.Options options = XdpChannel.Options.defaults().withBusyPoll(busyPollMicros);
         return open(
                 interfaceName,
                 loop,

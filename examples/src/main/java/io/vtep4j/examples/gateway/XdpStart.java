@@ -25,7 +25,7 @@ final class XdpStart {
             try {
                 Gateway gateway = Gateway.startOnLoop(config, loop -> sink -> {
                     try {
-                        return AfPacketTrunk.openXdp(config.port, loop, sink, log);
+                        return AfPacketTrunk.openXdp(config.port, loop, sink, log, config.busyPollMicros);
                     } catch (ConfigException e) {
                         trunkFailure.set(e.getMessage());
                         throw e;

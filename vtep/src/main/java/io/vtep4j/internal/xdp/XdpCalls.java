@@ -46,6 +46,13 @@ final class XdpCalls {
 
     static final int MSG_DONTWAIT = 0x40;
 
+    /** {@code <asm-generic/socket.h>}: socket-level options for busy polling. */
+    static final int SOL_SOCKET = 1;
+
+    static final int SO_BUSY_POLL = 46;
+    static final int SO_PREFER_BUSY_POLL = 69;
+    static final int SO_BUSY_POLL_BUDGET = 70;
+
     static final int EPERM = 1;
     static final int EINTR = 4;
     static final int EAGAIN = 11;

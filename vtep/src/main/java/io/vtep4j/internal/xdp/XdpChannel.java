@@ -43,6 +43,12 @@ import java.util.stream.Stream;
  */
 public final class XdpChannel implements EpollIoHandle {
     private static final int RX_HEADROOM = 256; // XDP_PACKET_HEADROOM: copy mode puts the frame this far in
+    /**
+     * Frames one busy-poll round moves into the receive ring at most (a NAPI poll's usual weight): short rounds keep
+     * the time between two polls well inside the device's {@code gro_flush_timeout}, after which the kernel would run
+     * the receive itself, beside the loop.
+     */
+    private static final int BUSY_POLL_BUDGET = 64;
 
     private final IoEventLoop loop;
     private final FileDescriptor fd;
@@ -53,7 +59,9 @@ public final class XdpChannel implements EpollIoHandle {
     private final XskTransmit tx;
     private final long[] stats = new long[6];
     private final Runnable flushTask = this::runFlush;
+    private final Runnable pollTask = this::runPoll;
     private boolean flushScheduled;
+    private boolean pollScheduled;
     private IoRegistration registration;
     private volatile boolean closed;
     private boolean released;
@@ -67,8 +75,14 @@ public final class XdpChannel implements EpollIoHandle {
      * @param chunks UMEM chunks, a power of two 64..65536: half receive, half transmit; each ring holds half
      * @param frameBudget frames read per wakeup at most (bounded work per wakeup)
      * @param txBatch frames described before they are published and kicked
+     * @param busyPollMicros 0: the loop reads the receive ring when epoll reports it readable; else preferred busy
+     *     polling ({@code SO_BUSY_POLL} of this many microseconds, {@code SO_PREFER_BUSY_POLL}, a busy-poll budget of
+     *     64 frames): while frames keep coming the loop itself runs the device's receive round by round
+     *     instead of waiting for it, and under overload the excess is dropped before the device's receive work is done
+     *     for it. Works as meant where the device defers its interrupts ({@code napi_defer_hard_irqs} and
+     *     {@code gro_flush_timeout} in sysfs); needs CAP_NET_ADMIN
      */
-    public record Options(int chunkSize, int chunks, int frameBudget, int txBatch) {
+    public record Options(int chunkSize, int chunks, int frameBudget, int txBatch, int busyPollMicros) {
         /** Checks every value, naming the one that is wrong. */
         public Options {
             if (chunkSize != 2048 && chunkSize != 4096) {
@@ -84,6 +98,9 @@ public final class XdpChannel implements EpollIoHandle {
             if (txBatch < 1 || txBatch > chunks / 2) {
                 throw new IllegalArgumentException("txBatch: " + txBatch + " (expected: 1.." + (chunks / 2) + ")");
             }
+            if (busyPollMicros < 0 || busyPollMicros > 10_000) {
+                throw new IllegalArgumentException("busyPollMicros: " + busyPollMicros + " (expected: 0..10000)");
+            }
         }
 
         /**
@@ -97,13 +114,19 @@ public final class XdpChannel implements EpollIoHandle {
 
         /** {@link #defaults()} with chunks of {@code chunkSize} bytes (2048 or 4096): a 32 MiB UMEM. */
         public static Options sized(int chunkSize) {
-            return new Options(chunkSize, (32 << 20) / chunkSize, 256, 64);
+            return new Options(chunkSize, (32 << 20) / chunkSize, 256, 64, 0);
+        }
+
+        /** These options with preferred busy polling of {@code micros} (0: off); see {@link Options}. */
+        public Options withBusyPoll(int micros) {
+            return new Options(chunkSize, chunks, frameBudget, txBatch, micros);
         }
 
         /** These options with a quarter of the chunks, for a process that may not lock the full UMEM. */
         Options smaller() {
             int fewer = Math.max(64, chunks / 4);
-            return new Options(chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2));
+            return new Options(
+                    chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2), busyPollMicros);
         }
     }
 
@@ -227,6 +250,9 @@ public final class XdpChannel implements EpollIoHandle {
                 socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
             }
             stock(socket, used);
+            if (used.busyPollMicros() > 0) {
+                socket.busyPoll(used.busyPollMicros(), Math.min(BUSY_POLL_BUDGET, used.frameBudget()));
+            }
             socket.bind(index, 0);
             attachment.steer(0, socket.fd);
             attachment.attach(index);
@@ -290,10 +316,46 @@ public final class XdpChannel implements EpollIoHandle {
             if (receive(options.frameBudget()) > 0) {
                 sink.batchEnd();
             }
+            if (options.busyPollMicros() > 0) {
+                schedulePoll(); // traffic has started: from here on the loop drives the device's receive itself
+            }
         } catch (Throwable t) {
             // nothing leaves the event loop
         }
         flush();
+    }
+
+    /**
+     * One round of busy polling: the device's receive runs in this thread (up to the budget) and what it put into the
+     * receive ring is read at once. While rounds find frames the next round is queued behind the loop's other work;
+     * the first empty round hands waking up back to epoll (the device's deferred interrupt, or the next frame).
+     */
+    private void runPoll() {
+        pollScheduled = false;
+        if (closed) {
+            return;
+        }
+        try {
+            socket.poll();
+            if (receive(options.frameBudget()) > 0) {
+                sink.batchEnd();
+                schedulePoll();
+            }
+        } catch (Throwable t) {
+            // nothing leaves the event loop
+        }
+        flush();
+    }
+
+    private void schedulePoll() {
+        if (!pollScheduled && !closed) {
+            try {
+                loop.execute(pollTask);
+                pollScheduled = true;
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
     }
 
     /** Reads at most {@code budget} frames, handing each to the sink and its chunk back to the fill ring. */

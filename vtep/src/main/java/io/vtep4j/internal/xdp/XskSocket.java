@@ -213,6 +213,34 @@ final class XskSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Preferred busy polling: {@code SO_BUSY_POLL} of {@code micros}, {@code SO_PREFER_BUSY_POLL} and
+     * {@code SO_BUSY_POLL_BUDGET} of {@code budget} frames, so that {@link #poll} runs the device's receive (its NAPI
+     * context) in the calling thread. Needs CAP_NET_ADMIN for a budget above the default.
+     */
+    void busyPoll(int micros, int budget) throws IOException {
+        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_BUSY_POLL, micros, "SO_BUSY_POLL");
+        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_PREFER_BUSY_POLL, 1, "SO_PREFER_BUSY_POLL");
+        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_BUSY_POLL_BUDGET, budget, "SO_BUSY_POLL_BUDGET");
+    }
+
+    private void setInt(int level, int option, int value, String name) throws IOException {
+        scratch.setIntLE(0, value);
+        if (XdpCalls.setsockopt(fd, level, option, scratch.memoryAddress(), 4) < 0) {
+            int errno = XdpCalls.errno();
+            throw new IOException(XdpCalls.failure(name + " " + value, errno)
+                    + (errno == XdpCalls.EPERM ? ": needs CAP_NET_ADMIN" : ""));
+        }
+    }
+
+    /**
+     * One busy poll: a non-blocking {@code recvfrom} with no buffer, in which the kernel runs one round of the bound
+     * queue's receive (up to the busy-poll budget) into the receive ring. -1 and errno as {@code recv}.
+     */
+    long poll() {
+        return XdpCalls.recv(fd, 0, 0, XdpCalls.MSG_DONTWAIT);
+    }
+
     /** The kick the transmit ring needs in copy mode; -1 and errno as {@code sendto}. */
     long kick() {
         return XdpCalls.sendto(fd, 0, 0, XdpCalls.MSG_DONTWAIT, 0, 0);

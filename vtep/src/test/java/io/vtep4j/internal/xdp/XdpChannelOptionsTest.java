@@ -1,0 +1,35 @@
+package io.vtep4j.internal.xdp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class XdpChannelOptionsTest {
+
+    @Test
+    void busyPollingIsOffByDefaultAndKeptWhenTheUmemShrinks() {
+        XdpChannel.Options options = XdpChannel.Options.defaults();
+        assertEquals(0, options.busyPollMicros());
+        XdpChannel.Options busy = options.withBusyPoll(50);
+        assertEquals(50, busy.busyPollMicros());
+        assertEquals(options.chunks(), busy.chunks());
+        assertEquals(options.frameBudget(), busy.frameBudget());
+        XdpChannel.Options smaller = busy.smaller();
+        assertEquals(50, smaller.busyPollMicros());
+        assertEquals(options.chunks() / 4, smaller.chunks());
+    }
+
+    @Test
+    void busyPollOutsideItsRangeIsRefusedNamingTheValue() {
+        XdpChannel.Options options = XdpChannel.Options.defaults();
+        assertEquals(
+                "busyPollMicros: -1 (expected: 0..10000)",
+                assertThrows(IllegalArgumentException.class, () -> options.withBusyPoll(-1))
+                        .getMessage());
+        assertEquals(
+                "busyPollMicros: 10001 (expected: 0..10000)",
+                assertThrows(IllegalArgumentException.class, () -> options.withBusyPoll(10_001))
+                        .getMessage());
+    }
+}
