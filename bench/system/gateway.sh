@@ -10,16 +10,18 @@
 # (b) afpacket: vtep4j gateway --trunk-io afpacket (TPACKET_V3 ring, one event loop)
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
-# (e) xdp-bp:   vtep4j gateway all on AF_XDP with busy polling: --trunk-io xdp --underlay-io xdp --busy-poll 50, both
-#               veths deferring their interrupts to the gateway's polls (napi_defer_hard_irqs 2, gro_flush_timeout
-#               1 ms), no --udp-gso; only with --devices ...,xdp-bp
+# (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp --busy-poll 50 (no --udp-gso: the
+#               AF_XDP underlay sends one packet per frame), both veths deferring their interrupts
+#               (napi_defer_hard_irqs 2, gro_flush_timeout 1 ms; --defer-irqs off leaves them as they are); only with
+#               --devices ...,xdp-all. A veth gives an AF_XDP socket no NAPI id on this kernel, so the busy polling
+#               itself does nothing here; the deferred interrupts make the veth's NAPI thread take frames in batches.
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
 # Delivered packets are read from the receiving end's interface counters.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-bp] [--out DIR]
-#                                       [--record] [--gateway-args "ARGS"] [--gso on|off]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-all] [--out DIR]
+#                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case
 #   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
@@ -31,6 +33,7 @@
 #   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50"); with "--underlay-io xdp"
 #                          the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
+#   --defer-irqs on|off    xdp-all's veths defer their interrupts (default on)
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
 # reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
@@ -43,7 +46,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -55,13 +58,15 @@ while [ $# -gt 0 ]; do
     --gateway-args) GW_ARGS="$2"; shift ;;
     --gso) GSO="$2"; shift
       case "$GSO" in on|off) ;; *) echo "--gso $GSO (expected: on or off)" >&2; exit 2 ;; esac ;;
+    --defer-irqs) DEFER="$2"; shift
+      case "$DEFER" in on|off) ;; *) echo "--defer-irqs $DEFER (expected: on or off)" >&2; exit 2 ;; esac ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off)" >&2; exit 2 ;;
   esac
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|pcap|xdp|xdp-bp) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-bp)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|pcap|xdp|xdp-all) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-all)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -98,7 +103,7 @@ declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID DEV_ARGS DEV_IO
 for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
   case $dev in
     # no --udp-gso: the AF_XDP underlay sends one packet per frame and refuses it
-    xdp-bp) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed 's/ --udp-gso / /') --underlay-io xdp --busy-poll 50" ;;
+    xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed 's/ --udp-gso / /') --underlay-io xdp --busy-poll 50" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -183,8 +188,9 @@ for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "${DEV_IO[$dev]}" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
-defer_irqs() {  # defer_irqs NS DEV: the gateway busy-polls DEV's AF_XDP socket; the device waits for it
-  # 2 empty rounds, then 1 ms before the kernel processes on its own (the gateway polls every 64 frames, far sooner)
+defer_irqs() {  # defer_irqs NS DEV: DEV's NAPI waits for the gateway's busy polls, or 1 ms, before it runs again
+  # (after 2 rounds with nothing to do it runs on every frame again); where the busy polls cannot reach the NAPI
+  # (a veth gives AF_XDP no NAPI id), it runs every 1 ms under load and takes what has come meanwhile in one go
   nsx "$1" sh -c "echo 2 > /sys/class/net/$2/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$2/gro_flush_timeout" \
     || echo "gateway.sh: $2: cannot defer its interrupts; busy polling runs beside the kernel's own receive"
 }
@@ -198,7 +204,7 @@ napi_on_cpu1() {  # napi_on_cpu1 DEV NS IFACE
 }
 for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU 1; interrupts deferred if busy-polled
   [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
-  busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && busy=1
+  busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && [ "$DEFER" = on ] && busy=1
   if [ "${DEV_IO[$dev]}" = xdp ]; then
     napi_on_cpu1 "$dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "${NS_D[$dev]}" "${TRUNK[$dev]}"
   fi
@@ -349,7 +355,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-bp: fwd $(ratio xdp-bp fwd) rev $(ratio xdp-bp rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

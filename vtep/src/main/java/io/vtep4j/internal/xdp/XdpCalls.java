@@ -50,6 +50,7 @@ final class XdpCalls {
     static final int SOL_SOCKET = 1;
 
     static final int SO_BUSY_POLL = 46;
+    static final int SO_INCOMING_NAPI_ID = 56;
     static final int SO_PREFER_BUSY_POLL = 69;
     static final int SO_BUSY_POLL_BUDGET = 70;
 

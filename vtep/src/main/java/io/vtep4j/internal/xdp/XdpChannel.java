@@ -50,6 +50,9 @@ public final class XdpChannel implements EpollIoHandle {
      */
     private static final int BUSY_POLL_BUDGET = 64;
 
+    private static final System.Logger LOG = System.getLogger("io.vtep4j");
+
+    private final String interfaceName;
     private final IoEventLoop loop;
     private final FileDescriptor fd;
     private final RingSink sink;
@@ -62,6 +65,10 @@ public final class XdpChannel implements EpollIoHandle {
     private final Runnable pollTask = this::runPoll;
     private boolean flushScheduled;
     private boolean pollScheduled;
+    /** Busy polling asked for and not yet found impossible (the socket has no NAPI id to poll). */
+    private volatile boolean busyPolling;
+
+    private boolean napiChecked;
     private IoRegistration registration;
     private volatile boolean closed;
     private boolean released;
@@ -80,7 +87,8 @@ public final class XdpChannel implements EpollIoHandle {
      *     64 frames): while frames keep coming the loop itself runs the device's receive round by round
      *     instead of waiting for it, and under overload the excess is dropped before the device's receive work is done
      *     for it. Works as meant where the device defers its interrupts ({@code napi_defer_hard_irqs} and
-     *     {@code gro_flush_timeout} in sysfs); needs CAP_NET_ADMIN
+     *     {@code gro_flush_timeout} in sysfs), and only where the kernel links the socket to a NAPI context
+     *     ({@link XdpChannel#busyPolling()}); needs CAP_NET_ADMIN
      */
     public record Options(int chunkSize, int chunks, int frameBudget, int txBatch, int busyPollMicros) {
         /** Checks every value, naming the one that is wrong. */
@@ -130,7 +138,14 @@ public final class XdpChannel implements EpollIoHandle {
         }
     }
 
-    private XdpChannel(IoEventLoop loop, RingSink sink, Options options, XskSocket socket, XdpAttachment attachment) {
+    private XdpChannel(
+            String interfaceName,
+            IoEventLoop loop,
+            RingSink sink,
+            Options options,
+            XskSocket socket,
+            XdpAttachment attachment) {
+        this.interfaceName = interfaceName;
         this.loop = loop;
         this.fd = new FileDescriptor(socket.fd);
         this.sink = sink;
@@ -265,7 +280,8 @@ public final class XdpChannel implements EpollIoHandle {
             }
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
         }
-        XdpChannel channel = new XdpChannel(loop, sink, used, socket, attachment);
+        XdpChannel channel = new XdpChannel(interfaceName, loop, sink, used, socket, attachment);
+        channel.busyPolling = used.busyPollMicros() > 0;
         try {
             channel.registration = LoopHandles.register(loop, channel, "");
             channel.registration.submit(EpollIoOps.EPOLLIN);
@@ -297,6 +313,16 @@ public final class XdpChannel implements EpollIoHandle {
         return (long) options.chunks() * options.chunkSize();
     }
 
+    /**
+     * Whether the loop drives the interface's receive itself: busy polling was asked for and the kernel linked the
+     * socket to a NAPI context. False where the driver has none to offer (a veth on Linux 6.14 and later, which gives
+     * an XDP socket no NAPI id); then the channel reads the receive ring when epoll reports it, as without busy
+     * polling, and the interface's deferred interrupts (if set) still batch its receive work.
+     */
+    public boolean busyPolling() {
+        return busyPolling;
+    }
+
     /** "native" or "generic": how the program is attached. */
     public String attachMode() {
         return attachment.mode();
@@ -316,8 +342,21 @@ public final class XdpChannel implements EpollIoHandle {
             if (receive(options.frameBudget()) > 0) {
                 sink.batchEnd();
             }
-            if (options.busyPollMicros() > 0) {
-                schedulePoll(); // traffic has started: from here on the loop drives the device's receive itself
+            if (busyPolling) {
+                if (!napiChecked) {
+                    napiChecked = true;
+                    busyPolling = napiId() != 0; // 0: nothing to drive, a poll round would be a system call for nothing
+                    if (!busyPolling) {
+                        LOG.log(
+                                System.Logger.Level.INFO,
+                                "AF_XDP on " + interfaceName + ": no busy polling, the kernel linked the socket to "
+                                        + "no NAPI context (its driver does not register one per queue, as a veth does not); "
+                                        + "the ring is read when epoll reports it");
+                    }
+                }
+                if (busyPolling) {
+                    schedulePoll(); // traffic has started: from here on the loop drives the device's receive itself
+                }
             }
         } catch (Throwable t) {
             // nothing leaves the event loop
@@ -501,6 +540,11 @@ public final class XdpChannel implements EpollIoHandle {
     public synchronized long fillRingEmpty() {
         readStatistics();
         return stats[4];
+    }
+
+    /** The socket's NAPI id (the scratch buffer is shared with the statistics, hence the lock). */
+    private synchronized int napiId() {
+        return released ? 0 : socket.napiId();
     }
 
     private void readStatistics() {

@@ -234,6 +234,21 @@ final class XskSocket implements AutoCloseable {
     }
 
     /**
+     * The NAPI id the kernel linked this socket to ({@code SO_INCOMING_NAPI_ID}): since Linux 6.14 resolved at bind
+     * from the queue's NAPI context, which only drivers that register it have (a veth does not); earlier kernels set
+     * it at the first frame received. 0: none (busy polling has nothing to drive); -1: unknown (the kernel refused).
+     */
+    int napiId() {
+        scratch.setZero(0, 16);
+        scratch.setIntLE(8, 4);
+        long a = scratch.memoryAddress();
+        if (XdpCalls.getsockopt(fd, XdpCalls.SOL_SOCKET, XdpCalls.SO_INCOMING_NAPI_ID, a, a + 8) < 0) {
+            return -1;
+        }
+        return scratch.getIntLE(0);
+    }
+
+    /**
      * One busy poll: a non-blocking {@code recvfrom} with no buffer, in which the kernel runs one round of the bound
      * queue's receive (up to the busy-poll budget) into the receive ring. -1 and errno as {@code recv}.
      */
