@@ -13,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.xdp.XdpChannel;
+import io.vtep4j.internal.xdp.XdpOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,7 +62,7 @@ class XdpChannelIT {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
         CountingSink sink = new CountingSink();
-        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", sink, XdpOptions.defaults());
         AfPacketChannel peer = AfPacketChannel.open(
                 loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
@@ -121,8 +122,8 @@ class XdpChannelIT {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
         CountingSink sink = new CountingSink();
-        XdpChannel xdp = XdpChannel.open(
-                loopB, "xdp-b", sink, XdpChannel.Options.defaults().withBusyPoll(50));
+        XdpChannel xdp =
+                XdpChannel.open(loopB, "xdp-b", sink, XdpOptions.defaults().withBusyPoll(50));
         AfPacketChannel peer = AfPacketChannel.open(
                 loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
@@ -199,7 +200,7 @@ class XdpChannelIT {
                     assertEquals(0, Limits.LIBC.capget(header, data), "capget");
                     data[0] &= ~(1 << CAP_IPC_LOCK);
                     assertEquals(0, Limits.LIBC.capset(header, data), "capset");
-                    opened.set(XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults()));
+                    opened.set(XdpChannel.open(loopB, "xdp-b", sink, XdpOptions.defaults()));
                 } catch (Throwable t) {
                     opened.set(t);
                 }
@@ -238,7 +239,7 @@ class XdpChannelIT {
         CountingSink sink = new CountingSink();
         AfPacketChannel peer =
                 AfPacketChannel.open(loopA, "xdp-a", sink, AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
-        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpChannel.Options.defaults());
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpOptions.defaults());
         int tagged = 300; // more than one kick sends, more than one batch
         try {
             loopB.submit(() -> {
@@ -275,13 +276,13 @@ class XdpChannelIT {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
         CountingSink sink = new CountingSink();
-        XdpChannel first = XdpChannel.open(loopB, "xdp-b", sink, XdpChannel.Options.defaults());
+        XdpChannel first = XdpChannel.open(loopB, "xdp-b", sink, XdpOptions.defaults());
         AfPacketChannel peer = AfPacketChannel.open(
                 loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
             Exception e = org.junit.jupiter.api.Assertions.assertThrows(
                     java.io.IOException.class,
-                    () -> XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpChannel.Options.defaults()));
+                    () -> XdpChannel.open(loopB, "xdp-b", new CountingSink(), XdpOptions.defaults()));
             assertTrue(e.getMessage().startsWith("xdp-b: "), e.getMessage());
             loopA.submit(() -> {
                         peer.send(CountingSink.frame(1), -1);
@@ -303,7 +304,7 @@ class XdpChannelIT {
         Cmd.ok("ethtool", "-L", "xdp-d", "rx", "2");
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(
                 java.io.IOException.class,
-                () -> XdpChannel.open(group.next(), "xdp-d", new CountingSink(), XdpChannel.Options.defaults()));
+                () -> XdpChannel.open(group.next(), "xdp-d", new CountingSink(), XdpOptions.defaults()));
         assertTrue(e.getMessage().contains("2 receive queues"), e.getMessage());
         assertFalse(xdpAttached("xdp-d"));
     }

@@ -7,6 +7,7 @@ import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.xdp.XdpChannel;
+import io.vtep4j.internal.xdp.XdpOptions;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -116,7 +117,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
      */
     static Trunk openXdp(
             String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, int busyPollMicros) {
-        XdpChannel.Options options = XdpChannel.Options.defaults().withBusyPoll(busyPollMicros);
+        XdpOptions options = XdpOptions.defaults().withBusyPoll(busyPollMicros);
         return open(
                 interfaceName,
                 loop,

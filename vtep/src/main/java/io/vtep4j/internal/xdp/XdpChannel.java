@@ -42,7 +42,6 @@ import java.util.stream.Stream;
  * ownership of the frame.
  */
 public final class XdpChannel implements EpollIoHandle {
-    private static final int RX_HEADROOM = 256; // XDP_PACKET_HEADROOM: copy mode puts the frame this far in
     /**
      * Frames one busy-poll round moves into the receive ring at most (a NAPI poll's usual weight): short rounds keep
      * the time between two polls well inside the device's {@code gro_flush_timeout}, after which the kernel would run
@@ -56,7 +55,7 @@ public final class XdpChannel implements EpollIoHandle {
     private final IoEventLoop loop;
     private final FileDescriptor fd;
     private final RingSink sink;
-    private final Options options;
+    private final XdpOptions options;
     private final XskSocket socket;
     private final XdpAttachment attachment;
     private final XskTransmit tx;
@@ -72,77 +71,13 @@ public final class XdpChannel implements EpollIoHandle {
     private IoRegistration registration;
     private volatile boolean closed;
     private boolean released;
-    private long received;
-    private long malformed;
-
-    /**
-     * What a channel is opened with.
-     *
-     * @param chunkSize bytes per UMEM chunk: 2048 or 4096 (frames up to 256 bytes less are received)
-     * @param chunks UMEM chunks, a power of two 64..65536: half receive, half transmit; each ring holds half
-     * @param frameBudget frames read per wakeup at most (bounded work per wakeup)
-     * @param txBatch frames described before they are published and kicked
-     * @param busyPollMicros 0: the loop reads the receive ring when epoll reports it readable; else preferred busy
-     *     polling ({@code SO_BUSY_POLL} of this many microseconds, {@code SO_PREFER_BUSY_POLL}, a busy-poll budget of
-     *     64 frames): while frames keep coming the loop itself runs the device's receive round by round
-     *     instead of waiting for it, and under overload the excess is dropped before the device's receive work is done
-     *     for it. Works as meant where the device defers its interrupts ({@code napi_defer_hard_irqs} and
-     *     {@code gro_flush_timeout} in sysfs), and only where the kernel links the socket to a NAPI context
-     *     ({@link XdpChannel#busyPolling()}); needs CAP_NET_ADMIN
-     */
-    public record Options(int chunkSize, int chunks, int frameBudget, int txBatch, int busyPollMicros) {
-        /** Checks every value, naming the one that is wrong. */
-        public Options {
-            if (chunkSize != 2048 && chunkSize != 4096) {
-                throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected: 2048 or 4096)");
-            }
-            if (chunks < 64 || chunks > 65536 || Integer.bitCount(chunks) != 1) {
-                throw new IllegalArgumentException("chunks: " + chunks + " (expected: a power of two 64..65536)");
-            }
-            if (frameBudget < 1 || frameBudget > chunks / 2) {
-                throw new IllegalArgumentException(
-                        "frameBudget: " + frameBudget + " (expected: 1.." + (chunks / 2) + ")");
-            }
-            if (txBatch < 1 || txBatch > chunks / 2) {
-                throw new IllegalArgumentException("txBatch: " + txBatch + " (expected: 1.." + (chunks / 2) + ")");
-            }
-            if (busyPollMicros < 0 || busyPollMicros > 10_000) {
-                throw new IllegalArgumentException("busyPollMicros: " + busyPollMicros + " (expected: 0..10000)");
-            }
-        }
-
-        /**
-         * A 32 MiB UMEM of 2 KiB chunks (frames up to 1792 bytes; an 8192-entry receive ring, about 80 ms of small
-         * frames at 100,000 a second, for the loop to fall behind by), 256 frames per wakeup, 64 per kick. Where the
-         * process may not lock 32 MiB, {@link XdpChannel#open} uses a quarter of it.
-         */
-        public static Options defaults() {
-            return sized(2048);
-        }
-
-        /** {@link #defaults()} with chunks of {@code chunkSize} bytes (2048 or 4096): a 32 MiB UMEM. */
-        public static Options sized(int chunkSize) {
-            return new Options(chunkSize, (32 << 20) / chunkSize, 256, 64, 0);
-        }
-
-        /** These options with preferred busy polling of {@code micros} (0: off); see {@link Options}. */
-        public Options withBusyPoll(int micros) {
-            return new Options(chunkSize, chunks, frameBudget, txBatch, micros);
-        }
-
-        /** These options with a quarter of the chunks, for a process that may not lock the full UMEM. */
-        Options smaller() {
-            int fewer = Math.max(64, chunks / 4);
-            return new Options(
-                    chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2), busyPollMicros);
-        }
-    }
+    private final XskReceive rx;
 
     private XdpChannel(
             String interfaceName,
             IoEventLoop loop,
             RingSink sink,
-            Options options,
+            XdpOptions options,
             XskSocket socket,
             XdpAttachment attachment) {
         this.interfaceName = interfaceName;
@@ -153,6 +88,7 @@ public final class XdpChannel implements EpollIoHandle {
         this.socket = socket;
         this.attachment = attachment;
         int half = options.chunks() / 2;
+        this.rx = new XskReceive(socket, sink, options.chunkSize(), half);
         this.tx = new XskTransmit(
                 socket.umem,
                 socket.tx,
@@ -219,13 +155,13 @@ public final class XdpChannel implements EpollIoHandle {
      * @throws IOException naming the step that failed and the kernel's reason (no such interface, more than one
      *     receive queue, no permission, locked-memory limit, XDP not supported)
      */
-    public static XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink, Options options)
+    public static XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink, XdpOptions options)
             throws IOException {
         return open(loop, interfaceName, sink, options, BpfProgram::redirectAllToSockets, true);
     }
 
     /**
-     * {@link #open(IoEventLoop, String, RingSink, Options)} with {@code program} (built for the map's fd) instead of
+     * {@link #open(IoEventLoop, String, RingSink, XdpOptions)} with {@code program} (built for the map's fd) instead of
      * the trunk's; {@code oneQueue} false allows an interface with several receive queues (the program must pass the
      * frames of queues without a socket to the kernel).
      */
@@ -233,7 +169,7 @@ public final class XdpChannel implements EpollIoHandle {
             IoEventLoop loop,
             String interfaceName,
             RingSink sink,
-            Options options,
+            XdpOptions options,
             IntFunction<BpfProgram> program,
             boolean oneQueue)
             throws IOException {
@@ -252,7 +188,7 @@ public final class XdpChannel implements EpollIoHandle {
         }
         XdpAttachment attachment = null;
         XskSocket socket = null;
-        Options used = options;
+        XdpOptions used = options;
         try {
             attachment = XdpAttachment.load(1, program);
             try {
@@ -264,7 +200,7 @@ public final class XdpChannel implements EpollIoHandle {
                 used = used.smaller(); // a smaller ring rather than no AF_XDP at all
                 socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
             }
-            stock(socket, used);
+            XskReceive.stock(socket, used.chunkSize(), used.chunks() / 2);
             if (used.busyPollMicros() > 0) {
                 socket.busyPoll(used.busyPollMicros(), Math.min(BUSY_POLL_BUDGET, used.frameBudget()));
             }
@@ -290,17 +226,6 @@ public final class XdpChannel implements EpollIoHandle {
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
         }
         return channel;
-    }
-
-    /** Gives the kernel every receive chunk (the first half of the UMEM) through the fill ring. */
-    private static void stock(XskSocket socket, Options options) {
-        XskRing fill = socket.fill;
-        int half = options.chunks() / 2;
-        int n = fill.reserve(half);
-        for (int i = 0; i < n; i++) {
-            fill.memory().setLongLE(fill.slot(fill.next() + i), (long) i * options.chunkSize());
-        }
-        fill.submit(n);
     }
 
     /** The event loop the rings are driven on. */
@@ -339,7 +264,7 @@ public final class XdpChannel implements EpollIoHandle {
             return;
         }
         try {
-            if (receive(options.frameBudget()) > 0) {
+            if (rx.receive(options.frameBudget()) > 0) {
                 sink.batchEnd();
             }
             if (busyPolling) {
@@ -376,7 +301,7 @@ public final class XdpChannel implements EpollIoHandle {
         }
         try {
             socket.poll();
-            if (receive(options.frameBudget()) > 0) {
+            if (rx.receive(options.frameBudget()) > 0) {
                 sink.batchEnd();
                 schedulePoll();
             }
@@ -395,45 +320,6 @@ public final class XdpChannel implements EpollIoHandle {
                 // closing
             }
         }
-    }
-
-    /** Reads at most {@code budget} frames, handing each to the sink and its chunk back to the fill ring. */
-    private int receive(int budget) {
-        XskRing rx = socket.rx;
-        XskRing fill = socket.fill;
-        int n = rx.peek(budget);
-        n = n == 0 ? 0 : fill.reserve(n);
-        ByteBuf ring = rx.memory();
-        ByteBuf fillRing = fill.memory();
-        ByteBuf umem = socket.umem;
-        long mask = ~(long) (options.chunkSize() - 1);
-        long rxEnd = (long) options.chunks() / 2 * options.chunkSize();
-        int start = rx.next();
-        int fillStart = fill.next();
-        int delivered = 0;
-        for (int i = 0; i < n; i++) {
-            int slot = rx.slot(start + i);
-            long addr = ring.getLongLE(slot);
-            int length = ring.getIntLE(slot + 8);
-            long chunk = addr & mask;
-            if (chunk < 0 || chunk >= rxEnd || length < 0 || addr + length > chunk + options.chunkSize()) {
-                malformed++; // not from a sane kernel; its chunk (if any) is lost
-                continue;
-            }
-            delivered++;
-            try {
-                sink.frame(umem, (int) addr, length, -1, 0x8100);
-            } catch (RuntimeException ignored) {
-                // the sink must not throw; the rings and the loop survive if it does
-            }
-            fillRing.setLongLE(fill.slot(fillStart + delivered - 1), chunk);
-        }
-        if (n > 0) {
-            rx.release(n);
-            fill.submit(delivered);
-            received += delivered;
-        }
-        return delivered;
     }
 
     /**
@@ -508,7 +394,7 @@ public final class XdpChannel implements EpollIoHandle {
 
     /** Frames received and handed to the sink so far. */
     public long received() {
-        return received;
+        return rx.received();
     }
 
     /** Frames the kernel completed on transmit. */
@@ -524,7 +410,7 @@ public final class XdpChannel implements EpollIoHandle {
 
     /** Receive descriptors that pointed outside the receive half of the UMEM (not seen from a sane kernel). */
     public long truncated() {
-        return malformed;
+        return rx.malformed();
     }
 
     /**

@@ -185,7 +185,7 @@ public final class XdpUnderlay implements Underlay {
                 loop,
                 nif.getName(),
                 receive,
-                XdpChannel.Options.sized(chunk).withBusyPoll(config.busyPollMicros()),
+                XdpOptions.sized(chunk).withBusyPoll(config.busyPollMicros()),
                 map -> BpfProgram.redirectUdpToSockets(map, address, port),
                 false);
         return null;

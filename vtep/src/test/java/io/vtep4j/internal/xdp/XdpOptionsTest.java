@@ -5,24 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-class XdpChannelOptionsTest {
+class XdpOptionsTest {
 
     @Test
     void busyPollingIsOffByDefaultAndKeptWhenTheUmemShrinks() {
-        XdpChannel.Options options = XdpChannel.Options.defaults();
+        XdpOptions options = XdpOptions.defaults();
         assertEquals(0, options.busyPollMicros());
-        XdpChannel.Options busy = options.withBusyPoll(50);
+        XdpOptions busy = options.withBusyPoll(50);
         assertEquals(50, busy.busyPollMicros());
         assertEquals(options.chunks(), busy.chunks());
         assertEquals(options.frameBudget(), busy.frameBudget());
-        XdpChannel.Options smaller = busy.smaller();
+        XdpOptions smaller = busy.smaller();
         assertEquals(50, smaller.busyPollMicros());
         assertEquals(options.chunks() / 4, smaller.chunks());
     }
 
     @Test
     void busyPollOutsideItsRangeIsRefusedNamingTheValue() {
-        XdpChannel.Options options = XdpChannel.Options.defaults();
+        XdpOptions options = XdpOptions.defaults();
         assertEquals(
                 "busyPollMicros: -1 (expected: 0..10000)",
                 assertThrows(IllegalArgumentException.class, () -> options.withBusyPoll(-1))
