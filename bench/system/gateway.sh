@@ -102,8 +102,10 @@ CREATED_NS=(); PIDS=()
 declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID DEV_ARGS DEV_IO
 for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
   case $dev in
-    # no --udp-gso: the AF_XDP underlay sends one packet per frame and refuses it
-    xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed 's/ --udp-gso / /') --underlay-io xdp --busy-poll 50" ;;
+    # no --udp-gso: the AF_XDP underlay sends one packet per frame and refuses it; its own --underlay-io and
+    # --busy-poll replace any in --gateway-args (the gateway takes each flag once)
+    xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
+      | sed -E 's/ --udp-gso / /; s/ --underlay-io [a-z]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
