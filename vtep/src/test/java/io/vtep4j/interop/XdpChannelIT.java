@@ -160,6 +160,64 @@ class XdpChannelIT {
         }
     }
 
+    /**
+     * The channel's loop allocates nothing per frame: it receives the peer's frames into the UMEM and hands them to the
+     * sink in place, and copies the frames it sends into UMEM chunks (the same buffer sent again and again, retained
+     * for each send). Measured on the loop's thread over 300 bursts of 64 frames each way after 200 of warm-up.
+     */
+    @Test
+    void theLoopAllocatesNothingPerFrameEitherWay() throws Exception {
+        IoEventLoop loopA = group.next();
+        IoEventLoop loopB = group.next();
+        java.util.concurrent.Semaphore arrived = new java.util.concurrent.Semaphore(0);
+        io.vtep4j.internal.afpacket.RingSink counting = new io.vtep4j.internal.afpacket.RingSink() {
+            @Override
+            public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
+                if (length >= 14 && ring.getShort(offset + 6) == (short) 0x02AF) {
+                    arrived.release();
+                }
+            }
+
+            @Override
+            public void batchEnd() {}
+        };
+        XdpChannel xdp = XdpChannel.open(loopB, "xdp-b", counting, XdpOptions.defaults());
+        AfPacketChannel peer = AfPacketChannel.open(
+                loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
+        // The PARANOID leak detector records a stack trace at every retain of a tracked buffer: that is its cost, not
+        // the channel's. Buffers allocated while it is off are not tracked.
+        io.netty.util.ResourceLeakDetector.Level level = io.netty.util.ResourceLeakDetector.getLevel();
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        ByteBuf toPeer = CountingSink.frame(1);
+        ByteBuf toXdp = CountingSink.frame(2);
+        io.netty.util.ResourceLeakDetector.setLevel(level);
+        try {
+            int burst = 64;
+            Runnable peerBurst = () -> {
+                for (int i = 0; i < burst; i++) {
+                    peer.send(toXdp.retain(), -1);
+                }
+                peer.flush();
+            };
+            Runnable xdpBurst = () -> {
+                for (int i = 0; i < burst; i++) {
+                    xdp.send(toPeer.retain(), -1);
+                }
+                xdp.flush();
+                loopA.execute(peerBurst); // the peer's frames come back to this loop's ring
+            };
+            long perFrame = io.vtep4j.testing.LoopAllocation.bytesPerPacket(loopB, xdpBurst, arrived, burst, 200, 300);
+            // one hand-over task to the peer's loop per burst of 64 is all the loop may allocate: < 16 B a frame
+            assertTrue(perFrame < 16, perFrame + " B per frame on the XDP channel's loop");
+            assertEquals(0, xdp.overruns());
+        } finally {
+            peer.close();
+            xdp.close();
+            toPeer.release();
+            toXdp.release();
+        }
+    }
+
     private static final int CAP_IPC_LOCK = 14;
     private static final int RLIMIT_MEMLOCK = 8;
 
