@@ -40,8 +40,13 @@ final class MacTable {
 
     private static final int MIN_CAPACITY = 16;
     private static final int MAX_CAPACITY = 1 << 30;
-    // Fibonacci hashing: multiply by 2^64 / golden ratio, keep the top bits.
-    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+    /**
+     * Mixed into every MAC before it picks a slot; drawn once per process. Slot positions are then unknown outside
+     * the process, so MACs chosen by a sender cannot be made to land in one long run of occupied slots (which would
+     * make every lookup and learn in that run walk it).
+     */
+    private static final long SEED = new java.security.SecureRandom().nextLong();
+
     private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SEEN = MethodHandles.arrayElementVarHandle(int[].class);
 
@@ -106,7 +111,19 @@ final class MacTable {
 
     /** The home slot of {@code mac} in a key array of length {@code capacity} (a power of two). */
     static int home(long mac, int capacity) {
-        return (int) ((mac * GOLDEN) >>> (64 - Integer.numberOfTrailingZeros(capacity)));
+        return (int) (spread(mac) >>> (64 - Integer.numberOfTrailingZeros(capacity)));
+    }
+
+    /**
+     * The seeded MAC, mixed so that every bit of it moves the top bits, which pick the slot: the SplitMix64
+     * finaliser (two xor-shifts and multiplies). A plain multiply by the golden ratio, as before, clustered MACs that
+     * step by a multiple close to it (measured: 200-350 ns per lookup at 1M such MACs against 35-65 ns for random ones).
+     */
+    static long spread(long mac) {
+        long z = mac ^ SEED;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
@@ -346,7 +363,7 @@ final class MacTable {
         }
 
         int home(long mac) {
-            return (int) ((mac * GOLDEN) >>> shift);
+            return (int) (spread(mac) >>> shift);
         }
 
         /** Slot whose key holds {@code mac}, or -1 at the first empty slot; lock-free. */
