@@ -1,11 +1,10 @@
 package io.vtep4j.examples.gateway;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
+import io.vtep4j.internal.libc.LibC;
 
 /**
  * The kernel's index of a network interface in this process's network namespace, by libc's
- * {@code if_nametoindex(3)} (JNA direct mapping). A deleted and recreated interface gets a new index, which is how
+ * {@code if_nametoindex(3)} ({@link LibC}). A deleted and recreated interface gets a new index, which is how
  * the trunk notices that its capture is bound to an interface that no longer exists. Stateless, thread-safe.
  */
 final class InterfaceIndex {
@@ -18,20 +17,18 @@ final class InterfaceIndex {
 
     private static boolean load() {
         try {
-            Native.register(InterfaceIndex.class, NativeLibrary.getInstance("c"));
+            LibC.errno(); // binds libc now
             return true;
-        } catch (UnsatisfiedLinkError | RuntimeException notLinux) {
+        } catch (LinkageError | RuntimeException notLinux) {
             return false;
         }
     }
-
-    private static native int if_nametoindex(String name);
 
     /** The index of {@code name}, or {@link #NONE} if there is no such interface (or libc cannot be reached). */
     static int of(String name) {
         if (!LOADED || name.isEmpty() || name.length() > 15) {
             return NONE;
         }
-        return if_nametoindex(name);
+        return LibC.if_nametoindex(name);
     }
 }

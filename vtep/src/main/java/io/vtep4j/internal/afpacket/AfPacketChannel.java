@@ -1,7 +1,7 @@
 package io.vtep4j.internal.afpacket;
 
-import static io.vtep4j.internal.afpacket.PacketCalls.AF_PACKET;
-import static io.vtep4j.internal.afpacket.PacketCalls.SOL_PACKET;
+import static io.vtep4j.internal.afpacket.PacketConstants.AF_PACKET;
+import static io.vtep4j.internal.afpacket.PacketConstants.SOL_PACKET;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.internal.LoopHandles;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.concurrent.RejectedExecutionException;
@@ -147,7 +148,7 @@ public final class AfPacketChannel implements EpollIoHandle {
             if (!io.netty.channel.epoll.Epoll.isAvailable()) {
                 return "needs Netty's native epoll: " + io.netty.channel.epoll.Epoll.unavailabilityCause();
             }
-            PacketCalls.errno(); // binds libc now
+            LibC.errno(); // binds libc now
         } catch (LinkageError e) {
             return "needs JNA's native library for this platform: " + e;
         }
@@ -166,21 +167,18 @@ public final class AfPacketChannel implements EpollIoHandle {
         if (unsupported != null) {
             throw new IOException("AF_PACKET " + unsupported);
         }
-        int index = PacketCalls.if_nametoindex(interfaceName);
+        int index = LibC.if_nametoindex(interfaceName);
         if (index == 0) {
             throw new IOException(interfaceName + ": no such interface");
         }
         ByteBuf s = options.allocator().directBuffer(64);
         int fd = -1;
-        long ring = PacketCalls.MAP_FAILED;
+        long ring = LibC.MAP_FAILED;
         long length = (long) options.blockSize() * options.blockCount();
         try {
             // protocol 0: nothing is received until the ring is in place and bind names ETH_P_ALL
-            fd = call(
-                    "socket",
-                    PacketCalls.socket(
-                            AF_PACKET, PacketCalls.SOCK_RAW | PacketCalls.SOCK_NONBLOCK | PacketCalls.SOCK_CLOEXEC, 0));
-            setInt(fd, s, PacketCalls.PACKET_VERSION, PacketCalls.TPACKET_V3, "PACKET_VERSION TPACKET_V3");
+            fd = call("socket", LibC.socket(AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0));
+            setInt(fd, s, PacketConstants.PACKET_VERSION, PacketConstants.TPACKET_V3, "PACKET_VERSION TPACKET_V3");
             long sa = s.memoryAddress();
             // struct tpacket_req3: block_size, block_nr, frame_size, frame_nr, retire_blk_tov, sizeof_priv, features
             int frameSize = 2048;
@@ -191,47 +189,41 @@ public final class AfPacketChannel implements EpollIoHandle {
             s.setIntLE(16, options.blockTimeoutMillis());
             s.setIntLE(20, 0);
             s.setIntLE(24, 0);
-            call("PACKET_RX_RING", PacketCalls.setsockopt(fd, SOL_PACKET, PacketCalls.PACKET_RX_RING, sa, 28));
-            ring = PacketCalls.mmap(
-                    0,
-                    length,
-                    PacketCalls.PROT_READ | PacketCalls.PROT_WRITE,
-                    PacketCalls.MAP_SHARED | PacketCalls.MAP_POPULATE,
-                    fd,
-                    0);
-            if (ring == PacketCalls.MAP_FAILED) {
+            call("PACKET_RX_RING", LibC.setsockopt(fd, SOL_PACKET, PacketConstants.PACKET_RX_RING, sa, 28));
+            ring = LibC.mmap(0, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, 0);
+            if (ring == LibC.MAP_FAILED) {
                 call("mmap", -1);
             }
             // Best effort: skip the qdisc on transmit (4.12+: a full device queue is an error, not a queue), and
             // never read our own transmissions back (4.20+; RxRing also skips them).
-            setOptional(fd, s, PacketCalls.PACKET_QDISC_BYPASS);
-            setOptional(fd, s, PacketCalls.PACKET_IGNORE_OUTGOING);
+            setOptional(fd, s, PacketConstants.PACKET_QDISC_BYPASS);
+            setOptional(fd, s, PacketConstants.PACKET_IGNORE_OUTGOING);
             // Frames sent stay charged to the socket until the receiving side frees them: the default send buffer
             // (about 200 KiB, a few hundred small frames) runs out while the peer is busy, and each EAGAIN costs the
             // rest of a batch. Best effort: past wmem_max with CAP_NET_ADMIN, else as far as wmem_max allows.
             s.setIntLE(0, options.sendBufferBytes());
-            if (PacketCalls.setsockopt(fd, PacketCalls.SOL_SOCKET, PacketCalls.SO_SNDBUFFORCE, sa, 4) != 0) {
-                PacketCalls.setsockopt(fd, PacketCalls.SOL_SOCKET, PacketCalls.SO_SNDBUF, sa, 4);
+            if (LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, sa, 4) != 0) {
+                LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, sa, 4);
             }
             // struct sockaddr_ll: family, protocol (BE), ifindex, hatype, pkttype, halen, addr[8]
             s.setZero(0, 20);
             s.setShortLE(0, AF_PACKET);
-            s.setShortLE(2, PacketCalls.ETH_P_ALL_BE);
+            s.setShortLE(2, PacketConstants.ETH_P_ALL_BE);
             s.setIntLE(4, index);
-            call("bind", PacketCalls.bind(fd, sa, 20));
+            call("bind", LibC.bind(fd, sa, 20));
             // struct packet_mreq: ifindex, type, alen, address[8]: a trunk port sees every MAC
             s.setZero(0, 16);
             s.setIntLE(0, index);
-            s.setShortLE(4, PacketCalls.PACKET_MR_PROMISC);
+            s.setShortLE(4, PacketConstants.PACKET_MR_PROMISC);
             call(
                     "PACKET_ADD_MEMBERSHIP",
-                    PacketCalls.setsockopt(fd, SOL_PACKET, PacketCalls.PACKET_ADD_MEMBERSHIP, sa, 16));
+                    LibC.setsockopt(fd, SOL_PACKET, PacketConstants.PACKET_ADD_MEMBERSHIP, sa, 16));
         } catch (IOException e) {
-            if (ring != PacketCalls.MAP_FAILED) {
-                PacketCalls.munmap(ring, length);
+            if (ring != LibC.MAP_FAILED) {
+                LibC.munmap(ring, length);
             }
             if (fd >= 0) {
-                PacketCalls.close(fd);
+                LibC.close(fd);
             }
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
         } finally {
@@ -250,24 +242,24 @@ public final class AfPacketChannel implements EpollIoHandle {
 
     private static int call(String what, int result) throws IOException {
         if (result < 0) {
-            int errno = PacketCalls.errno();
-            if (errno == PacketCalls.EPERM) {
+            int errno = LibC.errno();
+            if (errno == LibC.EPERM) {
                 throw new IOException(
                         "packet socket not permitted: " + what + " needs root or the CAP_NET_RAW " + "capability");
             }
-            throw new IOException(what + " failed: " + PacketCalls.strerror(errno) + " (errno " + errno + ")");
+            throw new IOException(LibC.failure(what, errno));
         }
         return result;
     }
 
     private static void setInt(int fd, ByteBuf s, int name, int value, String what) throws IOException {
         s.setIntLE(0, value);
-        call(what, PacketCalls.setsockopt(fd, SOL_PACKET, name, s.memoryAddress(), 4));
+        call(what, LibC.setsockopt(fd, SOL_PACKET, name, s.memoryAddress(), 4));
     }
 
     private static void setOptional(int fd, ByteBuf s, int name) {
         s.setIntLE(0, 1);
-        PacketCalls.setsockopt(fd, SOL_PACKET, name, s.memoryAddress(), 4);
+        LibC.setsockopt(fd, SOL_PACKET, name, s.memoryAddress(), 4);
     }
 
     /** The event loop the ring is read on. */
@@ -354,7 +346,7 @@ public final class AfPacketChannel implements EpollIoHandle {
             }
             long n = closed
                     ? -1
-                    : PacketCalls.sendto(rawFd, out.memoryAddress() + out.readerIndex(), out.readableBytes(), 0, 0, 0);
+                    : LibC.sendto(rawFd, out.memoryAddress() + out.readerIndex(), out.readableBytes(), 0, 0, 0);
             if (n < 0) {
                 return false;
             }
@@ -375,7 +367,7 @@ public final class AfPacketChannel implements EpollIoHandle {
         }
         long a = scratch.memoryAddress();
         scratch.setIntLE(16, 4);
-        if (PacketCalls.getsockopt(rawFd, PacketCalls.SOL_SOCKET, PacketCalls.SO_SNDBUF, a, a + 16) != 0) {
+        if (LibC.getsockopt(rawFd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, a, a + 16) != 0) {
             return -1;
         }
         return scratch.getIntLE(0);
@@ -423,7 +415,7 @@ public final class AfPacketChannel implements EpollIoHandle {
         }
         long a = scratch.memoryAddress();
         scratch.setIntLE(16, 12);
-        if (PacketCalls.getsockopt(rawFd, SOL_PACKET, PacketCalls.PACKET_STATISTICS, a, a + 16) == 0) {
+        if (LibC.getsockopt(rawFd, SOL_PACKET, PacketConstants.PACKET_STATISTICS, a, a + 16) == 0) {
             overruns += scratch.getIntLE(4) & 0xFFFFFFFFL;
             freezes += scratch.getIntLE(8) & 0xFFFFFFFFL;
         }
@@ -447,8 +439,8 @@ public final class AfPacketChannel implements EpollIoHandle {
             tx.release();
             scratch.release();
             ringView.release();
-            PacketCalls.munmap(ringAddress, ringLength);
-            PacketCalls.close(rawFd);
+            LibC.munmap(ringAddress, ringLength);
+            LibC.close(rawFd);
         }
     }
 }

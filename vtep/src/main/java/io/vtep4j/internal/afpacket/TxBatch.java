@@ -2,6 +2,7 @@ package io.vtep4j.internal.afpacket;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.vtep4j.internal.libc.LibC;
 
 /**
  * The transmit half of an {@link AfPacketChannel}: frames are copied (an 802.1Q tag inserted on the way when asked)
@@ -30,8 +31,8 @@ final class TxBatch {
     }
 
     private static final Send KERNEL = (fd, vector, count) -> {
-        int n = PacketCalls.sendmmsg(fd, vector, count, 0);
-        return n >= 0 ? n : -PacketCalls.errno();
+        int n = LibC.sendmmsg(fd, vector, count, 0);
+        return n >= 0 ? n : -LibC.errno();
     };
 
     private final Send calls;
@@ -123,10 +124,10 @@ final class TxBatch {
                 continue;
             }
             int errno = -n;
-            if (errno == PacketCalls.EINTR && retries++ < EINTR_RETRIES) {
+            if (errno == LibC.EINTR && retries++ < EINTR_RETRIES) {
                 continue;
             }
-            if (errno == PacketCalls.ENOBUFS) {
+            if (errno == LibC.ENOBUFS) {
                 refused++; // this one frame; at most one call per frame, so bounded by the batch
                 continue;
             }

@@ -14,6 +14,7 @@ import io.vtep4j.internal.Destinations;
 import io.vtep4j.internal.LoopHandles;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.UnderlayReceiver;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
@@ -117,7 +118,7 @@ public final class MmsgPort implements EpollIoHandle {
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Native.POINTER_SIZE != 8) {
                 return "needs a little-endian 64-bit CPU (x86_64, aarch64); this is " + System.getProperty("os.arch");
             }
-            Syscalls.errno(); // binds libc now: a platform JNA cannot serve fails here, not on the first packet
+            LibC.errno(); // binds libc now: a platform JNA cannot serve fails here, not on the first packet
         } catch (LinkageError e) {
             return "needs JNA's native library for this platform: " + e;
         }
@@ -151,10 +152,10 @@ public final class MmsgPort implements EpollIoHandle {
         if (unsupported != null) {
             throw new IOException("direct I/O " + unsupported);
         }
-        int dup = Syscalls.dup(channelFd);
+        int dup = LibC.dup(channelFd);
         if (dup < 0) {
-            int errno = Syscalls.errno();
-            throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + Syscalls.strerror(errno));
+            int errno = LibC.errno();
+            throw new IOException("direct I/O: dup(" + channelFd + ") failed: " + LibC.strerror(errno));
         }
         MmsgPort port = new MmsgPort(loop, dup, receiver, options, calls);
         try {

@@ -28,6 +28,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.Destinations;
 import io.vtep4j.internal.UnderlayReceiver;
+import io.vtep4j.internal.libc.LibC;
 import java.net.InetAddress;
 
 /**
@@ -159,10 +160,10 @@ final class MmsgReceiver {
                 return got;
             }
             int errno = calls.errno();
-            if (errno == Syscalls.EAGAIN) {
+            if (errno == LibC.EAGAIN) {
                 return 0;
             }
-            if (errno != Syscalls.EINTR) {
+            if (errno != LibC.EINTR) {
                 // A pending socket error (an ICMP error about an earlier send) is reported on the next read.
                 receiver.dropped(DropReason.SEND_FAILED);
                 return 0;

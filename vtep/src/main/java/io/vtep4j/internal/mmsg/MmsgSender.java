@@ -39,6 +39,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.UnderlayReceiver;
+import io.vtep4j.internal.libc.LibC;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -163,11 +164,11 @@ final class MmsgSender {
                 continue;
             }
             int errno = accepted < 0 ? calls.errno() : 0;
-            if (errno == Syscalls.EINTR && ++interrupted < MmsgReceiver.EINTR_RETRIES) {
+            if (errno == LibC.EINTR && ++interrupted < MmsgReceiver.EINTR_RETRIES) {
                 continue;
             }
             // EAGAIN: the socket buffer is full, nothing more will fit now. Else only message `done` failed.
-            int failed = errno == Syscalls.EAGAIN ? messages : done + 1;
+            int failed = errno == LibC.EAGAIN ? messages : done + 1;
             for (; done < failed; done++) {
                 for (int k = 0; k < segments[done]; k++) {
                     receiver.dropped(DropReason.SEND_FAILED);

@@ -1,5 +1,7 @@
 package io.vtep4j.internal.mmsg;
 
+import io.vtep4j.internal.libc.LibC;
+
 /**
  * The batched datagram system calls as the port makes them: the seam where tests put faults (EINTR, EAGAIN,
  * ENOBUFS, EMSGSIZE, a partial {@code sendmmsg}) between the port and the kernel. {@link #LIBC} is the real thing.
@@ -8,21 +10,21 @@ package io.vtep4j.internal.mmsg;
  */
 interface SocketCalls {
 
-    /** libc through JNA ({@link Syscalls}). */
+    /** libc through JNA ({@link LibC}). */
     SocketCalls LIBC = new SocketCalls() {
         @Override
         public int recvmmsg(int fd, long msgvec, int vlen, int flags) {
-            return Syscalls.recvmmsg(fd, msgvec, vlen, flags, 0);
+            return LibC.recvmmsg(fd, msgvec, vlen, flags, 0);
         }
 
         @Override
         public int sendmmsg(int fd, long msgvec, int vlen, int flags) {
-            return Syscalls.sendmmsg(fd, msgvec, vlen, flags);
+            return LibC.sendmmsg(fd, msgvec, vlen, flags);
         }
 
         @Override
         public int errno() {
-            return Syscalls.errno();
+            return LibC.errno();
         }
     };
 

@@ -1,6 +1,6 @@
 package io.vtep4j.internal.raw;
 
-import com.sun.jna.LastErrorException;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -52,12 +52,10 @@ public final class RawIpSocket implements AutoCloseable {
         }
         boolean ipv6 = local instanceof Inet6Address;
         int family = ipv6 ? LibC.AF_INET6 : LibC.AF_INET;
-        int fd;
-        try {
-            int type = LibC.SOCK_RAW | LibC.SOCK_CLOEXEC | (nonBlocking ? LibC.SOCK_NONBLOCK : 0);
-            fd = LibC.socket(family, type, protocol);
-        } catch (LastErrorException e) {
-            throw new IOException(openFailureMessage(e.getErrorCode(), ipv6, protocol), e);
+        int type = LibC.SOCK_RAW | LibC.SOCK_CLOEXEC | (nonBlocking ? LibC.SOCK_NONBLOCK : 0);
+        int fd = LibC.socket(family, type, protocol);
+        if (fd < 0) {
+            throw new IOException(openFailureMessage(LibC.errno(), ipv6, protocol));
         }
         RawIpSocket socket = new RawIpSocket(fd, ipv6, protocol);
         try {
@@ -72,7 +70,7 @@ public final class RawIpSocket implements AutoCloseable {
     /** Explains why {@code socket()} failed; EPERM / EACCES name the missing privilege. */
     static String openFailureMessage(int errno, boolean ipv6, int protocol) {
         String call = "socket(" + (ipv6 ? "AF_INET6" : "AF_INET") + ", SOCK_RAW, " + protocol + ")";
-        String cause = "errno " + errno + ": " + LibC.strerror(errno);
+        String cause = cause(errno);
         if ((errno == LibC.EPERM || errno == LibC.EACCES) && protocol != IPPROTO_GRE) {
             return "raw IP socket not permitted: " + call + " needs root or the CAP_NET_RAW capability (" + cause + ")";
         }
@@ -90,13 +88,9 @@ public final class RawIpSocket implements AutoCloseable {
 
     private void bind(InetAddress local) throws IOException {
         byte[] sockaddr = sockaddr(local);
-        try {
-            LibC.bind(fd, sockaddr, sockaddr.length);
-        } catch (LastErrorException e) {
-            throw new IOException(
-                    "bind raw socket to " + local.getHostAddress() + " failed (errno " + e.getErrorCode() + ": "
-                            + LibC.strerror(e.getErrorCode()) + ")",
-                    e);
+        if (LibC.bind(fd, sockaddr, sockaddr.length) < 0) {
+            String cause = cause(LibC.errno());
+            throw new IOException("bind raw socket to " + local.getHostAddress() + " failed (" + cause + ")");
         }
     }
 
@@ -127,13 +121,9 @@ public final class RawIpSocket implements AutoCloseable {
      */
     public RawIpSocket buffers(int bytes) throws IOException {
         for (int option : new int[] {LibC.SO_RCVBUF, LibC.SO_SNDBUF}) {
-            try {
-                LibC.setsockopt(fd, LibC.SOL_SOCKET, option, new int[] {bytes}, Integer.BYTES);
-            } catch (LastErrorException e) {
-                throw new IOException(
-                        "setsockopt(SOL_SOCKET, " + option + ", " + bytes + ") on raw socket failed" + " (errno "
-                                + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode()) + ")",
-                        e);
+            if (LibC.setsockopt(fd, LibC.SOL_SOCKET, option, new int[] {bytes}, Integer.BYTES) < 0) {
+                throw new IOException("setsockopt(SOL_SOCKET, " + option + ", " + bytes + ") on raw socket failed ("
+                        + cause(LibC.errno()) + ")");
             }
         }
         return this;
@@ -147,11 +137,11 @@ public final class RawIpSocket implements AutoCloseable {
      * @throws IOException carrying the errno when the call fails (EAGAIN on a full non-blocking socket)
      */
     public int sendTo(byte[] packet, int length, byte[] sockaddr) throws IOException {
-        try {
-            return LibC.sendto(fd, packet, length, 0, sockaddr, sockaddr.length);
-        } catch (LastErrorException e) {
-            throw failure("sendto", e);
+        long sent = LibC.sendto(fd, packet, length, 0, sockaddr, sockaddr.length);
+        if (sent < 0) {
+            throw failure("sendto");
         }
+        return (int) sent;
     }
 
     /**
@@ -162,18 +152,21 @@ public final class RawIpSocket implements AutoCloseable {
      * @throws IOException carrying the errno when the call fails (EBADF once the socket is closed)
      */
     public int receive(byte[] buf) throws IOException {
-        try {
-            return LibC.recvfrom(fd, buf, buf.length, 0, null, null); // the sender's address is not asked for
-        } catch (LastErrorException e) {
-            throw failure("recvfrom", e);
+        long received = LibC.recvfrom(fd, buf, buf.length, 0, null, null); // the sender's address is not asked for
+        if (received < 0) {
+            throw failure("recvfrom");
         }
+        return (int) received;
     }
 
-    private static IOException failure(String call, LastErrorException e) {
-        return new IOException(
-                call + " on raw socket failed (errno " + e.getErrorCode() + ": " + LibC.strerror(e.getErrorCode())
-                        + ")",
-                e);
+    /** The errno of the call that just failed on this thread, in a message. */
+    private static IOException failure(String call) {
+        return new IOException(call + " on raw socket failed (" + cause(LibC.errno()) + ")");
+    }
+
+    /** "errno N: reason". */
+    private static String cause(int errno) {
+        return "errno " + errno + ": " + LibC.strerror(errno);
     }
 
     /** The file descriptor; ownership stays with this object until handed to a channel. */
@@ -196,11 +189,8 @@ public final class RawIpSocket implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            try {
-                LibC.close(fd);
-            } catch (LastErrorException ignored) {
-                // EBADF when a channel already closed it: nothing left to release
-            }
+            // EBADF when a channel already closed it: nothing left to release
+            LibC.close(fd);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.vtep4j.internal.xdp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -133,15 +134,15 @@ final class Bpf {
         int errno;
         int tries = 0;
         do {
-            r = XdpCalls.syscall(XdpCalls.SYS_BPF, command, attr.memoryAddress(), ATTR_SIZE);
-            errno = r < 0 ? XdpCalls.errno() : 0;
-        } while (r < 0 && (errno == XdpCalls.EINTR || errno == XdpCalls.EAGAIN) && ++tries < 5);
+            r = LibC.syscall(XdpCalls.SYS_BPF, command, attr.memoryAddress(), ATTR_SIZE);
+            errno = r < 0 ? LibC.errno() : 0;
+        } while (r < 0 && (errno == LibC.EINTR || errno == LibC.EAGAIN) && ++tries < 5);
         if (r < 0) {
-            if (errno == XdpCalls.EPERM) {
+            if (errno == LibC.EPERM) {
                 throw new IOException(what + " not permitted: XDP needs root or the CAP_BPF and CAP_NET_ADMIN "
                         + "capabilities (errno " + errno + ")");
             }
-            throw new IOException(XdpCalls.failure(what, errno));
+            throw new IOException(LibC.failure(what, errno));
         }
         return (int) r;
     }

@@ -2,6 +2,7 @@ package io.vtep4j.internal.xdp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 
 /**
@@ -16,9 +17,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     static final int TIMEOUT_SECONDS = 1;
 
     private static final int AF_NETLINK = 16;
-    private static final int AF_INET = 2;
     private static final int NETLINK_ROUTE = 0;
-    private static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
 
     private static final int NLMSG_ERROR = 2;
@@ -57,17 +56,17 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
 
     /** A resolver for next hops reached through interface {@code ifindex}. */
     static RouteNeighbors open(int ifindex) throws IOException {
-        int fd = XdpCalls.socket(AF_NETLINK, XdpCalls.SOCK_RAW | XdpCalls.SOCK_CLOEXEC, NETLINK_ROUTE);
+        int fd = LibC.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0) {
-            throw new IOException(XdpCalls.failure("socket(AF_NETLINK)", XdpCalls.errno()));
+            throw new IOException(LibC.failure("socket(AF_NETLINK)", LibC.errno()));
         }
         RouteNeighbors r = new RouteNeighbors(fd, ifindex);
         r.buffer.setZero(0, 16);
         r.buffer.setLongLE(0, TIMEOUT_SECONDS); // struct timeval { tv_sec; tv_usec; }
-        if (XdpCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, r.buffer.memoryAddress(), 16) < 0) {
-            int errno = XdpCalls.errno();
+        if (LibC.setsockopt(fd, LibC.SOL_SOCKET, SO_RCVTIMEO, r.buffer.memoryAddress(), 16) < 0) {
+            int errno = LibC.errno();
             r.close();
-            throw new IOException(XdpCalls.failure("SO_RCVTIMEO on the rtnetlink socket", errno));
+            throw new IOException(LibC.failure("SO_RCVTIMEO on the rtnetlink socket", errno));
         }
         return r;
     }
@@ -92,7 +91,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     private int route(int destination) {
         // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
         int at = header(RTM_GETROUTE, 12 + 8);
-        buffer.setByte(at, AF_INET);
+        buffer.setByte(at, LibC.AF_INET);
         buffer.setByte(at + 1, 32);
         attribute(at + 12, RTA_DST, destination);
         int n = exchange(at + 20);
@@ -124,7 +123,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     private long neighbour(int destination, int hop) {
         // struct ndmsg { u8 family, pad1; u16 pad2; s32 ifindex; u16 state; u8 flags, type; }
         int at = header(RTM_GETNEIGH, 12 + 8);
-        buffer.setByte(at, AF_INET);
+        buffer.setByte(at, LibC.AF_INET);
         buffer.setIntLE(at + 4, ifindex);
         attribute(at + 12, NDA_DST, hop);
         int n = exchange(at + 20);
@@ -174,11 +173,11 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
      */
     private int exchange(int length) {
         int seq = sequence;
-        if (XdpCalls.sendto(fd, buffer.memoryAddress(), length, 0, 0, 0) < 0) {
+        if (LibC.sendto(fd, buffer.memoryAddress(), length, 0, 0, 0) < 0) {
             return -1;
         }
         for (int tries = 0; tries < 4; tries++) {
-            long n = XdpCalls.recv(fd, buffer.memoryAddress(), BUFFER, 0);
+            long n = LibC.recv(fd, buffer.memoryAddress(), BUFFER, 0);
             if (n < NLMSG_HEADER) {
                 return -1;
             }
@@ -196,7 +195,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
 
     @Override
     public void close() {
-        XdpCalls.close(fd);
+        LibC.close(fd);
         buffer.release();
     }
 }

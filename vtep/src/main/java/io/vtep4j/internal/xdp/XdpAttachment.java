@@ -1,5 +1,6 @@
 package io.vtep4j.internal.xdp;
 
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.util.function.IntFunction;
 
@@ -33,7 +34,7 @@ final class XdpAttachment implements AutoCloseable {
         try {
             return new XdpAttachment(map, Bpf.loadXdp(program.apply(map)));
         } catch (IOException | RuntimeException e) {
-            XdpCalls.close(map);
+            LibC.close(map);
             throw e;
         }
     }
@@ -72,16 +73,16 @@ final class XdpAttachment implements AutoCloseable {
     @Override
     public void close() {
         if (linkFd >= 0) {
-            XdpCalls.close(linkFd);
+            LibC.close(linkFd);
             linkFd = -1;
             mode = "none";
         }
         if (progFd >= 0) {
-            XdpCalls.close(progFd);
+            LibC.close(progFd);
             progFd = -1;
         }
         if (mapFd >= 0) {
-            XdpCalls.close(mapFd);
+            LibC.close(mapFd);
             mapFd = -1;
         }
     }

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.internal.LoopHandles;
 import io.vtep4j.internal.afpacket.RingSink;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -101,7 +102,7 @@ public final class XdpChannel implements EpollIoHandle {
 
                     @Override
                     public int errno() {
-                        return XdpCalls.errno();
+                        return LibC.errno();
                     }
                 },
                 (long) half * options.chunkSize(),
@@ -127,7 +128,7 @@ public final class XdpChannel implements EpollIoHandle {
             if (!io.netty.channel.epoll.Epoll.isAvailable()) {
                 return "needs Netty's native epoll: " + io.netty.channel.epoll.Epoll.unavailabilityCause();
             }
-            XdpCalls.errno(); // binds libc now
+            LibC.errno(); // binds libc now
         } catch (LinkageError e) {
             return "needs JNA's native library for this platform: " + e;
         }
@@ -177,7 +178,7 @@ public final class XdpChannel implements EpollIoHandle {
         if (unsupported != null) {
             throw new IOException("AF_XDP " + unsupported);
         }
-        int index = XdpCalls.if_nametoindex(interfaceName);
+        int index = LibC.if_nametoindex(interfaceName);
         if (index == 0) {
             throw new IOException(interfaceName + ": no such interface");
         }

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
 
 /**
@@ -49,9 +50,7 @@ final class XskSocket implements AutoCloseable {
             };
             for (int option : ringOptions) {
                 scratch.setIntLE(0, ringSize);
-                check(
-                        "ring size option " + option,
-                        XdpCalls.setsockopt(fd, SOL_XDP, option, scratch.memoryAddress(), 4));
+                check("ring size option " + option, LibC.setsockopt(fd, SOL_XDP, option, scratch.memoryAddress(), 4));
             }
             // struct xdp_mmap_offsets { struct xdp_ring_offset rx, tx, fr, cr; }, each {producer, consumer, desc,
             // flags}
@@ -61,7 +60,7 @@ final class XskSocket implements AutoCloseable {
                 length.setIntLE(0, 128);
                 check(
                         "XDP_MMAP_OFFSETS",
-                        XdpCalls.getsockopt(
+                        LibC.getsockopt(
                                 fd,
                                 SOL_XDP,
                                 XdpCalls.XDP_MMAP_OFFSETS,
@@ -91,15 +90,10 @@ final class XskSocket implements AutoCloseable {
         int descAt = (int) scratch.getLongLE(base + 16);
         int flagsAt = (int) scratch.getLongLE(base + 24);
         long length = descAt + (long) descSize * size;
-        long address = XdpCalls.mmap(
-                0,
-                length,
-                XdpCalls.PROT_READ | XdpCalls.PROT_WRITE,
-                XdpCalls.MAP_SHARED | XdpCalls.MAP_POPULATE,
-                fd,
-                pageOffset);
-        if (address == XdpCalls.MAP_FAILED) {
-            throw new IOException(XdpCalls.failure("mmap of ring " + which, XdpCalls.errno()));
+        long address = LibC.mmap(
+                0, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, pageOffset);
+        if (address == LibC.MAP_FAILED) {
+            throw new IOException(LibC.failure("mmap of ring " + which, LibC.errno()));
         }
         maps[which * 2] = address;
         maps[which * 2 + 1] = length;
@@ -125,22 +119,22 @@ final class XskSocket implements AutoCloseable {
      */
     static XskSocket open(int frames, int frameSize, int ringSize) throws IOException {
         long length = (long) frames * frameSize;
-        long umem = XdpCalls.mmap(
+        long umem = LibC.mmap(
                 0,
                 length,
-                XdpCalls.PROT_READ | XdpCalls.PROT_WRITE,
-                XdpCalls.MAP_PRIVATE | XdpCalls.MAP_ANONYMOUS | XdpCalls.MAP_POPULATE,
+                LibC.PROT_READ | LibC.PROT_WRITE,
+                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_POPULATE,
                 -1,
                 0);
-        if (umem == XdpCalls.MAP_FAILED) {
-            throw new IOException(XdpCalls.failure("mmap of a " + length + "-byte UMEM", XdpCalls.errno()));
+        if (umem == LibC.MAP_FAILED) {
+            throw new IOException(LibC.failure("mmap of a " + length + "-byte UMEM", LibC.errno()));
         }
-        int fd = XdpCalls.socket(XdpCalls.AF_XDP, XdpCalls.SOCK_RAW | XdpCalls.SOCK_CLOEXEC, 0);
+        int fd = LibC.socket(XdpCalls.AF_XDP, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            int errno = XdpCalls.errno();
-            XdpCalls.munmap(umem, length);
-            throw new IOException(XdpCalls.failure("socket(AF_XDP)", errno)
-                    + (errno == XdpCalls.EPERM ? ": needs root or CAP_NET_RAW" : ""));
+            int errno = LibC.errno();
+            LibC.munmap(umem, length);
+            throw new IOException(
+                    LibC.failure("socket(AF_XDP)", errno) + (errno == LibC.EPERM ? ": needs root or CAP_NET_RAW" : ""));
         }
         ByteBuf reg = ByteBufAllocator.DEFAULT.directBuffer(32, 32);
         try {
@@ -149,10 +143,10 @@ final class XskSocket implements AutoCloseable {
             reg.setLongLE(0, umem);
             reg.setLongLE(8, length);
             reg.setIntLE(16, frameSize);
-            if (XdpCalls.setsockopt(fd, SOL_XDP, XdpCalls.XDP_UMEM_REG, reg.memoryAddress(), 32) < 0) {
-                int errno = XdpCalls.errno();
-                String why = XdpCalls.failure("XDP_UMEM_REG of " + (length >> 10) + " KiB", errno);
-                if (errno == XdpCalls.ENOBUFS || errno == XdpCalls.EPERM) {
+            if (LibC.setsockopt(fd, SOL_XDP, XdpCalls.XDP_UMEM_REG, reg.memoryAddress(), 32) < 0) {
+                int errno = LibC.errno();
+                String why = LibC.failure("XDP_UMEM_REG of " + (length >> 10) + " KiB", errno);
+                if (errno == LibC.ENOBUFS || errno == LibC.EPERM) {
                     throw new LockedMemoryException(why
                             + ": the UMEM is locked memory; raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=) above "
                             + (length >> 10) + " KiB or grant CAP_IPC_LOCK");
@@ -160,8 +154,8 @@ final class XskSocket implements AutoCloseable {
                 throw new IOException(why);
             }
         } catch (IOException e) {
-            XdpCalls.close(fd);
-            XdpCalls.munmap(umem, length);
+            LibC.close(fd);
+            LibC.munmap(umem, length);
             throw e;
         } finally {
             reg.release();
@@ -177,12 +171,10 @@ final class XskSocket implements AutoCloseable {
         scratch.setShortLE(2, XdpCalls.XDP_COPY | XdpCalls.XDP_USE_NEED_WAKEUP);
         scratch.setIntLE(4, ifindex);
         scratch.setIntLE(8, queue);
-        if (XdpCalls.bind(fd, scratch.memoryAddress(), 16) < 0) {
-            int errno = XdpCalls.errno();
-            throw new IOException(XdpCalls.failure("bind to queue " + queue, errno)
-                    + (errno == XdpCalls.EBUSY
-                            ? " (the queue has another XDP socket, or one closed a moment ago)"
-                            : ""));
+        if (LibC.bind(fd, scratch.memoryAddress(), 16) < 0) {
+            int errno = LibC.errno();
+            throw new IOException(LibC.failure("bind to queue " + queue, errno)
+                    + (errno == LibC.EBUSY ? " (the queue has another XDP socket, or one closed a moment ago)" : ""));
         }
     }
 
@@ -198,7 +190,7 @@ final class XskSocket implements AutoCloseable {
         scratch.setZero(0, 64);
         scratch.setIntLE(64 - 8, 48);
         long a = scratch.memoryAddress();
-        if (XdpCalls.getsockopt(fd, SOL_XDP, XdpCalls.XDP_STATISTICS, a, a + 56) < 0) {
+        if (LibC.getsockopt(fd, SOL_XDP, XdpCalls.XDP_STATISTICS, a, a + 56) < 0) {
             return false;
         }
         for (int i = 0; i < 6 && i < into.length; i++) {
@@ -209,7 +201,7 @@ final class XskSocket implements AutoCloseable {
 
     private static void check(String what, int result) throws IOException {
         if (result < 0) {
-            throw new IOException(XdpCalls.failure(what, XdpCalls.errno()));
+            throw new IOException(LibC.failure(what, LibC.errno()));
         }
     }
 
@@ -219,17 +211,17 @@ final class XskSocket implements AutoCloseable {
      * context) in the calling thread. Needs CAP_NET_ADMIN for a budget above the default.
      */
     void busyPoll(int micros, int budget) throws IOException {
-        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_BUSY_POLL, micros, "SO_BUSY_POLL");
-        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_PREFER_BUSY_POLL, 1, "SO_PREFER_BUSY_POLL");
-        setInt(XdpCalls.SOL_SOCKET, XdpCalls.SO_BUSY_POLL_BUDGET, budget, "SO_BUSY_POLL_BUDGET");
+        setInt(LibC.SOL_SOCKET, LibC.SO_BUSY_POLL, micros, "SO_BUSY_POLL");
+        setInt(LibC.SOL_SOCKET, LibC.SO_PREFER_BUSY_POLL, 1, "SO_PREFER_BUSY_POLL");
+        setInt(LibC.SOL_SOCKET, LibC.SO_BUSY_POLL_BUDGET, budget, "SO_BUSY_POLL_BUDGET");
     }
 
     private void setInt(int level, int option, int value, String name) throws IOException {
         scratch.setIntLE(0, value);
-        if (XdpCalls.setsockopt(fd, level, option, scratch.memoryAddress(), 4) < 0) {
-            int errno = XdpCalls.errno();
-            throw new IOException(XdpCalls.failure(name + " " + value, errno)
-                    + (errno == XdpCalls.EPERM ? ": needs CAP_NET_ADMIN" : ""));
+        if (LibC.setsockopt(fd, level, option, scratch.memoryAddress(), 4) < 0) {
+            int errno = LibC.errno();
+            throw new IOException(
+                    LibC.failure(name + " " + value, errno) + (errno == LibC.EPERM ? ": needs CAP_NET_ADMIN" : ""));
         }
     }
 
@@ -242,7 +234,7 @@ final class XskSocket implements AutoCloseable {
         scratch.setZero(0, 16);
         scratch.setIntLE(8, 4);
         long a = scratch.memoryAddress();
-        if (XdpCalls.getsockopt(fd, XdpCalls.SOL_SOCKET, XdpCalls.SO_INCOMING_NAPI_ID, a, a + 8) < 0) {
+        if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_INCOMING_NAPI_ID, a, a + 8) < 0) {
             return -1;
         }
         return scratch.getIntLE(0);
@@ -253,12 +245,12 @@ final class XskSocket implements AutoCloseable {
      * queue's receive (up to the busy-poll budget) into the receive ring. -1 and errno as {@code recv}.
      */
     long poll() {
-        return XdpCalls.recv(fd, 0, 0, XdpCalls.MSG_DONTWAIT);
+        return LibC.recv(fd, 0, 0, LibC.MSG_DONTWAIT);
     }
 
     /** The kick the transmit ring needs in copy mode; -1 and errno as {@code sendto}. */
     long kick() {
-        return XdpCalls.sendto(fd, 0, 0, XdpCalls.MSG_DONTWAIT, 0, 0);
+        return LibC.sendto(fd, 0, 0, LibC.MSG_DONTWAIT, 0, 0);
     }
 
     @Override
@@ -272,12 +264,12 @@ final class XskSocket implements AutoCloseable {
                 views[i].release();
             }
             if (maps[i * 2] != 0) {
-                XdpCalls.munmap(maps[i * 2], maps[i * 2 + 1]);
+                LibC.munmap(maps[i * 2], maps[i * 2 + 1]);
             }
         }
-        XdpCalls.close(fd);
+        LibC.close(fd);
         umem.release();
-        XdpCalls.munmap(umemAddress, umemLength);
+        LibC.munmap(umemAddress, umemLength);
         scratch.release();
     }
 }

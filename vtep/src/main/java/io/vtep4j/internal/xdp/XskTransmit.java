@@ -1,6 +1,7 @@
 package io.vtep4j.internal.xdp;
 
 import io.netty.buffer.ByteBuf;
+import io.vtep4j.internal.libc.LibC;
 
 /**
  * The transmit half of an {@link XdpChannel}: frames are copied (an 802.1Q tag inserted on the way when asked) into
@@ -144,10 +145,7 @@ final class XskTransmit {
         for (int i = 0; i < MAX_KICKS && tx.outstanding() > 0; i++) {
             if (kicker.kick() < 0) {
                 int errno = kicker.errno();
-                if (errno != XdpCalls.EAGAIN
-                        && errno != XdpCalls.EBUSY
-                        && errno != XdpCalls.ENOBUFS
-                        && errno != XdpCalls.EINTR) {
+                if (errno != LibC.EAGAIN && errno != LibC.EBUSY && errno != LibC.ENOBUFS && errno != LibC.EINTR) {
                     kickErrors++; // ENETDOWN, ENXIO: the descriptors stay queued for the next flush
                     break;
                 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
+import io.vtep4j.internal.libc.LibC;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +70,7 @@ class TxBatchTest {
 
     @Test
     void aFrameTheDeviceRefusesIsCountedAndTheRestOfTheBatchStillGoes() {
-        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(2, 5)), PacketCalls.ENOBUFS);
+        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(2, 5)), LibC.ENOBUFS);
         TxBatch tx = batch(kernel);
         try {
             for (int i = 0; i < BATCH; i++) {
@@ -86,7 +87,7 @@ class TxBatchTest {
 
     @Test
     void aFullSocketBufferEndsTheBatchAndCountsWhatWasLeft() {
-        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(3)), PacketCalls.EAGAIN);
+        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(3)), LibC.EAGAIN);
         TxBatch tx = batch(kernel);
         try {
             for (int i = 0; i < 5; i++) {
@@ -103,7 +104,7 @@ class TxBatchTest {
 
     @Test
     void aRefusalOnEveryFrameEndsAfterOneCallPerFrame() {
-        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(0, 1, 2, 3, 4, 5, 6, 7)), PacketCalls.ENOBUFS);
+        FakeKernel kernel = new FakeKernel(new HashSet<>(Set.of(0, 1, 2, 3, 4, 5, 6, 7)), LibC.ENOBUFS);
         TxBatch tx = batch(kernel);
         try {
             for (int i = 0; i < BATCH; i++) {

@@ -17,6 +17,7 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.RecordingReceiver;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
+import io.vtep4j.internal.libc.LibC;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -130,7 +131,7 @@ class MmsgFaultTest {
 
     @Test
     void aSendInterruptedBySignalsIsRetried() throws Exception {
-        calls.sendFaults(Syscalls.EINTR, Syscalls.EINTR);
+        calls.sendFaults(LibC.EINTR, LibC.EINTR);
         sendOneByteDatagrams(3);
         assertEquals(List.of(1, 2, 3), peerReceives(3));
         assertEquals(0, receiver.drops(DropReason.SEND_FAILED));
@@ -139,7 +140,7 @@ class MmsgFaultTest {
 
     @Test
     void aRefusedMessageIsCountedAndTheRestStillLeave() throws Exception {
-        for (int errno : new int[] {Syscalls.ENOBUFS, Syscalls.EMSGSIZE}) {
+        for (int errno : new int[] {LibC.ENOBUFS, LibC.EMSGSIZE}) {
             calls.sendFaults(errno);
             sendOneByteDatagrams(3);
             assertEquals(List.of(2, 3), peerReceives(2), "errno " + errno);
@@ -149,7 +150,7 @@ class MmsgFaultTest {
 
     @Test
     void aFullSocketBufferDropsTheRestCountedAndTheNextFlushWorks() throws Exception {
-        calls.sendFaults(Syscalls.EAGAIN);
+        calls.sendFaults(LibC.EAGAIN);
         sendOneByteDatagrams(3);
         assertEquals(3, receiver.drops(DropReason.SEND_FAILED));
         sendOneByteDatagrams(2);
@@ -168,7 +169,7 @@ class MmsgFaultTest {
     @Test
     void receiveFaultsAreRetriedOrCountedAndTheDatagramStillArrives() throws Exception {
         InetSocketAddress to = (InetSocketAddress) channel.localAddress();
-        calls.receiveFaults(Syscalls.EINTR, Syscalls.ENOBUFS, Syscalls.EAGAIN);
+        calls.receiveFaults(LibC.EINTR, LibC.ENOBUFS, LibC.EAGAIN);
         peer.send(new DatagramPacket(new byte[] {8, 0, 0, 0, 0, 0, 1, 0}, 8, to));
         // EINTR: retried at once; ENOBUFS: counted, and epoll (level-triggered) calls again; EAGAIN: nothing yet,
         // and again; then the real call reads it.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vtep4j.internal.libc.LibC;
 import io.vtep4j.interop.Cmd;
 import java.io.IOException;
 import java.net.InetAddress;

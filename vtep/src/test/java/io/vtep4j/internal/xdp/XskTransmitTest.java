@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vtep4j.internal.libc.LibC;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class XskTransmitTest {
 
         @Override
         public int errno() {
-            return XdpCalls.EAGAIN;
+            return LibC.EAGAIN;
         }
     };
 
