@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
+import io.vtep4j.internal.afpacket.RingChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.xdp.XdpChannel;
 import io.vtep4j.internal.xdp.XdpOptions;
@@ -28,39 +29,22 @@ import java.util.function.ToLongFunction;
  * gone or was recreated it closes the socket and opens a new one once the interface exists again, logging each in one
  * line and counting the reopenings. Counters of closed sockets are kept. Thread-safe as {@link Trunk} describes.
  *
- * <p>The same trunk drives an {@link XdpChannel} ({@link #openXdp}): another {@link Kind} of ring channel with the
- * same sink, send and close, its tags always in the frame.
- *
- * @param <C> the channel type
+ * <p>The same trunk drives an {@link XdpChannel} ({@link #openXdp}): another {@link RingChannel} with the same sink,
+ * send, close and counters, its tags always in the frame.
  */
-final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
-    /** How a ring channel type is opened, fed and closed. */
-    record Kind<C>(Opener<C> opener, Sender<C> sender, Consumer<C> closer) {}
-
+final class AfPacketTrunk extends ChannelTrunk<RingChannel> implements RingSink {
     /** Opens a channel on {@code interfaceName}, registered with {@code loop}, handing frames to {@code sink}. */
     @FunctionalInterface
-    interface Opener<C> {
-        C open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException;
+    interface Opener {
+        RingChannel open(IoEventLoop loop, String interfaceName, RingSink sink) throws IOException;
     }
 
-    /** Sends {@code frame} (owned) with a tag carrying {@code vlanTci} inserted unless it is -1. */
-    @FunctionalInterface
-    interface Sender<C> {
-        boolean send(C channel, ByteBuf frame, int vlanTci);
-    }
-
-    private static final Map<Counter, ToLongFunction<AfPacketChannel>> READERS = Map.of(
-            Counter.RECEIVED, AfPacketChannel::received,
-            Counter.SENT, AfPacketChannel::sent,
-            Counter.TRUNCATED, AfPacketChannel::truncated,
-            Counter.OVERRUNS, AfPacketChannel::overruns,
-            Counter.SEND_FAILURES, AfPacketChannel::sendFailures);
-    private static final Map<Counter, ToLongFunction<XdpChannel>> XDP_READERS = Map.of(
-            Counter.RECEIVED, XdpChannel::received,
-            Counter.SENT, XdpChannel::sent,
-            Counter.TRUNCATED, XdpChannel::truncated,
-            Counter.OVERRUNS, XdpChannel::overruns,
-            Counter.SEND_FAILURES, XdpChannel::sendFailures);
+    private static final Map<Counter, ToLongFunction<RingChannel>> READERS = Map.of(
+            Counter.RECEIVED, RingChannel::received,
+            Counter.SENT, RingChannel::sent,
+            Counter.TRUNCATED, RingChannel::truncated,
+            Counter.OVERRUNS, RingChannel::overruns,
+            Counter.SEND_FAILURES, RingChannel::sendFailures);
     static final long CHECK_MILLIS = 200;
     /** Bytes kept free in front of each received frame: the VXLAN / GRE header and a tag fit without a copy. */
     static final int HEADROOM = 64;
@@ -70,20 +54,14 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     private final Receiver sink;
     private final Consumer<String> log;
     private final ByteBufAllocator allocator;
-    private final Kind<C> kind;
+    private final Opener opener;
     private final Thread watcher;
     private volatile boolean open = true;
     private volatile long reopens;
 
-    private AfPacketTrunk(
-            String interfaceName,
-            IoEventLoop loop,
-            Receiver sink,
-            Consumer<String> log,
-            Kind<C> kind,
-            Map<Counter, ToLongFunction<C>> readers) {
-        super(readers);
-        this.kind = kind;
+    private AfPacketTrunk(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, Opener opener) {
+        super(READERS);
+        this.opener = opener;
         this.interfaceName = interfaceName;
         this.loop = loop;
         this.sink = sink;
@@ -104,11 +82,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
                 loop,
                 sink,
                 log,
-                READERS,
-                new Kind<AfPacketChannel>(
-                        (l, name, ringSink) -> AfPacketChannel.open(l, name, ringSink, options),
-                        AfPacketChannel::send,
-                        AfPacketChannel::close));
+                (l, name, ringSink) -> AfPacketChannel.open(l, name, ringSink, options));
     }
 
     /**
@@ -118,28 +92,14 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     static Trunk openXdp(
             String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, int busyPollMicros) {
         XdpOptions options = XdpOptions.defaults().withBusyPoll(busyPollMicros);
-        return open(
-                interfaceName,
-                loop,
-                sink,
-                log,
-                XDP_READERS,
-                new Kind<XdpChannel>(
-                        (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options),
-                        XdpChannel::send,
-                        XdpChannel::close));
+        return open(interfaceName, loop, sink, log, (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options));
     }
 
-    private static <C> Trunk open(
-            String interfaceName,
-            IoEventLoop loop,
-            Receiver sink,
-            Consumer<String> log,
-            Map<Counter, ToLongFunction<C>> readers,
-            Kind<C> kind) {
-        AfPacketTrunk<C> trunk = new AfPacketTrunk<>(interfaceName, loop, sink, log, kind, readers);
+    private static Trunk open(
+            String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, Opener opener) {
+        AfPacketTrunk trunk = new AfPacketTrunk(interfaceName, loop, sink, log, opener);
         try {
-            trunk.channel.install(kind.opener().open(loop, interfaceName, trunk));
+            trunk.channel.install(opener.open(loop, interfaceName, trunk));
         } catch (IOException e) {
             throw new ConfigException("--port " + interfaceName + ": " + e.getMessage(), e);
         }
@@ -173,12 +133,12 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
 
     @Override
     public boolean send(ByteBuf frame, int vlanId) {
-        C c = channel.current();
+        RingChannel c = channel.current();
         if (c == null) {
             frame.release();
             return false;
         }
-        return kind.sender().send(c, frame, vlanId);
+        return c.send(frame, vlanId);
     }
 
     /** The watch thread: notices a lost interface, closes the socket, reopens it when the interface is back. */
@@ -191,7 +151,7 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
                 return; // close()
             }
             int now = InterfaceIndex.of(interfaceName);
-            C current = channel.current();
+            RingChannel current = channel.current();
             if (current != null && now != index) {
                 retire(current);
                 log.accept("trunk " + interfaceName + " lost: "
@@ -203,9 +163,9 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
                 continue;
             }
             try {
-                C fresh = kind.opener().open(loop, interfaceName, this);
+                RingChannel fresh = opener.open(loop, interfaceName, this);
                 if (!open) {
-                    kind.closer().accept(fresh);
+                    fresh.close();
                     return;
                 }
                 channel.install(fresh);
@@ -219,9 +179,9 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
         }
     }
 
-    private void retire(C lost) {
+    private void retire(RingChannel lost) {
         channel.retire(lost);
-        kind.closer().accept(lost);
+        lost.close();
     }
 
     @Override
@@ -232,6 +192,6 @@ final class AfPacketTrunk<C> extends ChannelTrunk<C> implements RingSink {
     @Override
     public void close() {
         open = false;
-        shutDown(watcher, kind.closer());
+        shutDown(watcher, RingChannel::close);
     }
 }

@@ -38,7 +38,7 @@ import java.util.concurrent.RejectedExecutionException;
  * from another thread transmits that one frame at once, synchronously); counters and {@link #close} from any
  * thread. Buffers: {@link #send} takes ownership of the frame.
  */
-public final class AfPacketChannel implements EpollIoHandle {
+public final class AfPacketChannel implements EpollIoHandle, RingChannel {
 
     private final IoEventLoop loop;
     private final int rawFd;
@@ -295,6 +295,7 @@ public final class AfPacketChannel implements EpollIoHandle {
      * loop the frame joins the current batch (sent when the batch is full or at the end of the loop's current task);
      * elsewhere it is sent at once. Takes ownership; false if it cannot be sent (closed, too long, refused).
      */
+    @Override
     public boolean send(ByteBuf frame, int vlanTci) {
         if (closed) {
             frame.release();
@@ -374,11 +375,13 @@ public final class AfPacketChannel implements EpollIoHandle {
     }
 
     /** Frames received and handed to the sink so far. */
+    @Override
     public long received() {
         return rx.frames();
     }
 
     /** Frames the kernel accepted for transmission. */
+    @Override
     public synchronized long sent() {
         return tx.sent() + offLoopSent;
     }
@@ -387,16 +390,19 @@ public final class AfPacketChannel implements EpollIoHandle {
      * Frames {@link #send} accepted into a batch that the kernel then refused. Failures {@link #send} reports itself
      * (false: closed, too long, refused at once) are the caller's to count.
      */
+    @Override
     public synchronized long sendFailures() {
         return tx.failed();
     }
 
     /** Frames received longer than a ring block can hold, dropped rather than forwarded cut short. */
+    @Override
     public long truncated() {
         return rx.truncated() + rx.malformed();
     }
 
     /** Frames the kernel dropped because the ring was full ({@code tp_drops}). Reads the kernel's counters. */
+    @Override
     public synchronized long overruns() {
         readStatistics();
         return overruns;

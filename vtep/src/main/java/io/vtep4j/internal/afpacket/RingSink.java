@@ -3,7 +3,7 @@ package io.vtep4j.internal.afpacket;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Where an {@link AfPacketChannel} hands received frames, on its event loop. Implementations must not throw and should
+ * Where a {@link RingChannel} hands received frames, on its event loop. Implementations must not throw and should
  * not allocate; they copy what they keep: the ring memory is the kernel's again once the block is done.
  */
 public interface RingSink {

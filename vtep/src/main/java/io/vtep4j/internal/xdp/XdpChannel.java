@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.internal.LoopHandles;
+import io.vtep4j.internal.afpacket.RingChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
@@ -42,7 +43,7 @@ import java.util.stream.Stream;
  * from another thread hands the frame to the loop); counters and {@link #close} from any thread. {@link #send} takes
  * ownership of the frame.
  */
-public final class XdpChannel implements EpollIoHandle {
+public final class XdpChannel implements EpollIoHandle, RingChannel {
     /**
      * Frames one busy-poll round moves into the receive ring at most (a NAPI poll's usual weight): short rounds keep
      * the time between two polls well inside the device's {@code gro_flush_timeout}, after which the kernel would run
@@ -329,6 +330,7 @@ public final class XdpChannel implements EpollIoHandle {
      * task); elsewhere it is handed to the loop. Takes ownership; false if it cannot be sent (closed, too long, no
      * free chunk).
      */
+    @Override
     public boolean send(ByteBuf frame, int vlanTci) {
         if (closed) {
             frame.release();
@@ -394,22 +396,26 @@ public final class XdpChannel implements EpollIoHandle {
     }
 
     /** Frames received and handed to the sink so far. */
+    @Override
     public long received() {
         return rx.received();
     }
 
     /** Frames the kernel completed on transmit. */
+    @Override
     public long sent() {
         return tx.completed();
     }
 
     /** Transmit descriptors the kernel found invalid ({@code tx_invalid_descs}), and kicks that failed. */
+    @Override
     public synchronized long sendFailures() {
         readStatistics();
         return stats[2] + tx.kickErrors();
     }
 
     /** Receive descriptors that pointed outside the receive half of the UMEM (not seen from a sane kernel). */
+    @Override
     public long truncated() {
         return rx.malformed();
     }
@@ -418,6 +424,7 @@ public final class XdpChannel implements EpollIoHandle {
      * Frames the kernel dropped before the channel saw them: no free chunk or too long for one ({@code rx_dropped}),
      * or the receive ring full ({@code rx_ring_full}). Reads the kernel's counters.
      */
+    @Override
     public synchronized long overruns() {
         readStatistics();
         return stats[0] + stats[3];
