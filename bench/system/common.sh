@@ -10,3 +10,20 @@ nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
 # counter NS IFACE NAME -> the value of /sys/class/net/IFACE/statistics/NAME inside NS
 counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+
+# The receive of a veth carrying an AF_XDP socket (its XDP program and the copy into the socket) runs in the veth's
+# NAPI, by default in the sender's softirq (RPS does not apply to XDP).
+# napi_on_cpu1 WHO NS IFACE: threaded NAPI for IFACE, its kthread on CPU 1 with the device under test, so all of the
+# device's work is on CPU 1 as for the others
+napi_on_cpu1() {
+  nsx "$2" sh -c "echo 1 > /sys/class/net/$3/threaded" \
+    && for p in $(pgrep "^napi/$3-"); do taskset -pc 1 "$p" >/dev/null; done \
+    || echo "$1: no threaded NAPI on $3; its receive work stays on the sender's CPU"
+}
+# defer_irqs WHO NS IFACE: IFACE's NAPI waits for the device's busy polls, or 1 ms, before it runs again (after 2
+# rounds with nothing to do it runs on every frame again); where busy polls cannot reach the NAPI (a veth gives AF_XDP
+# no NAPI id) it runs every 1 ms under load and takes what has come meanwhile in one go
+defer_irqs() {
+  nsx "$2" sh -c "echo 2 > /sys/class/net/$3/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$3/gro_flush_timeout" \
+    || echo "$1: $3 cannot defer its interrupts; busy polling runs beside the kernel's own receive"
+}

@@ -190,28 +190,14 @@ for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "${DEV_IO[$dev]}" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
-defer_irqs() {  # defer_irqs NS DEV: DEV's NAPI waits for the gateway's busy polls, or 1 ms, before it runs again
-  # (after 2 rounds with nothing to do it runs on every frame again); where the busy polls cannot reach the NAPI
-  # (a veth gives AF_XDP no NAPI id), it runs every 1 ms under load and takes what has come meanwhile in one go
-  nsx "$1" sh -c "echo 2 > /sys/class/net/$2/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$2/gro_flush_timeout" \
-    || echo "gateway.sh: $2: cannot defer its interrupts; busy polling runs beside the kernel's own receive"
-}
-napi_on_cpu1() {  # napi_on_cpu1 DEV NS IFACE
-  # On a veth the XDP program and the copy into the socket run in the receiving veth's NAPI, by default in the
-  # sender's softirq (the generator's CPU 0; RPS does not apply to XDP): threaded NAPI, its kthread on CPU 1 with the
-  # JVM, so all of the device's work is on CPU 1 as for the others.
-  nsx "$2" sh -c "echo 1 > /sys/class/net/$3/threaded" \
-    && for p in $(pgrep "^napi/$3-"); do taskset -pc 1 "$p" >/dev/null; done \
-    || echo "gateway.sh: $1: no threaded NAPI on $3; its receive work stays on the sender's CPU"
-}
 for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU 1; interrupts deferred if busy-polled
   [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
   busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && [ "$DEFER" = on ] && busy=1
   if [ "${DEV_IO[$dev]}" = xdp ]; then
-    napi_on_cpu1 "$dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "${NS_D[$dev]}" "${TRUNK[$dev]}"
+    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
   fi
   if [[ " ${DEV_ARGS[$dev]} " == *" --underlay-io xdp "* ]]; then
-    napi_on_cpu1 "$dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "${NS_D[$dev]}" "${UL[$dev]}"
+    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only

@@ -352,18 +352,12 @@ for dev in ${DEVICES//,/ }; do
   echo "run.sh: $dev: ${STATUS[$dev]}"
 done
 if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " == *" --underlay-io xdp "* ]]; then
-  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp"): on a veth the XDP program and the copy into the
-  # socket run in the underlay veth's NAPI, by default in the sender's softirq (RPS does not apply to XDP):
-  # threaded NAPI on both DUT veths, their kthreads on CPU 1 with the JVM, as gateway.sh does for its xdp device.
+  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp"): threaded NAPI on both DUT veths, their kthreads on
+  # CPU 1 with the JVM, as gateway.sh does for its AF_XDP devices; with --busy-poll the veths also defer their
+  # interrupts to the VTEPs' polls
   for d in "${DUT_IN[vtep4j]}" "${DUT_OUT[vtep4j]}"; do
-    nsx "${NS_DUT[vtep4j]}" sh -c "echo 1 > /sys/class/net/$d/threaded" \
-      && for p in $(pgrep "^napi/$d-"); do taskset -pc 1 "$p" >/dev/null; done \
-      || echo "run.sh: vtep4j: no threaded NAPI on $d; its receive work stays on the sender's CPU"
-    # with --busy-poll the VTEPs run the veths' receive themselves: the veths wait for their polls (2 empty polls
-    # or 1 ms without one, then they process frames on their own again)
-    [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --busy-poll "[1-9] ]] && { nsx "${NS_DUT[vtep4j]}" sh -c \
-      "echo 2 > /sys/class/net/$d/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$d/gro_flush_timeout" \
-      || echo "run.sh: vtep4j: $d cannot defer its interrupts; busy polling runs beside its own receive"; }
+    napi_on_cpu1 "run.sh: vtep4j" "${NS_DUT[vtep4j]}" "$d"
+    [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --busy-poll "[1-9] ]] && defer_irqs "run.sh: vtep4j" "${NS_DUT[vtep4j]}" "$d"
   done
 fi
 
