@@ -11,10 +11,14 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.ResourceLeakDetector;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
+import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.xdp.XdpChannel;
 import io.vtep4j.internal.xdp.XdpOptions;
+import io.vtep4j.testing.LoopAllocation;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -169,8 +173,8 @@ class XdpChannelIT {
     void theLoopAllocatesNothingPerFrameEitherWay() throws Exception {
         IoEventLoop loopA = group.next();
         IoEventLoop loopB = group.next();
-        java.util.concurrent.Semaphore arrived = new java.util.concurrent.Semaphore(0);
-        io.vtep4j.internal.afpacket.RingSink counting = new io.vtep4j.internal.afpacket.RingSink() {
+        Semaphore arrived = new Semaphore(0);
+        RingSink counting = new RingSink() {
             @Override
             public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {
                 if (length >= 14 && ring.getShort(offset + 6) == (short) 0x02AF) {
@@ -186,11 +190,11 @@ class XdpChannelIT {
                 loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         // The PARANOID leak detector records a stack trace at every retain of a tracked buffer: that is its cost, not
         // the channel's. Buffers allocated while it is off are not tracked.
-        io.netty.util.ResourceLeakDetector.Level level = io.netty.util.ResourceLeakDetector.getLevel();
-        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         ByteBuf toPeer = CountingSink.frame(1);
         ByteBuf toXdp = CountingSink.frame(2);
-        io.netty.util.ResourceLeakDetector.setLevel(level);
+        ResourceLeakDetector.setLevel(level);
         try {
             int burst = 64;
             Runnable peerBurst = () -> {
@@ -206,7 +210,7 @@ class XdpChannelIT {
                 xdp.flush();
                 loopA.execute(peerBurst); // the peer's frames come back to this loop's ring
             };
-            long perFrame = io.vtep4j.testing.LoopAllocation.bytesPerPacket(loopB, xdpBurst, arrived, burst, 200, 300);
+            long perFrame = LoopAllocation.bytesPerPacket(loopB, xdpBurst, arrived, burst, 200, 300);
             // one hand-over task to the peer's loop per burst of 64 is all the loop may allocate: < 16 B a frame
             assertTrue(perFrame < 16, perFrame + " B per frame on the XDP channel's loop");
             assertEquals(0, xdp.overruns());
