@@ -60,6 +60,7 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
     private final XdpOptions options;
     private final XskSocket socket;
     private final XdpAttachment attachment;
+    private final XskReceive rx;
     private final XskTransmit tx;
     private final long[] stats = new long[6];
     private final Runnable flushTask = this::runFlush;
@@ -68,12 +69,12 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
     private boolean pollScheduled;
     /** Busy polling asked for and not yet found impossible (the socket has no NAPI id to poll). */
     private volatile boolean busyPolling;
-
+    /** Whether the socket's NAPI id was read (once, at the first traffic). */
     private boolean napiChecked;
+
     private IoRegistration registration;
     private volatile boolean closed;
     private boolean released;
-    private final XskReceive rx;
 
     private XdpChannel(
             String interfaceName,
