@@ -74,8 +74,35 @@ final class FakeGobgpd implements AutoCloseable {
     private Server server;
 
     FakeGobgpd() {
+        this.port = freePortBelowEphemeral();
+    }
+
+    /**
+     * A free loopback port below the kernel's ephemeral range. The daemon restarts on the same port while the agent
+     * keeps reconnecting; an ephemeral port could meanwhile become the local port of one of those connection attempts
+     * (a TCP connection to itself on loopback), and the restart could not bind it.
+     */
+    private static int freePortBelowEphemeral() {
+        int low = 32768;
+        try {
+            low = Integer.parseInt(
+                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                            .trim()
+                            .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // keep the usual default
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom();
+        for (int attempt = 0; attempt < 200 && low > 10_000; attempt++) {
+            int candidate = random.nextInt(10_000, low);
+            try (ServerSocket s = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return candidate;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            this.port = s.getLocalPort();
+            return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
