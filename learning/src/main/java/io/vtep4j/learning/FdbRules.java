@@ -114,6 +114,11 @@ final class FdbRules {
         }
     }
 
+    long readAhead(int vni, long mac) {
+        final MacTable table = directory.get(vni);
+        return table == null ? 0 : table.readAhead(mac & MacTable.MAC_MASK);
+    }
+
     /** Whether some entry (of any VNI, any type) refers to {@code where}. */
     boolean refersTo(Location where) {
         return registry.indexOf(where) >= 0;

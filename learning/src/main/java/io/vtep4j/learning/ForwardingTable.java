@@ -72,6 +72,18 @@ public final class ForwardingTable {
     }
 
     /**
+     * Reads the table memory that a {@link #lookup(int, long)} or {@link #learn} of {@code mac} in {@code vni} reads
+     * first, and returns a value folded from it. A receive path that first calls this for every packet of a read
+     * batch, and only then processes the packets, keeps that batch's cache misses in flight together instead of
+     * waiting for each in turn: the later lookups find their slots cached. The caller must keep the returned value
+     * (xor it into a field, say), or the compiler may drop the reads. Changes nothing; any {@code vni} and
+     * {@code mac} are accepted (an unknown one costs a few instructions). Lock-free, allocation-free, thread-safe.
+     */
+    public long readAhead(int vni, long mac) {
+        return rules.readAhead(vni, mac);
+    }
+
+    /**
      * Records that {@code mac} was seen as a source in {@code vni} at {@code where}; thread-safe. Refreshing a
      * known MAC at the same location neither locks, allocates nor reads the ticker: its last-seen time is rewritten
      * only when it is older than the refresh step (1/64 of the ageing time, at most 1 s) as judged by the table's

@@ -109,6 +109,16 @@ final class MacTable {
         return slots.keys;
     }
 
+    /**
+     * Plain reads of {@code mac}'s home slot in both arrays (a lookup reads the key, a learn the key and the last-seen
+     * time), folded; lock-free. A racy read of either is harmless: the value only keeps the reads alive.
+     */
+    long readAhead(long mac) {
+        final Slots s = slots;
+        final int i = s.home(mac);
+        return s.keys[i] ^ s.seen[i];
+    }
+
     /** The home slot of {@code mac} in a key array of length {@code capacity} (a power of two). */
     static int home(long mac, int capacity) {
         return (int) (spread(mac) >>> (64 - Integer.numberOfTrailingZeros(capacity)));

@@ -5,6 +5,7 @@ import static io.vtep4j.learning.Fixtures.VNI;
 import static io.vtep4j.learning.Fixtures.VTEP_1;
 import static io.vtep4j.learning.Fixtures.VTEP_2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +41,29 @@ class LookupBatchTest {
             }
         }
         assertTrue(batch.size() == 64);
+    }
+
+    @Test
+    void readAheadChangesNothingAndReadsTheSlotsOfStoredMacs() {
+        assertEquals(0, fdb.readAhead(VNI, Fixtures.mac(1)), "a VNI without a table: nothing read");
+        for (int i = 0; i < 1000; i++) {
+            fdb.learn(VNI, Fixtures.mac(i), i % 2 == 0 ? VTEP_1 : PORT_1);
+        }
+        long[] hostile = {0, 1L << 48, -1L, Long.MIN_VALUE, 0xFFFF_FFFF_FFFFL, Fixtures.mac(5), Fixtures.mac(50_000)};
+        for (long mac : hostile) {
+            fdb.readAhead(VNI, mac);
+            fdb.readAhead(-1, mac);
+            fdb.readAhead(Integer.MAX_VALUE, mac);
+        }
+        assertEquals(1000, fdb.size(VNI));
+        for (int i = 0; i < 1000; i++) {
+            assertSame(i % 2 == 0 ? VTEP_1 : PORT_1, fdb.lookup(VNI, Fixtures.mac(i)), "entry " + i + " unchanged");
+        }
+        // A stored MAC's home slot holds a key (its own, or one that took the slot first): the MAC's top bytes, 0x02,
+        // keep the folded value from being zero whatever the slot's last-seen time.
+        for (int i = 0; i < 1000; i++) {
+            assertNotEquals(0, fdb.readAhead(VNI, Fixtures.mac(i)), "stored MAC " + i + " read");
+        }
     }
 
     @Test
