@@ -232,6 +232,26 @@ final class Forwarder implements UnderlayReceiver {
         received(payload, source, 0, outerTos);
     }
 
+    /**
+     * Reads ahead the table slots of the packet's inner destination (the lookup) and source (the learn). The VNI is
+     * read where all three encapsulations keep it: the top 24 bits of the header's second word (VXLAN's VNI, the
+     * NVGRE VSID, the GRE key's VSID). Nothing is checked beyond the length: a packet that turns out malformed cost
+     * two table reads.
+     */
+    @Override
+    public long readAhead(ByteBuf batch, int offset, int length) {
+        if (length < TUNNEL_HEADER_LENGTH + Ethernet.HEADER_LENGTH
+                || offset < 0
+                || length > batch.capacity() - offset) {
+            return 0;
+        }
+        int vni = batch.getInt(offset + 4) >>> 8;
+        int frame = offset + TUNNEL_HEADER_LENGTH;
+        long dst = Ethernet.destinationMac(batch, frame);
+        long read = table.readAhead(vni, Ethernet.sourceMac(batch, frame));
+        return MacAddress.isGroup(dst) ? read : read ^ table.readAhead(vni, dst); // a group is flooded, not looked up
+    }
+
     /** {@link #received(ByteBuf, InetAddress)} from the underlay of transport {@code transport}. */
     void received(ByteBuf payload, InetAddress source, int transport) {
         received(payload, source, transport, 0);

@@ -144,6 +144,11 @@ final class Lanes {
             }
 
             @Override
+            public long readAhead(ByteBuf batch, int offset, int length) {
+                return forwarder.readAhead(batch, offset, length);
+            }
+
+            @Override
             public void readComplete() {
                 forwarder.readComplete();
             }

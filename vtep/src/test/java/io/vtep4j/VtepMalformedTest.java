@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.interop.Await;
+import io.vtep4j.learning.Location;
 import io.vtep4j.testing.Ports;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -142,5 +144,29 @@ class VtepMalformedTest {
                 () -> vtep.forwardingTable().counters().refusedGroup() == 1,
                 () -> vtep.forwardingTable().counters().toString());
         assertEquals(0, vtep.forwardingTable().size(), "a group source MAC is never learned");
+    }
+
+    @Test
+    void readAheadTakesAnyOffsetAndLengthWithoutThrowingOrChangingAnything() throws Exception {
+        vtep.forwardingTable().addStatic(VNI, 0x0200_0000_0042L, Location.remote(InetAddress.getByName("127.0.0.7")));
+        byte[] packet = vxlan(0x08, VNI, 64, 0);
+        ByteBuf batch = Unpooled.wrappedBuffer(packet, packet);
+        try {
+            Forwarder forwarder = vtep.runtime.forwarder();
+            int[] offsets = {-1, 0, 1, packet.length - 1, packet.length, 2 * packet.length, Integer.MAX_VALUE};
+            int[] lengths = {-1, 0, 8, 21, 22, packet.length, 2 * packet.length, Integer.MAX_VALUE};
+            for (int offset : offsets) {
+                for (int length : lengths) {
+                    forwarder.readAhead(batch, offset, length);
+                }
+            }
+            assertEquals(0, forwarder.readAhead(batch, 0, 21), "shorter than a header and an Ethernet header");
+            assertEquals(0, forwarder.readAhead(batch, packet.length + 1, packet.length), "past the buffer");
+        } finally {
+            batch.release();
+        }
+        assertEquals(0, vtep.stats().totalDrops());
+        assertEquals(1, vtep.forwardingTable().size(), "nothing learned");
+        assertEquals(0, vtep.stats().segment(VNI).packetsFromUnderlay());
     }
 }

@@ -36,6 +36,19 @@ public interface UnderlayReceiver {
     }
 
     /**
+     * A hint before a read batch is handed on: the tunnel packet in {@code batch} at {@code offset}, {@code length}
+     * bytes long (from its tunnel header on, as {@link #received} will get it), is about to be delivered. A transport
+     * that reads several packets at once calls this for each of them first, then {@link #received} for each: the
+     * engine reads ahead the forwarding-table memory each packet will need, so that the batch's cache misses overlap.
+     * Reads only; takes no ownership; may be called with anything (a packet it calls for may still be dropped).
+     * Returns a value the caller folds into a field of its own, so that the reads are kept; the default reads
+     * nothing and returns 0.
+     */
+    default long readAhead(ByteBuf batch, int offset, int length) {
+        return 0;
+    }
+
+    /**
      * A read batch ended; the engine flushes whatever the batch made it send. A transport MUST call it after every
      * batch of {@link #received} calls (at least one per event-loop wakeup that delivered anything): until it does,
      * sends made by handlers on that loop stay queued.

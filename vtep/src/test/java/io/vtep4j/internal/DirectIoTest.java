@@ -184,6 +184,44 @@ class DirectIoTest {
     }
 
     @Test
+    void aBatchIsReadAheadDatagramByDatagramBeforeAnyOfItIsDelivered() throws Exception {
+        int port = Ports.freeUdp();
+        UdpUnderlay u = open("127.0.0.1", port, queueing, true);
+        InetSocketAddress target = u.boundAddresses().get(0);
+        int count = 40; // read in batches of 16: 16, 16, 8
+        // Sent from the underlay's own loop, so that all of them are queued at the socket before its first read.
+        harness.group()
+                .next()
+                .submit(() -> {
+                    try (DatagramSocket sender = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+                        for (int i = 0; i < count; i++) {
+                            byte[] data = new byte[20 + i];
+                            data[0] = (byte) i;
+                            sender.send(new java.net.DatagramPacket(data, data.length, target));
+                        }
+                    }
+                    return null;
+                })
+                .sync();
+        for (int i = 0; i < count; i++) {
+            ByteBuf payload = next().payload();
+            try {
+                assertEquals(i, payload.getUnsignedByte(payload.readerIndex()), "delivered in order");
+            } finally {
+                payload.release();
+            }
+        }
+        RecordingReceiver.ReadAhead[] seen = queueing.readAheads.toArray(new RecordingReceiver.ReadAhead[0]);
+        assertEquals(count, seen.length, "one read-ahead per datagram");
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, seen[i].firstByte(), "read-ahead " + i + " points at its datagram");
+            assertEquals(20 + i, seen[i].length(), "read-ahead " + i + " has its length");
+            assertEquals(
+                    i / 16 * 16, seen[i].receivedBefore(), "read-ahead " + i + " comes before its batch's deliveries");
+        }
+    }
+
+    @Test
     void closeDropsAndCountsWhatIsStillQueuedWithoutLeaking() throws Exception {
         int port = Ports.freeUdp();
         UdpUnderlay u = open("127.0.0.1", port, queueing, true);

@@ -20,6 +20,17 @@ public interface RingSink {
      */
     void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid);
 
+    /**
+     * A hint before a read batch is handed on: the frame at {@code offset} is about to be passed to {@link #frame}
+     * with the same {@code vlanTci}. A channel that reads several frames at once calls this for each of them first,
+     * so that the sink can start the memory reads each frame will need (see {@code UnderlayReceiver.readAhead}).
+     * Reads only, never throws; returns a value the channel folds into a field of its own so that the reads are
+     * kept. The default reads nothing.
+     */
+    default long readAhead(ByteBuf ring, int offset, int length, int vlanTci) {
+        return 0;
+    }
+
     /** The end of a read batch: flush what the frames produced. */
     void batchEnd();
 }

@@ -33,6 +33,9 @@ import java.lang.invoke.VarHandle;
  * is skipped), and this host's own transmissions ({@code PACKET_OUTGOING}, skipped silently: the socket asks the
  * kernel not to deliver them, this catches kernels that do anyway).
  *
+ * <p>A block of two or more frames is walked twice: first each frame goes to {@link RingSink#readAhead} (so that the
+ * sink can start the table reads the whole block will need), then to {@link RingSink#frame}.
+ *
  * <p>Bounded: one call reads whole blocks until at least {@code frameBudget} frames were delivered or no retired
  * block is left, and at most every block once. Not thread-safe: the event loop only.
  */
@@ -46,6 +49,8 @@ final class RxRing {
     private long frames;
     private long truncated;
     private long malformed;
+    /** What the read-ahead passes read, folded; kept so that those reads are not optimised away. */
+    private long readAheadFold;
 
     /**
      * @param ring the whole ring, {@code blockCount * blockSize} bytes from index 0
@@ -81,6 +86,9 @@ final class RxRing {
         int count = ring.getIntLE(block + BLOCK_NUM_PKTS);
         int offset = ring.getIntLE(block + BLOCK_OFFSET_TO_FIRST_PKT);
         int end = block + blockSize;
+        if (count > 1) {
+            readAhead(sink, block, count, offset, end);
+        }
         int delivered = 0;
         for (int i = 0; i < count; i++) {
             int header = block + offset;
@@ -105,6 +113,36 @@ final class RxRing {
             offset += step;
         }
         return delivered;
+    }
+
+    /**
+     * The first pass over a block: each frame {@link #deliver} would hand on goes to {@link RingSink#readAhead}
+     * first, with the same checks (a malformed header ends the pass; the delivery pass counts it).
+     */
+    private void readAhead(RingSink sink, int block, int count, int offset, int end) {
+        long read = 0;
+        for (int i = 0; i < count; i++) {
+            int header = block + offset;
+            if (offset < 0 || offset > blockSize - TP_HEADER_LENGTH) {
+                break;
+            }
+            int snap = ring.getIntLE(header + TP_SNAPLEN);
+            int mac = ring.getUnsignedShortLE(header + TP_MAC);
+            if (snap < 0 || mac < TP_HEADER_LENGTH || (long) header + mac + snap > end) {
+                break;
+            }
+            if ((ring.getByte(header + SLL_PKTTYPE) & 0xFF) != PACKET_OUTGOING) {
+                int status = ring.getIntLE(header + TP_STATUS);
+                int tci = (status & TP_STATUS_VLAN_VALID) != 0 ? ring.getIntLE(header + TP_VLAN_TCI) & 0xFFFF : -1;
+                try {
+                    read ^= sink.readAhead(ring, header + mac, snap, tci);
+                } catch (RuntimeException ignored) {
+                    // only a hint; the delivery pass follows
+                }
+            }
+            offset += ring.getIntLE(header + TP_NEXT_OFFSET);
+        }
+        readAheadFold ^= read;
     }
 
     private boolean deliver(RingSink sink, int header, int mac, int snap) {

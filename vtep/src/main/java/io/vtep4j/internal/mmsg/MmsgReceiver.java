@@ -40,7 +40,9 @@ import java.net.InetAddress;
  * ({@link DropReason#WRONG_DESTINATION}; a datagram without that control message counts the same). The outer TOS /
  * traffic class ({@code IP_TOS} / {@code IPV6_TCLASS} control messages, when the socket asks for them) goes with each
  * datagram to {@link UnderlayReceiver#receivedWithTos}. Datagrams the kernel dropped at the socket are counted from the
- * {@code SO_RXQ_OVFL} control message ({@link ReceiveQueueOverflow}). Event loop only.
+ * {@code SO_RXQ_OVFL} control message ({@link ReceiveQueueOverflow}). A batch of two or more is passed over twice:
+ * first each datagram goes to {@link UnderlayReceiver#readAhead} (the engine touches the table slots it will need),
+ * then each is checked and delivered. Event loop only.
  */
 final class MmsgReceiver {
 
@@ -60,6 +62,8 @@ final class MmsgReceiver {
 
     private final AddressCache sources = new AddressCache();
     private final ReceiveQueueOverflow overflow = new ReceiveQueueOverflow();
+    /** What the read-ahead passes read, folded; kept so that those reads are not optimised away. */
+    private long readAheadFold;
 
     MmsgReceiver(
             int fd,
@@ -106,6 +110,9 @@ final class MmsgReceiver {
                     rx.buffer.setLongLE(rx.iovec(i) + IOV_BASE_OFFSET, address + (long) i * slot);
                 }
                 got = recvmmsg(n);
+                if (got > 1) {
+                    readAhead(buffer, got);
+                }
                 for (int i = 0; i < got; i++) {
                     delivered |= deliver(buffer, i);
                 }
@@ -123,6 +130,25 @@ final class MmsgReceiver {
         if (delivered) {
             receiver.readComplete();
         }
+    }
+
+    /**
+     * The first pass over a batch of {@code got} datagrams: the engine reads ahead the table memory each will need
+     * ({@link UnderlayReceiver#readAhead}), so that their cache misses overlap before the second pass delivers them.
+     */
+    private void readAhead(ByteBuf buffer, int got) {
+        long read = 0;
+        try {
+            for (int i = 0; i < got; i++) {
+                int length = rx.buffer.getIntLE(rx.header(i) + MSG_LEN_OFFSET);
+                if (length <= slot) {
+                    read ^= receiver.readAhead(buffer, i * slot, length);
+                }
+            }
+        } catch (Throwable ignored) {
+            // Only a hint: the delivery pass checks every datagram again.
+        }
+        readAheadFold ^= read;
     }
 
     /** Checks datagram {@code i} of the batch in {@code buffer} and hands it on; true if it was delivered. */

@@ -79,6 +79,17 @@ final class UnderlayReceive implements RingSink {
         }
     }
 
+    /**
+     * Hands the engine the UDP payload's place in the frame, unchecked: the frame is taken as untagged IPv4 without
+     * options, which is what {@link UdpFrame#check} accepts; anything else costs the engine two table reads at most.
+     */
+    @Override
+    public long readAhead(ByteBuf ring, int offset, int length, int vlanTci) {
+        return length <= UdpFrame.PAYLOAD_OFFSET || vlanTci >= 0
+                ? 0
+                : receiver.readAhead(ring, offset + UdpFrame.PAYLOAD_OFFSET, length - UdpFrame.PAYLOAD_OFFSET);
+    }
+
     @Override
     public void batchEnd() {
         releaseBatch();

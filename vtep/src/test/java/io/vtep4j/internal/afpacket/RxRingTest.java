@@ -26,6 +26,8 @@ class RxRingTest {
     /** What the sink saw: one line per frame, and batch ends. */
     private static final class Sink implements RingSink {
         final List<String> frames = new ArrayList<>();
+        /** Everything the sink saw in order: read-ahead hints ("ahead ...") and frames. */
+        final List<String> calls = new ArrayList<>();
 
         @Override
         public void frame(ByteBuf r, int offset, int length, int vlanTci, int vlanTpid) {
@@ -34,6 +36,14 @@ class RxRingTest {
                 text.append(Integer.toHexString(r.getByte(offset + i) & 0xFF));
             }
             frames.add(text + (vlanTci < 0 ? "" : " tci=" + vlanTci + " tpid=" + Integer.toHexString(vlanTpid)));
+            calls.add(frames.get(frames.size() - 1));
+        }
+
+        @Override
+        public long readAhead(ByteBuf r, int offset, int length, int vlanTci) {
+            calls.add("ahead " + Integer.toHexString(r.getByte(offset) & 0xFF) + "/" + length
+                    + (vlanTci < 0 ? "" : " tci=" + vlanTci));
+            return 1;
         }
 
         @Override
@@ -106,6 +116,24 @@ class RxRingTest {
         assertEquals(RingLayout.TP_STATUS_KERNEL, status(0), "block returned to the kernel");
         assertEquals(0, rx.read(sink, 100), "nothing new: the next block is still the kernel's");
         assertEquals(2, rx.frames());
+    }
+
+    @Test
+    void eachBlockIsReadAheadFrameByFrameBeforeAnyOfItsFramesIsDelivered() {
+        RxRing rx = new RxRing(ring, BLOCK, BLOCKS);
+        block(
+                0,
+                RingLayout.TP_STATUS_USER,
+                Frame.of(1, 2, 3),
+                Frame.of(0xa, 0xb).vlan(100),
+                Frame.of(5).outgoing());
+        block(1, RingLayout.TP_STATUS_USER, Frame.of(6));
+
+        assertEquals(3, rx.read(sink, 100));
+        assertEquals(
+                List.of("ahead 1/3", "ahead a/2 tci=100", "123", "ab tci=100 tpid=8100", "6"),
+                sink.calls,
+                "a block of one needs no read-ahead; our own transmissions get none");
     }
 
     @Test

@@ -27,6 +27,7 @@ class UnderlayReceiveTest {
     private final List<Integer> tos = new ArrayList<>();
     private final List<DropReason> drops = new ArrayList<>();
     private int readCompletes;
+    private final List<String> readAheads = new ArrayList<>();
 
     private final UnderlayReceiver engine = new UnderlayReceiver() {
         @Override
@@ -44,6 +45,12 @@ class UnderlayReceiveTest {
         @Override
         public void readComplete() {
             readCompletes++;
+        }
+
+        @Override
+        public long readAhead(ByteBuf batch, int offset, int length) {
+            readAheads.add(offset + "+" + length + ":" + batch.getByte(offset));
+            return 1;
         }
 
         @Override
@@ -117,5 +124,17 @@ class UnderlayReceiveTest {
                 drops);
         assertEquals(0, payloads.size());
         assertEquals(0, receive.delivered());
+    }
+
+    @Test
+    void readAheadPointsTheEngineAtTheUdpPayloadAndSkipsFramesTooShortForOne() {
+        ByteBuf umem = Unpooled.buffer(4096).writerIndex(4096);
+        int length = frame(umem, 256, 80, 0x33);
+        assertEquals(1, receive.readAhead(umem, 256, length, -1));
+        assertEquals(0, receive.readAhead(umem, 0, UdpFrame.PAYLOAD_OFFSET, -1), "no payload: the engine is not asked");
+        assertEquals(0, receive.readAhead(umem, 256, length, 100), "a tag the driver took out: not ours");
+        assertEquals(List.of((256 + UdpFrame.PAYLOAD_OFFSET) + "+80:51"), readAheads);
+        assertEquals(0, payloads.size(), "a hint delivers nothing");
+        assertEquals(0, drops.size(), "and counts nothing");
     }
 }
