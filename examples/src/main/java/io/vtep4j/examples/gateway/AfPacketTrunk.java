@@ -122,6 +122,11 @@ final class AfPacketTrunk extends ChannelTrunk<RingChannel> implements RingSink 
     }
 
     @Override
+    public long readAhead(ByteBuf ring, int offset, int length, int vlanTci) {
+        return sink.readAhead(ring, offset, length, vlanTci < 0 ? -1 : vlanTci & 0xFFF);
+    }
+
+    @Override
     public void batchEnd() {
         sink.batchEnd();
     }

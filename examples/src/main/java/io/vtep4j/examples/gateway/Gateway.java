@@ -14,6 +14,7 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
+import io.vtep4j.learning.ForwardingTable;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
@@ -318,6 +319,30 @@ public final class Gateway implements AutoCloseable {
         @Override
         public void acceptTagged(ByteBuf frame, int vlanId) {
             forward(frame, vlanId, true);
+        }
+
+        /** The table slots of the frame's source (the learn) and destination (the lookup) in its VLAN's VNI. */
+        @Override
+        public long readAhead(ByteBuf ring, int offset, int length, int vlanId) {
+            if (length < Ethernet.HEADER_LENGTH || offset < 0 || length > ring.capacity() - offset) {
+                return 0;
+            }
+            int vlan = vlanId;
+            if (vlan < 0) {
+                int index = offset + Ethernet.ETHER_TYPE_OFFSET;
+                vlan = length >= Ethernet.HEADER_LENGTH + 4 && Ethernet.isVlanTpid(ring.getUnsignedShort(index))
+                        ? ring.getUnsignedShort(index + 2) & 0xFFF
+                        : VlanMap.UNTAGGED;
+            }
+            LocalPort port = vlan <= VlanMap.MAX_VLAN ? portByVlan[vlan] : null;
+            if (port == null) {
+                return 0;
+            }
+            int vni = port.segment().vni();
+            ForwardingTable table = vtep.forwardingTable();
+            long dst = Ethernet.destinationMac(ring, offset);
+            long read = table.readAhead(vni, Ethernet.sourceMac(ring, offset));
+            return Ethernet.isGroup(dst) ? read : read ^ table.readAhead(vni, dst);
         }
 
         @Override

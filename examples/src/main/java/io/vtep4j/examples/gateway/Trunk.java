@@ -29,6 +29,18 @@ public interface Trunk extends AutoCloseable {
         /** A frame without its 802.1Q tag, which carried VLAN {@code vlanId} (0: a priority tag); takes ownership. */
         void acceptTagged(ByteBuf frame, int vlanId);
 
+        /**
+         * A hint before a receive batch is handed on: the frame at {@code offset} of {@code ring}, {@code length}
+         * bytes, comes next through {@link #accept} ({@code vlanId} -1: tags inline) or {@link #acceptTagged} (the
+         * kernel took out the tag of VLAN {@code vlanId}). A trunk that reads a batch at once calls this for each
+         * frame first, so that the forwarding-table memory the batch needs is read while the frames are handed on.
+         * Reads only, takes no ownership, never throws; the value returned is to be kept by the caller so that the
+         * reads are not optimised away. The default reads nothing.
+         */
+        default long readAhead(ByteBuf ring, int offset, int length, int vlanId) {
+            return 0;
+        }
+
         /** The end of a receive batch: what the frames produced is written out now. */
         void batchEnd();
     }

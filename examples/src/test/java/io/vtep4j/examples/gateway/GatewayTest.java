@@ -1,6 +1,7 @@
 package io.vtep4j.examples.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -189,6 +190,44 @@ class GatewayTest {
             second.release();
         }
         assertTrue(atPeer.get(10100).isEmpty(), "VLAN 200 leaked into VNI 10100");
+    }
+
+    @Test
+    void readAheadFindsTheVniOfTheFramesVlanWhereverTheTagIsAndChangesNothing() throws Exception {
+        startGateway("--vlan", "100:10100", "--vlan", "200:10200");
+        gateway.vtep()
+                .forwardingTable()
+                .addStatic(
+                        10100, H100, io.vtep4j.learning.Location.remote(java.net.InetAddress.getByName("127.0.0.2")));
+        Trunk.Receiver receiver = (Trunk.Receiver) trunk.sink;
+        ByteBuf inline = tagged(arpFrom(H100, "10.1.0.1", "10.1.0.2"), 100);
+        ByteBuf untagged = arpFrom(H100, "10.1.0.1", "10.1.0.2");
+        ByteBuf otherVlan = tagged(arpFrom(H100, "10.1.0.1", "10.1.0.2"), 300);
+        try {
+            int at = inline.readerIndex();
+            int length = inline.readableBytes();
+            // The MAC is stored in VNI 10100 only; its slot there holds a key, so the fold is not zero.
+            assertNotEquals(0, receiver.readAhead(inline, at, length, -1), "tag inline");
+            assertNotEquals(
+                    0,
+                    receiver.readAhead(untagged, untagged.readerIndex(), untagged.readableBytes(), 100),
+                    "tag taken out");
+            assertEquals(
+                    0, receiver.readAhead(otherVlan, otherVlan.readerIndex(), length, -1), "VLAN 300 is not mapped");
+            assertEquals(
+                    0,
+                    receiver.readAhead(untagged, untagged.readerIndex(), untagged.readableBytes(), -1),
+                    "untagged frames are not mapped here");
+            assertEquals(0, receiver.readAhead(inline, at, 13, -1), "shorter than an Ethernet header");
+            assertEquals(0, receiver.readAhead(inline, at + 1, inline.capacity(), -1), "past the buffer");
+            assertEquals(0, receiver.readAhead(inline, -1, length, -1), "before the buffer");
+            assertEquals(Map.of(), gateway.gatewayDrops(), "a hint drops nothing");
+            assertEquals(1, gateway.vtep().forwardingTable().size(), "and learns nothing");
+        } finally {
+            inline.release();
+            untagged.release();
+            otherVlan.release();
+        }
     }
 
     @Test
