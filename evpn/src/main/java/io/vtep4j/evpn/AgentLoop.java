@@ -7,14 +7,9 @@ import io.vtep4j.evpn.internal.gobgp.Global;
 import io.vtep4j.evpn.internal.gobgp.Path;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
-import io.vtep4j.learning.NeighborEntry;
 import io.vtep4j.learning.NeighborListener;
 import java.net.InetAddress;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,22 +19,22 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The agent's state machine, all of it on one thread: connect (with backoff), subscribe, reconcile with a snapshot,
- * follow the stream, keep routes through a grace period when the stream drops, rescan local MACs.
+ * The agent's connection state machine: connect (with backoff), subscribe, reconcile with a snapshot, follow the
+ * stream, re-sync periodically, keep routes through a grace period when the stream drops, and publish the status.
+ * The paths each task queues go out through the {@link Outbox}; when the local side is rescanned is the
+ * {@link LocalScanner}'s job.
+ *
+ * <p>Threading: all of the state machine runs on the agent's one thread; {@link #status()}, {@link #installed} and
+ * the listeners may be called from any thread.
  */
-final class AgentLoop implements Advertiser.Bgp {
+final class AgentLoop {
 
     private final EvpnAgent.Builder config;
     private final ScheduledExecutorService thread;
     private final GobgpClient client;
     private final PathSender sender;
-    /** Segments to rescan in full (a neighbour changed, or too many MACs were noted). */
-    private final Set<Integer> dirty = ConcurrentHashMap.newKeySet();
-    /** MACs the forwarding table reported, to rescan one by one; at most {@link #MAX_DIRTY_MACS}. */
-    private final Set<MacKey> dirtyMacs = ConcurrentHashMap.newKeySet();
-
-    static final int MAX_DIRTY_MACS = 65_536;
-    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    private final Outbox outbox;
+    private final LocalScanner scanner;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile EvpnStatus status;
 
@@ -55,8 +50,6 @@ final class AgentLoop implements Advertiser.Bgp {
     private volatile long duplicates;
 
     private GobgpClient.Watch watch;
-    /** Paths queued by the current task, sent together by {@link #flush()} at its end. */
-    private final List<Path> outgoing = new ArrayList<>();
 
     private int generation;
     private boolean connected;
@@ -67,12 +60,8 @@ final class AgentLoop implements Advertiser.Bgp {
     private long resyncs;
     private boolean resyncQueued;
     private volatile int graceRuns;
-    /** Written on the agent's thread; read by tests. */
-    private volatile long segmentScans;
 
     private String lastError;
-    /** How long the last rescan of dirty segments took; the next one waits at least twice that. */
-    private volatile long lastScanNanos;
 
     AgentLoop(EvpnAgent.Builder config) {
         this.config = config;
@@ -83,87 +72,21 @@ final class AgentLoop implements Advertiser.Bgp {
         });
         this.client = new GobgpClient(config.host, config.port, config.deadline);
         this.sender = new PathSender(client::send, config.retryMin, config.retryMax, () -> run(this::publish));
+        this.outbox = new Outbox(sender, () -> connected);
+        this.scanner = new LocalScanner(config, thread, () -> closed ? null : sync, () -> {
+            outbox.flush();
+            publish();
+        });
         this.backoff = new Backoff(config.retryMin, config.retryMax);
         this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     FdbListener listener() {
-        return new FdbListener() {
-            @Override
-            public void learned(int vni, long mac, Location location) {
-                touch(vni, mac);
-            }
-
-            @Override
-            public void moved(int vni, long mac, Location from, Location to) {
-                touch(vni, mac);
-            }
-
-            @Override
-            public void aged(int vni, long mac, Location location) {
-                touch(vni, mac);
-            }
-
-            @Override
-            public void evicted(int vni, long mac, Location location) {
-                touch(vni, mac);
-            }
-        };
+        return scanner.fdbListener();
     }
 
     NeighborListener neighborListener() {
-        return new NeighborListener() {
-            @Override
-            public void added(NeighborEntry entry) {
-                touch(entry.vni());
-            }
-
-            @Override
-            public void changed(NeighborEntry before, NeighborEntry after) {
-                touch(after.vni());
-            }
-
-            @Override
-            public void removed(NeighborEntry entry) {
-                touch(entry.vni());
-            }
-        };
-    }
-
-    /**
-     * From a data-plane thread: note the MAC and queue one rescan of the MACs noted (coalescing a burst of learns).
-     * Past {@link #MAX_DIRTY_MACS} noted, the whole segment is rescanned instead.
-     */
-    private void touch(int vni, long mac) {
-        if (!config.vnis.containsKey(vni)) {
-            return;
-        }
-        if (dirtyMacs.size() < MAX_DIRTY_MACS) {
-            dirtyMacs.add(new MacKey(vni, mac));
-        } else {
-            dirty.add(vni);
-        }
-        queueScan();
-    }
-
-    /** From a data-plane thread: note the segment and queue one rescan of it (coalescing a burst of changes). */
-    private void touch(int vni) {
-        if (config.vnis.containsKey(vni)) {
-            dirty.add(vni);
-            queueScan();
-        }
-    }
-
-    private void queueScan() {
-        if (scanQueued.compareAndSet(false, true)) {
-            try {
-                // A rescan may read a whole segment: during a burst of changes it runs at most a third of the time.
-                long delay = Math.max(TimeUnit.MILLISECONDS.toNanos(10), 2 * lastScanNanos);
-                thread.schedule(this::scanDirty, delay, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                scanQueued.set(false); // closed
-            }
-        }
+        return scanner.neighborListener();
     }
 
     void start(Vtep v) {
@@ -184,7 +107,7 @@ final class AgentLoop implements Advertiser.Bgp {
                     : v.boundAddresses().get(0).getAddress();
             connect();
         });
-        thread.schedule(this::periodicScan, config.scanInterval.toNanos(), TimeUnit.NANOSECONDS);
+        scanner.start();
         long resync = config.resyncInterval.toMillis();
         thread.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
     }
@@ -198,7 +121,7 @@ final class AgentLoop implements Advertiser.Bgp {
             client.resetConnectBackoff(); // our backoff decides when to try, not the channel's
             Global global = client.global();
             if (sync == null) {
-                sync = RouteSync.create(config, vtep, self, global, this);
+                sync = RouteSync.create(config, vtep, self, global, outbox);
                 rib = sync.rib;
                 mobility = sync.mobility;
                 installer = sync.installer;
@@ -210,10 +133,10 @@ final class AgentLoop implements Advertiser.Bgp {
             // destination's newest state, so replaying one the snapshot already holds changes nothing in the end.
             watch = client.watch(paths -> run(() -> onPaths(gen, paths)), error -> run(() -> onStreamEnd(gen, error)));
             List<Path> snapshot = client.listEvpn();
-            connected = true; // before re-advertising: add() sends only when connected
+            connected = true; // before re-advertising: the outbox takes paths only when connected
             sync.reconcile(snapshot, gen, false);
             advertiser.advertiseAll();
-            flush();
+            outbox.flush();
             connects++;
             backoff.reset();
             lastError = null;
@@ -249,7 +172,7 @@ final class AgentLoop implements Advertiser.Bgp {
             lastError = describe(e); // the stream's end (if the daemon went away) starts a reconnection
             resyncSoon();
         }
-        flush();
+        outbox.flush();
         publish();
     }
 
@@ -265,7 +188,7 @@ final class AgentLoop implements Advertiser.Bgp {
             return;
         }
         sync.apply(paths, gen);
-        flush();
+        outbox.flush();
         publish();
         watch.next();
     }
@@ -294,119 +217,11 @@ final class AgentLoop implements Advertiser.Bgp {
                     RemoteRib.Touched touched = new RemoteRib.Touched();
                     rib.removeOlderThan(connected ? generation : generation + 1, touched);
                     installer.apply(touched, rib, advertiser);
-                    flush();
+                    outbox.flush();
                     publish();
                 },
                 config.grace.toMillis(),
                 TimeUnit.MILLISECONDS);
-    }
-
-    private void scanDirty() {
-        long t0 = System.nanoTime();
-        scanQueued.set(false);
-        Set<Integer> full = new java.util.HashSet<>();
-        for (Integer vni : List.copyOf(dirty)) {
-            dirty.remove(vni);
-            full.add(vni);
-            scan(vni);
-        }
-        java.util.Map<Integer, List<Long>> macs = new java.util.HashMap<>();
-        for (java.util.Iterator<MacKey> it = dirtyMacs.iterator(); it.hasNext(); ) {
-            MacKey k = it.next();
-            it.remove();
-            if (!full.contains(k.vni())) {
-                macs.computeIfAbsent(k.vni(), v -> new ArrayList<>()).add(k.mac());
-            }
-        }
-        if (advertiser != null && !closed) {
-            macs.forEach((vni, some) -> {
-                RemoteRib.Touched touched = new RemoteRib.Touched();
-                advertiser.scanMacs(vni, some, rib, touched);
-                installer.apply(touched, rib, advertiser);
-            });
-        }
-        flush();
-        publish();
-        lastScanNanos = System.nanoTime() - t0;
-    }
-
-    /** How many times its own duration a periodic scan waits before the next one, at least. */
-    static final int SCAN_PACING = 20;
-
-    /**
-     * The delay before the next periodic scan: {@code interval}, or {@value #SCAN_PACING} times the last scan's
-     * duration if that is longer. A scan reads every entry of every segment (30-40 ms per 100,000 entries on an idle
-     * 2-CPU machine, several times that under load): paced, it takes at most about 5 % of a CPU.
-     */
-    static long nextScanNanos(Duration interval, long lastScanNanos) {
-        return Math.max(interval.toNanos(), SCAN_PACING * lastScanNanos);
-    }
-
-    private void periodicScan() {
-        long t0 = System.nanoTime();
-        try {
-            scanAll();
-        } finally {
-            long next = nextScanNanos(config.scanInterval, System.nanoTime() - t0);
-            try {
-                thread.schedule(this::periodicScan, next, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closed: nothing to do
-            }
-        }
-    }
-
-    private void scanAll() {
-        if (advertiser != null && !closed) {
-            RemoteRib.Touched thawed = new RemoteRib.Touched();
-            thawed.macs.addAll(mobility.thaw()); // freezes that ran out: BGP's say applies again
-            installer.apply(thawed, rib, advertiser);
-            advertiser.segments().forEach(this::scan);
-            flush();
-            publish();
-        }
-    }
-
-    private void scan(int vni) {
-        if (advertiser == null || closed) {
-            return;
-        }
-        segmentScans++;
-        RemoteRib.Touched touched = new RemoteRib.Touched();
-        advertiser.scan(vni, rib, touched);
-        installer.apply(touched, rib, advertiser);
-    }
-
-    @Override
-    public void add(Path path) {
-        if (connected) {
-            outgoing.add(path);
-        }
-    }
-
-    @Override
-    public void delete(Path path) {
-        if (connected) {
-            outgoing.add(
-                    path.getIsWithdraw()
-                            ? path
-                            : path.toBuilder().setIsWithdraw(true).build());
-        }
-    }
-
-    /**
-     * Hands what this task queued, in order, to the sender, which sends it on its own thread and re-sends a call that
-     * failed; reconnection re-sends everything we want and deletes what we no longer want.
-     */
-    private void flush() {
-        if (outgoing.isEmpty()) {
-            return;
-        }
-        List<Path> batch = new ArrayList<>(outgoing);
-        outgoing.clear();
-        if (connected) {
-            sender.offer(batch);
-        }
     }
 
     private void run(Runnable task) {
@@ -444,7 +259,7 @@ final class AgentLoop implements Advertiser.Bgp {
 
     /** How often a whole segment was compared with what we advertise; for tests. */
     long segmentScans() {
-        return segmentScans;
+        return scanner.segmentScans();
     }
 
     /** How often a grace period ended (and flushed what no newer connection confirmed); for tests. */
@@ -486,7 +301,7 @@ final class AgentLoop implements Advertiser.Bgp {
                 call(() -> {
                     if (advertiser != null) {
                         advertiser.withdrawAll();
-                        flush();
+                        outbox.flush();
                         if (!sender.awaitIdle(config.deadline)) {
                             lastError = "withdrawals not all taken by gobgpd within " + config.deadline;
                         }

@@ -12,7 +12,7 @@ class ScanPacingTest {
     void aQuickScanKeepsTheConfiguredInterval() {
         assertEquals(
                 Duration.ofSeconds(1).toNanos(),
-                AgentLoop.nextScanNanos(
+                LocalScanner.nextScanNanos(
                         Duration.ofSeconds(1), Duration.ofMillis(5).toNanos()));
     }
 
@@ -21,7 +21,7 @@ class ScanPacingTest {
         // A scan of 0.15 s (a large table on a busy machine): at a fixed 1 s that would be 15 % of a CPU, paced 5 %.
         assertEquals(
                 Duration.ofSeconds(3).toNanos(),
-                AgentLoop.nextScanNanos(
+                LocalScanner.nextScanNanos(
                         Duration.ofSeconds(1), Duration.ofMillis(150).toNanos()));
     }
 
@@ -29,7 +29,7 @@ class ScanPacingTest {
     void aLongConfiguredIntervalIsKept() {
         assertEquals(
                 Duration.ofMinutes(1).toNanos(),
-                AgentLoop.nextScanNanos(
+                LocalScanner.nextScanNanos(
                         Duration.ofMinutes(1), Duration.ofMillis(150).toNanos()));
     }
 }
