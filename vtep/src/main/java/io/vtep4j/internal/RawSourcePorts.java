@@ -1,12 +1,10 @@
 package io.vtep4j.internal;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
+import io.vtep4j.internal.libc.LibC;
 import io.vtep4j.internal.mmsg.MmsgPort;
 import io.vtep4j.internal.raw.RawIpSocket;
 import java.io.IOException;
@@ -232,17 +230,18 @@ final class RawSourcePorts {
 
     /** A classic BPF program of one instruction, {@code ret #0}: every packet is cut to 0 bytes, that is dropped. */
     private static void dropEverythingReceived(int fd) throws IOException {
-        Memory filter = new Memory(8); // the kernel copies the program: both may go once the call returns
-        Memory program = new Memory(16);
-        try {
+        // the kernel copies the program: both may go once the call returns, not before
+        try (Memory filter = new Memory(8);
+                Memory program = new Memory(16)) {
             filter.clear();
             filter.setShort(0, (short) 0x06); // BPF_RET | BPF_K, jt 0, jf 0, k 0
             program.clear();
             program.setShort(0, (short) 1); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
             program.setPointer(8, filter);
-            Filters.LIBC.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16);
-        } catch (LastErrorException | UnsatisfiedLinkError e) {
-            throw new IOException("setsockopt(SO_ATTACH_FILTER) on raw UDP socket failed: " + e.getMessage(), e);
+            long address = Pointer.nativeValue(program);
+            SocketOptions.call(
+                    "setsockopt(SO_ATTACH_FILTER) on raw UDP socket",
+                    () -> LibC.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, address, 16));
         }
     }
 
@@ -256,12 +255,5 @@ final class RawSourcePorts {
                 return; // EAGAIN: empty
             }
         }
-    }
-
-    /** setsockopt with a pointer argument, for SO_ATTACH_FILTER. */
-    interface Filters extends Library {
-        Filters LIBC = Native.load("c", Filters.class);
-
-        int setsockopt(int fd, int level, int name, Pointer value, int length) throws LastErrorException;
     }
 }

@@ -1,13 +1,12 @@
 package io.vtep4j.internal;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.vtep4j.internal.libc.LibC;
 import java.io.IOException;
+import java.util.function.IntSupplier;
 
 /**
- * The outer-header socket options Netty does not expose, set with {@code setsockopt(2)} through JNA on the file
- * descriptor of an epoll channel: unicast TTL / hop limit, DF (path-MTU discovery "do"), and a zero UDP checksum.
+ * The outer-header socket options Netty does not expose, set with {@code setsockopt(2)} through {@link LibC} on the
+ * file descriptor of an epoll channel: unicast TTL / hop limit, DF (path-MTU discovery "do"), and a zero UDP checksum.
  * Linux only. Stateless, thread-safe.
  */
 public final class SocketOptions {
@@ -65,30 +64,7 @@ public final class SocketOptions {
     /** {@code <linux/in6.h>}: IPV6_RECVORIGDSTADDR — the destination as a sockaddr_in6 control message per read. */
     static final int IPV6_RECVORIGDSTADDR = 74;
 
-    private static volatile LibC libc;
-
     private SocketOptions() {}
-
-    /** Minimal libc binding; {@code LastErrorException} carries errno. */
-    interface LibC extends Library {
-        int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
-
-        int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
-    }
-
-    private static LibC libc() {
-        LibC l = libc;
-        if (l == null) {
-            synchronized (SocketOptions.class) {
-                l = libc;
-                if (l == null) {
-                    l = Native.load("c", LibC.class);
-                    libc = l;
-                }
-            }
-        }
-        return l;
-    }
 
     /**
      * Sets TTL / hop limit and DF on a UDP socket, and (IPv4 only, when asked) a zero UDP checksum.
@@ -225,19 +201,30 @@ public final class SocketOptions {
     public static int get(int fd, int level, int name) throws IOException {
         int[] value = new int[1];
         int[] length = {Integer.BYTES};
-        try {
-            libc().getsockopt(fd, level, name, value, length);
-        } catch (LastErrorException | UnsatisfiedLinkError e) {
-            throw new IOException("getsockopt(" + level + ", " + name + ") failed: " + e.getMessage(), e);
-        }
+        call("getsockopt(" + level + ", " + name + ")", () -> LibC.getsockopt(fd, level, name, value, length));
         return value[0];
     }
 
     static void set(int fd, int level, int name, int value, String label) throws IOException {
+        call(
+                "setsockopt(" + label + ", " + value + ")",
+                () -> LibC.setsockopt(fd, level, name, new int[] {value}, Integer.BYTES));
+    }
+
+    /**
+     * Makes a libc call that returns 0 or -1 and errno. A failure, or a libc JNA cannot load, becomes an
+     * {@link IOException} "{@code what} failed: [errno] description".
+     */
+    static void call(String what, IntSupplier call) throws IOException {
+        int result;
         try {
-            libc().setsockopt(fd, level, name, new int[] {value}, Integer.BYTES);
-        } catch (LastErrorException | UnsatisfiedLinkError e) {
-            throw new IOException("setsockopt(" + label + ", " + value + ") failed: " + e.getMessage(), e);
+            result = call.getAsInt();
+        } catch (LinkageError e) {
+            throw new IOException(what + " failed: " + e.getMessage(), e);
+        }
+        if (result != 0) {
+            int errno = LibC.errno();
+            throw new IOException(what + " failed: [" + errno + "] " + LibC.strerror(errno));
         }
     }
 }

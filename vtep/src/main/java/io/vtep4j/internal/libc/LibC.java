@@ -112,6 +112,9 @@ public final class LibC {
      * back the size used. */
     public static native int getsockopt(int fd, int level, int name, long value, long length);
 
+    /** {@code getsockopt(2)} into {@code value}; {@code length} holds the buffer size and gets the size used. */
+    public static native int getsockopt(int fd, int level, int name, int[] value, int[] length);
+
     /** {@code bind(2)} to the {@code sockaddr} in native memory at {@code sockaddr}. */
     public static native int bind(int fd, long sockaddr, int length);
 

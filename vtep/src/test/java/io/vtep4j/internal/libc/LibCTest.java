@@ -50,6 +50,24 @@ class LibCTest {
     }
 
     @Test
+    void theArrayFormOfGetsockoptReadsAnIntOptionAndItsLength() {
+        int fd = LibC.socket(LibC.AF_INET, SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        assertTrue(fd >= 0, () -> LibC.failure("socket", LibC.errno()));
+        try {
+            assertEquals(0, LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, new int[] {5000}, Integer.BYTES));
+            int[] value = new int[1];
+            int[] length = {Integer.BYTES};
+            assertEquals(0, LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, length));
+            assertEquals(10000, value[0], "SO_RCVBUF as the kernel reports it");
+            assertEquals(Integer.BYTES, length[0], "the size the kernel wrote back");
+        } finally {
+            assertEquals(0, LibC.close(fd));
+        }
+        assertEquals(-1, LibC.getsockopt(-1, LibC.SOL_SOCKET, LibC.SO_RCVBUF, new int[1], new int[] {Integer.BYTES}));
+        assertEquals(EBADF, LibC.errno(), "the array form of getsockopt");
+    }
+
+    @Test
     void aFailedCallLeavesItsErrnoAndTheMessageNamesIt() {
         assertEquals(-1, LibC.close(-1));
         int errno = LibC.errno();
