@@ -8,6 +8,7 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import io.vtep4j.encap.Vni;
+import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
@@ -313,6 +314,12 @@ final class VtepRuntime {
     SendCounters sendCounters() {
         Underlay u = underlay;
         return u == null ? new SendCounters() : u.sendCounters();
+    }
+
+    /** The underlay's receive messages and datagrams (tests check GRO coalescing with it). */
+    ReceiveCounters receiveCounters() {
+        Underlay u = underlay;
+        return u == null ? new ReceiveCounters() : u.receiveCounters();
     }
 
     /** Ageing sweeps completed (tests wait on it). */

@@ -79,7 +79,17 @@ final class RawSourcePorts {
             throws IOException {
         boolean ipv6 = local instanceof Inet6Address;
         MmsgPort.Options options = new MmsgPort.Options(
-                config.allocator(), 0, 64, 0, config.readBatch(), 1, false, null, sent); // port 0: raw sockets
+                config.allocator(),
+                0, // raw sockets
+                64,
+                0,
+                config.readBatch(),
+                1,
+                false,
+                null,
+                sent,
+                false,
+                new ReceiveCounters()); // receives nothing (dropEverythingReceived)
         if (ipv6) {
             v6 = port(loop, local, receiver, options, true);
             return List.of(v6);

@@ -1,7 +1,5 @@
 package io.vtep4j.internal;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * Datagrams an underlay handed to the kernel and the send messages that carried them. Without UDP GSO every
  * message carries one datagram; with GSO one message carries a whole run, so {@code messages() < datagrams()} shows
@@ -11,29 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe: contention-free increments from any event loop, no allocation.
  */
-public final class SendCounters {
-
-    private final LongAdder messages = new LongAdder();
-    private final LongAdder datagrams = new LongAdder();
+public final class SendCounters extends MessageCounters {
 
     /** Records {@code messages} send messages carrying {@code datagrams} datagrams in all. */
     public void sent(int messages, int datagrams) {
-        this.messages.add(messages);
-        this.datagrams.add(datagrams);
-    }
-
-    /** Send messages so far (a GSO super-datagram is one). */
-    public long messages() {
-        return messages.sum();
-    }
-
-    /** Datagrams so far, as the peer receives them (each GSO segment counts). */
-    public long datagrams() {
-        return datagrams.sum();
-    }
-
-    @Override
-    public String toString() {
-        return "SendCounters{messages=" + messages() + ", datagrams=" + datagrams() + '}';
+        add(messages, datagrams);
     }
 }

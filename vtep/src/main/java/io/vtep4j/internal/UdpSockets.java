@@ -63,18 +63,27 @@ final class UdpSockets {
     private final Destinations destinations;
     /** Shared by the coalescers and the MmsgPorts of every channel. */
     private final SendCounters sendCounters;
+    /** Counted by the MmsgPorts of every channel. */
+    private final ReceiveCounters receiveCounters;
 
     private final List<MmsgPort> allPorts = new ArrayList<>();
     private final List<Channel> allChannels = new ArrayList<>();
     private UnderlayReceiver receiver;
     private UdpInbound inbound;
 
-    UdpSockets(UnderlayConfig config, boolean epoll, Destinations destinations, SendCounters sendCounters) {
+    UdpSockets(
+            UnderlayConfig config,
+            boolean epoll,
+            Destinations destinations,
+            SendCounters sendCounters,
+            ReceiveCounters receiveCounters) {
         this.config = config;
         this.epoll = epoll;
         this.destinations = destinations;
         this.sendCounters = sendCounters;
-        // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (Netty splits it afterwards).
+        this.receiveCounters = receiveCounters;
+        // A GRO super-datagram can be up to 64 KiB; a smaller slot would truncate it (split afterwards: by Netty on
+        // its path, by the MmsgReceiver on the direct one).
         this.slot = config.udpGro() && epoll ? 65535 : config.maxFrameLength() + 1;
         this.direct = config.directIo() && epoll;
         this.gsoSend = config.udpGso() && epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
@@ -176,8 +185,9 @@ final class UdpSockets {
             if (config.udpGro()) {
                 b.option(EpollChannelOption.UDP_GRO, true);
             }
-            // Netty splits a GRO super-datagram only on the recvmsg path (it reads the segment size there), so GRO
-            // and recvmmsg exclude each other: with GRO one 64 KiB read already carries up to 64 datagrams.
+            // Netty splits a GRO super-datagram only on its recvmsg path (it reads the segment size there), so on
+            // Netty's path GRO and recvmmsg exclude each other: one 64 KiB read already carries up to 64 datagrams.
+            // The direct path batches GRO messages itself (MmsgReceiver); this allocator then goes unused.
             int batch = config.udpGro() ? 1 : config.readBatch();
             if (batch > 1) {
                 b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
@@ -231,7 +241,9 @@ final class UdpSockets {
                                 MESSAGES_PER_WAKEUP,
                                 gsoSend,
                                 wildcard ? destinations : null,
-                                sendCounters));
+                                sendCounters,
+                                config.udpGro(),
+                                receiveCounters));
                 allPorts.add(port);
                 ch.attr(DIRECT).set(port);
             }

@@ -62,6 +62,8 @@ public final class UdpUnderlay implements Underlay {
     private final boolean direct;
     /** Shared by the coalescers and the MmsgPorts of every channel. */
     private final SendCounters sendCounters = new SendCounters();
+    /** Counted by the MmsgPorts of every channel (direct I/O). */
+    private final ReceiveCounters receiveCounters = new ReceiveCounters();
     /** Binds, configures and finally closes every channel (and direct-I/O port) of this underlay. */
     private final UdpSockets sockets;
 
@@ -87,7 +89,7 @@ public final class UdpUnderlay implements Underlay {
         this.recipients = new DestinationCache(config.port());
         this.destinations = new Destinations(config.localAddresses());
         this.epoll = Transports.epoll();
-        this.sockets = new UdpSockets(config, epoll, destinations, sendCounters);
+        this.sockets = new UdpSockets(config, epoll, destinations, sendCounters, receiveCounters);
         this.direct = sockets.direct();
         this.groups = new UdpGroups(destinations, epoll && !direct, this::multicastInterface, this::bindGroupChannel);
     }
@@ -146,6 +148,11 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public SendCounters sendCounters() {
         return sendCounters;
+    }
+
+    @Override
+    public ReceiveCounters receiveCounters() {
+        return receiveCounters;
     }
 
     @Override

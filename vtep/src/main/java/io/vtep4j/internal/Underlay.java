@@ -115,6 +115,14 @@ public interface Underlay extends AutoCloseable {
         return new SendCounters();
     }
 
+    /**
+     * Receive messages and the datagrams they carried (see {@link ReceiveCounters}); the default, for transports that
+     * do not count, stays at zero. Thread-safe.
+     */
+    default ReceiveCounters receiveCounters() {
+        return new ReceiveCounters();
+    }
+
     /** Whether this underlay moves packets through an {@code AF_XDP} socket (valid after open); default false. */
     default boolean afXdp() {
         return false;

@@ -9,6 +9,8 @@ import static io.vtep4j.internal.mmsg.MmsgLayout.IP_RECVTOS_CMSG;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CONTROLLEN_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IP;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IPV6;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_UDP;
+import static io.vtep4j.internal.mmsg.MmsgLayout.UDP_GRO;
 import static io.vtep4j.internal.mmsg.MmsgLayout.align;
 import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgLen;
 
@@ -60,5 +62,17 @@ final class ControlMessages {
         }
         data = find(rx, i, SOL_IPV6, IPV6_TCLASS_CMSG, Integer.BYTES);
         return data >= 0 ? rx.buffer.getIntLE(data) & 0xFF : 0;
+    }
+
+    /**
+     * The segment size of message {@code i} from its {@code UDP_GRO} control message (an int, as the kernel wrote
+     * it: checked by {@link GroSegments#count}); 0 when there is none, that is when the kernel did not coalesce it.
+     */
+    static int groSegmentSize(MessageVector rx, int i) {
+        if (rx.controlLength() == 0) {
+            return 0;
+        }
+        int data = find(rx, i, SOL_UDP, UDP_GRO, Integer.BYTES);
+        return data >= 0 ? rx.buffer.getIntLE(data) : 0;
     }
 }

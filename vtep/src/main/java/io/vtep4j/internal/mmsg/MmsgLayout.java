@@ -112,6 +112,11 @@ final class MmsgLayout {
     static final int SOL_UDP = 17;
     /** {@code UDP_SEGMENT}: the GSO segment size of one message, a {@code uint16_t}. */
     static final int UDP_SEGMENT = 103;
+    /**
+     * {@code UDP_GRO}: as a socket option, lets the kernel coalesce same-flow datagrams into one message; as a
+     * received control message, the segment size of a coalesced message (an int).
+     */
+    static final int UDP_GRO = 104;
     /** {@code IP_TOS}: as a control message on send, the TOS byte of this datagram (an int). */
     static final int IP_TOS = 1;
     /** {@code IP_TTL}: as a control message on send, the TTL of this datagram (an int). */
@@ -153,6 +158,8 @@ final class MmsgLayout {
      * also receives IPv4 may report both IP_TOS and IPV6_TCLASS), with room to spare.
      */
     static final int RECEIVE_CONTROL_LENGTH = PKTINFO_CONTROL_LENGTH + 2 * cmsgSpace(Integer.BYTES);
+    /** Control buffer per received message for the {@code UDP_GRO} segment size, on a socket with GRO on. */
+    static final int GRO_CONTROL_LENGTH = cmsgSpace(Integer.BYTES);
 
     private MmsgLayout() {}
 

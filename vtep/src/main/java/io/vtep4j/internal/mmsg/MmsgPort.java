@@ -12,6 +12,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.Destinations;
 import io.vtep4j.internal.LoopHandles;
+import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.internal.libc.LibC;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pooled slice of one receive buffer per batch; sends are written straight into the {@code mmsghdr} vector.
  *
  * <p>Roles: this class owns the descriptor, its registration and the lifecycle; {@link MmsgReceiver} is the receive
- * loop, {@link MmsgSender} the send vector with GSO, {@link MessageVector} and {@link MmsgLayout} the native layout,
+ * loop (splitting UDP GRO messages), {@link MmsgSender} the send vector with GSO, {@link MessageVector} and {@link MmsgLayout} the native layout,
  * {@link SocketCalls} the system calls (the seam where tests inject faults).
  *
  * <p>How it shares the socket: the channel (bound, options set, multicast joins) stays Netty's but never reads
@@ -70,7 +71,9 @@ public final class MmsgPort implements EpollIoHandle {
                 options.slot,
                 options.maxPayload,
                 options.messagesPerWakeup,
-                options.destinations);
+                options.destinations,
+                options.gro,
+                options.received);
         this.sender = new MmsgSender(
                 fd,
                 calls,
@@ -97,6 +100,10 @@ public final class MmsgPort implements EpollIoHandle {
      *        deliver (the socket must have IP_PKTINFO / IPV6_RECVPKTINFO on; others are dropped as
      *        {@link DropReason#WRONG_DESTINATION})
      * @param sent counts the messages the kernel accepts and the datagrams they carry
+     * @param gro the socket has UDP GRO on: each message is split into the datagrams its {@code UDP_GRO} control
+     *        message says it carries; the receive slot is then at least 65,535 bytes and the receive batch at most 8
+     *        messages, so a batch buffer takes at most 512 KiB
+     * @param received counts the messages read and the datagrams they carried
      */
     public record Options(
             ByteBufAllocator allocator,
@@ -107,7 +114,9 @@ public final class MmsgPort implements EpollIoHandle {
             int messagesPerWakeup,
             boolean gso,
             Destinations destinations,
-            SendCounters sent) {}
+            SendCounters sent,
+            boolean gro,
+            ReceiveCounters received) {}
 
     /**
      * Whether this platform can run the port: Linux epoll, little-endian, 64-bit pointers, and buffers with a memory

@@ -27,6 +27,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.Destinations;
+import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.internal.libc.LibC;
 import java.net.InetAddress;
@@ -42,12 +43,26 @@ import java.net.InetAddress;
  * datagram to {@link UnderlayReceiver#receivedWithTos}. Datagrams the kernel dropped at the socket are counted from the
  * {@code SO_RXQ_OVFL} control message ({@link ReceiveQueueOverflow}). A batch of two or more is passed over twice:
  * first each datagram goes to {@link UnderlayReceiver#readAhead} (the engine touches the table slots it will need),
- * then each is checked and delivered. Event loop only.
+ * then each is checked and delivered.
+ *
+ * <p>UDP GRO (the socket has {@code UDP_GRO} on): one message may carry up to {@link GroSegments#MAX_SEGMENTS}
+ * same-flow datagrams, and its {@code UDP_GRO} control message gives their segment size. The slot then holds a
+ * whole 64 KiB super-datagram ({@link #GRO_SLOT}) and a batch has at most {@link #GRO_BATCH} messages, so a batch
+ * buffer stays at 512 KiB. Each segment is checked and handed on as its own slice, as a datagram read alone would
+ * be (same source and TOS, read ahead in the first pass); a segment size that cannot be true ({@link GroSegments})
+ * drops the message as {@link DropReason#OUTER_UDP_MALFORMED}, as does a coalesced message whose control messages
+ * were truncated (its segment size may be lost). Event loop only.
  */
 final class MmsgReceiver {
 
     /** Retries of a call interrupted by a signal before the read gives up for this wakeup. */
     static final int EINTR_RETRIES = 8;
+
+    /** Receive slot with GRO on: the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6) fits. */
+    static final int GRO_SLOT = 65535;
+
+    /** Messages per recvmmsg with GRO on, at most: {@code GRO_BATCH * GRO_SLOT} bytes (512 KiB) per batch buffer. */
+    static final int GRO_BATCH = 8;
 
     private final int fd;
     private final SocketCalls calls;
@@ -57,6 +72,10 @@ final class MmsgReceiver {
     private final int slot;
     private final int maxPayload;
     private final int messagesPerWakeup;
+    /** UDP GRO on the socket: messages may carry several datagrams. */
+    private final boolean gro;
+
+    private final ReceiveCounters counters;
     /** Null on a socket bound to one address (the kernel already filters); else what may be delivered. */
     private final Destinations destinations;
 
@@ -64,6 +83,8 @@ final class MmsgReceiver {
     private final ReceiveQueueOverflow overflow = new ReceiveQueueOverflow();
     /** What the read-ahead passes read, folded; kept so that those reads are not optimised away. */
     private long readAheadFold;
+    /** Whether the current wakeup delivered anything. */
+    private boolean delivered;
 
     MmsgReceiver(
             int fd,
@@ -74,30 +95,38 @@ final class MmsgReceiver {
             int slot,
             int maxPayload,
             int messagesPerWakeup,
-            Destinations destinations) {
+            Destinations destinations,
+            boolean gro,
+            ReceiveCounters counters) {
         this.fd = fd;
         this.calls = calls;
         this.receiver = receiver;
         this.allocator = allocator;
-        this.slot = slot;
+        this.slot = gro ? Math.max(slot, GRO_SLOT) : slot;
         this.maxPayload = maxPayload;
         this.messagesPerWakeup = messagesPerWakeup;
         this.destinations = destinations;
-        this.rx = new MessageVector(
-                allocator, batch, slot, MmsgLayout.RECEIVE_CONTROL_LENGTH + MmsgLayout.RXQ_OVFL_CONTROL_LENGTH);
+        this.gro = gro;
+        this.counters = counters;
+        int control = MmsgLayout.RECEIVE_CONTROL_LENGTH
+                + MmsgLayout.RXQ_OVFL_CONTROL_LENGTH
+                + (gro ? MmsgLayout.GRO_CONTROL_LENGTH : 0);
+        this.rx = new MessageVector(allocator, gro ? Math.min(batch, GRO_BATCH) : batch, this.slot, control);
     }
 
     /**
-     * Reads up to {@code messagesPerWakeup} datagrams, batch by batch, until the socket is drained or {@code port}
-     * closes; then one readComplete if anything was delivered.
+     * Reads up to {@code messagesPerWakeup} datagrams (GRO segments counted one by one; the last message read may
+     * take it over), batch by batch, until the socket is drained or {@code port} closes; then one readComplete if
+     * anything was delivered.
      */
     void readReady(MmsgPort port) {
-        boolean delivered = false;
+        delivered = false;
         int budget = messagesPerWakeup;
         while (budget > 0 && !port.isClosed()) {
             int n = Math.min(rx.batch(), budget);
             ByteBuf buffer = allocator.directBuffer(n * slot, n * slot);
             int got;
+            int datagrams = 0;
             try {
                 long address = buffer.memoryAddress();
                 for (int i = 0; i < n; i++) {
@@ -110,14 +139,15 @@ final class MmsgReceiver {
                     rx.buffer.setLongLE(rx.iovec(i) + IOV_BASE_OFFSET, address + (long) i * slot);
                 }
                 got = recvmmsg(n);
-                if (got > 1) {
+                if (got > 1 || (gro && got == 1)) {
                     readAhead(buffer, got);
                 }
                 for (int i = 0; i < got; i++) {
-                    delivered |= deliver(buffer, i);
+                    datagrams += deliver(buffer, i);
                 }
                 if (got > 0) {
                     overflow.update(rx, got - 1, receiver);
+                    counters.received(got, datagrams);
                 }
             } finally {
                 buffer.release();
@@ -125,7 +155,7 @@ final class MmsgReceiver {
             if (got < n) {
                 break; // drained (or failed): level-triggered epoll calls again if more arrives
             }
-            budget -= got;
+            budget -= datagrams;
         }
         if (delivered) {
             receiver.readComplete();
@@ -141,8 +171,11 @@ final class MmsgReceiver {
         try {
             for (int i = 0; i < got; i++) {
                 int length = rx.buffer.getIntLE(rx.header(i) + MSG_LEN_OFFSET);
-                if (length <= slot) {
-                    read ^= receiver.readAhead(buffer, i * slot, length);
+                int size = gro ? ControlMessages.groSegmentSize(rx, i) : 0;
+                int segments = GroSegments.count(length, size, slot);
+                for (int k = 0; k < segments; k++) {
+                    read ^= receiver.readAhead(
+                            buffer, i * slot + GroSegments.offset(size, k), GroSegments.length(length, size, k));
                 }
             }
         } catch (Throwable ignored) {
@@ -151,31 +184,57 @@ final class MmsgReceiver {
         readAheadFold ^= read;
     }
 
-    /** Checks datagram {@code i} of the batch in {@code buffer} and hands it on; true if it was delivered. */
-    private boolean deliver(ByteBuf buffer, int i) {
+    /**
+     * Checks message {@code i} of the batch in {@code buffer} and hands on each datagram it carries (one, or the
+     * segments of a GRO message); returns how many datagrams it carried (1 for one dropped whole).
+     */
+    private int deliver(ByteBuf buffer, int i) {
         int h = rx.header(i);
         int length = rx.buffer.getIntLE(h + MSG_LEN_OFFSET);
         int flags = rx.buffer.getIntLE(h + MSG_FLAGS_OFFSET);
-        if ((flags & MSG_TRUNC) != 0 || length > maxPayload) {
+        if ((flags & MSG_TRUNC) != 0) {
             // RFC 7348 §4.3: no fragmentation, so a datagram this long is no tunnel packet of ours.
             receiver.dropped(DropReason.MTU_EXCEEDED);
-            return false;
+            return 1;
+        }
+        int size = gro ? ControlMessages.groSegmentSize(rx, i) : 0;
+        int segments = GroSegments.count(length, size, slot);
+        if (segments < 0 || (gro && (flags & MSG_CTRUNC) != 0)) {
+            receiver.dropped(DropReason.OUTER_UDP_MALFORMED);
+            return 1;
         }
         if (destinations != null && ((flags & MSG_CTRUNC) != 0 || !addressedToUs(i))) {
-            receiver.dropped(DropReason.WRONG_DESTINATION);
-            return false;
+            dropped(DropReason.WRONG_DESTINATION, segments);
+            return segments;
         }
         InetAddress source = source(rx.name(i));
         if (source == null) {
-            receiver.dropped(DropReason.OUTER_UDP_MALFORMED);
-            return false;
+            dropped(DropReason.OUTER_UDP_MALFORMED, segments);
+            return segments;
         }
-        try {
-            receiver.receivedWithTos(buffer.retainedSlice(i * slot, length), source, ControlMessages.outerTos(rx, i));
-        } catch (Throwable ignored) {
-            // The receiver owns the slice from the call on; it must not throw, but the loop survives.
+        int tos = ControlMessages.outerTos(rx, i);
+        for (int k = 0; k < segments; k++) {
+            int segmentLength = GroSegments.length(length, size, k);
+            if (segmentLength > maxPayload) {
+                receiver.dropped(DropReason.MTU_EXCEEDED); // as above
+                continue;
+            }
+            try {
+                receiver.receivedWithTos(
+                        buffer.retainedSlice(i * slot + GroSegments.offset(size, k), segmentLength), source, tos);
+            } catch (Throwable ignored) {
+                // The receiver owns the slice from the call on; it must not throw, but the loop survives.
+            }
+            delivered = true;
         }
-        return true;
+        return segments;
+    }
+
+    /** Counts {@code datagrams} drops for {@code reason}. */
+    private void dropped(DropReason reason, int datagrams) {
+        for (int k = 0; k < datagrams; k++) {
+            receiver.dropped(reason);
+        }
     }
 
     /** One recvmmsg over the first {@code n} receive slots; 0 when nothing is queued or the call failed. */

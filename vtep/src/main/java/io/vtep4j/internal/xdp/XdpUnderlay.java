@@ -8,6 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.HandOver;
 import io.vtep4j.internal.OuterSend;
+import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.UdpUnderlay;
@@ -324,6 +325,11 @@ public final class XdpUnderlay implements Underlay {
     @Override
     public SendCounters sendCounters() {
         return socket.sendCounters();
+    }
+
+    @Override
+    public ReceiveCounters receiveCounters() {
+        return socket.receiveCounters(); // what the kernel socket read; AF_XDP frames are not counted
     }
 
     @Override

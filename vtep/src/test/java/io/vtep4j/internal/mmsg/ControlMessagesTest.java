@@ -11,6 +11,8 @@ import static io.vtep4j.internal.mmsg.MmsgLayout.IP_TOS;
 import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_CONTROLLEN_OFFSET;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IP;
 import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_IPV6;
+import static io.vtep4j.internal.mmsg.MmsgLayout.SOL_UDP;
+import static io.vtep4j.internal.mmsg.MmsgLayout.UDP_GRO;
 import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgLen;
 import static io.vtep4j.internal.mmsg.MmsgLayout.cmsgSpace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class ControlMessagesTest {
 
-    private final MessageVector rx =
-            new MessageVector(UnpooledByteBufAllocator.DEFAULT, 2, 0, MmsgLayout.RECEIVE_CONTROL_LENGTH);
+    private final MessageVector rx = new MessageVector(
+            UnpooledByteBufAllocator.DEFAULT, 2, 0, MmsgLayout.RECEIVE_CONTROL_LENGTH + MmsgLayout.GRO_CONTROL_LENGTH);
 
     @AfterEach
     void release() {
@@ -71,6 +73,25 @@ class ControlMessagesTest {
         assertEquals(0, ControlMessages.outerTos(rx, 0), "msg_controllen 0: nothing was written");
         controlLength(0, tos - c);
         assertEquals(0x03, ControlMessages.outerTos(rx, 0));
+    }
+
+    @Test
+    void readsTheGroSegmentSizeAfterTheOtherMessagesAndZeroWithoutOne() {
+        int c = rx.control(1);
+        int tos = cmsg(c, SOL_IP, IP_TOS, 1);
+        int end = cmsg(tos, SOL_UDP, UDP_GRO, Integer.BYTES);
+        rx.buffer.setIntLE(tos + CMSG_DATA_OFFSET, 1400);
+        controlLength(1, end - c);
+        assertEquals(1400, ControlMessages.groSegmentSize(rx, 1));
+
+        rx.buffer.setIntLE(tos + CMSG_DATA_OFFSET, -5);
+        assertEquals(-5, ControlMessages.groSegmentSize(rx, 1), "as written: GroSegments refuses it");
+
+        controlLength(1, tos - c);
+        assertEquals(0, ControlMessages.groSegmentSize(rx, 1), "not within msg_controllen: not coalesced");
+        controlLength(1, end - c);
+        rx.buffer.setIntLE(tos + CMSG_TYPE_OFFSET, UDP_GRO - 1);
+        assertEquals(0, ControlMessages.groSegmentSize(rx, 1), "another type (UDP_SEGMENT)");
     }
 
     /** Writes a control message header at {@code at}; returns where the next one starts. */

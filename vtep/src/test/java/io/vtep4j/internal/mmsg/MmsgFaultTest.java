@@ -12,8 +12,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.RecordingReceiver;
 import io.vtep4j.internal.SendCounters;
 import io.vtep4j.internal.Transports;
@@ -56,14 +58,7 @@ class MmsgFaultTest {
         group = Transports.newGroup(1, "faults");
         peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
         peer.setSoTimeout(5000);
-        channel = new Bootstrap()
-                .group(group)
-                .channelFactory(() -> new EpollDatagramChannel())
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new ChannelInboundHandlerAdapter())
-                .bind(new InetSocketAddress("127.0.0.1", 0))
-                .sync()
-                .channel();
+        channel = bindIdle(group, false);
         int fd = ((EpollDatagramChannel) channel).fd().intValue();
         MmsgPort.Options options = new MmsgPort.Options(
                 PooledByteBufAllocator.DEFAULT,
@@ -74,20 +69,44 @@ class MmsgFaultTest {
                 64,
                 false,
                 null,
-                new SendCounters());
+                new SendCounters(),
+                false,
+                new ReceiveCounters());
         port = MmsgPort.open((IoEventLoop) channel.eventLoop(), fd, receiver, options, calls);
     }
 
     @AfterEach
     void stop() throws Exception {
+        if (peer != null) {
+            peer.close();
+        }
+        stop(port, channel, receiver, group);
+    }
+
+    /**
+     * An epoll datagram channel on 127.0.0.1, any port, that never reads ({@code AUTO_READ} off: a port reads its
+     * socket); with {@code gro}, UDP GRO on.
+     */
+    static Channel bindIdle(EventLoopGroup group, boolean gro) throws InterruptedException {
+        return new Bootstrap()
+                .group(group)
+                .channelFactory(() -> new EpollDatagramChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(EpollChannelOption.UDP_GRO, gro)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
+    }
+
+    /** Closes what a test opened, each part if it was opened, and releases what {@code receiver} still holds. */
+    static void stop(MmsgPort port, Channel channel, RecordingReceiver receiver, EventLoopGroup group)
+            throws Exception {
         if (port != null) {
             port.close();
         }
         if (channel != null) {
             channel.close().sync();
-        }
-        if (peer != null) {
-            peer.close();
         }
         receiver.releaseAll();
         if (group != null) {
