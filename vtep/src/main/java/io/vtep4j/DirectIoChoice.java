@@ -19,18 +19,15 @@ final class DirectIoChoice {
     }
 
     /**
-     * Automatic ({@code asked} null): where it can run and GRO was not asked for. Explicit true: checked, failing
-     * with the reason where it cannot run.
+     * Automatic ({@code asked} null): where it can run (with or without GRO: the direct path splits GRO messages
+     * itself). Explicit true: checked, failing with the reason where it cannot run.
      */
-    static boolean resolve(Boolean asked, boolean udpGro, ByteBufAllocator allocator) {
+    static boolean resolve(Boolean asked, ByteBufAllocator allocator) {
         if (asked == null) {
-            return !udpGro && Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
+            return Transports.epoll() && MmsgPort.unsupportedReason(allocator) == null;
         }
         if (!asked) {
             return false;
-        }
-        if (udpGro) {
-            throw new IllegalStateException("directIo: true with udpGro true (expected: direct I/O without GRO)");
         }
         if (!Transports.epoll()) {
             throw new IllegalStateException(

@@ -267,8 +267,9 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
 
     /**
      * Ask the kernel for UDP GRO on receive (default off): coalesced datagrams arrive in one 64 KiB read and are
-     * split again before the forwarder sees them; replaces recvmmsg batching. Pays off only when peers send GSO
-     * runs (see bench/RESULTS.md).
+     * split again before the forwarder sees them. With {@link #directIo} the split happens on the zero-allocation
+     * path, up to 8 such messages per {@code recvmmsg}; on Netty's path GRO replaces recvmmsg batching. Pays off
+     * only when peers send GSO runs, or the underlay NIC coalesces (see bench/RESULTS.md).
      */
     public Vtep.Builder udpGro(boolean on) {
         this.udpGro = on;
@@ -337,13 +338,14 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * Direct datagram I/O for the UDP encapsulations (VXLAN, GRE-in-UDP) on Linux epoll: receive and send with
      * {@code recvmmsg} / {@code sendmmsg} over native vectors, so that forwarding allocates no objects per
      * packet, instead of Netty's datagram reads and writes (about 200 bytes of garbage per forwarded packet).
-     * Excludes {@link #udpGro}; with {@link #udpGso} it sends each run as one GSO message. NVGRE's raw transport
-     * ignores it. Measured in
+     * With {@link #udpGso} it sends each run as one GSO message; with {@link #udpGro} it reads up to 8 coalesced
+     * messages of up to 64 KiB per call and splits each into its datagrams itself. NVGRE's raw transport ignores
+     * it. Measured in
      * bench/RESULTS.md ("Step: direct datagram I/O"): 0 B instead of about 150 B per forwarded packet, the same
      * or a little less CPU per packet.
      *
-     * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64) unless GRO was
-     * asked for; the system property {@value Vtep.Builder#DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
+     * <p>Default: automatic, that is on wherever it can run (Linux epoll on x86_64 or aarch64), GRO or not; the
+     * system property {@value Vtep.Builder#DIRECT_IO_PROPERTY} overrides the default. Set explicitly,
      * {@code true} fails at {@link Vtep.Builder#build()} where it cannot run, naming why.
      */
     public Vtep.Builder directIo(boolean on) {
@@ -385,8 +387,8 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
         return self();
     }
 
-    /** Automatic: where it can run and GRO was not asked for. Explicit true: checked, with the reason. */
+    /** Automatic: where it can run. Explicit true: checked, with the reason. */
     boolean resolveDirectIo() {
-        return DirectIoChoice.resolve(directIo, udpGro, allocator);
+        return DirectIoChoice.resolve(directIo, allocator);
     }
 }

@@ -148,7 +148,8 @@ public final class UnderlayConfig {
 
     /**
      * UDP transports on epoll: receive and send with recvmmsg / sendmmsg over native vectors instead of Netty's
-     * datagram channel reads and writes (no objects per packet); excludes {@link #udpGro()}, works with GSO.
+     * datagram channel reads and writes (no objects per packet); works with GSO on send and with GRO on receive
+     * (it splits each coalesced message itself).
      */
     public boolean directIo() {
         return directIo;
@@ -292,15 +293,11 @@ public final class UnderlayConfig {
         /**
          * The configuration.
          *
-         * @throws IllegalArgumentException without a local address, or with both direct I/O and GRO
+         * @throws IllegalArgumentException without a local address
          */
         public UnderlayConfig build() {
             if (localAddresses.isEmpty()) {
                 throw new IllegalArgumentException("localAddresses: [] (expected: at least one address)");
-            }
-            if (directIo && udpGro) {
-                throw new IllegalArgumentException(
-                        "directIo: true with udpGro true (expected: direct I/O without GRO)");
             }
             return new UnderlayConfig(this);
         }

@@ -44,15 +44,42 @@ class DirectIoTest {
 
     UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso)
             throws Exception {
+        return open(address, port, receiver, direct, gso, false);
+    }
+
+    UdpUnderlay open(String address, int port, UnderlayReceiver receiver, boolean direct, boolean gso, boolean gro)
+            throws Exception {
         UnderlayConfig config = UnderlayConfig.builder(harness.group())
                 .allocator(PooledByteBufAllocator.DEFAULT)
                 .localAddress(InetAddress.getByName(address))
                 .port(port)
                 .readBatch(16)
                 .udpGso(gso)
+                .udpGro(gro)
                 .directIo(direct)
                 .build();
         return harness.open(config, receiver);
+    }
+
+    /**
+     * Sends datagram i of {@code sizes.length} to {@code to[i]}, all in one flush on an event loop; each carries its
+     * index in its first byte and the low byte of its length in its last one.
+     */
+    void sendInOneFlush(UdpUnderlay from, int[] sizes, InetAddress[] to) throws InterruptedException {
+        harness.group()
+                .next()
+                .submit(() -> {
+                    for (int i = 0; i < sizes.length; i++) {
+                        ByteBuf p = PooledByteBufAllocator.DEFAULT
+                                .directBuffer(sizes[i])
+                                .writeZero(sizes[i]);
+                        p.setByte(0, i);
+                        p.setByte(sizes[i] - 1, sizes[i]);
+                        from.send(p, to[i], 0);
+                    }
+                    from.flush();
+                })
+                .sync();
     }
 
     RecordingReceiver.Received next() throws InterruptedException {
@@ -121,19 +148,7 @@ class DirectIoTest {
         InetAddress[] to = new InetAddress[sizes.length];
         java.util.Arrays.fill(to, b);
         to[11] = c;
-        harness.group()
-                .next()
-                .submit(() -> {
-                    for (int i = 0; i < sizes.length; i++) {
-                        ByteBuf p = PooledByteBufAllocator.DEFAULT
-                                .directBuffer(sizes[i])
-                                .writeZero(sizes[i]);
-                        p.setByte(0, i);
-                        a.send(p, to[i], 0);
-                    }
-                    a.flush();
-                })
-                .sync();
+        sendInOneFlush(a, sizes, to);
         int[] seenFromA = new int[sizes.length];
         java.util.Arrays.fill(seenFromA, -1);
         int order = 0;
@@ -297,8 +312,8 @@ class DirectIoTest {
         long direct;
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         try {
-            netty = bytesPerDatagram(false);
-            direct = bytesPerDatagram(true);
+            netty = bytesPerDatagram(false, false);
+            direct = bytesPerDatagram(true, false);
         } finally {
             ResourceLeakDetector.setLevel(level);
         }
@@ -307,7 +322,32 @@ class DirectIoTest {
         assertTrue(direct <= 1, "direct I/O allocated " + direct + " B per datagram on the event loop");
     }
 
-    private long bytesPerDatagram(boolean direct) throws Exception {
+    /**
+     * The same with UDP GSO on the sending underlay and GRO on the receiving one: each burst leaves as one GSO
+     * message and arrives as one GRO message, which the receiving port splits into 64 slices of its batch buffer.
+     */
+    @Test
+    void receivesGroMessagesWithoutAllocatingOnTheEventLoop() throws Exception {
+        assumeTrue(
+                io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
+                "UDP GSO and GRO need a kernel with UDP_SEGMENT");
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        long gro;
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        try {
+            gro = bytesPerDatagram(true, true);
+        } finally {
+            ResourceLeakDetector.setLevel(level);
+        }
+        System.out.printf("bytes allocated per datagram on the event loop: direct with GSO and GRO %d%n", gro);
+        assertTrue(gro <= 1, "direct I/O with GRO allocated " + gro + " B per datagram on the event loop");
+    }
+
+    /**
+     * Bytes per datagram on the loop that sends 64-datagram bursts and receives them; {@code offload}: GSO on the
+     * sender, GRO on the receiver, and the receiver must have seen coalesced messages.
+     */
+    private long bytesPerDatagram(boolean direct, boolean offload) throws Exception {
         // One permit per datagram received: the test thread waits on it (no allocation on the loop's side).
         Semaphore arrived = new Semaphore(0);
         UnderlayReceiver counting = new UnderlayReceiver() {
@@ -326,8 +366,8 @@ class DirectIoTest {
             }
         };
         int port = Ports.freeUdp();
-        UdpUnderlay a = open("127.0.0.1", port, counting, direct);
-        open("127.0.0.2", port, counting, direct);
+        UdpUnderlay a = open("127.0.0.1", port, counting, direct, offload, false);
+        UdpUnderlay receiving = open("127.0.0.2", port, counting, direct, false, offload);
         InetAddress b = InetAddress.getByName("127.0.0.2");
         // One unreleasable payload object, sent again and again: the test's own sends allocate nothing.
         ByteBuf frame = Unpooled.unreleasableBuffer(
@@ -341,19 +381,56 @@ class DirectIoTest {
         };
         long perDatagram = LoopAllocation.bytesPerPacket(loop, burst, arrived, 64, 200, 312);
         frame.unwrap().release();
+        ReceiveCounters received = receiving.receiveCounters();
+        if (offload) {
+            assertEquals(512 * 64, received.datagrams(), received::toString);
+            assertTrue(received.messages() * 8 <= received.datagrams(), "coalesced: " + received);
+        }
         harness.closeAll();
         return perDatagram;
     }
 
     @Test
-    void refusesDirectIoTogetherWithGro() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                IllegalArgumentException.class,
-                () -> UnderlayConfig.builder(harness.group())
-                        .localAddress(InetAddress.getLoopbackAddress())
-                        .udpGro(true)
-                        .directIo(true)
-                        .build());
-        assertEquals("directIo: true with udpGro true (expected: direct I/O without GRO)", e.getMessage());
+    void groMessagesAreSplitIntoTheDatagramsAGsoSenderSentInOrderWithTheirSizes() throws Exception {
+        assumeTrue(
+                io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
+                "UDP GSO and GRO need a kernel with UDP_SEGMENT");
+        int port = Ports.freeUdp();
+        UdpUnderlay a = open("127.0.0.1", port, queueing, true, true, false);
+        UdpUnderlay b = open("127.0.0.2", port, queueing, true, false, true);
+        InetAddress to = InetAddress.getByName("127.0.0.2");
+        // One flush: a run of 40 x 1000 B ended by a 300 B one, a run of 20 x 200 B, and a lone 700 B datagram.
+        // Each datagram carries its index in its first byte and its length's low byte in its last one.
+        int[] sizes = new int[62];
+        java.util.Arrays.fill(sizes, 0, 40, 1000);
+        sizes[40] = 300;
+        java.util.Arrays.fill(sizes, 41, 61, 200);
+        sizes[61] = 700;
+        InetAddress[] toB = new InetAddress[sizes.length];
+        java.util.Arrays.fill(toB, to);
+        sendInOneFlush(a, sizes, toB);
+        for (int i = 0; i < sizes.length; i++) {
+            ByteBuf payload = next().payload();
+            try {
+                assertEquals(i, payload.getUnsignedByte(payload.readerIndex()), "delivered in order");
+                assertEquals(sizes[i], payload.readableBytes(), "datagram " + i);
+                assertEquals((byte) sizes[i], payload.getByte(payload.writerIndex() - 1), "datagram " + i + " intact");
+            } finally {
+                payload.release();
+            }
+        }
+        assertEquals(
+                0, queueing.drops.values().stream().mapToLong(Number::longValue).sum(), queueing.drops::toString);
+        RecordingReceiver.ReadAhead[] seen = queueing.readAheads.toArray(new RecordingReceiver.ReadAhead[0]);
+        assertEquals(sizes.length, seen.length, "one read-ahead per segment");
+        for (int i = 0; i < sizes.length; i++) {
+            assertEquals(i, seen[i].firstByte(), "read-ahead " + i + " points at its segment");
+            assertEquals(sizes[i], seen[i].length(), "read-ahead " + i + " has its segment's length");
+        }
+        // Coalesced, not merely delivered: without GRO every datagram would be a message of its own.
+        ReceiveCounters received = b.receiveCounters();
+        assertEquals(sizes.length, received.datagrams(), received::toString);
+        assertTrue(received.messages() < received.datagrams(), received::toString);
+        assertEquals(0, a.receiveCounters().datagrams(), "a received nothing");
     }
 }
