@@ -230,6 +230,7 @@ public final class Gateway implements AutoCloseable {
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         config.outerSend.applyTo(builder);
+        builder.udpGro(config.udpGro);
         builder.suppressNeighbors(config.arpSuppress);
         if (group != null) {
             builder.eventLoopGroup(group);

@@ -82,6 +82,8 @@ public final class GatewayConfig {
     final int busyPollMicros;
     /** {@code --underlay-io}: kernel sockets or AF_XDP for the UDP underlay. */
     final UnderlayIo underlayIo;
+    /** {@code --udp-gro}: UDP GRO on the underlay sockets. */
+    final boolean udpGro;
 
     GatewayConfig(
             InetAddress local,
@@ -107,7 +109,8 @@ public final class GatewayConfig {
             boolean arpSuppress,
             TrunkIo trunkIo,
             int busyPollMicros,
-            UnderlayIo underlayIo) {
+            UnderlayIo underlayIo,
+            boolean udpGro) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -134,6 +137,7 @@ public final class GatewayConfig {
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         this.busyPollMicros = busyPollMicros;
         this.underlayIo = Objects.requireNonNull(underlayIo, "underlayIo");
+        this.udpGro = udpGro;
         checkConsistent();
     }
 

@@ -151,6 +151,14 @@ final class GatewayOptions {
     boolean udpGso;
 
     @Option(
+            names = "--udp-gro",
+            description = "Let the kernel coalesce same-flow tunnel packets into one message of up to 64 KiB (UDP "
+                    + "GRO); the gateway splits each back into its packets, one system call and one pass through the "
+                    + "stack per run instead of per packet. Pays off when remotes send GSO runs or the underlay NIC "
+                    + "coalesces (default: off).")
+    boolean udpGro;
+
+    @Option(
             names = "--arp-suppress",
             description = "ARP and ND suppression on every VNI: answer the trunk's ARP requests and neighbor "
                     + "solicitations for hosts behind remote VTEPs whose address is known, instead of flooding them "
@@ -308,7 +316,8 @@ final class GatewayOptions {
                 arpSuppress,
                 TrunkIo.parse(trunkIo),
                 Limits.range("--busy-poll", busyPoll, 0, 10_000, "microseconds, 0 turns it off"),
-                underlayIo(underlayIo));
+                underlayIo(underlayIo),
+                udpGro);
     }
 
     /** {@code --underlay-io socket|xdp}. */

@@ -235,6 +235,18 @@ class GatewayCommandTest {
         assertTrue(run(List.of("--help")).out().contains("--underlay-io=socket|xdp"));
     }
 
+    @Test
+    void udpGroIsOffUnlessAskedFor() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(base("--vlan", "100:10100").toArray(String[]::new));
+        assertEquals(false, command.options.toConfig().udpGro);
+        command = new GatewayCommand();
+        new CommandLine(command)
+                .parseArgs(base("--vlan", "100:10100", "--udp-gro").toArray(String[]::new));
+        assertEquals(true, command.options.toConfig().udpGro);
+        assertTrue(run(List.of("--help")).out().contains("--udp-gro"));
+    }
+
     /** {@code BASE --vlan 100:10100 --metrics-port 9464 --metrics-address ADDRESS} must fail naming {@code expected}. */
     private static Arguments badMetricsAddress(String address, String expected) {
         return Arguments.of(
