@@ -18,10 +18,16 @@
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
+# With --gro on the vtep4j devices also run with --udp-gro (xdp-all excepted: its AF_XDP underlay reads frames, not
+# sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro on, inside
+# the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
+# direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
+# coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost.
 # Delivered packets are read from the receiving end's interface counters.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-all] [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
+#                                       [--gro on|off] [--flows N]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case
 #   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
@@ -34,6 +40,8 @@
 #                          the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
 #   --defer-irqs on|off    xdp-all's veths defer their interrupts (default on)
+#   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
+#   --flows N              the reverse direction's packets over N flows, 1..16384 (default 1)
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
 # reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
@@ -46,7 +54,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -60,8 +68,13 @@ while [ $# -gt 0 ]; do
       case "$GSO" in on|off) ;; *) echo "--gso $GSO (expected: on or off)" >&2; exit 2 ;; esac ;;
     --defer-irqs) DEFER="$2"; shift
       case "$DEFER" in on|off) ;; *) echo "--defer-irqs $DEFER (expected: on or off)" >&2; exit 2 ;; esac ;;
+    --gro) GRO="$2"; shift
+      case "$GRO" in on|off) ;; *) echo "--gro $GRO (expected: on or off)" >&2; exit 2 ;; esac ;;
+    --flows) FLOWS="$2"; shift
+      { [[ "$FLOWS" =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 16384 ]; } \
+        || { echo "--flows $FLOWS (expected: 1..16384)" >&2; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -76,6 +89,7 @@ mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot creat
 if [ "$QUICK" = 1 ]; then DURATION=1; SAT_REPS=1; SEARCH_STEPS=5; LIMIT=170; else DURATION=3; SAT_REPS=3; SEARCH_STEPS=7; LIMIT=3000; fi
 WARMUP=2   # seconds of traffic per case before it is measured: the JIT compiles the path, the MAC is learned
 [ "$GSO" = on ] && GW_ARGS="--udp-gso${GW_ARGS:+ $GW_ARGS}"
+[ "$GRO" = on ] && GW_ARGS="--udp-gro${GW_ARGS:+ $GW_ARGS}"
 SIZES="64 1400"; LOSS_LIMIT=0.001
 
 need=()
@@ -102,10 +116,11 @@ CREATED_NS=(); PIDS=()
 declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID DEV_ARGS DEV_IO
 for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
   case $dev in
-    # no --udp-gso: the AF_XDP underlay sends one packet per frame and refuses it; its own --underlay-io and
-    # --busy-poll replace any in --gateway-args (the gateway takes each flag once)
+    # no --udp-gso / --udp-gro: the AF_XDP underlay sends one packet per frame and reads frames, and with either
+    # the gateway falls back to sockets; its own --underlay-io and --busy-poll replace any in --gateway-args (the
+    # gateway takes each flag once)
     xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
-      | sed -E 's/ --udp-gso / /; s/ --underlay-io [a-z]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -150,6 +165,10 @@ for dev in ${DEVICES//,/ }; do
   for pair in "$NS_G ${GTRUNK[$dev]}" "$ns ${TRUNK[$dev]}" "$ns ${UL[$dev]}" "$NS_F ${FUL[$dev]}"; do
     set -- $pair; nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true; nsx "$1" ip link set "$2" up
   done
+  if [ "$GRO" = on ]; then   # every device's underlay veth alike, the kernel's included: a fair comparison
+    nsx "$ns" ethtool -K "${UL[$dev]}" gro on >/dev/null \
+      || { echo "gateway.sh: ethtool -K ${UL[$dev]} gro on failed in $ns" >&2; exit 1; }
+  fi
   nsx "$ns" ip addr add "198.19.$n.2/24" dev "${UL[$dev]}"
   nsx "$ns" ip neigh replace "198.19.$n.3" lladdr "$(mac_of "$NS_F" "${FUL[$dev]}")" nud permanent dev "${UL[$dev]}"
   # the device's receive work on CPU 1 (both directions), the generator's and far end's on CPU 0
@@ -213,7 +232,7 @@ pkts() {  # pkts DEV DIR SIZE -> file
   if [ ! -f "$f" ]; then
     if [ "$2" = fwd ]; then "$PY" "$HERE/mktagged.py" "$f" 100 "$3" 1
     else "$PY" "$HERE/mkpkts.py" "$f" "${DMAC[$1]}" "$(mac_of "$NS_F" "${FUL[$1]}")" "198.19.$n.3" "198.19.$n.2" \
-      10100 $(($3 - 4)) 1; fi
+      10100 $(($3 - 4)) "$FLOWS"; fi
   fi
   echo "$f"
 }
@@ -302,7 +321,7 @@ if [ -n "$CURVE" ]; then
   {
     echo "### Gateway overload curve ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
     echo
-    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.}"
+    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s)."
     echo
     printf '| direction | target rate |'; for dev in "${ACTIVE[@]}"; do printf ' %s offered | %s delivered |' "$dev" "$dev"; done; echo
     printf '|---|---|'; for _ in "${ACTIVE[@]}"; do printf -- '---|---|'; done; echo
@@ -327,7 +346,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.}"
+  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s)."
   echo
   echo "| direction | size | device | loss-free | saturation (delivered) | loss-free / kernel |"
   echo "|---|---|---|---|---|---|"
