@@ -115,9 +115,10 @@ final class MmsgReceiver {
     }
 
     /**
-     * Reads up to {@code messagesPerWakeup} datagrams (GRO segments counted one by one; the last message read may
-     * take it over), batch by batch, until the socket is drained or {@code port} closes; then one readComplete if
-     * anything was delivered.
+     * Reads up to {@code messagesPerWakeup} datagrams, batch by batch, until the socket is drained or {@code port}
+     * closes; then one readComplete if anything was delivered. GRO segments count one by one, and a batch is sized
+     * in messages, so the last batch may take a wakeup past its budget: up to {@link #GRO_BATCH} messages of up to
+     * {@link GroSegments#MAX_SEGMENTS} datagrams each.
      */
     void readReady(MmsgPort port) {
         delivered = false;
