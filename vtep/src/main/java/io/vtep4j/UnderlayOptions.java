@@ -269,7 +269,8 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * Ask the kernel for UDP GRO on receive (default off): coalesced datagrams arrive in one 64 KiB read and are
      * split again before the forwarder sees them. With {@link #directIo} the split happens on the zero-allocation
      * path, up to 8 such messages per {@code recvmmsg}; on Netty's path GRO replaces recvmmsg batching. Pays off
-     * only when peers send GSO runs, or the underlay NIC coalesces (see bench/RESULTS.md).
+     * only when peers send GSO runs, or the underlay NIC coalesces (see bench/RESULTS.md). Each direct read then
+     * takes a pooled buffer of up to 512 KiB, which frames a {@link FrameHandler} keeps hold alive.
      */
     public Vtep.Builder udpGro(boolean on) {
         this.udpGro = on;
