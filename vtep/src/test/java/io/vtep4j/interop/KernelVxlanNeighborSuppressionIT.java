@@ -37,6 +37,12 @@ class KernelVxlanNeighborSuppressionIT {
     private static final String NS_OUT =
             "src host " + OURS + " and udp port 4789 and udp[28:2] = 0x86dd and udp[36] = 58 and udp[70] = 135";
 
+    /** Where an ARP packet's target protocol address sits in the UDP datagram: 8 + 8 + 14, then 24 into the ARP. */
+    private static final int ARP_TARGET_OFFSET = 8 + 8 + 14 + 24;
+
+    /** Where an NS's target address sits in the UDP datagram: 8 + 8 + 14 + 40, then 8 into the ICMPv6 message. */
+    private static final int NS_TARGET_OFFSET = 8 + 8 + 14 + 40 + 8;
+
     /** Every VXLAN packet vtep4j sends: proves the capture saw the echo that followed the suppressed request. */
     private static final String ANY_OUT = "src host " + OURS + " and udp port 4789";
 
@@ -70,8 +76,10 @@ class KernelVxlanNeighborSuppressionIT {
                     PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(THEIRS), "pc-h1")) {
                 // First contact floods h1's requests (the capture filters see them: they match what they must); the
                 // kernel's answers cross the underlay and are snooped.
-                try (Capture arp = Capture.start(Namespace.SELF, "u-k1", ARP_OUT);
-                        Capture ns = Capture.start(Namespace.SELF, "u-k1", NS_OUT)) {
+                String arpForKernel = forTarget(ARP_OUT, ARP_TARGET_OFFSET, KERNEL_V4);
+                String nsForKernel = forTarget(NS_OUT, NS_TARGET_OFFSET, KERNEL_V6);
+                try (Capture arp = Capture.start(Namespace.SELF, "u-k1", arpForKernel);
+                        Capture ns = Capture.start(Namespace.SELF, "u-k1", nsForKernel)) {
                     Cmd.Result first = h1.ping(KERNEL_V4, 2);
                     assertTrue(first.ok(), first::describe);
                     Cmd.Result first6 = h1.ping(KERNEL_V6, 2);
@@ -83,8 +91,8 @@ class KernelVxlanNeighborSuppressionIT {
                         () -> bound(vtep, KERNEL_V4) && bound(vtep, KERNEL_V6),
                         () -> vtep.neighborTable().show());
 
-                suppressed(vtep, h1, KERNEL_V4, ARP_OUT, "-4");
-                suppressed(vtep, h1, KERNEL_V6, NS_OUT, "-6");
+                suppressed(vtep, h1, KERNEL_V4, arpForKernel, "-4");
+                suppressed(vtep, h1, KERNEL_V6, nsForKernel, "-6");
                 assertTrue(
                         vtep.neighborTable().counters().answered() >= 2,
                         () -> vtep.neighborTable().counters().toString());
@@ -111,6 +119,21 @@ class KernelVxlanNeighborSuppressionIT {
                 () -> vtep.neighborTable().show());
         String neigh = h1.ok("ip", family, "neigh", "show", target, "dev", "eth0");
         assertTrue(neigh.contains(KERNEL_HOST_MAC), () -> "h1 did not resolve " + target + ": " + neigh);
+    }
+
+    /**
+     * {@code filter} narrowed to requests for {@code target}: h1 may send other ARP or NS packets at any time (duplicate
+     * address detection for its own addresses, say), and only the request being answered must stay home.
+     */
+    private static String forTarget(String filter, int offset, String target) throws java.net.UnknownHostException {
+        byte[] a = InetAddress.getByName(target).getAddress(); // a literal: no lookup
+        StringBuilder f = new StringBuilder(filter);
+        for (int i = 0; i < a.length; i += 4) {
+            long word =
+                    ((a[i] & 0xFFL) << 24) | ((a[i + 1] & 0xFF) << 16) | ((a[i + 2] & 0xFF) << 8) | (a[i + 3] & 0xFF);
+            f.append(" and udp[").append(offset + i).append(":4] = 0x").append(Long.toHexString(word));
+        }
+        return f.toString();
     }
 
     private static boolean bound(Vtep vtep, String address) {
