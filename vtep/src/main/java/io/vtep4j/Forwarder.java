@@ -247,9 +247,7 @@ final class Forwarder implements UnderlayReceiver {
         }
         int vni = batch.getInt(offset + 4) >>> 8;
         int frame = offset + TUNNEL_HEADER_LENGTH;
-        long dst = Ethernet.destinationMac(batch, frame);
-        long read = table.readAhead(vni, Ethernet.sourceMac(batch, frame));
-        return MacAddress.isGroup(dst) ? read : read ^ table.readAhead(vni, dst); // a group is flooded, not looked up
+        return table.readAhead(vni, Ethernet.destinationMac(batch, frame), Ethernet.sourceMac(batch, frame));
     }
 
     /** {@link #received(ByteBuf, InetAddress)} from the underlay of transport {@code transport}. */

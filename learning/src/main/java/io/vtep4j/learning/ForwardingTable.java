@@ -84,6 +84,16 @@ public final class ForwardingTable {
     }
 
     /**
+     * {@link #readAhead(int, long)} for what forwarding one frame reads: the slot of its {@code source} (the learn)
+     * and, for a unicast {@code destination}, that one's (the lookup; a group destination is flooded, never looked
+     * up). Lock-free, allocation-free, thread-safe.
+     */
+    public long readAhead(int vni, long destination, long source) {
+        long read = rules.readAhead(vni, source);
+        return MacAddress.isGroup(destination) ? read : read ^ rules.readAhead(vni, destination);
+    }
+
+    /**
      * Records that {@code mac} was seen as a source in {@code vni} at {@code where}; thread-safe. Refreshing a
      * known MAC at the same location neither locks, allocates nor reads the ticker: its last-seen time is rewritten
      * only when it is older than the refresh step (1/64 of the ageing time, at most 1 s) as judged by the table's

@@ -14,7 +14,6 @@ import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
-import io.vtep4j.learning.ForwardingTable;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
@@ -339,11 +338,11 @@ public final class Gateway implements AutoCloseable {
             if (port == null) {
                 return 0;
             }
-            int vni = port.segment().vni();
-            ForwardingTable table = vtep.forwardingTable();
-            long dst = Ethernet.destinationMac(ring, offset);
-            long read = table.readAhead(vni, Ethernet.sourceMac(ring, offset));
-            return Ethernet.isGroup(dst) ? read : read ^ table.readAhead(vni, dst);
+            return vtep.forwardingTable()
+                    .readAhead(
+                            port.segment().vni(),
+                            Ethernet.destinationMac(ring, offset),
+                            Ethernet.sourceMac(ring, offset));
         }
 
         @Override

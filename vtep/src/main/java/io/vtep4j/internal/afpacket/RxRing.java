@@ -92,16 +92,12 @@ final class RxRing {
         int delivered = 0;
         for (int i = 0; i < count; i++) {
             int header = block + offset;
-            if (offset < 0 || offset > blockSize - TP_HEADER_LENGTH) {
+            if (!inBlock(offset, header, end)) {
                 malformed++;
                 return delivered;
             }
             int snap = ring.getIntLE(header + TP_SNAPLEN);
             int mac = ring.getUnsignedShortLE(header + TP_MAC);
-            if (snap < 0 || mac < TP_HEADER_LENGTH || (long) header + mac + snap > end) {
-                malformed++;
-                return delivered;
-            }
             if (deliver(sink, header, mac, snap)) {
                 delivered++;
             }
@@ -123,19 +119,18 @@ final class RxRing {
         long read = 0;
         for (int i = 0; i < count; i++) {
             int header = block + offset;
-            if (offset < 0 || offset > blockSize - TP_HEADER_LENGTH) {
-                break;
-            }
-            int snap = ring.getIntLE(header + TP_SNAPLEN);
-            int mac = ring.getUnsignedShortLE(header + TP_MAC);
-            if (snap < 0 || mac < TP_HEADER_LENGTH || (long) header + mac + snap > end) {
+            if (!inBlock(offset, header, end)) {
                 break;
             }
             if ((ring.getByte(header + SLL_PKTTYPE) & 0xFF) != PACKET_OUTGOING) {
                 int status = ring.getIntLE(header + TP_STATUS);
                 int tci = (status & TP_STATUS_VLAN_VALID) != 0 ? ring.getIntLE(header + TP_VLAN_TCI) & 0xFFFF : -1;
                 try {
-                    read ^= sink.readAhead(ring, header + mac, snap, tci);
+                    read ^= sink.readAhead(
+                            ring,
+                            header + ring.getUnsignedShortLE(header + TP_MAC),
+                            ring.getIntLE(header + TP_SNAPLEN),
+                            tci);
                 } catch (RuntimeException ignored) {
                     // only a hint; the delivery pass follows
                 }
@@ -143,6 +138,19 @@ final class RxRing {
             offset += ring.getIntLE(header + TP_NEXT_OFFSET);
         }
         readAheadFold ^= read;
+    }
+
+    /**
+     * Whether the frame header {@code offset} bytes into its block, at {@code header} in the ring, lies inside the
+     * block, and so do the frame bytes it points to (the block ends at {@code end}).
+     */
+    private boolean inBlock(int offset, int header, int end) {
+        if (offset < 0 || offset > blockSize - TP_HEADER_LENGTH) {
+            return false;
+        }
+        int snap = ring.getIntLE(header + TP_SNAPLEN);
+        int mac = ring.getUnsignedShortLE(header + TP_MAC);
+        return snap >= 0 && mac >= TP_HEADER_LENGTH && (long) header + mac + snap <= end;
     }
 
     private boolean deliver(RingSink sink, int header, int mac, int snap) {

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pooled slice of one receive buffer per batch; sends are written straight into the {@code mmsghdr} vector.
  *
  * <p>Roles: this class owns the descriptor, its registration and the lifecycle; {@link MmsgReceiver} is the receive
- * loop (splitting UDP GRO messages), {@link MmsgSender} the send vector with GSO, {@link MessageVector} and {@link MmsgLayout} the native layout,
- * {@link SocketCalls} the system calls (the seam where tests inject faults).
+ * loop (splitting UDP GRO messages), {@link MmsgSender} the send vector with GSO, {@link MessageVector} and
+ * {@link MmsgLayout} the native layout, {@link SocketCalls} the system calls (the seam where tests inject faults).
  *
  * <p>How it shares the socket: the channel (bound, options set, multicast joins) stays Netty's but never reads
  * ({@code AUTO_READ} off). This port registers its own {@code dup(2)} of the descriptor with the channel's event loop
