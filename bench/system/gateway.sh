@@ -42,6 +42,7 @@
 #   --defer-irqs on|off    xdp-all's veths defer their interrupts (default on)
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
 #   --flows N              the reverse direction's packets over N flows, 1..16384 (default 1)
+# Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
 # reference only: the library never uses them). Builds examples/target/vtep4j.jar with Maven when it is missing.
@@ -194,7 +195,9 @@ setup_kernel() {
 setup_gateway() {  # setup_gateway DEV IO
   local dev=$1 ns=${NS_D[$1]} n=${NID[$1]} log="$WORK/$1.log"
   # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
-  ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled -jar "$JAR" gateway \
+  # VTEP4J_JAVA_OPTS (environment): extra JVM options for the vtep4j gateways, e.g. a JIT log or a profiler agent
+  ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled ${VTEP4J_JAVA_OPTS:-} \
+    -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
     --stats-interval 5s --trunk-io "$2" ${DEV_ARGS[$dev]} >"$log" 2>&1 &
   PID[$dev]=$!; PIDS+=("$!")
