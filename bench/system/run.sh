@@ -14,7 +14,7 @@
 #     gro_flush_timeout 1 ms)
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
-# The generator (vxgen.c, AF_PACKET + sendmmsg) runs on CPU 0; the device under test on CPU 1 (taskset for
+# The generator (vxgen.c, AF_PACKET transmit ring) runs on CPU 0; the device under test on CPU 1 (taskset for
 # processes, RPS for the kernel's receive processing). Delivered packets are read from the sink's interface
 # counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
 #
