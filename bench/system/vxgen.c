@@ -16,8 +16,9 @@
  * the same skb as before; without it the frame would hang off the skb as a fragment of the ring's pages, which a
  * veth copies once more (slower, and a different skb for the device under test).
  * The send's errors, none of them fatal:
- *   ENOBUFS  the device dropped the frame at the head (a veth whose peer's receive backlog is full): offered again
- *            at once, as the former method went on with the next frame
+ *   ENOBUFS  the device dropped the frame at the head (a veth whose peer's receive backlog is full): that offer
+ *            is counted as sent and lost (see "Refused frames" below); the kernel keeps the slot at the head, so
+ *            the same frame is offered again with the next call
  *   EAGAIN   the send buffer is taken by skbs in flight: poll(POLLOUT) for at most 10 ms (never past the end)
  *            and go on. trafgen 0.6.8, whose fast path is the same kind of ring, exits on the first EAGAIN, which
  *            a fast veth peer triggers within milliseconds; its paced path (one sendto per packet) tops out near
@@ -29,7 +30,15 @@
  * used, with a line on stderr, where the ring cannot be set up): the kernel's work per frame is the same plus
  * copying in and checking a message header and an iovec; on this machine (2 vCPUs, veth peers) it reached about
  * two thirds of the ring's rate with the receiver on the other CPU, 80-90 % with the receiver on the generator's
- * CPU. "sent" means the same for both: frames the device accepted.
+ * CPU.
+ *
+ * Refused frames. A veth whose peer cannot take more (its CPU's input backlog full, net.core.netdev_max_backlog)
+ * drops the frame in the sender's transmit call and the call fails with ENOBUFS. That is the device under test's
+ * input queue overflowing, as a NIC's receive ring would on a real link, so such a frame is offered and lost: it is
+ * counted in "sent" (and in "refused", printed after). Counting only the frames the device accepted would hide
+ * every loss at that queue: a device that keeps its backlog full would look loss-free at whatever rate it takes.
+ * With sendmmsg the call stops at the refused frame; it counts once, and the frames after it in that call are not
+ * offered. "sent" means the same for both methods: frames offered to the device, accepted or refused.
  * Either way the kernel frees each skb where the receiver is done with it and runs the socket's destructor there:
  * sock_wfree for sendmmsg; for the ring also the slot's status and the ring's count of frames in flight, cache
  * lines the generator's CPU keeps writing. A device under test that frees the frames on its own CPU pays for that:
@@ -40,7 +49,7 @@
  * Usage: vxgen IFACE FILE SECONDS [PPS (0 = as fast as possible)] [MAX_PACKETS]
  *        environment: VXGEN_SEND=ring (default) or mmsg
  * File format: records of a 2-byte big-endian length followed by that many bytes.
- * Prints: "sent N packets in S seconds (R pps)".
+ * Prints: "sent N packets in S seconds (R pps); refused by the device: M (counted in sent)".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -138,6 +147,9 @@ static int check_mtu(int fd, const char *iface) {
     return 0;
 }
 
+/* Frames the device refused (ENOBUFS): offered, and lost at the device's input. Counted in the "sent" figure. */
+static unsigned long long refused;
+
 static unsigned long long send_mmsg(int fd, double start, double end, double pps, unsigned long long max_packets) {
     struct mmsghdr msgs[MMSG_BATCH];
     struct iovec iovs[MMSG_BATCH];
@@ -156,13 +168,19 @@ static unsigned long long send_mmsg(int fd, double start, double end, double pps
             next = next + 1 == n_frames ? 0 : next + 1;
         }
         int r = sendmmsg(fd, msgs, batch, 0);
+        int lost = 0;
         if (r < 0) {
             if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR) { perror("sendmmsg"); exit(1); }
             if (++errors > 1000000) { fprintf(stderr, "too many send errors\n"); exit(1); }
+            lost = errno == ENOBUFS;
             r = 0;
+        } else if ((unsigned int) r < batch) {
+            lost = 1;  /* the call stopped at a frame the device refused (a blocking socket does not stop otherwise) */
         }
-        /* Frames not accepted are simply offered again next round (round-robin position moved on). */
-        sent += (unsigned int) r;
+        /* The refused frame counts as offered and lost; the frames after it were not offered (the round-robin
+           position moves on past them all). */
+        refused += (unsigned int) lost;
+        sent += (unsigned int) r + (unsigned int) lost;
         t = pace(now(), start, end, pps, sent);
     }
     return sent;
@@ -217,7 +235,7 @@ static unsigned long long send_ring(int fd, double start, double end, double pps
     while (t < end && sent < max_packets) {
         /* Top up to one batch handed over and not yet taken, never past MAX_PACKETS in all. */
         unsigned int batch = pps > 0 ? PACED_BATCH : RING_BATCH;
-        unsigned long long room = max_packets - sent - waiting;
+        unsigned long long room = max_packets > sent + waiting ? max_packets - sent - waiting : 0;
         unsigned int want = batch > waiting ? batch - waiting : 0;
         if (room < want) want = (unsigned int) room;
         unsigned int filled = 0;
@@ -236,6 +254,10 @@ static unsigned long long send_ring(int fd, double start, double end, double pps
         }
         int err = 0;
         if (waiting > 0 && send(fd, NULL, 0, MSG_DONTWAIT) < 0) err = errno;
+        if (err == ENOBUFS && sent < max_packets) {  /* the device dropped the frame at the head: one offer lost */
+            refused++;
+            sent++;
+        }
         while (waiting > 0) {  /* count what the kernel took, in ring order */
             unsigned int s = status_of(slot(&r, taken));
             if (s & TP_STATUS_SEND_REQUEST) break;
@@ -328,7 +350,8 @@ int main(int argc, char **argv) {
                                    : send_mmsg(fd, start, end, pps, max_packets);
     double took = now() - start;
     if (ring) ring_drain();
-    printf("sent %llu packets in %.3f seconds (%.0f pps)\n", sent, took, sent / took);
+    printf("sent %llu packets in %.3f seconds (%.0f pps); refused by the device: %llu (counted in sent)\n", sent,
+           took, sent / took, refused);
     close(fd);
     return 0;
 }
