@@ -95,8 +95,11 @@ final class AfPacketTrunk extends ChannelTrunk<RingChannel> implements RingSink 
         return open(interfaceName, loop, sink, log, (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options));
     }
 
-    private static Trunk open(
-            String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, Opener opener) {
+    /**
+     * Opens {@code interfaceName} on {@code loop} through {@code opener}, which makes each channel (the first here,
+     * later ones when the interface comes back) and is handed the trunk as the channel's {@link RingSink}.
+     */
+    static Trunk open(String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, Opener opener) {
         AfPacketTrunk trunk = new AfPacketTrunk(interfaceName, loop, sink, log, opener);
         try {
             trunk.channel.install(opener.open(loop, interfaceName, trunk));
