@@ -2,12 +2,11 @@ package io.vtep4j;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.bench.TableDraws;
 import io.vtep4j.learning.Location;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -85,27 +84,10 @@ public class EngineReceiveBenchmark {
                 .build();
         LocalPortImpl port = (LocalPortImpl) vtep.segment(VNI).attach(ByteBuf::release);
         remote = InetAddress.getByName("198.18.0.2");
-        ForwardingTable table = vtep.forwardingTable();
-        Location far = Location.remote(remote);
-        int half = macs / 2;
-        long[] local = new long[half];
-        long[] far48 = new long[half];
-        for (int i = 0; i < half; i++) {
-            local[i] = 0x0200_0000_0000L | i;
-            far48[i] = 0x0600_0000_0000L | i;
-            table.learn(VNI, local[i], port.location);
-            table.learn(VNI, far48[i], far);
-        }
-        if (table.size(VNI) != 2 * half) {
-            throw new IllegalStateException("table holds " + table.size(VNI) + " entries, expected " + 2 * half);
-        }
-        SplittableRandom random = new SplittableRandom(42);
-        destinations = new long[DRAWS];
-        sources = new long[DRAWS];
-        for (int i = 0; i < DRAWS; i++) {
-            destinations[i] = local[random.nextInt(half)];
-            sources[i] = far48[random.nextInt(half)];
-        }
+        TableDraws draws =
+                TableDraws.fill(vtep.forwardingTable(), VNI, macs, port.location, Location.remote(remote), DRAWS);
+        destinations = draws.destinations;
+        sources = draws.sources;
         forwarder = vtep.runtime.forwarder();
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(BATCH * SLOT, BATCH * SLOT);
         batch.writeZero(BATCH * SLOT);
