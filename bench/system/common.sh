@@ -20,10 +20,12 @@ napi_on_cpu1() {
     && for p in $(pgrep "^napi/$3-"); do taskset -pc 1 "$p" >/dev/null; done \
     || echo "$1: no threaded NAPI on $3; its receive work stays on the sender's CPU"
 }
-# defer_irqs WHO NS IFACE: IFACE's NAPI waits for the device's busy polls, or 1 ms, before it runs again (after 2
-# rounds with nothing to do it runs on every frame again); where busy polls cannot reach the NAPI (a veth gives AF_XDP
-# no NAPI id) it runs every 1 ms under load and takes what has come meanwhile in one go
+# defer_irqs WHO NS IFACE: IFACE's NAPI waits for the device's busy polls, or DEFER_NS nanoseconds (environment,
+# default 1 ms), before it runs again (after 2 rounds with nothing to do it runs on every frame again); where busy
+# polls cannot reach the NAPI (a veth gives AF_XDP no NAPI id) it runs every DEFER_NS under load and takes what has
+# come meanwhile in one go. A veth holds at most 256 frames for its NAPI: at a rate R the wait must stay well under
+# 256 / R, or the sender's frames are refused meanwhile.
 defer_irqs() {
-  nsx "$2" sh -c "echo 2 > /sys/class/net/$3/napi_defer_hard_irqs && echo 1000000 > /sys/class/net/$3/gro_flush_timeout" \
+  nsx "$2" sh -c "echo 2 > /sys/class/net/$3/napi_defer_hard_irqs && echo ${DEFER_NS:-1000000} > /sys/class/net/$3/gro_flush_timeout" \
     || echo "$1: $3 cannot defer its interrupts; busy polling runs beside the kernel's own receive"
 }

@@ -247,16 +247,18 @@ quiesce() {  # until the receiving counter stands still for 0.3 s, at most 5 s
   for _ in $(seq 1 16); do sleep 0.3; now=$(counter $1 $2 rx_packets); [ "$now" = "$last" ] && return 0; last=$now; done
 }
 trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds", a CSV row
-  local f s d r0 r1 out sent took; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
+  local f s d r0 r1 out sent took refused; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
   quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets)
   out=$(nsx "${s[0]}" taskset -c 0 timeout $(($6 + 10)) "$WORK/vxgen" "${s[1]}" "$f" "$6" "$5")
   quiesce "${d[@]}"; r1=$(counter "${d[@]}" rx_packets)
   sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
-  echo "$1,$2,$3,$4,$5,$sent,$((r1 - r0)),$took,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+  # refused: offered frames the device's input queue dropped at once (counted in sent, see vxgen.c)
+  refused=$(echo "$out" | sed -n 's/.*refused by the device: \([0-9]*\).*/\1/p')
+  echo "$1,$2,$3,$4,$5,$sent,$((r1 - r0)),$took,$(cut -d' ' -f1 /proc/loadavg),${refused:-0}" >>"$RAW"
   echo "$sent $((r1 - r0)) $took"
 }
 ACTIVE=(); for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev"); done
-echo "phase,device,dir,size,rate,offered,delivered,seconds,load1" >"$RAW"
+echo "phase,device,dir,size,rate,offered,delivered,seconds,load1,refused" >"$RAW"
 START=$(date +%s)
 over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
 declare -A NODROP SAT CURVE_OFFERED CURVE_DELIVERED
