@@ -12,10 +12,13 @@ final class UnderlayIoChoice {
 
     private UnderlayIoChoice() {}
 
-    /** True if the underlay should try AF_XDP; false with one logged line when it was asked for and cannot be. */
-    static boolean afXdp(UnderlayIo asked, List<Encapsulation> encapsulations) {
-        if (asked != UnderlayIo.XDP) {
-            return false;
+    /**
+     * The mode the underlay tries: {@code asked}, or {@link UnderlayIo#SOCKET} with one logged line when an AF_XDP
+     * mode was asked for over encapsulations it cannot carry.
+     */
+    static UnderlayIo tried(UnderlayIo asked, List<Encapsulation> encapsulations) {
+        if (asked == UnderlayIo.SOCKET) {
+            return asked;
         }
         String why = null;
         if (encapsulations.size() > 1) {
@@ -25,9 +28,11 @@ final class UnderlayIoChoice {
         }
         if (why != null) {
             System.getLogger("io.vtep4j")
-                    .log(System.Logger.Level.WARNING, "underlay I/O: kernel UDP sockets instead of AF_XDP: " + why);
-            return false;
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "underlay I/O: kernel UDP sockets instead of AF_XDP (" + asked + "): " + why);
+            return UnderlayIo.SOCKET;
         }
-        return true;
+        return asked;
     }
 }

@@ -251,7 +251,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * on); the event loop's own epoll wait busy-polls only when the host's {@code net.core.busy_poll} is set,
      * which the library never changes. Measured on veth in bench/RESULTS.md.
      *
-     * <p>With {@link #underlayIo underlayIo(XDP)} the AF_XDP socket busy-polls too, where the kernel links it to the
+     * <p>With {@link #underlayIo underlayIo(XDP)} or {@code XDP_RECEIVE} the AF_XDP socket busy-polls too, where the kernel links it to the
      * device's NAPI context (drivers that register one per receive queue; a veth does not, and then one log line says
      * so and nothing changes): while packets keep coming the event loop runs the device's receive itself, up to 64
      * frames a round, instead of being woken for them, and stops at the first empty round. It pays fully where the
@@ -270,7 +270,9 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * split again before the forwarder sees them. With {@link #directIo} the split happens on the zero-allocation
      * path, up to 8 such messages per {@code recvmmsg}; on Netty's path GRO replaces recvmmsg batching. Pays off
      * only when peers send GSO runs, or the underlay NIC coalesces (see bench/RESULTS.md). Each direct read then
-     * takes a pooled buffer of up to 512 KiB, which frames a {@link FrameHandler} keeps hold alive.
+     * takes a pooled buffer of up to 512 KiB, which frames a {@link FrameHandler} keeps hold alive. Not with an
+     * AF_XDP {@link #underlayIo} (the XDP program takes the datagrams before the kernel's UDP layer could coalesce
+     * them): the underlay then falls back to sockets.
      */
     public Vtep.Builder udpGro(boolean on) {
         this.udpGro = on;
@@ -279,7 +281,8 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
 
     /**
      * Send runs of equal-size packets to one peer as UDP GSO super-datagrams (default off; epoll only). Linux
-     * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed.
+     * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed. Works with
+     * {@link #underlayIo underlayIo(XDP_RECEIVE)} (sends through the socket); {@code XDP} falls back to sockets.
      */
     public Vtep.Builder udpGso(boolean on) {
         this.udpGso = on;
@@ -364,16 +367,21 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * kernel UDP socket stays bound: it owns the port and carries IPv6, multicast, sends from other event loops, and
      * packets to a next hop whose MAC the kernel does not know yet (so that the kernel resolves it).
      *
+     * <p>{@link UnderlayIo#XDP_RECEIVE} receives the same way but writes no frames itself: every send goes through
+     * the kernel UDP socket, so {@link #udpGso} can coalesce runs to one peer into one message, where the AF_XDP
+     * transmit path hands the kernel one descriptor per frame. No next-hop lookups are made in that mode.
+     *
      * <p>Where AF_XDP cannot run, the VTEP uses sockets and logs one line saying why (System.Logger
      * {@code io.vtep4j}): not Linux or no epoll, no CAP_NET_ADMIN / CAP_BPF, no IPv4 local address, NVGRE or several
-     * encapsulations, {@link #udpGso} / {@link #udpGro}, {@link #sourcePorts} or {@link #sourcePortRange}, an MTU
-     * above 3798, no interface holding the address. {@link Vtep#underlayIo()} tells which is in use after
+     * encapsulations, {@link #udpGro} (either mode), {@link #udpGso} (with {@code XDP}; {@code XDP_RECEIVE} sends
+     * through the socket, which does GSO), {@link #sourcePorts} or {@link #sourcePortRange}, an MTU above 3798, no
+     * interface holding the address. {@link Vtep#underlayIo()} tells which is in use after
      * {@link Vtep.Builder#build()}.
      *
      * @throws NullPointerException if {@code io} is null
      */
     public Vtep.Builder underlayIo(UnderlayIo io) {
-        this.underlayIo = Objects.requireNonNull(io, "underlayIo: null (expected: SOCKET or XDP)");
+        this.underlayIo = Objects.requireNonNull(io, "underlayIo: null (expected: SOCKET, XDP or XDP_RECEIVE)");
         return self();
     }
 

@@ -113,11 +113,12 @@ public final class Vtep implements AutoCloseable {
     }
 
     /**
-     * How the default encapsulation's underlay moves packets: {@link UnderlayIo#XDP} only if it was asked for
-     * ({@link Builder#underlayIo}) and the AF_XDP socket is open; {@link UnderlayIo#SOCKET} otherwise.
+     * How the default encapsulation's underlay moves packets: {@link UnderlayIo#XDP} or {@link UnderlayIo#XDP_RECEIVE}
+     * only if that was asked for ({@link Builder#underlayIo}) and the AF_XDP socket is open; {@link UnderlayIo#SOCKET}
+     * otherwise (asked for, or the fallback).
      */
     public UnderlayIo underlayIo() {
-        return runtime.afXdp() ? UnderlayIo.XDP : UnderlayIo.SOCKET;
+        return runtime.afXdp() ? runtime.config().underlayIo() : UnderlayIo.SOCKET;
     }
 
     /** The underlay addresses actually bound (with the UDP port; port 0 for raw IP). */

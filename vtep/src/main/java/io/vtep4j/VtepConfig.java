@@ -51,8 +51,8 @@ final class VtepConfig {
     private final boolean udpGso;
     private final int sourcePorts;
     private final boolean directIo;
-    /** The underlay tries AF_XDP ({@link UnderlayIoChoice}). */
-    private final boolean afXdp;
+    /** The mode the underlay tries ({@link UnderlayIoChoice}): SOCKET, or an AF_XDP mode. */
+    private final UnderlayIo underlayIo;
 
     private final ByteBufAllocator allocator;
     private final EventLoopGroup sharedGroup;
@@ -104,7 +104,7 @@ final class VtepConfig {
         this.sourcePorts = builder.sourcePorts;
         // NVGRE's raw IP transport has no direct path.
         this.directIo = MultiUnderlay.anyUdp(encapsulations) && builder.resolveDirectIo();
-        this.afXdp = UnderlayIoChoice.afXdp(builder.underlayIo, encapsulations);
+        this.underlayIo = UnderlayIoChoice.tried(builder.underlayIo, encapsulations);
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
         this.forwardLinkLocal = builder.forwardLinkLocal;
@@ -149,8 +149,14 @@ final class VtepConfig {
                 .sourcePorts(sourcePorts)
                 .directIo(directIo && encap != Encapsulation.NVGRE)
                 .outerSend(outerSend)
-                .afXdp(afXdp)
+                .afXdp(underlayIo != UnderlayIo.SOCKET)
+                .afXdpReceiveOnly(underlayIo == UnderlayIo.XDP_RECEIVE)
                 .build();
+    }
+
+    /** The underlay mode tried: what was asked for, or SOCKET where the encapsulations rule AF_XDP out. */
+    UnderlayIo underlayIo() {
+        return underlayIo;
     }
 
     /** The local underlay addresses, in the order added; at least one. */

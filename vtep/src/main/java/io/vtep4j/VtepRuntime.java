@@ -316,6 +316,12 @@ final class VtepRuntime {
         return u == null ? new SendCounters() : u.sendCounters();
     }
 
+    /** Payloads the default underlay received through AF_XDP (tests check the AF_XDP receive path with it). */
+    long afXdpReceived() {
+        Underlay u = underlay;
+        return u == null ? 0 : u.afXdpReceived();
+    }
+
     /** The underlay's receive messages and datagrams (tests check GRO coalescing with it). */
     ReceiveCounters receiveCounters() {
         Underlay u = underlay;

@@ -1,12 +1,16 @@
 package io.vtep4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.testing.Ports;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,27 +31,70 @@ class UnderlayIoTest {
     void nullIsRefusedByName() {
         NullPointerException e =
                 assertThrows(NullPointerException.class, () -> Vtep.builder().underlayIo(null));
-        assertEquals("underlayIo: null (expected: SOCKET or XDP)", e.getMessage());
+        assertEquals("underlayIo: null (expected: SOCKET, XDP or XDP_RECEIVE)", e.getMessage());
     }
 
     @Test
     void anInterfaceWithoutEthernetFallsBackToSocketsAndStillBinds() {
-        int port = Ports.freeUdp();
-        try (Vtep vtep = Vtep.builder()
-                .localAddress("127.0.0.1")
-                .port(port)
-                .underlayIo(UnderlayIo.XDP)
-                .build()) {
-            assertEquals(UnderlayIo.SOCKET, vtep.underlayIo(), "loopback has no MAC for AF_XDP frames");
-            assertEquals(port, vtep.boundAddresses().get(0).getPort(), "the kernel socket owns the port");
+        // XDP_RECEIVE with GSO passes the builder (a supported pair) and falls back as XDP does.
+        for (UnderlayIo mode : List.of(UnderlayIo.XDP, UnderlayIo.XDP_RECEIVE)) {
+            int port = Ports.freeUdp();
+            try (Vtep vtep = Vtep.builder()
+                    .localAddress("127.0.0.1")
+                    .port(port)
+                    .udpGso(mode == UnderlayIo.XDP_RECEIVE)
+                    .underlayIo(mode)
+                    .build()) {
+                assertEquals(UnderlayIo.SOCKET, vtep.underlayIo(), "loopback has no MAC for AF_XDP frames");
+                assertEquals(port, vtep.boundAddresses().get(0).getPort(), "the kernel socket owns the port");
+            }
         }
     }
 
     @Test
     void severalEncapsulationsOrNvgreStayOnSockets() {
-        assertFalse(UnderlayIoChoice.afXdp(UnderlayIo.XDP, List.of(Encapsulation.VXLAN, Encapsulation.GRE_UDP)));
-        assertFalse(UnderlayIoChoice.afXdp(UnderlayIo.XDP, List.of(Encapsulation.NVGRE)));
-        assertFalse(UnderlayIoChoice.afXdp(UnderlayIo.SOCKET, List.of(Encapsulation.VXLAN)));
-        assertEquals(true, UnderlayIoChoice.afXdp(UnderlayIo.XDP, List.of(Encapsulation.GRE_UDP)));
+        List<Encapsulation> two = List.of(Encapsulation.VXLAN, Encapsulation.GRE_UDP);
+        for (UnderlayIo mode : List.of(UnderlayIo.XDP, UnderlayIo.XDP_RECEIVE)) {
+            assertEquals(UnderlayIo.SOCKET, UnderlayIoChoice.tried(mode, two), mode::toString);
+            assertEquals(UnderlayIo.SOCKET, UnderlayIoChoice.tried(mode, List.of(Encapsulation.NVGRE)), mode::toString);
+            assertEquals(mode, UnderlayIoChoice.tried(mode, List.of(Encapsulation.GRE_UDP)), mode::toString);
+            assertEquals(mode, UnderlayIoChoice.tried(mode, List.of(Encapsulation.VXLAN)), mode::toString);
+        }
+        assertEquals(UnderlayIo.SOCKET, UnderlayIoChoice.tried(UnderlayIo.SOCKET, List.of(Encapsulation.VXLAN)));
+    }
+
+    @Test
+    void nvgreWithXdpReceiveLogsOneLineNamingTheModeAndWhy() {
+        List<String> lines = logged(() -> UnderlayIoChoice.tried(UnderlayIo.XDP_RECEIVE, List.of(Encapsulation.NVGRE)));
+        assertEquals(1, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("kernel UDP sockets instead of AF_XDP (XDP_RECEIVE)"), lines::toString);
+        assertTrue(lines.get(0).contains("NVGRE runs over raw IP protocol 47"), lines::toString);
+        assertEquals(
+                List.of(), logged(() -> UnderlayIoChoice.tried(UnderlayIo.XDP_RECEIVE, List.of(Encapsulation.VXLAN))));
+    }
+
+    /** The records {@code io.vtep4j} logs (through java.util.logging, System.Logger's default) while {@code r} runs. */
+    private static List<String> logged(Runnable r) {
+        Logger logger = Logger.getLogger("io.vtep4j");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(handler);
+        try {
+            r.run();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        return List.copyOf(lines);
     }
 }

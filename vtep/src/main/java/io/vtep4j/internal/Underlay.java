@@ -128,6 +128,11 @@ public interface Underlay extends AutoCloseable {
         return false;
     }
 
+    /** Payloads received through an {@code AF_XDP} socket and handed on so far; default 0. Thread-safe. */
+    default long afXdpReceived() {
+        return 0;
+    }
+
     /**
      * Running totals of losses the transport learns from the kernel outside its callbacks (each never decreasing,
      * thread-safe, cheap), by drop reason; the engine registers them after {@link #open} and reads them with every

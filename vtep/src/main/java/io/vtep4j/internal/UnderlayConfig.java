@@ -39,6 +39,7 @@ public final class UnderlayConfig {
     private final boolean directIo;
     private final OuterSend outerSend;
     private final boolean afXdp;
+    private final boolean afXdpReceiveOnly;
 
     private UnderlayConfig(Builder b) {
         this.group = b.group;
@@ -57,11 +58,20 @@ public final class UnderlayConfig {
         this.directIo = b.directIo;
         this.outerSend = b.outerSend;
         this.afXdp = b.afXdp;
+        this.afXdpReceiveOnly = b.afXdpReceiveOnly;
     }
 
     /** Whether to move packets through {@code AF_XDP} where it can run ({@code XdpUnderlay}), else sockets. */
     public boolean afXdp() {
         return afXdp;
+    }
+
+    /**
+     * With {@link #afXdp()}: receive through AF_XDP only, and send everything through the kernel UDP socket (which
+     * {@link #udpGso()} then applies to).
+     */
+    public boolean afXdpReceiveOnly() {
+        return afXdpReceiveOnly;
     }
 
     /** Source-port range, DF and IPv6 zero checksum of what is sent. */
@@ -189,6 +199,7 @@ public final class UnderlayConfig {
         private boolean directIo;
         private OuterSend outerSend = OuterSend.DEFAULT;
         private boolean afXdp;
+        private boolean afXdpReceiveOnly;
 
         private Builder(EventLoopGroup group) {
             this.group = Objects.requireNonNull(group, "group");
@@ -281,6 +292,12 @@ public final class UnderlayConfig {
         /** AF_XDP where it can run, beside the kernel's sockets (default false: sockets only). */
         public Builder afXdp(boolean on) {
             this.afXdp = on;
+            return this;
+        }
+
+        /** With {@link #afXdp}: AF_XDP for receiving only, every send through the kernel socket (default false). */
+        public Builder afXdpReceiveOnly(boolean on) {
+            this.afXdpReceiveOnly = on;
             return this;
         }
 

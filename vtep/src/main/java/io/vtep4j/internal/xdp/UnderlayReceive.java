@@ -6,6 +6,8 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.UnderlayReceiver;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.mmsg.AddressCache;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The receive half of the AF_XDP underlay: each frame the socket reads is checked as Ethernet / IPv4 / UDP to the
@@ -15,11 +17,21 @@ import io.vtep4j.internal.mmsg.AddressCache;
  * (mapped to a shared {@code InetAddress}) and the outer TOS: what the socket path's {@code recvmmsg} receiver hands
  * on, so learning, ECN and counters are the same. No object per frame in the steady state.
  *
- * <p>Event loop only (the channel's).
+ * <p>Event loop only (the channel's), but for {@link #delivered()}.
  */
 final class UnderlayReceive implements RingSink {
     /** Bytes of the buffer payloads are copied into; a new one when the next payload does not fit. */
     static final int BATCH_BYTES = 64 * 1024;
+
+    private static final VarHandle DELIVERED;
+
+    static {
+        try {
+            DELIVERED = MethodHandles.lookup().findVarHandle(UnderlayReceive.class, "delivered", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final UnderlayReceiver receiver;
     private final ByteBufAllocator allocator;
@@ -29,6 +41,7 @@ final class UnderlayReceive implements RingSink {
     private final int port;
     private final int maxPayload;
     private ByteBuf batch;
+    /** Written on the event loop only, opaquely so that other threads read a recent value (no fence per packet). */
     private long delivered;
 
     /**
@@ -71,7 +84,7 @@ final class UnderlayReceive implements RingSink {
         int at = batch.writerIndex();
         batch.writeBytes(ring, offset + UdpFrame.PAYLOAD_OFFSET, n);
         ByteBuf payload = batch.retainedSlice(at, n);
-        delivered++;
+        DELIVERED.setOpaque(this, delivered + 1);
         try {
             receiver.receivedWithTos(payload, sources.ipv4(UdpFrame.source(ring, offset)), UdpFrame.tos(ring, offset));
         } catch (Throwable ignored) {
@@ -96,9 +109,9 @@ final class UnderlayReceive implements RingSink {
         receiver.readComplete();
     }
 
-    /** Payloads handed to the engine. */
+    /** Payloads handed to the engine; from any thread. */
     long delivered() {
-        return delivered;
+        return (long) DELIVERED.getOpaque(this);
     }
 
     /** Gives back this side's reference to the batch buffer (the slices handed on keep it alive). */

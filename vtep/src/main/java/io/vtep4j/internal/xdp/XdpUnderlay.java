@@ -34,6 +34,8 @@ import java.util.function.LongSupplier;
  * interface holding the VTEP's IPv4 address, beside a {@link UdpUnderlay} that stays open in any case: it owns the
  * port, receives what the XDP program leaves to the kernel (other receive queues, multicast groups), sends what the
  * AF_XDP path cannot (IPv6, multicast, a next hop whose MAC the kernel does not know yet), and carries the whole underlay when AF_XDP cannot be had (then one line says why).
+ * With {@link UnderlayConfig#afXdpReceiveOnly()} the socket carries every send (with UDP GSO where configured) and
+ * the AF_XDP socket only receives: no next-hop lookups, no transmit chunks claimed.
  *
  * <p>Receive: the program ({@link BpfProgram#redirectUdpToSockets}) steers IPv4 UDP to our address and port arriving
  * on queue 0 to the socket, whose ring is read on the first event loop of {@link UnderlayConfig#group()}
@@ -58,6 +60,9 @@ public final class XdpUnderlay implements Underlay {
 
     private final UnderlayConfig config;
     private final UdpUnderlay socket;
+    /** Every send through {@link #socket}; AF_XDP receives only. */
+    private final boolean receiveOnly;
+
     private final boolean dontFragment;
     private final int fixedOuter;
     /** Sends from other threads waiting for the socket's loop, at most. */
@@ -85,6 +90,7 @@ public final class XdpUnderlay implements Underlay {
     public XdpUnderlay(UnderlayConfig config) {
         this.config = config;
         this.socket = new UdpUnderlay(config);
+        this.receiveOnly = config.afXdpReceiveOnly();
         this.dontFragment = config.outerSend().dontFragment();
         this.fixedOuter = (config.dscp() << 2) << 8 | config.ttl();
     }
@@ -94,8 +100,14 @@ public final class XdpUnderlay implements Underlay {
      * path does not implement.
      */
     static String refusal(UnderlayConfig config) {
-        if (config.udpGso() || config.udpGro()) {
-            return "UDP GSO/GRO were asked for (AF_XDP sends and receives one packet per frame)";
+        if (config.afXdpReceiveOnly()) {
+            if (config.udpGro()) {
+                return "udpGro true with XDP_RECEIVE (expected: udpGro false; the AF_XDP socket takes the datagrams"
+                        + " before the kernel's UDP layer could coalesce them)";
+            }
+        } else if (config.udpGso() || config.udpGro()) {
+            return "udpGso/udpGro true with XDP (expected: both false, or XDP_RECEIVE for udpGso; AF_XDP sends and"
+                    + " receives one packet per frame)";
         }
         if (config.sourcePorts() > 0 || config.outerSend().sourcePortRange()) {
             return "source-port sockets or a source-port range were asked for";
@@ -123,7 +135,8 @@ public final class XdpUnderlay implements Underlay {
         } else {
             LOG.log(
                     System.Logger.Level.INFO,
-                    "underlay I/O: AF_XDP for " + where + " (" + channel.attachMode() + " XDP, copy mode, queue 0)");
+                    "underlay I/O: AF_XDP " + (receiveOnly ? "receive (sends through the kernel UDP socket) " : "")
+                            + "for " + where + " (" + channel.attachMode() + " XDP, copy mode, queue 0)");
         }
     }
 
@@ -169,15 +182,17 @@ public final class XdpUnderlay implements Underlay {
         localAddress = local.hashCode(); // Inet4Address: the address, network order
         IoEventLoop loop = (IoEventLoop) first;
         where = local.getHostAddress() + ":" + config.port() + " on " + nif.getName();
-        resolver = RouteNeighbors.open(nif.getIndex());
-        background = new ThreadPoolExecutor(
-                1,
-                1,
-                0,
-                TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(NextHops.PROBES * 8),
-                new DefaultThreadFactory("vtep4j-nexthops", true));
-        hops = new NextHops(resolver, background, loop, System::nanoTime);
+        if (!receiveOnly) {
+            resolver = RouteNeighbors.open(nif.getIndex());
+            background = new ThreadPoolExecutor(
+                    1,
+                    1,
+                    0,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(NextHops.PROBES * 8),
+                    new DefaultThreadFactory("vtep4j-nexthops", true));
+            hops = new NextHops(resolver, background, loop, System::nanoTime);
+        }
         receive = new UnderlayReceive(
                 receiver, config.allocator(), localMac, localAddress, config.port(), config.maxFrameLength());
         int address = localAddress;
@@ -211,7 +226,7 @@ public final class XdpUnderlay implements Underlay {
     @Override
     public boolean send(ByteBuf payload, InetAddress destination, int flowHash, int outer) {
         XdpChannel ch = channel;
-        if (ch == null || !(destination instanceof Inet4Address) || destination.isMulticastAddress()) {
+        if (ch == null || receiveOnly || !(destination instanceof Inet4Address) || destination.isMulticastAddress()) {
             return socket.send(payload, destination, flowHash, outer);
         }
         if (!ch.loop().inEventLoop()) {
@@ -285,7 +300,7 @@ public final class XdpUnderlay implements Underlay {
 
     @Override
     public void flush() {
-        XdpChannel ch = channel;
+        XdpChannel ch = receiveOnly ? null : channel; // receive only: nothing is queued on the channel
         if (ch != null && ch.loop().inEventLoop()) {
             ch.flush();
         } else if (ch != null && foreignSends.getAndSet(false)) {
@@ -352,7 +367,8 @@ public final class XdpUnderlay implements Underlay {
     }
 
     /** Payloads received through AF_XDP and handed to the engine. */
-    long xdpReceived() {
+    @Override
+    public long afXdpReceived() {
         UnderlayReceive r = receive;
         return r == null ? 0 : r.delivered();
     }
