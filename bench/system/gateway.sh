@@ -15,17 +15,21 @@
 #               (napi_defer_hard_irqs 2, gro_flush_timeout 1 ms; --defer-irqs off leaves them as they are); only with
 #               --devices ...,xdp-all. A veth gives an AF_XDP socket no NAPI id on this kernel, so the busy polling
 #               itself does nothing here; the deferred interrupts make the veth's NAPI thread take frames in batches.
+# (f) xdp-rx:   vtep4j gateway with an AF_XDP trunk and an underlay that receives through AF_XDP but sends through
+#               the kernel UDP socket: --trunk-io xdp --underlay-io xdp-receive --busy-poll 50 --udp-gso (always, --gso
+#               off or not: runs to the far end leave as GSO messages), its veths set up as xdp-all's; only with
+#               --devices ...,xdp-rx.
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
-# With --gro on the vtep4j devices also run with --udp-gro (xdp-all excepted: its AF_XDP underlay reads frames, not
-# sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro on, inside
+# With --gro on the vtep4j devices also run with --udp-gro (xdp-all and xdp-rx excepted: their AF_XDP underlay reads
+# frames, not sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro on, inside
 # the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
 # direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
 # coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost.
 # Delivered packets are read from the receiving end's interface counters.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-all] [--out DIR]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-all,xdp-rx] [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
@@ -37,9 +41,10 @@
 #              (RATES: comma-separated pps, 0 = as fast as the generator can; default 50000,100000,200000,400000,0),
 #              delivered rate per device side by side; with --record it replaces the "gateway.sh curve" block
 #   --gateway-args "ARGS"  extra gateway flags for the vtep4j devices (e.g. "--busy-poll 50"); with "--underlay-io xdp"
-#                          the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp device's trunk does
+#                          (or xdp-receive) the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp
+#                          device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
-#   --defer-irqs on|off    xdp-all's veths defer their interrupts (default on)
+#   --defer-irqs on|off    xdp-all's and xdp-rx's veths defer their interrupts (default on)
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
 #   --flows N              the reverse direction's packets over N flows, 1..16384 (default 1)
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
@@ -80,7 +85,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|pcap|xdp|xdp-all) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-all)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -121,7 +126,10 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     # the gateway falls back to sockets; its own --underlay-io and --busy-poll replace any in --gateway-args (the
     # gateway takes each flag once)
     xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
-      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
+    # xdp-rx: AF_XDP receive, sends through the kernel UDP socket with GSO; GRO still makes the gateway fall back
+    xdp-rx) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp-receive --busy-poll 50 --udp-gso" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -206,6 +214,8 @@ setup_gateway() {  # setup_gateway DEV IO
     || { STATUS[$dev]="n/a: $(head -c 300 "$log")"; return 0; }
   # an xdp gateway that fell back to AF_PACKET is not measured as xdp
   if grep -q "AF_XDP unavailable" "$log"; then STATUS[$dev]="n/a: $(grep -h -m1 "AF_XDP unavailable" "$log")"; fi
+  # nor an AF_XDP underlay that fell back to kernel sockets (the library's log line says why)
+  if grep -q "instead of AF_XDP" "$log"; then STATUS[$dev]="n/a: $(grep -h -m1 "instead of AF_XDP" "$log")"; fi
   return 0
 }
 for dev in ${DEVICES//,/ }; do
@@ -218,7 +228,7 @@ for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU
   if [ "${DEV_IO[$dev]}" = xdp ]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
   fi
-  if [[ " ${DEV_ARGS[$dev]} " == *" --underlay-io xdp "* ]]; then
+  if [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
@@ -367,7 +377,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

@@ -11,7 +11,8 @@
 #     Netty's leak detector off as in production. VTEP4J_RUNNER_OPTS="--underlay-io xdp" runs both VTEPs on
 #     AF_XDP underlays instead (GSO off; threaded NAPI on the DUT's veths, pinned to CPU 1); adding "--busy-poll 50"
 #     busy-polls their AF_XDP sockets (the veths then defer their interrupts: napi_defer_hard_irqs 2,
-#     gro_flush_timeout 1 ms)
+#     gro_flush_timeout 1 ms); "--underlay-io xdp-receive" receives through AF_XDP and sends through the kernel
+#     socket, GSO on, with the same veth setup
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET transmit ring) runs on CPU 0; the device under test on CPU 1 (taskset for
@@ -351,8 +352,8 @@ for dev in ${DEVICES//,/ }; do
   "setup_$dev" || STATUS[$dev]="n/a: setup failed"
   echo "run.sh: $dev: ${STATUS[$dev]}"
 done
-if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " == *" --underlay-io xdp "* ]]; then
-  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp"): threaded NAPI on both DUT veths, their kthreads on
+if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --underlay-io xdp"(-receive)?" " ]]; then
+  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp" or xdp-receive): threaded NAPI on both DUT veths, their kthreads on
   # CPU 1 with the JVM, as gateway.sh does for its AF_XDP devices; with --busy-poll the veths also defer their
   # interrupts to the VTEPs' polls
   for d in "${DUT_IN[vtep4j]}" "${DUT_OUT[vtep4j]}"; do

@@ -80,7 +80,7 @@ public final class GatewayConfig {
     final TrunkIo trunkIo;
     /** {@code --busy-poll}: microseconds of busy polling on the underlay sockets; 0: off. */
     final int busyPollMicros;
-    /** {@code --underlay-io}: kernel sockets or AF_XDP for the UDP underlay. */
+    /** {@code --underlay-io}: kernel sockets, AF_XDP, or AF_XDP receive with socket sends for the UDP underlay. */
     final UnderlayIo underlayIo;
     /** {@code --udp-gro}: UDP GRO on the underlay sockets. */
     final boolean udpGro;

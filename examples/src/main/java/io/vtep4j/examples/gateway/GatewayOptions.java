@@ -86,17 +86,18 @@ final class GatewayOptions {
             paramLabel = "USECS",
             description = "Busy-poll the underlay sockets for USECS microseconds when a read finds them empty "
                     + "(SO_BUSY_POLL, SO_PREFER_BUSY_POLL; needs CAP_NET_ADMIN), 0..10000 (default: 0, off). With "
-                    + "--trunk-io xdp or --underlay-io xdp the AF_XDP sockets busy-poll too: while frames keep "
+                    + "--trunk-io xdp or --underlay-io xdp|xdp-receive the AF_XDP sockets busy-poll too: while frames keep "
                     + "coming the gateway runs the interface's receive itself, where its driver allows it (not "
                     + "a veth; set the interface's napi_defer_hard_irqs and gro_flush_timeout, see GATEWAY.md).")
     String busyPoll = "0";
 
     @Option(
             names = "--underlay-io",
-            paramLabel = "socket|xdp",
+            paramLabel = "socket|xdp|xdp-receive",
             description = "How the UDP underlay moves packets: socket (default): kernel UDP sockets; xdp: an AF_XDP "
                     + "socket on the interface holding --local (IPv4, needs CAP_NET_ADMIN + CAP_BPF), kernel sockets "
-                    + "where it cannot run (one log line says why).")
+                    + "where it cannot run (one log line says why); xdp-receive: receive as xdp, send every packet "
+                    + "through the kernel UDP socket (so that --udp-gso applies).")
     String underlayIo = "socket";
 
     @Option(
@@ -320,12 +321,13 @@ final class GatewayOptions {
                 udpGro);
     }
 
-    /** {@code --underlay-io socket|xdp}. */
+    /** {@code --underlay-io socket|xdp|xdp-receive}. */
     static UnderlayIo underlayIo(String text) {
         return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "socket" -> UnderlayIo.SOCKET;
             case "xdp" -> UnderlayIo.XDP;
-            default -> throw new ConfigException("--underlay-io " + text + ": expected socket or xdp");
+            case "xdp-receive" -> UnderlayIo.XDP_RECEIVE;
+            default -> throw new ConfigException("--underlay-io " + text + ": expected socket, xdp or xdp-receive");
         };
     }
 

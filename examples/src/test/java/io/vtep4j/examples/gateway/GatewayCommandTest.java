@@ -122,7 +122,8 @@ class GatewayCommandTest {
                 bad("--src-port-range", "a-b", "--src-port-range a: expected a whole number in 1..65535"),
                 bad("--busy-poll", "10001", "--busy-poll 10001 is outside 0..10000 (microseconds, 0 turns it off)"),
                 bad("--busy-poll", "-1", "--busy-poll -1 is outside 0..10000"),
-                bad("--underlay-io", "dpdk", "--underlay-io dpdk: expected socket or xdp"),
+                bad("--underlay-io", "dpdk", "--underlay-io dpdk: expected socket, xdp or xdp-receive"),
+                bad("--underlay-io", "xdp_receive", "--underlay-io xdp_receive: expected socket, xdp or xdp-receive"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
@@ -232,7 +233,18 @@ class GatewayCommandTest {
         new CommandLine(command)
                 .parseArgs(base("--vlan", "100:10100", "--underlay-io", "xdp").toArray(String[]::new));
         assertEquals(io.vtep4j.UnderlayIo.XDP, command.options.toConfig().underlayIo);
-        assertTrue(run(List.of("--help")).out().contains("--underlay-io=socket|xdp"));
+        assertTrue(run(List.of("--help")).out().contains("--underlay-io=socket|xdp|xdp-receive"));
+    }
+
+    @Test
+    void xdpReceiveTakesUdpGso() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command)
+                .parseArgs(base("--vlan", "100:10100", "--underlay-io", "XDP-Receive", "--udp-gso")
+                        .toArray(String[]::new));
+        GatewayConfig config = command.options.toConfig();
+        assertEquals(io.vtep4j.UnderlayIo.XDP_RECEIVE, config.underlayIo);
+        assertTrue(config.outerSend.udpGso(), config.outerSend::toString);
     }
 
     @Test
