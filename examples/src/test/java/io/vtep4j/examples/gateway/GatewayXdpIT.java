@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --trunk-io xdp} end to end: pings cross an AF_XDP trunk both ways and the program is gone after the gateway
- * stops; where XDP cannot run on the trunk (two receive queues) the gateway says why in one line and runs on
+ * {@code --trunk-io xdp} end to end: pings cross an AF_XDP trunk both ways (also beside an AF_XDP receive underlay)
+ * and the program is gone after the gateway stops; where XDP cannot run on the trunk (two receive queues) the gateway says why in one line and runs on
  * AF_PACKET.
  */
 class GatewayXdpIT {
@@ -41,14 +41,44 @@ class GatewayXdpIT {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 assertTrue(gw.stdout().contains("trunk gw-edge: AF_XDP"), gw::describe);
                 assertTrue(xdpAttached("gw-edge"), gw::describe);
-                E2e.assertPing(untagged.h3(), "10.30.0.2", gw, null);
-                E2e.assertPing(untagged.k3(), "10.30.0.1", gw, null);
-                gw.signal("TERM");
-                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
-                assertTrue(gw.stdout().contains("summary after"), gw::describe);
-                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+                pingBothWaysAndStop(untagged, gw);
                 assertFalse(xdpAttached("gw-edge"), "the program outlived the gateway");
             }
+        }
+    }
+
+    /** Pings h3 -> k3 and back, then stops the gateway with SIGTERM: exit 0, its summary, no exception. */
+    private static void pingBothWaysAndStop(E2e.UntaggedLab untagged, GatewayProcess gw) throws Exception {
+        E2e.assertPing(untagged.h3(), "10.30.0.2", gw, null);
+        E2e.assertPing(untagged.k3(), "10.30.0.1", gw, null);
+        gw.signal("TERM");
+        assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+        assertTrue(gw.stdout().contains("summary after"), gw::describe);
+        assertFalse(gw.stderr().contains("Exception"), gw::describe);
+    }
+
+    /**
+     * {@code --underlay-io xdp-receive --udp-gso} beside the XDP trunk: the library says it receives through AF_XDP
+     * and sends through the kernel socket (no fallback for GSO), pings cross both ways, and both programs are gone
+     * after the gateway stops.
+     */
+    @Test
+    void pingsCrossAnXdpReceiveUnderlayWithGso() throws Exception {
+        try (Lab lab = new Lab("gwxdprx")) {
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs(
+                    "--trunk-io", "xdp", "--underlay-io", "xdp-receive", "--udp-gso", "--busy-poll", "50"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                String log = gw.stdout() + gw.stderr();
+                assertTrue(
+                        log.contains("underlay I/O: AF_XDP receive (sends through the kernel UDP socket)"),
+                        gw::describe);
+                assertFalse(log.contains("instead of AF_XDP"), gw::describe);
+                assertTrue(xdpAttached("gw-u"), gw::describe);
+                pingBothWaysAndStop(untagged, gw);
+            }
+            assertFalse(xdpAttached("gw-u"), "the underlay's program outlived the gateway");
+            assertFalse(xdpAttached("gw-edge"), "the trunk's program outlived the gateway");
         }
     }
 
