@@ -23,8 +23,8 @@
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
 # With --gro on the vtep4j devices also run with --udp-gro (xdp-all and xdp-rx excepted: their AF_XDP underlay reads
-# frames, not sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro on, inside
-# the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
+# frames, not sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro
+# on, inside the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
 # direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
 # coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost.
 # Delivered packets are read from the receiving end's interface counters.

@@ -251,12 +251,13 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      * on); the event loop's own epoll wait busy-polls only when the host's {@code net.core.busy_poll} is set,
      * which the library never changes. Measured on veth in bench/RESULTS.md.
      *
-     * <p>With {@link #underlayIo underlayIo(XDP)} or {@code XDP_RECEIVE} the AF_XDP socket busy-polls too, where the kernel links it to the
-     * device's NAPI context (drivers that register one per receive queue; a veth does not, and then one log line says
-     * so and nothing changes): while packets keep coming the event loop runs the device's receive itself, up to 64
-     * frames a round, instead of being woken for them, and stops at the first empty round. It pays fully where the
-     * device defers its interrupts to these polls ({@code napi_defer_hard_irqs} and {@code gro_flush_timeout} in
-     * sysfs, set by the operator): overload is then dropped before the kernel does any work for it.
+     * <p>With {@link #underlayIo underlayIo(XDP)} or {@code XDP_RECEIVE} the AF_XDP socket busy-polls too, where the
+     * kernel links it to the device's NAPI context (drivers that register one per receive queue; a veth does not, and
+     * then one log line says so and nothing changes): while packets keep coming the event loop runs the device's
+     * receive itself, up to 64 frames a round, instead of being woken for them, and stops at the first empty round.
+     * It pays fully where the device defers its interrupts to these polls ({@code napi_defer_hard_irqs} and
+     * {@code gro_flush_timeout} in sysfs, set by the operator): overload is then dropped before the kernel does any
+     * work for it.
      *
      * @throws IllegalArgumentException if {@code microseconds} is not 0..10000
      */

@@ -86,8 +86,8 @@ final class GatewayOptions {
             paramLabel = "USECS",
             description = "Busy-poll the underlay sockets for USECS microseconds when a read finds them empty "
                     + "(SO_BUSY_POLL, SO_PREFER_BUSY_POLL; needs CAP_NET_ADMIN), 0..10000 (default: 0, off). With "
-                    + "--trunk-io xdp or --underlay-io xdp|xdp-receive the AF_XDP sockets busy-poll too: while frames keep "
-                    + "coming the gateway runs the interface's receive itself, where its driver allows it (not "
+                    + "--trunk-io xdp or --underlay-io xdp|xdp-receive the AF_XDP sockets busy-poll too: while "
+                    + "frames keep coming the gateway runs the interface's receive itself, where its driver allows it (not "
                     + "a veth; set the interface's napi_defer_hard_irqs and gro_flush_timeout, see GATEWAY.md).")
     String busyPoll = "0";
 

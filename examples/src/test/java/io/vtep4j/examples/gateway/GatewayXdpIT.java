@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code --trunk-io xdp} end to end: pings cross an AF_XDP trunk both ways (also beside an AF_XDP receive underlay)
- * and the program is gone after the gateway stops; where XDP cannot run on the trunk (two receive queues) the gateway says why in one line and runs on
- * AF_PACKET.
+ * and the program is gone after the gateway stops; where XDP cannot run on the trunk (two receive queues) the
+ * gateway says why in one line and runs on AF_PACKET.
  */
 class GatewayXdpIT {
     /** {@code ip link} shows "xdp" or "xdpgeneric" after the MTU, and a prog/xdp line, while a program is attached. */

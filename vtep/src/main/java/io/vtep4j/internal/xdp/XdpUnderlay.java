@@ -131,7 +131,10 @@ public final class XdpUnderlay implements Underlay {
         }
         if (why != null) {
             fallback = why;
-            LOG.log(System.Logger.Level.WARNING, "underlay I/O: kernel UDP sockets instead of AF_XDP: " + why);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "underlay I/O: kernel UDP sockets instead of AF_XDP (" + (receiveOnly ? "XDP_RECEIVE" : "XDP")
+                            + "): " + why);
         } else {
             LOG.log(
                     System.Logger.Level.INFO,
