@@ -256,7 +256,7 @@ quiesce() {  # until the receiving counter stands still for 0.3 s, at most 5 s
   local last now; last=$(counter $1 $2 rx_packets)
   for _ in $(seq 1 16); do sleep 0.3; now=$(counter $1 $2 rx_packets); [ "$now" = "$last" ] && return 0; last=$now; done
 }
-trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds", a CSV row
+trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds refused", a CSV row
   local f s d r0 r1 out sent took refused; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
   quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets)
   out=$(nsx "${s[0]}" taskset -c 0 timeout $(($6 + 10)) "$WORK/vxgen" "${s[1]}" "$f" "$6" "$5")
@@ -265,13 +265,13 @@ trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds
   # refused: offered frames the device's input queue dropped at once (counted in sent, see vxgen.c)
   refused=$(echo "$out" | sed -n 's/.*refused by the device: \([0-9]*\).*/\1/p')
   echo "$1,$2,$3,$4,$5,$sent,$((r1 - r0)),$took,$(cut -d' ' -f1 /proc/loadavg),${refused:-0}" >>"$RAW"
-  echo "$sent $((r1 - r0)) $took"
+  echo "$sent $((r1 - r0)) $took ${refused:-0}"
 }
 ACTIVE=(); for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev"); done
 echo "phase,device,dir,size,rate,offered,delivered,seconds,load1,refused" >"$RAW"
 START=$(date +%s)
 over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
-declare -A NODROP SAT CURVE_OFFERED CURVE_DELIVERED
+declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED
 if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
 for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
   for dev in "${ACTIVE[@]}"; do
@@ -280,7 +280,7 @@ for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve
   done
   for r in ${CURVE//,/ }; do
     for dev in "${ACTIVE[@]}"; do   # interleaved per rate
-      read -r sent got took < <(trial curve "$dev" "$dir" 64 "$r" "$DURATION")
+      read -r sent got took refused < <(trial curve "$dev" "$dir" 64 "$r" "$DURATION")
       CURVE_OFFERED[$dev,$dir,$r]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
       CURVE_DELIVERED[$dev,$dir,$r]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
       echo "curve $dev $dir rate=$r offered=${CURVE_OFFERED[$dev,$dir,$r]} delivered=${CURVE_DELIVERED[$dev,$dir,$r]} pps"
@@ -297,9 +297,11 @@ for size in $SIZES; do
     for rep in $(seq 1 "$SAT_REPS"); do
       for dev in "${ACTIVE[@]}"; do   # interleaved: kernel, afpacket, pcap, kernel, ...
         over_time && break 3
-        read -r sent got took < <(trial sat "$dev" "$dir" "$size" 0 "$DURATION")
-        echo "sat  $dev $dir size=$size offered=$sent delivered=$got in ${took}s"
+        read -r sent got took refused < <(trial sat "$dev" "$dir" "$size" 0 "$DURATION")
+        echo "sat  $dev $dir size=$size offered=$sent delivered=$got refused=$refused in ${took}s"
         SAT[$dev,$dir,$size]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
+        SAT_OFFERED[$dev,$dir,$size]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
+        SAT_REFUSED[$dev,$dir,$size]=$(awk -v s="$sent" -v r="$refused" 'BEGIN{ if (s > 0) printf "%.1f %%", 100 * r / s; else print "n/a" }')
         HI[$dev]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
         MID[$dev]=$(awk -v g="$got" -v s="$sent" -v t="$took" 'BEGIN{printf "%d", (g > s / 20) ? 0.95 * g / t : s / t / 8}')
         ok=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
@@ -312,7 +314,7 @@ for size in $SIZES; do
         over_time && break 3
         if [ -n "${PASSED[$dev]:-}" ]; then LO[$dev]=${PASSED[$dev]}; continue; fi
         r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
-        read -r sent got took < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
+        read -r sent got took refused < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass"
         if [ "$pass" = 1 ]; then LO[$dev]=$r; MID[$dev]=$(( (r + HI[$dev]) / 2 )); else
@@ -361,14 +363,15 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and delivered rate at saturation, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s)."
+  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s). Offered includes the frames the device's full input queue refused (lost; their share at saturation in the last column but one)."
   echo
-  echo "| direction | size | device | loss-free | saturation (delivered) | loss-free / kernel |"
-  echo "|---|---|---|---|---|---|"
+  echo "| direction | size | device | loss-free | saturation (delivered) | saturation (offered) | refused at saturation | loss-free / kernel |"
+  echo "|---|---|---|---|---|---|---|---|"
   for dir in fwd rev; do for size in $SIZES; do for dev in "${ACTIVE[@]}"; do
     k=${NODROP[kernel,$dir,$size]:-0}
     echo "| $([ $dir = fwd ] && echo 'VLAN 100 -> VNI 10100' || echo 'VNI 10100 -> VLAN 100') | $size | $dev |" \
-      "${NODROP[$dev,$dir,$size]:-n/a} | ${SAT[$dev,$dir,$size]:-n/a} |" \
+      "${NODROP[$dev,$dir,$size]:-n/a} | ${SAT[$dev,$dir,$size]:-n/a} | ${SAT_OFFERED[$dev,$dir,$size]:-n/a} |" \
+      "${SAT_REFUSED[$dev,$dir,$size]:-n/a} |" \
       "$(awk -v a="${NODROP[$dev,$dir,$size]:-0}" -v b="$k" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }') |"
   done; done; done
   for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] || echo "- $dev: ${STATUS[$dev]}"; done
