@@ -418,8 +418,10 @@ trial() {
   k1=$(proc_ticks "$KSOFTIRQD1"); u1=$(proc_user "$pid")
   t1=$(date +%s.%N)
   sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
-  local load; load=$(cut -d' ' -f1 /proc/loadavg)
-  echo "$phase,$dev,$size,$macs,$rate,$sent,$((s1 - s0)),$took,$((c1 - c0)),$((q1 - q0)),$((k1 - k0)),$((p1 - p0)),$((u1 - u0)),$load" >>"$RAW"
+  # refused: offered frames the device's full input queue dropped at once (counted in sent, see vxgen.c)
+  local load refused; load=$(cut -d' ' -f1 /proc/loadavg)
+  refused=$(echo "$out" | sed -n 's/.*refused by the device: \([0-9]*\).*/\1/p')
+  echo "$phase,$dev,$size,$macs,$rate,$sent,$((s1 - s0)),$took,$((c1 - c0)),$((q1 - q0)),$((k1 - k0)),$((p1 - p0)),$((u1 - u0)),$load,${refused:-0}" >>"$RAW"
   echo "$sent $((s1 - s0)) $took"
 }
 
@@ -453,7 +455,7 @@ for dev in ${DEVICES//,/ }; do
   [ "${STATUS[$dev]}" = ok ] && verify "$dev"
   [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev")
 done
-echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,proc_user_ticks,load1" >"$RAW.hdr"
+echo "phase,device,size,macs,rate,offered,delivered,seconds,cpu1_ticks,cpu1_softirq_ticks,ksoftirqd1_ticks,proc_ticks,proc_user_ticks,load1,refused" >"$RAW.hdr"
 : >"$RAW"
 
 # ---------------------------------------------------------------- --alloc: bytes per packet, Netty vs direct I/O
