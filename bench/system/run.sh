@@ -557,7 +557,7 @@ for size in $SIZES; do
       done
     done
     for dev in "${ACTIVE[@]}"; do
-      echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+      echo "nodrop,$dev,$size,$macs,${LO[$dev]},0,0,0,0,0,0,0,0,$(cut -d' ' -f1 /proc/loadavg),0" >>"$RAW"
     done
     unset HI LO MID SATPASS SATBEST
   done
