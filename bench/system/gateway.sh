@@ -317,7 +317,9 @@ for size in $SIZES; do
         read -r sent got took refused < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass"
-        if [ "$pass" = 1 ]; then LO[$dev]=$r; MID[$dev]=$(( (r + HI[$dev]) / 2 )); else
+        # a pass counts at the rate the generator reached, if it fell short of the one asked for
+        if [ "$pass" = 1 ]; then LO[$dev]=$(awk -v r="$r" -v s="$sent" -v t="$took" 'BEGIN{o = s / t; printf "%d", (o < r) ? o : r}')
+          MID[$dev]=$(( (r + HI[$dev]) / 2 )); else
           HI[$dev]=$r; MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="$r" 'BEGIN{printf "%d", (a == 0) ? b / 2 : (a + b) / 2}'); fi
       done
     done
