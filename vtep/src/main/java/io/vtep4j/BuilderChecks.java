@@ -107,4 +107,13 @@ final class BuilderChecks {
                     + " (expected: one of them; Linux refuses GSO on a socket sending zero checksums)");
         }
     }
+
+    /** Busy-waiting loops are the VTEP's own: a group the application gives decides itself how its loops wait. */
+    static void loopsOwned(boolean busyWaitLoops, Object sharedGroup) {
+        if (busyWaitLoops && sharedGroup != null) {
+            throw new IllegalStateException("busyWaitLoops: true with eventLoopGroup(" + sharedGroup + ")"
+                    + " (expected: one of them; busyWaitLoops sets how the VTEP's own loops wait, a group given to it"
+                    + " keeps the wait it was built with)");
+        }
+    }
 }

@@ -44,6 +44,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     int nvgreFlowId = FLOW_ID_FROM_HASH;
     String multicastInterface;
     int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    boolean busyWaitLoops;
     int readBatch = 32;
     boolean udpGro;
     boolean udpGso;
@@ -222,6 +223,23 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     /** Event loops, each with its own underlay socket (SO_REUSEPORT); default min(4, cores). */
     public Vtep.Builder eventLoops(int count) {
         this.eventLoops = Checks.inRange("eventLoops", count, 1, 256);
+        return self();
+    }
+
+    /**
+     * Event loops that never sleep (default false: they wait in {@code epoll_wait} until a packet or a task arrives).
+     * With {@code true} each of the VTEP's own loops polls its sockets without waiting, runs its tasks and turns
+     * again, so it keeps one CPU at 100 % even when no packet comes. It saves the wake-up of a sleeping thread for
+     * each burst, and on a virtual machine the halt and wake of its CPU, which there costs a trip through the
+     * hypervisor; scheduled work (ageing, flushes) still runs on time. Meant for a host that gives the VTEP CPUs of
+     * its own, as a gateway appliance does; measured in bench/RESULTS.md. Unrelated to {@link #busyPoll}, which
+     * changes how the sockets read, not how the loop waits.
+     *
+     * <p>Only for the VTEP's own loops: with {@link #eventLoopGroup} the group's owner decides how its loops wait,
+     * and {@link Vtep.Builder#build()} refuses both together.
+     */
+    public Vtep.Builder busyWaitLoops(boolean on) {
+        this.busyWaitLoops = on;
         return self();
     }
 

@@ -348,6 +348,7 @@ public final class Vtep implements AutoCloseable {
         public Vtep build() {
             BuilderChecks.hasLocalAddress(localAddresses);
             BuilderChecks.gsoExclusions(udpGso, sourcePortMin, sourcePortMax, udp6ZeroChecksumTx);
+            BuilderChecks.loopsOwned(busyWaitLoops, sharedGroup);
             VtepConfig config = new VtepConfig(this);
             try {
                 return new Vtep(VtepRuntime.start(config));

@@ -41,6 +41,7 @@ final class VtepConfig {
     private final int nvgreFlowId;
     private final String multicastInterface;
     private final int eventLoops;
+    private final boolean busyWaitLoops;
     private final LongSupplier ticker;
     private final VtepListener listener;
     private final FdbListener fdbListener;
@@ -93,6 +94,7 @@ final class VtepConfig {
         this.nvgreFlowId = builder.nvgreFlowId;
         this.multicastInterface = builder.multicastInterface;
         this.eventLoops = builder.eventLoops;
+        this.busyWaitLoops = builder.busyWaitLoops;
         this.ticker = builder.ticker;
         this.listener = builder.listener;
         this.fdbListener = builder.fdbListener;
@@ -247,6 +249,10 @@ final class VtepConfig {
 
     int eventLoops() {
         return eventLoops;
+    }
+
+    boolean busyWaitLoops() {
+        return busyWaitLoops;
     }
 
     LongSupplier ticker() {

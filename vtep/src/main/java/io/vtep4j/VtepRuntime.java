@@ -94,8 +94,9 @@ final class VtepRuntime {
 
     /** Starts event loops and underlay; on failure leaves nothing running. */
     static VtepRuntime start(VtepConfig config) throws IOException {
-        EventLoopGroup group =
-                config.sharedGroup() != null ? config.sharedGroup() : Transports.newGroup(config.eventLoops(), "vtep");
+        EventLoopGroup group = config.sharedGroup() != null
+                ? config.sharedGroup()
+                : Transports.newGroup(config.eventLoops(), "vtep", config.busyWaitLoops());
         VtepRuntime runtime = new VtepRuntime(config, group);
         try {
             runtime.openUnderlays(group);
