@@ -108,11 +108,20 @@ final class BuilderChecks {
         }
     }
 
+    /** Busy-wait window: 0 (off) up to 10 s. */
+    static Duration busyWait(Duration window) {
+        Objects.requireNonNull(window, "window");
+        if (window.isNegative() || window.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("busyWait: " + window + " (expected: PT0S .. PT10S)");
+        }
+        return window;
+    }
+
     /** Busy-waiting loops are the VTEP's own: a group the application gives decides itself how its loops wait. */
-    static void loopsOwned(boolean busyWaitLoops, Object sharedGroup) {
-        if (busyWaitLoops && sharedGroup != null) {
-            throw new IllegalStateException("busyWaitLoops: true with eventLoopGroup(" + sharedGroup + ")"
-                    + " (expected: one of them; busyWaitLoops sets how the VTEP's own loops wait, a group given to it"
+    static void loopsOwned(Duration busyWait, Object sharedGroup) {
+        if (!busyWait.isZero() && sharedGroup != null) {
+            throw new IllegalStateException("busyWait: " + busyWait + " with eventLoopGroup(" + sharedGroup + ")"
+                    + " (expected: one of them; busyWait sets how the VTEP's own loops wait, a group given to it"
                     + " keeps the wait it was built with)");
         }
     }

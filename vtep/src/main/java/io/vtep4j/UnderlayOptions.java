@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.internal.Checks;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -44,7 +45,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     int nvgreFlowId = FLOW_ID_FROM_HASH;
     String multicastInterface;
     int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    boolean busyWaitLoops;
+    Duration busyWait = Duration.ZERO;
     int readBatch = 32;
     boolean udpGro;
     boolean udpGso;
@@ -227,19 +228,22 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     }
 
     /**
-     * Event loops that never sleep (default false: they wait in {@code epoll_wait} until a packet or a task arrives).
-     * With {@code true} each of the VTEP's own loops polls its sockets without waiting, runs its tasks and turns
-     * again, so it keeps one CPU at 100 % even when no packet comes. It saves the wake-up of a sleeping thread for
-     * each burst, and on a virtual machine the halt and wake of its CPU, which there costs a trip through the
-     * hypervisor; scheduled work (ageing, flushes) still runs on time. Meant for a host that gives the VTEP CPUs of
-     * its own, as a gateway appliance does; measured in bench/RESULTS.md. Unrelated to {@link #busyPoll}, which
-     * changes how the sockets read, not how the loop waits.
+     * How long each of the VTEP's own event loops keeps polling after its last work before it sleeps (default
+     * {@link Duration#ZERO}: it waits in {@code epoll_wait} as soon as nothing is ready). While packets keep coming,
+     * and for {@code window} after, a loop polls its sockets with a zero timeout, runs its tasks and turns again,
+     * holding its CPU at 100 %. That saves the wake-up of a sleeping thread for each burst, and on a virtual machine
+     * the halt and wake of its CPU, which costs a trip through the hypervisor. Scheduled work (ageing, flushes) runs
+     * on time either way. Meant for hosts that give the VTEP CPUs of its own, as a gateway appliance does; a window
+     * of a millisecond covers the gaps of steady traffic, and an idle VTEP then costs no CPU. Measured in
+     * bench/RESULTS.md. Unrelated to {@link #busyPoll}, which changes how a socket read waits, not the loop.
      *
      * <p>Only for the VTEP's own loops: with {@link #eventLoopGroup} the group's owner decides how its loops wait,
      * and {@link Vtep.Builder#build()} refuses both together.
+     *
+     * @throws IllegalArgumentException if {@code window} is negative or longer than 10 s
      */
-    public Vtep.Builder busyWaitLoops(boolean on) {
-        this.busyWaitLoops = on;
+    public Vtep.Builder busyWait(Duration window) {
+        this.busyWait = BuilderChecks.busyWait(window);
         return self();
     }
 

@@ -348,7 +348,7 @@ public final class Vtep implements AutoCloseable {
         public Vtep build() {
             BuilderChecks.hasLocalAddress(localAddresses);
             BuilderChecks.gsoExclusions(udpGso, sourcePortMin, sourcePortMax, udp6ZeroChecksumTx);
-            BuilderChecks.loopsOwned(busyWaitLoops, sharedGroup);
+            BuilderChecks.loopsOwned(busyWait, sharedGroup);
             VtepConfig config = new VtepConfig(this);
             try {
                 return new Vtep(VtepRuntime.start(config));

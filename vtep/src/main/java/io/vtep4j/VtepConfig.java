@@ -41,7 +41,7 @@ final class VtepConfig {
     private final int nvgreFlowId;
     private final String multicastInterface;
     private final int eventLoops;
-    private final boolean busyWaitLoops;
+    private final long busyWaitNanos;
     private final LongSupplier ticker;
     private final VtepListener listener;
     private final FdbListener fdbListener;
@@ -94,7 +94,7 @@ final class VtepConfig {
         this.nvgreFlowId = builder.nvgreFlowId;
         this.multicastInterface = builder.multicastInterface;
         this.eventLoops = builder.eventLoops;
-        this.busyWaitLoops = builder.busyWaitLoops;
+        this.busyWaitNanos = builder.busyWait.toNanos();
         this.ticker = builder.ticker;
         this.listener = builder.listener;
         this.fdbListener = builder.fdbListener;
@@ -251,8 +251,8 @@ final class VtepConfig {
         return eventLoops;
     }
 
-    boolean busyWaitLoops() {
-        return busyWaitLoops;
+    long busyWaitNanos() {
+        return busyWaitNanos;
     }
 
     LongSupplier ticker() {

@@ -96,7 +96,7 @@ final class VtepRuntime {
     static VtepRuntime start(VtepConfig config) throws IOException {
         EventLoopGroup group = config.sharedGroup() != null
                 ? config.sharedGroup()
-                : Transports.newGroup(config.eventLoops(), "vtep", config.busyWaitLoops());
+                : Transports.newGroup(config.eventLoops(), "vtep", config.busyWaitNanos());
         VtepRuntime runtime = new VtepRuntime(config, group);
         try {
             runtime.openUnderlays(group);

@@ -32,14 +32,14 @@ class VtepBusyWaitLoopsTest {
                         .localAddress("127.0.0.1")
                         .port(port)
                         .eventLoops(1)
-                        .busyWaitLoops(true)
+                        .busyWait(Duration.ofSeconds(10))
                         .sweepInterval(Duration.ofMillis(20))
                         .build();
                 Vtep b = Vtep.builder()
                         .localAddress("127.0.0.2")
                         .port(port)
                         .eventLoops(1)
-                        .busyWaitLoops(true)
+                        .busyWait(Duration.ofSeconds(10))
                         .build()) {
             LocalPort pa = a.segment(VNI).floodTo("127.0.0.2").attach(sinkA);
             LocalPort pb = b.segment(VNI).floodTo("127.0.0.1").attach(sinkB);
@@ -58,7 +58,7 @@ class VtepBusyWaitLoopsTest {
     }
 
     @Test
-    void busyWaitLoopsAndAGivenGroupAreRefusedTogether() {
+    void busyWaitAndAGivenGroupAreRefusedTogether() {
         EventLoopGroup group = Transports.newGroup(1, "given");
         try {
             IllegalStateException e = assertThrows(
@@ -66,14 +66,23 @@ class VtepBusyWaitLoopsTest {
                     () -> Vtep.builder()
                             .localAddress("127.0.0.1")
                             .eventLoopGroup(group)
-                            .busyWaitLoops(true)
+                            .busyWait(Duration.ofSeconds(10))
                             .build());
-            assertTrue(e.getMessage().startsWith("busyWaitLoops: true with eventLoopGroup("), e.getMessage());
+            assertTrue(e.getMessage().startsWith("busyWait: PT10S with eventLoopGroup("), e.getMessage());
             assertTrue(e.getMessage().contains("expected: one of them"), e.getMessage());
         } finally {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS)
                     .syncUninterruptibly();
         }
+    }
+
+    @Test
+    void busyWaitWindowOutsideItsRangeIsRefusedAtOnce() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Vtep.builder().busyWait(Duration.ofSeconds(11)));
+        assertTrue(e.getMessage().equals("busyWait: PT11S (expected: PT0S .. PT10S)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Vtep.builder().busyWait(Duration.ofNanos(-1)));
+        assertTrue(e.getMessage().startsWith("busyWait: PT-0.000000001S"), e.getMessage());
     }
 
     private static void take(Sink sink) throws InterruptedException {

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -12,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.IntSupplier;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -28,43 +30,59 @@ public final class Transports {
         return !"nio".equalsIgnoreCase(System.getProperty("vtep4j.transport")) && Epoll.isAvailable();
     }
 
-    /**
-     * A loop that never sleeps: every turn polls for ready I/O without waiting ({@code epoll_wait} with a zero
-     * timeout), handles what is ready, runs its tasks (scheduled ones that are due included) and turns again.
-     */
-    private static final SelectStrategyFactory SPIN = () -> (selectNow, hasTasks) -> selectNow.get();
-
-    /** The select strategy of busy-waiting loops, for groups built elsewhere on {@code EpollIoHandler}. */
-    public static SelectStrategyFactory busyWaitStrategy() {
-        return SPIN;
-    }
-
     /** A new event loop group of {@code threads} daemon threads named {@code vtep4j-<name>-N}, waiting in the kernel. */
     public static EventLoopGroup newGroup(int threads, String name) {
-        return newGroup(threads, name, false);
+        return newGroup(threads, name, 0);
     }
 
     /**
-     * A new event loop group of {@code threads} daemon threads named {@code vtep4j-<name>-N}; with {@code busyWait}
-     * its loops poll without sleeping (see {@link #ioHandlerFactory}).
+     * A new event loop group of {@code threads} daemon threads named {@code vtep4j-<name>-N}, whose loops keep
+     * polling for {@code busyWaitNanos} after their last work before they sleep (0: they sleep at once; see
+     * {@link #busyWaitStrategy}).
      */
-    public static EventLoopGroup newGroup(int threads, String name, boolean busyWait) {
+    public static EventLoopGroup newGroup(int threads, String name, long busyWaitNanos) {
         return new MultiThreadIoEventLoopGroup(
-                threads, new DefaultThreadFactory("vtep4j-" + name, true), ioHandlerFactory(busyWait));
+                threads, new DefaultThreadFactory("vtep4j-" + name, true), ioHandlerFactory(busyWaitNanos));
     }
 
-    /**
-     * The I/O handler of the transport in use. With {@code busyWait} each loop keeps its CPU at 100 % and never
-     * blocks in the kernel: no wake-up latency, and on a virtual machine no halt and wake of the CPU for every
-     * burst. Scheduled tasks still run on time.
-     */
-    public static IoHandlerFactory ioHandlerFactory(boolean busyWait) {
-        if (!busyWait) {
+    /** The I/O handler of the transport in use, its loops busy-waiting for {@code busyWaitNanos} (0: not at all). */
+    public static IoHandlerFactory ioHandlerFactory(long busyWaitNanos) {
+        if (busyWaitNanos <= 0) {
             return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         }
+        SelectStrategyFactory strategy = busyWaitStrategy(busyWaitNanos);
         return epoll()
-                ? EpollIoHandler.newFactory(0, SPIN)
-                : NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(), SPIN);
+                ? EpollIoHandler.newFactory(0, strategy)
+                : NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(), strategy);
+    }
+
+    /**
+     * Loops that poll without sleeping while there is work, and for {@code nanos} after it. Each turn polls for ready
+     * I/O with a zero timeout ({@code epoll_wait(..., 0)}); ready I/O or queued tasks make the turn count as work.
+     * After a turn without work the loop turns again if its last work is less than {@code nanos} ago, and otherwise
+     * waits in the kernel as usual (until I/O, a task, or its next scheduled task). Scheduled tasks run on time
+     * either way. Each loop keeps its own clock.
+     *
+     * @throws IllegalArgumentException if {@code nanos} is not positive
+     */
+    public static SelectStrategyFactory busyWaitStrategy(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("busyWait: " + nanos + " ns (expected: > 0)");
+        }
+        return () -> new SelectStrategy() {
+            private long lastWork = System.nanoTime();
+
+            @Override
+            public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+                int ready = selectNow.get();
+                long now = System.nanoTime();
+                if (ready > 0 || hasTasks) {
+                    lastWork = now;
+                    return ready;
+                }
+                return now - lastWork < nanos ? 0 : SelectStrategy.SELECT;
+            }
+        };
     }
 
     /** Creates datagram channels of the transport in use for the given address family. */
