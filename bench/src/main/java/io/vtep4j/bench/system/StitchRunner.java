@@ -12,6 +12,7 @@ import io.vtep4j.Segment;
 import io.vtep4j.UnderlayIo;
 import io.vtep4j.Vtep;
 import io.vtep4j.VtepStats;
+import io.vtep4j.internal.Transports;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -39,7 +40,8 @@ import java.util.function.LongSupplier;
  * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true; false with xdp),
  * {@code --underlay-io socket|xdp|xdp-receive} (default socket; xdp: AF_XDP underlays, xdp-receive: AF_XDP receive
  * with sends through the kernel socket; either, or the runner refuses to start),
- * {@code --busy-poll USECS} (default 0: off; with xdp, preferred busy polling on the AF_XDP sockets).
+ * {@code --busy-poll USECS} (default 0: off; with xdp, preferred busy polling on the AF_XDP sockets),
+ * {@code --busy-wait USECS} (default 0: off; the event loop or loops keep polling that long after their last work).
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -63,10 +65,15 @@ public final class StitchRunner {
         // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
         // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
         // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
+        long busyWaitNanos = 1000L * Long.parseLong(opt.getOrDefault("--busy-wait", "0"));
         EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
                 ? new MultiThreadIoEventLoopGroup(
-                        1, new DefaultThreadFactory("vtep4j-stitch"), EpollIoHandler.newFactory())
+                        1,
+                        new DefaultThreadFactory("vtep4j-stitch"),
+                        busyWaitNanos > 0
+                                ? EpollIoHandler.newFactory(0, Transports.busyWaitStrategy(busyWaitNanos))
+                                : EpollIoHandler.newFactory())
                 : null;
         Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared)
                 .port(port)
@@ -169,6 +176,8 @@ public final class StitchRunner {
         builder.eventLoops(Integer.parseInt(opt.getOrDefault("--event-loops", "1")));
         if (shared != null) {
             builder.eventLoopGroup(shared);
+        } else {
+            builder.busyWait(java.time.Duration.ofNanos(1000L * Long.parseLong(opt.getOrDefault("--busy-wait", "0"))));
         }
         if (opt.containsKey("--read-batch")) {
             builder.readBatch(Integer.parseInt(opt.get("--read-batch")));

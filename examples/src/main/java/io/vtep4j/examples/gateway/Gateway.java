@@ -13,6 +13,7 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.Ethernet;
 import io.vtep4j.evpn.EvpnAgent;
+import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -137,7 +138,11 @@ public final class Gateway implements AutoCloseable {
     /** As {@link #startAfPacket}, with the trunk {@code trunk} opens on the shared loop. */
     static Gateway startOnLoop(GatewayConfig config, java.util.function.Function<IoEventLoop, Trunk.Opener> trunk) {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("vtep4j-gateway", true), EpollIoHandler.newFactory());
+                1,
+                new DefaultThreadFactory("vtep4j-gateway", true),
+                config.busyWait.isZero()
+                        ? EpollIoHandler.newFactory()
+                        : EpollIoHandler.newFactory(0, Transports.busyWaitStrategy(config.busyWait.toNanos())));
         IoEventLoop loop = group.next();
         try {
             return start(config, trunk.apply(loop), group);
@@ -232,7 +237,9 @@ public final class Gateway implements AutoCloseable {
         builder.udpGro(config.udpGro);
         builder.suppressNeighbors(config.arpSuppress);
         if (group != null) {
-            builder.eventLoopGroup(group);
+            builder.eventLoopGroup(group); // built busy-waiting or not by startOnLoop
+        } else {
+            builder.busyWait(config.busyWait);
         }
         if (evpn != null) {
             builder.fdbListener(evpn.fdbListener());

@@ -84,6 +84,8 @@ public final class GatewayConfig {
     final UnderlayIo underlayIo;
     /** {@code --udp-gro}: UDP GRO on the underlay sockets. */
     final boolean udpGro;
+    /** {@code --busy-wait}: how long the event loops keep polling after their last work; zero: not at all. */
+    final Duration busyWait;
 
     GatewayConfig(
             InetAddress local,
@@ -110,7 +112,8 @@ public final class GatewayConfig {
             TrunkIo trunkIo,
             int busyPollMicros,
             UnderlayIo underlayIo,
-            boolean udpGro) {
+            boolean udpGro,
+            Duration busyWait) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -138,6 +141,7 @@ public final class GatewayConfig {
         this.busyPollMicros = busyPollMicros;
         this.underlayIo = Objects.requireNonNull(underlayIo, "underlayIo");
         this.udpGro = udpGro;
+        this.busyWait = Objects.requireNonNull(busyWait, "busyWait");
         checkConsistent();
     }
 

@@ -248,15 +248,35 @@ class GatewayCommandTest {
     }
 
     @Test
-    void udpGroIsOffUnlessAskedFor() {
+    void busyWaitIsOffUnlessAskedForAndTakesMicroseconds() {
         GatewayCommand command = new GatewayCommand();
         new CommandLine(command).parseArgs(base("--vlan", "100:10100").toArray(String[]::new));
-        assertEquals(false, command.options.toConfig().udpGro);
+        assertEquals(java.time.Duration.ZERO, command.options.toConfig().busyWait);
         command = new GatewayCommand();
         new CommandLine(command)
-                .parseArgs(base("--vlan", "100:10100", "--udp-gro").toArray(String[]::new));
-        assertEquals(true, command.options.toConfig().udpGro);
-        assertTrue(run(List.of("--help")).out().contains("--udp-gro"));
+                .parseArgs(base("--vlan", "100:10100", "--busy-wait", "1000").toArray(String[]::new));
+        assertEquals(java.time.Duration.ofMillis(1), command.options.toConfig().busyWait);
+        assertTrue(run(List.of("--help")).out().contains("--busy-wait"));
+        Outcome bad = run(base("--vlan", "100:10100", "--busy-wait", "10000001"));
+        assertTrue(
+                bad.err().contains("--busy-wait 10000001 is outside 0..10000000 (microseconds, 0 turns it off)"),
+                bad.err());
+    }
+
+    @Test
+    void udpGroIsOffUnlessAskedFor() {
+        assertSwitchOffUnlessGiven("--udp-gro", c -> c.udpGro);
+    }
+
+    /** A boolean switch: false without it, true with it, and listed in the help. */
+    private static void assertSwitchOffUnlessGiven(String flag, java.util.function.Predicate<GatewayConfig> read) {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(base("--vlan", "100:10100").toArray(String[]::new));
+        assertEquals(false, read.test(command.options.toConfig()), flag + " without the flag");
+        command = new GatewayCommand();
+        new CommandLine(command).parseArgs(base("--vlan", "100:10100", flag).toArray(String[]::new));
+        assertEquals(true, read.test(command.options.toConfig()), flag + " with the flag");
+        assertTrue(run(List.of("--help")).out().contains(flag), flag + " in --help");
     }
 
     /** {@code BASE --vlan 100:10100 --metrics-port 9464 --metrics-address ADDRESS} must fail naming {@code expected}. */
