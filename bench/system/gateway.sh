@@ -8,6 +8,9 @@
 #               that pop the tag of VLAN 100 and redirect to the vxlan device, and push it on the way back; this
 #               kernel has neither 802.1Q sub-interfaces nor a VLAN-filtering bridge
 # (b) afpacket: vtep4j gateway --trunk-io afpacket (TPACKET_V3 ring, one event loop)
+# (b') afpacket-bw: the same with --busy-wait 1000: its event loop keeps polling for 1 ms after its last work
+#               instead of sleeping, so under traffic it holds CPU 1 and is never woken; only with --devices
+#               ...,afpacket-bw
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp --busy-poll 50 (no --udp-gso: the
@@ -27,9 +30,10 @@
 # on, inside the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
 # direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
 # coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost.
-# Delivered packets are read from the receiving end's interface counters.
+# Delivered packets are read from the receiving end's interface counters. During each trial and warm-up every vtep4j
+# gateway but the one measured is paused (SIGSTOP), so that idle JVMs take no CPU from it.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,pcap,xdp,xdp-all,xdp-rx] [--out DIR]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,afpacket-bw,pcap,xdp,xdp-all,xdp-rx] [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
@@ -85,7 +89,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -130,12 +134,13 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     # xdp-rx: AF_XDP receive, sends through the kernel UDP socket with GSO; GRO still makes the gateway fall back
     xdp-rx) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
       | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp-receive --busy-poll 50 --udp-gso" ;;
+    afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
 cleanup() {
   set +e
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -256,9 +261,18 @@ quiesce() {  # until the receiving counter stands still for 0.3 s, at most 5 s
   local last now; last=$(counter $1 $2 rx_packets)
   for _ in $(seq 1 16); do sleep 0.3; now=$(counter $1 $2 rx_packets); [ "$now" = "$last" ] && return 0; last=$now; done
 }
+# focus DEV: only DEV's gateway runs; every other vtep4j gateway is paused (SIGSTOP), so that no idle JVM (its GC,
+# JIT, timers, or a --busy-wait loop that spins when idle) takes CPU 1 from the device being measured
+focus() {
+  local d; for d in "${ACTIVE[@]}"; do
+    [ -n "${PID[$d]:-}" ] || continue
+    if [ "$d" = "$1" ]; then kill -CONT "${PID[$d]}" 2>/dev/null; else kill -STOP "${PID[$d]}" 2>/dev/null; fi
+  done; true
+}
+unfocus() { local d; for d in "${ACTIVE[@]}"; do [ -z "${PID[$d]:-}" ] || kill -CONT "${PID[$d]}" 2>/dev/null; done; true; }
 trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds refused", a CSV row
   local f s d r0 r1 out sent took refused; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
-  quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets)
+  focus "$2"; quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets)
   out=$(nsx "${s[0]}" taskset -c 0 timeout $(($6 + 10)) "$WORK/vxgen" "${s[1]}" "$f" "$6" "$5")
   quiesce "${d[@]}"; r1=$(counter "${d[@]}" rx_packets)
   sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
@@ -275,7 +289,7 @@ declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED
 if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
 for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
   for dev in "${ACTIVE[@]}"; do
-    s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
+    focus "$dev"; s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
       "$(pkts "$dev" "$dir" 64)" "$WARMUP" 50000 >/dev/null
   done
   for r in ${CURVE//,/ }; do
@@ -290,7 +304,7 @@ done
 for size in $SIZES; do
   for dir in fwd rev; do
     for dev in "${ACTIVE[@]}"; do   # warm-up (not recorded): the JIT compiles the path, the MAC is learned
-      s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
+      focus "$dev"; s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
         "$(pkts "$dev" "$dir" "$size")" "$WARMUP" 50000 >/dev/null
     done
     declare -A HI LO MID PASSED
@@ -327,6 +341,7 @@ for size in $SIZES; do
     unset HI LO MID PASSED
   done
 done
+unfocus
 for dev in "${ACTIVE[@]}"; do   # the gateways' own view of losses, from their closing summary
   [ -n "${PID[$dev]}" ] && kill "${PID[$dev]}" 2>/dev/null && for _ in $(seq 1 200); do
     kill -0 "${PID[$dev]}" 2>/dev/null || break; sleep 0.1; done
@@ -382,7 +397,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

@@ -17,7 +17,8 @@
 #
 # The generator (vxgen.c, AF_PACKET transmit ring) runs on CPU 0; the device under test on CPU 1 (taskset for
 # processes, RPS for the kernel's receive processing). Delivered packets are read from the sink's interface
-# counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process).
+# counters; CPU per packet from /proc/stat (CPU 1) and /proc/PID/stat (the DUT process). The vtep4j runner is paused
+# (SIGSTOP) during the other devices' trials and warm-ups, so that its idle JVM takes no CPU 1 from them.
 #
 # Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--out DIR] [--record] [--rt] [--profile]
 #               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS] [--out DIR]
@@ -143,7 +144,7 @@ OVS_DIR=""
 
 cleanup() {
   set +e
-  for p in "${PIDS_TO_KILL[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS_TO_KILL[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
   if [ -n "$OVS_DIR" ]; then
     for f in "$OVS_DIR"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
   fi
@@ -339,6 +340,7 @@ start_vtep4j() {
 stop_vtep4j() {
   local pid=${DUT_PID[vtep4j]:-}
   [ -n "$pid" ] || return 0
+  kill -CONT "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
@@ -394,12 +396,22 @@ quiesce() {
   done
 }
 
+# focus DEV: the vtep4j runner runs only while it is measured, and is paused (SIGSTOP) during the other devices'
+# trials and warm-ups, so that an idle JVM (GC, JIT, timers, or a busy-waiting loop) takes no CPU 1 from them.
+focus() {
+  local pid=${DUT_PID[vtep4j]:-}
+  [ -n "$pid" ] || return 0
+  if [ "$1" = vtep4j ]; then kill -CONT "$pid" 2>/dev/null; else kill -STOP "$pid" 2>/dev/null; fi
+  return 0
+}
+
 # trial PHASE DEV SIZE MACS RATE(0=max) SECONDS -> appends a CSV row, echoes "offered delivered"
 trial() {
   local phase=$1 dev=$2 size=$3 macs=$4 rate=$5 secs=$6
   local f; f=$(pkts "$dev" "$size" "$macs")
   local pid=${DUT_PID[$dev]}
   local s0 c0 q0 p0 t0 s1 c1 q1 p1 t1 out sent took
+  focus "$dev"
   quiesce "$dev"   # nothing from an earlier trial may still be on its way
   local k0 k1 u0 u1
   s0=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets); c0=$(cpu1_busy); q0=$(cpu1_softirq); p0=$(proc_ticks "$pid")
@@ -513,7 +525,7 @@ for size in $SIZES; do
   for macs in $MACS; do
     # Warm-up (not recorded): tables learn every MAC, the JIT compiles the vtep4j path.
     for dev in "${ACTIVE[@]}"; do
-      f=$(pkts "$dev" "$size" "$macs")
+      f=$(pkts "$dev" "$size" "$macs"); focus "$dev"
       nsx "$NS_G" taskset -c 0 timeout 20 "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$([ $QUICK = 1 ] && echo 0.5 || echo 2)" \
         50000 >/dev/null
     done
