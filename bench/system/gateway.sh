@@ -331,8 +331,10 @@ for size in $SIZES; do
         read -r sent got took refused < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass"
-        # a pass counts at the rate the generator reached, if it fell short of the one asked for
-        if [ "$pass" = 1 ]; then LO[$dev]=$(awk -v r="$r" -v s="$sent" -v t="$took" 'BEGIN{o = s / t; printf "%d", (o < r) ? o : r}')
+        # a pass counts at the rate the generator reached, if it fell short of the one asked for, and never
+        # lowers a rate that passed before
+        if [ "$pass" = 1 ]; then LO[$dev]=$(awk -v r="$r" -v s="$sent" -v t="$took" -v lo="${LO[$dev]}" \
+          'BEGIN{o = s / t; x = (o < r) ? o : r; printf "%d", (x > lo) ? x : lo}')
           MID[$dev]=$(( (r + HI[$dev]) / 2 )); else
           HI[$dev]=$r; MID[$dev]=$(awk -v a="${LO[$dev]}" -v b="$r" 'BEGIN{printf "%d", (a == 0) ? b / 2 : (a + b) / 2}'); fi
       done

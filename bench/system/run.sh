@@ -557,8 +557,10 @@ for size in $SIZES; do
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass"
         if [ "$pass" = 1 ]; then
-          # counted at the rate the generator reached, if it fell short of the one asked for
-          LO[$dev]=$(awk -v r="$r" -v s="$sent" -v t="$took" 'BEGIN{o = s / t; printf "%d", (o < r) ? o : r}')
+          # counted at the rate the generator reached, if it fell short of the one asked for; never lowering a
+          # rate that passed before
+          LO[$dev]=$(awk -v r="$r" -v s="$sent" -v t="$took" -v lo="${LO[$dev]}" \
+          'BEGIN{o = s / t; x = (o < r) ? o : r; printf "%d", (x > lo) ? x : lo}')
           MID[$dev]=$(awk -v a="$r" -v b="${HI[$dev]}" 'BEGIN{m = (a + b) / 2; printf "%d", (2 * a < m) ? 2 * a : m}')
         else
           HI[$dev]=$r
