@@ -50,10 +50,20 @@ public final class Transports {
         if (busyWaitNanos <= 0) {
             return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         }
-        SelectStrategyFactory strategy = busyWaitStrategy(busyWaitNanos);
         return epoll()
-                ? EpollIoHandler.newFactory(0, strategy)
-                : NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(), strategy);
+                ? epollFactory(busyWaitNanos)
+                : NioIoHandler.newFactory(
+                        java.nio.channels.spi.SelectorProvider.provider(), busyWaitStrategy(busyWaitNanos));
+    }
+
+    /**
+     * Epoll's I/O handler, for groups that need epoll whatever {@link #epoll()} says (AF_PACKET and AF_XDP channels),
+     * its loops busy-waiting for {@code busyWaitNanos} (0: not at all).
+     */
+    public static IoHandlerFactory epollFactory(long busyWaitNanos) {
+        return busyWaitNanos <= 0
+                ? EpollIoHandler.newFactory()
+                : EpollIoHandler.newFactory(0, busyWaitStrategy(busyWaitNanos));
     }
 
     /**

@@ -3,7 +3,6 @@ package io.vtep4j.bench.system;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
@@ -65,15 +64,10 @@ public final class StitchRunner {
         // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
         // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
         // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
-        long busyWaitNanos = 1000L * Long.parseLong(opt.getOrDefault("--busy-wait", "0"));
         EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
                 ? new MultiThreadIoEventLoopGroup(
-                        1,
-                        new DefaultThreadFactory("vtep4j-stitch"),
-                        busyWaitNanos > 0
-                                ? EpollIoHandler.newFactory(0, Transports.busyWaitStrategy(busyWaitNanos))
-                                : EpollIoHandler.newFactory())
+                        1, new DefaultThreadFactory("vtep4j-stitch"), Transports.epollFactory(busyWaitNanos(opt)))
                 : null;
         Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared)
                 .port(port)
@@ -165,6 +159,11 @@ public final class StitchRunner {
         return n;
     }
 
+    /** {@code --busy-wait USECS} (default 0), in nanoseconds. */
+    private static long busyWaitNanos(Map<String, String> opt) {
+        return 1000L * Long.parseLong(opt.getOrDefault("--busy-wait", "0"));
+    }
+
     /** {@code --underlay-io socket|xdp|xdp-receive} (default socket). */
     private static UnderlayIo underlayIo(Map<String, String> opt) {
         return UnderlayIo.valueOf(opt.getOrDefault("--underlay-io", "socket")
@@ -177,7 +176,7 @@ public final class StitchRunner {
         if (shared != null) {
             builder.eventLoopGroup(shared);
         } else {
-            builder.busyWait(java.time.Duration.ofNanos(1000L * Long.parseLong(opt.getOrDefault("--busy-wait", "0"))));
+            builder.busyWait(java.time.Duration.ofNanos(busyWaitNanos(opt)));
         }
         if (opt.containsKey("--read-batch")) {
             builder.readBatch(Integer.parseInt(opt.get("--read-batch")));

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
@@ -140,9 +139,7 @@ public final class Gateway implements AutoCloseable {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 1,
                 new DefaultThreadFactory("vtep4j-gateway", true),
-                config.busyWait.isZero()
-                        ? EpollIoHandler.newFactory()
-                        : EpollIoHandler.newFactory(0, Transports.busyWaitStrategy(config.busyWait.toNanos())));
+                Transports.epollFactory(config.busyWait.toNanos()));
         IoEventLoop loop = group.next();
         try {
             return start(config, trunk.apply(loop), group);
