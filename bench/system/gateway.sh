@@ -11,6 +11,13 @@
 # (b') afpacket-bw: the same with --busy-wait 1000: its event loop keeps polling for 1 ms after its last work
 #               instead of sleeping, so under traffic it holds CPU 1 and is never woken; only with --devices
 #               ...,afpacket-bw
+# (b'') afpacket-bp: the default path with --busy-poll 50 on the underlay's UDP socket, and both of its veths
+#               receiving in a NAPI thread on CPU 1 instead of in softirq: GRO on (a veth has a NAPI context, hence
+#               NAPI ids, only with GRO or XDP), threaded NAPI pinned to CPU 1, no RPS. The scheduler shares CPU 1
+#               between those threads and the gateway, where softirq would preempt it; the underlay veth also defers
+#               its interrupts (as xdp-all's, --defer-irqs), so that the gateway's reads poll it while they find
+#               the socket empty. What the gateway cannot take waits in the veth's 256-frame ring or is refused
+#               there, before any receive work is spent on it. Only with --devices ...,afpacket-bp
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp --busy-poll 50 (no --udp-gso: the
@@ -33,7 +40,8 @@
 # Delivered packets are read from the receiving end's interface counters. During each trial and warm-up every vtep4j
 # gateway but the one measured is paused (SIGSTOP), so that idle JVMs take no CPU from it.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,afpacket-bw,pcap,xdp,xdp-all,xdp-rx] [--out DIR]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-rx]
+#                                       [--out DIR]
 #                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
@@ -48,7 +56,7 @@
 #                          (or xdp-receive) the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp
 #                          device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
-#   --defer-irqs on|off    xdp-all's and xdp-rx's veths defer their interrupts (default on)
+#   --defer-irqs on|off    xdp-all's, xdp-rx's and afpacket-bp's veths defer their interrupts (default on)
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
 #   --flows N              the reverse direction's packets over N flows, 1..16384 (default 1)
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
@@ -89,7 +97,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|afpacket-bw|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -135,6 +143,7 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     xdp-rx) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
       | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp-receive --busy-poll 50 --udp-gso" ;;
     afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
+    afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -189,6 +198,12 @@ for dev in ${DEVICES//,/ }; do
   for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do nsx "$ns" sh -c "echo 2 > /sys/class/net/$i/queues/rx-0/rps_cpus"; done
   nsx "$NS_G" sh -c "echo 1 > /sys/class/net/${GTRUNK[$dev]}/queues/rx-0/rps_cpus"
   nsx "$NS_F" sh -c "echo 1 > /sys/class/net/${FUL[$dev]}/queues/rx-0/rps_cpus"
+  if [ "$dev" = afpacket-bp ]; then   # both veths' NAPI threads (below) are the device's receive path, on CPU 1
+    for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do
+      nsx "$ns" ethtool -K "$i" gro on >/dev/null || { echo "gateway.sh: ethtool -K $i gro on failed in $ns" >&2; exit 1; }
+      nsx "$ns" sh -c "echo 0 > /sys/class/net/$i/queues/rx-0/rps_cpus"
+    done
+  fi
   DMAC[$dev]=$(mac_of "$ns" "${UL[$dev]}"); STATUS[$dev]=ok; PID[$dev]=""
 done
 
@@ -235,6 +250,11 @@ for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU
   fi
   if [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
+  fi
+  if [ "$dev" = afpacket-bp ]; then
+    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
+    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
+    [ "$DEFER" = off ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
@@ -399,7 +419,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT
