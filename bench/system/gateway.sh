@@ -40,9 +40,9 @@
 # Delivered packets are read from the receiving end's interface counters. During each trial and warm-up every vtep4j
 # gateway but the one measured is paused (SIGSTOP), so that idle JVMs take no CPU from it.
 #
-# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-rx]
-#                                       [--out DIR]
-#                                       [--record] [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
+# Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
+#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-rx]
+#                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case
@@ -254,7 +254,7 @@ for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU
   if [ "$dev" = afpacket-bp ]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
-    [ "$DEFER" = off ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
+    [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
