@@ -176,6 +176,7 @@ PYEOF
 mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
   net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
 ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
+gro_on() { nsx "$1" ethtool -K "$2" gro on >/dev/null || { echo "gateway.sh: ethtool -K $2 gro on failed in $1" >&2; exit 1; }; }
 
 gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
 mkns "$NS_G"; mkns "$NS_F"
@@ -189,8 +190,7 @@ for dev in ${DEVICES//,/ }; do
     set -- $pair; nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true; nsx "$1" ip link set "$2" up
   done
   if [ "$GRO" = on ]; then   # every device's underlay veth alike, the kernel's included: a fair comparison
-    nsx "$ns" ethtool -K "${UL[$dev]}" gro on >/dev/null \
-      || { echo "gateway.sh: ethtool -K ${UL[$dev]} gro on failed in $ns" >&2; exit 1; }
+    gro_on "$ns" "${UL[$dev]}"
   fi
   nsx "$ns" ip addr add "198.19.$n.2/24" dev "${UL[$dev]}"
   nsx "$ns" ip neigh replace "198.19.$n.3" lladdr "$(mac_of "$NS_F" "${FUL[$dev]}")" nud permanent dev "${UL[$dev]}"
@@ -200,7 +200,7 @@ for dev in ${DEVICES//,/ }; do
   nsx "$NS_F" sh -c "echo 1 > /sys/class/net/${FUL[$dev]}/queues/rx-0/rps_cpus"
   if [ "$dev" = afpacket-bp ]; then   # both veths' NAPI threads (below) are the device's receive path, on CPU 1
     for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do
-      nsx "$ns" ethtool -K "$i" gro on >/dev/null || { echo "gateway.sh: ethtool -K $i gro on failed in $ns" >&2; exit 1; }
+      gro_on "$ns" "$i"
       nsx "$ns" sh -c "echo 0 > /sys/class/net/$i/queues/rx-0/rps_cpus"
     done
   fi
@@ -242,19 +242,15 @@ for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "${DEV_IO[$dev]}" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
-for dev in ${DEVICES//,/ }; do   # AF_XDP sockets: the NAPI of their veth on CPU 1; interrupts deferred if busy-polled
-  [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue
+for dev in ${DEVICES//,/ }; do   # AF_XDP sockets and afpacket-bp: the NAPI of their veths on CPU 1, interrupts
+  [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue   # deferred where busy-polled
   busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && [ "$DEFER" = on ] && busy=1
-  if [ "${DEV_IO[$dev]}" = xdp ]; then
-    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
-  fi
-  if [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]]; then
-    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
-  fi
-  if [ "$dev" = afpacket-bp ]; then
+  if [ "${DEV_IO[$dev]}" = xdp ] || [ "$dev" = afpacket-bp ]; then   # an AF_PACKET trunk is never busy-polled
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
-    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
-    [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
+    [ "$busy" = 0 ] || [ "${DEV_IO[$dev]}" != xdp ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
+  fi
+  if [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]] || [ "$dev" = afpacket-bp ]; then
+    napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
 for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
