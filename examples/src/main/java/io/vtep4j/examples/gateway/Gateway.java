@@ -49,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private final LongAdder trunkSendErrors = new LongAdder();
     private final GatewayStatus status;
+    private final InterfaceLosses interfaceLosses;
     private volatile Trunk trunk;
     private volatile UnderlayRecorder recorder;
     private volatile MetricsEndpoint metrics;
@@ -65,6 +66,7 @@ public final class Gateway implements AutoCloseable {
                 List.of(DropReason.UNMAPPED_VLAN, DropReason.LOCAL_FRAME_TOO_SHORT, DropReason.SEND_FAILED)) {
             drops.put(reason, new LongAdder());
         }
+        this.interfaceLosses = InterfaceLosses.open(config);
         this.status = new GatewayStatus(this);
         countTrunkLosses();
     }
@@ -395,6 +397,11 @@ public final class Gateway implements AutoCloseable {
         return trunk;
     }
 
+    /** The kernel's losses at the trunk and underlay interfaces since the start. */
+    InterfaceLosses interfaceLosses() {
+        return interfaceLosses;
+    }
+
     /** Frames the gateway itself dropped (trunk side), by reason; reasons never seen are absent. */
     public Map<DropReason, Long> gatewayDrops() {
         Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
@@ -471,6 +478,7 @@ public final class Gateway implements AutoCloseable {
                 if (r != null) {
                     r.close();
                 }
+                interfaceLosses.close();
             }
         }
     }

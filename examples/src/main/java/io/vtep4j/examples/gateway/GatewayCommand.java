@@ -82,6 +82,12 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         try (gateway) {
             out.println("vtep4j gateway: " + config.describe());
+            InterfaceLosses interfaces = gateway.interfaceLosses();
+            out.println(
+                    interfaces.unavailable() == null
+                            ? "vtep4j gateway: interface drops (the kernel's rx_dropped, rx_missed_errors, tx_dropped) "
+                                    + "counted from now on " + interfaces.describeWatched()
+                            : "vtep4j gateway: interface drops not counted (" + interfaces.unavailable() + ")");
             out.println(
                     "vtep4j gateway: running; Ctrl-C or SIGTERM stops, SIGUSR2 prints the forwarding table and remote VTEPs");
             out.flush();

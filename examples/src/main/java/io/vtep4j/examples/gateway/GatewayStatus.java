@@ -35,6 +35,7 @@ final class GatewayStatus {
             Map<DropReason, Long> drops,
             int macs,
             TrunkErrors trunkErrors,
+            List<InterfaceLosses.Loss> interfaces,
             Map<Encapsulation, EncapsulationStats> encapsulations,
             VtepStats stats) {}
 
@@ -103,14 +104,15 @@ final class GatewayStatus {
                 drops,
                 stats.macs(),
                 TrunkErrors.of(gateway),
+                gateway.interfaceLosses().read(),
                 stats.encapsulations(),
                 stats);
     }
 
     /**
      * {@code trunk in 12 pps out 11 pps | underlay in 11 pps out 12 pps | drops unmapped-vlan 3 (+1) | trunk errors
-     * none | MACs 4 | remotes 10.99.0.2 in 12 out 11}; the remotes are the busiest by packets since the previous
-     * line, with those packets.
+     * none | interface drops none | MACs 4 | remotes 10.99.0.2 in 12 out 11}; the remotes are the busiest by packets
+     * since the previous line, with those packets. Without rtnetlink the interface drops are left out.
      */
     synchronized String line() {
         Totals now = totals();
@@ -119,7 +121,7 @@ final class GatewayStatus {
         double seconds = Math.max(1e-3, (now.nanos() - before.nanos()) / 1e9);
         return String.format(
                         Locale.ROOT,
-                        "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s | MACs %d"
+                        "trunk in %s out %s | underlay in %s out %s | drops %s | trunk errors %s%s | MACs %d"
                                 + " | remotes %s",
                         rate(now.trunkIn() - before.trunkIn(), seconds),
                         rate(now.trunkOut() - before.trunkOut(), seconds),
@@ -127,6 +129,7 @@ final class GatewayStatus {
                         rate(now.underlayOut() - before.underlayOut(), seconds),
                         drops(now.drops(), before.drops()),
                         now.trunkErrors().describe(before.trunkErrors()),
+                        interfaces(" | interface drops ", now, before),
                         now.macs(),
                         RemoteTable.top(now.stats().minus(before.stats())))
                 + encapsulations(now, before, seconds)
@@ -157,6 +160,13 @@ final class GatewayStatus {
             sep = ", ";
         }
         return text.toString();
+    }
+
+    /** {@code prefix} and the interfaces' losses, or nothing when the gateway cannot read its interfaces' counters. */
+    private String interfaces(String prefix, Totals now, Totals before) {
+        return gateway.interfaceLosses().unavailable() != null
+                ? ""
+                : prefix + InterfaceLosses.describe(now.interfaces(), before.interfaces());
     }
 
     private static String rate(long packets, double seconds) {
@@ -191,7 +201,7 @@ final class GatewayStatus {
         return String.format(
                         Locale.ROOT,
                         "summary after %.1f s: trunk in %d out %d frames (trunk errors %s), "
-                                + "underlay in %d out %d packets, drops %s, MACs %d, remotes %s",
+                                + "underlay in %d out %d packets, drops %s%s, MACs %d, remotes %s",
                         seconds,
                         now.trunkIn(),
                         now.trunkOut(),
@@ -199,6 +209,7 @@ final class GatewayStatus {
                         now.underlayIn(),
                         now.underlayOut(),
                         drops(now.drops(), now.drops()),
+                        interfaces(", interface drops ", now, now),
                         now.macs(),
                         RemoteTable.top(now.stats()))
                 + NeighborView.status(gateway);

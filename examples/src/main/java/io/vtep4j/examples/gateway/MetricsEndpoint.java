@@ -20,7 +20,8 @@ import java.util.function.ToLongFunction;
 /**
  * {@code --metrics-port}: the gateway's counters in Prometheus text format at {@code http://ADDR:PORT/metrics}. The
  * engine's meters come from {@link VtepMetrics} (per-VNI series labelled {@code vni}); the gateway adds its trunk
- * ({@code vtep4j_trunk_*}) and its own drops ({@code vtep4j_gateway_drops_total}). Micrometer's Prometheus registry
+ * ({@code vtep4j_trunk_*}), its own drops ({@code vtep4j_gateway_drops_total}) and the kernel's losses at its interfaces
+ * ({@code vtep4j_interface_drops_total}). Micrometer's Prometheus registry
  * writes the exposition; the JDK's HTTP server carries it, on one daemon thread.
  *
  * <p>Thread-safe; {@link #close()} stops the server and removes the meters.
@@ -116,6 +117,28 @@ final class MetricsEndpoint implements AutoCloseable {
                 errors,
                 "truncated",
                 g -> g.trunk() == null ? 0 : g.trunk().truncated());
+        bindInterfaces(gateway.interfaceLosses(), registry);
+    }
+
+    /** {@code vtep4j_interface_drops_total{interface, role, kind}}: the kernel's losses at the gateway's interfaces. */
+    private static void bindInterfaces(InterfaceLosses losses, PrometheusMeterRegistry registry) {
+        List<InterfaceLosses.Loss> watched = losses.read();
+        for (int i = 0; i < watched.size(); i++) {
+            int index = i;
+            for (int k = 0; k < InterfaceLosses.KINDS.size(); k++) {
+                int kind = k;
+                FunctionCounter.builder(
+                                "vtep4j.interface.drops",
+                                losses,
+                                l -> l.read().get(index).counts()[kind])
+                        .description("Frames the kernel lost at the gateway's trunk and underlay interfaces since "
+                                + "the start: rx-dropped, rx-missed (rx_missed_errors), tx-dropped")
+                        .tag("interface", watched.get(i).name())
+                        .tag("role", watched.get(i).role())
+                        .tag("kind", InterfaceLosses.KINDS.get(k))
+                        .register(registry);
+            }
+        }
     }
 
     private static void trunkCounter(

@@ -132,6 +132,19 @@ class GatewayMetricsTest {
         assertEquals(2, value(after, "vtep4j_trunk_rx_frames_total"));
         assertEquals(1, value(after, "vtep4j_gateway_drops_total{reason=\"unmapped-vlan\"}"));
         assertEquals(1, value(after, "vtep4j_segment_macs{vni=\"10100\"}"));
+        // the kernel's losses at the interfaces: the underlay's (loopback, which holds 127.0.0.1) and the trunk's
+        // (fake0: no such interface, so it stays at zero)
+        for (String kind : InterfaceLosses.KINDS) {
+            assertEquals(
+                    0,
+                    value(
+                            after,
+                            "vtep4j_interface_drops_total{interface=\"fake0\",kind=\"" + kind + "\",role=\"trunk\"}"));
+            assertTrue(
+                    after.contains(
+                            "vtep4j_interface_drops_total{interface=\"lo\",kind=\"" + kind + "\",role=\"underlay\"}"),
+                    after);
+        }
         for (String line : after.lines().filter(l -> !l.startsWith("#")).toList()) {
             assertTrue(line.startsWith("vtep4j_"), () -> "not a vtep4j_ series: " + line);
         }
@@ -192,7 +205,7 @@ class GatewayMetricsTest {
     @Test
     void trunkErrorsShowInTheStatusLineAndTheSummary() throws InterruptedException {
         startGateway(options());
-        assertTrue(gateway.statusLine().contains("| trunk errors none |"), gateway.statusLine());
+        assertTrue(gateway.statusLine().contains("| trunk errors none | interface drops none |"), gateway.statusLine());
 
         trunk.readErrors = 3;
         failOneTrunkSend();

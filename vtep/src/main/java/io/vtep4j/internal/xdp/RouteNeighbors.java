@@ -1,8 +1,8 @@
 package io.vtep4j.internal.xdp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.vtep4j.internal.libc.LibC;
+import io.vtep4j.internal.netlink.Rtnetlink;
 import java.io.IOException;
 
 /**
@@ -14,14 +14,8 @@ import java.io.IOException;
  * <p>Not thread-safe: one thread.
  */
 final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
-    static final int TIMEOUT_SECONDS = 1;
+    static final int TIMEOUT_SECONDS = Rtnetlink.TIMEOUT_SECONDS;
 
-    private static final int AF_NETLINK = 16;
-    private static final int NETLINK_ROUTE = 0;
-    private static final int SO_RCVTIMEO = 20;
-
-    private static final int NLMSG_ERROR = 2;
-    private static final int NLM_F_REQUEST = 1;
     private static final int RTM_NEWROUTE = 24;
     private static final int RTM_GETROUTE = 26;
     private static final int RTM_NEWNEIGH = 28;
@@ -41,34 +35,21 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     private static final int NUD_NOARP = 0x40;
     private static final int NUD_PERMANENT = 0x80;
 
-    private static final int NLMSG_HEADER = 16;
-    private static final int BUFFER = 8192;
+    private static final int NLMSG_HEADER = Rtnetlink.HEADER;
 
-    private final int fd;
+    private final Rtnetlink netlink;
+    private final ByteBuf buffer;
     private final int ifindex;
-    private final ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(BUFFER, BUFFER);
-    private int sequence;
 
-    private RouteNeighbors(int fd, int ifindex) {
-        this.fd = fd;
+    private RouteNeighbors(Rtnetlink netlink, int ifindex) {
+        this.netlink = netlink;
+        this.buffer = netlink.buffer();
         this.ifindex = ifindex;
     }
 
     /** A resolver for next hops reached through interface {@code ifindex}. */
     static RouteNeighbors open(int ifindex) throws IOException {
-        int fd = LibC.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
-        if (fd < 0) {
-            throw new IOException(LibC.failure("socket(AF_NETLINK)", LibC.errno()));
-        }
-        RouteNeighbors r = new RouteNeighbors(fd, ifindex);
-        r.buffer.setZero(0, 16);
-        r.buffer.setLongLE(0, TIMEOUT_SECONDS); // struct timeval { tv_sec; tv_usec; }
-        if (LibC.setsockopt(fd, LibC.SOL_SOCKET, SO_RCVTIMEO, r.buffer.memoryAddress(), 16) < 0) {
-            int errno = LibC.errno();
-            r.close();
-            throw new IOException(LibC.failure("SO_RCVTIMEO on the rtnetlink socket", errno));
-        }
-        return r;
+        return new RouteNeighbors(Rtnetlink.open(), ifindex);
     }
 
     @Override
@@ -90,11 +71,11 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
      */
     private int route(int destination) {
         // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
-        int at = header(RTM_GETROUTE, 12 + 8);
+        int at = netlink.header(RTM_GETROUTE, 12 + 8);
         buffer.setByte(at, LibC.AF_INET);
         buffer.setByte(at + 1, 32);
         attribute(at + 12, RTA_DST, destination);
-        int n = exchange(at + 20);
+        int n = netlink.exchange(at + 20);
         if (n < 0 || buffer.getShortLE(4) != RTM_NEWROUTE || n < NLMSG_HEADER + 12) {
             return -1;
         }
@@ -122,11 +103,11 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     /** The MAC of {@code hop} on our interface ({@link NextHops#STALE} added if unconfirmed), or a miss. */
     private long neighbour(int destination, int hop) {
         // struct ndmsg { u8 family, pad1; u16 pad2; s32 ifindex; u16 state; u8 flags, type; }
-        int at = header(RTM_GETNEIGH, 12 + 8);
+        int at = netlink.header(RTM_GETNEIGH, 12 + 8);
         buffer.setByte(at, LibC.AF_INET);
         buffer.setIntLE(at + 4, ifindex);
         attribute(at + 12, NDA_DST, hop);
-        int n = exchange(at + 20);
+        int n = netlink.exchange(at + 20);
         if (n < 0 || buffer.getShortLE(4) != RTM_NEWNEIGH || n < NLMSG_HEADER + 12) {
             return NextHops.MISS; // no entry (ENOENT): the kernel path will ARP for it
         }
@@ -150,16 +131,6 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
         return NextHops.MISS;
     }
 
-    /** Writes a request header for a body of {@code body} bytes; returns where the body starts. */
-    private int header(int type, int body) {
-        buffer.setZero(0, NLMSG_HEADER + body);
-        buffer.setIntLE(0, NLMSG_HEADER + body);
-        buffer.setShortLE(4, type);
-        buffer.setShortLE(6, NLM_F_REQUEST);
-        buffer.setIntLE(8, ++sequence);
-        return NLMSG_HEADER;
-    }
-
     /** A 4-byte attribute (network-order address) at {@code at}. */
     private void attribute(int at, int type, int address) {
         buffer.setShortLE(at, 8);
@@ -167,35 +138,8 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
         buffer.setInt(at + 4, address);
     }
 
-    /**
-     * Sends the {@code length}-byte request in the buffer and reads its answer into it: the answer's length, or -1 (an
-     * error answer, a timeout, a failed call). Answers to earlier, timed-out requests are skipped by sequence number.
-     */
-    private int exchange(int length) {
-        int seq = sequence;
-        if (LibC.sendto(fd, buffer.memoryAddress(), length, 0, 0, 0) < 0) {
-            return -1;
-        }
-        for (int tries = 0; tries < 4; tries++) {
-            long n = LibC.recv(fd, buffer.memoryAddress(), BUFFER, 0);
-            if (n < NLMSG_HEADER) {
-                return -1;
-            }
-            int messageLength = buffer.getIntLE(0);
-            if (buffer.getIntLE(8) != seq) {
-                continue;
-            }
-            if (buffer.getShortLE(4) == NLMSG_ERROR || messageLength > n) {
-                return -1;
-            }
-            return messageLength;
-        }
-        return -1;
-    }
-
     @Override
     public void close() {
-        LibC.close(fd);
-        buffer.release();
+        netlink.close();
     }
 }
