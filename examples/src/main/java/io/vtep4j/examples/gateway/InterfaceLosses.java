@@ -15,7 +15,8 @@ import java.util.function.ToIntFunction;
  * NIC's full receive ring) and frames it sent that the interface threw away ({@code tx_dropped}: a veth peer that
  * refused them, no carrier). Counted from the gateway's start; an interface deleted and created again under the same
  * name goes on from the total so far. The counters are the interface's own, so they include other traffic's losses,
- * and a frame the gateway failed to send may show both here ({@code tx-dropped}) and among its own send failures.
+ * a frame the gateway failed to send may show both here ({@code tx-dropped}) and among its own send failures, and a
+ * frame an AF_XDP socket had no room for may show both here ({@code rx-dropped}, on a veth) and among its overruns.
  *
  * <p>Thread-safe: one reading at a time (the status thread and the metrics endpoint both read).
  */
