@@ -131,7 +131,7 @@ class XdpChannelIT {
         AfPacketChannel peer = AfPacketChannel.open(
                 loopA, "xdp-a", new CountingSink(), AfPacketChannel.Options.defaults(ByteBufAllocator.DEFAULT));
         try {
-            int fd = xdp.fd().intValue();
+            int fd = xdp.fd(0).intValue();
             assertEquals(50, socketOption(fd, SO_BUSY_POLL));
             assertEquals(1, socketOption(fd, SO_PREFER_BUSY_POLL));
             // SO_BUSY_POLL_BUDGET cannot be read back (getsockopt does not know it); setting it failed open if refused
@@ -360,14 +360,88 @@ class XdpChannelIT {
         Await.until(Duration.ofSeconds(5), () -> !xdpAttached("xdp-b"), () -> Cmd.ok("ip", "link", "show", "xdp-b"));
     }
 
+    /**
+     * Sends N frames from IFACE through the kernel's queueing layer, which picks each frame's transmit queue by its
+     * flow hash: IPv4 UDP from 198.18.0.1 port 10000 + i to 198.18.0.2 port 9, source MAC 02:af:00:00:00:i (what
+     * {@link CountingSink} counts). An AF_PACKET socket with {@code PACKET_QDISC_BYPASS} would pick by CPU instead.
+     */
+    private static final String SEND_FLOWS = String.join(
+            "\n",
+            "import socket, struct, sys",
+            "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
+            "s.bind((sys.argv[1], 0))",
+            "for i in range(int(sys.argv[2])):",
+            "    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 46, 0, 0, 64, 17, 0, bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2]))",
+            "    c = sum(struct.unpack('!10H', ip))",
+            "    while c >> 16:",
+            "        c = (c & 0xffff) + (c >> 16)",
+            "    c = ~c & 0xffff",
+            "    ip = ip[:10] + struct.pack('!H', c) + ip[12:]",
+            "    udp = struct.pack('!HHHH', 10000 + i, 9, 26, 0)",
+            "    s.send(b'\\xff' * 6 + b'\\x02\\xaf' + struct.pack('!I', i) + b'\\x08\\x00' + ip + udp + bytes(18))");
+
+    /**
+     * A veth with two receive queues (its peer sending on two): the channel opens a socket on each, the peer's 64
+     * flows spread over both, and every frame arrives, none of them passed to the kernel instead.
+     */
     @Test
-    void anInterfaceWithSeveralReceiveQueuesIsRefusedAndNothingStaysAttached() {
+    void everyReceiveQueueHasASocketOfItsOwn() throws Exception {
+        Netns.requireIsolated("/usr/bin/python3");
         lab.veth(Namespace.SELF, "xdp-c", null, Namespace.SELF, "xdp-d", null);
+        Cmd.ok("ethtool", "-L", "xdp-c", "tx", "2");
         Cmd.ok("ethtool", "-L", "xdp-d", "rx", "2");
-        Exception e = org.junit.jupiter.api.Assertions.assertThrows(
-                java.io.IOException.class,
-                () -> XdpChannel.open(group.next(), "xdp-d", new CountingSink(), XdpOptions.defaults()));
-        assertTrue(e.getMessage().contains("2 receive queues"), e.getMessage());
+        CountingSink sink = new CountingSink();
+        XdpChannel xdp = XdpChannel.open(group.next(), "xdp-d", sink, XdpOptions.defaults());
+        int frames = 64;
+        try {
+            assertEquals(2, xdp.queueCount());
+            assertEquals(32L << 20, xdp.umemBytes(), "the queues share the UMEM one queue would have");
+            Cmd.ok("/usr/bin/python3", "-c", SEND_FLOWS, "xdp-c", Integer.toString(frames));
+            Await.until(Duration.ofSeconds(5), () -> sink.frames.get() == frames, () -> sink.frames + " of " + frames);
+            String perQueue = "queue 0: " + xdp.received(0) + ", queue 1: " + xdp.received(1);
+            assertTrue(xdp.received(0) > 0 && xdp.received(1) > 0, "the flows used both queues; " + perQueue);
+            assertEquals(frames, xdp.received(), perQueue);
+            assertEquals(0, xdp.overruns());
+        } finally {
+            xdp.close();
+        }
         assertFalse(xdpAttached("xdp-d"));
+    }
+
+    @Test
+    void moreReceiveQueuesThanTheBoundAreRefusedAndNothingStaysAttached() {
+        int queues = XdpChannel.MAX_QUEUES + 1;
+        Cmd.ok(
+                "ip",
+                "link",
+                "add",
+                "xdp-e",
+                "numtxqueues",
+                "80",
+                "numrxqueues",
+                "80",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "xdp-f",
+                "numtxqueues",
+                "80",
+                "numrxqueues",
+                "80");
+        try {
+            Cmd.ok("ethtool", "-L", "xdp-f", "rx", Integer.toString(queues));
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class,
+                    () -> XdpChannel.open(group.next(), "xdp-f", new CountingSink(), XdpOptions.defaults()));
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    queues + " receive queues; an XDP channel serves at most " + XdpChannel.MAX_QUEUES),
+                    e.getMessage());
+            assertFalse(xdpAttached("xdp-f"));
+        } finally {
+            Cmd.run("ip", "link", "del", "xdp-e");
+        }
     }
 }

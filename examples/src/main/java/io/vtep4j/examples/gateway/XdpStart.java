@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code --trunk-io xdp}: a gateway whose trunk is an {@link XdpChannel} on the VTEP's event loop, or, where XDP is
- * unavailable (platform, permissions, driver, more than one receive queue, locked-memory limit), nothing but one log
+ * unavailable (platform, permissions, driver, more than 64 receive queues, locked-memory limit), nothing but one log
  * line saying why, so the caller falls back to AF_PACKET.
  */
 final class XdpStart {

@@ -4,19 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.vtep4j.internal.afpacket.RingSink;
+import io.vtep4j.internal.xdp.XdpChannel;
+import io.vtep4j.internal.xdp.XdpOptions;
 import io.vtep4j.interop.KernelVxlan;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code --trunk-io xdp} end to end: pings cross an AF_XDP trunk both ways (also beside an AF_XDP receive underlay)
- * and the program is gone after the gateway stops; where XDP cannot run on the trunk (two receive queues) the
- * gateway says why in one line and runs on AF_PACKET.
+ * and the program is gone after the gateway stops, also on a trunk with two receive queues; where XDP cannot run on
+ * the trunk the gateway says why in one line and runs on AF_PACKET.
  */
 class GatewayXdpIT {
     /** {@code ip link} shows "xdp" or "xdpgeneric" after the MTU, and a prog/xdp line, while a program is attached. */
@@ -117,24 +124,60 @@ class GatewayXdpIT {
         }
     }
 
+    /** A trunk with two receive queues (its peer sending on two): a socket on each, no fallback. */
+    @Test
+    void aTrunkWithTwoReceiveQueuesRunsOnAfXdp() throws Exception {
+        try (Lab lab = new Lab("gwxdpmq")) {
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            untagged.h3().ok("ethtool", "-L", "h3-eth", "tx", "2");
+            Namespace.SELF.ok("ethtool", "-L", "gw-edge", "rx", "2");
+            try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(gw.stdout().contains("trunk gw-edge: AF_XDP"), gw::describe);
+                assertTrue(xdpAttached("gw-edge"), gw::describe);
+                pingBothWaysAndStop(untagged, gw);
+                assertFalse(xdpAttached("gw-edge"), "the program outlived the gateway");
+            }
+        }
+    }
+
+    /**
+     * Where XDP cannot run on the trunk (here: another AF_XDP socket, this test's, holds the trunk's queue and its
+     * program the interface), the gateway says why in one line and runs on AF_PACKET, which forwards once the other
+     * program is gone.
+     */
     @Test
     void whereXdpCannotRunTheGatewaySaysWhyAndUsesAfPacket() throws Exception {
         try (Lab lab = new Lab("gwxdpfb")) {
             E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
-            Namespace.SELF.ok("ethtool", "-L", "gw-edge", "rx", "2");
+            MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            XdpChannel other = XdpChannel.open(group.next(), "gw-edge", new IgnoringSink(), XdpOptions.defaults());
             try (GatewayProcess gw = GatewayProcess.start(E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp"))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 assertTrue(
-                        gw.stdout().contains("AF_XDP unavailable (")
-                                && gw.stdout().contains("2 receive queues")
+                        gw.stdout().contains("trunk gw-edge: AF_XDP unavailable (")
+                                && gw.stdout().contains("the queue has another XDP socket")
                                 && gw.stdout().contains("falling back to AF_PACKET"),
                         gw::describe);
                 assertTrue(gw.stdout().contains("trunk gw-edge: AF_PACKET"), gw::describe);
+                other.close();
                 assertFalse(xdpAttached("gw-edge"), gw::describe);
                 E2e.assertPing(untagged.h3(), "10.30.0.2", gw, null);
                 gw.signal("TERM");
                 assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+            } finally {
+                other.close();
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Takes the frames of the test's own channel and keeps none. */
+    private static final class IgnoringSink implements RingSink {
+        @Override
+        public void frame(ByteBuf ring, int offset, int length, int vlanTci, int vlanTpid) {}
+
+        @Override
+        public void batchEnd() {}
     }
 }

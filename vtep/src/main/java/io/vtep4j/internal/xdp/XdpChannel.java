@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * has it, else generic; it is detached when the channel closes or the process ends.
  *
  * <p>A trunk sees every frame: the kernel's own stack on this interface receives nothing while the channel is open.
- * One receive queue: an interface with more is refused (frames of the other queues would bypass the channel).
- * Frames longer than a chunk less 256 bytes of headroom are dropped by the kernel and counted.
+ * Every receive queue of the interface gets a socket of its own (at most {@link #MAX_QUEUES}), with its own UMEM of
+ * {@link XdpOptions#chunks()} divided by the number of queues (at least {@link #MIN_QUEUE_CHUNKS} chunks); all of
+ * them are read on the one event loop, and frames are transmitted through the first queue's socket. Frames longer
+ * than a chunk less 256 bytes of headroom are dropped by the kernel and counted.
  *
  * <p>VLAN tags: XDP sees the frame as the driver hands it over, so tags are in the frame ({@link RingSink#frame} gets
  * -1) unless the driver took them out (receive VLAN offload; on a veth, the peer's transmit VLAN offload): turn that
@@ -43,7 +45,12 @@ import java.util.stream.Stream;
  * from another thread hands the frame to the loop); counters and {@link #close} from any thread. {@link #send} takes
  * ownership of the frame.
  */
-public final class XdpChannel implements EpollIoHandle, RingChannel {
+public final class XdpChannel implements RingChannel {
+    /** Receive queues one channel serves at most: a socket, a UMEM and a ring set each. */
+    public static final int MAX_QUEUES = 64;
+    /** Chunks of each queue's UMEM at least, however many queues share the options' chunks. */
+    static final int MIN_QUEUE_CHUNKS = 1024;
+
     /**
      * Frames one busy-poll round moves into the receive ring at most (a NAPI poll's usual weight): short rounds keep
      * the time between two polls well inside the device's {@code gro_flush_timeout}, after which the kernel would run
@@ -55,24 +62,19 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
 
     private final String interfaceName;
     private final IoEventLoop loop;
-    private final FileDescriptor fd;
     private final RingSink sink;
     private final XdpOptions options;
-    private final XskSocket socket;
     private final XdpAttachment attachment;
-    private final XskReceive rx;
-    private final XskTransmit tx;
-    private final long[] stats = new long[6];
-    private final Runnable flushTask = this::runFlush;
-    private final Runnable pollTask = this::runPoll;
-    private boolean flushScheduled;
-    private boolean pollScheduled;
-    /** Busy polling asked for and not yet found impossible (the socket has no NAPI id to poll). */
-    private volatile boolean busyPolling;
-    /** Whether the socket's NAPI id was read (once, at the first traffic). */
-    private boolean napiChecked;
+    /** One per receive queue, by queue index; frames leave through the first one's socket. */
+    private final Queue[] queues;
 
-    private IoRegistration registration;
+    private final XskTransmit tx;
+    /** Each queue's {@code struct xdp_statistics}, as last read. */
+    private final long[][] stats;
+
+    private final Runnable flushTask = this::runFlush;
+    private boolean flushScheduled;
+
     private volatile boolean closed;
     private boolean released;
 
@@ -81,25 +83,28 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
             IoEventLoop loop,
             RingSink sink,
             XdpOptions options,
-            XskSocket socket,
+            XskSocket[] sockets,
             XdpAttachment attachment) {
         this.interfaceName = interfaceName;
         this.loop = loop;
-        this.fd = new FileDescriptor(socket.fd);
         this.sink = sink;
         this.options = options;
-        this.socket = socket;
         this.attachment = attachment;
         int half = options.chunks() / 2;
-        this.rx = new XskReceive(socket, sink, options.chunkSize(), half);
+        this.queues = new Queue[sockets.length];
+        this.stats = new long[sockets.length][6];
+        for (int q = 0; q < sockets.length; q++) {
+            queues[q] = new Queue(q, sockets[q], new XskReceive(sockets[q], sink, options.chunkSize(), half));
+        }
+        XskSocket first = sockets[0];
         this.tx = new XskTransmit(
-                socket.umem,
-                socket.tx,
-                socket.completion,
+                first.umem,
+                first.tx,
+                first.completion,
                 new XskTransmit.Kicker() {
                     @Override
                     public long kick() {
-                        return socket.kick();
+                        return first.kick();
                     }
 
                     @Override
@@ -151,30 +156,24 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
     }
 
     /**
-     * Loads the program, opens the socket on queue 0 of {@code interfaceName}, attaches the program, registers with
-     * {@code loop} and starts receiving. Call from a thread that is not {@code loop}. Nothing is left behind on
-     * failure.
+     * Loads the program, opens a socket on every receive queue of {@code interfaceName}, attaches the program,
+     * registers with {@code loop} and starts receiving. Call from a thread that is not {@code loop}. Nothing is left
+     * behind on failure.
      *
-     * @throws IOException naming the step that failed and the kernel's reason (no such interface, more than one
-     *     receive queue, no permission, locked-memory limit, XDP not supported)
+     * @throws IOException naming the step that failed and the kernel's reason (no such interface, more than
+     *     {@link #MAX_QUEUES} receive queues, no permission, locked-memory limit, XDP not supported)
      */
     public static XdpChannel open(IoEventLoop loop, String interfaceName, RingSink sink, XdpOptions options)
             throws IOException {
-        return open(loop, interfaceName, sink, options, BpfProgram::redirectAllToSockets, true);
+        return open(loop, interfaceName, sink, options, BpfProgram::redirectAllToSockets);
     }
 
     /**
      * {@link #open(IoEventLoop, String, RingSink, XdpOptions)} with {@code program} (built for the map's fd) instead of
-     * the trunk's; {@code oneQueue} false allows an interface with several receive queues (the program must pass the
-     * frames of queues without a socket to the kernel).
+     * the trunk's.
      */
     static XdpChannel open(
-            IoEventLoop loop,
-            String interfaceName,
-            RingSink sink,
-            XdpOptions options,
-            IntFunction<BpfProgram> program,
-            boolean oneQueue)
+            IoEventLoop loop, String interfaceName, RingSink sink, XdpOptions options, IntFunction<BpfProgram> program)
             throws IOException {
         String unsupported = unsupportedReason();
         if (unsupported != null) {
@@ -184,46 +183,45 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
         if (index == 0) {
             throw new IOException(interfaceName + ": no such interface");
         }
-        int queues = receiveQueues(interfaceName);
-        if (queues != 1 && oneQueue) {
-            throw new IOException(interfaceName + ": " + queues + " receive queues; the XDP trunk reads queue 0 only "
-                    + "(ethtool -L " + interfaceName + " rx 1, or combined 1)");
+        int queueCount = receiveQueues(interfaceName);
+        if (queueCount > MAX_QUEUES) {
+            throw new IOException(interfaceName + ": " + queueCount + " receive queues; an XDP channel serves at most "
+                    + MAX_QUEUES + " (ethtool -L " + interfaceName + " rx " + MAX_QUEUES + ", or combined "
+                    + MAX_QUEUES + ")");
         }
         XdpAttachment attachment = null;
-        XskSocket socket = null;
-        XdpOptions used = options;
+        XskSocket[] sockets = null;
+        XdpOptions used = options.perQueue(queueCount, MIN_QUEUE_CHUNKS);
         try {
-            attachment = XdpAttachment.load(1, program);
+            attachment = XdpAttachment.load(queueCount, program);
             try {
-                socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
+                sockets = openSockets(queueCount, used);
             } catch (XskSocket.LockedMemoryException e) {
-                if (used.chunks() <= 4096) {
+                if (used.chunks() <= MIN_QUEUE_CHUNKS) {
                     throw e;
                 }
-                used = used.smaller(); // a smaller ring rather than no AF_XDP at all
-                socket = XskSocket.open(used.chunks(), used.chunkSize(), used.chunks() / 2);
+                used = used.smaller(); // smaller rings rather than no AF_XDP at all
+                sockets = openSockets(queueCount, used);
             }
-            XskReceive.stock(socket, used.chunkSize(), used.chunks() / 2);
-            if (used.busyPollMicros() > 0) {
-                socket.busyPoll(used.busyPollMicros(), Math.min(BUSY_POLL_BUDGET, used.frameBudget()));
+            for (int q = 0; q < queueCount; q++) {
+                sockets[q].bind(index, q);
+                attachment.steer(q, sockets[q].fd);
             }
-            socket.bind(index, 0);
-            attachment.steer(0, socket.fd);
             attachment.attach(index);
         } catch (IOException | RuntimeException e) {
             if (attachment != null) {
                 attachment.close();
             }
-            if (socket != null) {
-                socket.close();
-            }
+            closeAll(sockets);
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
         }
-        XdpChannel channel = new XdpChannel(interfaceName, loop, sink, used, socket, attachment);
-        channel.busyPolling = used.busyPollMicros() > 0;
+        XdpChannel channel = new XdpChannel(interfaceName, loop, sink, used, sockets, attachment);
         try {
-            channel.registration = LoopHandles.register(loop, channel, "");
-            channel.registration.submit(EpollIoOps.EPOLLIN);
+            for (Queue queue : channel.queues) {
+                queue.busyPolling = used.busyPollMicros() > 0;
+                queue.registration = LoopHandles.register(loop, queue, "");
+                queue.registration.submit(EpollIoOps.EPOLLIN);
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw new IOException(interfaceName + ": " + e.getMessage(), e);
@@ -231,24 +229,73 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
         return channel;
     }
 
+    /**
+     * One socket per queue with {@code options}' UMEM and rings, receive chunks stocked and busy polling set; all
+     * closed again if one fails.
+     */
+    private static XskSocket[] openSockets(int count, XdpOptions options) throws IOException {
+        XskSocket[] sockets = new XskSocket[count];
+        try {
+            for (int q = 0; q < count; q++) {
+                sockets[q] = XskSocket.open(options.chunks(), options.chunkSize(), options.chunks() / 2);
+                XskReceive.stock(sockets[q], options.chunkSize(), options.chunks() / 2);
+                if (options.busyPollMicros() > 0) {
+                    sockets[q].busyPoll(options.busyPollMicros(), Math.min(BUSY_POLL_BUDGET, options.frameBudget()));
+                }
+            }
+            return sockets;
+        } catch (IOException | RuntimeException e) {
+            closeAll(sockets);
+            throw e;
+        }
+    }
+
+    private static void closeAll(XskSocket[] sockets) {
+        if (sockets != null) {
+            for (XskSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
     /** The event loop the rings are driven on. */
     public IoEventLoop loop() {
         return loop;
     }
 
-    /** Bytes of UMEM this channel registered (less than asked for where the process may not lock that much). */
+    /**
+     * Bytes of UMEM this channel registered over all its queues (less than asked for where the process may not lock
+     * that much).
+     */
     public long umemBytes() {
-        return (long) options.chunks() * options.chunkSize();
+        return (long) queues.length * options.chunks() * options.chunkSize();
     }
 
     /**
      * Whether the loop drives the interface's receive itself: busy polling was asked for and the kernel linked the
-     * socket to a NAPI context. False where the driver has none to offer (a veth on Linux 6.14 and later, which gives
-     * an XDP socket no NAPI id); then the channel reads the receive ring when epoll reports it, as without busy
+     * sockets to NAPI contexts. False where the driver has none to offer (a veth on Linux 6.14 and later, which gives
+     * an XDP socket no NAPI id); then the channel reads the receive rings when epoll reports them, as without busy
      * polling, and the interface's deferred interrupts (if set) still batch its receive work.
      */
     public boolean busyPolling() {
-        return busyPolling;
+        for (Queue queue : queues) {
+            if (!queue.busyPolling) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The AF_XDP socket of receive queue {@code queue}, for reading its options. */
+    public FileDescriptor fd(int queue) {
+        return queues[queue].fd;
+    }
+
+    /** The receive queues served, one socket each. */
+    public int queueCount() {
+        return queues.length;
     }
 
     /** "native" or "generic": how the program is attached. */
@@ -256,71 +303,103 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
         return attachment.mode();
     }
 
-    @Override
-    public FileDescriptor fd() {
-        return fd;
-    }
+    /**
+     * One receive queue: its socket, registered with the loop on its own, and its receive ring. Busy polling is per
+     * queue, since each queue has its own NAPI context.
+     */
+    private final class Queue implements EpollIoHandle {
+        final int id;
+        final XskSocket socket;
+        final FileDescriptor fd;
+        final XskReceive rx;
+        final Runnable pollTask = this::runPoll;
+        IoRegistration registration;
+        boolean pollScheduled;
+        /** Busy polling asked for and not yet found impossible (the socket has no NAPI id to poll). */
+        volatile boolean busyPolling;
+        /** Whether the socket's NAPI id was read (once, at the first traffic). */
+        boolean napiChecked;
 
-    @Override
-    public void handle(IoRegistration registration, IoEvent ioEvent) {
-        if (closed) {
-            return;
+        Queue(int id, XskSocket socket, XskReceive rx) {
+            this.id = id;
+            this.socket = socket;
+            this.fd = new FileDescriptor(socket.fd);
+            this.rx = rx;
         }
-        try {
-            if (rx.receive(options.frameBudget()) > 0) {
-                sink.batchEnd();
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
+        }
+
+        /** Netty closes a handle when its loop shuts down: the whole channel goes with it. */
+        @Override
+        public void close() {
+            XdpChannel.this.close();
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent ioEvent) {
+            if (closed) {
+                return;
             }
-            if (busyPolling) {
-                if (!napiChecked) {
-                    napiChecked = true;
-                    busyPolling = napiId() != 0; // 0: nothing to drive, a poll round would be a system call for nothing
-                    if (!busyPolling) {
-                        LOG.log(
-                                System.Logger.Level.INFO,
-                                "AF_XDP on " + interfaceName + ": no busy polling, the kernel linked the socket to "
-                                        + "no NAPI context (its driver does not register one per queue, as a veth does not); "
-                                        + "the ring is read when epoll reports it");
-                    }
+            try {
+                if (rx.receive(options.frameBudget()) > 0) {
+                    sink.batchEnd();
                 }
                 if (busyPolling) {
-                    schedulePoll(); // traffic has started: from here on the loop drives the device's receive itself
+                    if (!napiChecked) {
+                        napiChecked = true;
+                        busyPolling = napiId(this) != 0; // 0: nothing to drive, a round would be a call for nothing
+                        if (!busyPolling) {
+                            LOG.log(
+                                    System.Logger.Level.INFO,
+                                    "AF_XDP on " + interfaceName + " queue " + id + ": no busy polling, the kernel "
+                                            + "linked the socket to no NAPI context (its driver does not register one "
+                                            + "per queue, as a veth does not); the ring is read when epoll reports it");
+                        }
+                    }
+                    if (busyPolling) {
+                        schedulePoll(); // traffic has started: from here on the loop drives the receive itself
+                    }
                 }
+            } catch (Throwable t) {
+                // nothing leaves the event loop
             }
-        } catch (Throwable t) {
-            // nothing leaves the event loop
+            flush();
         }
-        flush();
-    }
 
-    /**
-     * One round of busy polling: the device's receive runs in this thread (up to the budget) and what it put into the
-     * receive ring is read at once. While rounds find frames the next round is queued behind the loop's other work;
-     * the first empty round hands waking up back to epoll (the device's deferred interrupt, or the next frame).
-     */
-    private void runPoll() {
-        pollScheduled = false;
-        if (closed) {
-            return;
-        }
-        try {
-            socket.poll();
-            if (rx.receive(options.frameBudget()) > 0) {
-                sink.batchEnd();
-                schedulePoll();
+        /**
+         * One round of busy polling: the device's receive runs in this thread (up to the budget) and what it put into
+         * the receive ring is read at once. While rounds find frames the next round is queued behind the loop's other
+         * work; the first empty round hands waking up back to epoll (the device's deferred interrupt, or the next
+         * frame).
+         */
+        private void runPoll() {
+            pollScheduled = false;
+            if (closed) {
+                return;
             }
-        } catch (Throwable t) {
-            // nothing leaves the event loop
-        }
-        flush();
-    }
-
-    private void schedulePoll() {
-        if (!pollScheduled && !closed) {
             try {
-                loop.execute(pollTask);
-                pollScheduled = true;
-            } catch (RejectedExecutionException e) {
-                // closing
+                socket.poll();
+                if (rx.receive(options.frameBudget()) > 0) {
+                    sink.batchEnd();
+                    schedulePoll();
+                }
+            } catch (Throwable t) {
+                // nothing leaves the event loop
+            }
+            flush();
+        }
+
+        private void schedulePoll() {
+            if (!pollScheduled && !closed) {
+                try {
+                    loop.execute(pollTask);
+                    pollScheduled = true;
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
             }
         }
     }
@@ -375,7 +454,7 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
 
     /** The UMEM, to write claimed chunks into. */
     ByteBuf umem() {
-        return socket.umem;
+        return queues[0].socket.umem;
     }
 
     /** Publishes and kicks what {@link #send} batched so far. Event loop only. */
@@ -396,10 +475,19 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
         flush();
     }
 
-    /** Frames received and handed to the sink so far. */
+    /** Frames received and handed to the sink so far, over every queue. */
     @Override
     public long received() {
-        return rx.received();
+        long sum = 0;
+        for (Queue queue : queues) {
+            sum += queue.rx.received();
+        }
+        return sum;
+    }
+
+    /** Frames received on queue {@code queue} so far. */
+    public long received(int queue) {
+        return queues[queue].rx.received();
     }
 
     /** Frames the kernel completed on transmit. */
@@ -410,42 +498,54 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
 
     /** Transmit descriptors the kernel found invalid ({@code tx_invalid_descs}), and kicks that failed. */
     @Override
-    public synchronized long sendFailures() {
-        readStatistics();
-        return stats[2] + tx.kickErrors();
+    public long sendFailures() {
+        return statistic(2) + tx.kickErrors();
     }
 
-    /** Receive descriptors that pointed outside the receive half of the UMEM (not seen from a sane kernel). */
+    /** Receive descriptors that pointed outside the receive half of a UMEM (not seen from a sane kernel). */
     @Override
     public long truncated() {
-        return rx.malformed();
+        long sum = 0;
+        for (Queue queue : queues) {
+            sum += queue.rx.malformed();
+        }
+        return sum;
     }
 
     /**
-     * Frames the kernel dropped before the channel saw them: no free chunk or too long for one ({@code rx_dropped}),
-     * or the receive ring full ({@code rx_ring_full}). Reads the kernel's counters.
+     * Frames the kernel dropped before the channel saw them, over every queue: no free chunk or too long for one
+     * ({@code rx_dropped}), or the receive ring full ({@code rx_ring_full}). Reads the kernel's counters.
      */
     @Override
-    public synchronized long overruns() {
-        readStatistics();
-        return stats[0] + stats[3];
+    public long overruns() {
+        return statistic(0) + statistic(3);
     }
 
-    /** Times the kernel found the fill ring empty ({@code rx_fill_ring_empty_descs}). Reads the kernel's counters. */
-    public synchronized long fillRingEmpty() {
-        readStatistics();
-        return stats[4];
+    /** Times the kernel found a fill ring empty ({@code rx_fill_ring_empty_descs}). Reads the kernel's counters. */
+    public long fillRingEmpty() {
+        return statistic(4);
     }
 
-    /** The socket's NAPI id (the scratch buffer is shared with the statistics, hence the lock). */
-    private synchronized int napiId() {
-        return released ? 0 : socket.napiId();
-    }
-
-    private void readStatistics() {
+    /**
+     * Field {@code field} of {@code struct xdp_statistics} summed over the queues' sockets, as last read: from the
+     * kernel while open, the final reading once closed.
+     */
+    private synchronized long statistic(int field) {
         if (!released) {
-            socket.statistics(stats);
+            for (int q = 0; q < queues.length; q++) {
+                queues[q].socket.statistics(stats[q]);
+            }
         }
+        long sum = 0;
+        for (long[] s : stats) {
+            sum += s[field];
+        }
+        return sum;
+    }
+
+    /** A queue's socket's NAPI id (the scratch buffer is shared with the statistics, hence the lock). */
+    private synchronized int napiId(Queue queue) {
+        return released ? 0 : queue.socket.napiId();
     }
 
     /** Detaches the program, unmaps the rings and UMEM, closes the socket; runs on the loop (waits elsewhere). */
@@ -459,11 +559,17 @@ public final class XdpChannel implements EpollIoHandle, RingChannel {
             if (released) {
                 return;
             }
-            readStatistics();
+            for (int q = 0; q < queues.length; q++) {
+                queues[q].socket.statistics(stats[q]);
+            }
             released = true;
-            LoopHandles.cancel(registration);
+            for (Queue queue : queues) {
+                LoopHandles.cancel(queue.registration);
+            }
             attachment.close();
-            socket.close();
+            for (Queue queue : queues) {
+                queue.socket.close();
+            }
         }
     }
 }

@@ -54,6 +54,16 @@ public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch
         return new XdpOptions(chunkSize, chunks, frameBudget, txBatch, micros);
     }
 
+    /**
+     * The options for each of {@code queues} sockets: the chunks divided among them, but at least {@code minChunks}
+     * each (or all there are), so that many queues do not lock many times the memory of one.
+     */
+    XdpOptions perQueue(int queues, int minChunks) {
+        int each = Math.max(Math.min(minChunks, chunks), chunks / Integer.highestOneBit(Math.max(1, queues)));
+        return new XdpOptions(
+                chunkSize, each, Math.min(frameBudget, each / 2), Math.min(txBatch, each / 2), busyPollMicros);
+    }
+
     /** These options with a quarter of the chunks, for a process that may not lock the full UMEM. */
     XdpOptions smaller() {
         int fewer = Math.max(64, chunks / 4);

@@ -32,13 +32,14 @@ import java.util.function.LongSupplier;
 /**
  * A UDP underlay (VXLAN, GRE-in-UDP over IPv4) that receives and sends through an {@code AF_XDP} socket on the
  * interface holding the VTEP's IPv4 address, beside a {@link UdpUnderlay} that stays open in any case: it owns the
- * port, receives what the XDP program leaves to the kernel (other receive queues, multicast groups), sends what the
+ * port, receives what the XDP program leaves to the kernel (multicast groups, other protocols), sends what the
  * AF_XDP path cannot (IPv6, multicast, a next hop whose MAC the kernel does not know yet), and carries the whole underlay when AF_XDP cannot be had (then one line says why).
  * With {@link UnderlayConfig#afXdpReceiveOnly()} the socket carries every send (with UDP GSO where configured) and
  * the AF_XDP socket only receives: no next-hop lookups, no transmit chunks claimed.
  *
  * <p>Receive: the program ({@link BpfProgram#redirectUdpToSockets}) steers IPv4 UDP to our address and port arriving
- * on queue 0 to the socket, whose ring is read on the first event loop of {@link UnderlayConfig#group()}
+ * on any receive queue to that queue's socket ({@link XdpChannel}: one per queue), whose rings are read on the first
+ * event loop of {@link UnderlayConfig#group()}
  * ({@link UnderlayReceive}); ARP, ICMP and the rest reach the kernel as before. Transmit: Ethernet, IPv4 (header
  * checksum, TOS, TTL, DF, an IP id) and UDP (source port 49152..65535 from the flow hash, RFC 7348 §5; checksum 0)
  * are written straight into a UMEM chunk in front of the payload, batched and kicked at {@link #flush}; the next hop's
@@ -139,8 +140,15 @@ public final class XdpUnderlay implements Underlay {
             LOG.log(
                     System.Logger.Level.INFO,
                     "underlay I/O: AF_XDP " + (receiveOnly ? "receive (sends through the kernel UDP socket) " : "")
-                            + "for " + where + " (" + channel.attachMode() + " XDP, copy mode, queue 0)");
+                            + "for " + where + " (" + channel.attachMode() + " XDP, copy mode, "
+                            + queues(channel.queueCount())
+                            + ")");
         }
+    }
+
+    /** {@code 1 queue}, {@code 4 queues}. */
+    static String queues(int count) {
+        return count + (count == 1 ? " queue" : " queues");
     }
 
     /** Opens the AF_XDP path; null when it runs, else why not (nothing left open then). */
@@ -205,8 +213,7 @@ public final class XdpUnderlay implements Underlay {
                 nif.getName(),
                 receive,
                 XdpOptions.sized(chunk).withBusyPoll(config.busyPollMicros()),
-                map -> BpfProgram.redirectUdpToSockets(map, address, port),
-                false);
+                map -> BpfProgram.redirectUdpToSockets(map, address, port));
         return null;
     }
 

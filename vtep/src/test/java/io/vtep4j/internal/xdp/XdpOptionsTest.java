@@ -32,4 +32,19 @@ class XdpOptionsTest {
                 assertThrows(IllegalArgumentException.class, () -> options.withBusyPoll(10_001))
                         .getMessage());
     }
+
+    @Test
+    void queuesShareTheChunksDownToAFloorEachAndKeepTheOtherValuesValid() {
+        XdpOptions options = XdpOptions.defaults().withBusyPoll(50); // 16384 chunks
+        assertEquals(options, options.perQueue(1, 1024));
+        assertEquals(8192, options.perQueue(2, 1024).chunks());
+        assertEquals(8192, options.perQueue(3, 1024).chunks(), "a power of two: the larger share");
+        assertEquals(1024, options.perQueue(16, 1024).chunks());
+        XdpOptions many = options.perQueue(64, 1024);
+        assertEquals(1024, many.chunks(), "never below the floor");
+        assertEquals(256, many.frameBudget());
+        assertEquals(50, many.busyPollMicros());
+        XdpOptions tiny = new XdpOptions(2048, 64, 32, 32, 0).perQueue(4, 1024);
+        assertEquals(64, tiny.chunks(), "a floor above the chunks there are: all of them");
+    }
 }
