@@ -36,14 +36,21 @@
 # frames, not sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro
 # on, inside the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
 # direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
-# coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost.
+# coalesces only packets of one flow, so 1 flow shows its best case and many flows its cost. The forward direction
+# goes over the same number of flows (N source MACs and UDP source ports behind the tag). --queues Q gives the device
+# under test's veths Q receive queues and the generator's and far end's veths Q transmit queues, and the generator
+# then sends through the queueing layer (VXGEN_QDISC=1), which picks each frame's queue by its flow hash, as RSS does
+# on a NIC; the trunk's tagged frames, which that hash leaves on one queue, get their hash from a tc program on the
+# generator's veth (queue_tc.c: flow i on queue i mod Q). Only with --flows above 1 do the frames spread. A veth in NAPI mode (XDP, GRO) holds 256 frames per receive
+# queue, so Q queues hold Q times as many while the NAPI threads wait for CPU 1; the other devices receive through the
+# per-CPU backlog, which has no queues.
 # Delivered packets are read from the receiving end's interface counters. During each trial and warm-up every vtep4j
 # gateway but the one measured is paused (SIGSTOP), so that idle JVMs take no CPU from it.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
 #                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
-#                                       [--gro on|off] [--flows N]
+#                                       [--gro on|off] [--flows N] [--queues Q]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case
 #   --out DIR  where the table (summary.md), raw trials (trials.csv) and logs go; default
@@ -58,7 +65,8 @@
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
 #   --defer-irqs on|off    xdp-all's, xdp-rx's and afpacket-bp's veths defer their interrupts (default on)
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
-#   --flows N              the reverse direction's packets over N flows, 1..16384 (default 1)
+#   --flows N              both directions' packets over N flows, 1..16384 (default 1)
+#   --queues Q             receive queues of the device under test's veths, 1..16 (default 1)
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
@@ -72,7 +80,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -91,8 +99,11 @@ while [ $# -gt 0 ]; do
     --flows) FLOWS="$2"; shift
       { [[ "$FLOWS" =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 16384 ]; } \
         || { echo "--flows $FLOWS (expected: 1..16384)" >&2; exit 2; } ;;
+    --queues) QUEUES="$2"; shift
+      { [[ "$QUEUES" =~ ^[0-9]+$ ]] && [ "$QUEUES" -ge 1 ] && [ "$QUEUES" -le 16 ]; } \
+        || { echo "--queues $QUEUES (expected: 1..16)" >&2; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -109,6 +120,8 @@ WARMUP=2   # seconds of traffic per case before it is measured: the JIT compiles
 [ "$GSO" = on ] && GW_ARGS="--udp-gso${GW_ARGS:+ $GW_ARGS}"
 [ "$GRO" = on ] && GW_ARGS="--udp-gro${GW_ARGS:+ $GW_ARGS}"
 SIZES="64 1400"; LOSS_LIMIT=0.001
+# several queues: the generator lets the kernel pick each frame's queue by its flow hash (vxgen.c)
+if [ "$QUEUES" -gt 1 ]; then export VXGEN_QDISC=1; fi
 
 need=()
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
@@ -176,32 +189,46 @@ PYEOF
 mkns() { ip netns add "$1"; CREATED_NS+=("$1"); nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
   net.ipv6.conf.default.disable_ipv6=1; nsx "$1" ip link set lo up; }
 ifindex() { nsx "$1" cat "/sys/class/net/$2/ifindex"; }
+rps() { nsx "$1" sh -c "for q in /sys/class/net/$2/queues/rx-*; do echo $3 > \$q/rps_cpus; done"; }  # rps NS IFACE MASK
 gro_on() { nsx "$1" ethtool -K "$2" gro on >/dev/null || { echo "gateway.sh: ethtool -K $2 gro on failed in $1" >&2; exit 1; }; }
 
 gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
+if [ "$QUEUES" -gt 1 ]; then
+  clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -DQUEUES="$QUEUES" -c "$HERE/queue_tc.c" -o "$WORK/queue_tc.o"
+fi
 mkns "$NS_G"; mkns "$NS_F"
 n=0
 for dev in ${DEVICES//,/ }; do
   n=$((n + 1)); NID[$dev]=$n; ns="gb${RID}d$n"; NS_D[$dev]=$ns; mkns "$ns"
   TRUNK[$dev]="t${RID}$n"; GTRUNK[$dev]="g${RID}$n"; UL[$dev]="u${RID}$n"; FUL[$dev]="f${RID}$n"
-  ip link add name "${GTRUNK[$dev]}" netns "$NS_G" type veth peer name "${TRUNK[$dev]}" netns "$ns"
-  ip link add name "${UL[$dev]}" netns "$ns" type veth peer name "${FUL[$dev]}" netns "$NS_F"
+  q=(); [ "$QUEUES" -gt 1 ] && q=(numtxqueues "$QUEUES" numrxqueues "$QUEUES")   # a veth has nproc queues at most else
+  ip link add name "${GTRUNK[$dev]}" netns "$NS_G" "${q[@]}" type veth peer name "${TRUNK[$dev]}" netns "$ns" "${q[@]}"
+  ip link add name "${UL[$dev]}" netns "$ns" "${q[@]}" type veth peer name "${FUL[$dev]}" netns "$NS_F" "${q[@]}"
   for pair in "$NS_G ${GTRUNK[$dev]}" "$ns ${TRUNK[$dev]}" "$ns ${UL[$dev]}" "$NS_F ${FUL[$dev]}"; do
     set -- $pair; nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true; nsx "$1" ip link set "$2" up
   done
+  if [ "$QUEUES" -gt 1 ]; then   # every device alike: Q queues from the senders into the device
+    for pair in "$NS_G ${GTRUNK[$dev]} tx" "$ns ${TRUNK[$dev]} rx" "$NS_F ${FUL[$dev]} tx" "$ns ${UL[$dev]} rx"; do
+      set -- $pair; nsx "$1" ethtool -L "$2" "$3" "$QUEUES" \
+        || { echo "gateway.sh: ethtool -L $2 $3 $QUEUES failed in $1" >&2; exit 1; }
+    done
+  fi
+  if [ "$QUEUES" -gt 1 ]; then   # the trunk's flows over the queues (queue_tc.c); the underlay's spread by hash
+    nsx "$NS_G" tc qdisc add dev "${GTRUNK[$dev]}" clsact
+    nsx "$NS_G" tc filter add dev "${GTRUNK[$dev]}" egress bpf direct-action obj "$WORK/queue_tc.o" sec tc
+  fi
   if [ "$GRO" = on ]; then   # every device's underlay veth alike, the kernel's included: a fair comparison
     gro_on "$ns" "${UL[$dev]}"
   fi
   nsx "$ns" ip addr add "198.19.$n.2/24" dev "${UL[$dev]}"
   nsx "$ns" ip neigh replace "198.19.$n.3" lladdr "$(mac_of "$NS_F" "${FUL[$dev]}")" nud permanent dev "${UL[$dev]}"
   # the device's receive work on CPU 1 (both directions), the generator's and far end's on CPU 0
-  for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do nsx "$ns" sh -c "echo 2 > /sys/class/net/$i/queues/rx-0/rps_cpus"; done
-  nsx "$NS_G" sh -c "echo 1 > /sys/class/net/${GTRUNK[$dev]}/queues/rx-0/rps_cpus"
-  nsx "$NS_F" sh -c "echo 1 > /sys/class/net/${FUL[$dev]}/queues/rx-0/rps_cpus"
+  for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do rps "$ns" "$i" 2; done
+  rps "$NS_G" "${GTRUNK[$dev]}" 1; rps "$NS_F" "${FUL[$dev]}" 1
   if [ "$dev" = afpacket-bp ]; then   # both veths' NAPI threads (below) are the device's receive path, on CPU 1
     for i in "${TRUNK[$dev]}" "${UL[$dev]}"; do
       gro_on "$ns" "$i"
-      nsx "$ns" sh -c "echo 0 > /sys/class/net/$i/queues/rx-0/rps_cpus"
+      rps "$ns" "$i" 0
     done
   fi
   DMAC[$dev]=$(mac_of "$ns" "${UL[$dev]}"); STATUS[$dev]=ok; PID[$dev]=""
@@ -264,7 +291,7 @@ done
 pkts() {  # pkts DEV DIR SIZE -> file
   local f="$WORK/$1-$2-$3.bin" n=${NID[$1]}
   if [ ! -f "$f" ]; then
-    if [ "$2" = fwd ]; then "$PY" "$HERE/mktagged.py" "$f" 100 "$3" 1
+    if [ "$2" = fwd ]; then "$PY" "$HERE/mktagged.py" "$f" 100 "$3" "$FLOWS"
     else "$PY" "$HERE/mkpkts.py" "$f" "${DMAC[$1]}" "$(mac_of "$NS_F" "${FUL[$1]}")" "198.19.$n.3" "198.19.$n.2" \
       10100 $(($3 - 4)) "$FLOWS"; fi
   fi
@@ -373,7 +400,7 @@ if [ -n "$CURVE" ]; then
   {
     echo "### Gateway overload curve ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
     echo
-    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s)."
+    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device."
     echo
     printf '| direction | target rate |'; for dev in "${ACTIVE[@]}"; do printf ' %s offered | %s delivered |' "$dev" "$dev"; done; echo
     printf '|---|---|'; for _ in "${ACTIVE[@]}"; do printf -- '---|---|'; done; echo
@@ -398,7 +425,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; reverse direction over $FLOWS flow(s). Offered includes the frames the device's full input queue refused (lost; their share at saturation in the last column but one)."
+  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device. Offered includes the frames the device's full input queue refused (lost; their share at saturation in the last column but one)."
   echo
   echo "| direction | size | device | loss-free | saturation (delivered) | saturation (offered) | refused at saturation | loss-free / kernel |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -26,6 +26,10 @@
  * When every slot is in flight the generator sleeps 20 us and looks again. At the end frames still marked
  * SEND_REQUEST are not counted; frames in flight are (the device took them); then it waits, at most 1 s and
  * outside the measured time, until the kernel has freed them.
+ * VXGEN_QDISC=1 sends through the device's queueing layer instead of past it: the kernel then picks each frame's
+ * transmit queue by the frame's flow hash, so that frames of several flows spread over a multi-queue veth's queues
+ * (and over its peer's receive queues), as RSS spreads them on a NIC. Past the qdisc the queue follows the sending
+ * CPU, which is always the same one here.
  * VXGEN_SEND=mmsg selects the former method, sendmmsg(2) of 64 frames per call on the same kind of socket (also
  * used, with a line on stderr, where the ring cannot be set up): the kernel's work per frame is the same plus
  * copying in and checking a message header and an iovec; on this machine (2 vCPUs, veth peers) it reached about
@@ -297,12 +301,16 @@ static void ring_drain(void) {
     munmap(r.base, r.map_len);
 }
 
-/* An AF_PACKET socket bound to IFACE that bypasses the qdisc; -1 (after saying why) if there is none. */
+/*
+ * An AF_PACKET socket bound to IFACE that bypasses the qdisc (not with VXGEN_QDISC=1); -1 (after saying why) if
+ * there is none.
+ */
 static int open_socket(const char *iface) {
     int fd = socket(AF_PACKET, SOCK_RAW, 0);  /* protocol 0: send only, receive nothing */
     if (fd < 0) { perror("socket(AF_PACKET)"); return -1; }
     int one = 1;
-    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+    const char *qdisc = getenv("VXGEN_QDISC");
+    if (!(qdisc && strcmp(qdisc, "1") == 0)) setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
     int sndbuf = SNDBUF;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
     struct sockaddr_ll addr;
