@@ -77,6 +77,8 @@ public final class XdpChannel implements RingChannel {
 
     private volatile boolean closed;
     private boolean released;
+    /** Whether a queue has said that it cannot busy-poll (loop only). */
+    private boolean noNapiLogged;
 
     private XdpChannel(
             String interfaceName,
@@ -351,12 +353,15 @@ public final class XdpChannel implements RingChannel {
                     if (!napiChecked) {
                         napiChecked = true;
                         busyPolling = napiId(this) != 0; // 0: nothing to drive, a round would be a call for nothing
-                        if (!busyPolling) {
+                        if (!busyPolling && !noNapiLogged) {
+                            noNapiLogged = true; // once per channel, not once per queue
                             LOG.log(
                                     System.Logger.Level.INFO,
-                                    "AF_XDP on " + interfaceName + " queue " + id + ": no busy polling, the kernel "
-                                            + "linked the socket to no NAPI context (its driver does not register one "
-                                            + "per queue, as a veth does not); the ring is read when epoll reports it");
+                                    "AF_XDP on " + interfaceName + ": no busy polling on queue " + id
+                                            + " (said once for "
+                                            + "all queues): the kernel linked its socket to no NAPI context (the driver "
+                                            + "does not register one per queue, as a veth does not); such a queue's ring "
+                                            + "is read when epoll reports it");
                         }
                     }
                     if (busyPolling) {
