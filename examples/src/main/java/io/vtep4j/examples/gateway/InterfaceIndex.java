@@ -1,6 +1,9 @@
 package io.vtep4j.examples.gateway;
 
 import io.vtep4j.internal.libc.LibC;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 
 /**
  * The kernel's index of a network interface in this process's network namespace, by libc's
@@ -30,5 +33,15 @@ final class InterfaceIndex {
             return NONE;
         }
         return LibC.if_nametoindex(name);
+    }
+
+    /** The name of the interface that holds {@code address}, or null if none does (or the lookup fails). */
+    static String holding(InetAddress address) {
+        try {
+            NetworkInterface nif = NetworkInterface.getByInetAddress(address);
+            return nif == null ? null : nif.getName();
+        } catch (SocketException e) {
+            return null;
+        }
     }
 }

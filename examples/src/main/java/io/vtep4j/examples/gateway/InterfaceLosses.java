@@ -2,8 +2,6 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.internal.netlink.LinkCounters;
 import java.io.IOException;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -89,7 +87,8 @@ final class InterfaceLosses implements AutoCloseable {
             return new InterfaceLosses(
                     index -> null, () -> {}, InterfaceIndex::of, List.of(), "no rtnetlink: " + e.getMessage());
         }
-        return watching(config.port, underlayInterface(config), counters::read, counters::close, InterfaceIndex::of);
+        return watching(
+                config.port, InterfaceIndex.holding(config.local), counters::read, counters::close, InterfaceIndex::of);
     }
 
     /**
@@ -114,16 +113,6 @@ final class InterfaceLosses implements AutoCloseable {
         InterfaceLosses losses = new InterfaceLosses(read, close, indexOf, watches, null);
         losses.read();
         return losses;
-    }
-
-    /** The interface that holds {@code --local}, or null if none does (then only the trunk is watched). */
-    private static String underlayInterface(GatewayConfig config) {
-        try {
-            NetworkInterface nif = NetworkInterface.getByInetAddress(config.local);
-            return nif == null ? null : nif.getName();
-        } catch (SocketException e) {
-            return null;
-        }
     }
 
     /** Why nothing is watched, or null. */

@@ -2,8 +2,6 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.encap.Encapsulation;
 import java.net.Inet6Address;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
@@ -68,16 +66,11 @@ final class UnderlayRecorder implements AutoCloseable {
     }
 
     private static String interfaceOf(GatewayConfig config) {
-        try {
-            NetworkInterface nif = NetworkInterface.getByInetAddress(config.local);
-            if (nif == null) {
-                throw new ConfigException(
-                        "--local " + config.local.getHostAddress() + " is not an address of this " + "host");
-            }
-            return nif.getName();
-        } catch (SocketException e) {
-            throw new ConfigException("--pcap-out: cannot find the interface of " + config.local.getHostAddress(), e);
+        String name = InterfaceIndex.holding(config.local);
+        if (name == null) {
+            throw new ConfigException("--local " + config.local.getHostAddress() + " is not an address of this host");
         }
+        return name;
     }
 
     private void loop() {

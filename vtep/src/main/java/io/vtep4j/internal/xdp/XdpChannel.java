@@ -504,7 +504,7 @@ public final class XdpChannel implements RingChannel {
     /** Transmit descriptors the kernel found invalid ({@code tx_invalid_descs}), and kicks that failed. */
     @Override
     public long sendFailures() {
-        return statistic(2) + tx.kickErrors();
+        return statistics(2, -1) + tx.kickErrors();
     }
 
     /** Receive descriptors that pointed outside the receive half of a UMEM (not seen from a sane kernel). */
@@ -523,19 +523,19 @@ public final class XdpChannel implements RingChannel {
      */
     @Override
     public long overruns() {
-        return statistic(0) + statistic(3);
+        return statistics(0, 3);
     }
 
     /** Times the kernel found a fill ring empty ({@code rx_fill_ring_empty_descs}). Reads the kernel's counters. */
     public long fillRingEmpty() {
-        return statistic(4);
+        return statistics(4, -1);
     }
 
     /**
-     * Field {@code field} of {@code struct xdp_statistics} summed over the queues' sockets, as last read: from the
-     * kernel while open, the final reading once closed.
+     * Fields {@code field} and {@code other} (-1: none) of {@code struct xdp_statistics}, summed over the queues'
+     * sockets: read from the kernel while open, the final reading once closed.
      */
-    private synchronized long statistic(int field) {
+    private synchronized long statistics(int field, int other) {
         if (!released) {
             for (int q = 0; q < queues.length; q++) {
                 queues[q].socket.statistics(stats[q]);
@@ -543,7 +543,7 @@ public final class XdpChannel implements RingChannel {
         }
         long sum = 0;
         for (long[] s : stats) {
-            sum += s[field];
+            sum += s[field] + (other < 0 ? 0 : s[other]);
         }
         return sum;
     }

@@ -141,14 +141,9 @@ public final class XdpUnderlay implements Underlay {
                     System.Logger.Level.INFO,
                     "underlay I/O: AF_XDP " + (receiveOnly ? "receive (sends through the kernel UDP socket) " : "")
                             + "for " + where + " (" + channel.attachMode() + " XDP, copy mode, "
-                            + queues(channel.queueCount())
+                            + channel.queueCount() + (channel.queueCount() == 1 ? " queue" : " queues")
                             + ")");
         }
-    }
-
-    /** {@code 1 queue}, {@code 4 queues}. */
-    static String queues(int count) {
-        return count + (count == 1 ? " queue" : " queues");
     }
 
     /** Opens the AF_XDP path; null when it runs, else why not (nothing left open then). */
