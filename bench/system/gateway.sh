@@ -15,24 +15,27 @@
 #               receiving in a NAPI thread on CPU 1 instead of in softirq: GRO on (a veth has a NAPI context, hence
 #               NAPI ids, only with GRO or XDP), threaded NAPI pinned to CPU 1, no RPS. The scheduler shares CPU 1
 #               between those threads and the gateway, where softirq would preempt it; the underlay veth also defers
-#               its interrupts (as xdp-all's, --defer-irqs), so that the gateway's reads poll it while they find
+#               its interrupts (as xdp-native's, --defer-irqs), so that the gateway's reads poll it while they find
 #               the socket empty. What the gateway cannot take waits in the veth's 256-frame ring or is refused
 #               there, before any receive work is spent on it. Only with --devices ...,afpacket-bp
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
-# (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp --busy-poll 50 (no --udp-gso: the
-#               AF_XDP underlay sends one packet per frame), both veths deferring their interrupts
-#               (napi_defer_hard_irqs 2, gro_flush_timeout 1 ms; --defer-irqs off leaves them as they are); only with
-#               --devices ...,xdp-all. A veth gives an AF_XDP socket no NAPI id on this kernel, so the busy polling
-#               itself does nothing here; the deferred interrupts make the veth's NAPI thread take frames in batches.
+# (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp (no --udp-gso: the AF_XDP underlay
+#               sends one packet per frame); only with --devices ...,xdp-all. Like xdp and xdp-rx it runs with the
+#               default --xdp-mode auto, which attaches the XDP programs in generic mode on a veth: the veths receive
+#               through the per-CPU backlog (RPS to CPU 1) as for the kernel and afpacket, and the programs run there.
+# (e') xdp-native: xdp-all with --xdp-mode native --busy-poll 50: the programs in the veth driver, whose NAPI
+#               then takes the frames (256 per receive queue) in a thread pinned to CPU 1, with its interrupts deferred
+#               (napi_defer_hard_irqs 2, gro_flush_timeout 1 ms; --defer-irqs off leaves them as they are). A veth
+#               gives an AF_XDP socket no NAPI id on this kernel, so the busy polling itself does nothing here; the
+#               deferred interrupts make the NAPI thread take frames in batches. Only with --devices ...,xdp-native.
 # (f) xdp-rx:   vtep4j gateway with an AF_XDP trunk and an underlay that receives through AF_XDP but sends through
-#               the kernel UDP socket: --trunk-io xdp --underlay-io xdp-receive --busy-poll 50 --udp-gso (always, --gso
-#               off or not: runs to the far end leave as GSO messages), its veths set up as xdp-all's; only with
-#               --devices ...,xdp-rx.
+#               the kernel UDP socket: --trunk-io xdp --underlay-io xdp-receive --udp-gso (always, --gso off or not:
+#               runs to the far end leave as GSO messages); only with --devices ...,xdp-rx.
 # The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
-# With --gro on the vtep4j devices also run with --udp-gro (xdp-all and xdp-rx excepted: their AF_XDP underlay reads
+# With --gro on the vtep4j devices also run with --udp-gro (xdp-all, xdp-native and xdp-rx excepted: their AF_XDP underlay reads
 # frames, not sockets), and the underlay veth of every device, the kernel's included, gets GRO (ethtool -K DEV gro
 # on, inside the device's namespace), so that every device sees the same coalesced receive. --flows N sends the reverse
 # direction as N flows (N inner source MACs and N outer UDP source ports, one packet of each in turn): GRO
@@ -48,7 +51,7 @@
 # gateway but the one measured is paused (SIGSTOP), so that idle JVMs take no CPU from it.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
-#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-rx]
+#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N] [--queues Q]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
@@ -63,7 +66,7 @@
 #                          (or xdp-receive) the devices' underlay veths get a threaded NAPI on CPU 1, as the xdp
 #                          device's trunk does
 #   --gso on|off           the vtep4j devices with --udp-gso (default on)
-#   --defer-irqs on|off    xdp-all's, xdp-rx's and afpacket-bp's veths defer their interrupts (default on)
+#   --defer-irqs on|off    xdp-native's and afpacket-bp's veths defer their interrupts (default on)
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
 #   --flows N              both directions' packets over N flows, 1..16384 (default 1)
 #   --queues Q             receive queues of the device under test's veths, 1..16 (default 1)
@@ -108,7 +111,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|pcap|xdp|xdp-all|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, pcap, xdp, xdp-all, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -148,13 +151,14 @@ declare -A NS_D TRUNK GTRUNK UL FUL NID DMAC STATUS PID DEV_ARGS DEV_IO
 for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
   case $dev in
     # no --udp-gso / --udp-gro: the AF_XDP underlay sends one packet per frame and reads frames, and with either
-    # the gateway falls back to sockets; its own --underlay-io and --busy-poll replace any in --gateway-args (the
-    # gateway takes each flag once)
-    xdp-all) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
-      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp --busy-poll 50" ;;
+    # the gateway falls back to sockets; its own --underlay-io, --busy-poll and --xdp-mode replace any in
+    # --gateway-args (the gateway takes each flag once)
+    xdp-all|xdp-native) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /; s/ --xdp-mode [a-z]+ / /') --underlay-io xdp"
+      [ "$dev" = xdp-all ] || DEV_ARGS[$dev]+=" --xdp-mode native --busy-poll 50" ;;
     # xdp-rx: AF_XDP receive, sends through the kernel UDP socket with GSO; GRO still makes the gateway fall back
     xdp-rx) DEV_IO[$dev]=xdp; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
-      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /; s/ --busy-poll [0-9]+ / /') --underlay-io xdp-receive --busy-poll 50 --udp-gso" ;;
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /') --underlay-io xdp-receive --udp-gso" ;;
     afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
     afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
@@ -269,14 +273,15 @@ for dev in ${DEVICES//,/ }; do
   case $dev in kernel) setup_kernel || STATUS[$dev]="n/a: setup failed" ;; *) setup_gateway "$dev" "${DEV_IO[$dev]}" ;; esac
   echo "gateway.sh: $dev: ${STATUS[$dev]}"
 done
-for dev in ${DEVICES//,/ }; do   # AF_XDP sockets and afpacket-bp: the NAPI of their veths on CPU 1, interrupts
+for dev in ${DEVICES//,/ }; do   # native-mode AF_XDP and afpacket-bp: the NAPI of their veths on CPU 1, interrupts
   [ "$dev" = kernel ] || [ "${STATUS[$dev]}" != ok ] && continue   # deferred where busy-polled
   busy=0; [[ " ${DEV_ARGS[$dev]} " =~ " --busy-poll "[1-9] ]] && [ "$DEFER" = on ] && busy=1
-  if [ "${DEV_IO[$dev]}" = xdp ] || [ "$dev" = afpacket-bp ]; then   # an AF_PACKET trunk is never busy-polled
+  native=0; [ "${DEV_IO[$dev]}" = xdp ] && [[ " ${DEV_ARGS[$dev]} " =~ " --xdp-mode native " ]] && native=1
+  if [ "$native" = 1 ] || [ "$dev" = afpacket-bp ]; then   # an AF_PACKET trunk is never busy-polled
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
-    [ "$busy" = 0 ] || [ "${DEV_IO[$dev]}" != xdp ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
+    [ "$busy" = 0 ] || [ "$native" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${TRUNK[$dev]}"
   fi
-  if [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]] || [ "$dev" = afpacket-bp ]; then
+  if { [ "$native" = 1 ] && [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]]; } || [ "$dev" = afpacket-bp ]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
 done
@@ -442,7 +447,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

@@ -9,10 +9,11 @@
 #     sent into the other (io.vtep4j.bench.system.StitchRunner: "joining two VXLAN domains"), with UDP GSO on
 #     (VTEP4J_RUNNER_OPTS="--gso false" turns it off); the engine's defaults otherwise (direct datagram I/O),
 #     Netty's leak detector off as in production. VTEP4J_RUNNER_OPTS="--underlay-io xdp" runs both VTEPs on
-#     AF_XDP underlays instead (GSO off; threaded NAPI on the DUT's veths, pinned to CPU 1); adding "--busy-poll 50"
-#     busy-polls their AF_XDP sockets (the veths then defer their interrupts: napi_defer_hard_irqs 2,
-#     gro_flush_timeout 1 ms); "--underlay-io xdp-receive" receives through AF_XDP and sends through the kernel
-#     socket, GSO on, with the same veth setup
+#     AF_XDP underlays instead (GSO off), their XDP programs in generic mode (the default on a veth); with
+#     "--xdp-mode native" the programs run in the veth driver instead, whose NAPI then runs in a thread pinned to
+#     CPU 1, and adding "--busy-poll 50" busy-polls their AF_XDP sockets (the veths then defer their interrupts:
+#     napi_defer_hard_irqs 2, gro_flush_timeout 1 ms); "--underlay-io xdp-receive" receives through AF_XDP and sends
+#     through the kernel socket, GSO on, with the same veth setup
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET transmit ring) runs on CPU 0; the device under test on CPU 1 (taskset for
@@ -354,10 +355,11 @@ for dev in ${DEVICES//,/ }; do
   "setup_$dev" || STATUS[$dev]="n/a: setup failed"
   echo "run.sh: $dev: ${STATUS[$dev]}"
 done
-if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --underlay-io xdp"(-receive)?" " ]]; then
-  # vtep4j on AF_XDP (VTEP4J_RUNNER_OPTS="--underlay-io xdp" or xdp-receive): threaded NAPI on both DUT veths, their kthreads on
-  # CPU 1 with the JVM, as gateway.sh does for its AF_XDP devices; with --busy-poll the veths also defer their
-  # interrupts to the VTEPs' polls
+if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --underlay-io xdp"(-receive)?" " ]] \
+    && [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --xdp-mode native " ]]; then
+  # vtep4j on AF_XDP in native mode (VTEP4J_RUNNER_OPTS="--underlay-io xdp --xdp-mode native", or xdp-receive):
+  # threaded NAPI on both DUT veths, their kthreads on CPU 1 with the JVM, as gateway.sh does for xdp-native; with
+  # --busy-poll the veths also defer their interrupts to the VTEPs' polls. In generic mode the veths have no NAPI.
   for d in "${DUT_IN[vtep4j]}" "${DUT_OUT[vtep4j]}"; do
     napi_on_cpu1 "run.sh: vtep4j" "${NS_DUT[vtep4j]}" "$d"
     [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --busy-poll "[1-9] ]] && defer_irqs "run.sh: vtep4j" "${NS_DUT[vtep4j]}" "$d"

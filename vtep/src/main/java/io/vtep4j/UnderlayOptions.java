@@ -60,6 +60,7 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
     Boolean directIo = DirectIoChoice.fromProperty();
 
     UnderlayIo underlayIo = UnderlayIo.SOCKET;
+    XdpMode xdpMode = XdpMode.AUTO;
 
     EventLoopGroup sharedGroup;
     ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -405,6 +406,20 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
      */
     public Vtep.Builder underlayIo(UnderlayIo io) {
         this.underlayIo = Objects.requireNonNull(io, "underlayIo: null (expected: SOCKET, XDP or XDP_RECEIVE)");
+        return self();
+    }
+
+    /**
+     * With {@link #underlayIo underlayIo(XDP)} or {@code XDP_RECEIVE}: how the XDP program is attached to the
+     * interface (default {@link XdpMode#AUTO}: generic on a veth, else native where the driver has it, else
+     * generic). {@link XdpMode#NATIVE} where native mode is refused, like anything else that keeps AF_XDP from
+     * running, leaves the VTEP on sockets with one log line saying why. {@link Vtep.Builder#build()} fails if a mode
+     * other than {@code AUTO} is set with {@link UnderlayIo#SOCKET}, which attaches no program.
+     *
+     * @throws NullPointerException if {@code mode} is null
+     */
+    public Vtep.Builder xdpMode(XdpMode mode) {
+        this.xdpMode = Objects.requireNonNull(mode, "xdpMode: null (expected: AUTO, NATIVE or GENERIC)");
         return self();
     }
 

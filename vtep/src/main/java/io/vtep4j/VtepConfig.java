@@ -55,6 +55,8 @@ final class VtepConfig {
     /** The mode the underlay tries ({@link UnderlayIoChoice}): SOCKET, or an AF_XDP mode. */
     private final UnderlayIo underlayIo;
 
+    private final XdpMode xdpMode;
+
     private final ByteBufAllocator allocator;
     private final EventLoopGroup sharedGroup;
     private final boolean forwardLinkLocal;
@@ -107,6 +109,12 @@ final class VtepConfig {
         // NVGRE's raw IP transport has no direct path.
         this.directIo = MultiUnderlay.anyUdp(encapsulations) && builder.resolveDirectIo();
         this.underlayIo = UnderlayIoChoice.tried(builder.underlayIo, encapsulations);
+        if (builder.xdpMode != XdpMode.AUTO && builder.underlayIo == UnderlayIo.SOCKET) {
+            throw new IllegalStateException("xdpMode: " + builder.xdpMode
+                    + " with underlayIo(SOCKET) (expected: underlayIo(XDP) or underlayIo(XDP_RECEIVE), which attach"
+                    + " an XDP program; SOCKET attaches none)");
+        }
+        this.xdpMode = builder.xdpMode;
         this.allocator = builder.allocator;
         this.sharedGroup = builder.sharedGroup;
         this.forwardLinkLocal = builder.forwardLinkLocal;
@@ -153,6 +161,7 @@ final class VtepConfig {
                 .outerSend(outerSend)
                 .afXdp(underlayIo != UnderlayIo.SOCKET)
                 .afXdpReceiveOnly(underlayIo == UnderlayIo.XDP_RECEIVE)
+                .xdpMode(xdpMode)
                 .build();
     }
 

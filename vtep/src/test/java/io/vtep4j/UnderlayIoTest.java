@@ -35,6 +35,33 @@ class UnderlayIoTest {
     }
 
     @Test
+    void anXdpModeWithoutAnXdpUnderlayFailsAtBuildNamingBoth() {
+        assertEquals(
+                "xdpMode: null (expected: AUTO, NATIVE or GENERIC)",
+                assertThrows(NullPointerException.class, () -> Vtep.builder().xdpMode(null))
+                        .getMessage());
+        for (XdpMode mode : List.of(XdpMode.NATIVE, XdpMode.GENERIC)) {
+            Vtep.Builder builder = Vtep.builder()
+                    .localAddress("127.0.0.1")
+                    .port(Ports.freeUdp())
+                    .xdpMode(mode);
+            IllegalStateException e = assertThrows(IllegalStateException.class, builder::build);
+            assertEquals(
+                    "xdpMode: " + mode
+                            + " with underlayIo(SOCKET) (expected: underlayIo(XDP) or underlayIo(XDP_RECEIVE),"
+                            + " which attach an XDP program; SOCKET attaches none)",
+                    e.getMessage());
+        }
+        try (Vtep vtep = Vtep.builder()
+                .localAddress("127.0.0.1")
+                .port(Ports.freeUdp())
+                .xdpMode(XdpMode.AUTO)
+                .build()) {
+            assertEquals(UnderlayIo.SOCKET, vtep.underlayIo(), "AUTO is the default and goes with anything");
+        }
+    }
+
+    @Test
     void anInterfaceWithoutEthernetFallsBackToSocketsAndStillBinds() {
         // XDP_RECEIVE with GSO passes the builder (a supported pair) and falls back as XDP does.
         for (UnderlayIo mode : List.of(UnderlayIo.XDP, UnderlayIo.XDP_RECEIVE)) {
@@ -44,6 +71,7 @@ class UnderlayIoTest {
                     .port(port)
                     .udpGso(mode == UnderlayIo.XDP_RECEIVE)
                     .underlayIo(mode)
+                    .xdpMode(XdpMode.GENERIC)
                     .build()) {
                 assertEquals(UnderlayIo.SOCKET, vtep.underlayIo(), "loopback has no MAC for AF_XDP frames");
                 assertEquals(port, vtep.boundAddresses().get(0).getPort(), "the kernel socket owns the port");

@@ -3,6 +3,7 @@ package io.vtep4j.internal;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.vtep4j.XdpMode;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class UnderlayConfig {
     private final OuterSend outerSend;
     private final boolean afXdp;
     private final boolean afXdpReceiveOnly;
+    private final XdpMode xdpMode;
 
     private UnderlayConfig(Builder b) {
         this.group = b.group;
@@ -59,6 +61,7 @@ public final class UnderlayConfig {
         this.outerSend = b.outerSend;
         this.afXdp = b.afXdp;
         this.afXdpReceiveOnly = b.afXdpReceiveOnly;
+        this.xdpMode = b.xdpMode;
     }
 
     /** Whether to move packets through {@code AF_XDP} where it can run ({@code XdpUnderlay}), else sockets. */
@@ -72,6 +75,11 @@ public final class UnderlayConfig {
      */
     public boolean afXdpReceiveOnly() {
         return afXdpReceiveOnly;
+    }
+
+    /** With {@link #afXdp()}: how the XDP program is attached. */
+    public XdpMode xdpMode() {
+        return xdpMode;
     }
 
     /** Source-port range, DF and IPv6 zero checksum of what is sent. */
@@ -200,6 +208,7 @@ public final class UnderlayConfig {
         private OuterSend outerSend = OuterSend.DEFAULT;
         private boolean afXdp;
         private boolean afXdpReceiveOnly;
+        private XdpMode xdpMode = XdpMode.AUTO;
 
         private Builder(EventLoopGroup group) {
             this.group = Objects.requireNonNull(group, "group");
@@ -298,6 +307,12 @@ public final class UnderlayConfig {
         /** With {@link #afXdp}: AF_XDP for receiving only, every send through the kernel socket (default false). */
         public Builder afXdpReceiveOnly(boolean on) {
             this.afXdpReceiveOnly = on;
+            return this;
+        }
+
+        /** With {@link #afXdp}: how the XDP program is attached (default {@link XdpMode#AUTO}). */
+        public Builder xdpMode(XdpMode mode) {
+            this.xdpMode = Objects.requireNonNull(mode, "xdpMode");
             return this;
         }
 

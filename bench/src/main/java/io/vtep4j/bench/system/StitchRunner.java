@@ -11,6 +11,7 @@ import io.vtep4j.Segment;
 import io.vtep4j.UnderlayIo;
 import io.vtep4j.Vtep;
 import io.vtep4j.VtepStats;
+import io.vtep4j.XdpMode;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
@@ -39,6 +40,7 @@ import java.util.function.LongSupplier;
  * {@code --read-batch N}, {@code --gro true}, {@code --gso true|false} (default true; false with xdp),
  * {@code --underlay-io socket|xdp|xdp-receive} (default socket; xdp: AF_XDP underlays, xdp-receive: AF_XDP receive
  * with sends through the kernel socket; either, or the runner refuses to start),
+ * {@code --xdp-mode auto|native|generic} (default auto; with xdp or xdp-receive, how the XDP program is attached),
  * {@code --busy-poll USECS} (default 0: off; with xdp, preferred busy polling on the AF_XDP sockets),
  * {@code --busy-wait USECS} (default 0: off; the event loop or loops keep polling that long after their last work).
  *
@@ -190,6 +192,9 @@ public final class StitchRunner {
         // option, off by default in the library because it computes UDP checksums; bench/RESULTS.md measures both).
         builder.udpGso(Boolean.parseBoolean(opt.getOrDefault("--gso", io == UnderlayIo.XDP ? "false" : "true")));
         builder.busyPoll(Integer.parseInt(opt.getOrDefault("--busy-poll", "0")));
+        if (opt.containsKey("--xdp-mode")) {
+            builder.xdpMode(XdpMode.valueOf(opt.get("--xdp-mode").toUpperCase(java.util.Locale.ROOT)));
+        }
         return builder;
     }
 

@@ -3,6 +3,7 @@ package io.vtep4j.examples.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
+import io.vtep4j.XdpMode;
 import io.vtep4j.examples.gateway.TrunkChannel.Counter;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.afpacket.RingChannel;
@@ -86,13 +87,25 @@ final class AfPacketTrunk extends ChannelTrunk<RingChannel> implements RingSink 
     }
 
     /**
-     * Opens {@code interfaceName} through AF_XDP ({@link XdpChannel}) on {@code loop}; its problems at start become
-     * one-line {@link ConfigException}s naming {@code --port}.
+     * Opens {@code interfaceName} through AF_XDP ({@link XdpChannel}) on {@code loop}, its program attached as
+     * {@code mode} asks; each channel opened (the first, and later ones when the interface comes back) tells
+     * {@code attached} how its program was attached ("native" or "generic"). Problems at start become one-line
+     * {@link ConfigException}s naming {@code --port}.
      */
     static Trunk openXdp(
-            String interfaceName, IoEventLoop loop, Receiver sink, Consumer<String> log, int busyPollMicros) {
-        XdpOptions options = XdpOptions.defaults().withBusyPoll(busyPollMicros);
-        return open(interfaceName, loop, sink, log, (l, name, ringSink) -> XdpChannel.open(l, name, ringSink, options));
+            String interfaceName,
+            IoEventLoop loop,
+            Receiver sink,
+            Consumer<String> log,
+            int busyPollMicros,
+            XdpMode mode,
+            Consumer<String> attached) {
+        XdpOptions options = XdpOptions.defaults().withBusyPoll(busyPollMicros).withMode(mode);
+        return open(interfaceName, loop, sink, log, (l, name, ringSink) -> {
+            XdpChannel channel = XdpChannel.open(l, name, ringSink, options);
+            attached.accept(channel.attachMode());
+            return channel;
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vtep4j.LocalPort;
 import io.vtep4j.Segment;
+import io.vtep4j.UnderlayIo;
 import io.vtep4j.Vtep;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
@@ -230,6 +231,9 @@ public final class Gateway implements AutoCloseable {
         builder.floodLimit(config.floodLimit);
         builder.busyPoll(config.busyPollMicros);
         builder.underlayIo(config.underlayIo);
+        if (config.underlayIo != UnderlayIo.SOCKET) { // the library refuses a mode where no program is attached
+            builder.xdpMode(config.xdpMode);
+        }
         builder.pmtuSignalling(config.pmtuSignalling);
         builder.outerHeader(config.outerHeader);
         config.outerSend.applyTo(builder);

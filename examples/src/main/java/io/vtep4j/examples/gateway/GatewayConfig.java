@@ -2,6 +2,7 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.OuterHeader;
 import io.vtep4j.UnderlayIo;
+import io.vtep4j.XdpMode;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.NvgreCodec;
 import java.io.IOException;
@@ -82,6 +83,8 @@ public final class GatewayConfig {
     final int busyPollMicros;
     /** {@code --underlay-io}: kernel sockets, AF_XDP, or AF_XDP receive with socket sends for the UDP underlay. */
     final UnderlayIo underlayIo;
+    /** {@code --xdp-mode}: how the trunk's and underlay's XDP programs are attached. */
+    final XdpMode xdpMode;
     /** {@code --udp-gro}: UDP GRO on the underlay sockets. */
     final boolean udpGro;
     /** {@code --busy-wait}: how long the event loops keep polling after their last work; zero: not at all. */
@@ -112,6 +115,7 @@ public final class GatewayConfig {
             TrunkIo trunkIo,
             int busyPollMicros,
             UnderlayIo underlayIo,
+            XdpMode xdpMode,
             boolean udpGro,
             Duration busyWait) {
 
@@ -140,6 +144,7 @@ public final class GatewayConfig {
         this.trunkIo = Objects.requireNonNull(trunkIo, "trunkIo");
         this.busyPollMicros = busyPollMicros;
         this.underlayIo = Objects.requireNonNull(underlayIo, "underlayIo");
+        this.xdpMode = Objects.requireNonNull(xdpMode, "xdpMode");
         this.udpGro = udpGro;
         this.busyWait = Objects.requireNonNull(busyWait, "busyWait");
         checkConsistent();
@@ -180,6 +185,10 @@ public final class GatewayConfig {
         }
         if (evpn != null && local.getAddress().length != 4) {
             throw new ConfigException("--evpn needs an IPv4 --local (it is the routes' next hop and RD)");
+        }
+        if (xdpMode != XdpMode.AUTO && trunkIo != TrunkIo.XDP && underlayIo == UnderlayIo.SOCKET) {
+            throw new ConfigException("--xdp-mode " + xdpMode.name().toLowerCase(Locale.ROOT)
+                    + ": no XDP program to attach (expected with --trunk-io xdp or --underlay-io xdp|xdp-receive)");
         }
         if (local.isMulticastAddress() || local.isAnyLocalAddress()) {
             throw new ConfigException("--local " + local.getHostAddress() + ": expected a unicast address");

@@ -2,6 +2,7 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.OuterHeader;
 import io.vtep4j.UnderlayIo;
+import io.vtep4j.XdpMode;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.encap.GreHeader;
 import io.vtep4j.encap.VxlanHeader;
@@ -30,8 +31,8 @@ final class GatewayOptions {
             names = "--trunk-io",
             paramLabel = "afpacket|xdp|pcap",
             description = "How the trunk is read and written: afpacket (a TPACKET_V3 ring on the VTEP's event loop; "
-                    + "the default on Linux), xdp (AF_XDP copy mode with an XDP program the gateway loads; one rx "
-                    + "queue; falls back to afpacket with a log line) or pcap (libpcap on a thread of its own; the "
+                    + "the default on Linux), xdp (AF_XDP copy mode with an XDP program the gateway loads; a socket "
+                    + "per receive queue, at most 64; falls back to afpacket with a log line; see --xdp-mode) or pcap (libpcap on a thread of its own; the "
                     + "portable fallback).")
     String trunkIo = "auto";
 
@@ -99,6 +100,16 @@ final class GatewayOptions {
                     + "where it cannot run (one log line says why); xdp-receive: receive as xdp, send every packet "
                     + "through the kernel UDP socket (so that --udp-gso applies).")
     String underlayIo = "socket";
+
+    @Option(
+            names = "--xdp-mode",
+            paramLabel = "auto|native|generic",
+            description = "How the XDP programs of --trunk-io xdp and --underlay-io xdp|xdp-receive are attached: "
+                    + "native (in the driver), generic (after the driver, on the kernel's socket buffer; every "
+                    + "interface has it) or auto (default: generic on a veth, whose native mode holds only 256 frames "
+                    + "per queue for a NAPI context of its own; else native, or generic where the driver has no "
+                    + "XDP).")
+    String xdpMode = "auto";
 
     @Option(
             names = "--pmtu-signalling",
@@ -328,6 +339,7 @@ final class GatewayOptions {
                 TrunkIo.parse(trunkIo),
                 Limits.range("--busy-poll", busyPoll, 0, 10_000, "microseconds, 0 turns it off"),
                 underlayIo(underlayIo),
+                xdpMode(xdpMode),
                 udpGro,
                 java.time.Duration.ofNanos(
                         1000L * Limits.range("--busy-wait", busyWait, 0, 10_000_000, "microseconds, 0 turns it off")));
@@ -340,6 +352,16 @@ final class GatewayOptions {
             case "xdp" -> UnderlayIo.XDP;
             case "xdp-receive" -> UnderlayIo.XDP_RECEIVE;
             default -> throw new ConfigException("--underlay-io " + text + ": expected socket, xdp or xdp-receive");
+        };
+    }
+
+    /** {@code --xdp-mode auto|native|generic}. */
+    static XdpMode xdpMode(String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> XdpMode.AUTO;
+            case "native", "drv", "driver" -> XdpMode.NATIVE;
+            case "generic", "skb" -> XdpMode.GENERIC;
+            default -> throw new ConfigException("--xdp-mode " + text + ": expected auto, native or generic");
         };
     }
 

@@ -22,17 +22,19 @@ final class XdpStart {
         String why = XdpChannel.unsupportedReason();
         if (why == null) {
             AtomicReference<String> trunkFailure = new AtomicReference<>();
+            AtomicReference<String> attachMode = new AtomicReference<>("?");
             try {
                 Gateway gateway = Gateway.startOnLoop(config, loop -> sink -> {
                     try {
-                        return AfPacketTrunk.openXdp(config.port, loop, sink, log, config.busyPollMicros);
+                        return AfPacketTrunk.openXdp(
+                                config.port, loop, sink, log, config.busyPollMicros, config.xdpMode, attachMode::set);
                     } catch (ConfigException e) {
                         trunkFailure.set(e.getMessage());
                         throw e;
                     }
                 });
-                log.accept("trunk " + config.port + ": AF_XDP, copy mode, XDP program attached by a BPF link, on the "
-                        + "VTEP's event loop");
+                log.accept("trunk " + config.port + ": AF_XDP, copy mode, XDP program attached by a BPF link in "
+                        + attachMode.get() + " mode, on the VTEP's event loop");
                 return gateway;
             } catch (ConfigException e) {
                 if (trunkFailure.get() == null) {

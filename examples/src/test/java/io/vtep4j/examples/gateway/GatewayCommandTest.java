@@ -124,6 +124,12 @@ class GatewayCommandTest {
                 bad("--busy-poll", "-1", "--busy-poll -1 is outside 0..10000"),
                 bad("--underlay-io", "dpdk", "--underlay-io dpdk: expected socket, xdp or xdp-receive"),
                 bad("--underlay-io", "xdp_receive", "--underlay-io xdp_receive: expected socket, xdp or xdp-receive"),
+                bad("--xdp-mode", "offload", "--xdp-mode offload: expected auto, native or generic"),
+                bad(
+                        "--xdp-mode",
+                        "generic",
+                        "--xdp-mode generic: no XDP program to attach (expected with --trunk-io xdp or "
+                                + "--underlay-io xdp|xdp-receive)"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
@@ -234,6 +240,21 @@ class GatewayCommandTest {
                 .parseArgs(base("--vlan", "100:10100", "--underlay-io", "xdp").toArray(String[]::new));
         assertEquals(io.vtep4j.UnderlayIo.XDP, command.options.toConfig().underlayIo);
         assertTrue(run(List.of("--help")).out().contains("--underlay-io=socket|xdp|xdp-receive"));
+    }
+
+    @Test
+    void xdpModeIsAutoUnlessAskedForAndGoesWithEitherXdpPath() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(base("--vlan", "100:10100").toArray(String[]::new));
+        assertEquals(io.vtep4j.XdpMode.AUTO, command.options.toConfig().xdpMode);
+        for (List<String> path : List.of(List.of("--trunk-io", "xdp"), List.of("--underlay-io", "xdp-receive"))) {
+            command = new GatewayCommand();
+            List<String> args = new java.util.ArrayList<>(base("--vlan", "100:10100", "--xdp-mode", "Native"));
+            args.addAll(path);
+            new CommandLine(command).parseArgs(args.toArray(String[]::new));
+            assertEquals(io.vtep4j.XdpMode.NATIVE, command.options.toConfig().xdpMode, path::toString);
+        }
+        assertTrue(run(List.of("--help")).out().contains("--xdp-mode=auto|native|generic"));
     }
 
     @Test

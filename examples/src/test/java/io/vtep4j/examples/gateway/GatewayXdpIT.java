@@ -47,10 +47,42 @@ class GatewayXdpIT {
                     GatewayProcess.start(E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp", "--stats-interval", "1s"))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 assertTrue(gw.stdout().contains("trunk gw-edge: AF_XDP"), gw::describe);
+                assertTrue(gw.stdout().contains("in generic mode"), "a veth's default: " + gw.describe());
+                assertTrue(Namespace.SELF
+                        .ok("ip", "link", "show", "dev", "gw-edge")
+                        .contains(" xdpgeneric"));
                 assertTrue(xdpAttached("gw-edge"), gw::describe);
                 pingBothWaysAndStop(untagged, gw);
                 assertFalse(xdpAttached("gw-edge"), "the program outlived the gateway");
             }
+        }
+    }
+
+    /**
+     * {@code --xdp-mode native} on both the trunk and the underlay: both programs in the veth driver (the gateway and
+     * the library say so), pings cross both ways.
+     */
+    @Test
+    void pingsCrossWithBothProgramsInNativeMode() throws Exception {
+        try (Lab lab = new Lab("gwxdpdrv")) {
+            E2e.UntaggedLab untagged = E2e.UntaggedLab.start(lab);
+            try (GatewayProcess gw = GatewayProcess.start(
+                    E2e.UntaggedLab.gatewayArgs("--trunk-io", "xdp", "--underlay-io", "xdp", "--xdp-mode", "native"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                String log = gw.stdout() + gw.stderr();
+                assertTrue(
+                        log.contains("trunk gw-edge: AF_XDP, copy mode, XDP program attached by a BPF link in "
+                                + "native mode"),
+                        gw::describe);
+                assertTrue(log.contains("(native XDP, copy mode"), "the underlay's program: " + gw.describe());
+                for (String device : List.of("gw-edge", "gw-u")) {
+                    String link = Namespace.SELF.ok("ip", "link", "show", "dev", device);
+                    assertTrue(Pattern.compile("\\sxdp\\s").matcher(link).find(), "driver mode: " + link);
+                }
+                pingBothWaysAndStop(untagged, gw);
+            }
+            assertFalse(xdpAttached("gw-u"), "the underlay's program outlived the gateway");
+            assertFalse(xdpAttached("gw-edge"), "the trunk's program outlived the gateway");
         }
     }
 

@@ -13,11 +13,6 @@ import java.io.IOException;
  * <p>Not thread-safe: one thread at a time (the socket and its buffer are shared by every request).
  */
 public final class LinkCounters implements AutoCloseable {
-    private static final int RTM_NEWLINK = 16;
-    private static final int RTM_GETLINK = 18;
-    /** {@code struct ifinfomsg}: family, pad, type, index, flags, change. */
-    private static final int IFINFOMSG = 16;
-
     private static final int IFLA_STATS64 = 23;
     /** Offsets in {@code struct rtnl_link_stats64}, whose fields are all u64. */
     private static final int RX_PACKETS = 0;
@@ -50,12 +45,7 @@ public final class LinkCounters implements AutoCloseable {
 
     /** The counters of interface {@code ifindex}, or null if it is gone, the kernel did not answer or sent no stats. */
     public Reading read(int ifindex) {
-        if (ifindex <= 0) {
-            return null;
-        }
-        int at = netlink.header(RTM_GETLINK, IFINFOMSG);
-        netlink.buffer().setIntLE(at + 4, ifindex);
-        int n = netlink.exchange(at + IFINFOMSG);
+        int n = netlink.getLink(ifindex);
         return n < 0 ? null : parse(netlink.buffer(), n, ifindex);
     }
 
@@ -65,31 +55,18 @@ public final class LinkCounters implements AutoCloseable {
      * than the message holds end the walk.
      */
     static Reading parse(ByteBuf answer, int length, int ifindex) {
-        int body = Rtnetlink.HEADER;
-        if (length < body + IFINFOMSG || answer.getShortLE(4) != RTM_NEWLINK || answer.getIntLE(body + 4) != ifindex) {
+        int attributes = Rtnetlink.linkAttributes(answer, length, ifindex);
+        int a = attributes < 0 ? -1 : Rtnetlink.attribute(answer, attributes, length, IFLA_STATS64);
+        if (a < 0 || (answer.getShortLE(a) & 0xFFFF) < 4 + STATS64_READ) {
             return null;
         }
-        for (int a = body + IFINFOMSG; a + 4 <= length; ) {
-            int attrLength = answer.getShortLE(a) & 0xFFFF;
-            int type = answer.getShortLE(a + 2) & 0x3FFF;
-            if (attrLength < 4 || a + attrLength > length) {
-                return null;
-            }
-            if (type == IFLA_STATS64) {
-                if (attrLength < 4 + STATS64_READ) {
-                    return null;
-                }
-                int s = a + 4;
-                return new Reading(
-                        answer.getLongLE(s + RX_PACKETS),
-                        answer.getLongLE(s + TX_PACKETS),
-                        answer.getLongLE(s + RX_DROPPED),
-                        answer.getLongLE(s + RX_MISSED_ERRORS),
-                        answer.getLongLE(s + TX_DROPPED));
-            }
-            a += (attrLength + 3) & ~3;
-        }
-        return null;
+        int s = a + 4;
+        return new Reading(
+                answer.getLongLE(s + RX_PACKETS),
+                answer.getLongLE(s + TX_PACKETS),
+                answer.getLongLE(s + RX_DROPPED),
+                answer.getLongLE(s + RX_MISSED_ERRORS),
+                answer.getLongLE(s + TX_DROPPED));
     }
 
     @Override

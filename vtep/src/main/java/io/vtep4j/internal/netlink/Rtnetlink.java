@@ -22,6 +22,10 @@ public final class Rtnetlink implements AutoCloseable {
     private static final int SO_RCVTIMEO = 20;
     private static final int NLMSG_ERROR = 2;
     private static final int NLM_F_REQUEST = 1;
+    private static final int RTM_NEWLINK = 16;
+    private static final int RTM_GETLINK = 18;
+    /** {@code struct ifinfomsg}: family, pad, type, index, flags, change. */
+    private static final int IFINFOMSG = 16;
     /** Large enough for one interface's whole RTM_NEWLINK answer (a few KiB with its statistics and properties). */
     private static final int BUFFER = 32 * 1024;
 
@@ -87,6 +91,51 @@ public final class Rtnetlink implements AutoCloseable {
                 return -1;
             }
             return messageLength;
+        }
+        return -1;
+    }
+
+    /**
+     * Asks for interface {@code ifindex} ({@code RTM_GETLINK}): the answer's length in {@link #buffer()}, or -1 (as
+     * {@link #exchange}, and for an index that cannot exist).
+     */
+    public int getLink(int ifindex) {
+        if (ifindex <= 0) {
+            return -1;
+        }
+        int at = header(RTM_GETLINK, IFINFOMSG);
+        buffer.setIntLE(at + 4, ifindex);
+        return exchange(at + IFINFOMSG);
+    }
+
+    /**
+     * Where the attributes of an {@code RTM_NEWLINK} answer of {@code length} bytes start, or -1 if it is another
+     * message, another interface's than {@code ifindex}, or too short to hold its {@code struct ifinfomsg}.
+     */
+    static int linkAttributes(ByteBuf answer, int length, int ifindex) {
+        if (length < HEADER + IFINFOMSG
+                || answer.getShortLE(4) != RTM_NEWLINK
+                || answer.getIntLE(HEADER + 4) != ifindex) {
+            return -1;
+        }
+        return HEADER + IFINFOMSG;
+    }
+
+    /**
+     * Where attribute {@code type} starts among the attributes in [{@code from}, {@code end}), or -1: absent, or an
+     * attribute before it claims less than its header or more than the range holds. Its length (header included) is
+     * the unsigned short at the returned offset.
+     */
+    static int attribute(ByteBuf answer, int from, int end, int type) {
+        for (int a = from; a + 4 <= end; ) {
+            int attrLength = answer.getShortLE(a) & 0xFFFF;
+            if (attrLength < 4 || a + attrLength > end) {
+                return -1;
+            }
+            if ((answer.getShortLE(a + 2) & 0x3FFF) == type) {
+                return a;
+            }
+            a += (attrLength + 3) & ~3;
         }
         return -1;
     }

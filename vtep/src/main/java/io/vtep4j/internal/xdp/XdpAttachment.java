@@ -1,13 +1,15 @@
 package io.vtep4j.internal.xdp;
 
+import io.vtep4j.XdpMode;
 import io.vtep4j.internal.libc.LibC;
+import io.vtep4j.internal.netlink.LinkKind;
 import java.io.IOException;
 import java.util.function.IntFunction;
 
 /**
  * The kernel side of an XDP trunk or UDP underlay: an {@code XSKMAP}, the program that redirects frames to the socket
- * of their queue ({@link BpfProgram#redirectAllToSockets}, {@link BpfProgram#redirectUdpToSockets}), and the BPF link that attaches it to the interface: native
- * (driver) mode if the interface has it, else generic (skb) mode. The link lives exactly as long as its descriptor,
+ * of their queue ({@link BpfProgram#redirectAllToSockets}, {@link BpfProgram#redirectUdpToSockets}), and the BPF link
+ * that attaches it to the interface in native (driver) or generic (skb) mode ({@link XdpMode}). The link lives exactly as long as its descriptor,
  * so a process that dies leaves no program behind; {@link #close} detaches at once.
  *
  * <p>Not thread-safe: opened and closed by one thread.
@@ -45,23 +47,38 @@ final class XdpAttachment implements AutoCloseable {
     }
 
     /**
-     * Attaches the program to {@code ifindex}: native mode, or generic mode where the driver refuses native XDP.
+     * Attaches the program to {@code ifindex} as {@code mode} asks: {@link XdpMode#NATIVE} or {@link XdpMode#GENERIC}
+     * alone; {@link XdpMode#AUTO} generic on a veth ({@code kind}, from {@link LinkKind#of}), else native, or generic
+     * where the driver refuses native XDP.
      *
-     * @throws IOException with both modes' reasons when neither attaches
+     * @throws IOException naming the mode and the kernel's reason (both modes' where both were tried)
      */
-    void attach(int ifindex) throws IOException {
+    void attach(int ifindex, XdpMode mode, String kind) throws IOException {
+        if (mode == XdpMode.GENERIC || (mode == XdpMode.AUTO && "veth".equals(kind))) {
+            attachIn(ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
+            return;
+        }
         try {
-            linkFd = Bpf.attachXdp(progFd, ifindex, Bpf.XDP_FLAGS_DRV_MODE);
-            mode = "native";
+            attachIn(ifindex, Bpf.XDP_FLAGS_DRV_MODE, "native");
         } catch (IOException nativeMode) {
+            if (mode == XdpMode.NATIVE) {
+                throw nativeMode;
+            }
             try {
-                linkFd = Bpf.attachXdp(progFd, ifindex, Bpf.XDP_FLAGS_SKB_MODE);
-                mode = "generic";
+                attachIn(ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
             } catch (IOException generic) {
-                throw new IOException(
-                        "native mode: " + nativeMode.getMessage() + "; generic mode: " + generic.getMessage(), generic);
+                throw new IOException(nativeMode.getMessage() + "; " + generic.getMessage(), generic);
             }
         }
+    }
+
+    private void attachIn(int ifindex, int flags, String name) throws IOException {
+        try {
+            linkFd = Bpf.attachXdp(progFd, ifindex, flags);
+        } catch (IOException e) {
+            throw new IOException(name + " mode: " + e.getMessage(), e);
+        }
+        mode = name;
     }
 
     /** "native" or "generic" once attached, else "none". */

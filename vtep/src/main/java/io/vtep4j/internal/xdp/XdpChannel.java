@@ -12,6 +12,7 @@ import io.vtep4j.internal.LoopHandles;
 import io.vtep4j.internal.afpacket.RingChannel;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.libc.LibC;
+import io.vtep4j.internal.netlink.LinkKind;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -25,8 +26,9 @@ import java.util.stream.Stream;
  * One Ethernet interface through an {@code AF_XDP} socket in copy mode: a small XDP program this class loads itself
  * (no clang, libbpf or libxdp) redirects every frame arriving on the interface to the socket, whose receive ring is
  * read on a Netty epoll event loop with no system call per frame; transmitted frames are copied into UMEM chunks and
- * pushed in batches ({@link XskTransmit}). The program is attached with a BPF link, native mode where the driver
- * has it, else generic; it is detached when the channel closes or the process ends.
+ * pushed in batches ({@link XskTransmit}). The program is attached with a BPF link in the mode
+ * {@link XdpOptions#mode()} asks for (by default generic on a veth, else native where the driver has it, else
+ * generic); it is detached when the channel closes or the process ends.
  *
  * <p>A trunk sees every frame: the kernel's own stack on this interface receives nothing while the channel is open.
  * Every receive queue of the interface gets a socket of its own (at most {@link #MAX_QUEUES}), with its own UMEM of
@@ -209,7 +211,7 @@ public final class XdpChannel implements RingChannel {
                 sockets[q].bind(index, q);
                 attachment.steer(q, sockets[q].fd);
             }
-            attachment.attach(index);
+            attachment.attach(index, used.mode(), LinkKind.of(index));
         } catch (IOException | RuntimeException e) {
             if (attachment != null) {
                 attachment.close();

@@ -1,5 +1,8 @@
 package io.vtep4j.internal.xdp;
 
+import io.vtep4j.XdpMode;
+import java.util.Objects;
+
 /**
  * What an {@link XdpChannel} is opened with.
  *
@@ -14,10 +17,12 @@ package io.vtep4j.internal.xdp;
  *     for it. Works as meant where the device defers its interrupts ({@code napi_defer_hard_irqs} and
  *     {@code gro_flush_timeout} in sysfs), and only where the kernel links the socket to a NAPI context
  *     ({@link XdpChannel#busyPolling()}); needs CAP_NET_ADMIN
+ * @param mode how the XDP program is attached ({@link XdpMode})
  */
-public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch, int busyPollMicros) {
+public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch, int busyPollMicros, XdpMode mode) {
     /** Checks every value, naming the one that is wrong. */
     public XdpOptions {
+        Objects.requireNonNull(mode, "mode: null (expected: AUTO, NATIVE or GENERIC)");
         if (chunkSize != 2048 && chunkSize != 4096) {
             throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected: 2048 or 4096)");
         }
@@ -37,8 +42,9 @@ public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch
 
     /**
      * A 32 MiB UMEM of 2 KiB chunks (frames up to 1792 bytes; an 8192-entry receive ring, about 80 ms of small
-     * frames at 100,000 a second, for the loop to fall behind by), 256 frames per wakeup, 64 per kick. Where the
-     * process may not lock 32 MiB, {@link XdpChannel#open} uses a quarter of it.
+     * frames at 100,000 a second, for the loop to fall behind by), 256 frames per wakeup, 64 per kick, the program
+     * attached as {@link XdpMode#AUTO} chooses. Where the process may not lock 32 MiB, {@link XdpChannel#open} uses a
+     * quarter of it.
      */
     public static XdpOptions defaults() {
         return sized(2048);
@@ -46,12 +52,17 @@ public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch
 
     /** {@link #defaults()} with chunks of {@code chunkSize} bytes (2048 or 4096): a 32 MiB UMEM. */
     public static XdpOptions sized(int chunkSize) {
-        return new XdpOptions(chunkSize, (32 << 20) / chunkSize, 256, 64, 0);
+        return new XdpOptions(chunkSize, (32 << 20) / chunkSize, 256, 64, 0, XdpMode.AUTO);
     }
 
     /** These options with preferred busy polling of {@code micros} (0: off); see {@link XdpOptions}. */
     public XdpOptions withBusyPoll(int micros) {
-        return new XdpOptions(chunkSize, chunks, frameBudget, txBatch, micros);
+        return new XdpOptions(chunkSize, chunks, frameBudget, txBatch, micros, mode);
+    }
+
+    /** These options with the program attached in {@code xdpMode}. */
+    public XdpOptions withMode(XdpMode xdpMode) {
+        return new XdpOptions(chunkSize, chunks, frameBudget, txBatch, busyPollMicros, xdpMode);
     }
 
     /**
@@ -61,13 +72,13 @@ public record XdpOptions(int chunkSize, int chunks, int frameBudget, int txBatch
     XdpOptions perQueue(int queues, int minChunks) {
         int each = Math.max(Math.min(minChunks, chunks), chunks / Integer.highestOneBit(Math.max(1, queues)));
         return new XdpOptions(
-                chunkSize, each, Math.min(frameBudget, each / 2), Math.min(txBatch, each / 2), busyPollMicros);
+                chunkSize, each, Math.min(frameBudget, each / 2), Math.min(txBatch, each / 2), busyPollMicros, mode);
     }
 
     /** These options with a quarter of the chunks, for a process that may not lock the full UMEM. */
     XdpOptions smaller() {
         int fewer = Math.max(64, chunks / 4);
         return new XdpOptions(
-                chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2), busyPollMicros);
+                chunkSize, fewer, Math.min(frameBudget, fewer / 2), Math.min(txBatch, fewer / 2), busyPollMicros, mode);
     }
 }

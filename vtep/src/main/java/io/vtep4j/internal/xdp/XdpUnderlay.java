@@ -207,7 +207,7 @@ public final class XdpUnderlay implements Underlay {
                 loop,
                 nif.getName(),
                 receive,
-                XdpOptions.sized(chunk).withBusyPoll(config.busyPollMicros()),
+                XdpOptions.sized(chunk).withBusyPoll(config.busyPollMicros()).withMode(config.xdpMode()),
                 map -> BpfProgram.redirectUdpToSockets(map, address, port));
         return null;
     }

@@ -32,22 +32,12 @@ class LinkCountersTest {
 
     /** An RTM_NEWLINK answer for {@code ifindex}: an IFLA_MTU attribute, then IFLA_STATS64 of {@code statsLength}. */
     private int answer(int type, int ifindex, int statsLength) {
-        answer.clear();
-        answer.writeIntLE(0); // length, set below
-        answer.writeShortLE(type);
-        answer.writeShortLE(0);
-        answer.writeIntLE(1);
-        answer.writeIntLE(0);
-        answer.writeByte(0).writeByte(0).writeShortLE(1); // ifinfomsg: family, pad, type ARPHRD_ETHER
-        answer.writeIntLE(ifindex);
-        answer.writeIntLE(0).writeIntLE(0);
-        answer.writeShortLE(8).writeShortLE(4).writeIntLE(1500); // IFLA_MTU
+        LinkAnswers.begin(answer, type, ifindex);
         answer.writeShortLE(4 + statsLength).writeShortLE(23);
         for (int field = 0; field < statsLength / 8; field++) {
             answer.writeLongLE(1000L + field); // field i holds 1000 + i
         }
-        answer.setIntLE(0, answer.writerIndex());
-        return answer.writerIndex();
+        return LinkAnswers.end(answer);
     }
 
     @Test

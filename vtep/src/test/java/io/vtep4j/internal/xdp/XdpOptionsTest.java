@@ -3,6 +3,7 @@ package io.vtep4j.internal.xdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vtep4j.XdpMode;
 import org.junit.jupiter.api.Test;
 
 class XdpOptionsTest {
@@ -44,7 +45,21 @@ class XdpOptionsTest {
         assertEquals(1024, many.chunks(), "never below the floor");
         assertEquals(256, many.frameBudget());
         assertEquals(50, many.busyPollMicros());
-        XdpOptions tiny = new XdpOptions(2048, 64, 32, 32, 0).perQueue(4, 1024);
+        XdpOptions tiny = new XdpOptions(2048, 64, 32, 32, 0, XdpMode.AUTO).perQueue(4, 1024);
         assertEquals(64, tiny.chunks(), "a floor above the chunks there are: all of them");
+    }
+
+    @Test
+    void theModeIsAutoByDefaultKeptThroughEveryDerivationAndNeverNull() {
+        assertEquals(XdpMode.AUTO, XdpOptions.defaults().mode());
+        XdpOptions generic = XdpOptions.defaults().withMode(XdpMode.GENERIC);
+        assertEquals(XdpMode.GENERIC, generic.mode());
+        assertEquals(XdpMode.GENERIC, generic.withBusyPoll(50).mode());
+        assertEquals(XdpMode.GENERIC, generic.perQueue(4, 1024).mode());
+        assertEquals(XdpMode.GENERIC, generic.smaller().mode());
+        assertEquals(
+                "mode: null (expected: AUTO, NATIVE or GENERIC)",
+                assertThrows(NullPointerException.class, () -> generic.withMode(null))
+                        .getMessage());
     }
 }

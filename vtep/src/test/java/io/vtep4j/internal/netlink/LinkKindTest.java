@@ -1,0 +1,92 @@
+package io.vtep4j.internal.netlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vtep4j.internal.libc.LibC;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reading an interface's kind from an {@code RTM_NEWLINK} answer: found inside {@code IFLA_LINKINFO} after other
+ * attributes, and nothing from an answer for another message or interface, without a kind, or whose attributes lie
+ * about their lengths or carry bytes no kind has; and one real request, for loopback, which has no kind.
+ */
+class LinkKindTest {
+    private static final int IFINDEX = 9;
+    private static final int IFLA_LINKINFO = 18;
+    private static final int NLA_F_NESTED = 0x8000;
+
+    private final ByteBuf answer = Unpooled.buffer(1024);
+
+    @AfterEach
+    void release() {
+        answer.release();
+    }
+
+    /**
+     * An answer of {@code type} for {@code ifindex}: IFLA_MTU, then IFLA_LINKINFO holding IFLA_INFO_DATA (empty) and
+     * IFLA_INFO_KIND {@code kind} (none if null); {@code kindLengthLie} is added to the kind attribute's length.
+     */
+    private int answer(int type, int ifindex, byte[] kind, int kindLengthLie) {
+        LinkAnswers.begin(answer, type, ifindex);
+        int info = answer.writerIndex();
+        answer.writeShortLE(0).writeShortLE(IFLA_LINKINFO | NLA_F_NESTED);
+        answer.writeShortLE(4).writeShortLE(2 | NLA_F_NESTED); // IFLA_INFO_DATA, empty
+        if (kind != null) {
+            answer.writeShortLE(4 + kind.length + 1 + kindLengthLie).writeShortLE(1); // IFLA_INFO_KIND
+            answer.writeBytes(kind).writeByte(0);
+            while ((answer.writerIndex() & 3) != 0) {
+                answer.writeByte(0);
+            }
+        }
+        answer.setShortLE(info, answer.writerIndex() - info);
+        return LinkAnswers.end(answer);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void readsTheKindInsideLinkInfo() {
+        assertEquals("veth", LinkKind.parse(answer, answer(16, IFINDEX, ascii("veth"), 0), IFINDEX));
+        assertEquals("vxlan", LinkKind.parse(answer, answer(16, IFINDEX, ascii("vxlan"), 0), IFINDEX));
+    }
+
+    @Test
+    void nothingFromAnotherMessageOrInterface() {
+        assertNull(LinkKind.parse(answer, answer(2, IFINDEX, ascii("veth"), 0), IFINDEX)); // NLMSG_ERROR
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX + 1, ascii("veth"), 0), IFINDEX));
+    }
+
+    @Test
+    void nothingWithoutAKind() {
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX, null, 0), IFINDEX));
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX, new byte[0], 0), IFINDEX));
+    }
+
+    @Test
+    void nothingFromLyingLengthsOrUnprintableBytes() {
+        // the kind claims more than its container holds
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX, ascii("veth"), 64), IFINDEX));
+        // the message is cut short inside the container
+        int n = answer(16, IFINDEX, ascii("veth"), 0);
+        assertNull(LinkKind.parse(answer, n - 8, IFINDEX));
+        // a kind with a control byte, or shorter than its header
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX, new byte[] {'v', 1, 't'}, 0), IFINDEX));
+        assertNull(LinkKind.parse(answer, answer(16, IFINDEX, ascii("veth"), -6), IFINDEX));
+    }
+
+    @Test
+    void loopbackHasNoKindAndAMissingInterfaceNone() {
+        int lo = LibC.if_nametoindex("lo");
+        assertEquals(1, lo, "loopback's index");
+        assertNull(LinkKind.of(lo));
+        assertNull(LinkKind.of(0));
+        assertNull(LinkKind.of(Integer.MAX_VALUE));
+    }
+}
