@@ -60,6 +60,12 @@ final class InterfaceLosses implements AutoCloseable {
     private final String unavailable;
     /** True until the first {@link #read()}, whose counters are the starting point. */
     private boolean starting = true;
+    /** What {@link #recent} read last, and when (System.nanoTime). */
+    private List<Loss> recent;
+
+    private long recentAt;
+    /** How long {@link #recent} answers from its last reading: one metrics scrape asks once per series. */
+    static final long RECENT_NANOS = 100_000_000L;
 
     private InterfaceLosses(
             IntFunction<LinkCounters.Reading> counters,
@@ -127,6 +133,18 @@ final class InterfaceLosses implements AutoCloseable {
             names.add(w.role + " " + w.name);
         }
         return String.join(", ", names);
+    }
+
+    /**
+     * {@link #read()}, unless {@link #recent} read less than {@link #RECENT_NANOS} before {@code nanoTime}: then that
+     * reading again. A scrape asks for each interface and kind in turn, and the kernel is asked once for all of them.
+     */
+    synchronized List<Loss> recent(long nanoTime) {
+        if (recent == null || nanoTime - recentAt >= RECENT_NANOS || nanoTime < recentAt) {
+            recent = read();
+            recentAt = nanoTime;
+        }
+        return recent;
     }
 
     /** Reads every watched interface and returns its losses since the start; an interface absent now keeps its last. */

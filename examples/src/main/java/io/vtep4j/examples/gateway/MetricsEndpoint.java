@@ -130,7 +130,7 @@ final class MetricsEndpoint implements AutoCloseable {
                 FunctionCounter.builder(
                                 "vtep4j.interface.drops",
                                 losses,
-                                l -> l.read().get(index).counts()[kind])
+                                l -> l.recent(System.nanoTime()).get(index).counts()[kind])
                         .description("Frames the kernel lost at the gateway's trunk and underlay interfaces since "
                                 + "the start: rx-dropped, rx-missed (rx_missed_errors), tx-dropped")
                         .tag("interface", watched.get(i).name())

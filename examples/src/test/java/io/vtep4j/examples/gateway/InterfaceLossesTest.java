@@ -62,6 +62,36 @@ class InterfaceLossesTest {
                 "trunk eth0 rx-dropped 30 tx-dropped 2, underlay ul0 rx-missed 4", InterfaceLosses.describe(now, now));
     }
 
+    /** A scrape asks once per interface and kind: within the window the kernel is asked once, after it again. */
+    @Test
+    void recentReadingsAnswerAScrapeWithoutAskingTheKernelAgain() {
+        set("eth0", 2, 0, 0, 0);
+        int[] asked = {0};
+        InterfaceLosses losses = InterfaceLosses.watching(
+                "eth0",
+                null,
+                index -> {
+                    asked[0]++;
+                    return readings.get(index);
+                },
+                () -> {},
+                name -> indices.getOrDefault(name, 0));
+        int atStart = asked[0];
+        long t = 1_000_000_000L;
+        set("eth0", 2, 5, 0, 0);
+        assertArrayEquals(new long[] {5, 0, 0}, counts(losses.recent(t), 0));
+        set("eth0", 2, 9, 0, 0);
+        for (int series = 0; series < 5; series++) {
+            assertArrayEquals(new long[] {5, 0, 0}, counts(losses.recent(t + series * 1_000_000L), 0));
+        }
+        assertEquals(atStart + 1, asked[0], "one kernel read for the whole scrape");
+        assertArrayEquals(
+                new long[] {9, 0, 0}, counts(losses.recent(t + InterfaceLosses.RECENT_NANOS), 0), "read again");
+        assertEquals(atStart + 2, asked[0]);
+        assertArrayEquals(new long[] {9, 0, 0}, counts(losses.recent(t), 0), "a clock that went back reads again");
+        assertEquals(atStart + 3, asked[0]);
+    }
+
     @Test
     void anInterfaceCreatedAgainGoesOnFromTheTotal() {
         set("eth0", 2, 10, 0, 0);
