@@ -9,8 +9,9 @@ import java.util.function.IntFunction;
 /**
  * The kernel side of an XDP trunk or UDP underlay: an {@code XSKMAP}, the program that redirects frames to the socket
  * of their queue ({@link BpfProgram#redirectAllToSockets}, {@link BpfProgram#redirectUdpToSockets}), and the BPF link
- * that attaches it to the interface in native (driver) or generic (skb) mode ({@link XdpMode}). The link lives exactly as long as its descriptor,
- * so a process that dies leaves no program behind; {@link #close} detaches at once.
+ * that attaches it to the interface in native (driver) or generic (skb) mode ({@link XdpMode}). The link lives
+ * exactly as long as its descriptor, so a process that dies leaves no program behind; {@link #close} detaches at
+ * once.
  *
  * <p>Not thread-safe: opened and closed by one thread.
  */
