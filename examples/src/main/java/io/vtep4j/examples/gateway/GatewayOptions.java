@@ -32,7 +32,8 @@ final class GatewayOptions {
             paramLabel = "afpacket|xdp|pcap",
             description = "How the trunk is read and written: afpacket (a TPACKET_V3 ring on the VTEP's event loop; "
                     + "the default on Linux), xdp (AF_XDP copy mode with an XDP program the gateway loads; a socket "
-                    + "per receive queue, at most 64; falls back to afpacket with a log line; see --xdp-mode) or pcap (libpcap on a thread of its own; the "
+                    + "per receive queue, at most 64; falls back to afpacket with a log line; see --xdp-mode) or "
+                    + "pcap (libpcap on a thread of its own; the "
                     + "portable fallback).")
     String trunkIo = "auto";
 
