@@ -10,6 +10,9 @@ nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
 # counter NS IFACE NAME -> the value of /sys/class/net/IFACE/statistics/NAME inside NS
 counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# cpu1_busy -> CPU 1's busy time so far in clock ticks (USER_HZ, 100 a second): user, nice, system, irq, softirq
+# and steal from /proc/stat, that is everything but idle and iowait
+cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 
 # The receive of a veth carrying an AF_XDP socket (its XDP program and the copy into the socket) runs in the veth's
 # NAPI, by default in the sender's softirq (RPS does not apply to XDP).

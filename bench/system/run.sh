@@ -25,7 +25,8 @@
 #               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS] [--out DIR]
 #   --quick       1 s trials, 1 saturation trial + 3 search steps per case (about 2 min; plus about 1 min to
 #                 build the runner jar on a clean clone)
-#   default       3 s trials, 3 saturation trials + 6 search steps per case
+#   default       3 s trials, 3 saturation trials + 6 search steps per case; a search trial that loses is
+#                 repeated once at the same rate, and the step fails only if the repeat loses too
 #   --out DIR     where the run's table (summary.md), chart (chart.png), raw trials (trials-all.csv) and logs go;
 #                 default bench/results/<UTC date-time>-<mode>/ (git-ignored). A run changes no tracked file
 #                 unless --record is given.
@@ -108,9 +109,10 @@ if [ "$ALLOC" != 0 ]; then mode=alloc; else mode=$([ "$QUICK" = 1 ] && echo quic
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot create the folder" >&2; exit 2; }
 
 if [ "$QUICK" = 1 ]; then
-  DURATION=1; SAT_REPS=1; SEARCH_STEPS=3; SIZES="64 1400"; MACS="1 10000"
+  DURATION=1; SAT_REPS=1; SEARCH_STEPS=3; SIZES="64 1400"; MACS="1 10000"; CONFIRM=0
 else
-  DURATION=3; SAT_REPS=3; SEARCH_STEPS=6; SIZES="64 1400"; MACS="1 10000"
+  # a search trial that loses is repeated once at the same rate; the step fails only if the repeat loses too
+  DURATION=3; SAT_REPS=3; SEARCH_STEPS=6; SIZES="64 1400"; MACS="1 10000"; CONFIRM=1
 fi
 LOSS_LIMIT=0.001   # 0.1 %
 
@@ -168,8 +170,7 @@ save_results() {
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Busy ticks of CPU 1 (user nice system irq softirq steal) and its softirq ticks alone.
-cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# CPU 1's softirq ticks alone (its busy ticks: cpu1_busy, in common.sh).
 cpu1_softirq() { awk '/^cpu1 /{print $8}' /proc/stat; }
 KSOFTIRQD1=$(pgrep -x ksoftirqd/1 || true)   # softirq work deferred to it is accounted as its system time
 SYSCALL_EVENTS=raw_syscalls:sys_enter
@@ -558,6 +559,11 @@ for size in $SIZES; do
         read -r sent got took < <(trial "search$step" "$dev" "$size" "$macs" "$r" "$DURATION")
         pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
         echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass"
+        if [ "$pass" = 0 ] && [ "$CONFIRM" = 1 ] && ! over_time; then   # one lossy trial may be noise: try again
+          read -r sent got took < <(trial "search${step}r" "$dev" "$size" "$macs" "$r" "$DURATION")
+          pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+          echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass (repeat)"
+        fi
         if [ "$pass" = 1 ]; then
           # counted at the rate the generator reached, if it fell short of the one asked for; never lowering a
           # rate that passed before
