@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -121,5 +125,35 @@ class MainTest {
         assertEquals(0, run.exit(), run::toString);
         assertTrue(run.out().contains(expected), run::toString);
         assertTrue(run.err().isEmpty(), run::toString);
+    }
+
+    /**
+     * Picocli passes every description line through {@link String#format} when it renders the usage; a lone
+     * {@code %} (as in "100 % busy") makes it print a warning on standard error and show the line unformatted. The
+     * usage of every command renders without one.
+     */
+    @Test
+    void everyCommandsUsageRendersWithoutAFormatWarning() {
+        List<String> rendered = new ArrayList<>();
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            walk(Main.commandLine(new Main()), rendered);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(rendered.size() >= 3, rendered::toString);
+        assertTrue(rendered.stream().anyMatch(u -> u.contains("--busy-wait")), "the gateway's usage was not rendered");
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8), "write a lone % in a description as %%");
+    }
+
+    private static void walk(CommandLine cli, List<String> rendered) {
+        StringWriter usage = new StringWriter();
+        cli.usage(new PrintWriter(usage, true));
+        rendered.add(usage.toString());
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            walk(sub, rendered);
+        }
     }
 }

@@ -175,7 +175,7 @@ final class GatewayOptions {
             names = "--busy-wait",
             paramLabel = "USECS",
             description = "After its last packet or task, each event loop keeps polling for USECS microseconds "
-                    + "instead of sleeping in epoll_wait: under steady traffic it holds its CPU at 100 % and is never "
+                    + "instead of sleeping in epoll_wait: under steady traffic it holds its CPU at 100 %% and is never "
                     + "woken (saves a thread wake-up per burst; on a virtual machine, the halt and wake of its CPU). "
                     + "For a host that gives the gateway a CPU of its own; 1000 covers the gaps of steady traffic. "
                     + "0..10000000 (default: 0, off).")
