@@ -10,6 +10,9 @@ nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 mac_of() { ip -n "$1" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
 # counter NS IFACE NAME -> the value of /sys/class/net/IFACE/statistics/NAME inside NS
 counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# within_loss SENT DELIVERED -> 1 if the trial lost at most LOSS_LIMIT (the sourcing script's, a fraction) of what was
+# sent, else 0 (also when nothing was sent)
+within_loss() { awk -v s="$1" -v g="$2" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}'; }
 # cpu1_busy -> CPU 1's busy time so far in clock ticks (USER_HZ, 100 a second): user, nice, system, irq, softirq
 # and steal from /proc/stat, that is everything but idle and iowait
 cpu1_busy() { awk '/^cpu1 /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }

@@ -370,10 +370,9 @@ for size in $SIZES; do
         read -r sent got took refused ticks < <(trial sat "$dev" "$dir" "$size" 0 "$DURATION")
         echo "sat  $dev $dir size=$size offered=$sent delivered=$got refused=$refused in ${took}s"
         SAT[$dev,$dir,$size]=$(awk -v g="$got" -v t="$took" 'BEGIN{printf "%d", g / t}')
-        SAT_OFFERED[$dev,$dir,$size]=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
+        off=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}'); SAT_OFFERED[$dev,$dir,$size]=$off
         SAT_REFUSED[$dev,$dir,$size]=$(awk -v s="$sent" -v r="$refused" 'BEGIN{ if (s > 0) printf "%.1f %%", 100 * r / s; else print "n/a" }')
-        off=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
-        ok=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        ok=$(within_loss "$sent" "$got")
         # the generator's pace varies between trials: keep the fastest saturation trial that passed, and the
         # slowest that failed; the search starts just under what that one delivered
         if [ "$ok" = 1 ]; then
@@ -397,11 +396,11 @@ for size in $SIZES; do
         if [ "${DONE[$dev]:-0}" = 1 ]; then continue; fi
         r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
         read -r sent got took refused ticks < <(trial "search$step" "$dev" "$dir" "$size" "$r" "$DURATION")
-        pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        pass=$(within_loss "$sent" "$got")
         echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass"
         if [ "$pass" = 0 ] && [ "$CONFIRM" = 1 ] && ! over_time; then   # one lossy trial may be noise: try again
           read -r sent got took refused ticks < <(trial "search${step}r" "$dev" "$dir" "$size" "$r" "$DURATION")
-          pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+          pass=$(within_loss "$sent" "$got")
           echo "step $step $dev $dir size=$size rate=$r offered=$sent delivered=$got pass=$pass (repeat)"
         fi
         # a pass counts at the rate the generator reached, if it fell short of the one asked for, and never

@@ -540,7 +540,7 @@ for size in $SIZES; do
         read -r sent got took < <(trial sat "$dev" "$size" "$macs" 0 "$DURATION")
         echo "sat  $dev size=$size macs=$macs offered=$sent delivered=$got in ${took}s"
         off=$(awk -v s="$sent" -v t="$took" 'BEGIN{printf "%d", s / t}')
-        ok=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        ok=$(within_loss "$sent" "$got")
         # The generator's pace varies between trials: keep the fastest saturation trial that passed and the slowest
         # that failed. The search starts at what that one delivered, or at 1/8 of what it offered when the DUT
         # collapsed under overload (receive livelock: softirq work on CPU 1 starves the process).
@@ -568,11 +568,11 @@ for size in $SIZES; do
         if [ "${DONE[$dev]:-0}" = 1 ]; then continue; fi
         r=${MID[$dev]}; [ "$r" -lt 1000 ] && r=1000
         read -r sent got took < <(trial "search$step" "$dev" "$size" "$macs" "$r" "$DURATION")
-        pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+        pass=$(within_loss "$sent" "$got")
         echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass"
         if [ "$pass" = 0 ] && [ "$CONFIRM" = 1 ] && ! over_time; then   # one lossy trial may be noise: try again
           read -r sent got took < <(trial "search${step}r" "$dev" "$size" "$macs" "$r" "$DURATION")
-          pass=$(awk -v s="$sent" -v g="$got" -v l="$LOSS_LIMIT" 'BEGIN{print (s > 0 && (s - g) / s <= l) ? 1 : 0}')
+          pass=$(within_loss "$sent" "$got")
           echo "step $step $dev size=$size macs=$macs rate=$r offered=$sent delivered=$got pass=$pass (repeat)"
         fi
         if [ "$pass" = 1 ]; then
