@@ -33,8 +33,7 @@ final class GatewayOptions {
             description = "How the trunk is read and written: afpacket (a TPACKET_V3 ring on the VTEP's event loop; "
                     + "the default on Linux), xdp (AF_XDP copy mode with an XDP program the gateway loads; a socket "
                     + "per receive queue, at most 64; falls back to afpacket with a log line; see --xdp-mode) or "
-                    + "pcap (libpcap on a thread of its own; the "
-                    + "portable fallback).")
+                    + "pcap (libpcap on a thread of its own; the portable fallback).")
     String trunkIo = "auto";
 
     @Option(names = "--vlan", paramLabel = "VID:VNI", description = "Map 802.1Q VLAN VID (1..4094) to VNI. Repeatable.")

@@ -19,6 +19,9 @@ import java.util.function.ToIntFunction;
  * <p>Thread-safe: one reading at a time (the status thread and the metrics endpoint both read).
  */
 final class InterfaceLosses implements AutoCloseable {
+    /** How long {@link #recent} answers from its last reading: one metrics scrape asks once per series. */
+    static final long RECENT_NANOS = 100_000_000L;
+
     /** The kinds of loss, in the order of {@link Loss#counts()}. */
     static final List<String> KINDS = List.of("rx-dropped", "rx-missed", "tx-dropped");
 
@@ -64,8 +67,6 @@ final class InterfaceLosses implements AutoCloseable {
     private List<Loss> recent;
 
     private long recentAt;
-    /** How long {@link #recent} answers from its last reading: one metrics scrape asks once per series. */
-    static final long RECENT_NANOS = 100_000_000L;
 
     private InterfaceLosses(
             IntFunction<LinkCounters.Reading> counters,
