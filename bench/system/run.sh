@@ -206,7 +206,7 @@ for dev in ${DEVICES//,/ }; do
   nsx "$NS_G" ip addr add "198.18.$n.1/24" dev "${GEN_IF[$dev]}"
   for pair in "$NS_G ${GEN_IF[$dev]}" "$ns ${DUT_IN[$dev]}" "$ns ${DUT_OUT[$dev]}" "$NS_S ${SINK_IF[$dev]}"; do
     set -- $pair
-    nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true   # INTEROP.md: the checksum-offload trap
+    nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true   # full checksums: frames read raw would carry partial ones
     nsx "$1" ip link set "$2" up
   done
   # Receive processing of the DUT's ingress on CPU 1 (the DUT's CPU); of the sink on CPU 0 (the generator's).

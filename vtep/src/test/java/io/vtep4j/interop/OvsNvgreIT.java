@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * rule's packet counter proves OVS matched the VSID. vtep4j's FlowIDs are checked against the flow hash of the inner
  * frames captured on the wire.
  *
- * <p>With INTEROP.md's exact recipe, {@code type=gre options:key=0x12345601}, OVS matches the whole key, so vtep4j
+ * <p>With the plain OVS port, {@code type=gre options:key=0x12345601}, OVS matches the whole key, so vtep4j
  * sends the fixed FlowID 0x01 ({@code Vtep.Builder.nvgreFlowId}) and the same ping runs both ways over IPv4.
  */
 class OvsNvgreIT {
@@ -53,7 +53,7 @@ class OvsNvgreIT {
     }
 
     /**
-     * The exact recipe of INTEROP.md, {@code type=gre options:key=0x12345601}: OVS then sends and accepts only that
+     * The plain OVS port, {@code type=gre options:key=0x12345601}: OVS then sends and accepts only that
      * whole key, so vtep4j is built with {@code nvgreFlowId(0x01)} (VSID 0x123456, FlowID 0x01). h1 and br-int ping
      * each other both ways, and tshark sees key 0x12345601 on every GRE packet, from OVS and from vtep4j.
      */
