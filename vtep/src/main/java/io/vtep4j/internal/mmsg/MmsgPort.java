@@ -79,7 +79,8 @@ public final class MmsgPort implements EpollIoHandle {
                 calls,
                 receiver,
                 options.allocator,
-                options.batch,
+                // with GSO, room for a whole run: one message then carries what the kernel takes
+                options.gso ? Math.max(options.batch, MmsgSender.GSO_MAX_SEGMENTS) : options.batch,
                 options.destinationPort,
                 options.gso,
                 options.sent);
@@ -92,7 +93,7 @@ public final class MmsgPort implements EpollIoHandle {
      * @param destinationPort UDP port every {@link #queue}d packet is sent to
      * @param slot receive bytes per datagram (one more than the largest valid payload, so truncation shows)
      * @param maxPayload longest valid datagram; longer ones are dropped as {@link DropReason#MTU_EXCEEDED}
-     * @param batch vector length of one recvmmsg / sendmmsg
+     * @param batch vector length of one recvmmsg, and of one sendmmsg (with gso, at least a whole GSO run)
      * @param messagesPerWakeup datagrams read per epoll wakeup at most, before {@link UnderlayReceiver#readComplete}
      * @param gso send runs of equal-size datagrams to one destination as one UDP GSO message each (the socket must
      *        compute UDP checksums: Linux refuses GSO with SO_NO_CHECK)

@@ -50,6 +50,10 @@ import java.util.Map;
  * few {@code sendmmsg} calls as the kernel allows. With UDP GSO, each run of equal-size datagrams to one destination
  * (a shorter one may end it) is one message carrying a {@code UDP_SEGMENT} control message.
  *
+ * <p>A GSO message carries up to {@link #GSO_MAX_SEGMENTS} datagrams, the limit of current kernels. A kernel with the
+ * older limit refuses such a message with EINVAL; the sender then lowers its limit to {@link #GSO_OLD_MAX_SEGMENTS}
+ * for good (one log line per socket) and sends the same datagrams again in shorter runs, so nothing is lost to the probe.
+ *
  * <p>Failures, per message: EINTR is retried; a refused message (EMSGSIZE with DF, ENOBUFS, no route ...) counts its
  * datagrams as {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops the rest,
  * counted. A partial {@code sendmmsg} goes on from the first message not sent. A datagram queued with its own outer
@@ -59,8 +63,17 @@ import java.util.Map;
  */
 final class MmsgSender {
 
-    /** Datagrams per GSO message at most (the kernel's UDP_MAX_SEGMENTS is 64 or more). */
-    static final int GSO_MAX_SEGMENTS = 64;
+    private static final System.Logger LOG = System.getLogger("io.vtep4j");
+
+    /**
+     * Datagrams per GSO message at most: the kernel's {@code UDP_MAX_SEGMENTS}, 128 in current kernels and their
+     * stable updates. Each message is one pass through the stack and one re-enabling of the CPU's softirq work: under
+     * a flood that work runs inside the send, so the more datagrams one message carries, the more of the CPU stays with
+     * forwarding.
+     */
+    static final int GSO_MAX_SEGMENTS = 128;
+    /** {@code UDP_MAX_SEGMENTS} of older kernels. */
+    static final int GSO_OLD_MAX_SEGMENTS = 64;
     /** Payload bytes per GSO message at most (below 65,507, the largest IPv4 UDP payload). */
     static final int GSO_MAX_BYTES = 65_000;
     /** Destinations remembered as ready-made sockaddr bytes; past this the map starts over. */
@@ -87,6 +100,8 @@ final class MmsgSender {
 
     private final Map<InetAddress, byte[]> destinations = new HashMap<>();
     private int pendingCount;
+    /** Datagrams per message at most: 1 without GSO, else what this kernel takes. */
+    private int maxSegments;
 
     MmsgSender(
             int fd,
@@ -103,6 +118,7 @@ final class MmsgSender {
         this.allocator = allocator;
         this.destinationPort = destinationPort;
         this.gso = gso;
+        this.maxSegments = gso ? GSO_MAX_SEGMENTS : 1;
         this.sent = sent;
         this.tx = new MessageVector(allocator, batch, 0, SEND_CONTROL_LENGTH);
         this.pending = new ByteBuf[batch];
@@ -149,7 +165,8 @@ final class MmsgSender {
         if (n == 0) {
             return;
         }
-        int messages = buildMessages(n);
+        int first = 0; // the datagram message 0 starts with
+        int messages = buildMessages(first, n);
         int done = 0;
         int interrupted = 0;
         while (done < messages) {
@@ -167,6 +184,18 @@ final class MmsgSender {
             if (errno == LibC.EINTR && ++interrupted < MmsgReceiver.EINTR_RETRIES) {
                 continue;
             }
+            if (errno == LibC.EINVAL && segments[done] > GSO_OLD_MAX_SEGMENTS) {
+                maxSegments = GSO_OLD_MAX_SEGMENTS;
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "UDP GSO: this kernel takes at most " + GSO_OLD_MAX_SEGMENTS + " datagrams per message");
+                for (int m = 0; m < done; m++) {
+                    first += segments[m];
+                }
+                messages = buildMessages(first, n);
+                done = 0;
+                continue;
+            }
             // EAGAIN: the socket buffer is full, nothing more will fit now. Else only message `done` failed.
             int failed = errno == LibC.EAGAIN ? messages : done + 1;
             for (; done < failed; done++) {
@@ -179,14 +208,14 @@ final class MmsgSender {
     }
 
     /**
-     * Writes one mmsghdr per message over the {@code n} pending datagrams and returns the number of messages.
-     * Message m never covers a datagram before m, so its header slot is free to overwrite.
+     * Writes one mmsghdr per message, from slot 0, over the pending datagrams {@code first} to {@code n - 1} and
+     * returns the number of messages. Message m never covers a datagram before m, so its header slot is free to
+     * overwrite.
      */
-    private int buildMessages(int n) {
+    private int buildMessages(int first, int n) {
         ByteBuf v = tx.buffer;
-        int maxSegments = gso ? GSO_MAX_SEGMENTS : 1;
         int messages = 0;
-        for (int i = 0; i < n; ) {
+        for (int i = first; i < n; ) {
             byte[] sockaddr = pendingAddress[i];
             int outer = pendingOuter[i];
             int size = (int) v.getLongLE(tx.iovec(i) + IOV_LEN_OFFSET);

@@ -1,5 +1,7 @@
 package io.vtep4j.internal.mmsg;
 
+import static io.vtep4j.internal.mmsg.MmsgLayout.MMSGHDR_LENGTH;
+import static io.vtep4j.internal.mmsg.MmsgLayout.MSG_IOVLEN_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.util.internal.PlatformDependent;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.ReceiveCounters;
 import io.vtep4j.internal.RecordingReceiver;
@@ -31,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,12 @@ class MmsgFaultTest {
         peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
         peer.setSoTimeout(5000);
         channel = bindIdle(group, false);
-        int fd = ((EpollDatagramChannel) channel).fd().intValue();
+        port = open(channel, false);
+    }
+
+    /** A port on {@code ch} sending to the peer, through {@link #calls}; with {@code gso}, UDP GSO on. */
+    MmsgPort open(Channel ch, boolean gso) throws Exception {
+        int fd = ((EpollDatagramChannel) ch).fd().intValue();
         MmsgPort.Options options = new MmsgPort.Options(
                 PooledByteBufAllocator.DEFAULT,
                 peer.getLocalPort(),
@@ -67,12 +76,12 @@ class MmsgFaultTest {
                 1472,
                 BATCH,
                 64,
-                false,
+                gso,
                 null,
                 new SendCounters(),
                 false,
                 new ReceiveCounters());
-        port = MmsgPort.open((IoEventLoop) channel.eventLoop(), fd, receiver, options, calls);
+        return MmsgPort.open((IoEventLoop) ch.eventLoop(), fd, receiver, options, calls);
     }
 
     @AfterEach
@@ -116,6 +125,10 @@ class MmsgFaultTest {
 
     /** Queues one-byte datagrams 1..n to the peer and flushes, on the port's loop. */
     void sendOneByteDatagrams(int n) throws Exception {
+        sendOneByteDatagrams(port, n);
+    }
+
+    static void sendOneByteDatagrams(MmsgPort port, int n) throws Exception {
         InetAddress to = InetAddress.getByName("127.0.0.1");
         port.loop()
                 .submit(() -> {
@@ -128,13 +141,17 @@ class MmsgFaultTest {
                 .sync();
     }
 
+    static List<Integer> oneTo(int n) {
+        return IntStream.rangeClosed(1, n).boxed().toList();
+    }
+
     /** The one-byte contents of the next {@code expected} datagrams, then -1 if one more arrives within 200 ms. */
     List<Integer> peerReceives(int expected) throws Exception {
         List<Integer> got = new ArrayList<>();
         byte[] buf = new byte[16];
         for (int i = 0; i < expected; i++) {
             peer.receive(new DatagramPacket(buf, buf.length)); // SO_TIMEOUT 5 s: a missing datagram throws
-            got.add((int) buf[0]);
+            got.add(buf[0] & 0xFF);
         }
         peer.setSoTimeout(200);
         try {
@@ -186,6 +203,39 @@ class MmsgFaultTest {
     }
 
     @Test
+    void withGsoOneMessageCarriesAWholeRunOfTheKernelsLimit() throws Exception {
+        Channel gsoChannel = bindIdle(group, false);
+        MmsgPort gsoPort = open(gsoChannel, true);
+        try {
+            sendOneByteDatagrams(gsoPort, MmsgSender.GSO_MAX_SEGMENTS + 2);
+            assertEquals(oneTo(MmsgSender.GSO_MAX_SEGMENTS + 2), peerReceives(MmsgSender.GSO_MAX_SEGMENTS + 2));
+            assertEquals(List.of(MmsgSender.GSO_MAX_SEGMENTS, 2), calls.messageSegments, "two messages");
+            assertEquals(0, receiver.drops(DropReason.SEND_FAILED));
+        } finally {
+            stop(gsoPort, gsoChannel, receiver, null);
+        }
+    }
+
+    @Test
+    void aKernelWithTheOlderGsoLimitGetsShorterRunsAndLosesNothing() throws Exception {
+        Channel gsoChannel = bindIdle(group, false);
+        MmsgPort gsoPort = open(gsoChannel, true);
+        calls.segmentLimit = MmsgSender.GSO_OLD_MAX_SEGMENTS; // EINVAL above it, as such a kernel answers
+        try {
+            sendOneByteDatagrams(gsoPort, 100);
+            assertEquals(oneTo(100), peerReceives(100), "the refused run was sent again");
+            assertEquals(List.of(100, 64, 36), calls.messageSegments, "refused once, then runs of 64");
+            calls.messageSegments.clear();
+            sendOneByteDatagrams(gsoPort, 100);
+            assertEquals(oneTo(100), peerReceives(100));
+            assertEquals(List.of(64, 36), calls.messageSegments, "the lower limit holds");
+            assertEquals(0, receiver.drops(DropReason.SEND_FAILED));
+        } finally {
+            stop(gsoPort, gsoChannel, receiver, null);
+        }
+    }
+
+    @Test
     void receiveFaultsAreRetriedOrCountedAndTheDatagramStillArrives() throws Exception {
         InetSocketAddress to = (InetSocketAddress) channel.localAddress();
         calls.receiveFaults(LibC.EINTR, LibC.ENOBUFS, LibC.EAGAIN);
@@ -206,6 +256,10 @@ class MmsgFaultTest {
         final LinkedBlockingQueue<Integer> receiveErrnos = new LinkedBlockingQueue<>();
         final AtomicBoolean partialSends = new AtomicBoolean();
         final AtomicInteger sendCalls = new AtomicInteger();
+        /** Datagrams in each message offered to the kernel, in order (loop thread only; read after a sync). */
+        final List<Integer> messageSegments = new ArrayList<>();
+        /** Above 0: a message carrying more datagrams fails with EINVAL (loop thread only). */
+        int segmentLimit;
         /** Read right after a failed call, on the loop that made it. */
         private int errno;
 
@@ -237,7 +291,19 @@ class MmsgFaultTest {
                 errno = fault;
                 return -1;
             }
-            int sent = LIBC.sendmmsg(fd, msgvec, partialSends.get() ? 1 : vlen, flags);
+            int take = partialSends.get() ? 1 : vlen;
+            for (int m = 0; m < take; m++) {
+                int segments = (int) PlatformDependent.getLong(msgvec + (long) m * MMSGHDR_LENGTH + MSG_IOVLEN_OFFSET);
+                messageSegments.add(segments);
+                if (segmentLimit > 0 && segments > segmentLimit) {
+                    if (m == 0) {
+                        errno = LibC.EINVAL;
+                        return -1;
+                    }
+                    take = m; // the messages before it leave, as the kernel does
+                }
+            }
+            int sent = LIBC.sendmmsg(fd, msgvec, take, flags);
             errno = sent < 0 ? LIBC.errno() : 0;
             return sent;
         }
