@@ -305,8 +305,10 @@ abstract sealed class UnderlayOptions permits Vtep.Builder {
 
     /**
      * Send runs of equal-size packets to one peer as UDP GSO super-datagrams (default off; epoll only). Linux
-     * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed. Works with
-     * {@link #underlayIo underlayIo(XDP_RECEIVE)} (sends through the socket); {@code XDP} falls back to sockets.
+     * refuses GSO on a socket that sends zero UDP checksums, so with GSO the IPv4 checksum is computed. Direct I/O
+     * puts up to 128 packets in one message, 64 on kernels that refuse more (found at their first refusal, and those
+     * packets are sent again). Works with {@link #underlayIo underlayIo(XDP_RECEIVE)} (sends through the socket);
+     * {@code XDP} falls back to sockets.
      */
     public Vtep.Builder udpGso(boolean on) {
         this.udpGso = on;
