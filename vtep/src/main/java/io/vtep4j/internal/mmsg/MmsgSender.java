@@ -52,7 +52,7 @@ import java.util.Map;
  *
  * <p>A GSO message carries up to {@link #GSO_MAX_SEGMENTS} datagrams, the limit of current kernels. A kernel with the
  * older limit refuses such a message with EINVAL; the sender then lowers its limit to {@link #GSO_OLD_MAX_SEGMENTS}
- * for good (one log line per socket) and sends the same datagrams again in shorter runs, so nothing is lost to the probe.
+ * for good (one log line per socket) and sends the same datagrams again in shorter runs, so the probe loses nothing.
  *
  * <p>Failures, per message: EINTR is retried; a refused message (EMSGSIZE with DF, ENOBUFS, no route ...) counts its
  * datagrams as {@link DropReason#SEND_FAILED} and the rest go on; a full socket buffer (EAGAIN) drops the rest,
