@@ -111,7 +111,6 @@ mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "--out $OUT: cannot creat
 if [ "$QUICK" = 1 ]; then
   DURATION=1; SAT_REPS=1; SEARCH_STEPS=3; SIZES="64 1400"; MACS="1 10000"; CONFIRM=0
 else
-  # a search trial that loses is repeated once at the same rate; the step fails only if the repeat loses too
   DURATION=3; SAT_REPS=3; SEARCH_STEPS=6; SIZES="64 1400"; MACS="1 10000"; CONFIRM=1
 fi
 LOSS_LIMIT=0.001   # 0.1 %

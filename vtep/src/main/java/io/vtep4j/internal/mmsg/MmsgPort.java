@@ -79,8 +79,7 @@ public final class MmsgPort implements EpollIoHandle {
                 calls,
                 receiver,
                 options.allocator,
-                // with GSO, room for a whole run: one message then carries what the kernel takes
-                options.gso ? Math.max(options.batch, MmsgSender.GSO_MAX_SEGMENTS) : options.batch,
+                options.batch,
                 options.destinationPort,
                 options.gso,
                 options.sent);

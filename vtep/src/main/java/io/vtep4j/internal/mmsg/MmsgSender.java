@@ -120,11 +120,13 @@ final class MmsgSender {
         this.gso = gso;
         this.maxSegments = gso ? GSO_MAX_SEGMENTS : 1;
         this.sent = sent;
-        this.tx = new MessageVector(allocator, batch, 0, SEND_CONTROL_LENGTH);
-        this.pending = new ByteBuf[batch];
-        this.pendingAddress = new byte[batch][];
-        this.pendingOuter = new int[batch];
-        this.segments = new int[batch];
+        // with GSO, room for a whole run: one message then carries what the kernel takes
+        int vector = gso ? Math.max(batch, GSO_MAX_SEGMENTS) : batch;
+        this.tx = new MessageVector(allocator, vector, 0, SEND_CONTROL_LENGTH);
+        this.pending = new ByteBuf[vector];
+        this.pendingAddress = new byte[vector][];
+        this.pendingOuter = new int[vector];
+        this.segments = new int[vector];
     }
 
     /** Adds one datagram (sending the vector first if it is full); owns {@code payload}. */
