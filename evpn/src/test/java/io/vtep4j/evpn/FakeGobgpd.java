@@ -49,6 +49,9 @@ final class FakeGobgpd implements AutoCloseable {
     /** How long a watch waits for a ListPath before it is registered anyway. */
     static final long REGISTER_LATE_MS = 300;
 
+    /** How long a (re)start waits for its port to be free. */
+    static final long BIND_WAIT_MS = 10_000;
+
     final int port;
     private final Map<ByteString, Path> table = new ConcurrentHashMap<>();
     private final List<Watcher> pending = new CopyOnWriteArrayList<>();
@@ -71,30 +74,41 @@ final class FakeGobgpd implements AutoCloseable {
     final AtomicInteger taken = new AtomicInteger();
 
     final AtomicInteger watches = new AtomicInteger();
+    /** Binds of the port that failed and were tried again. */
+    final AtomicInteger bindsRefused = new AtomicInteger();
+
     private Server server;
 
     FakeGobgpd() {
-        this.port = freePortBelowEphemeral();
+        this.port = freePortOutsideEphemeral();
     }
 
     /**
-     * A free loopback port below the kernel's ephemeral range. The daemon restarts on the same port while the agent
-     * keeps reconnecting; an ephemeral port could meanwhile become the local port of one of those connection attempts
-     * (a TCP connection to itself on loopback), and the restart could not bind it.
+     * A free loopback port outside the kernel's ephemeral range, when the range leaves one. The daemon restarts on the
+     * same port while the agent keeps reconnecting; an ephemeral port could meanwhile become the local port of one of
+     * those connection attempts (a TCP connection to itself on loopback), and the restart could not bind it. Where the
+     * range covers every unprivileged port, {@link #start()} still waits, bounded, for such a connection to go.
      */
-    private static int freePortBelowEphemeral() {
+    private static int freePortOutsideEphemeral() {
         int low = 32768;
+        int high = 60999;
         try {
-            low = Integer.parseInt(
-                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-                            .trim()
-                            .split("\\s+")[0]);
+            String[] range = java.nio.file.Files.readString(
+                            java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim()
+                    .split("\\s+");
+            low = Integer.parseInt(range[0]);
+            high = Integer.parseInt(range[1]);
         } catch (IOException | RuntimeException e) {
             // keep the usual default
         }
+        int belowFrom = 1024;
+        int below = Math.max(0, low - belowFrom);
+        int above = Math.max(0, 65535 - high);
         java.util.SplittableRandom random = new java.util.SplittableRandom();
-        for (int attempt = 0; attempt < 200 && low > 10_000; attempt++) {
-            int candidate = random.nextInt(10_000, low);
+        for (int attempt = 0; attempt < 200 && below + above > 0; attempt++) {
+            int pick = random.nextInt(below + above);
+            int candidate = pick < below ? belowFrom + pick : high + 1 + (pick - below);
             try (ServerSocket s = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
                 return candidate;
             } catch (IOException taken) {
@@ -113,19 +127,33 @@ final class FakeGobgpd implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Starts the daemon on its port. A restart may find the port still held for a moment: NIO closes the stopped
+     * server's listening socket only when its event loop next polls, and on a busy machine that thread may not have
+     * run yet; or an agent's connection to itself holds it (see {@link #freePortOutsideEphemeral()}). The bind is
+     * tried again for up to {@link #BIND_WAIT_MS}.
+     */
     synchronized FakeGobgpd start() {
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .bossEventLoopGroup(loop)
-                    .workerEventLoopGroup(loop)
-                    .channelType(NioServerSocketChannel.class)
-                    .executor(calls)
-                    .addService(new Api())
-                    .build()
-                    .start();
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_WAIT_MS);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                        .bossEventLoopGroup(loop)
+                        .workerEventLoopGroup(loop)
+                        .channelType(NioServerSocketChannel.class)
+                        .executor(calls)
+                        .addService(new Api())
+                        .build()
+                        .start();
+                return this;
+            } catch (IOException e) {
+                bindsRefused.incrementAndGet();
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new UncheckedIOException(
+                            "port " + port + " still taken after " + attempt + " binds in " + BIND_WAIT_MS + " ms", e);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
         }
     }
 
