@@ -18,6 +18,9 @@
 #               its interrupts (as xdp-native's, --defer-irqs), so that the gateway's reads poll it while they find
 #               the socket empty. What the gateway cannot take waits in the veth's 256-frame ring or is refused
 #               there, before any receive work is spent on it. Only with --devices ...,afpacket-bp
+# (b''') afpacket-nice: the default path with the gateway's JVM started under `nice -n -10` (every thread, as
+#               Open vSwitch's ovs-ctl starts ovs-vswitchd), so that it weighs more than ksoftirqd/1 when both want
+#               CPU 1. Only with --devices ...,afpacket-nice
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp (no --udp-gso: the AF_XDP underlay
@@ -54,7 +57,8 @@
 # time per frame is all the run says about how much more the device could take.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
-#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,pcap,xdp,xdp-all,xdp-native,xdp-rx]
+#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,afpacket-nice,pcap,xdp,
+#                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N] [--queues Q]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
@@ -118,7 +122,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|afpacket-nice|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, afpacket-nice, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -169,6 +173,7 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
       | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /') --underlay-io xdp-receive --udp-gso" ;;
     afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
     afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
+    afpacket-nice) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$GW_ARGS" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -261,9 +266,10 @@ setup_kernel() {
 }
 setup_gateway() {  # setup_gateway DEV IO
   local dev=$1 ns=${NS_D[$1]} n=${NID[$1]} log="$WORK/$1.log"
-  # ip netns exec and taskset exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
+  # ip netns exec, taskset and nice exec: $! is the JVM itself, which SIGTERM stops gracefully (its summary)
   # VTEP4J_JAVA_OPTS (environment): extra JVM options for the vtep4j gateways, e.g. a JIT log or a profiler agent
-  ip netns exec "$ns" taskset -c 1 java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled ${VTEP4J_JAVA_OPTS:-} \
+  local nice=0; [ "$dev" = afpacket-nice ] && nice=-10
+  ip netns exec "$ns" taskset -c 1 nice -n "$nice" java -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled ${VTEP4J_JAVA_OPTS:-} \
     -jar "$JAR" gateway \
     --local "198.19.$n.2" --port "${TRUNK[$dev]}" --vlan 100:10100 --flood "10100=198.19.$n.3" --flood-limit 0 \
     --stats-interval 5s --trunk-io "$2" ${DEV_ARGS[$dev]} >"$log" 2>&1 &
@@ -478,7 +484,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); afpacket-nice: fwd $(ratio afpacket-nice fwd) rev $(ratio afpacket-nice rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT
