@@ -60,7 +60,7 @@
 #                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,afpacket-nice,pcap,xdp,
 #                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
-#                                       [--gro on|off] [--flows N] [--queues Q]
+#                                       [--gro on|off] [--flows N] [--queues Q] [--counts]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case; a search trial that loses is repeated
 #              once at the same rate, and the step fails only if the repeat loses too (one noisy trial at the
@@ -81,6 +81,9 @@
 #   --gro on|off           the vtep4j devices with --udp-gro, every device's underlay veth with GRO (default off)
 #   --flows N              both directions' packets over N flows, 1..16384 (default 1)
 #   --queues Q             receive queues of the device under test's veths, 1..16 (default 1)
+#   --counts               also count, over each trial, what CPU 1 did (perf stat -C 1: system calls, recvmmsg,
+#                          sendmmsg, sendto, context switches, softirq runs) and the IPIs each CPU took (CAL in
+#                          /proc/interrupts), into counts.csv beside trials.csv; needs perf (Debian: linux-perf)
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
@@ -94,10 +97,11 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1; COUNTS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    --counts) COUNTS=1 ;;
     --devices) DEVICES="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     --record) RECORD=1 ;;
@@ -117,7 +121,7 @@ while [ $# -gt 0 ]; do
       { [[ "$QUEUES" =~ ^[0-9]+$ ]] && [ "$QUEUES" -ge 1 ] && [ "$QUEUES" -le 16 ]; } \
         || { echo "--queues $QUEUES (expected: 1..16)" >&2; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q, --counts)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -144,11 +148,13 @@ command -v clang >/dev/null || need+=(clang)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v ethtool >/dev/null || need+=(ethtool)
 command -v tc >/dev/null || need+=(iproute2)
+[ "$COUNTS" = 0 ] || command -v perf >/dev/null || need+=(linux-perf)
 if [ ${#need[@]} -gt 0 ]; then
   echo "gateway.sh: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   timeout 300 apt-get update -qq; timeout 900 apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+[ "$COUNTS" = 0 ] || command -v perf >/dev/null || { echo "gateway.sh: --counts needs perf (Debian: linux-perf)" >&2; exit 1; }
 JAR="$ROOT/examples/target/vtep4j.jar"
 if [ ! -f "$JAR" ]; then
   echo "gateway.sh: building $JAR"; (cd "$ROOT" && timeout 900 mvn -B -q -o -pl examples -am package -DskipTests)
@@ -183,7 +189,7 @@ cleanup() {
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  for f in "$WORK"/*.log "$WORK"/trials.csv "$WORK"/summary.md; do [ -f "$f" ] && cp "$f" "$OUT/"; done
+  for f in "$WORK"/*.log "$WORK"/trials.csv "$WORK"/counts.csv "$WORK"/summary.md; do [ -f "$f" ] && cp "$f" "$OUT/"; done
   echo "gateway.sh: cleaned up namespaces ${CREATED_NS[*]}" >&2
   CREATED_NS=(); PIDS=()
 }
@@ -332,11 +338,26 @@ focus() {
   done; true
 }
 unfocus() { local d; for d in "${ACTIVE[@]}"; do [ -z "${PID[$d]:-}" ] || kill -CONT "${PID[$d]}" 2>/dev/null; done; true; }
+# --counts: perf stat's events on CPU 1, in the order of counts.csv's columns after the IPIs
+COUNT_EVENTS="raw_syscalls:sys_enter,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto"
+COUNT_EVENTS+=",context-switches,irq:softirq_entry"
+ipis() { awk '$1 == "CAL:" {print $2, $3}' /proc/interrupts; }   # IPIs taken so far by CPU 0 and by CPU 1
 trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds refused cpu1-ticks", a CSV row
-  local f s d r0 r1 c0 c1 out sent took refused; f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
+  local f s d r0 r1 c0 c1 out sent took refused i0 i1 pp cnt
+  f=$(pkts "$2" "$3" "$4"); s=($(src_ns "$2" "$3")); d=($(dst_ns "$2" "$3"))
   focus "$2"; quiesce "${d[@]}"; r0=$(counter "${d[@]}" rx_packets); c0=$(cpu1_busy)
+  if [ "$COUNTS" = 1 ]; then   # counted while the generator sends, for as long as it is asked to
+    i0=($(ipis)); rm -f "$WORK/perf.txt"
+    timeout $(($6 + 10)) perf stat -C 1 -x, -e "$COUNT_EVENTS" -o "$WORK/perf.txt" -- sleep "$6" >/dev/null 2>&1 & pp=$!
+  fi
   out=$(nsx "${s[0]}" taskset -c 0 timeout $(($6 + 10)) "$WORK/vxgen" "${s[1]}" "$f" "$6" "$5")
+  if [ "$COUNTS" = 1 ]; then
+    wait "$pp" || true; i1=($(ipis))
+    cnt="$((i1[0] - i0[0])),$((i1[1] - i0[1]))"
+    cnt+=",$(grep -v '^#' "$WORK/perf.txt" 2>/dev/null | grep . | cut -d, -f1 | paste -sd, -)"
+  fi
   quiesce "${d[@]}"; r1=$(counter "${d[@]}" rx_packets); c1=$(cpu1_busy)
+  [ "$COUNTS" = 0 ] || echo "$1,$2,$3,$4,$5,$((r1 - r0)),$cnt" >>"$WORK/counts.csv"
   sent=$(echo "$out" | awk '{print $2}'); took=$(echo "$out" | awk '{print $5}')
   # refused: offered frames the device's input queue dropped at once (counted in sent, see vxgen.c)
   refused=$(echo "$out" | sed -n 's/.*refused by the device: \([0-9]*\).*/\1/p')
@@ -345,6 +366,8 @@ trial() {  # trial PHASE DEV DIR SIZE RATE SECONDS -> "offered delivered seconds
 }
 ACTIVE=(); for dev in ${DEVICES//,/ }; do [ "${STATUS[$dev]}" = ok ] && ACTIVE+=("$dev"); done
 echo "phase,device,dir,size,rate,offered,delivered,seconds,load1,refused,cpu1_ticks" >"$RAW"
+[ "$COUNTS" = 0 ] || echo "phase,device,dir,size,rate,delivered,ipis_cpu0,ipis_cpu1,syscalls,recvmmsg,sendmmsg,sendto,\
+context_switches,softirqs" >"$WORK/counts.csv"
 START=$(date +%s)
 over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
 declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED USPF
