@@ -1,4 +1,5 @@
-# Helpers shared by the system benchmarks (run.sh, gateway.sh); sourced after they set HERE to their directory.
+# Helpers shared by the system benchmarks (run.sh, gateway.sh, trunksend.sh, recvcost.sh); sourced after they set
+# HERE to their directory.
 # Defines ROOT (the repository), PY, usage (prints the sourcing script's header comment) and small netns helpers.
 
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -35,3 +36,18 @@ defer_irqs() {
   nsx "$2" sh -c "echo 2 > /sys/class/net/$3/napi_defer_hard_irqs && echo ${DEFER_NS:-1000000} > /sys/class/net/$3/gro_flush_timeout" \
     || echo "$1: $3 cannot defer its interrupts; busy polling runs beside the kernel's own receive"
 }
+
+# For the small probes (trunksend.sh, recvcost.sh): scratch_setup makes a temporary folder WORK and arranges that it,
+# and every namespace made with scratch_ns, is removed when the script ends (EXIT, INT, TERM).
+scratch_setup() {
+  WORK="$(mktemp -d)"; SCRATCH_NS=()
+  trap scratch_cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+}
+scratch_cleanup() {
+  set +e
+  for ns in "${SCRATCH_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+scratch_ns() { ip netns add "$1"; SCRATCH_NS+=("$1"); nsx "$1" ip link set lo up; }   # scratch_ns NAME
+# median: the median of the whitespace-separated numbers on stdin (the lower one of the middle two)
+median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

@@ -35,17 +35,12 @@ done
 [ "$(id -u)" = 0 ] || { echo "recvcost.sh: needs root (network namespaces, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "recvcost.sh: needs 2 CPUs" >&2; exit 1; }
 
-WORK="$(mktemp -d)"; NS_G="rc$$gen"; NS_R="rc$$rcv"; CREATED=()
-cleanup() {
-  set +e
-  for ns in "${CREATED[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+NS_G="rc$$gen"; NS_R="rc$$rcv"
+scratch_setup   # WORK; it and the namespaces go when the script ends
 gcc -O2 -Wall -o "$WORK/vxgen" "$HERE/vxgen.c"
 gcc -O2 -Wall -o "$WORK/recvcost" "$HERE/recvcost.c"
 clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$HERE/recvcost_tc.c" -o "$WORK/recvcost_tc.o"
-for ns in "$NS_G" "$NS_R"; do ip netns add "$ns"; CREATED+=("$ns"); nsx "$ns" ip link set lo up; done
+for ns in "$NS_G" "$NS_R"; do scratch_ns "$ns"; done
 ip link add name rcg0 netns "$NS_G" type veth peer name rcr0 netns "$NS_R"
 for pair in "$NS_G rcg0" "$NS_R rcr0"; do
   set -- $pair; nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true; nsx "$1" ip link set "$2" up
@@ -84,6 +79,5 @@ trial() {  # trial METHOD -> one line
   echo "$method: $((r1 - r0)) packets at $RATE/s, CPU 1 $((c1 - c0)) ticks = $ns ns per packet; reader: $got"
 }
 for round in $(seq 1 "$ROUNDS"); do for method in udp ring drop; do trial "$method"; done; done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "RESULT recvcost udp_ns=$(echo "${RESULTS[udp]}" | median) ring_ns=$(echo "${RESULTS[ring]}" | median)" \
   "drop_ns=$(echo "${RESULTS[drop]}" | median) (CPU 1 per packet, median of $ROUNDS, $RATE packets/s of 64 bytes)"

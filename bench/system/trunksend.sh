@@ -29,15 +29,10 @@ done
 [ "$(id -u)" = 0 ] || { echo "trunksend.sh: needs root (network namespaces)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "trunksend.sh: needs 2 CPUs" >&2; exit 1; }
 
-WORK="$(mktemp -d)"; NS_S="ts$$snd"; NS_R="ts$$rcv"; CREATED=()
-cleanup() {
-  set +e
-  for ns in "${CREATED[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+NS_S="ts$$snd"; NS_R="ts$$rcv"
+scratch_setup   # WORK; it and the namespaces go when the script ends
 gcc -O2 -Wall -Wextra -o "$WORK/trunksend" "$HERE/trunksend.c"
-for ns in "$NS_S" "$NS_R"; do ip netns add "$ns"; CREATED+=("$ns"); done
+for ns in "$NS_S" "$NS_R"; do scratch_ns "$ns"; done
 ip link add name tss0 netns "$NS_S" type veth peer name tsr0 netns "$NS_R"
 nsx "$NS_S" ip link set tss0 up; nsx "$NS_R" ip link set tsr0 up
 nsx "$NS_R" sh -c "for q in /sys/class/net/tsr0/queues/rx-*; do echo $((1 << SINK_CPU)) > \$q/rps_cpus; done"
@@ -54,6 +49,5 @@ for round in $(seq 1 "$ROUNDS"); do
     RESULTS[$method]+="$(echo "$line" | sed -n 's/.*cpu_ns_per_frame=\([0-9]*\).*/\1/p') "
   done
 done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "RESULT trunksend mmsg_cpu_ns=$(echo "${RESULTS[mmsg]}" | median) ring_cpu_ns=$(echo "${RESULTS[ring]}" | median)" \
   "(median of $ROUNDS, $FRAMES frames of 64 bytes each, receiver's work on CPU $SINK_CPU)"
