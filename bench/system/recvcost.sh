@@ -34,6 +34,10 @@ done
 [[ "$ROUNDS" =~ ^[1-9]$ ]] || { echo "--rounds: $ROUNDS (expected: 1..9)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "recvcost.sh: needs root (network namespaces, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "recvcost.sh: needs 2 CPUs" >&2; exit 1; }
+for tool in gcc clang tc; do
+  command -v "$tool" >/dev/null || { echo "recvcost.sh: needs $tool (Debian: gcc, clang, iproute2)" >&2; exit 1; }
+done
+[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "recvcost.sh: needs bpf/bpf_helpers.h (Debian: libbpf-dev)" >&2; exit 1; }
 
 NS_G="rc$$gen"; NS_R="rc$$rcv"
 scratch_setup   # WORK; it and the namespaces go when the script ends

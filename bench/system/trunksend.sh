@@ -9,7 +9,7 @@
 #   --frames N      frames per trial (default 2000000)
 #   --rounds R      trials per method, interleaved mmsg, ring, mmsg, ... (default 3)
 #   --sink-cpu C    the CPU that runs the receiving end's work (default 0; 1 puts it on the sender's CPU)
-# Prints one line per trial and the median CPU ns per frame of each method; changes no tracked file.
+# Prints one line per trial and the median CPU ns per frame of each method; changes no tracked file. Needs gcc.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/common.sh"
@@ -28,6 +28,7 @@ done
 [[ "$SINK_CPU" =~ ^[01]$ ]] || { echo "--sink-cpu: $SINK_CPU (expected: 0 or 1)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "trunksend.sh: needs root (network namespaces)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "trunksend.sh: needs 2 CPUs" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "trunksend.sh: needs gcc (Debian: gcc)" >&2; exit 1; }
 
 NS_S="ts$$snd"; NS_R="ts$$rcv"
 scratch_setup   # WORK; it and the namespaces go when the script ends
