@@ -59,8 +59,9 @@ done
   10100 60 1
 
 declare -A RESULTS
+net_rx_cpu1() { awk '$1 == "NET_RX:" {print $3}' /proc/softirqs; }   # NET_RX softirq runs on CPU 1 so far
 trial() {  # trial METHOD -> one line
-  local method=$1 pid="" c0 c1 r0 r1 got="-"
+  local method=$1 pid="" c0 c1 r0 r1 s0 s1 got="-"
   nsx "$NS_R" tc qdisc del dev rcr0 clsact 2>/dev/null || true
   if [ "$method" != udp ]; then
     nsx "$NS_R" tc qdisc add dev rcr0 clsact
@@ -73,14 +74,15 @@ trial() {  # trial METHOD -> one line
            >"$WORK/out" & pid=$! ;;
   esac
   sleep 0.7   # the reader is waiting before the first packet
-  r0=$(counter "$NS_R" rcr0 rx_packets); c0=$(cpu1_busy)
+  r0=$(counter "$NS_R" rcr0 rx_packets); c0=$(cpu1_busy); s0=$(net_rx_cpu1)
   nsx "$NS_G" taskset -c 0 timeout $((SECONDS_PER + 10)) "$WORK/vxgen" rcg0 "$WORK/packets.bin" "$SECONDS_PER" "$RATE" \
     >/dev/null
-  c1=$(cpu1_busy); r1=$(counter "$NS_R" rcr0 rx_packets)
+  c1=$(cpu1_busy); s1=$(net_rx_cpu1); r1=$(counter "$NS_R" rcr0 rx_packets)
   if [ -n "$pid" ]; then wait "$pid" || true; got=$(cat "$WORK/out"); fi
   local ns=$(( (c1 - c0) * 10000000 / (r1 - r0 > 0 ? r1 - r0 : 1) ))
   RESULTS[$method]+="$ns "
-  echo "$method: $((r1 - r0)) packets at $RATE/s, CPU 1 $((c1 - c0)) ticks = $ns ns per packet; reader: $got"
+  echo "$method: $((r1 - r0)) packets at $RATE/s, CPU 1 $((c1 - c0)) ticks = $ns ns per packet," \
+    "$((s1 - s0)) NET_RX softirq runs on CPU 1; reader: $got"
 }
 for round in $(seq 1 "$ROUNDS"); do for method in udp ring drop; do trial "$method"; done; done
 echo "RESULT recvcost udp_ns=$(echo "${RESULTS[udp]}" | median) ring_ns=$(echo "${RESULTS[ring]}" | median)" \
