@@ -9,9 +9,6 @@
 // end drops them as an unknown protocol. CPU time is the process's (user + system, softirq work run inline in its
 // system calls included).
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <stdio.h>
