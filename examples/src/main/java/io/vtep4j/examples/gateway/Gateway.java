@@ -15,6 +15,10 @@ import io.vtep4j.encap.Ethernet;
 import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
+import io.vtep4j.internal.xdp.DecapOffload;
+import io.vtep4j.learning.FdbListener;
+import io.vtep4j.learning.Location;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
@@ -58,6 +62,8 @@ public final class Gateway implements AutoCloseable {
     private volatile LocalPort anyPort;
     /** The event loop group the gateway made for its VTEP and trunk, or null (then the VTEP has its own). */
     private volatile EventLoopGroup ownedGroup;
+    /** With {@code --decap-offload}: the program that decapsulates in the kernel, else null. */
+    private volatile DecapOffload offload;
 
     private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
@@ -166,10 +172,15 @@ public final class Gateway implements AutoCloseable {
     /** As {@link #start(GatewayConfig, Trunk.Opener)}, the VTEP on {@code group} (null: its own loops). */
     private static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener, EventLoopGroup group) {
         EvpnAgent evpn = config.evpn == null ? null : evpnAgent(config);
-        Vtep vtep = openVtep(config, evpn, group);
+        OffloadSources sources = config.decapOffload ? new OffloadSources() : null;
+        Vtep vtep = openVtep(config, evpn, sources, group);
         Gateway gateway = new Gateway(config, vtep, evpn);
         gateway.ownedGroup = group;
         try {
+            if (sources != null) {
+                gateway.offload = openOffload(config);
+                sources.offload = gateway.offload; // before any segment exists: no source is learned before it
+            }
             gateway.attachSegments();
             if (evpn != null) {
                 evpn.start(vtep); // connects in the background; forwarding floods as configured meanwhile
@@ -209,7 +220,108 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn, EventLoopGroup group) {
+    private static DecapOffload openOffload(GatewayConfig config) {
+        try {
+            return DecapOffload.open(
+                    config.local,
+                    config.dstPort,
+                    config.port,
+                    config.taggedVnis(),
+                    Math.min(config.maxMacs, DecapOffload.MAX_SOURCES),
+                    config.xdpMode);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("--decap-offload: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Keeps the offload's learned sources in step with the forwarding table: a MAC learned or moved to a remote
+     * VTEP may be decapsulated in the kernel when its packets come from there; once it moves to the trunk, ages,
+     * is evicted or frozen, its packets go to the engine again.
+     */
+    private static final class OffloadSources implements FdbListener {
+        volatile DecapOffload offload;
+
+        @Override
+        public void learned(int vni, long mac, Location location) {
+            at(vni, mac, location);
+        }
+
+        @Override
+        public void moved(int vni, long mac, Location from, Location to) {
+            at(vni, mac, to);
+        }
+
+        @Override
+        public void aged(int vni, long mac, Location location) {
+            forget(vni, mac);
+        }
+
+        @Override
+        public void evicted(int vni, long mac, Location location) {
+            forget(vni, mac);
+        }
+
+        @Override
+        public void duplicate(int vni, long mac, Location location) {
+            forget(vni, mac);
+        }
+
+        private void at(int vni, long mac, Location location) {
+            DecapOffload o = offload;
+            if (o != null) {
+                if (location.isRemote()) {
+                    o.learned(vni, mac, location.address());
+                } else {
+                    o.forget(vni, mac);
+                }
+            }
+        }
+
+        private void forget(int vni, long mac) {
+            DecapOffload o = offload;
+            if (o != null) {
+                o.forget(vni, mac);
+            }
+        }
+    }
+
+    /** Both listeners get every event, {@code first} first. */
+    private static FdbListener both(FdbListener first, FdbListener second) {
+        return new FdbListener() {
+            @Override
+            public void learned(int vni, long mac, Location location) {
+                first.learned(vni, mac, location);
+                second.learned(vni, mac, location);
+            }
+
+            @Override
+            public void moved(int vni, long mac, Location from, Location to) {
+                first.moved(vni, mac, from, to);
+                second.moved(vni, mac, from, to);
+            }
+
+            @Override
+            public void aged(int vni, long mac, Location location) {
+                first.aged(vni, mac, location);
+                second.aged(vni, mac, location);
+            }
+
+            @Override
+            public void evicted(int vni, long mac, Location location) {
+                first.evicted(vni, mac, location);
+                second.evicted(vni, mac, location);
+            }
+
+            @Override
+            public void duplicate(int vni, long mac, Location location) {
+                first.duplicate(vni, mac, location);
+                second.duplicate(vni, mac, location);
+            }
+        };
+    }
+
+    private static Vtep openVtep(GatewayConfig config, EvpnAgent evpn, FdbListener sources, EventLoopGroup group) {
         Vtep.Builder builder = Vtep.builder()
                 .localAddress(config.local)
                 .encapsulations(
@@ -245,8 +357,10 @@ public final class Gateway implements AutoCloseable {
             builder.busyWait(config.busyWait);
         }
         if (evpn != null) {
-            builder.fdbListener(evpn.fdbListener());
+            builder.fdbListener(sources == null ? evpn.fdbListener() : both(sources, evpn.fdbListener()));
             builder.neighborListener(evpn.neighborListener()); // with --arp-suppress: host addresses go into BGP
+        } else if (sources != null) {
+            builder.fdbListener(sources);
         }
         try {
             return builder.build();
@@ -401,6 +515,11 @@ public final class Gateway implements AutoCloseable {
         return trunk;
     }
 
+    /** The kernel-side decapsulation with {@code --decap-offload}, else null. */
+    DecapOffload offload() {
+        return offload;
+    }
+
     /** The kernel's losses at the trunk and underlay interfaces since the start. */
     InterfaceLosses interfaceLosses() {
         return interfaceLosses;
@@ -461,10 +580,14 @@ public final class Gateway implements AutoCloseable {
         Trunk t = trunk;
         UnderlayRecorder r = recorder;
         MetricsEndpoint m = metrics;
+        DecapOffload o = offload;
         if (m != null) {
             m.close();
         }
         try {
+            if (o != null) {
+                o.close(); // first: no frame reaches the trunk behind the gateway's back once it stops
+            }
             if (t != null) {
                 t.close();
             }

@@ -82,6 +82,10 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         try (gateway) {
             out.println("vtep4j gateway: " + config.describe());
+            if (gateway.offload() != null) {
+                out.println(
+                        "vtep4j gateway: decap offload: " + gateway.offload().describe());
+            }
             InterfaceLosses interfaces = gateway.interfaceLosses();
             out.println(
                     interfaces.unavailable() == null

@@ -90,6 +90,9 @@ public final class GatewayConfig {
     /** {@code --busy-wait}: how long the event loops keep polling after their last work; zero: not at all. */
     final Duration busyWait;
 
+    /** {@code --decap-offload}: overlay-to-trunk VXLAN decapsulated by an XDP program on the underlay interface. */
+    final boolean decapOffload;
+
     GatewayConfig(
             InetAddress local,
             String port,
@@ -117,7 +120,8 @@ public final class GatewayConfig {
             UnderlayIo underlayIo,
             XdpMode xdpMode,
             boolean udpGro,
-            Duration busyWait) {
+            Duration busyWait,
+            boolean decapOffload) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -147,7 +151,9 @@ public final class GatewayConfig {
         this.xdpMode = Objects.requireNonNull(xdpMode, "xdpMode");
         this.udpGro = udpGro;
         this.busyWait = Objects.requireNonNull(busyWait, "busyWait");
+        this.decapOffload = decapOffload;
         checkConsistent();
+        checkDecapOffload();
     }
 
     private void checkConsistent() {
@@ -186,13 +192,47 @@ public final class GatewayConfig {
         if (evpn != null && local.getAddress().length != 4) {
             throw new ConfigException("--evpn needs an IPv4 --local (it is the routes' next hop and RD)");
         }
-        if (xdpMode != XdpMode.AUTO && trunkIo != TrunkIo.XDP && underlayIo == UnderlayIo.SOCKET) {
+        if (xdpMode != XdpMode.AUTO && trunkIo != TrunkIo.XDP && underlayIo == UnderlayIo.SOCKET && !decapOffload) {
             throw new ConfigException("--xdp-mode " + xdpMode.name().toLowerCase(Locale.ROOT)
-                    + ": no XDP program to attach (expected with --trunk-io xdp or --underlay-io xdp|xdp-receive)");
+                    + ": no XDP program to attach (expected with --trunk-io xdp, --underlay-io xdp|xdp-receive or "
+                    + "--decap-offload)");
         }
         if (local.isMulticastAddress() || local.isAnyLocalAddress()) {
             throw new ConfigException("--local " + local.getHostAddress() + ": expected a unicast address");
         }
+    }
+
+    /** What the kernel-side decapsulation cannot do, refused at start with the rule. */
+    private void checkDecapOffload() {
+        if (!decapOffload) {
+            return;
+        }
+        String why = null;
+        if (local.getAddress().length != 4) {
+            why = "needs an IPv4 --local (the program reads IPv4 headers)";
+        } else if (!encapsulations.equals(List.of(Encapsulation.VXLAN))) {
+            why = "needs --encap vxlan and VXLAN flood targets only (the program decapsulates VXLAN)";
+        } else if (underlayIo != UnderlayIo.SOCKET) {
+            why = "excludes --underlay-io "
+                    + underlayIo.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + " (its own XDP program holds the underlay interface)";
+        } else if (udpGro) {
+            why = "excludes --udp-gro (the program sees coalesced packets as one)";
+        } else if (pcapOut != null) {
+            why = "excludes --pcap-out (frames decapsulated in the kernel never reach the recorder)";
+        } else if (taggedVnis().isEmpty()) {
+            why = "needs a --vlan VID:VNI (the program sends tagged frames; the --untagged VNI stays with the gateway)";
+        }
+        if (why != null) {
+            throw new ConfigException("--decap-offload " + why);
+        }
+    }
+
+    /** The VNIs mapped to a VLAN id (not the untagged one), each to its VLAN, in VNI order. */
+    Map<Integer, Integer> taggedVnis() {
+        Map<Integer, Integer> tagged = new TreeMap<>(vlans.byVni());
+        tagged.values().removeIf(vlan -> vlan == VlanMap.UNTAGGED);
+        return tagged;
     }
 
     private void requireMapped(String option, int vni) {

@@ -171,6 +171,17 @@ final class GatewayOptions {
     boolean udpGro;
 
     @Option(
+            names = "--decap-offload",
+            description = "Decapsulate in the kernel: an XDP program on the underlay interface turns each VXLAN "
+                    + "packet from a source the gateway has learned at that remote into the tagged frame and sends "
+                    + "it out of the trunk without waking the gateway (it checks the IPv4 header's checksum, not a "
+                    + "non-zero UDP checksum, as RFC 7348 allows); floods, ARP, IPv6, ECN-marked or unusual packets "
+                    + "and unknown sources still go through the gateway. Needs root, an IPv4 "
+                    + "--local, --encap vxlan and a --vlan (the --untagged VNI stays with the gateway); excludes "
+                    + "--underlay-io xdp|xdp-receive, --udp-gro and --pcap-out (default: off).")
+    boolean decapOffload;
+
+    @Option(
             names = "--busy-wait",
             paramLabel = "USECS",
             description = "After its last packet or task, each event loop keeps polling for USECS microseconds "
@@ -342,7 +353,8 @@ final class GatewayOptions {
                 xdpMode(xdpMode),
                 udpGro,
                 java.time.Duration.ofNanos(
-                        1000L * Limits.range("--busy-wait", busyWait, 0, 10_000_000, "microseconds, 0 turns it off")));
+                        1000L * Limits.range("--busy-wait", busyWait, 0, 10_000_000, "microseconds, 0 turns it off")),
+                decapOffload);
     }
 
     /** {@code --underlay-io socket|xdp|xdp-receive}. */

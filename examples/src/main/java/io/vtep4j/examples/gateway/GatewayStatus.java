@@ -4,6 +4,7 @@ import io.vtep4j.EncapsulationStats;
 import io.vtep4j.VtepStats;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
+import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
@@ -114,6 +115,9 @@ final class GatewayStatus {
      * none | interface drops none | MACs 4 | remotes 10.99.0.2 in 12 out 11}; the remotes are the busiest by packets
      * since the previous line, with those packets. Without rtnetlink the interface drops are left out.
      */
+    /** Offloaded frames at the previous status line. */
+    private long lastOffloadFrames;
+
     synchronized String line() {
         Totals now = totals();
         Totals before = previous == null ? now : previous;
@@ -133,6 +137,7 @@ final class GatewayStatus {
                         now.macs(),
                         RemoteTable.top(now.stats().minus(before.stats())))
                 + encapsulations(now, before, seconds)
+                + offload()
                 + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status())
                 + NeighborView.status(gateway);
     }
@@ -212,7 +217,35 @@ final class GatewayStatus {
                         interfaces(", interface drops ", now, now),
                         now.macs(),
                         RemoteTable.top(now.stats()))
+                + offloadTotals()
                 + NeighborView.status(gateway);
+    }
+
+    /**
+     * With {@code --decap-offload}: {@code | decap offload 1200 frames (+300)}, the frames the kernel decapsulated
+     * and sent out of the trunk (not in "trunk out", which counts the gateway's own sends), and the sources the map
+     * refused where there were any.
+     */
+    private String offload() {
+        DecapOffload o = gateway.offload();
+        if (o == null) {
+            return "";
+        }
+        long frames = o.frames();
+        long delta = frames - lastOffloadFrames;
+        lastOffloadFrames = frames;
+        long refused = o.refused();
+        return " | decap offload " + frames + " frames" + (delta > 0 ? " (+" + delta + ")" : "")
+                + (refused > 0 ? ", sources refused " + refused : "");
+    }
+
+    /** With {@code --decap-offload}: {@code , decap offload 1200 frames 110400 bytes to the trunk in the kernel}. */
+    private String offloadTotals() {
+        DecapOffload o = gateway.offload();
+        return o == null
+                ? ""
+                : ", decap offload " + o.frames() + " frames " + o.bytes() + " bytes to the trunk in the kernel"
+                        + (o.refused() > 0 ? " (sources refused " + o.refused() + ")" : "");
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */

@@ -97,6 +97,27 @@ final class E2e {
     }
 
     /**
+     * The gateway's underlay {@code gw-u} (10.99.0.1/24) and a kernel VTEP in namespace k1 on the lab's fabric: vxlan
+     * device vx0, VNI 10100, port 4789, 10.99.0.2 towards 10.99.0.1, overlay address 10.10.0.2/24. Checks that the
+     * route to it leaves through gw-u before anything is sent.
+     */
+    static Namespace kernelPeerOnVni10100(Lab lab) throws Exception {
+        Namespace k1 = lab.namespace("k1");
+        Lab.Fabric fabric = lab.fabric();
+        fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+        fabric.attach(k1, "k1-u", "10.99.0.2/24");
+        KernelVxlan.in(k1, "vx0")
+                .vni(10100)
+                .dstPort(4789)
+                .local("10.99.0.2")
+                .remote("10.99.0.1")
+                .overlay("10.10.0.2/24")
+                .create();
+        Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+        return k1;
+    }
+
+    /**
      * The path is up once one ping gets through (bounded: OVS's userspace datapath and the captures take a moment
      * to settle); then at least 4 of 5 pings must be answered. One loss in five is tolerated: two userspace
      * datapaths (OVS and the gateway's libpcap trunk) on a shared 2-core machine lost one echo in about ten runs

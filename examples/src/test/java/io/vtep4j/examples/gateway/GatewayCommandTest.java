@@ -128,8 +128,8 @@ class GatewayCommandTest {
                 bad(
                         "--xdp-mode",
                         "generic",
-                        "--xdp-mode generic: no XDP program to attach (expected with --trunk-io xdp or "
-                                + "--underlay-io xdp|xdp-receive)"),
+                        "--xdp-mode generic: no XDP program to attach (expected with --trunk-io xdp, "
+                                + "--underlay-io xdp|xdp-receive or --decap-offload)"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
@@ -309,6 +309,37 @@ class GatewayCommandTest {
     @ParameterizedTest
     @MethodSource("badValues")
     void everyBadValueExitsWithCodeTwoAtParseTime(List<String> args, String expected) {
+        badConfigurationExitsWithCodeTwoAndOneClearLine(args, expected);
+    }
+
+    /** {@code --decap-offload} beside what it cannot work with (a flag: not in the config-file pairs above). */
+    static Stream<Arguments> badOffloadConfigurations() {
+        return Stream.of(
+                Arguments.of(
+                        base("--vlan", "100:10100", "--decap-offload", "--udp-gro"),
+                        "--decap-offload excludes --udp-gro (the program sees coalesced"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--decap-offload", "--underlay-io", "xdp-receive"),
+                        "--decap-offload excludes --underlay-io xdp-receive (its own XDP program holds the underlay"),
+                Arguments.of(
+                        base("--untagged", "10100", "--decap-offload"),
+                        "--decap-offload needs a --vlan VID:VNI (the program sends tagged frames; the --untagged VNI"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap", "gre-udp", "--decap-offload"),
+                        "--decap-offload needs --encap vxlan and VXLAN flood targets only"),
+                Arguments.of(
+                        base(
+                                "--vlan",
+                                "100:10100",
+                                "--decap-offload",
+                                "--pcap-out",
+                                System.getProperty("java.io.tmpdir") + "/vtep4j-never-written.pcap"),
+                        "--decap-offload excludes --pcap-out (frames decapsulated in the kernel never reach"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badOffloadConfigurations")
+    void decapOffloadBesideWhatItCannotWorkWithExitsWithCodeTwo(List<String> args, String expected) {
         badConfigurationExitsWithCodeTwoAndOneClearLine(args, expected);
     }
 

@@ -10,7 +10,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.vtep4j.internal.afpacket.RingSink;
 import io.vtep4j.internal.xdp.XdpChannel;
 import io.vtep4j.internal.xdp.XdpOptions;
-import io.vtep4j.interop.KernelVxlan;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
@@ -126,18 +125,7 @@ class GatewayXdpIT {
     void aVlanCrossesAnXdpTrunkBothWays() throws Exception {
         Netns.requireIsolated("ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "ovsdb-tool");
         try (Lab lab = new Lab("gwxdpvlan")) {
-            Namespace k1 = lab.namespace("k1");
-            Lab.Fabric fabric = lab.fabric();
-            fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
-            fabric.attach(k1, "k1-u", "10.99.0.2/24");
-            KernelVxlan.in(k1, "vx0")
-                    .vni(10100)
-                    .dstPort(4789)
-                    .local("10.99.0.2")
-                    .remote("10.99.0.1")
-                    .overlay("10.10.0.2/24")
-                    .create();
-            Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab);
             try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
                     GatewayProcess gw = GatewayProcess.start(List.of(
                             "--local", "10.99.0.1",

@@ -63,6 +63,8 @@ public final class LibC {
 
     /** {@code <asm-generic/errno-base.h>}: EPERM. */
     public static final int EPERM = 1;
+    /** {@code <asm-generic/errno-base.h>}: ENOENT. */
+    public static final int ENOENT = 2;
     /** {@code <asm-generic/errno-base.h>}: EINTR. */
     public static final int EINTR = 4;
     /** {@code <asm-generic/errno-base.h>}: EAGAIN (== EWOULDBLOCK). */

@@ -15,11 +15,19 @@ import java.nio.charset.StandardCharsets;
  */
 final class Bpf {
     static final int BPF_MAP_CREATE = 0;
+    static final int BPF_MAP_LOOKUP_ELEM = 1;
     static final int BPF_MAP_UPDATE_ELEM = 2;
+    static final int BPF_MAP_DELETE_ELEM = 3;
     static final int BPF_PROG_LOAD = 5;
+    static final int BPF_PROG_TEST_RUN = 10;
     static final int BPF_LINK_CREATE = 28;
 
+    static final int BPF_MAP_TYPE_HASH = 1;
+    static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     static final int BPF_MAP_TYPE_XSKMAP = 17;
+    /** {@code map_flags}: entries are allocated as they are added, not all when the map is made. */
+    static final int BPF_F_NO_PREALLOC = 1;
+
     static final int BPF_PROG_TYPE_XDP = 6;
     /** {@code enum bpf_attach_type}: BPF_XDP. */
     static final int BPF_XDP = 37;
@@ -48,8 +56,83 @@ final class Bpf {
         }
     }
 
+    /** A map of {@code type} with keys and values of the sizes given, at most {@code entries} of them. */
+    static int createMap(int type, int keySize, int valueSize, int entries, int flags) throws IOException {
+        ByteBuf attr = attr();
+        try {
+            attr.setIntLE(0, type);
+            attr.setIntLE(4, keySize);
+            attr.setIntLE(8, valueSize);
+            attr.setIntLE(12, entries);
+            attr.setIntLE(16, flags);
+            return call(BPF_MAP_CREATE, attr, "BPF_MAP_CREATE type " + type);
+        } finally {
+            attr.release();
+        }
+    }
+
+    /** {@code map[key] = value}, whatever their sizes (the map's). */
+    static void updateElement(int mapFd, byte[] key, byte[] value) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf kv = ByteBufAllocator.DEFAULT.directBuffer(key.length + value.length);
+        try {
+            kv.writeBytes(key).writeBytes(value);
+            attr.setIntLE(0, mapFd);
+            attr.setLongLE(8, kv.memoryAddress());
+            attr.setLongLE(16, kv.memoryAddress() + key.length);
+            call(BPF_MAP_UPDATE_ELEM, attr, "BPF_MAP_UPDATE_ELEM");
+        } finally {
+            attr.release();
+            kv.release();
+        }
+    }
+
+    /** Removes {@code map[key]}; false if there was none. */
+    static boolean deleteElement(int mapFd, byte[] key) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf k = ByteBufAllocator.DEFAULT.directBuffer(key.length).writeBytes(key);
+        try {
+            attr.setIntLE(0, mapFd);
+            attr.setLongLE(8, k.memoryAddress());
+            long r = LibC.syscall(XdpCalls.SYS_BPF, BPF_MAP_DELETE_ELEM, attr.memoryAddress(), ATTR_SIZE);
+            if (r < 0) {
+                int errno = LibC.errno();
+                if (errno == LibC.ENOENT) {
+                    return false;
+                }
+                throw new IOException(LibC.failure("BPF_MAP_DELETE_ELEM", errno));
+            }
+            return true;
+        } finally {
+            attr.release();
+            k.release();
+        }
+    }
+
+    /** {@code map[key]} into {@code value} (all of it: a per-CPU map fills one slot per possible CPU). */
+    static void lookupElement(int mapFd, byte[] key, byte[] value) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf kv = ByteBufAllocator.DEFAULT.directBuffer(key.length + value.length);
+        try {
+            kv.writeBytes(key).writeZero(value.length);
+            attr.setIntLE(0, mapFd);
+            attr.setLongLE(8, kv.memoryAddress());
+            attr.setLongLE(16, kv.memoryAddress() + key.length);
+            call(BPF_MAP_LOOKUP_ELEM, attr, "BPF_MAP_LOOKUP_ELEM");
+            kv.getBytes(key.length, value);
+        } finally {
+            attr.release();
+            kv.release();
+        }
+    }
+
     /** Loads {@code program} as an XDP program (license GPL: bpf_redirect_map needs it); the verifier's log on failure. */
     static int loadXdp(BpfProgram program) throws IOException {
+        return loadXdp(program, "vtep4j_trunk");
+    }
+
+    /** As {@link #loadXdp(BpfProgram)}, named {@code name} (at most 15 characters) in {@code bpftool prog}. */
+    static int loadXdp(BpfProgram program, String name) throws IOException {
         byte[] code = program.bytes();
         ByteBufAllocator a = ByteBufAllocator.DEFAULT;
         ByteBuf attr = attr();
@@ -61,7 +144,7 @@ final class Bpf {
             attr.setIntLE(4, program.slots());
             attr.setLongLE(8, insns.memoryAddress());
             attr.setLongLE(16, license.memoryAddress());
-            attr.setBytes(48, "vtep4j_trunk\0".getBytes(StandardCharsets.US_ASCII)); // prog_name[16]
+            attr.setBytes(48, (name + "\0").getBytes(StandardCharsets.US_ASCII)); // prog_name[16]
             attr.setIntLE(68, BPF_XDP); // expected_attach_type
             try {
                 return call(BPF_PROG_LOAD, attr, "BPF_PROG_LOAD");
@@ -102,6 +185,31 @@ final class Bpf {
         } finally {
             attr.release();
             kv.release();
+        }
+    }
+
+    /**
+     * Runs program {@code progFd} once on a copy of {@code in} ({@code BPF_PROG_TEST_RUN}); the frame as the program
+     * left it goes into {@code out}. Returns the program's return value and the length written.
+     */
+    static int[] testRun(int progFd, byte[] in, byte[] out) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(in.length + out.length);
+        try {
+            data.writeBytes(in).writeZero(out.length);
+            attr.setIntLE(0, progFd);
+            attr.setIntLE(8, in.length); // data_size_in
+            attr.setIntLE(12, out.length); // data_size_out
+            attr.setLongLE(16, data.memoryAddress()); // data_in
+            attr.setLongLE(24, data.memoryAddress() + in.length); // data_out
+            attr.setIntLE(32, 1); // repeat
+            call(BPF_PROG_TEST_RUN, attr, "BPF_PROG_TEST_RUN");
+            int length = Math.min(attr.getIntLE(12), out.length);
+            data.getBytes(in.length, out, 0, length);
+            return new int[] {attr.getIntLE(4), length};
+        } finally {
+            attr.release();
+            data.release();
         }
     }
 

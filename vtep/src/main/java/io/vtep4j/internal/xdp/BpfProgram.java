@@ -20,6 +20,9 @@ public final class BpfProgram {
     // instruction classes
     static final int BPF_LD = 0x00;
     static final int BPF_LDX = 0x01;
+    static final int BPF_ST = 0x02;
+    static final int BPF_STX = 0x03;
+    static final int BPF_ALU = 0x04;
     static final int BPF_JMP = 0x05;
     static final int BPF_JMP32 = 0x06;
     static final int BPF_ALU64 = 0x07;
@@ -33,6 +36,11 @@ public final class BpfProgram {
     static final int BPF_MEM = 0x60;
     // operations
     static final int BPF_ADD = 0x00;
+    static final int BPF_SUB = 0x10;
+    static final int BPF_RSH = 0x70;
+    static final int BPF_END = 0xD0;
+    static final int BPF_TO_BE = 0x08;
+    static final int BPF_JEQ = 0x10;
     static final int BPF_AND = 0x50;
     static final int BPF_MOV = 0xB0;
     static final int BPF_JGT = 0x20;
@@ -49,6 +57,21 @@ public final class BpfProgram {
     /** Helper {@code long bpf_redirect_map(void *map, u64 key, u64 flags)}. */
     static final int HELPER_REDIRECT_MAP = 51;
 
+    /** Helper {@code void *bpf_map_lookup_elem(map, key)}. */
+    static final int HELPER_MAP_LOOKUP = 1;
+
+    /** Helper {@code long bpf_redirect(u32 ifindex, u64 flags)}. */
+    static final int HELPER_REDIRECT = 23;
+
+    /** Helper {@code s64 bpf_csum_diff(from, from_size, to, to_size, seed)}. */
+    static final int HELPER_CSUM_DIFF = 28;
+
+    /** Helper {@code long bpf_xdp_adjust_head(ctx, int delta)}. */
+    static final int HELPER_ADJUST_HEAD = 44;
+
+    /** XDP verdict: drop the frame. */
+    static final int XDP_DROP = 1;
+
     /** XDP verdict: hand the frame to the kernel's stack. */
     static final int XDP_PASS = 2;
 
@@ -63,6 +86,12 @@ public final class BpfProgram {
     private static final int R2 = 2;
     private static final int R3 = 3;
     private static final int R4 = 4;
+    private static final int R5 = 5;
+    private static final int R6 = 6;
+    private static final int R7 = 7;
+    private static final int R8 = 8;
+    private static final int R9 = 9;
+    private static final int R10 = 10;
 
     private byte[] code = new byte[8 * SLOT];
     private int slots;
@@ -82,6 +111,71 @@ public final class BpfProgram {
     /** {@code dst = *(u8 *)(src + offset)}. */
     public BpfProgram loadByte(int dst, int src, int offset) {
         return insn(BPF_LDX | BPF_B | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code *(u64 *)(src + offset)} into {@code dst}. */
+    public BpfProgram loadDouble(int dst, int src, int offset) {
+        return insn(BPF_LDX | BPF_DW | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code *(u64 *)(dst + offset) = src}. */
+    public BpfProgram storeDouble(int dst, int offset, int src) {
+        return insn(BPF_STX | BPF_DW | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code *(u32 *)(dst + offset) = src}. */
+    public BpfProgram storeWord(int dst, int offset, int src) {
+        return insn(BPF_STX | BPF_W | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code *(u16 *)(dst + offset) = src}. */
+    public BpfProgram storeHalf(int dst, int offset, int src) {
+        return insn(BPF_STX | BPF_H | BPF_MEM, dst, src, offset, 0);
+    }
+
+    /** {@code *(u32 *)(dst + offset) = imm}. */
+    public BpfProgram storeWordImmediate(int dst, int offset, int imm) {
+        return insn(BPF_ST | BPF_W | BPF_MEM, dst, 0, offset, imm);
+    }
+
+    /** {@code *(u16 *)(dst + offset) = imm}. */
+    public BpfProgram storeHalfImmediate(int dst, int offset, int imm) {
+        return insn(BPF_ST | BPF_H | BPF_MEM, dst, 0, offset, imm);
+    }
+
+    /** {@code dst += src} (64-bit). */
+    public BpfProgram addRegister(int dst, int src) {
+        return insn(BPF_ALU64 | BPF_ADD | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code dst -= src} (64-bit). */
+    public BpfProgram subtractRegister(int dst, int src) {
+        return insn(BPF_ALU64 | BPF_SUB | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code dst >>= imm} (64-bit, logical). */
+    public BpfProgram shiftRight(int dst, int imm) {
+        return insn(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm);
+    }
+
+    /**
+     * {@code dst = htobe16(dst)}: on this little-endian layout, swaps the two low bytes and clears the rest, so a
+     * 16-bit field read from a packet becomes its value.
+     */
+    public BpfProgram byteSwap16(int dst) {
+        return insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, 16);
+    }
+
+    /** {@code if (dst == imm) goto label} (64-bit, the immediate sign-extended); the label follows. */
+    public BpfProgram jumpIfEqual(int dst, int imm, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP | BPF_JEQ | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code if (dst != src) goto label} (64-bit registers); the label follows. */
+    public BpfProgram jumpIfNotEqualRegister(int dst, int src, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP | BPF_JNE | BPF_X, dst, src, 0, 0);
     }
 
     /** {@code dst = src} (64-bit registers). */
@@ -281,5 +375,195 @@ public final class BpfProgram {
                 .label(pass)
                 .moveImmediate(R0, XDP_PASS)
                 .exit();
+    }
+
+    /** Outer Ethernet, IPv4 without options, UDP and VXLAN: what the decapsulating program takes off. */
+    static final int VXLAN_OUTER_LENGTH = 14 + 20 + 8 + 8;
+
+    /** The outer headers and the inner Ethernet header: the shortest frame the decapsulating program takes. */
+    static final int DECAP_MIN_LENGTH = VXLAN_OUTER_LENGTH + 14;
+
+    /** How far the decapsulating program moves the frame's start: the outer headers, less the 802.1Q tag it adds. */
+    static final int DECAP_HEAD_DELTA = VXLAN_OUTER_LENGTH - 4;
+
+    /**
+     * The decapsulating program for a VLAN gateway's underlay: it turns a VXLAN packet into the tagged frame the
+     * trunk sends, and redirects it to the trunk, when all of these hold; any other frame goes to the kernel
+     * ({@code XDP_PASS}) and so to the gateway's UDP socket, unchanged:
+     *
+     * <ul>
+     *   <li>the outer frame is addressed to {@code mac}, carries IPv4 with a 20-byte header that is not a fragment,
+     *       has no ECN mark (RFC 6040 decapsulation stays with the engine), and whose header checksum is right; its
+     *       total length and the UDP length match the frame exactly (no padding, no coalesced runs);
+     *   <li>UDP to {@code address}:{@code port}; a non-zero UDP checksum is not verified (RFC 7348 §5 leaves that to
+     *       the decapsulating end point's choice; the inner frame carries its own checksums);
+     *   <li>VXLAN flags exactly I, all reserved bits zero, and a VNI that {@code vniMap} maps to a tag;
+     *   <li>the inner frame has unicast destination and source addresses and carries IPv4 (ARP and IPv6 neighbour
+     *       discovery stay with the engine);
+     *   <li>{@code sourceMap} holds the inner source under this VNI at this outer source address: the engine has
+     *       learned that MAC at that remote VTEP, so it would hand the frame to the VLAN's port without learning
+     *       anything new.
+     * </ul>
+     *
+     * <p>Maps: {@code vniMap} key {@code [vni >> 16, vni >> 8, vni, 0]} (the packet's VNI field and reserved byte),
+     * value the tag control information, network order, in the value's first two bytes; {@code sourceMap} key the
+     * same four bytes, the source MAC and two zero bytes, value the remote's IPv4 address, network order;
+     * {@code statsMap} a one-slot per-CPU array of two u64: frames and bytes (tagged frame lengths) redirected.
+     * The frame keeps its inner addresses and EtherType; the 50 outer bytes become a 4-byte tag
+     * ({@code bpf_xdp_adjust_head}), and {@code bpf_redirect} sends it out of {@code trunkIfindex}. If the head
+     * cannot move, the frame goes to the kernel unchanged; once it has moved, a frame the program cannot finish is
+     * dropped ({@code XDP_DROP}; the verifier asks for the check, it does not happen).
+     *
+     * @param address the IPv4 destination address, network order in the int
+     * @param port the UDP destination port, 1..65535
+     * @param mac the underlay interface's MAC address, in the low 48 bits (first byte most significant)
+     */
+    public static BpfProgram decapsulateToTrunk(
+            int vniMapFd, int sourceMapFd, int statsMapFd, int address, int port, long mac, int trunkIfindex) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        if (trunkIfindex <= 0) {
+            throw new IllegalArgumentException("trunkIfindex: " + trunkIfindex + " (expected: > 0)");
+        }
+        // packet bytes read little-endian: the first MAC byte is the low byte of the word
+        int macLow = (int) (((mac >>> 40) & 0xFF)
+                | ((mac >>> 32) & 0xFF) << 8
+                | ((mac >>> 24) & 0xFF) << 16
+                | ((mac >>> 16) & 0xFF) << 24);
+        int macHigh = (int) (((mac >>> 8) & 0xFF) | (mac & 0xFF) << 8);
+        String pass = "pass";
+        String drop = "drop";
+        BpfProgram p = new BpfProgram()
+                .moveRegister(R6, R1) // r6: ctx, kept across helper calls
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, DECAP_MIN_LENGTH)
+                .jumpIfGreater(R4, R3, pass)
+                .moveRegister(R9, R3) // r9: the frame's length
+                .subtractRegister(R9, R2)
+                .loadWord(R4, R2, 0)
+                .jumpIfNotEqual32(R4, macLow, pass) // not addressed to this interface: the kernel drops it
+                .loadHalf(R4, R2, 4)
+                .jumpIfNotEqual(R4, macHigh, pass)
+                .loadHalf(R4, R2, 12)
+                .jumpIfNotEqual(R4, 0x0008, pass) // EtherType IPv4
+                .loadByte(R4, R2, 14)
+                .jumpIfNotEqual(R4, 0x45, pass) // version 4, 20-byte header
+                .loadByte(R4, R2, 15)
+                .andImmediate(R4, 0x03)
+                .jumpIfNotEqual(R4, 0, pass) // ECN marked
+                .loadHalf(R4, R2, 16)
+                .byteSwap16(R4)
+                .addImmediate(R4, 14)
+                .jumpIfNotEqualRegister(R4, R9, pass) // total length against the frame
+                .loadHalf(R4, R2, 20)
+                .andImmediate(R4, 0xFF3F)
+                .jumpIfNotEqual(R4, 0, pass) // a fragment
+                .loadByte(R4, R2, 23)
+                .jumpIfNotEqual(R4, 17, pass) // UDP
+                .loadWord(R4, R2, 30)
+                .jumpIfNotEqual32(R4, Integer.reverseBytes(address), pass)
+                .loadHalf(R4, R2, 36)
+                .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) port)), pass)
+                .loadHalf(R4, R2, 38)
+                .byteSwap16(R4)
+                .addImmediate(R4, 34)
+                .jumpIfNotEqualRegister(R4, R9, pass) // UDP length against the frame
+                .loadWord(R4, R2, 42)
+                .jumpIfNotEqual32(R4, 0x08, pass) // flags exactly I, reserved zero
+                .loadByte(R4, R2, 49)
+                .jumpIfNotEqual(R4, 0, pass) // last reserved byte
+                .loadByte(R4, R2, 50)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // inner destination a group
+                .loadByte(R4, R2, 56)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // inner source a group
+                .loadHalf(R4, R2, 62)
+                .jumpIfNotEqual(R4, 0x0008, pass) // inner EtherType IPv4
+                .loadWord(R7, R2, 26) // r7: outer source address
+                .loadWord(R4, R2, 46) // VNI and the reserved byte
+                .storeWord(R10, -4, R4) // key of vniMap
+                .storeWord(R10, -16, R4) // key of sourceMap: VNI, source MAC, two zero bytes
+                .loadWord(R5, R2, 56)
+                .storeWord(R10, -12, R5)
+                .loadHalf(R5, R2, 60)
+                .storeHalf(R10, -8, R5)
+                .storeHalfImmediate(R10, -6, 0)
+                // IPv4 header checksum: the 20 bytes sum to 0xffff
+                .moveRegister(R3, R2)
+                .addImmediate(R3, 14)
+                .moveImmediate(R1, 0)
+                .moveImmediate(R2, 0)
+                .moveImmediate(R4, 20)
+                .moveImmediate(R5, 0)
+                .call(HELPER_CSUM_DIFF)
+                .moveRegister(R1, R0)
+                .shiftRight(R1, 16)
+                .andImmediate(R0, 0xFFFF)
+                .addRegister(R0, R1)
+                .moveRegister(R1, R0)
+                .shiftRight(R1, 16)
+                .andImmediate(R0, 0xFFFF)
+                .addRegister(R0, R1)
+                .jumpIfNotEqual(R0, 0xFFFF, pass)
+                .loadMap(R1, vniMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -4)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // VNI not mapped to a tag
+                .loadWord(R8, R0, 0) // r8: the tag, network order in its low two bytes
+                .loadMap(R1, sourceMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -16)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // source not learned
+                .loadWord(R1, R0, 0)
+                .jumpIfNotEqualRegister(R1, R7, pass) // learned at another remote
+                .moveRegister(R1, R6)
+                .moveImmediate(R2, DECAP_HEAD_DELTA)
+                .call(HELPER_ADJUST_HEAD)
+                .jumpIfNotEqual(R0, 0, pass) // the frame is unchanged
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, 18)
+                .jumpIfGreater(R4, R3, drop)
+                // the inner addresses move 4 bytes forward; the tag fills the gap before the inner EtherType
+                .loadWord(R4, R2, 4)
+                .storeWord(R2, 0, R4)
+                .loadWord(R4, R2, 8)
+                .storeWord(R2, 4, R4)
+                .loadWord(R4, R2, 12)
+                .storeWord(R2, 8, R4)
+                .storeHalfImmediate(R2, 12, 0x0081) // TPID 0x8100
+                .storeHalf(R2, 14, R8)
+                .storeWordImmediate(R10, -4, 0)
+                .loadMap(R1, statsMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -4)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, "send")
+                .loadDouble(R1, R0, 0)
+                .addImmediate(R1, 1)
+                .storeDouble(R0, 0, R1)
+                .loadDouble(R1, R0, 8)
+                .addRegister(R1, R9)
+                .addImmediate(R1, -DECAP_HEAD_DELTA)
+                .storeDouble(R0, 8, R1)
+                .label("send")
+                .moveImmediate(R1, trunkIfindex)
+                .moveImmediate(R2, 0)
+                .call(HELPER_REDIRECT)
+                .exit()
+                .label(pass)
+                .moveImmediate(R0, XDP_PASS)
+                .exit()
+                .label(drop)
+                .moveImmediate(R0, XDP_DROP)
+                .exit();
+        return p;
     }
 }

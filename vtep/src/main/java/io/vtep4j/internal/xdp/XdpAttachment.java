@@ -55,31 +55,42 @@ final class XdpAttachment implements AutoCloseable {
      * @throws IOException naming the mode and the kernel's reason (both modes' where both were tried)
      */
     void attach(int ifindex, XdpMode mode, String kind) throws IOException {
+        Link link = link(progFd, ifindex, mode, kind);
+        linkFd = link.fd();
+        this.mode = link.mode();
+    }
+
+    /** A BPF link's descriptor and the mode it attached in ("native" or "generic"). */
+    record Link(int fd, String mode) {}
+
+    /**
+     * Attaches program {@code progFd} to {@code ifindex} as {@code mode} asks (see {@link #attach}); the caller
+     * closes the link's descriptor to detach.
+     */
+    static Link link(int progFd, int ifindex, XdpMode mode, String kind) throws IOException {
         if (mode == XdpMode.GENERIC || (mode == XdpMode.AUTO && "veth".equals(kind))) {
-            attachIn(ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
-            return;
+            return linkIn(progFd, ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
         }
         try {
-            attachIn(ifindex, Bpf.XDP_FLAGS_DRV_MODE, "native");
+            return linkIn(progFd, ifindex, Bpf.XDP_FLAGS_DRV_MODE, "native");
         } catch (IOException nativeMode) {
             if (mode == XdpMode.NATIVE) {
                 throw nativeMode;
             }
             try {
-                attachIn(ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
+                return linkIn(progFd, ifindex, Bpf.XDP_FLAGS_SKB_MODE, "generic");
             } catch (IOException generic) {
                 throw new IOException(nativeMode.getMessage() + "; " + generic.getMessage(), generic);
             }
         }
     }
 
-    private void attachIn(int ifindex, int flags, String name) throws IOException {
+    private static Link linkIn(int progFd, int ifindex, int flags, String name) throws IOException {
         try {
-            linkFd = Bpf.attachXdp(progFd, ifindex, flags);
+            return new Link(Bpf.attachXdp(progFd, ifindex, flags), name);
         } catch (IOException e) {
             throw new IOException(name + " mode: " + e.getMessage(), e);
         }
-        mode = name;
     }
 
     /** "native" or "generic" once attached, else "none". */

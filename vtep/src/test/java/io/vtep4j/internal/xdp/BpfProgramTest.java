@@ -140,4 +140,66 @@ class BpfProgramTest {
                 assertThrows(IllegalArgumentException.class, () -> BpfProgram.redirectUdpToSockets(3, 0, 0));
         assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
     }
+
+    @Test
+    void storesSwapsShiftsAndRegisterJumpsHaveTheirOpcodes() {
+        assertArrayEquals(
+                bytes(0x63, 0x4A, 0xFC, 0xFF, 0, 0, 0, 0),
+                new BpfProgram().storeWord(10, -4, 4).bytes());
+        assertArrayEquals(
+                bytes(0x6B, 0x82, 0x0E, 0x00, 0, 0, 0, 0),
+                new BpfProgram().storeHalf(2, 14, 8).bytes());
+        assertArrayEquals(
+                bytes(0x6A, 0x02, 0x0C, 0x00, 0x81, 0, 0, 0),
+                new BpfProgram().storeHalfImmediate(2, 12, 0x81).bytes());
+        assertArrayEquals(
+                bytes(0x62, 0x0A, 0xFC, 0xFF, 0, 0, 0, 0),
+                new BpfProgram().storeWordImmediate(10, -4, 0).bytes());
+        assertArrayEquals(
+                bytes(0x79, 0x01, 0x08, 0x00, 0, 0, 0, 0),
+                new BpfProgram().loadDouble(1, 0, 8).bytes());
+        assertArrayEquals(
+                bytes(0x7B, 0x10, 0x08, 0x00, 0, 0, 0, 0),
+                new BpfProgram().storeDouble(0, 8, 1).bytes());
+        assertArrayEquals(
+                bytes(0xDC, 0x04, 0, 0, 16, 0, 0, 0),
+                new BpfProgram().byteSwap16(4).bytes());
+        assertArrayEquals(
+                bytes(0x77, 0x01, 0, 0, 16, 0, 0, 0),
+                new BpfProgram().shiftRight(1, 16).bytes());
+        assertArrayEquals(
+                bytes(0x0F, 0x10, 0, 0, 0, 0, 0, 0),
+                new BpfProgram().addRegister(0, 1).bytes());
+        assertArrayEquals(
+                bytes(0x1F, 0x29, 0, 0, 0, 0, 0, 0),
+                new BpfProgram().subtractRegister(9, 2).bytes());
+        assertArrayEquals(
+                bytes(0x5D, 0x71, 0x01, 0x00, 0, 0, 0, 0, 0x15, 0x00, 0x00, 0x00, 5, 0, 0, 0),
+                new BpfProgram()
+                        .jumpIfNotEqualRegister(1, 7, "x")
+                        .jumpIfEqual(0, 5, "x")
+                        .label("x")
+                        .bytes());
+    }
+
+    @Test
+    void theDecapsulatingProgramIsCompleteAndRefusesBadArguments() {
+        byte[] code = BpfProgram.decapsulateToTrunk(3, 4, 5, 0x0A630001, 4789, 0x020000000001L, 7)
+                .bytes();
+        assertEquals(0, code.length % BpfProgram.SLOT);
+        assertTrue(code.length / BpfProgram.SLOT < 200, "a short program: " + code.length / BpfProgram.SLOT);
+        // ends with the two verdicts the labels lead to: pass (2) and drop (1)
+        int end = code.length;
+        assertArrayEquals(
+                bytes(
+                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0xB7, 0x00, 0, 0, 1, 0, 0, 0, 0x95, 0,
+                        0, 0, 0, 0, 0, 0),
+                java.util.Arrays.copyOfRange(code, end - 32, end));
+        IllegalArgumentException port =
+                assertThrows(IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 1, 0, 1L, 7));
+        assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
+        IllegalArgumentException index = assertThrows(
+                IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 1, 4789, 1L, 0));
+        assertEquals("trunkIfindex: 0 (expected: > 0)", index.getMessage());
+    }
 }

@@ -1,0 +1,74 @@
+package io.vtep4j.examples.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vtep4j.interop.Lab;
+import io.vtep4j.interop.Namespace;
+import io.vtep4j.interop.Netns;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --decap-offload} end to end, between the kernel's vxlan driver and an OVS access switch on VLAN 100: the
+ * program is attached to the underlay while the gateway runs and gone after; pings cross both ways; once the
+ * kernel peer's MAC is learned, its packets are decapsulated in the kernel (the summary counts them) and arrive on
+ * the access port with the right tag (OVS delivers them to VLAN 100's host only with it).
+ */
+class GatewayDecapOffloadIT {
+    private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
+    private static final Pattern OFFLOADED = Pattern.compile("decap offload (\\d+) frames (\\d+) bytes");
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated("ip", "ping", "ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "ovsdb-tool");
+    }
+
+    private static boolean xdpAttached(String device) {
+        return XDP.matcher(Namespace.SELF.ok("ip", "link", "show", "dev", device))
+                .find();
+    }
+
+    @Test
+    void theKernelDecapsulatesLearnedSourcesAndPingsCrossBothWays() throws Exception {
+        try (Lab lab = new Lab("gwdecap")) {
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab);
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(List.of(
+                            "--local",
+                            "10.99.0.1",
+                            "--port",
+                            "gw-trunk",
+                            "--vlan",
+                            "100:10100",
+                            "--flood",
+                            "10100=10.99.0.2",
+                            "--decap-offload"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(
+                        gw.stdout()
+                                .contains("decap offload: VXLAN to 10.99.0.1:4789 on gw-u decapsulated in generic XDP, "
+                                        + "to gw-trunk (VNI 10100 -> VLAN 100)"),
+                        gw::describe);
+                assertTrue(xdpAttached("gw-u"), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs()); // VLAN 100 -> VNI 10100 and back
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs()); // VNI 10100 -> VLAN 100 and back
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                Matcher totals = OFFLOADED.matcher(gw.stdout());
+                assertTrue(totals.find(), gw::describe);
+                long frames = Long.parseLong(totals.group(1));
+                // each ping run sends 5 echo requests or replies from k1 after the first exchange taught its MAC
+                assertTrue(frames >= 5, "frames decapsulated in the kernel: " + frames + "\n" + gw.describe());
+                // 98-byte ICMP frames from k1 plus their 4-byte tag
+                assertEquals(frames * (98 + 4), Long.parseLong(totals.group(2)), gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-u"), "the program outlived the gateway");
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.vtep4j.internal.xdp;
+
+import io.vtep4j.XdpMode;
+import io.vtep4j.internal.libc.LibC;
+import io.vtep4j.internal.netlink.LinkKind;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * VXLAN decapsulation in the kernel for a VLAN gateway's overlay-to-trunk direction: an XDP program on the underlay
+ * interface ({@link BpfProgram#decapsulateToTrunk}) turns each VXLAN packet the engine would only hand on into the
+ * tagged frame the trunk sends, and redirects it to the trunk. Everything else (floods, ARP and neighbour discovery,
+ * ECN-marked packets, sources the engine has not learned, anything unusual) reaches the engine as before, through
+ * the kernel and the UDP socket.
+ *
+ * <p>The engine stays the authority: the program forwards a frame only if its inner source is in a map that the
+ * owner fills from the engine's forwarding table ({@link #learned}, {@link #forget}), at the remote the packet came
+ * from. A packet from anywhere else goes to the engine, which applies its rules (allowed remotes, MACs a local port
+ * owns, moves, limits) and, if it learns, says so through its listener. Frames decapsulated here do not refresh the
+ * engine's entries; when one ages out, the next packet from that source goes through the engine and is learned
+ * again.
+ *
+ * <p>Bounds: one map entry per mapped VNI (at most {@value #MAX_VNIS}); at most {@code maxSources} learned sources
+ * (entries allocated as added); a source the full map refuses stays on the engine's path and is counted
+ * ({@link #refused}). Needs root or CAP_BPF with CAP_NET_ADMIN, an IPv4 underlay address on an Ethernet interface.
+ *
+ * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
+ */
+public final class DecapOffload implements AutoCloseable {
+    /** The most VNIs a VLAN gateway maps: one per VLAN id. */
+    public static final int MAX_VNIS = 4094;
+
+    /** The most learned sources the map may be asked to hold. */
+    public static final int MAX_SOURCES = 1 << 22;
+
+    private static final int SOURCE_KEY = 12;
+    private static final int STATS_VALUE = 16;
+
+    private final int cpus;
+    private String describe;
+    private int vniMap;
+    private int sourceMap;
+    private int statsMap;
+    private int progFd;
+    private int linkFd;
+    private long refused;
+    private long lastFrames;
+    private long lastBytes;
+
+    private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
+        this.vniMap = vniMap;
+        this.sourceMap = sourceMap;
+        this.statsMap = statsMap;
+        this.cpus = cpus;
+        this.describe = describe;
+        this.progFd = -1;
+        this.linkFd = -1;
+    }
+
+    /**
+     * Loads the program for UDP port {@code port} at {@code local}, the VNIs of {@code vlanByVni} (each to its VLAN
+     * id), redirecting to interface {@code trunk}, and attaches it to the interface that holds {@code local} in
+     * {@code mode} ({@link XdpMode#AUTO}: generic on a veth, else native where the driver has it).
+     *
+     * @throws IllegalArgumentException naming the value and the rule: {@code local} not IPv4, a port, VNI or VLAN id
+     *     out of range, no VNIs or more than {@value #MAX_VNIS}, {@code maxSources} not 1..{@value #MAX_SOURCES}
+     * @throws IOException naming what failed: no such interface, no Ethernet address, the kernel's refusal
+     */
+    public static DecapOffload open(
+            InetAddress local, int port, String trunk, Map<Integer, Integer> vlanByVni, int maxSources, XdpMode mode)
+            throws IOException {
+        check(local, port, vlanByVni, maxSources);
+        NetworkInterface underlay = NetworkInterface.getByInetAddress(local);
+        if (underlay == null) {
+            throw new IOException("no interface holds " + local.getHostAddress());
+        }
+        byte[] mac = underlay.getHardwareAddress();
+        if (mac == null || mac.length != 6 || underlay.isLoopback()) {
+            throw new IOException(underlay.getName() + " has no Ethernet address");
+        }
+        int out = trunk.isEmpty() || trunk.length() > 15 ? 0 : LibC.if_nametoindex(trunk);
+        if (out <= 0) {
+            throw new IOException("no interface named " + trunk);
+        }
+        long macBits = 0;
+        for (byte b : mac) {
+            macBits = macBits << 8 | (b & 0xFF);
+        }
+        DecapOffload offload = load(local, port, macBits, out, vlanByVni, maxSources);
+        try {
+            XdpAttachment.Link link =
+                    XdpAttachment.link(offload.progFd, underlay.getIndex(), mode, LinkKind.of(underlay.getIndex()));
+            offload.linkFd = link.fd();
+            StringBuilder vnis = new StringBuilder();
+            new TreeMap<>(vlanByVni)
+                    .forEach((vni, vlan) -> vnis.append(vnis.length() == 0 ? "" : ", ")
+                            .append(vni)
+                            .append(" -> VLAN ")
+                            .append(vlan));
+            offload.describe = "VXLAN to " + local.getHostAddress() + ":" + port + " on " + underlay.getName()
+                    + " decapsulated in " + link.mode() + " XDP, to " + trunk + " (VNI " + vnis + ")";
+            return offload;
+        } catch (IOException | RuntimeException e) {
+            offload.close();
+            throw e;
+        }
+    }
+
+    private static void check(InetAddress local, int port, Map<Integer, Integer> vlanByVni, int maxSources) {
+        if (!(local instanceof Inet4Address)) {
+            throw new IllegalArgumentException(
+                    "local: " + (local == null ? null : local.getHostAddress()) + " (expected: an IPv4 address)");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        if (vlanByVni.isEmpty() || vlanByVni.size() > MAX_VNIS) {
+            throw new IllegalArgumentException(
+                    "vlanByVni: " + vlanByVni.size() + " VNIs (expected: 1.." + MAX_VNIS + ")");
+        }
+        for (Map.Entry<Integer, Integer> e : vlanByVni.entrySet()) {
+            if (e.getKey() < 0 || e.getKey() > 0xFFFFFF) {
+                throw new IllegalArgumentException("VNI: " + e.getKey() + " (expected: 0..16777215)");
+            }
+            if (e.getValue() < 1 || e.getValue() > 4094) {
+                throw new IllegalArgumentException(
+                        "VLAN of VNI " + e.getKey() + ": " + e.getValue() + " (expected: 1..4094)");
+            }
+        }
+        if (maxSources < 1 || maxSources > MAX_SOURCES) {
+            throw new IllegalArgumentException("maxSources: " + maxSources + " (expected: 1.." + MAX_SOURCES + ")");
+        }
+    }
+
+    /**
+     * Makes the maps and loads the program as {@link #open} does, for an interface with MAC {@code mac} (low 48
+     * bits) and a trunk of index {@code trunkIfindex}, without attaching it anywhere: {@link #run} then shows what it
+     * does to a frame.
+     *
+     * @throws IllegalArgumentException as {@link #open}
+     * @throws IOException naming the kernel's refusal
+     */
+    public static DecapOffload load(
+            InetAddress local, int port, long mac, int trunkIfindex, Map<Integer, Integer> vlanByVni, int maxSources)
+            throws IOException {
+        check(local, port, vlanByVni, maxSources);
+        int cpus = possibleCpus();
+        int vnis = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 4, MAX_VNIS, 0);
+        DecapOffload offload = new DecapOffload(vnis, -1, -1, cpus, "not attached");
+        try {
+            offload.sourceMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, SOURCE_KEY, 4, maxSources, Bpf.BPF_F_NO_PREALLOC);
+            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, STATS_VALUE, 1, 0);
+            for (Map.Entry<Integer, Integer> e : vlanByVni.entrySet()) {
+                int tci = e.getValue();
+                Bpf.updateElement(vnis, vniKey(e.getKey()), new byte[] {(byte) (tci >>> 8), (byte) tci, 0, 0});
+            }
+            offload.progFd = Bpf.loadXdp(
+                    BpfProgram.decapsulateToTrunk(
+                            vnis, offload.sourceMap, offload.statsMap, local.hashCode(), port, mac, trunkIfindex),
+                    "vtep4j_decap");
+            return offload;
+        } catch (IOException | RuntimeException e) {
+            offload.close();
+            throw e;
+        }
+    }
+
+    /**
+     * What the program does to {@code frame}, run by the kernel on a copy ({@code BPF_PROG_TEST_RUN}; nothing is
+     * sent, a redirect is only reported): its verdict, and the frame as it left the program.
+     */
+    public synchronized Verdict run(byte[] frame) throws IOException {
+        if (progFd < 0) {
+            throw new IllegalStateException("closed");
+        }
+        byte[] out = new byte[frame.length + 256];
+        int[] result = Bpf.testRun(progFd, frame, out);
+        return new Verdict(result[0], java.util.Arrays.copyOf(out, result[1]));
+    }
+
+    /** A verdict of {@link #run}: {@code XDP_DROP} 1, {@code XDP_PASS} 2, {@code XDP_REDIRECT} 4; the frame after. */
+    public record Verdict(int action, byte[] frame) {
+        /** {@code XDP_PASS}: the kernel's stack, and so the engine, gets the frame. */
+        public static final int PASS = 2;
+        /** {@code XDP_REDIRECT}: out of the trunk. */
+        public static final int REDIRECT = 4;
+    }
+
+    /** One line: the interface, the mode, the trunk and the VNIs. */
+    public String describe() {
+        return describe;
+    }
+
+    /**
+     * The engine learned (or moved) {@code mac} in {@code vni} at remote {@code remote}: packets from there with that
+     * source may be decapsulated here. A remote that is not IPv4 removes the source instead.
+     */
+    public synchronized void learned(int vni, long mac, InetAddress remote) {
+        if (sourceMap < 0) {
+            return;
+        }
+        if (!(remote instanceof Inet4Address)) {
+            forget(vni, mac);
+            return;
+        }
+        try {
+            Bpf.updateElement(sourceMap, sourceKey(vni, mac), remote.getAddress());
+        } catch (IOException full) {
+            refused++;
+            forget(vni, mac); // an older entry must not stand for the new location
+        }
+    }
+
+    /** The engine no longer has {@code mac} in {@code vni} at a remote: its packets go to the engine again. */
+    public synchronized void forget(int vni, long mac) {
+        if (sourceMap < 0) {
+            return;
+        }
+        try {
+            Bpf.deleteElement(sourceMap, sourceKey(vni, mac));
+        } catch (IOException e) {
+            refused++;
+        }
+    }
+
+    /** Sources the map refused (full) or failed to remove; they stay on the engine's path. */
+    public synchronized long refused() {
+        return refused;
+    }
+
+    /** Frames decapsulated and redirected to the trunk so far (the last total once closed). */
+    public synchronized long frames() {
+        readStats();
+        return lastFrames;
+    }
+
+    /** Bytes of those frames, as the trunk sends them (tag included). */
+    public synchronized long bytes() {
+        readStats();
+        return lastBytes;
+    }
+
+    private void readStats() {
+        if (statsMap < 0) {
+            return;
+        }
+        byte[] all = new byte[STATS_VALUE * cpus];
+        try {
+            Bpf.lookupElement(statsMap, new byte[4], all);
+        } catch (IOException e) {
+            return; // keep the last totals
+        }
+        long frames = 0;
+        long bytes = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            frames += littleEndianLong(all, cpu * STATS_VALUE);
+            bytes += littleEndianLong(all, cpu * STATS_VALUE + 8);
+        }
+        lastFrames = frames;
+        lastBytes = bytes;
+    }
+
+    /** Detaches the program, then frees it and the maps; keeps the last totals. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (linkFd >= 0) {
+            LibC.close(linkFd);
+            linkFd = -1;
+        }
+        readStats();
+        for (int fd : new int[] {progFd, vniMap, sourceMap, statsMap}) {
+            if (fd >= 0) {
+                LibC.close(fd);
+            }
+        }
+        progFd = -1;
+        vniMap = -1;
+        sourceMap = -1;
+        statsMap = -1;
+    }
+
+    /** The key of {@code vni} in the VNI map: its three bytes, network order, and a zero byte. */
+    static byte[] vniKey(int vni) {
+        return new byte[] {(byte) (vni >>> 16), (byte) (vni >>> 8), (byte) vni, 0};
+    }
+
+    /** The key of a source: {@link #vniKey}, the MAC's six bytes, two zero bytes. */
+    static byte[] sourceKey(int vni, long mac) {
+        byte[] key = new byte[SOURCE_KEY];
+        System.arraycopy(vniKey(vni), 0, key, 0, 4);
+        for (int i = 0; i < 6; i++) {
+            key[4 + i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return key;
+    }
+
+    private static long littleEndianLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+
+    /**
+     * CPUs the kernel may bring up ({@code /sys/devices/system/cpu/possible}, such as {@code 0-1} or {@code 0,2-5}):
+     * a per-CPU map's value holds one slot for each.
+     */
+    static int possibleCpus() throws IOException {
+        String list = Files.readString(Path.of("/sys/devices/system/cpu/possible"), StandardCharsets.US_ASCII);
+        return countCpus(list);
+    }
+
+    /** The CPUs in a kernel CPU list such as {@code 0-1} or {@code 0,2-5}. */
+    static int countCpus(String list) {
+        int n = 0;
+        for (String part : list.trim().split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int dash = part.indexOf('-');
+            try {
+                int first = Integer.parseInt(part.substring(0, dash < 0 ? part.length() : dash));
+                int last = dash < 0 ? first : Integer.parseInt(part.substring(dash + 1));
+                if (first < 0 || last < first) {
+                    throw new NumberFormatException(part);
+                }
+                n += last - first + 1;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("CPU list: " + list.trim() + " (expected: such as 0-1 or 0,2-5)");
+            }
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("CPU list: " + list.trim() + " (expected: at least one CPU)");
+        }
+        return n;
+    }
+}

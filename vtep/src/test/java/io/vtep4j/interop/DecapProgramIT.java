@@ -1,0 +1,273 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vtep4j.internal.xdp.DecapOffload;
+import io.vtep4j.internal.xdp.DecapOffload.Verdict;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel-side decapsulation program, run by the kernel on crafted frames ({@code BPF_PROG_TEST_RUN}: nothing is
+ * sent): a VXLAN packet from a learned source becomes exactly the tagged inner frame and is redirected, and is
+ * counted; every packet the engine must see instead (unknown or moved sources, an outer header or VXLAN header out
+ * of the ordinary, ECN marks, floods, ARP, wrong lengths, truncation anywhere) leaves the program unchanged for the
+ * kernel's stack. Needs root (loading a BPF program); no interface is touched.
+ */
+class DecapProgramIT {
+    private static final long GW_MAC = 0x02_00_00_00_00_01L;
+    private static final int VNI = 10100;
+    private static final int VLAN = 100;
+    private static final long INNER_DST = 0x02_00_00_00_00_AAL;
+    private static final long INNER_SRC = 0x02_00_00_00_00_BBL;
+    private static final int PAYLOAD = 46;
+
+    private DecapOffload offload;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated();
+    }
+
+    @BeforeEach
+    void load() throws Exception {
+        offload = DecapOffload.load(
+                InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN, 10200, 200), 16);
+        offload.learned(VNI, INNER_SRC, InetAddress.getByName("10.99.0.2"));
+    }
+
+    @AfterEach
+    void close() {
+        offload.close();
+    }
+
+    /** Outer Ethernet, IPv4 10.99.0.2 -> 10.99.0.1 with a right checksum, UDP 40000 -> 4789, VXLAN, inner IPv4. */
+    static byte[] packet(Consumer<byte[]> change) {
+        byte[] p = new byte[50 + 14 + PAYLOAD];
+        putMac(p, 0, GW_MAC);
+        putMac(p, 6, 0x02_00_00_00_00_02L);
+        p[12] = 0x08;
+        p[14] = 0x45;
+        putShort(p, 16, p.length - 14);
+        p[22] = 64;
+        p[23] = 17;
+        p[26] = 10;
+        p[27] = 99;
+        p[29] = 2;
+        p[30] = 10;
+        p[31] = 99;
+        p[33] = 1;
+        putShort(p, 34, 40000);
+        putShort(p, 36, 4789);
+        putShort(p, 38, p.length - 34);
+        p[42] = 0x08;
+        p[46] = (byte) (VNI >>> 16);
+        p[47] = (byte) (VNI >>> 8);
+        p[48] = (byte) VNI;
+        putMac(p, 50, INNER_DST);
+        putMac(p, 56, INNER_SRC);
+        p[62] = 0x08;
+        for (int i = 64; i < p.length; i++) {
+            p[i] = (byte) i;
+        }
+        change.accept(p);
+        return p;
+    }
+
+    /** As {@link #packet}, the IPv4 header checksum computed after {@code change}. */
+    static byte[] valid(Consumer<byte[]> change) {
+        byte[] p = packet(change);
+        putShort(p, 24, 0);
+        putShort(p, 24, ipChecksum(p));
+        return p;
+    }
+
+    static int ipChecksum(byte[] p) {
+        int sum = 0;
+        for (int i = 14; i < 34; i += 2) {
+            sum += (p[i] & 0xFF) << 8 | (p[i + 1] & 0xFF);
+        }
+        while (sum > 0xFFFF) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return ~sum & 0xFFFF;
+    }
+
+    private static void putMac(byte[] p, int at, long mac) {
+        for (int i = 0; i < 6; i++) {
+            p[at + i] = (byte) (mac >>> (40 - 8 * i));
+        }
+    }
+
+    private static void putShort(byte[] p, int at, int v) {
+        p[at] = (byte) (v >>> 8);
+        p[at + 1] = (byte) v;
+    }
+
+    /** The frame the trunk must send for {@code packet}: inner addresses, tag 0x8100 + {@code vlan}, the rest. */
+    static byte[] tagged(byte[] packet, int vlan) {
+        byte[] f = new byte[packet.length - 50 + 4];
+        System.arraycopy(packet, 50, f, 0, 12);
+        f[12] = (byte) 0x81;
+        putShort(f, 14, vlan);
+        System.arraycopy(packet, 62, f, 16, packet.length - 62);
+        return f;
+    }
+
+    private void assertPassedUnchanged(byte[] p, String why) throws Exception {
+        Verdict v = offload.run(p);
+        assertEquals(Verdict.PASS, v.action(), why);
+        assertArrayEquals(p, v.frame(), why + ": the frame must reach the kernel as it came");
+    }
+
+    @Test
+    void aPacketFromALearnedSourceBecomesTheTaggedInnerFrameAndIsCounted() throws Exception {
+        byte[] p = valid(x -> {});
+        Verdict v = offload.run(p);
+        assertEquals(Verdict.REDIRECT, v.action());
+        assertArrayEquals(tagged(p, VLAN), v.frame());
+        assertEquals(1, offload.frames());
+        assertEquals(p.length - 46, offload.bytes());
+
+        // the other VNI gets its own tag; a UDP checksum is not verified (RFC 7348 §5 leaves it to the receiver)
+        offload.learned(10200, INNER_SRC, InetAddress.getByName("10.99.0.2"));
+        byte[] other = valid(x -> {
+            x[47] = (byte) (10200 >>> 8);
+            x[48] = (byte) 10200;
+            putShort(x, 40, 0x1234);
+        });
+        Verdict w = offload.run(other);
+        assertEquals(Verdict.REDIRECT, w.action());
+        assertArrayEquals(tagged(other, 200), w.frame());
+        assertEquals(2, offload.frames());
+    }
+
+    @Test
+    void sourcesTheEngineHasNotLearnedThereGoToTheEngine() throws Exception {
+        byte[] p = valid(x -> {});
+        offload.learned(VNI, INNER_SRC, InetAddress.getByName("10.99.0.3"));
+        assertPassedUnchanged(p, "learned at another remote: a move, for the engine to judge");
+        offload.forget(VNI, INNER_SRC);
+        assertPassedUnchanged(p, "forgotten (aged, moved to the trunk)");
+        assertPassedUnchanged(valid(x -> putMac(x, 56, 0x02_00_00_00_00_CCL)), "a source never learned");
+        assertPassedUnchanged(valid(x -> x[48] = 0x75), "the MAC learned under another VNI only");
+        assertEquals(0, offload.frames());
+    }
+
+    @Test
+    void everyUnusualPacketGoesToTheKernelUnchanged() throws Exception {
+        Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("outer destination another MAC", valid(x -> x[5] = 0x02));
+        cases.put("outer destination broadcast", valid(x -> putMac(x, 0, 0xFFFF_FFFF_FFFFL)));
+        cases.put("VLAN-tagged outer frame", valid(x -> putShort(x, 12, 0x8100)));
+        cases.put("IPv4 header checksum wrong", packet(x -> putShort(x, 24, 0x1234)));
+        cases.put("IPv4 options", valid(x -> x[14] = 0x46));
+        cases.put("ECN ECT(0)", valid(x -> x[15] = 0x02));
+        cases.put("ECN CE", valid(x -> x[15] = 0x03));
+        cases.put("more fragments", valid(x -> x[20] = 0x20));
+        cases.put("a fragment offset", valid(x -> x[21] = 0x01));
+        cases.put("total length short of the frame", valid(x -> putShort(x, 16, x.length - 15)));
+        cases.put("total length past the frame", valid(x -> putShort(x, 16, x.length - 13)));
+        cases.put("TCP", valid(x -> x[23] = 6));
+        cases.put("another destination address", valid(x -> x[33] = 3));
+        cases.put("another UDP port", valid(x -> putShort(x, 36, 4790)));
+        cases.put("UDP length short", valid(x -> putShort(x, 38, x.length - 35)));
+        cases.put("VXLAN without the I flag", valid(x -> x[42] = 0x00));
+        cases.put("VXLAN reserved flag bits", valid(x -> x[42] = 0x0C));
+        cases.put("VXLAN reserved bytes", valid(x -> x[44] = 0x01));
+        cases.put("VXLAN last reserved byte", valid(x -> x[49] = 0x01));
+        cases.put("unmapped VNI", valid(x -> x[48] = 0x00));
+        cases.put("inner broadcast", valid(x -> putMac(x, 50, 0xFFFF_FFFF_FFFFL)));
+        cases.put("inner multicast", valid(x -> x[50] = 0x01));
+        cases.put("inner group source", valid(x -> x[56] = 0x03));
+        cases.put("inner ARP", valid(x -> x[63] = 0x06));
+        cases.put("inner IPv6", valid(x -> putShort(x, 62, 0x86DD)));
+        cases.put("inner VLAN tag", valid(x -> putShort(x, 62, 0x8100)));
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            assertPassedUnchanged(c.getValue(), c.getKey());
+        }
+        // padding after the IPv4 packet: the lengths no longer match the frame
+        byte[] padded = Arrays.copyOf(valid(x -> {}), 50 + 14 + PAYLOAD + 4);
+        assertPassedUnchanged(padded, "trailing padding");
+        assertEquals(0, offload.frames(), "nothing redirected");
+    }
+
+    @Test
+    void everyTruncationGoesToTheKernel() throws Exception {
+        byte[] p = valid(x -> {});
+        // from 14: a test run refuses less than an Ethernet header, as drivers never hand XDP such a frame
+        for (int length = 14; length < 64; length++) {
+            byte[] cut = Arrays.copyOf(p, length);
+            Verdict v = offload.run(cut);
+            assertEquals(Verdict.PASS, v.action(), "truncated to " + length);
+            assertArrayEquals(cut, v.frame(), "truncated to " + length);
+        }
+        assertEquals(0, offload.frames());
+    }
+
+    /**
+     * Random byte changes to a learned packet: either the program passes the frame on unchanged, or it redirects
+     * exactly the tagged inner frame; in the latter case the changed byte lay in a field the engine also ignores
+     * (the outer source MAC, the UDP source port or checksum), in the inner destination (still unicast: the gateway's
+     * one port per VNI takes any) or in the inner frame after its addresses.
+     */
+    @Test
+    void randomDamageIsEitherPassedUnchangedOrForwardedExactly() throws Exception {
+        Random random = new Random(7348);
+        java.util.Set<Integer> ignored = java.util.Set.of(6, 7, 8, 9, 10, 11, 18, 19, 22, 34, 35, 40, 41);
+        for (int round = 0; round < 300; round++) {
+            int at = random.nextInt(50 + 14 + PAYLOAD);
+            byte value = (byte) (1 + random.nextInt(255));
+            byte[] p = valid(x -> {});
+            p[at] ^= value; // the IPv4 checksum is left as it was: a damaged header must fail it
+            Verdict v = offload.run(p);
+            if (v.action() == Verdict.REDIRECT) {
+                boolean harmless = ignored.contains(at) || (at >= 50 && at < 56) || at >= 64;
+                assertEquals(true, harmless, "byte " + at + " ^ " + value + " was redirected");
+                assertArrayEquals(tagged(p, VLAN), v.frame(), "byte " + at);
+            } else {
+                assertEquals(Verdict.PASS, v.action(), "byte " + at);
+                assertArrayEquals(p, v.frame(), "byte " + at);
+            }
+        }
+    }
+
+    @Test
+    void misuseFailsNamingTheValueAndTheRule() throws Exception {
+        InetAddress local = InetAddress.getByName("10.99.0.1");
+        IllegalArgumentException v6 = assertThrows(
+                IllegalArgumentException.class,
+                () -> DecapOffload.load(InetAddress.getByName("fd00::1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN), 16));
+        assertEquals("local: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)", v6.getMessage());
+        IllegalArgumentException vlan = assertThrows(
+                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(VNI, 4095), 16));
+        assertEquals("VLAN of VNI 10100: 4095 (expected: 1..4094)", vlan.getMessage());
+        IllegalArgumentException none = assertThrows(
+                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(), 16));
+        assertEquals("vlanByVni: 0 VNIs (expected: 1..4094)", none.getMessage());
+        IllegalArgumentException sources = assertThrows(
+                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(VNI, VLAN), 0));
+        assertEquals("maxSources: 0 (expected: 1..4194304)", sources.getMessage());
+    }
+
+    @Test
+    void aFullSourceMapKeepsTheNewSourceOnTheEnginesPathAndCountsIt() throws Exception {
+        try (DecapOffload small =
+                DecapOffload.load(InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN), 1)) {
+            InetAddress remote = InetAddress.getByName("10.99.0.2");
+            small.learned(VNI, 0x02_00_00_00_00_01L, remote);
+            small.learned(VNI, INNER_SRC, remote);
+            assertEquals(1, small.refused());
+            assertEquals(Verdict.PASS, small.run(valid(x -> {})).action(), "not in the map: the engine's");
+        }
+    }
+}
