@@ -21,6 +21,10 @@
 # (b''') afpacket-nice: the default path with the gateway's JVM started under `nice -n -10` (every thread, as
 #               Open vSwitch's ovs-ctl starts ovs-vswitchd), so that it weighs more than ksoftirqd/1 when both want
 #               CPU 1. Only with --devices ...,afpacket-nice
+# (b'''') afpacket-offload: the default path with --decap-offload: the reverse direction's packets from sources the
+#               gateway has learned are decapsulated by its XDP program on the underlay veth (generic mode on a veth)
+#               and redirected to the trunk without reaching the JVM; the forward direction is the default path's.
+#               Without --udp-gro (the gateway refuses the two together). Only with --devices ...,afpacket-offload
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp (no --udp-gso: the AF_XDP underlay
@@ -57,7 +61,8 @@
 # time per frame is all the run says about how much more the device could take.
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
-#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,afpacket-nice,pcap,xdp,
+#                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,afpacket-nice,
+#                                                  afpacket-offload,pcap,xdp,
 #                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N] [--queues Q] [--counts]
@@ -126,7 +131,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|afpacket-nice|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, afpacket-nice, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|afpacket-nice|afpacket-offload|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, afpacket-nice, afpacket-offload, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -180,6 +185,7 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
     afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
     afpacket-nice) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$GW_ARGS" ;;
+    afpacket-offload) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --udp-gro / /') --decap-offload" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -507,7 +513,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); afpacket-nice: fwd $(ratio afpacket-nice fwd) rev $(ratio afpacket-nice rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); afpacket-nice: fwd $(ratio afpacket-nice fwd) rev $(ratio afpacket-nice rev); afpacket-offload: fwd $(ratio afpacket-offload fwd) rev $(ratio afpacket-offload rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT

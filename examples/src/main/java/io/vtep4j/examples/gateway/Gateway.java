@@ -178,8 +178,20 @@ public final class Gateway implements AutoCloseable {
         gateway.ownedGroup = group;
         try {
             if (sources != null) {
-                gateway.offload = openOffload(config);
-                sources.offload = gateway.offload; // before any segment exists: no source is learned before it
+                DecapOffload offload = openOffload(config);
+                gateway.offload = offload;
+                // before any segment exists: no source is learned before the program's map follows the table
+                sources.target(new OffloadSources.Target() {
+                    @Override
+                    public void learned(int vni, long mac, InetAddress remote) {
+                        offload.learned(vni, mac, remote);
+                    }
+
+                    @Override
+                    public void forget(int vni, long mac) {
+                        offload.forget(vni, mac);
+                    }
+                });
             }
             gateway.attachSegments();
             if (evpn != null) {
@@ -231,58 +243,6 @@ public final class Gateway implements AutoCloseable {
                     config.xdpMode);
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("--decap-offload: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Keeps the offload's learned sources in step with the forwarding table: a MAC learned or moved to a remote
-     * VTEP may be decapsulated in the kernel when its packets come from there; once it moves to the trunk, ages,
-     * is evicted or frozen, its packets go to the engine again.
-     */
-    private static final class OffloadSources implements FdbListener {
-        volatile DecapOffload offload;
-
-        @Override
-        public void learned(int vni, long mac, Location location) {
-            at(vni, mac, location);
-        }
-
-        @Override
-        public void moved(int vni, long mac, Location from, Location to) {
-            at(vni, mac, to);
-        }
-
-        @Override
-        public void aged(int vni, long mac, Location location) {
-            forget(vni, mac);
-        }
-
-        @Override
-        public void evicted(int vni, long mac, Location location) {
-            forget(vni, mac);
-        }
-
-        @Override
-        public void duplicate(int vni, long mac, Location location) {
-            forget(vni, mac);
-        }
-
-        private void at(int vni, long mac, Location location) {
-            DecapOffload o = offload;
-            if (o != null) {
-                if (location.isRemote()) {
-                    o.learned(vni, mac, location.address());
-                } else {
-                    o.forget(vni, mac);
-                }
-            }
-        }
-
-        private void forget(int vni, long mac) {
-            DecapOffload o = offload;
-            if (o != null) {
-                o.forget(vni, mac);
-            }
         }
     }
 

@@ -137,7 +137,7 @@ final class GatewayStatus {
                         now.macs(),
                         RemoteTable.top(now.stats().minus(before.stats())))
                 + encapsulations(now, before, seconds)
-                + offload()
+                + offload(seconds)
                 + (gateway.evpn() == null ? "" : " | " + gateway.evpn().status())
                 + NeighborView.status(gateway);
     }
@@ -222,11 +222,11 @@ final class GatewayStatus {
     }
 
     /**
-     * With {@code --decap-offload}: {@code | decap offload 1200 frames (+300)}, the frames the kernel decapsulated
+     * With {@code --decap-offload}: {@code | decap offload 300 pps (1200 frames)}, the frames the kernel decapsulated
      * and sent out of the trunk (not in "trunk out", which counts the gateway's own sends), and the sources the map
      * refused where there were any.
      */
-    private String offload() {
+    private String offload(double seconds) {
         DecapOffload o = gateway.offload();
         if (o == null) {
             return "";
@@ -235,7 +235,7 @@ final class GatewayStatus {
         long delta = frames - lastOffloadFrames;
         lastOffloadFrames = frames;
         long refused = o.refused();
-        return " | decap offload " + frames + " frames" + (delta > 0 ? " (+" + delta + ")" : "")
+        return " | decap offload " + rate(delta, seconds) + " (" + frames + " frames)"
                 + (refused > 0 ? ", sources refused " + refused : "");
     }
 

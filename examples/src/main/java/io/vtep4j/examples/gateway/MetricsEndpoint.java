@@ -20,7 +20,8 @@ import java.util.function.ToLongFunction;
 /**
  * {@code --metrics-port}: the gateway's counters in Prometheus text format at {@code http://ADDR:PORT/metrics}. The
  * engine's meters come from {@link VtepMetrics} (per-VNI series labelled {@code vni}); the gateway adds its trunk
- * ({@code vtep4j_trunk_*}), its own drops ({@code vtep4j_gateway_drops_total}) and the kernel's losses at its interfaces
+ * ({@code vtep4j_trunk_*}), with {@code --decap-offload} what the kernel decapsulated ({@code vtep4j_decap_offload_*}),
+ * its own drops ({@code vtep4j_gateway_drops_total}) and the kernel's losses at its interfaces
  * ({@code vtep4j_interface_drops_total}). Micrometer's Prometheus registry
  * writes the exposition; the JDK's HTTP server carries it, on one daemon thread.
  *
@@ -118,6 +119,27 @@ final class MetricsEndpoint implements AutoCloseable {
                 "truncated",
                 g -> g.trunk() == null ? 0 : g.trunk().truncated());
         bindInterfaces(gateway.interfaceLosses(), registry);
+        if (gateway.offload() != null) {
+            FunctionCounter.builder(
+                            "vtep4j.decap.offload.frames",
+                            gateway,
+                            g -> g.offload().frames())
+                    .description("Frames the kernel decapsulated and sent out of the trunk (--decap-offload); not in "
+                            + "vtep4j_trunk_tx_frames_total")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.decap.offload", gateway, g -> g.offload().bytes())
+                    .description("Bytes of those frames as the trunk sent them, tag included")
+                    .baseUnit("bytes")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.decap.offload.refused.sources",
+                            gateway,
+                            g -> g.offload().refused())
+                    .description("Learned sources the program's full map refused: their packets stay on the "
+                            + "gateway's path")
+                    .register(registry);
+        }
     }
 
     /** {@code vtep4j_interface_drops_total{interface, role, kind}}: the kernel's losses at the gateway's interfaces. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vtep4j.interop.Lab;
 import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code --decap-offload} end to end, between the kernel's vxlan driver and an OVS access switch on VLAN 100: the
  * program is attached to the underlay while the gateway runs and gone after; pings cross both ways; once the
  * kernel peer's MAC is learned, its packets are decapsulated in the kernel (the summary counts them) and arrive on
- * the access port with the right tag (OVS delivers them to VLAN 100's host only with it).
+ * the access port with the right tag (OVS delivers them to VLAN 100's host only with it); the metrics count them.
  */
 class GatewayDecapOffloadIT {
     private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
@@ -47,7 +49,9 @@ class GatewayDecapOffloadIT {
                             "100:10100",
                             "--flood",
                             "10100=10.99.0.2",
-                            "--decap-offload"))) {
+                            "--decap-offload",
+                            "--metrics-port",
+                            "9464"))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 assertTrue(
                         gw.stdout()
@@ -57,6 +61,15 @@ class GatewayDecapOffloadIT {
                 assertTrue(xdpAttached("gw-u"), gw::describe);
                 E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs()); // VLAN 100 -> VNI 10100 and back
                 E2e.assertPing(k1, "10.10.0.1", gw, access.ovs()); // VNI 10100 -> VLAN 100 and back
+                String scrape = AdversaryLab.scrape(
+                        HttpClient.newBuilder()
+                                .connectTimeout(Duration.ofSeconds(5))
+                                .build(),
+                        9464);
+                Matcher metric = Pattern.compile("(?m)^vtep4j_decap_offload_frames_total (\\S+)$")
+                        .matcher(scrape);
+                assertTrue(metric.find(), scrape);
+                assertTrue(Double.parseDouble(metric.group(1)) >= 5, scrape);
                 gw.signal("TERM");
                 assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
                 Matcher totals = OFFLOADED.matcher(gw.stdout());
