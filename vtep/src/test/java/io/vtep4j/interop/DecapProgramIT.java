@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.DecapOffload.Verdict;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,15 +35,24 @@ class DecapProgramIT {
 
     private DecapOffload offload;
 
+    /** The trunk the program redirects to: one end of a veth pair in the test's own namespace. */
+    private static final String TRUNK = "dt0";
+
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated();
+        Netns.requireIsolated("ip");
+        Namespace.SELF.ok("ip", "link", "add", TRUNK, "type", "veth", "peer", "name", "dt1");
+    }
+
+    @AfterAll
+    static void removeTrunk() {
+        Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", TRUNK);
     }
 
     @BeforeEach
     void load() throws Exception {
         offload = DecapOffload.load(
-                InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN, 10200, 200), 16);
+                InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, TRUNK, Map.of(VNI, VLAN, 10200, 200), 16);
         offload.learned(VNI, INNER_SRC, InetAddress.getByName("10.99.0.2"));
     }
 
@@ -246,28 +257,64 @@ class DecapProgramIT {
         InetAddress local = InetAddress.getByName("10.99.0.1");
         IllegalArgumentException v6 = assertThrows(
                 IllegalArgumentException.class,
-                () -> DecapOffload.load(InetAddress.getByName("fd00::1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN), 16));
+                () -> DecapOffload.load(InetAddress.getByName("fd00::1"), 4789, GW_MAC, TRUNK, Map.of(VNI, VLAN), 16));
         assertEquals("local: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)", v6.getMessage());
         IllegalArgumentException vlan = assertThrows(
-                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(VNI, 4095), 16));
+                IllegalArgumentException.class,
+                () -> DecapOffload.load(local, 4789, GW_MAC, TRUNK, Map.of(VNI, 4095), 16));
         assertEquals("VLAN of VNI 10100: 4095 (expected: 1..4094)", vlan.getMessage());
         IllegalArgumentException none = assertThrows(
-                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(), 16));
+                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, TRUNK, Map.of(), 16));
         assertEquals("vlanByVni: 0 VNIs (expected: 1..4094)", none.getMessage());
         IllegalArgumentException sources = assertThrows(
-                IllegalArgumentException.class, () -> DecapOffload.load(local, 4789, GW_MAC, 1, Map.of(VNI, VLAN), 0));
+                IllegalArgumentException.class,
+                () -> DecapOffload.load(local, 4789, GW_MAC, TRUNK, Map.of(VNI, VLAN), 0));
         assertEquals("maxSources: 0 (expected: 1..4194304)", sources.getMessage());
     }
 
     @Test
     void aFullSourceMapKeepsTheNewSourceOnTheEnginesPathAndCountsIt() throws Exception {
         try (DecapOffload small =
-                DecapOffload.load(InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, Map.of(VNI, VLAN), 1)) {
+                DecapOffload.load(InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, TRUNK, Map.of(VNI, VLAN), 1)) {
             InetAddress remote = InetAddress.getByName("10.99.0.2");
             small.learned(VNI, 0x02_00_00_00_00_01L, remote);
             small.learned(VNI, INNER_SRC, remote);
             assertEquals(1, small.refused());
             assertEquals(Verdict.PASS, small.run(valid(x -> {})).action(), "not in the map: the engine's");
         }
+    }
+
+    /**
+     * The kernel empties the program's device map when the trunk goes away: its packets then reach the kernel
+     * unchanged (the gateway counts what it cannot send); once an interface of that name is back, following it
+     * restores the redirect.
+     */
+    @Test
+    void whileTheTrunkIsGonePacketsGoToTheKernelAndItsReturnIsFollowed() throws Exception {
+        byte[] p = valid(x -> {});
+        assertEquals(Verdict.REDIRECT, offload.run(p).action());
+        Namespace.SELF.ok("ip", "link", "del", TRUNK);
+        try {
+            assertPassedUnchanged(p, "no trunk");
+            assertEquals(true, offload.followTrunk(), "the index went to 0");
+            assertPassedUnchanged(p, "still no trunk");
+        } finally {
+            Namespace.SELF.ok("ip", "link", "add", TRUNK, "type", "veth", "peer", "name", "dt1");
+        }
+        assertPassedUnchanged(p, "a new interface of the name, not followed yet");
+        assertEquals(true, offload.followTrunk());
+        Verdict back = offload.run(p);
+        assertEquals(Verdict.REDIRECT, back.action());
+        assertArrayEquals(tagged(p, VLAN), back.frame());
+        assertEquals(false, offload.followTrunk(), "nothing changed since");
+    }
+
+    @Test
+    void aTrunkThatDoesNotExistIsRefusedByName() {
+        java.io.IOException e = assertThrows(
+                java.io.IOException.class,
+                () -> DecapOffload.load(
+                        InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, "nosuch9", Map.of(VNI, VLAN), 16));
+        assertEquals("no interface named nosuch9", e.getMessage());
     }
 }

@@ -24,6 +24,7 @@ final class Bpf {
 
     static final int BPF_MAP_TYPE_HASH = 1;
     static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    static final int BPF_MAP_TYPE_DEVMAP = 14;
     static final int BPF_MAP_TYPE_XSKMAP = 17;
     /** {@code map_flags}: entries are allocated as they are added, not all when the map is made. */
     static final int BPF_F_NO_PREALLOC = 1;

@@ -402,7 +402,9 @@ public final class BpfProgram {
      *       discovery stay with the engine);
      *   <li>{@code sourceMap} holds the inner source under this VNI at this outer source address: the engine has
      *       learned that MAC at that remote VTEP, so it would hand the frame to the VLAN's port without learning
-     *       anything new.
+     *       anything new;
+     *   <li>{@code trunkMap}, a device map of one slot, holds the trunk: the kernel empties the slot when that
+     *       interface goes away, and the packets then reach the engine until the owner puts the new one in.
      * </ul>
      *
      * <p>Maps: {@code vniMap} key {@code [vni >> 16, vni >> 8, vni, 0]} (the packet's VNI field and reserved byte),
@@ -410,7 +412,8 @@ public final class BpfProgram {
      * same four bytes, the source MAC and two zero bytes, value the remote's IPv4 address, network order;
      * {@code statsMap} a one-slot per-CPU array of two u64: frames and bytes (tagged frame lengths) redirected.
      * The frame keeps its inner addresses and EtherType; the 50 outer bytes become a 4-byte tag
-     * ({@code bpf_xdp_adjust_head}), and {@code bpf_redirect} sends it out of {@code trunkIfindex}. If the head
+     * ({@code bpf_xdp_adjust_head}), and {@code bpf_redirect} sends it out of the interface in {@code trunkMap}. If the
+     * head
      * cannot move, the frame goes to the kernel unchanged; once it has moved, a frame the program cannot finish is
      * dropped ({@code XDP_DROP}; the verifier asks for the check, it does not happen).
      *
@@ -419,12 +422,9 @@ public final class BpfProgram {
      * @param mac the underlay interface's MAC address, in the low 48 bits (first byte most significant)
      */
     public static BpfProgram decapsulateToTrunk(
-            int vniMapFd, int sourceMapFd, int statsMapFd, int address, int port, long mac, int trunkIfindex) {
+            int vniMapFd, int sourceMapFd, int statsMapFd, int trunkMapFd, int address, int port, long mac) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-        }
-        if (trunkIfindex <= 0) {
-            throw new IllegalArgumentException("trunkIfindex: " + trunkIfindex + " (expected: > 0)");
         }
         // packet bytes read little-endian: the first MAC byte is the low byte of the word
         int macLow = (int) (((mac >>> 40) & 0xFF)
@@ -522,6 +522,13 @@ public final class BpfProgram {
                 .jumpIfEqual(R0, 0, pass) // source not learned
                 .loadWord(R1, R0, 0)
                 .jumpIfNotEqualRegister(R1, R7, pass) // learned at another remote
+                .storeWordImmediate(R10, -4, 0)
+                .loadMap(R1, trunkMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -4)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // the trunk is gone
+                .loadWord(R7, R0, 0) // r7: the trunk's interface index
                 .moveRegister(R1, R6)
                 .moveImmediate(R2, DECAP_HEAD_DELTA)
                 .call(HELPER_ADJUST_HEAD)
@@ -554,7 +561,7 @@ public final class BpfProgram {
                 .addImmediate(R1, -DECAP_HEAD_DELTA)
                 .storeDouble(R0, 8, R1)
                 .label("send")
-                .moveImmediate(R1, trunkIfindex)
+                .moveRegister(R1, R7)
                 .moveImmediate(R2, 0)
                 .call(HELPER_REDIRECT)
                 .exit()

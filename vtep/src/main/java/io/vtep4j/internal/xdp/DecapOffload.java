@@ -31,6 +31,10 @@ import java.util.TreeMap;
  * (entries allocated as added); a source the full map refuses stays on the engine's path and is counted
  * ({@link #refused}). Needs root or CAP_BPF with CAP_NET_ADMIN, an IPv4 underlay address on an Ethernet interface.
  *
+ * <p>The trunk is named, not numbered: the kernel empties the program's device map when the trunk interface goes away
+ * (its packets then reach the engine), and a watch thread puts the new index in within {@value #WATCH_MILLIS} ms of
+ * the interface's return.
+ *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
 public final class DecapOffload implements AutoCloseable {
@@ -42,12 +46,20 @@ public final class DecapOffload implements AutoCloseable {
 
     private static final int SOURCE_KEY = 12;
     private static final int STATS_VALUE = 16;
+    /** How often the watch thread looks at the trunk's interface index. */
+    static final int WATCH_MILLIS = 200;
 
     private final int cpus;
     private String describe;
     private int vniMap;
     private int sourceMap;
     private int statsMap;
+    private int trunkMap = -1;
+    private String trunk;
+    /** The trunk's index in the device map, or 0 while it has none. */
+    private int trunkIndex;
+
+    private Thread watcher;
     private int progFd;
     private int linkFd;
     private long refused;
@@ -85,15 +97,11 @@ public final class DecapOffload implements AutoCloseable {
         if (mac == null || mac.length != 6 || underlay.isLoopback()) {
             throw new IOException(underlay.getName() + " has no Ethernet address");
         }
-        int out = trunk.isEmpty() || trunk.length() > 15 ? 0 : LibC.if_nametoindex(trunk);
-        if (out <= 0) {
-            throw new IOException("no interface named " + trunk);
-        }
         long macBits = 0;
         for (byte b : mac) {
             macBits = macBits << 8 | (b & 0xFF);
         }
-        DecapOffload offload = load(local, port, macBits, out, vlanByVni, maxSources);
+        DecapOffload offload = load(local, port, macBits, trunk, vlanByVni, maxSources);
         try {
             XdpAttachment.Link link =
                     XdpAttachment.link(offload.progFd, underlay.getIndex(), mode, LinkKind.of(underlay.getIndex()));
@@ -106,6 +114,9 @@ public final class DecapOffload implements AutoCloseable {
                             .append(vlan));
             offload.describe = "VXLAN to " + local.getHostAddress() + ":" + port + " on " + underlay.getName()
                     + " decapsulated in " + link.mode() + " XDP, to " + trunk + " (VNI " + vnis + ")";
+            offload.watcher = new Thread(offload::watch, "vtep4j-decap-trunk-" + trunk);
+            offload.watcher.setDaemon(true);
+            offload.watcher.start();
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -141,29 +152,37 @@ public final class DecapOffload implements AutoCloseable {
 
     /**
      * Makes the maps and loads the program as {@link #open} does, for an interface with MAC {@code mac} (low 48
-     * bits) and a trunk of index {@code trunkIfindex}, without attaching it anywhere: {@link #run} then shows what it
+     * bits) and the interface named {@code trunk}, without attaching it anywhere: {@link #run} then shows what it
      * does to a frame.
      *
      * @throws IllegalArgumentException as {@link #open}
      * @throws IOException naming the kernel's refusal
      */
     public static DecapOffload load(
-            InetAddress local, int port, long mac, int trunkIfindex, Map<Integer, Integer> vlanByVni, int maxSources)
+            InetAddress local, int port, long mac, String trunk, Map<Integer, Integer> vlanByVni, int maxSources)
             throws IOException {
         check(local, port, vlanByVni, maxSources);
+        int trunkIndex = indexOf(trunk);
+        if (trunkIndex <= 0) {
+            throw new IOException("no interface named " + trunk);
+        }
         int cpus = possibleCpus();
         int vnis = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 4, MAX_VNIS, 0);
         DecapOffload offload = new DecapOffload(vnis, -1, -1, cpus, "not attached");
         try {
             offload.sourceMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, SOURCE_KEY, 4, maxSources, Bpf.BPF_F_NO_PREALLOC);
             offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, STATS_VALUE, 1, 0);
+            offload.trunkMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
+            offload.trunk = trunk;
+            offload.trunkIndex = trunkIndex;
+            Bpf.updateElement(offload.trunkMap, new byte[4], littleEndianInt(trunkIndex));
             for (Map.Entry<Integer, Integer> e : vlanByVni.entrySet()) {
                 int tci = e.getValue();
                 Bpf.updateElement(vnis, vniKey(e.getKey()), new byte[] {(byte) (tci >>> 8), (byte) tci, 0, 0});
             }
             offload.progFd = Bpf.loadXdp(
                     BpfProgram.decapsulateToTrunk(
-                            vnis, offload.sourceMap, offload.statsMap, local.hashCode(), port, mac, trunkIfindex),
+                            vnis, offload.sourceMap, offload.statsMap, offload.trunkMap, local.hashCode(), port, mac),
                     "vtep4j_decap");
             return offload;
         } catch (IOException | RuntimeException e) {
@@ -269,13 +288,26 @@ public final class DecapOffload implements AutoCloseable {
 
     /** Detaches the program, then frees it and the maps; keeps the last totals. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        Thread w = watcher;
+        if (w != null) {
+            w.interrupt();
+            try {
+                w.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeDescriptors();
+    }
+
+    private synchronized void closeDescriptors() {
         if (linkFd >= 0) {
             LibC.close(linkFd);
             linkFd = -1;
         }
         readStats();
-        for (int fd : new int[] {progFd, vniMap, sourceMap, statsMap}) {
+        for (int fd : new int[] {progFd, vniMap, sourceMap, statsMap, trunkMap}) {
             if (fd >= 0) {
                 LibC.close(fd);
             }
@@ -284,6 +316,53 @@ public final class DecapOffload implements AutoCloseable {
         vniMap = -1;
         sourceMap = -1;
         statsMap = -1;
+        trunkMap = -1;
+    }
+
+    /** Every {@value #WATCH_MILLIS} ms until closed: {@link #followTrunk}. */
+    private void watch() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(WATCH_MILLIS);
+                followTrunk();
+            }
+        } catch (InterruptedException closing) {
+            // closed
+        }
+    }
+
+    /**
+     * Puts the trunk's current index in the device map when the interface of that name is new (recreated): the
+     * kernel removes a deleted interface from the map by itself, and the packets reach the engine meanwhile.
+     *
+     * @return true if the map changed
+     */
+    public synchronized boolean followTrunk() {
+        if (trunkMap < 0) {
+            return false;
+        }
+        int now = indexOf(trunk);
+        if (now == trunkIndex) {
+            return false;
+        }
+        trunkIndex = now;
+        if (now > 0) {
+            try {
+                Bpf.updateElement(trunkMap, new byte[4], littleEndianInt(now));
+            } catch (IOException e) {
+                trunkIndex = 0; // try again next time
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(String name) {
+        return name == null || name.isEmpty() || name.length() > 15 ? 0 : LibC.if_nametoindex(name);
+    }
+
+    private static byte[] littleEndianInt(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
     }
 
     /** The key of {@code vni} in the VNI map: its three bytes, network order, and a zero byte. */
