@@ -21,10 +21,12 @@
 # (b''') afpacket-nice: the default path with the gateway's JVM started under `nice -n -10` (every thread, as
 #               Open vSwitch's ovs-ctl starts ovs-vswitchd), so that it weighs more than ksoftirqd/1 when both want
 #               CPU 1. Only with --devices ...,afpacket-nice
-# (b'''') afpacket-offload: the default path with --decap-offload: the reverse direction's packets from sources the
-#               gateway has learned are decapsulated by its XDP program on the underlay veth (generic mode on a veth)
-#               and redirected to the trunk without reaching the JVM; the forward direction is the default path's.
-#               Without --udp-gro (the gateway refuses the two together). Only with --devices ...,afpacket-offload
+# (b'''') afpacket-offload: the default path with --decap-offload --encap-offload: frames between MACs the gateway has
+#               learned are encapsulated by its XDP program on the trunk veth and decapsulated by the one on the
+#               underlay veth (generic mode on a veth), and redirected without reaching the JVM. Forward, the frames'
+#               destination is unknown unless --known-dst teaches it, and a flood stays with the gateway: without
+#               --known-dst this device is the default path forward. Without --udp-gro (the gateway refuses it with
+#               --decap-offload). Only with --devices ...,afpacket-offload
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp (no --udp-gso: the AF_XDP underlay
@@ -39,7 +41,9 @@
 # (f) xdp-rx:   vtep4j gateway with an AF_XDP trunk and an underlay that receives through AF_XDP but sends through
 #               the kernel UDP socket: --trunk-io xdp --underlay-io xdp-receive --udp-gso (always, --gso off or not:
 #               runs to the far end leave as GSO messages); only with --devices ...,xdp-rx.
-# The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0).
+# The destination MAC is unknown to every device: each sends it to its one flood target (--flood-limit 0). With
+# --known-dst the far end first sends each device 1,000 packets (1 s) from that MAC, before each forward warm-up, so
+# that every device has learned it at the far end and forwards the frames as known unicast.
 # The generator (vxgen.c) runs on CPU 0, the device under test on CPU 1 (taskset; RPS for the kernel's receive
 # work). The vtep4j devices run with --udp-gso unless --gso off. Each case starts with 2 s of warm-up traffic.
 # With --gro on the vtep4j devices also run with --udp-gro (xdp-all, xdp-native and xdp-rx excepted: their AF_XDP underlay reads
@@ -65,7 +69,7 @@
 #                                                  afpacket-offload,pcap,xdp,
 #                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
-#                                       [--gro on|off] [--flows N] [--queues Q] [--counts]
+#                                       [--gro on|off] [--flows N] [--queues Q] [--counts] [--known-dst]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case; a search trial that loses is repeated
 #              once at the same rate, and the step fails only if the repeat loses too (one noisy trial at the
@@ -89,6 +93,8 @@
 #   --counts               also count, over each trial, what CPU 1 did (perf stat -C 1: system calls, recvmmsg,
 #                          sendmmsg, sendto, context switches, softirq runs) and the IPIs each CPU took (CAL in
 #                          /proc/interrupts), into counts.csv beside trials.csv; needs perf (Debian: linux-perf)
+#   --known-dst            the forward frames' destination is taught to every device first (see below): known
+#                          unicast to the far end instead of a flood to it
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
@@ -102,11 +108,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
-QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1; COUNTS=0
+QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1; COUNTS=0; KNOWN_DST=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --counts) COUNTS=1 ;;
+    --known-dst) KNOWN_DST=1 ;;
     --devices) DEVICES="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     --record) RECORD=1 ;;
@@ -126,7 +133,7 @@ while [ $# -gt 0 ]; do
       { [[ "$QUEUES" =~ ^[0-9]+$ ]] && [ "$QUEUES" -ge 1 ] && [ "$QUEUES" -le 16 ]; } \
         || { echo "--queues $QUEUES (expected: 1..16)" >&2; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q, --counts)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q, --counts, --known-dst)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -185,7 +192,7 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     afpacket-bw) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-wait [0-9]+ / /') --busy-wait 1000" ;;
     afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
     afpacket-nice) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$GW_ARGS" ;;
-    afpacket-offload) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --udp-gro / /') --decap-offload" ;;
+    afpacket-offload) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --udp-gro / /') --decap-offload --encap-offload" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -328,6 +335,13 @@ pkts() {  # pkts DEV DIR SIZE -> file
   fi
   echo "$f"
 }
+teach() {  # teach DEV: with --known-dst, the far end sends 1,000 packets from the forward frames' destination MAC
+  [ "$KNOWN_DST" = 1 ] || return 0
+  local f="$WORK/$1-teach.bin" n=${NID[$1]}
+  [ -f "$f" ] || "$PY" "$HERE/mkpkts.py" "$f" "${DMAC[$1]}" "$(mac_of "$NS_F" "${FUL[$1]}")" "198.19.$n.3" \
+    "198.19.$n.2" 10100 60 1 02:b5:ff:00:00:02
+  focus "$1"; nsx "$NS_F" taskset -c 0 timeout 10 "$WORK/vxgen" "${FUL[$1]}" "$f" 1 1000 >/dev/null
+}
 # (namespace, interface) that sends, and that counts, per direction
 src_ns() { [ "$2" = fwd ] && echo "$NS_G ${GTRUNK[$1]}" || echo "$NS_F ${FUL[$1]}"; }
 dst_ns() { [ "$2" = fwd ] && echo "$NS_F ${FUL[$1]}" || echo "$NS_G ${GTRUNK[$1]}"; }
@@ -380,6 +394,7 @@ declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED USPF
 if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
 for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
   for dev in "${ACTIVE[@]}"; do
+    [ "$dir" = rev ] || teach "$dev"
     focus "$dev"; s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
       "$(pkts "$dev" "$dir" 64)" "$WARMUP" 50000 >/dev/null
   done
@@ -395,6 +410,7 @@ done
 for size in $SIZES; do
   for dir in fwd rev; do
     for dev in "${ACTIVE[@]}"; do   # warm-up (not recorded): the JIT compiles the path, the MAC is learned
+      [ "$dir" = rev ] || teach "$dev"
       focus "$dev"; s=($(src_ns "$dev" "$dir")); nsx "${s[0]}" taskset -c 0 timeout 10 "$WORK/vxgen" "${s[1]}" \
         "$(pkts "$dev" "$dir" "$size")" "$WARMUP" 50000 >/dev/null
     done
@@ -469,7 +485,7 @@ if [ -n "$CURVE" ]; then
   {
     echo "### Gateway overload curve ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
     echo
-    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device."
+    echo "64-byte frames, ${DURATION} s trials interleaved per rate; offered / delivered, packets/s.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device.$([ "$KNOWN_DST" = 1 ] && echo ' Forward to a known destination (--known-dst).' || true)"
     echo
     printf '| direction | target rate |'; for dev in "${ACTIVE[@]}"; do printf ' %s offered | %s delivered |' "$dev" "$dev"; done; echo
     printf '|---|---|'; for _ in "${ACTIVE[@]}"; do printf -- '---|---|'; done; echo
@@ -494,7 +510,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device. Offered includes the frames the device's full input queue refused (lost; their share at saturation in its own column). CPU 1 (the device's CPU): busy time per delivered frame in the trial that set the loss-free rate, and its share of CPU 1 at that rate (counted in ticks of 10 ms over the trial and its drain, so it can read a few % over 100); where a device lost nothing at the highest rate the generator reached, its capacity lies above that rate, and 1 s divided by its time per frame is a rough guess at how far (the time per frame tends to fall as the rate, and with it each batch, grows)."
+  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device.$([ "$KNOWN_DST" = 1 ] && echo ' Forward to a known destination (--known-dst).' || true) Offered includes the frames the device's full input queue refused (lost; their share at saturation in its own column). CPU 1 (the device's CPU): busy time per delivered frame in the trial that set the loss-free rate, and its share of CPU 1 at that rate (counted in ticks of 10 ms over the trial and its drain, so it can read a few % over 100); where a device lost nothing at the highest rate the generator reached, its capacity lies above that rate, and 1 s divided by its time per frame is a rough guess at how far (the time per frame tends to fall as the rate, and with it each batch, grows)."
   echo
   echo "| direction | size | device | loss-free | saturation (delivered) | saturation (offered) | refused at saturation | loss-free / kernel | CPU 1 µs / frame | CPU 1 busy |"
   echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -113,13 +113,13 @@ class DecapProgramIT {
         return ~sum & 0xFFFF;
     }
 
-    private static void putMac(byte[] p, int at, long mac) {
+    static void putMac(byte[] p, int at, long mac) {
         for (int i = 0; i < 6; i++) {
             p[at + i] = (byte) (mac >>> (40 - 8 * i));
         }
     }
 
-    private static void putShort(byte[] p, int at, int v) {
+    static void putShort(byte[] p, int at, int v) {
         p[at] = (byte) (v >>> 8);
         p[at + 1] = (byte) v;
     }

@@ -16,6 +16,7 @@ import io.vtep4j.evpn.EvpnAgent;
 import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.xdp.DecapOffload;
+import io.vtep4j.internal.xdp.EncapOffload;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.Location;
 import java.io.IOException;
@@ -64,6 +65,8 @@ public final class Gateway implements AutoCloseable {
     private volatile EventLoopGroup ownedGroup;
     /** With {@code --decap-offload}: the program that decapsulates in the kernel, else null. */
     private volatile DecapOffload offload;
+    /** With {@code --encap-offload}: the program that encapsulates in the kernel, else null. */
+    private volatile EncapOffload encapOffload;
 
     private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
@@ -172,24 +175,46 @@ public final class Gateway implements AutoCloseable {
     /** As {@link #start(GatewayConfig, Trunk.Opener)}, the VTEP on {@code group} (null: its own loops). */
     private static Gateway start(GatewayConfig config, Trunk.Opener trunkOpener, EventLoopGroup group) {
         EvpnAgent evpn = config.evpn == null ? null : evpnAgent(config);
-        OffloadSources sources = config.decapOffload ? new OffloadSources() : null;
+        OffloadSources sources = config.decapOffload || config.encapOffload ? new OffloadSources() : null;
         Vtep vtep = openVtep(config, evpn, sources, group);
         Gateway gateway = new Gateway(config, vtep, evpn);
         gateway.ownedGroup = group;
         try {
             if (sources != null) {
-                DecapOffload offload = openOffload(config);
-                gateway.offload = offload;
-                // before any segment exists: no source is learned before the program's map follows the table
+                DecapOffload decap = config.decapOffload ? openOffload(config) : null;
+                gateway.offload = decap;
+                EncapOffload encap = config.encapOffload ? openEncapOffload(config) : null;
+                gateway.encapOffload = encap;
+                // before any segment exists: no MAC is learned before the programs' maps follow the table
                 sources.target(new OffloadSources.Target() {
                     @Override
                     public void learned(int vni, long mac, InetAddress remote) {
-                        offload.learned(vni, mac, remote);
+                        if (decap != null) {
+                            decap.learned(vni, mac, remote);
+                        }
+                        if (encap != null) {
+                            encap.learnedRemote(vni, mac, remote);
+                        }
+                    }
+
+                    @Override
+                    public void learnedLocal(int vni, long mac) {
+                        if (decap != null) {
+                            decap.forget(vni, mac);
+                        }
+                        if (encap != null) {
+                            encap.learnedLocal(vni, mac);
+                        }
                     }
 
                     @Override
                     public void forget(int vni, long mac) {
-                        offload.forget(vni, mac);
+                        if (decap != null) {
+                            decap.forget(vni, mac);
+                        }
+                        if (encap != null) {
+                            encap.forget(vni, mac);
+                        }
                     }
                 });
             }
@@ -243,6 +268,22 @@ public final class Gateway implements AutoCloseable {
                     config.xdpMode);
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("--decap-offload: " + e.getMessage(), e);
+        }
+    }
+
+    private static EncapOffload openEncapOffload(GatewayConfig config) {
+        Map<Integer, Integer> vniByVlan = new java.util.TreeMap<>();
+        config.taggedVnis().forEach((vni, vlan) -> vniByVlan.put(vlan, vni));
+        try {
+            return EncapOffload.open(
+                    config.local,
+                    config.dstPort,
+                    config.port,
+                    vniByVlan,
+                    Math.min(config.maxMacs, DecapOffload.MAX_SOURCES),
+                    config.xdpMode);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("--encap-offload: " + e.getMessage(), e);
         }
     }
 
@@ -480,6 +521,11 @@ public final class Gateway implements AutoCloseable {
         return offload;
     }
 
+    /** The kernel-side encapsulation with {@code --encap-offload}, else null. */
+    EncapOffload encapOffload() {
+        return encapOffload;
+    }
+
     /** The kernel's losses at the trunk and underlay interfaces since the start. */
     InterfaceLosses interfaceLosses() {
         return interfaceLosses;
@@ -541,12 +587,16 @@ public final class Gateway implements AutoCloseable {
         UnderlayRecorder r = recorder;
         MetricsEndpoint m = metrics;
         DecapOffload o = offload;
+        EncapOffload e = encapOffload;
         if (m != null) {
             m.close();
         }
         try {
             if (o != null) {
                 o.close(); // first: no frame reaches the trunk behind the gateway's back once it stops
+            }
+            if (e != null) {
+                e.close();
             }
             if (t != null) {
                 t.close();

@@ -86,6 +86,10 @@ public final class GatewayCommand implements Callable<Integer> {
                 out.println(
                         "vtep4j gateway: decap offload: " + gateway.offload().describe());
             }
+            if (gateway.encapOffload() != null) {
+                out.println("vtep4j gateway: encap offload: "
+                        + gateway.encapOffload().describe());
+            }
             InterfaceLosses interfaces = gateway.interfaceLosses();
             out.println(
                     interfaces.unavailable() == null

@@ -93,6 +93,9 @@ public final class GatewayConfig {
     /** {@code --decap-offload}: overlay-to-trunk VXLAN decapsulated by an XDP program on the underlay interface. */
     final boolean decapOffload;
 
+    /** {@code --encap-offload}: trunk-to-overlay VXLAN encapsulated by an XDP program on the trunk. */
+    final boolean encapOffload;
+
     GatewayConfig(
             InetAddress local,
             String port,
@@ -121,7 +124,8 @@ public final class GatewayConfig {
             XdpMode xdpMode,
             boolean udpGro,
             Duration busyWait,
-            boolean decapOffload) {
+            boolean decapOffload,
+            boolean encapOffload) {
 
         this.local = Objects.requireNonNull(local, "local");
         this.port = Objects.requireNonNull(port, "port");
@@ -152,8 +156,10 @@ public final class GatewayConfig {
         this.udpGro = udpGro;
         this.busyWait = Objects.requireNonNull(busyWait, "busyWait");
         this.decapOffload = decapOffload;
+        this.encapOffload = encapOffload;
         checkConsistent();
         checkDecapOffload();
+        checkEncapOffload();
     }
 
     private void checkConsistent() {
@@ -192,10 +198,14 @@ public final class GatewayConfig {
         if (evpn != null && local.getAddress().length != 4) {
             throw new ConfigException("--evpn needs an IPv4 --local (it is the routes' next hop and RD)");
         }
-        if (xdpMode != XdpMode.AUTO && trunkIo != TrunkIo.XDP && underlayIo == UnderlayIo.SOCKET && !decapOffload) {
+        if (xdpMode != XdpMode.AUTO
+                && trunkIo != TrunkIo.XDP
+                && underlayIo == UnderlayIo.SOCKET
+                && !decapOffload
+                && !encapOffload) {
             throw new ConfigException("--xdp-mode " + xdpMode.name().toLowerCase(Locale.ROOT)
-                    + ": no XDP program to attach (expected with --trunk-io xdp, --underlay-io xdp|xdp-receive or "
-                    + "--decap-offload)");
+                    + ": no XDP program to attach (expected with --trunk-io xdp, --underlay-io xdp|xdp-receive, "
+                    + "--decap-offload or --encap-offload)");
         }
         if (local.isMulticastAddress() || local.isAnyLocalAddress()) {
             throw new ConfigException("--local " + local.getHostAddress() + ": expected a unicast address");
@@ -225,6 +235,32 @@ public final class GatewayConfig {
         }
         if (why != null) {
             throw new ConfigException("--decap-offload " + why);
+        }
+    }
+
+    /** What the kernel-side encapsulation cannot do, refused at start with the rule. */
+    private void checkEncapOffload() {
+        if (!encapOffload) {
+            return;
+        }
+        String why = null;
+        if (local.getAddress().length != 4) {
+            why = "needs an IPv4 --local (the program writes IPv4 headers)";
+        } else if (!encapsulations.equals(List.of(Encapsulation.VXLAN))) {
+            why = "needs --encap vxlan and VXLAN flood targets only (the program writes VXLAN)";
+        } else if (trunkIo == TrunkIo.XDP) {
+            why = "excludes --trunk-io xdp (its own XDP program holds the trunk interface)";
+        } else if (!outerHeader.equals(OuterHeader.FIXED)) {
+            why = "needs the default outer header: --tos 0, --ttl 64, --df set (the program writes those)";
+        } else if (outerSend.sourcePortMin() != 0) {
+            why = "excludes --src-port-range (the program picks source ports 49152..65535 by its own hash)";
+        } else if (pcapOut != null) {
+            why = "excludes --pcap-out (packets encapsulated in the kernel never reach the recorder)";
+        } else if (taggedVnis().isEmpty()) {
+            why = "needs a --vlan VID:VNI (the program takes tagged frames; the --untagged VNI stays with the gateway)";
+        }
+        if (why != null) {
+            throw new ConfigException("--encap-offload " + why);
         }
     }
 

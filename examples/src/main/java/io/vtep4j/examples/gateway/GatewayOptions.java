@@ -182,6 +182,17 @@ final class GatewayOptions {
     boolean decapOffload;
 
     @Option(
+            names = "--encap-offload",
+            description = "Encapsulate in the kernel: an XDP program on the trunk turns each tagged frame from a MAC "
+                    + "the gateway has learned on the trunk to a MAC it has learned at a remote VTEP into that VXLAN "
+                    + "packet and sends it out of the underlay without waking the gateway; floods, unknown "
+                    + "destinations, ARP, IPv6, frames too big for the tunnel and remotes whose next hop the kernel "
+                    + "has not resolved still go through the gateway. Needs root, an IPv4 --local, --encap vxlan, a "
+                    + "--vlan and the default outer header (--tos 0, --ttl 64, --df set, no --src-port-range); "
+                    + "excludes --trunk-io xdp and --pcap-out (default: off).")
+    boolean encapOffload;
+
+    @Option(
             names = "--busy-wait",
             paramLabel = "USECS",
             description = "After its last packet or task, each event loop keeps polling for USECS microseconds "
@@ -354,7 +365,8 @@ final class GatewayOptions {
                 udpGro,
                 java.time.Duration.ofNanos(
                         1000L * Limits.range("--busy-wait", busyWait, 0, 10_000_000, "microseconds, 0 turns it off")),
-                decapOffload);
+                decapOffload,
+                encapOffload);
     }
 
     /** {@code --underlay-io socket|xdp|xdp-receive}. */

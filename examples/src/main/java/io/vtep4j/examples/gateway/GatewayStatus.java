@@ -5,6 +5,7 @@ import io.vtep4j.VtepStats;
 import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.internal.xdp.DecapOffload;
+import io.vtep4j.internal.xdp.EncapOffload;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
@@ -118,6 +119,9 @@ final class GatewayStatus {
     /** Offloaded frames at the previous status line. */
     private long lastOffloadFrames;
 
+    /** Encapsulated frames at the previous status line. */
+    private long lastEncapFrames;
+
     synchronized String line() {
         Totals now = totals();
         Totals before = previous == null ? now : previous;
@@ -227,25 +231,42 @@ final class GatewayStatus {
      * refused where there were any.
      */
     private String offload(double seconds) {
+        StringBuilder text = new StringBuilder();
         DecapOffload o = gateway.offload();
-        if (o == null) {
-            return "";
+        if (o != null) {
+            long frames = o.frames();
+            text.append(offloadRate("decap", frames - lastOffloadFrames, frames, seconds, "sources", o.refused()));
+            lastOffloadFrames = frames;
         }
-        long frames = o.frames();
-        long delta = frames - lastOffloadFrames;
-        lastOffloadFrames = frames;
-        long refused = o.refused();
-        return " | decap offload " + rate(delta, seconds) + " (" + frames + " frames)"
-                + (refused > 0 ? ", sources refused " + refused : "");
+        EncapOffload e = gateway.encapOffload();
+        if (e != null) {
+            long frames = e.frames();
+            text.append(offloadRate("encap", frames - lastEncapFrames, frames, seconds, "entries", e.refused()));
+            lastEncapFrames = frames;
+        }
+        return text.toString();
+    }
+
+    /** {@code | decap offload 300 pps (1200 frames)}, and {@code , sources refused 3} where there were any. */
+    private static String offloadRate(
+            String name, long delta, long frames, double seconds, String entries, long refused) {
+        return " | " + name + " offload " + rate(delta, seconds) + " (" + frames + " frames)"
+                + (refused > 0 ? ", " + entries + " refused " + refused : "");
     }
 
     /** With {@code --decap-offload}: {@code , decap offload 1200 frames 110400 bytes to the trunk in the kernel}. */
     private String offloadTotals() {
         DecapOffload o = gateway.offload();
-        return o == null
-                ? ""
-                : ", decap offload " + o.frames() + " frames " + o.bytes() + " bytes to the trunk in the kernel"
-                        + (o.refused() > 0 ? " (sources refused " + o.refused() + ")" : "");
+        EncapOffload e = gateway.encapOffload();
+        return (o == null
+                        ? ""
+                        : ", decap offload " + o.frames() + " frames " + o.bytes() + " bytes to the trunk in the kernel"
+                                + (o.refused() > 0 ? " (sources refused " + o.refused() + ")" : ""))
+                + (e == null
+                        ? ""
+                        : ", encap offload " + e.frames() + " frames " + e.bytes()
+                                + " bytes to the underlay in the kernel"
+                                + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : ""));
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */

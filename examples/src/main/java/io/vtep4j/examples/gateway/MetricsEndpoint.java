@@ -21,6 +21,7 @@ import java.util.function.ToLongFunction;
  * {@code --metrics-port}: the gateway's counters in Prometheus text format at {@code http://ADDR:PORT/metrics}. The
  * engine's meters come from {@link VtepMetrics} (per-VNI series labelled {@code vni}); the gateway adds its trunk
  * ({@code vtep4j_trunk_*}), with {@code --decap-offload} what the kernel decapsulated ({@code vtep4j_decap_offload_*}),
+ * with {@code --encap-offload} what it encapsulated ({@code vtep4j_encap_offload_*}),
  * its own drops ({@code vtep4j_gateway_drops_total}) and the kernel's losses at its interfaces
  * ({@code vtep4j_interface_drops_total}). Micrometer's Prometheus registry
  * writes the exposition; the JDK's HTTP server carries it, on one daemon thread.
@@ -138,6 +139,21 @@ final class MetricsEndpoint implements AutoCloseable {
                             g -> g.offload().refused())
                     .description("Learned sources the program's full map refused: their packets stay on the "
                             + "gateway's path")
+                    .register(registry);
+        }
+        if (gateway.encapOffload() != null) {
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload.frames",
+                            gateway,
+                            g -> g.encapOffload().frames())
+                    .description("Frames the kernel encapsulated and sent out of the underlay (--encap-offload)")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload",
+                            gateway,
+                            g -> g.encapOffload().bytes())
+                    .description("Bytes of those packets as sent, outer headers included")
+                    .baseUnit("bytes")
                     .register(registry);
         }
     }

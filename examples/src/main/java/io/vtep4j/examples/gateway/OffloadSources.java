@@ -5,17 +5,22 @@ import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 
 /**
- * Keeps the kernel-side decapsulation's learned sources in step with the forwarding table: a MAC learned at, or
- * moved to, a remote VTEP may be decapsulated in the kernel when its packets come from there; once it moves to the
- * trunk, ages, is evicted or frozen as a duplicate, its packets go to the engine again. Events before a target is
- * set are dropped (the gateway sets it before any segment exists). Thread-safe: the target is set once, then read.
+ * Keeps the kernel-side programs' MACs in step with the forwarding table: a MAC learned at, or moved to, a remote
+ * VTEP, or on the trunk, is handed on with where it is; once it ages, is evicted or frozen as a duplicate, it is
+ * forgotten and its frames go to the engine again. Events before a target is set are dropped (the gateway sets it
+ * before any segment exists). Thread-safe: the target is set once, then read.
  */
 final class OffloadSources implements FdbListener {
 
-    /** Where the sources go: the program's map. */
+    /** Where the MACs go: the programs' maps. */
     interface Target {
+        /** {@code mac} is at remote VTEP {@code remote}. */
         void learned(int vni, long mac, InetAddress remote);
 
+        /** {@code mac} is on the trunk. */
+        void learnedLocal(int vni, long mac);
+
+        /** The table no longer has {@code mac}. */
         void forget(int vni, long mac);
     }
 
@@ -56,7 +61,7 @@ final class OffloadSources implements FdbListener {
             if (location.isRemote()) {
                 t.learned(vni, mac, location.address());
             } else {
-                t.forget(vni, mac);
+                t.learnedLocal(vni, mac);
             }
         }
     }

@@ -129,7 +129,7 @@ class GatewayCommandTest {
                         "--xdp-mode",
                         "generic",
                         "--xdp-mode generic: no XDP program to attach (expected with --trunk-io xdp, "
-                                + "--underlay-io xdp|xdp-receive or --decap-offload)"),
+                                + "--underlay-io xdp|xdp-receive, --decap-offload or --encap-offload)"),
                 bad("--evpn-asn", "65000", "--evpn-asn and --evpn-learn-underlay need --evpn HOST:PORT"),
                 bad("--evpn", "127.0.0.1", "--evpn 127.0.0.1: expected HOST:PORT"),
                 badAsn("0"),
@@ -334,7 +334,23 @@ class GatewayCommandTest {
                                 "--decap-offload",
                                 "--pcap-out",
                                 System.getProperty("java.io.tmpdir") + "/vtep4j-never-written.pcap"),
-                        "--decap-offload excludes --pcap-out (frames decapsulated in the kernel never reach"));
+                        "--decap-offload excludes --pcap-out (frames decapsulated in the kernel never reach"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap-offload", "--trunk-io", "xdp"),
+                        "--encap-offload excludes --trunk-io xdp (its own XDP program holds the trunk interface)"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap-offload", "--ttl", "32"),
+                        "--encap-offload needs the default outer header: --tos 0, --ttl 64, --df set"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap-offload", "--tos", "inherit"),
+                        "--encap-offload needs the default outer header"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap-offload", "--src-port-range", "49152-65535"),
+                        "--encap-offload excludes --src-port-range"),
+                Arguments.of(base("--untagged", "10100", "--encap-offload"), "--encap-offload needs a --vlan VID:VNI"),
+                Arguments.of(
+                        base("--vlan", "100:10100", "--encap", "nvgre", "--encap-offload"),
+                        "--encap-offload needs --encap vxlan"));
     }
 
     @ParameterizedTest

@@ -30,6 +30,14 @@ class GatewayDecapOffloadIT {
         Netns.requireIsolated("ip", "ping", "ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "ovsdb-tool");
     }
 
+    /** The gateway between the kernel peer on VNI 10100 and the access switch's VLAN 100, with {@code more}. */
+    private static List<String> gatewayArgs(String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--local", "10.99.0.1", "--port", "gw-trunk", "--vlan", "100:10100", "--flood", "10100=10.99.0.2"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
     private static boolean xdpAttached(String device) {
         return XDP.matcher(Namespace.SELF.ok("ip", "link", "show", "dev", device))
                 .find();
@@ -40,18 +48,8 @@ class GatewayDecapOffloadIT {
         try (Lab lab = new Lab("gwdecap")) {
             Namespace k1 = E2e.kernelPeerOnVni10100(lab);
             try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
-                    GatewayProcess gw = GatewayProcess.start(List.of(
-                            "--local",
-                            "10.99.0.1",
-                            "--port",
-                            "gw-trunk",
-                            "--vlan",
-                            "100:10100",
-                            "--flood",
-                            "10100=10.99.0.2",
-                            "--decap-offload",
-                            "--metrics-port",
-                            "9464"))) {
+                    GatewayProcess gw =
+                            GatewayProcess.start(gatewayArgs("--decap-offload", "--metrics-port", "9464"))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 assertTrue(
                         gw.stdout()
@@ -82,6 +80,46 @@ class GatewayDecapOffloadIT {
                 assertFalse(gw.stderr().contains("Exception"), gw::describe);
             }
             assertFalse(xdpAttached("gw-u"), "the program outlived the gateway");
+        }
+    }
+
+    /**
+     * Both directions in the kernel ({@code --decap-offload --encap-offload}): pings cross both ways; once both MACs
+     * are learned and the kernel has resolved the peer, the echo requests and replies are encapsulated on the trunk
+     * and decapsulated on the underlay by the programs (the summary counts both), and the kernel peer answers the
+     * packets the trunk's program built (so their headers are right); both programs are gone after the gateway stops.
+     */
+    @Test
+    void bothDirectionsInTheKernelCarryPingsBothWays() throws Exception {
+        try (Lab lab = new Lab("gwoffload")) {
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab);
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(gatewayArgs("--decap-offload", "--encap-offload"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                assertTrue(
+                        gw.stdout()
+                                .contains("encap offload: frames on gw-trunk encapsulated in generic XDP, to gw-u from "
+                                        + "10.99.0.1 port 4789 (VLAN 100 -> 10100; frames up to 1468 bytes tagged)"),
+                        gw::describe);
+                assertTrue(xdpAttached("gw-trunk"), gw::describe);
+                assertTrue(xdpAttached("gw-u"), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                Matcher encap = Pattern.compile("encap offload (\\d+) frames (\\d+) bytes")
+                        .matcher(gw.stdout());
+                assertTrue(encap.find(), gw::describe);
+                long frames = Long.parseLong(encap.group(1));
+                assertTrue(frames >= 5, "frames encapsulated in the kernel: " + frames + "\n" + gw.describe());
+                // 98-byte ICMP frames from h1 in 50 bytes of VXLAN over IPv4
+                assertEquals(frames * (98 + 50), Long.parseLong(encap.group(2)), gw::describe);
+                Matcher decap = OFFLOADED.matcher(gw.stdout());
+                assertTrue(decap.find() && Long.parseLong(decap.group(1)) >= 5, gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-trunk"), "the trunk's program outlived the gateway");
+            assertFalse(xdpAttached("gw-u"), "the underlay's program outlived the gateway");
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Which table events let a source be decapsulated in the kernel, and which send its packets to the engine again. */
+/** Which table events the kernel-side programs get: where each MAC is, and which ones to forget. */
 class OffloadSourcesTest {
     private final List<String> calls = new ArrayList<>();
     private final OffloadSources sources = new OffloadSources();
@@ -21,6 +21,11 @@ class OffloadSourcesTest {
             }
 
             @Override
+            public void learnedLocal(int vni, long mac) {
+                calls.add("local " + vni + " " + Long.toHexString(mac));
+            }
+
+            @Override
             public void forget(int vni, long mac) {
                 calls.add("forget " + vni + " " + Long.toHexString(mac));
             }
@@ -28,7 +33,7 @@ class OffloadSourcesTest {
     }
 
     @Test
-    void remoteLocationsAreLearnedAndEverythingElseForgotten() throws Exception {
+    void locationsAreHandedOnAndEndsForgotten() throws Exception {
         Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
         Location other = Location.remote(InetAddress.getByName("10.99.0.3"));
         Location trunk = Location.localPort(0, "vlan100");
@@ -45,9 +50,9 @@ class OffloadSourcesTest {
         assertEquals(
                 List.of(
                         "learned 10100 a 10.99.0.2",
-                        "forget 10100 b",
+                        "local 10100 b",
                         "learned 10100 a 10.99.0.3",
-                        "forget 10100 a",
+                        "local 10100 a",
                         "learned 10100 b 10.99.0.2",
                         "forget 10100 b",
                         "forget 10100 c",

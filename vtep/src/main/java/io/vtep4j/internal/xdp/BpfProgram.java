@@ -38,6 +38,8 @@ public final class BpfProgram {
     static final int BPF_ADD = 0x00;
     static final int BPF_SUB = 0x10;
     static final int BPF_RSH = 0x70;
+    static final int BPF_OR = 0x40;
+    static final int BPF_XOR = 0xA0;
     static final int BPF_END = 0xD0;
     static final int BPF_TO_BE = 0x08;
     static final int BPF_JEQ = 0x10;
@@ -151,6 +153,27 @@ public final class BpfProgram {
     /** {@code dst -= src} (64-bit). */
     public BpfProgram subtractRegister(int dst, int src) {
         return insn(BPF_ALU64 | BPF_SUB | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code dst ^= src} (64-bit). */
+    public BpfProgram xorRegister(int dst, int src) {
+        return insn(BPF_ALU64 | BPF_XOR | BPF_X, dst, src, 0, 0);
+    }
+
+    /** {@code dst ^= imm} (64-bit, the immediate sign-extended). */
+    public BpfProgram xorImmediate(int dst, int imm) {
+        return insn(BPF_ALU64 | BPF_XOR | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code dst |= imm} (64-bit, the immediate sign-extended). */
+    public BpfProgram orImmediate(int dst, int imm) {
+        return insn(BPF_ALU64 | BPF_OR | BPF_K, dst, 0, 0, imm);
+    }
+
+    /** {@code if (dst > imm) goto label} (unsigned, 64-bit); the label follows. */
+    public BpfProgram jumpIfGreaterImmediate(int dst, int imm, String label) {
+        fixups.add(Map.entry(slots, label));
+        return insn(BPF_JMP | BPF_JGT | BPF_K, dst, 0, 0, imm);
     }
 
     /** {@code dst >>= imm} (64-bit, logical). */
@@ -377,6 +400,72 @@ public final class BpfProgram {
                 .exit();
     }
 
+    /** The first four bytes of {@code mac} (low 48 bits, first byte most significant) as a little-endian load reads them. */
+    static int macLow(long mac) {
+        return (int) (((mac >>> 40) & 0xFF)
+                | ((mac >>> 32) & 0xFF) << 8
+                | ((mac >>> 24) & 0xFF) << 16
+                | ((mac >>> 16) & 0xFF) << 24);
+    }
+
+    /** The last two bytes of {@code mac} as a little-endian 16-bit load reads them. */
+    static int macHigh(long mac) {
+        return (int) (((mac >>> 8) & 0xFF) | (mac & 0xFF) << 8);
+    }
+
+    /**
+     * {@code r0} = the ones'-complement sum, folded to 16 bits, of the 20 bytes at {@code r2 + 14} (an IPv4 header
+     * after Ethernet; r2 a packet pointer checked for them), by {@code bpf_csum_diff}; clobbers r1..r5.
+     */
+    private BpfProgram ipv4HeaderSum() {
+        return moveRegister(R3, R2)
+                .addImmediate(R3, 14)
+                .moveImmediate(R1, 0)
+                .moveImmediate(R2, 0)
+                .moveImmediate(R4, 20)
+                .moveImmediate(R5, 0)
+                .call(HELPER_CSUM_DIFF)
+                .moveRegister(R1, R0)
+                .shiftRight(R1, 16)
+                .andImmediate(R0, 0xFFFF)
+                .addRegister(R0, R1)
+                .moveRegister(R1, R0)
+                .shiftRight(R1, 16)
+                .andImmediate(R0, 0xFFFF)
+                .addRegister(R0, R1);
+    }
+
+    /**
+     * Adds one frame, and {@code r9 + delta} bytes, to slot 0 of the per-CPU array {@code statsMapFd}; clobbers r0..r5
+     * and the stack word at r10 - 4.
+     */
+    private BpfProgram count(int statsMapFd, int delta) {
+        return storeWordImmediate(R10, -4, 0)
+                .loadMap(R1, statsMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -4)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, "counted")
+                .loadDouble(R1, R0, 0)
+                .addImmediate(R1, 1)
+                .storeDouble(R0, 0, R1)
+                .loadDouble(R1, R0, 8)
+                .addRegister(R1, R9)
+                .addImmediate(R1, delta)
+                .storeDouble(R0, 8, R1)
+                .label("counted");
+    }
+
+    /** The two other endings: {@code pass} returns XDP_PASS, {@code drop} XDP_DROP. */
+    private BpfProgram verdicts(String pass, String drop) {
+        return label(pass)
+                .moveImmediate(R0, XDP_PASS)
+                .exit()
+                .label(drop)
+                .moveImmediate(R0, XDP_DROP)
+                .exit();
+    }
+
     /** Outer Ethernet, IPv4 without options, UDP and VXLAN: what the decapsulating program takes off. */
     static final int VXLAN_OUTER_LENGTH = 14 + 20 + 8 + 8;
 
@@ -426,12 +515,8 @@ public final class BpfProgram {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
         }
-        // packet bytes read little-endian: the first MAC byte is the low byte of the word
-        int macLow = (int) (((mac >>> 40) & 0xFF)
-                | ((mac >>> 32) & 0xFF) << 8
-                | ((mac >>> 24) & 0xFF) << 16
-                | ((mac >>> 16) & 0xFF) << 24);
-        int macHigh = (int) (((mac >>> 8) & 0xFF) | (mac & 0xFF) << 8);
+        int macLow = macLow(mac); // packet bytes are read little-endian
+        int macHigh = macHigh(mac);
         String pass = "pass";
         String drop = "drop";
         BpfProgram p = new BpfProgram()
@@ -492,22 +577,7 @@ public final class BpfProgram {
                 .loadHalf(R5, R2, 60)
                 .storeHalf(R10, -8, R5)
                 .storeHalfImmediate(R10, -6, 0)
-                // IPv4 header checksum: the 20 bytes sum to 0xffff
-                .moveRegister(R3, R2)
-                .addImmediate(R3, 14)
-                .moveImmediate(R1, 0)
-                .moveImmediate(R2, 0)
-                .moveImmediate(R4, 20)
-                .moveImmediate(R5, 0)
-                .call(HELPER_CSUM_DIFF)
-                .moveRegister(R1, R0)
-                .shiftRight(R1, 16)
-                .andImmediate(R0, 0xFFFF)
-                .addRegister(R0, R1)
-                .moveRegister(R1, R0)
-                .shiftRight(R1, 16)
-                .andImmediate(R0, 0xFFFF)
-                .addRegister(R0, R1)
+                .ipv4HeaderSum() // the 20 bytes of a right header sum to 0xffff
                 .jumpIfNotEqual(R0, 0xFFFF, pass)
                 .loadMap(R1, vniMapFd)
                 .moveRegister(R2, R10)
@@ -547,30 +617,211 @@ public final class BpfProgram {
                 .storeWord(R2, 8, R4)
                 .storeHalfImmediate(R2, 12, 0x0081) // TPID 0x8100
                 .storeHalf(R2, 14, R8)
-                .storeWordImmediate(R10, -4, 0)
-                .loadMap(R1, statsMapFd)
-                .moveRegister(R2, R10)
-                .addImmediate(R2, -4)
-                .call(HELPER_MAP_LOOKUP)
-                .jumpIfEqual(R0, 0, "send")
-                .loadDouble(R1, R0, 0)
-                .addImmediate(R1, 1)
-                .storeDouble(R0, 0, R1)
-                .loadDouble(R1, R0, 8)
-                .addRegister(R1, R9)
-                .addImmediate(R1, -DECAP_HEAD_DELTA)
-                .storeDouble(R0, 8, R1)
-                .label("send")
+                .count(statsMapFd, -DECAP_HEAD_DELTA)
                 .moveRegister(R1, R7)
                 .moveImmediate(R2, 0)
                 .call(HELPER_REDIRECT)
                 .exit()
-                .label(pass)
-                .moveImmediate(R0, XDP_PASS)
-                .exit()
-                .label(drop)
-                .moveImmediate(R0, XDP_DROP)
-                .exit();
+                .verdicts(pass, drop);
         return p;
+    }
+
+    /** A tagged trunk frame's header and the first 24 bytes of its IPv4 packet: what the encapsulating program reads. */
+    static final int ENCAP_MIN_LENGTH = 18 + 24;
+
+    /** How far the encapsulating program moves the frame's start back: the outer headers, less the tag it removes. */
+    static final int ENCAP_HEAD_DELTA = VXLAN_OUTER_LENGTH - 4;
+
+    /**
+     * The encapsulating program for a VLAN gateway's trunk: it turns a tagged frame into the VXLAN packet the engine
+     * would send, and redirects it to the underlay interface, when all of these hold; any other frame goes to the
+     * kernel ({@code XDP_PASS}), and so to the gateway's trunk socket, unchanged:
+     *
+     * <ul>
+     *   <li>an 802.1Q tag (TPID 0x8100) whose VLAN id {@code vlanMap} maps to a VNI, over IPv4, with unicast
+     *       destination and source addresses, and no longer than {@code maxFrame} bytes (tag included; a longer one
+     *       is the engine's, which answers it with PMTU signalling);
+     *   <li>{@code localMap} holds the source under that VNI: the engine has learned it on the trunk;
+     *   <li>{@code remoteMap} holds the destination under that VNI, with the remote VTEP's IPv4 address, and
+     *       {@code hopMap} holds the Ethernet address of that address's next hop.
+     * </ul>
+     *
+     * <p>The packet it builds is the one the engine sends with its default outer header: from {@code mac} to the
+     * next hop, IPv4 from {@code address} with DSCP 0, Not-ECT, DF set, TTL 64 and a right header checksum, UDP to
+     * {@code port} with checksum 0 from a source port in 49152..65535 taken from a hash of the inner addresses and
+     * ports (RFC 7348 §5), VXLAN flags I and the VNI; then the inner frame without its tag. Maps: {@code vlanMap} key
+     * the tag's two bytes as read, PCP and DEI cleared ({@code [vid >> 8, vid & 0xff, 0, 0]}), value the VNI field
+     * as {@link #decapsulateToTrunk} keys it; {@code localMap} and {@code remoteMap} keys as that program's source
+     * map, values 1 and the remote's address; {@code hopMap} key an IPv4 address, value the MAC in its first six
+     * bytes; {@code statsMap} as there, bytes counted as sent.
+     *
+     * @param address the local IPv4 address, network order in the int
+     * @param port the UDP destination port, 1..65535
+     * @param mac the underlay interface's MAC address, in the low 48 bits (first byte most significant)
+     * @param underlayIfindex the underlay interface
+     * @param maxFrame the longest tagged frame taken: the underlay's MTU less 32
+     */
+    public static BpfProgram encapsulateToUnderlay(
+            int vlanMapFd,
+            int localMapFd,
+            int remoteMapFd,
+            int hopMapFd,
+            int statsMapFd,
+            int address,
+            int port,
+            long mac,
+            int underlayIfindex,
+            int maxFrame) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        if (underlayIfindex <= 0) {
+            throw new IllegalArgumentException("underlayIfindex: " + underlayIfindex + " (expected: > 0)");
+        }
+        if (maxFrame < ENCAP_MIN_LENGTH) {
+            throw new IllegalArgumentException("maxFrame: " + maxFrame + " (expected: >= " + ENCAP_MIN_LENGTH + ")");
+        }
+        int macLow = macLow(mac); // packet bytes are read little-endian
+        int macHigh = macHigh(mac);
+        String pass = "pass";
+        String drop = "drop";
+        return new BpfProgram()
+                .moveRegister(R6, R1) // r6: ctx
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, ENCAP_MIN_LENGTH)
+                .jumpIfGreater(R4, R3, pass)
+                .moveRegister(R9, R3) // r9: the tagged frame's length
+                .subtractRegister(R9, R2)
+                .jumpIfGreaterImmediate(R9, maxFrame, pass) // too big for the tunnel: the engine answers it
+                .loadHalf(R4, R2, 12)
+                .jumpIfNotEqual(R4, 0x0081, pass) // TPID 0x8100
+                .loadHalf(R4, R2, 16)
+                .jumpIfNotEqual(R4, 0x0008, pass) // IPv4 inside
+                .loadByte(R4, R2, 0)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // destination a group: flooded by the engine
+                .loadByte(R4, R2, 6)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // source a group
+                .loadHalf(R4, R2, 14)
+                .andImmediate(R4, 0xFF0F) // VLAN id: PCP and DEI cleared
+                .storeWord(R10, -4, R4) // key of vlanMap
+                // the source and destination keys' MACs (their VNI comes from vlanMap)
+                .loadWord(R4, R2, 6)
+                .storeWord(R10, -12, R4)
+                .loadHalf(R4, R2, 10)
+                .storeHalf(R10, -8, R4)
+                .storeHalfImmediate(R10, -6, 0)
+                .loadWord(R4, R2, 0)
+                .storeWord(R10, -28, R4)
+                .loadHalf(R4, R2, 4)
+                .storeHalf(R10, -24, R4)
+                .storeHalfImmediate(R10, -22, 0)
+                // UDP source port: a hash of the inner addresses and the first four bytes after the IPv4 header
+                .loadWord(R5, R2, 30)
+                .loadWord(R4, R2, 34)
+                .xorRegister(R5, R4)
+                .loadWord(R4, R2, 38)
+                .xorRegister(R5, R4)
+                .moveRegister(R4, R5)
+                .shiftRight(R4, 16)
+                .xorRegister(R5, R4)
+                .andImmediate(R5, 0x3FFF)
+                .orImmediate(R5, 0xC000)
+                .byteSwap16(R5)
+                .storeHalf(R10, -40, R5)
+                .loadMap(R1, vlanMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -4)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // VLAN not mapped
+                .loadWord(R8, R0, 0) // r8: the VNI field
+                .storeWord(R10, -16, R8)
+                .storeWord(R10, -32, R8)
+                .loadMap(R1, localMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -16)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // source not learned on the trunk
+                .loadMap(R1, remoteMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -32)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // destination not at a remote VTEP: flooded, or local
+                .loadWord(R7, R0, 0) // r7: the remote's address
+                .storeWord(R10, -36, R7)
+                .loadMap(R1, hopMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -36)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // next hop not resolved: the kernel's path resolves it
+                .loadWord(R1, R0, 0)
+                .storeWord(R10, -48, R1)
+                .loadHalf(R1, R0, 4)
+                .storeHalf(R10, -44, R1)
+                .moveRegister(R1, R6)
+                .moveImmediate(R2, -ENCAP_HEAD_DELTA)
+                .call(HELPER_ADJUST_HEAD)
+                .jumpIfNotEqual(R0, 0, pass) // no headroom: unchanged
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, 64)
+                .jumpIfGreater(R4, R3, drop)
+                // the inner addresses move 4 bytes back over the tag's place
+                .loadWord(R3, R2, 46)
+                .loadWord(R4, R2, 50)
+                .loadWord(R5, R2, 54)
+                .storeWord(R2, 50, R3)
+                .storeWord(R2, 54, R4)
+                .storeWord(R2, 58, R5)
+                // outer Ethernet
+                .loadWord(R1, R10, -48)
+                .storeWord(R2, 0, R1)
+                .loadHalf(R1, R10, -44)
+                .storeHalf(R2, 4, R1)
+                .storeWordImmediate(R2, 6, macLow)
+                .storeHalfImmediate(R2, 10, macHigh)
+                .storeHalfImmediate(R2, 12, 0x0008)
+                // IPv4
+                .storeHalfImmediate(R2, 14, 0x0045) // version 4, 20 bytes; DSCP 0, Not-ECT
+                .moveRegister(R1, R9)
+                .addImmediate(R1, ENCAP_HEAD_DELTA - 14) // total length: the frame less the outer Ethernet
+                .byteSwap16(R1)
+                .storeHalf(R2, 16, R1)
+                .storeHalfImmediate(R2, 18, 0) // identification
+                .storeHalfImmediate(R2, 20, 0x0040) // DF
+                .storeHalfImmediate(R2, 22, 0x1140) // TTL 64, UDP
+                .storeHalfImmediate(R2, 24, 0)
+                .storeWordImmediate(R2, 26, Integer.reverseBytes(address))
+                .storeWord(R2, 30, R7)
+                // UDP
+                .loadHalf(R1, R10, -40)
+                .storeHalf(R2, 34, R1)
+                .storeHalfImmediate(R2, 36, Short.toUnsignedInt(Short.reverseBytes((short) port)))
+                .moveRegister(R1, R9)
+                .addImmediate(R1, ENCAP_HEAD_DELTA - 34)
+                .byteSwap16(R1)
+                .storeHalf(R2, 38, R1)
+                .storeHalfImmediate(R2, 40, 0)
+                // VXLAN
+                .storeWordImmediate(R2, 42, 0x08)
+                .storeWord(R2, 46, R8)
+                .ipv4HeaderSum() // the header's checksum is its sum's complement
+                .xorImmediate(R0, 0xFFFF)
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, 34)
+                .jumpIfGreater(R4, R3, drop)
+                .storeHalf(R2, 24, R0)
+                .count(statsMapFd, ENCAP_HEAD_DELTA)
+                .moveImmediate(R1, underlayIfindex)
+                .moveImmediate(R2, 0)
+                .call(HELPER_REDIRECT)
+                .exit()
+                .verdicts(pass, drop);
     }
 }

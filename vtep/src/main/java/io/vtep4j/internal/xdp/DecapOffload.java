@@ -44,8 +44,8 @@ public final class DecapOffload implements AutoCloseable {
     /** The most learned sources the map may be asked to hold. */
     public static final int MAX_SOURCES = 1 << 22;
 
-    private static final int SOURCE_KEY = 12;
-    private static final int STATS_VALUE = 16;
+    static final int SOURCE_KEY = 12;
+    static final int STATS_VALUE = 16;
     /** How often the watch thread looks at the trunk's interface index. */
     static final int WATCH_MILLIS = 200;
 
@@ -199,6 +199,11 @@ public final class DecapOffload implements AutoCloseable {
         if (progFd < 0) {
             throw new IllegalStateException("closed");
         }
+        return testRun(progFd, frame);
+    }
+
+    /** Runs program {@code progFd} on a copy of {@code frame} ({@code BPF_PROG_TEST_RUN}). */
+    static Verdict testRun(int progFd, byte[] frame) throws IOException {
         byte[] out = new byte[frame.length + 256];
         int[] result = Bpf.testRun(progFd, frame, out);
         return new Verdict(result[0], java.util.Arrays.copyOf(out, result[1]));
@@ -267,38 +272,49 @@ public final class DecapOffload implements AutoCloseable {
     }
 
     private void readStats() {
+        long[] totals = sumStats(statsMap, cpus);
+        if (totals != null) {
+            lastFrames = totals[0];
+            lastBytes = totals[1];
+        }
+    }
+
+    /** Frames and bytes summed over the CPUs of a program's counters, or null if they cannot be read (closed). */
+    static long[] sumStats(int statsMap, int cpus) {
         if (statsMap < 0) {
-            return;
+            return null;
         }
         byte[] all = new byte[STATS_VALUE * cpus];
         try {
             Bpf.lookupElement(statsMap, new byte[4], all);
         } catch (IOException e) {
-            return; // keep the last totals
+            return null;
         }
-        long frames = 0;
-        long bytes = 0;
+        long[] totals = new long[2];
         for (int cpu = 0; cpu < cpus; cpu++) {
-            frames += littleEndianLong(all, cpu * STATS_VALUE);
-            bytes += littleEndianLong(all, cpu * STATS_VALUE + 8);
+            totals[0] += littleEndianLong(all, cpu * STATS_VALUE);
+            totals[1] += littleEndianLong(all, cpu * STATS_VALUE + 8);
         }
-        lastFrames = frames;
-        lastBytes = bytes;
+        return totals;
     }
 
     /** Detaches the program, then frees it and the maps; keeps the last totals. Idempotent. */
     @Override
     public void close() {
-        Thread w = watcher;
-        if (w != null) {
-            w.interrupt();
+        stop(watcher);
+        closeDescriptors();
+    }
+
+    /** Interrupts {@code thread} (null: none) and waits for it, at most 5 s. */
+    static void stop(Thread thread) {
+        if (thread != null) {
+            thread.interrupt();
             try {
-                w.join(5_000);
+                thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        closeDescriptors();
     }
 
     private synchronized void closeDescriptors() {
@@ -357,11 +373,11 @@ public final class DecapOffload implements AutoCloseable {
         return true;
     }
 
-    private static int indexOf(String name) {
+    static int indexOf(String name) {
         return name == null || name.isEmpty() || name.length() > 15 ? 0 : LibC.if_nametoindex(name);
     }
 
-    private static byte[] littleEndianInt(int v) {
+    static byte[] littleEndianInt(int v) {
         return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
     }
 

@@ -1,0 +1,377 @@
+package io.vtep4j.internal.xdp;
+
+import io.vtep4j.XdpMode;
+import io.vtep4j.internal.libc.LibC;
+import io.vtep4j.internal.netlink.LinkKind;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * VXLAN encapsulation in the kernel for a VLAN gateway's trunk-to-overlay direction: an XDP program on the trunk
+ * interface ({@link BpfProgram#encapsulateToUnderlay}) turns each tagged frame the engine would only tunnel to a
+ * known remote into that VXLAN packet, and redirects it to the underlay interface. Everything else (floods, unknown
+ * destinations, ARP and IPv6, sources the engine has not learned on the trunk, frames too big for the tunnel,
+ * untagged frames, next hops not resolved yet) reaches the engine as before, through the trunk socket.
+ *
+ * <p>The engine stays the authority, as for {@link DecapOffload}: the owner fills the program's maps from the
+ * forwarding table's events ({@link #learnedLocal}, {@link #learnedRemote}, {@link #forget}). A background thread
+ * keeps the Ethernet address of each remote's next hop from the kernel's route and neighbour tables, looking again
+ * every {@value #HOP_REFRESH_MILLIS} ms; a remote whose next hop the kernel has not resolved has no entry, so its
+ * frames go through the engine and the kernel's socket, which resolve it. Frames encapsulated here do not refresh
+ * their source's entry in the table; when it ages out, the next frame goes through the engine and is learned again.
+ *
+ * <p>Bounds: at most {@code maxMacs} trunk sources and as many remote MACs (entries allocated as added), at most
+ * {@value #MAX_REMOTES} remote VTEPs with next hops; what a full map refuses stays on the engine's path and is
+ * counted ({@link #refused}). The packet it builds has the engine's default outer header (DSCP 0, TTL 64, DF, UDP
+ * checksum 0), so the owner uses it only with those settings.
+ *
+ * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
+ */
+public final class EncapOffload implements AutoCloseable {
+    /** The most remote VTEPs whose next hops are kept. */
+    public static final int MAX_REMOTES = 4096;
+
+    /** How often the next hops are looked up again. */
+    static final int HOP_REFRESH_MILLIS = 1000;
+
+    private final int cpus;
+    private final Set<Integer> remotes = ConcurrentHashMap.newKeySet();
+    private final LinkedBlockingQueue<Integer> newRemotes = new LinkedBlockingQueue<>(MAX_REMOTES);
+    private int vlanMap = -1;
+    private int localMap = -1;
+    private int remoteMap = -1;
+    private int hopMap = -1;
+    private int statsMap = -1;
+    private int progFd = -1;
+    private int linkFd = -1;
+    private String describe = "not attached";
+    private Thread resolver;
+    private long refused;
+    private long lastFrames;
+    private long lastBytes;
+
+    private EncapOffload(int cpus) {
+        this.cpus = cpus;
+    }
+
+    /**
+     * Loads the program for the VLANs of {@code vniByVlan} (each to its VNI), sending from {@code local} to UDP port
+     * {@code port}, and attaches it to interface {@code trunk} in {@code mode} ({@link XdpMode#AUTO}: generic on a
+     * veth); next hops are looked up through the interface that holds {@code local}.
+     *
+     * @throws IllegalArgumentException naming the value and the rule, as {@link #load}
+     * @throws IOException naming what failed: no such interface, no Ethernet address, the kernel's refusal
+     */
+    public static EncapOffload open(
+            InetAddress local, int port, String trunk, Map<Integer, Integer> vniByVlan, int maxMacs, XdpMode mode)
+            throws IOException {
+        if (!(local instanceof Inet4Address)) {
+            throw new IllegalArgumentException(
+                    "local: " + (local == null ? null : local.getHostAddress()) + " (expected: an IPv4 address)");
+        }
+        NetworkInterface underlay = NetworkInterface.getByInetAddress(local);
+        if (underlay == null) {
+            throw new IOException("no interface holds " + local.getHostAddress());
+        }
+        byte[] mac = underlay.getHardwareAddress();
+        if (mac == null || mac.length != 6 || underlay.isLoopback()) {
+            throw new IOException(underlay.getName() + " has no Ethernet address");
+        }
+        int trunkIndex = DecapOffload.indexOf(trunk);
+        if (trunkIndex <= 0) {
+            throw new IOException("no interface named " + trunk);
+        }
+        long macBits = 0;
+        for (byte b : mac) {
+            macBits = macBits << 8 | (b & 0xFF);
+        }
+        EncapOffload offload = load(local, port, macBits, underlay.getIndex(), underlay.getMTU(), vniByVlan, maxMacs);
+        try {
+            RouteNeighbors neighbours = RouteNeighbors.open(underlay.getIndex());
+            XdpAttachment.Link link = XdpAttachment.link(offload.progFd, trunkIndex, mode, LinkKind.of(trunkIndex));
+            offload.linkFd = link.fd();
+            StringBuilder vlans = new StringBuilder();
+            new TreeMap<>(vniByVlan)
+                    .forEach((vlan, vni) -> vlans.append(vlans.length() == 0 ? "" : ", ")
+                            .append("VLAN ")
+                            .append(vlan)
+                            .append(" -> ")
+                            .append(vni));
+            offload.describe =
+                    "frames on " + trunk + " encapsulated in " + link.mode() + " XDP, to " + underlay.getName()
+                            + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
+                            + (underlay.getMTU() - 32) + " bytes tagged)";
+            offload.resolver = new Thread(() -> offload.resolve(neighbours), "vtep4j-encap-nexthops");
+            offload.resolver.setDaemon(true);
+            offload.resolver.start();
+            return offload;
+        } catch (IOException | RuntimeException e) {
+            offload.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the maps and loads the program as {@link #open} does, for an underlay interface of index
+     * {@code underlayIfindex}, MAC {@code mac} (low 48 bits) and MTU {@code mtu}, without attaching it anywhere or
+     * looking up next hops ({@link #nextHop} sets them): {@link #run} then shows what it does to a frame.
+     *
+     * @throws IllegalArgumentException naming the value and the rule: {@code local} not IPv4, the port, a VLAN id or
+     *     VNI out of range, no VLANs or more than {@value DecapOffload#MAX_VNIS}, {@code maxMacs} not
+     *     1..{@value DecapOffload#MAX_SOURCES}, an MTU below 74
+     * @throws IOException naming the kernel's refusal
+     */
+    public static EncapOffload load(
+            InetAddress local,
+            int port,
+            long mac,
+            int underlayIfindex,
+            int mtu,
+            Map<Integer, Integer> vniByVlan,
+            int maxMacs)
+            throws IOException {
+        if (!(local instanceof Inet4Address)) {
+            throw new IllegalArgumentException(
+                    "local: " + (local == null ? null : local.getHostAddress()) + " (expected: an IPv4 address)");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        if (vniByVlan.isEmpty() || vniByVlan.size() > DecapOffload.MAX_VNIS) {
+            throw new IllegalArgumentException(
+                    "vniByVlan: " + vniByVlan.size() + " VLANs (expected: 1.." + DecapOffload.MAX_VNIS + ")");
+        }
+        for (Map.Entry<Integer, Integer> e : vniByVlan.entrySet()) {
+            if (e.getKey() < 1 || e.getKey() > 4094) {
+                throw new IllegalArgumentException("VLAN: " + e.getKey() + " (expected: 1..4094)");
+            }
+            if (e.getValue() < 0 || e.getValue() > 0xFFFFFF) {
+                throw new IllegalArgumentException(
+                        "VNI of VLAN " + e.getKey() + ": " + e.getValue() + " (expected: 0..16777215)");
+            }
+        }
+        if (maxMacs < 1 || maxMacs > DecapOffload.MAX_SOURCES) {
+            throw new IllegalArgumentException(
+                    "maxMacs: " + maxMacs + " (expected: 1.." + DecapOffload.MAX_SOURCES + ")");
+        }
+        int maxFrame = mtu - 32;
+        if (maxFrame < BpfProgram.ENCAP_MIN_LENGTH) {
+            throw new IllegalArgumentException(
+                    "mtu: " + mtu + " (expected: >= " + (BpfProgram.ENCAP_MIN_LENGTH + 32) + ")");
+        }
+        EncapOffload offload = new EncapOffload(DecapOffload.possibleCpus());
+        try {
+            offload.vlanMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 4, DecapOffload.MAX_VNIS, 0);
+            int key = DecapOffload.SOURCE_KEY;
+            offload.localMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, key, 4, maxMacs, Bpf.BPF_F_NO_PREALLOC);
+            offload.remoteMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, key, 4, maxMacs, Bpf.BPF_F_NO_PREALLOC);
+            offload.hopMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 8, MAX_REMOTES, 0);
+            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, DecapOffload.STATS_VALUE, 1, 0);
+            for (Map.Entry<Integer, Integer> e : vniByVlan.entrySet()) {
+                int vid = e.getKey();
+                Bpf.updateElement(
+                        offload.vlanMap,
+                        new byte[] {(byte) (vid >>> 8), (byte) vid, 0, 0},
+                        DecapOffload.vniKey(e.getValue()));
+            }
+            offload.progFd = Bpf.loadXdp(
+                    BpfProgram.encapsulateToUnderlay(
+                            offload.vlanMap,
+                            offload.localMap,
+                            offload.remoteMap,
+                            offload.hopMap,
+                            offload.statsMap,
+                            local.hashCode(),
+                            port,
+                            mac,
+                            underlayIfindex,
+                            maxFrame),
+                    "vtep4j_encap");
+            return offload;
+        } catch (IOException | RuntimeException e) {
+            offload.close();
+            throw e;
+        }
+    }
+
+    /** One line: the trunk, the mode, the underlay and the VLANs. */
+    public String describe() {
+        return describe;
+    }
+
+    /** What the program does to {@code frame}, as {@link DecapOffload#run}. */
+    public synchronized DecapOffload.Verdict run(byte[] frame) throws IOException {
+        if (progFd < 0) {
+            throw new IllegalStateException("closed");
+        }
+        return DecapOffload.testRun(progFd, frame);
+    }
+
+    /** The engine learned (or moved) {@code mac} in {@code vni} on the trunk: frames from it may be encapsulated. */
+    public synchronized void learnedLocal(int vni, long mac) {
+        if (localMap < 0) {
+            return;
+        }
+        byte[] key = DecapOffload.sourceKey(vni, mac);
+        delete(remoteMap, key);
+        put(localMap, key, new byte[] {1, 0, 0, 0});
+    }
+
+    /**
+     * The engine learned (or moved) {@code mac} in {@code vni} at remote {@code remote}: frames to it may be
+     * encapsulated once the remote's next hop is known. A remote that is not IPv4 removes the MAC instead.
+     */
+    public synchronized void learnedRemote(int vni, long mac, InetAddress remote) {
+        if (localMap < 0) {
+            return;
+        }
+        byte[] key = DecapOffload.sourceKey(vni, mac);
+        delete(localMap, key);
+        if (!(remote instanceof Inet4Address)) {
+            delete(remoteMap, key);
+            return;
+        }
+        if (!put(remoteMap, key, remote.getAddress())) {
+            delete(remoteMap, key); // an older entry must not stand for the new location
+            return;
+        }
+        int address = remote.hashCode();
+        if (remotes.size() < MAX_REMOTES && remotes.add(address) && !newRemotes.offer(address)) {
+            refused++;
+        }
+    }
+
+    /** The engine no longer has {@code mac} in {@code vni}: frames from or to it go to the engine again. */
+    public synchronized void forget(int vni, long mac) {
+        if (localMap < 0) {
+            return;
+        }
+        byte[] key = DecapOffload.sourceKey(vni, mac);
+        delete(localMap, key);
+        delete(remoteMap, key);
+    }
+
+    /**
+     * Sets the Ethernet address of remote {@code address}'s next hop (low 48 bits), or removes it ({@code mac} < 0):
+     * its frames then go to the engine.
+     *
+     * @param address an IPv4 address, network order in the int
+     */
+    public synchronized void nextHop(int address, long mac) {
+        if (hopMap < 0) {
+            return;
+        }
+        byte[] key = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+        if (mac < 0) {
+            delete(hopMap, key);
+            return;
+        }
+        byte[] value = new byte[8];
+        for (int i = 0; i < 6; i++) {
+            value[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        put(hopMap, key, value);
+    }
+
+    private boolean put(int map, byte[] key, byte[] value) {
+        try {
+            Bpf.updateElement(map, key, value);
+            return true;
+        } catch (IOException full) {
+            refused++;
+            return false;
+        }
+    }
+
+    private void delete(int map, byte[] key) {
+        try {
+            Bpf.deleteElement(map, key);
+        } catch (IOException e) {
+            refused++;
+        }
+    }
+
+    /** The resolver thread: new remotes at once, all of them every {@value #HOP_REFRESH_MILLIS} ms, until closed. */
+    private void resolve(RouteNeighbors neighbours) {
+        try (neighbours) {
+            long next = System.nanoTime();
+            while (!Thread.currentThread().isInterrupted()) {
+                Integer fresh = newRemotes.poll(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (fresh != null) {
+                    resolveOne(neighbours, fresh);
+                    continue;
+                }
+                for (int address : remotes) {
+                    resolveOne(neighbours, address);
+                }
+                next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOP_REFRESH_MILLIS);
+            }
+        } catch (InterruptedException closing) {
+            // closed
+        }
+    }
+
+    private void resolveOne(RouteNeighbors neighbours, int address) {
+        long answer = neighbours.resolve(address);
+        nextHop(address, answer < 0 ? -1 : answer & 0xFFFF_FFFF_FFFFL);
+    }
+
+    /** Entries the maps refused (full) or failed to change; those MACs stay on the engine's path. */
+    public synchronized long refused() {
+        return refused;
+    }
+
+    /** Frames encapsulated and redirected to the underlay so far (the last total once closed). */
+    public synchronized long frames() {
+        readStats();
+        return lastFrames;
+    }
+
+    /** Bytes of those packets as sent (outer headers included). */
+    public synchronized long bytes() {
+        readStats();
+        return lastBytes;
+    }
+
+    private void readStats() {
+        long[] totals = DecapOffload.sumStats(statsMap, cpus);
+        if (totals != null) {
+            lastFrames = totals[0];
+            lastBytes = totals[1];
+        }
+    }
+
+    /** Detaches the program, stops the resolver, frees the program and the maps; keeps the last totals. */
+    @Override
+    public void close() {
+        DecapOffload.stop(resolver);
+        closeDescriptors();
+    }
+
+    private synchronized void closeDescriptors() {
+        if (linkFd >= 0) {
+            LibC.close(linkFd);
+            linkFd = -1;
+        }
+        readStats();
+        for (int fd : new int[] {progFd, vlanMap, localMap, remoteMap, hopMap, statsMap}) {
+            if (fd >= 0) {
+                LibC.close(fd);
+            }
+        }
+        progFd = -1;
+        vlanMap = -1;
+        localMap = -1;
+        remoteMap = -1;
+        hopMap = -1;
+        statsMap = -1;
+    }
+}

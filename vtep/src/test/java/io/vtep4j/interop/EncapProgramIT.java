@@ -1,0 +1,235 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vtep4j.internal.xdp.DecapOffload.Verdict;
+import io.vtep4j.internal.xdp.EncapOffload;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel-side encapsulation program, run by the kernel on crafted trunk frames ({@code BPF_PROG_TEST_RUN}:
+ * nothing is sent): a tagged frame from a learned trunk source to a MAC learned at a remote with a resolved next hop
+ * becomes exactly the VXLAN packet the engine would send with its default outer header, and is counted; every frame
+ * the engine must handle itself leaves the program unchanged. Needs root (loading a BPF program).
+ */
+class EncapProgramIT {
+    private static final long GW_MAC = 0x02_00_00_00_00_01L;
+    private static final long HOP_MAC = 0x02_00_00_00_00_02L;
+    private static final long SRC = 0x02_00_00_00_00_BBL;
+    private static final long DST = 0x02_00_00_00_00_AAL;
+    private static final int VNI = 10100;
+    private static final int VLAN = 100;
+    private static final int REMOTE = 0x0A_63_00_02; // 10.99.0.2
+    private static final int PAYLOAD = 46;
+
+    private EncapOffload offload;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated();
+    }
+
+    @BeforeEach
+    void load() throws Exception {
+        offload = EncapOffload.load(
+                InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, 1500, Map.of(VLAN, VNI, 200, 10200), 16);
+        offload.learnedLocal(VNI, SRC);
+        offload.learnedRemote(VNI, DST, InetAddress.getByName("10.99.0.2"));
+        offload.nextHop(REMOTE, HOP_MAC);
+    }
+
+    @AfterEach
+    void close() {
+        offload.close();
+    }
+
+    /** DST <- SRC, tag 0x8100 VLAN 100, inner IPv4/UDP 192.0.2.1:1000 -> 192.0.2.2:2000, 46 bytes after the tag. */
+    static byte[] frame(Consumer<byte[]> change) {
+        byte[] f = new byte[18 + PAYLOAD];
+        putMac(f, 0, DST);
+        putMac(f, 6, SRC);
+        putShort(f, 12, 0x8100);
+        putShort(f, 14, VLAN);
+        putShort(f, 16, 0x0800);
+        f[18] = 0x45;
+        putShort(f, 20, PAYLOAD);
+        f[26] = 64;
+        f[27] = 17;
+        f[30] = (byte) 192;
+        f[32] = 2;
+        f[33] = 1;
+        f[34] = (byte) 192;
+        f[36] = 2;
+        f[37] = 2;
+        putShort(f, 38, 1000);
+        putShort(f, 40, 2000);
+        for (int i = 42; i < f.length; i++) {
+            f[i] = (byte) i;
+        }
+        change.accept(f);
+        return f;
+    }
+
+    private static void putMac(byte[] p, int at, long mac) {
+        DecapProgramIT.putMac(p, at, mac);
+    }
+
+    private static void putShort(byte[] p, int at, int v) {
+        DecapProgramIT.putShort(p, at, v);
+    }
+
+    private static long le32(byte[] f, int at) {
+        return (f[at] & 0xFFL) | (f[at + 1] & 0xFFL) << 8 | (f[at + 2] & 0xFFL) << 16 | (f[at + 3] & 0xFFL) << 24;
+    }
+
+    /** The packet the engine sends for {@code frame} with its default outer header, to {@link #REMOTE}. */
+    static byte[] expected(byte[] frame, int vni) {
+        byte[] p = new byte[frame.length + 46];
+        putMac(p, 0, HOP_MAC);
+        putMac(p, 6, GW_MAC);
+        putShort(p, 12, 0x0800);
+        p[14] = 0x45;
+        putShort(p, 16, p.length - 14);
+        p[20] = 0x40;
+        p[22] = 64;
+        p[23] = 17;
+        p[26] = 10;
+        p[27] = 99;
+        p[29] = 1;
+        p[30] = 10;
+        p[31] = 99;
+        p[33] = 2;
+        putShort(p, 24, DecapProgramIT.ipChecksum(p));
+        long h = le32(frame, 30) ^ le32(frame, 34) ^ le32(frame, 38);
+        h ^= h >>> 16;
+        putShort(p, 34, (int) (h & 0x3FFF | 0xC000));
+        putShort(p, 36, 4789);
+        putShort(p, 38, p.length - 34);
+        p[42] = 0x08;
+        p[46] = (byte) (vni >>> 16);
+        p[47] = (byte) (vni >>> 8);
+        p[48] = (byte) vni;
+        System.arraycopy(frame, 0, p, 50, 12);
+        System.arraycopy(frame, 16, p, 62, frame.length - 16);
+        return p;
+    }
+
+    private void assertPassedUnchanged(byte[] f, String why) throws Exception {
+        Verdict v = offload.run(f);
+        assertEquals(Verdict.PASS, v.action(), why);
+        assertArrayEquals(f, v.frame(), why + ": the frame must reach the trunk socket as it came");
+    }
+
+    @Test
+    void aFrameBetweenLearnedMacsBecomesTheEnginesPacketAndIsCounted() throws Exception {
+        byte[] f = frame(x -> {});
+        Verdict v = offload.run(f);
+        assertEquals(Verdict.REDIRECT, v.action());
+        assertArrayEquals(expected(f, VNI), v.frame());
+        assertEquals(1, offload.frames());
+        assertEquals(f.length + 46, offload.bytes());
+
+        // priority and drop-eligible bits are not carried (as by the engine); the VLAN id alone picks the VNI
+        byte[] pcp = frame(x -> putShort(x, 14, 0xB000 | VLAN));
+        Verdict w = offload.run(pcp);
+        assertEquals(Verdict.REDIRECT, w.action());
+        assertArrayEquals(expected(pcp, VNI), w.frame());
+
+        // the source port follows the inner flow, within 49152..65535
+        byte[] other = frame(x -> putShort(x, 38, 1001));
+        byte[] out = offload.run(other).frame();
+        int port = (out[34] & 0xFF) << 8 | (out[35] & 0xFF);
+        assertEquals(true, port >= 49152, "source port " + port);
+        assertArrayEquals(expected(other, VNI), out);
+
+        // the longest frame the tunnel takes on a 1500-byte underlay, and one byte more
+        byte[] longest = Arrays.copyOf(frame(x -> {}), 1468);
+        assertEquals(Verdict.REDIRECT, offload.run(longest).action());
+        assertPassedUnchanged(Arrays.copyOf(frame(x -> {}), 1469), "too big for the tunnel: the engine answers it");
+    }
+
+    @Test
+    void everyFrameTheEngineMustHandleGoesToTheTrunkSocketUnchanged() throws Exception {
+        InetAddress remote = InetAddress.getByName("10.99.0.2");
+        offload.learnedRemote(VNI, 0x02_00_00_00_00_CCL, InetAddress.getByName("10.99.0.3")); // no next hop
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("untagged", frame(x -> putShort(x, 12, 0x0800)));
+        cases.put("802.1ad outer tag", frame(x -> putShort(x, 12, 0x88A8)));
+        cases.put("unmapped VLAN", frame(x -> putShort(x, 14, 300)));
+        cases.put("priority tag, VID 0", frame(x -> putShort(x, 14, 0x2000)));
+        cases.put("inner ARP", frame(x -> putShort(x, 16, 0x0806)));
+        cases.put("inner IPv6", frame(x -> putShort(x, 16, 0x86DD)));
+        cases.put("broadcast", frame(x -> putMac(x, 0, 0xFFFF_FFFF_FFFFL)));
+        cases.put("multicast source", frame(x -> x[6] = 0x03));
+        cases.put("unknown destination", frame(x -> putMac(x, 0, 0x02_00_00_00_00_DDL)));
+        cases.put("source not learned on the trunk", frame(x -> putMac(x, 6, 0x02_00_00_00_00_EEL)));
+        cases.put("destination learned under another VLAN only", frame(x -> putShort(x, 14, 200)));
+        cases.put("remote without a next hop", frame(x -> putMac(x, 0, 0x02_00_00_00_00_CCL)));
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            assertPassedUnchanged(c.getValue(), c.getKey());
+        }
+        for (int length = 14; length < 42; length++) {
+            assertPassedUnchanged(Arrays.copyOf(frame(x -> {}), length), "truncated to " + length);
+        }
+        // the destination moves to the trunk: the engine delivers it there
+        offload.learnedLocal(VNI, DST);
+        assertPassedUnchanged(frame(x -> {}), "destination on the trunk");
+        offload.learnedRemote(VNI, DST, remote);
+        assertEquals(Verdict.REDIRECT, offload.run(frame(x -> {})).action(), "back at the remote");
+        offload.forget(VNI, SRC);
+        assertPassedUnchanged(frame(x -> {}), "source aged");
+        offload.learnedLocal(VNI, SRC);
+        offload.nextHop(REMOTE, -1);
+        assertPassedUnchanged(frame(x -> {}), "next hop gone");
+        assertEquals(1, offload.frames(), "only the frame back at the remote");
+    }
+
+    /** Random byte changes: each frame is either passed on unchanged or encapsulated exactly as the engine would. */
+    @Test
+    void randomDamageIsEitherPassedUnchangedOrEncapsulatedExactly() throws Exception {
+        Random random = new Random(7348);
+        for (int round = 0; round < 300; round++) {
+            int at = random.nextInt(18 + PAYLOAD);
+            byte value = (byte) (1 + random.nextInt(255));
+            byte[] f = frame(x -> {});
+            f[at] ^= value;
+            Verdict v = offload.run(f);
+            if (v.action() == Verdict.REDIRECT) {
+                int vid = (f[14] & 0x0F) << 8 | (f[15] & 0xFF);
+                assertEquals(VLAN, vid, "byte " + at);
+                assertArrayEquals(expected(f, VNI), v.frame(), "byte " + at);
+            } else {
+                assertEquals(Verdict.PASS, v.action(), "byte " + at);
+                assertArrayEquals(f, v.frame(), "byte " + at);
+            }
+        }
+    }
+
+    @Test
+    void misuseFailsNamingTheValueAndTheRule() throws Exception {
+        InetAddress local = InetAddress.getByName("10.99.0.1");
+        IllegalArgumentException vlan = assertThrows(
+                IllegalArgumentException.class,
+                () -> EncapOffload.load(local, 4789, GW_MAC, 1, 1500, Map.of(0, VNI), 16));
+        assertEquals("VLAN: 0 (expected: 1..4094)", vlan.getMessage());
+        IllegalArgumentException mtu = assertThrows(
+                IllegalArgumentException.class,
+                () -> EncapOffload.load(local, 4789, GW_MAC, 1, 60, Map.of(VLAN, VNI), 16));
+        assertEquals("mtu: 60 (expected: >= 74)", mtu.getMessage());
+        IllegalArgumentException v6 = assertThrows(
+                IllegalArgumentException.class,
+                () -> EncapOffload.load(InetAddress.getByName("::1"), 4789, GW_MAC, 1, 1500, Map.of(VLAN, VNI), 16));
+        assertEquals("local: 0:0:0:0:0:0:0:1 (expected: an IPv4 address)", v6.getMessage());
+    }
+}
