@@ -148,6 +148,10 @@ class DecapProgramIT {
         assertArrayEquals(tagged(p, VLAN), v.frame());
         assertEquals(1, offload.frames());
         assertEquals(p.length - 46, offload.bytes());
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        assertEquals(1, offload.refreshHits((vni, mac) -> seen.add(vni + " " + Long.toHexString(mac))));
+        assertEquals(java.util.List.of(VNI + " 200000000bb"), seen, "the source, for the engine to refresh");
+        assertEquals(0, offload.refreshHits((vni, mac) -> seen.add("again")), "the mark was cleared");
 
         // the other VNI gets its own tag; a UDP checksum is not verified (RFC 7348 §5 leaves it to the receiver)
         offload.learned(10200, INNER_SRC, InetAddress.getByName("10.99.0.2"));

@@ -139,6 +139,10 @@ class EncapProgramIT {
         assertArrayEquals(expected(f, VNI), v.frame());
         assertEquals(1, offload.frames());
         assertEquals(f.length + 46, offload.bytes());
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        assertEquals(1, offload.refreshHits((vni, mac) -> seen.add(vni + " " + Long.toHexString(mac))));
+        assertEquals(java.util.List.of(VNI + " 200000000bb"), seen, "the trunk source, for the engine to refresh");
+        assertEquals(0, offload.refreshHits((vni, mac) -> seen.add("again")), "the mark was cleared");
 
         // priority and drop-eligible bits are not carried (as by the engine); the VLAN id alone picks the VNI
         byte[] pcp = frame(x -> putShort(x, 14, 0xB000 | VLAN));

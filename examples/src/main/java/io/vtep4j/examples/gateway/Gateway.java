@@ -18,6 +18,7 @@ import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.EncapOffload;
 import io.vtep4j.learning.FdbListener;
+import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +26,8 @@ import java.net.InetAddress;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -67,6 +70,8 @@ public final class Gateway implements AutoCloseable {
     private volatile DecapOffload offload;
     /** With {@code --encap-offload}: the program that encapsulates in the kernel, else null. */
     private volatile EncapOffload encapOffload;
+    /** With either offload: refreshes the table's entries of the MACs the programs forward frames from. */
+    private volatile ScheduledExecutorService refresher;
 
     private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
@@ -185,6 +190,7 @@ public final class Gateway implements AutoCloseable {
                 gateway.offload = decap;
                 EncapOffload encap = config.encapOffload ? openEncapOffload(config) : null;
                 gateway.encapOffload = encap;
+                gateway.refresher = refreshSeen(vtep, decap, encap, config.ageing);
                 // before any segment exists: no MAC is learned before the programs' maps follow the table
                 sources.target(new OffloadSources.Target() {
                     @Override
@@ -269,6 +275,42 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("--decap-offload: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every quarter of the ageing time (1 s to 60 s), the MACs the kernel-side programs forwarded frames from are
+     * learned again where the table has them, which refreshes their age as the frames themselves would have: an
+     * active MAC never ages out because the gateway did not see its frames.
+     */
+    private static ScheduledExecutorService refreshSeen(
+            Vtep vtep, DecapOffload decap, EncapOffload encap, java.time.Duration ageing) {
+        ScheduledExecutorService timer =
+                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("vtep4j-offload-refresh", true));
+        long period = Math.min(60_000, Math.max(1_000, ageing.toMillis() / 4));
+        ForwardingTable table = vtep.forwardingTable();
+        DecapOffload.Seen refresh = (vni, mac) -> {
+            Location where = table.lookup(vni, mac);
+            if (where != null) {
+                table.learn(vni, mac, where);
+            }
+        };
+        timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        if (decap != null) {
+                            decap.refreshHits(refresh);
+                        }
+                        if (encap != null) {
+                            encap.refreshHits(refresh);
+                        }
+                    } catch (RuntimeException e) {
+                        // the next round tries again; a task that throws would end the schedule
+                    }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     private static EncapOffload openEncapOffload(GatewayConfig config) {
@@ -588,8 +630,12 @@ public final class Gateway implements AutoCloseable {
         MetricsEndpoint m = metrics;
         DecapOffload o = offload;
         EncapOffload e = encapOffload;
+        ScheduledExecutorService refresh = refresher;
         if (m != null) {
             m.close();
+        }
+        if (refresh != null) {
+            refresh.shutdownNow();
         }
         try {
             if (o != null) {

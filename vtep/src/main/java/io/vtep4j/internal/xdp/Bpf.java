@@ -18,6 +18,7 @@ final class Bpf {
     static final int BPF_MAP_LOOKUP_ELEM = 1;
     static final int BPF_MAP_UPDATE_ELEM = 2;
     static final int BPF_MAP_DELETE_ELEM = 3;
+    static final int BPF_MAP_GET_NEXT_KEY = 4;
     static final int BPF_PROG_LOAD = 5;
     static final int BPF_PROG_TEST_RUN = 10;
     static final int BPF_LINK_CREATE = 28;
@@ -107,6 +108,37 @@ final class Bpf {
         } finally {
             attr.release();
             k.release();
+        }
+    }
+
+    /**
+     * The key after {@code key} in the map's order into {@code next} ({@code key} null: the first); false after the
+     * last. A key deleted meanwhile starts the walk again from the first, as the kernel does.
+     */
+    static boolean nextKey(int mapFd, byte[] key, byte[] next) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf keys = ByteBufAllocator.DEFAULT.directBuffer(2 * next.length);
+        try {
+            keys.writeZero(2 * next.length);
+            if (key != null) {
+                keys.setBytes(0, key);
+            }
+            attr.setIntLE(0, mapFd);
+            attr.setLongLE(8, key == null ? 0 : keys.memoryAddress());
+            attr.setLongLE(16, keys.memoryAddress() + next.length);
+            long r = LibC.syscall(XdpCalls.SYS_BPF, BPF_MAP_GET_NEXT_KEY, attr.memoryAddress(), ATTR_SIZE);
+            if (r < 0) {
+                int errno = LibC.errno();
+                if (errno == LibC.ENOENT) {
+                    return false;
+                }
+                throw new IOException(LibC.failure("BPF_MAP_GET_NEXT_KEY", errno));
+            }
+            keys.getBytes(next.length, next);
+            return true;
+        } finally {
+            attr.release();
+            keys.release();
         }
     }
 

@@ -498,7 +498,9 @@ public final class BpfProgram {
      *
      * <p>Maps: {@code vniMap} key {@code [vni >> 16, vni >> 8, vni, 0]} (the packet's VNI field and reserved byte),
      * value the tag control information, network order, in the value's first two bytes; {@code sourceMap} key the
-     * same four bytes, the source MAC and two zero bytes, value the remote's IPv4 address, network order;
+     * same four bytes, the source MAC and two zero bytes, value the remote's IPv4 address, network order, and a word
+     * the program sets to 1 on every frame it forwards (the owner reads and clears it to keep the engine's entry
+     * from ageing);
      * {@code statsMap} a one-slot per-CPU array of two u64: frames and bytes (tagged frame lengths) redirected.
      * The frame keeps its inner addresses and EtherType; the 50 outer bytes become a 4-byte tag
      * ({@code bpf_xdp_adjust_head}), and {@code bpf_redirect} sends it out of the interface in {@code trunkMap}. If the
@@ -592,6 +594,7 @@ public final class BpfProgram {
                 .jumpIfEqual(R0, 0, pass) // source not learned
                 .loadWord(R1, R0, 0)
                 .jumpIfNotEqualRegister(R1, R7, pass) // learned at another remote
+                .storeWordImmediate(R0, 4, 1) // seen: the owner refreshes the engine's entry
                 .storeWordImmediate(R10, -4, 0)
                 .loadMap(R1, trunkMapFd)
                 .moveRegister(R2, R10)
@@ -652,7 +655,8 @@ public final class BpfProgram {
      * ports (RFC 7348 §5), VXLAN flags I and the VNI; then the inner frame without its tag. Maps: {@code vlanMap} key
      * the tag's two bytes as read, PCP and DEI cleared ({@code [vid >> 8, vid & 0xff, 0, 0]}), value the VNI field
      * as {@link #decapsulateToTrunk} keys it; {@code localMap} and {@code remoteMap} keys as that program's source
-     * map, values 1 and the remote's address; {@code hopMap} key an IPv4 address, value the MAC in its first six
+     * map, values a word the program sets to 1 on every frame from that source (as there), and the remote's
+     * address; {@code hopMap} key an IPv4 address, value the MAC in its first six
      * bytes; {@code statsMap} as there, bytes counted as sent.
      *
      * @param address the local IPv4 address, network order in the int
@@ -745,6 +749,7 @@ public final class BpfProgram {
                 .addImmediate(R2, -16)
                 .call(HELPER_MAP_LOOKUP)
                 .jumpIfEqual(R0, 0, pass) // source not learned on the trunk
+                .storeWordImmediate(R0, 0, 1) // seen: the owner refreshes the engine's entry
                 .loadMap(R1, remoteMapFd)
                 .moveRegister(R2, R10)
                 .addImmediate(R2, -32)

@@ -23,9 +23,9 @@ import java.util.TreeMap;
  * <p>The engine stays the authority: the program forwards a frame only if its inner source is in a map that the
  * owner fills from the engine's forwarding table ({@link #learned}, {@link #forget}), at the remote the packet came
  * from. A packet from anywhere else goes to the engine, which applies its rules (allowed remotes, MACs a local port
- * owns, moves, limits) and, if it learns, says so through its listener. Frames decapsulated here do not refresh the
- * engine's entries; when one ages out, the next packet from that source goes through the engine and is learned
- * again.
+ * owns, moves, limits) and, if it learns, says so through its listener. Frames decapsulated here do not reach the
+ * engine, so the program marks each source it forwards from, and the owner collects the marks
+ * ({@link #refreshHits}) to refresh those entries' age in the table.
  *
  * <p>Bounds: one map entry per mapped VNI (at most {@value #MAX_VNIS}); at most {@code maxSources} learned sources
  * (entries allocated as added); a source the full map refuses stays on the engine's path and is counted
@@ -46,6 +46,8 @@ public final class DecapOffload implements AutoCloseable {
 
     static final int SOURCE_KEY = 12;
     static final int STATS_VALUE = 16;
+    /** A learned source's value: the remote's address and the word the program sets when it forwards a frame. */
+    static final int SOURCE_VALUE = 8;
     /** How often the watch thread looks at the trunk's interface index. */
     static final int WATCH_MILLIS = 200;
 
@@ -170,7 +172,8 @@ public final class DecapOffload implements AutoCloseable {
         int vnis = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 4, MAX_VNIS, 0);
         DecapOffload offload = new DecapOffload(vnis, -1, -1, cpus, "not attached");
         try {
-            offload.sourceMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, SOURCE_KEY, 4, maxSources, Bpf.BPF_F_NO_PREALLOC);
+            offload.sourceMap =
+                    Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, SOURCE_KEY, SOURCE_VALUE, maxSources, Bpf.BPF_F_NO_PREALLOC);
             offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, STATS_VALUE, 1, 0);
             offload.trunkMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
             offload.trunk = trunk;
@@ -235,7 +238,7 @@ public final class DecapOffload implements AutoCloseable {
             return;
         }
         try {
-            Bpf.updateElement(sourceMap, sourceKey(vni, mac), remote.getAddress());
+            Bpf.updateElement(sourceMap, sourceKey(vni, mac), java.util.Arrays.copyOf(remote.getAddress(), 8));
         } catch (IOException full) {
             refused++;
             forget(vni, mac); // an older entry must not stand for the new location
@@ -252,6 +255,64 @@ public final class DecapOffload implements AutoCloseable {
         } catch (IOException e) {
             refused++;
         }
+    }
+
+    /**
+     * Hands {@code seen} each source the program has forwarded frames from since the last call, and clears its mark:
+     * the owner refreshes those entries in the engine's table, which never sees the frames. Walks the whole map, one
+     * entry at a time under the lock; returns the number of sources handed on.
+     */
+    public int refreshHits(Seen seen) {
+        return walkHits(this, () -> sourceMap, SOURCE_VALUE, 4, seen);
+    }
+
+    /** Receives the MACs a program has forwarded frames from. */
+    public interface Seen {
+        void seen(int vni, long mac);
+    }
+
+    /**
+     * Walks {@code map} (keys as {@link #sourceKey}, values of {@code valueSize} bytes with the program's mark, a u32,
+     * at {@code markOffset}): hands each marked key to {@code seen} and clears its mark, each step under
+     * {@code lock}, so that the owner's own changes to an entry never interleave with it. Stops early once the map
+     * is closed ({@code map} returns a negative descriptor).
+     */
+    static int walkHits(Object lock, java.util.function.IntSupplier map, int valueSize, int markOffset, Seen seen) {
+        byte[] key = null;
+        byte[] next = new byte[SOURCE_KEY];
+        byte[] value = new byte[valueSize];
+        int handed = 0;
+        // bounded: a key removed meanwhile sends the kernel's walk back to the first key
+        for (int step = 0; step < 2 * MAX_SOURCES; step++) {
+            boolean marked;
+            synchronized (lock) {
+                int fd = map.getAsInt();
+                try {
+                    if (fd < 0 || !Bpf.nextKey(fd, key, next)) {
+                        return handed;
+                    }
+                    Bpf.lookupElement(fd, next, value);
+                    marked = value[markOffset] != 0;
+                    if (marked) {
+                        java.util.Arrays.fill(value, markOffset, markOffset + 4, (byte) 0);
+                        Bpf.updateElement(fd, next, value);
+                    }
+                } catch (IOException gone) {
+                    marked = false; // removed meanwhile: the walk goes on from it
+                }
+            }
+            if (marked) {
+                int vni = (next[0] & 0xFF) << 16 | (next[1] & 0xFF) << 8 | (next[2] & 0xFF);
+                long mac = 0;
+                for (int i = 4; i < 10; i++) {
+                    mac = mac << 8 | (next[i] & 0xFF);
+                }
+                seen.seen(vni, mac);
+                handed++;
+            }
+            key = next.clone();
+        }
+        return handed;
     }
 
     /** Sources the map refused (full) or failed to remove; they stay on the engine's path. */

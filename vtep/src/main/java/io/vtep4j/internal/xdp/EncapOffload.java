@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * forwarding table's events ({@link #learnedLocal}, {@link #learnedRemote}, {@link #forget}). A background thread
  * keeps the Ethernet address of each remote's next hop from the kernel's route and neighbour tables, looking again
  * every {@value #HOP_REFRESH_MILLIS} ms; a remote whose next hop the kernel has not resolved has no entry, so its
- * frames go through the engine and the kernel's socket, which resolve it. Frames encapsulated here do not refresh
- * their source's entry in the table; when it ages out, the next frame goes through the engine and is learned again.
+ * frames go through the engine and the kernel's socket, which resolve it. The program marks each trunk source it
+ * forwards from, and the owner collects the marks ({@link #refreshHits}) to refresh those entries' age.
  *
  * <p>Bounds: at most {@code maxMacs} trunk sources and as many remote MACs (entries allocated as added), at most
  * {@value #MAX_REMOTES} remote VTEPs with next hops; what a full map refuses stays on the engine's path and is
@@ -222,7 +222,7 @@ public final class EncapOffload implements AutoCloseable {
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
         delete(remoteMap, key);
-        put(localMap, key, new byte[] {1, 0, 0, 0});
+        put(localMap, key, new byte[4]); // the program marks it when it forwards a frame from there
     }
 
     /**
@@ -322,6 +322,11 @@ public final class EncapOffload implements AutoCloseable {
     private void resolveOne(RouteNeighbors neighbours, int address) {
         long answer = neighbours.resolve(address);
         nextHop(address, answer < 0 ? -1 : answer & 0xFFFF_FFFF_FFFFL);
+    }
+
+    /** As {@link DecapOffload#refreshHits}: the trunk sources the program has forwarded frames from. */
+    public int refreshHits(DecapOffload.Seen seen) {
+        return DecapOffload.walkHits(this, () -> localMap, 4, 0, seen);
     }
 
     /** Entries the maps refused (full) or failed to change; those MACs stay on the engine's path. */
