@@ -45,13 +45,12 @@ public final class DecapOffload implements AutoCloseable {
     public static final int MAX_SOURCES = 1 << 22;
 
     static final int SOURCE_KEY = 12;
-    static final int STATS_VALUE = 16;
     /** A learned source's value: the remote's address and the word the program sets when it forwards a frame. */
     static final int SOURCE_VALUE = 8;
     /** How often the watch thread looks at the trunk's interface index. */
     static final int WATCH_MILLIS = 200;
 
-    private final int cpus;
+    private final ProgramCounters counters;
     private String describe;
     private int vniMap;
     private int sourceMap;
@@ -65,14 +64,12 @@ public final class DecapOffload implements AutoCloseable {
     private int progFd;
     private int linkFd;
     private long refused;
-    private long lastFrames;
-    private long lastBytes;
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
         this.sourceMap = sourceMap;
         this.statsMap = statsMap;
-        this.cpus = cpus;
+        this.counters = new ProgramCounters(cpus);
         this.describe = describe;
         this.progFd = -1;
         this.linkFd = -1;
@@ -174,7 +171,7 @@ public final class DecapOffload implements AutoCloseable {
         try {
             offload.sourceMap =
                     Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, SOURCE_KEY, SOURCE_VALUE, maxSources, Bpf.BPF_F_NO_PREALLOC);
-            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, STATS_VALUE, 1, 0);
+            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 1, 0);
             offload.trunkMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
             offload.trunk = trunk;
             offload.trunkIndex = trunkIndex;
@@ -322,41 +319,14 @@ public final class DecapOffload implements AutoCloseable {
 
     /** Frames decapsulated and redirected to the trunk so far (the last total once closed). */
     public synchronized long frames() {
-        readStats();
-        return lastFrames;
+        counters.read(statsMap);
+        return counters.frames();
     }
 
     /** Bytes of those frames, as the trunk sends them (tag included). */
     public synchronized long bytes() {
-        readStats();
-        return lastBytes;
-    }
-
-    private void readStats() {
-        long[] totals = sumStats(statsMap, cpus);
-        if (totals != null) {
-            lastFrames = totals[0];
-            lastBytes = totals[1];
-        }
-    }
-
-    /** Frames and bytes summed over the CPUs of a program's counters, or null if they cannot be read (closed). */
-    static long[] sumStats(int statsMap, int cpus) {
-        if (statsMap < 0) {
-            return null;
-        }
-        byte[] all = new byte[STATS_VALUE * cpus];
-        try {
-            Bpf.lookupElement(statsMap, new byte[4], all);
-        } catch (IOException e) {
-            return null;
-        }
-        long[] totals = new long[2];
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            totals[0] += littleEndianLong(all, cpu * STATS_VALUE);
-            totals[1] += littleEndianLong(all, cpu * STATS_VALUE + 8);
-        }
-        return totals;
+        counters.read(statsMap);
+        return counters.bytes();
     }
 
     /** Detaches the program, then frees it and the maps; keeps the last totals. Idempotent. */
@@ -383,7 +353,7 @@ public final class DecapOffload implements AutoCloseable {
             LibC.close(linkFd);
             linkFd = -1;
         }
-        readStats();
+        counters.read(statsMap);
         for (int fd : new int[] {progFd, vniMap, sourceMap, statsMap, trunkMap}) {
             if (fd >= 0) {
                 LibC.close(fd);
@@ -455,14 +425,6 @@ public final class DecapOffload implements AutoCloseable {
             key[4 + i] = (byte) (mac >>> (40 - 8 * i));
         }
         return key;
-    }
-
-    private static long littleEndianLong(byte[] b, int at) {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (b[at + i] & 0xFF);
-        }
-        return v;
     }
 
     /**

@@ -42,7 +42,7 @@ public final class EncapOffload implements AutoCloseable {
     /** How often the next hops are looked up again. */
     static final int HOP_REFRESH_MILLIS = 1000;
 
-    private final int cpus;
+    private final ProgramCounters counters;
     private final Set<Integer> remotes = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Integer> newRemotes = new LinkedBlockingQueue<>(MAX_REMOTES);
     private int vlanMap = -1;
@@ -55,11 +55,9 @@ public final class EncapOffload implements AutoCloseable {
     private String describe = "not attached";
     private Thread resolver;
     private long refused;
-    private long lastFrames;
-    private long lastBytes;
 
     private EncapOffload(int cpus) {
-        this.cpus = cpus;
+        this.counters = new ProgramCounters(cpus);
     }
 
     /**
@@ -174,7 +172,7 @@ public final class EncapOffload implements AutoCloseable {
             offload.localMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, key, 4, maxMacs, Bpf.BPF_F_NO_PREALLOC);
             offload.remoteMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, key, 4, maxMacs, Bpf.BPF_F_NO_PREALLOC);
             offload.hopMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 8, MAX_REMOTES, 0);
-            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, DecapOffload.STATS_VALUE, 1, 0);
+            offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 1, 0);
             for (Map.Entry<Integer, Integer> e : vniByVlan.entrySet()) {
                 int vid = e.getKey();
                 Bpf.updateElement(
@@ -336,22 +334,14 @@ public final class EncapOffload implements AutoCloseable {
 
     /** Frames encapsulated and redirected to the underlay so far (the last total once closed). */
     public synchronized long frames() {
-        readStats();
-        return lastFrames;
+        counters.read(statsMap);
+        return counters.frames();
     }
 
     /** Bytes of those packets as sent (outer headers included). */
     public synchronized long bytes() {
-        readStats();
-        return lastBytes;
-    }
-
-    private void readStats() {
-        long[] totals = DecapOffload.sumStats(statsMap, cpus);
-        if (totals != null) {
-            lastFrames = totals[0];
-            lastBytes = totals[1];
-        }
+        counters.read(statsMap);
+        return counters.bytes();
     }
 
     /** Detaches the program, stops the resolver, frees the program and the maps; keeps the last totals. */
@@ -366,7 +356,7 @@ public final class EncapOffload implements AutoCloseable {
             LibC.close(linkFd);
             linkFd = -1;
         }
-        readStats();
+        counters.read(statsMap);
         for (int fd : new int[] {progFd, vlanMap, localMap, remoteMap, hopMap, statsMap}) {
             if (fd >= 0) {
                 LibC.close(fd);
