@@ -2,7 +2,9 @@ package io.vtep4j.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.DecapOffload.Verdict;
@@ -148,10 +150,14 @@ class DecapProgramIT {
         assertArrayEquals(tagged(p, VLAN), v.frame());
         assertEquals(1, offload.frames());
         assertEquals(p.length - 46, offload.bytes());
+        assertTrue(offload.seen(VNI, INNER_SRC), "marked until the next walk");
+        assertFalse(offload.seen(VNI, 0x0200000000ccL), "a MAC the map does not hold");
+        assertFalse(offload.seen(VNI + 1, INNER_SRC), "the same MAC in another VNI");
         java.util.List<String> seen = new java.util.ArrayList<>();
         assertEquals(1, offload.refreshHits((vni, mac) -> seen.add(vni + " " + Long.toHexString(mac))));
         assertEquals(java.util.List.of(VNI + " 200000000bb"), seen, "the source, for the engine to refresh");
         assertEquals(0, offload.refreshHits((vni, mac) -> seen.add("again")), "the mark was cleared");
+        assertFalse(offload.seen(VNI, INNER_SRC), "not marked after the walk");
 
         // the other VNI gets its own tag; a UDP checksum is not verified (RFC 7348 §5 leaves it to the receiver)
         offload.learned(10200, INNER_SRC, InetAddress.getByName("10.99.0.2"));

@@ -2,7 +2,9 @@ package io.vtep4j.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.internal.xdp.DecapOffload.Verdict;
 import io.vtep4j.internal.xdp.EncapOffload;
@@ -139,10 +141,14 @@ class EncapProgramIT {
         assertArrayEquals(expected(f, VNI), v.frame());
         assertEquals(1, offload.frames());
         assertEquals(f.length + 46, offload.bytes());
+        assertTrue(offload.seen(VNI, SRC), "marked until the next walk");
+        assertFalse(offload.seen(VNI, 0x0200000000ccL), "a MAC the map does not hold");
+        assertFalse(offload.seen(VNI + 1, SRC), "the same MAC in another VNI");
         java.util.List<String> seen = new java.util.ArrayList<>();
         assertEquals(1, offload.refreshHits((vni, mac) -> seen.add(vni + " " + Long.toHexString(mac))));
         assertEquals(java.util.List.of(VNI + " 200000000bb"), seen, "the trunk source, for the engine to refresh");
         assertEquals(0, offload.refreshHits((vni, mac) -> seen.add("again")), "the mark was cleared");
+        assertFalse(offload.seen(VNI, SRC), "not marked after the walk");
 
         // priority and drop-eligible bits are not carried (as by the engine); the VLAN id alone picks the VNI
         byte[] pcp = frame(x -> putShort(x, 14, 0xB000 | VLAN));

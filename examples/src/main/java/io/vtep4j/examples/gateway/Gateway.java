@@ -72,6 +72,8 @@ public final class Gateway implements AutoCloseable {
     private volatile EncapOffload encapOffload;
     /** With either offload: refreshes the table's entries of the MACs the programs forward frames from. */
     private volatile ScheduledExecutorService refresher;
+    /** With either offload: the table's events for the programs' maps. */
+    private volatile OffloadSources offloadSources;
 
     private Gateway(GatewayConfig config, Vtep vtep, EvpnAgent evpn) {
         this.config = config;
@@ -191,38 +193,47 @@ public final class Gateway implements AutoCloseable {
                 EncapOffload encap = config.encapOffload ? openEncapOffload(config) : null;
                 gateway.encapOffload = encap;
                 gateway.refresher = refreshSeen(vtep, decap, encap, config.ageing);
+                gateway.offloadSources = sources;
                 // before any segment exists: no MAC is learned before the programs' maps follow the table
-                sources.target(new OffloadSources.Target() {
-                    @Override
-                    public void learned(int vni, long mac, InetAddress remote) {
-                        if (decap != null) {
-                            decap.learned(vni, mac, remote);
-                        }
-                        if (encap != null) {
-                            encap.learnedRemote(vni, mac, remote);
-                        }
-                    }
+                sources.target(
+                        new OffloadSources.Target() {
+                            @Override
+                            public void learned(int vni, long mac, InetAddress remote) {
+                                if (decap != null) {
+                                    decap.learned(vni, mac, remote);
+                                }
+                                if (encap != null) {
+                                    encap.learnedRemote(vni, mac, remote);
+                                }
+                            }
 
-                    @Override
-                    public void learnedLocal(int vni, long mac) {
-                        if (decap != null) {
-                            decap.forget(vni, mac);
-                        }
-                        if (encap != null) {
-                            encap.learnedLocal(vni, mac);
-                        }
-                    }
+                            @Override
+                            public void learnedLocal(int vni, long mac) {
+                                if (decap != null) {
+                                    decap.forget(vni, mac);
+                                }
+                                if (encap != null) {
+                                    encap.learnedLocal(vni, mac);
+                                }
+                            }
 
-                    @Override
-                    public void forget(int vni, long mac) {
-                        if (decap != null) {
-                            decap.forget(vni, mac);
-                        }
-                        if (encap != null) {
-                            encap.forget(vni, mac);
-                        }
-                    }
-                });
+                            @Override
+                            public void forget(int vni, long mac) {
+                                if (decap != null) {
+                                    decap.forget(vni, mac);
+                                }
+                                if (encap != null) {
+                                    encap.forget(vni, mac);
+                                }
+                            }
+
+                            @Override
+                            public boolean seen(int vni, long mac) {
+                                return (decap != null && decap.seen(vni, mac))
+                                        || (encap != null && encap.seen(vni, mac));
+                            }
+                        },
+                        vtep.forwardingTable());
             }
             gateway.attachSegments();
             if (evpn != null) {
@@ -566,6 +577,12 @@ public final class Gateway implements AutoCloseable {
     /** The kernel-side encapsulation with {@code --encap-offload}, else null. */
     EncapOffload encapOffload() {
         return encapOffload;
+    }
+
+    /** MACs the table aged while an offload program was forwarding their frames, learned again (0 without one). */
+    long offloadKept() {
+        OffloadSources s = offloadSources;
+        return s == null ? 0 : s.kept();
     }
 
     /** The kernel's losses at the trunk and underlay interfaces since the start. */

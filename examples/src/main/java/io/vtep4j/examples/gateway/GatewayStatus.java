@@ -266,7 +266,11 @@ final class GatewayStatus {
                         ? ""
                         : ", encap offload " + e.frames() + " frames " + e.bytes()
                                 + " bytes to the underlay in the kernel"
-                                + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : ""));
+                                + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : ""))
+                + (gateway.offloadKept() > 0
+                        ? ", " + gateway.offloadKept()
+                                + " MACs aged while the kernel forwarded their frames, learned again"
+                        : "");
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */

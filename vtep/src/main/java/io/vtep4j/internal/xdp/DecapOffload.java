@@ -263,6 +263,28 @@ public final class DecapOffload implements AutoCloseable {
         return walkHits(this, () -> sourceMap, SOURCE_VALUE, 4, seen);
     }
 
+    /**
+     * Whether the program has forwarded frames from {@code mac} in {@code vni} since the last {@link #refreshHits}
+     * (its mark is set; the mark stays for that walk). False for a source it does not hold, or once closed.
+     */
+    public synchronized boolean seen(int vni, long mac) {
+        return marked(sourceMap, DecapOffload.sourceKey(vni, mac), SOURCE_VALUE, 4);
+    }
+
+    /** Whether {@code map} holds {@code key} with a non-zero mark word at {@code markOffset} of its value. */
+    static boolean marked(int map, byte[] key, int valueSize, int markOffset) {
+        if (map < 0) {
+            return false;
+        }
+        byte[] value = new byte[valueSize];
+        try {
+            Bpf.lookupElement(map, key, value);
+        } catch (IOException absent) {
+            return false;
+        }
+        return (value[markOffset] | value[markOffset + 1] | value[markOffset + 2] | value[markOffset + 3]) != 0;
+    }
+
     /** Receives the MACs a program has forwarded frames from. */
     public interface Seen {
         void seen(int vni, long mac);

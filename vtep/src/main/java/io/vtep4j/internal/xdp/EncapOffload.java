@@ -327,6 +327,11 @@ public final class EncapOffload implements AutoCloseable {
         return DecapOffload.walkHits(this, () -> localMap, 4, 0, seen);
     }
 
+    /** As {@link DecapOffload#seen}: the program has forwarded frames from trunk source {@code mac} since the last walk. */
+    public synchronized boolean seen(int vni, long mac) {
+        return DecapOffload.marked(localMap, DecapOffload.sourceKey(vni, mac), 4, 0);
+    }
+
     /** Entries the maps refused (full) or failed to change; those MACs stay on the engine's path. */
     public synchronized long refused() {
         return refused;
