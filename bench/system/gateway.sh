@@ -70,6 +70,7 @@
 #                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N] [--queues Q] [--counts] [--known-dst]
+#                                       [--sizes LIST]
 #   --quick    1 s trials, 1 saturation trial + 5 search steps per case (under 3 minutes with the jar built)
 #   default    3 s trials, 3 saturation trials + 7 search steps per case; a search trial that loses is repeated
 #              once at the same rate, and the step fails only if the repeat loses too (one noisy trial at the
@@ -95,6 +96,9 @@
 #                          /proc/interrupts), into counts.csv beside trials.csv; needs perf (Debian: linux-perf)
 #   --known-dst            the forward frames' destination is taught to every device first (see below): known
 #                          unicast to the far end instead of a flood to it
+#   --sizes LIST           the tagged frame sizes measured, comma-separated, 64..1400 bytes (default 64,1400; the
+#                          VXLAN packets of the reverse direction carry the same frame untagged); the RESULT line
+#                          reads 64 B, so it says n/a without it
 # Environment: VTEP4J_JAVA_OPTS, extra JVM options for the vtep4j gateways (a JIT log, a profiler agent).
 # Prints one line: RESULT gw_fwd_ratio=<afpacket/kernel, 64 B forward> gw_rev_ratio=<same, reverse>, by loss-free
 # rate (<= 0.1 % loss). Installs gcc, clang, libbpf-dev, ethtool, iproute2 when missing (the benchmark's kernel
@@ -109,6 +113,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/system/common.sh
 . "$HERE/common.sh"  # ROOT, PY, usage, nsx, mac_of, counter
 QUICK=0; DEVICES="kernel,afpacket,pcap"; RECORD=0; OUT=""; CURVE=""; GW_ARGS=""; GSO=on; DEFER=on; GRO=off; FLOWS=1; QUEUES=1; COUNTS=0; KNOWN_DST=0
+SIZES="64 1400"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -132,8 +137,12 @@ while [ $# -gt 0 ]; do
     --queues) QUEUES="$2"; shift
       { [[ "$QUEUES" =~ ^[0-9]+$ ]] && [ "$QUEUES" -ge 1 ] && [ "$QUEUES" -le 16 ]; } \
         || { echo "--queues $QUEUES (expected: 1..16)" >&2; exit 2; } ;;
+    --sizes) SIZES="${2//,/ }"; shift
+      for size in $SIZES; do { [[ "$size" =~ ^[0-9]+$ ]] && [ "$size" -ge 64 ] && [ "$size" -le 1400 ]; } \
+        || { echo "--sizes: $size (expected: comma-separated frame sizes, 64..1400 bytes)" >&2; exit 2; }; done
+      [ -n "$SIZES" ] || { echo "--sizes: empty (expected: comma-separated frame sizes, 64..1400 bytes)" >&2; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q, --counts, --known-dst)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected: --quick, --curve [RATES], --devices LIST, --out DIR, --record, --gateway-args ARGS, --gso on|off, --defer-irqs on|off, --gro on|off, --flows N, --queues Q, --counts, --known-dst, --sizes LIST)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -150,7 +159,7 @@ else DURATION=3; SAT_REPS=3; SEARCH_STEPS=7; LIMIT=3000; CONFIRM=1; fi
 WARMUP=2   # seconds of traffic per case before it is measured: the JIT compiles the path, the MAC is learned
 [ "$GSO" = on ] && GW_ARGS="--udp-gso${GW_ARGS:+ $GW_ARGS}"
 [ "$GRO" = on ] && GW_ARGS="--udp-gro${GW_ARGS:+ $GW_ARGS}"
-SIZES="64 1400"; LOSS_LIMIT=0.001
+LOSS_LIMIT=0.001
 # several queues: the generator lets the kernel pick each frame's queue by its flow hash (vxgen.c)
 if [ "$QUEUES" -gt 1 ]; then export VXGEN_QDISC=1; fi
 
@@ -390,7 +399,7 @@ echo "phase,device,dir,size,rate,offered,delivered,seconds,load1,refused,cpu1_ti
 context_switches,softirqs" >"$WORK/counts.csv"
 START=$(date +%s)
 over_time() { [ $(( $(date +%s) - START )) -ge "$LIMIT" ]; }
-declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED USPF
+declare -A NODROP SAT SAT_OFFERED SAT_REFUSED CURVE_OFFERED CURVE_DELIVERED USPF FLOOR
 if [ -n "$CURVE" ]; then SIZES=""; fi   # the curve replaces the search
 for dir in $([ -n "$CURVE" ] && echo fwd rev || true); do   # the overload curve: offered vs delivered, 64 B
   for dev in "${ACTIVE[@]}"; do
@@ -465,6 +474,8 @@ for size in $SIZES; do
     done
     for dev in "${ACTIVE[@]}"; do
       NODROP[$dev,$dir,$size]=${LO[$dev]}
+      # no trial lost: the rate is the generator's pace against this device, a floor for its capacity
+      [ "${HI[$dev]:-0}" -gt 0 ] || FLOOR[$dev,$dir,$size]=1
       # CPU 1 per delivered frame in the trial that set the loss-free rate (busy ticks of 10 ms)
       [ -z "${LFCPU[$dev]:-}" ] || USPF[$dev,$dir,$size]=$(echo "${LFCPU[$dev]}" | awk '{ if ($2 > 0) printf "%.2f", $1 * 10000 / $2 }')
     done
@@ -510,16 +521,20 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
 {
   echo "### Gateway throughput ($mode, $(date -u +%Y-%m-%d\ %H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
-  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device.$([ "$KNOWN_DST" = 1 ] && echo ' Forward to a known destination (--known-dst).' || true) Offered includes the frames the device's full input queue refused (lost; their share at saturation in its own column). CPU 1 (the device's CPU): busy time per delivered frame in the trial that set the loss-free rate, and its share of CPU 1 at that rate (counted in ticks of 10 ms over the trial and its drain, so it can read a few % over 100); where a device lost nothing at the highest rate the generator reached, its capacity lies above that rate, and 1 s divided by its time per frame is a rough guess at how far (the time per frame tends to fall as the rate, and with it each batch, grows)."
+  echo "Loss-free rate (<= 0.1 % loss) and, at saturation, the offered and delivered rates, packets/s; ${DURATION} s trials, interleaved.${GW_ARGS:+ vtep4j flags: $GW_ARGS.} Underlay veth GRO $GRO; both directions over $FLOWS flow(s); $QUEUES receive queue(s) per veth of the device.$([ "$KNOWN_DST" = 1 ] && echo ' Forward to a known destination (--known-dst).' || true) Offered includes the frames the device's full input queue refused (lost; their share at saturation in its own column). CPU 1 (the device's CPU): busy time per delivered frame in the trial that set the loss-free rate, and its share of CPU 1 at that rate (counted in ticks of 10 ms over the trial and its drain, so it can read a few % over 100); where a device lost nothing at the highest rate the generator reached, its loss-free rate is marked ≥: its capacity lies above that rate (a ratio between two such rates, marked \"both ≥\", compares the generator's pace in two trials, not the devices), and 1 s divided by its time per frame is a rough guess at how far (the time per frame tends to fall as the rate, and with it each batch, grows)."
   echo
   echo "| direction | size | device | loss-free | saturation (delivered) | saturation (offered) | refused at saturation | loss-free / kernel | CPU 1 µs / frame | CPU 1 busy |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   for dir in fwd rev; do for size in $SIZES; do for dev in "${ACTIVE[@]}"; do
     k=${NODROP[kernel,$dir,$size]:-0}
     echo "| $([ $dir = fwd ] && echo 'VLAN 100 -> VNI 10100' || echo 'VNI 10100 -> VLAN 100') | $size | $dev |" \
-      "${NODROP[$dev,$dir,$size]:-n/a} | ${SAT[$dev,$dir,$size]:-n/a} | ${SAT_OFFERED[$dev,$dir,$size]:-n/a} |" \
+      "$([ "${FLOOR[$dev,$dir,$size]:-0}" = 1 ] && echo '≥ ' || true)${NODROP[$dev,$dir,$size]:-n/a} | ${SAT[$dev,$dir,$size]:-n/a} | ${SAT_OFFERED[$dev,$dir,$size]:-n/a} |" \
       "${SAT_REFUSED[$dev,$dir,$size]:-n/a} |" \
-      "$(awk -v a="${NODROP[$dev,$dir,$size]:-0}" -v b="$k" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }') |" \
+      "$(awk -v a="${NODROP[$dev,$dir,$size]:-0}" -v b="$k" -v fa="${FLOOR[$dev,$dir,$size]:-0}" \
+         -v fb="${FLOOR[kernel,$dir,$size]:-0}" -v self="$([ "$dev" = kernel ] && echo 1 || echo 0)" \
+         'BEGIN{ if (b <= 0) { print "n/a"; exit }
+                 r = sprintf("%.2f", a / b)
+                 if (self) print r; else if (fa && fb) print r " (both ≥)"; else if (fa) print "≥ " r; else if (fb) print "≤ " r; else print r }') |" \
       "${USPF[$dev,$dir,$size]:-n/a} |" \
       "$(awk -v u="${USPF[$dev,$dir,$size]:-}" -v r="${NODROP[$dev,$dir,$size]:-0}" 'BEGIN{ if (u != "") printf "%.0f %%", u * r / 1e4; else print "n/a" }') |"
   done; done; done
