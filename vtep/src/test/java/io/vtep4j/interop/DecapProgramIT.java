@@ -185,6 +185,19 @@ class DecapProgramIT {
     }
 
     @Test
+    void clearedSourcesGoToTheEngineUntilHandedOnAgain() throws Exception {
+        byte[] p = valid(x -> {});
+        offload.learned(10200, INNER_SRC, InetAddress.getByName("10.99.0.2"));
+        offload.learned(VNI, 0x02_00_00_00_00_CCL, InetAddress.getByName("10.99.0.2"));
+        offload.clear();
+        assertPassedUnchanged(p, "cleared");
+        assertPassedUnchanged(valid(x -> putMac(x, 56, 0x02_00_00_00_00_CCL)), "every source cleared");
+        assertEquals(0, offload.frames());
+        offload.learned(VNI, INNER_SRC, InetAddress.getByName("10.99.0.2"));
+        assertEquals(Verdict.REDIRECT, offload.run(p).action(), "handed on again");
+    }
+
+    @Test
     void everyUnusualPacketGoesToTheKernelUnchanged() throws Exception {
         Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
         cases.put("outer destination another MAC", valid(x -> x[5] = 0x02));

@@ -170,6 +170,18 @@ class EncapProgramIT {
     }
 
     @Test
+    void clearedEntriesGoToTheEngineUntilHandedOnAgain() throws Exception {
+        byte[] f = frame(x -> {});
+        offload.clear();
+        assertPassedUnchanged(f, "cleared");
+        offload.learnedLocal(VNI, SRC);
+        assertPassedUnchanged(f, "the destination is still cleared");
+        offload.learnedRemote(VNI, DST, InetAddress.getByName("10.99.0.2"));
+        assertEquals(Verdict.REDIRECT, offload.run(f).action(), "handed on again");
+        assertEquals(1, offload.frames());
+    }
+
+    @Test
     void everyFrameTheEngineMustHandleGoesToTheTrunkSocketUnchanged() throws Exception {
         InetAddress remote = InetAddress.getByName("10.99.0.2");
         offload.learnedRemote(VNI, 0x02_00_00_00_00_CCL, InetAddress.getByName("10.99.0.3")); // no next hop

@@ -228,6 +228,16 @@ public final class Gateway implements AutoCloseable {
                             }
 
                             @Override
+                            public void clear() {
+                                if (decap != null) {
+                                    decap.clear();
+                                }
+                                if (encap != null) {
+                                    encap.clear();
+                                }
+                            }
+
+                            @Override
                             public boolean seen(int vni, long mac) {
                                 return (decap != null && decap.seen(vni, mac))
                                         || (encap != null && encap.seen(vni, mac));
@@ -585,6 +595,12 @@ public final class Gateway implements AutoCloseable {
         return s == null ? 0 : s.kept();
     }
 
+    /** Times the offload maps' change queue overflowed and the maps were filled again from the table. */
+    long offloadResyncs() {
+        OffloadSources s = offloadSources;
+        return s == null ? 0 : s.resyncs();
+    }
+
     /** The kernel's losses at the trunk and underlay interfaces since the start. */
     InterfaceLosses interfaceLosses() {
         return interfaceLosses;
@@ -648,11 +664,15 @@ public final class Gateway implements AutoCloseable {
         DecapOffload o = offload;
         EncapOffload e = encapOffload;
         ScheduledExecutorService refresh = refresher;
+        OffloadSources sources = offloadSources;
         if (m != null) {
             m.close();
         }
         if (refresh != null) {
             refresh.shutdownNow();
+        }
+        if (sources != null) {
+            sources.close();
         }
         try {
             if (o != null) {

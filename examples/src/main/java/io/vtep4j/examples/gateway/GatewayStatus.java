@@ -270,6 +270,10 @@ final class GatewayStatus {
                 + (gateway.offloadKept() > 0
                         ? ", " + gateway.offloadKept()
                                 + " MACs aged while the kernel forwarded their frames, learned again"
+                        : "")
+                + (gateway.offloadResyncs() > 0
+                        ? ", offload maps filled again from the table " + gateway.offloadResyncs()
+                                + " times (change queue full)"
                         : "");
     }
 

@@ -1,25 +1,43 @@
 package io.vtep4j.examples.gateway;
 
+import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps the kernel-side programs' MACs in step with the forwarding table: a MAC learned at, or moved to, a remote
  * VTEP, or on the trunk, is handed on with where it is; once it ages, is evicted or frozen as a duplicate, it is
  * forgotten and its frames go to the engine again. Events before a target is set are dropped (the gateway sets it
- * before any segment exists). Thread-safe: the target is set once, then read.
+ * before any segment exists).
+ *
+ * <p>The table reports its changes on the thread that made them, often an event loop forwarding frames; each map
+ * change is a system call. So the listener only queues the change, and one thread of its own ("vtep4j-offload-maps")
+ * applies the changes in order. The queue holds {@link #DEFAULT_CAPACITY} changes; when a burst of learning or
+ * ageing overfills it, the thread starts over from the table itself: it empties the maps and puts back every learned
+ * entry the table then holds, so no change is lost, only delayed (counted in {@link #resyncs()}). Until a change is
+ * applied, a MAC new to the table is the engine's, and one gone from it may still be forwarded by a program for that
+ * long.
  *
  * <p>A MAC whose frames only the programs see is refreshed in the table every so often from the programs' marks
  * (the gateway's refresh task). Between two refreshes the table may age a MAC that has just become active again;
  * when the programs marked it since the last refresh, it is learned again where it was instead of forgotten, so an
  * active MAC never leaves the kernel's path (nor, forward, becomes a flood) for want of a refresh.
  */
-final class OffloadSources implements FdbListener {
+final class OffloadSources implements FdbListener, AutoCloseable {
 
-    /** Where the MACs go: the programs' maps. */
+    /** Changes queued before the thread starts over from the table. */
+    static final int DEFAULT_CAPACITY = 65_536;
+
+    /** Where the MACs go: the programs' maps. Called on the thread of this class only. */
     interface Target {
         /** {@code mac} is at remote VTEP {@code remote}. */
         void learned(int vni, long mac, InetAddress remote);
@@ -34,16 +52,56 @@ final class OffloadSources implements FdbListener {
         default boolean seen(int vni, long mac) {
             return false;
         }
+
+        /** Removes every MAC from the maps, before they are filled again from the table. */
+        default void clear() {}
     }
 
+    private static final int LEARNED = 0;
+    private static final int AGED = 1;
+    private static final int GONE = 2;
+
+    private record Change(int kind, int vni, long mac, Location location) {}
+
+    private final BlockingQueue<Change> queue;
+    private final AtomicBoolean resync = new AtomicBoolean();
+    /** Changes queued and not yet applied, plus one while a resync runs: 0 when the maps follow the table. */
+    private final AtomicLong pending = new AtomicLong();
+
+    private final LongAdder kept = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
+    private final LongAdder failures = new LongAdder();
     private volatile Target target;
     private volatile ForwardingTable table;
-    private final LongAdder kept = new LongAdder();
+    private volatile boolean closed;
+    private Thread worker;
 
-    /** Where the MACs go; {@code table} (null: none) is where a MAC aged while active is learned again. */
-    void target(Target target, ForwardingTable table) {
+    OffloadSources() {
+        this(DEFAULT_CAPACITY);
+    }
+
+    /** With room for {@code capacity} queued changes (at least 1). */
+    OffloadSources(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+        }
+        queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    /**
+     * Where the MACs go, and {@code table} (null: none), where a MAC aged while active is learned again and from which
+     * the maps are filled after an overflow. Starts the thread; once only.
+     */
+    synchronized void target(Target target, ForwardingTable table) {
+        if (this.target != null) {
+            throw new IllegalStateException("target: already set (expected: once)");
+        }
         this.table = table;
         this.target = target;
+        Thread t = new Thread(this::run, "vtep4j-offload-maps");
+        t.setDaemon(true);
+        worker = t;
+        t.start();
     }
 
     /** MACs the table aged while the programs were forwarding their frames, learned again. */
@@ -51,58 +109,157 @@ final class OffloadSources implements FdbListener {
         return kept.sum();
     }
 
+    /** Times the queue overflowed and the maps were filled again from the table. */
+    long resyncs() {
+        return resyncs.sum();
+    }
+
+    /** Map changes that threw (the maps keep their refusal counts; the MAC stays on whichever path it was). */
+    long failures() {
+        return failures.sum();
+    }
+
+    /** Waits until every change so far is applied; false if that takes longer than {@code timeout}. */
+    boolean awaitApplied(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (pending.get() > 0 || resync.get()) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
     @Override
     public void learned(int vni, long mac, Location location) {
-        at(vni, mac, location);
+        offer(LEARNED, vni, mac, location);
     }
 
     @Override
     public void moved(int vni, long mac, Location from, Location to) {
-        at(vni, mac, to);
+        offer(LEARNED, vni, mac, to);
     }
 
     @Override
     public void aged(int vni, long mac, Location location) {
-        Target t = target;
-        ForwardingTable tbl = table;
-        if (t != null && tbl != null && t.seen(vni, mac)) {
-            // the table's lock is released before its listeners run: learning here is allowed
-            if (tbl.lookup(vni, mac) == null) {
-                tbl.learn(vni, mac, location);
-            }
-            if (tbl.lookup(vni, mac) != null) {
-                kept.increment(); // its learned event has put it back; a newer location's event wins as usual
-                return;
-            }
-        }
-        forget(vni, mac);
+        offer(AGED, vni, mac, location);
     }
 
     @Override
     public void evicted(int vni, long mac, Location location) {
-        forget(vni, mac);
+        offer(GONE, vni, mac, location);
     }
 
     @Override
     public void duplicate(int vni, long mac, Location location) {
-        forget(vni, mac);
+        offer(GONE, vni, mac, location);
     }
 
-    private void at(int vni, long mac, Location location) {
-        Target t = target;
+    private void offer(int kind, int vni, long mac, Location location) {
+        if (target == null || closed) {
+            return;
+        }
+        pending.incrementAndGet();
+        if (!queue.offer(new Change(kind, vni, mac, location))) {
+            pending.decrementAndGet();
+            resync.set(true); // the thread starts over from the table, which already has this change
+        }
+    }
+
+    /** Stops the thread (changes still queued are dropped: the maps go with the programs). Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = worker;
+        }
         if (t != null) {
-            if (location.isRemote()) {
-                t.learned(vni, mac, location.address());
-            } else {
-                t.learnedLocal(vni, mac);
+            t.interrupt();
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
-    private void forget(int vni, long mac) {
+    private void run() {
         Target t = target;
-        if (t != null) {
-            t.forget(vni, mac);
+        while (!closed) {
+            try {
+                if (resync.get()) {
+                    resync(t);
+                    continue;
+                }
+                Change c = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    try {
+                        apply(t, c);
+                    } finally {
+                        pending.decrementAndGet();
+                    }
+                }
+            } catch (InterruptedException e) {
+                return; // closing
+            } catch (RuntimeException e) {
+                failures.increment(); // a map that refuses is the program's loss, not the thread's end
+            }
+        }
+    }
+
+    private void apply(Target t, Change c) {
+        switch (c.kind) {
+            case LEARNED -> at(t, c.vni, c.mac, c.location);
+            case AGED -> aged(t, c);
+            default -> t.forget(c.vni, c.mac);
+        }
+    }
+
+    private void aged(Target t, Change c) {
+        ForwardingTable tbl = table;
+        if (tbl != null && t.seen(c.vni, c.mac)) {
+            // from this thread: the table is thread-safe, and its learned event comes back through the queue
+            if (tbl.lookup(c.vni, c.mac) == null) {
+                tbl.learn(c.vni, c.mac, c.location);
+            }
+            if (tbl.lookup(c.vni, c.mac) != null) {
+                kept.increment(); // the maps keep it meanwhile; a newer location's event wins as usual
+                return;
+            }
+        }
+        t.forget(c.vni, c.mac);
+    }
+
+    private static void at(Target t, int vni, long mac, Location location) {
+        if (location.isRemote()) {
+            t.learned(vni, mac, location.address());
+        } else {
+            t.learnedLocal(vni, mac);
+        }
+    }
+
+    /** Empties the queue and the maps, then puts back every learned entry the table holds now. */
+    private void resync(Target t) {
+        pending.incrementAndGet();
+        try {
+            resync.set(false);
+            while (queue.poll() != null) {
+                pending.decrementAndGet();
+            }
+            t.clear();
+            ForwardingTable tbl = table;
+            if (tbl != null) {
+                for (FdbEntry e : tbl.entries()) {
+                    if (e.type() == FdbEntry.Type.LEARNED) {
+                        at(t, e.vni(), e.mac(), e.location());
+                    }
+                }
+            }
+            resyncs.increment();
+        } finally {
+            pending.decrementAndGet();
         }
     }
 }

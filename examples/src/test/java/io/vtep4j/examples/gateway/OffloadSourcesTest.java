@@ -1,51 +1,78 @@
 package io.vtep4j.examples.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Which table events the kernel-side programs get: where each MAC is, and which ones to forget. */
+/**
+ * Which table events the kernel-side programs get: where each MAC is, and which ones to forget; applied in order on
+ * the class's own thread, never on the thread that changed the table.
+ */
 class OffloadSourcesTest {
-    private final List<String> calls = new ArrayList<>();
-    private final OffloadSources sources = new OffloadSources();
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private void record() {
-        sources.target(
-                new OffloadSources.Target() {
-                    @Override
-                    public void learned(int vni, long mac, InetAddress remote) {
-                        calls.add("learned " + vni + " " + Long.toHexString(mac) + " " + remote.getHostAddress());
-                    }
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final Set<String> threads = ConcurrentHashMap.newKeySet();
+    private OffloadSources sources = new OffloadSources();
 
-                    @Override
-                    public void learnedLocal(int vni, long mac) {
-                        calls.add("local " + vni + " " + Long.toHexString(mac));
-                    }
+    @AfterEach
+    void close() {
+        sources.close();
+    }
 
-                    @Override
-                    public void forget(int vni, long mac) {
-                        calls.add("forget " + vni + " " + Long.toHexString(mac));
-                    }
-                },
-                null);
+    /** Records each call, and the thread it came on. */
+    private class Recorder implements OffloadSources.Target {
+        @Override
+        public void learned(int vni, long mac, InetAddress remote) {
+            record("learned " + vni + " " + Long.toHexString(mac) + " " + remote.getHostAddress());
+        }
+
+        @Override
+        public void learnedLocal(int vni, long mac) {
+            record("local " + vni + " " + Long.toHexString(mac));
+        }
+
+        @Override
+        public void forget(int vni, long mac) {
+            record("forget " + vni + " " + Long.toHexString(mac));
+        }
+
+        @Override
+        public void clear() {
+            record("clear");
+        }
+
+        void record(String call) {
+            calls.add(call);
+            threads.add(Thread.currentThread().getName());
+        }
     }
 
     @Test
-    void locationsAreHandedOnAndEndsForgotten() throws Exception {
+    void locationsAreHandedOnInOrderAndEndsForgottenOnTheMapsThread() throws Exception {
         Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
         Location other = Location.remote(InetAddress.getByName("10.99.0.3"));
         Location trunk = Location.localPort(0, "vlan100");
         sources.learned(10100, 0xA, remote); // before a target: dropped
-        record();
+        sources.target(new Recorder(), null);
         sources.learned(10100, 0xA, remote);
         sources.learned(10100, 0xB, trunk);
         sources.moved(10100, 0xA, remote, other);
@@ -54,6 +81,7 @@ class OffloadSourcesTest {
         sources.aged(10100, 0xB, remote);
         sources.evicted(10100, 0xC, remote);
         sources.duplicate(10100, 0xD, remote);
+        assertTrue(sources.awaitApplied(WAIT), "applied");
         assertEquals(
                 List.of(
                         "learned 10100 a 10.99.0.2",
@@ -65,6 +93,9 @@ class OffloadSourcesTest {
                         "forget 10100 c",
                         "forget 10100 d"),
                 calls);
+        assertEquals(Set.of("vtep4j-offload-maps"), threads, "never on the thread that changed the table");
+        assertEquals(0, sources.resyncs());
+        assertThrows(IllegalStateException.class, () -> sources.target(new Recorder(), null), "once only");
     }
 
     @Test
@@ -79,22 +110,7 @@ class OffloadSourcesTest {
         Location trunk = Location.localPort(0, "vlan100");
         Set<Long> marked = Set.of(0xAL, 0xCL); // the programs' marks: A at the remote, C on the trunk
         sources.target(
-                new OffloadSources.Target() {
-                    @Override
-                    public void learned(int vni, long mac, InetAddress at) {
-                        calls.add("learned " + Long.toHexString(mac));
-                    }
-
-                    @Override
-                    public void learnedLocal(int vni, long mac) {
-                        calls.add("local " + Long.toHexString(mac));
-                    }
-
-                    @Override
-                    public void forget(int vni, long mac) {
-                        calls.add("forget " + Long.toHexString(mac));
-                    }
-
+                new Recorder() {
                     @Override
                     public boolean seen(int vni, long mac) {
                         return marked.contains(mac);
@@ -104,14 +120,18 @@ class OffloadSourcesTest {
         table.learn(10100, 0xA, remote);
         table.learn(10100, 0xB, remote);
         table.learn(10100, 0xC, trunk);
+        assertTrue(sources.awaitApplied(WAIT));
         calls.clear();
 
         now.addAndGet(Duration.ofSeconds(301).toNanos());
         assertEquals(3, table.expire());
+        assertTrue(sources.awaitApplied(WAIT));
 
         // B was idle: forgotten; A and C were forwarded in the kernel: back in the table where they were, and in
-        // the maps without a gap (no forget)
-        assertEquals(List.of("learned a", "forget b", "local c"), calls);
+        // the maps without a gap (no forget for them)
+        // (the sweep reports in the table's slot order)
+        assertEquals(3, calls.size(), calls.toString());
+        assertEquals(Set.of("forget 10100 b", "learned 10100 a 10.99.0.2", "local 10100 c"), Set.copyOf(calls));
         assertEquals(remote, table.lookup(10100, 0xA));
         assertNull(table.lookup(10100, 0xB));
         assertEquals(trunk, table.lookup(10100, 0xC));
@@ -123,20 +143,9 @@ class OffloadSourcesTest {
     }
 
     @Test
-    void withoutATableAnAgedMacIsForgottenEvenIfMarked() {
+    void withoutATableAnAgedMacIsForgottenEvenIfMarked() throws Exception {
         sources.target(
-                new OffloadSources.Target() {
-                    @Override
-                    public void learned(int vni, long mac, InetAddress at) {}
-
-                    @Override
-                    public void learnedLocal(int vni, long mac) {}
-
-                    @Override
-                    public void forget(int vni, long mac) {
-                        calls.add("forget " + Long.toHexString(mac));
-                    }
-
+                new Recorder() {
                     @Override
                     public boolean seen(int vni, long mac) {
                         return true;
@@ -144,7 +153,71 @@ class OffloadSourcesTest {
                 },
                 null);
         sources.aged(10100, 0xA, Location.localPort(0, "vlan100"));
-        assertEquals(List.of("forget a"), calls);
+        assertTrue(sources.awaitApplied(WAIT));
+        assertEquals(List.of("forget 10100 a"), calls);
         assertEquals(0, sources.kept());
+    }
+
+    @Test
+    void anOverflowingQueueIsReplacedByTheTablesOwnEntries() throws Exception {
+        sources.close();
+        sources = new OffloadSources(4);
+        ForwardingTable table = ForwardingTable.builder().listener(sources).build();
+        Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
+        Location trunk = Location.localPort(0, "vlan100");
+        Map<Long, String> maps = new TreeMap<>(); // what the programs' maps would hold
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        sources.target(
+                new OffloadSources.Target() {
+                    @Override
+                    public void learned(int vni, long mac, InetAddress at) {
+                        hold();
+                        maps.put(mac, at.getHostAddress());
+                    }
+
+                    @Override
+                    public void learnedLocal(int vni, long mac) {
+                        hold();
+                        maps.put(mac, "trunk");
+                    }
+
+                    @Override
+                    public void forget(int vni, long mac) {
+                        maps.remove(mac);
+                    }
+
+                    @Override
+                    public void clear() {
+                        calls.add("clear");
+                        maps.clear();
+                    }
+
+                    private void hold() {
+                        holding.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                },
+                table);
+        table.learn(10100, 0x1, remote);
+        assertTrue(holding.await(10, TimeUnit.SECONDS), "the maps' thread is busy with the first change");
+        // far more changes than the queue holds, while the maps' thread is held: the learning thread never waits
+        for (long mac = 2; mac <= 40; mac++) {
+            table.learn(10100, mac, mac % 2 == 0 ? remote : trunk);
+        }
+        table.flushLocation(trunk); // removed without events: only a refill from the table can show it
+        release.countDown();
+        assertTrue(sources.awaitApplied(WAIT));
+
+        Map<Long, String> expected = new TreeMap<>();
+        table.entries().forEach(e -> expected.put(e.mac(), e.location().isRemote() ? "10.99.0.2" : "trunk"));
+        assertEquals(expected, maps, "the maps hold what the table holds");
+        assertEquals(21, maps.size(), "the remote MACs, 1 and the even ones of 2..40; the trunk's were flushed");
+        assertNotEquals(0, sources.resyncs());
+        assertTrue(calls.contains("clear"));
     }
 }

@@ -285,6 +285,36 @@ public final class DecapOffload implements AutoCloseable {
         return (value[markOffset] | value[markOffset + 1] | value[markOffset + 2] | value[markOffset + 3]) != 0;
     }
 
+    /** Removes every source: their packets go to the engine until the owner hands them on again. */
+    public void clear() {
+        clearMap(this, () -> sourceMap);
+    }
+
+    /**
+     * Deletes every key of {@code map} ({@link #sourceKey} keys), one at a time under {@code lock}; returns how many.
+     * Bounded: at most {@link #MAX_SOURCES} + 1 steps, so keys the program cannot add (only the owner adds) do not
+     * keep it going.
+     */
+    static int clearMap(Object lock, java.util.function.IntSupplier map) {
+        byte[] first = new byte[SOURCE_KEY];
+        int removed = 0;
+        for (int step = 0; step <= MAX_SOURCES; step++) {
+            synchronized (lock) {
+                int fd = map.getAsInt();
+                try {
+                    if (fd < 0 || !Bpf.nextKey(fd, null, first)) {
+                        return removed;
+                    }
+                    Bpf.deleteElement(fd, first);
+                    removed++;
+                } catch (IOException gone) {
+                    // removed meanwhile: the next step finds the new first key
+                }
+            }
+        }
+        return removed;
+    }
+
     /** Receives the MACs a program has forwarded frames from. */
     public interface Seen {
         void seen(int vni, long mac);

@@ -327,6 +327,12 @@ public final class EncapOffload implements AutoCloseable {
         return DecapOffload.walkHits(this, () -> localMap, 4, 0, seen);
     }
 
+    /** Removes every trunk source and remote destination: their frames go to the engine until handed on again. */
+    public void clear() {
+        DecapOffload.clearMap(this, () -> localMap);
+        DecapOffload.clearMap(this, () -> remoteMap);
+    }
+
     /** As {@link DecapOffload#seen}: the program has forwarded frames from trunk source {@code mac} since the last walk. */
     public synchronized boolean seen(int vni, long mac) {
         return DecapOffload.marked(localMap, DecapOffload.sourceKey(vni, mac), 4, 0);
