@@ -83,6 +83,11 @@ final class LocalScanner {
             public void evicted(int vni, long mac, Location location) {
                 touch(vni, mac);
             }
+
+            @Override
+            public void removed(int vni, long mac, Location location) {
+                touch(vni, mac); // replaced by a remote route's entry, or removed: no longer ours to advertise
+            }
         };
     }
 

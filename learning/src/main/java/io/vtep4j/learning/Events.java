@@ -15,6 +15,7 @@ final class Events {
     static final int AGED = 2;
     static final int EVICTED = 3;
     static final int DUPLICATE = 4;
+    static final int REMOVED = 5;
 
     private final List<Event> pending = new ArrayList<>(2);
 
@@ -49,6 +50,9 @@ final class Events {
                         break;
                     case EVICTED:
                         listener.evicted(e.vni, e.mac, e.location);
+                        break;
+                    case REMOVED:
+                        listener.removed(e.vni, e.mac, e.location);
                         break;
                     default:
                         listener.duplicate(e.vni, e.mac, e.location);

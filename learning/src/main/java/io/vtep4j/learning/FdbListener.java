@@ -30,4 +30,11 @@ public interface FdbListener {
      * or is cleared.
      */
     default void duplicate(int vni, long mac, Location location) {}
+
+    /**
+     * A learned (or frozen) entry was taken out by its owner rather than by learning or ageing: removed
+     * ({@link ForwardingTable#remove}) or replaced by a static or control-plane entry ({@link ForwardingTable#addStatic},
+     * {@link ForwardingTable#addControl}). Flushes are counted, not reported.
+     */
+    default void removed(int vni, long mac, Location location) {}
 }

@@ -43,6 +43,8 @@ final class FdbMaintenance {
         Objects.requireNonNull(where, "where");
         final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
         final int now = rules.now();
+        // a learned entry this one replaces, and entries evicted to make room, are reported
+        final Events events = new Events();
         synchronized (table) {
             final int slot = table.indexOf(mac);
             if (slot >= 0) {
@@ -52,20 +54,21 @@ final class FdbMaintenance {
                     throw new IllegalStateException("locations: " + LocationRegistry.CAPACITY
                             + " in use (expected: fewer to add " + where + ")");
                 }
+                if (MacTable.isDynamic(old)) {
+                    events.add(Events.REMOVED, vni, mac, rules.location(old), null);
+                }
                 table.replace(slot, MacTable.key(mac, index, flags), now);
                 registry.release(MacTable.locationIndex(old), MacTable.isDynamic(old));
                 if (moves != null) {
                     moves.forget(vni, mac);
                 }
-                return;
-            }
-            final Events none = new Events();
-            if (rules.insert(table, mac, where, now, flags, none) != LearnResult.LEARNED) {
+            } else if (rules.insert(table, mac, where, now, flags, events) != LearnResult.LEARNED) {
                 throw new IllegalStateException("fdb full: cannot add " + MacAddress.toString(mac) + " in vni "
                         + vni + " (limits: " + rules.maxEntries + " entries, " + rules.maxEntriesPerVni + " per vni, "
                         + LocationRegistry.CAPACITY + " locations)");
             }
         }
+        events.fire(listener, counters[LISTENER_ERRORS]);
     }
 
     boolean remove(int vni, long mac) {
@@ -73,15 +76,21 @@ final class FdbMaintenance {
         if (table == null) {
             return false;
         }
+        final Events events = new Events();
         synchronized (table) {
             final int slot = table.indexOf(mac);
             if (slot < 0) {
                 return false;
             }
+            final long key = table.keyAt(slot);
+            if (MacTable.isDynamic(key)) {
+                events.add(Events.REMOVED, vni, mac, rules.location(key), null);
+            }
             rules.removeSlot(table, slot);
             table.compact();
         }
         counters[FLUSHED].increment();
+        events.fire(listener, counters[LISTENER_ERRORS]);
         return true;
     }
 

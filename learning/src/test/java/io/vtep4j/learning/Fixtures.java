@@ -77,6 +77,11 @@ final class Fixtures {
             events.add("duplicate " + vni + " " + MacAddress.toString(mac) + " " + location);
         }
 
+        @Override
+        public synchronized void removed(int vni, long mac, Location location) {
+            events.add("removed " + vni + " " + MacAddress.toString(mac) + " " + location);
+        }
+
         synchronized List<String> drain() {
             final List<String> out = new ArrayList<>(events);
             events.clear();

@@ -1,6 +1,7 @@
 package io.vtep4j.learning;
 
 import static io.vtep4j.learning.Fixtures.MAC_A;
+import static io.vtep4j.learning.Fixtures.MAC_B;
 import static io.vtep4j.learning.Fixtures.PORT_1;
 import static io.vtep4j.learning.Fixtures.VNI;
 import static io.vtep4j.learning.Fixtures.VTEP_1;
@@ -64,6 +65,43 @@ class ForwardingTableControlTest {
         assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
         assertTrue(fdb.remove(VNI, MAC_A));
         assertNull(fdb.lookup(VNI, MAC_A));
+    }
+
+    @Test
+    void aLearnedEntryTheOwnerReplacesOrRemovesIsReportedAsRemoved() {
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        fdb.learn(VNI, MAC_B, PORT_1);
+        events.drain();
+        fdb.addControl(VNI, MAC_A, VTEP_2); // EVPN places it elsewhere: whoever followed the learned entry must drop it
+        fdb.addStatic(VNI, MAC_B, VTEP_2);
+        assertEquals(
+                List.of(
+                        "removed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1,
+                        "removed " + VNI + " " + MacAddress.toString(MAC_B) + " " + PORT_1),
+                events.drain());
+        assertTrue(fdb.remove(VNI, MAC_A));
+        assertEquals(List.of(), events.drain(), "a control-plane entry was never reported as learned");
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        events.drain();
+        assertTrue(fdb.remove(VNI, MAC_A));
+        assertEquals(List.of("removed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1), events.drain());
+        assertFalse(fdb.remove(VNI, MAC_A));
+        assertEquals(List.of(), events.drain());
+    }
+
+    @Test
+    void anEntryEvictedToMakeRoomForAControlEntryIsReported() {
+        ForwardingTable small = ForwardingTable.builder()
+                .ticker(clock)
+                .maxEntries(1)
+                .evictFromBusiestLocation(true)
+                .listener(events)
+                .build();
+        small.learn(VNI, MAC_A, VTEP_1);
+        events.drain();
+        small.addControl(VNI, MAC_B, VTEP_2);
+        assertEquals(List.of("evicted " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1), events.drain());
+        assertSame(VTEP_2, small.lookup(VNI, MAC_B));
     }
 
     @Test

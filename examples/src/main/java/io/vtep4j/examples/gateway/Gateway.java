@@ -351,7 +351,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Both listeners get every event, {@code first} first. */
-    private static FdbListener both(FdbListener first, FdbListener second) {
+    static FdbListener both(FdbListener first, FdbListener second) {
         return new FdbListener() {
             @Override
             public void learned(int vni, long mac, Location location) {
@@ -381,6 +381,12 @@ public final class Gateway implements AutoCloseable {
             public void duplicate(int vni, long mac, Location location) {
                 first.duplicate(vni, mac, location);
                 second.duplicate(vni, mac, location);
+            }
+
+            @Override
+            public void removed(int vni, long mac, Location location) {
+                first.removed(vni, mac, location);
+                second.removed(vni, mac, location);
             }
         };
     }

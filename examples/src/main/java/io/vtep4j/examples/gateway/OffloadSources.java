@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps the kernel-side programs' MACs in step with the forwarding table: a MAC learned at, or moved to, a remote
- * VTEP, or on the trunk, is handed on with where it is; once it ages, is evicted or frozen as a duplicate, it is
- * forgotten and its frames go to the engine again. Events before a target is set are dropped (the gateway sets it
- * before any segment exists).
+ * VTEP, or on the trunk, is handed on with where it is; once it ages, is evicted, frozen as a duplicate, removed or
+ * replaced by a static or control-plane entry (EVPN), it is forgotten and its frames go to the engine again.
+ * Events before a target is set are dropped (the gateway sets it before any segment exists).
  *
  * <p>The table reports its changes on the thread that made them, often an event loop forwarding frames; each map
  * change is a system call. So the listener only queues the change, and one thread of its own ("vtep4j-offload-maps")
@@ -154,6 +154,11 @@ final class OffloadSources implements FdbListener, AutoCloseable {
     @Override
     public void duplicate(int vni, long mac, Location location) {
         offer(GONE, vni, mac, location);
+    }
+
+    @Override
+    public void removed(int vni, long mac, Location location) {
+        offer(GONE, vni, mac, location); // removed, or replaced by a static or control-plane entry
     }
 
     private void offer(int kind, int vni, long mac, Location location) {

@@ -81,6 +81,7 @@ class OffloadSourcesTest {
         sources.aged(10100, 0xB, remote);
         sources.evicted(10100, 0xC, remote);
         sources.duplicate(10100, 0xD, remote);
+        sources.removed(10100, 0xE, remote); // replaced by a control-plane (EVPN) entry, or removed by the owner
         assertTrue(sources.awaitApplied(WAIT), "applied");
         assertEquals(
                 List.of(
@@ -91,7 +92,8 @@ class OffloadSourcesTest {
                         "learned 10100 b 10.99.0.2",
                         "forget 10100 b",
                         "forget 10100 c",
-                        "forget 10100 d"),
+                        "forget 10100 d",
+                        "forget 10100 e"),
                 calls);
         assertEquals(Set.of("vtep4j-offload-maps"), threads, "never on the thread that changed the table");
         assertEquals(0, sources.resyncs());
