@@ -195,55 +195,7 @@ public final class Gateway implements AutoCloseable {
                 gateway.refresher = refreshSeen(vtep, decap, encap, config.ageing);
                 gateway.offloadSources = sources;
                 // before any segment exists: no MAC is learned before the programs' maps follow the table
-                sources.target(
-                        new OffloadSources.Target() {
-                            @Override
-                            public void learned(int vni, long mac, InetAddress remote) {
-                                if (decap != null) {
-                                    decap.learned(vni, mac, remote);
-                                }
-                                if (encap != null) {
-                                    encap.learnedRemote(vni, mac, remote);
-                                }
-                            }
-
-                            @Override
-                            public void learnedLocal(int vni, long mac) {
-                                if (decap != null) {
-                                    decap.forget(vni, mac);
-                                }
-                                if (encap != null) {
-                                    encap.learnedLocal(vni, mac);
-                                }
-                            }
-
-                            @Override
-                            public void forget(int vni, long mac) {
-                                if (decap != null) {
-                                    decap.forget(vni, mac);
-                                }
-                                if (encap != null) {
-                                    encap.forget(vni, mac);
-                                }
-                            }
-
-                            @Override
-                            public void clear() {
-                                if (decap != null) {
-                                    decap.clear();
-                                }
-                                if (encap != null) {
-                                    encap.clear();
-                                }
-                            }
-
-                            @Override
-                            public boolean seen(int vni, long mac) {
-                                return (decap != null && decap.seen(vni, mac))
-                                        || (encap != null && encap.seen(vni, mac));
-                            }
-                        },
-                        vtep.forwardingTable());
+                sources.target(new OffloadMaps(decap, encap), vtep.forwardingTable());
             }
             gateway.attachSegments();
             if (evpn != null) {
@@ -605,6 +557,12 @@ public final class Gateway implements AutoCloseable {
     long offloadResyncs() {
         OffloadSources s = offloadSources;
         return s == null ? 0 : s.resyncs();
+    }
+
+    /** Offload map changes that threw (the MAC stays on whichever path it was on). */
+    long offloadFailures() {
+        OffloadSources s = offloadSources;
+        return s == null ? 0 : s.failures();
     }
 
     /** The kernel's losses at the trunk and underlay interfaces since the start. */

@@ -274,7 +274,8 @@ final class GatewayStatus {
                 + (gateway.offloadResyncs() > 0
                         ? ", offload maps filled again from the table " + gateway.offloadResyncs()
                                 + " times (change queue full)"
-                        : "");
+                        : "")
+                + (gateway.offloadFailures() > 0 ? ", offload map changes failed " + gateway.offloadFailures() : "");
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */
