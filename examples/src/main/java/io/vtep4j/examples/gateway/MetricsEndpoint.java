@@ -21,7 +21,8 @@ import java.util.function.ToLongFunction;
  * {@code --metrics-port}: the gateway's counters in Prometheus text format at {@code http://ADDR:PORT/metrics}. The
  * engine's meters come from {@link VtepMetrics} (per-VNI series labelled {@code vni}); the gateway adds its trunk
  * ({@code vtep4j_trunk_*}), with {@code --decap-offload} what the kernel decapsulated ({@code vtep4j_decap_offload_*}),
- * with {@code --encap-offload} what it encapsulated ({@code vtep4j_encap_offload_*}),
+ * with {@code --encap-offload} what it encapsulated ({@code vtep4j_encap_offload_*}), with either the upkeep of the
+ * programs' maps ({@code vtep4j_offload_*}),
  * its own drops ({@code vtep4j_gateway_drops_total}) and the kernel's losses at its interfaces
  * ({@code vtep4j_interface_drops_total}). Micrometer's Prometheus registry
  * writes the exposition; the JDK's HTTP server carries it, on one daemon thread.
@@ -154,6 +155,19 @@ final class MetricsEndpoint implements AutoCloseable {
                             g -> g.encapOffload().bytes())
                     .description("Bytes of those packets as sent, outer headers included")
                     .baseUnit("bytes")
+                    .register(registry);
+        }
+        if (gateway.offload() != null || gateway.encapOffload() != null) {
+            FunctionCounter.builder("vtep4j.offload.relearned", gateway, Gateway::offloadKept)
+                    .description("MACs the table aged while an offload program was forwarding their frames, "
+                            + "learned again")
+                    .register(registry);
+            FunctionCounter.builder("vtep4j.offload.maps.refills", gateway, Gateway::offloadResyncs)
+                    .description("Times the offload maps' change queue overflowed and the maps were filled again "
+                            + "from the table")
+                    .register(registry);
+            FunctionCounter.builder("vtep4j.offload.maps.failures", gateway, Gateway::offloadFailures)
+                    .description("Offload map changes that failed: the MAC stays on whichever path it was on")
                     .register(registry);
         }
     }

@@ -68,6 +68,16 @@ class GatewayDecapOffloadIT {
                         .matcher(scrape);
                 assertTrue(metric.find(), scrape);
                 assertTrue(Double.parseDouble(metric.group(1)) >= 5, scrape);
+                for (String upkeep : new String[] {
+                    "vtep4j_offload_relearned_total",
+                    "vtep4j_offload_maps_refills_total",
+                    "vtep4j_offload_maps_failures_total"
+                }) {
+                    // nothing aged, overflowed or failed in this short run: present, and zero
+                    Matcher m = Pattern.compile("(?m)^" + upkeep + " (\\S+)$").matcher(scrape);
+                    assertTrue(m.find(), upkeep + "\n" + scrape);
+                    assertEquals(0.0, Double.parseDouble(m.group(1)), upkeep);
+                }
                 gw.signal("TERM");
                 assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
                 Matcher totals = OFFLOADED.matcher(gw.stdout());
