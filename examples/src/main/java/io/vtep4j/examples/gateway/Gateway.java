@@ -547,22 +547,9 @@ public final class Gateway implements AutoCloseable {
         return encapOffload;
     }
 
-    /** MACs the table aged while an offload program was forwarding their frames, learned again (0 without one). */
-    long offloadKept() {
-        OffloadSources s = offloadSources;
-        return s == null ? 0 : s.kept();
-    }
-
-    /** Times the offload maps' change queue overflowed and the maps were filled again from the table. */
-    long offloadResyncs() {
-        OffloadSources s = offloadSources;
-        return s == null ? 0 : s.resyncs();
-    }
-
-    /** Offload map changes that threw (the MAC stays on whichever path it was on). */
-    long offloadFailures() {
-        OffloadSources s = offloadSources;
-        return s == null ? 0 : s.failures();
+    /** With either offload: the table's events for the programs' maps and their upkeep counts, else null. */
+    OffloadSources offloadSources() {
+        return offloadSources;
     }
 
     /** The kernel's losses at the trunk and underlay interfaces since the start. */

@@ -267,15 +267,21 @@ final class GatewayStatus {
                         : ", encap offload " + e.frames() + " frames " + e.bytes()
                                 + " bytes to the underlay in the kernel"
                                 + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : ""))
-                + (gateway.offloadKept() > 0
-                        ? ", " + gateway.offloadKept()
-                                + " MACs aged while the kernel forwarded their frames, learned again"
+                + upkeep(gateway.offloadSources());
+    }
+
+    /** The offload maps' upkeep where any happened: MACs learned again, queue refills, failed changes. */
+    private static String upkeep(OffloadSources s) {
+        if (s == null) {
+            return "";
+        }
+        return (s.kept() > 0
+                        ? ", " + s.kept() + " MACs aged while the kernel forwarded their frames, learned again"
                         : "")
-                + (gateway.offloadResyncs() > 0
-                        ? ", offload maps filled again from the table " + gateway.offloadResyncs()
-                                + " times (change queue full)"
+                + (s.resyncs() > 0
+                        ? ", offload maps filled again from the table " + s.resyncs() + " times (change queue full)"
                         : "")
-                + (gateway.offloadFailures() > 0 ? ", offload map changes failed " + gateway.offloadFailures() : "");
+                + (s.failures() > 0 ? ", offload map changes failed " + s.failures() : "");
     }
 
     /** Header + one row per entry: VLAN, VNI, MAC, type, where, age. */

@@ -157,16 +157,17 @@ final class MetricsEndpoint implements AutoCloseable {
                     .baseUnit("bytes")
                     .register(registry);
         }
-        if (gateway.offload() != null || gateway.encapOffload() != null) {
-            FunctionCounter.builder("vtep4j.offload.relearned", gateway, Gateway::offloadKept)
+        OffloadSources sources = gateway.offloadSources();
+        if (sources != null) {
+            FunctionCounter.builder("vtep4j.offload.relearned", sources, OffloadSources::kept)
                     .description("MACs the table aged while an offload program was forwarding their frames, "
                             + "learned again")
                     .register(registry);
-            FunctionCounter.builder("vtep4j.offload.maps.refills", gateway, Gateway::offloadResyncs)
+            FunctionCounter.builder("vtep4j.offload.maps.refills", sources, OffloadSources::resyncs)
                     .description("Times the offload maps' change queue overflowed and the maps were filled again "
                             + "from the table")
                     .register(registry);
-            FunctionCounter.builder("vtep4j.offload.maps.failures", gateway, Gateway::offloadFailures)
+            FunctionCounter.builder("vtep4j.offload.maps.failures", sources, OffloadSources::failures)
                     .description("Offload map changes that failed: the MAC stays on whichever path it was on")
                     .register(registry);
         }
