@@ -17,6 +17,7 @@ import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.afpacket.AfPacketChannel;
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.EncapOffload;
+import io.vtep4j.internal.xdp.OffloadSources;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;

@@ -6,6 +6,7 @@ import io.vtep4j.encap.DropReason;
 import io.vtep4j.encap.Encapsulation;
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.EncapOffload;
+import io.vtep4j.internal.xdp.OffloadSources;
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vtep4j.encap.DropReason;
+import io.vtep4j.internal.xdp.OffloadSources;
 import io.vtep4j.micrometer.VtepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;

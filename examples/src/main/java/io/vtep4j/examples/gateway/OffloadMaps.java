@@ -2,6 +2,7 @@ package io.vtep4j.examples.gateway;
 
 import io.vtep4j.internal.xdp.DecapOffload;
 import io.vtep4j.internal.xdp.EncapOffload;
+import io.vtep4j.internal.xdp.OffloadSources;
 import java.net.InetAddress;
 
 /**

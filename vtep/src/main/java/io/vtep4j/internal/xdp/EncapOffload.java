@@ -8,11 +8,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * VXLAN encapsulation in the kernel for a VLAN gateway's trunk-to-overlay direction: an XDP program on the trunk
@@ -37,14 +33,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EncapOffload implements AutoCloseable {
     /** The most remote VTEPs whose next hops are kept. */
-    public static final int MAX_REMOTES = 4096;
+    public static final int MAX_REMOTES = HopWatch.MAX_REMOTES;
 
     /** How often the next hops are looked up again. */
-    static final int HOP_REFRESH_MILLIS = 1000;
+    static final int HOP_REFRESH_MILLIS = HopWatch.REFRESH_MILLIS;
 
     private final ProgramCounters counters;
-    private final Set<Integer> remotes = ConcurrentHashMap.newKeySet();
-    private final LinkedBlockingQueue<Integer> newRemotes = new LinkedBlockingQueue<>(MAX_REMOTES);
     private int vlanMap = -1;
     private int localMap = -1;
     private int remoteMap = -1;
@@ -53,8 +47,8 @@ public final class EncapOffload implements AutoCloseable {
     private int progFd = -1;
     private int linkFd = -1;
     private String describe = "not attached";
-    private Thread resolver;
-    private long refused;
+    private volatile HopWatch hops;
+    private final MapWriter maps = new MapWriter();
 
     private EncapOffload(int cpus) {
         this.counters = new ProgramCounters(cpus);
@@ -93,7 +87,6 @@ public final class EncapOffload implements AutoCloseable {
         }
         EncapOffload offload = load(local, port, macBits, underlay.getIndex(), underlay.getMTU(), vniByVlan, maxMacs);
         try {
-            RouteNeighbors neighbours = RouteNeighbors.open(underlay.getIndex());
             XdpAttachment.Link link = XdpAttachment.link(offload.progFd, trunkIndex, mode, LinkKind.of(trunkIndex));
             offload.linkFd = link.fd();
             StringBuilder vlans = new StringBuilder();
@@ -107,9 +100,7 @@ public final class EncapOffload implements AutoCloseable {
                     "frames on " + trunk + " encapsulated in " + link.mode() + " XDP, to " + underlay.getName()
                             + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
                             + (underlay.getMTU() - 32) + " bytes tagged)";
-            offload.resolver = new Thread(() -> offload.resolve(neighbours), "vtep4j-encap-nexthops");
-            offload.resolver.setDaemon(true);
-            offload.resolver.start();
+            offload.hops = HopWatch.start(underlay.getIndex(), offload::nextHop, "vtep4j-encap-nexthops");
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -219,8 +210,8 @@ public final class EncapOffload implements AutoCloseable {
             return;
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
-        delete(remoteMap, key);
-        put(localMap, key, new byte[4]); // the program marks it when it forwards a frame from there
+        maps.delete(remoteMap, key);
+        maps.put(localMap, key, new byte[4]); // the program marks it when it forwards a frame from there
     }
 
     /**
@@ -232,18 +223,18 @@ public final class EncapOffload implements AutoCloseable {
             return;
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
-        delete(localMap, key);
+        maps.delete(localMap, key);
         if (!(remote instanceof Inet4Address)) {
-            delete(remoteMap, key);
+            maps.delete(remoteMap, key);
             return;
         }
-        if (!put(remoteMap, key, remote.getAddress())) {
-            delete(remoteMap, key); // an older entry must not stand for the new location
+        if (!maps.put(remoteMap, key, remote.getAddress())) {
+            maps.delete(remoteMap, key); // an older entry must not stand for the new location
             return;
         }
-        int address = remote.hashCode();
-        if (remotes.size() < MAX_REMOTES && remotes.add(address) && !newRemotes.offer(address)) {
-            refused++;
+        HopWatch watch = hops;
+        if (watch != null && !watch.add(remote.hashCode())) {
+            maps.refuse();
         }
     }
 
@@ -253,8 +244,8 @@ public final class EncapOffload implements AutoCloseable {
             return;
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
-        delete(localMap, key);
-        delete(remoteMap, key);
+        maps.delete(localMap, key);
+        maps.delete(remoteMap, key);
     }
 
     /**
@@ -264,62 +255,9 @@ public final class EncapOffload implements AutoCloseable {
      * @param address an IPv4 address, network order in the int
      */
     public synchronized void nextHop(int address, long mac) {
-        if (hopMap < 0) {
-            return;
+        if (hopMap >= 0) {
+            maps.nextHop(hopMap, address, mac);
         }
-        byte[] key = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
-        if (mac < 0) {
-            delete(hopMap, key);
-            return;
-        }
-        byte[] value = new byte[8];
-        for (int i = 0; i < 6; i++) {
-            value[i] = (byte) (mac >>> (40 - 8 * i));
-        }
-        put(hopMap, key, value);
-    }
-
-    private boolean put(int map, byte[] key, byte[] value) {
-        try {
-            Bpf.updateElement(map, key, value);
-            return true;
-        } catch (IOException full) {
-            refused++;
-            return false;
-        }
-    }
-
-    private void delete(int map, byte[] key) {
-        try {
-            Bpf.deleteElement(map, key);
-        } catch (IOException e) {
-            refused++;
-        }
-    }
-
-    /** The resolver thread: new remotes at once, all of them every {@value #HOP_REFRESH_MILLIS} ms, until closed. */
-    private void resolve(RouteNeighbors neighbours) {
-        try (neighbours) {
-            long next = System.nanoTime();
-            while (!Thread.currentThread().isInterrupted()) {
-                Integer fresh = newRemotes.poll(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (fresh != null) {
-                    resolveOne(neighbours, fresh);
-                    continue;
-                }
-                for (int address : remotes) {
-                    resolveOne(neighbours, address);
-                }
-                next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOP_REFRESH_MILLIS);
-            }
-        } catch (InterruptedException closing) {
-            // closed
-        }
-    }
-
-    private void resolveOne(RouteNeighbors neighbours, int address) {
-        long answer = neighbours.resolve(address);
-        nextHop(address, answer < 0 ? -1 : answer & 0xFFFF_FFFF_FFFFL);
     }
 
     /** As {@link DecapOffload#refreshHits}: the trunk sources the program has forwarded frames from. */
@@ -340,7 +278,7 @@ public final class EncapOffload implements AutoCloseable {
 
     /** Entries the maps refused (full) or failed to change; those MACs stay on the engine's path. */
     public synchronized long refused() {
-        return refused;
+        return maps.refused();
     }
 
     /** Frames encapsulated and redirected to the underlay so far (the last total once closed). */
@@ -358,7 +296,10 @@ public final class EncapOffload implements AutoCloseable {
     /** Detaches the program, stops the resolver, frees the program and the maps; keeps the last totals. */
     @Override
     public void close() {
-        DecapOffload.stop(resolver);
+        HopWatch watch = hops;
+        if (watch != null) {
+            watch.close();
+        }
         closeDescriptors();
     }
 

@@ -1,4 +1,4 @@
-package io.vtep4j.examples.gateway;
+package io.vtep4j.internal.xdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package io.vtep4j.examples.gateway;
+package io.vtep4j.internal.xdp;
 
 import io.vtep4j.learning.FdbEntry;
 import io.vtep4j.learning.FdbListener;
@@ -14,10 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Keeps the kernel-side programs' MACs in step with the forwarding table: a MAC learned at, or moved to, a remote
- * VTEP, or on the trunk, is handed on with where it is; once it ages, is evicted, frozen as a duplicate, removed or
+ * Keeps the kernel-side programs' MACs in step with a VTEP's forwarding table ({@link DecapOffload},
+ * {@link EncapOffload}, {@link StitchOffload}): a MAC learned at, or moved to, a remote VTEP, or on a local port (a
+ * VLAN gateway's trunk, a stitch port), is handed on with where it is; once it ages, is evicted, frozen as a duplicate, removed or
  * replaced by a static or control-plane entry (EVPN), it is forgotten and its frames go to the engine again.
- * Events before a target is set are dropped (the gateway sets it before any segment exists).
+ * Events before a target is set are dropped (the owner sets it before any segment exists).
  *
  * <p>The table reports its changes on the thread that made them, often an event loop forwarding frames; each map
  * change is a system call. So the listener only queues the change, and one thread of its own ("vtep4j-offload-maps")
@@ -28,21 +29,21 @@ import java.util.concurrent.atomic.LongAdder;
  * long.
  *
  * <p>A MAC whose frames only the programs see is refreshed in the table every so often from the programs' marks
- * (the gateway's refresh task). Between two refreshes the table may age a MAC that has just become active again;
+ * (the owner's refresh task). Between two refreshes the table may age a MAC that has just become active again;
  * when the programs marked it since the last refresh, it is learned again where it was instead of forgotten, so an
  * active MAC never leaves the kernel's path (nor, forward, becomes a flood) for want of a refresh.
  */
-final class OffloadSources implements FdbListener, AutoCloseable {
+public final class OffloadSources implements FdbListener, AutoCloseable {
 
     /** Changes queued before the thread starts over from the table. */
-    static final int DEFAULT_CAPACITY = 65_536;
+    public static final int DEFAULT_CAPACITY = 65_536;
 
     /** Where the MACs go: the programs' maps. Called on the thread of this class only. */
-    interface Target {
+    public interface Target {
         /** {@code mac} is at remote VTEP {@code remote}. */
         void learned(int vni, long mac, InetAddress remote);
 
-        /** {@code mac} is on the trunk. */
+        /** {@code mac} is on a local port (the owner's programs serve one per segment). */
         void learnedLocal(int vni, long mac);
 
         /** The table no longer has {@code mac}. */
@@ -76,12 +77,12 @@ final class OffloadSources implements FdbListener, AutoCloseable {
     private volatile boolean closed;
     private Thread worker;
 
-    OffloadSources() {
+    public OffloadSources() {
         this(DEFAULT_CAPACITY);
     }
 
     /** With room for {@code capacity} queued changes (at least 1). */
-    OffloadSources(int capacity) {
+    public OffloadSources(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
         }
@@ -92,7 +93,7 @@ final class OffloadSources implements FdbListener, AutoCloseable {
      * Where the MACs go, and {@code table} (null: none), where a MAC aged while active is learned again and from which
      * the maps are filled after an overflow. Starts the thread; once only.
      */
-    synchronized void target(Target target, ForwardingTable table) {
+    public synchronized void target(Target target, ForwardingTable table) {
         if (this.target != null) {
             throw new IllegalStateException("target: already set (expected: once)");
         }
@@ -105,22 +106,22 @@ final class OffloadSources implements FdbListener, AutoCloseable {
     }
 
     /** MACs the table aged while the programs were forwarding their frames, learned again. */
-    long kept() {
+    public long kept() {
         return kept.sum();
     }
 
     /** Times the queue overflowed and the maps were filled again from the table. */
-    long resyncs() {
+    public long resyncs() {
         return resyncs.sum();
     }
 
     /** Map changes that threw (the maps keep their refusal counts; the MAC stays on whichever path it was). */
-    long failures() {
+    public long failures() {
         return failures.sum();
     }
 
     /** Waits until every change so far is applied; false if that takes longer than {@code timeout}. */
-    boolean awaitApplied(Duration timeout) throws InterruptedException {
+    public boolean awaitApplied(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (pending.get() > 0 || resync.get()) {
             if (System.nanoTime() - end > 0) {
