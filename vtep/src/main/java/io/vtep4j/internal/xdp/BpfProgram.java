@@ -436,11 +436,31 @@ public final class BpfProgram {
     }
 
     /**
+     * Writes the IPv4 header checksum of the frame at the context's data (r6 the context; r2 its start, checked for the
+     * header), to {@code drop} if the frame is shorter after all (the verifier asks); clobbers r0..r5.
+     */
+    private BpfProgram storeHeaderChecksum(String drop) {
+        return ipv4HeaderSum() // the header's checksum is its sum's complement
+                .xorImmediate(R0, 0xFFFF)
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, 34)
+                .jumpIfGreater(R4, R3, drop)
+                .storeHalf(R2, 24, R0);
+    }
+
+    /**
      * Adds one frame, and {@code r9 + delta} bytes, to slot 0 of the per-CPU array {@code statsMapFd}; clobbers r0..r5
      * and the stack word at r10 - 4.
      */
     private BpfProgram count(int statsMapFd, int delta) {
-        return storeWordImmediate(R10, -4, 0)
+        return count(statsMapFd, 0, delta);
+    }
+
+    /** As {@link #count(int, int)}, into slot {@code slot} of the array. */
+    private BpfProgram count(int statsMapFd, int slot, int delta) {
+        return storeWordImmediate(R10, -4, slot)
                 .loadMap(R1, statsMapFd)
                 .moveRegister(R2, R10)
                 .addImmediate(R2, -4)
@@ -464,6 +484,62 @@ public final class BpfProgram {
                 .label(drop)
                 .moveImmediate(R0, XDP_DROP)
                 .exit();
+    }
+
+    /**
+     * The start of a program on a frame: r6 the context (kept across helper calls), r2 and r3 the frame's start and
+     * end, to {@code pass} if shorter than {@code minLength}, r9 its length.
+     */
+    private BpfProgram frameStart(int minLength, String pass) {
+        return moveRegister(R6, R1)
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, minLength)
+                .jumpIfGreater(R4, R3, pass)
+                .moveRegister(R9, R3)
+                .subtractRegister(R9, R2);
+    }
+
+    /**
+     * To {@code pass} unless r2 (a packet pointer checked for {@link #DECAP_MIN_LENGTH} bytes) starts an IPv4 VXLAN
+     * packet of r9 bytes as the decapsulating programs take it: IPv4 with a 20-byte header, no ECN mark, not a
+     * fragment, UDP, both lengths matching the frame, VXLAN flags exactly I with every reserved bit zero, and an inner
+     * frame with unicast addresses carrying IPv4. Reads r4 only.
+     */
+    private BpfProgram vxlanPacket(String pass) {
+        return loadHalf(R4, R2, 12)
+                .jumpIfNotEqual(R4, 0x0008, pass) // EtherType IPv4
+                .loadByte(R4, R2, 14)
+                .jumpIfNotEqual(R4, 0x45, pass) // version 4, 20-byte header
+                .loadByte(R4, R2, 15)
+                .andImmediate(R4, 0x03)
+                .jumpIfNotEqual(R4, 0, pass) // ECN marked
+                .loadHalf(R4, R2, 16)
+                .byteSwap16(R4)
+                .addImmediate(R4, 14)
+                .jumpIfNotEqualRegister(R4, R9, pass) // total length against the frame
+                .loadHalf(R4, R2, 20)
+                .andImmediate(R4, 0xFF3F)
+                .jumpIfNotEqual(R4, 0, pass) // a fragment
+                .loadByte(R4, R2, 23)
+                .jumpIfNotEqual(R4, 17, pass) // UDP
+                .loadHalf(R4, R2, 38)
+                .byteSwap16(R4)
+                .addImmediate(R4, 34)
+                .jumpIfNotEqualRegister(R4, R9, pass) // UDP length against the frame
+                .loadWord(R4, R2, 42)
+                .jumpIfNotEqual32(R4, 0x08, pass) // flags exactly I, reserved zero
+                .loadByte(R4, R2, 49)
+                .jumpIfNotEqual(R4, 0, pass) // last reserved byte
+                .loadByte(R4, R2, 50)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // inner destination a group
+                .loadByte(R4, R2, 56)
+                .andImmediate(R4, 0x01)
+                .jumpIfNotEqual(R4, 0, pass) // inner source a group
+                .loadHalf(R4, R2, 62)
+                .jumpIfNotEqual(R4, 0x0008, pass); // inner EtherType IPv4
     }
 
     /** Outer Ethernet, IPv4 without options, UDP and VXLAN: what the decapsulating program takes off. */
@@ -522,54 +598,16 @@ public final class BpfProgram {
         String pass = "pass";
         String drop = "drop";
         BpfProgram p = new BpfProgram()
-                .moveRegister(R6, R1) // r6: ctx, kept across helper calls
-                .loadWord(R2, R6, XDP_MD_DATA)
-                .loadWord(R3, R6, XDP_MD_DATA_END)
-                .moveRegister(R4, R2)
-                .addImmediate(R4, DECAP_MIN_LENGTH)
-                .jumpIfGreater(R4, R3, pass)
-                .moveRegister(R9, R3) // r9: the frame's length
-                .subtractRegister(R9, R2)
+                .frameStart(DECAP_MIN_LENGTH, pass)
                 .loadWord(R4, R2, 0)
                 .jumpIfNotEqual32(R4, macLow, pass) // not addressed to this interface: the kernel drops it
                 .loadHalf(R4, R2, 4)
                 .jumpIfNotEqual(R4, macHigh, pass)
-                .loadHalf(R4, R2, 12)
-                .jumpIfNotEqual(R4, 0x0008, pass) // EtherType IPv4
-                .loadByte(R4, R2, 14)
-                .jumpIfNotEqual(R4, 0x45, pass) // version 4, 20-byte header
-                .loadByte(R4, R2, 15)
-                .andImmediate(R4, 0x03)
-                .jumpIfNotEqual(R4, 0, pass) // ECN marked
-                .loadHalf(R4, R2, 16)
-                .byteSwap16(R4)
-                .addImmediate(R4, 14)
-                .jumpIfNotEqualRegister(R4, R9, pass) // total length against the frame
-                .loadHalf(R4, R2, 20)
-                .andImmediate(R4, 0xFF3F)
-                .jumpIfNotEqual(R4, 0, pass) // a fragment
-                .loadByte(R4, R2, 23)
-                .jumpIfNotEqual(R4, 17, pass) // UDP
                 .loadWord(R4, R2, 30)
                 .jumpIfNotEqual32(R4, Integer.reverseBytes(address), pass)
                 .loadHalf(R4, R2, 36)
                 .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) port)), pass)
-                .loadHalf(R4, R2, 38)
-                .byteSwap16(R4)
-                .addImmediate(R4, 34)
-                .jumpIfNotEqualRegister(R4, R9, pass) // UDP length against the frame
-                .loadWord(R4, R2, 42)
-                .jumpIfNotEqual32(R4, 0x08, pass) // flags exactly I, reserved zero
-                .loadByte(R4, R2, 49)
-                .jumpIfNotEqual(R4, 0, pass) // last reserved byte
-                .loadByte(R4, R2, 50)
-                .andImmediate(R4, 0x01)
-                .jumpIfNotEqual(R4, 0, pass) // inner destination a group
-                .loadByte(R4, R2, 56)
-                .andImmediate(R4, 0x01)
-                .jumpIfNotEqual(R4, 0, pass) // inner source a group
-                .loadHalf(R4, R2, 62)
-                .jumpIfNotEqual(R4, 0x0008, pass) // inner EtherType IPv4
+                .vxlanPacket(pass)
                 .loadWord(R7, R2, 26) // r7: outer source address
                 .loadWord(R4, R2, 46) // VNI and the reserved byte
                 .storeWord(R10, -4, R4) // key of vniMap
@@ -814,19 +852,195 @@ public final class BpfProgram {
                 // VXLAN
                 .storeWordImmediate(R2, 42, 0x08)
                 .storeWord(R2, 46, R8)
-                .ipv4HeaderSum() // the header's checksum is its sum's complement
-                .xorImmediate(R0, 0xFFFF)
-                .loadWord(R2, R6, XDP_MD_DATA)
-                .loadWord(R3, R6, XDP_MD_DATA_END)
-                .moveRegister(R4, R2)
-                .addImmediate(R4, 34)
-                .jumpIfGreater(R4, R3, drop)
-                .storeHalf(R2, 24, R0)
+                .storeHeaderChecksum(drop)
                 .count(statsMapFd, ENCAP_HEAD_DELTA)
                 .moveImmediate(R1, underlayIfindex)
                 .moveImmediate(R2, 0)
                 .call(HELPER_REDIRECT)
                 .exit()
                 .verdicts(pass, drop);
+    }
+
+    /**
+     * One side of a VNI stitch as the relaying program sees it: VTEP address {@code address} (network order in the
+     * int), UDP port {@code port}, VNI {@code vni}, on the interface of index {@code ifindex} with MAC {@code mac} and
+     * MTU {@code mtu}; the side's maps of MACs at its remote VTEPs ({@code remoteMapFd}) and on its stitch port
+     * ({@code localMapFd}), the next hops of its remotes ({@code hopMapFd}), and the slot of the statistics array
+     * that counts what the program relays out of this side.
+     */
+    public record StitchSide(
+            int address,
+            int port,
+            int vni,
+            long mac,
+            int ifindex,
+            int mtu,
+            int remoteMapFd,
+            int localMapFd,
+            int hopMapFd,
+            int statsSlot) {
+        /** Checks the numbers; the maps are the caller's. */
+        public StitchSide {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+            }
+            if (vni < 0 || vni > 0xFFFFFF) {
+                throw new IllegalArgumentException("vni: " + vni + " (expected: 0..16777215)");
+            }
+            if (ifindex <= 0) {
+                throw new IllegalArgumentException("ifindex: " + ifindex + " (expected: > 0)");
+            }
+            if (mtu < RELAY_MIN_LENGTH - 14) {
+                throw new IllegalArgumentException("mtu: " + mtu + " (expected: >= " + (RELAY_MIN_LENGTH - 14) + ")");
+            }
+        }
+    }
+
+    /** The outer headers and the inner Ethernet header: the shortest frame the relaying program takes. */
+    static final int RELAY_MIN_LENGTH = VXLAN_OUTER_LENGTH + 14;
+
+    /**
+     * The relaying program of a VNI stitch between sides {@code a} and {@code b} (two VTEPs whose stitch ports hand
+     * each other's frames on): it turns a VXLAN packet to one side into the packet the other side would send for its
+     * inner frame, in place, and redirects it to that side's interface, when all of these hold; any other frame goes
+     * to the kernel ({@code XDP_PASS}), and so to the VTEPs, unchanged:
+     *
+     * <ul>
+     *   <li>the outer frame is as {@link #decapsulateToTrunk} takes it (addressed to the receiving side's MAC, IPv4
+     *       with a right 20-byte header, not a fragment, no ECN mark, lengths matching the frame, UDP to the side's
+     *       address and port, VXLAN flags exactly I), with the receiving side's VNI, and the inner frame has unicast
+     *       addresses and carries IPv4;
+     *   <li>the receiving side holds the inner source at the packet's outer source address (it would learn nothing)
+     *       and the inner destination on its stitch port (it would hand the frame to that port only);
+     *   <li>the sending side holds the inner source on its stitch port (it would learn nothing) and the inner
+     *       destination at a remote VTEP whose next hop its hop map holds (it would send one packet, there);
+     *   <li>the packet fits the sending side's MTU (a bigger one is the sending VTEP's, which answers it).
+     * </ul>
+     *
+     * <p>The packet leaves with the sending VTEP's default outer header, as {@link #encapsulateToUnderlay} builds it,
+     * except for the UDP source port, which keeps the one the packet came with (a hash of the same inner frame, RFC
+     * 7348 §5). Maps: remote maps keyed as {@link #decapsulateToTrunk}'s source map, value the remote's IPv4 address
+     * and a word the program sets to 1 when it relays a frame from that MAC; local maps keyed alike, value that word
+     * alone; hop maps as {@link #encapsulateToUnderlay}'s; {@code statsMap} a per-CPU array of two slots as there,
+     * frames and bytes relayed out of each side.
+     */
+    public static BpfProgram relayStitched(StitchSide a, StitchSide b, int statsMapFd) {
+        if (a.address() == b.address() && a.port() == b.port()) {
+            throw new IllegalArgumentException("sides: both at the same address and port (expected: two VTEPs)");
+        }
+        String pass = "pass";
+        String drop = "drop";
+        BpfProgram p = new BpfProgram()
+                .frameStart(RELAY_MIN_LENGTH, pass)
+                .vxlanPacket(pass)
+                .ipv4HeaderSum() // the 20 bytes of a right header sum to 0xffff
+                .jumpIfNotEqual(R0, 0xFFFF, pass);
+        p.relayOneWay(a, b, statsMapFd, "to-b", "b-side", pass, drop);
+        p.label("b-side");
+        p.relayOneWay(b, a, statsMapFd, "to-a", pass, pass, drop);
+        return p.verdicts(pass, drop);
+    }
+
+    /**
+     * The part of {@link #relayStitched} for packets to side {@code in}, sent on from side {@code out}; a packet to
+     * another address goes to {@code other}. Expects r6 the context, r9 the frame's length, the common checks done.
+     */
+    private void relayOneWay(
+            StitchSide in, StitchSide out, int statsMapFd, String name, String other, String pass, String drop) {
+        int vniIn = Integer.reverseBytes(in.vni() << 8); // the VNI field and reserved byte, read little-endian
+        int vniOut = Integer.reverseBytes(out.vni() << 8);
+        loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, RELAY_MIN_LENGTH)
+                .jumpIfGreater(R4, R3, pass)
+                .loadWord(R4, R2, 30)
+                .jumpIfNotEqual32(R4, Integer.reverseBytes(in.address()), other)
+                .loadHalf(R4, R2, 36)
+                .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) in.port())), pass)
+                .loadWord(R4, R2, 0)
+                .jumpIfNotEqual32(R4, macLow(in.mac()), pass) // not addressed to this side's interface
+                .loadHalf(R4, R2, 4)
+                .jumpIfNotEqual(R4, macHigh(in.mac()), pass)
+                .loadWord(R4, R2, 46)
+                .jumpIfNotEqual32(R4, vniIn, pass) // another VNI: not stitched here
+                .jumpIfGreaterImmediate(R9, out.mtu() + 14, pass) // too big for the other side's tunnel
+                .loadWord(R7, R2, 26) // r7: outer source address
+                // keys: [VNI field][MAC][0 0]; -16 in/source, -32 in/destination, -48 out/source, -64 out/destination
+                .storeWordImmediate(R10, -16, vniIn)
+                .storeWordImmediate(R10, -32, vniIn)
+                .storeWordImmediate(R10, -48, vniOut)
+                .storeWordImmediate(R10, -64, vniOut)
+                .loadWord(R4, R2, 56)
+                .loadHalf(R5, R2, 60)
+                .storeWord(R10, -12, R4)
+                .storeHalf(R10, -8, R5)
+                .storeWord(R10, -44, R4)
+                .storeHalf(R10, -40, R5)
+                .loadWord(R4, R2, 50)
+                .loadHalf(R5, R2, 54)
+                .storeWord(R10, -28, R4)
+                .storeHalf(R10, -24, R5)
+                .storeWord(R10, -60, R4)
+                .storeHalf(R10, -56, R5)
+                .storeHalfImmediate(R10, -6, 0)
+                .storeHalfImmediate(R10, -22, 0)
+                .storeHalfImmediate(R10, -38, 0)
+                .storeHalfImmediate(R10, -54, 0)
+                .lookup(in.remoteMapFd(), -16, pass) // source not learned at a remote of this side
+                .loadWord(R1, R0, 0)
+                .jumpIfNotEqualRegister(R1, R7, pass) // learned at another remote
+                .storeWordImmediate(R0, 4, 1) // seen: the owner refreshes the entry
+                .lookup(in.localMapFd(), -32, pass) // destination not on this side's stitch port
+                .lookup(out.localMapFd(), -48, pass) // source not on the other side's stitch port
+                .storeWordImmediate(R0, 0, 1)
+                .lookup(out.remoteMapFd(), -64, pass) // destination not at a remote of the other side
+                .loadWord(R7, R0, 0) // r7: that remote's address
+                .storeWord(R10, -68, R7)
+                .lookup(out.hopMapFd(), -68, pass) // next hop not resolved: the VTEP's socket resolves it
+                .loadWord(R8, R0, 0) // r8, low 48 bits: the next hop's MAC as read
+                .loadHalf(R1, R0, 4)
+                .storeWord(R10, -76, R8)
+                .storeHalf(R10, -72, R1)
+                .loadWord(R2, R6, XDP_MD_DATA)
+                .loadWord(R3, R6, XDP_MD_DATA_END)
+                .moveRegister(R4, R2)
+                .addImmediate(R4, RELAY_MIN_LENGTH)
+                .jumpIfGreater(R4, R3, pass)
+                // outer Ethernet
+                .loadWord(R1, R10, -76)
+                .storeWord(R2, 0, R1)
+                .loadHalf(R1, R10, -72)
+                .storeHalf(R2, 4, R1)
+                .storeWordImmediate(R2, 6, macLow(out.mac()))
+                .storeHalfImmediate(R2, 10, macHigh(out.mac()))
+                // IPv4: the length stays, the rest is the sending VTEP's default header
+                .storeHalfImmediate(R2, 14, 0x0045)
+                .storeHalfImmediate(R2, 18, 0)
+                .storeHalfImmediate(R2, 20, 0x0040) // DF
+                .storeHalfImmediate(R2, 22, 0x1140) // TTL 64, UDP
+                .storeHalfImmediate(R2, 24, 0)
+                .storeWordImmediate(R2, 26, Integer.reverseBytes(out.address()))
+                .storeWord(R2, 30, R7)
+                // UDP: the source port and the length stay
+                .storeHalfImmediate(R2, 36, Short.toUnsignedInt(Short.reverseBytes((short) out.port())))
+                .storeHalfImmediate(R2, 40, 0)
+                // VXLAN: the flags stay
+                .storeWordImmediate(R2, 46, vniOut)
+                .storeHeaderChecksum(drop)
+                .count(statsMapFd, out.statsSlot(), 0)
+                .moveImmediate(R1, out.ifindex())
+                .moveImmediate(R2, 0)
+                .call(HELPER_REDIRECT)
+                .exit();
+    }
+
+    /** {@code r0 = bpf_map_lookup_elem(map, r10 + keyOffset)}; to {@code missing} if absent. Clobbers r1..r5. */
+    private BpfProgram lookup(int mapFd, int keyOffset, String missing) {
+        return loadMap(R1, mapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, keyOffset)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, missing);
     }
 }

@@ -3,7 +3,7 @@ package io.vtep4j.internal.xdp;
 import java.io.IOException;
 
 /**
- * The frame and byte counters of a kernel-side forwarding program: slot 0 of a per-CPU array of two u64, summed over
+ * The frame and byte counters of a kernel-side forwarding program: one slot (0 unless told) of a per-CPU array of two u64, summed over
  * the CPUs when read. Keeps the last totals once the map is gone. Not thread-safe: its owner reads it under its lock.
  */
 final class ProgramCounters {
@@ -11,11 +11,18 @@ final class ProgramCounters {
     static final int VALUE = 16;
 
     private final int cpus;
+    private final int slot;
     private long frames;
     private long bytes;
 
     ProgramCounters(int cpus) {
+        this(cpus, 0);
+    }
+
+    /** The counters in slot {@code slot} of the array. */
+    ProgramCounters(int cpus, int slot) {
         this.cpus = cpus;
+        this.slot = slot;
     }
 
     /** Reads map {@code statsMap} (negative: closed, the last totals stay). */
@@ -25,7 +32,7 @@ final class ProgramCounters {
         }
         byte[] all = new byte[VALUE * cpus];
         try {
-            Bpf.lookupElement(statsMap, new byte[4], all);
+            Bpf.lookupElement(statsMap, DecapOffload.littleEndianInt(slot), all);
         } catch (IOException e) {
             return;
         }

@@ -1,0 +1,316 @@
+package io.vtep4j.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vtep4j.internal.xdp.DecapOffload.Verdict;
+import io.vtep4j.internal.xdp.OffloadSources;
+import io.vtep4j.internal.xdp.StitchOffload;
+import io.vtep4j.internal.xdp.StitchOffload.Interface;
+import io.vtep4j.internal.xdp.StitchOffload.Side;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel-side relay of a VNI stitch, run by the kernel on crafted packets ({@code BPF_PROG_TEST_RUN}: nothing is
+ * sent): a VXLAN packet whose source and destination both VTEPs already hold where the stitch would take them leaves
+ * as exactly the packet the other VTEP sends (its default outer header, the packet's own UDP source port), in both
+ * directions, and is counted; every packet either VTEP must see (a MAC not yet learned, learned elsewhere, a flood,
+ * an outer header out of the ordinary, too big for the other side) leaves the program unchanged. Needs root.
+ */
+class StitchProgramIT {
+    private static final long A_MAC = 0x02_00_00_00_00_01L;
+    private static final long B_MAC = 0x02_00_00_00_01_01L;
+    private static final long HOP_B = 0x02_00_00_00_01_02L;
+    private static final long HOP_A = 0x02_00_00_00_00_02L;
+    /** A host of domain A, behind remote X of VTEP A; and one of domain B, behind remote R of VTEP B. */
+    private static final long S = 0x02_00_00_00_00_BBL;
+
+    private static final long D = 0x02_00_00_00_00_AAL;
+    private static final int A_VNI = 10100;
+    private static final int B_VNI = 20200;
+    private static final int X = 0x0A_63_00_02; // 10.99.0.2
+    private static final int R = 0x0A_62_00_02; // 10.98.0.2
+    private static final int B_PORT = 8472;
+
+    private StitchOffload offload;
+    private OffloadSources.Target onA;
+    private OffloadSources.Target onB;
+
+    @BeforeAll
+    static void isolated() {
+        Netns.requireIsolated();
+    }
+
+    @BeforeEach
+    void load() throws Exception {
+        offload = StitchOffload.load(
+                new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
+                new Interface(1, A_MAC, 1500),
+                new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
+                new Interface(1, B_MAC, 1500),
+                16);
+        onA = offload.side(true);
+        onB = offload.side(false);
+        onA.learned(A_VNI, S, InetAddress.getByName("10.99.0.2")); // A learned S at X
+        onA.learnedLocal(A_VNI, D); // and D on its stitch port (from B's side)
+        onB.learnedLocal(B_VNI, S); // B learned S on its stitch port
+        onB.learned(B_VNI, D, InetAddress.getByName("10.98.0.2")); // and D at R
+        offload.nextHop(false, R, HOP_B);
+        offload.nextHop(true, X, HOP_A);
+    }
+
+    @AfterEach
+    void close() {
+        offload.close();
+    }
+
+    /** From X to VTEP A (10.99.0.1:4789), VNI A, inner S -> D carrying IPv4; {@code payload} bytes after it. */
+    static byte[] toA(int payload, Consumer<byte[]> change) {
+        byte[] p = new byte[50 + 14 + payload];
+        DecapProgramIT.putMac(p, 0, A_MAC);
+        DecapProgramIT.putMac(p, 6, HOP_A);
+        p[12] = 0x08;
+        p[14] = 0x45;
+        DecapProgramIT.putShort(p, 16, p.length - 14);
+        p[18] = 0x12; // an identification and a DSCP the sender chose
+        p[15] = (byte) 0xB8;
+        p[22] = 31;
+        p[23] = 17;
+        putAddress(p, 26, X);
+        putAddress(p, 30, 0x0A_63_00_01);
+        DecapProgramIT.putShort(p, 34, 51234);
+        DecapProgramIT.putShort(p, 36, 4789);
+        DecapProgramIT.putShort(p, 38, p.length - 34);
+        DecapProgramIT.putShort(p, 40, 0x1234); // a UDP checksum, not verified
+        p[42] = 0x08;
+        putVni(p, A_VNI);
+        DecapProgramIT.putMac(p, 50, D);
+        DecapProgramIT.putMac(p, 56, S);
+        p[62] = 0x08;
+        for (int i = 64; i < p.length; i++) {
+            p[i] = (byte) i;
+        }
+        change.accept(p);
+        DecapProgramIT.putShort(p, 24, 0);
+        DecapProgramIT.putShort(p, 24, DecapProgramIT.ipChecksum(p));
+        return p;
+    }
+
+    /** The packet VTEP B sends for {@code in}'s inner frame: to R from 10.98.0.1:B_PORT, VNI B, same source port. */
+    static byte[] fromB(byte[] in) {
+        byte[] p = in.clone();
+        DecapProgramIT.putMac(p, 0, HOP_B);
+        DecapProgramIT.putMac(p, 6, B_MAC);
+        p[15] = 0;
+        DecapProgramIT.putShort(p, 18, 0);
+        DecapProgramIT.putShort(p, 20, 0x4000);
+        p[22] = 64;
+        putAddress(p, 26, 0x0A_62_00_01);
+        putAddress(p, 30, R);
+        DecapProgramIT.putShort(p, 36, B_PORT);
+        DecapProgramIT.putShort(p, 40, 0);
+        putVni(p, B_VNI);
+        DecapProgramIT.putShort(p, 24, 0);
+        DecapProgramIT.putShort(p, 24, DecapProgramIT.ipChecksum(p));
+        return p;
+    }
+
+    private static void putAddress(byte[] p, int at, int address) {
+        for (int i = 0; i < 4; i++) {
+            p[at + i] = (byte) (address >>> (24 - 8 * i));
+        }
+    }
+
+    private static void putVni(byte[] p, int vni) {
+        p[46] = (byte) (vni >>> 16);
+        p[47] = (byte) (vni >>> 8);
+        p[48] = (byte) vni;
+    }
+
+    private void assertPassedUnchanged(byte[] p, String why) throws Exception {
+        Verdict v = offload.run(p);
+        assertEquals(Verdict.PASS, v.action(), why);
+        assertArrayEquals(p, v.frame(), why + ": the packet must reach the VTEPs as it came");
+    }
+
+    @Test
+    void aPacketBothTablesAgreeOnLeavesAsTheOtherVtepsPacketAndIsCounted() throws Exception {
+        byte[] in = toA(46, x -> {});
+        Verdict v = offload.run(in);
+        assertEquals(Verdict.REDIRECT, v.action());
+        assertArrayEquals(fromB(in), v.frame());
+        assertEquals(1, offload.frames(false), "relayed out of B");
+        assertEquals(in.length, offload.bytes(false));
+        assertEquals(0, offload.frames(true));
+
+        // the marks: S as A holds it (at X) and as B holds it (its stitch port), for both tables to refresh
+        assertTrue(onA.seen(A_VNI, S) && onB.seen(B_VNI, S));
+        assertFalse(onA.seen(A_VNI, D) || onB.seen(B_VNI, D), "only sources are marked");
+        assertFalse(onA.seen(B_VNI, S), "side A's target answers for A's VNI only");
+        List<String> seen = new ArrayList<>();
+        int handed = offload.refreshHits(
+                (vni, mac) -> seen.add("A " + vni + " " + Long.toHexString(mac)),
+                (vni, mac) -> seen.add("B " + vni + " " + Long.toHexString(mac)));
+        assertEquals(2, handed);
+        assertEquals(List.of("A 10100 200000000bb", "B 20200 200000000bb"), seen);
+        assertEquals(0, offload.refreshHits((vni, mac) -> seen.add("again"), (vni, mac) -> seen.add("again")));
+        assertFalse(onA.seen(A_VNI, S) || onB.seen(B_VNI, S), "cleared by the walk");
+
+        // the longest packet B's 1500-byte underlay takes, and one byte more
+        byte[] longest = toA(1500 - 50 - 14 + 14, x -> {});
+        assertEquals(1514, longest.length);
+        assertArrayEquals(fromB(longest), offload.run(longest).frame());
+        assertPassedUnchanged(toA(1500 - 50 + 1, x -> {}), "too big for B's tunnel: VTEP B answers it");
+    }
+
+    @Test
+    void theOtherDirectionIsRelayedByTheSameProgram() throws Exception {
+        // from R to VTEP B (B's port, VNI B), inner D -> S: leaves A for X in VNI A
+        byte[] in = toA(46, x -> {
+            DecapProgramIT.putMac(x, 0, B_MAC);
+            putAddress(x, 26, R);
+            putAddress(x, 30, 0x0A_62_00_01);
+            DecapProgramIT.putShort(x, 36, B_PORT);
+            putVni(x, B_VNI);
+            DecapProgramIT.putMac(x, 50, S);
+            DecapProgramIT.putMac(x, 56, D);
+        });
+        Verdict v = offload.run(in);
+        assertEquals(Verdict.REDIRECT, v.action());
+        byte[] out = v.frame();
+        byte[] expected = toA(46, x -> {
+            DecapProgramIT.putMac(x, 0, HOP_A);
+            DecapProgramIT.putMac(x, 6, A_MAC);
+            x[15] = 0;
+            x[18] = 0;
+            DecapProgramIT.putShort(x, 20, 0x4000);
+            x[22] = 64;
+            putAddress(x, 26, 0x0A_63_00_01);
+            putAddress(x, 30, X);
+            DecapProgramIT.putShort(x, 40, 0);
+            DecapProgramIT.putMac(x, 50, S);
+            DecapProgramIT.putMac(x, 56, D);
+        });
+        assertArrayEquals(expected, out);
+        assertEquals(1, offload.frames(true), "relayed out of A");
+        assertTrue(onB.seen(B_VNI, D) && onA.seen(A_VNI, D));
+    }
+
+    @Test
+    void everyPacketAVtepMustSeeLeavesTheProgramUnchanged() throws Exception {
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("another VNI", toA(46, x -> putVni(x, A_VNI + 1)));
+        cases.put("B's VNI sent to A", toA(46, x -> putVni(x, B_VNI)));
+        cases.put("another port", toA(46, x -> DecapProgramIT.putShort(x, 36, 4790)));
+        cases.put("another address", toA(46, x -> putAddress(x, 30, 0x0A_63_00_09)));
+        cases.put("another MAC", toA(46, x -> DecapProgramIT.putMac(x, 0, 0x02_00_00_00_00_09L)));
+        cases.put("ECN marked", toA(46, x -> x[15] = (byte) 0xBA));
+        cases.put("a fragment", toA(46, x -> DecapProgramIT.putShort(x, 20, 0x2000)));
+        cases.put("IP options", toA(46, x -> x[14] = 0x46));
+        cases.put("VXLAN flags", toA(46, x -> x[42] = 0x0C));
+        cases.put("inner ARP", toA(46, x -> DecapProgramIT.putShort(x, 62, 0x0806)));
+        cases.put("inner broadcast", toA(46, x -> DecapProgramIT.putMac(x, 50, 0xFFFF_FFFF_FFFFL)));
+        cases.put("inner multicast source", toA(46, x -> x[56] = 0x03));
+        cases.put("source not learned", toA(46, x -> DecapProgramIT.putMac(x, 56, 0x02_00_00_00_00_EEL)));
+        cases.put("source learned at another remote", toA(46, x -> putAddress(x, 26, 0x0A_63_00_03)));
+        cases.put("destination unknown", toA(46, x -> DecapProgramIT.putMac(x, 50, 0x02_00_00_00_00_DDL)));
+        byte[] badSum = toA(46, x -> {});
+        badSum[24] ^= 1;
+        cases.put("wrong IPv4 checksum", badSum);
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            assertPassedUnchanged(c.getValue(), c.getKey());
+        }
+        byte[] in = toA(46, x -> {});
+        for (int length = 14; length < in.length; length++) { // the kernel test-runs nothing shorter than Ethernet
+            assertPassedUnchanged(Arrays.copyOf(in, length), "truncated to " + length);
+        }
+        byte[] padded = Arrays.copyOf(in, in.length + 4);
+        assertPassedUnchanged(padded, "lengths not matching the frame");
+
+        // each condition of the tables, taken away and given back
+        onA.forget(A_VNI, D);
+        assertPassedUnchanged(in, "A does not hold D on its stitch port: it floods D");
+        onA.learned(A_VNI, D, InetAddress.getByName("10.99.0.7"));
+        assertPassedUnchanged(in, "A holds D at a remote of its own: not for the stitch");
+        onA.learnedLocal(A_VNI, D);
+        onB.learned(B_VNI, S, InetAddress.getByName("10.98.0.7"));
+        assertPassedUnchanged(in, "B holds S at a remote: it would move S to its stitch port");
+        onB.learnedLocal(B_VNI, S);
+        onB.learnedLocal(B_VNI, D);
+        assertPassedUnchanged(in, "B holds D on its stitch port: it would send D back");
+        onB.learned(B_VNI, D, InetAddress.getByName("10.98.0.2"));
+        offload.nextHop(false, R, -1);
+        assertPassedUnchanged(in, "no next hop to R: VTEP B's socket resolves it");
+        offload.nextHop(false, R, HOP_B);
+        onA.clear();
+        assertPassedUnchanged(in, "side A cleared");
+        onA.learned(A_VNI, S, InetAddress.getByName("10.99.0.2"));
+        onA.learnedLocal(A_VNI, D);
+        assertEquals(Verdict.REDIRECT, offload.run(in).action(), "handed on again");
+        assertEquals(1, offload.frames(false), "only the last");
+        // events of other VNIs do not touch the stitched ones
+        onA.forget(A_VNI + 1, S);
+        onB.forget(A_VNI, S);
+        assertEquals(Verdict.REDIRECT, offload.run(in).action());
+    }
+
+    /** Random byte changes: each packet is either passed on unchanged or relayed exactly. */
+    @Test
+    void randomDamageIsEitherPassedUnchangedOrRelayedExactly() throws Exception {
+        Random random = new Random(7348);
+        int relayed = 0;
+        for (int round = 0; round < 400; round++) {
+            byte[] p = toA(46, x -> {});
+            int at = random.nextInt(p.length);
+            p[at] ^= (byte) (1 + random.nextInt(255));
+            Verdict v = offload.run(p);
+            if (v.action() == Verdict.REDIRECT) {
+                relayed++;
+                assertArrayEquals(fromB(p), v.frame(), "byte " + at);
+            } else {
+                assertEquals(Verdict.PASS, v.action(), "byte " + at);
+                assertArrayEquals(p, v.frame(), "byte " + at);
+            }
+        }
+        assertTrue(relayed > 0, "changes to the payload are relayed");
+    }
+
+    @Test
+    void misuseFailsNamingTheValueAndTheRule() throws Exception {
+        InetAddress a = InetAddress.getByName("10.99.0.1");
+        Interface i = new Interface(1, A_MAC, 1500);
+        IllegalArgumentException same = assertThrows(
+                IllegalArgumentException.class,
+                () -> StitchOffload.load(new Side(a, 4789, 1), i, new Side(a, 4789, 2), i, 16));
+        assertEquals(
+                "sides: both 10.99.0.1:4789 (expected: two VTEPs, at different addresses or ports)", same.getMessage());
+        IllegalArgumentException macs = assertThrows(
+                IllegalArgumentException.class,
+                () -> StitchOffload.load(new Side(a, 4789, 1), i, new Side(a, 4790, 2), i, 0));
+        assertEquals("maxMacs: 0 (expected: 1..4194304)", macs.getMessage());
+        IllegalArgumentException v6 =
+                assertThrows(IllegalArgumentException.class, () -> new Side(InetAddress.getByName("::1"), 4789, 1));
+        assertEquals("local: 0:0:0:0:0:0:0:1 (expected: an IPv4 address)", v6.getMessage());
+        IllegalArgumentException vni = assertThrows(IllegalArgumentException.class, () -> new Side(a, 4789, 1 << 24));
+        assertEquals("vni: 16777216 (expected: 0..16777215)", vni.getMessage());
+        IllegalArgumentException mtu = assertThrows(
+                IllegalArgumentException.class,
+                () -> StitchOffload.load(
+                        new Side(a, 4789, 1), new Interface(1, A_MAC, 49), new Side(a, 4790, 2), i, 16));
+        assertEquals("mtu: 49 (expected: >= 50)", mtu.getMessage());
+    }
+}
