@@ -4,7 +4,7 @@
 Every byte is a constant (the outer IPv4 checksum is computed here, the outer UDP checksum is 0 as
 RFC 7348 §5 allows over IPv4), so the generator (vxgen.c) does no per-packet work.
 File format: per packet a 2-byte big-endian length, then the Ethernet frame (no FCS).
-Usage: mkpkts.py OUT DST_MAC SRC_MAC SRC_IP DST_IP VNI INNER_LEN N_MACS
+Usage: mkpkts.py OUT DST_MAC SRC_MAC SRC_IP DST_IP VNI INNER_LEN N_MACS [INNER_SRC_MAC [INNER_DST_MAC]]
 """
 import struct
 import sys
@@ -25,13 +25,15 @@ def ipv4_checksum(header):
     return (~total) & 0xFFFF
 
 
-def packet(dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, index, inner_src_mac=None):
+def packet(dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, index, inner_src_mac=None, inner_dst_mac=None):
     # Inner frame: locally administered unicast source MAC 02:b5:00:II:II:II, fixed destination
     # 02:b5:ff:00:00:01 (unknown to every device under test, so each floods it to its one remote).
     inner_src = bytes([0x02, 0xB5, 0x00]) + index.to_bytes(3, "big")
     if inner_src_mac is not None:  # one fixed inner source, e.g. to teach a device where that MAC lives
         inner_src = mac(inner_src_mac)
     inner_dst = bytes([0x02, 0xB5, 0xFF, 0x00, 0x00, 0x01])
+    if inner_dst_mac is not None:  # e.g. broadcast, for a teaching frame every device hands on
+        inner_dst = mac(inner_dst_mac)
     inner = inner_dst + inner_src + b"\x08\x00"
     # Inner IPv4/UDP so that flow hashes see something realistic; payload zeros up to inner_len.
     ip_len = inner_len - 14
@@ -54,12 +56,13 @@ def packet(dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, index, inner_src_ma
 def main():
     out, dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, n = sys.argv[1:9]
     inner_src_mac = sys.argv[9] if len(sys.argv) > 9 else None
+    inner_dst_mac = sys.argv[10] if len(sys.argv) > 10 else None
     vni, inner_len, n = int(vni), int(inner_len), int(n)
     if not 60 <= inner_len <= 1500:
         sys.exit(f"inner_len: {inner_len} (expected: 60..1500)")
     with open(out, "wb") as f:
         for i in range(n):
-            data = packet(dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, i, inner_src_mac)
+            data = packet(dst_mac, src_mac, src_ip, dst_ip, vni, inner_len, i, inner_src_mac, inner_dst_mac)
             f.write(struct.pack("!H", len(data)) + data)
 
 if __name__ == "__main__":

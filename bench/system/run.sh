@@ -13,7 +13,10 @@
 #     "--xdp-mode native" the programs run in the veth driver instead, whose NAPI then runs in a thread pinned to
 #     CPU 1, and adding "--busy-poll 50" busy-polls their AF_XDP sockets (the veths then defer their interrupts:
 #     napi_defer_hard_irqs 2, gro_flush_timeout 1 ms); "--underlay-io xdp-receive" receives through AF_XDP and sends
-#     through the kernel socket, GSO on, with the same veth setup
+#     through the kernel socket, GSO on, with the same veth setup; VTEP4J_RUNNER_OPTS="--stitch-offload true" keeps
+#     the socket underlays and adds the kernel-side relay (an XDP program on both DUT veths, generic mode) for the
+#     packets both VTEPs would only pass on: their inner source learned, their inner destination known on both sides
+#     (see --known-dst)
 # (c) Open vSwitch, userspace (netdev) datapath: br-int NORMAL between two vxlan ports
 #
 # The generator (vxgen.c, AF_PACKET transmit ring) runs on CPU 0; the device under test on CPU 1 (taskset for
@@ -22,6 +25,7 @@
 # (SIGSTOP) during the other devices' trials and warm-ups, so that its idle JVM takes no CPU 1 from them.
 #
 # Usage (root): bench/system/run.sh [--quick] [--devices kernel,vtep4j,ovs] [--out DIR] [--record] [--rt] [--profile]
+#                                   [--known-dst]
 #               bench/system/run.sh --alloc [SECONDS] [--alloc-rate PPS] [--alloc-warmup SECONDS] [--out DIR]
 #   --quick       1 s trials, 1 saturation trial + 3 search steps per case (about 2 min; plus about 1 min to
 #                 build the runner jar on a clean clone)
@@ -36,6 +40,11 @@
 #   --rt          run the generator and the userspace DUTs (vtep4j, OVS) as SCHED_FIFO 1: on a shared machine the
 #                 kernel DUT runs in softirq, which preempts every process, while processes share CPU 1 with
 #                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
+#   --known-dst   before each case's warm-up, the sink's side sends every device 1,000 broadcast frames (1 s) from the
+#                 forward frames' inner destination (02:b5:ff:00:00:01), so each learns where it is: the kernel bridge
+#                 and OVS on the far vxlan port (where their static entry already puts it), vtep4j's VTEP B at the
+#                 sink's address and VTEP A on its stitch port. Without it, VTEP A floods that destination to its
+#                 stitch port (its only flood target), which the relay of --stitch-offload does not take
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
 #                 trial (perf stat on syscall tracepoints), both in the results folder
 #   --alloc [S]   bytes allocated per forwarded packet by the event loops (0 B/packet expected in steady state on
@@ -64,6 +73,7 @@ OUT=""
 PROFILE=0
 RT=""
 ALLOC=0; ALLOC_RATE=40000; ALLOC_WARMUP=10
+KNOWN_DST=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -72,13 +82,14 @@ while [ $# -gt 0 ]; do
     --record) RECORD=1 ;;
     --no-results) RECORD=0 ;;
     --profile) PROFILE=1 ;;
+    --known-dst) KNOWN_DST=1 ;;
     --rt) RT="chrt -f 1" ;;
     --alloc) ALLOC=60; if [[ "${2:-}" =~ ^[0-9]+$ ]]; then ALLOC=$2; shift; fi ;;
     --alloc-rate) ALLOC_RATE="$2"; shift ;;
     --alloc-warmup) ALLOC_WARMUP="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (expected: --quick, --devices LIST, --out DIR, --record, --rt, --profile," \
-         "--alloc [SECONDS], --alloc-rate PPS, --alloc-warmup SECONDS)" >&2; exit 2 ;;
+         "--known-dst, --alloc [SECONDS], --alloc-rate PPS, --alloc-warmup SECONDS)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -387,6 +398,18 @@ pkts() {  # pkts DEV SIZE MACS -> file
   echo "$f"
 }
 
+# teach DEV: with --known-dst, 1,000 broadcast frames (1 s) from the sink's address, VNI 200, inner source the forward
+# frames' destination
+teach() {
+  [ "$KNOWN_DST" = 1 ] || return 0
+  local f="$WORK/$1-teach.bin" n=${NET_ID[$1]} dut
+  if [ "$1" = ovs ]; then dut=$(mac_of "${NS_DUT[ovs]}" br-b); else dut=$(mac_of "${NS_DUT[$1]}" "${DUT_OUT[$1]}"); fi
+  [ -f "$f" ] || "$PY" "$HERE/mkpkts.py" "$f" "$dut" "$(mac_of "$NS_S" "${SINK_IF[$1]}")" "198.19.$n.3" \
+    "198.19.$n.2" 200 60 1 02:b5:ff:00:00:01 ff:ff:ff:ff:ff:ff
+  focus "$1"
+  nsx "$NS_S" taskset -c 0 timeout 10 "$WORK/vxgen" "${SINK_IF[$1]}" "$f" 1 1000 >/dev/null
+}
+
 # Waits (at most 5 s) until the sink's counter stands still for 0.3 s: the DUT has drained its queues.
 quiesce() {
   local last now; last=$(counter "$NS_S" "${SINK_IF[$1]}" rx_packets)
@@ -527,7 +550,7 @@ for size in $SIZES; do
   for macs in $MACS; do
     # Warm-up (not recorded): tables learn every MAC, the JIT compiles the vtep4j path.
     for dev in "${ACTIVE[@]}"; do
-      f=$(pkts "$dev" "$size" "$macs"); focus "$dev"
+      f=$(pkts "$dev" "$size" "$macs"); teach "$dev"; focus "$dev"
       nsx "$NS_G" taskset -c 0 timeout 20 "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" "$([ $QUICK = 1 ] && echo 0.5 || echo 2)" \
         50000 >/dev/null
     done

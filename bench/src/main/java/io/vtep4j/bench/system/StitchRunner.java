@@ -13,6 +13,8 @@ import io.vtep4j.Vtep;
 import io.vtep4j.VtepStats;
 import io.vtep4j.XdpMode;
 import io.vtep4j.internal.Transports;
+import io.vtep4j.internal.xdp.StitchOffload;
+import io.vtep4j.internal.xdp.StitchRelay;
 import io.vtep4j.learning.Location;
 import io.vtep4j.learning.MacAddress;
 import java.net.InetAddress;
@@ -42,7 +44,10 @@ import java.util.function.LongSupplier;
  * with sends through the kernel socket; either, or the runner refuses to start),
  * {@code --xdp-mode auto|native|generic} (default auto; with xdp or xdp-receive, how the XDP program is attached),
  * {@code --busy-poll USECS} (default 0: off; with xdp, preferred busy polling on the AF_XDP sockets),
- * {@code --busy-wait USECS} (default 0: off; the event loop or loops keep polling that long after their last work).
+ * {@code --busy-wait USECS} (default 0: off; the event loop or loops keep polling that long after their last work),
+ * {@code --stitch-offload true|false} (default false; with socket underlays: the kernel relays the packets both VTEPs
+ * would only pass on, {@link StitchOffload}, its maps kept from both tables; the stats line says how many it relayed;
+ * with the program on both underlay interfaces, {@code --xdp-mode} says how it attaches).
  *
  * <p>Allocation measurement ({@code run.sh --alloc}): {@code --alloc-window SECONDS} (with {@code --alloc-warmup
  * SECONDS}, default 10) starts an {@link AllocSampler} that prints the bytes the VTEPs' event loops allocated per
@@ -66,15 +71,23 @@ public final class StitchRunner {
         // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
         // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
         // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
+        boolean relay = Boolean.parseBoolean(opt.getOrDefault("--stitch-offload", "false"));
+        if (relay && underlayIo(opt) != UnderlayIo.SOCKET) {
+            // one XDP program per interface: the relay and an AF_XDP underlay would want the same place
+            throw new IllegalArgumentException("--stitch-offload true with --underlay-io " + opt.get("--underlay-io")
+                    + " (expected: socket underlays)");
+        }
+        // With the relay, each table's changes reach the program's maps through a queue and a thread of its own.
+        StitchRelay stitch = relay ? new StitchRelay() : null;
         EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
                 ? new MultiThreadIoEventLoopGroup(
                         1, new DefaultThreadFactory("vtep4j-stitch"), Transports.epollFactory(busyWaitNanos(opt)))
                 : null;
-        Vtep a = configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared)
+        Vtep a = listen(configure(Vtep.builder().localAddress(required(opt, "--a-local")), opt, shared), stitch, true)
                 .port(port)
                 .build();
-        Vtep b = configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared)
+        Vtep b = listen(configure(Vtep.builder().localAddress(required(opt, "--b-local")), opt, shared), stitch, false)
                 .port(port)
                 .build();
         UnderlayIo asked = underlayIo(opt);
@@ -85,12 +98,39 @@ public final class StitchRunner {
             throw new IllegalStateException("UNSUPPORTED: --underlay-io " + opt.get("--underlay-io")
                     + " fell back to sockets (A " + a.underlayIo() + ", B " + b.underlayIo() + ")");
         }
+        if (relay) {
+            StitchOffload offload;
+            try {
+                offload = StitchOffload.open(
+                        new StitchOffload.Side(InetAddress.getByName(required(opt, "--a-local")), port, aVni),
+                        new StitchOffload.Side(InetAddress.getByName(required(opt, "--b-local")), port, bVni),
+                        65_536,
+                        opt.containsKey("--xdp-mode")
+                                ? XdpMode.valueOf(opt.get("--xdp-mode").toUpperCase(java.util.Locale.ROOT))
+                                : XdpMode.AUTO);
+            } catch (java.io.IOException | RuntimeException e) {
+                a.close();
+                b.close();
+                throw new IllegalStateException("UNSUPPORTED: --stitch-offload: " + e.getMessage(), e);
+            }
+            // before any segment exists: no MAC is learned before the maps follow the tables; refreshed well
+            // inside the tables' ageing (300 s)
+            stitch.start(offload, a.forwardingTable(), b.forwardingTable(), java.time.Duration.ofSeconds(10));
+            System.out.println("RELAY " + offload.describe());
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("STATS A " + a.stats());
                             System.out.println("STATS B " + b.stats());
+                            if (stitch != null) {
+                                stitch.close();
+                                StitchOffload o = stitch.offload();
+                                System.out.println("STATS RELAY out of B " + o.frames(false) + " packets, out of A "
+                                        + o.frames(true) + " packets, refused " + o.refused() + ", maps refilled "
+                                        + stitch.refills() + ", failed " + stitch.failures());
+                            }
                             a.close();
                             b.close();
                             if (shared != null) {
@@ -105,7 +145,12 @@ public final class StitchRunner {
         Segment sb = b.segment(bVni).floodTo(bRemote);
         if (opt.containsKey("--static-mac")) {
             // The inner destination lives behind domain B's remote, as in the kernel and OVS set-ups.
-            b.forwardingTable().addStatic(bVni, MacAddress.parse(opt.get("--static-mac")), Location.remote(bRemote));
+            long mac = MacAddress.parse(opt.get("--static-mac"));
+            b.forwardingTable().addStatic(bVni, mac, Location.remote(bRemote));
+            if (stitch != null) {
+                // the table reports what it learns, not what its owner puts in: the owner hands its own entries on
+                stitch.handStatic(false, bVni, mac, bRemote);
+            }
         }
         // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
         AtomicReference<LocalPort> portOnA = new AtomicReference<>();
@@ -150,6 +195,10 @@ public final class StitchRunner {
             System.out.println("max-seconds reached: " + maxSeconds);
             System.exit(0);
         }
+    }
+
+    private static Vtep.Builder listen(Vtep.Builder builder, StitchRelay stitch, boolean sideA) {
+        return stitch == null ? builder : builder.fdbListener(stitch.listener(sideA));
     }
 
     /** Packets sent into ({@code toUnderlay}) or accepted from the underlay, over all of the VTEP's segments. */
