@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Use: {@link #listener(boolean)} on each VTEP's builder; once both VTEPs are built and before their segments
  * exist, {@link #start}; {@link #close} closes the program too. Entries the owner adds itself (static ones) are not
  * reported by the tables: {@link #handStatic} passes such an entry on.
+ *
+ * <p>Each stitched segment has one local port, the stitch port: the maps take a MAC on any local port of the
+ * segment for one on the stitch port, so a segment with other ports must not be relayed.
  */
 public final class StitchRelay implements AutoCloseable {
     private final OffloadSources toA = new OffloadSources();

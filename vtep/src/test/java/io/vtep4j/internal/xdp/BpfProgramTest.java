@@ -199,4 +199,49 @@ class BpfProgramTest {
                 assertThrows(IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 1, 0, 1L));
         assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
     }
+
+    @Test
+    void theRelayingProgramIsCompleteAndRefusesBadSides() {
+        BpfProgram.StitchSide a =
+                new BpfProgram.StitchSide(0x0A630001, 4789, 100, 0x020000000001L, 2, 1500, 3, 4, 5, 0);
+        BpfProgram.StitchSide b =
+                new BpfProgram.StitchSide(0x0A620001, 4789, 200, 0x020000000101L, 7, 1500, 8, 9, 10, 1);
+        byte[] code = BpfProgram.relayStitched(a, b, 11).bytes();
+        assertEquals(0, code.length % BpfProgram.SLOT);
+        assertTrue(code.length / BpfProgram.SLOT < 400, "a short program: " + code.length / BpfProgram.SLOT);
+        int end = code.length;
+        assertArrayEquals(
+                bytes(
+                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0xB7, 0x00, 0, 0, 1, 0, 0, 0, 0x95, 0,
+                        0, 0, 0, 0, 0, 0),
+                java.util.Arrays.copyOfRange(code, end - 32, end));
+        IllegalArgumentException same =
+                assertThrows(IllegalArgumentException.class, () -> BpfProgram.relayStitched(a, a, 11));
+        assertEquals("sides: both at the same address and port (expected: two VTEPs)", same.getMessage());
+        IllegalArgumentException vni = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BpfProgram.StitchSide(1, 4789, 1 << 24, 1L, 2, 1500, 3, 4, 5, 0));
+        assertEquals("vni: 16777216 (expected: 0..16777215)", vni.getMessage());
+        IllegalArgumentException ifindex = assertThrows(
+                IllegalArgumentException.class, () -> new BpfProgram.StitchSide(1, 4789, 1, 1L, 0, 1500, 3, 4, 5, 0));
+        assertEquals("ifindex: 0 (expected: > 0)", ifindex.getMessage());
+        IllegalArgumentException port = assertThrows(
+                IllegalArgumentException.class, () -> new BpfProgram.StitchSide(1, 65536, 1, 1L, 2, 1500, 3, 4, 5, 0));
+        assertEquals("port: 65536 (expected: 1..65535)", port.getMessage());
+    }
+
+    @Test
+    void aStitchRelayRefusesMisuseBeforeItHasAProgram() {
+        try (StitchRelay relay = new StitchRelay()) {
+            IllegalStateException early =
+                    assertThrows(IllegalStateException.class, () -> relay.handStatic(true, 1, 2L, null));
+            assertEquals("handStatic: not started (expected: after start)", early.getMessage());
+            IllegalArgumentException refresh = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> relay.start(null, null, null, java.time.Duration.ofMillis(500)));
+            assertEquals("refresh: PT0.5S (expected: 1 s to 1 h)", refresh.getMessage());
+            assertTrue(relay.listener(true) != relay.listener(false), "one listener per VTEP");
+            assertEquals(null, relay.offload());
+        }
+    }
 }
