@@ -41,10 +41,10 @@
 #                 kernel DUT runs in softirq, which preempts every process, while processes share CPU 1 with
 #                 whatever else runs there; --rt levels that field (the kernel's RT throttling still leaves 5 %)
 #   --known-dst   before each case's warm-up, the sink's side sends every device 1,000 broadcast frames (1 s) from the
-#                 forward frames' inner destination (02:b5:ff:00:00:01), so each learns where it is: the kernel bridge
-#                 and OVS on the far vxlan port (where their static entry already puts it), vtep4j's VTEP B at the
-#                 sink's address and VTEP A on its stitch port. Without it, VTEP A floods that destination to its
-#                 stitch port (its only flood target), which the relay of --stitch-offload does not take
+#                 forward frames' inner destination (02:b5:ff:00:00:01), so each learns where it is: vtep4j's VTEP A
+#                 on its stitch port (the kernel bridge, OVS and vtep4j's VTEP B already hold it on the far side, in a
+#                 static entry). Without it, VTEP A floods that destination to its stitch port (its only flood
+#                 target), which the relay of --stitch-offload does not take
 #   --profile     vtep4j: JFR recording (profile settings) of the whole run, and syscall counts per saturation
 #                 trial (perf stat on syscall tracepoints), both in the results folder
 #   --alloc [S]   bytes allocated per forwarded packet by the event loops (0 B/packet expected in steady state on

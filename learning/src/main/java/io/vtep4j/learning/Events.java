@@ -16,6 +16,7 @@ final class Events {
     static final int EVICTED = 3;
     static final int DUPLICATE = 4;
     static final int REMOVED = 5;
+    static final int INSTALLED = 6;
 
     private final List<Event> pending = new ArrayList<>(2);
 
@@ -53,6 +54,9 @@ final class Events {
                         break;
                     case REMOVED:
                         listener.removed(e.vni, e.mac, e.location);
+                        break;
+                    case INSTALLED:
+                        listener.installed(e.vni, e.mac, e.location);
                         break;
                     default:
                         listener.duplicate(e.vni, e.mac, e.location);

@@ -32,9 +32,17 @@ public interface FdbListener {
     default void duplicate(int vni, long mac, Location location) {}
 
     /**
-     * A learned (or frozen) entry was taken out by its owner rather than by learning or ageing: removed
-     * ({@link ForwardingTable#remove}) or replaced by a static or control-plane entry ({@link ForwardingTable#addStatic},
-     * {@link ForwardingTable#addControl}). Flushes are counted, not reported.
+     * An entry was taken out by the table's owner rather than by learning or ageing: any entry removed
+     * ({@link ForwardingTable#remove}), or a learned (or frozen) one replaced by a static or control-plane entry
+     * ({@link ForwardingTable#addStatic}, {@link ForwardingTable#addControl}; a static or control-plane entry replaced
+     * so is simply {@link #installed} at its new place). Flushes are counted, not reported.
      */
     default void removed(int vni, long mac, Location location) {}
+
+    /**
+     * The owner added a static or control-plane entry at {@code location}, or moved one there
+     * ({@link ForwardingTable#addStatic}, {@link ForwardingTable#addControl}); reported after the {@link #removed} of a
+     * learned entry it replaces.
+     */
+    default void installed(int vni, long mac, Location location) {}
 }

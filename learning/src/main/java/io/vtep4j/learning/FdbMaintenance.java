@@ -43,7 +43,7 @@ final class FdbMaintenance {
         Objects.requireNonNull(where, "where");
         final MacTable table = directory.getOrCreate(vni, defaultAgeingMillis);
         final int now = rules.now();
-        // a learned entry this one replaces, and entries evicted to make room, are reported
+        // a learned entry this one replaces, entries evicted to make room, and this one are reported
         final Events events = new Events();
         synchronized (table) {
             final int slot = table.indexOf(mac);
@@ -67,6 +67,7 @@ final class FdbMaintenance {
                         + vni + " (limits: " + rules.maxEntries + " entries, " + rules.maxEntriesPerVni + " per vni, "
                         + LocationRegistry.CAPACITY + " locations)");
             }
+            events.add(Events.INSTALLED, vni, mac, where, null);
         }
         events.fire(listener, counters[LISTENER_ERRORS]);
     }
@@ -83,9 +84,7 @@ final class FdbMaintenance {
                 return false;
             }
             final long key = table.keyAt(slot);
-            if (MacTable.isDynamic(key)) {
-                events.add(Events.REMOVED, vni, mac, rules.location(key), null);
-            }
+            events.add(Events.REMOVED, vni, mac, rules.location(key), null);
             rules.removeSlot(table, slot);
             table.compact();
         }

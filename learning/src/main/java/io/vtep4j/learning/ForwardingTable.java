@@ -107,8 +107,9 @@ public final class ForwardingTable {
     }
 
     /**
-     * Adds or replaces a static entry: never aged, never overwritten by learning; thread-safe. A learned entry it
-     * replaces is reported to the listener as {@link FdbListener#removed removed}.
+     * Adds or replaces a static entry: never aged, never overwritten by learning; thread-safe. Reported to the listener
+     * as {@link FdbListener#installed installed}, after a learned entry it replaces as
+     * {@link FdbListener#removed removed}.
      *
      * @throws IllegalArgumentException for a group or all-zero MAC, an invalid VNI
      * @throws IllegalStateException if the table, the VNI or the location registry is full
@@ -121,8 +122,8 @@ public final class ForwardingTable {
      * Adds or replaces a control-plane entry (EVPN: a MAC a BGP route places at a remote VTEP); thread-safe. Like a
      * static entry it is never aged and learning from the underlay does not overwrite it; unlike one, learning the
      * MAC on a local port moves it there (RFC 7432 §7.7: the MAC moved to us), reported as a move. Flushes of learned
-     * entries leave it; {@link #remove} and {@link #clearVni} remove it. A learned entry it replaces is reported to
-     * the listener as {@link FdbListener#removed removed}.
+     * entries leave it; {@link #remove} and {@link #clearVni} remove it. Reported to the listener as
+     * {@link FdbListener#installed installed}, after a learned entry it replaces as {@link FdbListener#removed removed}.
      *
      * @throws IllegalArgumentException for a local port, a group or all-zero MAC, an invalid VNI
      * @throws IllegalStateException if the table, the VNI or the location registry is full
@@ -132,8 +133,8 @@ public final class ForwardingTable {
     }
 
     /**
-     * Removes an entry of any type; thread-safe. Returns true if there was one. A learned (or frozen) one is reported
-     * to the listener as {@link FdbListener#removed removed}.
+     * Removes an entry of any type; thread-safe. Returns true if there was one, which is reported to the listener as
+     * {@link FdbListener#removed removed}.
      */
     public boolean remove(int vni, long mac) {
         return rules.remove(vni, mac);

@@ -82,6 +82,11 @@ final class Fixtures {
             events.add("removed " + vni + " " + MacAddress.toString(mac) + " " + location);
         }
 
+        @Override
+        public synchronized void installed(int vni, long mac, Location location) {
+            events.add("installed " + vni + " " + MacAddress.toString(mac) + " " + location);
+        }
+
         synchronized List<String> drain() {
             final List<String> out = new ArrayList<>(events);
             events.clear();

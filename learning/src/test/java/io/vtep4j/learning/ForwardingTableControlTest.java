@@ -40,6 +40,7 @@ class ForwardingTableControlTest {
     @Test
     void learningFromTheUnderlayDoesNotOverrideIt() {
         fdb.addControl(VNI, MAC_A, VTEP_1);
+        assertEquals(List.of("installed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1), events.drain());
         assertEquals(LearnResult.STATIC, fdb.learn(VNI, MAC_A, VTEP_2));
         assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
         assertEquals(List.of(), events.drain());
@@ -48,6 +49,7 @@ class ForwardingTableControlTest {
     @Test
     void theMacShowingUpOnALocalPortMovesItThereAsALearnedEntry() {
         fdb.addControl(VNI, MAC_A, VTEP_1);
+        events.drain();
         assertEquals(LearnResult.MOVED, fdb.learn(VNI, MAC_A, PORT_1));
         assertEquals(PORT_1, fdb.lookup(VNI, MAC_A));
         assertEquals(FdbEntry.Type.LEARNED, fdb.entries().get(0).type());
@@ -77,10 +79,20 @@ class ForwardingTableControlTest {
         assertEquals(
                 List.of(
                         "removed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1,
-                        "removed " + VNI + " " + MacAddress.toString(MAC_B) + " " + PORT_1),
+                        "installed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_2,
+                        "removed " + VNI + " " + MacAddress.toString(MAC_B) + " " + PORT_1,
+                        "installed " + VNI + " " + MacAddress.toString(MAC_B) + " " + VTEP_2),
                 events.drain());
+        fdb.addControl(VNI, MAC_A, VTEP_1);
+        assertEquals(
+                List.of("installed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1),
+                events.drain(),
+                "a control-plane entry replaced: installed at its new place");
         assertTrue(fdb.remove(VNI, MAC_A));
-        assertEquals(List.of(), events.drain(), "a control-plane entry was never reported as learned");
+        assertEquals(
+                List.of("removed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1),
+                events.drain(),
+                "a control-plane entry removed");
         fdb.learn(VNI, MAC_A, VTEP_1);
         events.drain();
         assertTrue(fdb.remove(VNI, MAC_A));
@@ -100,7 +112,11 @@ class ForwardingTableControlTest {
         small.learn(VNI, MAC_A, VTEP_1);
         events.drain();
         small.addControl(VNI, MAC_B, VTEP_2);
-        assertEquals(List.of("evicted " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1), events.drain());
+        assertEquals(
+                List.of(
+                        "evicted " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1,
+                        "installed " + VNI + " " + MacAddress.toString(MAC_B) + " " + VTEP_2),
+                events.drain());
         assertSame(VTEP_2, small.lookup(VNI, MAC_B));
     }
 

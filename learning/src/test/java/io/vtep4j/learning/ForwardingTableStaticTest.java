@@ -24,11 +24,17 @@ class ForwardingTableStaticTest {
     @Test
     void learningNeverOverwritesAStaticEntry() {
         fdb.addStatic(VNI, MAC_A, VTEP_1);
+        assertEquals(
+                List.of("installed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1),
+                events.drain(),
+                "the owner's entry is reported as installed");
         assertEquals(LearnResult.STATIC, fdb.learn(VNI, MAC_A, VTEP_2));
         assertEquals(LearnResult.STATIC, fdb.learn(VNI, MAC_A, VTEP_1));
         assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
         assertEquals(0, fdb.counters().moved());
         assertEquals(List.of(), events.drain(), "static entries raise no learning events");
+        assertTrue(fdb.remove(VNI, MAC_A));
+        assertEquals(List.of("removed " + VNI + " " + MacAddress.toString(MAC_A) + " " + VTEP_1), events.drain());
     }
 
     @Test

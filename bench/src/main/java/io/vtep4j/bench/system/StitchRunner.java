@@ -145,12 +145,7 @@ public final class StitchRunner {
         Segment sb = b.segment(bVni).floodTo(bRemote);
         if (opt.containsKey("--static-mac")) {
             // The inner destination lives behind domain B's remote, as in the kernel and OVS set-ups.
-            long mac = MacAddress.parse(opt.get("--static-mac"));
-            b.forwardingTable().addStatic(bVni, mac, Location.remote(bRemote));
-            if (stitch != null) {
-                // the table reports what it learns, not what its owner puts in: the owner hands its own entries on
-                stitch.handStatic(false, bVni, mac, bRemote);
-            }
+            b.forwardingTable().addStatic(bVni, MacAddress.parse(opt.get("--static-mac")), Location.remote(bRemote));
         }
         // Crosswise: what A delivers (from domain A) is sent into B's port, and vice versa.
         AtomicReference<LocalPort> portOnA = new AtomicReference<>();

@@ -341,6 +341,12 @@ public final class Gateway implements AutoCloseable {
                 first.removed(vni, mac, location);
                 second.removed(vni, mac, location);
             }
+
+            @Override
+            public void installed(int vni, long mac, Location location) {
+                first.installed(vni, mac, location);
+                second.installed(vni, mac, location);
+            }
         };
     }
 

@@ -15,16 +15,17 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps the kernel-side programs' MACs in step with a VTEP's forwarding table ({@link DecapOffload},
- * {@link EncapOffload}, {@link StitchOffload}): a MAC learned at, or moved to, a remote VTEP, or on a local port (a
- * VLAN gateway's trunk, a stitch port), is handed on with where it is; once it ages, is evicted, frozen as a duplicate, removed or
- * replaced by a static or control-plane entry (EVPN), it is forgotten and its frames go to the engine again.
+ * {@link EncapOffload}, {@link StitchOffload}): a MAC learned at, or moved to, a remote VTEP or a local port (a
+ * VLAN gateway's trunk, a stitch port), or put there by the owner (a static or control-plane entry), is handed on
+ * with where it is; once it ages, is evicted, frozen as a duplicate or removed, it is forgotten and its frames go to
+ * the engine again.
  * Events before a target is set are dropped (the owner sets it before any segment exists).
  *
  * <p>The table reports its changes on the thread that made them, often an event loop forwarding frames; each map
  * change is a system call. So the listener only queues the change, and one thread of its own ("vtep4j-offload-maps")
  * applies the changes in order. The queue holds {@link #DEFAULT_CAPACITY} changes; when a burst of learning or
  * ageing overfills it, the thread starts over from the table itself: it empties the maps and puts back every learned
- * entry the table then holds, so no change is lost, only delayed (counted in {@link #resyncs()}). Until a change is
+ * entry but the frozen ones the table then holds, so no change is lost, only delayed (counted in {@link #resyncs()}). Until a change is
  * applied, a MAC new to the table is the engine's, and one gone from it may still be forwarded by a program for that
  * long.
  *
@@ -162,6 +163,11 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
         offer(GONE, vni, mac, location); // removed, or replaced by a static or control-plane entry
     }
 
+    @Override
+    public void installed(int vni, long mac, Location location) {
+        offer(LEARNED, vni, mac, location); // static or control-plane: the engine forwards for it as for a learned one
+    }
+
     private void offer(int kind, int vni, long mac, Location location) {
         if (target == null || closed) {
             return;
@@ -258,7 +264,7 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
             ForwardingTable tbl = table;
             if (tbl != null) {
                 for (FdbEntry e : tbl.entries()) {
-                    if (e.type() == FdbEntry.Type.LEARNED) {
+                    if (e.type() != FdbEntry.Type.FROZEN) { // a frozen duplicate stays with the engine
                         at(t, e.vni(), e.mac(), e.location());
                     }
                 }

@@ -4,7 +4,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * done had the VTEPs seen them.
  *
  * <p>Use: {@link #listener(boolean)} on each VTEP's builder; once both VTEPs are built and before their segments
- * exist, {@link #start}; {@link #close} closes the program too. Entries the owner adds itself (static ones) are not
- * reported by the tables: {@link #handStatic} passes such an entry on.
+ * exist, {@link #start}; {@link #close} closes the program too. Static and control-plane entries reach the maps as
+ * learned ones do.
  *
  * <p>Each stitched segment has one local port, the stitch port: the maps take a MAC on any local port of the
  * segment for one on the stitch port, so a segment with other ports must not be relayed.
@@ -72,15 +71,6 @@ public final class StitchRelay implements AutoCloseable {
                 table.learn(vni, mac, where);
             }
         };
-    }
-
-    /** Passes on an entry the owner put in a table itself: {@code mac} in {@code vni} at remote {@code remote}. */
-    public void handStatic(boolean sideA, int vni, long mac, InetAddress remote) {
-        StitchOffload o = offload;
-        if (o == null) {
-            throw new IllegalStateException("handStatic: not started (expected: after start)");
-        }
-        o.side(sideA).learned(vni, mac, remote);
     }
 
     /** The program, once started, else null. */

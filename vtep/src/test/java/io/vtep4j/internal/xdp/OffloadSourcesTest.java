@@ -82,6 +82,8 @@ class OffloadSourcesTest {
         sources.evicted(10100, 0xC, remote);
         sources.duplicate(10100, 0xD, remote);
         sources.removed(10100, 0xE, remote); // replaced by a control-plane (EVPN) entry, or removed by the owner
+        sources.installed(10100, 0xE, other); // and the owner's entry, where it put it
+        sources.installed(10100, 0xF, trunk);
         assertTrue(sources.awaitApplied(WAIT), "applied");
         assertEquals(
                 List.of(
@@ -93,7 +95,9 @@ class OffloadSourcesTest {
                         "forget 10100 b",
                         "forget 10100 c",
                         "forget 10100 d",
-                        "forget 10100 e"),
+                        "forget 10100 e",
+                        "learned 10100 e 10.99.0.3",
+                        "local 10100 f"),
                 calls);
         assertEquals(Set.of("vtep4j-offload-maps"), threads, "never on the thread that changed the table");
         assertEquals(0, sources.resyncs());
@@ -212,13 +216,17 @@ class OffloadSourcesTest {
             table.learn(10100, mac, mac % 2 == 0 ? remote : trunk);
         }
         table.flushLocation(trunk); // removed without events: only a refill from the table can show it
+        table.addStatic(10100, 0x41, trunk); // the owner's entries come back with the refill too
+        table.addControl(10100, 0x42, remote);
         release.countDown();
         assertTrue(sources.awaitApplied(WAIT));
 
         Map<Long, String> expected = new TreeMap<>();
         table.entries().forEach(e -> expected.put(e.mac(), e.location().isRemote() ? "10.99.0.2" : "trunk"));
         assertEquals(expected, maps, "the maps hold what the table holds");
-        assertEquals(21, maps.size(), "the remote MACs, 1 and the even ones of 2..40; the trunk's were flushed");
+        assertEquals(23, maps.size(), "1 and the even ones of 2..40 (remote), the static and control entries");
+        assertEquals("trunk", maps.get(0x41L));
+        assertEquals("10.99.0.2", maps.get(0x42L));
         assertNotEquals(0, sources.resyncs());
         assertTrue(calls.contains("clear"));
     }
