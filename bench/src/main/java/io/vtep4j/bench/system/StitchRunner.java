@@ -66,11 +66,6 @@ public final class StitchRunner {
         long maxSeconds = Long.parseLong(opt.getOrDefault("--max-seconds", "600"));
         int port = Integer.parseInt(opt.getOrDefault("--port", "4789"));
 
-        boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
-        // --shared-loop true (default): both VTEPs on one event loop the runner owns, so a frame handed from A to B
-        // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
-        // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
-        // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
         boolean relay = Boolean.parseBoolean(opt.getOrDefault("--stitch-offload", "false"));
         if (relay && underlayIo(opt) != UnderlayIo.SOCKET) {
             // one XDP program per interface: the relay and an AF_XDP underlay would want the same place
@@ -79,6 +74,11 @@ public final class StitchRunner {
         }
         // With the relay, each table's changes reach the program's maps through a queue and a thread of its own.
         StitchRelay stitch = relay ? new StitchRelay() : null;
+        boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
+        // --shared-loop true (default): both VTEPs on one event loop the runner owns, so a frame handed from A to B
+        // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read
+        // batch). With false, each VTEP has its own loop and every frame crosses threads (16-21 B/packet of task
+        // objects, and no gain in rate on this 2-CPU machine: bench/RESULTS.md).
         EventLoopGroup shared = Boolean.parseBoolean(opt.getOrDefault("--shared-loop", "true"))
                 // Named like the engine's own loops (vtep4j-...), so that --alloc-window finds its thread.
                 ? new MultiThreadIoEventLoopGroup(
