@@ -188,13 +188,7 @@ class BpfProgramTest {
                 .bytes();
         assertEquals(0, code.length % BpfProgram.SLOT);
         assertTrue(code.length / BpfProgram.SLOT < 200, "a short program: " + code.length / BpfProgram.SLOT);
-        // ends with the two verdicts the labels lead to: pass (2) and drop (1)
-        int end = code.length;
-        assertArrayEquals(
-                bytes(
-                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0xB7, 0x00, 0, 0, 1, 0, 0, 0, 0x95, 0,
-                        0, 0, 0, 0, 0, 0),
-                java.util.Arrays.copyOfRange(code, end - 32, end));
+        assertEndsWithPassAndDrop(code);
         IllegalArgumentException port =
                 assertThrows(IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 1, 0, 1L));
         assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
@@ -209,12 +203,7 @@ class BpfProgramTest {
         byte[] code = BpfProgram.relayStitched(a, b, 11).bytes();
         assertEquals(0, code.length % BpfProgram.SLOT);
         assertTrue(code.length / BpfProgram.SLOT < 400, "a short program: " + code.length / BpfProgram.SLOT);
-        int end = code.length;
-        assertArrayEquals(
-                bytes(
-                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0xB7, 0x00, 0, 0, 1, 0, 0, 0, 0x95, 0,
-                        0, 0, 0, 0, 0, 0),
-                java.util.Arrays.copyOfRange(code, end - 32, end));
+        assertEndsWithPassAndDrop(code);
         IllegalArgumentException same =
                 assertThrows(IllegalArgumentException.class, () -> BpfProgram.relayStitched(a, a, 11));
         assertEquals("sides: both at the same address and port (expected: two VTEPs)", same.getMessage());
@@ -240,5 +229,15 @@ class BpfProgramTest {
             assertTrue(relay.listener(true) != relay.listener(false), "one listener per VTEP");
             assertEquals(null, relay.offload());
         }
+    }
+
+    /** A program ends with the two verdicts its labels lead to: pass (2) and drop (1). */
+    private static void assertEndsWithPassAndDrop(byte[] code) {
+        int end = code.length;
+        assertArrayEquals(
+                bytes(
+                        0xB7, 0x00, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0xB7, 0x00, 0, 0, 1, 0, 0, 0, 0x95, 0,
+                        0, 0, 0, 0, 0, 0),
+                java.util.Arrays.copyOfRange(code, end - 32, end));
     }
 }
