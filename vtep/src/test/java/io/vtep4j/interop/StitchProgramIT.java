@@ -112,18 +112,27 @@ class StitchProgramIT {
 
     /** The packet VTEP B sends for {@code in}'s inner frame: to R from 10.98.0.1:B_PORT, VNI B, same source port. */
     static byte[] fromB(byte[] in) {
+        return sent(in, HOP_B, B_MAC, 0x0A_62_00_01, R, B_PORT, B_VNI);
+    }
+
+    /**
+     * {@code in}'s inner frame as a VTEP sends it with its default outer header (DSCP and ECN 0, identification 0, DF,
+     * TTL 64, UDP checksum 0), from {@code mac} and {@code source} to {@code hop} and {@code destination}, keeping
+     * the UDP source port.
+     */
+    static byte[] sent(byte[] in, long hop, long mac, int source, int destination, int port, int vni) {
         byte[] p = in.clone();
-        DecapProgramIT.putMac(p, 0, HOP_B);
-        DecapProgramIT.putMac(p, 6, B_MAC);
+        DecapProgramIT.putMac(p, 0, hop);
+        DecapProgramIT.putMac(p, 6, mac);
         p[15] = 0;
         DecapProgramIT.putShort(p, 18, 0);
         DecapProgramIT.putShort(p, 20, 0x4000);
         p[22] = 64;
-        putAddress(p, 26, 0x0A_62_00_01);
-        putAddress(p, 30, R);
-        DecapProgramIT.putShort(p, 36, B_PORT);
+        putAddress(p, 26, source);
+        putAddress(p, 30, destination);
+        DecapProgramIT.putShort(p, 36, port);
         DecapProgramIT.putShort(p, 40, 0);
-        putVni(p, B_VNI);
+        putVni(p, vni);
         DecapProgramIT.putShort(p, 24, 0);
         DecapProgramIT.putShort(p, 24, DecapProgramIT.ipChecksum(p));
         return p;
@@ -208,6 +217,42 @@ class StitchProgramIT {
         assertArrayEquals(expected, out);
         assertEquals(1, offload.frames(true), "relayed out of A");
         assertTrue(onB.seen(B_VNI, D) && onA.seen(A_VNI, D));
+    }
+
+    /** Two VTEPs on one address, told apart by their ports: each port's packets take their own half of the program. */
+    @Test
+    void sidesAtOneAddressOnTwoPortsAreRelayedBothWays() throws Exception {
+        offload.close();
+        InetAddress local = InetAddress.getByName("10.99.0.1");
+        Interface shared = new Interface(1, A_MAC, 1500);
+        offload = StitchOffload.load(new Side(local, 4789, A_VNI), shared, new Side(local, B_PORT, B_VNI), shared, 16);
+        onA = offload.side(true);
+        onB = offload.side(false);
+        onA.learned(A_VNI, S, InetAddress.getByName("10.99.0.2"));
+        onA.learnedLocal(A_VNI, D);
+        onB.learnedLocal(B_VNI, S);
+        onB.learned(B_VNI, D, InetAddress.getByName("10.98.0.2"));
+        offload.nextHop(false, R, HOP_B);
+        offload.nextHop(true, X, HOP_A);
+
+        byte[] toA = toA(46, x -> {});
+        Verdict v = offload.run(toA);
+        assertEquals(Verdict.REDIRECT, v.action(), "to A's port");
+        assertArrayEquals(sent(toA, HOP_B, A_MAC, 0x0A_63_00_01, R, B_PORT, B_VNI), v.frame());
+
+        byte[] toB = toA(46, x -> {
+            putAddress(x, 26, R);
+            DecapProgramIT.putShort(x, 36, B_PORT);
+            putVni(x, B_VNI);
+            DecapProgramIT.putMac(x, 50, S);
+            DecapProgramIT.putMac(x, 56, D);
+        });
+        v = offload.run(toB);
+        assertEquals(Verdict.REDIRECT, v.action(), "to B's port, at A's address");
+        assertArrayEquals(sent(toB, HOP_A, A_MAC, 0x0A_63_00_01, X, 4789, A_VNI), v.frame());
+        assertEquals(1, offload.frames(true), "relayed out of A");
+        assertEquals(1, offload.frames(false), "relayed out of B");
+        assertPassedUnchanged(toA(46, x -> DecapProgramIT.putShort(x, 36, 4790)), "a third port");
     }
 
     @Test

@@ -935,18 +935,18 @@ public final class BpfProgram {
                 .vxlanPacket(pass)
                 .ipv4HeaderSum() // the 20 bytes of a right header sum to 0xffff
                 .jumpIfNotEqual(R0, 0xFFFF, pass);
-        p.relayOneWay(a, b, statsMapFd, "to-b", "b-side", pass, drop);
+        p.relayOneWay(a, b, statsMapFd, "b-side", pass, drop);
         p.label("b-side");
-        p.relayOneWay(b, a, statsMapFd, "to-a", pass, pass, drop);
+        p.relayOneWay(b, a, statsMapFd, pass, pass, drop);
         return p.verdicts(pass, drop);
     }
 
     /**
      * The part of {@link #relayStitched} for packets to side {@code in}, sent on from side {@code out}; a packet to
-     * another address goes to {@code other}. Expects r6 the context, r9 the frame's length, the common checks done.
+     * another address or port goes to {@code other} (two sides may share an address). Expects r6 the context, r9
+     * the frame's length, the common checks done.
      */
-    private void relayOneWay(
-            StitchSide in, StitchSide out, int statsMapFd, String name, String other, String pass, String drop) {
+    private void relayOneWay(StitchSide in, StitchSide out, int statsMapFd, String other, String pass, String drop) {
         int vniIn = Integer.reverseBytes(in.vni() << 8); // the VNI field and reserved byte, read little-endian
         int vniOut = Integer.reverseBytes(out.vni() << 8);
         loadWord(R2, R6, XDP_MD_DATA)
@@ -957,7 +957,7 @@ public final class BpfProgram {
                 .loadWord(R4, R2, 30)
                 .jumpIfNotEqual32(R4, Integer.reverseBytes(in.address()), other)
                 .loadHalf(R4, R2, 36)
-                .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) in.port())), pass)
+                .jumpIfNotEqual(R4, Short.toUnsignedInt(Short.reverseBytes((short) in.port())), other)
                 .loadWord(R4, R2, 0)
                 .jumpIfNotEqual32(R4, macLow(in.mac()), pass) // not addressed to this side's interface
                 .loadHalf(R4, R2, 4)
