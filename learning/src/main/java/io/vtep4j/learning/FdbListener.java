@@ -35,7 +35,7 @@ public interface FdbListener {
      * An entry was taken out by the table's owner rather than by learning or ageing: any entry removed
      * ({@link ForwardingTable#remove}), or a learned (or frozen) one replaced by a static or control-plane entry
      * ({@link ForwardingTable#addStatic}, {@link ForwardingTable#addControl}; a static or control-plane entry replaced
-     * so is simply {@link #installed} at its new place). Flushes are counted, not reported.
+     * so is simply {@link #installed} at its new place). Flushes are reported apart, once per call ({@link #flushed}).
      */
     default void removed(int vni, long mac, Location location) {}
 
@@ -45,4 +45,12 @@ public interface FdbListener {
      * learned entry it replaces.
      */
     default void installed(int vni, long mac, Location location) {}
+
+    /**
+     * The owner removed entries in bulk ({@link ForwardingTable#flushVni}, {@link ForwardingTable#flushLocation},
+     * {@link ForwardingTable#clearVni}): reported once per call that removed any, not once per entry, with
+     * {@code vni} -1 when every VNI was flushed and {@code where} null when every location was. A listener that
+     * mirrors the table reads it again.
+     */
+    default void flushed(int vni, Location where) {}
 }

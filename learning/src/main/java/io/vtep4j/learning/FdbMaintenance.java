@@ -146,6 +146,12 @@ final class FdbMaintenance {
         counters[evict ? EVICTED : FLUSHED].add(removed);
         if (events != null) {
             events.fire(listener, counters[LISTENER_ERRORS]);
+        } else if (removed > 0) {
+            try {
+                listener.flushed(vni < 0 ? -1 : vni, where);
+            } catch (Throwable ex) { // as Events.fire: the flush has happened; the listener's failure is counted
+                counters[LISTENER_ERRORS].increment();
+            }
         }
         return removed;
     }

@@ -147,7 +147,8 @@ public final class ForwardingTable {
 
     /**
      * Removes the learned and frozen entries of one VNI (static ones stay); thread-safe. Returns how many. Flushes
-     * are counted ({@link FdbCounters#flushed()}), not reported to the listener.
+     * are counted ({@link FdbCounters#flushed()}) and reported to the listener once per call, not per entry
+     * ({@link FdbListener#flushed}), as are {@link #flushLocation} and {@link #clearVni}.
      */
     public int flushVni(int vni) {
         return rules.flush(vni, null, false, false);

@@ -87,6 +87,11 @@ final class Fixtures {
             events.add("installed " + vni + " " + MacAddress.toString(mac) + " " + location);
         }
 
+        @Override
+        public synchronized void flushed(int vni, Location where) {
+            events.add("flushed " + vni + " " + where);
+        }
+
         synchronized List<String> drain() {
             final List<String> out = new ArrayList<>(events);
             events.clear();

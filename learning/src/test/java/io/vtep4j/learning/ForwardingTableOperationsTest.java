@@ -69,6 +69,42 @@ class ForwardingTableOperationsTest {
         assertEquals(0, fdb.flushLocation(Fixtures.remote("198.51.100.1")), "a location never seen");
     }
 
+    /** One event per bulk removal that removed something, so that a listener mirroring the table can read it again. */
+    @Test
+    void eachFlushThatRemovesEntriesIsReportedOnceNotPerEntry() {
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        fdb.learn(VNI, MAC_B, PORT_1);
+        fdb.learn(VNI + 1, MAC_A, VTEP_1);
+        fdb.addStatic(VNI + 2, MAC_A, VTEP_2);
+        events.drain();
+        assertEquals(2, fdb.flushLocation(VTEP_1));
+        assertEquals(1, fdb.flushVni(VNI));
+        assertEquals(0, fdb.flushVni(VNI), "nothing left: not reported");
+        assertEquals(0, fdb.flushVni(VNI + 2), "static entries stay in a flush");
+        assertEquals(1, fdb.clearVni(VNI + 2));
+        assertEquals(
+                List.of("flushed -1 " + VTEP_1, "flushed " + VNI + " null", "flushed " + (VNI + 2) + " null"),
+                events.drain());
+        assertEquals(0, fdb.counters().listenerErrors());
+    }
+
+    @Test
+    void aListenerThatThrowsOnAFlushIsCountedAndTheFlushStands() {
+        ForwardingTable table = ForwardingTable.builder()
+                .ticker(clock)
+                .listener(new FdbListener() {
+                    @Override
+                    public void flushed(int vni, Location where) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                })
+                .build();
+        table.learn(VNI, MAC_A, VTEP_1);
+        assertEquals(1, table.flushVni(VNI));
+        assertNull(table.lookup(VNI, MAC_A));
+        assertEquals(1, table.counters().listenerErrors());
+    }
+
     @Test
     void aFlushedLocationCanBeLearnedAgain() {
         fdb.learn(VNI, MAC_A, PORT_1);

@@ -347,6 +347,12 @@ public final class Gateway implements AutoCloseable {
                 first.installed(vni, mac, location);
                 second.installed(vni, mac, location);
             }
+
+            @Override
+            public void flushed(int vni, Location where) {
+                first.flushed(vni, where);
+                second.flushed(vni, where);
+            }
         };
     }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * change is a system call. So the listener only queues the change, and one thread of its own ("vtep4j-offload-maps")
  * applies the changes in order. The queue holds {@link #DEFAULT_CAPACITY} changes; when a burst of learning or
  * ageing overfills it, the thread starts over from the table itself: it empties the maps and puts back every learned
- * entry but the frozen ones the table then holds, so no change is lost, only delayed (counted in {@link #resyncs()}). Until a change is
+ * entry but the frozen ones the table then holds, so no change is lost, only delayed (counted in {@link #resyncs()}). It does the same
+ * after the owner flushes entries in bulk, which the table reports once rather than entry by entry. Until a change is
  * applied, a MAC new to the table is the engine's, and one gone from it may still be forwarded by a program for that
  * long.
  *
@@ -111,7 +112,7 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
         return kept.sum();
     }
 
-    /** Times the queue overflowed and the maps were filled again from the table. */
+    /** Times the maps were filled again from the table: the queue overflowed, or the owner flushed entries. */
     public long resyncs() {
         return resyncs.sum();
     }
@@ -166,6 +167,14 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
     @Override
     public void installed(int vni, long mac, Location location) {
         offer(LEARNED, vni, mac, location); // static or control-plane: the engine forwards for it as for a learned one
+    }
+
+    /** The owner flushed entries in bulk, reported once: the thread fills the maps again from the table. */
+    @Override
+    public void flushed(int vni, Location where) {
+        if (target != null && !closed) {
+            resync.set(true);
+        }
     }
 
     private void offer(int kind, int vni, long mac, Location location) {

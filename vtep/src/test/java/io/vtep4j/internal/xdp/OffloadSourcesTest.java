@@ -104,6 +104,28 @@ class OffloadSourcesTest {
         assertThrows(IllegalStateException.class, () -> sources.target(new Recorder(), null), "once only");
     }
 
+    /** A flush is reported once, not per entry: the maps are filled again from what the table holds after it. */
+    @Test
+    void aFlushByTheOwnerMakesTheMapsFollowTheTableAgain() throws Exception {
+        ForwardingTable table = ForwardingTable.builder().listener(sources).build();
+        sources.target(new Recorder(), table);
+        Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
+        Location trunk = Location.localPort(0, "vlan100");
+        table.learn(10100, 0xA, remote);
+        table.learn(10100, 0xB, trunk);
+        table.learn(10200, 0xC, remote);
+        assertTrue(sources.awaitApplied(WAIT), "applied");
+        calls.clear();
+        assertEquals(2, table.flushVni(10100)); // as when the owner closes the segment
+        assertTrue(sources.awaitApplied(WAIT), "applied");
+        assertEquals(List.of("clear", "learned 10200 c 10.99.0.2"), calls);
+        assertEquals(1, sources.resyncs());
+        calls.clear();
+        assertEquals(1, table.flushLocation(remote));
+        assertTrue(sources.awaitApplied(WAIT), "applied");
+        assertEquals(List.of("clear"), calls);
+    }
+
     @Test
     void aMacTheProgramsForwardedSinceTheLastRefreshIsLearnedAgainWhenItAges() throws Exception {
         AtomicLong now = new AtomicLong();
@@ -215,7 +237,7 @@ class OffloadSourcesTest {
         for (long mac = 2; mac <= 40; mac++) {
             table.learn(10100, mac, mac % 2 == 0 ? remote : trunk);
         }
-        table.flushLocation(trunk); // removed without events: only a refill from the table can show it
+        table.flushLocation(trunk); // reported once, not per entry: a refill from the table shows it
         table.addStatic(10100, 0x41, trunk); // the owner's entries come back with the refill too
         table.addControl(10100, 0x42, remote);
         release.countDown();
