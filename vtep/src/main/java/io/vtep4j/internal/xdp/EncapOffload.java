@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * forwards from, and the owner collects the marks ({@link #refreshHits}) to refresh those entries' age.
  *
  * <p>Bounds: at most {@code maxMacs} trunk sources and as many remote MACs (entries allocated as added), at most
- * {@value #MAX_REMOTES} remote VTEPs with next hops; what a full map refuses stays on the engine's path and is
+ * {@value #MAX_REMOTES} remote VTEPs with next hops, each followed while a remote MAC of the maps is at it (so
+ * remotes a sender made up leave with their MACs); what a full map refuses stays on the engine's path and is
  * counted ({@link #refused}). The packet it builds has the engine's default outer header (DSCP 0, TTL 64, DF, UDP
  * checksum 0), so the owner uses it only with those settings.
  *
@@ -210,7 +211,7 @@ public final class EncapOffload implements AutoCloseable {
             return;
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
-        maps.delete(remoteMap, key);
+        maps.placeRemote(remoteMap, 4, hopMap, key, null, hops);
         maps.put(localMap, key, new byte[4]); // the program marks it when it forwards a frame from there
     }
 
@@ -224,18 +225,7 @@ public final class EncapOffload implements AutoCloseable {
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
         maps.delete(localMap, key);
-        if (!(remote instanceof Inet4Address)) {
-            maps.delete(remoteMap, key);
-            return;
-        }
-        if (!maps.put(remoteMap, key, remote.getAddress())) {
-            maps.delete(remoteMap, key); // an older entry must not stand for the new location
-            return;
-        }
-        HopWatch watch = hops;
-        if (watch != null && !watch.add(remote.hashCode())) {
-            maps.refuse();
-        }
+        maps.placeRemote(remoteMap, 4, hopMap, key, remote instanceof Inet4Address ? remote.getAddress() : null, hops);
     }
 
     /** The engine no longer has {@code mac} in {@code vni}: frames from or to it go to the engine again. */
@@ -245,7 +235,7 @@ public final class EncapOffload implements AutoCloseable {
         }
         byte[] key = DecapOffload.sourceKey(vni, mac);
         maps.delete(localMap, key);
-        maps.delete(remoteMap, key);
+        maps.placeRemote(remoteMap, 4, hopMap, key, null, hops);
     }
 
     /**
@@ -255,8 +245,10 @@ public final class EncapOffload implements AutoCloseable {
      * @param address an IPv4 address, network order in the int
      */
     public synchronized void nextHop(int address, long mac) {
+        HopWatch watch = hops;
         if (hopMap >= 0) {
-            maps.nextHop(hopMap, address, mac);
+            // an answer the resolver had under way for a remote no MAC is at any more is not kept
+            maps.nextHop(hopMap, address, watch != null && !watch.follows(address) ? -1 : mac);
         }
     }
 
@@ -269,6 +261,12 @@ public final class EncapOffload implements AutoCloseable {
     public void clear() {
         DecapOffload.clearMap(this, () -> localMap);
         DecapOffload.clearMap(this, () -> remoteMap);
+        synchronized (this) {
+            HopWatch watch = hops;
+            if (watch != null && hopMap >= 0) {
+                maps.releaseAll(watch, hopMap);
+            }
+        }
     }
 
     /** As {@link DecapOffload#seen}: the program has forwarded frames from trunk source {@code mac} since the last walk. */

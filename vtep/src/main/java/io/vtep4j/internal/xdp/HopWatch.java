@@ -1,6 +1,10 @@
 package io.vtep4j.internal.xdp;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,9 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Keeps the Ethernet address of each remote VTEP's next hop for a kernel-side program's hop map: a thread of its own
  * asks the kernel's route and neighbour tables ({@link RouteNeighbors}) for a remote as soon as it is added, and for
  * all of them again every {@value #REFRESH_MILLIS} ms, and hands each answer to the owner's {@link Sink} (a MAC, or
- * a removal when the kernel has none). At most {@value #MAX_REMOTES} remotes are followed; more are refused.
+ * a removal when the kernel has none). A remote is followed while one of the owner's MACs is at it: the owner
+ * {@link #add adds} one per MAC and {@link #release releases} it when the MAC leaves, so remotes that traffic named
+ * once (or a sender made up) do not stay. At most {@value #MAX_REMOTES} remotes are followed at once; more are
+ * refused until some are released.
  *
- * <p>Thread-safe: {@link #add} from any thread.
+ * <p>Thread-safe.
  */
 final class HopWatch implements AutoCloseable {
     /** The most remote VTEPs whose next hops are kept. */
@@ -26,11 +33,14 @@ final class HopWatch implements AutoCloseable {
         void nextHop(int address, long mac);
     }
 
+    /** The followed remotes, for the thread; {@link #uses} says how many MACs keep each. */
     private final Set<Integer> remotes = ConcurrentHashMap.newKeySet();
+
+    private final Map<Integer, Integer> uses = new HashMap<>();
     private final LinkedBlockingQueue<Integer> fresh = new LinkedBlockingQueue<>(MAX_REMOTES);
     private final Thread thread;
 
-    private HopWatch(RouteNeighbors neighbours, Sink sink, String name) {
+    HopWatch(RouteNeighbors neighbours, Sink sink, String name) { // not started: {@link #start} starts one
         thread = new Thread(() -> run(neighbours, sink), name);
         thread.setDaemon(true);
     }
@@ -43,17 +53,50 @@ final class HopWatch implements AutoCloseable {
     }
 
     /**
-     * Follows remote {@code address} (IPv4, network order in the int) from now on; true if followed already or now,
-     * false if refused (the limit reached).
+     * One more MAC at remote {@code address} (IPv4, network order in the int): followed from now on if it was not;
+     * false if refused ({@value #MAX_REMOTES} others followed).
      */
-    boolean add(int address) {
-        if (remotes.contains(address)) {
+    synchronized boolean add(int address) {
+        Integer n = uses.get(address);
+        if (n != null) {
+            uses.put(address, n + 1);
             return true;
         }
-        if (remotes.size() >= MAX_REMOTES || !remotes.add(address)) {
-            return remotes.contains(address);
+        if (uses.size() >= MAX_REMOTES) {
+            return false;
         }
-        return fresh.offer(address);
+        uses.put(address, 1);
+        remotes.add(address);
+        fresh.offer(address); // when full, the next round of all remotes takes it
+        return true;
+    }
+
+    /** One MAC fewer at {@code address}; true when it was the last, and the remote is no longer followed. */
+    synchronized boolean release(int address) {
+        Integer n = uses.get(address);
+        if (n == null) {
+            return false;
+        }
+        if (n > 1) {
+            uses.put(address, n - 1);
+            return false;
+        }
+        uses.remove(address);
+        remotes.remove(address);
+        return true;
+    }
+
+    /** Stops following every remote (the owner removed all MACs); returns them. */
+    synchronized List<Integer> releaseAll() {
+        List<Integer> all = new ArrayList<>(uses.keySet());
+        uses.clear();
+        remotes.clear();
+        return all;
+    }
+
+    /** Whether {@code address} is followed: an answer for one that is not is stale. */
+    boolean follows(int address) {
+        return remotes.contains(address);
     }
 
     private void run(RouteNeighbors neighbours, Sink sink) {

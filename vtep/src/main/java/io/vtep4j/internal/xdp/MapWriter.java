@@ -47,9 +47,65 @@ final class MapWriter {
         put(map, key, value);
     }
 
-    /** Counts one refusal found elsewhere (a remote beyond a limit). */
-    void refuse() {
-        refused++;
+    /**
+     * Puts {@code key} in remote map {@code map} with {@code value}, whose first four bytes are the remote's IPv4
+     * address, or removes it ({@code value} null), keeping {@code watch}'s count of MACs per remote (null: no count):
+     * the remote the MAC was at loses one, and when that was its last its next hop leaves {@code hopMap}; the new one
+     * gains one, and when {@code watch} refuses it (its limit), the MAC is removed instead and counted.
+     *
+     * @param valueSize the map's value size, for reading where the MAC was
+     */
+    void placeRemote(int map, int valueSize, int hopMap, byte[] key, byte[] value, HopWatch watch) {
+        if (watch == null) {
+            if (value == null || !put(map, key, value)) {
+                delete(map, key);
+            }
+            return;
+        }
+        long before = addressAt(map, key, valueSize);
+        long after = value == null ? -1 : Integer.toUnsignedLong(address(value, 0));
+        if (after >= 0 && after != before && !watch.add((int) after)) {
+            refused++;
+            after = -1;
+        }
+        if (after < 0 || !put(map, key, value)) {
+            delete(map, key); // an older entry must not stand for the new location
+            if (after >= 0 && after != before) {
+                release(watch, hopMap, after);
+            }
+            after = -1;
+        }
+        if (before >= 0 && before != after) {
+            release(watch, hopMap, before);
+        }
+    }
+
+    /** Ends the count of every remote in {@code watch} and removes their next hops from {@code hopMap}. */
+    void releaseAll(HopWatch watch, int hopMap) {
+        for (int address : watch.releaseAll()) {
+            nextHop(hopMap, address, -1);
+        }
+    }
+
+    private void release(HopWatch watch, int hopMap, long address) {
+        if (watch.release((int) address)) {
+            nextHop(hopMap, (int) address, -1);
+        }
+    }
+
+    /** The remote address stored for {@code key}, unsigned, or -1 when the map has no entry. */
+    private static long addressAt(int map, byte[] key, int valueSize) {
+        byte[] value = new byte[valueSize];
+        try {
+            Bpf.lookupElement(map, key, value);
+        } catch (IOException absent) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(address(value, 0));
+    }
+
+    private static int address(byte[] b, int at) {
+        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
     }
 
     /** Writes refused or failed so far. */

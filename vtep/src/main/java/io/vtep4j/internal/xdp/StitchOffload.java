@@ -25,7 +25,8 @@ import java.util.Arrays;
  * the next hops of that side's remotes from the kernel's route and neighbour tables, as {@link EncapOffload} does.
  *
  * <p>Bounds: {@code maxMacs} entries in each of the four MAC maps (allocated as added), {@value HopWatch#MAX_REMOTES}
- * remotes with next hops per side; what a full map refuses stays on the VTEPs' path and is counted
+ * remotes with next hops per side, each followed while a MAC of the maps is at it (so remotes a sender made up leave
+ * with their MACs); what a full map refuses stays on the VTEPs' path and is counted
  * ({@link #refused}), as are failed changes. The packet it sends has the VTEP's default outer header (DSCP 0, TTL 64, DF, UDP checksum 0),
  * so the owner uses it only with those settings, with VXLAN on IPv4 underlays.
  *
@@ -237,6 +238,11 @@ public final class StitchOffload implements AutoCloseable {
             public void clear() {
                 DecapOffload.clearMap(StitchOffload.this, () -> remoteMap[s]);
                 DecapOffload.clearMap(StitchOffload.this, () -> localMap[s]);
+                synchronized (StitchOffload.this) {
+                    if (hops[s] != null && hopMap[s] >= 0) {
+                        maps.releaseAll(hops[s], hopMap[s]);
+                    }
+                }
             }
         };
     }
@@ -251,14 +257,8 @@ public final class StitchOffload implements AutoCloseable {
         }
         byte[] key = DecapOffload.sourceKey(vni(s), mac);
         maps.delete(localMap[s], key);
-        if (!(remote instanceof Inet4Address) || !maps.put(remoteMap[s], key, Arrays.copyOf(remote.getAddress(), 8))) {
-            maps.delete(remoteMap[s], key); // an older entry must not stand for the new location
-            return;
-        }
-        HopWatch watch = hops[s];
-        if (watch != null && !watch.add(remote.hashCode())) {
-            maps.refuse();
-        }
+        byte[] value = remote instanceof Inet4Address ? Arrays.copyOf(remote.getAddress(), 8) : null;
+        maps.placeRemote(remoteMap[s], 8, hopMap[s], key, value, hops[s]);
     }
 
     private synchronized void learnedLocal(int s, long mac) {
@@ -266,7 +266,7 @@ public final class StitchOffload implements AutoCloseable {
             return;
         }
         byte[] key = DecapOffload.sourceKey(vni(s), mac);
-        maps.delete(remoteMap[s], key);
+        maps.placeRemote(remoteMap[s], 8, hopMap[s], key, null, hops[s]);
         if (!maps.put(localMap[s], key, new byte[4])) {
             maps.delete(localMap[s], key);
         }
@@ -278,7 +278,7 @@ public final class StitchOffload implements AutoCloseable {
         }
         byte[] key = DecapOffload.sourceKey(vni(s), mac);
         maps.delete(localMap[s], key);
-        maps.delete(remoteMap[s], key);
+        maps.placeRemote(remoteMap[s], 8, hopMap[s], key, null, hops[s]);
     }
 
     private synchronized boolean seen(int s, long mac) {
@@ -293,9 +293,10 @@ public final class StitchOffload implements AutoCloseable {
      * @param address an IPv4 address, network order in the int
      */
     public synchronized void nextHop(boolean sideA, int address, long mac) {
-        int map = hopMap[sideA ? 0 : 1];
-        if (map >= 0) {
-            maps.nextHop(map, address, mac);
+        int s = sideA ? 0 : 1;
+        if (hopMap[s] >= 0) {
+            // an answer the resolver had under way for a remote no MAC is at any more is not kept
+            maps.nextHop(hopMap[s], address, hops[s] != null && !hops[s].follows(address) ? -1 : mac);
         }
     }
 
