@@ -363,6 +363,29 @@ final class FdbRules {
         return maintenance.unfreeze(vni, mac);
     }
 
+    /** See {@link ForwardingTable#refresh}. */
+    boolean refresh(int vni, long mac, Location where) {
+        Objects.requireNonNull(where, "where");
+        final MacTable table = directory.get(vni);
+        if (table == null) {
+            return false;
+        }
+        synchronized (table) {
+            final int slot = table.indexOf(mac);
+            if (slot < 0) {
+                return false;
+            }
+            final long key = table.keyAt(slot);
+            if ((key & (MacTable.STATIC | MacTable.FROZEN)) != 0
+                    || !where.equals(registry.location(MacTable.locationIndex(key)))) {
+                return false;
+            }
+            table.touch(slot, now());
+            registry.touch(MacTable.locationIndex(key));
+            return true;
+        }
+    }
+
     /** See {@link FdbMaintenance#flush}. */
     int flush(int vni, Location where, boolean includeStatic, boolean evict) {
         return maintenance.flush(vni, where, includeStatic, evict);

@@ -107,6 +107,17 @@ public final class ForwardingTable {
     }
 
     /**
+     * Restarts the age of the learned entry of {@code mac} if it is still at {@code where}, as a frame from there would;
+     * never adds, moves or unfreezes an entry, and raises no event. For an owner who knows from elsewhere that a MAC is
+     * active (frames forwarded without the table) and read where it was: a move made meanwhile stands. Thread-safe.
+     *
+     * @return true if the entry was there and its age restarted
+     */
+    public boolean refresh(int vni, long mac, Location where) {
+        return rules.refresh(vni, mac, where);
+    }
+
+    /**
      * Adds or replaces a static entry: never aged, never overwritten by learning; thread-safe. Reported to the listener
      * as {@link FdbListener#installed installed}, after a learned entry it replaces as
      * {@link FdbListener#removed removed}.

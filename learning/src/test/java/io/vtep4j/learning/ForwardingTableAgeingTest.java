@@ -6,9 +6,11 @@ import static io.vtep4j.learning.Fixtures.VNI;
 import static io.vtep4j.learning.Fixtures.VTEP_1;
 import static io.vtep4j.learning.Fixtures.VTEP_2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +65,30 @@ class ForwardingTableAgeingTest {
         assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
         clock.advance(Duration.ofSeconds(100));
         assertEquals(1, fdb.expire());
+    }
+
+    /** The owner's refresh of a MAC it knows is active: only where the table still has it, and never a move. */
+    @Test
+    void aRefreshRestartsTheAgeOnlyWhereTheEntryStillIs() {
+        fdb.learn(VNI, MAC_A, VTEP_1);
+        fdb.learn(VNI, MAC_B, VTEP_1);
+        fdb.learn(VNI, Fixtures.mac(5), VTEP_1); // never refreshed
+        fdb.addStatic(VNI, Fixtures.mac(9), VTEP_1);
+        events.drain();
+        assertEquals(0, sweepAfter(Duration.ofSeconds(200)));
+        assertTrue(fdb.refresh(VNI, MAC_A, VTEP_1));
+        fdb.learn(VNI, MAC_B, VTEP_2); // moved after the owner read where it was
+        assertFalse(fdb.refresh(VNI, MAC_B, VTEP_1), "a move made meanwhile stands");
+        assertSame(VTEP_2, fdb.lookup(VNI, MAC_B));
+        assertFalse(fdb.refresh(VNI, Fixtures.mac(7), VTEP_1), "never adds");
+        assertFalse(fdb.refresh(VNI + 1, MAC_A, VTEP_1), "another VNI");
+        assertFalse(fdb.refresh(VNI, Fixtures.mac(9), VTEP_1), "a static entry has no age");
+        assertNull(fdb.lookup(VNI, Fixtures.mac(7)));
+        assertEquals(List.of("moved 5001 02:00:00:00:00:0b dst 192.0.2.1 -> dst 192.0.2.2"), events.drain());
+        assertEquals(1, sweepAfter(Duration.ofSeconds(100)), "300 s: the MAC never refreshed");
+        assertSame(VTEP_1, fdb.lookup(VNI, MAC_A));
+        assertEquals(2, sweepAfter(Duration.ofSeconds(200)), "500 s: 300 s after the refresh and the move");
+        assertThrows(NullPointerException.class, () -> fdb.refresh(VNI, MAC_A, null));
     }
 
     @Test

@@ -252,8 +252,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Every quarter of the ageing time (1 s to 60 s), the MACs the kernel-side programs forwarded frames from are
-     * learned again where the table has them, which refreshes their age as the frames themselves would have: an
+     * Every quarter of the ageing time (1 s to 60 s), the MACs the kernel-side programs forwarded frames from have
+     * their age restarted where the table has them, as the frames themselves would have done: an
      * active MAC never ages out because the gateway did not see its frames.
      */
     private static ScheduledExecutorService refreshSeen(
@@ -265,7 +265,7 @@ public final class Gateway implements AutoCloseable {
         DecapOffload.Seen refresh = (vni, mac) -> {
             Location where = table.lookup(vni, mac);
             if (where != null) {
-                table.learn(vni, mac, where);
+                table.refresh(vni, mac, where); // only if still there: a move meanwhile stands
             }
         };
         timer.scheduleAtFixedRate(
