@@ -893,6 +893,12 @@ public final class BpfProgram {
             if (mtu < RELAY_MIN_LENGTH - 14) {
                 throw new IllegalArgumentException("mtu: " + mtu + " (expected: >= " + (RELAY_MIN_LENGTH - 14) + ")");
             }
+            if ((mac & ~0xFFFF_FFFF_FFFFL) != 0) {
+                throw new IllegalArgumentException("mac: 0x" + Long.toHexString(mac) + " (expected: 48 bits)");
+            }
+            if (statsSlot < 0 || statsSlot > 1) {
+                throw new IllegalArgumentException("statsSlot: " + statsSlot + " (expected: 0 or 1)");
+            }
         }
     }
 
@@ -926,7 +932,13 @@ public final class BpfProgram {
      */
     public static BpfProgram relayStitched(StitchSide a, StitchSide b, int statsMapFd) {
         if (a.address() == b.address() && a.port() == b.port()) {
-            throw new IllegalArgumentException("sides: both at the same address and port (expected: two VTEPs)");
+            throw new IllegalArgumentException(
+                    "sides: both at " + (a.address() >>> 24) + "." + (a.address() >>> 16 & 0xFF)
+                            + "." + (a.address() >>> 8 & 0xFF) + "." + (a.address() & 0xFF) + ":" + a.port()
+                            + " (expected: two VTEPs)");
+        }
+        if (a.statsSlot() == b.statsSlot()) {
+            throw new IllegalArgumentException("statsSlot: both " + a.statsSlot() + " (expected: one slot per side)");
         }
         String pass = "pass";
         String drop = "drop";

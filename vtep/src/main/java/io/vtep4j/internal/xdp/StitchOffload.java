@@ -52,7 +52,14 @@ public final class StitchOffload implements AutoCloseable {
     }
 
     /** A side's interface: index, MAC (low 48 bits) and MTU. */
-    public record Interface(int ifindex, long mac, int mtu) {}
+    public record Interface(int ifindex, long mac, int mtu) {
+        /** Checks the MAC; the index and MTU are checked where the program is built. */
+        public Interface {
+            if ((mac & ~0xFFFF_FFFF_FFFFL) != 0) {
+                throw new IllegalArgumentException("mac: 0x" + Long.toHexString(mac) + " (expected: 48 bits)");
+            }
+        }
+    }
 
     private final Side a;
     private final Side b;
@@ -302,8 +309,9 @@ public final class StitchOffload implements AutoCloseable {
 
     /**
      * Hands {@code onA} each MAC the program relayed frames from, as side A's tables hold it (a remote of A, or A's
-     * stitch port), since the last call, and {@code onB} likewise for B, clearing the marks; the owner learns those
-     * entries again where its tables have them. Returns how many were handed on.
+     * stitch port), since the last call, and {@code onB} likewise for B, clearing the marks; the owner restarts those
+     * entries' age where its tables still have them ({@link io.vtep4j.learning.ForwardingTable#refresh}). Returns how
+     * many were handed on.
      */
     public int refreshHits(DecapOffload.Seen onA, DecapOffload.Seen onB) {
         int n = 0;

@@ -5,6 +5,7 @@ import io.vtep4j.learning.FdbListener;
 import io.vtep4j.learning.ForwardingTable;
 import io.vtep4j.learning.Location;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ public final class StitchRelay implements AutoCloseable {
     private final OffloadSources toB = new OffloadSources();
     private volatile StitchOffload offload;
     private ScheduledExecutorService timer;
+    private boolean closed;
 
     /** The listener to put on VTEP A's ({@code true}) or B's builder. */
     public FdbListener listener(boolean sideA) {
@@ -38,14 +40,22 @@ public final class StitchRelay implements AutoCloseable {
      * {@code refresh} refreshes the entries the program relayed for; takes ownership of {@code offload}. Once only.
      *
      * @throws IllegalArgumentException if {@code refresh} is not 1 s to 1 h
+     * @throws IllegalStateException if started before or closed ({@code offload} stays the caller's)
      */
     public synchronized void start(StitchOffload offload, ForwardingTable a, ForwardingTable b, Duration refresh) {
-        if (this.offload != null) {
-            throw new IllegalStateException("start: already started (expected: once)");
-        }
+        Objects.requireNonNull(refresh, "refresh");
         if (refresh.compareTo(Duration.ofSeconds(1)) < 0 || refresh.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("refresh: " + refresh + " (expected: 1 s to 1 h)");
         }
+        if (closed) {
+            throw new IllegalStateException("start: closed (expected: before close)");
+        }
+        if (this.offload != null) {
+            throw new IllegalStateException("start: already started (expected: once)");
+        }
+        Objects.requireNonNull(offload, "offload");
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
         this.offload = offload;
         toA.target(offload.side(true), a);
         toB.target(offload.side(false), b);
@@ -68,7 +78,7 @@ public final class StitchRelay implements AutoCloseable {
         return (vni, mac) -> {
             Location where = table.lookup(vni, mac);
             if (where != null) {
-                table.learn(vni, mac, where);
+                table.refresh(vni, mac, where); // only if still there: a move meanwhile stands
             }
         };
     }
@@ -98,6 +108,7 @@ public final class StitchRelay implements AutoCloseable {
     public void close() {
         ScheduledExecutorService t;
         synchronized (this) {
+            closed = true;
             t = timer;
         }
         if (t != null) {

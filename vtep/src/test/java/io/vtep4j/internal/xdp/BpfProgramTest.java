@@ -206,7 +206,21 @@ class BpfProgramTest {
         assertEndsWithPassAndDrop(code);
         IllegalArgumentException same =
                 assertThrows(IllegalArgumentException.class, () -> BpfProgram.relayStitched(a, a, 11));
-        assertEquals("sides: both at the same address and port (expected: two VTEPs)", same.getMessage());
+        assertEquals("sides: both at 10.99.0.1:4789 (expected: two VTEPs)", same.getMessage());
+        IllegalArgumentException slots = assertThrows(
+                IllegalArgumentException.class,
+                () -> BpfProgram.relayStitched(
+                        a,
+                        new BpfProgram.StitchSide(0x0A620001, 4789, 200, 0x020000000101L, 7, 1500, 8, 9, 10, 0),
+                        11));
+        assertEquals("statsSlot: both 0 (expected: one slot per side)", slots.getMessage());
+        IllegalArgumentException slot = assertThrows(
+                IllegalArgumentException.class, () -> new BpfProgram.StitchSide(1, 4789, 1, 1L, 2, 1500, 3, 4, 5, 2));
+        assertEquals("statsSlot: 2 (expected: 0 or 1)", slot.getMessage());
+        IllegalArgumentException mac = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BpfProgram.StitchSide(1, 4789, 1, 1L << 48, 2, 1500, 3, 4, 5, 0));
+        assertEquals("mac: 0x1000000000000 (expected: 48 bits)", mac.getMessage());
         IllegalArgumentException vni = assertThrows(
                 IllegalArgumentException.class,
                 () -> new BpfProgram.StitchSide(1, 4789, 1 << 24, 1L, 2, 1500, 3, 4, 5, 0));
@@ -226,8 +240,15 @@ class BpfProgramTest {
                     IllegalArgumentException.class,
                     () -> relay.start(null, null, null, java.time.Duration.ofMillis(500)));
             assertEquals("refresh: PT0.5S (expected: 1 s to 1 h)", refresh.getMessage());
+            NullPointerException offload = assertThrows(
+                    NullPointerException.class, () -> relay.start(null, null, null, java.time.Duration.ofSeconds(1)));
+            assertEquals("offload", offload.getMessage());
             assertTrue(relay.listener(true) != relay.listener(false), "one listener per VTEP");
             assertEquals(null, relay.offload());
+            relay.close();
+            IllegalStateException closed = assertThrows(
+                    IllegalStateException.class, () -> relay.start(null, null, null, java.time.Duration.ofSeconds(1)));
+            assertEquals("start: closed (expected: before close)", closed.getMessage());
         }
     }
 
