@@ -28,7 +28,8 @@ import java.util.Arrays;
  * remotes with next hops per side, each followed while a MAC of the maps is at it (so remotes a sender made up leave
  * with their MACs); what a full map refuses stays on the VTEPs' path and is counted
  * ({@link #refused}), as are failed changes. The packet it sends has the VTEP's default outer header (DSCP 0, TTL 64, DF, UDP checksum 0),
- * so the owner uses it only with those settings, with VXLAN on IPv4 underlays.
+ * so the owner uses it only with those settings, with VXLAN on IPv4 underlays. Each interface's MTU is read when the
+ * program is built; an MTU lowered later calls for a new program.
  *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
