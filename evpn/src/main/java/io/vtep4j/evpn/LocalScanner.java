@@ -88,6 +88,15 @@ final class LocalScanner {
             public void removed(int vni, long mac, Location location) {
                 touch(vni, mac); // replaced by a remote route's entry, or removed: no longer ours to advertise
             }
+
+            @Override
+            public void flushed(int vni, Location where) {
+                if (vni >= 0) {
+                    touch(vni); // a segment's entries went in bulk: read it again
+                } else {
+                    config.vnis.keySet().forEach(LocalScanner.this::touch);
+                }
+            }
         };
     }
 

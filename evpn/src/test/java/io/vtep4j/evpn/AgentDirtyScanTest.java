@@ -42,4 +42,21 @@ class AgentDirtyScanTest {
         assertEquals(0, rack.agent.loop.segmentScans(), "each reported MAC looked up alone, no segment read in full");
         assertEquals(1, rack.bgp.local().size(), () -> "only the segment's type-3 route: " + rack.bgp.local());
     }
+
+    @Test
+    void aFlushIsReportedOnceAndTheSegmentIsReadAgain() {
+        rack.bgp.start();
+        rack.agent(b -> b.scanInterval(Duration.ofMinutes(10))); // no periodic scan within the test
+        rack.awaitConnected();
+        rack.host("vm1", MAC_A);
+        Await.until(
+                WAIT, () -> rack.ourSequence(MAC_A) == 0, () -> rack.bgp.local().toString());
+        long scans = rack.agent.loop.segmentScans();
+        assertEquals(1, rack.vtep.forwardingTable().flushVni(FakeRack.VNI));
+        Await.until(
+                WAIT,
+                () -> rack.ourSequence(MAC_A) == -1,
+                () -> rack.bgp.local().toString());
+        assertEquals(scans + 1, rack.agent.loop.segmentScans(), "the flushed segment read once");
+    }
 }
