@@ -57,7 +57,7 @@ class StitchRelayIT {
             ka.assertRoute("10.50.7.2", "vx0");
             kb.assertRoute("10.50.7.1", "vx0");
 
-            try (StitchRelay relay = new StitchRelay();
+            try (StitchRelay relay = new StitchRelay("stitch", "stitch");
                     Vtep a = Vtep.builder()
                             .localAddress("10.99.1.1")
                             .fdbListener(relay.listener(true))

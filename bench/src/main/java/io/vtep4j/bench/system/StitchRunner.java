@@ -73,7 +73,7 @@ public final class StitchRunner {
                     + " (expected: socket underlays)");
         }
         // With the relay, each table's changes reach the program's maps through a queue and a thread of its own.
-        StitchRelay stitch = relay ? new StitchRelay() : null;
+        StitchRelay stitch = relay ? new StitchRelay("stitch-to-b", "stitch-to-a") : null;
         boolean batchFlush = "batch".equals(opt.getOrDefault("--flush", "each"));
         // --shared-loop true (default): both VTEPs on one event loop the runner owns, so a frame handed from A to B
         // is a send on the same thread (no task hop and no allocation for it; the engine flushes B once per read

@@ -74,21 +74,29 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
     private final LongAdder kept = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** The one local port whose MACs are handed on as local, or null for every local port. */
+    private final String localPort;
+
     private volatile Target target;
     private volatile ForwardingTable table;
     private volatile boolean closed;
     private Thread worker;
 
     public OffloadSources() {
-        this(DEFAULT_CAPACITY);
+        this(DEFAULT_CAPACITY, null);
     }
 
-    /** With room for {@code capacity} queued changes (at least 1). */
-    public OffloadSources(int capacity) {
+    /**
+     * With room for {@code capacity} queued changes (at least 1). With a {@code localPort} name, only MACs on the
+     * local port of that name are handed on as local; one on any other local port is forgotten, and its frames stay
+     * with the engine. Null: every local port (a gateway's one trunk per segment).
+     */
+    public OffloadSources(int capacity, String localPort) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
         }
         queue = new ArrayBlockingQueue<>(capacity);
+        this.localPort = localPort;
     }
 
     /**
@@ -253,11 +261,13 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
         t.forget(c.vni, c.mac);
     }
 
-    private static void at(Target t, int vni, long mac, Location location) {
+    private void at(Target t, int vni, long mac, Location location) {
         if (location.isRemote()) {
             t.learned(vni, mac, location.address());
-        } else {
+        } else if (localPort == null || localPort.equals(location.name())) {
             t.learnedLocal(vni, mac);
+        } else {
+            t.forget(vni, mac); // another local port: not the programs' to forward to or from
         }
     }
 

@@ -20,15 +20,25 @@ import java.util.concurrent.TimeUnit;
  * exist, {@link #start}; {@link #close} closes the program too. Static and control-plane entries reach the maps as
  * learned ones do.
  *
- * <p>Each stitched segment has one local port, the stitch port: the maps take a MAC on any local port of the
- * segment for one on the stitch port, so a segment with other ports must not be relayed.
+ * <p>The stitch port is named on each side: the maps take only MACs on that port as the stitch port's. A MAC on any
+ * other local port of a stitched segment is kept out of the maps, so its frames go through the VTEP as usual.
  */
 public final class StitchRelay implements AutoCloseable {
-    private final OffloadSources toA = new OffloadSources();
-    private final OffloadSources toB = new OffloadSources();
+    private final OffloadSources toA;
+    private final OffloadSources toB;
     private volatile StitchOffload offload;
     private ScheduledExecutorService timer;
     private boolean closed;
+
+    /**
+     * For two VTEPs whose stitch ports are the local ports named {@code portOnA} on VTEP A and {@code portOnB} on B.
+     *
+     * @throws NullPointerException naming the port not given
+     */
+    public StitchRelay(String portOnA, String portOnB) {
+        toA = new OffloadSources(OffloadSources.DEFAULT_CAPACITY, Objects.requireNonNull(portOnA, "portOnA"));
+        toB = new OffloadSources(OffloadSources.DEFAULT_CAPACITY, Objects.requireNonNull(portOnB, "portOnB"));
+    }
 
     /** The listener to put on VTEP A's ({@code true}) or B's builder. */
     public FdbListener listener(boolean sideA) {

@@ -235,7 +235,7 @@ class BpfProgramTest {
 
     @Test
     void aStitchRelayRefusesMisuseBeforeItHasAProgram() {
-        try (StitchRelay relay = new StitchRelay()) {
+        try (StitchRelay relay = new StitchRelay("stitch-to-b", "stitch-to-a")) {
             IllegalArgumentException refresh = assertThrows(
                     IllegalArgumentException.class,
                     () -> relay.start(null, null, null, java.time.Duration.ofMillis(500)));
@@ -250,6 +250,8 @@ class BpfProgramTest {
                     IllegalStateException.class, () -> relay.start(null, null, null, java.time.Duration.ofSeconds(1)));
             assertEquals("start: closed (expected: before close)", closed.getMessage());
         }
+        NullPointerException port = assertThrows(NullPointerException.class, () -> new StitchRelay("stitch", null));
+        assertEquals("portOnB", port.getMessage());
     }
 
     /** A program ends with the two verdicts its labels lead to: pass (2) and drop (1). */

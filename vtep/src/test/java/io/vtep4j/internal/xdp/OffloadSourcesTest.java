@@ -104,6 +104,22 @@ class OffloadSourcesTest {
         assertThrows(IllegalStateException.class, () -> sources.target(new Recorder(), null), "once only");
     }
 
+    /** Given a port's name, only MACs on that port are handed on as local; others stay with the engine. */
+    @Test
+    void withAPortNamedOnlyItsMacsAreHandedOnAsLocal() throws Exception {
+        sources = new OffloadSources(OffloadSources.DEFAULT_CAPACITY, "stitch");
+        sources.target(new Recorder(), null);
+        Location stitch = Location.localPort(0, "stitch");
+        Location other = Location.localPort(1, "vm1");
+        sources.learned(100, 0xA, stitch);
+        sources.learned(100, 0xB, other);
+        sources.moved(100, 0xA, stitch, other);
+        sources.moved(100, 0xB, other, stitch);
+        sources.installed(100, 0xC, other);
+        assertTrue(sources.awaitApplied(WAIT), "applied");
+        assertEquals(List.of("local 100 a", "forget 100 b", "forget 100 a", "local 100 b", "forget 100 c"), calls);
+    }
+
     /** A flush is reported once, not per entry: the maps are filled again from what the table holds after it. */
     @Test
     void aFlushByTheOwnerMakesTheMapsFollowTheTableAgain() throws Exception {
@@ -189,7 +205,7 @@ class OffloadSourcesTest {
     @Test
     void anOverflowingQueueIsReplacedByTheTablesOwnEntries() throws Exception {
         sources.close();
-        sources = new OffloadSources(4);
+        sources = new OffloadSources(4, null);
         ForwardingTable table = ForwardingTable.builder().listener(sources).build();
         Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
         Location trunk = Location.localPort(0, "vlan100");
