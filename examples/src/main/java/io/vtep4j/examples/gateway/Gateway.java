@@ -1,5 +1,7 @@
 package io.vtep4j.examples.gateway;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
@@ -252,9 +254,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Every quarter of the ageing time (1 s to 60 s), the MACs the kernel-side programs forwarded frames from have
-     * their age restarted where the table has them, as the frames themselves would have done: an
-     * active MAC never ages out because the gateway did not see its frames.
+     * Every quarter of the ageing time (1 s to 60 s), the remote MACs the decapsulating program forwarded frames from
+     * have their age restarted where the table has them, as the frames themselves would have done: an active MAC never
+     * ages out because the gateway did not see its frames. The trunk MACs the encapsulating program forwarded from
+     * are refreshed more often, every {@link #trunkRefreshMillis}, because a refresh is also what the table's local
+     * hold reads: a trunk host that sends only through the program stays held against a remote that claims its MAC.
      */
     private static ScheduledExecutorService refreshSeen(
             Vtep vtep, DecapOffload decap, EncapOffload encap, java.time.Duration ageing) {
@@ -268,23 +272,32 @@ public final class Gateway implements AutoCloseable {
                 table.refresh(vni, mac, where); // only if still there: a move meanwhile stands
             }
         };
-        timer.scheduleAtFixedRate(
-                () -> {
-                    try {
-                        if (decap != null) {
-                            decap.refreshHits(refresh);
-                        }
-                        if (encap != null) {
-                            encap.refreshHits(refresh);
-                        }
-                    } catch (RuntimeException e) {
-                        // the next round tries again; a task that throws would end the schedule
-                    }
-                },
-                period,
-                period,
-                TimeUnit.MILLISECONDS);
+        if (decap != null) {
+            timer.scheduleAtFixedRate(() -> refreshQuietly(decap::refreshHits, refresh), period, period, MILLISECONDS);
+        }
+        if (encap != null) {
+            long trunk = trunkRefreshMillis(period);
+            timer.scheduleAtFixedRate(() -> refreshQuietly(encap::refreshHits, refresh), trunk, trunk, MILLISECONDS);
+        }
         return timer;
+    }
+
+    /**
+     * How often trunk MACs are refreshed from the encapsulating program's marks: as often as the remote ones, but at
+     * least twice per {@link ForwardingTable#DEFAULT_LOCAL_HOLD}, the time a local MAC is held against a remote claim
+     * since the table last saw it.
+     */
+    static long trunkRefreshMillis(long period) {
+        return Math.min(period, ForwardingTable.DEFAULT_LOCAL_HOLD.toMillis() / 2);
+    }
+
+    private static void refreshQuietly(
+            java.util.function.ToIntFunction<DecapOffload.Seen> walk, DecapOffload.Seen refresh) {
+        try {
+            walk.applyAsInt(refresh);
+        } catch (RuntimeException e) {
+            // the next round tries again; a task that throws would end the schedule
+        }
     }
 
     private static EncapOffload openEncapOffload(GatewayConfig config) {

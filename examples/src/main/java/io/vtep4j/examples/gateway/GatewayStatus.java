@@ -280,7 +280,8 @@ final class GatewayStatus {
                         ? ", " + s.kept() + " MACs aged while the kernel forwarded their frames, learned again"
                         : "")
                 + (s.resyncs() > 0
-                        ? ", offload maps filled again from the table " + s.resyncs() + " times (change queue full)"
+                        ? ", offload maps filled again from the table " + s.resyncs()
+                                + " times (change queue full, or the table flushed)"
                         : "")
                 + (s.failures() > 0 ? ", offload map changes failed " + s.failures() : "");
     }

@@ -157,6 +157,13 @@ final class MetricsEndpoint implements AutoCloseable {
                     .description("Bytes of those packets as sent, outer headers included")
                     .baseUnit("bytes")
                     .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload.refused.entries",
+                            gateway,
+                            g -> g.encapOffload().refused())
+                    .description("MACs the program's maps refused (a full map, a remote past the 4,096 followed): "
+                            + "their frames stay on the gateway's path")
+                    .register(registry);
         }
         OffloadSources sources = gateway.offloadSources();
         if (sources != null) {
@@ -165,8 +172,8 @@ final class MetricsEndpoint implements AutoCloseable {
                             + "learned again")
                     .register(registry);
             FunctionCounter.builder("vtep4j.offload.maps.refills", sources, OffloadSources::resyncs)
-                    .description("Times the offload maps' change queue overflowed and the maps were filled again "
-                            + "from the table")
+                    .description("Times the offload maps were filled again from the table: the change queue "
+                            + "overflowed, or the table was flushed")
                     .register(registry);
             FunctionCounter.builder("vtep4j.offload.maps.failures", sources, OffloadSources::failures)
                     .description("Offload map changes that failed: the MAC stays on whichever path it was on")
