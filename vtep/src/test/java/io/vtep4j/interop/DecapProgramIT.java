@@ -43,7 +43,14 @@ class DecapProgramIT {
     @BeforeAll
     static void isolated() {
         Netns.requireIsolated("ip");
+        addTrunk();
+    }
+
+    /** The trunk pair, both ends up. */
+    private static void addTrunk() {
         Namespace.SELF.ok("ip", "link", "add", TRUNK, "type", "veth", "peer", "name", "dt1");
+        Namespace.SELF.ok("ip", "link", "set", "dt1", "up");
+        Namespace.SELF.ok("ip", "link", "set", TRUNK, "up");
     }
 
     @AfterAll
@@ -170,6 +177,28 @@ class DecapProgramIT {
         assertEquals(Verdict.REDIRECT, w.action());
         assertArrayEquals(tagged(other, 200), w.frame());
         assertEquals(2, offload.frames());
+    }
+
+    /** The trunk (a veth, MTU 1500) takes a tagged frame whose payload is 1,500 bytes; a longer one is the engine's. */
+    @Test
+    void aFrameTooBigForTheTrunkGoesToTheEngine() throws Exception {
+        assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1500)).action(), "payload 1,500: fits");
+        byte[] big = ofPayload(1501);
+        Verdict v = offload.run(big);
+        assertEquals(Verdict.PASS, v.action(), "payload 1,501: the kernel would drop it after the program");
+        assertArrayEquals(big, v.frame());
+        assertEquals(1, offload.frames(), "only the one that fits");
+    }
+
+    /** A valid packet whose inner frame carries {@code payload} bytes after its 14-byte header. */
+    private static byte[] ofPayload(int payload) {
+        byte[] small = valid(x -> {});
+        byte[] p = java.util.Arrays.copyOf(small, 50 + 14 + payload);
+        putShort(p, 16, p.length - 14);
+        putShort(p, 38, p.length - 34);
+        putShort(p, 24, 0);
+        putShort(p, 24, ipChecksum(p));
+        return p;
     }
 
     @Test
@@ -322,7 +351,7 @@ class DecapProgramIT {
             assertEquals(true, offload.followTrunk(), "the index went to 0");
             assertPassedUnchanged(p, "still no trunk");
         } finally {
-            Namespace.SELF.ok("ip", "link", "add", TRUNK, "type", "veth", "peer", "name", "dt1");
+            addTrunk();
         }
         assertPassedUnchanged(p, "a new interface of the name, not followed yet");
         assertEquals(true, offload.followTrunk());
@@ -330,6 +359,23 @@ class DecapProgramIT {
         assertEquals(Verdict.REDIRECT, back.action());
         assertArrayEquals(tagged(p, VLAN), back.frame());
         assertEquals(false, offload.followTrunk(), "nothing changed since");
+    }
+
+    /** A trunk that is down would drop what the program sends it, uncounted: its packets go to the engine instead. */
+    @Test
+    void whileTheTrunkIsDownPacketsGoToTheKernel() throws Exception {
+        byte[] p = valid(x -> {});
+        assertEquals(false, offload.followTrunk(), "up, as loaded");
+        Namespace.SELF.ok("ip", "link", "set", TRUNK, "down");
+        try {
+            assertEquals(true, offload.followTrunk(), "taken out of the map");
+            assertPassedUnchanged(p, "trunk down");
+            assertEquals(false, offload.followTrunk(), "nothing changed since");
+        } finally {
+            Namespace.SELF.ok("ip", "link", "set", TRUNK, "up");
+        }
+        assertEquals(true, offload.followTrunk(), "up again");
+        assertEquals(Verdict.REDIRECT, offload.run(p).action());
     }
 
     @Test

@@ -5,9 +5,11 @@ import java.io.IOException;
 
 /**
  * An interface's kind as rtnetlink names it ({@code RTM_GETLINK}, {@code IFLA_LINKINFO} → {@code IFLA_INFO_KIND}):
- * "veth", "vxlan", "bridge", ... Physical interfaces have none.
+ * "veth", "vxlan", "bridge", ... Physical interfaces have none. Also its MTU and whether it is up, from the same answer.
  */
 public final class LinkKind {
+    private static final int IFLA_MTU = 4;
+    private static final int IFF_UP = 1;
     private static final int IFLA_LINKINFO = 18;
     private static final int IFLA_INFO_KIND = 1;
     /** Longer kinds are not read: the kernel's are short words. */
@@ -29,6 +31,57 @@ public final class LinkKind {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The MTU of interface {@code ifindex} in this thread's network namespace ({@code IFLA_MTU}), or -1 if it is gone
+     * or the kernel did not answer.
+     */
+    public static int mtu(int ifindex) {
+        if (ifindex <= 0) {
+            return -1;
+        }
+        try (Rtnetlink netlink = Rtnetlink.open()) {
+            int n = netlink.getLink(ifindex);
+            return n < 0 ? -1 : parseMtu(netlink.buffer(), n, ifindex);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether interface {@code ifindex} is administratively up ({@code IFF_UP} in the answer's {@code ifi_flags}): 1
+     * up, 0 down, -1 gone or no answer.
+     */
+    public static int up(int ifindex) {
+        if (ifindex <= 0) {
+            return -1;
+        }
+        try (Rtnetlink netlink = Rtnetlink.open()) {
+            int n = netlink.getLink(ifindex);
+            return n < 0 ? -1 : parseUp(netlink.buffer(), n, ifindex);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** {@link #up} from an {@code RTM_NEWLINK} answer of {@code length} bytes for {@code ifindex}. */
+    static int parseUp(ByteBuf answer, int length, int ifindex) {
+        if (Rtnetlink.linkAttributes(answer, length, ifindex) < 0) {
+            return -1;
+        }
+        return (answer.getIntLE(Rtnetlink.HEADER + 8) & IFF_UP) != 0 ? 1 : 0;
+    }
+
+    /** The MTU in an {@code RTM_NEWLINK} answer of {@code length} bytes for {@code ifindex}, or -1 as for a kind. */
+    static int parseMtu(ByteBuf answer, int length, int ifindex) {
+        int attributes = Rtnetlink.linkAttributes(answer, length, ifindex);
+        int mtu = attributes < 0 ? -1 : Rtnetlink.attribute(answer, attributes, length, IFLA_MTU);
+        if (mtu < 0 || (answer.getShortLE(mtu) & 0xFFFF) < 8) {
+            return -1;
+        }
+        int value = answer.getIntLE(mtu + 4);
+        return value < 0 ? -1 : value;
     }
 
     /**

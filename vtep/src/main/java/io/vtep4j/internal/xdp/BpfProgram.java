@@ -569,7 +569,10 @@ public final class BpfProgram {
      *       learned that MAC at that remote VTEP, so it would hand the frame to the VLAN's port without learning
      *       anything new;
      *   <li>{@code trunkMap}, a device map of one slot, holds the trunk: the kernel empties the slot when that
-     *       interface goes away, and the packets then reach the engine until the owner puts the new one in.
+     *       interface goes away, and the packets then reach the engine until the owner puts the new one in;
+     *   <li>the tagged frame fits the trunk: its payload (the inner frame less its 14-byte header) is at most
+     *       {@code trunkMtu} bytes, as the kernel checks before it sends a redirected frame; a longer one is the
+     *       engine's, which counts what it cannot send.
      * </ul>
      *
      * <p>Maps: {@code vniMap} key {@code [vni >> 16, vni >> 8, vni, 0]} (the packet's VNI field and reserved byte),
@@ -587,11 +590,22 @@ public final class BpfProgram {
      * @param address the IPv4 destination address, network order in the int
      * @param port the UDP destination port, 1..65535
      * @param mac the underlay interface's MAC address, in the low 48 bits (first byte most significant)
+     * @param trunkMtu the trunk's MTU, 68..65535
      */
     public static BpfProgram decapsulateToTrunk(
-            int vniMapFd, int sourceMapFd, int statsMapFd, int trunkMapFd, int address, int port, long mac) {
+            int vniMapFd,
+            int sourceMapFd,
+            int statsMapFd,
+            int trunkMapFd,
+            int address,
+            int port,
+            long mac,
+            int trunkMtu) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+        }
+        if (trunkMtu < 68 || trunkMtu > 65535) {
+            throw new IllegalArgumentException("trunkMtu: " + trunkMtu + " (expected: 68..65535)");
         }
         int macLow = macLow(mac); // packet bytes are read little-endian
         int macHigh = macHigh(mac);
@@ -599,6 +613,8 @@ public final class BpfProgram {
         String drop = "drop";
         BpfProgram p = new BpfProgram()
                 .frameStart(DECAP_MIN_LENGTH, pass)
+                // the inner frame's payload is the frame less 50 outer bytes and the inner 14-byte header
+                .jumpIfGreaterImmediate(R9, trunkMtu + VXLAN_OUTER_LENGTH + 14, pass) // too big for the trunk
                 .loadWord(R4, R2, 0)
                 .jumpIfNotEqual32(R4, macLow, pass) // not addressed to this interface: the kernel drops it
                 .loadHalf(R4, R2, 4)

@@ -182,7 +182,14 @@ public final class DecapOffload implements AutoCloseable {
             }
             offload.progFd = Bpf.loadXdp(
                     BpfProgram.decapsulateToTrunk(
-                            vnis, offload.sourceMap, offload.statsMap, offload.trunkMap, local.hashCode(), port, mac),
+                            vnis,
+                            offload.sourceMap,
+                            offload.statsMap,
+                            offload.trunkMap,
+                            local.hashCode(),
+                            port,
+                            mac,
+                            mtuOf(trunkIndex, trunk)),
                     "vtep4j_decap");
             return offload;
         } catch (IOException | RuntimeException e) {
@@ -431,8 +438,10 @@ public final class DecapOffload implements AutoCloseable {
     }
 
     /**
-     * Puts the trunk's current index in the device map when the interface of that name is new (recreated): the
-     * kernel removes a deleted interface from the map by itself, and the packets reach the engine meanwhile.
+     * Puts the trunk's current index in the device map when the interface of that name is new (recreated) or up
+     * again, and takes it out while the interface is administratively down: the kernel would drop a frame redirected
+     * to a trunk that is down after the program counted it, where the engine counts what it cannot send. The kernel
+     * removes a deleted interface from the map by itself; meanwhile the packets reach the engine.
      *
      * @return true if the map changed
      */
@@ -441,19 +450,35 @@ public final class DecapOffload implements AutoCloseable {
             return false;
         }
         int now = indexOf(trunk);
+        if (now > 0 && LinkKind.up(now) == 0) {
+            now = 0;
+        }
         if (now == trunkIndex) {
             return false;
         }
-        trunkIndex = now;
-        if (now > 0) {
-            try {
+        try {
+            if (now > 0) {
                 Bpf.updateElement(trunkMap, new byte[4], littleEndianInt(now));
-            } catch (IOException e) {
-                trunkIndex = 0; // try again next time
-                return false;
+            } else {
+                Bpf.deleteElement(trunkMap, new byte[4]); // down; or gone, and the kernel emptied it already
             }
+        } catch (IOException e) {
+            return false; // try again next time
         }
+        trunkIndex = now;
         return true;
+    }
+
+    /**
+     * The MTU of interface {@code ifindex} ({@code name}), as the program is built (a later change needs a new
+     * program); above 65,535 (loopback's 65,536), 65,535, the most an IPv4 packet carries.
+     */
+    private static int mtuOf(int ifindex, String name) throws IOException {
+        int mtu = LinkKind.mtu(ifindex);
+        if (mtu < 0) {
+            throw new IOException("cannot read the MTU of " + name);
+        }
+        return Math.max(68, Math.min(mtu, 65535));
     }
 
     static int indexOf(String name) {

@@ -2,6 +2,7 @@ package io.vtep4j.internal.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -79,6 +80,28 @@ class LinkKindTest {
         // a kind with a control byte, or shorter than its header
         assertNull(LinkKind.parse(answer, answer(16, IFINDEX, new byte[] {'v', 1, 't'}, 0), IFINDEX));
         assertNull(LinkKind.parse(answer, answer(16, IFINDEX, ascii("veth"), -6), IFINDEX));
+    }
+
+    @Test
+    void readsTheMtuOfTheInterfaceAskedFor() {
+        assertEquals(1500, LinkKind.parseMtu(answer, answer(16, IFINDEX, ascii("veth"), 0), IFINDEX));
+        assertEquals(-1, LinkKind.parseMtu(answer, answer(16, IFINDEX + 1, ascii("veth"), 0), IFINDEX));
+        assertEquals(-1, LinkKind.parseMtu(answer, answer(2, IFINDEX, null, 0), IFINDEX));
+        assertEquals(-1, LinkKind.parseMtu(answer, 16 + 16 + 6, IFINDEX), "cut inside the MTU attribute");
+        int lo = LinkKind.mtu(LibC.if_nametoindex("lo"));
+        assertTrue(lo >= 68, "loopback's, from the kernel: " + lo);
+        assertEquals(-1, LinkKind.mtu(0));
+    }
+
+    @Test
+    void readsWhetherTheInterfaceIsUp() {
+        int n = answer(16, IFINDEX, ascii("veth"), 0);
+        assertEquals(0, LinkKind.parseUp(answer, n, IFINDEX), "flags 0");
+        answer.setIntLE(16 + 8, 0x1 | 0x40); // IFF_UP | IFF_RUNNING
+        assertEquals(1, LinkKind.parseUp(answer, n, IFINDEX));
+        assertEquals(-1, LinkKind.parseUp(answer, n, IFINDEX + 1), "another interface's answer");
+        assertEquals(1, LinkKind.up(LibC.if_nametoindex("lo")), "loopback, from the kernel");
+        assertEquals(-1, LinkKind.up(0));
     }
 
     @Test

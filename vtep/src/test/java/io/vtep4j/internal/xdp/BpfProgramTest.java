@@ -184,14 +184,17 @@ class BpfProgramTest {
 
     @Test
     void theDecapsulatingProgramIsCompleteAndRefusesBadArguments() {
-        byte[] code = BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 0x0A630001, 4789, 0x020000000001L)
+        byte[] code = BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 0x0A630001, 4789, 0x020000000001L, 1500)
                 .bytes();
         assertEquals(0, code.length % BpfProgram.SLOT);
         assertTrue(code.length / BpfProgram.SLOT < 200, "a short program: " + code.length / BpfProgram.SLOT);
         assertEndsWithPassAndDrop(code);
-        IllegalArgumentException port =
-                assertThrows(IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 1, 0, 1L));
+        IllegalArgumentException port = assertThrows(
+                IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 1, 0, 1L, 1500));
         assertEquals("port: 0 (expected: 1..65535)", port.getMessage());
+        IllegalArgumentException mtu = assertThrows(
+                IllegalArgumentException.class, () -> BpfProgram.decapsulateToTrunk(3, 4, 5, 6, 1, 4789, 1L, 67));
+        assertEquals("trunkMtu: 67 (expected: 68..65535)", mtu.getMessage());
     }
 
     @Test
