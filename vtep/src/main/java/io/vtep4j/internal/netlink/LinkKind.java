@@ -22,14 +22,24 @@ public final class LinkKind {
      * the kernel did not answer.
      */
     public static String of(int ifindex) {
+        return ask(ifindex, LinkKind::parse, null);
+    }
+
+    /** Reads one part of an {@code RTM_NEWLINK} answer. */
+    private interface Part<T> {
+        T parse(ByteBuf answer, int length, int ifindex);
+    }
+
+    /** Asks the kernel about {@code ifindex} and reads {@code part} of its answer; {@code none} without one. */
+    private static <T> T ask(int ifindex, Part<T> part, T none) {
         if (ifindex <= 0) {
-            return null;
+            return none;
         }
         try (Rtnetlink netlink = Rtnetlink.open()) {
             int n = netlink.getLink(ifindex);
-            return n < 0 ? null : parse(netlink.buffer(), n, ifindex);
+            return n < 0 ? none : part.parse(netlink.buffer(), n, ifindex);
         } catch (IOException e) {
-            return null;
+            return none;
         }
     }
 
@@ -38,15 +48,7 @@ public final class LinkKind {
      * or the kernel did not answer.
      */
     public static int mtu(int ifindex) {
-        if (ifindex <= 0) {
-            return -1;
-        }
-        try (Rtnetlink netlink = Rtnetlink.open()) {
-            int n = netlink.getLink(ifindex);
-            return n < 0 ? -1 : parseMtu(netlink.buffer(), n, ifindex);
-        } catch (IOException e) {
-            return -1;
-        }
+        return ask(ifindex, LinkKind::parseMtu, -1);
     }
 
     /**
@@ -54,15 +56,7 @@ public final class LinkKind {
      * up, 0 down, -1 gone or no answer.
      */
     public static int up(int ifindex) {
-        if (ifindex <= 0) {
-            return -1;
-        }
-        try (Rtnetlink netlink = Rtnetlink.open()) {
-            int n = netlink.getLink(ifindex);
-            return n < 0 ? -1 : parseUp(netlink.buffer(), n, ifindex);
-        } catch (IOException e) {
-            return -1;
-        }
+        return ask(ifindex, LinkKind::parseUp, -1);
     }
 
     /** {@link #up} from an {@code RTM_NEWLINK} answer of {@code length} bytes for {@code ifindex}. */
