@@ -63,6 +63,7 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
     private static final int LEARNED = 0;
     private static final int AGED = 1;
     private static final int GONE = 2;
+    private static final int DUPLICATE = 3;
 
     private record Change(int kind, int vni, long mac, Location location) {}
 
@@ -164,7 +165,7 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
 
     @Override
     public void duplicate(int vni, long mac, Location location) {
-        offer(GONE, vni, mac, location);
+        offer(DUPLICATE, vni, mac, location);
     }
 
     @Override
@@ -238,27 +239,43 @@ public final class OffloadSources implements FdbListener, AutoCloseable {
         }
     }
 
+    /**
+     * With a table, the table says where the MAC is now, not the change: the changes of one MAC made on two threads
+     * at once (an event loop learning, the control plane installing) may reach the queue in the other order. A frozen
+     * duplicate is forgotten whatever the table holds: it stays with the engine.
+     */
     private void apply(Target t, Change c) {
-        switch (c.kind) {
-            case LEARNED -> at(t, c.vni, c.mac, c.location);
-            case AGED -> aged(t, c);
-            default -> t.forget(c.vni, c.mac);
+        if (c.kind == DUPLICATE) {
+            t.forget(c.vni, c.mac);
+            return;
+        }
+        if (c.kind == AGED && kept(t, c)) {
+            return;
+        }
+        ForwardingTable tbl = table;
+        Location now = tbl != null ? tbl.lookup(c.vni, c.mac) : c.kind == LEARNED ? c.location : null;
+        if (now == null) {
+            t.forget(c.vni, c.mac);
+        } else {
+            at(t, c.vni, c.mac, now);
         }
     }
 
-    private void aged(Target t, Change c) {
+    /** An aged MAC the programs marked since the last refresh, learned again where it was; true if the table has it. */
+    private boolean kept(Target t, Change c) {
         ForwardingTable tbl = table;
-        if (tbl != null && t.seen(c.vni, c.mac)) {
-            // from this thread: the table is thread-safe, and its learned event comes back through the queue
-            if (tbl.lookup(c.vni, c.mac) == null) {
-                tbl.learn(c.vni, c.mac, c.location);
-            }
-            if (tbl.lookup(c.vni, c.mac) != null) {
-                kept.increment(); // the maps keep it meanwhile; a newer location's event wins as usual
-                return;
-            }
+        if (tbl == null || !t.seen(c.vni, c.mac)) {
+            return false;
         }
-        t.forget(c.vni, c.mac);
+        // from this thread: the table is thread-safe, and its learned event comes back through the queue
+        if (tbl.lookup(c.vni, c.mac) == null) {
+            tbl.learn(c.vni, c.mac, c.location);
+        }
+        if (tbl.lookup(c.vni, c.mac) != null) {
+            kept.increment(); // the maps keep it meanwhile; a newer location's event wins as usual
+            return true;
+        }
+        return false;
     }
 
     private void at(Target t, int vni, long mac, Location location) {

@@ -120,6 +120,23 @@ class OffloadSourcesTest {
         assertEquals(List.of("local 100 a", "forget 100 b", "forget 100 a", "local 100 b", "forget 100 c"), calls);
     }
 
+    /** Events of one MAC from two threads can arrive swapped: the table, not the event, says where the MAC is. */
+    @Test
+    void theTableNotAStaleEventSaysWhereAMacIs() throws Exception {
+        ForwardingTable table = ForwardingTable.builder().build(); // no listener: the test hands the events on
+        sources.target(new Recorder(), table);
+        Location remote = Location.remote(InetAddress.getByName("10.99.0.2"));
+        Location trunk = Location.localPort(0, "vlan100");
+        table.learn(100, 0xA, trunk);
+        table.addControl(100, 0xB, remote);
+        sources.learned(100, 0xA, remote); // older than the table's entry on the trunk
+        sources.removed(100, 0xB, trunk); // an entry replaced by the control plane's, reported after it
+        sources.aged(100, 0xC, remote); // gone, and never marked by a program
+        sources.duplicate(100, 0xA, trunk); // frozen: forgotten whatever the table holds
+        assertTrue(sources.awaitApplied(WAIT), "applied");
+        assertEquals(List.of("local 100 a", "learned 100 b 10.99.0.2", "forget 100 c", "forget 100 a"), calls);
+    }
+
     /** A flush is reported once, not per entry: the maps are filled again from what the table holds after it. */
     @Test
     void aFlushByTheOwnerMakesTheMapsFollowTheTableAgain() throws Exception {
