@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vtep4j.XdpMode;
 import io.vtep4j.internal.xdp.DecapOffload.Verdict;
 import io.vtep4j.internal.xdp.EncapOffload;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +41,7 @@ class EncapProgramIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated();
+        Netns.requireIsolated("ip");
     }
 
     @BeforeEach
@@ -236,6 +238,55 @@ class EncapProgramIT {
                 assertArrayEquals(f, v.frame(), "byte " + at);
             }
         }
+    }
+
+    /**
+     * Deleting the trunk interface detaches the program with it; once an interface of that name is back, following
+     * it attaches the program there, and only once. The program is attached for real here: a veth pair for the
+     * underlay (holding the local address) and one for the trunk, in the test's own namespace.
+     */
+    @Test
+    void aRecreatedTrunkGetsTheProgramAgain() throws Exception {
+        Namespace.SELF.ok("ip", "link", "add", "eu0", "type", "veth", "peer", "name", "eu1");
+        try {
+            Namespace.SELF.ok("ip", "addr", "add", "10.98.0.1/24", "dev", "eu0");
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
+            addTrunkPair();
+            try (EncapOffload attached = EncapOffload.open(
+                    InetAddress.getByName("10.98.0.1"), 4789, "et0", Map.of(VLAN, VNI), 16, XdpMode.AUTO)) {
+                assertTrue(programOn("et0"), "attached at open");
+                assertTrue(
+                        attached.describe().startsWith("frames on et0 encapsulated in generic XDP"),
+                        attached.describe());
+                assertFalse(attached.followTrunk(), "the same interface: nothing to do");
+
+                Namespace.SELF.ok("ip", "link", "del", "et0");
+                assertFalse(attached.followTrunk(), "no interface of the name");
+                addTrunkPair();
+                assertFalse(programOn("et0"), "a new interface starts without it");
+                assertTrue(attached.followTrunk(), "attached to the new interface");
+                assertTrue(programOn("et0"));
+                assertFalse(attached.followTrunk(), "nothing changed since");
+                assertEquals(1, attached.reattached());
+                assertEquals(null, attached.attachProblem());
+                assertEquals(Verdict.PASS, attached.run(frame(f -> {})).action(), "no entries: the engine's");
+            }
+            assertFalse(programOn("et0"), "closing detaches");
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+        }
+    }
+
+    private static void addTrunkPair() {
+        Namespace.SELF.ok("ip", "link", "add", "et0", "type", "veth", "peer", "name", "et1");
+        Namespace.SELF.ok("ip", "link", "set", "et1", "up");
+        Namespace.SELF.ok("ip", "link", "set", "et0", "up");
+    }
+
+    /** Whether an XDP program is attached to {@code ifname}, as {@code ip link} shows it. */
+    private static boolean programOn(String ifname) {
+        return Namespace.SELF.ok("ip", "-d", "link", "show", "dev", ifname).contains("prog/xdp");
     }
 
     @Test

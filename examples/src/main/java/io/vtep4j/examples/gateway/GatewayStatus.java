@@ -242,10 +242,21 @@ final class GatewayStatus {
         EncapOffload e = gateway.encapOffload();
         if (e != null) {
             long frames = e.frames();
-            text.append(offloadRate("encap", frames - lastEncapFrames, frames, seconds, "entries", e.refused()));
+            text.append(offloadRate("encap", frames - lastEncapFrames, frames, seconds, "entries", e.refused()))
+                    .append(attachment(e));
             lastEncapFrames = frames;
         }
         return text.toString();
+    }
+
+    /**
+     * Where the trunk interface was recreated: {@code , reattached 1}, and while the kernel refuses the program on the
+     * new interface {@code , not attached: <why>} (its frames then take the gateway's path).
+     */
+    private static String attachment(EncapOffload e) {
+        String problem = e.attachProblem();
+        return (e.reattached() > 0 ? ", reattached " + e.reattached() : "")
+                + (problem != null ? ", not attached: " + problem : "");
     }
 
     /** {@code | decap offload 300 pps (1200 frames)}, and {@code , sources refused 3} where there were any. */
@@ -267,7 +278,10 @@ final class GatewayStatus {
                         ? ""
                         : ", encap offload " + e.frames() + " frames " + e.bytes()
                                 + " bytes to the underlay in the kernel"
-                                + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : ""))
+                                + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : "")
+                                + (e.reattached() > 0
+                                        ? " (program attached again to a recreated trunk " + e.reattached() + " times)"
+                                        : ""))
                 + upkeep(gateway.offloadSources());
     }
 

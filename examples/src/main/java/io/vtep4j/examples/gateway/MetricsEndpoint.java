@@ -164,6 +164,12 @@ final class MetricsEndpoint implements AutoCloseable {
                     .description("MACs the program's maps refused (a full map, a remote past the 4,096 followed): "
                             + "their frames stay on the gateway's path")
                     .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload.reattached",
+                            gateway,
+                            g -> g.encapOffload().reattached())
+                    .description("Times the encapsulating program was attached again to a recreated trunk interface")
+                    .register(registry);
         }
         OffloadSources sources = gateway.offloadSources();
         if (sources != null) {

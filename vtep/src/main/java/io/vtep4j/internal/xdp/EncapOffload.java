@@ -30,6 +30,10 @@ import java.util.TreeMap;
  * counted ({@link #refused}). The packet it builds has the engine's default outer header (DSCP 0, TTL 64, DF, UDP
  * checksum 0), so the owner uses it only with those settings.
  *
+ * <p>The trunk is named, not numbered: when its interface is deleted the kernel detaches the program with it, and a
+ * watch thread attaches the program to the interface of that name within {@value DecapOffload#WATCH_MILLIS} ms of its
+ * return ({@link #followTrunk}); meanwhile frames reach the engine through the trunk socket.
+ *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
 public final class EncapOffload implements AutoCloseable {
@@ -48,6 +52,14 @@ public final class EncapOffload implements AutoCloseable {
     private int progFd = -1;
     private int linkFd = -1;
     private String describe = "not attached";
+    private String trunk;
+    private XdpMode mode;
+    /** The index of the interface the program is attached to; 0 before it is. */
+    private int trunkIndex;
+
+    private long reattached;
+    private String attachProblem;
+    private Thread watcher;
     private volatile HopWatch hops;
     private final MapWriter maps = new MapWriter();
 
@@ -90,6 +102,9 @@ public final class EncapOffload implements AutoCloseable {
         try {
             XdpAttachment.Link link = XdpAttachment.link(offload.progFd, trunkIndex, mode, LinkKind.of(trunkIndex));
             offload.linkFd = link.fd();
+            offload.trunk = trunk;
+            offload.mode = mode;
+            offload.trunkIndex = trunkIndex;
             StringBuilder vlans = new StringBuilder();
             new TreeMap<>(vniByVlan)
                     .forEach((vlan, vni) -> vlans.append(vlans.length() == 0 ? "" : ", ")
@@ -102,6 +117,9 @@ public final class EncapOffload implements AutoCloseable {
                             + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
                             + (underlay.getMTU() - 32) + " bytes tagged)";
             offload.hops = HopWatch.start(underlay.getIndex(), offload::nextHop, "vtep4j-encap-nexthops");
+            offload.watcher = new Thread(offload::watch, "vtep4j-encap-trunk-" + trunk);
+            offload.watcher.setDaemon(true);
+            offload.watcher.start();
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -291,9 +309,65 @@ public final class EncapOffload implements AutoCloseable {
         return counters.bytes();
     }
 
+    /**
+     * Attaches the program to the interface now named as the trunk when that is a new one (the old one deleted, which
+     * detached the program): the watch thread calls this every {@value DecapOffload#WATCH_MILLIS} ms. While no
+     * interface has the name, or the kernel refuses the attachment ({@link #attachProblem}), the trunk's frames reach
+     * the engine through its socket, and the next call tries again.
+     *
+     * @return true if the program was attached to a new interface; false if nothing changed, or not yet
+     */
+    public synchronized boolean followTrunk() {
+        if (progFd < 0 || trunk == null) {
+            return false;
+        }
+        int now = DecapOffload.indexOf(trunk);
+        if (now <= 0 || now == trunkIndex) {
+            return false;
+        }
+        XdpAttachment.Link link;
+        try {
+            link = XdpAttachment.link(progFd, now, mode, LinkKind.of(now));
+        } catch (IOException | RuntimeException e) {
+            attachProblem = trunk + " (index " + now + "): " + e.getMessage();
+            return false;
+        }
+        if (linkFd >= 0) {
+            LibC.close(linkFd); // the old interface's link, detached with it
+        }
+        linkFd = link.fd();
+        trunkIndex = now;
+        attachProblem = null;
+        reattached++;
+        return true;
+    }
+
+    /** Times the program was attached to a recreated trunk interface ({@link #followTrunk}). */
+    public synchronized long reattached() {
+        return reattached;
+    }
+
+    /** Why the last attempt to attach to a recreated trunk failed, or null when none has failed since one succeeded. */
+    public synchronized String attachProblem() {
+        return attachProblem;
+    }
+
+    /** Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}. */
+    private void watch() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(DecapOffload.WATCH_MILLIS);
+                followTrunk();
+            }
+        } catch (InterruptedException closing) {
+            // closed
+        }
+    }
+
     /** Detaches the program, stops the resolver, frees the program and the maps; keeps the last totals. */
     @Override
     public void close() {
+        DecapOffload.stop(watcher);
         HopWatch watch = hops;
         if (watch != null) {
             watch.close();
