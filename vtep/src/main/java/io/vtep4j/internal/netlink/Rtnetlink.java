@@ -22,6 +22,7 @@ public final class Rtnetlink implements AutoCloseable {
     private static final int SO_RCVTIMEO = 20;
     private static final int NLMSG_ERROR = 2;
     private static final int NLM_F_REQUEST = 1;
+    private static final int NLM_F_ACK = 4;
     private static final int RTM_NEWLINK = 16;
     private static final int RTM_GETLINK = 18;
     /** {@code struct ifinfomsg}: family, pad, type, index, flags, change. */
@@ -93,6 +94,30 @@ public final class Rtnetlink implements AutoCloseable {
             return messageLength;
         }
         return -1;
+    }
+
+    /**
+     * Sends the {@code length}-byte request in the buffer as a change that the kernel acknowledges, and reads the
+     * acknowledgement: 0 when done, else the kernel's negative errno, or {@link Integer#MIN_VALUE} when no
+     * acknowledgement came (a failed call, a timeout, an answer cut short).
+     */
+    public int command(int length) {
+        int seq = sequence;
+        buffer.setShortLE(6, NLM_F_REQUEST | NLM_F_ACK);
+        if (LibC.sendto(fd, buffer.memoryAddress(), length, 0, 0, 0) < 0) {
+            return Integer.MIN_VALUE;
+        }
+        for (int tries = 0; tries < 4; tries++) {
+            long n = LibC.recv(fd, buffer.memoryAddress(), BUFFER, 0);
+            if (n < HEADER + 4) {
+                return Integer.MIN_VALUE;
+            }
+            if (buffer.getIntLE(8) != seq) {
+                continue;
+            }
+            return buffer.getShortLE(4) == NLMSG_ERROR ? buffer.getIntLE(HEADER) : Integer.MIN_VALUE;
+        }
+        return Integer.MIN_VALUE;
     }
 
     /**

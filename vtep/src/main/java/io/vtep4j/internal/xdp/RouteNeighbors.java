@@ -9,7 +9,14 @@ import java.io.IOException;
  * Asks the kernel, over an rtnetlink socket, which MAC an IPv4 packet to a destination must carry: the route
  * ({@code RTM_GETROUTE}: output interface, gateway or on-link) and then the neighbour entry of the next hop
  * ({@code RTM_GETNEIGH} with {@code NDA_DST} on that interface). One request at a time, each answer awaited at most
- * {@link #TIMEOUT_SECONDS}; used on {@link NextHops}'s background thread, never on an event loop.
+ * {@link #TIMEOUT_SECONDS}; used on {@link NextHops}'s and {@link HopWatch}'s threads, never on an event loop.
+ *
+ * <p>A neighbour entry the kernel holds as stale has not been confirmed lately, and frames sent past the kernel's
+ * stack (an XDP program, an AF_XDP socket) never make it confirm one: the kernel would keep a MAC that went away for
+ * as long as nothing else sent there. So a stale answer is also a nudge: an {@code RTM_NEWNEIGH} with
+ * {@code NTF_USE} marks the entry used, as a packet the kernel sent would, and the kernel then confirms it with a
+ * probe or, with no answer, fails it (the next look-up then misses, and the engine's path resolves the address
+ * anew).
  *
  * <p>Not thread-safe: one thread.
  */
@@ -26,6 +33,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     private static final int RTA_GATEWAY = 5;
     private static final int NDA_DST = 1;
     private static final int NDA_LLADDR = 2;
+    private static final int NTF_USE = 0x01;
     /** {@code NUD_*} states whose MAC can be used; stale ones need the kernel to confirm them. */
     private static final int NUD_REACHABLE = 0x02;
 
@@ -40,6 +48,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     private final Rtnetlink netlink;
     private final ByteBuf buffer;
     private final int ifindex;
+    private long nudges;
 
     private RouteNeighbors(Rtnetlink netlink, int ifindex) {
         this.netlink = netlink;
@@ -124,11 +133,36 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
             if (type == NDA_LLADDR && length == 4 + 6) {
                 long mac = UdpFrame.mac(buffer, a + 4);
                 boolean confirmed = (state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP)) != 0;
+                if (state == NUD_STALE) {
+                    use(hop);
+                }
                 return confirmed ? mac : mac | NextHops.STALE;
             }
             a += (length + 3) & ~3;
         }
         return NextHops.MISS;
+    }
+
+    /**
+     * Marks the kernel's entry for {@code hop} on our interface used ({@code NTF_USE}), which starts its confirmation
+     * as a packet the kernel sent would; true if the kernel took it (an entry that vanished meanwhile is not made).
+     */
+    boolean use(int hop) {
+        int at = netlink.header(RTM_NEWNEIGH, 12 + 8);
+        buffer.setByte(at, LibC.AF_INET);
+        buffer.setIntLE(at + 4, ifindex);
+        buffer.setByte(at + 10, NTF_USE);
+        attribute(at + 12, NDA_DST, hop);
+        if (netlink.command(at + 20) != 0) {
+            return false;
+        }
+        nudges++;
+        return true;
+    }
+
+    /** Stale entries this resolver had the kernel confirm. */
+    long nudges() {
+        return nudges;
     }
 
     /** A 4-byte attribute (network-order address) at {@code at}. */
