@@ -241,6 +241,46 @@ class EncapProgramIT {
     }
 
     /**
+     * The kernel drops what a program redirects to an interface that is down, after the program counted it: while the
+     * underlay is down its frames go to the engine, which counts what it cannot send, and come back once it is up.
+     */
+    @Test
+    void whileTheUnderlayIsDownFramesGoToTheEngine() throws Exception {
+        Namespace.SELF.ok("ip", "link", "add", "eu0", "type", "veth", "peer", "name", "eu1");
+        try {
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
+            String link = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", "eu0"); // "12: eu0@eu1: <...>"
+            int index = Integer.parseInt(link.substring(0, link.indexOf(':')).trim());
+            offload.close();
+            offload = EncapOffload.load(
+                    InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, index, 1500, Map.of(VLAN, VNI), 16);
+            offload.learnedLocal(VNI, SRC);
+            offload.learnedRemote(VNI, DST, InetAddress.getByName("10.99.0.2"));
+            offload.nextHop(REMOTE, HOP_MAC);
+            byte[] f = frame(x -> {});
+            assertEquals(Verdict.REDIRECT, offload.run(f).action());
+            assertFalse(offload.followUnderlay(), "up, as loaded");
+
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "down");
+            assertTrue(offload.followUnderlay(), "taken out of the map");
+            assertPassedUnchanged(f, "underlay down");
+            assertFalse(offload.followUnderlay(), "nothing changed since");
+
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
+            assertTrue(offload.followUnderlay(), "up again");
+            Verdict back = offload.run(f);
+            assertEquals(Verdict.REDIRECT, back.action());
+            assertArrayEquals(expected(f, VNI), back.frame());
+
+            Namespace.SELF.ok("ip", "link", "del", "eu0");
+            assertPassedUnchanged(f, "underlay gone: the kernel emptied the map");
+            assertFalse(offload.followUnderlay(), "gone: nothing to do");
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+        }
+    }
+
+    /**
      * Deleting the trunk interface detaches the program with it; once an interface of that name is back, following
      * it attaches the program there, and only once. The program is attached for real here: a veth pair for the
      * underlay (holding the local address) and one for the trunk, in the test's own namespace.
@@ -304,5 +344,9 @@ class EncapProgramIT {
                 IllegalArgumentException.class,
                 () -> EncapOffload.load(InetAddress.getByName("::1"), 4789, GW_MAC, 1, 1500, Map.of(VLAN, VNI), 16));
         assertEquals("local: 0:0:0:0:0:0:0:1 (expected: an IPv4 address)", v6.getMessage());
+        IllegalArgumentException index = assertThrows(
+                IllegalArgumentException.class,
+                () -> EncapOffload.load(local, 4789, GW_MAC, 0, 1500, Map.of(VLAN, VNI), 16));
+        assertEquals("underlayIfindex: 0 (expected: > 0)", index.getMessage());
     }
 }

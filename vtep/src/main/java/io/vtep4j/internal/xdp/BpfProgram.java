@@ -700,7 +700,10 @@ public final class BpfProgram {
      *       is the engine's, which answers it with PMTU signalling);
      *   <li>{@code localMap} holds the source under that VNI: the engine has learned it on the trunk;
      *   <li>{@code remoteMap} holds the destination under that VNI, with the remote VTEP's IPv4 address, and
-     *       {@code hopMap} holds the Ethernet address of that address's next hop.
+     *       {@code hopMap} holds the Ethernet address of that address's next hop;
+     *   <li>{@code underlayMap}, a device map of one slot, holds the underlay interface: the owner empties the slot
+     *       while that interface is down or gone (the kernel would drop what the program sends there), and the frames
+     *       then reach the engine, which counts what it cannot send.
      * </ul>
      *
      * <p>The packet it builds is the one the engine sends with its default outer header: from {@code mac} to the
@@ -716,7 +719,6 @@ public final class BpfProgram {
      * @param address the local IPv4 address, network order in the int
      * @param port the UDP destination port, 1..65535
      * @param mac the underlay interface's MAC address, in the low 48 bits (first byte most significant)
-     * @param underlayIfindex the underlay interface
      * @param maxFrame the longest tagged frame taken: the underlay's MTU less 32
      */
     public static BpfProgram encapsulateToUnderlay(
@@ -725,16 +727,13 @@ public final class BpfProgram {
             int remoteMapFd,
             int hopMapFd,
             int statsMapFd,
+            int underlayMapFd,
             int address,
             int port,
             long mac,
-            int underlayIfindex,
             int maxFrame) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
-        }
-        if (underlayIfindex <= 0) {
-            throw new IllegalArgumentException("underlayIfindex: " + underlayIfindex + " (expected: > 0)");
         }
         if (maxFrame < ENCAP_MIN_LENGTH) {
             throw new IllegalArgumentException("maxFrame: " + maxFrame + " (expected: >= " + ENCAP_MIN_LENGTH + ")");
@@ -820,6 +819,14 @@ public final class BpfProgram {
                 .storeWord(R10, -48, R1)
                 .loadHalf(R1, R0, 4)
                 .storeHalf(R10, -44, R1)
+                .storeWordImmediate(R10, -56, 0)
+                .loadMap(R1, underlayMapFd)
+                .moveRegister(R2, R10)
+                .addImmediate(R2, -56)
+                .call(HELPER_MAP_LOOKUP)
+                .jumpIfEqual(R0, 0, pass) // the underlay is down or gone
+                .loadWord(R1, R0, 0)
+                .storeWord(R10, -52, R1) // its interface index
                 .moveRegister(R1, R6)
                 .moveImmediate(R2, -ENCAP_HEAD_DELTA)
                 .call(HELPER_ADJUST_HEAD)
@@ -870,7 +877,7 @@ public final class BpfProgram {
                 .storeWord(R2, 46, R8)
                 .storeHeaderChecksum(drop)
                 .count(statsMapFd, ENCAP_HEAD_DELTA)
-                .moveImmediate(R1, underlayIfindex)
+                .loadWord(R1, R10, -52)
                 .moveImmediate(R2, 0)
                 .call(HELPER_REDIRECT)
                 .exit()

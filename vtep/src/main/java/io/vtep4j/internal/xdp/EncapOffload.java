@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * counted ({@link #refused}). The packet it builds has the engine's default outer header (DSCP 0, TTL 64, DF, UDP
  * checksum 0), so the owner uses it only with those settings.
  *
- * <p>The trunk is named, not numbered: when its interface is deleted the kernel detaches the program with it, and a
+ * <p>The underlay leaves the program's device map while it is down ({@link #followUnderlay}): its frames then reach
+ * the engine, which counts what it cannot send. The trunk is named, not numbered: when its interface is deleted the kernel detaches the program with it, and a
  * watch thread attaches the program to the interface of that name within {@value DecapOffload#WATCH_MILLIS} ms of its
  * return ({@link #followTrunk}); meanwhile frames reach the engine through the trunk socket.
  *
@@ -49,6 +50,11 @@ public final class EncapOffload implements AutoCloseable {
     private int remoteMap = -1;
     private int hopMap = -1;
     private int statsMap = -1;
+    /** The underlay's one-slot device map: holds {@link #underlayIndex} while that interface is up. */
+    private int underlayMap = -1;
+
+    private int underlayIndex;
+    private boolean underlayInMap;
     private int progFd = -1;
     private int linkFd = -1;
     private String describe = "not attached";
@@ -134,7 +140,7 @@ public final class EncapOffload implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the value and the rule: {@code local} not IPv4, the port, a VLAN id or
      *     VNI out of range, no VLANs or more than {@value DecapOffload#MAX_VNIS}, {@code maxMacs} not
-     *     1..{@value DecapOffload#MAX_SOURCES}, an MTU below 74
+     *     1..{@value DecapOffload#MAX_SOURCES}, an MTU below 74, an interface index not positive
      * @throws IOException naming the kernel's refusal
      */
     public static EncapOffload load(
@@ -170,6 +176,9 @@ public final class EncapOffload implements AutoCloseable {
             throw new IllegalArgumentException(
                     "maxMacs: " + maxMacs + " (expected: 1.." + DecapOffload.MAX_SOURCES + ")");
         }
+        if (underlayIfindex <= 0) {
+            throw new IllegalArgumentException("underlayIfindex: " + underlayIfindex + " (expected: > 0)");
+        }
         int maxFrame = mtu - 32;
         if (maxFrame < BpfProgram.ENCAP_MIN_LENGTH) {
             throw new IllegalArgumentException(
@@ -183,6 +192,10 @@ public final class EncapOffload implements AutoCloseable {
             offload.remoteMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, key, 4, maxMacs, Bpf.BPF_F_NO_PREALLOC);
             offload.hopMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 8, MAX_REMOTES, 0);
             offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 1, 0);
+            offload.underlayMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
+            Bpf.updateElement(offload.underlayMap, new byte[4], DecapOffload.littleEndianInt(underlayIfindex));
+            offload.underlayIndex = underlayIfindex;
+            offload.underlayInMap = true;
             for (Map.Entry<Integer, Integer> e : vniByVlan.entrySet()) {
                 int vid = e.getKey();
                 Bpf.updateElement(
@@ -197,10 +210,10 @@ public final class EncapOffload implements AutoCloseable {
                             offload.remoteMap,
                             offload.hopMap,
                             offload.statsMap,
+                            offload.underlayMap,
                             local.hashCode(),
                             port,
                             mac,
-                            underlayIfindex,
                             maxFrame),
                     "vtep4j_encap");
             return offload;
@@ -342,6 +355,36 @@ public final class EncapOffload implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Takes the underlay interface out of the program's device map while it is administratively down, and puts it
+     * back once it is up: the kernel would drop a packet redirected to an interface that is down after the program
+     * counted it, where the engine counts what it cannot send. The watch thread calls this every
+     * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that is gone leaves the map by itself (the kernel empties the
+     * slot); one created again under the same name is a new interface the program was not built for, so it stays out.
+     *
+     * @return true if the map changed
+     */
+    public synchronized boolean followUnderlay() {
+        if (underlayMap < 0) {
+            return false;
+        }
+        int up = LinkKind.up(underlayIndex);
+        if (up < 0 || (up == 1) == underlayInMap) {
+            return false; // gone (and out of the map), no answer (asked again next time), or as it was
+        }
+        try {
+            if (up == 1) {
+                Bpf.updateElement(underlayMap, new byte[4], DecapOffload.littleEndianInt(underlayIndex));
+            } else {
+                Bpf.deleteElement(underlayMap, new byte[4]);
+            }
+        } catch (IOException e) {
+            return false; // tried again next time
+        }
+        underlayInMap = up == 1;
+        return true;
+    }
+
     /** Times the program was attached to a recreated trunk interface ({@link #followTrunk}). */
     public synchronized long reattached() {
         return reattached;
@@ -352,12 +395,13 @@ public final class EncapOffload implements AutoCloseable {
         return attachProblem;
     }
 
-    /** Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}. */
+    /** Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}, {@link #followUnderlay}. */
     private void watch() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(DecapOffload.WATCH_MILLIS);
                 followTrunk();
+                followUnderlay();
             }
         } catch (InterruptedException closing) {
             // closed
@@ -381,7 +425,7 @@ public final class EncapOffload implements AutoCloseable {
             linkFd = -1;
         }
         counters.read(statsMap);
-        for (int fd : new int[] {progFd, vlanMap, localMap, remoteMap, hopMap, statsMap}) {
+        for (int fd : new int[] {progFd, vlanMap, localMap, remoteMap, hopMap, statsMap, underlayMap}) {
             if (fd >= 0) {
                 LibC.close(fd);
             }
@@ -392,5 +436,6 @@ public final class EncapOffload implements AutoCloseable {
         remoteMap = -1;
         hopMap = -1;
         statsMap = -1;
+        underlayMap = -1;
     }
 }
