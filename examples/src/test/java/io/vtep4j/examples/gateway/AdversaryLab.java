@@ -165,6 +165,13 @@ final class AdversaryLab implements AutoCloseable {
         return scrape(http, METRICS_PORT);
     }
 
+    /** The value of the one sample {@code series} (a pattern whose group 1 is the value) finds in {@code scrape}. */
+    static double sample(java.util.regex.Pattern series, String scrape) {
+        java.util.regex.Matcher m = series.matcher(scrape);
+        assertTrue(m.find(), () -> series + " not in:\n" + scrape);
+        return Double.parseDouble(m.group(1));
+    }
+
     static String scrape(HttpClient http, int port) {
         try {
             HttpResponse<String> response = http.send(

@@ -132,4 +132,58 @@ class GatewayDecapOffloadIT {
             assertFalse(xdpAttached("gw-u"), "the underlay's program outlived the gateway");
         }
     }
+
+    private static final Pattern ENCAP_FRAMES = Pattern.compile("(?m)^vtep4j_encap_offload_frames_total (\\S+)$");
+    private static final Pattern REATTACHED = Pattern.compile("(?m)^vtep4j_encap_offload_reattached_total (\\S+)$");
+
+    /**
+     * The trunk interface deleted and created again under the running gateway: the kernel detached the trunk's
+     * program with the old interface; the gateway reopens its trunk socket and attaches the program to the new one,
+     * which encapsulates the pings again (its frame counter moves after the reattachment).
+     */
+    @Test
+    void aRecreatedTrunkGetsTheEncapsulatingProgramAgain() throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Lab lab = new Lab("gwreattach")) {
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab);
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(
+                            gatewayArgs("--decap-offload", "--encap-offload", "--metrics-port", "9465"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                assertEquals(0, AdversaryLab.sample(REATTACHED, AdversaryLab.scrape(http, 9465)));
+
+                Namespace.SELF.ok("ip", "link", "del", "gw-trunk"); // both ends of the veth
+                assertTrue(gw.awaitOutput("trunk gw-trunk lost", E2e.START), gw::describe);
+                Namespace sw = access.ovs().namespace();
+                lab.veth(Namespace.SELF, "gw-trunk", null, sw, "sw-trunk", null);
+                // OVS's userspace datapath does not reopen a port whose interface came back: the switch is re-cabled
+                // (in two transactions: in one, OVS keeps the port's old device)
+                access.ovs().vsctl("del-port", "br-vlan", "sw-trunk");
+                access.ovs().vsctl("add-port", "br-vlan", "sw-trunk", "trunks=100,200,300");
+                assertTrue(gw.awaitOutput("trunk gw-trunk reopened", E2e.START), gw::describe);
+                io.vtep4j.interop.Await.until(
+                        Duration.ofSeconds(10),
+                        () -> AdversaryLab.sample(REATTACHED, AdversaryLab.scrape(http, 9465)) == 1
+                                && xdpAttached("gw-trunk"),
+                        gw::describe);
+                double before = AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, 9465));
+
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+                io.vtep4j.interop.Await.until(
+                        Duration.ofSeconds(10),
+                        () -> AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, 9465)) >= before + 3,
+                        () -> "encapsulated in the kernel since the reattachment: "
+                                + (AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, 9465)) - before) + "\n"
+                                + gw.describe());
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                assertTrue(gw.stdout().contains("(program attached again to a recreated trunk 1 times)"), gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-trunk"), "the trunk's program outlived the gateway");
+        }
+    }
 }

@@ -8,7 +8,6 @@ import io.vtep4j.interop.Namespace;
 import io.vtep4j.interop.Netns;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,12 +38,6 @@ class GatewayTrunkRecoveryIT {
         return AdversaryLab.scrape(http, METRICS_PORT);
     }
 
-    private static double value(Pattern series, String scrape) {
-        Matcher m = series.matcher(scrape);
-        assertTrue(m.find(), () -> series + " not in:\n" + scrape);
-        return Double.parseDouble(m.group(1));
-    }
-
     @Test
     void aRecreatedTrunkInterfaceIsReopenedAndTrafficFlowsAgain() throws Exception {
         try (Lab lab = new Lab("gwrecover")) {
@@ -56,9 +49,9 @@ class GatewayTrunkRecoveryIT {
                     "--stats-interval", "1s", "--metrics-port", Integer.toString(METRICS_PORT)))) {
                 assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
                 E2e.assertPing(h3, "10.30.0.2", gw, null);
-                double before = value(RX_FRAMES, scrape());
+                double before = AdversaryLab.sample(RX_FRAMES, scrape());
                 assertTrue(before > 0, "per-VNI counter moved with the pings");
-                assertEquals(0, value(REOPENS, scrape()));
+                assertEquals(0, AdversaryLab.sample(REOPENS, scrape()));
 
                 // the trunk goes away (deleting one end of a veth deletes both) and comes back with a new index
                 Namespace.SELF.ok("ip", "link", "del", "gw-edge");
@@ -69,8 +62,8 @@ class GatewayTrunkRecoveryIT {
                 E2e.assertPing(h3, "10.30.0.2", gw, null);
                 E2e.assertPing(k3, "10.30.0.1", gw, null);
                 String after = scrape();
-                assertTrue(value(RX_FRAMES, after) > before, after);
-                assertEquals(1, value(REOPENS, after), after);
+                assertTrue(AdversaryLab.sample(RX_FRAMES, after) > before, after);
+                assertEquals(1, AdversaryLab.sample(REOPENS, after), after);
                 assertTrue(gw.awaitOutput("reopened 1", E2e.START), gw::describe); // the status line says so
 
                 // down and up again (same index): the kernel resumes the capture's socket by itself, and frames
