@@ -302,13 +302,20 @@ class EncapProgramIT {
 
                 Namespace.SELF.ok("ip", "link", "del", "et0");
                 assertFalse(attached.followTrunk(), "no interface of the name");
+                assertEquals(0, attached.reattached());
                 addTrunkPair();
-                assertFalse(programOn("et0"), "a new interface starts without it");
-                assertTrue(attached.followTrunk(), "attached to the new interface");
-                assertTrue(programOn("et0"));
+                // this call or the watch thread's, whichever comes first, attaches it; once
+                attached.followTrunk();
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.reattached() == 1 && programOn("et0"),
+                        () -> attached.reattached() + " reattachments; " + attached.attachProblem());
                 assertFalse(attached.followTrunk(), "nothing changed since");
                 assertEquals(1, attached.reattached());
                 assertEquals(null, attached.attachProblem());
+                assertTrue(
+                        attached.describe().startsWith("frames on et0 encapsulated in generic XDP"),
+                        attached.describe());
                 assertEquals(Verdict.PASS, attached.run(frame(f -> {})).action(), "no entries: the engine's");
             }
             assertFalse(programOn("et0"), "closing detaches");

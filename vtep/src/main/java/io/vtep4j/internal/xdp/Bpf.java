@@ -21,6 +21,7 @@ final class Bpf {
     static final int BPF_MAP_GET_NEXT_KEY = 4;
     static final int BPF_PROG_LOAD = 5;
     static final int BPF_PROG_TEST_RUN = 10;
+    static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     static final int BPF_LINK_CREATE = 28;
 
     static final int BPF_MAP_TYPE_HASH = 1;
@@ -259,6 +260,30 @@ final class Bpf {
             attr.release();
         }
     }
+
+    /**
+     * The interface an XDP link ({@link #attachXdp}) is attached to, from its {@code struct bpf_link_info}: 0 once the
+     * kernel detached it (its interface went away, or left the namespace).
+     */
+    static int linkIfindex(int linkFd) throws IOException {
+        ByteBuf attr = attr();
+        ByteBuf info = ByteBufAllocator.DEFAULT.directBuffer(LINK_INFO_SIZE, LINK_INFO_SIZE);
+        try {
+            info.setZero(0, LINK_INFO_SIZE);
+            attr.setIntLE(0, linkFd); // info.bpf_fd
+            attr.setIntLE(4, LINK_INFO_SIZE); // info_len
+            attr.setLongLE(8, info.memoryAddress()); // info
+            call(BPF_OBJ_GET_INFO_BY_FD, attr, "BPF_OBJ_GET_INFO_BY_FD");
+            // type, id, prog_id, then the union (8-byte aligned), whose xdp member is the ifindex
+            return info.getIntLE(16);
+        } finally {
+            attr.release();
+            info.release();
+        }
+    }
+
+    /** Room for {@code struct bpf_link_info} as far as its XDP member; the kernel fills what it has. */
+    private static final int LINK_INFO_SIZE = 64;
 
     private static ByteBuf attr() {
         ByteBuf attr = ByteBufAllocator.DEFAULT.directBuffer(ATTR_SIZE, ATTR_SIZE);

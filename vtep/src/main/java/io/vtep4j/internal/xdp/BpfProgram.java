@@ -702,8 +702,8 @@ public final class BpfProgram {
      *   <li>{@code remoteMap} holds the destination under that VNI, with the remote VTEP's IPv4 address, and
      *       {@code hopMap} holds the Ethernet address of that address's next hop;
      *   <li>{@code underlayMap}, a device map of one slot, holds the underlay interface: the owner empties the slot
-     *       while that interface is down or gone (the kernel would drop what the program sends there), and the frames
-     *       then reach the engine, which counts what it cannot send.
+     *       while that interface is down, and the kernel when it goes away (the kernel would drop what the program
+     *       sends there), and the frames then reach the engine, which counts what it cannot send.
      * </ul>
      *
      * <p>The packet it builds is the one the engine sends with its default outer header: from {@code mac} to the

@@ -30,10 +30,12 @@ import java.util.TreeMap;
  * counted ({@link #refused}). The packet it builds has the engine's default outer header (DSCP 0, TTL 64, DF, UDP
  * checksum 0), so the owner uses it only with those settings.
  *
- * <p>The underlay leaves the program's device map while it is down ({@link #followUnderlay}): its frames then reach
- * the engine, which counts what it cannot send. The trunk is named, not numbered: when its interface is deleted the kernel detaches the program with it, and a
- * watch thread attaches the program to the interface of that name within {@value DecapOffload#WATCH_MILLIS} ms of its
- * return ({@link #followTrunk}); meanwhile frames reach the engine through the trunk socket.
+ * <p>A watch thread follows both interfaces every {@value DecapOffload#WATCH_MILLIS} ms. The underlay leaves the
+ * program's device map while it is administratively down ({@link #followUnderlay}): its frames then reach the
+ * engine, which counts what it cannot send. (A link that is up without a carrier, a veth whose peer is down, still
+ * takes the program's packets and drops them, as it drops the engine's.) The trunk is named, not numbered: when its
+ * interface is deleted the kernel detaches the program with it, and the thread attaches the program to the interface
+ * of that name once it is back ({@link #followTrunk}); meanwhile frames reach the engine through the trunk socket.
  *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
@@ -54,15 +56,11 @@ public final class EncapOffload implements AutoCloseable {
     private int underlayMap = -1;
 
     private int underlayIndex;
-    private boolean underlayInMap;
     private int progFd = -1;
     private int linkFd = -1;
     private String describe = "not attached";
     private String trunk;
     private XdpMode mode;
-    /** The index of the interface the program is attached to; 0 before it is. */
-    private int trunkIndex;
-
     private long reattached;
     private String attachProblem;
     private Thread watcher;
@@ -110,7 +108,6 @@ public final class EncapOffload implements AutoCloseable {
             offload.linkFd = link.fd();
             offload.trunk = trunk;
             offload.mode = mode;
-            offload.trunkIndex = trunkIndex;
             StringBuilder vlans = new StringBuilder();
             new TreeMap<>(vniByVlan)
                     .forEach((vlan, vni) -> vlans.append(vlans.length() == 0 ? "" : ", ")
@@ -135,8 +132,9 @@ public final class EncapOffload implements AutoCloseable {
 
     /**
      * Makes the maps and loads the program as {@link #open} does, for an underlay interface of index
-     * {@code underlayIfindex}, MAC {@code mac} (low 48 bits) and MTU {@code mtu}, without attaching it anywhere or
-     * looking up next hops ({@link #nextHop} sets them): {@link #run} then shows what it does to a frame.
+     * {@code underlayIfindex} (which must exist: it goes in the program's device map), MAC {@code mac} (low 48 bits)
+     * and MTU {@code mtu}, without attaching the program anywhere or looking up next hops ({@link #nextHop} sets
+     * them): {@link #run} then shows what it does to a frame.
      *
      * @throws IllegalArgumentException naming the value and the rule: {@code local} not IPv4, the port, a VLAN id or
      *     VNI out of range, no VLANs or more than {@value DecapOffload#MAX_VNIS}, {@code maxMacs} not
@@ -195,7 +193,6 @@ public final class EncapOffload implements AutoCloseable {
             offload.underlayMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
             Bpf.updateElement(offload.underlayMap, new byte[4], DecapOffload.littleEndianInt(underlayIfindex));
             offload.underlayIndex = underlayIfindex;
-            offload.underlayInMap = true;
             for (Map.Entry<Integer, Integer> e : vniByVlan.entrySet()) {
                 int vid = e.getKey();
                 Bpf.updateElement(
@@ -323,66 +320,108 @@ public final class EncapOffload implements AutoCloseable {
     }
 
     /**
-     * Attaches the program to the interface now named as the trunk when that is a new one (the old one deleted, which
-     * detached the program): the watch thread calls this every {@value DecapOffload#WATCH_MILLIS} ms. While no
-     * interface has the name, or the kernel refuses the attachment ({@link #attachProblem}), the trunk's frames reach
-     * the engine through its socket, and the next call tries again.
+     * Attaches the program to the interface now named as the trunk when it is not attached there: the kernel
+     * detached it (the interface was deleted, or left the namespace), or the name now belongs to another interface.
+     * The watch thread calls this every {@value DecapOffload#WATCH_MILLIS} ms. While no interface has the name, or the
+     * kernel refuses the attachment ({@link #attachProblem}), the trunk's frames reach the engine through its socket,
+     * and the next call tries again. The kernel is asked outside the lock, which the table's changes take.
      *
      * @return true if the program was attached to a new interface; false if nothing changed, or not yet
      */
-    public synchronized boolean followTrunk() {
-        if (progFd < 0 || trunk == null) {
-            return false;
+    public boolean followTrunk() {
+        int link;
+        synchronized (this) {
+            if (progFd < 0 || trunk == null) {
+                return false;
+            }
+            link = linkFd;
         }
         int now = DecapOffload.indexOf(trunk);
-        if (now <= 0 || now == trunkIndex) {
-            return false;
-        }
-        XdpAttachment.Link link;
+        int attached;
         try {
-            link = XdpAttachment.link(progFd, now, mode, LinkKind.of(now));
-        } catch (IOException | RuntimeException e) {
-            attachProblem = trunk + " (index " + now + "): " + e.getMessage();
+            attached = link < 0 ? 0 : Bpf.linkIfindex(link);
+        } catch (IOException e) {
+            return false; // asked again next time
+        }
+        if (now <= 0) {
+            synchronized (this) {
+                attachProblem = null; // no interface of the name: nothing refused, nothing to do
+            }
             return false;
         }
-        if (linkFd >= 0) {
-            LibC.close(linkFd); // the old interface's link, detached with it
+        if (attached == now) {
+            return false;
         }
-        linkFd = link.fd();
-        trunkIndex = now;
-        attachProblem = null;
-        reattached++;
-        return true;
+        String kind = LinkKind.of(now);
+        synchronized (this) {
+            if (progFd < 0 || linkFd != link) {
+                return false; // closed, or changed meanwhile
+            }
+            XdpAttachment.Link fresh;
+            try {
+                fresh = XdpAttachment.link(progFd, now, mode, kind);
+            } catch (IOException e) {
+                attachProblem = trunk + " (index " + now + "): " + e.getMessage();
+                return false;
+            }
+            if (linkFd >= 0) {
+                LibC.close(linkFd); // the old link, detached or on an interface that lost the name
+            }
+            linkFd = fresh.fd();
+            attachProblem = null;
+            reattached++;
+            describe = describe.replaceFirst("encapsulated in \\w+ XDP", "encapsulated in " + fresh.mode() + " XDP");
+            return true;
+        }
     }
 
     /**
-     * Takes the underlay interface out of the program's device map while it is administratively down, and puts it
-     * back once it is up: the kernel would drop a packet redirected to an interface that is down after the program
-     * counted it, where the engine counts what it cannot send. The watch thread calls this every
-     * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that is gone leaves the map by itself (the kernel empties the
-     * slot); one created again under the same name is a new interface the program was not built for, so it stays out.
+     * Keeps the underlay interface in the program's device map while it is administratively up, and out of it while
+     * it is down: the kernel would drop a packet redirected to an interface that is down after the program counted
+     * it, where the engine counts what it cannot send. The watch thread calls this every
+     * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that goes away leaves the map by itself (the kernel empties
+     * the slot), and stays out: an interface created again under its name is not the one the program was built for
+     * (its address and MAC are in the program). The kernel is asked outside the lock.
      *
      * @return true if the map changed
      */
-    public synchronized boolean followUnderlay() {
-        if (underlayMap < 0) {
-            return false;
-        }
-        int up = LinkKind.up(underlayIndex);
-        if (up < 0 || (up == 1) == underlayInMap) {
-            return false; // gone (and out of the map), no answer (asked again next time), or as it was
-        }
-        try {
-            if (up == 1) {
-                Bpf.updateElement(underlayMap, new byte[4], DecapOffload.littleEndianInt(underlayIndex));
-            } else {
-                Bpf.deleteElement(underlayMap, new byte[4]);
+    public boolean followUnderlay() {
+        int index;
+        synchronized (this) {
+            if (underlayMap < 0) {
+                return false;
             }
-        } catch (IOException e) {
-            return false; // tried again next time
+            index = underlayIndex;
         }
-        underlayInMap = up == 1;
-        return true;
+        int up = LinkKind.up(index);
+        if (up < 0) {
+            return false; // gone (out of the map already), or no answer: asked again next time
+        }
+        synchronized (this) {
+            if (underlayMap < 0) {
+                return false;
+            }
+            boolean inMap;
+            try {
+                Bpf.lookupElement(underlayMap, new byte[4], new byte[4]);
+                inMap = true;
+            } catch (IOException empty) {
+                inMap = false;
+            }
+            if (inMap == (up == 1)) {
+                return false;
+            }
+            try {
+                if (up == 1) {
+                    Bpf.updateElement(underlayMap, new byte[4], DecapOffload.littleEndianInt(index));
+                } else {
+                    Bpf.deleteElement(underlayMap, new byte[4]);
+                }
+            } catch (IOException e) {
+                return false; // tried again next time
+            }
+            return true;
+        }
     }
 
     /** Times the program was attached to a recreated trunk interface ({@link #followTrunk}). */
@@ -395,13 +434,22 @@ public final class EncapOffload implements AutoCloseable {
         return attachProblem;
     }
 
-    /** Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}, {@link #followUnderlay}. */
+    /**
+     * Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}, {@link #followUnderlay}. A
+     * failure of one round is shown by {@link #attachProblem} and does not end the thread.
+     */
     private void watch() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(DecapOffload.WATCH_MILLIS);
-                followTrunk();
-                followUnderlay();
+                try {
+                    followTrunk();
+                    followUnderlay();
+                } catch (RuntimeException e) {
+                    synchronized (this) {
+                        attachProblem = "following " + trunk + ": " + e;
+                    }
+                }
             }
         } catch (InterruptedException closing) {
             // closed
