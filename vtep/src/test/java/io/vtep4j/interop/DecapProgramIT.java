@@ -348,7 +348,7 @@ class DecapProgramIT {
         Namespace.SELF.ok("ip", "link", "del", TRUNK);
         try {
             assertPassedUnchanged(p, "no trunk");
-            assertEquals(true, offload.followTrunk(), "the index went to 0");
+            assertEquals(false, offload.followTrunk(), "the kernel emptied the map already");
             assertPassedUnchanged(p, "still no trunk");
         } finally {
             addTrunk();
@@ -359,6 +359,31 @@ class DecapProgramIT {
         assertEquals(Verdict.REDIRECT, back.action());
         assertArrayEquals(tagged(p, VLAN), back.frame());
         assertEquals(false, offload.followTrunk(), "nothing changed since");
+    }
+
+    /**
+     * A trunk moved to another namespace and back keeps its index, but the kernel took it out of the program's map
+     * when it left: following reads the map, so the trunk goes back in once it is up again.
+     */
+    @Test
+    void aTrunkBackFromAnotherNamespaceWithItsIndexIsPutBack() throws Exception {
+        byte[] p = valid(x -> {});
+        String before = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", TRUNK);
+        try (Lab lab = new Lab("decapmove")) {
+            Namespace away = lab.namespace("away");
+            Namespace.SELF.ok("ip", "link", "set", TRUNK, "netns", away.name());
+            try {
+                assertPassedUnchanged(p, "trunk in another namespace"); // and back before the next look
+            } finally {
+                away.ok("ip", "link", "set", TRUNK, "netns", Netns.self());
+            }
+        }
+        String after = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", TRUNK);
+        assertEquals(before.substring(0, before.indexOf(':')), after.substring(0, after.indexOf(':')), "same index");
+        Namespace.SELF.ok("ip", "link", "set", TRUNK, "up"); // a move leaves it down
+        assertPassedUnchanged(p, "back, but not in the map yet");
+        assertEquals(true, offload.followTrunk(), "put back");
+        assertEquals(Verdict.REDIRECT, offload.run(p).action());
     }
 
     /** A trunk that is down would drop what the program sends it, uncounted: its packets go to the engine instead. */

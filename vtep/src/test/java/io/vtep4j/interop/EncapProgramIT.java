@@ -316,6 +316,15 @@ class EncapProgramIT {
                 assertTrue(
                         attached.describe().startsWith("frames on et0 encapsulated in generic XDP"),
                         attached.describe());
+
+                // away to another namespace and back: the index stays; the program is on it again soon after
+                try (Lab lab = new Lab("encapmove")) {
+                    Namespace away = lab.namespace("away");
+                    Namespace.SELF.ok("ip", "link", "set", "et0", "netns", away.name());
+                    away.ok("ip", "link", "set", "et0", "netns", Netns.self());
+                }
+                Namespace.SELF.ok("ip", "link", "set", "et0", "up");
+                Await.until(Duration.ofSeconds(5), () -> programOn("et0"), attached::attachProblem);
                 assertEquals(Verdict.PASS, attached.run(frame(f -> {})).action(), "no entries: the engine's");
             }
             assertFalse(programOn("et0"), "closing detaches");

@@ -57,8 +57,6 @@ public final class DecapOffload implements AutoCloseable {
     private int statsMap;
     private int trunkMap = -1;
     private String trunk;
-    /** The trunk's index in the device map, or 0 while it has none. */
-    private int trunkIndex;
 
     private Thread watcher;
     private int progFd;
@@ -174,7 +172,6 @@ public final class DecapOffload implements AutoCloseable {
             offload.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 1, 0);
             offload.trunkMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 1, 0);
             offload.trunk = trunk;
-            offload.trunkIndex = trunkIndex;
             Bpf.updateElement(offload.trunkMap, new byte[4], littleEndianInt(trunkIndex));
             for (Map.Entry<Integer, Integer> e : vlanByVni.entrySet()) {
                 int tci = e.getValue();
@@ -425,12 +422,16 @@ public final class DecapOffload implements AutoCloseable {
         trunkMap = -1;
     }
 
-    /** Every {@value #WATCH_MILLIS} ms until closed: {@link #followTrunk}. */
+    /** Every {@value #WATCH_MILLIS} ms until closed: {@link #followTrunk}; a round that fails is tried again. */
     private void watch() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(WATCH_MILLIS);
-                followTrunk();
+                try {
+                    followTrunk();
+                } catch (RuntimeException e) {
+                    // a netlink or map call failed in an unforeseen way: the next round asks again
+                }
             }
         } catch (InterruptedException closing) {
             // closed
@@ -441,32 +442,49 @@ public final class DecapOffload implements AutoCloseable {
      * Puts the trunk's current index in the device map when the interface of that name is new (recreated) or up
      * again, and takes it out while the interface is administratively down: the kernel would drop a frame redirected
      * to a trunk that is down after the program counted it, where the engine counts what it cannot send. The kernel
-     * removes a deleted interface from the map by itself; meanwhile the packets reach the engine.
+     * removes a deleted interface from the map by itself (also one that leaves the namespace, and may come back with
+     * its index), so the map is read, not remembered; meanwhile the packets reach the engine. The kernel's link table
+     * is asked outside the lock.
      *
      * @return true if the map changed
      */
-    public synchronized boolean followTrunk() {
-        if (trunkMap < 0) {
-            return false;
+    public boolean followTrunk() {
+        synchronized (this) {
+            if (trunkMap < 0) {
+                return false;
+            }
         }
         int now = indexOf(trunk);
         if (now > 0 && LinkKind.up(now) == 0) {
             now = 0;
         }
-        if (now == trunkIndex) {
-            return false;
-        }
-        try {
-            if (now > 0) {
-                Bpf.updateElement(trunkMap, new byte[4], littleEndianInt(now));
-            } else {
-                Bpf.deleteElement(trunkMap, new byte[4]); // down; or gone, and the kernel emptied it already
+        synchronized (this) {
+            if (trunkMap < 0) {
+                return false;
             }
-        } catch (IOException e) {
-            return false; // try again next time
+            // the map, not what was last put in: the kernel empties it when the interface goes away
+            int inMap;
+            byte[] value = new byte[4];
+            try {
+                Bpf.lookupElement(trunkMap, new byte[4], value);
+                inMap = (value[0] & 0xFF) | (value[1] & 0xFF) << 8 | (value[2] & 0xFF) << 16 | (value[3] & 0xFF) << 24;
+            } catch (IOException empty) {
+                inMap = 0;
+            }
+            if (now == inMap) {
+                return false;
+            }
+            try {
+                if (now > 0) {
+                    Bpf.updateElement(trunkMap, new byte[4], littleEndianInt(now));
+                } else {
+                    Bpf.deleteElement(trunkMap, new byte[4]);
+                }
+            } catch (IOException e) {
+                return false; // try again next time
+            }
+            return true;
         }
-        trunkIndex = now;
-        return true;
     }
 
     /**
