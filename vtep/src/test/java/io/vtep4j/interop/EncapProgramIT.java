@@ -48,6 +48,11 @@ class EncapProgramIT {
     void load() throws Exception {
         offload = EncapOffload.load(
                 InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, 1, 1500, Map.of(VLAN, VNI, 200, 10200), 16);
+        learnAll();
+    }
+
+    /** SRC on the trunk, DST at REMOTE, REMOTE's next hop: what a frame needs to be encapsulated. */
+    private void learnAll() throws Exception {
         offload.learnedLocal(VNI, SRC);
         offload.learnedRemote(VNI, DST, InetAddress.getByName("10.99.0.2"));
         offload.nextHop(REMOTE, HOP_MAC);
@@ -246,37 +251,20 @@ class EncapProgramIT {
      */
     @Test
     void whileTheUnderlayIsDownFramesGoToTheEngine() throws Exception {
-        Namespace.SELF.ok("ip", "link", "add", "eu0", "type", "veth", "peer", "name", "eu1");
-        try {
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
-            String link = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", "eu0"); // "12: eu0@eu1: <...>"
-            int index = Integer.parseInt(link.substring(0, link.indexOf(':')).trim());
+        try (FollowedLink underlay = FollowedLink.create("eu0", "eu1")) {
             offload.close();
             offload = EncapOffload.load(
-                    InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, index, 1500, Map.of(VLAN, VNI), 16);
-            offload.learnedLocal(VNI, SRC);
-            offload.learnedRemote(VNI, DST, InetAddress.getByName("10.99.0.2"));
-            offload.nextHop(REMOTE, HOP_MAC);
+                    InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, underlay.index(), 1500, Map.of(VLAN, VNI), 16);
+            learnAll();
             byte[] f = frame(x -> {});
-            assertEquals(Verdict.REDIRECT, offload.run(f).action());
-            assertFalse(offload.followUnderlay(), "up, as loaded");
-
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "down");
-            assertTrue(offload.followUnderlay(), "taken out of the map");
-            assertPassedUnchanged(f, "underlay down");
-            assertFalse(offload.followUnderlay(), "nothing changed since");
-
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
-            assertTrue(offload.followUnderlay(), "up again");
-            Verdict back = offload.run(f);
-            assertEquals(Verdict.REDIRECT, back.action());
-            assertArrayEquals(expected(f, VNI), back.frame());
-
-            Namespace.SELF.ok("ip", "link", "del", "eu0");
-            assertPassedUnchanged(f, "underlay gone: the kernel emptied the map");
-            assertFalse(offload.followUnderlay(), "gone: nothing to do");
-        } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            underlay.assertFollowed(
+                    offload::followUnderlay,
+                    when -> {
+                        Verdict v = offload.run(f);
+                        assertEquals(Verdict.REDIRECT, v.action(), when);
+                        assertArrayEquals(expected(f, VNI), v.frame(), when);
+                    },
+                    when -> assertPassedUnchanged(f, when));
         }
     }
 

@@ -52,7 +52,7 @@ class StitchProgramIT {
 
     @BeforeAll
     static void isolated() {
-        Netns.requireIsolated();
+        Netns.requireIsolated("ip");
     }
 
     @BeforeEach
@@ -63,6 +63,11 @@ class StitchProgramIT {
                 new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
                 new Interface(1, B_MAC, 1500),
                 16);
+        learnAll();
+    }
+
+    /** Both tables agree on S and D, both next hops known: what a packet needs to be relayed either way. */
+    private void learnAll() throws Exception {
         onA = offload.side(true);
         onB = offload.side(false);
         onA.learned(A_VNI, S, InetAddress.getByName("10.99.0.2")); // A learned S at X
@@ -184,6 +189,34 @@ class StitchProgramIT {
         assertEquals(1514, longest.length);
         assertArrayEquals(fromB(longest), offload.run(longest).frame());
         assertPassedUnchanged(toA(1500 - 50 + 1, x -> {}), "too big for B's tunnel: VTEP B answers it");
+    }
+
+    /**
+     * The kernel drops what a program redirects to an interface that is down, after the program counted it: while
+     * B's interface is down, packets for it go to the VTEPs, which count what they cannot send; once it is up they
+     * are relayed again.
+     */
+    @Test
+    void whileTheOtherSidesInterfaceIsDownPacketsGoToTheVteps() throws Exception {
+        try (FollowedLink sideB = FollowedLink.create("sb0", "sb1")) {
+            offload.close();
+            offload = StitchOffload.load(
+                    new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
+                    new Interface(1, A_MAC, 1500),
+                    new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
+                    new Interface(sideB.index(), B_MAC, 1500),
+                    16);
+            learnAll();
+            byte[] in = toA(46, x -> {});
+            sideB.assertFollowed(
+                    offload::followInterfaces,
+                    when -> {
+                        Verdict v = offload.run(in);
+                        assertEquals(Verdict.REDIRECT, v.action(), when);
+                        assertArrayEquals(fromB(in), v.frame(), when);
+                    },
+                    when -> assertPassedUnchanged(in, when));
+        }
     }
 
     @Test

@@ -943,7 +943,10 @@ public final class BpfProgram {
      *       and the inner destination on its stitch port (it would hand the frame to that port only);
      *   <li>the sending side holds the inner source on its stitch port (it would learn nothing) and the inner
      *       destination at a remote VTEP whose next hop its hop map holds (it would send one packet, there);
-     *   <li>the packet fits the sending side's MTU (a bigger one is the sending VTEP's, which answers it).
+     *   <li>the packet fits the sending side's MTU (a bigger one is the sending VTEP's, which answers it);
+     *   <li>{@code deviceMapFd}, a device map with a slot per side (its {@code statsSlot}), holds the sending side's
+     *       interface: the owner empties the slot while that interface is down, and the kernel when it goes away (the
+     *       kernel would drop what the program sends there), and the packet then reaches the VTEPs.
      * </ul>
      *
      * <p>The packet leaves with the sending VTEP's default outer header, as {@link #encapsulateToUnderlay} builds it,
@@ -953,7 +956,7 @@ public final class BpfProgram {
      * alone; hop maps as {@link #encapsulateToUnderlay}'s; {@code statsMap} a per-CPU array of two slots as there,
      * frames and bytes relayed out of each side.
      */
-    public static BpfProgram relayStitched(StitchSide a, StitchSide b, int statsMapFd) {
+    public static BpfProgram relayStitched(StitchSide a, StitchSide b, int statsMapFd, int deviceMapFd) {
         if (a.address() == b.address() && a.port() == b.port()) {
             throw new IllegalArgumentException(
                     "sides: both at " + (a.address() >>> 24) + "." + (a.address() >>> 16 & 0xFF)
@@ -970,9 +973,9 @@ public final class BpfProgram {
                 .vxlanPacket(pass)
                 .ipv4HeaderSum() // the 20 bytes of a right header sum to 0xffff
                 .jumpIfNotEqual(R0, 0xFFFF, pass);
-        p.relayOneWay(a, b, statsMapFd, "b-side", pass, drop);
+        p.relayOneWay(a, b, statsMapFd, deviceMapFd, "b-side", pass, drop);
         p.label("b-side");
-        p.relayOneWay(b, a, statsMapFd, pass, pass, drop);
+        p.relayOneWay(b, a, statsMapFd, deviceMapFd, pass, pass, drop);
         return p.verdicts(pass, drop);
     }
 
@@ -981,7 +984,8 @@ public final class BpfProgram {
      * another address or port goes to {@code other} (two sides may share an address). Expects r6 the context, r9
      * the frame's length, the common checks done.
      */
-    private void relayOneWay(StitchSide in, StitchSide out, int statsMapFd, String other, String pass, String drop) {
+    private void relayOneWay(
+            StitchSide in, StitchSide out, int statsMapFd, int deviceMapFd, String other, String pass, String drop) {
         int vniIn = Integer.reverseBytes(in.vni() << 8); // the VNI field and reserved byte, read little-endian
         int vniOut = Integer.reverseBytes(out.vni() << 8);
         loadWord(R2, R6, XDP_MD_DATA)
@@ -1037,6 +1041,10 @@ public final class BpfProgram {
                 .loadHalf(R1, R0, 4)
                 .storeWord(R10, -76, R8)
                 .storeHalf(R10, -72, R1)
+                .storeWordImmediate(R10, -84, out.statsSlot())
+                .lookup(deviceMapFd, -84, pass) // the other side's interface is down or gone
+                .loadWord(R1, R0, 0)
+                .storeWord(R10, -80, R1) // its index
                 .loadWord(R2, R6, XDP_MD_DATA)
                 .loadWord(R3, R6, XDP_MD_DATA_END)
                 .moveRegister(R4, R2)
@@ -1064,7 +1072,7 @@ public final class BpfProgram {
                 .storeWordImmediate(R2, 46, vniOut)
                 .storeHeaderChecksum(drop)
                 .count(statsMapFd, out.statsSlot(), 0)
-                .moveImmediate(R1, out.ifindex())
+                .loadWord(R1, R10, -80)
                 .moveImmediate(R2, 0)
                 .call(HELPER_REDIRECT)
                 .exit();

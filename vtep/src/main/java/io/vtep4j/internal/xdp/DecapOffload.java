@@ -48,7 +48,7 @@ public final class DecapOffload implements AutoCloseable {
     /** A learned source's value: the remote's address and the word the program sets when it forwards a frame. */
     static final int SOURCE_VALUE = 8;
     /** How often the watch thread looks at the trunk's interface index. */
-    static final int WATCH_MILLIS = 200;
+    static final int WATCH_MILLIS = InterfaceWatch.PERIOD_MILLIS;
 
     private final ProgramCounters counters;
     private String describe;
@@ -111,9 +111,9 @@ public final class DecapOffload implements AutoCloseable {
                             .append(vlan));
             offload.describe = "VXLAN to " + local.getHostAddress() + ":" + port + " on " + underlay.getName()
                     + " decapsulated in " + link.mode() + " XDP, to " + trunk + " (VNI " + vnis + ")";
-            offload.watcher = new Thread(offload::watch, "vtep4j-decap-trunk-" + trunk);
-            offload.watcher.setDaemon(true);
-            offload.watcher.start();
+            offload.watcher = InterfaceWatch.start("vtep4j-decap-trunk-" + trunk, offload::followTrunk, e -> {
+                // a netlink or map call failed in an unforeseen way: the next round asks again
+            });
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -420,22 +420,6 @@ public final class DecapOffload implements AutoCloseable {
         sourceMap = -1;
         statsMap = -1;
         trunkMap = -1;
-    }
-
-    /** Every {@value #WATCH_MILLIS} ms until closed: {@link #followTrunk}; a round that fails is tried again. */
-    private void watch() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(WATCH_MILLIS);
-                try {
-                    followTrunk();
-                } catch (RuntimeException e) {
-                    // a netlink or map call failed in an unforeseen way: the next round asks again
-                }
-            }
-        } catch (InterruptedException closing) {
-            // closed
-        }
     }
 
     /**

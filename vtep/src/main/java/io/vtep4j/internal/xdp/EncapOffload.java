@@ -120,9 +120,7 @@ public final class EncapOffload implements AutoCloseable {
                             + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
                             + (underlay.getMTU() - 32) + " bytes tagged)";
             offload.hops = HopWatch.start(underlay.getIndex(), offload::nextHop, "vtep4j-encap-nexthops");
-            offload.watcher = new Thread(offload::watch, "vtep4j-encap-trunk-" + trunk);
-            offload.watcher.setDaemon(true);
-            offload.watcher.start();
+            offload.watcher = InterfaceWatch.start("vtep4j-encap-trunk-" + trunk, offload::follow, offload::failed);
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -434,26 +432,15 @@ public final class EncapOffload implements AutoCloseable {
         return attachProblem;
     }
 
-    /**
-     * Every {@value DecapOffload#WATCH_MILLIS} ms until closed: {@link #followTrunk}, {@link #followUnderlay}. A
-     * failure of one round is shown by {@link #attachProblem} and does not end the thread.
-     */
-    private void watch() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(DecapOffload.WATCH_MILLIS);
-                try {
-                    followTrunk();
-                    followUnderlay();
-                } catch (RuntimeException e) {
-                    synchronized (this) {
-                        attachProblem = "following " + trunk + ": " + e;
-                    }
-                }
-            }
-        } catch (InterruptedException closing) {
-            // closed
-        }
+    /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */
+    private void follow() {
+        followTrunk();
+        followUnderlay();
+    }
+
+    /** A round that failed in an unforeseen way: shown by {@link #attachProblem} until an attachment succeeds. */
+    private synchronized void failed(RuntimeException e) {
+        attachProblem = "following " + trunk + ": " + e;
     }
 
     /** Detaches the program, stops the resolver, frees the program and the maps; keeps the last totals. */

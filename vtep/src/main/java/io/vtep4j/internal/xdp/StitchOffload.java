@@ -29,7 +29,8 @@ import java.util.Arrays;
  * with their MACs); what a full map refuses stays on the VTEPs' path and is counted
  * ({@link #refused}), as are failed changes. The packet it sends has the VTEP's default outer header (DSCP 0, TTL 64, DF, UDP checksum 0),
  * so the owner uses it only with those settings, with VXLAN on IPv4 underlays. Each interface's MTU is read when the
- * program is built; an MTU lowered later calls for a new program.
+ * program is built; an MTU lowered later calls for a new program. While a side's interface is administratively down,
+ * the program leaves the packets it would send there to the VTEPs ({@link #followInterfaces}).
  *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
@@ -72,6 +73,11 @@ public final class StitchOffload implements AutoCloseable {
     private final int[] localMap = {-1, -1};
     private final int[] hopMap = {-1, -1};
     private int statsMap = -1;
+    /** One slot per side: its interface while that is up. */
+    private int deviceMap = -1;
+
+    private final int[] ifindex = new int[2];
+    private Thread watcher;
     private int progFd = -1;
     private final int[] links = {-1, -1};
     private final HopWatch[] hops = new HopWatch[2];
@@ -112,6 +118,9 @@ public final class StitchOffload implements AutoCloseable {
                     HopWatch.start(ib.getIndex(), (ad, mac) -> offload.nextHop(false, ad, mac), "vtep4j-stitch-hops-b");
             offload.describe = "VNI " + a.vni() + " at " + a.local().getHostAddress() + ":" + a.port() + " and VNI "
                     + b.vni() + " at " + b.local().getHostAddress() + ":" + b.port() + " relayed on " + where;
+            offload.watcher = InterfaceWatch.start("vtep4j-stitch-interfaces", offload::followInterfaces, e -> {
+                // a netlink or map call failed in an unforeseen way: the next round asks again
+            });
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -165,6 +174,16 @@ public final class StitchOffload implements AutoCloseable {
                 o.hopMap[s] = Bpf.createMap(Bpf.BPF_MAP_TYPE_HASH, 4, 8, HopWatch.MAX_REMOTES, 0);
             }
             o.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 2, 0);
+            o.deviceMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 2, 0);
+            o.ifindex[0] = ia.ifindex();
+            o.ifindex[1] = ib.ifindex();
+            for (int s = 0; s < 2; s++) {
+                if (o.ifindex[s] <= 0) {
+                    throw new IllegalArgumentException("ifindex: " + o.ifindex[s] + " (expected: > 0)");
+                }
+                Bpf.updateElement(
+                        o.deviceMap, DecapOffload.littleEndianInt(s), DecapOffload.littleEndianInt(o.ifindex[s]));
+            }
             BpfProgram.StitchSide sa = new BpfProgram.StitchSide(
                     a.local().hashCode(),
                     a.port(),
@@ -187,12 +206,59 @@ public final class StitchOffload implements AutoCloseable {
                     o.localMap[1],
                     o.hopMap[1],
                     1);
-            o.progFd = Bpf.loadXdp(BpfProgram.relayStitched(sa, sb, o.statsMap), "vtep4j_stitch");
+            o.progFd = Bpf.loadXdp(BpfProgram.relayStitched(sa, sb, o.statsMap, o.deviceMap), "vtep4j_stitch");
             return o;
         } catch (IOException | RuntimeException e) {
             o.close();
             throw e;
         }
+    }
+
+    /**
+     * Keeps each side's interface in the program's device map while it is administratively up, and out of it while it
+     * is down: the kernel would drop a packet redirected to an interface that is down after the program counted it,
+     * where the VTEPs count what they cannot send. The watch thread calls this every
+     * {@value DecapOffload#WATCH_MILLIS} ms. An interface that goes away leaves the map by itself (the kernel empties
+     * the slot) and stays out: one created again is not the one the program was built for. The kernel's link table is
+     * asked outside the lock.
+     *
+     * @return true if the map changed
+     */
+    public boolean followInterfaces() {
+        boolean changed = false;
+        for (int s = 0; s < 2; s++) {
+            int up = LinkKind.up(ifindex[s]);
+            if (up < 0) {
+                continue; // gone (out of the map already), or no answer: asked again next time
+            }
+            synchronized (this) {
+                if (deviceMap < 0) {
+                    return changed;
+                }
+                byte[] key = DecapOffload.littleEndianInt(s);
+                boolean inMap;
+                try {
+                    Bpf.lookupElement(deviceMap, key, new byte[4]);
+                    inMap = true;
+                } catch (IOException empty) {
+                    inMap = false;
+                }
+                if (inMap == (up == 1)) {
+                    continue;
+                }
+                try {
+                    if (up == 1) {
+                        Bpf.updateElement(deviceMap, key, DecapOffload.littleEndianInt(ifindex[s]));
+                    } else {
+                        Bpf.deleteElement(deviceMap, key);
+                    }
+                    changed = true;
+                } catch (IOException e) {
+                    // tried again next time
+                }
+            }
+        }
+        return changed;
     }
 
     /** One line: the two sides and where the program runs. */
@@ -347,6 +413,7 @@ public final class StitchOffload implements AutoCloseable {
     /** Detaches the program, stops the next-hop threads, frees the program and the maps; keeps the last totals. */
     @Override
     public void close() {
+        DecapOffload.stop(watcher);
         for (HopWatch h : hops) {
             if (h != null) {
                 h.close();
@@ -364,7 +431,9 @@ public final class StitchOffload implements AutoCloseable {
         }
         toA.read(statsMap);
         toB.read(statsMap);
-        int[] fds = {progFd, statsMap, remoteMap[0], remoteMap[1], localMap[0], localMap[1], hopMap[0], hopMap[1]};
+        int[] fds = {
+            progFd, statsMap, deviceMap, remoteMap[0], remoteMap[1], localMap[0], localMap[1], hopMap[0], hopMap[1]
+        };
         for (int fd : fds) {
             if (fd >= 0) {
                 LibC.close(fd);
@@ -372,6 +441,7 @@ public final class StitchOffload implements AutoCloseable {
         }
         progFd = -1;
         statsMap = -1;
+        deviceMap = -1;
         Arrays.fill(remoteMap, -1);
         Arrays.fill(localMap, -1);
         Arrays.fill(hopMap, -1);

@@ -203,19 +203,20 @@ class BpfProgramTest {
                 new BpfProgram.StitchSide(0x0A630001, 4789, 100, 0x020000000001L, 2, 1500, 3, 4, 5, 0);
         BpfProgram.StitchSide b =
                 new BpfProgram.StitchSide(0x0A620001, 4789, 200, 0x020000000101L, 7, 1500, 8, 9, 10, 1);
-        byte[] code = BpfProgram.relayStitched(a, b, 11).bytes();
+        byte[] code = BpfProgram.relayStitched(a, b, 11, 12).bytes();
         assertEquals(0, code.length % BpfProgram.SLOT);
         assertTrue(code.length / BpfProgram.SLOT < 400, "a short program: " + code.length / BpfProgram.SLOT);
         assertEndsWithPassAndDrop(code);
         IllegalArgumentException same =
-                assertThrows(IllegalArgumentException.class, () -> BpfProgram.relayStitched(a, a, 11));
+                assertThrows(IllegalArgumentException.class, () -> BpfProgram.relayStitched(a, a, 11, 12));
         assertEquals("sides: both at 10.99.0.1:4789 (expected: two VTEPs)", same.getMessage());
         IllegalArgumentException slots = assertThrows(
                 IllegalArgumentException.class,
                 () -> BpfProgram.relayStitched(
                         a,
                         new BpfProgram.StitchSide(0x0A620001, 4789, 200, 0x020000000101L, 7, 1500, 8, 9, 10, 0),
-                        11));
+                        11,
+                        12));
         assertEquals("statsSlot: both 0 (expected: one slot per side)", slots.getMessage());
         IllegalArgumentException slot = assertThrows(
                 IllegalArgumentException.class, () -> new BpfProgram.StitchSide(1, 4789, 1, 1L, 2, 1500, 3, 4, 5, 2));
