@@ -443,31 +443,7 @@ public final class DecapOffload implements AutoCloseable {
             now = 0;
         }
         synchronized (this) {
-            if (trunkMap < 0) {
-                return false;
-            }
-            // the map, not what was last put in: the kernel empties it when the interface goes away
-            int inMap;
-            byte[] value = new byte[4];
-            try {
-                Bpf.lookupElement(trunkMap, new byte[4], value);
-                inMap = (value[0] & 0xFF) | (value[1] & 0xFF) << 8 | (value[2] & 0xFF) << 16 | (value[3] & 0xFF) << 24;
-            } catch (IOException empty) {
-                inMap = 0;
-            }
-            if (now == inMap) {
-                return false;
-            }
-            try {
-                if (now > 0) {
-                    Bpf.updateElement(trunkMap, new byte[4], littleEndianInt(now));
-                } else {
-                    Bpf.deleteElement(trunkMap, new byte[4]);
-                }
-            } catch (IOException e) {
-                return false; // try again next time
-            }
-            return true;
+            return trunkMap >= 0 && InterfaceWatch.holdDevice(trunkMap, 0, now);
         }
     }
 

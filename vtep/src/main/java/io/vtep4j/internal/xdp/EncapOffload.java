@@ -396,29 +396,7 @@ public final class EncapOffload implements AutoCloseable {
             return false; // gone (out of the map already), or no answer: asked again next time
         }
         synchronized (this) {
-            if (underlayMap < 0) {
-                return false;
-            }
-            boolean inMap;
-            try {
-                Bpf.lookupElement(underlayMap, new byte[4], new byte[4]);
-                inMap = true;
-            } catch (IOException empty) {
-                inMap = false;
-            }
-            if (inMap == (up == 1)) {
-                return false;
-            }
-            try {
-                if (up == 1) {
-                    Bpf.updateElement(underlayMap, new byte[4], DecapOffload.littleEndianInt(index));
-                } else {
-                    Bpf.deleteElement(underlayMap, new byte[4]);
-                }
-            } catch (IOException e) {
-                return false; // tried again next time
-            }
-            return true;
+            return underlayMap >= 0 && InterfaceWatch.holdDevice(underlayMap, 0, up == 1 ? index : 0);
         }
     }
 

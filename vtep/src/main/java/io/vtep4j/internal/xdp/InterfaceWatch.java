@@ -1,5 +1,6 @@
 package io.vtep4j.internal.xdp;
 
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,37 @@ final class InterfaceWatch {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /**
+     * Makes slot {@code slot} of device map {@code deviceMap} hold interface {@code ifindex}, or empties it
+     * ({@code ifindex} 0), unless it already does; true if it changed. The slot is read, not remembered: the kernel
+     * empties it by itself when its interface goes away or leaves the namespace. A failed change is left for the
+     * next round. The caller holds the lock its map's other changes take.
+     */
+    static boolean holdDevice(int deviceMap, int slot, int ifindex) {
+        byte[] key = DecapOffload.littleEndianInt(slot);
+        byte[] value = new byte[4];
+        int held;
+        try {
+            Bpf.lookupElement(deviceMap, key, value);
+            held = (value[0] & 0xFF) | (value[1] & 0xFF) << 8 | (value[2] & 0xFF) << 16 | (value[3] & 0xFF) << 24;
+        } catch (IOException empty) {
+            held = 0;
+        }
+        if (held == ifindex) {
+            return false;
+        }
+        try {
+            if (ifindex > 0) {
+                Bpf.updateElement(deviceMap, key, DecapOffload.littleEndianInt(ifindex));
+            } else {
+                Bpf.deleteElement(deviceMap, key);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void run(Runnable round, Consumer<RuntimeException> failed) {

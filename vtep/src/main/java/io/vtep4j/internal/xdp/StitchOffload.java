@@ -235,27 +235,7 @@ public final class StitchOffload implements AutoCloseable {
                 if (deviceMap < 0) {
                     return changed;
                 }
-                byte[] key = DecapOffload.littleEndianInt(s);
-                boolean inMap;
-                try {
-                    Bpf.lookupElement(deviceMap, key, new byte[4]);
-                    inMap = true;
-                } catch (IOException empty) {
-                    inMap = false;
-                }
-                if (inMap == (up == 1)) {
-                    continue;
-                }
-                try {
-                    if (up == 1) {
-                        Bpf.updateElement(deviceMap, key, DecapOffload.littleEndianInt(ifindex[s]));
-                    } else {
-                        Bpf.deleteElement(deviceMap, key);
-                    }
-                    changed = true;
-                } catch (IOException e) {
-                    // tried again next time
-                }
+                changed |= InterfaceWatch.holdDevice(deviceMap, s, up == 1 ? ifindex[s] : 0);
             }
         }
         return changed;
