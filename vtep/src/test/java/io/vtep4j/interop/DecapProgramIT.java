@@ -403,6 +403,80 @@ class DecapProgramIT {
         assertEquals(Verdict.REDIRECT, offload.run(p).action());
     }
 
+    /**
+     * The program attached for real to an underlay (a veth pair holding the local address, in the test's namespace):
+     * when that interface is deleted and made again with another MAC and the same address, the program built for the
+     * new MAC is attached to it, once; packets to the old MAC then go to the kernel.
+     */
+    @Test
+    void aRecreatedUnderlayGetsAProgramForItsMac() throws Exception {
+        long first = 0x02_00_00_00_0D_01L;
+        long second = 0x02_00_00_00_0D_02L;
+        addUnderlay(first);
+        try (DecapOffload attached = DecapOffload.open(
+                InetAddress.getByName("10.97.0.1"), 4789, TRUNK, Map.of(VNI, VLAN), 16, io.vtep4j.XdpMode.AUTO)) {
+            attached.learned(VNI, INNER_SRC, InetAddress.getByName("10.97.0.2"));
+            byte[] toFirst = underlayPacket(first);
+            byte[] toSecond = underlayPacket(second);
+            assertEquals(Verdict.REDIRECT, attached.run(toFirst).action(), "for the interface's MAC");
+            assertEquals(Verdict.PASS, attached.run(toSecond).action(), "another MAC: the kernel's");
+            String id = programOn("du0");
+            assertFalse(id.isEmpty(), "attached at open");
+            assertFalse(attached.followUnderlay(), "the same interface: nothing to do");
+
+            Namespace.SELF.ok("ip", "link", "del", "du0");
+            assertFalse(attached.followUnderlay(), "no interface holds the address");
+            addUnderlay(second);
+            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.reattached() == 1 && !programOn("du0").isEmpty(),
+                    () -> attached.reattached() + " reattachments; " + attached.attachProblem());
+            assertFalse(attached.followUnderlay(), "nothing changed since");
+            assertEquals(1, attached.reattached());
+            assertEquals(null, attached.attachProblem());
+            assertFalse(id.equals(programOn("du0")), "a program built for the new MAC: " + id);
+            Verdict v = attached.run(toSecond);
+            assertEquals(Verdict.REDIRECT, v.action(), "for the new MAC");
+            assertArrayEquals(tagged(toSecond, VLAN), v.frame());
+            assertEquals(Verdict.PASS, attached.run(toFirst).action(), "the old MAC: the kernel's");
+            assertTrue(attached.describe().contains(" on du0 decapsulated in generic XDP"), attached.describe());
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+        }
+    }
+
+    /** The underlay pair du0 (MAC {@code mac}, 10.97.0.1/24) and du1, both up. */
+    private static void addUnderlay(long mac) {
+        Namespace.SELF.ok("ip", "link", "add", "du0", "type", "veth", "peer", "name", "du1");
+        Namespace.SELF.ok(
+                "ip",
+                "link",
+                "set",
+                "du0",
+                "address",
+                String.format("%012x", mac).replaceAll("(..)(?!$)", "$1:"));
+        Namespace.SELF.ok("ip", "addr", "add", "10.97.0.1/24", "dev", "du0");
+        Namespace.SELF.ok("ip", "link", "set", "du1", "up");
+        Namespace.SELF.ok("ip", "link", "set", "du0", "up");
+    }
+
+    /** As {@link #valid}, addressed to {@code mac} at 10.97.0.1 from 10.97.0.2. */
+    private static byte[] underlayPacket(long mac) {
+        return valid(p -> {
+            putMac(p, 0, mac);
+            p[27] = 97;
+            p[31] = 97;
+        });
+    }
+
+    /** The id of the XDP program on {@code ifname} as {@code ip link} shows it, or "" when there is none. */
+    static String programOn(String ifname) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("prog/xdp id (\\d+)")
+                .matcher(Namespace.SELF.ok("ip", "-d", "link", "show", "dev", ifname));
+        return m.find() ? m.group(1) : "";
+    }
+
     @Test
     void aTrunkThatDoesNotExistIsRefusedByName() {
         java.io.IOException e = assertThrows(

@@ -322,6 +322,91 @@ class EncapProgramIT {
         }
     }
 
+    /**
+     * The program attached for real to a trunk, with an underlay (a veth pair holding the local address) whose next
+     * hop the kernel's neighbour table gives: when the underlay is deleted and made again with another MAC, MTU and
+     * next hop, following it puts a program built for that MAC in the old one's place on the trunk, forgets the old
+     * next hop, and sends through the new interface to the new one.
+     */
+    @Test
+    void aRecreatedUnderlayIsFollowedWithItsMacAndNextHop() throws Exception {
+        long first = 0x02_00_00_00_0E_01L;
+        long second = 0x02_00_00_00_0E_02L;
+        long firstHop = 0x02_00_00_00_0E_11L;
+        long secondHop = 0x02_00_00_00_0E_12L;
+        addUnderlay(first, 1500, firstHop);
+        addTrunkPair();
+        try (EncapOffload attached = EncapOffload.open(
+                InetAddress.getByName("10.98.0.1"), 4789, "et0", Map.of(VLAN, VNI), 16, XdpMode.AUTO)) {
+            attached.learnedLocal(VNI, SRC);
+            attached.learnedRemote(VNI, DST, InetAddress.getByName("10.98.0.2"));
+            byte[] f = frame(x -> {});
+            Await.until(
+                    Duration.ofSeconds(5), () -> redirects(attached, f), () -> "the next hop from the neighbour table");
+            assertArrayEquals(
+                    macs(firstHop, first), Arrays.copyOf(attached.run(f).frame(), 12));
+            String id = DecapProgramIT.programOn("et0");
+
+            Namespace.SELF.ok("ip", "link", "del", "eu0");
+            assertEquals(Verdict.PASS, attached.run(f).action(), "no underlay: the engine's");
+            assertFalse(attached.followUnderlay(), "no interface holds the address");
+            addUnderlay(second, 1400, secondHop);
+            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.underlayFollowed() == 1 && redirects(attached, f),
+                    () -> attached.underlayFollowed() + " times followed; " + attached.attachProblem());
+            assertArrayEquals(
+                    macs(secondHop, second), Arrays.copyOf(attached.run(f).frame(), 12));
+            assertFalse(attached.followUnderlay(), "nothing changed since");
+            assertEquals(null, attached.attachProblem());
+            String now = DecapProgramIT.programOn("et0");
+            assertFalse(now.isEmpty() || now.equals(id), "a new program on the trunk: " + id + " then " + now);
+            assertEquals(0, attached.reattached(), "the trunk's link kept, its program replaced");
+            assertTrue(
+                    attached.describe().contains("to eu0 from 10.98.0.1")
+                            && attached.describe().contains("up to 1368"),
+                    attached.describe());
+            byte[] big = frame(x -> {});
+            big = Arrays.copyOf(big, 1369);
+            assertEquals(Verdict.PASS, attached.run(big).action(), "longer than the new MTU allows: the engine's");
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+        }
+    }
+
+    /** The underlay pair eu0 (MAC {@code mac}, MTU {@code mtu}, 10.98.0.1/24) and eu1; 10.98.0.2 at {@code hop}. */
+    private static void addUnderlay(long mac, int mtu, long hop) {
+        Namespace.SELF.ok("ip", "link", "add", "eu0", "type", "veth", "peer", "name", "eu1");
+        Namespace.SELF.ok("ip", "link", "set", "eu0", "address", colons(mac), "mtu", Integer.toString(mtu));
+        Namespace.SELF.ok("ip", "addr", "add", "10.98.0.1/24", "dev", "eu0");
+        Namespace.SELF.ok("ip", "link", "set", "eu1", "up");
+        Namespace.SELF.ok("ip", "link", "set", "eu0", "up");
+        Namespace.SELF.ok(
+                "ip", "neigh", "replace", "10.98.0.2", "lladdr", colons(hop), "dev", "eu0", "nud", "permanent");
+    }
+
+    private static boolean redirects(EncapOffload offload, byte[] frame) {
+        try {
+            return offload.run(frame).action() == Verdict.REDIRECT;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String colons(long mac) {
+        return String.format("%012x", mac).replaceAll("(..)(?!$)", "$1:");
+    }
+
+    /** The first 12 bytes of a frame from {@code source} to {@code destination}. */
+    private static byte[] macs(long destination, long source) {
+        byte[] m = new byte[12];
+        putMac(m, 0, destination);
+        putMac(m, 6, source);
+        return m;
+    }
+
     private static void addTrunkPair() {
         Namespace.SELF.ok("ip", "link", "add", "et0", "type", "veth", "peer", "name", "et1");
         Namespace.SELF.ok("ip", "link", "set", "et1", "up");

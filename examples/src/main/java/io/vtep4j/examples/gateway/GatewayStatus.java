@@ -236,26 +236,28 @@ final class GatewayStatus {
         DecapOffload o = gateway.offload();
         if (o != null) {
             long frames = o.frames();
-            text.append(offloadRate("decap", frames - lastOffloadFrames, frames, seconds, "sources", o.refused()));
+            text.append(offloadRate("decap", frames - lastOffloadFrames, frames, seconds, "sources", o.refused()))
+                    .append(attachment(o.reattached(), 0, o.attachProblem()));
             lastOffloadFrames = frames;
         }
         EncapOffload e = gateway.encapOffload();
         if (e != null) {
             long frames = e.frames();
             text.append(offloadRate("encap", frames - lastEncapFrames, frames, seconds, "entries", e.refused()))
-                    .append(attachment(e));
+                    .append(attachment(e.reattached(), e.underlayFollowed(), e.attachProblem()));
             lastEncapFrames = frames;
         }
         return text.toString();
     }
 
     /**
-     * Where the trunk interface was recreated: {@code , reattached 1}, and while the kernel refuses the program on the
-     * new interface {@code , not attached: <why>} (its frames then take the gateway's path).
+     * Where the interface a program is attached to was recreated: {@code , reattached 1}; where the underlay an
+     * encapsulating program sends to was: {@code , underlay followed 1}; and while the kernel refuses the program on
+     * the new interface {@code , not attached: <why>} (its frames then take the gateway's path).
      */
-    private static String attachment(EncapOffload e) {
-        String problem = e.attachProblem();
-        return (e.reattached() > 0 ? ", reattached " + e.reattached() : "")
+    private static String attachment(long reattached, long underlayFollowed, String problem) {
+        return (reattached > 0 ? ", reattached " + reattached : "")
+                + (underlayFollowed > 0 ? ", underlay followed " + underlayFollowed : "")
                 + (problem != null ? ", not attached: " + problem : "");
     }
 
@@ -273,7 +275,11 @@ final class GatewayStatus {
         return (o == null
                         ? ""
                         : ", decap offload " + o.frames() + " frames " + o.bytes() + " bytes to the trunk in the kernel"
-                                + (o.refused() > 0 ? " (sources refused " + o.refused() + ")" : ""))
+                                + (o.refused() > 0 ? " (sources refused " + o.refused() + ")" : "")
+                                + (o.reattached() > 0
+                                        ? " (program attached again to a recreated underlay " + o.reattached()
+                                                + " times)"
+                                        : ""))
                 + (e == null
                         ? ""
                         : ", encap offload " + e.frames() + " frames " + e.bytes()
@@ -281,6 +287,9 @@ final class GatewayStatus {
                                 + (e.refused() > 0 ? " (entries refused " + e.refused() + ")" : "")
                                 + (e.reattached() > 0
                                         ? " (program attached again to a recreated trunk " + e.reattached() + " times)"
+                                        : "")
+                                + (e.underlayFollowed() > 0
+                                        ? " (a recreated underlay followed " + e.underlayFollowed() + " times)"
                                         : ""))
                 + upkeep(gateway.offloadSources());
     }

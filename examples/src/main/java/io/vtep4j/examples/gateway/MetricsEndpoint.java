@@ -142,6 +142,13 @@ final class MetricsEndpoint implements AutoCloseable {
                     .description("Learned sources the program's full map refused: their packets stay on the "
                             + "gateway's path")
                     .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.decap.offload.reattached",
+                            gateway,
+                            g -> g.offload().reattached())
+                    .description("Times the decapsulating program was attached to the interface that took the "
+                            + "underlay's place (the underlay recreated)")
+                    .register(registry);
         }
         if (gateway.encapOffload() != null) {
             FunctionCounter.builder(
@@ -169,6 +176,13 @@ final class MetricsEndpoint implements AutoCloseable {
                             gateway,
                             g -> g.encapOffload().reattached())
                     .description("Times the encapsulating program was attached again to a recreated trunk interface")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload.underlay.followed",
+                            gateway,
+                            g -> g.encapOffload().underlayFollowed())
+                    .description("Times the encapsulating program followed the local address to the interface that "
+                            + "took the underlay's place (the underlay recreated)")
                     .register(registry);
         }
         OffloadSources sources = gateway.offloadSources();

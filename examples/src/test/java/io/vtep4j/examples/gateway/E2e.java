@@ -102,8 +102,12 @@ final class E2e {
      * route to it leaves through gw-u before anything is sent.
      */
     static Namespace kernelPeerOnVni10100(Lab lab) throws Exception {
+        return kernelPeerOnVni10100(lab, lab.fabric());
+    }
+
+    /** As {@link #kernelPeerOnVni10100(Lab)}, on {@code fabric}. */
+    static Namespace kernelPeerOnVni10100(Lab lab, Lab.Fabric fabric) throws Exception {
         Namespace k1 = lab.namespace("k1");
-        Lab.Fabric fabric = lab.fabric();
         fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
         fabric.attach(k1, "k1-u", "10.99.0.2/24");
         KernelVxlan.in(k1, "vx0")

@@ -186,4 +186,82 @@ class GatewayDecapOffloadIT {
             assertFalse(xdpAttached("gw-trunk"), "the trunk's program outlived the gateway");
         }
     }
+
+    private static final Pattern DECAP_FRAMES = Pattern.compile("(?m)^vtep4j_decap_offload_frames_total (\\S+)$");
+    private static final Pattern DECAP_REATTACHED =
+            Pattern.compile("(?m)^vtep4j_decap_offload_reattached_total (\\S+)$");
+    private static final Pattern UNDERLAY_FOLLOWED =
+            Pattern.compile("(?m)^vtep4j_encap_offload_underlay_followed_total (\\S+)$");
+
+    /**
+     * The underlay interface deleted and created again (another MAC, the same address) under the running gateway:
+     * the kernel detached the underlay's program with the old interface; the gateway attaches a program built for
+     * the new MAC to the new interface, and the trunk's program sends through it from the new MAC; both carry the
+     * pings again (their frame counters move after the change).
+     */
+    @Test
+    void aRecreatedUnderlayIsFollowedByBothPrograms() throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Lab lab = new Lab("gwunderlay")) {
+            Lab.Fabric fabric = lab.fabric();
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab, fabric);
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(
+                            gatewayArgs("--decap-offload", "--encap-offload", "--metrics-port", "9466"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+                String was = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", "gw-u");
+
+                Namespace.SELF.ok("ip", "link", "del", "gw-u"); // both ends of the veth
+                fabric.attach(Namespace.SELF, "gw-u", "10.99.0.1/24");
+                String now = Namespace.SELF.ok("ip", "-o", "link", "show", "dev", "gw-u");
+                assertFalse(mac(was).equals(mac(now)), "another MAC: " + now);
+                Namespace.SELF.assertRoute("10.99.0.2", "gw-u");
+                k1.ok("ip", "neigh", "flush", "dev", "k1-u"); // the old MAC of 10.99.0.1
+                io.vtep4j.interop.Await.until(
+                        Duration.ofSeconds(10),
+                        () -> {
+                            String scrape = AdversaryLab.scrape(http, 9466);
+                            return AdversaryLab.sample(DECAP_REATTACHED, scrape) == 1
+                                    && AdversaryLab.sample(UNDERLAY_FOLLOWED, scrape) == 1
+                                    && xdpAttached("gw-u");
+                        },
+                        gw::describe);
+                String scrape = AdversaryLab.scrape(http, 9466);
+                double encapBefore = AdversaryLab.sample(ENCAP_FRAMES, scrape);
+                double decapBefore = AdversaryLab.sample(DECAP_FRAMES, scrape);
+
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+                io.vtep4j.interop.Await.until(
+                        Duration.ofSeconds(10),
+                        () -> {
+                            String s = AdversaryLab.scrape(http, 9466);
+                            return AdversaryLab.sample(ENCAP_FRAMES, s) >= encapBefore + 3
+                                    && AdversaryLab.sample(DECAP_FRAMES, s) >= decapBefore + 3;
+                        },
+                        () -> "in the kernel since the change: encapsulated "
+                                + (AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, 9466)) - encapBefore)
+                                + ", decapsulated "
+                                + (AdversaryLab.sample(DECAP_FRAMES, AdversaryLab.scrape(http, 9466)) - decapBefore)
+                                + "\n" + gw.describe());
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                assertTrue(
+                        gw.stdout().contains("(program attached again to a recreated underlay 1 times)"), gw::describe);
+                assertTrue(gw.stdout().contains("(a recreated underlay followed 1 times)"), gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+            }
+            assertFalse(xdpAttached("gw-trunk"), "the trunk's program outlived the gateway");
+            assertFalse(xdpAttached("gw-u"), "the underlay's program outlived the gateway");
+        }
+    }
+
+    /** The MAC in a line of {@code ip -o link show}. */
+    private static String mac(String line) {
+        Matcher m = Pattern.compile("link/ether (\\S+)").matcher(line);
+        return m.find() ? m.group(1) : line;
+    }
 }

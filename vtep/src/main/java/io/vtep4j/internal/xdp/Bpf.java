@@ -23,6 +23,7 @@ final class Bpf {
     static final int BPF_PROG_TEST_RUN = 10;
     static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     static final int BPF_LINK_CREATE = 28;
+    static final int BPF_LINK_UPDATE = 29;
 
     static final int BPF_MAP_TYPE_HASH = 1;
     static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
@@ -260,6 +261,26 @@ final class Bpf {
             attr.release();
         }
     }
+
+    /**
+     * Puts program {@code newProgFd} in place of {@code oldProgFd} on link {@code linkFd}, in one step: every frame
+     * meets one program or the other. The kernel refuses it for a link whose interface went away.
+     */
+    static void updateLink(int linkFd, int newProgFd, int oldProgFd) throws IOException {
+        ByteBuf attr = attr();
+        try {
+            attr.setIntLE(0, linkFd);
+            attr.setIntLE(4, newProgFd);
+            attr.setIntLE(8, BPF_F_REPLACE);
+            attr.setIntLE(12, oldProgFd);
+            call(BPF_LINK_UPDATE, attr, "BPF_LINK_UPDATE");
+        } finally {
+            attr.release();
+        }
+    }
+
+    /** {@code BPF_LINK_UPDATE} flag: replace only if the link holds the old program given. */
+    static final int BPF_F_REPLACE = 4;
 
     /**
      * The interface an XDP link ({@link #attachXdp}) is attached to, from its {@code struct bpf_link_info}: 0 once the

@@ -6,7 +6,6 @@ import io.vtep4j.internal.netlink.LinkKind;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>The trunk is named, not numbered: the kernel empties the program's device map when the trunk interface goes away
  * (its packets then reach the engine), and a watch thread puts the new index in within {@value #WATCH_MILLIS} ms of
- * the interface's return.
+ * the interface's return. The underlay is known by its address: when the kernel detaches the program with a deleted
+ * underlay, the same thread attaches it to the interface that holds the address next ({@link #followUnderlay}).
  *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
@@ -51,7 +51,7 @@ public final class DecapOffload implements AutoCloseable {
     static final int WATCH_MILLIS = InterfaceWatch.PERIOD_MILLIS;
 
     private final ProgramCounters counters;
-    private String describe;
+    private volatile String describe;
     private int vniMap;
     private int sourceMap;
     private int statsMap;
@@ -62,6 +62,13 @@ public final class DecapOffload implements AutoCloseable {
     private int progFd;
     private int linkFd;
     private long refused;
+    private InetAddress local;
+    private int port;
+    private long mac;
+    private int trunkMtu;
+    private XdpMode mode;
+    private long reattached;
+    private String attachProblem;
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -86,34 +93,22 @@ public final class DecapOffload implements AutoCloseable {
             InetAddress local, int port, String trunk, Map<Integer, Integer> vlanByVni, int maxSources, XdpMode mode)
             throws IOException {
         check(local, port, vlanByVni, maxSources);
-        NetworkInterface underlay = NetworkInterface.getByInetAddress(local);
-        if (underlay == null) {
-            throw new IOException("no interface holds " + local.getHostAddress());
-        }
-        byte[] mac = underlay.getHardwareAddress();
-        if (mac == null || mac.length != 6 || underlay.isLoopback()) {
-            throw new IOException(underlay.getName() + " has no Ethernet address");
-        }
-        long macBits = 0;
-        for (byte b : mac) {
-            macBits = macBits << 8 | (b & 0xFF);
-        }
-        DecapOffload offload = load(local, port, macBits, trunk, vlanByVni, maxSources);
+        UnderlayInterface underlay = UnderlayInterface.of(local);
+        DecapOffload offload = load(local, port, underlay.mac(), trunk, vlanByVni, maxSources);
         try {
             XdpAttachment.Link link =
-                    XdpAttachment.link(offload.progFd, underlay.getIndex(), mode, LinkKind.of(underlay.getIndex()));
+                    XdpAttachment.link(offload.progFd, underlay.index(), mode, LinkKind.of(underlay.index()));
             offload.linkFd = link.fd();
+            offload.mode = mode;
             StringBuilder vnis = new StringBuilder();
             new TreeMap<>(vlanByVni)
                     .forEach((vni, vlan) -> vnis.append(vnis.length() == 0 ? "" : ", ")
                             .append(vni)
                             .append(" -> VLAN ")
                             .append(vlan));
-            offload.describe = "VXLAN to " + local.getHostAddress() + ":" + port + " on " + underlay.getName()
+            offload.describe = "VXLAN to " + local.getHostAddress() + ":" + port + " on " + underlay.name()
                     + " decapsulated in " + link.mode() + " XDP, to " + trunk + " (VNI " + vnis + ")";
-            offload.watcher = InterfaceWatch.start("vtep4j-decap-trunk-" + trunk, offload::followTrunk, e -> {
-                // a netlink or map call failed in an unforeseen way: the next round asks again
-            });
+            offload.watcher = InterfaceWatch.start("vtep4j-decap-trunk-" + trunk, offload::follow, offload::failed);
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -177,22 +172,24 @@ public final class DecapOffload implements AutoCloseable {
                 int tci = e.getValue();
                 Bpf.updateElement(vnis, vniKey(e.getKey()), new byte[] {(byte) (tci >>> 8), (byte) tci, 0, 0});
             }
-            offload.progFd = Bpf.loadXdp(
-                    BpfProgram.decapsulateToTrunk(
-                            vnis,
-                            offload.sourceMap,
-                            offload.statsMap,
-                            offload.trunkMap,
-                            local.hashCode(),
-                            port,
-                            mac,
-                            mtuOf(trunkIndex, trunk)),
-                    "vtep4j_decap");
+            offload.local = local;
+            offload.port = port;
+            offload.mac = mac;
+            offload.trunkMtu = mtuOf(trunkIndex, trunk);
+            offload.progFd = offload.loadProgram(mac);
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
             throw e;
         }
+    }
+
+    /** The program for an underlay of MAC {@code mac}, over this offload's maps. */
+    private int loadProgram(long mac) throws IOException {
+        return Bpf.loadXdp(
+                BpfProgram.decapsulateToTrunk(
+                        vniMap, sourceMap, statsMap, trunkMap, local.hashCode(), port, mac, trunkMtu),
+                "vtep4j_decap");
     }
 
     /**
@@ -445,6 +442,105 @@ public final class DecapOffload implements AutoCloseable {
         synchronized (this) {
             return trunkMap >= 0 && InterfaceWatch.holdDevice(trunkMap, 0, now);
         }
+    }
+
+    /**
+     * Attaches the program to the interface that now holds the local address when the kernel detached it from the
+     * underlay (the interface was deleted, or left the namespace): an underlay recreated, or the address moved to
+     * another interface. Where that interface has another MAC, a program built for it takes the old one's place. The
+     * watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets reach the engine through the
+     * kernel and its UDP socket. The kernel is asked outside the lock.
+     *
+     * @return true if the program was attached to another interface; false if nothing changed, or not yet
+     */
+    public boolean followUnderlay() {
+        int link;
+        InetAddress address;
+        synchronized (this) {
+            if (progFd < 0 || linkFd < 0 || mode == null) {
+                return false; // closed, or loaded without being attached
+            }
+            link = linkFd;
+            address = local;
+        }
+        try {
+            if (Bpf.linkIfindex(link) > 0) {
+                return false; // still attached
+            }
+        } catch (IOException e) {
+            return false; // asked again next time
+        }
+        UnderlayInterface now;
+        try {
+            now = UnderlayInterface.holding(address);
+        } catch (IOException e) {
+            synchronized (this) {
+                attachProblem = "underlay: " + e.getMessage();
+            }
+            return false;
+        }
+        if (now == null) {
+            synchronized (this) {
+                attachProblem = null; // no interface holds the address: nothing refused, nothing to do
+            }
+            return false;
+        }
+        long freshMac = now.mac();
+        int index = now.index();
+        String kind = LinkKind.of(index);
+        synchronized (this) {
+            if (progFd < 0 || linkFd != link) {
+                return false; // closed, or changed meanwhile
+            }
+            int prog = progFd;
+            XdpAttachment.Link fresh;
+            try {
+                if (freshMac != mac) {
+                    prog = loadProgram(freshMac);
+                }
+                fresh = XdpAttachment.link(prog, index, mode, kind);
+            } catch (IOException e) {
+                if (prog != progFd) {
+                    LibC.close(prog);
+                }
+                attachProblem = "underlay " + now.name() + " (index " + index + "): " + e.getMessage();
+                return false;
+            }
+            LibC.close(linkFd); // detached
+            linkFd = fresh.fd();
+            if (prog != progFd) {
+                LibC.close(progFd);
+                progFd = prog;
+                mac = freshMac;
+            }
+            reattached++;
+            attachProblem = null;
+            describe = describe.replaceFirst(
+                    " on \\S+ decapsulated in \\w+ XDP",
+                    " on " + now.name() + " decapsulated in " + fresh.mode() + " XDP");
+            return true;
+        }
+    }
+
+    /** Times the program was attached to the interface that took the underlay's place ({@link #followUnderlay}). */
+    public synchronized long reattached() {
+        return reattached;
+    }
+
+    /** Why the last attempt to follow the underlay failed, or null when none has failed since one succeeded. */
+    public synchronized String attachProblem() {
+        return attachProblem;
+    }
+
+    /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */
+    private void follow() {
+        followTrunk();
+        followUnderlay();
+    }
+
+    /** A round that failed in an unforeseen way: shown by {@link #attachProblem} until an attachment succeeds. */
+    private synchronized void failed(RuntimeException e) {
+        attachProblem = "following the interfaces: " + e;
     }
 
     /**

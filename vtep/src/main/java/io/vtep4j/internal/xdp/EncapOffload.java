@@ -6,7 +6,6 @@ import io.vtep4j.internal.netlink.LinkKind;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,7 +31,8 @@ import java.util.TreeMap;
  *
  * <p>A watch thread follows both interfaces every {@value DecapOffload#WATCH_MILLIS} ms. The underlay leaves the
  * program's device map while it is administratively down ({@link #followUnderlay}): its frames then reach the
- * engine, which counts what it cannot send. (A link that is up without a carrier, a veth whose peer is down, still
+ * engine, which counts what it cannot send. Once the underlay is deleted and another interface holds the local
+ * address, the program sends there, rebuilt for that interface's MAC and MTU where they differ. (A link that is up without a carrier, a veth whose peer is down, still
  * takes the program's packets and drops them, as it drops the engine's.) The trunk is named, not numbered: when its
  * interface is deleted the kernel detaches the program with it, and the thread attaches the program to the interface
  * of that name once it is back ({@link #followTrunk}); meanwhile frames reach the engine through the trunk socket.
@@ -56,9 +56,14 @@ public final class EncapOffload implements AutoCloseable {
     private int underlayMap = -1;
 
     private int underlayIndex;
+    private InetAddress local;
+    private int port;
+    private long underlayMac;
+    private int underlayMtu;
+    private long underlayFollowed;
     private int progFd = -1;
     private int linkFd = -1;
-    private String describe = "not attached";
+    private volatile String describe = "not attached";
     private String trunk;
     private XdpMode mode;
     private long reattached;
@@ -86,23 +91,12 @@ public final class EncapOffload implements AutoCloseable {
             throw new IllegalArgumentException(
                     "local: " + (local == null ? null : local.getHostAddress()) + " (expected: an IPv4 address)");
         }
-        NetworkInterface underlay = NetworkInterface.getByInetAddress(local);
-        if (underlay == null) {
-            throw new IOException("no interface holds " + local.getHostAddress());
-        }
-        byte[] mac = underlay.getHardwareAddress();
-        if (mac == null || mac.length != 6 || underlay.isLoopback()) {
-            throw new IOException(underlay.getName() + " has no Ethernet address");
-        }
+        UnderlayInterface underlay = UnderlayInterface.of(local);
         int trunkIndex = DecapOffload.indexOf(trunk);
         if (trunkIndex <= 0) {
             throw new IOException("no interface named " + trunk);
         }
-        long macBits = 0;
-        for (byte b : mac) {
-            macBits = macBits << 8 | (b & 0xFF);
-        }
-        EncapOffload offload = load(local, port, macBits, underlay.getIndex(), underlay.getMTU(), vniByVlan, maxMacs);
+        EncapOffload offload = load(local, port, underlay.mac(), underlay.index(), underlay.mtu(), vniByVlan, maxMacs);
         try {
             XdpAttachment.Link link = XdpAttachment.link(offload.progFd, trunkIndex, mode, LinkKind.of(trunkIndex));
             offload.linkFd = link.fd();
@@ -115,11 +109,10 @@ public final class EncapOffload implements AutoCloseable {
                             .append(vlan)
                             .append(" -> ")
                             .append(vni));
-            offload.describe =
-                    "frames on " + trunk + " encapsulated in " + link.mode() + " XDP, to " + underlay.getName()
-                            + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
-                            + (underlay.getMTU() - 32) + " bytes tagged)";
-            offload.hops = HopWatch.start(underlay.getIndex(), offload::nextHop, "vtep4j-encap-nexthops");
+            offload.describe = "frames on " + trunk + " encapsulated in " + link.mode() + " XDP, to " + underlay.name()
+                    + " from " + local.getHostAddress() + " port " + port + " (" + vlans + "; frames up to "
+                    + (underlay.mtu() - 32) + " bytes tagged)";
+            offload.hops = HopWatch.start(underlay.index(), offload::nextHop, "vtep4j-encap-nexthops");
             offload.watcher = InterfaceWatch.start("vtep4j-encap-trunk-" + trunk, offload::follow, offload::failed);
             return offload;
         } catch (IOException | RuntimeException e) {
@@ -198,24 +191,33 @@ public final class EncapOffload implements AutoCloseable {
                         new byte[] {(byte) (vid >>> 8), (byte) vid, 0, 0},
                         DecapOffload.vniKey(e.getValue()));
             }
-            offload.progFd = Bpf.loadXdp(
-                    BpfProgram.encapsulateToUnderlay(
-                            offload.vlanMap,
-                            offload.localMap,
-                            offload.remoteMap,
-                            offload.hopMap,
-                            offload.statsMap,
-                            offload.underlayMap,
-                            local.hashCode(),
-                            port,
-                            mac,
-                            maxFrame),
-                    "vtep4j_encap");
+            offload.local = local;
+            offload.port = port;
+            offload.progFd = offload.loadProgram(mac, mtu);
+            offload.underlayMac = mac;
+            offload.underlayMtu = mtu;
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
             throw e;
         }
+    }
+
+    /** The program for an underlay of MAC {@code mac} and MTU {@code mtu}, over this offload's maps. */
+    private int loadProgram(long mac, int mtu) throws IOException {
+        return Bpf.loadXdp(
+                BpfProgram.encapsulateToUnderlay(
+                        vlanMap,
+                        localMap,
+                        remoteMap,
+                        hopMap,
+                        statsMap,
+                        underlayMap,
+                        local.hashCode(),
+                        port,
+                        mac,
+                        mtu - 32),
+                "vtep4j_encap");
     }
 
     /** One line: the trunk, the mode, the underlay and the VLANs. */
@@ -378,26 +380,103 @@ public final class EncapOffload implements AutoCloseable {
      * it is down: the kernel would drop a packet redirected to an interface that is down after the program counted
      * it, where the engine counts what it cannot send. The watch thread calls this every
      * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that goes away leaves the map by itself (the kernel empties
-     * the slot), and stays out: an interface created again under its name is not the one the program was built for
-     * (its address and MAC are in the program). The kernel is asked outside the lock.
+     * the slot); once another interface holds the local address (the underlay recreated, or the address moved), the
+     * program follows it ({@link #underlayFollowed}): next hops are looked up through the new interface, those known
+     * through the old one are forgotten first (their frames reach the engine meanwhile), and where the new interface
+     * has another MAC or MTU a program built for them takes the old one's place on the trunk in one step. The kernel
+     * is asked outside the lock.
      *
      * @return true if the map changed
      */
     public boolean followUnderlay() {
         int index;
+        InetAddress address;
         synchronized (this) {
             if (underlayMap < 0) {
                 return false;
             }
             index = underlayIndex;
+            address = local;
         }
         int up = LinkKind.up(index);
-        if (up < 0) {
-            return false; // gone (out of the map already), or no answer: asked again next time
+        if (up >= 0) {
+            synchronized (this) {
+                return underlayMap >= 0 && InterfaceWatch.holdDevice(underlayMap, 0, up == 1 ? index : 0);
+            }
         }
+        // gone (the kernel emptied the slot), or no answer: has another interface the local address now?
+        UnderlayInterface now;
+        try {
+            now = UnderlayInterface.holding(address);
+        } catch (IOException e) {
+            synchronized (this) {
+                attachProblem = "underlay: " + e.getMessage();
+            }
+            return false;
+        }
+        if (now == null || now.index() == index) {
+            return false;
+        }
+        int fresh = now.index();
+        long mac = now.mac();
+        int mtu = now.mtu();
+        int freshUp = LinkKind.up(fresh);
         synchronized (this) {
-            return underlayMap >= 0 && InterfaceWatch.holdDevice(underlayMap, 0, up == 1 ? index : 0);
+            if (underlayMap < 0 || underlayIndex != index) {
+                return false; // closed, or followed meanwhile
+            }
+            if (mtu - 32 < BpfProgram.ENCAP_MIN_LENGTH) {
+                attachProblem = "underlay " + now.name() + ": MTU " + mtu + " (expected: >= "
+                        + (BpfProgram.ENCAP_MIN_LENGTH + 32) + ")";
+                return false;
+            }
+            if (mac != underlayMac || mtu != underlayMtu) {
+                try {
+                    replaceProgram(loadProgram(mac, mtu));
+                } catch (IOException e) {
+                    attachProblem = "underlay " + now.name() + ": " + e.getMessage();
+                    return false;
+                }
+                underlayMac = mac;
+                underlayMtu = mtu;
+            }
+            HopWatch watch = hops;
+            if (watch != null) {
+                for (int remote : watch.moveTo(fresh)) {
+                    maps.nextHop(hopMap, remote, -1); // known through the old interface
+                }
+                watch.lookAgain();
+            }
+            underlayIndex = fresh;
+            InterfaceWatch.holdDevice(underlayMap, 0, freshUp == 1 ? fresh : 0);
+            underlayFollowed++;
+            attachProblem = null;
+            describe = describe.replaceFirst(" XDP, to \\S+ from ", " XDP, to " + now.name() + " from ")
+                    .replaceFirst("frames up to \\d+ bytes", "frames up to " + (mtu - 32) + " bytes");
+            return true;
         }
+    }
+
+    /**
+     * Puts {@code fresh} in the place of the current program: on the trunk's link in one step where it is attached
+     * (else {@link #followTrunk} attaches the new one), and frees the old. On failure frees {@code fresh} and throws.
+     */
+    private void replaceProgram(int fresh) throws IOException {
+        try {
+            if (linkFd >= 0 && Bpf.linkIfindex(linkFd) > 0) {
+                Bpf.updateLink(linkFd, fresh, progFd);
+            }
+        } catch (IOException e) {
+            LibC.close(fresh);
+            throw e;
+        }
+        LibC.close(progFd);
+        progFd = fresh;
+    }
+
+    /** Times the program followed the local address to another interface ({@link #followUnderlay}). */
+    public synchronized long underlayFollowed() {
+        return underlayFollowed;
     }
 
     /** Times the program was attached to a recreated trunk interface ({@link #followTrunk}). */

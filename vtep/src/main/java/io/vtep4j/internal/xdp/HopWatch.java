@@ -39,8 +39,10 @@ final class HopWatch implements AutoCloseable {
     private final Map<Integer, Integer> uses = new HashMap<>();
     private final LinkedBlockingQueue<Integer> fresh = new LinkedBlockingQueue<>(MAX_REMOTES);
     private final Thread thread;
+    private final RouteNeighbors neighbours;
 
     HopWatch(RouteNeighbors neighbours, Sink sink, String name) { // not started: {@link #start} starts one
+        this.neighbours = neighbours;
         thread = new Thread(() -> run(neighbours, sink), name);
         thread.setDaemon(true);
     }
@@ -92,6 +94,23 @@ final class HopWatch implements AutoCloseable {
         uses.clear();
         remotes.clear();
         return all;
+    }
+
+    /**
+     * Follows next hops through interface {@code ifindex} from now on (the one given before went away, and an
+     * interface took its place); returns the followed remotes, whose next hops through the old interface the owner
+     * forgets before it asks for them again ({@link #lookAgain}).
+     */
+    List<Integer> moveTo(int ifindex) {
+        neighbours.moveTo(ifindex);
+        return new ArrayList<>(remotes);
+    }
+
+    /** Looks up every followed remote again at once. */
+    void lookAgain() {
+        for (int address : remotes) {
+            fresh.offer(address); // when full, the next round of all remotes takes it
+        }
     }
 
     /** Whether {@code address} is followed: an answer for one that is not is stale. */

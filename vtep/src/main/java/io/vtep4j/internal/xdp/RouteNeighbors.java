@@ -47,7 +47,7 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
 
     private final Rtnetlink netlink;
     private final ByteBuf buffer;
-    private final int ifindex;
+    private volatile int ifindex;
     private long nudges;
 
     private RouteNeighbors(Rtnetlink netlink, int ifindex) {
@@ -59,6 +59,11 @@ final class RouteNeighbors implements NextHops.Resolver, AutoCloseable {
     /** A resolver for next hops reached through interface {@code ifindex}. */
     static RouteNeighbors open(int ifindex) throws IOException {
         return new RouteNeighbors(Rtnetlink.open(), ifindex);
+    }
+
+    /** Resolves next hops through interface {@code ifindex} from now on (the old one was deleted, and recreated). */
+    void moveTo(int ifindex) {
+        this.ifindex = ifindex;
     }
 
     @Override

@@ -1,0 +1,43 @@
+package io.vtep4j.internal.xdp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+
+/**
+ * The Ethernet interface that holds a VTEP's local address, as a kernel-side program is built for it: its name, index,
+ * MAC (low 48 bits, first byte most significant) and MTU.
+ */
+record UnderlayInterface(String name, int index, long mac, int mtu) {
+
+    /**
+     * The interface that holds {@code local} now, or null when none does.
+     *
+     * @throws IOException when that interface has no Ethernet address (loopback, a tunnel), or the kernel's answer
+     *     failed
+     */
+    static UnderlayInterface holding(InetAddress local) throws IOException {
+        NetworkInterface i = NetworkInterface.getByInetAddress(local);
+        if (i == null) {
+            return null;
+        }
+        byte[] bytes = i.getHardwareAddress();
+        if (bytes == null || bytes.length != 6 || i.isLoopback()) {
+            throw new IOException(i.getName() + " has no Ethernet address");
+        }
+        long mac = 0;
+        for (byte b : bytes) {
+            mac = mac << 8 | (b & 0xFF);
+        }
+        return new UnderlayInterface(i.getName(), i.getIndex(), mac, i.getMTU());
+    }
+
+    /** As {@link #holding}, which must find one: else an {@link IOException} naming the address. */
+    static UnderlayInterface of(InetAddress local) throws IOException {
+        UnderlayInterface u = holding(local);
+        if (u == null) {
+            throw new IOException("no interface holds " + local.getHostAddress());
+        }
+        return u;
+    }
+}
