@@ -68,19 +68,26 @@ class StitchProgramIT {
 
     /** Both tables agree on S and D, both next hops known: what a packet needs to be relayed either way. */
     private void learnAll() throws Exception {
+        learnTables();
+        offload.nextHop(false, R, HOP_B);
+        offload.nextHop(true, X, HOP_A);
+    }
+
+    /** Both tables agree on S and D. */
+    private void learnTables() throws Exception {
         onA = offload.side(true);
         onB = offload.side(false);
         onA.learned(A_VNI, S, InetAddress.getByName("10.99.0.2")); // A learned S at X
         onA.learnedLocal(A_VNI, D); // and D on its stitch port (from B's side)
         onB.learnedLocal(B_VNI, S); // B learned S on its stitch port
         onB.learned(B_VNI, D, InetAddress.getByName("10.98.0.2")); // and D at R
-        offload.nextHop(false, R, HOP_B);
-        offload.nextHop(true, X, HOP_A);
     }
 
     @AfterEach
     void close() {
-        offload.close();
+        if (offload != null) {
+            offload.close();
+        }
     }
 
     /** From X to VTEP A (10.99.0.1:4789), VNI A, inner S -> D carrying IPv4; {@code payload} bytes after it. */
@@ -217,6 +224,85 @@ class StitchProgramIT {
                     },
                     when -> assertPassedUnchanged(in, when));
         }
+    }
+
+    /**
+     * The program attached for real, each side's address on a veth of its own with its next hop in the neighbour
+     * table: when B's interface is deleted and made again with another MAC, MTU and next hop, following it attaches
+     * the program there, rebuilt for that MAC and MTU (and replaced on A's interface in one step), and A's packets
+     * for B leave from the new MAC to the new next hop.
+     */
+    @Test
+    void aRecreatedSideIsFollowedWithItsMacAndNextHop() throws Exception {
+        long secondMac = 0x02_00_00_00_01_03L;
+        long secondHop = 0x02_00_00_00_01_04L;
+        offload.close(); // the one loaded for the other tests
+        offload = null;
+        addSide("sa0", "sa1", A_MAC, 1500, "10.99.0.1/24", "10.99.0.2", HOP_A);
+        addSide("sb0", "sb1", B_MAC, 1500, "10.98.0.1/24", "10.98.0.2", HOP_B);
+        try (StitchOffload attached = StitchOffload.open(
+                new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
+                new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
+                16,
+                io.vtep4j.XdpMode.AUTO)) {
+            offload = attached;
+            learnTables();
+            byte[] in = toA(46, x -> {});
+            Await.until(java.time.Duration.ofSeconds(5), () -> relayedAs(in, fromB(in)), () -> "both next hops");
+            String onA = DecapProgramIT.programOn("sa0");
+            assertEquals(onA, DecapProgramIT.programOn("sb0"), "one program on both");
+            assertEquals(
+                    "VNI 10100 at 10.99.0.1:4789 and VNI 20200 at 10.98.0.1:8472 relayed on sa0 (generic XDP) and "
+                            + "sb0 (generic XDP)",
+                    attached.describe());
+
+            Namespace.SELF.ok("ip", "link", "del", "sb0");
+            assertPassedUnchanged(in, "B's interface gone");
+            assertFalse(attached.followInterfaces(), "no interface holds B's address");
+            addSide("sb0", "sb1", secondMac, 1400, "10.98.0.1/24", "10.98.0.2", secondHop);
+            attached.followInterfaces(); // this call or the watch thread's, whichever comes first; once
+            byte[] expected = sent(in, secondHop, secondMac, 0x0A_62_00_01, R, B_PORT, B_VNI);
+            Await.until(
+                    java.time.Duration.ofSeconds(5),
+                    () -> attached.followed() == 1 && relayedAs(in, expected),
+                    () -> attached.followed() + " times followed; " + attached.attachProblem());
+            assertFalse(attached.followInterfaces(), "nothing changed since");
+            assertEquals(null, attached.attachProblem());
+            String now = DecapProgramIT.programOn("sb0");
+            assertFalse(now.isEmpty() || now.equals(onA), "a program built for the new MAC: " + onA + " then " + now);
+            assertEquals(now, DecapProgramIT.programOn("sa0"), "replaced on A's interface too");
+            byte[] fits = toA(1400 - 50, x -> {}); // 1,400 bytes of IPv4 out of B
+            assertTrue(relayedAs(fits, sent(fits, secondHop, secondMac, 0x0A_62_00_01, R, B_PORT, B_VNI)));
+            assertPassedUnchanged(toA(1400 - 49, x -> {}), "a byte too big for B's new MTU: the VTEPs'");
+            assertTrue(attached.describe().endsWith("and sb0 (generic XDP)"), attached.describe());
+        } finally {
+            offload = null;
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+        }
+    }
+
+    private boolean relayedAs(byte[] in, byte[] expected) {
+        try {
+            Verdict v = offload.run(in);
+            return v.action() == Verdict.REDIRECT && Arrays.equals(expected, v.frame());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A veth pair {@code name}/{@code peer}: MAC, MTU and address on the first, {@code hop} at {@code neighbour}. */
+    private static void addSide(String name, String peer, long mac, int mtu, String cidr, String neighbour, long hop) {
+        Namespace.SELF.ok("ip", "link", "add", name, "type", "veth", "peer", "name", peer);
+        Namespace.SELF.ok("ip", "link", "set", name, "address", colons(mac), "mtu", Integer.toString(mtu));
+        Namespace.SELF.ok("ip", "addr", "add", cidr, "dev", name);
+        Namespace.SELF.ok("ip", "link", "set", peer, "up");
+        Namespace.SELF.ok("ip", "link", "set", name, "up");
+        Namespace.SELF.ok("ip", "neigh", "replace", neighbour, "lladdr", colons(hop), "dev", name, "nud", "permanent");
+    }
+
+    private static String colons(long mac) {
+        return String.format("%012x", mac).replaceAll("(..)(?!$)", "$1:");
     }
 
     @Test

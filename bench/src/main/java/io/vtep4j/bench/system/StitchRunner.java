@@ -129,7 +129,8 @@ public final class StitchRunner {
                                 StitchOffload o = stitch.offload();
                                 System.out.println("STATS RELAY out of B " + o.frames(false) + " packets, out of A "
                                         + o.frames(true) + " packets, refused " + o.refused() + ", maps refilled "
-                                        + stitch.refills() + ", failed " + stitch.failures());
+                                        + stitch.refills() + ", failed " + stitch.failures()
+                                        + (o.followed() > 0 ? ", interfaces followed " + o.followed() : ""));
                             }
                             a.close();
                             b.close();

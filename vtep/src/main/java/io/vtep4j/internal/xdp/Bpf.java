@@ -263,24 +263,19 @@ final class Bpf {
     }
 
     /**
-     * Puts program {@code newProgFd} in place of {@code oldProgFd} on link {@code linkFd}, in one step: every frame
-     * meets one program or the other. The kernel refuses it for a link whose interface went away.
+     * Puts program {@code progFd} in place of the one on link {@code linkFd}, in one step: every frame meets one
+     * program or the other. The kernel refuses it for a link whose interface went away.
      */
-    static void updateLink(int linkFd, int newProgFd, int oldProgFd) throws IOException {
+    static void updateLink(int linkFd, int progFd) throws IOException {
         ByteBuf attr = attr();
         try {
             attr.setIntLE(0, linkFd);
-            attr.setIntLE(4, newProgFd);
-            attr.setIntLE(8, BPF_F_REPLACE);
-            attr.setIntLE(12, oldProgFd);
+            attr.setIntLE(4, progFd);
             call(BPF_LINK_UPDATE, attr, "BPF_LINK_UPDATE");
         } finally {
             attr.release();
         }
     }
-
-    /** {@code BPF_LINK_UPDATE} flag: replace only if the link holds the old program given. */
-    static final int BPF_F_REPLACE = 4;
 
     /**
      * The interface an XDP link ({@link #attachXdp}) is attached to, from its {@code struct bpf_link_info}: 0 once the

@@ -464,7 +464,7 @@ public final class EncapOffload implements AutoCloseable {
     private void replaceProgram(int fresh) throws IOException {
         try {
             if (linkFd >= 0 && Bpf.linkIfindex(linkFd) > 0) {
-                Bpf.updateLink(linkFd, fresh, progFd);
+                Bpf.updateLink(linkFd, fresh);
             }
         } catch (IOException e) {
             LibC.close(fresh);

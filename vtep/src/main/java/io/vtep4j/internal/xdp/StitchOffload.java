@@ -6,8 +6,9 @@ import io.vtep4j.internal.netlink.LinkKind;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A VNI stitch relayed in the kernel: two VTEPs, A and B, each with one stitch port whose frames the owner sends into
@@ -30,7 +31,8 @@ import java.util.Arrays;
  * ({@link #refused}), as are failed changes. The packet it sends has the VTEP's default outer header (DSCP 0, TTL 64, DF, UDP checksum 0),
  * so the owner uses it only with those settings, with VXLAN on IPv4 underlays. Each interface's MTU is read when the
  * program is built; an MTU lowered later calls for a new program. While a side's interface is administratively down,
- * the program leaves the packets it would send there to the VTEPs ({@link #followInterfaces}).
+ * the program leaves the packets it would send there to the VTEPs ({@link #followInterfaces}); once a side's
+ * interface is deleted and another holds its address, the program follows it there.
  *
  * <p>Thread-safe: the maps are changed and read under one lock, which {@link #close} also takes.
  */
@@ -77,11 +79,18 @@ public final class StitchOffload implements AutoCloseable {
     private int deviceMap = -1;
 
     private final int[] ifindex = new int[2];
+    /** Each side's interface as the program was built for it, and where it is attached ("eth0 (generic XDP)"). */
+    private final Interface[] faces = new Interface[2];
+
+    private final String[] where = new String[2];
+    private XdpMode mode;
+    private long followed;
+    private String attachProblem;
     private Thread watcher;
     private int progFd = -1;
     private final int[] links = {-1, -1};
     private final HopWatch[] hops = new HopWatch[2];
-    private String describe = "not attached";
+    private volatile String describe = "not attached";
     private final MapWriter maps = new MapWriter();
 
     private StitchOffload(Side a, Side b, int cpus) {
@@ -99,28 +108,29 @@ public final class StitchOffload implements AutoCloseable {
      * @throws IOException naming what failed: no interface holds an address, no Ethernet address, the kernel's refusal
      */
     public static StitchOffload open(Side a, Side b, int maxMacs, XdpMode mode) throws IOException {
-        NetworkInterface ia = underlay(a);
-        NetworkInterface ib = underlay(b);
+        UnderlayInterface ia = UnderlayInterface.of(a.local());
+        UnderlayInterface ib = UnderlayInterface.of(b.local());
         StitchOffload offload = load(a, face(ia), b, face(ib), maxMacs);
         try {
-            XdpAttachment.Link la = XdpAttachment.link(offload.progFd, ia.getIndex(), mode, LinkKind.of(ia.getIndex()));
-            offload.links[0] = la.fd();
-            String where = ia.getName() + " (" + la.mode() + " XDP)";
-            if (ib.getIndex() != ia.getIndex()) {
-                XdpAttachment.Link lb =
-                        XdpAttachment.link(offload.progFd, ib.getIndex(), mode, LinkKind.of(ib.getIndex()));
-                offload.links[1] = lb.fd();
-                where += " and " + ib.getName() + " (" + lb.mode() + " XDP)";
+            synchronized (offload) {
+                offload.mode = mode;
+                XdpAttachment.Link la = XdpAttachment.link(offload.progFd, ia.index(), mode, LinkKind.of(ia.index()));
+                offload.links[0] = la.fd();
+                offload.where[0] = ia.name() + " (" + la.mode() + " XDP)";
+                if (ib.index() != ia.index()) {
+                    XdpAttachment.Link lb =
+                            XdpAttachment.link(offload.progFd, ib.index(), mode, LinkKind.of(ib.index()));
+                    offload.links[1] = lb.fd();
+                    offload.where[1] = ib.name() + " (" + lb.mode() + " XDP)";
+                }
+                offload.describeAgain();
             }
             offload.hops[0] =
-                    HopWatch.start(ia.getIndex(), (ad, mac) -> offload.nextHop(true, ad, mac), "vtep4j-stitch-hops-a");
+                    HopWatch.start(ia.index(), (ad, mac) -> offload.nextHop(true, ad, mac), "vtep4j-stitch-hops-a");
             offload.hops[1] =
-                    HopWatch.start(ib.getIndex(), (ad, mac) -> offload.nextHop(false, ad, mac), "vtep4j-stitch-hops-b");
-            offload.describe = "VNI " + a.vni() + " at " + a.local().getHostAddress() + ":" + a.port() + " and VNI "
-                    + b.vni() + " at " + b.local().getHostAddress() + ":" + b.port() + " relayed on " + where;
-            offload.watcher = InterfaceWatch.start("vtep4j-stitch-interfaces", offload::followInterfaces, e -> {
-                // a netlink or map call failed in an unforeseen way: the next round asks again
-            });
+                    HopWatch.start(ib.index(), (ad, mac) -> offload.nextHop(false, ad, mac), "vtep4j-stitch-hops-b");
+            offload.watcher =
+                    InterfaceWatch.start("vtep4j-stitch-interfaces", offload::followInterfaces, offload::failed);
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -128,24 +138,15 @@ public final class StitchOffload implements AutoCloseable {
         }
     }
 
-    private static NetworkInterface underlay(Side side) throws IOException {
-        NetworkInterface i = NetworkInterface.getByInetAddress(side.local());
-        if (i == null) {
-            throw new IOException("no interface holds " + side.local().getHostAddress());
-        }
-        byte[] mac = i.getHardwareAddress();
-        if (mac == null || mac.length != 6 || i.isLoopback()) {
-            throw new IOException(i.getName() + " has no Ethernet address");
-        }
-        return i;
+    private static Interface face(UnderlayInterface u) {
+        return new Interface(u.index(), u.mac(), u.mtu());
     }
 
-    private static Interface face(NetworkInterface i) throws IOException {
-        long bits = 0;
-        for (byte x : i.getHardwareAddress()) {
-            bits = bits << 8 | (x & 0xFF);
-        }
-        return new Interface(i.getIndex(), bits, i.getMTU());
+    /** The line {@link #describe} gives, from the sides and where the program is attached. */
+    private void describeAgain() {
+        describe = "VNI " + a.vni() + " at " + a.local().getHostAddress() + ":" + a.port() + " and VNI " + b.vni()
+                + " at " + b.local().getHostAddress() + ":" + b.port() + " relayed on " + where[0]
+                + (links[1] >= 0 ? " and " + where[1] : "");
     }
 
     /**
@@ -184,29 +185,9 @@ public final class StitchOffload implements AutoCloseable {
                 Bpf.updateElement(
                         o.deviceMap, DecapOffload.littleEndianInt(s), DecapOffload.littleEndianInt(o.ifindex[s]));
             }
-            BpfProgram.StitchSide sa = new BpfProgram.StitchSide(
-                    a.local().hashCode(),
-                    a.port(),
-                    a.vni(),
-                    ia.mac(),
-                    ia.ifindex(),
-                    ia.mtu(),
-                    o.remoteMap[0],
-                    o.localMap[0],
-                    o.hopMap[0],
-                    0);
-            BpfProgram.StitchSide sb = new BpfProgram.StitchSide(
-                    b.local().hashCode(),
-                    b.port(),
-                    b.vni(),
-                    ib.mac(),
-                    ib.ifindex(),
-                    ib.mtu(),
-                    o.remoteMap[1],
-                    o.localMap[1],
-                    o.hopMap[1],
-                    1);
-            o.progFd = Bpf.loadXdp(BpfProgram.relayStitched(sa, sb, o.statsMap, o.deviceMap), "vtep4j_stitch");
+            o.faces[0] = ia;
+            o.faces[1] = ib;
+            o.progFd = o.loadProgram(o.faces);
             return o;
         } catch (IOException | RuntimeException e) {
             o.close();
@@ -214,31 +195,192 @@ public final class StitchOffload implements AutoCloseable {
         }
     }
 
+    /** The relaying program for interfaces {@code face} (side A's first), over this offload's maps. */
+    private int loadProgram(Interface[] face) throws IOException {
+        BpfProgram.StitchSide[] sides = new BpfProgram.StitchSide[2];
+        for (int s = 0; s < 2; s++) {
+            Side side = s == 0 ? a : b;
+            sides[s] = new BpfProgram.StitchSide(
+                    side.local().hashCode(),
+                    side.port(),
+                    side.vni(),
+                    face[s].mac(),
+                    face[s].ifindex(),
+                    face[s].mtu(),
+                    remoteMap[s],
+                    localMap[s],
+                    hopMap[s],
+                    s);
+        }
+        return Bpf.loadXdp(BpfProgram.relayStitched(sides[0], sides[1], statsMap, deviceMap), "vtep4j_stitch");
+    }
+
     /**
      * Keeps each side's interface in the program's device map while it is administratively up, and out of it while it
      * is down: the kernel would drop a packet redirected to an interface that is down after the program counted it,
      * where the VTEPs count what they cannot send. The watch thread calls this every
      * {@value DecapOffload#WATCH_MILLIS} ms. An interface that goes away leaves the map by itself (the kernel empties
-     * the slot) and stays out: one created again is not the one the program was built for. The kernel's link table is
-     * asked outside the lock.
+     * the slot, and detaches the program); once another interface holds that side's address (the interface recreated,
+     * or the address moved), the program follows it ({@link #followed}): it is attached there, rebuilt where the MAC or
+     * MTU differs (and replaced on the other side's link in one step), and that side's next hops are forgotten and
+     * looked up again through the new interface. The kernel is asked outside the lock.
      *
-     * @return true if the map changed
+     * @return true if the map changed or the program followed an interface
      */
     public boolean followInterfaces() {
-        boolean changed = false;
-        for (int s = 0; s < 2; s++) {
-            int up = LinkKind.up(ifindex[s]);
-            if (up < 0) {
-                continue; // gone (out of the map already), or no answer: asked again next time
+        int[] index;
+        synchronized (this) {
+            if (deviceMap < 0) {
+                return false;
             }
-            synchronized (this) {
-                if (deviceMap < 0) {
-                    return changed;
+            index = ifindex.clone();
+        }
+        int[] up = {LinkKind.up(index[0]), LinkKind.up(index[1])};
+        boolean changed = (up[0] < 0 || up[1] < 0) && followRecreated(index, up);
+        synchronized (this) {
+            for (int s = 0; s < 2; s++) {
+                // a side that is gone is out of the map already; one just followed is in it
+                if (deviceMap >= 0 && up[s] >= 0 && ifindex[s] == index[s]) {
+                    changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 ? index[s] : 0);
                 }
-                changed |= InterfaceWatch.holdDevice(deviceMap, s, up == 1 ? ifindex[s] : 0);
             }
         }
         return changed;
+    }
+
+    /** {@link #followInterfaces} for the sides whose interface ({@code index}) is gone ({@code up} negative). */
+    private boolean followRecreated(int[] index, int[] up) {
+        UnderlayInterface[] now = new UnderlayInterface[2];
+        String[] kind = new String[2];
+        int[] nowUp = new int[2];
+        boolean any = false;
+        for (int s = 0; s < 2; s++) {
+            if (up[s] >= 0) {
+                continue;
+            }
+            try {
+                now[s] = UnderlayInterface.holding((s == 0 ? a : b).local());
+            } catch (IOException e) {
+                synchronized (this) {
+                    attachProblem = "side " + (s == 0 ? "A" : "B") + ": " + e.getMessage();
+                }
+                return false;
+            }
+            if (now[s] == null || now[s].index() == index[s]) {
+                now[s] = null; // no interface holds the address yet, or no answer about the old one
+                continue;
+            }
+            kind[s] = LinkKind.of(now[s].index());
+            nowUp[s] = LinkKind.up(now[s].index());
+            any = true;
+        }
+        if (!any) {
+            return false;
+        }
+        synchronized (this) {
+            if (progFd < 0 || !Arrays.equals(ifindex, index)) {
+                return false; // closed, or followed meanwhile
+            }
+            Interface[] next = faces.clone();
+            boolean rebuild = false;
+            for (int s = 0; s < 2; s++) {
+                if (now[s] != null) {
+                    next[s] = face(now[s]);
+                    rebuild |= next[s].mac() != faces[s].mac() || next[s].mtu() != faces[s].mtu();
+                }
+            }
+            int prog = progFd;
+            int[] fresh = {-1, -1};
+            String[] freshWhere = new String[2];
+            List<Integer> created = new ArrayList<>();
+            try {
+                if (rebuild) {
+                    prog = loadProgram(next);
+                }
+                for (int t = 0; t < 2 && mode != null; t++) {
+                    int want = next[t].ifindex();
+                    if (t == 1 && want == next[0].ifindex()) {
+                        break; // both sides on one interface: one link
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        if (links[i] >= 0 && Bpf.linkIfindex(links[i]) == want) {
+                            fresh[t] = links[i]; // still attached there
+                            freshWhere[t] = where[i];
+                        }
+                    }
+                    int x = now[0] != null && now[0].index() == want
+                            ? 0
+                            : now[1] != null && now[1].index() == want ? 1 : -1;
+                    if (fresh[t] < 0 && x >= 0) {
+                        XdpAttachment.Link l = XdpAttachment.link(prog, want, mode, kind[x]);
+                        fresh[t] = l.fd();
+                        created.add(l.fd());
+                        freshWhere[t] = now[x].name() + " (" + l.mode() + " XDP)";
+                    }
+                }
+                for (int l : fresh) {
+                    if (l >= 0 && prog != progFd && !created.contains(l)) {
+                        Bpf.updateLink(l, prog); // the other side's link, to the program built for both
+                    }
+                }
+            } catch (IOException e) {
+                for (int l : created) {
+                    LibC.close(l);
+                }
+                if (prog != progFd) {
+                    LibC.close(prog);
+                }
+                attachProblem = "following the sides' interfaces: " + e.getMessage();
+                return false;
+            }
+            for (int l : links) {
+                if (l >= 0 && l != fresh[0] && l != fresh[1]) {
+                    LibC.close(l); // detached with its interface
+                }
+            }
+            System.arraycopy(fresh, 0, links, 0, 2);
+            System.arraycopy(freshWhere, 0, where, 0, 2);
+            if (prog != progFd) {
+                LibC.close(progFd);
+                progFd = prog;
+            }
+            for (int s = 0; s < 2; s++) {
+                if (now[s] == null) {
+                    continue;
+                }
+                faces[s] = next[s];
+                ifindex[s] = next[s].ifindex();
+                HopWatch watch = hops[s];
+                if (watch != null) {
+                    for (int remote : watch.moveTo(ifindex[s])) {
+                        maps.nextHop(hopMap[s], remote, -1); // known through the old interface
+                    }
+                    watch.lookAgain();
+                }
+                InterfaceWatch.holdDevice(deviceMap, s, nowUp[s] == 1 ? ifindex[s] : 0);
+            }
+            followed++;
+            attachProblem = null;
+            if (mode != null) {
+                describeAgain();
+            }
+            return true;
+        }
+    }
+
+    /** Times the program followed a side's address to another interface ({@link #followInterfaces}). */
+    public synchronized long followed() {
+        return followed;
+    }
+
+    /** Why the last attempt to follow an interface failed, or null when none has failed since one succeeded. */
+    public synchronized String attachProblem() {
+        return attachProblem;
+    }
+
+    /** A round that failed in an unforeseen way: shown by {@link #attachProblem} until a change succeeds. */
+    private synchronized void failed(RuntimeException e) {
+        attachProblem = "following the sides' interfaces: " + e;
     }
 
     /** One line: the two sides and where the program runs. */
