@@ -27,6 +27,10 @@
 #               destination is unknown unless --known-dst teaches it, and a flood stays with the gateway: without
 #               --known-dst this device is the default path forward. Without --udp-gro (the gateway refuses it with
 #               --decap-offload). Only with --devices ...,afpacket-offload
+# (b''''') afpacket-xrx: the default path with --underlay-io xdp-receive: the AF_PACKET trunk as afpacket, the
+#               underlay receiving through an AF_XDP socket (copy mode; generic XDP on a veth, as xdp-all) and sending
+#               through the kernel UDP socket with GSO. What the reverse direction gains when its receive skips the
+#               kernel's IP and UDP layers and the socket queue. Only with --devices ...,afpacket-xrx
 # (c) pcap:     vtep4j gateway --trunk-io pcap (libpcap on its own thread)
 # (d) xdp:      vtep4j gateway --trunk-io xdp (AF_XDP copy mode, its own XDP program; only with --devices ...,xdp)
 # (e) xdp-all:  vtep4j gateway all on AF_XDP: --trunk-io xdp --underlay-io xdp (no --udp-gso: the AF_XDP underlay
@@ -66,7 +70,7 @@
 #
 # Usage (root): bench/system/gateway.sh [--quick] [--curve [RATES]] [--out DIR] [--record]
 #                                       [--devices kernel,afpacket,afpacket-bw,afpacket-bp,afpacket-nice,
-#                                                  afpacket-offload,pcap,xdp,
+#                                                  afpacket-offload,afpacket-xrx,pcap,xdp,
 #                                                  xdp-all,xdp-native,xdp-rx]
 #                                       [--gateway-args "ARGS"] [--gso on|off] [--defer-irqs on|off]
 #                                       [--gro on|off] [--flows N] [--queues Q] [--counts] [--known-dst]
@@ -147,7 +151,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for dev in ${DEVICES//,/ }; do
-  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|afpacket-nice|afpacket-offload|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, afpacket-nice, afpacket-offload, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
+  case "$dev" in kernel|afpacket|afpacket-bw|afpacket-bp|afpacket-nice|afpacket-offload|afpacket-xrx|pcap|xdp|xdp-all|xdp-native|xdp-rx) ;; *) echo "--devices: $dev (expected: kernel, afpacket, afpacket-bw, afpacket-bp, afpacket-nice, afpacket-offload, afpacket-xrx, pcap, xdp, xdp-all, xdp-native, xdp-rx)" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "gateway.sh: needs root (network namespaces, AF_PACKET, tc)" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 CPUs (generator on CPU 0, device on CPU 1)" >&2; exit 1; }
@@ -202,6 +206,9 @@ for dev in ${DEVICES//,/ }; do   # each vtep4j device's trunk I/O and flags
     afpacket-bp) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --busy-poll [0-9]+ / /') --busy-poll 50" ;;
     afpacket-nice) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$GW_ARGS" ;;
     afpacket-offload) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " | sed -E 's/ --udp-gro / /') --decap-offload --encap-offload" ;;
+    # afpacket-xrx: as xdp-rx, GRO would make the gateway fall back to the socket's receive
+    afpacket-xrx) DEV_IO[$dev]=afpacket; DEV_ARGS[$dev]="$(echo " $GW_ARGS " \
+      | sed -E 's/ --udp-gso / /; s/ --udp-gro / /; s/ --underlay-io [a-z-]+ / /') --underlay-io xdp-receive --udp-gso" ;;
     *) DEV_IO[$dev]=$dev; DEV_ARGS[$dev]="$GW_ARGS" ;;
   esac
 done
@@ -544,7 +551,7 @@ ratio() { awk -v a="${NODROP[$1,$2,64]:-}" -v b="${NODROP[kernel,$2,64]:-0}" \
     [ -f "$WORK/$dev.log" ] && grep -h "summary after" "$WORK/$dev.log" | sed "s/^/- $dev: /" || true
   done
 } >"$WORK/summary.md"
-RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); afpacket-nice: fwd $(ratio afpacket-nice fwd) rev $(ratio afpacket-nice rev); afpacket-offload: fwd $(ratio afpacket-offload fwd) rev $(ratio afpacket-offload rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
+RESULT="RESULT gw_fwd_ratio=$(ratio afpacket fwd) gw_rev_ratio=$(ratio afpacket rev) (afpacket-bw: fwd $(ratio afpacket-bw fwd) rev $(ratio afpacket-bw rev); afpacket-bp: fwd $(ratio afpacket-bp fwd) rev $(ratio afpacket-bp rev); afpacket-nice: fwd $(ratio afpacket-nice fwd) rev $(ratio afpacket-nice rev); afpacket-offload: fwd $(ratio afpacket-offload fwd) rev $(ratio afpacket-offload rev); afpacket-xrx: fwd $(ratio afpacket-xrx fwd) rev $(ratio afpacket-xrx rev); pcap: fwd $(ratio pcap fwd) rev $(ratio pcap rev); xdp: fwd $(ratio xdp fwd) rev $(ratio xdp rev); xdp-all: fwd $(ratio xdp-all fwd) rev $(ratio xdp-all rev); xdp-native: fwd $(ratio xdp-native fwd) rev $(ratio xdp-native rev); xdp-rx: fwd $(ratio xdp-rx fwd) rev $(ratio xdp-rx rev))"
 echo "$RESULT" >>"$WORK/summary.md"
 cat "$WORK/summary.md"
 cleanup; trap - EXIT
