@@ -446,6 +446,42 @@ class DecapProgramIT {
         }
     }
 
+    /**
+     * An underlay moved to another namespace loses its address; once another interface holds it, the program is
+     * attached there (the kernel may keep it on the moved interface, which this namespace no longer sees).
+     */
+    @Test
+    void theAddressOnAnotherInterfaceAfterTheUnderlayLeftTheNamespaceIsFollowed() throws Exception {
+        addUnderlay(0x02_00_00_00_0D_01L);
+        try (Lab lab = new Lab("decapaway");
+                DecapOffload attached = DecapOffload.open(
+                        InetAddress.getByName("10.97.0.1"),
+                        4789,
+                        TRUNK,
+                        Map.of(VNI, VLAN),
+                        16,
+                        io.vtep4j.XdpMode.AUTO)) {
+            Namespace away = lab.namespace("away");
+            Namespace.SELF.ok("ip", "link", "set", "du0", "netns", away.name());
+            assertFalse(attached.followUnderlay(), "no interface here holds the address");
+            Namespace.SELF.ok("ip", "link", "add", "du2", "type", "veth", "peer", "name", "du3");
+            try {
+                Namespace.SELF.ok("ip", "addr", "add", "10.97.0.1/24", "dev", "du2");
+                Namespace.SELF.ok("ip", "link", "set", "du2", "up");
+                attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.reattached() == 1 && !programOn("du2").isEmpty(),
+                        () -> attached.reattached() + " reattachments; " + attached.attachProblem());
+                assertTrue(attached.describe().contains(" on du2 decapsulated in generic XDP"), attached.describe());
+            } finally {
+                Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du2");
+            }
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+        }
+    }
+
     /** The underlay pair du0 (MAC {@code mac}, 10.97.0.1/24) and du1, both up. */
     private static void addUnderlay(long mac) {
         Namespace.SELF.ok("ip", "link", "add", "du0", "type", "veth", "peer", "name", "du1");

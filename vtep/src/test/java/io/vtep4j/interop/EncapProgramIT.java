@@ -376,6 +376,34 @@ class EncapProgramIT {
         }
     }
 
+    /**
+     * An underlay recreated with an MTU too small for the tunnel is not followed, and says why; once its MTU is
+     * raised, it is followed and the problem is gone.
+     */
+    @Test
+    void aRecreatedUnderlayTooSmallForTheTunnelSaysSoUntilItsMtuIsRaised() throws Exception {
+        addUnderlay(0x02_00_00_00_0E_01L, 1500, 0x02_00_00_00_0E_11L);
+        addTrunkPair();
+        try (EncapOffload attached = EncapOffload.open(
+                InetAddress.getByName("10.98.0.1"), 4789, "et0", Map.of(VLAN, VNI), 16, XdpMode.AUTO)) {
+            Namespace.SELF.ok("ip", "link", "del", "eu0");
+            addUnderlay(0x02_00_00_00_0E_02L, 68, 0x02_00_00_00_0E_12L);
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> String.valueOf(attached.attachProblem()).equals("underlay eu0: MTU 68 (expected: >= 74)"),
+                    () -> String.valueOf(attached.attachProblem()));
+            assertEquals(0, attached.underlayFollowed());
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1500");
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.underlayFollowed() == 1 && attached.attachProblem() == null,
+                    () -> attached.underlayFollowed() + " times followed; " + attached.attachProblem());
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+        }
+    }
+
     /** The underlay pair eu0 (MAC {@code mac}, MTU {@code mtu}, 10.98.0.1/24) and eu1; 10.98.0.2 at {@code hop}. */
     private static void addUnderlay(long mac, int mtu, long hop) {
         Namespace.SELF.ok("ip", "link", "add", "eu0", "type", "veth", "peer", "name", "eu1");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 
 /**
  * VXLAN decapsulation in the kernel for a VLAN gateway's overlay-to-trunk direction: an XDP program on the underlay
@@ -446,10 +447,10 @@ public final class DecapOffload implements AutoCloseable {
 
     /**
      * Attaches the program to the interface that now holds the local address when the kernel detached it from the
-     * underlay (the interface was deleted, or left the namespace): an underlay recreated, or the address moved to
-     * another interface. Where that interface has another MAC, a program built for it takes the old one's place. The
-     * watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets reach the engine through the
-     * kernel and its UDP socket. The kernel is asked outside the lock.
+     * underlay (the interface was deleted) or the interface it is on is no longer in this namespace: an underlay
+     * recreated, or the address moved to another interface. Where that interface has another MAC, a program built for
+     * it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets
+     * reach the engine through the kernel and its UDP socket. The kernel is asked outside the lock.
      *
      * @return true if the program was attached to another interface; false if nothing changed, or not yet
      */
@@ -463,12 +464,14 @@ public final class DecapOffload implements AutoCloseable {
             link = linkFd;
             address = local;
         }
+        int attached;
         try {
-            if (Bpf.linkIfindex(link) > 0) {
-                return false; // still attached
-            }
+            attached = Bpf.linkIfindex(link);
         } catch (IOException e) {
             return false; // asked again next time
+        }
+        if (attached > 0 && LinkKind.up(attached) >= 0) {
+            return false; // still attached to an interface of this namespace
         }
         UnderlayInterface now;
         try {
@@ -479,9 +482,9 @@ public final class DecapOffload implements AutoCloseable {
             }
             return false;
         }
-        if (now == null) {
+        if (now == null || now.index() == attached) {
             synchronized (this) {
-                attachProblem = null; // no interface holds the address: nothing refused, nothing to do
+                attachProblem = null; // no interface holds the address, or the one attached: nothing to do
             }
             return false;
         }
@@ -506,7 +509,7 @@ public final class DecapOffload implements AutoCloseable {
                 attachProblem = "underlay " + now.name() + " (index " + index + "): " + e.getMessage();
                 return false;
             }
-            LibC.close(linkFd); // detached
+            LibC.close(linkFd); // detached, or on an interface that left the namespace
             linkFd = fresh.fd();
             if (prog != progFd) {
                 LibC.close(progFd);
@@ -517,7 +520,7 @@ public final class DecapOffload implements AutoCloseable {
             attachProblem = null;
             describe = describe.replaceFirst(
                     " on \\S+ decapsulated in \\w+ XDP",
-                    " on " + now.name() + " decapsulated in " + fresh.mode() + " XDP");
+                    " on " + Matcher.quoteReplacement(now.name()) + " decapsulated in " + fresh.mode() + " XDP");
             return true;
         }
     }
@@ -527,7 +530,7 @@ public final class DecapOffload implements AutoCloseable {
         return reattached;
     }
 
-    /** Why the last attempt to follow the underlay failed, or null when none has failed since one succeeded. */
+    /** Why following the underlay fails now (the kernel's refusal, an interface without an Ethernet address), or null. */
     public synchronized String attachProblem() {
         return attachProblem;
     }

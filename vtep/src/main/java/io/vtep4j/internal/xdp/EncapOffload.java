@@ -8,6 +8,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 
 /**
  * VXLAN encapsulation in the kernel for a VLAN gateway's trunk-to-overlay direction: an XDP program on the trunk
@@ -68,6 +69,9 @@ public final class EncapOffload implements AutoCloseable {
     private XdpMode mode;
     private long reattached;
     private String attachProblem;
+    /** Why following the underlay fails now (no Ethernet address, too small an MTU, the kernel's refusal), or null. */
+    private String underlayProblem;
+
     private Thread watcher;
     private volatile HopWatch hops;
     private final MapWriter maps = new MapWriter();
@@ -401,6 +405,7 @@ public final class EncapOffload implements AutoCloseable {
         int up = LinkKind.up(index);
         if (up >= 0) {
             synchronized (this) {
+                underlayProblem = null;
                 return underlayMap >= 0 && InterfaceWatch.holdDevice(underlayMap, 0, up == 1 ? index : 0);
             }
         }
@@ -410,11 +415,14 @@ public final class EncapOffload implements AutoCloseable {
             now = UnderlayInterface.holding(address);
         } catch (IOException e) {
             synchronized (this) {
-                attachProblem = "underlay: " + e.getMessage();
+                underlayProblem = "underlay: " + e.getMessage();
             }
             return false;
         }
         if (now == null || now.index() == index) {
+            synchronized (this) {
+                underlayProblem = null; // nothing holds the address (or no answer): nothing refused
+            }
             return false;
         }
         int fresh = now.index();
@@ -426,7 +434,7 @@ public final class EncapOffload implements AutoCloseable {
                 return false; // closed, or followed meanwhile
             }
             if (mtu - 32 < BpfProgram.ENCAP_MIN_LENGTH) {
-                attachProblem = "underlay " + now.name() + ": MTU " + mtu + " (expected: >= "
+                underlayProblem = "underlay " + now.name() + ": MTU " + mtu + " (expected: >= "
                         + (BpfProgram.ENCAP_MIN_LENGTH + 32) + ")";
                 return false;
             }
@@ -434,7 +442,7 @@ public final class EncapOffload implements AutoCloseable {
                 try {
                     replaceProgram(loadProgram(mac, mtu));
                 } catch (IOException e) {
-                    attachProblem = "underlay " + now.name() + ": " + e.getMessage();
+                    underlayProblem = "underlay " + now.name() + ": " + e.getMessage();
                     return false;
                 }
                 underlayMac = mac;
@@ -450,8 +458,9 @@ public final class EncapOffload implements AutoCloseable {
             underlayIndex = fresh;
             InterfaceWatch.holdDevice(underlayMap, 0, freshUp == 1 ? fresh : 0);
             underlayFollowed++;
-            attachProblem = null;
-            describe = describe.replaceFirst(" XDP, to \\S+ from ", " XDP, to " + now.name() + " from ")
+            underlayProblem = null;
+            describe = describe.replaceFirst(
+                            " XDP, to \\S+ from ", " XDP, to " + Matcher.quoteReplacement(now.name()) + " from ")
                     .replaceFirst("frames up to \\d+ bytes", "frames up to " + (mtu - 32) + " bytes");
             return true;
         }
@@ -484,9 +493,15 @@ public final class EncapOffload implements AutoCloseable {
         return reattached;
     }
 
-    /** Why the last attempt to attach to a recreated trunk failed, or null when none has failed since one succeeded. */
+    /**
+     * Why the program is not where it should be: the last attempt to attach it to a recreated trunk failed (null once
+     * one succeeds), or following a recreated underlay fails now; both, joined by "; "; null when neither.
+     */
     public synchronized String attachProblem() {
-        return attachProblem;
+        if (attachProblem == null || underlayProblem == null) {
+            return attachProblem != null ? attachProblem : underlayProblem;
+        }
+        return attachProblem + "; " + underlayProblem;
     }
 
     /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */

@@ -144,9 +144,11 @@ public final class StitchOffload implements AutoCloseable {
 
     /** The line {@link #describe} gives, from the sides and where the program is attached. */
     private void describeAgain() {
+        String on = links[0] >= 0 && links[1] >= 0
+                ? where[0] + " and " + where[1]
+                : links[0] >= 0 ? where[0] : links[1] >= 0 ? where[1] : "no interface yet";
         describe = "VNI " + a.vni() + " at " + a.local().getHostAddress() + ":" + a.port() + " and VNI " + b.vni()
-                + " at " + b.local().getHostAddress() + ":" + b.port() + " relayed on " + where[0]
-                + (links[1] >= 0 ? " and " + where[1] : "");
+                + " at " + b.local().getHostAddress() + ":" + b.port() + " relayed on " + on;
     }
 
     /**
@@ -236,7 +238,14 @@ public final class StitchOffload implements AutoCloseable {
             index = ifindex.clone();
         }
         int[] up = {LinkKind.up(index[0]), LinkKind.up(index[1])};
-        boolean changed = (up[0] < 0 || up[1] < 0) && followRecreated(index, up);
+        boolean changed = false;
+        if (up[0] < 0 || up[1] < 0) {
+            changed = followRecreated(index, up);
+        } else {
+            synchronized (this) {
+                attachProblem = null; // both interfaces as followed: nothing refused now
+            }
+        }
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
                 // a side that is gone is out of the map already; one just followed is in it
@@ -254,17 +263,26 @@ public final class StitchOffload implements AutoCloseable {
         String[] kind = new String[2];
         int[] nowUp = new int[2];
         boolean any = false;
+        String problems = null;
         for (int s = 0; s < 2; s++) {
             if (up[s] >= 0) {
                 continue;
             }
+            String problem = null;
             try {
                 now[s] = UnderlayInterface.holding((s == 0 ? a : b).local());
-            } catch (IOException e) {
-                synchronized (this) {
-                    attachProblem = "side " + (s == 0 ? "A" : "B") + ": " + e.getMessage();
+                if (now[s] != null && now[s].mtu() < BpfProgram.RELAY_MIN_LENGTH - 14) {
+                    problem = now[s].name() + ": MTU " + now[s].mtu() + " (expected: >= "
+                            + (BpfProgram.RELAY_MIN_LENGTH - 14) + ")";
                 }
-                return false;
+            } catch (IOException e) {
+                problem = e.getMessage();
+            }
+            if (problem != null) {
+                String side = "side " + (s == 0 ? "A" : "B") + ": " + problem;
+                problems = problems == null ? side : problems + "; " + side;
+                now[s] = null; // the other side may still be followed
+                continue;
             }
             if (now[s] == null || now[s].index() == index[s]) {
                 now[s] = null; // no interface holds the address yet, or no answer about the old one
@@ -273,6 +291,9 @@ public final class StitchOffload implements AutoCloseable {
             kind[s] = LinkKind.of(now[s].index());
             nowUp[s] = LinkKind.up(now[s].index());
             any = true;
+        }
+        synchronized (this) {
+            attachProblem = problems; // this round's
         }
         if (!any) {
             return false;
@@ -330,7 +351,8 @@ public final class StitchOffload implements AutoCloseable {
                 if (prog != progFd) {
                     LibC.close(prog);
                 }
-                attachProblem = "following the sides' interfaces: " + e.getMessage();
+                String refused = "following the sides' interfaces: " + e.getMessage();
+                attachProblem = problems == null ? refused : problems + "; " + refused;
                 return false;
             }
             for (int l : links) {
@@ -360,7 +382,7 @@ public final class StitchOffload implements AutoCloseable {
                 InterfaceWatch.holdDevice(deviceMap, s, nowUp[s] == 1 ? ifindex[s] : 0);
             }
             followed++;
-            attachProblem = null;
+            attachProblem = problems;
             if (mode != null) {
                 describeAgain();
             }
@@ -373,7 +395,7 @@ public final class StitchOffload implements AutoCloseable {
         return followed;
     }
 
-    /** Why the last attempt to follow an interface failed, or null when none has failed since one succeeded. */
+    /** Why following a side's interface fails now (the kernel's refusal, no Ethernet address, an MTU), or null. */
     public synchronized String attachProblem() {
         return attachProblem;
     }
