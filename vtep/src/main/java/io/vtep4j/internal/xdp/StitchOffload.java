@@ -78,7 +78,6 @@ public final class StitchOffload implements AutoCloseable {
     /** One slot per side: its interface while that is up. */
     private int deviceMap = -1;
 
-    private final int[] ifindex = new int[2];
     /** Each side's interface as the program was built for it, and where it is attached ("eth0 (generic XDP)"). */
     private final Interface[] faces = new Interface[2];
 
@@ -178,17 +177,15 @@ public final class StitchOffload implements AutoCloseable {
             }
             o.statsMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_PERCPU_ARRAY, 4, ProgramCounters.VALUE, 2, 0);
             o.deviceMap = Bpf.createMap(Bpf.BPF_MAP_TYPE_DEVMAP, 4, 4, 2, 0);
-            o.ifindex[0] = ia.ifindex();
-            o.ifindex[1] = ib.ifindex();
-            for (int s = 0; s < 2; s++) {
-                if (o.ifindex[s] <= 0) {
-                    throw new IllegalArgumentException("ifindex: " + o.ifindex[s] + " (expected: > 0)");
-                }
-                Bpf.updateElement(
-                        o.deviceMap, DecapOffload.littleEndianInt(s), DecapOffload.littleEndianInt(o.ifindex[s]));
-            }
             o.faces[0] = ia;
             o.faces[1] = ib;
+            for (int s = 0; s < 2; s++) {
+                int ifindex = o.faces[s].ifindex();
+                if (ifindex <= 0) {
+                    throw new IllegalArgumentException("ifindex: " + ifindex + " (expected: > 0)");
+                }
+                Bpf.updateElement(o.deviceMap, DecapOffload.littleEndianInt(s), DecapOffload.littleEndianInt(ifindex));
+            }
             o.progFd = o.loadProgram(o.faces);
             return o;
         } catch (IOException | RuntimeException e) {
@@ -235,7 +232,7 @@ public final class StitchOffload implements AutoCloseable {
             if (deviceMap < 0) {
                 return false;
             }
-            index = ifindex.clone();
+            index = new int[] {faces[0].ifindex(), faces[1].ifindex()};
         }
         int[] up = {LinkKind.up(index[0]), LinkKind.up(index[1])};
         boolean changed = false;
@@ -249,7 +246,7 @@ public final class StitchOffload implements AutoCloseable {
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
                 // a side that is gone is out of the map already; one just followed is in it
-                if (deviceMap >= 0 && up[s] >= 0 && ifindex[s] == index[s]) {
+                if (deviceMap >= 0 && up[s] >= 0 && faces[s].ifindex() == index[s]) {
                     changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 ? index[s] : 0);
                 }
             }
@@ -299,7 +296,7 @@ public final class StitchOffload implements AutoCloseable {
             return false;
         }
         synchronized (this) {
-            if (progFd < 0 || !Arrays.equals(ifindex, index)) {
+            if (progFd < 0 || faces[0].ifindex() != index[0] || faces[1].ifindex() != index[1]) {
                 return false; // closed, or followed meanwhile
             }
             Interface[] next = faces.clone();
@@ -371,15 +368,14 @@ public final class StitchOffload implements AutoCloseable {
                     continue;
                 }
                 faces[s] = next[s];
-                ifindex[s] = next[s].ifindex();
                 HopWatch watch = hops[s];
                 if (watch != null) {
-                    for (int remote : watch.moveTo(ifindex[s])) {
+                    for (int remote : watch.moveTo(faces[s].ifindex())) {
                         maps.nextHop(hopMap[s], remote, -1); // known through the old interface
                     }
                     watch.lookAgain();
                 }
-                InterfaceWatch.holdDevice(deviceMap, s, nowUp[s] == 1 ? ifindex[s] : 0);
+                InterfaceWatch.holdDevice(deviceMap, s, nowUp[s] == 1 ? faces[s].ifindex() : 0);
             }
             followed++;
             attachProblem = problems;
