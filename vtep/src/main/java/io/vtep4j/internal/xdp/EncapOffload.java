@@ -448,13 +448,7 @@ public final class EncapOffload implements AutoCloseable {
                 underlayMac = mac;
                 underlayMtu = mtu;
             }
-            HopWatch watch = hops;
-            if (watch != null) {
-                for (int remote : watch.moveTo(fresh)) {
-                    maps.nextHop(hopMap, remote, -1); // known through the old interface
-                }
-                watch.lookAgain();
-            }
+            maps.moveHops(hopMap, hops, fresh);
             underlayIndex = fresh;
             InterfaceWatch.holdDevice(underlayMap, 0, freshUp == 1 ? fresh : 0);
             underlayFollowed++;

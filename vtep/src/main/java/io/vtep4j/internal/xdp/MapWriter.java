@@ -48,6 +48,21 @@ final class MapWriter {
     }
 
     /**
+     * Has {@code watch} (null: nothing to do) resolve next hops through interface {@code ifindex} from now on: the
+     * next hops in {@code hopMap}, known through the old interface, are removed first (their frames go to the engine
+     * until resolved again), then every followed remote is looked up again at once.
+     */
+    void moveHops(int hopMap, HopWatch watch, int ifindex) {
+        if (watch == null) {
+            return;
+        }
+        for (int remote : watch.moveTo(ifindex)) {
+            nextHop(hopMap, remote, -1);
+        }
+        watch.lookAgain();
+    }
+
+    /**
      * Puts {@code key} in remote map {@code map} with {@code value}, whose first four bytes are the remote's IPv4
      * address, or removes it ({@code value} null), keeping {@code watch}'s count of MACs per remote (null: no count):
      * the remote the MAC was at loses one, and when that was its last its next hop leaves {@code hopMap}; the new one

@@ -368,13 +368,7 @@ public final class StitchOffload implements AutoCloseable {
                     continue;
                 }
                 faces[s] = next[s];
-                HopWatch watch = hops[s];
-                if (watch != null) {
-                    for (int remote : watch.moveTo(faces[s].ifindex())) {
-                        maps.nextHop(hopMap[s], remote, -1); // known through the old interface
-                    }
-                    watch.lookAgain();
-                }
+                maps.moveHops(hopMap[s], hops[s], faces[s].ifindex());
                 InterfaceWatch.holdDevice(deviceMap, s, nowUp[s] == 1 ? faces[s].ifindex() : 0);
             }
             followed++;
