@@ -413,9 +413,7 @@ class DecapProgramIT {
         long first = 0x02_00_00_00_0D_01L;
         long second = 0x02_00_00_00_0D_02L;
         addUnderlay(first);
-        try (DecapOffload attached = DecapOffload.open(
-                InetAddress.getByName("10.97.0.1"), 4789, TRUNK, Map.of(VNI, VLAN), 16, io.vtep4j.XdpMode.AUTO)) {
-            attached.learned(VNI, INNER_SRC, InetAddress.getByName("10.97.0.2"));
+        try (DecapOffload attached = openOnUnderlay()) {
             byte[] toFirst = underlayPacket(first);
             byte[] toSecond = underlayPacket(second);
             assertEquals(Verdict.REDIRECT, attached.run(toFirst).action(), "for the interface's MAC");
@@ -444,6 +442,91 @@ class DecapProgramIT {
         } finally {
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
         }
+    }
+
+    /**
+     * The trunk's MTU changed on the interface that stays: following it builds a program for the new MTU, so that a
+     * frame the trunk can no longer carry goes to the engine (the kernel would drop it after the redirect), and one it
+     * can carry again after a raise is redirected.
+     */
+    @Test
+    void aTrunkMtuChangedInPlaceGetsAProgramForIt() throws Exception {
+        assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1500)).action(), "MTU 1,500, as loaded");
+        Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1000");
+        try {
+            assertEquals(true, offload.followTrunk(), "a program for MTU 1,000");
+            assertEquals(1, offload.rebuilt());
+            assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1000)).action(), "payload 1,000: fits");
+            assertPassedUnchanged(ofPayload(1001), "payload 1,001: too long for the trunk now");
+            assertEquals(false, offload.followTrunk(), "nothing changed since");
+            assertEquals(null, offload.attachProblem());
+        } finally {
+            Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1500");
+        }
+        assertEquals(true, offload.followTrunk(), "back to 1,500");
+        assertEquals(2, offload.rebuilt());
+        assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1500)).action());
+    }
+
+    /**
+     * The program attached for real: the underlay's MAC changed on the interface that stays, and then the trunk's
+     * MTU. Each time a program built for the new value takes the old one's place on the underlay's link, without
+     * attaching again, so that packets to the new MAC are decapsulated and those to the old one go to the kernel.
+     */
+    @Test
+    void anUnderlayMacChangedInPlaceGetsAProgramForIt() throws Exception {
+        long first = 0x02_00_00_00_0D_01L;
+        long second = 0x02_00_00_00_0D_03L;
+        addUnderlay(first);
+        try (DecapOffload attached = openOnUnderlay()) {
+            byte[] toFirst = underlayPacket(first);
+            byte[] toSecond = underlayPacket(second);
+            String id = programOn("du0");
+            Namespace.SELF.ok("ip", "link", "set", "du0", "address", "02:00:00:00:0d:03");
+            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 1 && !programOn("du0").equals(id),
+                    () -> attached.rebuilt() + " rebuilt; " + programOn("du0") + "; " + attached.attachProblem());
+            Verdict v = attached.run(toSecond);
+            assertEquals(Verdict.REDIRECT, v.action(), "for the new MAC");
+            assertArrayEquals(tagged(toSecond, VLAN), v.frame());
+            assertEquals(Verdict.PASS, attached.run(toFirst).action(), "the old MAC: the kernel's");
+            assertEquals(0, attached.reattached(), "the same link, another program");
+            assertFalse(attached.followUnderlay(), "nothing changed since");
+
+            String afterMac = programOn("du0");
+            byte[] big = underlayPacketOfPayload(second, 1401);
+            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the trunk's 1,500");
+            Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1400");
+            try {
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.rebuilt() == 2 && !programOn("du0").equals(afterMac),
+                        () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+                assertEquals(Verdict.PASS, attached.run(big).action(), "too long for the trunk's 1,400");
+            } finally {
+                Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1500");
+            }
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 3,
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertEquals(null, attached.attachProblem());
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+        }
+    }
+
+    /** As {@link #underlayPacket}, its inner frame carrying {@code payload} bytes after its 14-byte header. */
+    private static byte[] underlayPacketOfPayload(long mac, int payload) {
+        byte[] p = ofPayload(payload);
+        putMac(p, 0, mac);
+        p[27] = 97;
+        p[31] = 97;
+        putShort(p, 24, 0);
+        putShort(p, 24, ipChecksum(p));
+        return p;
     }
 
     /**
@@ -480,6 +563,14 @@ class DecapProgramIT {
         } finally {
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
         }
+    }
+
+    /** The program attached to the underlay du0 (10.97.0.1), INNER_SRC learned at 10.97.0.2. */
+    private static DecapOffload openOnUnderlay() throws Exception {
+        DecapOffload attached = DecapOffload.open(
+                InetAddress.getByName("10.97.0.1"), 4789, TRUNK, Map.of(VNI, VLAN), 16, io.vtep4j.XdpMode.AUTO);
+        attached.learned(VNI, INNER_SRC, InetAddress.getByName("10.97.0.2"));
+        return attached;
     }
 
     /** The underlay pair du0 (MAC {@code mac}, 10.97.0.1/24) and du1, both up. */

@@ -252,6 +252,7 @@ class EncapProgramIT {
     @Test
     void whileTheUnderlayIsDownFramesGoToTheEngine() throws Exception {
         try (FollowedLink underlay = FollowedLink.create("eu0", "eu1")) {
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "address", colons(GW_MAC)); // as the program is built
             offload.close();
             offload = EncapOffload.load(
                     InetAddress.getByName("10.99.0.1"), 4789, GW_MAC, underlay.index(), 1500, Map.of(VLAN, VNI), 16);
@@ -336,10 +337,7 @@ class EncapProgramIT {
         long secondHop = 0x02_00_00_00_0E_12L;
         addUnderlay(first, 1500, firstHop);
         addTrunkPair();
-        try (EncapOffload attached = EncapOffload.open(
-                InetAddress.getByName("10.98.0.1"), 4789, "et0", Map.of(VLAN, VNI), 16, XdpMode.AUTO)) {
-            attached.learnedLocal(VNI, SRC);
-            attached.learnedRemote(VNI, DST, InetAddress.getByName("10.98.0.2"));
+        try (EncapOffload attached = openOnTrunk()) {
             byte[] f = frame(x -> {});
             Await.until(
                     Duration.ofSeconds(5), () -> redirects(attached, f), () -> "the next hop from the neighbour table");
@@ -402,6 +400,75 @@ class EncapProgramIT {
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
         }
+    }
+
+    /**
+     * The underlay's MTU and then its MAC changed on the interface that stays: each time a program built for the new
+     * value takes the old one's place on the trunk's link. An MTU too small for the tunnel takes the underlay out of
+     * the program's reach (every frame the engine's) and says why, until it is raised.
+     */
+    @Test
+    void anUnderlayMtuOrMacChangedInPlaceGetsAProgramForThem() throws Exception {
+        long first = 0x02_00_00_00_0E_01L;
+        long hop = 0x02_00_00_00_0E_11L;
+        addUnderlay(first, 1500, hop);
+        addTrunkPair();
+        try (EncapOffload attached = openOnTrunk()) {
+            byte[] f = frame(x -> {});
+            byte[] big = Arrays.copyOf(frame(x -> {}), 1369);
+            Await.until(
+                    Duration.ofSeconds(5), () -> redirects(attached, f), () -> "the next hop from the neighbour table");
+            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the underlay's 1,500");
+            String id = DecapProgramIT.programOn("et0");
+
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1400");
+            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 1
+                            && !DecapProgramIT.programOn("et0").equals(id),
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertEquals(Verdict.PASS, attached.run(big).action(), "longer than the new MTU allows: the engine's");
+            assertTrue(redirects(attached, f));
+            assertTrue(attached.describe().contains("up to 1368"), attached.describe());
+            assertEquals(0, attached.underlayFollowed(), "the same interface");
+            assertEquals(0, attached.reattached(), "the trunk's link kept, its program replaced");
+
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "address", "02:00:00:00:0e:03");
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 2,
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertArrayEquals(
+                    macs(hop, 0x02_00_00_00_0E_03L),
+                    Arrays.copyOf(attached.run(f).frame(), 12));
+
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "68");
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> String.valueOf(attached.attachProblem()).equals("underlay eu0: MTU 68 (expected: >= 74)")
+                            && !redirects(attached, f),
+                    () -> String.valueOf(attached.attachProblem()));
+            assertEquals(2, attached.rebuilt());
+            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1500");
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 3 && attached.attachProblem() == null && redirects(attached, f),
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits 1,500 again");
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+        }
+    }
+
+    /** The program attached to the trunk et0, sending from 10.98.0.1; SRC on the trunk, DST at 10.98.0.2. */
+    private static EncapOffload openOnTrunk() throws Exception {
+        EncapOffload attached =
+                EncapOffload.open(InetAddress.getByName("10.98.0.1"), 4789, "et0", Map.of(VLAN, VNI), 16, XdpMode.AUTO);
+        attached.learnedLocal(VNI, SRC);
+        attached.learnedRemote(VNI, DST, InetAddress.getByName("10.98.0.2"));
+        return attached;
     }
 
     /** The underlay pair eu0 (MAC {@code mac}, MTU {@code mtu}, 10.98.0.1/24) and eu1; 10.98.0.2 at {@code hop}. */

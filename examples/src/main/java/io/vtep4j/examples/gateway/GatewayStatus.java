@@ -237,14 +237,14 @@ final class GatewayStatus {
         if (o != null) {
             long frames = o.frames();
             text.append(offloadRate("decap", frames - lastOffloadFrames, frames, seconds, "sources", o.refused()))
-                    .append(attachment(o.reattached(), 0, o.attachProblem()));
+                    .append(attachment(o.reattached(), 0, o.rebuilt(), o.attachProblem()));
             lastOffloadFrames = frames;
         }
         EncapOffload e = gateway.encapOffload();
         if (e != null) {
             long frames = e.frames();
             text.append(offloadRate("encap", frames - lastEncapFrames, frames, seconds, "entries", e.refused()))
-                    .append(attachment(e.reattached(), e.underlayFollowed(), e.attachProblem()));
+                    .append(attachment(e.reattached(), e.underlayFollowed(), e.rebuilt(), e.attachProblem()));
             lastEncapFrames = frames;
         }
         return text.toString();
@@ -252,12 +252,15 @@ final class GatewayStatus {
 
     /**
      * Where the interface a program is attached to was recreated: {@code , reattached 1}; where the underlay an
-     * encapsulating program sends to was: {@code , underlay followed 1}; and while the kernel refuses the program on
-     * the new interface {@code , not attached: <why>} (its frames then take the gateway's path).
+     * encapsulating program sends to was: {@code , underlay followed 1}; where a program was built again for an
+     * interface's changed MAC or MTU: {@code , rebuilt 1}; and while the kernel refuses the program on the new
+     * interface, or a changed interface does not do for it, {@code , not attached: <why>} (its frames then take the
+     * gateway's path).
      */
-    private static String attachment(long reattached, long underlayFollowed, String problem) {
+    private static String attachment(long reattached, long underlayFollowed, long rebuilt, String problem) {
         return (reattached > 0 ? ", reattached " + reattached : "")
                 + (underlayFollowed > 0 ? ", underlay followed " + underlayFollowed : "")
+                + (rebuilt > 0 ? ", rebuilt " + rebuilt : "")
                 + (problem != null ? ", not attached: " + problem : "");
     }
 
@@ -279,7 +282,8 @@ final class GatewayStatus {
                                 + (o.reattached() > 0
                                         ? " (program attached again to a recreated underlay " + o.reattached()
                                                 + " times)"
-                                        : ""))
+                                        : "")
+                                + rebuiltTotal(o.rebuilt()))
                 + (e == null
                         ? ""
                         : ", encap offload " + e.frames() + " frames " + e.bytes()
@@ -290,8 +294,14 @@ final class GatewayStatus {
                                         : "")
                                 + (e.underlayFollowed() > 0
                                         ? " (a recreated underlay followed " + e.underlayFollowed() + " times)"
-                                        : ""))
+                                        : "")
+                                + rebuiltTotal(e.rebuilt()))
                 + upkeep(gateway.offloadSources());
+    }
+
+    /** {@code  (program rebuilt for a changed MAC or MTU 2 times)} where it was. */
+    private static String rebuiltTotal(long rebuilt) {
+        return rebuilt > 0 ? " (program rebuilt for a changed MAC or MTU " + rebuilt + " times)" : "";
     }
 
     /** The offload maps' upkeep where any happened: MACs learned again, queue refills, failed changes. */

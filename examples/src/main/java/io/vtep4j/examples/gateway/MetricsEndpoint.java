@@ -149,6 +149,13 @@ final class MetricsEndpoint implements AutoCloseable {
                     .description("Times the decapsulating program was attached to the interface that took the "
                             + "underlay's place (the underlay recreated)")
                     .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.decap.offload.rebuilt",
+                            gateway,
+                            g -> g.offload().rebuilt())
+                    .description("Times a decapsulating program was built again for the underlay's changed MAC or "
+                            + "the trunk's changed MTU, in the old one's place")
+                    .register(registry);
         }
         if (gateway.encapOffload() != null) {
             FunctionCounter.builder(
@@ -183,6 +190,13 @@ final class MetricsEndpoint implements AutoCloseable {
                             g -> g.encapOffload().underlayFollowed())
                     .description("Times the encapsulating program followed the local address to the interface that "
                             + "took the underlay's place (the underlay recreated)")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "vtep4j.encap.offload.rebuilt",
+                            gateway,
+                            g -> g.encapOffload().rebuilt())
+                    .description("Times an encapsulating program was built again for the underlay's changed MAC or "
+                            + "MTU, in the old one's place")
                     .register(registry);
         }
         OffloadSources sources = gateway.offloadSources();

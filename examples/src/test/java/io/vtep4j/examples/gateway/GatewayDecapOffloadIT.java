@@ -187,6 +187,75 @@ class GatewayDecapOffloadIT {
         }
     }
 
+    /**
+     * Pings both ways (h1 to the kernel peer and back) and waits until both programs' frame counters (metrics on
+     * {@code port}) have moved by at least three frames each: the pings crossed in the kernel.
+     */
+    private static void assertPingsCrossBothPrograms(
+            HttpClient http, int port, E2e.AccessSwitch access, Namespace k1, GatewayProcess gw) throws Exception {
+        String scrape = AdversaryLab.scrape(http, port);
+        double encapBefore = AdversaryLab.sample(ENCAP_FRAMES, scrape);
+        double decapBefore = AdversaryLab.sample(DECAP_FRAMES, scrape);
+        E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+        E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+        io.vtep4j.interop.Await.until(
+                Duration.ofSeconds(10),
+                () -> {
+                    String s = AdversaryLab.scrape(http, port);
+                    return AdversaryLab.sample(ENCAP_FRAMES, s) >= encapBefore + 3
+                            && AdversaryLab.sample(DECAP_FRAMES, s) >= decapBefore + 3;
+                },
+                () -> "in the kernel since the change: encapsulated "
+                        + (AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, port)) - encapBefore)
+                        + ", decapsulated "
+                        + (AdversaryLab.sample(DECAP_FRAMES, AdversaryLab.scrape(http, port)) - decapBefore)
+                        + "\n" + gw.describe());
+    }
+
+    private static final Pattern DECAP_REBUILT = Pattern.compile("(?m)^vtep4j_decap_offload_rebuilt_total (\\S+)$");
+    private static final Pattern ENCAP_REBUILT = Pattern.compile("(?m)^vtep4j_encap_offload_rebuilt_total (\\S+)$");
+
+    /**
+     * The trunk's and the underlay's MTU lowered under the running gateway, each interface staying: each program is
+     * built again for the MTU it depends on (the trunk's for decapsulation, the underlay's for encapsulation) and
+     * takes the old one's place, and both carry the pings again.
+     */
+    @Test
+    void anMtuChangedInPlaceGetsBothProgramsRebuilt() throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Lab lab = new Lab("gwmtu")) {
+            Lab.Fabric fabric = lab.fabric();
+            Namespace k1 = E2e.kernelPeerOnVni10100(lab, fabric);
+            try (E2e.AccessSwitch access = E2e.AccessSwitch.start(lab);
+                    GatewayProcess gw = GatewayProcess.start(
+                            gatewayArgs("--decap-offload", "--encap-offload", "--metrics-port", "9467"))) {
+                assertTrue(gw.awaitOutput("running", E2e.START), gw::describe);
+                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
+                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
+
+                Namespace.SELF.ok("ip", "link", "set", "gw-trunk", "mtu", "1400");
+                Namespace.SELF.ok("ip", "link", "set", "gw-u", "mtu", "1450");
+                io.vtep4j.interop.Await.until(
+                        Duration.ofSeconds(10),
+                        () -> {
+                            String scrape = AdversaryLab.scrape(http, 9467);
+                            return AdversaryLab.sample(DECAP_REBUILT, scrape) == 1
+                                    && AdversaryLab.sample(ENCAP_REBUILT, scrape) == 1;
+                        },
+                        gw::describe);
+                assertPingsCrossBothPrograms(http, 9467, access, k1, gw);
+                gw.signal("TERM");
+                assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
+                assertEquals(
+                        2,
+                        gw.stdout().split("\\(program rebuilt for a changed MAC or MTU 1 times\\)", -1).length - 1,
+                        gw::describe);
+                assertFalse(gw.stderr().contains("Exception"), gw::describe);
+            }
+        }
+    }
+
     private static final Pattern DECAP_FRAMES = Pattern.compile("(?m)^vtep4j_decap_offload_frames_total (\\S+)$");
     private static final Pattern DECAP_REATTACHED =
             Pattern.compile("(?m)^vtep4j_decap_offload_reattached_total (\\S+)$");
@@ -229,24 +298,7 @@ class GatewayDecapOffloadIT {
                                     && xdpAttached("gw-u");
                         },
                         gw::describe);
-                String scrape = AdversaryLab.scrape(http, 9466);
-                double encapBefore = AdversaryLab.sample(ENCAP_FRAMES, scrape);
-                double decapBefore = AdversaryLab.sample(DECAP_FRAMES, scrape);
-
-                E2e.assertPing(access.h1(), "10.10.0.2", gw, access.ovs());
-                E2e.assertPing(k1, "10.10.0.1", gw, access.ovs());
-                io.vtep4j.interop.Await.until(
-                        Duration.ofSeconds(10),
-                        () -> {
-                            String s = AdversaryLab.scrape(http, 9466);
-                            return AdversaryLab.sample(ENCAP_FRAMES, s) >= encapBefore + 3
-                                    && AdversaryLab.sample(DECAP_FRAMES, s) >= decapBefore + 3;
-                        },
-                        () -> "in the kernel since the change: encapsulated "
-                                + (AdversaryLab.sample(ENCAP_FRAMES, AdversaryLab.scrape(http, 9466)) - encapBefore)
-                                + ", decapsulated "
-                                + (AdversaryLab.sample(DECAP_FRAMES, AdversaryLab.scrape(http, 9466)) - decapBefore)
-                                + "\n" + gw.describe());
+                assertPingsCrossBothPrograms(http, 9466, access, k1, gw);
                 gw.signal("TERM");
                 assertEquals(0, gw.awaitExit(E2e.STOP), gw::describe);
                 assertTrue(

@@ -5,9 +5,11 @@ import java.io.IOException;
 
 /**
  * An interface's kind as rtnetlink names it ({@code RTM_GETLINK}, {@code IFLA_LINKINFO} → {@code IFLA_INFO_KIND}):
- * "veth", "vxlan", "bridge", ... Physical interfaces have none. Also its MTU and whether it is up, from the same answer.
+ * "veth", "vxlan", "bridge", ... Physical interfaces have none. Also its MTU, its Ethernet address and whether it is up,
+ * from the same answer.
  */
 public final class LinkKind {
+    private static final int IFLA_ADDRESS = 1;
     private static final int IFLA_MTU = 4;
     private static final int IFF_UP = 1;
     private static final int IFLA_LINKINFO = 18;
@@ -57,6 +59,44 @@ public final class LinkKind {
      */
     public static int up(int ifindex) {
         return ask(ifindex, LinkKind::parseUp, -1);
+    }
+
+    /**
+     * What a kernel-side program is built for, of interface {@code ifindex}, in one answer: whether it is up, its MTU
+     * and its Ethernet address; null if it is gone or the kernel did not answer.
+     */
+    public static State state(int ifindex) {
+        return ask(ifindex, LinkKind::parseState, null);
+    }
+
+    /**
+     * An interface as {@link #state} reads it: {@code up} 1 or 0 as {@link #up}; {@code mtu} as {@link #mtu} (-1 if
+     * the answer has none); {@code mac} the low 48 bits, first byte most significant, or -1 where the interface has
+     * no 6-byte address (loopback's is all zero, a tunnel's none or longer).
+     */
+    public record State(int up, int mtu, long mac) {}
+
+    /** {@link #state} from an {@code RTM_NEWLINK} answer of {@code length} bytes for {@code ifindex}. */
+    static State parseState(ByteBuf answer, int length, int ifindex) {
+        int up = parseUp(answer, length, ifindex);
+        if (up < 0) {
+            return null;
+        }
+        return new State(up, parseMtu(answer, length, ifindex), parseMac(answer, length, ifindex));
+    }
+
+    /** The 6-byte {@code IFLA_ADDRESS} in an answer as {@link #state} reads it, or -1. */
+    static long parseMac(ByteBuf answer, int length, int ifindex) {
+        int attributes = Rtnetlink.linkAttributes(answer, length, ifindex);
+        int address = attributes < 0 ? -1 : Rtnetlink.attribute(answer, attributes, length, IFLA_ADDRESS);
+        if (address < 0 || (answer.getShortLE(address) & 0xFFFF) != 4 + 6) {
+            return -1;
+        }
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = mac << 8 | (answer.getByte(address + 4 + i) & 0xFF);
+        }
+        return mac == 0 ? -1 : mac;
     }
 
     /** {@link #up} from an {@code RTM_NEWLINK} answer of {@code length} bytes for {@code ifindex}. */

@@ -69,7 +69,9 @@ public final class DecapOffload implements AutoCloseable {
     private int trunkMtu;
     private XdpMode mode;
     private long reattached;
+    private long rebuilt;
     private String attachProblem;
+    private String trunkProblem;
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -177,7 +179,7 @@ public final class DecapOffload implements AutoCloseable {
             offload.port = port;
             offload.mac = mac;
             offload.trunkMtu = mtuOf(trunkIndex, trunk);
-            offload.progFd = offload.loadProgram(mac);
+            offload.progFd = offload.loadProgram(mac, offload.trunkMtu);
             return offload;
         } catch (IOException | RuntimeException e) {
             offload.close();
@@ -185,8 +187,8 @@ public final class DecapOffload implements AutoCloseable {
         }
     }
 
-    /** The program for an underlay of MAC {@code mac}, over this offload's maps. */
-    private int loadProgram(long mac) throws IOException {
+    /** The program for an underlay of MAC {@code mac} and a trunk of MTU {@code trunkMtu}, over this offload's maps. */
+    private int loadProgram(long mac, int trunkMtu) throws IOException {
         return Bpf.loadXdp(
                 BpfProgram.decapsulateToTrunk(
                         vniMap, sourceMap, statsMap, trunkMap, local.hashCode(), port, mac, trunkMtu),
@@ -425,10 +427,12 @@ public final class DecapOffload implements AutoCloseable {
      * again, and takes it out while the interface is administratively down: the kernel would drop a frame redirected
      * to a trunk that is down after the program counted it, where the engine counts what it cannot send. The kernel
      * removes a deleted interface from the map by itself (also one that leaves the namespace, and may come back with
-     * its index), so the map is read, not remembered; meanwhile the packets reach the engine. The kernel's link table
-     * is asked outside the lock.
+     * its index), so the map is read, not remembered; meanwhile the packets reach the engine. Where the trunk's MTU
+     * changed (on the same interface or a recreated one), a program built for it takes the old one's place on the
+     * underlay in one step ({@link #rebuilt}); until the kernel takes it, the trunk stays out of the map. The
+     * kernel's link table is asked outside the lock.
      *
-     * @return true if the map changed
+     * @return true if the map or the program changed
      */
     public boolean followTrunk() {
         synchronized (this) {
@@ -437,12 +441,47 @@ public final class DecapOffload implements AutoCloseable {
             }
         }
         int now = indexOf(trunk);
-        if (now > 0 && LinkKind.up(now) == 0) {
+        LinkKind.State state = now > 0 ? LinkKind.state(now) : null;
+        if (state == null || state.up() == 0) {
             now = 0;
         }
         synchronized (this) {
-            return trunkMap >= 0 && InterfaceWatch.holdDevice(trunkMap, 0, now);
+            if (trunkMap < 0) {
+                return false;
+            }
+            boolean rebuiltNow = false;
+            if (now > 0 && state.mtu() > 0) {
+                int mtu = Math.max(68, Math.min(state.mtu(), 65535));
+                if (mtu == trunkMtu) {
+                    trunkProblem = null;
+                } else {
+                    try {
+                        replaceProgram(mac, mtu);
+                        trunkProblem = null;
+                        rebuiltNow = true;
+                    } catch (IOException e) {
+                        trunkProblem = "trunk " + trunk + ": MTU " + mtu + ": " + e.getMessage();
+                        now = 0; // the old program would send frames too long for it
+                    }
+                }
+            }
+            return InterfaceWatch.holdDevice(trunkMap, 0, now) || rebuiltNow;
         }
+    }
+
+    /**
+     * Puts a program for underlay MAC {@code mac} and trunk MTU {@code mtu} in the place of the current one: on the
+     * underlay's link in one step where it is attached, and frees the old; counted in {@link #rebuilt}. On failure
+     * keeps the old and throws.
+     */
+    private void replaceProgram(long mac, int mtu) throws IOException {
+        int fresh = loadProgram(mac, mtu);
+        XdpAttachment.replaceOn(linkFd, fresh);
+        LibC.close(progFd);
+        progFd = fresh;
+        this.mac = mac;
+        trunkMtu = mtu;
+        rebuilt++;
     }
 
     /**
@@ -470,8 +509,9 @@ public final class DecapOffload implements AutoCloseable {
         } catch (IOException e) {
             return false; // asked again next time
         }
-        if (attached > 0 && LinkKind.up(attached) >= 0) {
-            return false; // still attached to an interface of this namespace
+        LinkKind.State state = attached > 0 ? LinkKind.state(attached) : null;
+        if (state != null) {
+            return followMac(link, attached, state.mac()); // still attached to an interface of this namespace
         }
         UnderlayInterface now;
         try {
@@ -499,7 +539,7 @@ public final class DecapOffload implements AutoCloseable {
             XdpAttachment.Link fresh;
             try {
                 if (freshMac != mac) {
-                    prog = loadProgram(freshMac);
+                    prog = loadProgram(freshMac, trunkMtu);
                 }
                 fresh = XdpAttachment.link(prog, index, mode, kind);
             } catch (IOException e) {
@@ -525,14 +565,49 @@ public final class DecapOffload implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #followUnderlay} for an underlay that stays (interface {@code index}, attached through {@code link}):
+     * where its MAC changed to {@code now}, a program that takes packets to that MAC replaces the old one in one step.
+     * Until then packets to the new MAC reach the engine.
+     */
+    private boolean followMac(int link, int index, long now) {
+        synchronized (this) {
+            if (progFd < 0 || linkFd != link || now < 0 || now == mac) {
+                return false; // closed, changed meanwhile, no Ethernet address, or the same
+            }
+            try {
+                replaceProgram(now, trunkMtu);
+                attachProblem = null;
+                return true;
+            } catch (IOException e) {
+                attachProblem = "underlay " + UnderlayInterface.nameOf(index) + ": MAC changed: " + e.getMessage();
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Times a program was built again for a changed MAC of the underlay or MTU of the trunk ({@link #followTrunk},
+     * {@link #followUnderlay}).
+     */
+    public synchronized long rebuilt() {
+        return rebuilt;
+    }
+
     /** Times the program was attached to the interface that took the underlay's place ({@link #followUnderlay}). */
     public synchronized long reattached() {
         return reattached;
     }
 
-    /** Why following the underlay fails now (the kernel's refusal, an interface without an Ethernet address), or null. */
+    /**
+     * Why following the underlay fails now (the kernel's refusal, an interface without an Ethernet address), or a
+     * program for the trunk's changed MTU: both, joined by "; "; null when neither.
+     */
     public synchronized String attachProblem() {
-        return attachProblem;
+        if (attachProblem == null || trunkProblem == null) {
+            return attachProblem != null ? attachProblem : trunkProblem;
+        }
+        return attachProblem + "; " + trunkProblem;
     }
 
     /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */

@@ -62,6 +62,7 @@ public final class EncapOffload implements AutoCloseable {
     private long underlayMac;
     private int underlayMtu;
     private long underlayFollowed;
+    private long rebuilt;
     private int progFd = -1;
     private int linkFd = -1;
     private volatile String describe = "not attached";
@@ -387,10 +388,11 @@ public final class EncapOffload implements AutoCloseable {
      * the slot); once another interface holds the local address (the underlay recreated, or the address moved), the
      * program follows it ({@link #underlayFollowed}): next hops are looked up through the new interface, those known
      * through the old one are forgotten first (their frames reach the engine meanwhile), and where the new interface
-     * has another MAC or MTU a program built for them takes the old one's place on the trunk in one step. The kernel
-     * is asked outside the lock.
+     * has another MAC or MTU a program built for them takes the old one's place on the trunk in one step. An underlay
+     * whose MAC or MTU changes while it stays gets such a program too ({@link #rebuilt}). The kernel is asked outside
+     * the lock.
      *
-     * @return true if the map changed
+     * @return true if the map or the program changed
      */
     public boolean followUnderlay() {
         int index;
@@ -402,12 +404,9 @@ public final class EncapOffload implements AutoCloseable {
             index = underlayIndex;
             address = local;
         }
-        int up = LinkKind.up(index);
-        if (up >= 0) {
-            synchronized (this) {
-                underlayProblem = null;
-                return underlayMap >= 0 && InterfaceWatch.holdDevice(underlayMap, 0, up == 1 ? index : 0);
-            }
+        LinkKind.State state = LinkKind.state(index);
+        if (state != null) {
+            return followInPlace(index, state);
         }
         // gone (the kernel emptied the slot), or no answer: has another interface the local address now?
         UnderlayInterface now;
@@ -461,18 +460,60 @@ public final class EncapOffload implements AutoCloseable {
     }
 
     /**
+     * {@link #followUnderlay} for an underlay that stays (interface {@code index}, now as {@code state}): where its
+     * MAC or MTU changed, a program built for them takes the old one's place ({@link #rebuilt}); where the new values
+     * do not do for the tunnel (no Ethernet address, an MTU too small), or the kernel refuses that program, the
+     * underlay leaves the device map, so that every frame goes to the engine until they do, and {@link #attachProblem}
+     * says why.
+     */
+    private boolean followInPlace(int index, LinkKind.State state) {
+        String name = null;
+        boolean changed;
+        synchronized (this) {
+            changed = state.mac() != underlayMac || (state.mtu() > 0 && state.mtu() != underlayMtu);
+        }
+        if (changed) {
+            name = UnderlayInterface.nameOf(index); // outside the lock: it asks the kernel
+        }
+        synchronized (this) {
+            if (underlayMap < 0 || underlayIndex != index) {
+                return false; // closed, or followed meanwhile
+            }
+            int mtu = state.mtu() > 0 ? state.mtu() : underlayMtu;
+            if (state.mac() != underlayMac || mtu != underlayMtu) {
+                String problem = null;
+                if (state.mac() < 0) {
+                    problem = "underlay " + name + " has no Ethernet address";
+                } else if (mtu - 32 < BpfProgram.ENCAP_MIN_LENGTH) {
+                    problem = "underlay " + name + ": MTU " + mtu + " (expected: >= "
+                            + (BpfProgram.ENCAP_MIN_LENGTH + 32) + ")";
+                } else {
+                    try {
+                        replaceProgram(loadProgram(state.mac(), mtu));
+                    } catch (IOException e) {
+                        problem = "underlay " + name + ": " + e.getMessage();
+                    }
+                }
+                if (problem != null) {
+                    underlayProblem = problem;
+                    return InterfaceWatch.holdDevice(underlayMap, 0, 0);
+                }
+                underlayMac = state.mac();
+                underlayMtu = mtu;
+                rebuilt++;
+                describe = describe.replaceFirst("frames up to \\d+ bytes", "frames up to " + (mtu - 32) + " bytes");
+            }
+            underlayProblem = null;
+            return InterfaceWatch.holdDevice(underlayMap, 0, state.up() == 1 ? index : 0) || changed;
+        }
+    }
+
+    /**
      * Puts {@code fresh} in the place of the current program: on the trunk's link in one step where it is attached
      * (else {@link #followTrunk} attaches the new one), and frees the old. On failure frees {@code fresh} and throws.
      */
     private void replaceProgram(int fresh) throws IOException {
-        try {
-            if (linkFd >= 0 && Bpf.linkIfindex(linkFd) > 0) {
-                Bpf.updateLink(linkFd, fresh);
-            }
-        } catch (IOException e) {
-            LibC.close(fresh);
-            throw e;
-        }
+        XdpAttachment.replaceOn(linkFd, fresh);
         LibC.close(progFd);
         progFd = fresh;
     }
@@ -480,6 +521,14 @@ public final class EncapOffload implements AutoCloseable {
     /** Times the program followed the local address to another interface ({@link #followUnderlay}). */
     public synchronized long underlayFollowed() {
         return underlayFollowed;
+    }
+
+    /**
+     * Times a program was built again for the underlay's MAC or MTU changed on the interface it stays on
+     * ({@link #followUnderlay}).
+     */
+    public synchronized long rebuilt() {
+        return rebuilt;
     }
 
     /** Times the program was attached to a recreated trunk interface ({@link #followTrunk}). */

@@ -3,6 +3,7 @@ package io.vtep4j.internal.xdp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.SocketException;
 
 /**
  * The Ethernet interface that holds a VTEP's local address, as a kernel-side program is built for it: its name, index,
@@ -39,5 +40,18 @@ record UnderlayInterface(String name, int index, long mac, int mtu) {
             throw new IOException("no interface holds " + local.getHostAddress());
         }
         return u;
+    }
+
+    /** The name of interface {@code index}, or "index N" where the kernel does not say. */
+    static String nameOf(int index) {
+        try {
+            NetworkInterface i = NetworkInterface.getByIndex(index);
+            if (i != null) {
+                return i.getName();
+            }
+        } catch (SocketException e) {
+            // named by its index below
+        }
+        return "index " + index;
     }
 }

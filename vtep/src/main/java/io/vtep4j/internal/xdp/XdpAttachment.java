@@ -115,4 +115,19 @@ final class XdpAttachment implements AutoCloseable {
             mapFd = -1;
         }
     }
+
+    /**
+     * Puts program {@code fresh} on link {@code linkFd} in the place of the one there, in one step, where the link is
+     * attached (a negative descriptor or a detached link: nothing to do). On failure frees {@code fresh} and throws.
+     */
+    static void replaceOn(int linkFd, int fresh) throws IOException {
+        try {
+            if (linkFd >= 0 && Bpf.linkIfindex(linkFd) > 0) {
+                Bpf.updateLink(linkFd, fresh);
+            }
+        } catch (IOException e) {
+            LibC.close(fresh);
+            throw e;
+        }
+    }
 }

@@ -104,6 +104,44 @@ class LinkKindTest {
         assertEquals(-1, LinkKind.up(0));
     }
 
+    /** An answer with IFLA_ADDRESS of {@code address} after the MTU, flags {@code flags}. */
+    private int answerWithAddress(int ifindex, int flags, byte[] address, int lengthLie) {
+        LinkAnswers.begin(answer, 16, ifindex);
+        answer.setIntLE(16 + 8, flags);
+        answer.writeShortLE(4 + address.length + lengthLie).writeShortLE(1); // IFLA_ADDRESS
+        answer.writeBytes(address);
+        while ((answer.writerIndex() & 3) != 0) {
+            answer.writeByte(0);
+        }
+        return LinkAnswers.end(answer);
+    }
+
+    @Test
+    void readsUpMtuAndEthernetAddressInOneAnswer() {
+        byte[] mac = {2, 0, 0, 0, 0x0E, 0x01};
+        assertEquals(
+                new LinkKind.State(1, 1500, 0x02_00_00_00_0E_01L),
+                LinkKind.parseState(answer, answerWithAddress(IFINDEX, 1, mac, 0), IFINDEX));
+        assertEquals(
+                new LinkKind.State(0, 1500, 0x02_00_00_00_0E_01L),
+                LinkKind.parseState(answer, answerWithAddress(IFINDEX, 0, mac, 0), IFINDEX));
+        assertNull(LinkKind.parseState(answer, answerWithAddress(IFINDEX + 1, 1, mac, 0), IFINDEX), "another's");
+        // no Ethernet address: none, all zero (loopback), a longer one, a length that lies
+        assertEquals(
+                -1,
+                LinkKind.parseState(answer, answer(16, IFINDEX, ascii("veth"), 0), IFINDEX)
+                        .mac());
+        assertEquals(-1, LinkKind.parseMac(answer, answerWithAddress(IFINDEX, 1, new byte[6], 0), IFINDEX));
+        assertEquals(-1, LinkKind.parseMac(answer, answerWithAddress(IFINDEX, 1, new byte[16], 0), IFINDEX));
+        assertEquals(-1, LinkKind.parseMac(answer, answerWithAddress(IFINDEX, 1, mac, 64), IFINDEX));
+        assertEquals(-1, LinkKind.parseMac(answer, answerWithAddress(IFINDEX, 1, mac, -2), IFINDEX));
+        int n = answerWithAddress(IFINDEX, 1, mac, 0);
+        assertEquals(-1, LinkKind.parseMac(answer, n - 4, IFINDEX), "cut inside the address");
+        LinkKind.State lo = LinkKind.state(LibC.if_nametoindex("lo"));
+        assertEquals(new LinkKind.State(1, lo.mtu(), -1), lo, "loopback, from the kernel");
+        assertNull(LinkKind.state(0));
+    }
+
     @Test
     void loopbackHasNoKindAndAMissingInterfaceNone() {
         int lo = LibC.if_nametoindex("lo");
