@@ -205,11 +205,15 @@ class StitchProgramIT {
      */
     @Test
     void whileTheOtherSidesInterfaceIsDownPacketsGoToTheVteps() throws Exception {
-        try (FollowedLink sideB = FollowedLink.create("sb0", "sb1")) {
+        try (FollowedLink sideA = FollowedLink.create("sa0", "sa1");
+                FollowedLink sideB = FollowedLink.create("sb0", "sb1")) {
+            // each with the MAC and MTU the program is built for: nothing else to follow
+            Namespace.SELF.ok("ip", "link", "set", "sa0", "address", colons(A_MAC));
+            Namespace.SELF.ok("ip", "link", "set", "sb0", "address", colons(B_MAC));
             offload.close();
             offload = StitchOffload.load(
                     new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
-                    new Interface(1, A_MAC, 1500),
+                    new Interface(sideA.index(), A_MAC, 1500),
                     new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
                     new Interface(sideB.index(), B_MAC, 1500),
                     16);
@@ -236,19 +240,8 @@ class StitchProgramIT {
     void aRecreatedSideIsFollowedWithItsMacAndNextHop() throws Exception {
         long secondMac = 0x02_00_00_00_01_03L;
         long secondHop = 0x02_00_00_00_01_04L;
-        offload.close(); // the one loaded for the other tests
-        offload = null;
-        addSide("sa0", "sa1", A_MAC, 1500, "10.99.0.1/24", "10.99.0.2", HOP_A);
-        addSide("sb0", "sb1", B_MAC, 1500, "10.98.0.1/24", "10.98.0.2", HOP_B);
-        try (StitchOffload attached = StitchOffload.open(
-                new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
-                new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
-                16,
-                io.vtep4j.XdpMode.AUTO)) {
-            offload = attached;
-            learnTables();
+        try (StitchOffload attached = openOnTwoSides()) {
             byte[] in = toA(46, x -> {});
-            Await.until(java.time.Duration.ofSeconds(5), () -> relayedAs(in, fromB(in)), () -> "both next hops");
             String onA = DecapProgramIT.programOn("sa0");
             assertEquals(onA, DecapProgramIT.programOn("sb0"), "one program on both");
             assertEquals(
@@ -279,6 +272,73 @@ class StitchProgramIT {
             offload = null;
             Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
             Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+        }
+    }
+
+    /**
+     * The program attached for real: B's interface stays but changes its MTU, then its MAC. Each time a program built
+     * for the new values takes the old one's place on both interfaces in one step, and A's packets for B leave as
+     * they now must: within the new MTU, from the new MAC.
+     */
+    @Test
+    void aSidesMtuOrMacChangedInPlaceGetsAProgramForThem() throws Exception {
+        long secondMac = 0x02_00_00_00_01_05L;
+        try (StitchOffload attached = openOnTwoSides()) {
+            byte[] in = toA(46, x -> {});
+            byte[] big = toA(1400 - 49, x -> {}); // a byte too big for an MTU of 1,400 out of B
+            assertTrue(relayedAs(big, fromB(big)), "fits B's 1,500");
+            String first = DecapProgramIT.programOn("sa0");
+
+            Namespace.SELF.ok("ip", "link", "set", "sb0", "mtu", "1400");
+            attached.followInterfaces(); // this call or the watch thread's, whichever comes first; once
+            Await.until(
+                    java.time.Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 1
+                            && !DecapProgramIT.programOn("sa0").equals(first),
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertEquals(DecapProgramIT.programOn("sa0"), DecapProgramIT.programOn("sb0"), "one program on both");
+            assertPassedUnchanged(big, "a byte too big for B's new MTU: the VTEPs'");
+            assertTrue(relayedAs(in, fromB(in)));
+            assertEquals(0, attached.followed(), "the same interfaces");
+            assertFalse(attached.followInterfaces(), "nothing changed since");
+
+            Namespace.SELF.ok("ip", "link", "set", "sb0", "address", colons(secondMac));
+            byte[] expected = sent(in, HOP_B, secondMac, 0x0A_62_00_01, R, B_PORT, B_VNI);
+            Await.until(
+                    java.time.Duration.ofSeconds(5),
+                    () -> attached.rebuilt() == 2 && relayedAs(in, expected),
+                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+            assertEquals(null, attached.attachProblem());
+        } finally {
+            offload = null;
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+        }
+    }
+
+    /**
+     * In place of the program loaded for the other tests: one attached for real to sa0 (side A, 10.99.0.1) and sb0
+     * (side B, 10.98.0.1), both tables agreeing on S and D, relaying once both next hops are known.
+     */
+    private StitchOffload openOnTwoSides() throws Exception {
+        offload.close();
+        offload = null;
+        addSide("sa0", "sa1", A_MAC, 1500, "10.99.0.1/24", "10.99.0.2", HOP_A);
+        addSide("sb0", "sb1", B_MAC, 1500, "10.98.0.1/24", "10.98.0.2", HOP_B);
+        offload = StitchOffload.open(
+                new Side(InetAddress.getByName("10.99.0.1"), 4789, A_VNI),
+                new Side(InetAddress.getByName("10.98.0.1"), B_PORT, B_VNI),
+                16,
+                io.vtep4j.XdpMode.AUTO);
+        try {
+            learnTables();
+            byte[] in = toA(46, x -> {});
+            Await.until(java.time.Duration.ofSeconds(5), () -> relayedAs(in, fromB(in)), () -> "both next hops");
+            return offload;
+        } catch (Exception | Error e) {
+            offload.close();
+            offload = null;
+            throw e;
         }
     }
 

@@ -130,7 +130,8 @@ public final class StitchRunner {
                                 System.out.println("STATS RELAY out of B " + o.frames(false) + " packets, out of A "
                                         + o.frames(true) + " packets, refused " + o.refused() + ", maps refilled "
                                         + stitch.refills() + ", failed " + stitch.failures()
-                                        + (o.followed() > 0 ? ", interfaces followed " + o.followed() : ""));
+                                        + (o.followed() > 0 ? ", interfaces followed " + o.followed() : "")
+                                        + (o.rebuilt() > 0 ? ", rebuilt " + o.rebuilt() : ""));
                             }
                             a.close();
                             b.close();

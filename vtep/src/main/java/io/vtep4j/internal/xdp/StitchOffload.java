@@ -29,8 +29,9 @@ import java.util.List;
  * remotes with next hops per side, each followed while a MAC of the maps is at it (so remotes a sender made up leave
  * with their MACs); what a full map refuses stays on the VTEPs' path and is counted
  * ({@link #refused}), as are failed changes. The packet it sends has the VTEP's default outer header (DSCP 0, TTL 64, DF, UDP checksum 0),
- * so the owner uses it only with those settings, with VXLAN on IPv4 underlays. Each interface's MTU is read when the
- * program is built; an MTU lowered later calls for a new program. While a side's interface is administratively down,
+ * so the owner uses it only with those settings, with VXLAN on IPv4 underlays. Each interface's MAC and MTU are read
+ * when the program is built; where either changes later, a program built for the new values takes the old one's place
+ * ({@link #rebuilt}). While a side's interface is administratively down,
  * the program leaves the packets it would send there to the VTEPs ({@link #followInterfaces}); once a side's
  * interface is deleted and another holds its address, the program follows it there.
  *
@@ -84,6 +85,7 @@ public final class StitchOffload implements AutoCloseable {
     private final String[] where = new String[2];
     private XdpMode mode;
     private long followed;
+    private long rebuilt;
     private String attachProblem;
     private Thread watcher;
     private int progFd = -1;
@@ -222,7 +224,10 @@ public final class StitchOffload implements AutoCloseable {
      * the slot, and detaches the program); once another interface holds that side's address (the interface recreated,
      * or the address moved), the program follows it ({@link #followed}): it is attached there, rebuilt where the MAC or
      * MTU differs (and replaced on the other side's link in one step), and that side's next hops are forgotten and
-     * looked up again through the new interface. The kernel is asked outside the lock.
+     * looked up again through the new interface. An interface that stays but changes its MAC or MTU gets a program
+     * built for the new values on every link in one step ({@link #rebuilt}); one whose new values do not do (no
+     * Ethernet address, an MTU too small) leaves the map, so that the VTEPs handle its packets, until they do. The
+     * kernel is asked outside the lock.
      *
      * @return true if the map changed or the program followed an interface
      */
@@ -234,24 +239,116 @@ public final class StitchOffload implements AutoCloseable {
             }
             index = new int[] {faces[0].ifindex(), faces[1].ifindex()};
         }
-        int[] up = {LinkKind.up(index[0]), LinkKind.up(index[1])};
+        LinkKind.State[] state = {LinkKind.state(index[0]), LinkKind.state(index[1])};
+        int[] up = {state[0] == null ? -1 : state[0].up(), state[1] == null ? -1 : state[1].up()};
         boolean changed = false;
+        boolean[] unfit = new boolean[2];
         if (up[0] < 0 || up[1] < 0) {
             changed = followRecreated(index, up);
         } else {
-            synchronized (this) {
-                attachProblem = null; // both interfaces as followed: nothing refused now
-            }
+            changed = followInPlace(index, state, unfit);
         }
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
                 // a side that is gone is out of the map already; one just followed is in it
                 if (deviceMap >= 0 && up[s] >= 0 && faces[s].ifindex() == index[s]) {
-                    changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 ? index[s] : 0);
+                    changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 && !unfit[s] ? index[s] : 0);
                 }
             }
         }
         return changed;
+    }
+
+    /**
+     * {@link #followInterfaces} while both sides' interfaces ({@code index}) stay, now as {@code state}: a program for
+     * a changed MAC or MTU; marks in {@code unfit} the sides whose new values the program cannot use, and sets
+     * {@link #attachProblem} (null when nothing is refused).
+     *
+     * @return true if the program was replaced
+     */
+    private boolean followInPlace(int[] index, LinkKind.State[] state, boolean[] unfit) {
+        String[] name = new String[2];
+        for (int s = 0; s < 2; s++) {
+            Interface face;
+            synchronized (this) {
+                face = faces[s];
+            }
+            if (state[s].mac() != face.mac() || (state[s].mtu() > 0 && state[s].mtu() != face.mtu())) {
+                name[s] = UnderlayInterface.nameOf(index[s]); // outside the lock: it asks the kernel
+            }
+        }
+        synchronized (this) {
+            if (progFd < 0 || faces[0].ifindex() != index[0] || faces[1].ifindex() != index[1]) {
+                return false; // closed, or followed meanwhile
+            }
+            Interface[] next = faces.clone();
+            String problems = null;
+            for (int s = 0; s < 2; s++) {
+                long mac = state[s].mac();
+                int mtu = state[s].mtu() > 0 ? state[s].mtu() : faces[s].mtu();
+                if (mac == faces[s].mac() && mtu == faces[s].mtu()) {
+                    continue;
+                }
+                String problem = mac < 0
+                        ? name[s] + " has no Ethernet address"
+                        : mtu < BpfProgram.RELAY_MIN_LENGTH - 14
+                                ? name[s] + ": MTU " + mtu + " (expected: >= " + (BpfProgram.RELAY_MIN_LENGTH - 14)
+                                        + ")"
+                                : null;
+                if (problem == null) {
+                    next[s] = new Interface(faces[s].ifindex(), mac, mtu);
+                } else {
+                    unfit[s] = true;
+                    String side = "side " + (s == 0 ? "A" : "B") + ": " + problem;
+                    problems = problems == null ? side : problems + "; " + side;
+                }
+            }
+            boolean replaced = false;
+            if (!Arrays.equals(next, faces)) {
+                try {
+                    replaceProgram(loadProgram(next));
+                    System.arraycopy(next, 0, faces, 0, 2);
+                    rebuilt++;
+                    replaced = true;
+                } catch (IOException e) {
+                    for (int s = 0; s < 2; s++) {
+                        unfit[s] |= !next[s].equals(faces[s]); // the old program does not fit it
+                    }
+                    String refused = "a program for the changed interfaces: " + e.getMessage();
+                    problems = problems == null ? refused : problems + "; " + refused;
+                }
+            }
+            attachProblem = problems;
+            return replaced;
+        }
+    }
+
+    /**
+     * Puts {@code fresh} on every link in the place of the current program, each in one step, and frees the old. On
+     * failure puts the old back where it had been replaced, frees {@code fresh} and throws.
+     */
+    private void replaceProgram(int fresh) throws IOException {
+        List<Integer> done = new ArrayList<>();
+        try {
+            for (int l : links) {
+                if (l >= 0 && Bpf.linkIfindex(l) > 0) {
+                    Bpf.updateLink(l, fresh);
+                    done.add(l);
+                }
+            }
+        } catch (IOException e) {
+            for (int l : done) {
+                try {
+                    Bpf.updateLink(l, progFd);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            LibC.close(fresh);
+            throw e;
+        }
+        LibC.close(progFd);
+        progFd = fresh;
     }
 
     /** {@link #followInterfaces} for the sides whose interface ({@code index}) is gone ({@code up} negative). */
@@ -378,6 +475,14 @@ public final class StitchOffload implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /**
+     * Times a program was built again for a side's MAC or MTU changed on the interface it stays on
+     * ({@link #followInterfaces}).
+     */
+    public synchronized long rebuilt() {
+        return rebuilt;
     }
 
     /** Times the program followed a side's address to another interface ({@link #followInterfaces}). */
