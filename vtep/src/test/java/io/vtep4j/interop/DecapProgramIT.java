@@ -477,42 +477,44 @@ class DecapProgramIT {
     void anUnderlayMacChangedInPlaceGetsAProgramForIt() throws Exception {
         long first = 0x02_00_00_00_0D_01L;
         long second = 0x02_00_00_00_0D_03L;
-        addUnderlay(first);
-        try (DecapOffload attached = openOnUnderlay()) {
-            byte[] toFirst = underlayPacket(first);
-            byte[] toSecond = underlayPacket(second);
-            String id = programOn("du0");
-            Namespace.SELF.ok("ip", "link", "set", "du0", "address", "02:00:00:00:0d:03");
-            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> attached.rebuilt() == 1 && !programOn("du0").equals(id),
-                    () -> attached.rebuilt() + " rebuilt; " + programOn("du0") + "; " + attached.attachProblem());
-            Verdict v = attached.run(toSecond);
-            assertEquals(Verdict.REDIRECT, v.action(), "for the new MAC");
-            assertArrayEquals(tagged(toSecond, VLAN), v.frame());
-            assertEquals(Verdict.PASS, attached.run(toFirst).action(), "the old MAC: the kernel's");
-            assertEquals(0, attached.reattached(), "the same link, another program");
-            assertFalse(attached.followUnderlay(), "nothing changed since");
-
-            String afterMac = programOn("du0");
-            byte[] big = underlayPacketOfPayload(second, 1401);
-            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the trunk's 1,500");
-            Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1400");
-            try {
+        try {
+            addUnderlay(first);
+            try (DecapOffload attached = openOnUnderlay()) {
+                byte[] toFirst = underlayPacket(first);
+                byte[] toSecond = underlayPacket(second);
+                String id = programOn("du0");
+                Namespace.SELF.ok("ip", "link", "set", "du0", "address", "02:00:00:00:0d:03");
+                attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
                 Await.until(
                         Duration.ofSeconds(5),
-                        () -> attached.rebuilt() == 2 && !programOn("du0").equals(afterMac),
+                        () -> attached.rebuilt() == 1 && !programOn("du0").equals(id),
+                        () -> attached.rebuilt() + " rebuilt; " + programOn("du0") + "; " + attached.attachProblem());
+                Verdict v = attached.run(toSecond);
+                assertEquals(Verdict.REDIRECT, v.action(), "for the new MAC");
+                assertArrayEquals(tagged(toSecond, VLAN), v.frame());
+                assertEquals(Verdict.PASS, attached.run(toFirst).action(), "the old MAC: the kernel's");
+                assertEquals(0, attached.reattached(), "the same link, another program");
+                assertFalse(attached.followUnderlay(), "nothing changed since");
+
+                String afterMac = programOn("du0");
+                byte[] big = underlayPacketOfPayload(second, 1401);
+                assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the trunk's 1,500");
+                Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1400");
+                try {
+                    Await.until(
+                            Duration.ofSeconds(5),
+                            () -> attached.rebuilt() == 2 && !programOn("du0").equals(afterMac),
+                            () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+                    assertEquals(Verdict.PASS, attached.run(big).action(), "too long for the trunk's 1,400");
+                } finally {
+                    Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1500");
+                }
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.rebuilt() == 3,
                         () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
-                assertEquals(Verdict.PASS, attached.run(big).action(), "too long for the trunk's 1,400");
-            } finally {
-                Namespace.SELF.ok("ip", "link", "set", TRUNK, "mtu", "1500");
+                assertEquals(null, attached.attachProblem());
             }
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> attached.rebuilt() == 3,
-                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
-            assertEquals(null, attached.attachProblem());
         } finally {
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
         }

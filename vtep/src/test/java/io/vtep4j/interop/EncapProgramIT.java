@@ -411,51 +411,55 @@ class EncapProgramIT {
     void anUnderlayMtuOrMacChangedInPlaceGetsAProgramForThem() throws Exception {
         long first = 0x02_00_00_00_0E_01L;
         long hop = 0x02_00_00_00_0E_11L;
-        addUnderlay(first, 1500, hop);
-        addTrunkPair();
-        try (EncapOffload attached = openOnTrunk()) {
-            byte[] f = frame(x -> {});
-            byte[] big = Arrays.copyOf(frame(x -> {}), 1369);
-            Await.until(
-                    Duration.ofSeconds(5), () -> redirects(attached, f), () -> "the next hop from the neighbour table");
-            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the underlay's 1,500");
-            String id = DecapProgramIT.programOn("et0");
+        try {
+            addUnderlay(first, 1500, hop);
+            addTrunkPair();
+            try (EncapOffload attached = openOnTrunk()) {
+                byte[] f = frame(x -> {});
+                byte[] big = Arrays.copyOf(frame(x -> {}), 1369);
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> redirects(attached, f),
+                        () -> "the next hop from the neighbour table");
+                assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits the underlay's 1,500");
+                String id = DecapProgramIT.programOn("et0");
 
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1400");
-            attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> attached.rebuilt() == 1
-                            && !DecapProgramIT.programOn("et0").equals(id),
-                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
-            assertEquals(Verdict.PASS, attached.run(big).action(), "longer than the new MTU allows: the engine's");
-            assertTrue(redirects(attached, f));
-            assertTrue(attached.describe().contains("up to 1368"), attached.describe());
-            assertEquals(0, attached.underlayFollowed(), "the same interface");
-            assertEquals(0, attached.reattached(), "the trunk's link kept, its program replaced");
+                Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1400");
+                attached.followUnderlay(); // this call or the watch thread's, whichever comes first; once
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.rebuilt() == 1
+                                && !DecapProgramIT.programOn("et0").equals(id),
+                        () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+                assertEquals(Verdict.PASS, attached.run(big).action(), "longer than the new MTU allows: the engine's");
+                assertTrue(redirects(attached, f));
+                assertTrue(attached.describe().contains("up to 1368"), attached.describe());
+                assertEquals(0, attached.underlayFollowed(), "the same interface");
+                assertEquals(0, attached.reattached(), "the trunk's link kept, its program replaced");
 
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "address", "02:00:00:00:0e:03");
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> attached.rebuilt() == 2,
-                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
-            assertArrayEquals(
-                    macs(hop, 0x02_00_00_00_0E_03L),
-                    Arrays.copyOf(attached.run(f).frame(), 12));
+                Namespace.SELF.ok("ip", "link", "set", "eu0", "address", "02:00:00:00:0e:03");
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.rebuilt() == 2,
+                        () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+                assertArrayEquals(
+                        macs(hop, 0x02_00_00_00_0E_03L),
+                        Arrays.copyOf(attached.run(f).frame(), 12));
 
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "68");
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> String.valueOf(attached.attachProblem()).equals("underlay eu0: MTU 68 (expected: >= 74)")
-                            && !redirects(attached, f),
-                    () -> String.valueOf(attached.attachProblem()));
-            assertEquals(2, attached.rebuilt());
-            Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1500");
-            Await.until(
-                    Duration.ofSeconds(5),
-                    () -> attached.rebuilt() == 3 && attached.attachProblem() == null && redirects(attached, f),
-                    () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
-            assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits 1,500 again");
+                Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "68");
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> String.valueOf(attached.attachProblem()).equals("underlay eu0: MTU 68 (expected: >= 74)")
+                                && !redirects(attached, f),
+                        () -> String.valueOf(attached.attachProblem()));
+                assertEquals(2, attached.rebuilt());
+                Namespace.SELF.ok("ip", "link", "set", "eu0", "mtu", "1500");
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.rebuilt() == 3 && attached.attachProblem() == null && redirects(attached, f),
+                        () -> attached.rebuilt() + " rebuilt; " + attached.attachProblem());
+                assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits 1,500 again");
+            }
         } finally {
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
             Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");

@@ -60,6 +60,12 @@ public final class DecapOffload implements AutoCloseable {
     private String trunk;
 
     private Thread watcher;
+    /**
+     * Taken for each round of following the interfaces (the watch thread's, or a direct call's), before this object's
+     * own lock: a round applies what it read of an interface before another round reads it again.
+     */
+    private final Object rounds = new Object();
+
     private int progFd;
     private int linkFd;
     private long refused;
@@ -72,6 +78,7 @@ public final class DecapOffload implements AutoCloseable {
     private long rebuilt;
     private String attachProblem;
     private String trunkProblem;
+    private String macProblem;
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -435,6 +442,13 @@ public final class DecapOffload implements AutoCloseable {
      * @return true if the map or the program changed
      */
     public boolean followTrunk() {
+        synchronized (rounds) {
+            return followTrunkRound();
+        }
+    }
+
+    /** {@link #followTrunk}, inside a round. */
+    private boolean followTrunkRound() {
         synchronized (this) {
             if (trunkMap < 0) {
                 return false;
@@ -461,7 +475,9 @@ public final class DecapOffload implements AutoCloseable {
                         rebuiltNow = true;
                     } catch (IOException e) {
                         trunkProblem = "trunk " + trunk + ": MTU " + mtu + ": " + e.getMessage();
-                        now = 0; // the old program would send frames too long for it
+                        if (mtu < trunkMtu) {
+                            now = 0; // the old program would send frames too long for it
+                        }
                     }
                 }
             }
@@ -494,6 +510,13 @@ public final class DecapOffload implements AutoCloseable {
      * @return true if the program was attached to another interface; false if nothing changed, or not yet
      */
     public boolean followUnderlay() {
+        synchronized (rounds) {
+            return followUnderlayRound();
+        }
+    }
+
+    /** {@link #followUnderlay}, inside a round. */
+    private boolean followUnderlayRound() {
         int link;
         InetAddress address;
         synchronized (this) {
@@ -571,16 +594,26 @@ public final class DecapOffload implements AutoCloseable {
      * Until then packets to the new MAC reach the engine.
      */
     private boolean followMac(int link, int index, long now) {
+        long built;
         synchronized (this) {
-            if (progFd < 0 || linkFd != link || now < 0 || now == mac) {
-                return false; // closed, changed meanwhile, no Ethernet address, or the same
+            built = mac;
+        }
+        // outside the lock: it asks the kernel
+        String name = now >= 0 && now != built ? UnderlayInterface.nameOf(index) : "index " + index;
+        synchronized (this) {
+            if (progFd < 0 || linkFd != link) {
+                return false; // closed, or changed meanwhile
+            }
+            if (now < 0 || now == mac) {
+                macProblem = null; // no Ethernet address (the program keeps its own), or the one it is built for
+                return false;
             }
             try {
                 replaceProgram(now, trunkMtu);
-                attachProblem = null;
+                macProblem = null;
                 return true;
             } catch (IOException e) {
-                attachProblem = "underlay " + UnderlayInterface.nameOf(index) + ": MAC changed: " + e.getMessage();
+                macProblem = "underlay " + name + ": MAC changed: " + e.getMessage();
                 return false;
             }
         }
@@ -601,13 +634,19 @@ public final class DecapOffload implements AutoCloseable {
 
     /**
      * Why following the underlay fails now (the kernel's refusal, an interface without an Ethernet address), or a
-     * program for the trunk's changed MTU: both, joined by "; "; null when neither.
+     * program for the underlay's changed MAC or the trunk's changed MTU: each that applies, joined by "; "; null when
+     * none does.
      */
     public synchronized String attachProblem() {
-        if (attachProblem == null || trunkProblem == null) {
-            return attachProblem != null ? attachProblem : trunkProblem;
+        return joined(attachProblem, joined(macProblem, trunkProblem));
+    }
+
+    /** {@code first} and {@code second} joined by "; ", either alone where the other is null, or null. */
+    static String joined(String first, String second) {
+        if (first == null || second == null) {
+            return first != null ? first : second;
         }
-        return attachProblem + "; " + trunkProblem;
+        return first + "; " + second;
     }
 
     /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */

@@ -74,6 +74,12 @@ public final class EncapOffload implements AutoCloseable {
     private String underlayProblem;
 
     private Thread watcher;
+    /**
+     * Taken for each round of following the interfaces (the watch thread's, or a direct call's), before this object's
+     * own lock: a round applies what it read of an interface before another round reads it again.
+     */
+    private final Object rounds = new Object();
+
     private volatile HopWatch hops;
     private final MapWriter maps = new MapWriter();
 
@@ -334,6 +340,13 @@ public final class EncapOffload implements AutoCloseable {
      * @return true if the program was attached to a new interface; false if nothing changed, or not yet
      */
     public boolean followTrunk() {
+        synchronized (rounds) {
+            return followTrunkRound();
+        }
+    }
+
+    /** {@link #followTrunk}, inside a round. */
+    private boolean followTrunkRound() {
         int link;
         synchronized (this) {
             if (progFd < 0 || trunk == null) {
@@ -395,6 +408,13 @@ public final class EncapOffload implements AutoCloseable {
      * @return true if the map or the program changed
      */
     public boolean followUnderlay() {
+        synchronized (rounds) {
+            return followUnderlayRound();
+        }
+    }
+
+    /** {@link #followUnderlay}, inside a round. */
+    private boolean followUnderlayRound() {
         int index;
         InetAddress address;
         synchronized (this) {
@@ -467,19 +487,18 @@ public final class EncapOffload implements AutoCloseable {
      * says why.
      */
     private boolean followInPlace(int index, LinkKind.State state) {
-        String name = null;
+        String name;
         boolean changed;
         synchronized (this) {
             changed = state.mac() != underlayMac || (state.mtu() > 0 && state.mtu() != underlayMtu);
         }
-        if (changed) {
-            name = UnderlayInterface.nameOf(index); // outside the lock: it asks the kernel
-        }
+        name = changed ? UnderlayInterface.nameOf(index) : "index " + index; // outside the lock: it asks the kernel
         synchronized (this) {
             if (underlayMap < 0 || underlayIndex != index) {
                 return false; // closed, or followed meanwhile
             }
             int mtu = state.mtu() > 0 ? state.mtu() : underlayMtu;
+            boolean replaced = false;
             if (state.mac() != underlayMac || mtu != underlayMtu) {
                 String problem = null;
                 if (state.mac() < 0) {
@@ -496,15 +515,18 @@ public final class EncapOffload implements AutoCloseable {
                 }
                 if (problem != null) {
                     underlayProblem = problem;
-                    return InterfaceWatch.holdDevice(underlayMap, 0, 0);
+                    // only a raised MTU leaves the program as it is safe to use: it sends shorter packets
+                    boolean fits = state.mac() == underlayMac && mtu > underlayMtu && state.up() == 1;
+                    return InterfaceWatch.holdDevice(underlayMap, 0, fits ? index : 0);
                 }
                 underlayMac = state.mac();
                 underlayMtu = mtu;
                 rebuilt++;
+                replaced = true;
                 describe = describe.replaceFirst("frames up to \\d+ bytes", "frames up to " + (mtu - 32) + " bytes");
             }
             underlayProblem = null;
-            return InterfaceWatch.holdDevice(underlayMap, 0, state.up() == 1 ? index : 0) || changed;
+            return InterfaceWatch.holdDevice(underlayMap, 0, state.up() == 1 ? index : 0) || replaced;
         }
     }
 
@@ -538,13 +560,11 @@ public final class EncapOffload implements AutoCloseable {
 
     /**
      * Why the program is not where it should be: the last attempt to attach it to a recreated trunk failed (null once
-     * one succeeds), or following a recreated underlay fails now; both, joined by "; "; null when neither.
+     * one succeeds), or following the underlay fails now (a recreated one, or one whose MAC or MTU changed: the
+     * kernel's refusal, no Ethernet address, an MTU too small); both, joined by "; "; null when neither.
      */
     public synchronized String attachProblem() {
-        if (attachProblem == null || underlayProblem == null) {
-            return attachProblem != null ? attachProblem : underlayProblem;
-        }
-        return attachProblem + "; " + underlayProblem;
+        return DecapOffload.joined(attachProblem, underlayProblem);
     }
 
     /** One round of the watch thread: {@link #followTrunk}, {@link #followUnderlay}. */

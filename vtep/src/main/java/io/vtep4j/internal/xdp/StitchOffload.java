@@ -88,6 +88,12 @@ public final class StitchOffload implements AutoCloseable {
     private long rebuilt;
     private String attachProblem;
     private Thread watcher;
+    /**
+     * Taken for each round of following the interfaces (the watch thread's, or a direct call's), before this object's
+     * own lock: a round applies what it read of an interface before another round reads it again.
+     */
+    private final Object rounds = new Object();
+
     private int progFd = -1;
     private final int[] links = {-1, -1};
     private final HopWatch[] hops = new HopWatch[2];
@@ -232,6 +238,13 @@ public final class StitchOffload implements AutoCloseable {
      * @return true if the map changed or the program followed an interface
      */
     public boolean followInterfaces() {
+        synchronized (rounds) {
+            return followInterfacesRound();
+        }
+    }
+
+    /** {@link #followInterfaces}, inside a round. */
+    private boolean followInterfacesRound() {
         int[] index;
         synchronized (this) {
             if (deviceMap < 0) {
@@ -241,18 +254,20 @@ public final class StitchOffload implements AutoCloseable {
         }
         LinkKind.State[] state = {LinkKind.state(index[0]), LinkKind.state(index[1])};
         int[] up = {state[0] == null ? -1 : state[0].up(), state[1] == null ? -1 : state[1].up()};
-        boolean changed = false;
-        boolean[] unfit = new boolean[2];
+        boolean changed;
         if (up[0] < 0 || up[1] < 0) {
             changed = followRecreated(index, up);
         } else {
-            changed = followInPlace(index, state, unfit);
+            changed = followInPlace(index, state);
         }
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
-                // a side that is gone is out of the map already; one just followed is in it
+                // a side that is gone is out of the map already; one just followed is in it; one that stays is in it
+                // while up and as the program is built for it (else the program's packets for it go to the VTEPs)
                 if (deviceMap >= 0 && up[s] >= 0 && faces[s].ifindex() == index[s]) {
-                    changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 && !unfit[s] ? index[s] : 0);
+                    boolean fits = state[s].mac() == faces[s].mac()
+                            && (state[s].mtu() <= 0 || state[s].mtu() == faces[s].mtu());
+                    changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 && fits ? index[s] : 0);
                 }
             }
         }
@@ -261,13 +276,13 @@ public final class StitchOffload implements AutoCloseable {
 
     /**
      * {@link #followInterfaces} while both sides' interfaces ({@code index}) stay, now as {@code state}: a program for
-     * a changed MAC or MTU; marks in {@code unfit} the sides whose new values the program cannot use, and sets
-     * {@link #attachProblem} (null when nothing is refused).
+     * a changed MAC or MTU; sets {@link #attachProblem} for values the program cannot use, or a program the kernel
+     * refuses (null when nothing is refused).
      *
      * @return true if the program was replaced
      */
-    private boolean followInPlace(int[] index, LinkKind.State[] state, boolean[] unfit) {
-        String[] name = new String[2];
+    private boolean followInPlace(int[] index, LinkKind.State[] state) {
+        String[] name = {"index " + index[0], "index " + index[1]};
         for (int s = 0; s < 2; s++) {
             Interface face;
             synchronized (this) {
@@ -298,7 +313,6 @@ public final class StitchOffload implements AutoCloseable {
                 if (problem == null) {
                     next[s] = new Interface(faces[s].ifindex(), mac, mtu);
                 } else {
-                    unfit[s] = true;
                     String side = "side " + (s == 0 ? "A" : "B") + ": " + problem;
                     problems = problems == null ? side : problems + "; " + side;
                 }
@@ -311,9 +325,6 @@ public final class StitchOffload implements AutoCloseable {
                     rebuilt++;
                     replaced = true;
                 } catch (IOException e) {
-                    for (int s = 0; s < 2; s++) {
-                        unfit[s] |= !next[s].equals(faces[s]); // the old program does not fit it
-                    }
                     String refused = "a program for the changed interfaces: " + e.getMessage();
                     problems = problems == null ? refused : problems + "; " + refused;
                 }

@@ -30,6 +30,9 @@ record UnderlayInterface(String name, int index, long mac, int mtu) {
         for (byte b : bytes) {
             mac = mac << 8 | (b & 0xFF);
         }
+        if (mac == 0) {
+            throw new IOException(i.getName() + " has no Ethernet address"); // all zero: none assigned
+        }
         return new UnderlayInterface(i.getName(), i.getIndex(), mac, i.getMTU());
     }
 
