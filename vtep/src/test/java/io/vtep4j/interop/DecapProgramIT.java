@@ -520,6 +520,38 @@ class DecapProgramIT {
         }
     }
 
+    /**
+     * The local address moved to another interface while the one the program is on stays: the program is attached to
+     * the new interface (built for its MAC) and detached from the old one.
+     */
+    @Test
+    void anAddressMovedFromAnInterfaceThatStaysIsFollowed() throws Exception {
+        long second = 0x02_00_00_00_0D_04L;
+        try {
+            addUnderlay(0x02_00_00_00_0D_01L);
+            try (DecapOffload attached = openOnUnderlay()) {
+                FollowedLink.moveAddress(
+                        "du0", "du2", "du3", second, "10.97.0.1/24", "10.97.0.2", 0x02_00_00_00_0D_14L);
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.reattached() == 1
+                                && !programOn("du2").isEmpty()
+                                && programOn("du0").isEmpty(),
+                        () -> attached.reattached() + " reattachments; on du0 " + programOn("du0") + ", on du2 "
+                                + programOn("du2") + "; " + attached.attachProblem());
+                byte[] toSecond = underlayPacket(second);
+                Verdict v = attached.run(toSecond);
+                assertEquals(Verdict.REDIRECT, v.action(), "for the new interface's MAC");
+                assertArrayEquals(tagged(toSecond, VLAN), v.frame());
+                assertTrue(attached.describe().contains(" on du2 decapsulated in generic XDP"), attached.describe());
+                assertEquals(null, attached.attachProblem());
+            }
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du2");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+        }
+    }
+
     /** As {@link #underlayPacket}, its inner frame carrying {@code payload} bytes after its 14-byte header. */
     private static byte[] underlayPacketOfPayload(long mac, int payload) {
         byte[] p = ofPayload(payload);

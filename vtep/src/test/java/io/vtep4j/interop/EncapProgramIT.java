@@ -466,6 +466,49 @@ class EncapProgramIT {
         }
     }
 
+    /**
+     * The local address moved to another interface while the underlay stays: the program sends through the new
+     * interface, from its MAC, to the next hop the neighbour table gives there; the old interface leaves its map.
+     */
+    @Test
+    void anAddressMovedFromAnUnderlayThatStaysIsFollowed() throws Exception {
+        long second = 0x02_00_00_00_0E_04L;
+        long secondHop = 0x02_00_00_00_0E_14L;
+        try {
+            addUnderlay(0x02_00_00_00_0E_01L, 1500, 0x02_00_00_00_0E_11L);
+            addTrunkPair();
+            try (EncapOffload attached = openOnTrunk()) {
+                byte[] f = frame(x -> {});
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> redirects(attached, f),
+                        () -> "the next hop from the neighbour table");
+                FollowedLink.moveAddress("eu0", "eu2", "eu3", second, "10.98.0.1/24", "10.98.0.2", secondHop);
+                Await.until(
+                        Duration.ofSeconds(5),
+                        () -> attached.underlayFollowed() == 1
+                                && redirects(attached, f)
+                                && Arrays.equals(macs(secondHop, second), Arrays.copyOf(run(attached, f), 12)),
+                        () -> attached.underlayFollowed() + " times followed; " + attached.attachProblem());
+                assertTrue(attached.describe().contains("to eu2 from 10.98.0.1"), attached.describe());
+                assertEquals(null, attached.attachProblem());
+            }
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu2");
+        }
+    }
+
+    /** The frame as {@code offload}'s program leaves it. */
+    private static byte[] run(EncapOffload offload, byte[] frame) {
+        try {
+            return offload.run(frame).frame();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The program attached to the trunk et0, sending from 10.98.0.1; SRC on the trunk, DST at 10.98.0.2. */
     private static EncapOffload openOnTrunk() throws Exception {
         EncapOffload attached =

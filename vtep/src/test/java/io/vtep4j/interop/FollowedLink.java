@@ -74,6 +74,23 @@ final class FollowedLink implements AutoCloseable {
         assertFalse(follow.changed(), "gone: nothing to do");
     }
 
+    /**
+     * Moves address {@code cidr} from interface {@code from}, which stays, to a new veth {@code to} (peer
+     * {@code peer}, MAC {@code mac}, both ends up), and puts {@code hop} at {@code neighbour} there: the address moved
+     * while the interface it was on stays. The caller deletes {@code to}.
+     */
+    static void moveAddress(String from, String to, String peer, long mac, String cidr, String neighbour, long hop) {
+        String colons = String.format("%012x", mac).replaceAll("(..)(?!$)", "$1:");
+        String hopColons = String.format("%012x", hop).replaceAll("(..)(?!$)", "$1:");
+        Namespace.SELF.ok("ip", "link", "add", to, "type", "veth", "peer", "name", peer);
+        Namespace.SELF.ok("ip", "link", "set", to, "address", colons);
+        Namespace.SELF.ok("ip", "link", "set", peer, "up");
+        Namespace.SELF.ok("ip", "link", "set", to, "up");
+        Namespace.SELF.ok("ip", "addr", "del", cidr, "dev", from);
+        Namespace.SELF.ok("ip", "addr", "add", cidr, "dev", to);
+        Namespace.SELF.ok("ip", "neigh", "replace", neighbour, "lladdr", hopColons, "dev", to, "nud", "permanent");
+    }
+
     @Override
     public void close() {
         Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", name);

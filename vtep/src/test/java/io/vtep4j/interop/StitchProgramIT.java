@@ -317,6 +317,34 @@ class StitchProgramIT {
     }
 
     /**
+     * B's address moved to another interface while B's interface stays: the program is attached to the new one and
+     * detached from the old, and A's packets for B leave from the new interface's MAC to its next hop.
+     */
+    @Test
+    void aSidesAddressMovedFromAnInterfaceThatStaysIsFollowed() throws Exception {
+        long thirdMac = 0x02_00_00_00_01_06L;
+        long thirdHop = 0x02_00_00_00_01_07L;
+        try (StitchOffload attached = openOnTwoSides()) {
+            byte[] in = toA(46, x -> {});
+            FollowedLink.moveAddress("sb0", "sb2", "sb3", thirdMac, "10.98.0.1/24", "10.98.0.2", thirdHop);
+            byte[] expected = sent(in, thirdHop, thirdMac, 0x0A_62_00_01, R, B_PORT, B_VNI);
+            Await.until(
+                    java.time.Duration.ofSeconds(5),
+                    () -> attached.followed() == 1 && relayedAs(in, expected),
+                    () -> attached.followed() + " times followed; " + attached.attachProblem());
+            assertTrue(DecapProgramIT.programOn("sb0").isEmpty(), "detached from the interface the address left");
+            assertEquals(DecapProgramIT.programOn("sa0"), DecapProgramIT.programOn("sb2"), "one program on both");
+            assertTrue(attached.describe().endsWith("and sb2 (generic XDP)"), attached.describe());
+            assertEquals(null, attached.attachProblem());
+        } finally {
+            offload = null;
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb2");
+        }
+    }
+
+    /**
      * In place of the program loaded for the other tests: one attached for real to sa0 (side A, 10.99.0.1) and sb0
      * (side B, 10.98.0.1), both tables agreeing on S and D, relaying once both next hops are known.
      */

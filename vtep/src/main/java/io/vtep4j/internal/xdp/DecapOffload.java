@@ -79,6 +79,10 @@ public final class DecapOffload implements AutoCloseable {
     private String attachProblem;
     private String trunkProblem;
     private String macProblem;
+    /** Rounds since the last look at where the local address is, and whether it was elsewhere; in {@link #rounds}. */
+    private int sinceLook;
+
+    private boolean elsewhere;
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -502,9 +506,10 @@ public final class DecapOffload implements AutoCloseable {
 
     /**
      * Attaches the program to the interface that now holds the local address when the kernel detached it from the
-     * underlay (the interface was deleted) or the interface it is on is no longer in this namespace: an underlay
-     * recreated, or the address moved to another interface. Where that interface has another MAC, a program built for
-     * it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets
+     * underlay (the interface was deleted), the interface it is on is no longer in this namespace, or the address
+     * moved from the interface, which stays (looked for every {@value UnderlayInterface#LOOK_EVERY} rounds; the old
+     * attachment is then closed, which detaches the program there). Where the new interface has another MAC, a program
+     * built for it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets
      * reach the engine through the kernel and its UDP socket. The kernel is asked outside the lock.
      *
      * @return true if the program was attached to another interface; false if nothing changed, or not yet
@@ -533,8 +538,15 @@ public final class DecapOffload implements AutoCloseable {
             return false; // asked again next time
         }
         LinkKind.State state = attached > 0 ? LinkKind.state(attached) : null;
-        if (state != null) {
-            return followMac(link, attached, state.mac()); // still attached to an interface of this namespace
+        if (state != null) { // still attached to an interface of this namespace
+            if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
+                sinceLook = 0;
+                elsewhere = UnderlayInterface.heldElsewhere(address, attached);
+            }
+            if (!elsewhere) {
+                return followMac(link, attached, state.mac());
+            }
+            // the address moved to another interface, and this one stays: attach there, as below
         }
         UnderlayInterface now;
         try {
@@ -572,7 +584,8 @@ public final class DecapOffload implements AutoCloseable {
                 attachProblem = "underlay " + now.name() + " (index " + index + "): " + e.getMessage();
                 return false;
             }
-            LibC.close(linkFd); // detached, or on an interface that left the namespace
+            LibC.close(linkFd); // detached, on an interface that left the namespace, or on one the address left (which
+            // detaches it)
             linkFd = fresh.fd();
             if (prog != progFd) {
                 LibC.close(progFd);
@@ -581,6 +594,7 @@ public final class DecapOffload implements AutoCloseable {
             }
             reattached++;
             attachProblem = null;
+            elsewhere = false;
             describe = describe.replaceFirst(
                     " on \\S+ decapsulated in \\w+ XDP",
                     " on " + Matcher.quoteReplacement(now.name()) + " decapsulated in " + fresh.mode() + " XDP");

@@ -63,6 +63,10 @@ public final class EncapOffload implements AutoCloseable {
     private int underlayMtu;
     private long underlayFollowed;
     private long rebuilt;
+    /** Rounds since the last look at where the local address is, and whether it was elsewhere; in {@link #rounds}. */
+    private int sinceLook;
+
+    private boolean elsewhere;
     private int progFd = -1;
     private int linkFd = -1;
     private volatile String describe = "not attached";
@@ -398,8 +402,9 @@ public final class EncapOffload implements AutoCloseable {
      * it is down: the kernel would drop a packet redirected to an interface that is down after the program counted
      * it, where the engine counts what it cannot send. The watch thread calls this every
      * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that goes away leaves the map by itself (the kernel empties
-     * the slot); once another interface holds the local address (the underlay recreated, or the address moved), the
-     * program follows it ({@link #underlayFollowed}): next hops are looked up through the new interface, those known
+     * the slot); once another interface holds the local address (the underlay recreated, or the address moved; a move
+     * from an interface that stays is looked for every {@value UnderlayInterface#LOOK_EVERY} rounds, and that
+     * interface leaves the map until the program follows the address), the program follows it ({@link #underlayFollowed}): next hops are looked up through the new interface, those known
      * through the old one are forgotten first (their frames reach the engine meanwhile), and where the new interface
      * has another MAC or MTU a program built for them takes the old one's place on the trunk in one step. An underlay
      * whose MAC or MTU changes while it stays gets such a program too ({@link #rebuilt}). The kernel is asked outside
@@ -426,9 +431,33 @@ public final class EncapOffload implements AutoCloseable {
         }
         LinkKind.State state = LinkKind.state(index);
         if (state != null) {
-            return followInPlace(index, state);
+            if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
+                sinceLook = 0;
+                elsewhere = UnderlayInterface.heldElsewhere(address, index);
+            }
+            if (!elsewhere) {
+                return followInPlace(index, state);
+            }
         }
-        // gone (the kernel emptied the slot), or no answer: has another interface the local address now?
+        if (followTo(index, address)) {
+            elsewhere = false;
+            return true;
+        }
+        if (state != null) { // the address left this interface, which stays: the program must not send from it
+            synchronized (this) {
+                return underlayMap >= 0 && underlayIndex == index && InterfaceWatch.holdDevice(underlayMap, 0, 0);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@link #followUnderlay} once interface {@code index} is gone (the kernel emptied the slot), there is no answer
+     * about it, or {@code address} moved from it: follows the interface that holds the address now, if any.
+     *
+     * @return true if the program followed it
+     */
+    private boolean followTo(int index, InetAddress address) {
         UnderlayInterface now;
         try {
             now = UnderlayInterface.holding(address);

@@ -86,6 +86,10 @@ public final class StitchOffload implements AutoCloseable {
     private XdpMode mode;
     private long followed;
     private long rebuilt;
+    /** Rounds since the last look at where each side's address is, and whether it was elsewhere; in {@link #rounds}. */
+    private int sinceLook;
+
+    private final boolean[] elsewhere = new boolean[2];
     private String attachProblem;
     private Thread watcher;
     /**
@@ -228,7 +232,9 @@ public final class StitchOffload implements AutoCloseable {
      * where the VTEPs count what they cannot send. The watch thread calls this every
      * {@value DecapOffload#WATCH_MILLIS} ms. An interface that goes away leaves the map by itself (the kernel empties
      * the slot, and detaches the program); once another interface holds that side's address (the interface recreated,
-     * or the address moved), the program follows it ({@link #followed}): it is attached there, rebuilt where the MAC or
+     * or the address moved; a move from an interface that stays is looked for every
+     * {@value UnderlayInterface#LOOK_EVERY} rounds, and the side is out of the map until followed), the program
+     * follows it ({@link #followed}): it is attached there, rebuilt where the MAC or
      * MTU differs (and replaced on the other side's link in one step), and that side's next hops are forgotten and
      * looked up again through the new interface. An interface that stays but changes its MAC or MTU gets a program
      * built for the new values on every link in one step ({@link #rebuilt}); one whose new values do not do (no
@@ -254,17 +260,30 @@ public final class StitchOffload implements AutoCloseable {
         }
         LinkKind.State[] state = {LinkKind.state(index[0]), LinkKind.state(index[1])};
         int[] up = {state[0] == null ? -1 : state[0].up(), state[1] == null ? -1 : state[1].up()};
+        if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
+            sinceLook = 0;
+            for (int s = 0; s < 2; s++) {
+                elsewhere[s] = up[s] >= 0 && UnderlayInterface.heldElsewhere((s == 0 ? a : b).local(), index[s]);
+            }
+        }
+        // a side to follow elsewhere: its interface is gone, or its address moved from it
+        int[] lost = {elsewhere[0] ? -1 : up[0], elsewhere[1] ? -1 : up[1]};
         boolean changed;
-        if (up[0] < 0 || up[1] < 0) {
-            changed = followRecreated(index, up);
+        if (lost[0] < 0 || lost[1] < 0) {
+            changed = followRecreated(index, lost);
         } else {
             changed = followInPlace(index, state);
         }
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
-                // a side that is gone is out of the map already; one just followed is in it; one that stays is in it
-                // while up and as the program is built for it (else the program's packets for it go to the VTEPs)
-                if (deviceMap >= 0 && up[s] >= 0 && faces[s].ifindex() == index[s]) {
+                if (deviceMap < 0 || faces[s].ifindex() != index[s]) {
+                    elsewhere[s] = false; // followed this round: in the map
+                } else if (elsewhere[s]) {
+                    // the address left this side's interface, which stays: the program must not send from it
+                    changed |= InterfaceWatch.holdDevice(deviceMap, s, 0);
+                } else if (up[s] >= 0) {
+                    // a side that is gone is out of the map already; one that stays is in it while up and as the
+                    // program is built for it (else the program's packets for it go to the VTEPs)
                     boolean fits = state[s].mac() == faces[s].mac()
                             && (state[s].mtu() <= 0 || state[s].mtu() == faces[s].mtu());
                     changed |= InterfaceWatch.holdDevice(deviceMap, s, up[s] == 1 && fits ? index[s] : 0);
