@@ -468,6 +468,24 @@ class DecapProgramIT {
         assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1500)).action());
     }
 
+    /** A trunk recreated with another MTU gets a program for that MTU when it is put back in the map. */
+    @Test
+    void aTrunkRecreatedWithAnotherMtuGetsAProgramForIt() throws Exception {
+        Namespace.SELF.ok("ip", "link", "del", TRUNK);
+        try {
+            Namespace.SELF.ok("ip", "link", "add", TRUNK, "mtu", "1000", "type", "veth", "peer", "name", "dt1");
+            Namespace.SELF.ok("ip", "link", "set", "dt1", "up");
+            Namespace.SELF.ok("ip", "link", "set", TRUNK, "up");
+            assertEquals(true, offload.followTrunk(), "back, with a program for MTU 1,000");
+            assertEquals(1, offload.rebuilt());
+            assertEquals(Verdict.REDIRECT, offload.run(ofPayload(1000)).action(), "payload 1,000: fits");
+            assertPassedUnchanged(ofPayload(1001), "payload 1,001: too long for the new trunk");
+        } finally {
+            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", TRUNK);
+            addTrunk();
+        }
+    }
+
     /**
      * The program attached for real: the underlay's MAC changed on the interface that stays, and then the trunk's
      * MTU. Each time a program built for the new value takes the old one's place on the underlay's link, without
