@@ -79,10 +79,8 @@ public final class DecapOffload implements AutoCloseable {
     private String attachProblem;
     private String trunkProblem;
     private String macProblem;
-    /** Rounds since the last look at where the local address is, and whether it was elsewhere; in {@link #rounds}. */
-    private int sinceLook;
-
-    private boolean elsewhere;
+    /** Whether the local address moved off the underlay, which stays; used inside {@link #rounds}. */
+    private final AddressMove move = new AddressMove();
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -507,7 +505,7 @@ public final class DecapOffload implements AutoCloseable {
     /**
      * Attaches the program to the interface that now holds the local address when the kernel detached it from the
      * underlay (the interface was deleted), the interface it is on is no longer in this namespace, or the address
-     * moved from the interface, which stays (looked for every {@value UnderlayInterface#LOOK_EVERY} rounds; the old
+     * moved from the interface, which stays (looked for every {@value AddressMove#LOOK_EVERY} rounds; the old
      * attachment is then closed, which detaches the program there). Where the new interface has another MAC, a program
      * built for it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets
      * reach the engine through the kernel and its UDP socket. The kernel is asked outside the lock.
@@ -539,11 +537,7 @@ public final class DecapOffload implements AutoCloseable {
         }
         LinkKind.State state = attached > 0 ? LinkKind.state(attached) : null;
         if (state != null) { // still attached to an interface of this namespace
-            if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
-                sinceLook = 0;
-                elsewhere = UnderlayInterface.heldElsewhere(address, attached);
-            }
-            if (!elsewhere) {
+            if (!move.moved(address, attached)) {
                 return followMac(link, attached, state.mac());
             }
             // the address moved to another interface, and this one stays: attach there, as below
@@ -594,7 +588,7 @@ public final class DecapOffload implements AutoCloseable {
             }
             reattached++;
             attachProblem = null;
-            elsewhere = false;
+            move.followed();
             describe = describe.replaceFirst(
                     " on \\S+ decapsulated in \\w+ XDP",
                     " on " + Matcher.quoteReplacement(now.name()) + " decapsulated in " + fresh.mode() + " XDP");

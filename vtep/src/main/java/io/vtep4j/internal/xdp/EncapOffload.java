@@ -63,10 +63,9 @@ public final class EncapOffload implements AutoCloseable {
     private int underlayMtu;
     private long underlayFollowed;
     private long rebuilt;
-    /** Rounds since the last look at where the local address is, and whether it was elsewhere; in {@link #rounds}. */
-    private int sinceLook;
+    /** Whether the local address moved off the underlay, which stays; used inside {@link #rounds}. */
+    private final AddressMove move = new AddressMove();
 
-    private boolean elsewhere;
     private int progFd = -1;
     private int linkFd = -1;
     private volatile String describe = "not attached";
@@ -403,7 +402,7 @@ public final class EncapOffload implements AutoCloseable {
      * it, where the engine counts what it cannot send. The watch thread calls this every
      * {@value DecapOffload#WATCH_MILLIS} ms. An underlay that goes away leaves the map by itself (the kernel empties
      * the slot); once another interface holds the local address (the underlay recreated, or the address moved; a move
-     * from an interface that stays is looked for every {@value UnderlayInterface#LOOK_EVERY} rounds, and that
+     * from an interface that stays is looked for every {@value AddressMove#LOOK_EVERY} rounds, and that
      * interface leaves the map until the program follows the address), the program follows it ({@link #underlayFollowed}): next hops are looked up through the new interface, those known
      * through the old one are forgotten first (their frames reach the engine meanwhile), and where the new interface
      * has another MAC or MTU a program built for them takes the old one's place on the trunk in one step. An underlay
@@ -431,16 +430,12 @@ public final class EncapOffload implements AutoCloseable {
         }
         LinkKind.State state = LinkKind.state(index);
         if (state != null) {
-            if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
-                sinceLook = 0;
-                elsewhere = UnderlayInterface.heldElsewhere(address, index);
-            }
-            if (!elsewhere) {
+            if (!move.moved(address, index)) {
                 return followInPlace(index, state);
             }
         }
         if (followTo(index, address)) {
-            elsewhere = false;
+            move.followed();
             return true;
         }
         if (state != null) { // the address left this interface, which stays: the program must not send from it

@@ -86,10 +86,9 @@ public final class StitchOffload implements AutoCloseable {
     private XdpMode mode;
     private long followed;
     private long rebuilt;
-    /** Rounds since the last look at where each side's address is, and whether it was elsewhere; in {@link #rounds}. */
-    private int sinceLook;
+    /** Per side: whether its address moved off its interface, which stays; used inside {@link #rounds}. */
+    private final AddressMove[] move = {new AddressMove(), new AddressMove()};
 
-    private final boolean[] elsewhere = new boolean[2];
     private String attachProblem;
     private Thread watcher;
     /**
@@ -233,7 +232,7 @@ public final class StitchOffload implements AutoCloseable {
      * {@value DecapOffload#WATCH_MILLIS} ms. An interface that goes away leaves the map by itself (the kernel empties
      * the slot, and detaches the program); once another interface holds that side's address (the interface recreated,
      * or the address moved; a move from an interface that stays is looked for every
-     * {@value UnderlayInterface#LOOK_EVERY} rounds, and the side is out of the map until followed), the program
+     * {@value AddressMove#LOOK_EVERY} rounds, and the side is out of the map until followed), the program
      * follows it ({@link #followed}): it is attached there, rebuilt where the MAC or
      * MTU differs (and replaced on the other side's link in one step), and that side's next hops are forgotten and
      * looked up again through the new interface. An interface that stays but changes its MAC or MTU gets a program
@@ -260,11 +259,9 @@ public final class StitchOffload implements AutoCloseable {
         }
         LinkKind.State[] state = {LinkKind.state(index[0]), LinkKind.state(index[1])};
         int[] up = {state[0] == null ? -1 : state[0].up(), state[1] == null ? -1 : state[1].up()};
-        if (++sinceLook >= UnderlayInterface.LOOK_EVERY) {
-            sinceLook = 0;
-            for (int s = 0; s < 2; s++) {
-                elsewhere[s] = up[s] >= 0 && UnderlayInterface.heldElsewhere((s == 0 ? a : b).local(), index[s]);
-            }
+        boolean[] elsewhere = new boolean[2];
+        for (int s = 0; s < 2; s++) {
+            elsewhere[s] = up[s] >= 0 && move[s].moved((s == 0 ? a : b).local(), index[s]);
         }
         // a side to follow elsewhere: its interface is gone, or its address moved from it
         int[] lost = {elsewhere[0] ? -1 : up[0], elsewhere[1] ? -1 : up[1]};
@@ -277,7 +274,7 @@ public final class StitchOffload implements AutoCloseable {
         synchronized (this) {
             for (int s = 0; s < 2; s++) {
                 if (deviceMap < 0 || faces[s].ifindex() != index[s]) {
-                    elsewhere[s] = false; // followed this round: in the map
+                    move[s].followed(); // followed this round: in the map
                 } else if (elsewhere[s]) {
                     // the address left this side's interface, which stays: the program must not send from it
                     changed |= InterfaceWatch.holdDevice(deviceMap, s, 0);

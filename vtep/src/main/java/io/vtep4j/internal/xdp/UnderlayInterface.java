@@ -59,12 +59,6 @@ record UnderlayInterface(String name, int index, long mac, int mtu) {
     }
 
     /**
-     * Rounds of following between two looks at which interface holds a local address while the one in use stays
-     * ({@link #heldElsewhere}): a look enumerates the host's interfaces, so not every round makes one.
-     */
-    static final int LOOK_EVERY = 5;
-
-    /**
      * Whether an interface other than {@code index} holds {@code local} now: the address moved while the interface
      * it was on stays. True also where the interface that holds it cannot carry a program (no Ethernet address),
      * so that following it says why; false where none does.
