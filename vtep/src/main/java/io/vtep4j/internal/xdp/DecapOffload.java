@@ -506,9 +506,10 @@ public final class DecapOffload implements AutoCloseable {
      * Attaches the program to the interface that now holds the local address when the kernel detached it from the
      * underlay (the interface was deleted), the interface it is on is no longer in this namespace, or the address
      * moved from the interface, which stays (looked for every {@value AddressMove#LOOK_EVERY} rounds; the old
-     * attachment is then closed, which detaches the program there). Where the new interface has another MAC, a program
-     * built for it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms; meanwhile the packets
-     * reach the engine through the kernel and its UDP socket. The kernel is asked outside the lock.
+     * attachment is then closed, which detaches the program there). Where the new interface has another MAC, a
+     * program built for it takes the old one's place. The watch thread calls this every {@value #WATCH_MILLIS} ms;
+     * meanwhile the packets reach the engine through the kernel and its UDP socket. The kernel is asked outside the
+     * lock.
      *
      * @return true if the program was attached to another interface; false if nothing changed, or not yet
      */
@@ -578,8 +579,8 @@ public final class DecapOffload implements AutoCloseable {
                 attachProblem = "underlay " + now.name() + " (index " + index + "): " + e.getMessage();
                 return false;
             }
-            LibC.close(linkFd); // detached, on an interface that left the namespace, or on one the address left (which
-            // detaches it)
+            // detached already, on an interface that left the namespace, or on one the address left (closing detaches)
+            LibC.close(linkFd);
             linkFd = fresh.fd();
             if (prog != progFd) {
                 LibC.close(progFd);

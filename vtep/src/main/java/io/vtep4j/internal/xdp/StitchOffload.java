@@ -330,7 +330,7 @@ public final class StitchOffload implements AutoCloseable {
                     next[s] = new Interface(faces[s].ifindex(), mac, mtu);
                 } else {
                     String side = "side " + (s == 0 ? "A" : "B") + ": " + problem;
-                    problems = problems == null ? side : problems + "; " + side;
+                    problems = DecapOffload.joined(problems, side);
                 }
             }
             boolean replaced = false;
@@ -342,7 +342,7 @@ public final class StitchOffload implements AutoCloseable {
                     replaced = true;
                 } catch (IOException e) {
                     String refused = "a program for the changed interfaces: " + e.getMessage();
-                    problems = problems == null ? refused : problems + "; " + refused;
+                    problems = DecapOffload.joined(problems, refused);
                 }
             }
             attachProblem = problems;
