@@ -22,6 +22,11 @@ import org.junit.jupiter.api.Test;
  * the access port with the right tag (OVS delivers them to VLAN 100's host only with it); the metrics count them.
  */
 class GatewayDecapOffloadIT {
+    /** A line of the metrics scrape: the sample of counter {@code name}, in group 1. */
+    private static Pattern metric(String name) {
+        return Pattern.compile("(?m)^" + name + " (\\S+)$");
+    }
+
     private static final Pattern XDP = Pattern.compile("\\sxdp(generic|drv|offload|multi)?[\\s/]|prog/xdp");
     private static final Pattern OFFLOADED = Pattern.compile("decap offload (\\d+) frames (\\d+) bytes");
 
@@ -64,8 +69,7 @@ class GatewayDecapOffloadIT {
                                 .connectTimeout(Duration.ofSeconds(5))
                                 .build(),
                         9464);
-                Matcher metric = Pattern.compile("(?m)^vtep4j_decap_offload_frames_total (\\S+)$")
-                        .matcher(scrape);
+                Matcher metric = DECAP_FRAMES.matcher(scrape);
                 assertTrue(metric.find(), scrape);
                 assertTrue(Double.parseDouble(metric.group(1)) >= 5, scrape);
                 for (String upkeep : new String[] {
@@ -74,7 +78,7 @@ class GatewayDecapOffloadIT {
                     "vtep4j_offload_maps_failures_total"
                 }) {
                     // nothing aged, overflowed or failed in this short run: present, and zero
-                    Matcher m = Pattern.compile("(?m)^" + upkeep + " (\\S+)$").matcher(scrape);
+                    Matcher m = metric(upkeep).matcher(scrape);
                     assertTrue(m.find(), upkeep + "\n" + scrape);
                     assertEquals(0.0, Double.parseDouble(m.group(1)), upkeep);
                 }
@@ -133,8 +137,8 @@ class GatewayDecapOffloadIT {
         }
     }
 
-    private static final Pattern ENCAP_FRAMES = Pattern.compile("(?m)^vtep4j_encap_offload_frames_total (\\S+)$");
-    private static final Pattern REATTACHED = Pattern.compile("(?m)^vtep4j_encap_offload_reattached_total (\\S+)$");
+    private static final Pattern ENCAP_FRAMES = metric("vtep4j_encap_offload_frames_total");
+    private static final Pattern REATTACHED = metric("vtep4j_encap_offload_reattached_total");
 
     /**
      * The trunk interface deleted and created again under the running gateway: the kernel detached the trunk's
@@ -212,8 +216,8 @@ class GatewayDecapOffloadIT {
                         + "\n" + gw.describe());
     }
 
-    private static final Pattern DECAP_REBUILT = Pattern.compile("(?m)^vtep4j_decap_offload_rebuilt_total (\\S+)$");
-    private static final Pattern ENCAP_REBUILT = Pattern.compile("(?m)^vtep4j_encap_offload_rebuilt_total (\\S+)$");
+    private static final Pattern DECAP_REBUILT = metric("vtep4j_decap_offload_rebuilt_total");
+    private static final Pattern ENCAP_REBUILT = metric("vtep4j_encap_offload_rebuilt_total");
 
     /**
      * The trunk's and the underlay's MTU lowered under the running gateway, each interface staying: each program is
@@ -256,11 +260,9 @@ class GatewayDecapOffloadIT {
         }
     }
 
-    private static final Pattern DECAP_FRAMES = Pattern.compile("(?m)^vtep4j_decap_offload_frames_total (\\S+)$");
-    private static final Pattern DECAP_REATTACHED =
-            Pattern.compile("(?m)^vtep4j_decap_offload_reattached_total (\\S+)$");
-    private static final Pattern UNDERLAY_FOLLOWED =
-            Pattern.compile("(?m)^vtep4j_encap_offload_underlay_followed_total (\\S+)$");
+    private static final Pattern DECAP_FRAMES = metric("vtep4j_decap_offload_frames_total");
+    private static final Pattern DECAP_REATTACHED = metric("vtep4j_decap_offload_reattached_total");
+    private static final Pattern UNDERLAY_FOLLOWED = metric("vtep4j_encap_offload_underlay_followed_total");
 
     /**
      * The underlay interface deleted and created again (another MAC, the same address) under the running gateway:
