@@ -26,7 +26,12 @@ final class AddressMove {
         return elsewhere;
     }
 
-    /** The program followed the address: nothing has moved since. */
+    /** The answer of the last look (or none moved, since {@link #followed}), without looking. */
+    boolean elsewhere() {
+        return elsewhere;
+    }
+
+    /** The program followed the address, or it is back on the interface the program uses: nothing has moved since. */
     void followed() {
         elsewhere = false;
     }

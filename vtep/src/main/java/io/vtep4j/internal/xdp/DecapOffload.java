@@ -81,6 +81,8 @@ public final class DecapOffload implements AutoCloseable {
     private String macProblem;
     /** Whether the local address moved off the underlay, which stays; used inside {@link #rounds}. */
     private final AddressMove move = new AddressMove();
+    /** Loads its programs; one the kernel refused is not built again, unchanged, on every round. */
+    private final ProgramLoads loads = new ProgramLoads("vtep4j_decap");
 
     private DecapOffload(int vniMap, int sourceMap, int statsMap, int cpus, String describe) {
         this.vniMap = vniMap;
@@ -198,10 +200,8 @@ public final class DecapOffload implements AutoCloseable {
 
     /** The program for an underlay of MAC {@code mac} and a trunk of MTU {@code trunkMtu}, over this offload's maps. */
     private int loadProgram(long mac, int trunkMtu) throws IOException {
-        return Bpf.loadXdp(
-                BpfProgram.decapsulateToTrunk(
-                        vniMap, sourceMap, statsMap, trunkMap, local.hashCode(), port, mac, trunkMtu),
-                "vtep4j_decap");
+        return loads.load(BpfProgram.decapsulateToTrunk(
+                vniMap, sourceMap, statsMap, trunkMap, local.hashCode(), port, mac, trunkMtu));
     }
 
     /**
@@ -465,6 +465,9 @@ public final class DecapOffload implements AutoCloseable {
             if (trunkMap < 0) {
                 return false;
             }
+            if (now == 0) {
+                trunkProblem = null; // out of the map as gone or down; its MTU is checked when it is back
+            }
             boolean rebuiltNow = false;
             if (now > 0 && state.mtu() > 0) {
                 int mtu = Math.max(68, Math.min(state.mtu(), 65535));
@@ -555,6 +558,10 @@ public final class DecapOffload implements AutoCloseable {
         if (now == null || now.index() == attached) {
             synchronized (this) {
                 attachProblem = null; // no interface holds the address, or the one attached: nothing to do
+                macProblem = null; // about an interface the program has left, or to be asked again next round
+            }
+            if (now != null) {
+                move.followed(); // the address is back on the interface attached: no move to follow
             }
             return false;
         }
@@ -589,6 +596,7 @@ public final class DecapOffload implements AutoCloseable {
             }
             reattached++;
             attachProblem = null;
+            macProblem = null;
             move.followed();
             describe = describe.replaceFirst(
                     " on \\S+ decapsulated in \\w+ XDP",
@@ -613,6 +621,7 @@ public final class DecapOffload implements AutoCloseable {
             if (progFd < 0 || linkFd != link) {
                 return false; // closed, or changed meanwhile
             }
+            attachProblem = null; // attached to the interface that holds the address
             if (now < 0 || now == mac) {
                 macProblem = null; // no Ethernet address (the program keeps its own), or the one it is built for
                 return false;

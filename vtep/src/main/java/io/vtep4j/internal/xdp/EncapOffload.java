@@ -65,6 +65,8 @@ public final class EncapOffload implements AutoCloseable {
     private long rebuilt;
     /** Whether the local address moved off the underlay, which stays; used inside {@link #rounds}. */
     private final AddressMove move = new AddressMove();
+    /** Loads its programs; one the kernel refused is not built again, unchanged, on every round. */
+    private final ProgramLoads loads = new ProgramLoads("vtep4j_encap");
 
     private int progFd = -1;
     private int linkFd = -1;
@@ -219,19 +221,8 @@ public final class EncapOffload implements AutoCloseable {
 
     /** The program for an underlay of MAC {@code mac} and MTU {@code mtu}, over this offload's maps. */
     private int loadProgram(long mac, int mtu) throws IOException {
-        return Bpf.loadXdp(
-                BpfProgram.encapsulateToUnderlay(
-                        vlanMap,
-                        localMap,
-                        remoteMap,
-                        hopMap,
-                        statsMap,
-                        underlayMap,
-                        local.hashCode(),
-                        port,
-                        mac,
-                        mtu - 32),
-                "vtep4j_encap");
+        return loads.load(BpfProgram.encapsulateToUnderlay(
+                vlanMap, localMap, remoteMap, hopMap, statsMap, underlayMap, local.hashCode(), port, mac, mtu - 32));
     }
 
     /** One line: the trunk, the mode, the underlay and the VLANs. */
@@ -438,6 +429,9 @@ public final class EncapOffload implements AutoCloseable {
             move.followed();
             return true;
         }
+        if (state != null && !move.elsewhere()) {
+            return followInPlace(index, state); // the address is back on this interface
+        }
         if (state != null) { // the address left this interface, which stays: the program must not send from it
             synchronized (this) {
                 return underlayMap >= 0 && underlayIndex == index && InterfaceWatch.holdDevice(underlayMap, 0, 0);
@@ -465,6 +459,9 @@ public final class EncapOffload implements AutoCloseable {
         if (now == null || now.index() == index) {
             synchronized (this) {
                 underlayProblem = null; // nothing holds the address (or no answer): nothing refused
+            }
+            if (now != null) {
+                move.followed(); // the address is on interface index again
             }
             return false;
         }

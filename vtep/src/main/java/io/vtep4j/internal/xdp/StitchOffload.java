@@ -88,6 +88,8 @@ public final class StitchOffload implements AutoCloseable {
     private long rebuilt;
     /** Per side: whether its address moved off its interface, which stays; used inside {@link #rounds}. */
     private final AddressMove[] move = {new AddressMove(), new AddressMove()};
+    /** Loads its programs; one the kernel refused is not built again, unchanged, on every round. */
+    private final ProgramLoads loads = new ProgramLoads("vtep4j_stitch");
 
     private String attachProblem;
     private Thread watcher;
@@ -222,7 +224,7 @@ public final class StitchOffload implements AutoCloseable {
                     hopMap[s],
                     s);
         }
-        return Bpf.loadXdp(BpfProgram.relayStitched(sides[0], sides[1], statsMap, deviceMap), "vtep4j_stitch");
+        return loads.load(BpfProgram.relayStitched(sides[0], sides[1], statsMap, deviceMap));
     }
 
     /**
@@ -268,6 +270,19 @@ public final class StitchOffload implements AutoCloseable {
         boolean changed;
         if (lost[0] < 0 || lost[1] < 0) {
             changed = followRecreated(index, lost);
+            // a side that stays with values the program cannot use is out of the map below: say why here too
+            String staying = null;
+            for (int s = 0; s < 2; s++) {
+                if (lost[s] >= 0 && misfit(state[s].mac(), state[s].mtu()) != null) {
+                    String name = UnderlayInterface.nameOf(index[s]); // outside the lock: it asks the kernel
+                    staying = DecapOffload.joined(staying, side(s, name, state[s].mac(), state[s].mtu()));
+                }
+            }
+            if (staying != null) {
+                synchronized (this) {
+                    attachProblem = DecapOffload.joined(attachProblem, staying);
+                }
+            }
         } else {
             changed = followInPlace(index, state);
         }
@@ -275,7 +290,7 @@ public final class StitchOffload implements AutoCloseable {
             for (int s = 0; s < 2; s++) {
                 if (deviceMap < 0 || faces[s].ifindex() != index[s]) {
                     move[s].followed(); // followed this round: in the map
-                } else if (elsewhere[s]) {
+                } else if (elsewhere[s] && move[s].elsewhere()) {
                     // the address left this side's interface, which stays: the program must not send from it
                     changed |= InterfaceWatch.holdDevice(deviceMap, s, 0);
                 } else if (up[s] >= 0) {
@@ -320,17 +335,10 @@ public final class StitchOffload implements AutoCloseable {
                 if (mac == faces[s].mac() && mtu == faces[s].mtu()) {
                     continue;
                 }
-                String problem = mac < 0
-                        ? name[s] + " has no Ethernet address"
-                        : mtu < BpfProgram.RELAY_MIN_LENGTH - 14
-                                ? name[s] + ": MTU " + mtu + " (expected: >= " + (BpfProgram.RELAY_MIN_LENGTH - 14)
-                                        + ")"
-                                : null;
-                if (problem == null) {
+                if (misfit(mac, mtu) == null) {
                     next[s] = new Interface(faces[s].ifindex(), mac, mtu);
                 } else {
-                    String side = "side " + (s == 0 ? "A" : "B") + ": " + problem;
-                    problems = DecapOffload.joined(problems, side);
+                    problems = DecapOffload.joined(problems, side(s, name[s], mac, mtu));
                 }
             }
             boolean replaced = false;
@@ -348,6 +356,24 @@ public final class StitchOffload implements AutoCloseable {
             attachProblem = problems;
             return replaced;
         }
+    }
+
+    /**
+     * Why a side cannot be relayed on an interface of MAC {@code mac} (negative: none) and MTU {@code mtu} (0: not
+     * known, taken as fitting), or null if it can.
+     */
+    private static String misfit(long mac, int mtu) {
+        if (mac < 0) {
+            return "has no Ethernet address";
+        }
+        int least = BpfProgram.RELAY_MIN_LENGTH - 14;
+        return mtu > 0 && mtu < least ? "MTU " + mtu + " (expected: >= " + least + ")" : null;
+    }
+
+    /** {@link #misfit} for side {@code s} on interface {@code name}, as its problem text. */
+    private static String side(int s, String name, long mac, int mtu) {
+        String why = misfit(mac, mtu);
+        return "side " + (s == 0 ? "A" : "B") + ": " + name + (why.startsWith("MTU") ? ": " : " ") + why;
     }
 
     /**
@@ -406,6 +432,9 @@ public final class StitchOffload implements AutoCloseable {
                 continue;
             }
             if (now[s] == null || now[s].index() == index[s]) {
+                if (now[s] != null) {
+                    move[s].followed(); // the address is back on the side's interface
+                }
                 now[s] = null; // no interface holds the address yet, or no answer about the old one
                 continue;
             }
