@@ -50,10 +50,9 @@ class RawSourcePortsIT {
                             .build();
                     PcapPort port = PcapPort.open(vtep.segment(VNI).floodTo(pair.theirs()), "pc-h1");
                     Capture all = Capture.start(k1, "u0", from);
-                    // outer IPv4 total length: 20 + 8 + 8 (VXLAN) + 14 + 20 + 8 + ping's -s
-                    Capture dfBig = Capture.start(k1, "u0", from + " and ip[6]&0x40!=0 and ip[2:2]==378");
-                    Capture noDfBig = Capture.start(k1, "u0", from + " and ip[6]&0x40==0 and ip[2:2]==378");
-                    Capture dfSmall = Capture.start(k1, "u0", from + " and ip[6]&0x40!=0 and ip[2:2]==278");
+                    // outer IPv4 total length: 20 + 8 + 8 (VXLAN) + 14 + 20 + 8 + ping's -s; one capture for both
+                    // sizes, so that it prints them in the order they were sent
+                    Capture sizes = Capture.verbose(k1, "u0", from + " and (ip[2:2]==378 or ip[2:2]==278)");
                     Capture noDfSmall = Capture.start(k1, "u0", from + " and ip[6]&0x40==0 and ip[2:2]==278")) {
                 Cmd.Result plain = h1.ping("10.50.9.2", 2);
                 assertTrue(plain.ok(), () -> plain.describe() + "\n" + vtep.stats());
@@ -62,12 +61,18 @@ class RawSourcePortsIT {
                 assertTrue(df.ok(), () -> df.describe() + "\n" + vtep.stats());
                 Cmd.Result noDf = h1.run(pingArgs("dont", 200));
                 assertTrue(noDf.ok(), () -> noDf.describe() + "\n" + vtep.stats());
+                // three echo requests of each size, the big ones first: once three small ones are in, all are
                 Await.until(
                         WAIT,
-                        () -> dfBig.count() >= 3 && noDfSmall.count() >= 3,
-                        () -> dfBig.lines() + "\n" + noDfSmall.lines());
-                assertEquals(0, noDfBig.count(), () -> "inner DF, outer without: " + noDfBig.lines());
-                assertEquals(0, dfSmall.count(), () -> "inner without DF, outer DF: " + dfSmall.lines());
+                        () -> outer(sizes, 378).size() >= 3 && outer(sizes, 278).size() >= 3 && noDfSmall.count() >= 3,
+                        () -> sizes.lines() + "\n" + noDfSmall.lines());
+                List<String> big = outer(sizes, 378);
+                assertTrue(
+                        big.stream().allMatch(l -> l.contains("flags [DF]")), () -> "inner DF, outer without: " + big);
+                List<String> small = outer(sizes, 278);
+                assertTrue(
+                        small.stream().noneMatch(l -> l.contains("flags [DF]")),
+                        () -> "inner without DF, outer DF: " + small);
                 assertEquals(1, sourcePorts(noDfSmall.lines()).size(), () -> "one flow: " + noDfSmall.lines());
 
                 // 64 flows: UDP to 64 ports of the kernel peer's host.
@@ -165,6 +170,12 @@ class RawSourcePortsIT {
     }
 
     /** The source ports of tcpdump's one-line decodes. */
+    /** Of a {@link Capture#verbose} capture, the outer IPv4 header lines of the UDP packets {@code length} long. */
+    private static List<String> outer(Capture capture, int length) {
+        String mark = "proto UDP (17), length " + length + ")";
+        return capture.lines().stream().filter(l -> l.contains(mark)).toList();
+    }
+
     static Set<Integer> sourcePorts(List<String> lines) {
         Set<Integer> ports = new TreeSet<>();
         for (String line : lines) {
