@@ -56,8 +56,8 @@ class DestinationFilterIT {
     static void unlink() {
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            Namespace.SELF.run("ip", "link", "del", LINK);
         }
+        Namespace.SELF.run("ip", "link", "del", LINK); // also after a set-up that failed half way
     }
 
     /**

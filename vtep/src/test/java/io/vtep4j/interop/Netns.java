@@ -2,6 +2,8 @@ package io.vtep4j.interop;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,24 @@ public final class Netns {
         requireIsolated(System.getenv(), tools);
     }
 
+    /**
+     * Whether {@code tool} is a file the tests can start as a process: the path itself where it has a slash, else a
+     * file of that name in a directory of {@code path}, as the process builder looks for it (a shell's built-in of
+     * the same name, such as {@code kill}, does not count).
+     */
+    static boolean executable(String tool, String path) {
+        if (tool.contains("/")) {
+            return Files.isRegularFile(Path.of(tool)) && Files.isExecutable(Path.of(tool));
+        }
+        for (String dir : (path == null ? "" : path).split(":")) {
+            Path file = Path.of(dir.isEmpty() ? "." : dir, tool);
+            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@link #requireIsolated(String...)} reading the wrapper's variables and CI from {@code env}. */
     static void requireIsolated(Map<String, String> env, String... tools) {
         boolean ci = "true".equalsIgnoreCase(env.get("CI"));
@@ -61,7 +81,7 @@ public final class Netns {
         }
         List<String> absent = new ArrayList<>();
         for (String tool : tools) {
-            if (!Cmd.run("sh", "-c", "command -v " + tool).ok()) {
+            if (!executable(tool, env.get("PATH"))) {
                 absent.add(tool);
             }
         }
