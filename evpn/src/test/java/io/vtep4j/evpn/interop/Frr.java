@@ -39,6 +39,16 @@ public final class Frr implements AutoCloseable {
 
     /** Starts zebra, then bgpd, each daemonized with its own pid file; waits (at most 20 s) for vtysh to answer. */
     public Frr start() {
+        try {
+            startDaemons();
+        } catch (RuntimeException | Error e) {
+            close(); // a daemon that did start is stopped, and the directory removed
+            throw e;
+        }
+        return this;
+    }
+
+    private void startDaemons() {
         for (String daemon : new String[] {"zebra", "bgpd"}) {
             ns.run(
                             Duration.ofSeconds(20),
@@ -57,7 +67,6 @@ public final class Frr implements AutoCloseable {
                     .check();
         }
         Await.until(Duration.ofSeconds(20), () -> vtysh("show bgp summary").ok(), this::logs);
-        return this;
     }
 
     /** Runs one vtysh command against these daemons. */

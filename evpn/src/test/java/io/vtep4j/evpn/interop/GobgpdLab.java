@@ -42,6 +42,9 @@ public final class GobgpdLab implements AutoCloseable {
             for (int i = 1; i < count; i++) {
                 ns.address(tag + "-u", ADDRESSES[i] + "/24");
             }
+            for (String a : ADDRESSES) {
+                Namespace.SELF.assertRoute(a, "u-" + tag); // the gRPC clients reach the daemons over the lab's veth
+            }
             for (int i = 0; i < count; i++) {
                 List<String[]> peers = new ArrayList<>();
                 for (int j = 0; j < count; j++) {
