@@ -286,6 +286,15 @@ for dev in ${DEVICES//,/ }; do
   DMAC[$dev]=$(mac_of "$ns" "${UL[$dev]}"); STATUS[$dev]=ok; PID[$dev]=""
 done
 
+for dev in ${DEVICES//,/ }; do   # safety, before any device runs: no default route
+  # anywhere, the far end reached through our veth only
+  for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
+    [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
+  done
+  nsx "${NS_D[$dev]}" ip route get "198.19.${NID[$dev]}.3" | grep -q "dev ${UL[$dev]} " \
+    || { echo "SAFETY: route to 198.19.${NID[$dev]}.3 does not use ${UL[$dev]}" >&2; exit 1; }
+done
+
 setup_kernel() {
   local ns=${NS_D[kernel]} n=${NID[kernel]}
   nsx "$ns" ip link add vx0 type vxlan id 10100 local "198.19.$n.2" remote "198.19.$n.3" dstport 4789 dev "${UL[kernel]}"
@@ -333,13 +342,6 @@ for dev in ${DEVICES//,/ }; do   # native-mode AF_XDP and afpacket-bp: the NAPI 
   if { [ "$native" = 1 ] && [[ " ${DEV_ARGS[$dev]} " =~ " --underlay-io xdp"(-receive)?" " ]]; } || [ "$dev" = afpacket-bp ]; then
     napi_on_cpu1 "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"; [ "$busy" = 0 ] || defer_irqs "gateway.sh: $dev" "${NS_D[$dev]}" "${UL[$dev]}"
   fi
-done
-for dev in ${DEVICES//,/ }; do   # safety: no default route anywhere, the far end reached through our veth only
-  for ns in "$NS_G" "$NS_F" "${NS_D[$dev]}"; do
-    [ -z "$(nsx "$ns" ip route show default)" ] || { echo "SAFETY: $ns has a default route" >&2; exit 1; }
-  done
-  nsx "${NS_D[$dev]}" ip route get "198.19.${NID[$dev]}.3" | grep -q "dev ${UL[$dev]} " \
-    || { echo "SAFETY: route to 198.19.${NID[$dev]}.3 does not use ${UL[$dev]}" >&2; exit 1; }
 done
 
 pkts() {  # pkts DEV DIR SIZE -> file

@@ -33,6 +33,12 @@ static double now(void) {
 
 static volatile unsigned char sink;
 
+/* Tells the script, on stderr, that the socket or ring takes packets from now on. */
+static void ready(void) {
+    fputs("ready\n", stderr);
+    fflush(stderr);
+}
+
 static int by_socket(const char *address, double seconds) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in local = {.sin_family = AF_INET, .sin_port = htons(4789)};
@@ -56,6 +62,7 @@ static int by_socket(const char *address, double seconds) {
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     long received = 0, calls = 0;
+    ready();
     double end = now() + seconds;
     while (now() < end) {
         int n = recvmmsg(fd, msgs, VECTOR, MSG_WAITFORONE, NULL);
@@ -91,6 +98,7 @@ static int by_ring(const char *iface, double seconds) {
     }
     long received = 0, polls = 0;
     unsigned int block = 0;
+    ready();
     double end = now() + seconds;
     while (now() < end) {
         struct tpacket_block_desc *desc = (struct tpacket_block_desc *) (ring + (size_t) block * BLOCK);

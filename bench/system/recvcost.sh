@@ -62,6 +62,7 @@ declare -A RESULTS
 net_rx_cpu1() { awk '$1 == "NET_RX:" {print $3}' /proc/softirqs; }   # NET_RX softirq runs on CPU 1 so far
 trial() {  # trial METHOD -> one line
   local method=$1 pid="" c0 c1 r0 r1 s0 s1 got="-"
+  rm -f "$WORK/err"
   nsx "$NS_R" tc qdisc del dev rcr0 clsact 2>/dev/null || true
   if [ "$method" != udp ]; then
     nsx "$NS_R" tc qdisc add dev rcr0 clsact
@@ -69,11 +70,14 @@ trial() {  # trial METHOD -> one line
   fi
   case $method in
     udp) nsx "$NS_R" taskset -c 1 timeout $((SECONDS_PER + 10)) "$WORK/recvcost" udp 198.18.0.2 $((SECONDS_PER + 2)) \
-           >"$WORK/out" & pid=$! ;;
+           >"$WORK/out" 2>"$WORK/err" & pid=$! ;;
     ring) nsx "$NS_R" taskset -c 1 timeout $((SECONDS_PER + 10)) "$WORK/recvcost" ring rcr0 $((SECONDS_PER + 2)) \
-           >"$WORK/out" & pid=$! ;;
+           >"$WORK/out" 2>"$WORK/err" & pid=$! ;;
   esac
-  sleep 0.7   # the reader is waiting before the first packet
+  if [ -n "$pid" ]; then   # the reader takes packets before the first is sent: up to 5 s for its "ready"
+    for _ in $(seq 1 50); do grep -q '^ready$' "$WORK/err" 2>/dev/null && break; sleep 0.1; done
+    grep -q '^ready$' "$WORK/err" || { echo "recvcost.sh: the $method reader did not start: $(cat "$WORK/err")" >&2; exit 1; }
+  fi
   r0=$(counter "$NS_R" rcr0 rx_packets); c0=$(cpu1_busy); s0=$(net_rx_cpu1)
   nsx "$NS_G" taskset -c 0 timeout $((SECONDS_PER + 10)) "$WORK/vxgen" rcg0 "$WORK/packets.bin" "$SECONDS_PER" "$RATE" \
     >/dev/null

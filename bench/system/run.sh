@@ -232,6 +232,14 @@ for dev in ${DEVICES//,/ }; do
   STATUS[$dev]="ok"
 done
 
+# ---------------------------------------------------------------- safety, before any device starts
+no_default_route() {  # no_default_route DEV: none of the namespaces DEV's packets cross has a default route
+  for ns in "$NS_G" "$NS_S" "${NS_DUT[$1]}"; do
+    if [ -n "$(nsx "$ns" ip route show default)" ]; then echo "SAFETY: $ns has a default route" >&2; exit 1; fi
+  done
+}
+for dev in ${DEVICES//,/ }; do no_default_route "$dev"; done
+
 # ---------------------------------------------------------------- devices under test
 sink_neigh() {  # the sink answers no ARP (no address): give the DUT its MAC
   nsx "${NS_DUT[$1]}" ip neigh replace "198.19.${NET_ID[$1]}.3" lladdr "$(mac_of "$NS_S" "${SINK_IF[$1]}")" \
@@ -378,11 +386,9 @@ if [ "${STATUS[vtep4j]:-}" = ok ] && [[ " ${VTEP4J_RUNNER_OPTS:-} " =~ " --under
 fi
 
 # ---------------------------------------------------------------- safety check: routes stay on our veths
-for dev in ${DEVICES//,/ }; do
+for dev in ${DEVICES//,/ }; do   # again, now that the devices have their interfaces (OVS's bridge)
   n=${NET_ID[$dev]}
-  for ns in "$NS_G" "$NS_S" "${NS_DUT[$dev]}"; do
-    if [ -n "$(nsx "$ns" ip route show default)" ]; then echo "SAFETY: $ns has a default route" >&2; exit 1; fi
-  done
+  no_default_route "$dev"
   nsx "$NS_G" ip route get "198.18.$n.2" | grep -q "dev ${GEN_IF[$dev]} " || {
     echo "SAFETY: route to 198.18.$n.2 does not use ${GEN_IF[$dev]}" >&2; exit 1; }
   want="${DUT_OUT[$dev]}"; [ "$dev" = ovs ] && want=br-b
@@ -465,9 +471,10 @@ trial() {
 # Functional check before measuring: 20 packets in, 20 VNI-200 packets with our inner MAC out at the sink.
 verify() {
   local dev=$1 pcap="$WORK/verify-$1.pcap" f; f=$(pkts "$dev" 64 1)
-  nsx "$NS_S" timeout 8 tcpdump -i "${SINK_IF[$dev]}" -c 20 -w "$pcap" udp port 4789 >/dev/null 2>&1 &
+  rm -f "$pcap.err"
+  nsx "$NS_S" timeout 8 tcpdump -i "${SINK_IF[$dev]}" -c 20 -w "$pcap" udp port 4789 >/dev/null 2>"$pcap.err" &
   local tpid=$!
-  sleep 1
+  for _ in $(seq 1 50); do grep -q "listening on" "$pcap.err" 2>/dev/null && break; sleep 0.1; done   # up to 5 s
   local before after; before=$(counter "$NS_S" "${SINK_IF[$dev]}" rx_packets)
   nsx "$NS_G" taskset -c 0 timeout 10 "$WORK/vxgen" "${GEN_IF[$dev]}" "$f" 5 1000 20 >/dev/null
   for _ in $(seq 1 50); do   # up to 5 s: the first packets through a cold JVM are slow

@@ -23,7 +23,8 @@ down() {
   if [ -d "$DIR" ]; then
     for pid in "$DIR"/*.pid "$DIR"/frr/*.pid; do
       [ -f "$pid" ] || continue
-      p=$(cat "$pid"); kill "$p" 2>/dev/null || true; rm -rf "/var/tmp/frr/"*".$p"
+      p=$(cat "$pid"); kill "$p" 2>/dev/null || true
+      rm -rf "/var/tmp/frr/$(basename "$pid" .pid).$p" # this daemon's own state, by its exact name
     done
     rm -rf "$DIR"
   fi

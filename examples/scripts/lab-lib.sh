@@ -30,7 +30,13 @@ veth() {
 # lab_main ARG: runs up or down, or prints the usage and exits 2.
 lab_main() {
   case "${1:-}" in
-    up) up ;;
+    up)
+      # a step that fails leaves no half-built lab: its namespaces and daemons are taken down again
+      trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "lab not built (exit $rc): taking it down" >&2; down; fi' EXIT
+      trap 'exit 130' INT
+      trap 'exit 143' TERM
+      up
+      ;;
     down) down ;;
     *) echo "usage: $0 up|down" >&2; exit 2 ;;
   esac
