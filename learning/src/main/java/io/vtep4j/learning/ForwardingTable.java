@@ -162,7 +162,7 @@ public final class ForwardingTable {
      * ({@link FdbListener#flushed}), as are {@link #flushLocation} and {@link #clearVni}.
      */
     public int flushVni(int vni) {
-        return rules.flush(vni, null, false, false);
+        return rules.flush(Vni.check(vni), null, false, false);
     }
 
     /** Removes the learned and frozen entries at a remote VTEP or local port, in every VNI; thread-safe. */
@@ -180,7 +180,7 @@ public final class ForwardingTable {
 
     /** Removes every entry of one VNI, static ones included; thread-safe. Returns how many. */
     public int clearVni(int vni) {
-        return rules.flush(vni, null, true, false);
+        return rules.flush(Vni.check(vni), null, true, false);
     }
 
     /** Sets the ageing time of one VNI, overriding the table's; thread-safe. */
@@ -230,7 +230,7 @@ public final class ForwardingTable {
 
     /** Entries now in one VNI; thread-safe. */
     public int size(int vni) {
-        return rules.size(vni);
+        return rules.size(Vni.check(vni));
     }
 
     /** An immutable snapshot of the counters; thread-safe. */

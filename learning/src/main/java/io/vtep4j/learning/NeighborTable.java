@@ -126,6 +126,7 @@ public final class NeighborTable {
      * @param v6 false for IPv4 (the address in {@code lo}'s low 32 bits), true for IPv6 ({@code hi}, {@code lo})
      */
     public boolean snoop(int vni, boolean v6, long hi, long lo, long mac, Location where) {
+        Vni.check(vni);
         Objects.requireNonNull(where, "where");
         if (MacAddress.isGroup(mac) || MacAddress.isZero(mac) || (mac & ~MacAddress.MASK) != 0) {
             return false; // never a binding: the caller snoops unchecked packets
@@ -160,19 +161,20 @@ public final class NeighborTable {
      * Thread-safe; allocates the returned snapshot.
      */
     public NeighborEntry get(int vni, InetAddress address) {
-        Binding b = bindings.get(NeighborKey.of(vni, Objects.requireNonNull(address, "address")));
+        Binding b = bindings.get(NeighborKey.of(Vni.check(vni), Objects.requireNonNull(address, "address")));
         return b == null ? null : b.entry(ticker.getAsLong());
     }
 
     /** Removes the binding of {@code address} in {@code vni}, of any origin; thread-safe. True if there was one. */
     public boolean remove(int vni, InetAddress address) {
-        NeighborKey key = NeighborKey.of(vni, Objects.requireNonNull(address, "address"));
+        NeighborKey key = NeighborKey.of(Vni.check(vni), Objects.requireNonNull(address, "address"));
         Binding b = bindings.get(key);
         return b != null && removeBinding(b);
     }
 
     /** Removes every binding of {@code vni}; thread-safe. Returns how many. */
     public int clearVni(int vni) {
+        Vni.check(vni);
         int n = 0;
         for (Binding b : bindings.values()) {
             if (b.key.vni == vni && removeBinding(b)) {
@@ -196,11 +198,16 @@ public final class NeighborTable {
 
     /** Every binding, sorted by VNI and address; a snapshot, thread-safe. */
     public List<NeighborEntry> entries() {
-        return entries(-1);
+        return select(-1);
     }
 
     /** The bindings of {@code vni}, sorted by address; a snapshot, thread-safe. */
     public List<NeighborEntry> entries(int vni) {
+        return select(Vni.check(vni));
+    }
+
+    /** The bindings of {@code vni}, or of every VNI where it is negative. */
+    private List<NeighborEntry> select(int vni) {
         long now = ticker.getAsLong();
         List<NeighborEntry> out = new ArrayList<>();
         for (Binding b : bindings.values()) {

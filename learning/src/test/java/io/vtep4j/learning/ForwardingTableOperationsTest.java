@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -45,6 +46,20 @@ class ForwardingTableOperationsTest {
         fdb.learn(VNI, MAC_B, VTEP_1);
         assertEquals(2, fdb.clearVni(VNI));
         assertEquals(0, fdb.size());
+    }
+
+    /** Minus one is no VNI: it must not reach the flush that means "every VNI" inside the table. */
+    @Test
+    void aVniOutOfRangeIsRefusedNotTakenAsEveryVni() {
+        fdb.addStatic(VNI, MAC_A, VTEP_1);
+        fdb.learn(VNI + 1, MAC_B, VTEP_1);
+        for (int vni : new int[] {-1, 1 << 24}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fdb.clearVni(vni));
+            assertEquals("vni: " + vni + " (expected: 0..16777215)", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> fdb.flushVni(vni));
+            assertThrows(IllegalArgumentException.class, () -> fdb.size(vni));
+        }
+        assertEquals(2, fdb.size(), "nothing removed");
     }
 
     @Test

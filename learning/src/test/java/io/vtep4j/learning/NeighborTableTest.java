@@ -54,6 +54,21 @@ class NeighborTableTest {
             .build();
 
     @Test
+    void aVniOutOfRangeIsRefusedNotTakenAsEveryVni() throws Exception {
+        assertTrue(neighbors.snoop(VNI, false, 0, IP_2, MAC_A, VTEP_1));
+        InetAddress ip = InetAddress.getByName("10.0.0.2");
+        for (int vni : new int[] {-1, 1 << 24}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> neighbors.clearVni(vni));
+            assertEquals("vni: " + vni + " (expected: 0..16777215)", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> neighbors.entries(vni));
+            assertThrows(IllegalArgumentException.class, () -> neighbors.snoop(vni, false, 0, IP_3, MAC_B, VTEP_1));
+            assertThrows(IllegalArgumentException.class, () -> neighbors.get(vni, ip));
+            assertThrows(IllegalArgumentException.class, () -> neighbors.remove(vni, ip));
+        }
+        assertEquals(1, neighbors.entries().size(), "nothing removed, nothing stored");
+    }
+
+    @Test
     void answersForABindingWhoseMacIsAtTheRemoteItWasSnoopedFrom() {
         fdb.learn(VNI, MAC_A, VTEP_1);
         assertTrue(neighbors.snoop(VNI, false, 0, IP_2, MAC_A, VTEP_1));
