@@ -16,8 +16,14 @@ import java.util.Objects;
  * blue.addRemote(InetAddress.getByName("192.0.2.2"));
  * for (InetAddress vtep : blue.remotes()) { send(vtep); }
  * }</pre>
+ *
+ * <p>Bounded: at most {@value #MAX_REMOTES} remotes, since every flooded frame is copied once per remote and every
+ * change copies the set.
  */
 public final class FloodList {
+
+    /** The most remote VTEPs one list holds. */
+    public static final int MAX_REMOTES = 4096;
 
     private static final InetAddress[] NONE = new InetAddress[0];
     private static final Location[] NO_TARGETS = new Location[0];
@@ -116,6 +122,7 @@ public final class FloodList {
      * @return false if it was already present with that transport
      * @throws IllegalArgumentException if the address is multicast or the wildcard address, or the transport is not
      *     {@code 0..}{@value Location#MAX_TRANSPORT}
+     * @throws IllegalStateException if the list holds {@value #MAX_REMOTES} remotes and this is another one
      */
     public synchronized boolean addRemote(InetAddress vtep, int transport) {
         Objects.requireNonNull(vtep, "vtep");
@@ -135,6 +142,10 @@ public final class FloodList {
             next = current.clone();
             next[at] = target;
         } else {
+            if (current.length >= MAX_REMOTES) {
+                throw new IllegalStateException("flood list: " + vtep.getHostAddress() + " would be remote "
+                        + (current.length + 1) + " (expected: at most " + MAX_REMOTES + ")");
+            }
             next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = target;
         }

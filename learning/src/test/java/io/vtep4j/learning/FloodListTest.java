@@ -19,6 +19,20 @@ class FloodListTest {
     }
 
     @Test
+    void holdsAtMostItsBoundOfRemotes() throws Exception {
+        FloodList list = new FloodList();
+        for (int i = 0; i < FloodList.MAX_REMOTES; i++) {
+            assertTrue(list.addRemote(InetAddress.getByAddress(new byte[] {10, 1, (byte) (i >> 8), (byte) i}), 0));
+        }
+        InetAddress extra = InetAddress.getByName("10.2.0.1");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> list.addRemote(extra, 0));
+        assertEquals("flood list: 10.2.0.1 would be remote 4097 (expected: at most 4096)", e.getMessage());
+        assertEquals(FloodList.MAX_REMOTES, list.remotes().length);
+        assertFalse(list.addRemote(InetAddress.getByName("10.1.0.0"), 0), "one already there is not another");
+        assertTrue(list.addRemote(InetAddress.getByName("10.1.0.0"), 1), "nor is a move to another transport");
+    }
+
+    @Test
     void startsEmptyWithEveryFloodSwitchOn() {
         final FloodList list = new FloodList();
         assertTrue(list.isEmpty());
