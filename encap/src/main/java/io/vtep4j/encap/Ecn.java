@@ -55,11 +55,19 @@ public final class Ecn {
         return inner;
     }
 
+    /** Refuses a value that is not a two-bit ECN codepoint, rather than writing part of it. */
+    private static void check(int ecn) {
+        if ((ecn & ~MASK) != 0) {
+            throw new IllegalArgumentException("ecn: " + ecn + " (expected: 0..3)");
+        }
+    }
+
     /**
      * Writes {@code ecn} into the IPv4 header at {@code offset} and updates its header checksum incrementally
      * (RFC 1624 eqn. 3), so that the header stays valid without summing it again. Does not move indices.
      */
     public static void setIpv4(ByteBuf buf, int offset, int ecn) {
+        check(ecn);
         int oldWord = buf.getUnsignedShort(offset); // version, IHL, TOS
         int newWord = (oldWord & ~MASK) | (ecn & MASK);
         if (newWord == oldWord) {
@@ -74,6 +82,7 @@ public final class Ecn {
 
     /** Writes {@code ecn} into the traffic class of the IPv6 header at {@code offset} (no checksum to fix). */
     public static void setIpv6(ByteBuf buf, int offset, int ecn) {
+        check(ecn);
         // Version (4 bits), traffic class (8), flow label (20): the ECN bits are bits 20..21 of the first word.
         int first = buf.getInt(offset);
         buf.setInt(offset, (first & ~(MASK << 20)) | ((ecn & MASK) << 20));

@@ -63,8 +63,16 @@ public final class Ethernet {
         return ((long) buf.getUnsignedShort(index) << 32) | buf.getUnsignedInt(index + 2);
     }
 
-    /** Writes the 48-bit {@code mac} at {@code index}; does not move indices. */
+    /**
+     * Writes the 48-bit {@code mac} at {@code index}; does not move indices.
+     *
+     * @throws IllegalArgumentException if {@code mac} has bits above the 48 (nothing is written)
+     */
     public static void setMac(ByteBuf buf, int index, long mac) {
+        if (mac >>> 48 != 0) {
+            throw new IllegalArgumentException(
+                    "mac: 0x" + Long.toHexString(mac) + " (expected: 48 bits, 0..0xffffffffffff)");
+        }
         buf.setShort(index, (int) (mac >>> 32));
         buf.setInt(index + 2, (int) mac);
     }

@@ -197,11 +197,17 @@ public final class NvgreCodec {
      * {@code frame.readerIndex() >= 8} and the buffer is writable, else a composite with a small header buffer.
      * An inner 802.1Q tag is always removed (RFC 7637 §3.2 MUST).
      *
-     * @throws IllegalArgumentException if {@code vsid} is not 0..{@link Vni#MAX} or {@code flowId} not 0..255
-     *                                  ({@code frame} is not released)
+     * @throws IllegalArgumentException if {@code vsid} is not 0..{@link Vni#MAX}, or is reserved while this codec
+     *                                  drops reserved VSIDs on receive ({@link #dropReservedVsid}; a peer would drop
+     *                                  the packet as this codec does), or {@code flowId} is not 0..255 ({@code frame}
+     *                                  is not released)
      */
     public ByteBuf encapsulate(ByteBuf frame, int vsid, int flowId) {
         Vni.check(vsid);
+        if (dropReservedVsid && isReservedVsid(vsid)) {
+            throw new IllegalArgumentException("vsid: " + vsid + " (expected: 4096..16777214; RFC 7637 §3.2 reserves "
+                    + "0..4095 and 16777215, and this codec drops them on receive)");
+        }
         GreHeader.checkFlowId(flowId);
         ByteBuf out = InnerFrame.prependSpace(InnerFrame.prepare(frame, true), GreHeader.NVGRE_LENGTH);
         int ri = out.readerIndex();

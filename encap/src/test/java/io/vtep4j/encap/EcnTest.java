@@ -6,6 +6,7 @@ import static io.vtep4j.encap.Ecn.ECT_0;
 import static io.vtep4j.encap.Ecn.ECT_1;
 import static io.vtep4j.encap.Ecn.NOT_ECT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -37,6 +38,25 @@ class EcnTest {
     })
     void decapsulationFollowsFigure4(int outer, int inner, int expected) {
         assertEquals(expected, Ecn.decapsulate(outer, inner));
+    }
+
+    @Test
+    void aValueWiderThanTheEcnFieldIsRefusedNotCut() {
+        ByteBuf ip = Unpooled.wrappedBuffer(HexFormat.of().parseHex("45ba00201234400040110000" + "0a3201010a320102"));
+        ByteBuf ip6 = Unpooled.wrappedBuffer(new byte[40]);
+        try {
+            for (int ecn : new int[] {4, 7, -1}) {
+                assertEquals(
+                        "ecn: " + ecn + " (expected: 0..3)",
+                        assertThrows(IllegalArgumentException.class, () -> Ecn.setIpv4(ip, 0, ecn))
+                                .getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Ecn.setIpv6(ip6, 0, ecn));
+            }
+            assertEquals(0xba, ip.getUnsignedByte(1), "nothing written");
+        } finally {
+            ip.release();
+            ip6.release();
+        }
     }
 
     @Test

@@ -41,6 +41,22 @@ class EthernetTest {
     }
 
     @Test
+    void aMacWiderThan48BitsIsRefusedNotCut() {
+        ByteBuf frame = Frames.of(new byte[14]);
+        try {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Ethernet.setMac(frame, 0, 0x1_0200_0000_00AAL));
+            assertEquals("mac: 0x10200000000aa (expected: 48 bits, 0..0xffffffffffff)", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Ethernet.setMac(frame, 0, -1L));
+            assertEquals(0, Ethernet.mac(frame, 0), "nothing written");
+            Ethernet.setMac(frame, 0, 0xFFFF_FFFF_FFFFL);
+            assertEquals(0xFFFF_FFFF_FFFFL, Ethernet.mac(frame, 0));
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
     void truncatedTagGivesMinusOneNotAnException() {
         ByteBuf cut = Frames.of(ByteBufUtil.decodeHexDump("ffffffffffff" + "0200000000aa" + "8100" + "00"));
         try {

@@ -168,6 +168,15 @@ class OuterHeadersTest {
         try {
             assertThrows(IllegalArgumentException.class, () -> VxlanCodec.DEFAULT.encapsulate(frame, 1 << 24));
             assertThrows(IllegalArgumentException.class, () -> NvgreCodec.DEFAULT.encapsulate(frame, 0x1000, 300));
+            for (int reserved : new int[] {0, 0xFFF, 0xFFFFFF}) {
+                assertEquals(
+                        "vsid: " + reserved + " (expected: 4096..16777214; RFC 7637 §3.2 reserves 0..4095 and 16777215,"
+                                + " and this codec drops them on receive)",
+                        assertThrows(
+                                        IllegalArgumentException.class,
+                                        () -> NvgreCodec.DEFAULT.encapsulate(frame, reserved, 0))
+                                .getMessage());
+            }
             assertEquals(1, frame.refCnt(), "a refused frame stays the caller's");
         } finally {
             frame.release();
