@@ -20,6 +20,9 @@ final class BuilderChecks {
     /** An IP address literal (or a name the resolver knows) for {@code localAddress}. */
     static InetAddress address(String address) {
         Objects.requireNonNull(address, "address");
+        if (address.isBlank()) { // the resolver would answer with loopback
+            throw new IllegalArgumentException("localAddress: \"" + address + "\" (expected: an IP address)");
+        }
         try {
             return InetAddress.getByName(address);
         } catch (UnknownHostException e) {
@@ -51,9 +54,9 @@ final class BuilderChecks {
     /** Ageing: &gt; 0 and at most {@link ForwardingTable#MAX_AGEING}. */
     static Duration ageing(Duration ageing) {
         Objects.requireNonNull(ageing, "ageing");
-        if (ageing.isNegative() || ageing.isZero() || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
+        if (ageing.compareTo(Duration.ofMillis(1)) < 0 || ageing.compareTo(ForwardingTable.MAX_AGEING) > 0) {
             throw new IllegalArgumentException(
-                    "ageing: " + ageing + " (expected: > 0 and <= " + ForwardingTable.MAX_AGEING + ")");
+                    "ageing: " + ageing + " (expected: PT0.001S .. " + ForwardingTable.MAX_AGEING + ")");
         }
         return ageing;
     }

@@ -172,12 +172,17 @@ public final class PcapPort implements AutoCloseable {
         /**
          * Attaches the port to {@code segment} and starts capturing.
          *
-         * @throws IllegalArgumentException if the interface does not exist in this network namespace
+         * @throws IllegalArgumentException if the interface does not exist in this network namespace, or {@code segment}
+         *         is not one from {@link Vtep#segment}
          * @throws IllegalStateException without pcap4j on the class path, without root / CAP_NET_RAW, on another
          *         libpcap failure, or if the segment is closed
          */
         public PcapPort open(Segment segment) {
             Objects.requireNonNull(segment, "segment");
+            if (!(segment instanceof SegmentImpl impl)) { // before anything is attached or opened
+                throw new IllegalArgumentException(
+                        "segment: " + segment.getClass().getName() + " (expected: a segment from Vtep.segment(vni))");
+            }
             requirePcap4j();
             Injector injector = new Injector();
             LocalPort port = segment.attach(name != null ? name : "pcap:" + interfaceName, injector);
@@ -190,8 +195,7 @@ public final class PcapPort implements AutoCloseable {
                 throw e;
             }
             injector.channel = channel;
-            return new PcapPort(
-                    port, channel, ((SegmentImpl) segment).runtime.forwarder().drops());
+            return new PcapPort(port, channel, impl.runtime.forwarder().drops());
         }
     }
 

@@ -122,8 +122,8 @@ final class SegmentImpl implements Segment {
                 }
             }
         } else {
+            floodList.addRemote(address, transport); // first: a full list refuses it and owns nothing
             owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(MANUAL);
-            floodList.addRemote(address, transport);
         }
         return this;
     }
@@ -161,9 +161,9 @@ final class SegmentImpl implements Segment {
     }
 
     private void addOwned(InetAddress address, String owner) {
-        owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(owner);
         int transport = floodList.transportOf(address); // an owner keeps the encapsulation a target already has
         floodList.addRemote(address, transport < 0 ? 0 : transport);
+        owners.computeIfAbsent(address, a -> new HashSet<>(2)).add(owner);
     }
 
     @Override
@@ -219,7 +219,11 @@ final class SegmentImpl implements Segment {
     @Override
     public Segment allowRemotes(Set<InetAddress> remotes) {
         Objects.requireNonNull(remotes, "remotes");
+        checkOpen();
         for (InetAddress a : remotes) {
+            if (a == null) {
+                throw new IllegalArgumentException("remotes: a null element (expected: remote VTEP addresses)");
+            }
             if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
                 throw new IllegalArgumentException(
                         "remote: " + a.getHostAddress() + " (expected: a remote VTEP's unicast address)");
@@ -231,6 +235,7 @@ final class SegmentImpl implements Segment {
 
     @Override
     public Segment allowRemotes(String... remotes) {
+        Objects.requireNonNull(remotes, "remotes");
         Set<InetAddress> set = new HashSet<>();
         for (String r : remotes) {
             set.add(resolve("remote", r));
@@ -262,6 +267,7 @@ final class SegmentImpl implements Segment {
     @Override
     public Segment floodLimit(int packetsPerSecond, int burst) {
         checkFloodLimit(packetsPerSecond, burst);
+        checkOpen();
         floodLimiter = packetsPerSecond == 0
                 ? null
                 : new FloodLimiter(
@@ -272,6 +278,7 @@ final class SegmentImpl implements Segment {
     @Override
     public Segment outerHeader(OuterHeader header) {
         java.util.Objects.requireNonNull(header, "header");
+        checkOpen();
         synchronized (this) {
             outerRule = header;
             outerHeader = runtime.config().perPacket(header);
@@ -297,7 +304,7 @@ final class SegmentImpl implements Segment {
                     "floodLimit: " + packetsPerSecond + " (expected: 0 for off, or 1..1000000000 packets per second)");
         }
         if (packetsPerSecond > 0 && burst < 1) {
-            throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
+            throw new IllegalArgumentException("floodLimit burst: " + burst + " (expected: >= 1)");
         }
     }
 
@@ -314,6 +321,7 @@ final class SegmentImpl implements Segment {
 
     @Override
     public Segment ageing(Duration ageing) {
+        checkOpen(); // the table keeps a VNI's ageing for the next segment of that VNI
         runtime.table().ageing(vni, ageing);
         return this;
     }
@@ -337,11 +345,13 @@ final class SegmentImpl implements Segment {
 
     @Override
     public boolean removeNeighbor(InetAddress address) {
+        checkOpen(); // the bindings of this VNI may be another segment's by now
         return runtime.neighbors().remove(vni, address);
     }
 
     @Override
     public List<NeighborEntry> neighbors() {
+        checkOpen();
         return runtime.neighbors().entries(vni);
     }
 
@@ -423,6 +433,9 @@ final class SegmentImpl implements Segment {
 
     private static InetAddress resolve(String what, String address) {
         Objects.requireNonNull(address, what);
+        if (address.isBlank()) { // the resolver would answer with loopback
+            throw new IllegalArgumentException(what + ": \"" + address + "\" (expected: an IP address)");
+        }
         try {
             return InetAddress.getByName(address);
         } catch (UnknownHostException e) {

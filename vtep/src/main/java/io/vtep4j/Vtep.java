@@ -307,8 +307,8 @@ public final class Vtep implements AutoCloseable {
          * {@code PMTU_ANSWER_RATE_LIMITED}.
          */
         public Builder pmtuSignallingLimit(int perSecond, int burst) {
-            this.pmtuRate = Checks.inRange("perSecond", perSecond, 1, 1_000_000);
-            this.pmtuBurst = Checks.inRange("burst", burst, 1, 1_000_000);
+            this.pmtuRate = Checks.inRange("pmtuSignallingLimit perSecond", perSecond, 1, 1_000_000);
+            this.pmtuBurst = Checks.inRange("pmtuSignallingLimit burst", burst, 1, 1_000_000);
             return this;
         }
 

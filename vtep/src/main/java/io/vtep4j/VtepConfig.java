@@ -131,6 +131,18 @@ final class VtepConfig {
                 outerHeader.df() != OuterHeader.Df.UNSET,
                 builder.udp6ZeroChecksumTx);
         MultiUnderlay.checkPorts(this);
+        checkRun("port", ports);
+        checkRun("mtu", mtus);
+    }
+
+    /** Refuses a per-encapsulation {@code setting} for an encapsulation this VTEP does not run: it would do nothing. */
+    private void checkRun(String setting, Map<Encapsulation, Integer> values) {
+        for (Map.Entry<Encapsulation, Integer> e : values.entrySet()) {
+            if (!encapsulations().contains(e.getKey())) {
+                throw new IllegalStateException(setting + "(" + e.getKey() + ", " + e.getValue() + "): " + e.getKey()
+                        + " is not run (expected: one of " + encapsulations() + "; see Vtep.Builder.encapsulations)");
+            }
+        }
     }
 
     static int defaultPort(Encapsulation encapsulation) {

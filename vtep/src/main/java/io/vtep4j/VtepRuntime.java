@@ -97,7 +97,15 @@ final class VtepRuntime {
         EventLoopGroup group = config.sharedGroup() != null
                 ? config.sharedGroup()
                 : Transports.newGroup(config.eventLoops(), "vtep", config.busyWaitNanos());
-        VtepRuntime runtime = new VtepRuntime(config, group);
+        VtepRuntime runtime;
+        try {
+            runtime = new VtepRuntime(config, group);
+        } catch (RuntimeException | Error e) {
+            if (group != config.sharedGroup()) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS); // the loops this call started
+            }
+            throw e;
+        }
         try {
             runtime.openUnderlays(group);
             long period = config.sweepInterval().toNanos();

@@ -268,6 +268,22 @@ class MixedEncapsulationTest {
                         .port(4754)
                         .build());
         assertTrue(clash.getMessage().startsWith("port: 4754 for both VXLAN and GRE_UDP"), clash.getMessage());
+        IllegalStateException unused = assertThrows(
+                IllegalStateException.class,
+                () -> Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .port(Encapsulation.GRE_UDP, 5000)
+                        .build());
+        assertEquals(
+                "port(GRE_UDP, 5000): GRE_UDP is not run (expected: one of [VXLAN]; see Vtep.Builder.encapsulations)",
+                unused.getMessage());
+        IllegalStateException unusedMtu = assertThrows(
+                IllegalStateException.class,
+                () -> Vtep.builder()
+                        .localAddress("127.0.0.1")
+                        .mtu(Encapsulation.NVGRE, 1400)
+                        .build());
+        assertTrue(unusedMtu.getMessage().startsWith("mtu(NVGRE, 1400): NVGRE is not run"), unusedMtu.getMessage());
 
         Vtep v = keep(Vtep.builder().localAddress("127.0.0.1").port(vxlanPort).build());
         IllegalArgumentException notRun = assertThrows(

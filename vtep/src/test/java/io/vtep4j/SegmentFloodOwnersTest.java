@@ -1,7 +1,9 @@
 package io.vtep4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -24,6 +26,35 @@ class SegmentFloodOwnersTest {
 
     private List<InetAddress> remotes() {
         return segment.flooding().remotes();
+    }
+
+    /** Blank text would resolve to loopback: refused, naming the value. */
+    @Test
+    void aBlankAddressIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> segment.floodTo(""));
+        assertEquals("address: \"\" (expected: an IP address)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> segment.allowRemotes("127.0.0.2", " "));
+        assertEquals("remote: \" \" (expected: an IP address)", e.getMessage());
+        assertEquals(List.of(), remotes());
+    }
+
+    /**
+     * A full flood list refuses a remote, and the remote is then owned by no one: removing it later does not touch
+     * the list, and a free place takes it again.
+     */
+    @Test
+    void aRemoteTheFullListRefusedIsNotOwned() throws Exception {
+        for (int i = 0; i < io.vtep4j.learning.FloodList.MAX_REMOTES; i++) {
+            segment.floodTo(InetAddress.getByAddress(new byte[] {10, 1, (byte) (i >> 8), (byte) i}), "evpn");
+        }
+        InetAddress extra = InetAddress.getByName("10.2.0.1");
+        assertThrows(IllegalStateException.class, () -> segment.floodTo(extra, "evpn"));
+        segment.stopFloodingTo(InetAddress.getByName("10.1.0.0"), "evpn");
+        segment.floodTo(extra);
+        assertTrue(remotes().contains(extra), "a free place takes it");
+        segment.stopFloodingTo(extra);
+        assertFalse(remotes().contains(extra), "held by no other owner: the refused one never owned it");
+        assertEquals(io.vtep4j.learning.FloodList.MAX_REMOTES - 1, remotes().size());
     }
 
     @Test

@@ -35,10 +35,13 @@ class VtepBuilderTest {
         rejects(b -> b.sourcePorts(65), "sourcePorts: 65 (expected: 0..64)");
         rejects(b -> b.maxMacs(0), "maxMacs: 0 (expected: >= 1)");
         rejects(b -> b.maxMacsPerVni(-1), "maxMacsPerVni: -1 (expected: >= 1)");
-        rejects(b -> b.ageing(Duration.ZERO), "ageing: PT0S (expected: > 0 and <= PT240H)");
+        rejects(b -> b.ageing(Duration.ZERO), "ageing: PT0S (expected: PT0.001S .. PT240H)");
+        rejects(b -> b.ageing(Duration.ofNanos(1)), "ageing: PT0.000000001S (expected: PT0.001S .. PT240H)");
         rejects(b -> b.localHold(Duration.ofSeconds(-1)), "localHold: PT-1S (expected: PT0S .. PT240H)");
         rejects(b -> b.maxRemoteLocations(0), "maxRemoteLocations: 0 (expected: 1..16128)");
         rejects(b -> b.sweepInterval(Duration.ZERO), "sweepInterval: PT0S (expected: 1 ms..1 h)");
+        rejects(b -> b.localAddress(""), "localAddress: \"\" (expected: an IP address)");
+        rejects(b -> b.localAddress(" "), "localAddress: \" \" (expected: an IP address)");
         rejects(
                 b -> b.localAddress("0.0.0.0"),
                 "localAddress: 0.0.0.0 (expected: a unicast address of this host, not wildcard or multicast)");

@@ -4,6 +4,7 @@ import static io.vtep4j.testing.Frames.BROADCAST;
 import static io.vtep4j.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,33 @@ class VtepCloseTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> vtep.segment(9));
         assertThrows(IllegalStateException.class, () -> seg.attach(ByteBuf::release));
+    }
+
+    /**
+     * A closed segment refuses what would act on its VNI: the table keeps a VNI's ageing, and the bindings, for the
+     * next segment of that VNI.
+     */
+    @Test
+    void aClosedSegmentRefusesWhatWouldActOnItsVni() throws Exception {
+        try (Vtep vtep =
+                Vtep.builder().localAddress("127.0.0.1").port(Ports.freeUdp()).build()) {
+            Segment old = vtep.segment(9);
+            old.close();
+            Segment fresh = vtep.segment(9);
+            assertTrue(fresh.addNeighbor(InetAddress.getByName("10.0.0.2"), 0x02_00_00_00_00_02L));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> old.ageing(Duration.ofSeconds(1)));
+            assertEquals("segment 9: closed (expected: an open segment)", e.getMessage());
+            assertThrows(IllegalStateException.class, () -> old.removeNeighbor(InetAddress.getByName("10.0.0.2")));
+            assertThrows(IllegalStateException.class, old::neighbors);
+            assertThrows(IllegalStateException.class, () -> old.allowRemotes("127.0.0.2"));
+            assertThrows(IllegalStateException.class, () -> old.floodLimit(10));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> old.outerHeader(OuterHeader.builder().build()));
+            assertEquals(1, fresh.neighbors().size(), "the new segment's binding untouched");
+            assertNotEquals(Duration.ofSeconds(1), vtep.forwardingTable().ageing(9), "its ageing untouched");
+        }
     }
 
     @Test

@@ -112,7 +112,7 @@ class VtepFloodLimitTest {
                     IllegalArgumentException.class, () -> v.segment(1).floodLimit(-1));
             assertTrue(e.getMessage().startsWith("floodLimit: -1 (expected:"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> v.segment(1).floodLimit(5, 0));
-            assertTrue(e.getMessage().startsWith("burst: 0 (expected:"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("floodLimit burst: 0 (expected:"), e.getMessage());
         }
         assertEquals(0, vtep().segment(3).floodLimit(), "off by default");
     }

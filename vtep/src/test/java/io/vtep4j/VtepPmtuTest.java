@@ -112,9 +112,9 @@ class VtepPmtuTest {
     void badLimitsAreRefused() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> builder().pmtuSignallingLimit(0, 1));
-        assertTrue(e.getMessage().startsWith("perSecond: 0 (expected:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("pmtuSignallingLimit perSecond: 0 (expected:"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> builder().pmtuSignallingLimit(1, 0));
-        assertTrue(e.getMessage().startsWith("burst: 0 (expected:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("pmtuSignallingLimit burst: 0 (expected:"), e.getMessage());
     }
 
     private static byte[] bytes(ByteBuf buf, int index, int length) {
