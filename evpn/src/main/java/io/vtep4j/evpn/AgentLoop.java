@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The agent's connection state machine: connect (with backoff), subscribe, reconcile with a snapshot, follow the
@@ -35,7 +34,13 @@ final class AgentLoop {
     private final PathSender sender;
     private final Outbox outbox;
     private final LocalScanner scanner;
-    private final AtomicBoolean started = new AtomicBoolean();
+    /** Guards {@link #started} and {@link #shut}: a start and a close never overlap. */
+    private final Object lifecycle = new Object();
+
+    private boolean started;
+    /** Set first thing by {@link #close()}: from then on {@link #start} refuses, before it touches the VTEP. */
+    private boolean shut;
+
     private volatile EvpnStatus status;
 
     // Owned by the agent's thread (installer and vtep are also read by installed()).
@@ -48,6 +53,8 @@ final class AgentLoop {
     private RouteSync sync;
     /** Written on the agent's thread; read by {@link #publish()} and {@link #close()}. */
     private volatile long duplicates;
+    /** Written on the agent's thread; read by {@link #close()}. */
+    private volatile long refused;
 
     private GobgpClient.Watch watch;
 
@@ -78,7 +85,7 @@ final class AgentLoop {
             publish();
         });
         this.backoff = new Backoff(config.retryMin, config.retryMax);
-        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, null);
+        this.status = new EvpnStatus(EvpnStatus.State.CONNECTING, 0, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     FdbListener listener() {
@@ -94,22 +101,28 @@ final class AgentLoop {
             throw new IllegalArgumentException(
                     "vtep encapsulation: " + v.encapsulation() + " (expected: VXLAN, RFC 8365)");
         }
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("EVPN agent: already started (expected: start once)");
+        synchronized (lifecycle) {
+            if (shut) {
+                throw new IllegalStateException("EVPN agent: closed (expected: start before close)");
+            }
+            if (started) {
+                throw new IllegalStateException("EVPN agent: already started (expected: start once)");
+            }
+            started = true;
+            for (int vni : config.vnis.keySet()) {
+                v.segment(vni).learnFromUnderlay(config.learnFromUnderlay); // EVPN mode unless asked otherwise
+            }
+            thread.execute(() -> {
+                vtep = v;
+                self = config.vtepAddress != null
+                        ? config.vtepAddress
+                        : v.boundAddresses().get(0).getAddress();
+                connect();
+            });
+            scanner.start();
+            long resync = config.resyncInterval.toMillis();
+            thread.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
         }
-        for (int vni : config.vnis.keySet()) {
-            v.segment(vni).learnFromUnderlay(config.learnFromUnderlay); // EVPN mode unless asked otherwise
-        }
-        thread.execute(() -> {
-            vtep = v;
-            self = config.vtepAddress != null
-                    ? config.vtepAddress
-                    : v.boundAddresses().get(0).getAddress();
-            connect();
-        });
-        scanner.start();
-        long resync = config.resyncInterval.toMillis();
-        thread.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
     }
 
     private void connect() {
@@ -239,6 +252,13 @@ final class AgentLoop {
         return duplicates;
     }
 
+    private long refused() {
+        if (rib != null) {
+            refused = rib.refused() + installer.refused();
+        }
+        return refused;
+    }
+
     private void publish() {
         status = new EvpnStatus(
                 closed
@@ -252,6 +272,7 @@ final class AgentLoop {
                 installer == null ? 0 : installer.floodTargets(),
                 connects,
                 sync == null ? 0 : sync.ignored,
+                refused(),
                 resyncs,
                 duplicates(),
                 lastError != null ? lastError : sender.lastFailure());
@@ -296,6 +317,9 @@ final class AgentLoop {
     }
 
     void close() {
+        synchronized (lifecycle) {
+            shut = true; // a start that got the lock first has finished handing its work to the thread
+        }
         if (!thread.isShutdown()) {
             try {
                 call(() -> {
@@ -324,7 +348,8 @@ final class AgentLoop {
         }
         sender.close();
         client.close();
-        status = new EvpnStatus(EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, 0, resyncs, duplicates(), lastError);
+        status = new EvpnStatus(
+                EvpnStatus.State.CLOSED, 0, 0, 0, 0, connects, 0, refused, resyncs, duplicates(), lastError);
     }
 
     private static String describe(Throwable e) {

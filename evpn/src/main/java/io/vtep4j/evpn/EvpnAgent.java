@@ -63,7 +63,8 @@ public final class EvpnAgent implements AutoCloseable {
     /**
      * Starts the agent on {@code vtep} and returns at once; the connection to GoBGP is made in the background.
      *
-     * @throws IllegalStateException if already started or closed
+     * @throws IllegalArgumentException if {@code vtep} does not use VXLAN
+     * @throws IllegalStateException if already started, or closed (then neither the VTEP nor the agent changes)
      */
     public EvpnAgent start(Vtep vtep) {
         loop.start(Objects.requireNonNull(vtep, "vtep"));
@@ -97,6 +98,12 @@ public final class EvpnAgent implements AutoCloseable {
         /** The default of {@link #resyncInterval}: two minutes. */
         public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofMinutes(2);
 
+        /** The default of {@link #maxRemoteRoutes}: 1,048,576 routes of other VTEPs. */
+        public static final int DEFAULT_MAX_REMOTE_ROUTES = 1 << 20;
+
+        /** The largest {@link #maxRemoteRoutes}: 16,777,216 routes. */
+        public static final int MAX_REMOTE_ROUTES = 1 << 24;
+
         String host;
         int port;
         InetAddress vtepAddress;
@@ -108,6 +115,7 @@ public final class EvpnAgent implements AutoCloseable {
         Duration scanInterval = Duration.ofSeconds(1);
         Duration deadline = Duration.ofSeconds(5);
         Duration resyncInterval = DEFAULT_RESYNC_INTERVAL;
+        int maxRemoteRoutes = DEFAULT_MAX_REMOTE_ROUTES;
         int duplicateMoves = 5;
         Duration duplicateWindow = Duration.ofSeconds(180);
         Duration duplicateFreeze = Duration.ofSeconds(180);
@@ -123,6 +131,9 @@ public final class EvpnAgent implements AutoCloseable {
         /** GoBGP's API address ({@code gobgpd --api-hosts}), e.g. {@code 127.0.0.1}, {@code 50051}. */
         public Builder gobgp(String host, int port) {
             Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("gobgp host: \"" + host + "\" (expected: a host name or address)");
+            }
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("gobgp port: " + port + " (expected: 1..65535)");
             }
@@ -150,20 +161,30 @@ public final class EvpnAgent implements AutoCloseable {
          * Our VTEP address as advertised: the routes' next hop, the type-3 route's originator and PMSI tunnel id
          * (default: the VTEP's first local address). IPv4 or IPv6; an IPv4 address is also the administrator of our
          * route distinguishers (RD type 1), for an IPv6 one GoBGP's router id takes that place (an RD holds only
-         * IPv4).
+         * IPv4). Other VTEPs send to it, so it must be a unicast address: blank text (which the resolver would take for
+         * loopback), the wildcard ({@code 0.0.0.0}, {@code ::}) and multicast addresses are refused. A loopback address
+         * is taken, for VTEPs that all run on one host.
+         *
+         * @throws IllegalArgumentException if {@code address} is blank, not an address, or not such a unicast address
          */
         public Builder vtepAddress(String address) {
-            try {
-                InetAddress a = InetAddress.getByName(Objects.requireNonNull(address, "address"));
-                if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-                    throw new IllegalArgumentException(
-                            "vtepAddress: " + address + " (expected: a unicast IPv4 or IPv6 address)");
-                }
-                this.vtepAddress = a;
-                return this;
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("vtepAddress: " + address + " (expected: an IP address)", e);
+            Objects.requireNonNull(address, "address");
+            if (address.isBlank()) {
+                // InetAddress.getByName would take "" for the loopback address
+                throw new IllegalArgumentException("vtepAddress: \"" + address + "\" (expected: an IP address)");
             }
+            InetAddress a;
+            try {
+                a = InetAddress.getByName(address.strip());
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("vtepAddress: \"" + address + "\" (expected: an IP address)", e);
+            }
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                throw new IllegalArgumentException("vtepAddress: \"" + address
+                        + "\" (expected: a unicast address other VTEPs can reach, not wildcard or multicast)");
+            }
+            this.vtepAddress = a;
+            return this;
         }
 
         /**
@@ -178,22 +199,54 @@ public final class EvpnAgent implements AutoCloseable {
             return this;
         }
 
-        /** Runs EVPN on segment {@code vni} with the automatic route target {@code ASN:VNI}. */
+        /**
+         * Runs EVPN on segment {@code vni} with the automatic route target {@code ASN:VNI}.
+         *
+         * @throws IllegalArgumentException if {@code vni} is out of range or was given before
+         */
         public Builder vni(int vni) {
             return vni(vni, null);
         }
 
-        /** Runs EVPN on segment {@code vni} with an explicit route target (imported and exported). */
+        /**
+         * Runs EVPN on segment {@code vni} with an explicit route target (imported and exported). Each VNI is given
+         * once, by this method or {@link #vni(int)}: a second call for it is refused, so that neither call's route
+         * target silently replaces the other's.
+         *
+         * @throws IllegalArgumentException if {@code vni} is out of range or was given before, or if another VNI
+         *     has {@code target}
+         */
         public Builder vni(int vni, RouteTarget target) {
             if (vni < 1 || vni > 0xFF_FFFF) {
                 throw new IllegalArgumentException("vni: " + vni + " (expected: 1..16777215)");
             }
-            if (target != null
-                    && vnis.entrySet().stream().anyMatch(e -> e.getKey() != vni && target.equals(e.getValue()))) {
+            if (vnis.containsKey(vni)) {
+                throw new IllegalArgumentException("vni: " + vni + " already given"
+                        + (vnis.get(vni) != null ? " with route target " + vnis.get(vni) : "")
+                        + " (expected: each VNI once)");
+            }
+            if (target != null && vnis.containsValue(target)) {
                 throw new IllegalArgumentException("route target " + target + " of vni " + vni
                         + ": already used by another VNI (expected: one route target per VNI)");
             }
             vnis.put(vni, target);
+            return this;
+        }
+
+        /**
+         * The bound of the remote route table: at most {@code max} EVPN routes of other VTEPs are held (default
+         * {@link #DEFAULT_MAX_REMOTE_ROUTES}; 1..{@link #MAX_REMOTE_ROUTES}). A route with a new destination
+         * beyond it is refused: not held and not installed, and counted in {@link EvpnStatus#refused()}; updates
+         * and withdrawals of routes already held still apply. A refused route is taken at a later re-sync
+         * ({@link #resyncInterval}) if there is room by then. What the held routes install (forwarding entries,
+         * flood targets, neighbour bindings) is bounded by them.
+         */
+        public Builder maxRemoteRoutes(int max) {
+            if (max < 1 || max > MAX_REMOTE_ROUTES) {
+                throw new IllegalArgumentException(
+                        "maxRemoteRoutes: " + max + " (expected: 1.." + MAX_REMOTE_ROUTES + ")");
+            }
+            this.maxRemoteRoutes = max;
             return this;
         }
 

@@ -10,6 +10,9 @@ package io.vtep4j.evpn;
  * @param floodTargets flood targets installed from type-3 routes, over all segments
  * @param connects successful (re)connections so far
  * @param ignored received paths that were malformed, of another route type or imported by no segment
+ * @param refused remote routes and installs refused at a bound: routes with a new destination beyond {@link
+ *     EvpnAgent.Builder#maxRemoteRoutes}, MACs the forwarding table refused (full, or a group MAC in a route) and
+ *     flood targets a segment refused
  * @param resyncs full re-syncs with GoBGP's table done (periodic, and after a failed send)
  * @param duplicates MACs found moving too often between VTEPs and frozen (RFC 7432 §15.1)
  * @param lastError the last failure talking to GoBGP, or null
@@ -22,6 +25,7 @@ public record EvpnStatus(
         int floodTargets,
         long connects,
         long ignored,
+        long refused,
         long resyncs,
         long duplicates,
         String lastError) {
@@ -38,11 +42,15 @@ public record EvpnStatus(
         CLOSED
     }
 
-    /** One line: {@code bgp connected in=12 out=3 macs=10 flood=2}, plus the last error when not connected. */
+    /**
+     * One line: {@code bgp connected in=12 out=3 macs=10 flood=2}, plus {@code refused=N} and {@code dup=N} when not
+     * zero and the last error when not connected.
+     */
     @Override
     public String toString() {
         return "bgp " + state.name().toLowerCase(java.util.Locale.ROOT) + " in=" + routesIn + " out=" + routesOut
                 + " macs=" + macsInstalled + " flood=" + floodTargets
+                + (refused > 0 ? " refused=" + refused : "")
                 + (duplicates > 0 ? " dup=" + duplicates : "")
                 + (state != State.CONNECTED && lastError != null ? " (" + lastError + ")" : "");
     }

@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <p>When two MACs claim one address, the latest claim holds the binding and an older one takes over if the latest
  * goes. Local wins: a binding snooped from a local port whose MAC still sits on a local port is never replaced; the
- * refusal is counted, as is a binding the full neighbour table refuses. Bounded by the routes the agent holds. Not
+ * refusal is counted, as is a binding the full neighbour table refuses. Bounded by the routes the agent holds ({@link EvpnAgent.Builder#maxRemoteRoutes}): one claim per route with an address. Not
  * thread-safe: the agent's thread owns it.
  */
 final class HostBindings {

@@ -12,7 +12,12 @@ import java.util.Set;
  * The EVPN routes of other VTEPs, by destination, and what they mean per segment: the flood targets (type 3) and
  * the winning location of each MAC (type 2; RFC 7432 §7.7: highest sequence number, then lowest VTEP address).
  * Changes record which MACs and segments they touched, so a batch (a withdraw and an add of one update) is applied
- * to the data plane once, as its net effect. Not thread-safe: the agent's thread owns it.
+ * to the data plane once, as its net effect.
+ *
+ * <p>Bounded: at most {@code maxRoutes} routes are held ({@link EvpnAgent.Builder#maxRemoteRoutes}); a route with a
+ * new destination beyond that is refused and counted ({@link #refused()}), while updates and withdrawals of held
+ * destinations always apply. The per-MAC and per-segment views hold one entry per held route and segment it imports
+ * into, so they are bounded by the same number. Not thread-safe: the agent's thread owns it.
  */
 final class RemoteRib {
 
@@ -29,6 +34,16 @@ final class RemoteRib {
         }
     }
 
+    /** What {@link #put} did with a route. */
+    enum Put {
+        /** Held now (added, or replaced the destination's earlier route). */
+        HELD,
+        /** Imported by no segment: not held, and the destination's earlier route, if any, is gone. */
+        IGNORED,
+        /** A new destination while {@code maxRoutes} are held: not held, nothing changed, counted. */
+        REFUSED
+    }
+
     private record Held(EvpnRoute route, int[] vnis, int generation) {}
 
     private final Map<RouteTarget, Integer> imports;
@@ -36,9 +51,19 @@ final class RemoteRib {
     private final Map<MacKey, Map<String, EvpnRoute.MacIp>> macs = new HashMap<>();
     private final Map<Integer, Map<String, InetAddress>> floods = new HashMap<>();
 
-    /** {@code imports}: route target to VNI; a route is taken into every segment one of its targets maps to. */
-    RemoteRib(Map<RouteTarget, Integer> imports) {
+    private final int maxRoutes;
+    private long refused;
+
+    /**
+     * {@code imports}: route target to VNI; a route is taken into every segment one of its targets maps to.
+     * {@code maxRoutes}: the most routes held.
+     */
+    RemoteRib(Map<RouteTarget, Integer> imports, int maxRoutes) {
+        if (maxRoutes < 1) {
+            throw new IllegalArgumentException("maxRoutes: " + maxRoutes + " (expected: at least 1)");
+        }
         this.imports = Map.copyOf(imports);
+        this.maxRoutes = maxRoutes;
     }
 
     /** The VNIs {@code route} is imported into (empty: no matching route target, ignored). */
@@ -56,13 +81,18 @@ final class RemoteRib {
 
     /**
      * Adds or replaces the route of its destination (marked with {@code generation}); a route importing into no
-     * segment removes what the destination held. Returns false when it was ignored.
+     * segment removes what the destination held. A new destination while {@code maxRoutes} routes are held is
+     * refused and counted, and touches nothing.
      */
-    boolean put(EvpnRoute route, int generation, Touched touched) {
-        remove(route.key(), touched);
+    Put put(EvpnRoute route, int generation, Touched touched) {
         int[] vnis = vnis(route);
+        if (vnis.length > 0 && routes.size() >= maxRoutes && !routes.containsKey(route.key())) {
+            refused++;
+            return Put.REFUSED;
+        }
+        remove(route.key(), touched);
         if (vnis.length == 0) {
-            return false;
+            return Put.IGNORED;
         }
         routes.put(route.key(), new Held(route, vnis, generation));
         for (int vni : vnis) {
@@ -75,7 +105,7 @@ final class RemoteRib {
                 touched.segments.add(vni);
             }
         }
-        return true;
+        return Put.HELD;
     }
 
     /** Removes a destination's route; returns whether there was one. */
@@ -199,5 +229,10 @@ final class RemoteRib {
     /** Routes held. */
     int size() {
         return routes.size();
+    }
+
+    /** Routes with a new destination refused because {@code maxRoutes} were held. */
+    long refused() {
+        return refused;
     }
 }

@@ -64,7 +64,7 @@ final class RouteSync {
             origins.put(vni, new Advertiser.Origin(vni, RouteCodec.rd(rdAdmin, assigned.get(vni)), rt));
             vtep.segment(vni); // the segment exists from now on, also before any route
         }
-        RemoteRib rib = new RemoteRib(imports);
+        RemoteRib rib = new RemoteRib(imports, config.maxRemoteRoutes);
         MacMobility mobility = new MacMobility(
                 config.duplicateMoves, config.duplicateWindow, config.duplicateFreeze, config.ticker, config.listener);
         Installer installer = new Installer(vtep, self, mobility, config.localHold);
@@ -175,10 +175,14 @@ final class RouteSync {
             rib.remove(r.key(), touched);
         } else if (self.equals(r.nextHop())) {
             ignored++; // a route with our own address: ours reflected back, or a misconfigured twin
-        } else if (!rib.put(r, gen, touched)) {
-            ignored++;
         } else {
-            return r;
+            switch (rib.put(r, gen, touched)) {
+                case HELD -> {
+                    return r;
+                }
+                case IGNORED -> ignored++;
+                case REFUSED -> {} // counted by the rib: the table is full
+            }
         }
         return null;
     }

@@ -2,7 +2,6 @@ package io.vtep4j.evpn;
 
 import static io.vtep4j.evpn.RouteCodecTest.address;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +16,7 @@ class RemoteRibTest {
     private static final long MAC = 0x0200_0000_0001L;
     private static final MacKey KEY = new MacKey(100, MAC);
 
-    private final RemoteRib rib = new RemoteRib(Map.of(RT, 100));
+    private final RemoteRib rib = new RemoteRib(Map.of(RT, 100), EvpnAgent.Builder.DEFAULT_MAX_REMOTE_ROUTES);
 
     private static EvpnRoute.MacIp mac(String vtep, long seq) {
         return new EvpnRoute.MacIp("2:" + vtep + ":100:0:mac", Set.of(RT), address(vtep), MAC, seq);
@@ -49,7 +48,7 @@ class RemoteRibTest {
         RemoteRib.Touched t = new RemoteRib.Touched();
         EvpnRoute.MacIp other =
                 new EvpnRoute.MacIp("2:x", Set.of(new RouteTarget(65000, 200)), address("10.0.0.5"), MAC, 0);
-        assertFalse(rib.put(other, 1, t));
+        assertEquals(RemoteRib.Put.IGNORED, rib.put(other, 1, t));
         assertTrue(t.isEmpty());
         assertEquals(0, rib.size());
     }
@@ -63,6 +62,42 @@ class RemoteRibTest {
         assertEquals(1, rib.removeOlderThan(2, t));
         assertEquals(Set.of(address("10.0.0.6")), rib.floodTargets(100));
         assertNull(rib.winner(KEY));
+    }
+
+    @Test
+    void aNewDestinationBeyondTheBoundIsRefusedAndCountedWhileHeldOnesStillChange() {
+        RemoteRib small = new RemoteRib(Map.of(RT, 100), 2);
+        RemoteRib.Touched t = new RemoteRib.Touched();
+        assertEquals(RemoteRib.Put.HELD, small.put(mac("10.0.0.5", 1), 1, t));
+        assertEquals(RemoteRib.Put.HELD, small.put(mac("10.0.0.6", 1), 1, t));
+
+        RemoteRib.Touched full = new RemoteRib.Touched();
+        EvpnRoute.MacIp third = mac("10.0.0.4", 9); // would win the MAC if it were taken
+        assertEquals(RemoteRib.Put.REFUSED, small.put(third, 1, full));
+        assertTrue(full.isEmpty(), "a refused route touches nothing");
+        assertEquals(2, small.size());
+        assertEquals(1, small.refused());
+        assertEquals(address("10.0.0.5"), small.winner(KEY).nextHop());
+        assertEquals(2, small.routes(KEY).size());
+
+        // A route imported by no segment is ignored, not refused, also when the table is full.
+        EvpnRoute.MacIp other =
+                new EvpnRoute.MacIp("2:x", Set.of(new RouteTarget(65000, 200)), address("10.0.0.7"), MAC, 0);
+        assertEquals(RemoteRib.Put.IGNORED, small.put(other, 1, full));
+        assertEquals(1, small.refused());
+
+        // An update of a held destination applies at the bound.
+        assertEquals(RemoteRib.Put.HELD, small.put(mac("10.0.0.6", 5), 1, full));
+        assertEquals(5, small.highestSequence(KEY));
+        assertEquals(address("10.0.0.6"), small.winner(KEY).nextHop());
+        assertEquals(2, small.size());
+
+        // A withdrawal frees a place, and the next new destination takes it.
+        assertTrue(small.remove(mac("10.0.0.5", 1).key(), full));
+        assertEquals(RemoteRib.Put.HELD, small.put(third, 1, full));
+        assertEquals(2, small.size());
+        assertEquals(9, small.highestSequence(KEY));
+        assertEquals(1, small.refused());
     }
 
     @Test
