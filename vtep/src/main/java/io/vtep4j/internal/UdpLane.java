@@ -78,6 +78,11 @@ final class UdpLane {
         }
     }
 
+    /** Counts a packet of this lane dropped for {@code reason}. */
+    void dropped(DropReason reason) {
+        receiver.dropped(reason);
+    }
+
     /**
      * Sends {@code payload} through {@code port}: on the lane's loop ({@code onLoop}) straight into its vector, else
      * handed over ({@link #handOver}). Owns {@code payload}; false (released) if the loop is gone.

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.util.AttributeKey;
@@ -33,6 +34,13 @@ final class UdpSockets {
 
     /** Socket buffers we ask for: forced where we may (CAP_NET_ADMIN), else capped at net.core.[rw]mem_max. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    /**
+     * Netty's datagram path: the most bytes of tunnel packets that wait in a channel for its socket (Netty counts a
+     * packet written from another thread from the moment it is handed over). Past it a send from an application
+     * thread is dropped and counted ({@link UdpUnderlay#send}), as direct I/O drops past its hand-over bound.
+     */
+    static final int WAITING_BYTES = 4 << 20;
 
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
     /** The direct-I/O port of a channel, in direct mode. */
@@ -175,6 +183,8 @@ final class UdpSockets {
                 });
         if (direct) {
             b.option(ChannelOption.AUTO_READ, false); // the MmsgPort reads this socket
+        } else {
+            b.option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WAITING_BYTES / 2, WAITING_BYTES));
         }
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, reusePort);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import io.vtep4j.encap.DropReason;
 import io.vtep4j.internal.mmsg.MmsgPort;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -197,6 +198,12 @@ public final class UdpUnderlay implements Underlay {
         }
         if (direct) {
             return lane.queue(UdpSockets.port(ch), onLoop, payload, destination, outer);
+        }
+        if (!onLoop && !ch.isWritable()) {
+            // an application thread faster than the loop: past the bytes a channel may hold, dropped and counted
+            payload.release();
+            lane.dropped(DropReason.SEND_QUEUE_FULL);
+            return true;
         }
         if (pool.length > 0) {
             lane.unicast.write(ch, payload, destination);

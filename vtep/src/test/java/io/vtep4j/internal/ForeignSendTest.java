@@ -33,8 +33,12 @@ class ForeignSendTest {
     final RecordingReceiver receiver = harness.receiver;
 
     UdpUnderlay open(String address, int port) throws Exception {
+        return open(address, port, true);
+    }
+
+    UdpUnderlay open(String address, int port, boolean direct) throws Exception {
         return harness.open(
-                TestConfigs.of(harness.group(), List.of(InetAddress.getByName(address)), port, true), receiver);
+                TestConfigs.of(harness.group(), List.of(InetAddress.getByName(address)), port, direct), receiver);
     }
 
     /** Underlays on 127.0.0.1 and 127.0.0.2, one free port; returns the first. */
@@ -113,20 +117,7 @@ class ForeignSendTest {
     void sendsHandedOverBeyondTheBoundWhileTheLoopIsStalledAreDroppedAndCounted() throws Exception {
         UdpUnderlay a = openPair();
         InetAddress b = InetAddress.getByName("127.0.0.2");
-        CountDownLatch stalled = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        harness.group()
-                .next()
-                .execute(
-                        () -> { // the only loop: nothing handed over can run until resume
-                            stalled.countDown();
-                            try {
-                                resume.await(30, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        });
-        assertTrue(stalled.await(10, TimeUnit.SECONDS));
+        CountDownLatch resume = stallTheLoop();
         int over = 100;
         List<ByteBuf> refused = new ArrayList<>();
         try {
@@ -147,16 +138,71 @@ class ForeignSendTest {
         }
         a.flush();
         // The loop drains the queue; then the bound has room again: a marker sent now is handed over and arrives.
+        assertTrue(markerArrives(a, b), "sends are handed over again once the loop drained its queue");
+    }
+
+    /**
+     * Netty's datagram path: what application threads write while the loop is stalled waits in the channel, counted
+     * in bytes; past {@link UdpSockets#WAITING_BYTES} a send is dropped and counted, and once the loop has written
+     * them out, sends go through again.
+     */
+    @Test
+    void nettySendsBeyondTheWaitingBytesWhileTheLoopIsStalledAreDroppedAndCounted() throws Exception {
+        int port = Ports.freeUdp();
+        UdpUnderlay a = open("127.0.0.1", port, false);
+        open("127.0.0.2", port, false);
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        CountDownLatch resume = stallTheLoop();
+        int sends = 2 * UdpSockets.WAITING_BYTES / 1400;
+        try {
+            for (int i = 0; i < sends; i++) {
+                ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(1400).writeZero(1400);
+                assertTrue(a.send(p, b, 0), "accepted or counted, never refused as failed");
+            }
+            long dropped = receiver.drops(DropReason.SEND_QUEUE_FULL);
+            long waiting = sends - dropped;
+            assertTrue(
+                    waiting * 1400 <= UdpSockets.WAITING_BYTES && waiting * 1500 > UdpSockets.WAITING_BYTES / 2,
+                    waiting + " packets of 1400 bytes waiting, " + dropped + " dropped");
+            assertEquals(0, receiver.drops(DropReason.SEND_FAILED));
+        } finally {
+            resume.countDown();
+        }
+        a.flush();
+        assertTrue(markerArrives(a, b), "sends go through again once the loop wrote out what waited");
+    }
+
+    /** Blocks the group's only loop, so that nothing handed to it runs, until the returned latch is counted down. */
+    private CountDownLatch stallTheLoop() throws InterruptedException {
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        harness.group().next().execute(() -> {
+            stalled.countDown();
+            try {
+                resume.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(stalled.await(10, TimeUnit.SECONDS));
+        return resume;
+    }
+
+    /** Sends an 8-byte marker from {@code a} to {@code b} until one arrives, for at most 20 s. */
+    private boolean markerArrives(UdpUnderlay a, InetAddress b) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        boolean seen = false;
-        while (!seen && System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline) {
             a.send(PooledByteBufAllocator.DEFAULT.directBuffer(8).writeLong(-1), b, 0);
             a.flush();
-            for (RecordingReceiver.Received got; !seen && (got = receiver.next(1)) != null; ) {
-                seen = got.payload().getLong(0) == -1;
+            for (RecordingReceiver.Received got; (got = receiver.next(1)) != null; ) {
+                boolean marker =
+                        got.payload().readableBytes() == 8 && got.payload().getLong(0) == -1;
                 got.payload().release();
+                if (marker) {
+                    return true;
+                }
             }
         }
-        assertTrue(seen, "sends are handed over again once the loop drained its queue");
+        return false;
     }
 }
