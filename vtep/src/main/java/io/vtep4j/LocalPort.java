@@ -29,7 +29,7 @@ public interface LocalPort extends AutoCloseable {
      *
      * <p>Called from a thread that is no event loop of this VTEP (an application thread), the tunnel packets are
      * handed over to an event loop. With direct I/O ({@link Vtep#directIo()}) at most 4096 such packets wait
-     * per event loop at once; on Netty's datagram path at most 4 MiB of tunnel packets per socket. Past that bound
+     * per event loop at once; on Netty's datagram path at most 64 MiB of tunnel packets per socket. Past that bound
      * the packet is dropped and counted as {@link io.vtep4j.encap.DropReason#SEND_QUEUE_FULL} (a sender faster than
      * the loop loses packets instead of growing a queue without limit). The call itself never blocks.
      *

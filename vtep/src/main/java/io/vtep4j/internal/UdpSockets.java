@@ -36,11 +36,14 @@ final class UdpSockets {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     /**
-     * Netty's datagram path: the most bytes of tunnel packets that wait in a channel for its socket (Netty counts a
-     * packet written from another thread from the moment it is handed over). Past it a send from an application
-     * thread is dropped and counted ({@link UdpUnderlay#send}), as direct I/O drops past its hand-over bound.
+     * Netty's datagram path: the most bytes of tunnel packets that wait in a channel, written and not yet sent (Netty
+     * counts a packet written from another thread from the moment it is handed over, and a packet leaves the count
+     * once a flush has sent it). Past it a send from a thread other than the channel's loop is dropped and counted
+     * ({@link UdpUnderlay#send}), as direct I/O drops past its hand-over bound. Large enough for the biggest flood
+     * a segment sends between two flushes: a copy of a 9,216-byte frame to each of 4,096 remotes, each copy counted
+     * whole although they share one buffer.
      */
-    static final int WAITING_BYTES = 4 << 20;
+    static final int WAITING_BYTES = 64 << 20;
 
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
     /** The direct-I/O port of a channel, in direct mode. */
