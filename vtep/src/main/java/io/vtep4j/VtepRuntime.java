@@ -14,6 +14,7 @@ import io.vtep4j.internal.Transports;
 import io.vtep4j.internal.Underlay;
 import io.vtep4j.internal.Underlays;
 import io.vtep4j.learning.ForwardingTable;
+import io.vtep4j.learning.Location;
 import io.vtep4j.learning.NeighborTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,6 +80,7 @@ final class VtepRuntime {
                 .localHold(config.localHold())
                 .maxRemoteLocations(config.maxRemoteLocations())
                 .listener(config.fdbListener())
+                .locationCheck(this::checkLocation)
                 .build();
         this.neighbors = NeighborTable.builder(table)
                 .ticker(config.ticker())
@@ -170,6 +172,38 @@ final class VtepRuntime {
     }
 
     /** Is {@code address} one of this VTEP's configured local addresses? Lock-free, no allocation (data path). */
+    /**
+     * Refuses, as the location of a static or control entry, a remote this VTEP cannot send to: a transport it does
+     * not run, an address of a family none of its local addresses has, or one of its own addresses (every frame to
+     * the MAC would otherwise be dropped on sending). Local ports pass: they come and go.
+     */
+    private void checkLocation(Location where) {
+        if (!where.isRemote()) {
+            return;
+        }
+        InetAddress address = where.address();
+        if (where.transport() >= lanes.count()) {
+            throw new IllegalArgumentException("where: " + address.getHostAddress() + " over transport "
+                    + where.transport() + " (expected: a transport 0.." + (lanes.count() - 1) + ", of "
+                    + config.encapsulations() + ")");
+        }
+        if (isLocalAddress(address)) {
+            throw new IllegalArgumentException("where: " + address.getHostAddress()
+                    + " (expected: a remote VTEP, not one of this VTEP's own addresses)");
+        }
+        boolean family = false;
+        for (InetAddress local : localAddresses) {
+            family |= local.getClass() == address.getClass();
+        }
+        if (!family) {
+            throw new IllegalArgumentException("where: " + address.getHostAddress()
+                    + " (expected: an address of the family of a local address, "
+                    + java.util.Arrays.stream(localAddresses)
+                            .map(InetAddress::getHostAddress)
+                            .toList() + ")");
+        }
+    }
+
     boolean isLocalAddress(InetAddress address) {
         for (InetAddress local : localAddresses) {
             if (local.equals(address)) {

@@ -3,6 +3,7 @@ package io.vtep4j.learning;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -44,9 +45,12 @@ public final class ForwardingTable {
     public static final Duration DEFAULT_LOCAL_HOLD = Duration.ofSeconds(5);
 
     private final FdbRules rules;
+    /** What the owner refuses as the location of a static or control entry ({@link Builder#locationCheck}). */
+    private final Consumer<Location> locationCheck;
 
     private ForwardingTable(Builder builder) {
         this.rules = new FdbRules(builder);
+        this.locationCheck = builder.locationCheck;
     }
 
     /**
@@ -122,10 +126,12 @@ public final class ForwardingTable {
      * as {@link FdbListener#installed installed}, after a learned entry it replaces as
      * {@link FdbListener#removed removed}.
      *
-     * @throws IllegalArgumentException for a group or all-zero MAC, an invalid VNI
+     * @throws IllegalArgumentException for a group or all-zero MAC, an invalid VNI, or a location the owner refuses
+     *     ({@link Builder#locationCheck})
      * @throws IllegalStateException if the table, the VNI or the location registry is full
      */
     public void addStatic(int vni, long mac, Location where) {
+        locationCheck.accept(Objects.requireNonNull(where, "where"));
         rules.addStatic(vni, mac, where);
     }
 
@@ -136,11 +142,13 @@ public final class ForwardingTable {
      * entries leave it; {@link #remove} and {@link #clearVni} remove it. Reported to the listener as
      * {@link FdbListener#installed installed}, after a learned entry it replaces as {@link FdbListener#removed removed}.
      *
-     * @throws IllegalArgumentException for a local port, a group or all-zero MAC, an invalid VNI
+     * @throws IllegalArgumentException for a local port, a group or all-zero MAC, an invalid VNI, or a location the
+     *     owner refuses ({@link Builder#locationCheck})
      * @throws IllegalStateException if the table, the VNI or the location registry is full
      */
     public void addControl(int vni, long mac, Location where) {
-        rules.addControl(vni, mac, Objects.requireNonNull(where, "where"));
+        locationCheck.accept(Objects.requireNonNull(where, "where"));
+        rules.addControl(vni, mac, where);
     }
 
     /**
@@ -256,8 +264,20 @@ public final class ForwardingTable {
         Duration localHold = DEFAULT_LOCAL_HOLD;
         int maxRemoteLocations = DEFAULT_MAX_REMOTE_LOCATIONS;
         boolean evictFromBusiestLocation;
+        Consumer<Location> locationCheck = where -> {};
 
         private Builder() {}
+
+        /**
+         * A check of the location of every static and control entry before it is added, which throws an
+         * {@link IllegalArgumentException} naming the location and the rule to refuse it (default: none). A VTEP sets
+         * one that refuses remote locations it cannot send to: a transport it does not run, an address family it has
+         * no local address of, one of its own addresses.
+         */
+        public Builder locationCheck(Consumer<Location> check) {
+            this.locationCheck = Objects.requireNonNull(check, "check");
+            return this;
+        }
 
         /** Time source in nanoseconds (default {@code System::nanoTime}); tests pass a fake clock. */
         public Builder ticker(LongSupplier nanos) {

@@ -21,6 +21,23 @@ class ForwardingTableStaticTest {
     private final ForwardingTable fdb =
             ForwardingTable.builder().ticker(clock).listener(events).build();
 
+    /** The owner's location check runs before a static or control entry is added; what it refuses is not added. */
+    @Test
+    void theOwnersLocationCheckRefusesBeforeAnythingIsAdded() {
+        ForwardingTable checked = ForwardingTable.builder()
+                .locationCheck(where -> {
+                    if (where.equals(VTEP_2)) {
+                        throw new IllegalArgumentException("where: " + where + " (expected: not VTEP 2)");
+                    }
+                })
+                .build();
+        checked.addStatic(VNI, MAC_A, VTEP_1);
+        assertThrows(IllegalArgumentException.class, () -> checked.addStatic(VNI, MAC_A, VTEP_2));
+        assertThrows(IllegalArgumentException.class, () -> checked.addControl(VNI, MAC_A, VTEP_2));
+        assertSame(VTEP_1, checked.lookup(VNI, MAC_A), "the refused entries replaced nothing");
+        assertEquals(1, checked.size());
+    }
+
     @Test
     void learningNeverOverwritesAStaticEntry() {
         fdb.addStatic(VNI, MAC_A, VTEP_1);
