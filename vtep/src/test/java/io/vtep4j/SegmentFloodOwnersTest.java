@@ -36,6 +36,7 @@ class SegmentFloodOwnersTest {
         e = assertThrows(IllegalArgumentException.class, () -> segment.allowRemotes("127.0.0.2", " "));
         assertEquals("remote: \" \" (expected: an IP address)", e.getMessage());
         assertEquals(List.of(), remotes());
+        assertEquals(java.util.Set.of(), segment.allowedRemotes(), "the allow-list unchanged: any remote");
     }
 
     /**

@@ -53,6 +53,7 @@ class EcnTest {
                 assertThrows(IllegalArgumentException.class, () -> Ecn.setIpv6(ip6, 0, ecn));
             }
             assertEquals(0xba, ip.getUnsignedByte(1), "nothing written");
+            assertEquals(0, ip6.getInt(0), "nor into the IPv6 header");
         } finally {
             ip.release();
             ip6.release();

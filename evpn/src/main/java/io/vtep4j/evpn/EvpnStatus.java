@@ -10,9 +10,9 @@ package io.vtep4j.evpn;
  * @param floodTargets flood targets installed from type-3 routes, over all segments
  * @param connects successful (re)connections so far
  * @param ignored received paths that were malformed, of another route type or imported by no segment
- * @param refused remote routes and installs refused at a bound: routes with a new destination beyond {@link
- *     EvpnAgent.Builder#maxRemoteRoutes}, MACs the forwarding table refused (full, or a group MAC in a route) and
- *     flood targets a segment refused
+ * @param refused refusals at a bound, counted each time they happen (a route still refused is counted again when a
+ *     re-sync offers it again): routes with a new destination beyond {@link EvpnAgent.Builder#maxRemoteRoutes}, MACs
+ *     the forwarding table refused (full, or a group MAC in a route) and flood targets a segment refused
  * @param resyncs full re-syncs with GoBGP's table done (periodic, and after a failed send)
  * @param duplicates MACs found moving too often between VTEPs and frozen (RFC 7432 §15.1)
  * @param lastError the last failure talking to GoBGP, or null
