@@ -440,7 +440,7 @@ class DecapProgramIT {
             assertEquals(Verdict.PASS, attached.run(toFirst).action(), "the old MAC: the kernel's");
             assertTrue(attached.describe().contains(" on du0 decapsulated in generic XDP"), attached.describe());
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+            Namespace.SELF.deleteLinks("du0");
         }
     }
 
@@ -534,7 +534,7 @@ class DecapProgramIT {
                 assertEquals(null, attached.attachProblem());
             }
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+            Namespace.SELF.deleteLinks("du0");
         }
     }
 
@@ -565,8 +565,7 @@ class DecapProgramIT {
                 assertEquals(null, attached.attachProblem());
             }
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du2");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+            Namespace.SELF.deleteLinks("du2", "du0");
         }
     }
 
@@ -610,10 +609,10 @@ class DecapProgramIT {
                         () -> attached.reattached() + " reattachments; " + attached.attachProblem());
                 assertTrue(attached.describe().contains(" on du2 decapsulated in generic XDP"), attached.describe());
             } finally {
-                Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du2");
+                Namespace.SELF.deleteLinks("du2");
             }
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "du0");
+            Namespace.SELF.deleteLinks("du0");
         }
     }
 

@@ -318,8 +318,7 @@ class EncapProgramIT {
             }
             assertFalse(programOn("et0"), "closing detaches");
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            Namespace.SELF.deleteLinks("et0", "eu0");
         }
     }
 
@@ -369,8 +368,7 @@ class EncapProgramIT {
             big = Arrays.copyOf(big, 1369);
             assertEquals(Verdict.PASS, attached.run(big).action(), "longer than the new MTU allows: the engine's");
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            Namespace.SELF.deleteLinks("et0", "eu0");
         }
     }
 
@@ -397,8 +395,7 @@ class EncapProgramIT {
                     () -> attached.underlayFollowed() == 1 && attached.attachProblem() == null,
                     () -> attached.underlayFollowed() + " times followed; " + attached.attachProblem());
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            Namespace.SELF.deleteLinks("et0", "eu0");
         }
     }
 
@@ -461,8 +458,7 @@ class EncapProgramIT {
                 assertEquals(Verdict.REDIRECT, attached.run(big).action(), "fits 1,500 again");
             }
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
+            Namespace.SELF.deleteLinks("et0", "eu0");
         }
     }
 
@@ -494,9 +490,7 @@ class EncapProgramIT {
                 assertEquals(null, attached.attachProblem());
             }
         } finally {
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "et0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu0");
-            Namespace.SELF.run(Duration.ofSeconds(10), "ip", "link", "del", "eu2");
+            Namespace.SELF.deleteLinks("et0", "eu0", "eu2");
         }
     }
 

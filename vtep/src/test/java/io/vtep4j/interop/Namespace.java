@@ -108,6 +108,16 @@ public final class Namespace {
         return ok("cat", "/sys/class/net/" + dev + "/address").strip();
     }
 
+    /**
+     * Deletes each of {@code links} in this namespace (a veth takes its peer with it), each bounded to 10 s; one
+     * that is gone already is no error, so that a test's {@code finally} can call it whatever its body got to.
+     */
+    public void deleteLinks(String... links) {
+        for (String link : links) {
+            run(Duration.ofSeconds(10), "ip", "link", "del", link);
+        }
+    }
+
     /** One counter of {@code /sys/class/net/DEV/statistics} (e.g. {@code rx_packets}). */
     public long counter(String dev, String counter) {
         return Long.parseLong(

@@ -270,8 +270,7 @@ class StitchProgramIT {
             assertTrue(attached.describe().endsWith("and sb0 (generic XDP)"), attached.describe());
         } finally {
             offload = null;
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+            Namespace.SELF.deleteLinks("sa0", "sb0");
         }
     }
 
@@ -311,8 +310,7 @@ class StitchProgramIT {
             assertEquals(null, attached.attachProblem());
         } finally {
             offload = null;
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
+            Namespace.SELF.deleteLinks("sa0", "sb0");
         }
     }
 
@@ -338,9 +336,7 @@ class StitchProgramIT {
             assertEquals(null, attached.attachProblem());
         } finally {
             offload = null;
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sa0");
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb0");
-            Namespace.SELF.run(java.time.Duration.ofSeconds(10), "ip", "link", "del", "sb2");
+            Namespace.SELF.deleteLinks("sa0", "sb0", "sb2");
         }
     }
 
